@@ -1,0 +1,242 @@
+package io.batchexecutor.api;
+
+import io.batchexecutor.task.IdempotencyConflictException;
+import io.batchexecutor.task.InvalidTaskException;
+import io.batchexecutor.task.TaskNotFoundException;
+import io.batchexecutor.task.TaskStateConflictException;
+import java.net.URI;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.context.request.WebRequest;
+import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
+import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.exc.StreamReadException;
+import tools.jackson.databind.exc.MismatchedInputException;
+import tools.jackson.databind.exc.UnrecognizedPropertyException;
+
+/**
+ * Maps every error to an RFC 9457 problem document with a stable {@code type} per kind of error
+ * (see {@link Problems}) and, for bad input, the offending fields in {@code errors}. No stack trace
+ * or exception object ever reaches a client; unexpected errors are logged here with an id that the
+ * answer repeats.
+ */
+@RestControllerAdvice
+public class ProblemHandler extends ResponseEntityExceptionHandler {
+
+  private static final Logger log = LoggerFactory.getLogger(ProblemHandler.class);
+
+  /** Executor keys only the operator may set: a request that sends them is refused. */
+  static final Set<String> SERVER_ONLY_SETTINGS = Set.of("credentials", "profile", "cache_dir", "region");
+
+  @ExceptionHandler(InvalidTaskException.class)
+  ResponseEntity<Object> invalidTask(InvalidTaskException e, WebRequest request) {
+    ProblemDetail problem =
+        Problems.of(
+            HttpStatus.BAD_REQUEST,
+            Problems.INVALID_REQUEST,
+            "Invalid task",
+            e.violations().size() == 1
+                ? e.violations().get(0).field() + " " + e.violations().get(0).message()
+                : e.violations().size() + " fields are invalid; see errors");
+    problem.setProperty("errors", e.violations());
+    return respond(problem, request);
+  }
+
+  @ExceptionHandler(TaskNotFoundException.class)
+  ResponseEntity<Object> notFound(TaskNotFoundException e, WebRequest request) {
+    return respond(
+        Problems.of(HttpStatus.NOT_FOUND, Problems.TASK_NOT_FOUND, "Task not found", e.getMessage()),
+        request);
+  }
+
+  @ExceptionHandler(TaskStateConflictException.class)
+  ResponseEntity<Object> conflict(TaskStateConflictException e, WebRequest request) {
+    ProblemDetail problem =
+        Problems.of(
+            HttpStatus.CONFLICT, Problems.TASK_STATE_CONFLICT, "Not possible in this state", e.getMessage());
+    problem.setProperty("status_of_task", e.task().status());
+    return respond(problem, request);
+  }
+
+  @ExceptionHandler(IdempotencyConflictException.class)
+  ResponseEntity<Object> idempotency(IdempotencyConflictException e, WebRequest request) {
+    return respond(
+        Problems.of(
+            HttpStatus.CONFLICT,
+            Problems.IDEMPOTENCY_KEY_REUSED,
+            "Idempotency-Key reused",
+            e.getMessage()),
+        request);
+  }
+
+  @ExceptionHandler(MethodArgumentTypeMismatchException.class)
+  ResponseEntity<Object> typeMismatch(MethodArgumentTypeMismatchException e, WebRequest request) {
+    if ("id".equals(e.getName())) {
+      return notFound(new TaskNotFoundException(String.valueOf(e.getValue())), request);
+    }
+    ProblemDetail problem =
+        Problems.of(
+            HttpStatus.BAD_REQUEST,
+            Problems.INVALID_REQUEST,
+            "Invalid parameter",
+            e.getName() + " has an invalid value: " + e.getValue());
+    problem.setProperty(
+        "errors", List.of(Map.of("field", e.getName(), "message", "has an invalid value")));
+    return respond(problem, request);
+  }
+
+  @ExceptionHandler(Exception.class)
+  ResponseEntity<Object> unexpected(Exception e, WebRequest request) {
+    String incident = java.util.UUID.randomUUID().toString();
+    log.error("Unexpected error {} answering {}", incident, request.getDescription(false), e);
+    ProblemDetail problem =
+        Problems.of(
+            HttpStatus.INTERNAL_SERVER_ERROR,
+            Problems.INTERNAL_ERROR,
+            "Internal error",
+            "the service failed to answer this request; the log has incident " + incident);
+    problem.setProperty("incident", incident);
+    return respond(problem, request);
+  }
+
+  @Override
+  protected ResponseEntity<Object> handleHttpMessageNotReadable(
+      HttpMessageNotReadableException e,
+      HttpHeaders headers,
+      HttpStatusCode status,
+      WebRequest request) {
+    for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+      if (cause instanceof RequestTooLargeException tooLarge) {
+        return respond(tooLarge.problem(), request);
+      }
+    }
+    Throwable cause = e.getCause();
+    if (cause instanceof UnrecognizedPropertyException unknown) {
+      String field = path(unknown);
+      String name = unknown.getPropertyName();
+      boolean serverOnly = field.equals("executor." + name) && SERVER_ONLY_SETTINGS.contains(name);
+      ProblemDetail problem =
+          serverOnly
+              ? Problems.of(
+                  HttpStatus.BAD_REQUEST,
+                  Problems.SETTING_NOT_ALLOWED,
+                  "Setting not allowed in a request",
+                  "executor."
+                      + name
+                      + " can only be set in the service's configuration, not by a request")
+              : Problems.of(
+                  HttpStatus.BAD_REQUEST,
+                  Problems.UNKNOWN_FIELD,
+                  "Unknown field",
+                  "unknown field '" + field + "'" + known(unknown));
+      problem.setProperty(
+          "errors",
+          List.of(Map.of("field", field, "message", serverOnly ? "not allowed in a request" : "unknown field")));
+      return respond(problem, request);
+    }
+    if (cause instanceof MismatchedInputException mismatch && !mismatch.getPath().isEmpty()) {
+      String field = path(mismatch);
+      String target =
+          mismatch.getTargetType() == null ? "value" : describe(mismatch.getTargetType());
+      ProblemDetail problem =
+          Problems.of(
+              HttpStatus.BAD_REQUEST,
+              Problems.INVALID_REQUEST,
+              "Invalid field",
+              field + " must be " + target);
+      problem.setProperty("errors", List.of(Map.of("field", field, "message", "must be " + target)));
+      return respond(problem, request);
+    }
+    String detail =
+        cause instanceof StreamReadException read
+            ? "the body is not valid JSON: " + read.getOriginalMessage()
+            : "the body is missing or is not valid JSON";
+    return respond(
+        Problems.of(HttpStatus.BAD_REQUEST, Problems.MALFORMED_JSON, "Malformed JSON", detail), request);
+  }
+
+  @Override
+  protected ResponseEntity<Object> handleExceptionInternal(
+      Exception e, Object body, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+    if (body instanceof ProblemDetail problem
+        && (problem.getType() == null || "about:blank".equals(problem.getType().toString()))) {
+      problem.setType(URI.create(Problems.PREFIX + kindOf(status)));
+    }
+    return super.handleExceptionInternal(e, body, headers, status, request);
+  }
+
+  private ResponseEntity<Object> respond(ProblemDetail problem, WebRequest request) {
+    return handleExceptionInternal(
+        new IllegalStateException(problem.getDetail()),
+        problem,
+        new HttpHeaders(),
+        HttpStatusCode.valueOf(problem.getStatus()),
+        request);
+  }
+
+  private static String kindOf(HttpStatusCode status) {
+    return switch (status.value()) {
+      case 404 -> Problems.NOT_FOUND;
+      case 405 -> Problems.METHOD_NOT_ALLOWED;
+      case 406 -> Problems.NOT_ACCEPTABLE;
+      case 413 -> Problems.REQUEST_TOO_LARGE;
+      case 415 -> Problems.UNSUPPORTED_MEDIA_TYPE;
+      case 400 -> Problems.BAD_REQUEST;
+      default -> status.is5xxServerError() ? Problems.INTERNAL_ERROR : Problems.BAD_REQUEST;
+    };
+  }
+
+  private static String path(JacksonException e) {
+    StringBuilder path = new StringBuilder();
+    for (JacksonException.Reference ref : e.getPath()) {
+      if (ref.getPropertyName() != null) {
+        if (!path.isEmpty()) {
+          path.append('.');
+        }
+        path.append(ref.getPropertyName());
+      } else if (ref.getIndex() >= 0) {
+        path.append('[').append(ref.getIndex()).append(']');
+      }
+    }
+    return path.isEmpty() ? "(body)" : path.toString();
+  }
+
+  private static String known(UnrecognizedPropertyException e) {
+    if (e.getKnownPropertyIds() == null || e.getKnownPropertyIds().isEmpty()) {
+      return "";
+    }
+    return "; known fields here: "
+        + e.getKnownPropertyIds().stream().map(String::valueOf).sorted().toList();
+  }
+
+  private static String describe(Class<?> type) {
+    if (type == Integer.class || type == int.class || type == Long.class || type == long.class) {
+      return "a whole number";
+    }
+    if (type == Double.class || type == double.class) {
+      return "a number";
+    }
+    if (type == String.class) {
+      return "a string";
+    }
+    if (type == Boolean.class || type == boolean.class) {
+      return "true or false";
+    }
+    if (List.class.isAssignableFrom(type)) {
+      return "an array";
+    }
+    return "an object";
+  }
+}

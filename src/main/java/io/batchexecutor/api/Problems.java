@@ -1,0 +1,39 @@
+package io.batchexecutor.api;
+
+import java.net.URI;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.ProblemDetail;
+
+/** The stable problem types of the API, one per kind of error (RFC 9457 {@code type}). */
+public final class Problems {
+
+  public static final String PREFIX = "urn:problem-type:batch-executor:";
+
+  public static final String INVALID_REQUEST = "invalid-request";
+  public static final String MALFORMED_JSON = "malformed-json";
+  public static final String UNKNOWN_FIELD = "unknown-field";
+  public static final String SETTING_NOT_ALLOWED = "setting-not-allowed";
+  public static final String REQUEST_TOO_LARGE = "request-too-large";
+  public static final String TASK_NOT_FOUND = "task-not-found";
+  public static final String TASK_STATE_CONFLICT = "task-state-conflict";
+  public static final String TASK_NOT_FINISHED = "task-not-finished";
+  public static final String TASK_FAILED = "task-failed";
+  public static final String NO_LOGS = "no-logs";
+  public static final String IDEMPOTENCY_KEY_REUSED = "idempotency-key-reused";
+  public static final String NOT_FOUND = "not-found";
+  public static final String METHOD_NOT_ALLOWED = "method-not-allowed";
+  public static final String UNSUPPORTED_MEDIA_TYPE = "unsupported-media-type";
+  public static final String NOT_ACCEPTABLE = "not-acceptable";
+  public static final String BAD_REQUEST = "bad-request";
+  public static final String INTERNAL_ERROR = "internal-error";
+
+  private Problems() {}
+
+  /** A problem of {@code kind} with the given status, title and detail. */
+  public static ProblemDetail of(HttpStatusCode status, String kind, String title, String detail) {
+    ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
+    problem.setType(URI.create(PREFIX + kind));
+    problem.setTitle(title);
+    return problem;
+  }
+}

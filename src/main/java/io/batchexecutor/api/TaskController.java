@@ -1,0 +1,220 @@
+package io.batchexecutor.api;
+
+import io.batchexecutor.config.BatchExecutorProperties;
+import io.batchexecutor.task.CancelTask;
+import io.batchexecutor.task.NewTask;
+import io.batchexecutor.task.SubmitTask;
+import io.batchexecutor.task.Task;
+import io.batchexecutor.task.TaskEvent;
+import io.batchexecutor.task.TaskNotFoundException;
+import io.batchexecutor.task.TaskRepository;
+import io.batchexecutor.task.TaskSpec;
+import io.batchexecutor.task.TaskStatus;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import java.net.URI;
+import java.util.List;
+import java.util.UUID;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/** Submit, watch, cancel tasks; read their history, result and logs. */
+@RestController
+@RequestMapping(path = "/api/v1/tasks", produces = MediaType.APPLICATION_JSON_VALUE)
+@Tag(name = "Tasks", description = "Run a Python function as a task and follow it to its end")
+@ApiResponse(
+    responseCode = "500",
+    description = "The service failed; the problem names an incident id found in its log",
+    content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemDetail.class)))
+public class TaskController {
+
+  private final SubmitTask submitTask;
+  private final CancelTask cancelTask;
+  private final TaskRepository tasks;
+  private final TaskOutputs outputs;
+  private final Caller caller;
+  private final int maxPageSize;
+
+  public TaskController(
+      SubmitTask submitTask,
+      CancelTask cancelTask,
+      TaskRepository tasks,
+      TaskOutputs outputs,
+      Caller caller,
+      BatchExecutorProperties properties) {
+    this.submitTask = submitTask;
+    this.cancelTask = cancelTask;
+    this.tasks = tasks;
+    this.outputs = outputs;
+    this.caller = caller;
+    this.maxPageSize = properties.api().maxPageSize();
+  }
+
+  @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
+  @Operation(
+      summary = "Submit a task",
+      description =
+          "Stores the task and answers at once; the pipeline builds its image and runs it in the"
+              + " background. With an Idempotency-Key, a repeated request returns the first task.")
+  @ApiResponse(responseCode = "202", description = "Accepted; Location names the task")
+  @ApiResponse(
+      responseCode = "400",
+      description =
+          "Invalid task (invalid-request, malformed-json, unknown-field, setting-not-allowed);"
+              + " errors names each offending field",
+      content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemDetail.class)))
+  @ApiResponse(
+      responseCode = "409",
+      description = "The Idempotency-Key was used before with a different request",
+      content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemDetail.class)))
+  @ApiResponse(
+      responseCode = "413",
+      description = "The body is larger than the limit (5 MB by default)",
+      content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemDetail.class)))
+  public ResponseEntity<TaskResponse> submit(
+      @RequestBody TaskRequest body,
+      @Parameter(description = "Makes a retried submission return the first task")
+          @RequestHeader(name = "Idempotency-Key", required = false)
+          String idempotencyKey) {
+    SubmitTask.Result result =
+        submitTask.submit(
+            new NewTask(
+                caller.current(),
+                body.name(),
+                new TaskSpec(body.function(), body.args(), body.kwargs(), body.image()),
+                body.executor(),
+                idempotencyKey));
+    Task task = result.task();
+    return ResponseEntity.status(HttpStatus.ACCEPTED)
+        .location(URI.create("/api/v1/tasks/" + task.id()))
+        .header("Idempotent-Replayed", Boolean.toString(!result.created()))
+        .body(TaskResponse.of(task));
+  }
+
+  @GetMapping("/{id}")
+  @Operation(summary = "A task: its status, settings, and where its result is")
+  @ApiResponse(responseCode = "200", description = "The task")
+  @ApiResponse(
+      responseCode = "404",
+      description = "No such task",
+      content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemDetail.class)))
+  public TaskResponse get(@PathVariable UUID id) {
+    return TaskResponse.of(owned(id));
+  }
+
+  @GetMapping
+  @Operation(summary = "Tasks, newest first, optionally of one status")
+  @ApiResponse(responseCode = "200", description = "One page of tasks")
+  @ApiResponse(
+      responseCode = "400",
+      description = "Unknown status, negative page, or size out of range",
+      content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemDetail.class)))
+  public TaskPage list(
+      @RequestParam(required = false) TaskStatus status,
+      @RequestParam(defaultValue = "0") int page,
+      @RequestParam(defaultValue = "50") int size) {
+    if (page < 0) {
+      throw invalidParameter("page", "must be 0 or more");
+    }
+    if (size < 1 || size > maxPageSize) {
+      throw invalidParameter("size", "must be between 1 and " + maxPageSize);
+    }
+    String owner = caller.current();
+    List<TaskResponse> items =
+        tasks.list(owner, status, page, size).stream().map(TaskResponse::of).toList();
+    return new TaskPage(items, page, size, tasks.count(owner, status));
+  }
+
+  @GetMapping("/{id}/events")
+  @Operation(summary = "The task's history: every status change and what happened within one")
+  @ApiResponse(responseCode = "200", description = "The events, oldest first")
+  @ApiResponse(
+      responseCode = "404",
+      description = "No such task",
+      content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemDetail.class)))
+  public List<TaskEvent> events(@PathVariable UUID id) {
+    owned(id);
+    return tasks.events(id);
+  }
+
+  @PostMapping("/{id}/cancel")
+  @Operation(
+      summary = "Cancel a task",
+      description =
+          "A task that has not started is cancelled at once; a running one is stopped (its"
+              + " container stopped, its Batch job terminated) and then recorded CANCELLED.")
+  @ApiResponse(responseCode = "202", description = "Cancelled, or being cancelled")
+  @ApiResponse(
+      responseCode = "404",
+      description = "No such task",
+      content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemDetail.class)))
+  @ApiResponse(
+      responseCode = "409",
+      description = "The task is final already",
+      content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemDetail.class)))
+  public ResponseEntity<TaskResponse> cancel(@PathVariable UUID id) {
+    return ResponseEntity.status(HttpStatus.ACCEPTED)
+        .body(TaskResponse.of(cancelTask.cancel(id, caller.current())));
+  }
+
+  @GetMapping(
+      path = "/{id}/result",
+      produces = {MediaType.APPLICATION_JSON_VALUE, MediaType.APPLICATION_OCTET_STREAM_VALUE})
+  @Operation(
+      summary = "The function's return value",
+      description =
+          "The value as JSON. A value JSON cannot carry is kept as a pickle: ask with Accept:"
+              + " application/octet-stream for its bytes; as JSON it is described by type and repr.")
+  @ApiResponse(responseCode = "200", description = "The return value")
+  @ApiResponse(
+      responseCode = "404",
+      description = "No such task",
+      content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemDetail.class)))
+  @ApiResponse(
+      responseCode = "409",
+      description = "Not finished (task-not-finished), or failed or cancelled (task-failed, with error)",
+      content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemDetail.class)))
+  public ResponseEntity<?> result(
+      @PathVariable UUID id, @RequestHeader(name = "Accept", required = false) String accept) {
+    return outputs.result(owned(id), accept);
+  }
+
+  @GetMapping(path = "/{id}/logs", produces = MediaType.TEXT_PLAIN_VALUE)
+  @Operation(summary = "What the task printed (stdout and stderr), also while it runs")
+  @ApiResponse(responseCode = "200", description = "The output as text")
+  @ApiResponse(
+      responseCode = "404",
+      description = "No such task",
+      content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemDetail.class)))
+  @ApiResponse(
+      responseCode = "409",
+      description = "Nothing has run yet, so there is no output",
+      content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemDetail.class)))
+  public ResponseEntity<String> logs(@PathVariable UUID id) {
+    return outputs.logs(owned(id));
+  }
+
+  private Task owned(UUID id) {
+    return tasks.findOwned(id, caller.current()).orElseThrow(() -> new TaskNotFoundException(id));
+  }
+
+  private static ProblemException invalidParameter(String name, String message) {
+    return new ProblemException(
+            HttpStatus.BAD_REQUEST, Problems.INVALID_REQUEST, "Invalid parameter", name + " " + message)
+        .withProperty("errors", List.of(java.util.Map.of("field", name, "message", message)));
+  }
+}

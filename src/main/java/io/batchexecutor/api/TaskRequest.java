@@ -1,0 +1,31 @@
+package io.batchexecutor.api;
+
+import io.batchexecutor.config.TaskSettings;
+import io.batchexecutor.task.TaskSpec;
+import io.swagger.v3.oas.annotations.media.Schema;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The body of {@code POST /api/v1/tasks}.
+ *
+ * @param name a name for people
+ * @param function the Python function: its module source and the name to call
+ * @param args positional arguments, a JSON array
+ * @param kwargs keyword arguments, a JSON object keyed by Python identifiers
+ * @param executor settings for this task; what is left out comes from the configuration
+ * @param image the image to build the task into
+ */
+@Schema(
+    description = "A Python function to run, with its arguments and optional executor settings",
+    example =
+        """
+        {"name": "add", "function": {"source": "def task(x, y):\\n    return x + y\\n", "name": "task"},
+         "args": [1, 2], "kwargs": {}, "executor": {"vcpu": 4, "time_limit": 600},
+         "image": {"base_image": "python:3.11-slim", "requirements": []}}""")
+public record TaskRequest(
+    @Schema(example = "add", maxLength = 256) String name,
+    @Schema(requiredMode = Schema.RequiredMode.REQUIRED) TaskSpec.FunctionSpec function,
+    @Schema(type = "array", example = "[1, 2]") JsonNode args,
+    @Schema(type = "object", example = "{}") JsonNode kwargs,
+    TaskSettings executor,
+    TaskSpec.ImageSpec image) {}

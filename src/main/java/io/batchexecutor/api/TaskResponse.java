@@ -1,0 +1,71 @@
+package io.batchexecutor.api;
+
+import io.batchexecutor.config.TaskSettings;
+import io.batchexecutor.task.Task;
+import io.batchexecutor.task.TaskError;
+import io.batchexecutor.task.TaskStatus;
+import java.time.Instant;
+import java.util.UUID;
+
+/**
+ * A task as the API shows it.
+ *
+ * @param id the task's id
+ * @param name its name
+ * @param status where it is
+ * @param statusReason why it is there, in a sentence
+ * @param executor the effective executor settings
+ * @param image the reference of the task's image, once built
+ * @param jobDefinitionArn the AWS Batch job definition it was submitted with
+ * @param batchJobId its AWS Batch job id
+ * @param containerId its container on the local Docker engine
+ * @param attempts attempts started so far
+ * @param exitCode the exit code of its last attempt
+ * @param result where its result is stored ({@code s3://} or {@code file:}); read it at {@code
+ *     /result}
+ * @param error why it failed
+ * @param cancelRequested whether a cancel was asked for and not yet carried out
+ * @param createdAt when it was accepted
+ * @param updatedAt when it last changed
+ * @param finishedAt when it reached its final status
+ */
+public record TaskResponse(
+    UUID id,
+    String name,
+    TaskStatus status,
+    String statusReason,
+    TaskSettings executor,
+    String image,
+    String jobDefinitionArn,
+    String batchJobId,
+    String containerId,
+    int attempts,
+    Integer exitCode,
+    String result,
+    TaskError error,
+    boolean cancelRequested,
+    Instant createdAt,
+    Instant updatedAt,
+    Instant finishedAt) {
+
+  static TaskResponse of(Task t) {
+    return new TaskResponse(
+        t.id(),
+        t.name(),
+        t.status(),
+        t.statusReason(),
+        t.settings(),
+        t.imageRef(),
+        t.jobDefinitionArn(),
+        t.batchJobId(),
+        t.containerId(),
+        t.attempts(),
+        t.exitCode(),
+        t.resultPointer(),
+        t.error(),
+        t.cancelRequested() && !t.status().isFinal(),
+        t.createdAt(),
+        t.updatedAt(),
+        t.finishedAt());
+  }
+}

@@ -1,0 +1,56 @@
+package io.batchexecutor.db;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.batchexecutor.config.ExecutorSettingsResolver;
+import java.nio.file.Path;
+import java.time.Duration;
+import javax.sql.DataSource;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Condition;
+import org.springframework.context.annotation.ConditionContext;
+import org.springframework.context.annotation.Conditional;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
+import org.springframework.core.type.AnnotatedTypeMetadata;
+
+/**
+ * The default database: an embedded PostgreSQL under {@code <cache_dir>/postgres}, used whenever
+ * {@code spring.datasource.url} is not set. Setting it (for instance {@code SPRING_DATASOURCE_URL})
+ * switches to that external PostgreSQL and this configuration steps aside.
+ */
+@Configuration(proxyBeanMethods = false)
+@Conditional(EmbeddedDatabaseConfiguration.NoDataSourceUrl.class)
+public class EmbeddedDatabaseConfiguration {
+
+  @Bean(destroyMethod = "close")
+  EmbeddedPostgres embeddedPostgres(ExecutorSettingsResolver settings, Environment environment) {
+    Path baseDir =
+        Path.of(
+            environment.getProperty(
+                "batch-executor.database.embedded-dir",
+                Path.of(settings.defaults().cacheDir(), "postgres").toString()));
+    return EmbeddedPostgres.start(baseDir, Duration.ofSeconds(60));
+  }
+
+  @Bean(destroyMethod = "close")
+  DataSource dataSource(EmbeddedPostgres postgres, Environment environment) {
+    HikariConfig config = new HikariConfig();
+    config.setPoolName("embedded-postgres");
+    config.setJdbcUrl(postgres.jdbcUrl());
+    config.setUsername(postgres.username());
+    config.setPassword(postgres.password());
+    config.setMaximumPoolSize(
+        environment.getProperty("spring.datasource.hikari.maximum-pool-size", Integer.class, 20));
+    return new HikariDataSource(config);
+  }
+
+  /** Matches when no external database is configured. */
+  static class NoDataSourceUrl implements Condition {
+    @Override
+    public boolean matches(ConditionContext context, AnnotatedTypeMetadata metadata) {
+      String url = context.getEnvironment().getProperty("spring.datasource.url");
+      return url == null || url.isBlank();
+    }
+  }
+}

@@ -1,0 +1,24 @@
+package io.batchexecutor.pipeline;
+
+import io.batchexecutor.task.Task;
+import java.util.List;
+
+/**
+ * Where tasks run: the local Docker engine or AWS Batch, picked by {@code batch-executor.backend}.
+ * A backend is the list of steps that take a task from QUEUED to a final status, and the way to stop
+ * whatever of a task is running.
+ */
+public interface ComputeBackend {
+
+  /** The backend's name as tasks record it. */
+  String name();
+
+  /** The steps, each for the statuses it handles; together they cover every unfinished status. */
+  List<PipelineStep> steps();
+
+  /**
+   * Makes sure nothing of {@code task} runs any more (stops its container, terminates its Batch
+   * job). Called for a cancel request; the pipeline records CANCELLED afterwards.
+   */
+  void stop(Task task) throws InterruptedException;
+}

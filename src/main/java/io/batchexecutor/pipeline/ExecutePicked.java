@@ -1,0 +1,134 @@
+package io.batchexecutor.pipeline;
+
+import io.batchexecutor.task.Task;
+import io.batchexecutor.task.TaskError;
+import io.batchexecutor.task.TaskRepository;
+import io.batchexecutor.task.TaskStatus;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Drives one claimed task: runs the step for its status, writes the result (version-checked), and
+ * goes on with the next step until the task is final or a step gives it back for later. A cancel
+ * request stops the backend's work and records CANCELLED. A step that throws fails the task with
+ * the error as its reason: nothing is swallowed, nothing is retried blindly.
+ */
+public class ExecutePicked {
+
+  private static final Logger log = LoggerFactory.getLogger(ExecutePicked.class);
+
+  private final TaskRepository tasks;
+  private final ComputeBackend backend;
+  private final Map<TaskStatus, PipelineStep> stepByStatus = new EnumMap<>(TaskStatus.class);
+  private final Clock clock;
+  private final String leaseOwner;
+
+  public ExecutePicked(TaskRepository tasks, ComputeBackend backend, Clock clock, String leaseOwner) {
+    this.tasks = tasks;
+    this.backend = backend;
+    this.clock = clock;
+    this.leaseOwner = leaseOwner;
+    for (PipelineStep step : backend.steps()) {
+      for (TaskStatus status : step.handles()) {
+        PipelineStep previous = stepByStatus.put(status, step);
+        if (previous != null) {
+          throw new IllegalStateException(
+              "two steps handle " + status + ": " + previous.getClass() + ", " + step.getClass());
+        }
+      }
+    }
+  }
+
+  /**
+   * Works on {@code claimed} until it is final or released.
+   *
+   * @param stopRequested tells whether the task should stop: a cancel request arrived, or the lease
+   *     was lost
+   */
+  public void execute(Task claimed, BooleanSupplier stopRequested) throws InterruptedException {
+    Task task = claimed;
+    UUID id = task.id();
+    StepContext context =
+        new StepContext() {
+          @Override
+          public Instant now() {
+            return clock.instant();
+          }
+
+          @Override
+          public boolean stopRequested() {
+            return stopRequested.getAsBoolean();
+          }
+        };
+    while (!task.status().isFinal()) {
+      if (task.cancelRequested() || tasks.cancelRequested(id)) {
+        cancel(task);
+        return;
+      }
+      PipelineStep step = stepByStatus.get(task.status());
+      if (step == null) {
+        task.fail(
+            "the " + backend.name() + " backend has no step for status " + task.status(),
+            new TaskError("PipelineError", "no step for " + task.status(), null),
+            null,
+            null,
+            clock.instant());
+        tasks.update(task);
+        return;
+      }
+      StepResult result;
+      try {
+        result = step.run(task, context);
+      } catch (InterruptedException e) {
+        throw e;
+      } catch (RuntimeException e) {
+        log.warn("Step {} failed for task {}", step.getClass().getSimpleName(), id, e);
+        Task fresh = reload(id);
+        if (fresh == null || fresh.status().isFinal()) {
+          return;
+        }
+        fresh.fail(
+            step.getClass().getSimpleName() + " failed: " + e.getMessage(),
+            new TaskError(e.getClass().getSimpleName(), String.valueOf(e.getMessage()), null),
+            null,
+            null,
+            clock.instant());
+        tasks.update(fresh);
+        return;
+      }
+      if (!tasks.update(task)) {
+        return; // another writer won; whoever holds the task now goes on with it
+      }
+      if (result.next() == StepResult.Next.RELEASE && !task.status().isFinal()) {
+        tasks.release(id, leaseOwner, clock.instant().plus(result.after()));
+        return;
+      }
+      task = reload(id);
+      if (task == null) {
+        return;
+      }
+    }
+  }
+
+  private void cancel(Task task) throws InterruptedException {
+    if (task.status() != TaskStatus.QUEUED) {
+      backend.stop(task);
+    }
+    Task fresh = reload(task.id());
+    if (fresh == null || fresh.status().isFinal()) {
+      return;
+    }
+    fresh.cancel("cancelled on request", clock.instant());
+    tasks.update(fresh);
+  }
+
+  private Task reload(UUID id) {
+    return tasks.find(id).orElse(null);
+  }
+}

@@ -1,0 +1,164 @@
+package io.batchexecutor.pipeline;
+
+import io.batchexecutor.config.BatchExecutorProperties;
+import io.batchexecutor.task.TaskAccepted;
+import io.batchexecutor.task.TaskRepository;
+import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
+import java.time.Clock;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.context.event.EventListener;
+
+/**
+ * The background pipeline of this instance: the claim loop, its workers, the lease heartbeat, the
+ * reaper of expired leases, and the NOTIFY listener, each a small class of its own, started and
+ * stopped with the application. On a graceful stop the instance gives back the leases it holds, so
+ * another instance picks the work up at once.
+ */
+public class Pipeline implements SmartLifecycle {
+
+  private static final Logger log = LoggerFactory.getLogger(Pipeline.class);
+
+  private final TaskRepository tasks;
+  private final ComputeBackend backend;
+  private final DataSource dataSource;
+  private final BatchExecutorProperties.Pipeline settings;
+  private final Clock clock;
+  private final String leaseOwner;
+  private final WakeUp wakeUp = new WakeUp();
+  private final InFlightTasks inFlight = new InFlightTasks();
+
+  private ExecutorService workers;
+  private ScheduledExecutorService housekeeping;
+  private RunUntilShutdown claimLoop;
+  private ListenForWork listener;
+  private volatile boolean running;
+
+  public Pipeline(
+      TaskRepository tasks,
+      ComputeBackend backend,
+      DataSource dataSource,
+      BatchExecutorProperties.Pipeline settings,
+      Clock clock) {
+    this.tasks = tasks;
+    this.backend = backend;
+    this.dataSource = dataSource;
+    this.settings = settings;
+    this.clock = clock;
+    this.leaseOwner = instanceName();
+  }
+
+  /** This instance's name in leases: host, process id and a random part. */
+  public String leaseOwner() {
+    return leaseOwner;
+  }
+
+  /** The compute backend tasks run on. */
+  public ComputeBackend backend() {
+    return backend;
+  }
+
+  /** Whether the NOTIFY listener is connected (health shows it). */
+  public boolean listening() {
+    return listener != null && listener.listening();
+  }
+
+  @EventListener
+  void onTaskAccepted(TaskAccepted event) {
+    wakeUp.signal();
+  }
+
+  @Override
+  public synchronized void start() {
+    if (running) {
+      return;
+    }
+    ExecutePicked executePicked = new ExecutePicked(tasks, backend, clock, leaseOwner);
+    workers = Executors.newFixedThreadPool(settings.workers(), named("task-worker"));
+    housekeeping = Executors.newScheduledThreadPool(2, named("pipeline-housekeeping"));
+    claimLoop =
+        new RunUntilShutdown(
+            tasks, executePicked, inFlight, wakeUp, workers, settings, clock, leaseOwner);
+    listener = new ListenForWork(dataSource, wakeUp, inFlight);
+    named("task-claim").newThread(claimLoop).start();
+    named("task-listen").newThread(listener).start();
+    long beat = settings.heartbeatInterval().toMillis();
+    housekeeping.scheduleWithFixedDelay(
+        new RenewLeases(tasks, inFlight, clock, settings.leaseDuration(), leaseOwner),
+        beat,
+        beat,
+        TimeUnit.MILLISECONDS);
+    long reap = settings.reaperInterval().toMillis();
+    housekeeping.scheduleWithFixedDelay(
+        new ReapExpiredLeases(tasks, clock, wakeUp), reap, reap, TimeUnit.MILLISECONDS);
+    running = true;
+    log.info(
+        "Pipeline {} started: backend {}, {} workers", leaseOwner, backend.name(), settings.workers());
+  }
+
+  @Override
+  public synchronized void stop() {
+    if (!running) {
+      return;
+    }
+    running = false;
+    claimLoop.stop();
+    listener.stop();
+    workers.shutdownNow();
+    housekeeping.shutdownNow();
+    try {
+      if (!workers.awaitTermination(10, TimeUnit.SECONDS)) {
+        log.warn("Some task workers did not stop within 10 s");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    try {
+      int released = tasks.releaseAll(leaseOwner, clock.instant());
+      log.info("Pipeline {} stopped; gave back {} leases", leaseOwner, released);
+    } catch (RuntimeException e) {
+      log.warn("Could not give back leases on stop; they will expire: {}", e.getMessage());
+    }
+  }
+
+  @Override
+  public boolean isRunning() {
+    return running;
+  }
+
+  @Override
+  public int getPhase() {
+    // stop before the web server and the data source, start after them
+    return SmartLifecycle.DEFAULT_PHASE - 1024;
+  }
+
+  private static ThreadFactory named(String prefix) {
+    AtomicInteger n = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
+  }
+
+  private static String instanceName() {
+    String host;
+    try {
+      host = InetAddress.getLocalHost().getHostName();
+    } catch (Exception e) {
+      host = "unknown-host";
+    }
+    long pid = ManagementFactory.getRuntimeMXBean().getPid();
+    return host + "-" + pid + "-" + UUID.randomUUID().toString().substring(0, 8);
+  }
+}

@@ -1,0 +1,27 @@
+package io.batchexecutor.pipeline;
+
+import io.batchexecutor.config.BatchExecutorProperties;
+import io.batchexecutor.task.TaskRepository;
+import java.time.Clock;
+import javax.sql.DataSource;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/** Wires the pipeline to the compute backend that {@code batch-executor.backend} names. */
+@Configuration(proxyBeanMethods = false)
+public class PipelineConfiguration {
+
+  @Bean
+  @ConditionalOnProperty(name = "batch-executor.pipeline.enabled", matchIfMissing = true)
+  Pipeline pipeline(
+      TaskRepository tasks,
+      ObjectProvider<ComputeBackend> backends,
+      DataSource dataSource,
+      BatchExecutorProperties properties,
+      Clock clock) {
+    ComputeBackend backend = backends.getIfAvailable(NoComputeBackend::new);
+    return new Pipeline(tasks, backend, dataSource, properties.pipeline(), clock);
+  }
+}

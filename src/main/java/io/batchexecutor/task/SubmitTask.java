@@ -1,0 +1,102 @@
+package io.batchexecutor.task;
+
+import io.batchexecutor.config.BatchExecutorProperties;
+import io.batchexecutor.config.ExecutorSettingsResolver;
+import io.batchexecutor.config.TaskSettings;
+import jakarta.validation.Validator;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.stereotype.Service;
+import tools.jackson.databind.json.JsonMapper;
+
+/** Accepts a task: checks it, works out its settings, stores it QUEUED and wakes the pipeline. */
+@Service
+public class SubmitTask {
+
+  private final TaskRepository tasks;
+  private final ExecutorSettingsResolver settings;
+  private final TaskValidation validation;
+  private final BatchExecutorProperties properties;
+  private final ApplicationEventPublisher events;
+  private final JsonMapper json;
+  private final Clock clock;
+
+  public SubmitTask(
+      TaskRepository tasks,
+      ExecutorSettingsResolver settings,
+      Validator validator,
+      BatchExecutorProperties properties,
+      ApplicationEventPublisher events,
+      JsonMapper json,
+      Clock clock) {
+    this.tasks = tasks;
+    this.settings = settings;
+    this.validation = new TaskValidation(validator, properties.api().maxSourceSize().toBytes());
+    this.properties = properties;
+    this.events = events;
+    this.json = json;
+    this.clock = clock;
+  }
+
+  /** The accepted task, and whether this call created it (false: an idempotent repeat). */
+  public record Result(Task task, boolean created) {}
+
+  public Result submit(NewTask request) {
+    List<InvalidTaskException.Violation> problems = validation.check(request);
+    if (!problems.isEmpty()) {
+      throw new InvalidTaskException(problems);
+    }
+    TaskSettings effective = settings.resolve(request.executor());
+    Task task =
+        Task.accept(
+            UUID.randomUUID(),
+            request.owner(),
+            request.name(),
+            normalised(request.spec()),
+            effective,
+            properties.backend().name().toLowerCase(Locale.ROOT),
+            clock.instant());
+    String hash = request.idempotencyKey() == null ? null : hash(request);
+    TaskRepository.Inserted inserted = tasks.insert(task, request.idempotencyKey(), hash);
+    if (!inserted.created()) {
+      if (!hash.equals(inserted.requestHash())) {
+        throw new IdempotencyConflictException(request.idempotencyKey());
+      }
+      return new Result(inserted.task(), false);
+    }
+    events.publishEvent(new TaskAccepted(task.id()));
+    return new Result(inserted.task(), true);
+  }
+
+  private TaskSpec normalised(TaskSpec spec) {
+    return new TaskSpec(
+        spec.function(),
+        spec.args() == null || spec.args().isNull() ? json.createArrayNode() : spec.args(),
+        spec.kwargs() == null || spec.kwargs().isNull() ? json.createObjectNode() : spec.kwargs(),
+        spec.image());
+  }
+
+  private String hash(NewTask request) {
+    Map<String, Object> identity = new LinkedHashMap<>();
+    identity.put("name", request.name());
+    identity.put("spec", normalised(request.spec()));
+    identity.put("executor", request.executor());
+    try {
+      byte[] digest =
+          MessageDigest.getInstance("SHA-256")
+              .digest(json.writeValueAsString(identity).getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(digest);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,367 @@
+package io.batchexecutor.task;
+
+import io.batchexecutor.config.TaskSettings;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * A task and everything the pipeline learned about it. Its status only changes through the named
+ * methods below, each of which checks the move against {@link TaskStatus#canMoveTo} and records a
+ * {@link TaskEvent}; {@link TaskRepository#update} writes the changes and the events together,
+ * provided nobody else changed the task since it was read.
+ */
+public final class Task {
+
+  private final UUID id;
+  private final String owner;
+  private final String name;
+  private final TaskSpec spec;
+  private final TaskSettings settings;
+  private final String backend;
+  private final Instant createdAt;
+  private final Instant cancelRequestedAt;
+  private final long version;
+
+  private TaskStatus status;
+  private String statusReason;
+  private String imageRef;
+  private String jobDefinitionArn;
+  private String batchJobId;
+  private String containerId;
+  private String logStreamName;
+  private int attempts;
+  private Integer exitCode;
+  private String resultPointer;
+  private String logsPointer;
+  private TaskError error;
+  private Instant updatedAt;
+  private Instant finishedAt;
+  private final List<TaskEvent> pendingEvents = new ArrayList<>();
+
+  private Task(Builder b) {
+    this.id = b.id;
+    this.owner = b.owner;
+    this.name = b.name;
+    this.spec = b.spec;
+    this.settings = b.settings;
+    this.backend = b.backend;
+    this.createdAt = b.createdAt;
+    this.cancelRequestedAt = b.cancelRequestedAt;
+    this.version = b.version;
+    this.status = b.status;
+    this.statusReason = b.statusReason;
+    this.imageRef = b.imageRef;
+    this.jobDefinitionArn = b.jobDefinitionArn;
+    this.batchJobId = b.batchJobId;
+    this.containerId = b.containerId;
+    this.logStreamName = b.logStreamName;
+    this.attempts = b.attempts;
+    this.exitCode = b.exitCode;
+    this.resultPointer = b.resultPointer;
+    this.logsPointer = b.logsPointer;
+    this.error = b.error;
+    this.updatedAt = b.updatedAt;
+    this.finishedAt = b.finishedAt;
+  }
+
+  /** A newly accepted task, QUEUED. */
+  public static Task accept(
+      UUID id,
+      String owner,
+      String name,
+      TaskSpec spec,
+      TaskSettings settings,
+      String backend,
+      Instant at) {
+    Builder b = new Builder();
+    b.id = id;
+    b.owner = owner;
+    b.name = name;
+    b.spec = spec;
+    b.settings = settings;
+    b.backend = backend;
+    b.createdAt = at;
+    b.updatedAt = at;
+    b.status = TaskStatus.QUEUED;
+    b.statusReason = "accepted";
+    Task task = new Task(b);
+    task.pendingEvents.add(
+        new TaskEvent(at, TaskEvent.STATUS, null, TaskStatus.QUEUED, "accepted", Map.of()));
+    return task;
+  }
+
+  // ---- status changes -------------------------------------------------------------------------
+
+  /** The pipeline starts on the task: its image is being built. */
+  public void startBuilding(Instant at) {
+    moveTo(TaskStatus.BUILDING, "building the task image", Map.of(), at);
+  }
+
+  /** The task's image exists locally under {@code reference}. */
+  public void imageBuilt(String reference, boolean reused, Instant at) {
+    this.imageRef = reference;
+    record(
+        "IMAGE",
+        reused ? "image already built: " + reference : "image built: " + reference,
+        Map.of("image", reference, "reused", reused),
+        at);
+  }
+
+  /** The image is on its way to the registry. */
+  public void startPushing(Instant at) {
+    moveTo(TaskStatus.PUSHING, "pushing " + imageRef, Map.of(), at);
+  }
+
+  /** A job definition is being registered. */
+  public void startRegistering(Instant at) {
+    moveTo(TaskStatus.REGISTERING, "registering the job definition", Map.of(), at);
+  }
+
+  /** The job definition that the task is submitted with. */
+  public void registered(String jobDefinitionArn, Instant at) {
+    this.jobDefinitionArn = jobDefinitionArn;
+    record("JOB_DEFINITION", jobDefinitionArn, Map.of("arn", jobDefinitionArn), at);
+  }
+
+  /** The task was handed to AWS Batch as {@code jobId}. */
+  public void submittedToBatch(String jobId, Instant at) {
+    this.batchJobId = jobId;
+    moveTo(TaskStatus.SUBMITTED, "submitted to AWS Batch as " + jobId, Map.of("job_id", jobId), at);
+  }
+
+  /** The task's container {@code containerId} was created on the local engine. */
+  public void submittedToContainer(String containerId, Instant at) {
+    this.containerId = containerId;
+    moveTo(
+        TaskStatus.SUBMITTED,
+        "container " + shortId(containerId) + " created",
+        Map.of("container_id", containerId),
+        at);
+  }
+
+  /** A new attempt of the task started. */
+  public void attemptStarted(int attempt, Map<String, Object> details, Instant at) {
+    this.attempts = Math.max(attempts, attempt);
+    Map<String, Object> all = new LinkedHashMap<>(details);
+    all.put("attempt", attempt);
+    record("ATTEMPT", "attempt " + attempt + " started", all, at);
+  }
+
+  /** The log stream that carries the task's output. */
+  public void logStream(String logStreamName, Instant at) {
+    if (logStreamName != null && !logStreamName.equals(this.logStreamName)) {
+      this.logStreamName = logStreamName;
+      record("LOG_STREAM", logStreamName, Map.of("log_stream_name", logStreamName), at);
+    }
+  }
+
+  /** Where the backend keeps the task's output, once it is collected. */
+  public void logsCollected(String pointer) {
+    this.logsPointer = pointer;
+  }
+
+  /** The backend reports a not-yet-final status (PENDING, RUNNABLE, STARTING, RUNNING). */
+  public void observe(TaskStatus observed, String reason, Instant at) {
+    if (observed.isFinal()) {
+      throw new IllegalArgumentException("final statuses go through succeed, fail or cancel");
+    }
+    if (observed == status) {
+      if (reason != null && !reason.equals(statusReason)) {
+        statusReason = reason;
+        record("STATUS_REASON", reason, Map.of(), at);
+      }
+      return;
+    }
+    moveTo(observed, reason, Map.of(), at);
+  }
+
+  /** The function returned; its value is at {@code resultPointer}. */
+  public void succeed(String resultPointer, Integer exitCode, Instant at) {
+    this.resultPointer = resultPointer;
+    this.exitCode = exitCode;
+    moveTo(TaskStatus.SUCCEEDED, "succeeded", exitDetails(exitCode), at);
+    this.finishedAt = at;
+  }
+
+  /**
+   * The task failed: {@code reason} says why in a sentence, {@code error} carries the Python
+   * exception or the kind of infrastructure failure.
+   */
+  public void fail(String reason, TaskError error, Integer exitCode, String resultPointer, Instant at) {
+    this.error = error;
+    this.exitCode = exitCode;
+    this.resultPointer = resultPointer;
+    moveTo(TaskStatus.FAILED, reason, exitDetails(exitCode), at);
+    this.finishedAt = at;
+  }
+
+  /** The task was cancelled; nothing of it runs any more. */
+  public void cancel(String reason, Instant at) {
+    moveTo(TaskStatus.CANCELLED, reason, Map.of(), at);
+    this.finishedAt = at;
+  }
+
+  /** Records a fact about the task that does not change its status. */
+  public void record(String kind, String reason, Map<String, Object> details, Instant at) {
+    pendingEvents.add(new TaskEvent(at, kind, status, status, reason, details));
+    this.updatedAt = at;
+  }
+
+  private void moveTo(TaskStatus next, String reason, Map<String, Object> details, Instant at) {
+    if (!status.canMoveTo(next)) {
+      throw new IllegalTransitionException(id, status, next);
+    }
+    pendingEvents.add(new TaskEvent(at, TaskEvent.STATUS, status, next, reason, details));
+    this.status = next;
+    this.statusReason = reason;
+    this.updatedAt = at;
+  }
+
+  private static Map<String, Object> exitDetails(Integer exitCode) {
+    return exitCode == null ? Map.of() : Map.of("exit_code", exitCode);
+  }
+
+  private static String shortId(String containerId) {
+    return containerId.length() > 12 ? containerId.substring(0, 12) : containerId;
+  }
+
+  // ---- reading --------------------------------------------------------------------------------
+
+  public UUID id() {
+    return id;
+  }
+
+  public String owner() {
+    return owner;
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public TaskSpec spec() {
+    return spec;
+  }
+
+  public TaskSettings settings() {
+    return settings;
+  }
+
+  public String backend() {
+    return backend;
+  }
+
+  public TaskStatus status() {
+    return status;
+  }
+
+  public String statusReason() {
+    return statusReason;
+  }
+
+  public String imageRef() {
+    return imageRef;
+  }
+
+  public String jobDefinitionArn() {
+    return jobDefinitionArn;
+  }
+
+  public String batchJobId() {
+    return batchJobId;
+  }
+
+  public String containerId() {
+    return containerId;
+  }
+
+  public String logStreamName() {
+    return logStreamName;
+  }
+
+  public int attempts() {
+    return attempts;
+  }
+
+  public Integer exitCode() {
+    return exitCode;
+  }
+
+  public String resultPointer() {
+    return resultPointer;
+  }
+
+  public String logsPointer() {
+    return logsPointer;
+  }
+
+  public TaskError error() {
+    return error;
+  }
+
+  public Instant createdAt() {
+    return createdAt;
+  }
+
+  public Instant updatedAt() {
+    return updatedAt;
+  }
+
+  public Instant finishedAt() {
+    return finishedAt;
+  }
+
+  public Instant cancelRequestedAt() {
+    return cancelRequestedAt;
+  }
+
+  public boolean cancelRequested() {
+    return cancelRequestedAt != null;
+  }
+
+  /** The version this object was read at; writes succeed only if it is still current. */
+  public long version() {
+    return version;
+  }
+
+  /** Events recorded since the task was read, not yet written. */
+  public List<TaskEvent> pendingEvents() {
+    return Collections.unmodifiableList(pendingEvents);
+  }
+
+  /** Builds a task from its stored row. */
+  static final class Builder {
+    UUID id;
+    String owner;
+    String name;
+    TaskSpec spec;
+    TaskSettings settings;
+    String backend;
+    Instant createdAt;
+    Instant cancelRequestedAt;
+    long version;
+    TaskStatus status;
+    String statusReason;
+    String imageRef;
+    String jobDefinitionArn;
+    String batchJobId;
+    String containerId;
+    String logStreamName;
+    int attempts;
+    Integer exitCode;
+    String resultPointer;
+    String logsPointer;
+    TaskError error;
+    Instant updatedAt;
+    Instant finishedAt;
+
+    Task build() {
+      return new Task(this);
+    }
+  }
+}

@@ -1,0 +1,457 @@
+package io.batchexecutor.task;
+
+import io.batchexecutor.config.TaskSettings;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.jdbc.core.RowMapper;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+import org.springframework.transaction.support.TransactionTemplate;
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Tasks and their events in PostgreSQL. Every write after the insert is conditional on the version
+ * the writer read; zero rows updated means another writer won, which callers treat as a normal
+ * outcome.
+ */
+@Repository
+public class TaskRepository {
+
+  private static final Logger log = LoggerFactory.getLogger(TaskRepository.class);
+
+  /** The channel that announces due work to every instance. */
+  public static final String DUE_CHANNEL = "batch_executor_task_due";
+
+  /** The channel that announces cancel requests to the instance holding the task. */
+  public static final String CANCEL_CHANNEL = "batch_executor_task_cancel";
+
+  private static final String NOT_FINAL = "status NOT IN " + TaskStatus.FINAL_SQL;
+
+  private final JdbcClient jdbc;
+  private final TransactionTemplate tx;
+  private final JsonMapper json;
+  private final RowMapper<Task> taskMapper = this::mapTask;
+
+  public TaskRepository(JdbcClient jdbc, TransactionTemplate tx, JsonMapper json) {
+    this.jdbc = jdbc;
+    this.tx = tx;
+    this.json = json;
+  }
+
+  /** The outcome of an insert that carried an idempotency key. */
+  public record Inserted(Task task, boolean created, String requestHash) {}
+
+  /**
+   * Stores a new task with its first event and announces it. With an idempotency key, a task the
+   * same owner stored under that key before is returned instead (and nothing is written).
+   */
+  public Inserted insert(Task task, String idempotencyKey, String requestHash) {
+    return tx.execute(
+        status -> {
+          int rows =
+              jdbc.sql(
+                      """
+                      INSERT INTO task (id, owner, name, status, status_reason, spec, settings, backend,
+                                        idempotency_key, request_hash, next_run_at, version,
+                                        created_at, updated_at)
+                      VALUES (:id, :owner, :name, :status, :reason, CAST(:spec AS jsonb),
+                              CAST(:settings AS jsonb), :backend, :key, :hash, :at, 0, :at, :at)
+                      ON CONFLICT (owner, idempotency_key) DO NOTHING
+                      """)
+                  .param("id", task.id())
+                  .param("owner", task.owner())
+                  .param("name", task.name())
+                  .param("status", task.status().name())
+                  .param("reason", task.statusReason())
+                  .param("spec", json.writeValueAsString(task.spec()))
+                  .param("settings", json.writeValueAsString(task.settings()))
+                  .param("backend", task.backend())
+                  .param("key", idempotencyKey)
+                  .param("hash", requestHash)
+                  .param("at", ts(task.createdAt()))
+                  .update();
+          if (rows == 0) {
+            Map<String, Object> existing =
+                jdbc.sql("SELECT id, request_hash FROM task WHERE owner = :owner AND idempotency_key = :key")
+                    .param("owner", task.owner())
+                    .param("key", idempotencyKey)
+                    .query()
+                    .singleRow();
+            Task first = find((UUID) existing.get("id")).orElseThrow();
+            return new Inserted(first, false, (String) existing.get("request_hash"));
+          }
+          insertEvents(task.id(), task.pendingEvents());
+          notifyDue(task.id());
+          return new Inserted(task, true, requestHash);
+        });
+  }
+
+  public Optional<Task> find(UUID id) {
+    return jdbc.sql("SELECT * FROM task WHERE id = :id").param("id", id).query(taskMapper).optional();
+  }
+
+  /** The task if it exists and belongs to {@code owner}. */
+  public Optional<Task> findOwned(UUID id, String owner) {
+    return jdbc.sql("SELECT * FROM task WHERE id = :id AND owner = :owner")
+        .param("id", id)
+        .param("owner", owner)
+        .query(taskMapper)
+        .optional();
+  }
+
+  /** One page of an owner's tasks, newest first, optionally of one status. */
+  public List<Task> list(String owner, TaskStatus status, int page, int size) {
+    return jdbc.sql(
+            """
+            SELECT * FROM task
+            WHERE owner = :owner AND (CAST(:status AS text) IS NULL OR status = :status)
+            ORDER BY created_at DESC, id DESC
+            LIMIT :size OFFSET :offset
+            """)
+        .param("owner", owner)
+        .param("status", status == null ? null : status.name())
+        .param("size", size)
+        .param("offset", (long) page * size)
+        .query(taskMapper)
+        .list();
+  }
+
+  public long count(String owner, TaskStatus status) {
+    return jdbc.sql(
+            """
+            SELECT count(*) FROM task
+            WHERE owner = :owner AND (CAST(:status AS text) IS NULL OR status = :status)
+            """)
+        .param("owner", owner)
+        .param("status", status == null ? null : status.name())
+        .query(Long.class)
+        .single();
+  }
+
+  /** A task's history, oldest first. */
+  public List<TaskEvent> events(UUID taskId) {
+    return jdbc.sql("SELECT * FROM task_event WHERE task_id = :id ORDER BY id")
+        .param("id", taskId)
+        .query(
+            (rs, n) ->
+                new TaskEvent(
+                    instant(rs, "at"),
+                    rs.getString("kind"),
+                    status(rs.getString("from_status")),
+                    status(rs.getString("to_status")),
+                    rs.getString("reason"),
+                    json.readValue(rs.getString("details"), new TypeReference<Map<String, Object>>() {})))
+        .list();
+  }
+
+  /**
+   * Writes what changed on {@code task} and its new events, if the task is still at the version it
+   * was read at. A task that reached a final status gives up its lease.
+   *
+   * @return false when another writer changed the task first (nothing is written)
+   */
+  public boolean update(Task task) {
+    Boolean written =
+        tx.execute(
+            status -> {
+              int rows =
+                  jdbc.sql(
+                          """
+                          UPDATE task SET status = :status, status_reason = :reason,
+                                 image_ref = :image, job_definition_arn = :jobDefinition,
+                                 batch_job_id = :batchJobId, container_id = :containerId,
+                                 log_stream_name = :logStream, attempts = :attempts,
+                                 exit_code = :exitCode, result_pointer = :result,
+                                 logs_pointer = :logs, error = CAST(:error AS jsonb),
+                                 updated_at = :updatedAt, finished_at = :finishedAt,
+                                 lease_owner = CASE WHEN :final THEN NULL ELSE lease_owner END,
+                                 lease_expires_at = CASE WHEN :final THEN NULL ELSE lease_expires_at END,
+                                 version = version + 1
+                          WHERE id = :id AND version = :version
+                          """)
+                      .param("status", task.status().name())
+                      .param("reason", task.statusReason())
+                      .param("image", task.imageRef())
+                      .param("jobDefinition", task.jobDefinitionArn())
+                      .param("batchJobId", task.batchJobId())
+                      .param("containerId", task.containerId())
+                      .param("logStream", task.logStreamName())
+                      .param("attempts", task.attempts())
+                      .param("exitCode", task.exitCode())
+                      .param("result", task.resultPointer())
+                      .param("logs", task.logsPointer())
+                      .param("error", task.error() == null ? null : json.writeValueAsString(task.error()))
+                      .param("updatedAt", ts(task.updatedAt()))
+                      .param("finishedAt", ts(task.finishedAt()))
+                      .param("final", task.status().isFinal())
+                      .param("id", task.id())
+                      .param("version", task.version())
+                      .update();
+              if (rows == 0) {
+                return false;
+              }
+              insertEvents(task.id(), task.pendingEvents());
+              return true;
+            });
+    if (!Boolean.TRUE.equals(written)) {
+      log.info("Task {} changed since version {}; this write is dropped", task.id(), task.version());
+      return false;
+    }
+    return true;
+  }
+
+  /**
+   * Claims up to {@code limit} due tasks for {@code leaseOwner} in one statement: unleased,
+   * unfinished, due by {@code now}. Rows locked by another claimer are skipped, never waited for.
+   */
+  public List<Task> claimDue(String leaseOwner, int limit, Instant now, Instant leaseUntil) {
+    return jdbc.sql(
+            """
+            UPDATE task SET lease_owner = :owner, lease_expires_at = :until, version = version + 1
+            WHERE id IN (SELECT id FROM task
+                         WHERE lease_owner IS NULL AND next_run_at <= :now AND %s
+                         ORDER BY next_run_at, created_at
+                         LIMIT :limit
+                         FOR UPDATE SKIP LOCKED)
+            RETURNING *
+            """
+                .formatted(NOT_FINAL))
+        .param("owner", leaseOwner)
+        .param("until", ts(leaseUntil))
+        .param("now", ts(now))
+        .param("limit", limit)
+        .query(taskMapper)
+        .list();
+  }
+
+  /**
+   * Extends the leases {@code leaseOwner} holds on {@code ids}.
+   *
+   * @return the ids among them whose lease is still held (a lease that was reaped is lost)
+   */
+  public List<UUID> renewLeases(String leaseOwner, Collection<UUID> ids, Instant leaseUntil) {
+    if (ids.isEmpty()) {
+      return List.of();
+    }
+    return jdbc.sql(
+            """
+            UPDATE task SET lease_expires_at = :until
+            WHERE id = ANY(:ids) AND lease_owner = :owner
+            RETURNING id
+            """)
+        .param("until", ts(leaseUntil))
+        .param("ids", ids.toArray(UUID[]::new))
+        .param("owner", leaseOwner)
+        .query(UUID.class)
+        .list();
+  }
+
+  /** Gives up the lease on a task, to be picked up again from {@code nextRunAt}. */
+  public boolean release(UUID id, String leaseOwner, Instant nextRunAt) {
+    return jdbc.sql(
+                """
+                UPDATE task SET lease_owner = NULL, lease_expires_at = NULL, next_run_at = :next,
+                       version = version + 1
+                WHERE id = :id AND lease_owner = :owner
+                """)
+            .param("next", ts(nextRunAt))
+            .param("id", id)
+            .param("owner", leaseOwner)
+            .update()
+        == 1;
+  }
+
+  /** Gives up every lease {@code leaseOwner} holds (a graceful shutdown), due at once elsewhere. */
+  public int releaseAll(String leaseOwner, Instant now) {
+    int released =
+        jdbc.sql(
+                """
+                UPDATE task SET lease_owner = NULL, lease_expires_at = NULL, next_run_at = :now,
+                       version = version + 1
+                WHERE lease_owner = :owner
+                """)
+            .param("now", ts(now))
+            .param("owner", leaseOwner)
+            .update();
+    if (released > 0) {
+      jdbc.sql("SELECT pg_notify(:channel, '')").param("channel", DUE_CHANNEL).query().listOfRows();
+    }
+    return released;
+  }
+
+  /** A task whose lease ran out, returned to the queue by {@link #reapExpiredLeases}. */
+  public record Reaped(UUID id, String previousOwner, TaskStatus status) {}
+
+  /** Returns tasks whose leases expired before {@code now} to the queue, with an event each. */
+  public List<Reaped> reapExpiredLeases(Instant now) {
+    List<Reaped> reaped =
+        tx.execute(
+            status -> {
+              List<Reaped> rows =
+                  jdbc.sql(
+                          """
+                          WITH expired AS (
+                              SELECT id, lease_owner FROM task
+                              WHERE lease_owner IS NOT NULL AND lease_expires_at < :now
+                              FOR UPDATE SKIP LOCKED)
+                          UPDATE task t SET lease_owner = NULL, lease_expires_at = NULL,
+                                 next_run_at = :now, version = t.version + 1
+                          FROM expired e WHERE t.id = e.id
+                          RETURNING t.id, e.lease_owner AS previous_owner, t.status
+                          """)
+                      .param("now", ts(now))
+                      .query(
+                          (rs, n) ->
+                              new Reaped(
+                                  rs.getObject("id", UUID.class),
+                                  rs.getString("previous_owner"),
+                                  TaskStatus.valueOf(rs.getString("status"))))
+                      .list();
+              for (Reaped r : rows) {
+                insertEvents(
+                    r.id(),
+                    List.of(
+                        new TaskEvent(
+                            now,
+                            "LEASE_EXPIRED",
+                            r.status(),
+                            r.status(),
+                            "the lease of " + r.previousOwner() + " expired; back in the queue",
+                            Map.of("previous_owner", r.previousOwner()))));
+              }
+              return rows;
+            });
+    if (reaped != null && !reaped.isEmpty()) {
+      jdbc.sql("SELECT pg_notify(:channel, '')").param("channel", DUE_CHANNEL).query().listOfRows();
+    }
+    return reaped == null ? List.of() : reaped;
+  }
+
+  /**
+   * Marks a leased task for cancellation and tells its holder.
+   *
+   * @return false when the task is final already or no longer exists
+   */
+  public boolean requestCancel(UUID id, Instant at) {
+    Boolean marked =
+        tx.execute(
+            status -> {
+              Optional<TaskStatus> current =
+                  jdbc.sql(
+                          """
+                          UPDATE task SET cancel_requested_at = coalesce(cancel_requested_at, :at),
+                                 next_run_at = least(next_run_at, :at)
+                          WHERE id = :id AND %s
+                          RETURNING status
+                          """
+                              .formatted(NOT_FINAL))
+                      .param("at", ts(at))
+                      .param("id", id)
+                      .query((rs, n) -> TaskStatus.valueOf(rs.getString(1)))
+                      .optional();
+              if (current.isEmpty()) {
+                return false;
+              }
+              insertEvents(
+                  id,
+                  List.of(
+                      new TaskEvent(
+                          at, "CANCEL_REQUESTED", current.get(), current.get(), "cancel requested", Map.of())));
+              jdbc.sql("SELECT pg_notify(:channel, :id)")
+                  .param("channel", CANCEL_CHANNEL)
+                  .param("id", id.toString())
+                  .query()
+                  .listOfRows();
+              return true;
+            });
+    return Boolean.TRUE.equals(marked);
+  }
+
+  /** Whether a cancel was requested for the task. */
+  public boolean cancelRequested(UUID id) {
+    return jdbc.sql("SELECT cancel_requested_at IS NOT NULL FROM task WHERE id = :id")
+        .param("id", id)
+        .query(Boolean.class)
+        .optional()
+        .orElse(false);
+  }
+
+  private void notifyDue(UUID id) {
+    jdbc.sql("SELECT pg_notify(:channel, :id)")
+        .param("channel", DUE_CHANNEL)
+        .param("id", id.toString())
+        .query()
+        .listOfRows();
+  }
+
+  private void insertEvents(UUID taskId, List<TaskEvent> events) {
+    for (TaskEvent e : events) {
+      jdbc.sql(
+              """
+              INSERT INTO task_event (task_id, at, kind, from_status, to_status, reason, details)
+              VALUES (:task, :at, :kind, :from, :to, :reason, CAST(:details AS jsonb))
+              """)
+          .param("task", taskId)
+          .param("at", ts(e.at()))
+          .param("kind", e.kind())
+          .param("from", e.fromStatus() == null ? null : e.fromStatus().name())
+          .param("to", e.toStatus() == null ? null : e.toStatus().name())
+          .param("reason", e.reason())
+          .param("details", json.writeValueAsString(e.details() == null ? Map.of() : e.details()))
+          .update();
+    }
+  }
+
+  private Task mapTask(ResultSet rs, int rowNum) throws SQLException {
+    Task.Builder b = new Task.Builder();
+    b.id = rs.getObject("id", UUID.class);
+    b.owner = rs.getString("owner");
+    b.name = rs.getString("name");
+    b.status = TaskStatus.valueOf(rs.getString("status"));
+    b.statusReason = rs.getString("status_reason");
+    b.spec = json.readValue(rs.getString("spec"), TaskSpec.class);
+    b.settings = json.readValue(rs.getString("settings"), TaskSettings.class);
+    b.backend = rs.getString("backend");
+    b.imageRef = rs.getString("image_ref");
+    b.jobDefinitionArn = rs.getString("job_definition_arn");
+    b.batchJobId = rs.getString("batch_job_id");
+    b.containerId = rs.getString("container_id");
+    b.logStreamName = rs.getString("log_stream_name");
+    b.attempts = rs.getInt("attempts");
+    b.exitCode = (Integer) rs.getObject("exit_code");
+    b.resultPointer = rs.getString("result_pointer");
+    b.logsPointer = rs.getString("logs_pointer");
+    String error = rs.getString("error");
+    b.error = error == null ? null : json.readValue(error, TaskError.class);
+    b.cancelRequestedAt = instant(rs, "cancel_requested_at");
+    b.version = rs.getLong("version");
+    b.createdAt = instant(rs, "created_at");
+    b.updatedAt = instant(rs, "updated_at");
+    b.finishedAt = instant(rs, "finished_at");
+    return b.build();
+  }
+
+  private static TaskStatus status(String value) {
+    return value == null ? null : TaskStatus.valueOf(value);
+  }
+
+  private static Instant instant(ResultSet rs, String column) throws SQLException {
+    OffsetDateTime value = rs.getObject(column, OffsetDateTime.class);
+    return value == null ? null : value.toInstant();
+  }
+
+  private static OffsetDateTime ts(Instant instant) {
+    return instant == null ? null : instant.atOffset(ZoneOffset.UTC);
+  }
+}
