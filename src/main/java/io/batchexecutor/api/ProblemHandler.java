@@ -10,12 +10,14 @@ import java.util.Map;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.context.i18n.LocaleContextHolder;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.web.ErrorResponse;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.context.request.WebRequest;
@@ -38,7 +40,8 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
   private static final Logger log = LoggerFactory.getLogger(ProblemHandler.class);
 
   /** Executor keys only the operator may set: a request that sends them is refused. */
-  static final Set<String> SERVER_ONLY_SETTINGS = Set.of("credentials", "profile", "cache_dir", "region");
+  static final Set<String> SERVER_ONLY_SETTINGS =
+      Set.of("credentials", "profile", "cache_dir", "region");
 
   @ExceptionHandler(InvalidTaskException.class)
   ResponseEntity<Object> invalidTask(InvalidTaskException e, WebRequest request) {
@@ -57,7 +60,8 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
   @ExceptionHandler(TaskNotFoundException.class)
   ResponseEntity<Object> notFound(TaskNotFoundException e, WebRequest request) {
     return respond(
-        Problems.of(HttpStatus.NOT_FOUND, Problems.TASK_NOT_FOUND, "Task not found", e.getMessage()),
+        Problems.of(
+            HttpStatus.NOT_FOUND, Problems.TASK_NOT_FOUND, "Task not found", e.getMessage()),
         request);
   }
 
@@ -65,7 +69,10 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
   ResponseEntity<Object> conflict(TaskStateConflictException e, WebRequest request) {
     ProblemDetail problem =
         Problems.of(
-            HttpStatus.CONFLICT, Problems.TASK_STATE_CONFLICT, "Not possible in this state", e.getMessage());
+            HttpStatus.CONFLICT,
+            Problems.TASK_STATE_CONFLICT,
+            "Not possible in this state",
+            e.getMessage());
     problem.setProperty("status_of_task", e.task().status());
     return respond(problem, request);
   }
@@ -143,7 +150,12 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
                   "unknown field '" + field + "'" + known(unknown));
       problem.setProperty(
           "errors",
-          List.of(Map.of("field", field, "message", serverOnly ? "not allowed in a request" : "unknown field")));
+          List.of(
+              Map.of(
+                  "field",
+                  field,
+                  "message",
+                  serverOnly ? "not allowed in a request" : "unknown field")));
       return respond(problem, request);
     }
     if (cause instanceof MismatchedInputException mismatch && !mismatch.getPath().isEmpty()) {
@@ -156,7 +168,8 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
               Problems.INVALID_REQUEST,
               "Invalid field",
               field + " must be " + target);
-      problem.setProperty("errors", List.of(Map.of("field", field, "message", "must be " + target)));
+      problem.setProperty(
+          "errors", List.of(Map.of("field", field, "message", "must be " + target)));
       return respond(problem, request);
     }
     String detail =
@@ -164,12 +177,16 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
             ? "the body is not valid JSON: " + read.getOriginalMessage()
             : "the body is missing or is not valid JSON";
     return respond(
-        Problems.of(HttpStatus.BAD_REQUEST, Problems.MALFORMED_JSON, "Malformed JSON", detail), request);
+        Problems.of(HttpStatus.BAD_REQUEST, Problems.MALFORMED_JSON, "Malformed JSON", detail),
+        request);
   }
 
   @Override
   protected ResponseEntity<Object> handleExceptionInternal(
       Exception e, Object body, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+    if (body == null && e instanceof ErrorResponse errorResponse) {
+      body = errorResponse.updateAndGetBody(getMessageSource(), LocaleContextHolder.getLocale());
+    }
     if (body instanceof ProblemDetail problem
         && (problem.getType() == null || "about:blank".equals(problem.getType().toString()))) {
       problem.setType(URI.create(Problems.PREFIX + kindOf(status)));

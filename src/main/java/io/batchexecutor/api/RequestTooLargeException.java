@@ -4,7 +4,9 @@ import java.io.IOException;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
 
-/** A request body over the configured limit; raised while reading it, before it is all in memory. */
+/**
+ * A request body over the configured limit; raised while reading it, before it is all in memory.
+ */
 public class RequestTooLargeException extends IOException {
 
   private final long limit;

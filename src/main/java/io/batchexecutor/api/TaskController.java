@@ -39,7 +39,10 @@ import org.springframework.web.bind.annotation.RestController;
 @ApiResponse(
     responseCode = "500",
     description = "The service failed; the problem names an incident id found in its log",
-    content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemDetail.class)))
+    content =
+        @Content(
+            mediaType = "application/problem+json",
+            schema = @Schema(implementation = ProblemDetail.class)))
 public class TaskController {
 
   private final SubmitTask submitTask;
@@ -76,15 +79,24 @@ public class TaskController {
       description =
           "Invalid task (invalid-request, malformed-json, unknown-field, setting-not-allowed);"
               + " errors names each offending field",
-      content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemDetail.class)))
+      content =
+          @Content(
+              mediaType = "application/problem+json",
+              schema = @Schema(implementation = ProblemDetail.class)))
   @ApiResponse(
       responseCode = "409",
       description = "The Idempotency-Key was used before with a different request",
-      content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemDetail.class)))
+      content =
+          @Content(
+              mediaType = "application/problem+json",
+              schema = @Schema(implementation = ProblemDetail.class)))
   @ApiResponse(
       responseCode = "413",
       description = "The body is larger than the limit (5 MB by default)",
-      content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemDetail.class)))
+      content =
+          @Content(
+              mediaType = "application/problem+json",
+              schema = @Schema(implementation = ProblemDetail.class)))
   public ResponseEntity<TaskResponse> submit(
       @RequestBody TaskRequest body,
       @Parameter(description = "Makes a retried submission return the first task")
@@ -111,7 +123,10 @@ public class TaskController {
   @ApiResponse(
       responseCode = "404",
       description = "No such task",
-      content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemDetail.class)))
+      content =
+          @Content(
+              mediaType = "application/problem+json",
+              schema = @Schema(implementation = ProblemDetail.class)))
   public TaskResponse get(@PathVariable UUID id) {
     return TaskResponse.of(owned(id));
   }
@@ -122,7 +137,10 @@ public class TaskController {
   @ApiResponse(
       responseCode = "400",
       description = "Unknown status, negative page, or size out of range",
-      content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemDetail.class)))
+      content =
+          @Content(
+              mediaType = "application/problem+json",
+              schema = @Schema(implementation = ProblemDetail.class)))
   public TaskPage list(
       @RequestParam(required = false) TaskStatus status,
       @RequestParam(defaultValue = "0") int page,
@@ -145,7 +163,10 @@ public class TaskController {
   @ApiResponse(
       responseCode = "404",
       description = "No such task",
-      content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemDetail.class)))
+      content =
+          @Content(
+              mediaType = "application/problem+json",
+              schema = @Schema(implementation = ProblemDetail.class)))
   public List<TaskEvent> events(@PathVariable UUID id) {
     owned(id);
     return tasks.events(id);
@@ -161,11 +182,17 @@ public class TaskController {
   @ApiResponse(
       responseCode = "404",
       description = "No such task",
-      content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemDetail.class)))
+      content =
+          @Content(
+              mediaType = "application/problem+json",
+              schema = @Schema(implementation = ProblemDetail.class)))
   @ApiResponse(
       responseCode = "409",
       description = "The task is final already",
-      content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemDetail.class)))
+      content =
+          @Content(
+              mediaType = "application/problem+json",
+              schema = @Schema(implementation = ProblemDetail.class)))
   public ResponseEntity<TaskResponse> cancel(@PathVariable UUID id) {
     return ResponseEntity.status(HttpStatus.ACCEPTED)
         .body(TaskResponse.of(cancelTask.cancel(id, caller.current())));
@@ -183,11 +210,18 @@ public class TaskController {
   @ApiResponse(
       responseCode = "404",
       description = "No such task",
-      content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemDetail.class)))
+      content =
+          @Content(
+              mediaType = "application/problem+json",
+              schema = @Schema(implementation = ProblemDetail.class)))
   @ApiResponse(
       responseCode = "409",
-      description = "Not finished (task-not-finished), or failed or cancelled (task-failed, with error)",
-      content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemDetail.class)))
+      description =
+          "Not finished (task-not-finished), or failed or cancelled (task-failed, with error)",
+      content =
+          @Content(
+              mediaType = "application/problem+json",
+              schema = @Schema(implementation = ProblemDetail.class)))
   public ResponseEntity<?> result(
       @PathVariable UUID id, @RequestHeader(name = "Accept", required = false) String accept) {
     return outputs.result(owned(id), accept);
@@ -199,11 +233,17 @@ public class TaskController {
   @ApiResponse(
       responseCode = "404",
       description = "No such task",
-      content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemDetail.class)))
+      content =
+          @Content(
+              mediaType = "application/problem+json",
+              schema = @Schema(implementation = ProblemDetail.class)))
   @ApiResponse(
       responseCode = "409",
       description = "Nothing has run yet, so there is no output",
-      content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemDetail.class)))
+      content =
+          @Content(
+              mediaType = "application/problem+json",
+              schema = @Schema(implementation = ProblemDetail.class)))
   public ResponseEntity<String> logs(@PathVariable UUID id) {
     return outputs.logs(owned(id));
   }
@@ -214,7 +254,10 @@ public class TaskController {
 
   private static ProblemException invalidParameter(String name, String message) {
     return new ProblemException(
-            HttpStatus.BAD_REQUEST, Problems.INVALID_REQUEST, "Invalid parameter", name + " " + message)
+            HttpStatus.BAD_REQUEST,
+            Problems.INVALID_REQUEST,
+            "Invalid parameter",
+            name + " " + message)
         .withProperty("errors", List.of(java.util.Map.of("field", name, "message", message)));
   }
 }

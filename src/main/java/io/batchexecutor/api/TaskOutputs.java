@@ -13,18 +13,22 @@ public class TaskOutputs {
   ResponseEntity<?> result(Task task, String accept) {
     if (!task.status().isFinal()) {
       throw new ProblemException(
-          HttpStatus.CONFLICT,
-          Problems.TASK_NOT_FINISHED,
-          "Task not finished",
-          "task " + task.id() + " is " + task.status() + "; its result is there once it SUCCEEDED")
+              HttpStatus.CONFLICT,
+              Problems.TASK_NOT_FINISHED,
+              "Task not finished",
+              "task "
+                  + task.id()
+                  + " is "
+                  + task.status()
+                  + "; its result is there once it SUCCEEDED")
           .withProperty("status_of_task", task.status());
     }
     if (task.status() != TaskStatus.SUCCEEDED) {
       throw new ProblemException(
-          HttpStatus.CONFLICT,
-          Problems.TASK_FAILED,
-          "Task has no result",
-          "task " + task.id() + " is " + task.status() + ": " + task.statusReason())
+              HttpStatus.CONFLICT,
+              Problems.TASK_FAILED,
+              "Task has no result",
+              "task " + task.id() + " is " + task.status() + ": " + task.statusReason())
           .withProperty("status_of_task", task.status())
           .withProperty("error", task.error());
     }

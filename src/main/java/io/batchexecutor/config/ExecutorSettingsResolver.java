@@ -13,8 +13,8 @@ import org.springframework.stereotype.Component;
 /**
  * Works out the executor settings: a request's value, else the application configuration, else the
  * Covalent configuration file, else the original plugin's default. The configured defaults are
- * merged and validated once, at start-up, so that a bad configuration stops the service with a clear
- * message instead of failing tasks later.
+ * merged and validated once, at start-up, so that a bad configuration stops the service with a
+ * clear message instead of failing tasks later.
  */
 @Component
 public class ExecutorSettingsResolver {

@@ -17,7 +17,9 @@ import org.springframework.core.type.AnnotatedTypeMetadata;
 /**
  * The default database: an embedded PostgreSQL under {@code <cache_dir>/postgres}, used whenever
  * {@code spring.datasource.url} is not set. Setting it (for instance {@code SPRING_DATASOURCE_URL})
- * switches to that external PostgreSQL and this configuration steps aside.
+ * switches to that external PostgreSQL and this configuration steps aside. The database is named by
+ * {@code batch-executor.database.embedded-name} (default {@code batch_executor}); its files live
+ * under {@code batch-executor.database.embedded-dir} (default {@code <cache_dir>/postgres}).
  */
 @Configuration(proxyBeanMethods = false)
 @Conditional(EmbeddedDatabaseConfiguration.NoDataSourceUrl.class)
@@ -37,7 +39,10 @@ public class EmbeddedDatabaseConfiguration {
   DataSource dataSource(EmbeddedPostgres postgres, Environment environment) {
     HikariConfig config = new HikariConfig();
     config.setPoolName("embedded-postgres");
-    config.setJdbcUrl(postgres.jdbcUrl());
+    String database =
+        environment.getProperty("batch-executor.database.embedded-name", "batch_executor");
+    postgres.ensureDatabase(database);
+    config.setJdbcUrl(postgres.jdbcUrl(database));
     config.setUsername(postgres.username());
     config.setPassword(postgres.password());
     config.setMaximumPoolSize(

@@ -17,6 +17,11 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipalLookupService;
 import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -35,8 +40,8 @@ import org.slf4j.LoggerFactory;
  * directory of ours so that tasks survive a restart of the service.
  *
  * <ul>
- *   <li>It listens on 127.0.0.1 only (no Unix socket) and asks for a password that is made once
- *       and kept, readable by the owner only, beside the data.
+ *   <li>It listens on 127.0.0.1 only (no Unix socket) and asks for a password that is made once and
+ *       kept, readable by the owner only, beside the data.
  *   <li>When the service runs as root, PostgreSQL (which refuses to run as root) is run as an
  *       unprivileged user through {@code runuser}.
  *   <li>A server left running by a previous process (killed without a chance to stop it) is reused,
@@ -75,8 +80,8 @@ public final class EmbeddedPostgres implements AutoCloseable {
   /**
    * Starts (or finds running) the server whose files live under {@code baseDir}.
    *
-   * @param baseDir holds {@code bin-<version>/} (the unpacked binaries) and {@code instance/} (data,
-   *     log, password)
+   * @param baseDir holds {@code bin-<version>/} (the unpacked binaries) and {@code instance/}
+   *     (data, log, password)
    * @param startupTimeout how long to wait for the server to accept connections
    */
   public static EmbeddedPostgres start(Path baseDir, Duration startupTimeout) {
@@ -125,8 +130,40 @@ public final class EmbeddedPostgres implements AutoCloseable {
     }
   }
 
-  public String jdbcUrl() {
-    return "jdbc:postgresql://127.0.0.1:" + port + "/postgres";
+  /** The JDBC URL of {@code database} on this server. */
+  public String jdbcUrl(String database) {
+    return "jdbc:postgresql://127.0.0.1:" + port + "/" + database;
+  }
+
+  /** Creates {@code database} unless it exists. */
+  public void ensureDatabase(String database) {
+    if (!database.matches("[a-z_][a-z0-9_]{0,62}")) {
+      throw new IllegalArgumentException("not a plain database name: " + database);
+    }
+    try (Connection c = DriverManager.getConnection(jdbcUrl("postgres"), USER, password);
+        Statement s = c.createStatement()) {
+      try (ResultSet rs =
+          s.executeQuery("SELECT 1 FROM pg_database WHERE datname = '" + database + "'")) {
+        if (rs.next()) {
+          return;
+        }
+      }
+      s.execute("CREATE DATABASE " + database);
+    } catch (SQLException e) {
+      if (!"42P04".equals(e.getSQLState())) { // created meanwhile by another process
+        throw new IllegalStateException("cannot create database " + database, e);
+      }
+    }
+  }
+
+  /** Drops {@code database}, closing its connections. */
+  public void dropDatabase(String database) {
+    try (Connection c = DriverManager.getConnection(jdbcUrl("postgres"), USER, password);
+        Statement s = c.createStatement()) {
+      s.execute("DROP DATABASE IF EXISTS \"" + database.replace("\"", "") + "\" WITH (FORCE)");
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot drop database " + database, e);
+    }
   }
 
   public String username() {
@@ -189,8 +226,8 @@ public final class EmbeddedPostgres implements AutoCloseable {
     return lines.size() > 3 ? Integer.valueOf(lines.get(3).strip()) : null;
   }
 
-  private static void initdb(
-      Path binDir, Path instanceDir, String password, boolean dropPrivileges) throws IOException {
+  private static void initdb(Path binDir, Path instanceDir, String password, boolean dropPrivileges)
+      throws IOException {
     Path dataDir = instanceDir.resolve("data");
     Files.createDirectories(dataDir);
     Path pwFile = instanceDir.resolve("initdb-password");
@@ -318,7 +355,11 @@ public final class EmbeddedPostgres implements AutoCloseable {
         // the log is a courtesy; the command's own output is below
       }
       throw new IllegalStateException(
-          command[0] + " failed with exit code " + result.exitCode() + ":\n" + result.output()
+          command[0]
+              + " failed with exit code "
+              + result.exitCode()
+              + ":\n"
+              + result.output()
               + logTail);
     }
   }

@@ -5,8 +5,8 @@ import java.util.List;
 
 /**
  * Where tasks run: the local Docker engine or AWS Batch, picked by {@code batch-executor.backend}.
- * A backend is the list of steps that take a task from QUEUED to a final status, and the way to stop
- * whatever of a task is running.
+ * A backend is the list of steps that take a task from QUEUED to a final status, and the way to
+ * stop whatever of a task is running.
  */
 public interface ComputeBackend {
 

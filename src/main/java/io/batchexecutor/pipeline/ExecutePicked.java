@@ -29,7 +29,8 @@ public class ExecutePicked {
   private final Clock clock;
   private final String leaseOwner;
 
-  public ExecutePicked(TaskRepository tasks, ComputeBackend backend, Clock clock, String leaseOwner) {
+  public ExecutePicked(
+      TaskRepository tasks, ComputeBackend backend, Clock clock, String leaseOwner) {
     this.tasks = tasks;
     this.backend = backend;
     this.clock = clock;

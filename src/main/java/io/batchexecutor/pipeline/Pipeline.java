@@ -103,7 +103,10 @@ public class Pipeline implements SmartLifecycle {
         new ReapExpiredLeases(tasks, clock, wakeUp), reap, reap, TimeUnit.MILLISECONDS);
     running = true;
     log.info(
-        "Pipeline {} started: backend {}, {} workers", leaseOwner, backend.name(), settings.workers());
+        "Pipeline {} started: backend {}, {} workers",
+        leaseOwner,
+        backend.name(),
+        settings.workers());
   }
 
   @Override

@@ -7,8 +7,8 @@ import java.util.Set;
 /**
  * One step of the pipeline: it works on a task in one of the statuses it {@link #handles}, calling
  * out to Docker or AWS as it must, and records what happened on the task through its named methods.
- * It runs with no database transaction open; the pipeline writes the task afterwards. A step must be
- * idempotent: after a crash it runs again and finds what the last run did.
+ * It runs with no database transaction open; the pipeline writes the task afterwards. A step must
+ * be idempotent: after a crash it runs again and finds what the last run did.
  */
 public interface PipelineStep {
 

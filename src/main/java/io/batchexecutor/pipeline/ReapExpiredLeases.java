@@ -25,7 +25,11 @@ final class ReapExpiredLeases implements Runnable {
     try {
       var reaped = tasks.reapExpiredLeases(clock.instant());
       for (var r : reaped) {
-        log.warn("Lease of {} on task {} ({}) expired; back in the queue", r.previousOwner(), r.id(), r.status());
+        log.warn(
+            "Lease of {} on task {} ({}) expired; back in the queue",
+            r.previousOwner(),
+            r.id(),
+            r.status());
       }
       if (!reaped.isEmpty()) {
         wakeUp.signal();

@@ -25,7 +25,11 @@ final class RenewLeases implements Runnable {
   private final String leaseOwner;
 
   RenewLeases(
-      TaskRepository tasks, InFlightTasks inFlight, Clock clock, Duration leaseDuration, String leaseOwner) {
+      TaskRepository tasks,
+      InFlightTasks inFlight,
+      Clock clock,
+      Duration leaseDuration,
+      String leaseOwner) {
     this.tasks = tasks;
     this.inFlight = inFlight;
     this.clock = clock;

@@ -87,7 +87,8 @@ final class RunUntilShutdown implements Runnable {
       Thread.currentThread().interrupt();
       log.info("Work on task {} interrupted by shutdown", task.id());
     } catch (RuntimeException e) {
-      log.error("Work on task {} failed; its lease will expire and it will be retried", task.id(), e);
+      log.error(
+          "Work on task {} failed; its lease will expire and it will be retried", task.id(), e);
     } finally {
       inFlight.remove(task.id());
       wakeUp.signal(); // a worker is free

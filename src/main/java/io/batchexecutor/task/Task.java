@@ -192,7 +192,8 @@ public final class Task {
    * The task failed: {@code reason} says why in a sentence, {@code error} carries the Python
    * exception or the kind of infrastructure failure.
    */
-  public void fail(String reason, TaskError error, Integer exitCode, String resultPointer, Instant at) {
+  public void fail(
+      String reason, TaskError error, Integer exitCode, String resultPointer, Instant at) {
     this.error = error;
     this.exitCode = exitCode;
     this.resultPointer = resultPointer;

@@ -83,7 +83,8 @@ public class TaskRepository {
                   .update();
           if (rows == 0) {
             Map<String, Object> existing =
-                jdbc.sql("SELECT id, request_hash FROM task WHERE owner = :owner AND idempotency_key = :key")
+                jdbc.sql(
+                        "SELECT id, request_hash FROM task WHERE owner = :owner AND idempotency_key = :key")
                     .param("owner", task.owner())
                     .param("key", idempotencyKey)
                     .query()
@@ -98,7 +99,10 @@ public class TaskRepository {
   }
 
   public Optional<Task> find(UUID id) {
-    return jdbc.sql("SELECT * FROM task WHERE id = :id").param("id", id).query(taskMapper).optional();
+    return jdbc.sql("SELECT * FROM task WHERE id = :id")
+        .param("id", id)
+        .query(taskMapper)
+        .optional();
   }
 
   /** The task if it exists and belongs to {@code owner}. */
@@ -151,7 +155,8 @@ public class TaskRepository {
                     status(rs.getString("from_status")),
                     status(rs.getString("to_status")),
                     rs.getString("reason"),
-                    json.readValue(rs.getString("details"), new TypeReference<Map<String, Object>>() {})))
+                    json.readValue(
+                        rs.getString("details"), new TypeReference<Map<String, Object>>() {})))
         .list();
   }
 
@@ -191,7 +196,9 @@ public class TaskRepository {
                       .param("exitCode", task.exitCode())
                       .param("result", task.resultPointer())
                       .param("logs", task.logsPointer())
-                      .param("error", task.error() == null ? null : json.writeValueAsString(task.error()))
+                      .param(
+                          "error",
+                          task.error() == null ? null : json.writeValueAsString(task.error()))
                       .param("updatedAt", ts(task.updatedAt()))
                       .param("finishedAt", ts(task.finishedAt()))
                       .param("final", task.status().isFinal())
@@ -205,7 +212,8 @@ public class TaskRepository {
               return true;
             });
     if (!Boolean.TRUE.equals(written)) {
-      log.info("Task {} changed since version {}; this write is dropped", task.id(), task.version());
+      log.info(
+          "Task {} changed since version {}; this write is dropped", task.id(), task.version());
       return false;
     }
     return true;
@@ -367,7 +375,12 @@ public class TaskRepository {
                   id,
                   List.of(
                       new TaskEvent(
-                          at, "CANCEL_REQUESTED", current.get(), current.get(), "cancel requested", Map.of())));
+                          at,
+                          "CANCEL_REQUESTED",
+                          current.get(),
+                          current.get(),
+                          "cancel requested",
+                          Map.of())));
               jdbc.sql("SELECT pg_notify(:channel, :id)")
                   .param("channel", CANCEL_CHANNEL)
                   .param("id", id.toString())

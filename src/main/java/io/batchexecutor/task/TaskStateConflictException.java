@@ -1,6 +1,8 @@
 package io.batchexecutor.task;
 
-/** The task is not in a state that allows what was asked (for instance, cancelling a final task). */
+/**
+ * The task is not in a state that allows what was asked (for instance, cancelling a final task).
+ */
 public class TaskStateConflictException extends RuntimeException {
 
   private final transient Task task;

@@ -7,8 +7,8 @@ import java.util.Set;
 
 /**
  * Where a task is. The pipeline's own steps come first (QUEUED to SUBMITTED), then the statuses
- * that AWS Batch reports (mirrored by the local backend where they apply), then the final ones.
- * The allowed moves are in {@link #canMoveTo}; a final status is never left.
+ * that AWS Batch reports (mirrored by the local backend where they apply), then the final ones. The
+ * allowed moves are in {@link #canMoveTo}; a final status is never left.
  */
 public enum TaskStatus {
   QUEUED,

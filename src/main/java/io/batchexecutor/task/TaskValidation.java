@@ -20,10 +20,41 @@ final class TaskValidation {
   static final Pattern IDENTIFIER = Pattern.compile("^[A-Za-z_][A-Za-z0-9_]{0,127}$");
   static final Set<String> PYTHON_KEYWORDS =
       Set.of(
-          "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class",
-          "continue", "def", "del", "elif", "else", "except", "finally", "for", "from", "global",
-          "if", "import", "in", "is", "lambda", "nonlocal", "not", "or", "pass", "raise", "return",
-          "try", "while", "with", "yield");
+          "False",
+          "None",
+          "True",
+          "and",
+          "as",
+          "assert",
+          "async",
+          "await",
+          "break",
+          "class",
+          "continue",
+          "def",
+          "del",
+          "elif",
+          "else",
+          "except",
+          "finally",
+          "for",
+          "from",
+          "global",
+          "if",
+          "import",
+          "in",
+          "is",
+          "lambda",
+          "nonlocal",
+          "not",
+          "or",
+          "pass",
+          "raise",
+          "return",
+          "try",
+          "while",
+          "with",
+          "yield");
   static final Pattern IMAGE_REFERENCE =
       Pattern.compile("^[a-z0-9][a-z0-9._\\-/:]{0,254}(@sha256:[a-f0-9]{64})?$");
   static final Pattern REQUIREMENT =
@@ -43,8 +74,12 @@ final class TaskValidation {
   List<InvalidTaskException.Violation> check(NewTask task) {
     List<InvalidTaskException.Violation> problems = new ArrayList<>();
     if (task.name() != null
-        && (task.name().length() > MAX_NAME_LENGTH || task.name().chars().anyMatch(Character::isISOControl))) {
-      problems.add(v("name", "must be at most " + MAX_NAME_LENGTH + " characters, without control characters"));
+        && (task.name().length() > MAX_NAME_LENGTH
+            || task.name().chars().anyMatch(Character::isISOControl))) {
+      problems.add(
+          v(
+              "name",
+              "must be at most " + MAX_NAME_LENGTH + " characters, without control characters"));
     }
     TaskSpec spec = task.spec();
     checkFunction(spec.function(), problems);
@@ -64,9 +99,11 @@ final class TaskValidation {
     return problems;
   }
 
-  private void checkFunction(TaskSpec.FunctionSpec function, List<InvalidTaskException.Violation> problems) {
+  private void checkFunction(
+      TaskSpec.FunctionSpec function, List<InvalidTaskException.Violation> problems) {
     if (function == null) {
-      problems.add(v("function", "is required: {\"source\": \"def f(...): ...\", \"name\": \"f\"}"));
+      problems.add(
+          v("function", "is required: {\"source\": \"def f(...): ...\", \"name\": \"f\"}"));
       return;
     }
     if (function.source() == null || function.source().isBlank()) {
@@ -79,7 +116,8 @@ final class TaskValidation {
     if (function.name() == null || function.name().isEmpty()) {
       problems.add(v("function.name", "is required"));
     } else if (!isIdentifier(function.name())) {
-      problems.add(v("function.name", "must be a Python identifier (letters, digits, '_'; not a keyword)"));
+      problems.add(
+          v("function.name", "must be a Python identifier (letters, digits, '_'; not a keyword)"));
     }
   }
 
@@ -104,7 +142,8 @@ final class TaskValidation {
     }
   }
 
-  private static void checkImage(TaskSpec.ImageSpec image, List<InvalidTaskException.Violation> problems) {
+  private static void checkImage(
+      TaskSpec.ImageSpec image, List<InvalidTaskException.Violation> problems) {
     if (image == null) {
       return;
     }
@@ -116,7 +155,8 @@ final class TaskValidation {
       return;
     }
     if (requirements.size() > MAX_REQUIREMENTS) {
-      problems.add(v("image.requirements", "must list at most " + MAX_REQUIREMENTS + " requirements"));
+      problems.add(
+          v("image.requirements", "must list at most " + MAX_REQUIREMENTS + " requirements"));
     }
     for (int i = 0; i < requirements.size(); i++) {
       String r = requirements.get(i);

@@ -1,0 +1,208 @@
+package io.batchexecutor.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.batchexecutor.support.Api;
+import io.batchexecutor.support.ServiceTest;
+import io.batchexecutor.support.Tasks;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import tools.jackson.databind.JsonNode;
+
+/** Every endpoint of the task API over real HTTP, with the pipeline off so tasks stay QUEUED. */
+@ServiceTest
+class TaskApiTest {
+
+  @LocalServerPort int port;
+  Api api;
+
+  @BeforeEach
+  void client() {
+    api = new Api(port);
+  }
+
+  @Test
+  void submitAnswers202WithLocationAndTheStoredTask() {
+    Api.Response response =
+        api.post(
+            "/api/v1/tasks", Tasks.add().executor("vcpu", 4).executor("time_limit", 600).build());
+
+    assertThat(response.status()).isEqualTo(202);
+    JsonNode task = response.json();
+    String id = task.get("id").asString();
+    assertThat(response.header("Location")).contains("/api/v1/tasks/" + id);
+    assertThat(task.get("status").asString()).isEqualTo("QUEUED");
+    assertThat(task.get("name").asString()).isEqualTo("add");
+    assertThat(task.get("created_at").asString()).isNotBlank();
+
+    JsonNode read = api.get("/api/v1/tasks/" + id).json();
+    assertThat(read.get("id").asString()).isEqualTo(id);
+    assertThat(read.get("executor").get("vcpu").asDouble()).isEqualTo(4.0);
+    assertThat(read.get("executor").get("time_limit").asInt()).isEqualTo(600);
+  }
+
+  @Test
+  void effectiveSettingsFillWhatTheRequestLeavesOutAndZeroIsAValue() {
+    JsonNode task =
+        api.post("/api/v1/tasks", Tasks.add().executor("num_gpus", 0).executor("memory", 8).build())
+            .json();
+
+    JsonNode executor = task.get("executor");
+    assertThat(executor.get("num_gpus").asInt()).isZero();
+    assertThat(executor.get("memory").asDouble()).isEqualTo(8.0);
+    assertThat(executor.get("vcpu").asDouble()).isEqualTo(2.0);
+    assertThat(executor.get("retry_attempts").asInt()).isEqualTo(3);
+    assertThat(executor.get("time_limit").asInt()).isEqualTo(300);
+    assertThat(executor.get("poll_freq").asInt()).isEqualTo(10);
+    assertThat(executor.get("batch_queue").asString()).isEqualTo("covalent-batch-queue");
+    assertThat(executor.has("credentials")).isFalse();
+    assertThat(executor.has("cache_dir")).isFalse();
+  }
+
+  @Test
+  void listIsNewestFirstPagedAndFilteredByStatus() {
+    String marker = "list-" + UUID.randomUUID();
+    String first =
+        api.post("/api/v1/tasks", Tasks.add().name(marker).build()).json().get("id").asString();
+    String second =
+        api.post("/api/v1/tasks", Tasks.add().name(marker).build()).json().get("id").asString();
+
+    JsonNode page = api.get("/api/v1/tasks?status=QUEUED&page=0&size=2").json();
+    assertThat(page.get("size").asInt()).isEqualTo(2);
+    assertThat(page.get("page").asInt()).isZero();
+    assertThat(page.get("total").asLong()).isGreaterThanOrEqualTo(2);
+    List<String> ids = page.get("items").valueStream().map(t -> t.get("id").asString()).toList();
+    assertThat(ids).containsExactly(second, first);
+
+    JsonNode next = api.get("/api/v1/tasks?status=QUEUED&page=1&size=1").json();
+    assertThat(next.get("items").get(0).get("id").asString()).isEqualTo(first);
+
+    JsonNode succeeded = api.get("/api/v1/tasks?status=SUCCEEDED").json();
+    assertThat(succeeded.get("items").valueStream().map(t -> t.get("id").asString()))
+        .doesNotContain(first);
+  }
+
+  @Test
+  void listRejectsBadPagingAndUnknownStatus() {
+    assertProblem(api.get("/api/v1/tasks?size=0"), 400, "invalid-request");
+    assertProblem(api.get("/api/v1/tasks?size=100000"), 400, "invalid-request");
+    assertProblem(api.get("/api/v1/tasks?page=-1"), 400, "invalid-request");
+    assertProblem(api.get("/api/v1/tasks?status=DANCING"), 400, "invalid-request");
+  }
+
+  @Test
+  void eventsRecordTheHistory() {
+    String id = api.post("/api/v1/tasks", Tasks.add().build()).json().get("id").asString();
+    api.post("/api/v1/tasks/" + id + "/cancel", "");
+
+    JsonNode events = api.get("/api/v1/tasks/" + id + "/events").json();
+    assertThat(events.valueStream().map(e -> e.get("to_status").asString()))
+        .containsExactly("QUEUED", "CANCELLED");
+    assertThat(events.get(1).get("from_status").asString()).isEqualTo("QUEUED");
+    assertThat(events.get(1).get("reason").asString()).contains("cancelled");
+    assertThat(events.get(1).get("at").asString()).isNotBlank();
+  }
+
+  @Test
+  void cancelOfAQueuedTaskCancelsItAndASecondCancelConflicts() {
+    String id = api.post("/api/v1/tasks", Tasks.add().build()).json().get("id").asString();
+
+    Api.Response cancel = api.post("/api/v1/tasks/" + id + "/cancel", "");
+    assertThat(cancel.status()).isEqualTo(202);
+    assertThat(cancel.json().get("status").asString()).isEqualTo("CANCELLED");
+    assertThat(cancel.json().get("finished_at").isNull()).isFalse();
+
+    assertProblem(api.post("/api/v1/tasks/" + id + "/cancel", ""), 409, "task-state-conflict");
+  }
+
+  @Test
+  void resultAndLogsAnswer409UntilThereIsSomething() {
+    String id = api.post("/api/v1/tasks", Tasks.add().build()).json().get("id").asString();
+
+    Api.Response result = api.get("/api/v1/tasks/" + id + "/result");
+    assertProblem(result, 409, "task-not-finished");
+    assertThat(result.json().get("detail").asString()).contains("QUEUED");
+    assertProblem(api.get("/api/v1/tasks/" + id + "/logs"), 409, "no-logs");
+
+    api.post("/api/v1/tasks/" + id + "/cancel", "");
+    Api.Response cancelled = api.get("/api/v1/tasks/" + id + "/result");
+    assertProblem(cancelled, 409, "task-failed");
+    assertThat(cancelled.json().get("detail").asString()).contains("CANCELLED");
+  }
+
+  @Test
+  void unknownTasksAre404OnEveryEndpoint() {
+    String id = UUID.randomUUID().toString();
+    assertProblem(api.get("/api/v1/tasks/" + id), 404, "task-not-found");
+    assertProblem(api.get("/api/v1/tasks/" + id + "/events"), 404, "task-not-found");
+    assertProblem(api.get("/api/v1/tasks/" + id + "/result"), 404, "task-not-found");
+    assertProblem(api.get("/api/v1/tasks/" + id + "/logs"), 404, "task-not-found");
+    assertProblem(api.post("/api/v1/tasks/" + id + "/cancel", ""), 404, "task-not-found");
+    assertProblem(api.get("/api/v1/tasks/not-a-uuid"), 404, "task-not-found");
+    assertProblem(api.get("/api/v1/nothing-here"), 404, "not-found");
+  }
+
+  @Test
+  void idempotencyKeyReturnsTheFirstTaskAndRefusesADifferentRequest() {
+    String key = "key-" + UUID.randomUUID();
+    Api.Response first = api.post("/api/v1/tasks", Tasks.add().build(), "Idempotency-Key", key);
+    Api.Response again = api.post("/api/v1/tasks", Tasks.add().build(), "Idempotency-Key", key);
+
+    assertThat(first.status()).isEqualTo(202);
+    assertThat(again.status()).isEqualTo(202);
+    assertThat(again.json().get("id").asString()).isEqualTo(first.json().get("id").asString());
+    assertThat(again.header("Idempotent-Replayed")).contains("true");
+    assertThat(again.header("Location")).isEqualTo(first.header("Location"));
+
+    Api.Response different =
+        api.post(
+            "/api/v1/tasks",
+            Tasks.add().set("args", List.of(5, 6)).build(),
+            "Idempotency-Key",
+            key);
+    assertProblem(different, 409, "idempotency-key-reused");
+  }
+
+  @Test
+  void executorShowsTheConfiguredDefaultsWithoutSecrets() {
+    JsonNode executor = api.get("/api/v1/executor").json();
+    JsonNode defaults = executor.get("defaults");
+    assertThat(executor.get("backend").asString()).isNotBlank();
+    assertThat(defaults.get("s3_bucket_name").asString()).isEqualTo("covalent-batch-job-resources");
+    assertThat(defaults.get("ecr_repo_name").asString()).isEqualTo("covalent-batch-job-images");
+    assertThat(defaults.get("batch_job_definition_name").asString())
+        .isEqualTo("covalent-batch-jobs");
+    assertThat(defaults.get("batch_execution_role_name").asString())
+        .isEqualTo("ecsTaskExecutionRole");
+    assertThat(defaults.get("batch_job_role_name").asString()).isEqualTo("CovalentBatchJobRole");
+    assertThat(defaults.get("batch_job_log_group_name").asString())
+        .isEqualTo("covalent-batch-job-logs");
+    assertThat(defaults.get("memory").asDouble()).isEqualTo(3.75);
+    assertThat(defaults.get("cache_dir").asString()).isEqualTo("/tmp/batch-executor-tests");
+    assertThat(executor.toString()).doesNotContainIgnoringCase("aws_secret_access_key");
+  }
+
+  @Test
+  void openApiAndSwaggerUiAreServed() {
+    Api.Response docs = api.get("/v3/api-docs");
+    assertThat(docs.status()).isEqualTo(200);
+    JsonNode paths = docs.json().get("paths");
+    assertThat(paths.has("/api/v1/tasks")).isTrue();
+    assertThat(paths.has("/api/v1/tasks/{id}/cancel")).isTrue();
+    assertThat(paths.get("/api/v1/tasks").get("post").get("responses").has("413")).isTrue();
+    assertThat(api.get("/swagger-ui/index.html").status()).isEqualTo(200);
+  }
+
+  static void assertProblem(Api.Response response, int status, String kind) {
+    assertThat(response.status()).as(response.text()).isEqualTo(status);
+    assertThat(response.contentType()).startsWith("application/problem+json");
+    JsonNode problem = response.json();
+    assertThat(problem.get("type").asString()).isEqualTo(Problems.PREFIX + kind);
+    assertThat(problem.get("status").asInt()).isEqualTo(status);
+    assertThat(problem.get("title").asString()).isNotBlank();
+    assertThat(response.text()).doesNotContain("Exception").doesNotContain("\tat ");
+  }
+}

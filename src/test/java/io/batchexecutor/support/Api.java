@@ -1,0 +1,101 @@
+package io.batchexecutor.support;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Predicate;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** A real HTTP client for the service under test, on 127.0.0.1. */
+public final class Api {
+
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final JsonMapper json = JsonMapper.builder().build();
+  private final String base;
+
+  public Api(int port) {
+    this.base = "http://127.0.0.1:" + port;
+  }
+
+  /** An answer: status, headers and body. */
+  public record Response(int status, Map<String, java.util.List<String>> headers, String text) {
+
+    public JsonNode json() {
+      return JsonMapper.builder().build().readTree(text);
+    }
+
+    public Optional<String> header(String name) {
+      return headers.entrySet().stream()
+          .filter(e -> e.getKey().equalsIgnoreCase(name))
+          .flatMap(e -> e.getValue().stream())
+          .findFirst();
+    }
+
+    public String contentType() {
+      return header("Content-Type").orElse("");
+    }
+  }
+
+  public Response get(String path) {
+    return send(HttpRequest.newBuilder(URI.create(base + path)).GET().build());
+  }
+
+  public Response get(String path, String accept) {
+    return send(
+        HttpRequest.newBuilder(URI.create(base + path)).header("Accept", accept).GET().build());
+  }
+
+  public Response post(String path, String body, String... headers) {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create(base + path))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body));
+    for (int i = 0; i + 1 < headers.length; i += 2) {
+      request.header(headers[i], headers[i + 1]);
+    }
+    return send(request.build());
+  }
+
+  public Response post(String path, Object body, String... headers) {
+    return post(path, json.writeValueAsString(body), headers);
+  }
+
+  public Response send(HttpRequest request) {
+    try {
+      HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+      return new Response(response.statusCode(), response.headers().map(), response.body());
+    } catch (IOException e) {
+      throw new IllegalStateException("request failed: " + request, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Reads the task until {@code until} holds, or fails after {@code timeout}. */
+  public JsonNode awaitTask(String id, Predicate<JsonNode> until, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    JsonNode task = null;
+    while (System.nanoTime() < deadline) {
+      task = get("/api/v1/tasks/" + id).json();
+      if (until.test(task)) {
+        return task;
+      }
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+    }
+    throw new AssertionError(
+        "task " + id + " did not get there within " + timeout + "; last: " + task);
+  }
+}
