@@ -19,6 +19,7 @@ public final class Problems {
   public static final String TASK_NOT_FINISHED = "task-not-finished";
   public static final String TASK_FAILED = "task-failed";
   public static final String NO_LOGS = "no-logs";
+  public static final String RESULT_MISSING = "result-missing";
   public static final String IDEMPOTENCY_KEY_REUSED = "idempotency-key-reused";
   public static final String NOT_FOUND = "not-found";
   public static final String METHOD_NOT_ALLOWED = "method-not-allowed";

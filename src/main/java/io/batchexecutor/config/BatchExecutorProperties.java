@@ -21,6 +21,7 @@ import org.springframework.validation.annotation.Validated;
  *     supplies defaults beneath {@code batch-executor.awsbatch.*}
  * @param pipeline the background pipeline
  * @param api limits of the HTTP API
+ * @param image how task images are built
  */
 @Validated
 @ConfigurationProperties("batch-executor")
@@ -28,7 +29,8 @@ public record BatchExecutorProperties(
     @NotNull @DefaultValue("local") Backend backend,
     Path covalentConfig,
     @Valid @DefaultValue Pipeline pipeline,
-    @Valid @DefaultValue Api api) {
+    @Valid @DefaultValue Api api,
+    @Valid @DefaultValue Image image) {
 
   /** The compute backends. */
   public enum Backend {
@@ -67,4 +69,11 @@ public record BatchExecutorProperties(
       @NotNull @DefaultValue("5MB") DataSize maxRequestSize,
       @NotNull @DefaultValue("1MB") DataSize maxSourceSize,
       @Min(1) @Max(1000) @DefaultValue("200") int maxPageSize) {}
+
+  /**
+   * How task images are built.
+   *
+   * @param baseImage the image a task's image is built on when the task names none
+   */
+  public record Image(@NotNull @DefaultValue("python:3.11-slim") String baseImage) {}
 }

@@ -2,6 +2,7 @@ package io.batchexecutor.pipeline;
 
 import io.batchexecutor.task.Task;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Where tasks run: the local Docker engine or AWS Batch, picked by {@code batch-executor.backend}.
@@ -13,7 +14,10 @@ public interface ComputeBackend {
   /** The backend's name as tasks record it. */
   String name();
 
-  /** The steps, each for the statuses it handles; together they cover every unfinished status. */
+  /**
+   * The steps, in order: the first that {@link PipelineStep#handles} a task works on it. Together
+   * they cover every unfinished status.
+   */
   List<PipelineStep> steps();
 
   /**
@@ -21,4 +25,9 @@ public interface ComputeBackend {
    * job). Called for a cancel request; the pipeline records CANCELLED afterwards.
    */
   void stop(Task task) throws InterruptedException;
+
+  /** What the task printed so far, read live from where it runs; empty when it runs nowhere now. */
+  default Optional<String> liveLogs(Task task) {
+    return Optional.empty();
+  }
 }

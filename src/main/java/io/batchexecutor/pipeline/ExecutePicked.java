@@ -6,8 +6,7 @@ import io.batchexecutor.task.TaskRepository;
 import io.batchexecutor.task.TaskStatus;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.EnumMap;
-import java.util.Map;
+import java.util.List;
 import java.util.UUID;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
@@ -25,7 +24,7 @@ public class ExecutePicked {
 
   private final TaskRepository tasks;
   private final ComputeBackend backend;
-  private final Map<TaskStatus, PipelineStep> stepByStatus = new EnumMap<>(TaskStatus.class);
+  private final List<PipelineStep> steps;
   private final Clock clock;
   private final String leaseOwner;
 
@@ -35,15 +34,7 @@ public class ExecutePicked {
     this.backend = backend;
     this.clock = clock;
     this.leaseOwner = leaseOwner;
-    for (PipelineStep step : backend.steps()) {
-      for (TaskStatus status : step.handles()) {
-        PipelineStep previous = stepByStatus.put(status, step);
-        if (previous != null) {
-          throw new IllegalStateException(
-              "two steps handle " + status + ": " + previous.getClass() + ", " + step.getClass());
-        }
-      }
-    }
+    this.steps = List.copyOf(backend.steps());
   }
 
   /**
@@ -72,7 +63,8 @@ public class ExecutePicked {
         cancel(task);
         return;
       }
-      PipelineStep step = stepByStatus.get(task.status());
+      Task current = task;
+      PipelineStep step = steps.stream().filter(s -> s.handles(current)).findFirst().orElse(null);
       if (step == null) {
         task.fail(
             "the " + backend.name() + " backend has no step for status " + task.status(),
@@ -121,12 +113,8 @@ public class ExecutePicked {
     if (task.status() != TaskStatus.QUEUED) {
       backend.stop(task);
     }
-    Task fresh = reload(task.id());
-    if (fresh == null || fresh.status().isFinal()) {
-      return;
-    }
-    fresh.cancel("cancelled on request", clock.instant());
-    tasks.update(fresh);
+    task.cancel("cancelled on request", clock.instant());
+    tasks.update(task);
   }
 
   private Task reload(UUID id) {

@@ -2,9 +2,6 @@ package io.batchexecutor.pipeline;
 
 import io.batchexecutor.task.Task;
 import io.batchexecutor.task.TaskError;
-import io.batchexecutor.task.TaskStatus;
-import java.util.EnumSet;
-import java.util.Set;
 
 /** With {@code batch-executor.backend=none}, tasks are tracked but cannot run: each one fails. */
 public class NoComputeBackendStep implements PipelineStep {
@@ -12,10 +9,8 @@ public class NoComputeBackendStep implements PipelineStep {
   static final String REASON = "no compute backend is configured";
 
   @Override
-  public Set<TaskStatus> handles() {
-    Set<TaskStatus> all = EnumSet.allOf(TaskStatus.class);
-    all.removeIf(TaskStatus::isFinal);
-    return all;
+  public boolean handles(Task task) {
+    return !task.status().isFinal();
   }
 
   @Override

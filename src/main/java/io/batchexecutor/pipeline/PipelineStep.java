@@ -1,19 +1,17 @@
 package io.batchexecutor.pipeline;
 
 import io.batchexecutor.task.Task;
-import io.batchexecutor.task.TaskStatus;
-import java.util.Set;
 
 /**
- * One step of the pipeline: it works on a task in one of the statuses it {@link #handles}, calling
- * out to Docker or AWS as it must, and records what happened on the task through its named methods.
- * It runs with no database transaction open; the pipeline writes the task afterwards. A step must
- * be idempotent: after a crash it runs again and finds what the last run did.
+ * One step of the pipeline: it works on a task that it {@link #handles}, calling out to Docker or
+ * AWS as it must, and records what happened on the task through its named methods. It runs with no
+ * database transaction open; the pipeline writes the task afterwards. A step must be idempotent:
+ * after a crash it runs again and finds what the last run did.
  */
 public interface PipelineStep {
 
-  /** The statuses this step works on. */
-  Set<TaskStatus> handles();
+  /** Whether this step is the one to work on {@code task} now (by its status and what is known). */
+  boolean handles(Task task);
 
   /** Does the step's work on {@code task} (which it may change) and says what comes next. */
   StepResult run(Task task, StepContext context) throws InterruptedException;

@@ -144,6 +144,16 @@ public final class Task {
         at);
   }
 
+  /** A failed attempt is retried in the new container {@code containerId}. */
+  public void retriedIn(String containerId, Instant at) {
+    this.containerId = containerId;
+    record(
+        "CONTAINER",
+        "attempt continues in container " + shortId(containerId),
+        Map.of("container_id", containerId),
+        at);
+  }
+
   /** A new attempt of the task started. */
   public void attemptStarted(int attempt, Map<String, Object> details, Instant at) {
     this.attempts = Math.max(attempts, attempt);

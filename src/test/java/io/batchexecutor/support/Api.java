@@ -52,6 +52,24 @@ public final class Api {
         HttpRequest.newBuilder(URI.create(base + path)).header("Accept", accept).GET().build());
   }
 
+  /** The raw bytes of a GET, for binary answers. */
+  public byte[] bytes(String path, String accept) {
+    try {
+      return http.send(
+              HttpRequest.newBuilder(URI.create(base + path))
+                  .header("Accept", accept)
+                  .GET()
+                  .build(),
+              HttpResponse.BodyHandlers.ofByteArray())
+          .body();
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
   public Response post(String path, String body, String... headers) {
     HttpRequest.Builder request =
         HttpRequest.newBuilder(URI.create(base + path))

@@ -1,0 +1,14 @@
+package io.batchexecutor.backend;
+
+import io.batchexecutor.task.Task;
+
+/** Where a task's objects (result, logs, build output) are kept in an object store. */
+public final class TaskObjects {
+
+  private TaskObjects() {}
+
+  /** {@code batch-executor/tasks/<id>/<name>}. */
+  public static String key(Task task, String name) {
+    return "batch-executor/tasks/" + task.id() + "/" + name;
+  }
+}

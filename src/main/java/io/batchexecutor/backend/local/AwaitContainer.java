@@ -1,0 +1,253 @@
+package io.batchexecutor.backend.local;
+
+import com.github.dockerjava.api.command.InspectContainerResponse;
+import io.batchexecutor.backend.TaskObjects;
+import io.batchexecutor.image.DockerUnavailableException;
+import io.batchexecutor.pipeline.PipelineStep;
+import io.batchexecutor.pipeline.StepContext;
+import io.batchexecutor.pipeline.StepResult;
+import io.batchexecutor.storage.ObjectStores;
+import io.batchexecutor.task.Task;
+import io.batchexecutor.task.TaskError;
+import io.batchexecutor.task.TaskStatus;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * SUBMITTED/RUNNING → SUCCEEDED/FAILED: waits on the container (docker's wait call, not polling),
+ * enforces the time limit, collects the runner's result and the container's output into the object
+ * store, removes the container, and records the outcome. An attempt that ended without a result for
+ * reasons outside the user's code is retried up to {@code retry_attempts}.
+ */
+class AwaitContainer implements PipelineStep {
+
+  static final int EXIT_RAISED = 65;
+  private static final long WAIT_SLICE_MILLIS = 250;
+
+  private final LocalContainers containers;
+  private final ObjectStores stores;
+  private final JsonMapper json;
+
+  AwaitContainer(LocalContainers containers, ObjectStores stores, JsonMapper json) {
+    this.containers = containers;
+    this.stores = stores;
+    this.json = json;
+  }
+
+  @Override
+  public boolean handles(Task task) {
+    return (task.status() == TaskStatus.SUBMITTED || task.status() == TaskStatus.RUNNING)
+        && task.containerId() != null;
+  }
+
+  @Override
+  public StepResult run(Task task, StepContext context) throws InterruptedException {
+    try {
+      return await(task, context);
+    } catch (DockerUnavailableException e) {
+      task.fail(
+          e.getMessage(),
+          new TaskError("DockerUnavailable", e.getMessage(), null),
+          null,
+          null,
+          context.now());
+      return StepResult.proceed();
+    }
+  }
+
+  private StepResult await(Task task, StepContext context) throws InterruptedException {
+    String id = task.containerId();
+    Optional<InspectContainerResponse> inspected = containers.inspect(id);
+    if (inspected.isEmpty()) {
+      return containerGone(task, context);
+    }
+    InspectContainerResponse.ContainerState state = inspected.get().getState();
+    if (!Boolean.TRUE.equals(state.getRunning()) && "created".equals(state.getStatus())) {
+      containers.start(id);
+      state = containers.inspect(id).orElseThrow().getState();
+    }
+    if (task.status() == TaskStatus.SUBMITTED) {
+      task.observe(
+          TaskStatus.RUNNING, "running in container " + id.substring(0, 12), context.now());
+    }
+    Instant started = parse(state.getStartedAt()).orElse(context.now());
+    Instant deadline = started.plusSeconds(task.settings().timeLimit());
+    Optional<Integer> exit = Optional.empty();
+    while (exit.isEmpty()) {
+      if (context.stopRequested()) {
+        return StepResult.proceed(); // cancel or lost lease: the pipeline decides what follows
+      }
+      long left = Duration.between(context.now(), deadline).toMillis();
+      if (left <= 0) {
+        return timedOut(task, id, context);
+      }
+      exit = containers.awaitExit(id, Math.min(left, WAIT_SLICE_MILLIS));
+    }
+    return finished(
+        task,
+        id,
+        containers.inspect(id).map(InspectContainerResponse::getState).orElse(null),
+        exit.get(),
+        context);
+  }
+
+  private StepResult timedOut(Task task, String id, StepContext context)
+      throws InterruptedException {
+    containers.kill(id);
+    collectLogs(task, id);
+    containers.remove(id);
+    String reason = "time limit of " + task.settings().timeLimit() + " s exceeded";
+    task.fail(reason, new TaskError("TimeLimitExceeded", reason, null), null, null, context.now());
+    return StepResult.proceed();
+  }
+
+  private StepResult finished(
+      Task task,
+      String id,
+      InspectContainerResponse.ContainerState state,
+      int exitCode,
+      StepContext context)
+      throws InterruptedException {
+    Map<String, byte[]> outputs = containers.outputs(id);
+    URI result = null;
+    if (outputs.containsKey("result.pickle")) {
+      stores
+          .primary()
+          .put(
+              task.settings().s3BucketName(),
+              TaskObjects.key(task, "result.pickle"),
+              outputs.get("result.pickle"));
+    }
+    if (outputs.containsKey("result.json")) {
+      result =
+          stores
+              .primary()
+              .put(
+                  task.settings().s3BucketName(),
+                  TaskObjects.key(task, "result.json"),
+                  outputs.get("result.json"));
+    }
+    collectLogs(task, id);
+    containers.remove(id);
+    boolean oomKilled = state != null && Boolean.TRUE.equals(state.getOOMKilled());
+    JsonNode document = result == null ? null : json.readTree(outputs.get("result.json"));
+    String pointer = result == null ? null : result.toString();
+    if (exitCode == 0 && document != null && document.path("ok").asBoolean(false)) {
+      task.succeed(pointer, exitCode, context.now());
+    } else if (exitCode == EXIT_RAISED && document != null && document.has("error")) {
+      JsonNode error = document.get("error");
+      TaskError taskError =
+          new TaskError(
+              error.path("type").asString(),
+              error.path("message").asString(),
+              error.path("traceback").asString());
+      task.fail(
+          "the function raised " + taskError.type() + ": " + taskError.message(),
+          taskError,
+          exitCode,
+          pointer,
+          context.now());
+    } else if (oomKilled) {
+      String reason =
+          "out of memory: the container exceeded its limit of "
+              + task.settings().memoryMib()
+              + " MiB";
+      task.fail(
+          reason, new TaskError("OutOfMemory", reason, null), exitCode, pointer, context.now());
+    } else {
+      String reason =
+          "the container exited with code "
+              + exitCode
+              + (document == null ? " without a result" : " with an unexpected result");
+      retryOrFail(task, reason, exitCode, context);
+    }
+    return StepResult.proceed();
+  }
+
+  private StepResult containerGone(Task task, StepContext context) {
+    // the container was removed after its result was stored, before the task was updated
+    String pointer =
+        stores
+            .primary()
+            .locate(task.settings().s3BucketName(), TaskObjects.key(task, "result.json"))
+            .toString();
+    Optional<byte[]> stored = stores.get(pointer);
+    if (stored.isPresent()) {
+      JsonNode document = json.readTree(stored.get());
+      if (document.path("ok").asBoolean(false)) {
+        task.succeed(pointer, 0, context.now());
+      } else {
+        JsonNode error = document.path("error");
+        TaskError taskError =
+            new TaskError(
+                error.path("type").asString(),
+                error.path("message").asString(),
+                error.path("traceback").asString());
+        task.fail(
+            "the function raised " + taskError.type() + ": " + taskError.message(),
+            taskError,
+            EXIT_RAISED,
+            pointer,
+            context.now());
+      }
+      return StepResult.proceed();
+    }
+    retryOrFail(
+        task,
+        "the container " + task.containerId().substring(0, 12) + " disappeared",
+        null,
+        context);
+    return StepResult.proceed();
+  }
+
+  private void retryOrFail(Task task, String reason, Integer exitCode, StepContext context) {
+    int attempts = task.attempts();
+    if (attempts < task.settings().retryAttempts()) {
+      int next = attempts + 1;
+      String id = containers.createOrFind(task, next);
+      containers.start(id);
+      task.record(
+          "RETRY",
+          reason + "; starting attempt " + next,
+          Map.of("exit_code", exitCode == null ? -1 : exitCode),
+          context.now());
+      task.attemptStarted(next, Map.of("container_id", id), context.now());
+      task.retriedIn(id, context.now());
+      return;
+    }
+    task.fail(
+        reason + " (attempt " + attempts + " of " + task.settings().retryAttempts() + ")",
+        new TaskError("ContainerFailed", reason, null),
+        exitCode,
+        null,
+        context.now());
+  }
+
+  private void collectLogs(Task task, String id) throws InterruptedException {
+    String logs = containers.logs(id);
+    URI pointer =
+        stores
+            .primary()
+            .put(
+                task.settings().s3BucketName(),
+                TaskObjects.key(task, "logs.txt"),
+                logs.getBytes(StandardCharsets.UTF_8));
+    task.logsCollected(pointer.toString());
+  }
+
+  private static Optional<Instant> parse(String dockerTime) {
+    try {
+      return dockerTime == null || dockerTime.startsWith("0001")
+          ? Optional.empty()
+          : Optional.of(Instant.parse(dockerTime));
+    } catch (RuntimeException e) {
+      return Optional.empty();
+    }
+  }
+}

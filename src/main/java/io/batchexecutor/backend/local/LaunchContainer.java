@@ -1,0 +1,49 @@
+package io.batchexecutor.backend.local;
+
+import io.batchexecutor.image.DockerUnavailableException;
+import io.batchexecutor.pipeline.PipelineStep;
+import io.batchexecutor.pipeline.StepContext;
+import io.batchexecutor.pipeline.StepResult;
+import io.batchexecutor.task.Task;
+import io.batchexecutor.task.TaskError;
+import io.batchexecutor.task.TaskStatus;
+import java.util.Map;
+
+/**
+ * BUILDING (image built) → SUBMITTED → RUNNING: creates the first attempt's container (or finds it,
+ * after a crash) and starts it.
+ */
+class LaunchContainer implements PipelineStep {
+
+  private final LocalContainers containers;
+
+  LaunchContainer(LocalContainers containers) {
+    this.containers = containers;
+  }
+
+  @Override
+  public boolean handles(Task task) {
+    return task.status() == TaskStatus.BUILDING && task.imageRef() != null;
+  }
+
+  @Override
+  public StepResult run(Task task, StepContext context) {
+    try {
+      int attempt = 1;
+      String id = containers.createOrFind(task, attempt);
+      task.submittedToContainer(id, context.now());
+      containers.start(id);
+      task.attemptStarted(attempt, Map.of("container_id", id), context.now());
+      task.observe(
+          TaskStatus.RUNNING, "running in container " + id.substring(0, 12), context.now());
+    } catch (DockerUnavailableException e) {
+      task.fail(
+          e.getMessage(),
+          new TaskError("DockerUnavailable", e.getMessage(), null),
+          null,
+          null,
+          context.now());
+    }
+    return StepResult.proceed();
+  }
+}

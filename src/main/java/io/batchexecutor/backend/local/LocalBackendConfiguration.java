@@ -1,0 +1,50 @@
+package io.batchexecutor.backend.local;
+
+import com.github.dockerjava.api.DockerClient;
+import io.batchexecutor.backend.BuildImage;
+import io.batchexecutor.config.BatchExecutorProperties;
+import io.batchexecutor.image.ImageBuilder;
+import io.batchexecutor.storage.ObjectStores;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import tools.jackson.databind.json.JsonMapper;
+
+/** {@code batch-executor.backend=local} (the default): tasks run on the local Docker engine. */
+@Configuration(proxyBeanMethods = false)
+@ConditionalOnProperty(
+    name = "batch-executor.backend",
+    havingValue = "local",
+    matchIfMissing = true)
+public class LocalBackendConfiguration {
+
+  @Bean
+  LocalDockerBackend localDockerBackend(
+      DockerClient docker,
+      ImageBuilder builder,
+      ObjectStores stores,
+      BatchExecutorProperties properties,
+      JsonMapper json) {
+    LocalContainers containers = new LocalContainers(docker);
+    return new LocalDockerBackend(
+        containers,
+        new BuildImage(builder, stores, runnerScript(), properties.image().baseImage(), json),
+        new AwaitContainer(containers, stores, json));
+  }
+
+  /** The runner baked into every task image. */
+  public static byte[] runnerScript() {
+    try (InputStream in =
+        LocalBackendConfiguration.class.getResourceAsStream("/runner/runner.py")) {
+      if (in == null) {
+        throw new IllegalStateException("runner/runner.py is missing from the class path");
+      }
+      return in.readAllBytes();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

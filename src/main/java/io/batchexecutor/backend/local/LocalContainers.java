@@ -1,0 +1,233 @@
+package io.batchexecutor.backend.local;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.async.ResultCallback;
+import com.github.dockerjava.api.command.InspectContainerResponse;
+import com.github.dockerjava.api.exception.ConflictException;
+import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.api.exception.NotModifiedException;
+import com.github.dockerjava.api.model.Container;
+import com.github.dockerjava.api.model.DeviceRequest;
+import com.github.dockerjava.api.model.Frame;
+import com.github.dockerjava.api.model.HostConfig;
+import io.batchexecutor.config.TaskSettings;
+import io.batchexecutor.image.DockerFailures;
+import io.batchexecutor.image.DockerUnavailableException;
+import io.batchexecutor.task.Task;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+
+/** The task containers on the local engine: one per attempt, named and labelled after the task. */
+class LocalContainers {
+
+  static final String TASK_LABEL = "io.batchexecutor.task";
+  static final String ATTEMPT_LABEL = "io.batchexecutor.attempt";
+  static final String OUTPUT_DIR = "/tmp/batch-executor/out";
+
+  private final DockerClient docker;
+
+  LocalContainers(DockerClient docker) {
+    this.docker = docker;
+  }
+
+  /** The container name of an attempt: deterministic, so a re-run after a crash finds it. */
+  static String name(Task task, int attempt) {
+    return "batch-executor-" + task.id() + "-" + attempt;
+  }
+
+  /** Creates attempt {@code attempt}'s container, or finds it created by an earlier run. */
+  String createOrFind(Task task, int attempt) {
+    String name = name(task, attempt);
+    Optional<String> existing = idOf(name);
+    if (existing.isPresent()) {
+      return existing.get();
+    }
+    TaskSettings s = task.settings();
+    HostConfig host =
+        HostConfig.newHostConfig()
+            .withNetworkMode("host")
+            .withMemory(s.memoryMib() * 1024 * 1024)
+            .withMemorySwap(s.memoryMib() * 1024 * 1024)
+            .withNanoCPUs((long) Math.ceil(s.vcpu() * 1_000_000_000L));
+    if (s.numGpus() > 0) {
+      host.withDeviceRequests(
+          List.of(
+              new DeviceRequest()
+                  .withCount(s.numGpus())
+                  .withCapabilities(List.of(List.of("gpu")))));
+    }
+    Map<String, String> labels = new HashMap<>();
+    labels.put(TASK_LABEL, task.id().toString());
+    labels.put(ATTEMPT_LABEL, Integer.toString(attempt));
+    try {
+      return call(
+          () ->
+              docker
+                  .createContainerCmd(task.imageRef())
+                  .withName(name)
+                  .withLabels(labels)
+                  .withEnv(
+                      "BATCH_EXECUTOR_TASK_ID=" + task.id(),
+                      "BATCH_EXECUTOR_ATTEMPT=" + attempt,
+                      "BATCH_EXECUTOR_OUTPUT_DIR=" + OUTPUT_DIR)
+                  .withHostConfig(host)
+                  .exec()
+                  .getId());
+    } catch (ConflictException e) {
+      return idOf(name).orElseThrow(() -> e); // created meanwhile under the same name
+    }
+  }
+
+  void start(String containerId) {
+    try {
+      run(() -> docker.startContainerCmd(containerId).exec());
+    } catch (NotModifiedException e) {
+      // already started
+    }
+  }
+
+  Optional<InspectContainerResponse> inspect(String containerId) {
+    try {
+      return Optional.of(call(() -> docker.inspectContainerCmd(containerId).exec()));
+    } catch (NotFoundException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** Waits for the container to end, at most {@code millis}; its exit code, or empty. */
+  Optional<Integer> awaitExit(String containerId, long millis) throws InterruptedException {
+    var callback = docker.waitContainerCmd(containerId).start();
+    try {
+      if (callback.awaitCompletion(millis, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+        return Optional.of(callback.awaitStatusCode());
+      }
+      return Optional.empty();
+    } finally {
+      try {
+        callback.close();
+      } catch (IOException ignored) {
+        // the wait is over either way
+      }
+    }
+  }
+
+  /** Everything the container printed on stdout and stderr, in order. */
+  String logs(String containerId) throws InterruptedException {
+    StringBuilder out = new StringBuilder();
+    try {
+      docker
+          .logContainerCmd(containerId)
+          .withStdOut(true)
+          .withStdErr(true)
+          .withFollowStream(false)
+          .exec(
+              new ResultCallback.Adapter<Frame>() {
+                @Override
+                public void onNext(Frame frame) {
+                  out.append(new String(frame.getPayload(), StandardCharsets.UTF_8));
+                }
+              })
+          .awaitCompletion();
+    } catch (NotFoundException e) {
+      return "";
+    }
+    return out.toString();
+  }
+
+  /** The files the runner left in its output directory. */
+  Map<String, byte[]> outputs(String containerId) {
+    Map<String, byte[]> files = new HashMap<>();
+    try (InputStream in =
+            call(() -> docker.copyArchiveFromContainerCmd(containerId, OUTPUT_DIR).exec());
+        TarArchiveInputStream tar = new TarArchiveInputStream(in)) {
+      TarArchiveEntry entry;
+      while ((entry = tar.getNextEntry()) != null) {
+        if (entry.isFile()) {
+          String name = entry.getName().substring(entry.getName().lastIndexOf('/') + 1);
+          ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+          tar.transferTo(bytes);
+          files.put(name, bytes.toByteArray());
+        }
+      }
+    } catch (NotFoundException e) {
+      return files; // the runner wrote nothing
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the task's output from " + containerId, e);
+    }
+    return files;
+  }
+
+  void kill(String containerId) {
+    try {
+      run(() -> docker.killContainerCmd(containerId).exec());
+    } catch (NotFoundException | ConflictException e) {
+      // gone or not running: nothing to kill
+    }
+  }
+
+  void remove(String containerId) {
+    try {
+      run(() -> docker.removeContainerCmd(containerId).withForce(true).exec());
+    } catch (NotFoundException e) {
+      // removed already
+    } catch (ConflictException e) {
+      // removal in progress
+    }
+  }
+
+  /** Every container of the task, of any attempt. */
+  List<String> containersOf(Task task) {
+    return call(
+        () ->
+            docker
+                .listContainersCmd()
+                .withShowAll(true)
+                .withLabelFilter(Map.of(TASK_LABEL, task.id().toString()))
+                .exec()
+                .stream()
+                .map(Container::getId)
+                .toList());
+  }
+
+  private Optional<String> idOf(String name) {
+    return call(
+        () ->
+            docker
+                .listContainersCmd()
+                .withShowAll(true)
+                .withNameFilter(List.of(name))
+                .exec()
+                .stream()
+                .filter(c -> c.getNames() != null && List.of(c.getNames()).contains("/" + name))
+                .map(Container::getId)
+                .findFirst());
+  }
+
+  private static <T> T call(java.util.function.Supplier<T> call) {
+    try {
+      return call.get();
+    } catch (RuntimeException e) {
+      if (DockerFailures.unreachable(e)) {
+        throw new DockerUnavailableException(e);
+      }
+      throw e;
+    }
+  }
+
+  private static void run(Runnable command) {
+    call(
+        () -> {
+          command.run();
+          return null;
+        });
+  }
+}

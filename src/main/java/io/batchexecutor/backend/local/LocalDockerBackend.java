@@ -1,0 +1,61 @@
+package io.batchexecutor.backend.local;
+
+import io.batchexecutor.backend.BuildImage;
+import io.batchexecutor.backend.StartBuilding;
+import io.batchexecutor.image.DockerUnavailableException;
+import io.batchexecutor.pipeline.ComputeBackend;
+import io.batchexecutor.pipeline.PipelineStep;
+import io.batchexecutor.task.Task;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Runs task images on the local Docker engine: the default backend, and the way to try a task
+ * before paying for AWS Batch. QUEUED → BUILDING → SUBMITTED → RUNNING → SUCCEEDED | FAILED.
+ */
+public class LocalDockerBackend implements ComputeBackend {
+
+  private final LocalContainers containers;
+  private final List<PipelineStep> steps;
+
+  LocalDockerBackend(LocalContainers containers, BuildImage buildImage, AwaitContainer await) {
+    this.containers = containers;
+    this.steps = List.of(new StartBuilding(), buildImage, new LaunchContainer(containers), await);
+  }
+
+  @Override
+  public String name() {
+    return "local";
+  }
+
+  @Override
+  public List<PipelineStep> steps() {
+    return steps;
+  }
+
+  @Override
+  public void stop(Task task) throws InterruptedException {
+    for (String id : containers.containersOf(task)) {
+      containers.kill(id);
+      containers.remove(id);
+    }
+  }
+
+  @Override
+  public Optional<String> liveLogs(Task task) {
+    if (task.containerId() == null || task.status().isFinal()) {
+      return Optional.empty();
+    }
+    try {
+      if (containers.inspect(task.containerId()).isEmpty()) {
+        return Optional.empty();
+      }
+      return Optional.of(containers.logs(task.containerId()));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Optional.empty();
+    } catch (DockerUnavailableException e) {
+      return Optional.empty();
+    }
+  }
+}

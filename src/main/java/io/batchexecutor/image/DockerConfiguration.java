@@ -1,0 +1,57 @@
+package io.batchexecutor.image;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.core.DefaultDockerClientConfig;
+import com.github.dockerjava.core.DockerClientImpl;
+import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
+import java.time.Duration;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * The Docker engine, found the standard way ({@code DOCKER_HOST}, else the local socket). The API
+ * version is left to negotiation so that older engines work. Nothing connects at start-up: without
+ * a daemon the service still starts, health shows Docker down, and tasks fail with a reason that
+ * says what to start.
+ */
+@Configuration(proxyBeanMethods = false)
+public class DockerConfiguration {
+
+  @Bean(destroyMethod = "close")
+  DockerClient dockerClient() {
+    DefaultDockerClientConfig config =
+        DefaultDockerClientConfig.createDefaultConfigBuilder().build();
+    ApacheDockerHttpClient http =
+        new ApacheDockerHttpClient.Builder()
+            .dockerHost(config.getDockerHost())
+            .sslConfig(config.getSSLConfig())
+            .maxConnections(64)
+            .connectionTimeout(Duration.ofSeconds(5))
+            .build();
+    return DockerClientImpl.getInstance(config, http);
+  }
+
+  @Bean
+  HealthIndicator docker(DockerClient docker) {
+    return () -> {
+      try {
+        docker.pingCmd().exec();
+        var version = docker.versionCmd().exec();
+        return Health.up()
+            .withDetail("version", version.getVersion())
+            .withDetail("api_version", version.getApiVersion())
+            .build();
+      } catch (RuntimeException e) {
+        return Health.down()
+            .withDetail(
+                "reason",
+                "no Docker engine answers ("
+                    + DockerFailures.describe(e)
+                    + "); start dockerd or set DOCKER_HOST")
+            .build();
+      }
+    };
+  }
+}

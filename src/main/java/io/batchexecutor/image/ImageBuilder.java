@@ -1,0 +1,106 @@
+package io.batchexecutor.image;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.command.BuildImageResultCallback;
+import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.api.model.BuildResponseItem;
+import java.io.ByteArrayInputStream;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+/**
+ * Builds task images with docker-java: host networking, no pull unless the base image is missing
+ * locally, and no second build of an image whose content-hashed tag exists already.
+ */
+@Component
+public class ImageBuilder {
+
+  private static final Logger log = LoggerFactory.getLogger(ImageBuilder.class);
+
+  private final DockerClient docker;
+  private final ConcurrentHashMap<String, ReentrantLock> building = new ConcurrentHashMap<>();
+
+  public ImageBuilder(DockerClient docker) {
+    this.docker = docker;
+  }
+
+  /**
+   * The image's local reference and what its build printed.
+   *
+   * @param reused true when the image existed and nothing was built
+   */
+  public record Built(String reference, boolean reused, String buildLog) {}
+
+  /** Builds {@code image} unless it exists. */
+  public Built build(TaskImage image) {
+    String reference = image.localReference();
+    ReentrantLock lock = building.computeIfAbsent(reference, r -> new ReentrantLock());
+    lock.lock();
+    try {
+      if (exists(reference)) {
+        return new Built(reference, true, "");
+      }
+      boolean pull = !exists(image.baseImage());
+      StringBuilder output = new StringBuilder();
+      StringBuilder error = new StringBuilder();
+      try {
+        docker
+            .buildImageCmd(new ByteArrayInputStream(image.tar()))
+            .withTags(Set.of(reference))
+            .withPull(pull)
+            .withNetworkMode("host")
+            .withRemove(true)
+            .withForcerm(true)
+            .exec(
+                new BuildImageResultCallback() {
+                  @Override
+                  public void onNext(BuildResponseItem item) {
+                    if (item.getStream() != null) {
+                      output.append(item.getStream());
+                    }
+                    if (item.isErrorIndicated()) {
+                      String message =
+                          item.getErrorDetail() != null
+                                  && item.getErrorDetail().getMessage() != null
+                              ? item.getErrorDetail().getMessage()
+                              : "the build reported an error";
+                      error.append(message);
+                      output.append(message).append('\n');
+                    }
+                    super.onNext(item);
+                  }
+                })
+            .awaitImageId();
+      } catch (RuntimeException e) {
+        if (DockerFailures.unreachable(e)) {
+          throw new DockerUnavailableException(e);
+        }
+        String reason = error.isEmpty() ? DockerFailures.describe(e) : error.toString().strip();
+        throw new ImageBuildException("image build failed: " + reason, output.toString());
+      }
+      log.info("Built {} from {}", reference, image.baseImage());
+      return new Built(reference, false, output.toString());
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Whether the engine has an image under {@code reference}. */
+  public boolean exists(String reference) {
+    try {
+      docker.inspectImageCmd(reference).exec();
+      return true;
+    } catch (NotFoundException e) {
+      return false;
+    } catch (RuntimeException e) {
+      if (DockerFailures.unreachable(e)) {
+        throw new DockerUnavailableException(e);
+      }
+      throw e;
+    }
+  }
+}

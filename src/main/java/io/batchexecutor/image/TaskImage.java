@@ -1,0 +1,140 @@
+package io.batchexecutor.image;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The build context of a task's image: a Dockerfile {@code FROM} the base image, the runner script
+ * and the payload (function source and name, args, kwargs) baked in. The tag is a hash of the
+ * context, so the same function with the same arguments and environment is built once.
+ *
+ * <p>Nothing the client sent is spliced into the Dockerfile as text except the base image and the
+ * requirements, which validation has confined to plain references, and which go into exec-form
+ * (JSON array) instructions that no shell interprets.
+ */
+public final class TaskImage {
+
+  /** The local repository that task images are tagged in. */
+  public static final String REPOSITORY = "batch-executor-task";
+
+  private final String baseImage;
+  private final Map<String, byte[]> files;
+  private final String contentHash;
+
+  private TaskImage(String baseImage, Map<String, byte[]> files) {
+    this.baseImage = baseImage;
+    this.files = Collections.unmodifiableMap(files);
+    this.contentHash = hash(files);
+  }
+
+  /**
+   * The context for a task.
+   *
+   * @param runner the runner script
+   * @param json the mapper that writes the payload
+   */
+  public static TaskImage of(
+      String baseImage,
+      List<String> requirements,
+      String source,
+      String function,
+      JsonNode args,
+      JsonNode kwargs,
+      byte[] runner,
+      JsonMapper json) {
+    Map<String, Object> payload = new LinkedHashMap<>();
+    payload.put("source", source);
+    payload.put("function", function);
+    payload.put("args", args);
+    payload.put("kwargs", kwargs);
+    Map<String, byte[]> files = new TreeMap<>();
+    files.put(
+        "Dockerfile", dockerfile(baseImage, requirements, json).getBytes(StandardCharsets.UTF_8));
+    files.put("runner.py", runner);
+    files.put("payload.json", json.writeValueAsBytes(payload));
+    return new TaskImage(baseImage, files);
+  }
+
+  private static String dockerfile(String baseImage, List<String> requirements, JsonMapper json) {
+    StringBuilder d = new StringBuilder();
+    d.append("FROM ").append(baseImage).append('\n');
+    d.append(
+        "ENV PYTHONUNBUFFERED=1 PIP_BREAK_SYSTEM_PACKAGES=1 PIP_DISABLE_PIP_VERSION_CHECK=1\n");
+    if (requirements != null && !requirements.isEmpty()) {
+      List<String> command =
+          new ArrayList<>(List.of("python3", "-m", "pip", "install", "--no-cache-dir"));
+      command.addAll(requirements);
+      d.append("RUN ").append(json.writeValueAsString(command)).append('\n');
+    }
+    d.append("COPY runner.py payload.json /batch-executor/\n");
+    d.append("ENTRYPOINT [\"python3\", \"/batch-executor/runner.py\"]\n");
+    return d.toString();
+  }
+
+  public String baseImage() {
+    return baseImage;
+  }
+
+  /** {@code batch-executor-task:<hash>}. */
+  public String localReference() {
+    return REPOSITORY + ":" + tag();
+  }
+
+  /** The content hash that is the image's tag everywhere (locally and in ECR). */
+  public String tag() {
+    return contentHash.substring(0, 40);
+  }
+
+  public Map<String, byte[]> files() {
+    return files;
+  }
+
+  /** The context as the tar stream that the engine's build API takes. */
+  public byte[] tar() {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (TarArchiveOutputStream tar = new TarArchiveOutputStream(out)) {
+      for (Map.Entry<String, byte[]> file : files.entrySet()) {
+        TarArchiveEntry entry = new TarArchiveEntry(file.getKey());
+        entry.setSize(file.getValue().length);
+        entry.setMode(0644);
+        tar.putArchiveEntry(entry);
+        tar.write(file.getValue());
+        tar.closeArchiveEntry();
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toByteArray();
+  }
+
+  private static String hash(Map<String, byte[]> files) {
+    try {
+      MessageDigest digest = MessageDigest.getInstance("SHA-256");
+      for (Map.Entry<String, byte[]> file : files.entrySet()) {
+        digest.update(file.getKey().getBytes(StandardCharsets.UTF_8));
+        digest.update((byte) 0);
+        digest.update(Long.toString(file.getValue().length).getBytes(StandardCharsets.UTF_8));
+        digest.update((byte) 0);
+        digest.update(file.getValue());
+      }
+      return HexFormat.of().formatHex(digest.digest());
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,67 @@
+package io.batchexecutor.storage;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Optional;
+
+/** Objects as files under a root directory ({@code <cache_dir>/objects}); buckets are ignored. */
+public class LocalObjectStore implements ObjectStore {
+
+  private final Path root;
+
+  public LocalObjectStore(Path root) {
+    this.root = root.toAbsolutePath().normalize();
+  }
+
+  @Override
+  public URI locate(String bucket, String key) {
+    return path(key).toUri();
+  }
+
+  private Path path(String key) {
+    Path target = root.resolve(key).normalize();
+    if (!target.startsWith(root)) {
+      throw new IllegalArgumentException("key outside the store: " + key);
+    }
+    return target;
+  }
+
+  @Override
+  public URI put(String bucket, String key, byte[] data) {
+    Path target = path(key);
+    try {
+      Files.createDirectories(target.getParent());
+      Path tmp = Files.createTempFile(target.getParent(), ".put-", ".tmp");
+      Files.write(tmp, data);
+      Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot store " + target, e);
+    }
+    return target.toUri();
+  }
+
+  @Override
+  public Optional<byte[]> get(URI pointer) {
+    Path path = Path.of(pointer).normalize();
+    if (!path.startsWith(root)) {
+      return Optional.empty(); // never read outside the store, whatever a pointer says
+    }
+    try {
+      return Optional.of(Files.readAllBytes(path));
+    } catch (NoSuchFileException e) {
+      return Optional.empty();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + path, e);
+    }
+  }
+
+  @Override
+  public boolean handles(URI pointer) {
+    return "file".equals(pointer.getScheme());
+  }
+}

@@ -1,0 +1,24 @@
+package io.batchexecutor.storage;
+
+import java.net.URI;
+import java.util.Optional;
+
+/**
+ * Where task results and logs are kept: S3 (pointers {@code s3://bucket/key}) or the local
+ * filesystem (pointers {@code file:/...}). A task stores the pointer; whoever serves the result
+ * reads it back through the store that {@link #handles} its scheme.
+ */
+public interface ObjectStore {
+
+  /** Stores {@code data} under {@code key} (in {@code bucket}, where the store has buckets). */
+  URI put(String bucket, String key, byte[] data);
+
+  /** The pointer that {@link #put} would return for {@code key}, without writing anything. */
+  URI locate(String bucket, String key);
+
+  /** The object at {@code pointer}, if it exists. */
+  Optional<byte[]> get(URI pointer);
+
+  /** Whether this store reads pointers like {@code pointer}. */
+  boolean handles(URI pointer);
+}

@@ -1,0 +1,44 @@
+package io.batchexecutor.storage;
+
+import java.net.URI;
+import java.util.Optional;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+
+/** Objects in S3 or any S3-compatible server, addressed as {@code s3://bucket/key}. */
+public class S3ObjectStore implements ObjectStore {
+
+  private final S3Client s3;
+
+  public S3ObjectStore(S3Client s3) {
+    this.s3 = s3;
+  }
+
+  @Override
+  public URI locate(String bucket, String key) {
+    return URI.create("s3://" + bucket + "/" + key);
+  }
+
+  @Override
+  public URI put(String bucket, String key, byte[] data) {
+    s3.putObject(b -> b.bucket(bucket).key(key), RequestBody.fromBytes(data));
+    return locate(bucket, key);
+  }
+
+  @Override
+  public Optional<byte[]> get(URI pointer) {
+    String bucket = pointer.getHost();
+    String key = pointer.getPath().substring(1);
+    try {
+      return Optional.of(s3.getObjectAsBytes(b -> b.bucket(bucket).key(key)).asByteArray());
+    } catch (NoSuchKeyException e) {
+      return Optional.empty();
+    }
+  }
+
+  @Override
+  public boolean handles(URI pointer) {
+    return "s3".equals(pointer.getScheme());
+  }
+}

@@ -1,0 +1,53 @@
+package io.batchexecutor.storage;
+
+import io.batchexecutor.config.AwsBatchProperties;
+import io.batchexecutor.config.ExecutorSettingsResolver;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.S3ClientBuilder;
+
+/**
+ * The object stores: the local filesystem under {@code <cache_dir>/objects} (the default for the
+ * local backend), and S3 when {@code batch-executor.storage.type=s3} (the AWS Batch backend's),
+ * with the endpoint override and path-style addressing that S3-compatible servers need.
+ */
+@Configuration(proxyBeanMethods = false)
+public class StorageConfiguration {
+
+  @Bean
+  ObjectStores objectStores(
+      ExecutorSettingsResolver settings, AwsBatchProperties aws, Environment environment) {
+    LocalObjectStore local =
+        new LocalObjectStore(Path.of(settings.defaults().cacheDir(), "objects"));
+    String type = environment.getProperty("batch-executor.storage.type", "local");
+    List<ObjectStore> readable = new ArrayList<>(List.of(local));
+    ObjectStore primary = local;
+    if ("s3".equalsIgnoreCase(type)) {
+      S3ObjectStore s3 = new S3ObjectStore(s3Client(aws, settings));
+      readable.add(s3);
+      primary = s3;
+    }
+    return new ObjectStores(primary, readable);
+  }
+
+  static S3Client s3Client(AwsBatchProperties aws, ExecutorSettingsResolver settings) {
+    S3ClientBuilder builder = S3Client.builder();
+    if (aws.endpoint() != null) {
+      builder.endpointOverride(aws.endpoint());
+    }
+    if (Boolean.TRUE.equals(aws.s3PathStyle())) {
+      builder.forcePathStyle(true);
+    }
+    String region = settings.defaults().region();
+    if (region != null) {
+      builder.region(Region.of(region));
+    }
+    return builder.build();
+  }
+}

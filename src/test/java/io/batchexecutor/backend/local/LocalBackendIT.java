@@ -1,0 +1,250 @@
+package io.batchexecutor.backend.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.github.dockerjava.api.DockerClient;
+import io.batchexecutor.support.Api;
+import io.batchexecutor.support.DockerAvailable;
+import io.batchexecutor.support.ServiceTest;
+import io.batchexecutor.support.Tasks;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.TestPropertySource;
+import tools.jackson.databind.JsonNode;
+
+/** Tasks really run: images built with docker-java and run on the local engine, over the API. */
+@ServiceTest
+@TestPropertySource(
+    properties = {
+      "batch-executor.pipeline.enabled=true",
+      "batch-executor.backend=local",
+      "batch-executor.image.base-image=${BATCH_EXECUTOR_TEST_BASE_IMAGE:local/python:3}"
+    })
+class LocalBackendIT {
+
+  static final Set<String> FINAL = Set.of("SUCCEEDED", "FAILED", "CANCELLED");
+  static final Duration WAIT = Duration.ofSeconds(120);
+
+  @LocalServerPort int port;
+  @Autowired DockerClient docker;
+  Api api;
+
+  @BeforeEach
+  void engine() {
+    DockerAvailable.assume(docker);
+    api = new Api(port);
+  }
+
+  @Test
+  void aFunctionRunsAndItsResultIsServed() {
+    JsonNode task = run(Tasks.add().set("args", List.of(1, 2)));
+
+    assertThat(task.get("status").asString()).as(task.toString()).isEqualTo("SUCCEEDED");
+    assertThat(task.get("exit_code").asInt()).isZero();
+    assertThat(task.get("attempts").asInt()).isEqualTo(1);
+    assertThat(task.get("image").asString()).startsWith("batch-executor-task:");
+    assertThat(task.get("result").asString()).startsWith("file:").endsWith("/result.json");
+    Api.Response result = api.get("/api/v1/tasks/" + task.get("id").asString() + "/result");
+    assertThat(result.status()).isEqualTo(200);
+    assertThat(result.json().asInt()).isEqualTo(3);
+    assertThat(statuses(task))
+        .containsSubsequence("QUEUED", "BUILDING", "SUBMITTED", "RUNNING", "SUCCEEDED");
+  }
+
+  @Test
+  void kwargsAndStructuredValuesRoundTrip() {
+    JsonNode task =
+        run(
+            Tasks.function(
+                    "def task(name, scale=1):\n    return {'name': name, 'values': [i * scale for i in range(3)]}\n",
+                    "task")
+                .set("kwargs", Map.of("name", "ü-unicode", "scale", 2)));
+
+    assertThat(task.get("status").asString()).as(task.toString()).isEqualTo("SUCCEEDED");
+    JsonNode value = api.get("/api/v1/tasks/" + task.get("id").asString() + "/result").json();
+    assertThat(value.get("name").asString()).isEqualTo("ü-unicode");
+    assertThat(value.get("values").toString()).isEqualTo("[0,2,4]");
+  }
+
+  @Test
+  void aFunctionThatRaisesFailsWithTheExceptionTypeMessageAndTraceback() {
+    JsonNode task =
+        run(Tasks.function("def task():\n    raise ValueError('bad input 42')\n", "task"));
+
+    assertThat(task.get("status").asString()).isEqualTo("FAILED");
+    JsonNode error = task.get("error");
+    assertThat(error.get("type").asString()).isEqualTo("ValueError");
+    assertThat(error.get("message").asString()).isEqualTo("bad input 42");
+    assertThat(error.get("traceback").asString()).contains("Traceback").contains("in task");
+    assertThat(task.get("exit_code").asInt()).isEqualTo(65);
+    assertThat(task.get("attempts").asInt()).as("a raising function is not retried").isEqualTo(1);
+    Api.Response result = api.get("/api/v1/tasks/" + task.get("id").asString() + "/result");
+    assertThat(result.status()).isEqualTo(409);
+    assertThat(result.json().get("error").get("type").asString()).isEqualTo("ValueError");
+  }
+
+  @Test
+  void badPythonSourceFailsWithTheSyntaxError() {
+    JsonNode task = run(Tasks.function("def task(:\n    return 1\n", "task"));
+
+    assertThat(task.get("status").asString()).isEqualTo("FAILED");
+    assertThat(task.get("error").get("type").asString()).isEqualTo("SyntaxError");
+    assertThat(task.get("status_reason").asString()).contains("SyntaxError");
+  }
+
+  @Test
+  void whatAFunctionPrintsIsInItsLogs() {
+    String marker = "hello-" + UUID.randomUUID();
+    JsonNode task =
+        run(
+            Tasks.function(
+                "import sys\ndef task():\n    print('"
+                    + marker
+                    + "')\n    print('to stderr', file=sys.stderr)\n    return 0\n",
+                "task"));
+
+    Api.Response logs = api.get("/api/v1/tasks/" + task.get("id").asString() + "/logs");
+    assertThat(logs.status()).isEqualTo(200);
+    assertThat(logs.contentType()).startsWith("text/plain");
+    assertThat(logs.text()).contains(marker).contains("to stderr");
+  }
+
+  @Test
+  void aTaskOverItsTimeLimitIsKilledAndFails() {
+    JsonNode task =
+        run(
+            Tasks.function("import time\ndef task():\n    time.sleep(120)\n", "task")
+                .executor("time_limit", 2));
+
+    assertThat(task.get("status").asString()).isEqualTo("FAILED");
+    assertThat(task.get("status_reason").asString()).isEqualTo("time limit of 2 s exceeded");
+    assertThat(containersOf(task)).isEmpty();
+  }
+
+  @Test
+  void cancellingARunningTaskStopsItsContainer() {
+    String marker = "running-" + UUID.randomUUID();
+    String id =
+        api.post(
+                "/api/v1/tasks",
+                Tasks.function(
+                        "import time\ndef task():\n    print('"
+                            + marker
+                            + "', flush=True)\n    time.sleep(120)\n",
+                        "task")
+                    .build())
+            .json()
+            .get("id")
+            .asString();
+    api.awaitTask(id, t -> "RUNNING".equals(t.get("status").asString()), WAIT);
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (!api.get("/api/v1/tasks/" + id + "/logs").text().contains(marker)) {
+      assertThat(System.nanoTime()).as("live logs while running").isLessThan(deadline);
+      Thread.onSpinWait();
+    }
+
+    Api.Response cancel = api.post("/api/v1/tasks/" + id + "/cancel", "");
+    assertThat(cancel.status()).isEqualTo(202);
+    JsonNode task = api.awaitTask(id, t -> FINAL.contains(t.get("status").asString()), WAIT);
+
+    assertThat(task.get("status").asString()).isEqualTo("CANCELLED");
+    assertThat(containersOf(task)).isEmpty();
+  }
+
+  @Test
+  void theSameTaskTwiceIsBuiltOnce() {
+    Tasks same =
+        Tasks.function("def task(x):\n    return x * 7\n", "task")
+            .set("args", List.of(UUID.randomUUID().hashCode()));
+    JsonNode first = run(same);
+    JsonNode second = run(same);
+
+    assertThat(second.get("image").asString()).isEqualTo(first.get("image").asString());
+    assertThat(imageEvents(first)).containsExactly(false);
+    assertThat(imageEvents(second)).containsExactly(true);
+  }
+
+  @Test
+  void aValueJsonCannotCarryIsKeptAsAPickleAndDescribed() {
+    JsonNode task = run(Tasks.function("def task():\n    return {1, 2, 3}\n", "task"));
+
+    assertThat(task.get("status").asString()).isEqualTo("SUCCEEDED");
+    String id = task.get("id").asString();
+    JsonNode described = api.get("/api/v1/tasks/" + id + "/result").json();
+    assertThat(described.get("pickled").asBoolean()).isTrue();
+    assertThat(described.get("type").asString()).isEqualTo("builtins.set");
+    assertThat(described.get("repr").asString()).isEqualTo("{1, 2, 3}");
+    Api.Response pickle = api.get("/api/v1/tasks/" + id + "/result", "application/octet-stream");
+    assertThat(pickle.status()).isEqualTo(200);
+    assertThat(pickle.contentType()).startsWith("application/octet-stream");
+    byte[] bytes = api.bytes("/api/v1/tasks/" + id + "/result", "application/octet-stream");
+    assertThat(bytes[0] & 0xFF).as("pickle opcode PROTO").isEqualTo(0x80);
+    assertThat(bytes[1]).as("pickle protocol 4").isEqualTo((byte) 4);
+    assertThat(bytes[bytes.length - 1]).as("pickle opcode STOP").isEqualTo((byte) '.');
+  }
+
+  @Test
+  void aRequirementTheBaseImageSatisfiesNeedsNoNetwork() {
+    JsonNode task =
+        run(
+            Tasks.function("import boto3\ndef task():\n    return boto3.__name__\n", "task")
+                .set("image", Map.of("requirements", List.of("boto3"))));
+
+    assertThat(task.get("status").asString()).as(task.toString()).isEqualTo("SUCCEEDED");
+  }
+
+  @Test
+  void aBrokenBuildFailsTheTaskWithTheBuildError() {
+    JsonNode task =
+        run(Tasks.add().set("image", Map.of("base_image", "batch-executor-test/no-such-image:1")));
+
+    assertThat(task.get("status").asString()).isEqualTo("FAILED");
+    assertThat(task.get("status_reason").asString()).startsWith("image build failed");
+    assertThat(task.get("error").get("type").asString()).isEqualTo("ImageBuildFailed");
+  }
+
+  private JsonNode run(Tasks task) {
+    Api.Response submitted = api.post("/api/v1/tasks", task.build());
+    assertThat(submitted.status()).as(submitted.text()).isEqualTo(202);
+    return api.awaitTask(
+        submitted.json().get("id").asString(),
+        t -> FINAL.contains(t.get("status").asString()),
+        WAIT);
+  }
+
+  private List<String> statuses(JsonNode task) {
+    return api.get("/api/v1/tasks/" + task.get("id").asString() + "/events")
+        .json()
+        .valueStream()
+        .filter(e -> "STATUS".equals(e.get("kind").asString()))
+        .map(e -> e.get("to_status").asString())
+        .toList();
+  }
+
+  private List<Boolean> imageEvents(JsonNode task) {
+    return api.get("/api/v1/tasks/" + task.get("id").asString() + "/events")
+        .json()
+        .valueStream()
+        .filter(e -> "IMAGE".equals(e.get("kind").asString()))
+        .map(e -> e.get("details").get("reused").asBoolean())
+        .toList();
+  }
+
+  private List<String> containersOf(JsonNode task) {
+    return docker
+        .listContainersCmd()
+        .withShowAll(true)
+        .withLabelFilter(Map.of(LocalContainers.TASK_LABEL, task.get("id").asString()))
+        .exec()
+        .stream()
+        .map(c -> c.getId())
+        .toList();
+  }
+}
