@@ -1,0 +1,114 @@
+package io.batchexecutor.storage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.github.dockerjava.api.DockerClient;
+import io.batchexecutor.support.Api;
+import io.batchexecutor.support.DockerAvailable;
+import io.batchexecutor.support.ServiceTest;
+import io.batchexecutor.support.Tasks;
+import io.batchexecutor.support.s3.S3MockServer;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Set;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.context.TestPropertySource;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+import tools.jackson.databind.JsonNode;
+
+/** Results stored and read back through the S3 implementation, against S3Mock. */
+@ServiceTest
+@TestPropertySource(
+    properties = {
+      "batch-executor.pipeline.enabled=true",
+      "batch-executor.backend=local",
+      "batch-executor.storage.type=s3",
+      "batch-executor.awsbatch.s3-path-style=true",
+      "batch-executor.awsbatch.s3-bucket-name=" + S3ObjectStoreIT.BUCKET,
+      "batch-executor.image.base-image=${BATCH_EXECUTOR_TEST_BASE_IMAGE:local/python:3}"
+    })
+class S3ObjectStoreIT {
+
+  static final String BUCKET = "batch-executor-results";
+
+  @LocalServerPort int port;
+  @Autowired DockerClient docker;
+
+  @DynamicPropertySource
+  static void s3(DynamicPropertyRegistry registry) {
+    registry.add(
+        "batch-executor.awsbatch.endpoint", () -> S3MockServer.get().endpoint().toString());
+  }
+
+  @BeforeAll
+  static void bucket() {
+    try (S3Client s3 = client()) {
+      if (s3.listBuckets().buckets().stream().noneMatch(b -> b.name().equals(BUCKET))) {
+        s3.createBucket(b -> b.bucket(BUCKET));
+      }
+    }
+  }
+
+  static S3Client client() {
+    return S3Client.builder()
+        .endpointOverride(S3MockServer.get().endpoint())
+        .forcePathStyle(true)
+        .region(Region.US_EAST_1)
+        .credentialsProvider(
+            StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")))
+        .build();
+  }
+
+  @Test
+  void objectsRoundTripThroughS3() {
+    try (S3Client s3 = client()) {
+      S3ObjectStore store = new S3ObjectStore(s3);
+      URI pointer =
+          store.put(BUCKET, "a/b/result.json", "{\"ok\": true}".getBytes(StandardCharsets.UTF_8));
+
+      assertThat(pointer).hasToString("s3://" + BUCKET + "/a/b/result.json");
+      assertThat(store.handles(pointer)).isTrue();
+      assertThat(store.get(pointer))
+          .hasValueSatisfying(
+              bytes ->
+                  assertThat(new String(bytes, StandardCharsets.UTF_8))
+                      .isEqualTo("{\"ok\": true}"));
+      assertThat(store.get(URI.create("s3://" + BUCKET + "/a/b/missing.json"))).isEmpty();
+      assertThat(store.locate(BUCKET, "x")).hasToString("s3://" + BUCKET + "/x");
+    }
+  }
+
+  @Test
+  void aTaskResultGoesToS3AndIsServedFromThere() {
+    DockerAvailable.assume(docker);
+    Api api = new Api(port);
+    String id = api.post("/api/v1/tasks", Tasks.add().build()).json().get("id").asString();
+
+    JsonNode task =
+        api.awaitTask(
+            id,
+            t -> Set.of("SUCCEEDED", "FAILED", "CANCELLED").contains(t.get("status").asString()),
+            Duration.ofSeconds(120));
+
+    assertThat(task.get("status").asString()).as(task.toString()).isEqualTo("SUCCEEDED");
+    assertThat(task.get("result").asString())
+        .isEqualTo("s3://" + BUCKET + "/batch-executor/tasks/" + id + "/result.json");
+    assertThat(api.get("/api/v1/tasks/" + id + "/result").json().asInt()).isEqualTo(3);
+    try (S3Client s3 = client()) {
+      String stored =
+          s3.getObjectAsBytes(
+                  b -> b.bucket(BUCKET).key("batch-executor/tasks/" + id + "/result.json"))
+              .asUtf8String();
+      assertThat(stored).contains("\"value\": 3");
+    }
+  }
+}
