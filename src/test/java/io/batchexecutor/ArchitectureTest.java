@@ -22,30 +22,37 @@ class ArchitectureTest {
   static final ArchRule theTaskModelKnowsNothingOfHttpOrThePipeline =
       noClasses()
           .that()
-          .resideInAPackage("..task..")
+          .resideInAPackage("io.batchexecutor.task..")
           .should()
           .dependOnClassesThat()
           .resideInAnyPackage(
-              "..api..", "..pipeline..", "..backend..", "org.springframework.web..");
+              "io.batchexecutor.api..",
+              "io.batchexecutor.pipeline..",
+              "io.batchexecutor.backend..",
+              "org.springframework.web..");
 
   @ArchTest
   static final ArchRule thePipelineKnowsNothingOfHttp =
       noClasses()
           .that()
-          .resideInAnyPackage("..pipeline..", "..backend..")
+          .resideInAnyPackage("io.batchexecutor.pipeline..", "io.batchexecutor.backend..")
           .should()
           .dependOnClassesThat()
-          .resideInAnyPackage("..api..", "org.springframework.web..");
+          .resideInAnyPackage("io.batchexecutor.api..", "org.springframework.web..");
 
   @ArchTest
   static final ArchRule controllersLiveInTheApiPackage =
-      classes().that().areAnnotatedWith(RestController.class).should().resideInAPackage("..api..");
+      classes()
+          .that()
+          .areAnnotatedWith(RestController.class)
+          .should()
+          .resideInAPackage("io.batchexecutor.api..");
 
   @ArchTest
   static final ArchRule onlyTheRepositoryWritesSql =
       noClasses()
           .that()
-          .resideOutsideOfPackages("..task..", "..db..")
+          .resideOutsideOfPackages("io.batchexecutor.task..", "io.batchexecutor.db..")
           .should()
           .dependOnClassesThat()
           .haveFullyQualifiedName("org.springframework.jdbc.core.simple.JdbcClient");
@@ -54,8 +61,12 @@ class ArchitectureTest {
   static final ArchRule configurationDependsOnNoOtherArea =
       noClasses()
           .that()
-          .resideInAPackage("..config..")
+          .resideInAPackage("io.batchexecutor.config..")
           .should()
           .dependOnClassesThat()
-          .resideInAnyPackage("..api..", "..task..", "..pipeline..", "..backend..");
+          .resideInAnyPackage(
+              "io.batchexecutor.api..",
+              "io.batchexecutor.task..",
+              "io.batchexecutor.pipeline..",
+              "io.batchexecutor.backend..");
 }

@@ -22,6 +22,7 @@ import org.springframework.validation.annotation.Validated;
  * @param pipeline the background pipeline
  * @param api limits of the HTTP API
  * @param image how task images are built
+ * @param docker how to reach the Docker engine
  */
 @Validated
 @ConfigurationProperties("batch-executor")
@@ -30,7 +31,8 @@ public record BatchExecutorProperties(
     Path covalentConfig,
     @Valid @DefaultValue Pipeline pipeline,
     @Valid @DefaultValue Api api,
-    @Valid @DefaultValue Image image) {
+    @Valid @DefaultValue Image image,
+    @Valid @DefaultValue Docker docker) {
 
   /** The compute backends. */
   public enum Backend {
@@ -76,4 +78,12 @@ public record BatchExecutorProperties(
    * @param baseImage the image a task's image is built on when the task names none
    */
   public record Image(@NotNull @DefaultValue("python:3.11-slim") String baseImage) {}
+
+  /**
+   * How to reach the Docker engine.
+   *
+   * @param host the engine's address ({@code unix:///var/run/docker.sock}, {@code tcp://...});
+   *     unset: the standard way ({@code DOCKER_HOST}, else the local socket)
+   */
+  public record Docker(String host) {}
 }

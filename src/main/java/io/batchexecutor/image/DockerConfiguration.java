@@ -4,6 +4,7 @@ import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.core.DefaultDockerClientConfig;
 import com.github.dockerjava.core.DockerClientImpl;
 import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
+import io.batchexecutor.config.BatchExecutorProperties;
 import java.time.Duration;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
@@ -11,18 +12,22 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * The Docker engine, found the standard way ({@code DOCKER_HOST}, else the local socket). The API
- * version is left to negotiation so that older engines work. Nothing connects at start-up: without
- * a daemon the service still starts, health shows Docker down, and tasks fail with a reason that
- * says what to start.
+ * The Docker engine: {@code batch-executor.docker.host}, else found the standard way ({@code
+ * DOCKER_HOST}, else the local socket). The API version is left to negotiation so that older
+ * engines work. Nothing connects at start-up: without a daemon the service still starts, health
+ * shows Docker down, and tasks fail with a reason that says what to start.
  */
 @Configuration(proxyBeanMethods = false)
 public class DockerConfiguration {
 
   @Bean(destroyMethod = "close")
-  DockerClient dockerClient() {
-    DefaultDockerClientConfig config =
-        DefaultDockerClientConfig.createDefaultConfigBuilder().build();
+  DockerClient dockerClient(BatchExecutorProperties properties) {
+    DefaultDockerClientConfig.Builder builder =
+        DefaultDockerClientConfig.createDefaultConfigBuilder();
+    if (properties.docker().host() != null && !properties.docker().host().isBlank()) {
+      builder.withDockerHost(properties.docker().host());
+    }
+    DefaultDockerClientConfig config = builder.build();
     ApacheDockerHttpClient http =
         new ApacheDockerHttpClient.Builder()
             .dockerHost(config.getDockerHost())

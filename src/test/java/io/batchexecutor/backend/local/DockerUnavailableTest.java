@@ -1,0 +1,62 @@
+package io.batchexecutor.backend.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.batchexecutor.support.Api;
+import io.batchexecutor.support.ServiceTest;
+import io.batchexecutor.support.Tasks;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.context.TestPropertySource;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * With no Docker engine at the configured address the service still starts, health says Docker is
+ * down and what to do, and a task fails with that reason instead of a stack trace.
+ */
+@ServiceTest
+@TestPropertySource(
+    properties = {"batch-executor.pipeline.enabled=true", "batch-executor.backend=local"})
+class DockerUnavailableTest {
+
+  @LocalServerPort int port;
+
+  @DynamicPropertySource
+  static void nobodyListens(DynamicPropertyRegistry registry) throws IOException {
+    int closed;
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      closed = socket.getLocalPort();
+    }
+    registry.add("batch-executor.docker.host", () -> "tcp://127.0.0.1:" + closed);
+  }
+
+  @Test
+  void healthShowsDockerDownWithWhatToDo() {
+    JsonNode health = new Api(port).get("/actuator/health").json();
+
+    JsonNode docker = health.get("components").get("docker");
+    assertThat(docker.get("status").asString()).isEqualTo("DOWN");
+    assertThat(docker.get("details").get("reason").asString()).contains("start dockerd");
+  }
+
+  @Test
+  void aTaskFailsWithAReasonThatSaysWhatToStart() {
+    Api api = new Api(port);
+    String id = api.post("/api/v1/tasks", Tasks.add().build()).json().get("id").asString();
+
+    JsonNode task =
+        api.awaitTask(id, t -> "FAILED".equals(t.get("status").asString()), Duration.ofSeconds(60));
+
+    assertThat(task.get("status_reason").asString())
+        .contains("no Docker engine answers")
+        .contains("start dockerd or set DOCKER_HOST");
+    assertThat(task.get("error").get("type").asString()).isEqualTo("DockerUnavailable");
+    assertThat(task.toString()).doesNotContain("Exception").doesNotContain("\tat ");
+  }
+}
