@@ -10,6 +10,7 @@ Exit codes: 0 the function returned; 65 the function (or its module source) rais
 itself could not do its job (unreadable payload, result not storable).
 """
 
+import base64
 import json
 import math
 import os
@@ -21,6 +22,7 @@ PAYLOAD = os.environ.get("BATCH_EXECUTOR_PAYLOAD", "/batch-executor/payload.json
 OUT_DIR = os.environ.get("BATCH_EXECUTOR_OUTPUT_DIR", "/tmp/batch-executor/out")
 EXIT_RAISED = 65
 EXIT_RUNNER_FAILED = 66
+ANNOUNCE_LIMIT = 1024 * 1024
 
 
 def is_json(value, depth=0):
@@ -56,9 +58,23 @@ def write_outputs(document, pickled):
     for name, data in files.items():
         with open(os.path.join(OUT_DIR, name), "wb") as f:
             f.write(data)
+    announce(files)
     target = os.environ.get("BATCH_EXECUTOR_RESULT_S3_URI")
     if target:
         upload_to_s3(target, files)
+
+
+def announce(files):
+    """Also prints small outputs, framed by the marker the service gave, as the last line of
+    stdout: the local backend then reads them with the logs instead of copying them out of the
+    container. Larger outputs are only in the files."""
+    marker = os.environ.get("BATCH_EXECUTOR_RESULT_MARKER")
+    if not marker or sum(len(d) for d in files.values()) > ANNOUNCE_LIMIT:
+        return
+    encoded = {name: base64.b64encode(data).decode("ascii") for name, data in files.items()}
+    sys.stdout.flush()
+    sys.stdout.write("\n%s %s\n" % (marker, json.dumps(encoded)))
+    sys.stdout.flush()
 
 
 def upload_to_s3(target, files):

@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Executor;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -31,10 +32,13 @@ class AwaitContainer implements PipelineStep {
   private static final long WAIT_SLICE_MILLIS = 250;
 
   private final LocalContainers containers;
+  private final Executor collector;
   private final ObjectStores stores;
   private final JsonMapper json;
 
-  AwaitContainer(LocalContainers containers, ObjectStores stores, JsonMapper json) {
+  AwaitContainer(
+      LocalContainers containers, ObjectStores stores, JsonMapper json, Executor collector) {
+    this.collector = collector;
     this.containers = containers;
     this.stores = stores;
     this.json = json;
@@ -114,7 +118,9 @@ class AwaitContainer implements PipelineStep {
       int exitCode,
       StepContext context)
       throws InterruptedException {
-    Map<String, byte[]> outputs = containers.outputs(id);
+    LocalContainers.Collected collected =
+        containers.collect(id, LocalContainers.resultMarker(task, Math.max(1, task.attempts())));
+    Map<String, byte[]> outputs = collected.files();
     URI result = null;
     if (outputs.containsKey("result.pickle")) {
       stores
@@ -133,14 +139,19 @@ class AwaitContainer implements PipelineStep {
                   TaskObjects.key(task, "result.json"),
                   outputs.get("result.json"));
     }
-    collectLogs(task, id);
-    containers.remove(id);
+    storeLogs(task, collected.logs());
     boolean oomKilled = state != null && Boolean.TRUE.equals(state.getOOMKilled());
     JsonNode document = result == null ? null : json.readTree(outputs.get("result.json"));
     String pointer = result == null ? null : result.toString();
     if (exitCode == 0 && document != null && document.path("ok").asBoolean(false)) {
+      // the common case does not wait for the removal; a crash before it leaves an exited
+      // container behind, which holds nothing but that task's finished output
+      collector.execute(() -> containers.remove(id));
       task.succeed(pointer, exitCode, context.now());
-    } else if (exitCode == EXIT_RAISED && document != null && document.has("error")) {
+      return StepResult.proceed();
+    }
+    containers.remove(id);
+    if (exitCode == EXIT_RAISED && document != null && document.has("error")) {
       JsonNode error = document.get("error");
       TaskError taskError =
           new TaskError(
@@ -230,7 +241,10 @@ class AwaitContainer implements PipelineStep {
   }
 
   private void collectLogs(Task task, String id) throws InterruptedException {
-    String logs = containers.logs(id);
+    storeLogs(task, containers.logs(id));
+  }
+
+  private void storeLogs(Task task, String logs) {
     URI pointer =
         stores
             .primary()

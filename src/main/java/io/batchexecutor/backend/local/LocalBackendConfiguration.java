@@ -8,6 +8,9 @@ import io.batchexecutor.storage.ObjectStores;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -32,7 +35,17 @@ public class LocalBackendConfiguration {
     return new LocalDockerBackend(
         containers,
         new BuildImage(builder, stores, runnerScript(), properties.image().baseImage(), json),
-        new AwaitContainer(containers, stores, json));
+        new AwaitContainer(containers, stores, json, collector()));
+  }
+
+  private static Executor collector() {
+    AtomicInteger n = new AtomicInteger();
+    return Executors.newCachedThreadPool(
+        r -> {
+          Thread t = new Thread(r, "container-collector-" + n.incrementAndGet());
+          t.setDaemon(true);
+          return t;
+        });
   }
 
   /** The runner baked into every task image. */

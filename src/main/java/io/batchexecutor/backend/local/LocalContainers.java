@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import tools.jackson.databind.JsonNode;
 
 /** The task containers on the local engine: one per attempt, named and labelled after the task. */
 class LocalContainers {
@@ -44,13 +45,46 @@ class LocalContainers {
     return "batch-executor-" + task.id() + "-" + attempt;
   }
 
+  /** The marker that frames the runner's outputs at the end of its stdout. */
+  static String resultMarker(Task task, int attempt) {
+    return "@@batch-executor-result-" + task.id() + "-" + attempt + "@@";
+  }
+
+  /**
+   * The container's output and the runner's output files: read from the framed line the runner ends
+   * its stdout with (one call), or copied out of the container when the outputs were too large to
+   * print (two calls). The framed line is not part of the returned output.
+   */
+  Collected collect(String containerId, String marker) throws InterruptedException {
+    String logs = logs(containerId);
+    int at = logs.lastIndexOf("\n" + marker + " ");
+    if (at >= 0) {
+      int start = at + marker.length() + 2;
+      int end = logs.indexOf('\n', start);
+      String frame = end < 0 ? logs.substring(start) : logs.substring(start, end);
+      Map<String, byte[]> files = new HashMap<>();
+      try {
+        for (Map.Entry<String, JsonNode> e : FRAME_READER.readTree(frame).properties()) {
+          files.put(e.getKey(), java.util.Base64.getDecoder().decode(e.getValue().asString()));
+        }
+        String rest = logs.substring(0, at) + (end < 0 ? "" : logs.substring(end + 1));
+        return new Collected(rest, files);
+      } catch (RuntimeException e) {
+        // not a frame the runner wrote: fall back to the files
+      }
+    }
+    return new Collected(logs, outputs(containerId));
+  }
+
+  /** A finished container's output and the runner's files. */
+  record Collected(String logs, Map<String, byte[]> files) {}
+
+  private static final tools.jackson.databind.json.JsonMapper FRAME_READER =
+      tools.jackson.databind.json.JsonMapper.builder().build();
+
   /** Creates attempt {@code attempt}'s container, or finds it created by an earlier run. */
   String createOrFind(Task task, int attempt) {
     String name = name(task, attempt);
-    Optional<String> existing = idOf(name);
-    if (existing.isPresent()) {
-      return existing.get();
-    }
     TaskSettings s = task.settings();
     HostConfig host =
         HostConfig.newHostConfig()
@@ -78,7 +112,8 @@ class LocalContainers {
                   .withEnv(
                       "BATCH_EXECUTOR_TASK_ID=" + task.id(),
                       "BATCH_EXECUTOR_ATTEMPT=" + attempt,
-                      "BATCH_EXECUTOR_OUTPUT_DIR=" + OUTPUT_DIR)
+                      "BATCH_EXECUTOR_OUTPUT_DIR=" + OUTPUT_DIR,
+                      "BATCH_EXECUTOR_RESULT_MARKER=" + resultMarker(task, attempt))
                   .withHostConfig(host)
                   .exec()
                   .getId());

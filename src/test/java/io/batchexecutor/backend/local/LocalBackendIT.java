@@ -114,6 +114,9 @@ class LocalBackendIT {
     assertThat(logs.status()).isEqualTo(200);
     assertThat(logs.contentType()).startsWith("text/plain");
     assertThat(logs.text()).contains(marker).contains("to stderr");
+    assertThat(logs.text())
+        .as("the runner's result frame is not output")
+        .doesNotContain("@@batch-executor-result");
   }
 
   @Test
@@ -155,6 +158,32 @@ class LocalBackendIT {
     JsonNode task = api.awaitTask(id, t -> FINAL.contains(t.get("status").asString()), WAIT);
 
     assertThat(task.get("status").asString()).isEqualTo("CANCELLED");
+    assertThat(containersOf(task)).isEmpty();
+  }
+
+  @Test
+  void aResultTooLargeToPrintIsCopiedOutOfTheContainer() {
+    JsonNode task =
+        run(Tasks.function("def task():\n    return 'x' * (2 * 1024 * 1024)\n", "task"));
+
+    assertThat(task.get("status").asString()).as(task.toString()).isEqualTo("SUCCEEDED");
+    JsonNode value = api.get("/api/v1/tasks/" + task.get("id").asString() + "/result").json();
+    assertThat(value.asString()).hasSize(2 * 1024 * 1024);
+  }
+
+  @Test
+  void anAttemptThatEndsWithoutAResultIsRetriedUpToRetryAttempts() {
+    JsonNode task =
+        run(
+            Tasks.function("import os\ndef task():\n    os._exit(3)\n", "task")
+                .executor("retry_attempts", 2));
+
+    assertThat(task.get("status").asString()).isEqualTo("FAILED");
+    assertThat(task.get("attempts").asInt()).isEqualTo(2);
+    assertThat(task.get("exit_code").asInt()).isEqualTo(3);
+    assertThat(task.get("status_reason").asString())
+        .contains("exited with code 3 without a result")
+        .contains("attempt 2 of 2");
     assertThat(containersOf(task)).isEmpty();
   }
 
