@@ -1,6 +1,7 @@
 package io.batchexecutor.storage;
 
 import io.batchexecutor.config.AwsBatchProperties;
+import io.batchexecutor.config.AwsClients;
 import io.batchexecutor.config.ExecutorSettingsResolver;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -8,7 +9,6 @@ import java.util.List;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3ClientBuilder;
 
@@ -25,7 +25,9 @@ public class StorageConfiguration {
       ExecutorSettingsResolver settings, AwsBatchProperties aws, Environment environment) {
     LocalObjectStore local =
         new LocalObjectStore(Path.of(settings.defaults().cacheDir(), "objects"));
-    String type = environment.getProperty("batch-executor.storage.type", "local");
+    boolean onBatch =
+        "awsbatch".equalsIgnoreCase(environment.getProperty("batch-executor.backend"));
+    String type = environment.getProperty("batch-executor.storage.type", onBatch ? "s3" : "local");
     List<ObjectStore> readable = new ArrayList<>(List.of(local));
     ObjectStore primary = local;
     if ("s3".equalsIgnoreCase(type)) {
@@ -37,16 +39,9 @@ public class StorageConfiguration {
   }
 
   static S3Client s3Client(AwsBatchProperties aws, ExecutorSettingsResolver settings) {
-    S3ClientBuilder builder = S3Client.builder();
-    if (aws.endpoint() != null) {
-      builder.endpointOverride(aws.endpoint());
-    }
+    S3ClientBuilder builder = AwsClients.configure(S3Client.builder(), aws, settings.defaults());
     if (Boolean.TRUE.equals(aws.s3PathStyle())) {
       builder.forcePathStyle(true);
-    }
-    String region = settings.defaults().region();
-    if (region != null) {
-      builder.region(Region.of(region));
     }
     return builder.build();
   }

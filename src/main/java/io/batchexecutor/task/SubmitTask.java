@@ -22,6 +22,9 @@ import tools.jackson.databind.json.JsonMapper;
 @Service
 public class SubmitTask {
 
+  /** AWS Batch refuses job timeouts below a minute. */
+  static final int MIN_BATCH_TIMEOUT_SECONDS = 60;
+
   private final TaskRepository tasks;
   private final ExecutorSettingsResolver settings;
   private final TaskValidation validation;
@@ -56,6 +59,7 @@ public class SubmitTask {
       throw new InvalidTaskException(problems);
     }
     TaskSettings effective = settings.resolve(request.executor());
+    checkForBackend(effective);
     Task task =
         Task.accept(
             UUID.randomUUID(),
@@ -75,6 +79,22 @@ public class SubmitTask {
     }
     events.publishEvent(new TaskAccepted(task.id()));
     return new Result(inserted.task(), true);
+  }
+
+  /** Values the backend would refuse later, refused now, before anything is built. */
+  private void checkForBackend(TaskSettings effective) {
+    if (properties.backend() == BatchExecutorProperties.Backend.AWSBATCH
+        && effective.timeLimit() < MIN_BATCH_TIMEOUT_SECONDS) {
+      throw new InvalidTaskException(
+          List.of(
+              new InvalidTaskException.Violation(
+                  "executor.time_limit",
+                  "must be at least "
+                      + MIN_BATCH_TIMEOUT_SECONDS
+                      + " s on AWS Batch, which refuses shorter timeouts (effective value "
+                      + effective.timeLimit()
+                      + ")")));
+    }
   }
 
   private TaskSpec normalised(TaskSpec spec) {

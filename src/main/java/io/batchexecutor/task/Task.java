@@ -117,6 +117,16 @@ public final class Task {
     moveTo(TaskStatus.PUSHING, "pushing " + imageRef, Map.of(), at);
   }
 
+  /** The image is in the registry as {@code remoteReference}, which jobs run from. */
+  public void imagePushed(String remoteReference, boolean alreadyThere, Instant at) {
+    this.imageRef = remoteReference;
+    record(
+        "IMAGE_PUSHED",
+        alreadyThere ? "already in the registry: " + remoteReference : "pushed " + remoteReference,
+        Map.of("image", remoteReference, "already_there", alreadyThere),
+        at);
+  }
+
   /** A job definition is being registered. */
   public void startRegistering(Instant at) {
     moveTo(TaskStatus.REGISTERING, "registering the job definition", Map.of(), at);

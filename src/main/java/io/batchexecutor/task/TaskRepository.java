@@ -38,6 +38,14 @@ public class TaskRepository {
 
   private static final String NOT_FINAL = "status NOT IN " + TaskStatus.FINAL_SQL;
 
+  /**
+   * Tasks whose AWS Batch job is watched by the batched poller rather than by a pipeline worker:
+   * submitted, not final, no cancel pending.
+   */
+  private static final String WATCHED_ON_BATCH =
+      "(backend = 'awsbatch' AND batch_job_id IS NOT NULL AND cancel_requested_at IS NULL"
+          + " AND status IN ('SUBMITTED', 'PENDING', 'RUNNABLE', 'STARTING', 'RUNNING'))";
+
   private final JdbcClient jdbc;
   private final TransactionTemplate tx;
   private final JsonMapper json;
@@ -228,13 +236,37 @@ public class TaskRepository {
             """
             UPDATE task SET lease_owner = :owner, lease_expires_at = :until, version = version + 1
             WHERE id IN (SELECT id FROM task
-                         WHERE lease_owner IS NULL AND next_run_at <= :now AND %s
+                         WHERE lease_owner IS NULL AND next_run_at <= :now AND %s AND NOT %s
                          ORDER BY next_run_at, created_at
                          LIMIT :limit
                          FOR UPDATE SKIP LOCKED)
             RETURNING *
             """
-                .formatted(NOT_FINAL))
+                .formatted(NOT_FINAL, WATCHED_ON_BATCH))
+        .param("owner", leaseOwner)
+        .param("until", ts(leaseUntil))
+        .param("now", ts(now))
+        .param("limit", limit)
+        .query(taskMapper)
+        .list();
+  }
+
+  /**
+   * Claims up to {@code limit} due tasks whose AWS Batch jobs are to be polled, for one batched
+   * DescribeJobs call.
+   */
+  public List<Task> claimDueOnBatch(String leaseOwner, int limit, Instant now, Instant leaseUntil) {
+    return jdbc.sql(
+            """
+            UPDATE task SET lease_owner = :owner, lease_expires_at = :until, version = version + 1
+            WHERE id IN (SELECT id FROM task
+                         WHERE lease_owner IS NULL AND next_run_at <= :now AND %s
+                         ORDER BY next_run_at
+                         LIMIT :limit
+                         FOR UPDATE SKIP LOCKED)
+            RETURNING *
+            """
+                .formatted(WATCHED_ON_BATCH))
         .param("owner", leaseOwner)
         .param("until", ts(leaseUntil))
         .param("now", ts(now))

@@ -1,6 +1,6 @@
 package io.batchexecutor.api;
 
-import static io.batchexecutor.api.TaskApiTest.assertProblem;
+import static io.batchexecutor.support.ProblemAssert.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.batchexecutor.support.Api;

@@ -1,5 +1,6 @@
 package io.batchexecutor.api;
 
+import static io.batchexecutor.support.ProblemAssert.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.batchexecutor.support.Api;
@@ -194,15 +195,5 @@ class TaskApiTest {
     assertThat(paths.has("/api/v1/tasks/{id}/cancel")).isTrue();
     assertThat(paths.get("/api/v1/tasks").get("post").get("responses").has("413")).isTrue();
     assertThat(api.get("/swagger-ui/index.html").status()).isEqualTo(200);
-  }
-
-  static void assertProblem(Api.Response response, int status, String kind) {
-    assertThat(response.status()).as(response.text()).isEqualTo(status);
-    assertThat(response.contentType()).startsWith("application/problem+json");
-    JsonNode problem = response.json();
-    assertThat(problem.get("type").asString()).isEqualTo(Problems.PREFIX + kind);
-    assertThat(problem.get("status").asInt()).isEqualTo(status);
-    assertThat(problem.get("title").asString()).isNotBlank();
-    assertThat(response.text()).doesNotContain("Exception").doesNotContain("\tat ");
   }
 }

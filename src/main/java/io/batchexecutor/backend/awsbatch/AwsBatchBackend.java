@@ -1,0 +1,69 @@
+package io.batchexecutor.backend.awsbatch;
+
+import io.batchexecutor.pipeline.ComputeBackend;
+import io.batchexecutor.pipeline.PipelineStep;
+import io.batchexecutor.task.Task;
+import java.util.List;
+import java.util.Optional;
+import software.amazon.awssdk.services.batch.BatchClient;
+import software.amazon.awssdk.services.batch.model.KeyValuesPair;
+
+/**
+ * Runs tasks on AWS Batch as the original executor did, minus its races: QUEUED → BUILDING →
+ * PUSHING → REGISTERING → SUBMITTED, then the batched poller ({@link PollBatchJobs}) mirrors
+ * PENDING/RUNNABLE/STARTING/RUNNING and records the end.
+ */
+public class AwsBatchBackend implements ComputeBackend {
+
+  private final List<PipelineStep> steps;
+  private final BatchClient batch;
+  private final BatchJobLogs logs;
+
+  AwsBatchBackend(List<PipelineStep> steps, BatchClient batch, BatchJobLogs logs) {
+    this.steps = List.copyOf(steps);
+    this.batch = batch;
+    this.logs = logs;
+  }
+
+  @Override
+  public String name() {
+    return "awsbatch";
+  }
+
+  @Override
+  public List<PipelineStep> steps() {
+    return steps;
+  }
+
+  /**
+   * Terminates the task's job (Batch then reports it FAILED; the task records CANCELLED). A task
+   * whose job id was not written yet is looked up by its job name, in case SubmitJob went through.
+   */
+  @Override
+  public void stop(Task task) {
+    String reason = "cancelled through batch-executor";
+    if (task.batchJobId() != null) {
+      batch.terminateJob(b -> b.jobId(task.batchJobId()).reason(reason));
+      return;
+    }
+    String name = SubmitBatchJob.jobName(task);
+    batch
+        .listJobsPaginator(
+            b ->
+                b.jobQueue(task.settings().batchQueue())
+                    .filters(KeyValuesPair.builder().name("JOB_NAME").values(name).build()))
+        .jobSummaryList()
+        .stream()
+        .filter(j -> name.equals(j.jobName()))
+        .forEach(j -> batch.terminateJob(b -> b.jobId(j.jobId()).reason(reason)));
+  }
+
+  /** The job's CloudWatch stream, once Batch has named it; also after the task ended. */
+  @Override
+  public Optional<String> liveLogs(Task task) {
+    if (task.logStreamName() == null) {
+      return Optional.empty();
+    }
+    return logs.read(task.settings().batchJobLogGroupName(), task.logStreamName());
+  }
+}

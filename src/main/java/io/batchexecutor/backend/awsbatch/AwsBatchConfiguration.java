@@ -1,0 +1,148 @@
+package io.batchexecutor.backend.awsbatch;
+
+import com.github.dockerjava.api.DockerClient;
+import io.batchexecutor.backend.BuildImage;
+import io.batchexecutor.backend.StartBuilding;
+import io.batchexecutor.backend.local.LocalBackendConfiguration;
+import io.batchexecutor.config.AwsBatchProperties;
+import io.batchexecutor.config.AwsClients;
+import io.batchexecutor.config.BatchExecutorProperties;
+import io.batchexecutor.config.ExecutorSettingsResolver;
+import io.batchexecutor.image.ImageBuilder;
+import io.batchexecutor.storage.ObjectStores;
+import io.batchexecutor.task.TaskRepository;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
+import software.amazon.awssdk.services.batch.BatchClient;
+import software.amazon.awssdk.services.cloudwatchlogs.CloudWatchLogsClient;
+import software.amazon.awssdk.services.ecr.EcrClient;
+import software.amazon.awssdk.services.sts.StsClient;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * {@code batch-executor.backend=awsbatch}: the AWS clients (the SDK's default chain, or the
+ * configured credentials file and profile; the region; an endpoint override for AWS-compatible
+ * endpoints), the steps, and the batched poller.
+ */
+@Configuration(proxyBeanMethods = false)
+@ConditionalOnProperty(name = "batch-executor.backend", havingValue = "awsbatch")
+public class AwsBatchConfiguration {
+
+  @Bean(destroyMethod = "close")
+  BatchClient batchClient(AwsBatchProperties aws, ExecutorSettingsResolver settings) {
+    return AwsClients.configure(BatchClient.builder(), aws, settings.defaults()).build();
+  }
+
+  @Bean(destroyMethod = "close")
+  EcrClient ecrClient(AwsBatchProperties aws, ExecutorSettingsResolver settings) {
+    return AwsClients.configure(EcrClient.builder(), aws, settings.defaults()).build();
+  }
+
+  @Bean(destroyMethod = "close")
+  CloudWatchLogsClient cloudWatchLogsClient(
+      AwsBatchProperties aws, ExecutorSettingsResolver settings) {
+    return AwsClients.configure(CloudWatchLogsClient.builder(), aws, settings.defaults()).build();
+  }
+
+  @Bean(destroyMethod = "close")
+  StsClient stsClient(AwsBatchProperties aws, ExecutorSettingsResolver settings) {
+    return AwsClients.configure(StsClient.builder(), aws, settings.defaults()).build();
+  }
+
+  @Bean
+  Throttling awsThrottling() {
+    return Throttling.standard();
+  }
+
+  @Bean
+  AwsBatchBackend awsBatchBackend(
+      DockerClient docker,
+      ImageBuilder builder,
+      ObjectStores stores,
+      BatchExecutorProperties properties,
+      AwsBatchProperties aws,
+      ExecutorSettingsResolver settings,
+      BatchClient batch,
+      EcrClient ecr,
+      StsClient sts,
+      CloudWatchLogsClient logs,
+      Throttling throttling,
+      JsonMapper json,
+      Clock clock) {
+    URI endpoint = AwsClients.endpoint(aws);
+    return new AwsBatchBackend(
+        List.of(
+            new StartBuilding(),
+            new BuildImage(
+                builder,
+                stores,
+                LocalBackendConfiguration.runnerScript(),
+                properties.image().baseImage(),
+                json),
+            new StartPushing(),
+            new PushImage(docker, ecr, new EcrLogin(ecr, clock)),
+            new RegisterJobDefinition(
+                batch,
+                new AwsAccount(sts),
+                settings.defaults().region(),
+                endpoint == null ? null : endpoint.toString()),
+            new SubmitBatchJob(batch, throttling)),
+        batch,
+        new BatchJobLogs(logs));
+  }
+
+  @Bean
+  @ConditionalOnProperty(name = "batch-executor.pipeline.enabled", matchIfMissing = true)
+  SmartLifecycle batchPoller(
+      TaskRepository tasks,
+      BatchClient batch,
+      Throttling throttling,
+      ObjectStores stores,
+      JsonMapper json,
+      Clock clock,
+      Environment environment) {
+    Duration warning =
+        environment.getProperty(
+            "batch-executor.awsbatch.runnable-warning", Duration.class, Duration.ofMinutes(15));
+    PollBatchJobs poller =
+        new PollBatchJobs(tasks, batch, throttling, stores, json, clock, warning);
+    return new SmartLifecycle() {
+      private ScheduledExecutorService timer;
+
+      @Override
+      public synchronized void start() {
+        timer =
+            Executors.newSingleThreadScheduledExecutor(
+                r -> {
+                  Thread t = new Thread(r, "batch-poller");
+                  t.setDaemon(true);
+                  return t;
+                });
+        timer.scheduleWithFixedDelay(poller, 1, 1, TimeUnit.SECONDS);
+      }
+
+      @Override
+      public synchronized void stop() {
+        if (timer != null) {
+          timer.shutdownNow();
+          timer = null;
+        }
+      }
+
+      @Override
+      public boolean isRunning() {
+        return timer != null;
+      }
+    };
+  }
+}

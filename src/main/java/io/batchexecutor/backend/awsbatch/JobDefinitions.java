@@ -1,0 +1,151 @@
+package io.batchexecutor.backend.awsbatch;
+
+import io.batchexecutor.backend.TaskObjects;
+import io.batchexecutor.config.TaskSettings;
+import io.batchexecutor.task.Task;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import software.amazon.awssdk.services.batch.model.ContainerProperties;
+import software.amazon.awssdk.services.batch.model.EvaluateOnExit;
+import software.amazon.awssdk.services.batch.model.JobDefinitionType;
+import software.amazon.awssdk.services.batch.model.JobTimeout;
+import software.amazon.awssdk.services.batch.model.KeyValuePair;
+import software.amazon.awssdk.services.batch.model.LogConfiguration;
+import software.amazon.awssdk.services.batch.model.LogDriver;
+import software.amazon.awssdk.services.batch.model.RegisterJobDefinitionRequest;
+import software.amazon.awssdk.services.batch.model.ResourceRequirement;
+import software.amazon.awssdk.services.batch.model.ResourceType;
+import software.amazon.awssdk.services.batch.model.RetryAction;
+import software.amazon.awssdk.services.batch.model.RetryStrategy;
+
+/**
+ * The job definition a task is registered with: its image, resources (VCPU, MEMORY in MiB = GB ×
+ * 1024, GPU), role ARNs, the environment the runner needs, {@code awslogs} logging, the retry rules
+ * and the timeout. Its fingerprint (a hash of all of that) is kept as a tag, so that an identical
+ * revision is found and reused instead of registering another.
+ */
+final class JobDefinitions {
+
+  static final String FINGERPRINT_TAG = "batch-executor-fingerprint";
+
+  /** The runner's exit code when the user's function raised: never retried. */
+  static final String EXIT_FUNCTION_RAISED = "65";
+
+  private JobDefinitions() {}
+
+  /**
+   * The retry rules: the function raising is final; lost hosts and image pull or container start
+   * failures are retried; anything else is final too.
+   */
+  static List<EvaluateOnExit> retryRules() {
+    return List.of(
+        EvaluateOnExit.builder().onExitCode(EXIT_FUNCTION_RAISED).action(RetryAction.EXIT).build(),
+        EvaluateOnExit.builder().onStatusReason("Host EC2*").action(RetryAction.RETRY).build(),
+        EvaluateOnExit.builder()
+            .onReason("CannotPullContainerError*")
+            .action(RetryAction.RETRY)
+            .build(),
+        EvaluateOnExit.builder()
+            .onReason("CannotStartContainerError*")
+            .action(RetryAction.RETRY)
+            .build(),
+        EvaluateOnExit.builder().onReason("*").action(RetryAction.EXIT).build());
+  }
+
+  static RegisterJobDefinitionRequest request(
+      Task task, AwsAccount account, String region, String s3Endpoint) {
+    TaskSettings s = task.settings();
+    List<ResourceRequirement> resources = new ArrayList<>();
+    resources.add(resource(ResourceType.VCPU, number(s.vcpu())));
+    resources.add(resource(ResourceType.MEMORY, Long.toString(s.memoryMib())));
+    if (s.numGpus() > 0) {
+      resources.add(resource(ResourceType.GPU, Integer.toString(s.numGpus())));
+    }
+    // only what all tasks share: what is the task's own goes into SubmitJob's overrides, so that
+    // identical definitions stay identical and are reused
+    List<KeyValuePair> environment = new ArrayList<>();
+    if (s3Endpoint != null) {
+      environment.add(env("BATCH_EXECUTOR_S3_ENDPOINT", s3Endpoint));
+    }
+    Map<String, String> logOptions =
+        region == null
+            ? Map.of(
+                "awslogs-group",
+                s.batchJobLogGroupName(),
+                "awslogs-stream-prefix",
+                "batch-executor")
+            : Map.of(
+                "awslogs-group",
+                s.batchJobLogGroupName(),
+                "awslogs-region",
+                region,
+                "awslogs-stream-prefix",
+                "batch-executor");
+    ContainerProperties container =
+        ContainerProperties.builder()
+            .image(task.imageRef())
+            .resourceRequirements(resources)
+            .jobRoleArn(account.roleArn(s.batchJobRoleName()))
+            .executionRoleArn(account.roleArn(s.batchExecutionRoleName()))
+            .environment(environment)
+            .logConfiguration(
+                LogConfiguration.builder().logDriver(LogDriver.AWSLOGS).options(logOptions).build())
+            .build();
+    RegisterJobDefinitionRequest.Builder request =
+        RegisterJobDefinitionRequest.builder()
+            .jobDefinitionName(s.batchJobDefinitionName())
+            .type(JobDefinitionType.CONTAINER)
+            .containerProperties(container)
+            .retryStrategy(
+                RetryStrategy.builder()
+                    .attempts(s.retryAttempts())
+                    .evaluateOnExit(retryRules())
+                    .build())
+            .timeout(JobTimeout.builder().attemptDurationSeconds(s.timeLimit()).build());
+    String fingerprint = fingerprint(request.build());
+    return request.tags(Map.of(FINGERPRINT_TAG, fingerprint)).build();
+  }
+
+  /** The task's own environment, given with SubmitJob as container overrides. */
+  static List<KeyValuePair> taskEnvironment(Task task) {
+    return List.of(
+        env("BATCH_EXECUTOR_RESULT_S3_URI", resultPrefix(task)),
+        env("BATCH_EXECUTOR_TASK_ID", task.id().toString()));
+  }
+
+  /** Where the runner writes the task's result files. */
+  static String resultPrefix(Task task) {
+    return "s3://" + task.settings().s3BucketName() + "/" + TaskObjects.key(task, "");
+  }
+
+  static String fingerprint(RegisterJobDefinitionRequest request) {
+    try {
+      byte[] digest =
+          MessageDigest.getInstance("SHA-256")
+              .digest(request.toString().getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(digest).substring(0, 32);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static ResourceRequirement resource(ResourceType type, String value) {
+    return ResourceRequirement.builder().type(type).value(value).build();
+  }
+
+  private static KeyValuePair env(String name, String value) {
+    return KeyValuePair.builder().name(name).value(value).build();
+  }
+
+  private static String number(double value) {
+    return value == Math.rint(value)
+        ? Long.toString((long) value)
+        : String.format(Locale.ROOT, "%s", value);
+  }
+}

@@ -1,0 +1,255 @@
+package io.batchexecutor.backend.awsbatch;
+
+import io.batchexecutor.storage.ObjectStores;
+import io.batchexecutor.task.Task;
+import io.batchexecutor.task.TaskError;
+import io.batchexecutor.task.TaskRepository;
+import io.batchexecutor.task.TaskStatus;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.batch.BatchClient;
+import software.amazon.awssdk.services.batch.model.AttemptDetail;
+import software.amazon.awssdk.services.batch.model.JobDetail;
+import software.amazon.awssdk.services.batch.model.JobStatus;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The batched poller: each tick claims up to 100 submitted tasks that are due (each task is due
+ * every {@code poll_freq} seconds), asks AWS Batch about all their jobs in one DescribeJobs call,
+ * mirrors what it says (status, status reason, attempts, exit codes, log stream), collects the
+ * result of finished jobs from S3, and hands the rest back until their next poll.
+ */
+public class PollBatchJobs implements Runnable {
+
+  private static final Logger log = LoggerFactory.getLogger(PollBatchJobs.class);
+  static final int MAX_JOBS_PER_CALL = 100;
+
+  private final TaskRepository tasks;
+  private final BatchClient batch;
+  private final Throttling throttling;
+  private final ObjectStores stores;
+  private final JsonMapper json;
+  private final Clock clock;
+  private final Duration runnableWarning;
+  private final String owner = "batch-poller-" + UUID.randomUUID().toString().substring(0, 8);
+
+  public PollBatchJobs(
+      TaskRepository tasks,
+      BatchClient batch,
+      Throttling throttling,
+      ObjectStores stores,
+      JsonMapper json,
+      Clock clock,
+      Duration runnableWarning) {
+    this.tasks = tasks;
+    this.batch = batch;
+    this.throttling = throttling;
+    this.stores = stores;
+    this.json = json;
+    this.clock = clock;
+    this.runnableWarning = runnableWarning;
+  }
+
+  @Override
+  public void run() {
+    try {
+      while (pollOnce() == MAX_JOBS_PER_CALL) {
+        // a full batch: more may be due
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (RuntimeException e) {
+      log.warn("Polling AWS Batch failed; trying again at the next tick: {}", e.getMessage());
+    }
+  }
+
+  /** One claim and one DescribeJobs call; the number of tasks polled. */
+  int pollOnce() throws InterruptedException {
+    Instant now = clock.instant();
+    List<Task> due =
+        tasks.claimDueOnBatch(owner, MAX_JOBS_PER_CALL, now, now.plus(Duration.ofMinutes(2)));
+    if (due.isEmpty()) {
+      return 0;
+    }
+    Map<String, JobDetail> jobs = new HashMap<>();
+    try {
+      List<String> ids = due.stream().map(Task::batchJobId).distinct().toList();
+      for (JobDetail job : throttling.call(() -> batch.describeJobs(b -> b.jobs(ids)).jobs())) {
+        jobs.put(job.jobId(), job);
+      }
+    } catch (RuntimeException e) {
+      for (Task task : due) {
+        tasks.release(task.id(), owner, now.plusSeconds(task.settings().pollFreq()));
+      }
+      throw e;
+    }
+    for (Task task : due) {
+      try {
+        apply(task, jobs.get(task.batchJobId()), now);
+        if (tasks.update(task) && !task.status().isFinal()) {
+          tasks.release(task.id(), owner, now.plusSeconds(task.settings().pollFreq()));
+        }
+      } catch (RuntimeException e) {
+        log.warn("Could not record the Batch status of task {}: {}", task.id(), e.getMessage());
+        tasks.release(task.id(), owner, now.plusSeconds(task.settings().pollFreq()));
+      }
+    }
+    return due.size();
+  }
+
+  void apply(Task task, JobDetail job, Instant now) {
+    if (job == null) {
+      if (Duration.between(task.updatedAt(), now).compareTo(Duration.ofMinutes(10)) > 0) {
+        String reason = "AWS Batch no longer knows job " + task.batchJobId();
+        task.fail(reason, new TaskError("JobNotFound", reason, null), null, null, now);
+      }
+      return; // just submitted: not visible yet
+    }
+    recordAttempts(task, job, now);
+    if (job.container() != null) {
+      task.logStream(job.container().logStreamName(), now);
+    }
+    JobStatus status = job.status();
+    switch (status) {
+      case SUCCEEDED -> succeeded(task, job, now);
+      case FAILED -> failed(task, job, now);
+      case SUBMITTED, PENDING, RUNNABLE, STARTING, RUNNING ->
+          task.observe(TaskStatus.valueOf(status.name()), reasonFor(task, job, now), now);
+      default -> log.warn("Task {}: AWS Batch reports an unknown status {}", task.id(), status);
+    }
+  }
+
+  private String reasonFor(Task task, JobDetail job, Instant now) {
+    if (job.status() == JobStatus.RUNNABLE && job.createdAt() != null) {
+      Duration waiting = Duration.between(Instant.ofEpochMilli(job.createdAt()), now);
+      if (waiting.compareTo(runnableWarning) > 0) {
+        return "RUNNABLE for "
+            + waiting.toMinutes()
+            + " min: no compute environment of queue "
+            + task.settings().batchQueue()
+            + " has placed it yet (check its capacity for "
+            + task.settings().vcpu()
+            + " vCPU, "
+            + task.settings().memoryMib()
+            + " MiB"
+            + (task.settings().numGpus() > 0 ? ", " + task.settings().numGpus() + " GPU" : "")
+            + ")";
+      }
+    }
+    return job.statusReason() != null ? job.statusReason() : "AWS Batch: " + job.status();
+  }
+
+  private void recordAttempts(Task task, JobDetail job, Instant now) {
+    List<AttemptDetail> attempts = job.attempts();
+    for (int i = task.attempts(); i < attempts.size(); i++) {
+      AttemptDetail a = attempts.get(i);
+      Map<String, Object> details = new LinkedHashMap<>();
+      if (a.container() != null) {
+        if (a.container().exitCode() != null) {
+          details.put("exit_code", a.container().exitCode());
+        }
+        if (a.container().logStreamName() != null) {
+          details.put("log_stream_name", a.container().logStreamName());
+        }
+        if (a.container().reason() != null) {
+          details.put("reason", a.container().reason());
+        }
+      }
+      if (a.statusReason() != null) {
+        details.put("status_reason", a.statusReason());
+      }
+      task.attemptStarted(i + 1, details, now);
+    }
+  }
+
+  private void succeeded(Task task, JobDetail job, Instant now) {
+    String pointer = JobDefinitions.resultPrefix(task) + "result.json";
+    Integer exit = exitCode(job);
+    Optional<JsonNode> result = stores.get(pointer).map(json::readTree);
+    if (result.isPresent() && result.get().path("ok").asBoolean(false)) {
+      task.succeed(pointer, exit, now);
+      return;
+    }
+    String reason =
+        result.isPresent()
+            ? "the job SUCCEEDED but its result at " + pointer + " reports a failure"
+            : "the job SUCCEEDED but wrote no result to " + pointer;
+    task.fail(
+        reason,
+        new TaskError("ResultMissing", reason, null),
+        exit,
+        result.isPresent() ? pointer : null,
+        now);
+  }
+
+  private void failed(Task task, JobDetail job, Instant now) {
+    String pointer = JobDefinitions.resultPrefix(task) + "result.json";
+    Integer exit = exitCode(job);
+    Optional<JsonNode> result = stores.get(pointer).map(json::readTree);
+    if (result.isPresent() && result.get().has("error")) {
+      JsonNode error = result.get().get("error");
+      TaskError taskError =
+          new TaskError(
+              error.path("type").asString(),
+              error.path("message").asString(),
+              error.path("traceback").asString());
+      task.fail(
+          "the function raised " + taskError.type() + ": " + taskError.message(),
+          taskError,
+          exit,
+          pointer,
+          now);
+      return;
+    }
+    String statusReason = job.statusReason() == null ? "" : job.statusReason();
+    String containerReason =
+        job.container() != null && job.container().reason() != null
+            ? job.container().reason()
+            : null;
+    String reason;
+    String type;
+    if (statusReason.contains("timeout")) {
+      reason =
+          "time limit of "
+              + task.settings().timeLimit()
+              + " s exceeded (AWS Batch: "
+              + statusReason
+              + ")";
+      type = "TimeLimitExceeded";
+    } else {
+      List<String> parts = new ArrayList<>();
+      parts.add("the job FAILED");
+      if (!statusReason.isEmpty()) {
+        parts.add(statusReason);
+      }
+      if (containerReason != null) {
+        parts.add(containerReason);
+      }
+      if (exit != null) {
+        parts.add("exit code " + exit);
+      }
+      reason =
+          String.join(": ", parts.subList(0, Math.min(2, parts.size())))
+              + (parts.size() > 2
+                  ? " (" + String.join(", ", parts.subList(2, parts.size())) + ")"
+                  : "");
+      type = "BatchJobFailed";
+    }
+    task.fail(reason, new TaskError(type, reason, null), exit, null, now);
+  }
+
+  private static Integer exitCode(JobDetail job) {
+    return job.container() == null ? null : job.container().exitCode();
+  }
+}

@@ -1,0 +1,58 @@
+package io.batchexecutor.backend.awsbatch;
+
+import io.batchexecutor.pipeline.PipelineStep;
+import io.batchexecutor.pipeline.StepContext;
+import io.batchexecutor.pipeline.StepResult;
+import io.batchexecutor.task.Task;
+import io.batchexecutor.task.TaskStatus;
+import java.util.Optional;
+import software.amazon.awssdk.services.batch.BatchClient;
+import software.amazon.awssdk.services.batch.model.JobDefinition;
+import software.amazon.awssdk.services.batch.model.RegisterJobDefinitionRequest;
+
+/**
+ * REGISTERING: finds an ACTIVE revision with the same fingerprint, or registers one. The task keeps
+ * the exact {@code name:revision} ARN it will be submitted with, never the bare name, which would
+ * race with parallel tasks.
+ */
+class RegisterJobDefinition implements PipelineStep {
+
+  private final BatchClient batch;
+  private final AwsAccount account;
+  private final String region;
+  private final String s3Endpoint;
+
+  RegisterJobDefinition(BatchClient batch, AwsAccount account, String region, String s3Endpoint) {
+    this.batch = batch;
+    this.account = account;
+    this.region = region;
+    this.s3Endpoint = s3Endpoint;
+  }
+
+  @Override
+  public boolean handles(Task task) {
+    return task.status() == TaskStatus.REGISTERING && task.jobDefinitionArn() == null;
+  }
+
+  @Override
+  public StepResult run(Task task, StepContext context) {
+    RegisterJobDefinitionRequest request =
+        JobDefinitions.request(task, account, region, s3Endpoint);
+    String fingerprint = request.tags().get(JobDefinitions.FINGERPRINT_TAG);
+    String arn =
+        existing(request.jobDefinitionName(), fingerprint)
+            .orElseGet(() -> batch.registerJobDefinition(request).jobDefinitionArn());
+    task.registered(arn, context.now());
+    return StepResult.proceed();
+  }
+
+  private Optional<String> existing(String name, String fingerprint) {
+    return batch
+        .describeJobDefinitionsPaginator(b -> b.jobDefinitionName(name).status("ACTIVE"))
+        .jobDefinitions()
+        .stream()
+        .filter(d -> fingerprint.equals(d.tags().get(JobDefinitions.FINGERPRINT_TAG)))
+        .map(JobDefinition::jobDefinitionArn)
+        .findFirst();
+  }
+}

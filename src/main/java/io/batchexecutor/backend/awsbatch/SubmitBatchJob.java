@@ -1,0 +1,82 @@
+package io.batchexecutor.backend.awsbatch;
+
+import io.batchexecutor.pipeline.PipelineStep;
+import io.batchexecutor.pipeline.StepContext;
+import io.batchexecutor.pipeline.StepResult;
+import io.batchexecutor.task.Task;
+import io.batchexecutor.task.TaskStatus;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.Optional;
+import software.amazon.awssdk.services.batch.BatchClient;
+import software.amazon.awssdk.services.batch.model.JobSummary;
+import software.amazon.awssdk.services.batch.model.KeyValuesPair;
+
+/**
+ * REGISTERING (definition known) → SUBMITTED: submits the job under a name derived from the task
+ * id, by the exact job definition ARN. Before submitting it looks the name up (ListJobs with the
+ * JOB_NAME filter), so a re-run after a crash between SubmitJob and the write of its id finds the
+ * job instead of submitting a second one. Then the task is handed to the batched poller.
+ */
+class SubmitBatchJob implements PipelineStep {
+
+  private final BatchClient batch;
+  private final Throttling throttling;
+
+  SubmitBatchJob(BatchClient batch, Throttling throttling) {
+    this.batch = batch;
+    this.throttling = throttling;
+  }
+
+  static String jobName(Task task) {
+    return "batch-executor-" + task.id();
+  }
+
+  @Override
+  public boolean handles(Task task) {
+    return task.status() == TaskStatus.REGISTERING && task.jobDefinitionArn() != null;
+  }
+
+  @Override
+  public StepResult run(Task task, StepContext context) throws InterruptedException {
+    String name = jobName(task);
+    String queue = task.settings().batchQueue();
+    Optional<String> known = throttling.call(() -> submittedBefore(queue, name));
+    String jobId =
+        known.isPresent()
+            ? known.get()
+            : throttling.call(
+                () ->
+                    batch
+                        .submitJob(
+                            b ->
+                                b.jobName(name)
+                                    .jobQueue(queue)
+                                    .jobDefinition(task.jobDefinitionArn())
+                                    .containerOverrides(
+                                        o -> o.environment(JobDefinitions.taskEnvironment(task))))
+                        .jobId());
+    task.submittedToBatch(jobId, context.now());
+    if (known.isPresent()) {
+      task.record(
+          "RECOVERED",
+          "found job " + jobId + " submitted before a restart",
+          java.util.Map.of("job_id", jobId),
+          context.now());
+    }
+    return StepResult.releaseFor(Duration.ofSeconds(task.settings().pollFreq()));
+  }
+
+  private Optional<String> submittedBefore(String queue, String name) {
+    return batch
+        .listJobsPaginator(
+            b ->
+                b.jobQueue(queue)
+                    .filters(KeyValuesPair.builder().name("JOB_NAME").values(name).build()))
+        .jobSummaryList()
+        .stream()
+        .filter(j -> name.equals(j.jobName()))
+        .max(Comparator.comparing(j -> j.createdAt() == null ? 0L : j.createdAt()))
+        .map(JobSummary::jobId);
+  }
+}

@@ -1,0 +1,281 @@
+package io.batchexecutor.backend.awsbatch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.batchexecutor.config.TaskSettings;
+import io.batchexecutor.pipeline.StepContext;
+import io.batchexecutor.pipeline.StepResult;
+import io.batchexecutor.task.Task;
+import io.batchexecutor.task.TaskSpec;
+import io.batchexecutor.task.TaskStatus;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.batch.model.BatchException;
+import software.amazon.awssdk.services.batch.model.EvaluateOnExit;
+import software.amazon.awssdk.services.batch.model.KeyValuePair;
+import software.amazon.awssdk.services.batch.model.LogDriver;
+import software.amazon.awssdk.services.batch.model.RegisterJobDefinitionRequest;
+import software.amazon.awssdk.services.batch.model.ResourceRequirement;
+import software.amazon.awssdk.services.batch.model.RetryAction;
+import software.amazon.awssdk.services.sts.StsClient;
+import software.amazon.awssdk.services.sts.model.GetCallerIdentityRequest;
+import software.amazon.awssdk.services.sts.model.GetCallerIdentityResponse;
+import tools.jackson.databind.json.JsonMapper;
+
+/** The register and submit steps against an in-memory Batch: the exact requests they send. */
+class AwsBatchStepsTest {
+
+  static final Instant NOW = Instant.parse("2026-01-01T00:00:00Z");
+  static final StepContext CONTEXT =
+      new StepContext() {
+        @Override
+        public Instant now() {
+          return NOW;
+        }
+
+        @Override
+        public boolean stopRequested() {
+          return false;
+        }
+      };
+
+  final FakeBatch batch = new FakeBatch();
+  final AwsAccount account = new AwsAccount(new FakeSts());
+  final List<Duration> slept = new ArrayList<>();
+  final Throttling throttling =
+      new Throttling(1_000_000, 5, Duration.ofMillis(200), Duration.ofSeconds(5), slept::add);
+
+  @Test
+  void theJobDefinitionCarriesResourcesRolesLogsRetriesAndTimeout() {
+    Task task =
+        registering(
+            settings(4.0, 8.0, 1, "CovalentBatchJobRole", "arn:aws:iam::999999999999:role/Exec"));
+
+    new RegisterJobDefinition(batch, account, "eu-west-1", null).run(task, CONTEXT);
+
+    assertThat(batch.registered).hasSize(1);
+    RegisterJobDefinitionRequest r = batch.registered.get(0);
+    assertThat(r.jobDefinitionName()).isEqualTo("covalent-batch-jobs");
+    assertThat(r.containerProperties().image()).isEqualTo(task.imageRef());
+    assertThat(r.containerProperties().resourceRequirements())
+        .extracting(ResourceRequirement::typeAsString, ResourceRequirement::value)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("VCPU", "4"),
+            org.assertj.core.groups.Tuple.tuple("MEMORY", "8192"),
+            org.assertj.core.groups.Tuple.tuple("GPU", "1"));
+    assertThat(r.containerProperties().jobRoleArn())
+        .isEqualTo("arn:aws:iam::123456789012:role/CovalentBatchJobRole");
+    assertThat(r.containerProperties().executionRoleArn())
+        .as("an ARN is used as it is")
+        .isEqualTo("arn:aws:iam::999999999999:role/Exec");
+    assertThat(r.containerProperties().logConfiguration().logDriver()).isEqualTo(LogDriver.AWSLOGS);
+    assertThat(r.containerProperties().logConfiguration().options())
+        .containsEntry("awslogs-group", "covalent-batch-job-logs")
+        .containsEntry("awslogs-region", "eu-west-1");
+    assertThat(r.containerProperties().environment())
+        .as("nothing task-specific, so that identical definitions are reused")
+        .isEmpty();
+    assertThat(r.retryStrategy().attempts()).isEqualTo(3);
+    List<EvaluateOnExit> rules = r.retryStrategy().evaluateOnExit();
+    assertThat(rules.get(0).onExitCode()).isEqualTo("65");
+    assertThat(rules.get(0).action()).isEqualTo(RetryAction.EXIT);
+    assertThat(rules)
+        .anySatisfy(
+            e -> {
+              assertThat(e.onStatusReason()).isEqualTo("Host EC2*");
+              assertThat(e.action()).isEqualTo(RetryAction.RETRY);
+            });
+    assertThat(rules)
+        .anySatisfy(
+            e -> {
+              assertThat(e.onReason()).isEqualTo("CannotPullContainerError*");
+              assertThat(e.action()).isEqualTo(RetryAction.RETRY);
+            });
+    assertThat(rules.get(rules.size() - 1).onReason()).isEqualTo("*");
+    assertThat(rules.get(rules.size() - 1).action()).isEqualTo(RetryAction.EXIT);
+    assertThat(r.timeout().attemptDurationSeconds()).isEqualTo(600);
+    assertThat(task.jobDefinitionArn()).endsWith("job-definition/covalent-batch-jobs:1");
+  }
+
+  @Test
+  void anIdenticalRevisionIsReusedAndADifferentOneRegistered() {
+    String image = "123456789012.dkr.ecr.us-east-1.amazonaws.com/repo:abc";
+    Task first = registering(settings(2.0, 3.75, 0, "r", "e"), image);
+    Task second = registering(settings(2.0, 3.75, 0, "r", "e"), image);
+    Task bigger = registering(settings(8.0, 3.75, 0, "r", "e"), image);
+    RegisterJobDefinition step = new RegisterJobDefinition(batch, account, null, null);
+
+    step.run(first, CONTEXT);
+    step.run(second, CONTEXT);
+    step.run(bigger, CONTEXT);
+
+    assertThat(batch.registered).hasSize(2);
+    assertThat(second.jobDefinitionArn()).isEqualTo(first.jobDefinitionArn()).endsWith(":1");
+    assertThat(bigger.jobDefinitionArn()).endsWith(":2");
+  }
+
+  @Test
+  void submitUsesTheExactRevisionAndADeterministicName() throws Exception {
+    Task task = registered();
+
+    StepResult result = new SubmitBatchJob(batch, throttling).run(task, CONTEXT);
+
+    assertThat(batch.submitted).hasSize(1);
+    assertThat(batch.submitted.get(0).jobDefinition()).isEqualTo(task.jobDefinitionArn());
+    assertThat(batch.submitted.get(0).jobName()).isEqualTo("batch-executor-" + task.id());
+    assertThat(batch.submitted.get(0).jobQueue()).isEqualTo("covalent-batch-queue");
+    assertThat(batch.submitted.get(0).containerOverrides().environment())
+        .extracting(KeyValuePair::name, KeyValuePair::value)
+        .contains(
+            org.assertj.core.groups.Tuple.tuple(
+                "BATCH_EXECUTOR_RESULT_S3_URI",
+                "s3://covalent-batch-job-resources/batch-executor/tasks/" + task.id() + "/"));
+    assertThat(task.status()).isEqualTo(TaskStatus.SUBMITTED);
+    assertThat(task.batchJobId()).isEqualTo("job-1");
+    assertThat(result.next()).isEqualTo(StepResult.Next.RELEASE);
+    assertThat(result.after()).isEqualTo(Duration.ofSeconds(10));
+  }
+
+  @Test
+  void aRerunAfterACrashFindsTheJobInsteadOfSubmittingASecond() throws Exception {
+    Task task = registered();
+    batch.existingJob("job-from-before", "batch-executor-" + task.id(), "covalent-batch-queue");
+
+    new SubmitBatchJob(batch, throttling).run(task, CONTEXT);
+
+    assertThat(batch.submitted).isEmpty();
+    assertThat(task.batchJobId()).isEqualTo("job-from-before");
+    assertThat(task.pendingEvents()).anySatisfy(e -> assertThat(e.kind()).isEqualTo("RECOVERED"));
+  }
+
+  @Test
+  void throttledSubmitsBackOffWithJitterAndSucceed() throws Exception {
+    Task task = registered();
+    batch.throttleNextSubmits.set(2);
+
+    new SubmitBatchJob(batch, throttling).run(task, CONTEXT);
+
+    assertThat(batch.submitted).hasSize(1);
+    assertThat(slept).hasSize(2);
+    assertThat(slept.get(0)).isBetween(Duration.ofMillis(100), Duration.ofMillis(200));
+    assertThat(slept.get(1)).isBetween(Duration.ofMillis(200), Duration.ofMillis(400));
+  }
+
+  @Test
+  void throttlingThatDoesNotEndIsReported() {
+    Task task = registered();
+    batch.throttleNextSubmits.set(100);
+
+    assertThatThrownBy(() -> new SubmitBatchJob(batch, throttling).run(task, CONTEXT))
+        .isInstanceOf(BatchException.class);
+    assertThat(batch.submitted).isEmpty();
+    assertThat(slept).hasSize(4);
+  }
+
+  @Test
+  void cancelTerminatesTheJob() {
+    Task task = registered();
+    task.submittedToBatch("job-9", NOW);
+    AwsBatchBackend backend = new AwsBatchBackend(List.of(), batch, null);
+
+    backend.stop(task);
+
+    assertThat(batch.terminated).hasSize(1);
+    assertThat(batch.terminated.get(0).jobId()).isEqualTo("job-9");
+  }
+
+  @Test
+  void cancelBeforeTheIdWasWrittenFindsTheJobByName() {
+    Task task = registered();
+    batch.existingJob("job-lost", "batch-executor-" + task.id(), "covalent-batch-queue");
+
+    new AwsBatchBackend(List.of(), batch, null).stop(task);
+
+    assertThat(batch.terminated).extracting(t -> t.jobId()).containsExactly("job-lost");
+  }
+
+  // ---- test data ------------------------------------------------------------------------------
+
+  static TaskSettings settings(
+      double vcpu, double memory, int gpus, String jobRole, String execRole) {
+    return new TaskSettings(
+        "covalent-batch-job-resources",
+        "covalent-batch-job-images",
+        "covalent-batch-jobs",
+        "covalent-batch-queue",
+        execRole,
+        jobRole,
+        "covalent-batch-job-logs",
+        vcpu,
+        memory,
+        gpus,
+        3,
+        600,
+        10);
+  }
+
+  static Task registering(TaskSettings settings) {
+    return registering(
+        settings, "123456789012.dkr.ecr.us-east-1.amazonaws.com/repo:" + UUID.randomUUID());
+  }
+
+  /** A task walked through its named methods to REGISTERING, with its image pushed. */
+  static Task registering(TaskSettings settings, String image) {
+    JsonMapper json = JsonMapper.builder().build();
+    Task task =
+        Task.accept(
+            UUID.randomUUID(),
+            "anonymous",
+            "t",
+            new TaskSpec(
+                new TaskSpec.FunctionSpec("def f():\n    return 1\n", "f"),
+                json.createArrayNode(),
+                json.createObjectNode(),
+                null),
+            settings,
+            "awsbatch",
+            NOW);
+    task.startBuilding(NOW);
+    task.imageBuilt("batch-executor-task:abc", false, NOW);
+    task.startPushing(NOW);
+    task.imagePushed(image, false, NOW);
+    task.startRegistering(NOW);
+    return task;
+  }
+
+  Task registered() {
+    Task task = registering(settings(2.0, 3.75, 0, "r", "e"));
+    new RegisterJobDefinition(batch, account, null, null).run(task, CONTEXT);
+    return task;
+  }
+
+  /** STS that answers for account 123456789012. */
+  static class FakeSts implements StsClient {
+    @Override
+    public GetCallerIdentityResponse getCallerIdentity(GetCallerIdentityRequest request) {
+      return GetCallerIdentityResponse.builder()
+          .account("123456789012")
+          .arn("arn:aws:iam::123456789012:user/ci")
+          .userId("AIDA")
+          .build();
+    }
+
+    @Override
+    public String serviceName() {
+      return "sts";
+    }
+
+    @Override
+    public void close() {}
+  }
+
+  static Map<String, String> none() {
+    return Map.of();
+  }
+}

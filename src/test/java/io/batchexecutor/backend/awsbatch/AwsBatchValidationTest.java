@@ -1,0 +1,45 @@
+package io.batchexecutor.backend.awsbatch;
+
+import static io.batchexecutor.support.ProblemAssert.assertProblem;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.batchexecutor.support.Api;
+import io.batchexecutor.support.ServiceTest;
+import io.batchexecutor.support.Tasks;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.TestPropertySource;
+
+/** On AWS Batch, values Batch would refuse are refused at submission, before anything is built. */
+@ServiceTest
+@TestPropertySource(
+    properties = {
+      "batch-executor.backend=awsbatch",
+      "batch-executor.awsbatch.region=us-east-1",
+      "batch-executor.awsbatch.endpoint=http://127.0.0.1:9"
+    })
+class AwsBatchValidationTest {
+
+  @LocalServerPort int port;
+
+  @Test
+  void aTimeLimitUnderAMinuteIsRefused() {
+    Api api = new Api(port);
+
+    Api.Response refused =
+        api.post("/api/v1/tasks", Tasks.add().executor("time_limit", 30).build());
+
+    assertProblem(refused, 400, "invalid-request");
+    assertThat(refused.json().get("errors").get(0).get("field").asString())
+        .isEqualTo("executor.time_limit");
+    assertThat(refused.json().get("detail").asString()).contains("at least 60 s on AWS Batch");
+    assertThat(api.post("/api/v1/tasks", Tasks.add().executor("time_limit", 60).build()).status())
+        .isEqualTo(202);
+  }
+
+  @Test
+  void theExecutorEndpointNamesTheBackend() {
+    assertThat(new Api(port).get("/api/v1/executor").json().get("backend").asString())
+        .isEqualTo("awsbatch");
+  }
+}

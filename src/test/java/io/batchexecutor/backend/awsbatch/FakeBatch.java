@@ -1,0 +1,179 @@
+package io.batchexecutor.backend.awsbatch;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
+import software.amazon.awssdk.services.batch.BatchClient;
+import software.amazon.awssdk.services.batch.model.BatchException;
+import software.amazon.awssdk.services.batch.model.DescribeJobDefinitionsRequest;
+import software.amazon.awssdk.services.batch.model.DescribeJobDefinitionsResponse;
+import software.amazon.awssdk.services.batch.model.DescribeJobsRequest;
+import software.amazon.awssdk.services.batch.model.DescribeJobsResponse;
+import software.amazon.awssdk.services.batch.model.JobDefinition;
+import software.amazon.awssdk.services.batch.model.JobDetail;
+import software.amazon.awssdk.services.batch.model.JobStatus;
+import software.amazon.awssdk.services.batch.model.JobSummary;
+import software.amazon.awssdk.services.batch.model.ListJobsRequest;
+import software.amazon.awssdk.services.batch.model.ListJobsResponse;
+import software.amazon.awssdk.services.batch.model.RegisterJobDefinitionRequest;
+import software.amazon.awssdk.services.batch.model.RegisterJobDefinitionResponse;
+import software.amazon.awssdk.services.batch.model.SubmitJobRequest;
+import software.amazon.awssdk.services.batch.model.SubmitJobResponse;
+import software.amazon.awssdk.services.batch.model.TerminateJobRequest;
+import software.amazon.awssdk.services.batch.model.TerminateJobResponse;
+
+/** An in-memory AWS Batch: job definitions with revisions, jobs, and every request it received. */
+class FakeBatch implements BatchClient {
+
+  final List<RegisterJobDefinitionRequest> registered = new ArrayList<>();
+  final List<SubmitJobRequest> submitted = new ArrayList<>();
+  final List<DescribeJobsRequest> describes = new ArrayList<>();
+  final List<TerminateJobRequest> terminated = new ArrayList<>();
+  final Map<String, JobDetail> jobs = new LinkedHashMap<>();
+  final Map<String, JobStatus> statusOfNewJobs = new HashMap<>();
+  final AtomicInteger throttleNextSubmits = new AtomicInteger();
+  private final List<JobDefinition> definitions = new ArrayList<>();
+  private int nextJob = 1;
+
+  @Override
+  public RegisterJobDefinitionResponse registerJobDefinition(RegisterJobDefinitionRequest request) {
+    registered.add(request);
+    int revision =
+        (int)
+                definitions.stream()
+                    .filter(d -> d.jobDefinitionName().equals(request.jobDefinitionName()))
+                    .count()
+            + 1;
+    String arn =
+        "arn:aws:batch:us-east-1:123456789012:job-definition/"
+            + request.jobDefinitionName()
+            + ":"
+            + revision;
+    definitions.add(
+        JobDefinition.builder()
+            .jobDefinitionName(request.jobDefinitionName())
+            .jobDefinitionArn(arn)
+            .revision(revision)
+            .status("ACTIVE")
+            .tags(request.tags())
+            .containerProperties(request.containerProperties())
+            .build());
+    return RegisterJobDefinitionResponse.builder()
+        .jobDefinitionName(request.jobDefinitionName())
+        .jobDefinitionArn(arn)
+        .revision(revision)
+        .build();
+  }
+
+  @Override
+  public DescribeJobDefinitionsResponse describeJobDefinitions(
+      DescribeJobDefinitionsRequest request) {
+    return DescribeJobDefinitionsResponse.builder()
+        .jobDefinitions(
+            definitions.stream()
+                .filter(
+                    d ->
+                        request.jobDefinitionName() == null
+                            || d.jobDefinitionName().equals(request.jobDefinitionName()))
+                .toList())
+        .build();
+  }
+
+  @Override
+  public SubmitJobResponse submitJob(SubmitJobRequest request) {
+    if (throttleNextSubmits.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+      throw (BatchException)
+          BatchException.builder()
+              .statusCode(429)
+              .awsErrorDetails(
+                  AwsErrorDetails.builder()
+                      .errorCode("TooManyRequestsException")
+                      .errorMessage("Too Many Requests")
+                      .build())
+              .build();
+    }
+    submitted.add(request);
+    String id = "job-" + nextJob++;
+    jobs.put(
+        id,
+        JobDetail.builder()
+            .jobId(id)
+            .jobName(request.jobName())
+            .jobQueue(request.jobQueue())
+            .jobDefinition(request.jobDefinition())
+            .status(statusOfNewJobs.getOrDefault(request.jobName(), JobStatus.SUBMITTED))
+            .createdAt(System.currentTimeMillis())
+            .build());
+    return SubmitJobResponse.builder().jobId(id).jobName(request.jobName()).build();
+  }
+
+  /** A job that exists in Batch without this fake having been asked to submit it. */
+  void existingJob(String id, String name, String queue) {
+    jobs.put(
+        id,
+        JobDetail.builder()
+            .jobId(id)
+            .jobName(name)
+            .jobQueue(queue)
+            .status(JobStatus.RUNNABLE)
+            .createdAt(1L)
+            .build());
+  }
+
+  void setJob(JobDetail job) {
+    jobs.put(job.jobId(), job);
+  }
+
+  @Override
+  public ListJobsResponse listJobs(ListJobsRequest request) {
+    String name =
+        request.filters().stream()
+            .filter(f -> f.name().equals("JOB_NAME"))
+            .findFirst()
+            .map(f -> f.values().get(0))
+            .orElse(null);
+    return ListJobsResponse.builder()
+        .jobSummaryList(
+            jobs.values().stream()
+                .filter(j -> j.jobQueue() == null || j.jobQueue().equals(request.jobQueue()))
+                .filter(j -> name == null || j.jobName().equals(name))
+                .map(
+                    j ->
+                        JobSummary.builder()
+                            .jobId(j.jobId())
+                            .jobName(j.jobName())
+                            .createdAt(j.createdAt())
+                            .build())
+                .toList())
+        .build();
+  }
+
+  @Override
+  public DescribeJobsResponse describeJobs(DescribeJobsRequest request) {
+    if (request.jobs().size() > 100) {
+      throw BatchException.builder().statusCode(400).message("at most 100 jobs per call").build();
+    }
+    describes.add(request);
+    return DescribeJobsResponse.builder()
+        .jobs(request.jobs().stream().filter(jobs::containsKey).map(jobs::get).toList())
+        .build();
+  }
+
+  @Override
+  public TerminateJobResponse terminateJob(TerminateJobRequest request) {
+    terminated.add(request);
+    return TerminateJobResponse.builder().build();
+  }
+
+  @Override
+  public String serviceName() {
+    return "batch";
+  }
+
+  @Override
+  public void close() {}
+}

@@ -1,0 +1,259 @@
+package io.batchexecutor.backend.awsbatch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.batchexecutor.storage.ObjectStores;
+import io.batchexecutor.support.ServiceTest;
+import io.batchexecutor.task.Task;
+import io.batchexecutor.task.TaskEvent;
+import io.batchexecutor.task.TaskRepository;
+import io.batchexecutor.task.TaskStatus;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import software.amazon.awssdk.services.batch.model.AttemptContainerDetail;
+import software.amazon.awssdk.services.batch.model.AttemptDetail;
+import software.amazon.awssdk.services.batch.model.ContainerDetail;
+import software.amazon.awssdk.services.batch.model.JobDetail;
+import software.amazon.awssdk.services.batch.model.JobStatus;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The batched poller against the real PostgreSQL and an in-memory Batch: one DescribeJobs per 100
+ * jobs, and every Batch status mirrored truthfully.
+ */
+@ServiceTest
+class PollBatchJobsTest {
+
+  @Autowired TaskRepository tasks;
+  @Autowired JdbcClient jdbc;
+
+  final FakeBatch batch = new FakeBatch();
+  final InMemoryObjectStore s3 = new InMemoryObjectStore();
+  final Instant now = Instant.now();
+  PollBatchJobs poller;
+
+  @BeforeEach
+  void setUp() {
+    jdbc.sql("DELETE FROM task").update();
+    poller =
+        new PollBatchJobs(
+            tasks,
+            batch,
+            new Throttling(1_000_000, 3, Duration.ofMillis(1), Duration.ofMillis(2), d -> {}),
+            new ObjectStores(s3, List.of(s3)),
+            JsonMapper.builder().build(),
+            Clock.fixed(now, ZoneOffset.UTC),
+            Duration.ofMinutes(15));
+  }
+
+  @Test
+  void twoHundredFiftyJobsTakeThreeDescribeJobsCalls() {
+    for (int i = 0; i < 250; i++) {
+      Task task = submitted("job-" + i);
+      batch.setJob(job("job-" + i, JobStatus.RUNNING).build());
+    }
+
+    poller.run();
+
+    assertThat(batch.describes).extracting(d -> d.jobs().size()).containsExactly(100, 100, 50);
+    assertThat(
+            jdbc.sql("SELECT count(*) FROM task WHERE status = 'RUNNING'")
+                .query(Long.class)
+                .single())
+        .isEqualTo(250);
+    assertThat(
+            jdbc.sql("SELECT count(*) FROM task WHERE lease_owner IS NOT NULL")
+                .query(Long.class)
+                .single())
+        .as("every task is handed back until its next poll")
+        .isZero();
+  }
+
+  @Test
+  void aPolledTaskIsNotDueAgainBeforePollFreq() {
+    submitted("job-a");
+    batch.setJob(job("job-a", JobStatus.RUNNABLE).build());
+
+    poller.run();
+    poller.run();
+
+    assertThat(batch.describes).hasSize(1);
+  }
+
+  @Test
+  void aSucceededJobRecordsItsResultPointerAttemptsAndLogStream() {
+    Task task = submitted("job-ok");
+    s3.put(
+        "bucket",
+        "batch-executor/tasks/" + task.id() + "/result.json",
+        "{\"ok\": true, \"value\": 3}".getBytes(StandardCharsets.UTF_8));
+    batch.setJob(
+        job("job-ok", JobStatus.SUCCEEDED)
+            .container(
+                ContainerDetail.builder()
+                    .exitCode(0)
+                    .logStreamName("batch-executor/default/abc")
+                    .build())
+            .attempts(
+                AttemptDetail.builder()
+                    .container(
+                        AttemptContainerDetail.builder().exitCode(137).logStreamName("s1").build())
+                    .statusReason("Host EC2 (instance i-1) terminated.")
+                    .build(),
+                AttemptDetail.builder()
+                    .container(
+                        AttemptContainerDetail.builder().exitCode(0).logStreamName("s2").build())
+                    .build())
+            .build());
+
+    poller.run();
+
+    Task done = tasks.find(task.id()).orElseThrow();
+    assertThat(done.status()).isEqualTo(TaskStatus.SUCCEEDED);
+    assertThat(done.resultPointer())
+        .isEqualTo("s3://bucket/batch-executor/tasks/" + task.id() + "/result.json");
+    assertThat(done.attempts()).isEqualTo(2);
+    assertThat(done.exitCode()).isZero();
+    assertThat(done.logStreamName()).isEqualTo("batch-executor/default/abc");
+    List<TaskEvent> attempts =
+        tasks.events(task.id()).stream().filter(e -> e.kind().equals("ATTEMPT")).toList();
+    assertThat(attempts).hasSize(2);
+    assertThat(attempts.get(0).details())
+        .containsEntry("exit_code", 137)
+        .containsEntry("status_reason", "Host EC2 (instance i-1) terminated.");
+  }
+
+  @Test
+  void aSucceededJobWithoutAResultIsReportedAsSuch() {
+    Task task = submitted("job-empty");
+    batch.setJob(
+        job("job-empty", JobStatus.SUCCEEDED)
+            .container(ContainerDetail.builder().exitCode(0).build())
+            .build());
+
+    poller.run();
+
+    Task done = tasks.find(task.id()).orElseThrow();
+    assertThat(done.status()).isEqualTo(TaskStatus.FAILED);
+    assertThat(done.statusReason()).startsWith("the job SUCCEEDED but wrote no result");
+    assertThat(done.error().type()).isEqualTo("ResultMissing");
+  }
+
+  @Test
+  void aFailedJobWhoseFunctionRaisedCarriesThePythonError() {
+    Task task = submitted("job-raised");
+    s3.put(
+        "bucket",
+        "batch-executor/tasks/" + task.id() + "/result.json",
+        "{\"ok\": false, \"error\": {\"type\": \"KeyError\", \"message\": \"'x'\", \"traceback\": \"Traceback...\"}}"
+            .getBytes(StandardCharsets.UTF_8));
+    batch.setJob(
+        job("job-raised", JobStatus.FAILED)
+            .container(ContainerDetail.builder().exitCode(65).build())
+            .build());
+
+    poller.run();
+
+    Task done = tasks.find(task.id()).orElseThrow();
+    assertThat(done.status()).isEqualTo(TaskStatus.FAILED);
+    assertThat(done.error().type()).isEqualTo("KeyError");
+    assertThat(done.exitCode()).isEqualTo(65);
+  }
+
+  @Test
+  void aTimedOutJobSaysItsTimeLimit() {
+    Task task = submitted("job-slow");
+    batch.setJob(
+        job("job-slow", JobStatus.FAILED)
+            .statusReason("Job attempt duration exceeded timeout")
+            .build());
+
+    poller.run();
+
+    Task done = tasks.find(task.id()).orElseThrow();
+    assertThat(done.statusReason()).startsWith("time limit of 300 s exceeded");
+    assertThat(done.error().type()).isEqualTo("TimeLimitExceeded");
+  }
+
+  @Test
+  void aJobLongRunnableGetsAReasonThatSaysSo() {
+    Task task = submitted("job-stuck");
+    batch.setJob(
+        job("job-stuck", JobStatus.RUNNABLE)
+            .createdAt(now.minus(Duration.ofMinutes(40)).toEpochMilli())
+            .build());
+
+    poller.run();
+
+    Task stuck = tasks.find(task.id()).orElseThrow();
+    assertThat(stuck.status()).isEqualTo(TaskStatus.RUNNABLE);
+    assertThat(stuck.statusReason()).startsWith("RUNNABLE for 40 min").contains("queue");
+  }
+
+  @Test
+  void aRetriedJobGoesBackToRunnable() {
+    Task task = submitted("job-retry");
+    batch.setJob(job("job-retry", JobStatus.RUNNING).build());
+    poller.run();
+    jdbc.sql("UPDATE task SET next_run_at = now() - interval '1 second'").update();
+    batch.setJob(
+        job("job-retry", JobStatus.RUNNABLE)
+            .attempts(
+                AttemptDetail.builder().statusReason("Host EC2 (instance i-2) terminated.").build())
+            .build());
+
+    poller.run();
+
+    Task again = tasks.find(task.id()).orElseThrow();
+    assertThat(again.status()).isEqualTo(TaskStatus.RUNNABLE);
+    assertThat(again.attempts()).isEqualTo(1);
+    List<TaskStatus> path = new ArrayList<>();
+    tasks.events(task.id()).stream()
+        .filter(e -> e.kind().equals(TaskEvent.STATUS))
+        .forEach(e -> path.add(e.toStatus()));
+    assertThat(path).endsWith(TaskStatus.SUBMITTED, TaskStatus.RUNNING, TaskStatus.RUNNABLE);
+  }
+
+  private JobDetail.Builder job(String id, JobStatus status) {
+    return JobDetail.builder().jobId(id).jobName("n").status(status).createdAt(now.toEpochMilli());
+  }
+
+  /** A task stored as submitted to Batch with {@code jobId}, due now. */
+  private Task submitted(String jobId) {
+    Task task = AwsBatchStepsTest.registering(AwsBatchStepsTest.settings(2.0, 3.75, 0, "r", "e"));
+    Task stored =
+        Task.accept(
+            task.id(),
+            "anonymous",
+            "t",
+            task.spec(),
+            new io.batchexecutor.config.TaskSettings(
+                "bucket", "repo", "defs", "queue", "e", "r", "logs", 2.0, 3.75, 0, 3, 300, 10),
+            "awsbatch",
+            now.minusSeconds(60));
+    tasks.insert(stored, null, null);
+    Task claimed = tasks.find(stored.id()).orElseThrow();
+    claimed.startBuilding(now);
+    claimed.imageBuilt("batch-executor-task:x", true, now);
+    claimed.startPushing(now);
+    claimed.imagePushed("repo:x", true, now);
+    claimed.startRegistering(now);
+    claimed.registered("arn:aws:batch:us-east-1:123456789012:job-definition/defs:1", now);
+    claimed.submittedToBatch(jobId, now);
+    assertThat(tasks.update(claimed)).isTrue();
+    jdbc.sql("UPDATE task SET next_run_at = :t WHERE id = :id")
+        .param("t", java.sql.Timestamp.from(now.minusSeconds(1)))
+        .param("id", stored.id())
+        .update();
+    return tasks.find(stored.id()).orElseThrow();
+  }
+}

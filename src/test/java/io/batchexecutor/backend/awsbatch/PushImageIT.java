@@ -1,0 +1,176 @@
+package io.batchexecutor.backend.awsbatch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.core.DefaultDockerClientConfig;
+import com.github.dockerjava.core.DockerClientImpl;
+import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
+import io.batchexecutor.backend.local.LocalBackendConfiguration;
+import io.batchexecutor.image.ImageBuilder;
+import io.batchexecutor.image.TaskImage;
+import io.batchexecutor.pipeline.StepContext;
+import io.batchexecutor.support.DockerAvailable;
+import io.batchexecutor.task.Task;
+import io.batchexecutor.task.TaskStatus;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.json.JsonMapper;
+
+/** The push step against the real engine and the loopback registry that .ci/provision starts. */
+class PushImageIT {
+
+  static final String REGISTRY = System.getenv("BATCH_EXECUTOR_TEST_REGISTRY");
+  static DockerClient docker;
+  static String localImage;
+
+  final StepContext context =
+      new StepContext() {
+        @Override
+        public Instant now() {
+          return Instant.now();
+        }
+
+        @Override
+        public boolean stopRequested() {
+          return false;
+        }
+      };
+
+  @BeforeEach
+  void engineAndImage() {
+    if (localImage != null) {
+      return;
+    }
+    if (docker == null) {
+      DefaultDockerClientConfig config =
+          DefaultDockerClientConfig.createDefaultConfigBuilder().build();
+      docker =
+          DockerClientImpl.getInstance(
+              config,
+              new ApacheDockerHttpClient.Builder().dockerHost(config.getDockerHost()).build());
+    }
+    DockerAvailable.assume(docker);
+    if (REGISTRY == null && "true".equalsIgnoreCase(System.getenv("CI"))) {
+      throw new IllegalStateException(
+          "CI must run the push test, but BATCH_EXECUTOR_TEST_REGISTRY is unset");
+    }
+    Assumptions.assumeTrue(
+        REGISTRY != null, "BATCH_EXECUTOR_TEST_REGISTRY is unset (source .ci/provision)");
+    JsonMapper json = JsonMapper.builder().build();
+    TaskImage image =
+        TaskImage.of(
+            DockerAvailable.BASE_IMAGE,
+            List.of(),
+            "def f():\n    return '" + UUID.randomUUID() + "'\n",
+            "f",
+            json.createArrayNode(),
+            json.createObjectNode(),
+            LocalBackendConfiguration.runnerScript(),
+            json);
+    localImage = new ImageBuilder(docker).build(image).reference();
+  }
+
+  @AfterAll
+  static void close() throws IOException {
+    if (docker != null) {
+      docker.close();
+    }
+  }
+
+  @Test
+  void theImageIsPushedToTheRepositoryUriAndFoundThereAfterwards() throws Exception {
+    FakeEcr ecr = new FakeEcr(REGISTRY);
+    String repository = "batch-executor-it-" + UUID.randomUUID().toString().substring(0, 8);
+    ecr.repositories.add(repository);
+    PushImage step = new PushImage(docker, ecr, new EcrLogin(ecr, Clock.systemUTC()));
+    Task task = pushing(repository);
+
+    step.run(task, context);
+
+    String tag = localImage.substring(localImage.indexOf(':') + 1);
+    assertThat(task.imageRef()).isEqualTo(REGISTRY + "/" + repository + ":" + tag);
+    assertThat(task.status()).isEqualTo(TaskStatus.REGISTERING);
+    assertThat(tags(repository)).contains(tag);
+
+    // the tag is in the repository now: a second task does not push again
+    ecr.tagsInRegistry.add(repository + ":" + tag);
+    Task again = pushing(repository);
+    step.run(again, context);
+    assertThat(again.pendingEvents())
+        .anySatisfy(
+            e -> {
+              assertThat(e.kind()).isEqualTo("IMAGE_PUSHED");
+              assertThat(e.details()).containsEntry("already_there", true);
+            });
+    assertThat(ecr.tokenCalls.get()).as("the ECR token is cached").isEqualTo(1);
+  }
+
+  @Test
+  void aMissingRepositoryFailsTheTaskWithWhatToDo() throws Exception {
+    FakeEcr ecr = new FakeEcr(REGISTRY);
+    Task task = pushing("not-created");
+
+    new PushImage(docker, ecr, new EcrLogin(ecr, Clock.systemUTC())).run(task, context);
+
+    assertThat(task.status()).isEqualTo(TaskStatus.FAILED);
+    assertThat(task.statusReason()).contains("does not exist").contains("ecr_repo_name");
+  }
+
+  @Test
+  void aRefusedPushFailsTheStepInsteadOfBeingOnlyLogged() throws Exception {
+    int closed;
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      closed = socket.getLocalPort();
+    }
+    FakeEcr ecr = new FakeEcr("127.0.0.1:" + closed);
+    ecr.repositories.add("nowhere");
+    Task task = pushing("nowhere");
+
+    assertThatThrownBy(
+            () ->
+                new PushImage(docker, ecr, new EcrLogin(ecr, Clock.systemUTC())).run(task, context))
+        .isInstanceOf(RuntimeException.class)
+        .satisfies(e -> assertThat(e.getMessage()).isNotBlank());
+    assertThat(task.status()).isEqualTo(TaskStatus.PUSHING);
+  }
+
+  private static Task pushing(String repository) {
+    Task task =
+        AwsBatchStepsTest.registering(
+            new io.batchexecutor.config.TaskSettings(
+                "bucket", repository, "defs", "queue", "e", "r", "logs", 2.0, 3.75, 0, 3, 300, 10));
+    // rebuild the same task at PUSHING with the real local image
+    Task fresh =
+        Task.accept(
+            task.id(), "anonymous", "t", task.spec(), task.settings(), "awsbatch", Instant.now());
+    fresh.startBuilding(Instant.now());
+    fresh.imageBuilt(localImage, false, Instant.now());
+    fresh.startPushing(Instant.now());
+    return fresh;
+  }
+
+  private static String tags(String repository) throws IOException, InterruptedException {
+    return HttpClient.newHttpClient()
+        .send(
+            HttpRequest.newBuilder(
+                    URI.create("http://" + REGISTRY + "/v2/" + repository + "/tags/list"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString())
+        .body();
+  }
+}
