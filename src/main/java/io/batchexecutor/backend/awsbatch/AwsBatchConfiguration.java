@@ -15,10 +15,15 @@ import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -26,6 +31,7 @@ import org.springframework.core.env.Environment;
 import software.amazon.awssdk.services.batch.BatchClient;
 import software.amazon.awssdk.services.cloudwatchlogs.CloudWatchLogsClient;
 import software.amazon.awssdk.services.ecr.EcrClient;
+import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.sts.StsClient;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -37,6 +43,8 @@ import tools.jackson.databind.json.JsonMapper;
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnProperty(name = "batch-executor.backend", havingValue = "awsbatch")
 public class AwsBatchConfiguration {
+
+  private static final Logger log = LoggerFactory.getLogger(AwsBatchConfiguration.class);
 
   @Bean(destroyMethod = "close")
   BatchClient batchClient(AwsBatchProperties aws, ExecutorSettingsResolver settings) {
@@ -57,6 +65,45 @@ public class AwsBatchConfiguration {
   @Bean(destroyMethod = "close")
   StsClient stsClient(AwsBatchProperties aws, ExecutorSettingsResolver settings) {
     return AwsClients.configure(StsClient.builder(), aws, settings.defaults()).build();
+  }
+
+  /**
+   * Health of what the settings name; the same check is logged once at start-up, as a warning
+   * listing whatever is missing.
+   */
+  @Bean
+  HealthIndicator awsBatchResources(
+      AwsBatchProperties aws,
+      ExecutorSettingsResolver settings,
+      BatchClient batch,
+      EcrClient ecr,
+      CloudWatchLogsClient logs) {
+    S3Client s3 =
+        AwsClients.configure(S3Client.builder(), aws, settings.defaults())
+            .forcePathStyle(Boolean.TRUE.equals(aws.s3PathStyle()))
+            .build();
+    AwsResources resources = new AwsResources(s3, ecr, batch, logs);
+    Thread check =
+        new Thread(
+            () -> {
+              List<String> problems =
+                  AwsResources.problems(resources.check(settings.defaults().task()));
+              if (problems.isEmpty()) {
+                log.info("AWS Batch resources found: bucket, repository, queue and log group");
+              } else {
+                log.warn("AWS Batch resources are not ready: {}", String.join("; ", problems));
+              }
+            },
+            "aws-resources-check");
+    check.setDaemon(true);
+    check.start();
+    return () -> {
+      Map<String, String> checked = resources.check(settings.defaults().task());
+      Health.Builder health =
+          AwsResources.problems(checked).isEmpty() ? Health.up() : Health.down();
+      checked.forEach(health::withDetail);
+      return health.build();
+    };
   }
 
   @Bean

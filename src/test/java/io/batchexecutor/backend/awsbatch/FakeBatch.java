@@ -169,6 +169,26 @@ class FakeBatch implements BatchClient {
     return TerminateJobResponse.builder().build();
   }
 
+  final java.util.Set<String> queues = new java.util.HashSet<>();
+
+  @Override
+  public software.amazon.awssdk.services.batch.model.DescribeJobQueuesResponse describeJobQueues(
+      software.amazon.awssdk.services.batch.model.DescribeJobQueuesRequest request) {
+    return software.amazon.awssdk.services.batch.model.DescribeJobQueuesResponse.builder()
+        .jobQueues(
+            request.jobQueues().stream()
+                .filter(queues::contains)
+                .map(
+                    q ->
+                        software.amazon.awssdk.services.batch.model.JobQueueDetail.builder()
+                            .jobQueueName(q)
+                            .state("ENABLED")
+                            .status("VALID")
+                            .build())
+                .toList())
+        .build();
+  }
+
   @Override
   public String serviceName() {
     return "batch";
