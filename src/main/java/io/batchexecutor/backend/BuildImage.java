@@ -27,13 +27,16 @@ public class BuildImage implements PipelineStep {
   private final byte[] runner;
   private final String defaultBaseImage;
   private final JsonMapper json;
+  private final boolean s3Results;
 
   public BuildImage(
       ImageBuilder builder,
       ObjectStores stores,
       byte[] runner,
       String defaultBaseImage,
-      JsonMapper json) {
+      JsonMapper json,
+      boolean s3Results) {
+    this.s3Results = s3Results;
     this.builder = builder;
     this.stores = stores;
     this.runner = runner;
@@ -86,12 +89,9 @@ public class BuildImage implements PipelineStep {
     List<String> requirements =
         image != null && image.requirements() != null ? image.requirements() : List.of();
     return TaskImage.of(
-        base,
-        requirements,
-        spec.function().source(),
-        spec.function().name(),
-        spec.args(),
-        spec.kwargs(),
+        new TaskImage.Environment(base, requirements, s3Results),
+        new TaskImage.Payload(
+            spec.function().source(), spec.function().name(), spec.args(), spec.kwargs()),
         runner,
         json);
   }

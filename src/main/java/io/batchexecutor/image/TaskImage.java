@@ -43,43 +43,57 @@ public final class TaskImage {
   }
 
   /**
-   * The context for a task.
+   * What the image is built from and for.
    *
-   * @param runner the runner script
-   * @param json the mapper that writes the payload
+   * @param baseImage the image to build on
+   * @param requirements pip requirements to install
+   * @param s3Results whether the runner uploads results to S3 (AWS Batch): boto3 is then installed
+   *     when the base image lacks it
    */
+  public record Environment(String baseImage, List<String> requirements, boolean s3Results) {}
+
+  /**
+   * What the runner calls.
+   *
+   * @param source the module source
+   * @param function the function's name
+   * @param args positional arguments (a JSON array)
+   * @param kwargs keyword arguments (a JSON object)
+   */
+  public record Payload(String source, String function, JsonNode args, JsonNode kwargs) {}
+
+  /** The context for a task: the runner script and the payload baked into the environment. */
   public static TaskImage of(
-      String baseImage,
-      List<String> requirements,
-      String source,
-      String function,
-      JsonNode args,
-      JsonNode kwargs,
-      byte[] runner,
-      JsonMapper json) {
-    Map<String, Object> payload = new LinkedHashMap<>();
-    payload.put("source", source);
-    payload.put("function", function);
-    payload.put("args", args);
-    payload.put("kwargs", kwargs);
+      Environment environment, Payload payload, byte[] runner, JsonMapper json) {
+    Map<String, Object> document = new LinkedHashMap<>();
+    document.put("source", payload.source());
+    document.put("function", payload.function());
+    document.put("args", payload.args());
+    document.put("kwargs", payload.kwargs());
     Map<String, byte[]> files = new TreeMap<>();
-    files.put(
-        "Dockerfile", dockerfile(baseImage, requirements, json).getBytes(StandardCharsets.UTF_8));
+    files.put("Dockerfile", dockerfile(environment, json).getBytes(StandardCharsets.UTF_8));
     files.put("runner.py", runner);
-    files.put("payload.json", json.writeValueAsBytes(payload));
-    return new TaskImage(baseImage, files);
+    files.put("payload.json", json.writeValueAsBytes(document));
+    return new TaskImage(environment.baseImage(), files);
   }
 
-  private static String dockerfile(String baseImage, List<String> requirements, JsonMapper json) {
+  private static String dockerfile(Environment environment, JsonMapper json) {
     StringBuilder d = new StringBuilder();
-    d.append("FROM ").append(baseImage).append('\n');
+    d.append("FROM ").append(environment.baseImage()).append('\n');
     d.append(
         "ENV PYTHONUNBUFFERED=1 PIP_BREAK_SYSTEM_PACKAGES=1 PIP_DISABLE_PIP_VERSION_CHECK=1\n");
+    List<String> requirements = environment.requirements();
     if (requirements != null && !requirements.isEmpty()) {
       List<String> command =
           new ArrayList<>(List.of("python3", "-m", "pip", "install", "--no-cache-dir"));
       command.addAll(requirements);
       d.append("RUN ").append(json.writeValueAsString(command)).append('\n');
+    }
+    if (environment.s3Results()) {
+      // fixed text, no client input: the shell form is safe here
+      d.append(
+          "RUN python3 -c \"import boto3\" 2>/dev/null"
+              + " || python3 -m pip install --no-cache-dir boto3\n");
     }
     d.append("COPY runner.py payload.json /batch-executor/\n");
     d.append("ENTRYPOINT [\"python3\", \"/batch-executor/runner.py\"]\n");

@@ -135,7 +135,8 @@ public class AwsBatchConfiguration {
                 stores,
                 LocalBackendConfiguration.runnerScript(),
                 properties.image().baseImage(),
-                json),
+                json,
+                true),
             new StartPushing(),
             new PushImage(docker, ecr, new EcrLogin(ecr, clock)),
             new RegisterJobDefinition(

@@ -34,7 +34,8 @@ public class LocalBackendConfiguration {
     LocalContainers containers = new LocalContainers(docker);
     return new LocalDockerBackend(
         containers,
-        new BuildImage(builder, stores, runnerScript(), properties.image().baseImage(), json),
+        new BuildImage(
+            builder, stores, runnerScript(), properties.image().baseImage(), json, false),
         new AwaitContainer(containers, stores, json, collector()));
   }
 

@@ -74,12 +74,12 @@ class PushImageIT {
     JsonMapper json = JsonMapper.builder().build();
     TaskImage image =
         TaskImage.of(
-            DockerAvailable.BASE_IMAGE,
-            List.of(),
-            "def f():\n    return '" + UUID.randomUUID() + "'\n",
-            "f",
-            json.createArrayNode(),
-            json.createObjectNode(),
+            new TaskImage.Environment(DockerAvailable.BASE_IMAGE, List.of(), false),
+            new TaskImage.Payload(
+                "def f():\n    return '" + UUID.randomUUID() + "'\n",
+                "f",
+                json.createArrayNode(),
+                json.createObjectNode()),
             LocalBackendConfiguration.runnerScript(),
             json);
     localImage = new ImageBuilder(docker).build(image).reference();

@@ -1,0 +1,76 @@
+package io.batchexecutor.image;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+class TaskImageTest {
+
+  static final JsonMapper JSON = JsonMapper.builder().build();
+  static final byte[] RUNNER = "print('runner')".getBytes(StandardCharsets.UTF_8);
+
+  @Test
+  void theTagIsAHashOfTheWholeContext() {
+    TaskImage a = image("python:3.11-slim", List.of(), false, 1);
+    TaskImage same = image("python:3.11-slim", List.of(), false, 1);
+    TaskImage otherArgs = image("python:3.11-slim", List.of(), false, 2);
+    TaskImage otherBase = image("python:3.12-slim", List.of(), false, 1);
+
+    assertThat(same.localReference()).isEqualTo(a.localReference());
+    assertThat(otherArgs.tag()).isNotEqualTo(a.tag());
+    assertThat(otherBase.tag()).isNotEqualTo(a.tag());
+    assertThat(a.localReference()).matches("batch-executor-task:[0-9a-f]{40}");
+  }
+
+  @Test
+  void requirementsGoIntoAnExecFormRunThatNoShellReads() {
+    String dockerfile =
+        dockerfile(image("python:3.11-slim", List.of("numpy==2.1.0", "pandas>=2"), false, 1));
+
+    assertThat(dockerfile)
+        .startsWith("FROM python:3.11-slim\n")
+        .contains(
+            "RUN [\"python3\",\"-m\",\"pip\",\"install\",\"--no-cache-dir\",\"numpy==2.1.0\",\"pandas>=2\"]\n")
+        .endsWith("ENTRYPOINT [\"python3\", \"/batch-executor/runner.py\"]\n");
+  }
+
+  @Test
+  void imagesForAwsBatchGetBoto3WhenTheBaseLacksIt() {
+    String local = dockerfile(image("python:3.11-slim", List.of(), false, 1));
+    String batch = dockerfile(image("python:3.11-slim", List.of(), true, 1));
+
+    assertThat(local).doesNotContain("boto3");
+    assertThat(batch).contains("import boto3").contains("pip install --no-cache-dir boto3");
+  }
+
+  @Test
+  void thePayloadCarriesSourceNameAndArguments() {
+    TaskImage image = image("python:3.11-slim", List.of(), false, 7);
+    JsonNode payload = JSON.readTree(image.files().get("payload.json"));
+
+    assertThat(payload.get("function").asString()).isEqualTo("task");
+    assertThat(payload.get("args").get(0).asInt()).isEqualTo(7);
+    assertThat(payload.get("source").asString()).contains("def task");
+    assertThat(image.tar().length).isGreaterThan(1024);
+  }
+
+  private static TaskImage image(String base, List<String> requirements, boolean s3, int arg) {
+    return TaskImage.of(
+        new TaskImage.Environment(base, requirements, s3),
+        new TaskImage.Payload(
+            "def task(x):\n    return x\n",
+            "task",
+            JSON.valueToTree(List.of(arg)),
+            JSON.createObjectNode()),
+        RUNNER,
+        JSON);
+  }
+
+  private static String dockerfile(TaskImage image) {
+    return new String(image.files().get("Dockerfile"), StandardCharsets.UTF_8);
+  }
+}
