@@ -71,12 +71,7 @@ public class BuildImage implements PipelineStep {
           null,
           context.now());
     } catch (DockerUnavailableException e) {
-      task.fail(
-          e.getMessage(),
-          new TaskError("DockerUnavailable", e.getMessage(), null),
-          null,
-          null,
-          context.now());
+      RunnerOutcome.failDockerUnavailable(task, e, context.now());
     }
     return StepResult.proceed();
   }

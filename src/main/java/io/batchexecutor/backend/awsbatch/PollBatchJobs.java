@@ -1,5 +1,6 @@
 package io.batchexecutor.backend.awsbatch;
 
+import io.batchexecutor.backend.RunnerOutcome;
 import io.batchexecutor.storage.ObjectStores;
 import io.batchexecutor.task.Task;
 import io.batchexecutor.task.TaskError;
@@ -197,19 +198,8 @@ public class PollBatchJobs implements Runnable {
     String pointer = JobDefinitions.resultPrefix(task) + "result.json";
     Integer exit = exitCode(job);
     Optional<JsonNode> result = stores.get(pointer).map(json::readTree);
-    if (result.isPresent() && result.get().has("error")) {
-      JsonNode error = result.get().get("error");
-      TaskError taskError =
-          new TaskError(
-              error.path("type").asString(),
-              error.path("message").asString(),
-              error.path("traceback").asString());
-      task.fail(
-          "the function raised " + taskError.type() + ": " + taskError.message(),
-          taskError,
-          exit,
-          pointer,
-          now);
+    if (result.isPresent() && RunnerOutcome.raised(result.get())) {
+      RunnerOutcome.failRaised(task, result.get(), exit, pointer, now);
       return;
     }
     String statusReason = job.statusReason() == null ? "" : job.statusReason();

@@ -1,6 +1,7 @@
 package io.batchexecutor.backend.local;
 
 import com.github.dockerjava.api.command.InspectContainerResponse;
+import io.batchexecutor.backend.RunnerOutcome;
 import io.batchexecutor.backend.TaskObjects;
 import io.batchexecutor.image.DockerUnavailableException;
 import io.batchexecutor.pipeline.PipelineStep;
@@ -55,12 +56,7 @@ class AwaitContainer implements PipelineStep {
     try {
       return await(task, context);
     } catch (DockerUnavailableException e) {
-      task.fail(
-          e.getMessage(),
-          new TaskError("DockerUnavailable", e.getMessage(), null),
-          null,
-          null,
-          context.now());
+      RunnerOutcome.failDockerUnavailable(task, e, context.now());
       return StepResult.proceed();
     }
   }
@@ -151,19 +147,8 @@ class AwaitContainer implements PipelineStep {
       return StepResult.proceed();
     }
     containers.remove(id);
-    if (exitCode == EXIT_RAISED && document != null && document.has("error")) {
-      JsonNode error = document.get("error");
-      TaskError taskError =
-          new TaskError(
-              error.path("type").asString(),
-              error.path("message").asString(),
-              error.path("traceback").asString());
-      task.fail(
-          "the function raised " + taskError.type() + ": " + taskError.message(),
-          taskError,
-          exitCode,
-          pointer,
-          context.now());
+    if (exitCode == EXIT_RAISED && RunnerOutcome.raised(document)) {
+      RunnerOutcome.failRaised(task, document, exitCode, pointer, context.now());
     } else if (oomKilled) {
       String reason =
           "out of memory: the container exceeded its limit of "
@@ -191,21 +176,10 @@ class AwaitContainer implements PipelineStep {
     Optional<byte[]> stored = stores.get(pointer);
     if (stored.isPresent()) {
       JsonNode document = json.readTree(stored.get());
-      if (document.path("ok").asBoolean(false)) {
+      if (RunnerOutcome.returned(document)) {
         task.succeed(pointer, 0, context.now());
       } else {
-        JsonNode error = document.path("error");
-        TaskError taskError =
-            new TaskError(
-                error.path("type").asString(),
-                error.path("message").asString(),
-                error.path("traceback").asString());
-        task.fail(
-            "the function raised " + taskError.type() + ": " + taskError.message(),
-            taskError,
-            EXIT_RAISED,
-            pointer,
-            context.now());
+        RunnerOutcome.failRaised(task, document, EXIT_RAISED, pointer, context.now());
       }
       return StepResult.proceed();
     }

@@ -1,11 +1,11 @@
 package io.batchexecutor.backend.local;
 
+import io.batchexecutor.backend.RunnerOutcome;
 import io.batchexecutor.image.DockerUnavailableException;
 import io.batchexecutor.pipeline.PipelineStep;
 import io.batchexecutor.pipeline.StepContext;
 import io.batchexecutor.pipeline.StepResult;
 import io.batchexecutor.task.Task;
-import io.batchexecutor.task.TaskError;
 import io.batchexecutor.task.TaskStatus;
 import java.util.Map;
 
@@ -37,12 +37,7 @@ class LaunchContainer implements PipelineStep {
       task.observe(
           TaskStatus.RUNNING, "running in container " + id.substring(0, 12), context.now());
     } catch (DockerUnavailableException e) {
-      task.fail(
-          e.getMessage(),
-          new TaskError("DockerUnavailable", e.getMessage(), null),
-          null,
-          null,
-          context.now());
+      RunnerOutcome.failDockerUnavailable(task, e, context.now());
     }
     return StepResult.proceed();
   }
