@@ -77,12 +77,24 @@ def announce(files):
     sys.stdout.flush()
 
 
+def drop_expect_header(request, **_):
+    request.headers.pop("Expect", None)
+
+
 def upload_to_s3(target, files):
     import boto3  # only needed on AWS Batch
 
     bucket, _, prefix = target[len("s3://"):].partition("/")
     endpoint = os.environ.get("BATCH_EXECUTOR_S3_ENDPOINT") or None
-    s3 = boto3.client("s3", endpoint_url=endpoint)
+    if endpoint:  # S3-compatible servers want path-style addressing
+        from botocore.config import Config
+
+        s3 = boto3.client("s3", endpoint_url=endpoint, config=Config(s3={"addressing_style": "path"}))
+        # some S3-compatible servers answer "Expect: 100-continue" in a way older http.client
+        # misreads; the bodies here are small, so do without it
+        s3.meta.events.register("before-send.s3.PutObject", drop_expect_header)
+    else:
+        s3 = boto3.client("s3")
     for name, data in files.items():
         s3.put_object(Bucket=bucket, Key=prefix.rstrip("/") + "/" + name, Body=data)
 

@@ -1,0 +1,110 @@
+package io.batchexecutor.backend.awsbatch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.model.HostConfig;
+import com.github.dockerjava.core.DefaultDockerClientConfig;
+import com.github.dockerjava.core.DockerClientImpl;
+import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
+import io.batchexecutor.backend.local.LocalBackendConfiguration;
+import io.batchexecutor.image.ImageBuilder;
+import io.batchexecutor.image.TaskImage;
+import io.batchexecutor.support.DockerAvailable;
+import io.batchexecutor.support.s3.S3MockServer;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The runner's own upload of the result to S3 — what a job on AWS Batch does — run for real in a
+ * task container against S3Mock, with the environment the job definition and SubmitJob give it.
+ */
+class RunnerS3UploadIT {
+
+  @Test
+  void theRunnerWritesTheResultToTheS3PrefixItIsGiven() throws Exception {
+    DefaultDockerClientConfig config =
+        DefaultDockerClientConfig.createDefaultConfigBuilder().build();
+    try (DockerClient docker =
+        DockerClientImpl.getInstance(
+            config,
+            new ApacheDockerHttpClient.Builder().dockerHost(config.getDockerHost()).build())) {
+      DockerAvailable.assume(docker);
+      JsonMapper json = JsonMapper.builder().build();
+      String image =
+          new ImageBuilder(docker)
+              .build(
+                  TaskImage.of(
+                      new TaskImage.Environment(DockerAvailable.BASE_IMAGE, List.of(), true),
+                      new TaskImage.Payload(
+                          "def task(x, y):\n    return x * y\n",
+                          "task",
+                          json.valueToTree(List.of(6, 7)),
+                          json.createObjectNode()),
+                      LocalBackendConfiguration.runnerScript(),
+                      json))
+              .reference();
+      String bucket = "runner-upload";
+      String prefix = "batch-executor/tasks/" + UUID.randomUUID() + "/";
+      try (S3Client s3 = s3()) {
+        if (s3.listBuckets().buckets().stream().noneMatch(b -> b.name().equals(bucket))) {
+          s3.createBucket(b -> b.bucket(bucket));
+        }
+        String id =
+            docker
+                .createContainerCmd(image)
+                .withEnv(
+                    "BATCH_EXECUTOR_RESULT_S3_URI=s3://" + bucket + "/" + prefix,
+                    "BATCH_EXECUTOR_S3_ENDPOINT=" + S3MockServer.get().endpoint(),
+                    "AWS_ACCESS_KEY_ID=test",
+                    "AWS_SECRET_ACCESS_KEY=test",
+                    "AWS_DEFAULT_REGION=us-east-1")
+                .withHostConfig(HostConfig.newHostConfig().withNetworkMode("host"))
+                .exec()
+                .getId();
+        try {
+          docker.startContainerCmd(id).exec();
+          int exit = docker.waitContainerCmd(id).start().awaitStatusCode();
+
+          StringBuilder logs = new StringBuilder();
+          docker
+              .logContainerCmd(id)
+              .withStdOut(true)
+              .withStdErr(true)
+              .exec(
+                  new com.github.dockerjava.api.async.ResultCallback.Adapter<
+                      com.github.dockerjava.api.model.Frame>() {
+                    @Override
+                    public void onNext(com.github.dockerjava.api.model.Frame f) {
+                      logs.append(
+                          new String(f.getPayload(), java.nio.charset.StandardCharsets.UTF_8));
+                    }
+                  })
+              .awaitCompletion();
+          assertThat(exit).as(logs.toString()).isZero();
+          String stored =
+              s3.getObjectAsBytes(b -> b.bucket(bucket).key(prefix + "result.json")).asUtf8String();
+          assertThat(json.readTree(stored).get("value").asInt()).isEqualTo(42);
+        } finally {
+          docker.removeContainerCmd(id).withForce(true).exec();
+        }
+      }
+    }
+  }
+
+  private static S3Client s3() {
+    return S3Client.builder()
+        .endpointOverride(S3MockServer.get().endpoint())
+        .forcePathStyle(true)
+        .region(Region.US_EAST_1)
+        .credentialsProvider(
+            StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")))
+        .build();
+  }
+}
