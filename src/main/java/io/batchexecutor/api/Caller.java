@@ -1,18 +1,22 @@
 package io.batchexecutor.api;
 
+import org.springframework.security.core.Authentication;
+import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.stereotype.Component;
 
 /**
- * Who is calling: the owner recorded on the tasks they submit and the only one who sees them. Until
- * authentication is configured every caller is the same client, {@code anonymous}.
+ * Who is calling: the client that the request's bearer token names. It owns the tasks it submits
+ * and is the only one who sees them; another client gets 404 for them, as if they did not exist.
  */
 @Component
 public class Caller {
 
-  public static final String ANONYMOUS = "anonymous";
-
   /** The calling client's name. */
   public String current() {
-    return ANONYMOUS;
+    Authentication authentication = SecurityContextHolder.getContext().getAuthentication();
+    if (authentication == null || !authentication.isAuthenticated()) {
+      throw new IllegalStateException("an API call reached a controller unauthenticated");
+    }
+    return authentication.getName();
   }
 }

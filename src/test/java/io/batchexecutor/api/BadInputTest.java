@@ -226,6 +226,7 @@ class BadInputTest {
     assertProblem(
         api.send(
             HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/tasks"))
+                .header("Authorization", "Bearer " + Api.TESTER)
                 .DELETE()
                 .build()),
         405,
@@ -233,6 +234,7 @@ class BadInputTest {
     assertProblem(
         api.send(
             HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/tasks"))
+                .header("Authorization", "Bearer " + Api.TESTER)
                 .header("Content-Type", "text/plain")
                 .POST(HttpRequest.BodyPublishers.ofString("hello"))
                 .build()),
@@ -255,6 +257,7 @@ class BadInputTest {
     byte[] huge = ("{\"name\": \"" + "x".repeat(5 * 1024 * 1024 + 1) + "\"}").getBytes();
     HttpRequest request =
         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/tasks"))
+            .header("Authorization", "Bearer " + Api.TESTER)
             .header("Content-Type", "application/json")
             .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(huge)))
             .build();

@@ -195,5 +195,10 @@ class TaskApiTest {
     assertThat(paths.has("/api/v1/tasks/{id}/cancel")).isTrue();
     assertThat(paths.get("/api/v1/tasks").get("post").get("responses").has("413")).isTrue();
     assertThat(api.get("/swagger-ui/index.html").status()).isEqualTo(200);
+    JsonNode schemas = docs.json().get("components").get("schemas");
+    assertThat(schemas.get("TaskResponse").get("properties").has("status_reason"))
+        .as("schemas are snake_case, as the JSON is")
+        .isTrue();
+    assertThat(schemas.get("TaskSettings").get("properties").has("time_limit")).isTrue();
   }
 }

@@ -18,10 +18,36 @@ public final class Api {
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final JsonMapper json = JsonMapper.builder().build();
+
+  /** The token of client {@code tester} in application-test.yml. */
+  public static final String TESTER = "test-token-tester-0001";
+
+  /** The token of client {@code intruder} in application-test.yml. */
+  public static final String INTRUDER = "test-token-intruder-0002";
+
   private final String base;
+  private final String token;
 
   public Api(int port) {
+    this(port, TESTER);
+  }
+
+  private Api(int port, String token) {
     this.base = "http://127.0.0.1:" + port;
+    this.token = token;
+  }
+
+  /** The same service, called with another token ({@code null}: none). */
+  public Api as(String otherToken) {
+    return new Api(Integer.parseInt(base.substring(base.lastIndexOf(':') + 1)), otherToken);
+  }
+
+  private HttpRequest.Builder request(String path) {
+    HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(base + path));
+    if (token != null) {
+      builder.header("Authorization", "Bearer " + token);
+    }
+    return builder;
   }
 
   /** An answer: status, headers and body. */
@@ -44,22 +70,18 @@ public final class Api {
   }
 
   public Response get(String path) {
-    return send(HttpRequest.newBuilder(URI.create(base + path)).GET().build());
+    return send(request(path).GET().build());
   }
 
   public Response get(String path, String accept) {
-    return send(
-        HttpRequest.newBuilder(URI.create(base + path)).header("Accept", accept).GET().build());
+    return send(request(path).header("Accept", accept).GET().build());
   }
 
   /** The raw bytes of a GET, for binary answers. */
   public byte[] bytes(String path, String accept) {
     try {
       return http.send(
-              HttpRequest.newBuilder(URI.create(base + path))
-                  .header("Accept", accept)
-                  .GET()
-                  .build(),
+              request(path).header("Accept", accept).GET().build(),
               HttpResponse.BodyHandlers.ofByteArray())
           .body();
     } catch (IOException e) {
@@ -72,7 +94,7 @@ public final class Api {
 
   public Response post(String path, String body, String... headers) {
     HttpRequest.Builder request =
-        HttpRequest.newBuilder(URI.create(base + path))
+        request(path)
             .header("Content-Type", "application/json")
             .POST(HttpRequest.BodyPublishers.ofString(body));
     for (int i = 0; i + 1 < headers.length; i += 2) {

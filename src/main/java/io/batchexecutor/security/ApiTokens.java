@@ -1,0 +1,116 @@
+package io.batchexecutor.security;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The clients and their bearer tokens. Tokens are kept only as SHA-256 digests and compared in
+ * constant time, every configured token each time, so that neither timing nor memory gives them
+ * away. When none is configured the service makes one (client {@code default}), keeps it in {@code
+ * <cache_dir>/api-token} readable by its owner only, and prints it once, when it is made.
+ */
+public final class ApiTokens {
+
+  static final String DEFAULT_CLIENT = "default";
+
+  private final Map<String, byte[]> digestByClient;
+
+  private ApiTokens(Map<String, byte[]> digestByClient) {
+    this.digestByClient = digestByClient;
+  }
+
+  /**
+   * From {@code client=token} pairs; with none, the generated token of {@code tokenFile}.
+   *
+   * @param console where a newly made token is shown once (not the log)
+   */
+  public static ApiTokens of(List<String> pairs, Path tokenFile, PrintStream console) {
+    Map<String, byte[]> digests = new LinkedHashMap<>();
+    for (String pair : pairs == null ? List.<String>of() : pairs) {
+      if (pair.isBlank()) {
+        continue;
+      }
+      int eq = pair.indexOf('=');
+      if (eq <= 0 || eq == pair.length() - 1) {
+        throw new IllegalStateException(
+            "batch-executor.security.tokens must be client=token pairs; one entry is not");
+      }
+      String client = pair.substring(0, eq).strip();
+      String token = pair.substring(eq + 1).strip();
+      if (token.length() < 16) {
+        throw new IllegalStateException(
+            "the token of client " + client + " is shorter than 16 characters");
+      }
+      if (digests.put(client, digest(token)) != null) {
+        throw new IllegalStateException("client " + client + " is configured twice");
+      }
+    }
+    if (digests.isEmpty()) {
+      digests.put(DEFAULT_CLIENT, digest(generated(tokenFile, console)));
+    }
+    return new ApiTokens(digests);
+  }
+
+  /** The client whose token this is, if any. */
+  public Optional<String> clientFor(String token) {
+    byte[] presented = digest(token);
+    String match = null;
+    for (Map.Entry<String, byte[]> entry : digestByClient.entrySet()) {
+      if (MessageDigest.isEqual(presented, entry.getValue())) {
+        match = entry.getKey(); // no early exit: every comparison is made
+      }
+    }
+    return Optional.ofNullable(match);
+  }
+
+  private static String generated(Path file, PrintStream console) {
+    try {
+      if (Files.exists(file)) {
+        String token = Files.readString(file).strip();
+        console.println("batch-executor: API token of client 'default' is in " + file);
+        return token;
+      }
+      byte[] bytes = new byte[32];
+      new SecureRandom().nextBytes(bytes);
+      String token = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+      Files.createDirectories(file.getParent());
+      Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+      Files.deleteIfExists(tmp);
+      Files.createFile(
+          tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+      Files.writeString(tmp, token + "\n");
+      Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
+      console.println(
+          "batch-executor: no API token configured; made one for client 'default' (shown once,"
+              + " kept in "
+              + file
+              + "):\n  Authorization: Bearer "
+              + token);
+      return token;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot keep the API token in " + file, e);
+    }
+  }
+
+  private static byte[] digest(String token) {
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,90 @@
+package io.batchexecutor.security;
+
+import static io.batchexecutor.support.ProblemAssert.assertProblem;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.batchexecutor.support.Api;
+import io.batchexecutor.support.ServiceTest;
+import io.batchexecutor.support.Tasks;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+/** Bearer tokens, and clients that never see each other's tasks, over real HTTP. */
+@ServiceTest
+class SecurityTest {
+
+  @LocalServerPort int port;
+  Api tester;
+  Api intruder;
+
+  @BeforeEach
+  void clients() {
+    tester = new Api(port);
+    intruder = tester.as(Api.INTRUDER);
+  }
+
+  @Test
+  void noTokenOrAWrongOneIsA401Problem() {
+    for (Api caller : new Api[] {tester.as(null), tester.as("not-a-valid-token-at-all")}) {
+      Api.Response response = caller.get("/api/v1/tasks");
+      assertProblem(response, 401, "unauthorized");
+      assertThat(response.header("WWW-Authenticate")).contains("Bearer");
+      assertProblem(caller.post("/api/v1/tasks", Tasks.add().build()), 401, "unauthorized");
+    }
+  }
+
+  @Test
+  void healthAndTheOpenApiDocumentNeedNoToken() {
+    Api anonymous = tester.as(null);
+    assertThat(anonymous.get("/actuator/health").status()).isIn(200, 503);
+    assertThat(anonymous.get("/v3/api-docs").status()).isEqualTo(200);
+    assertThat(anonymous.get("/swagger-ui/index.html").status()).isEqualTo(200);
+    assertThat(anonymous.get("/v3/api-docs").text()).contains("bearer");
+  }
+
+  @Test
+  void anotherClientGets404ForATaskOnEveryEndpoint() {
+    String id = tester.post("/api/v1/tasks", Tasks.add().build()).json().get("id").asString();
+
+    assertProblem(intruder.get("/api/v1/tasks/" + id), 404, "task-not-found");
+    assertProblem(intruder.get("/api/v1/tasks/" + id + "/events"), 404, "task-not-found");
+    assertProblem(intruder.get("/api/v1/tasks/" + id + "/result"), 404, "task-not-found");
+    assertProblem(intruder.get("/api/v1/tasks/" + id + "/logs"), 404, "task-not-found");
+    assertProblem(intruder.post("/api/v1/tasks/" + id + "/cancel", ""), 404, "task-not-found");
+    assertThat(intruder.get("/api/v1/tasks?size=200").text()).doesNotContain(id);
+    assertThat(tester.get("/api/v1/tasks/" + id).json().get("status").asString())
+        .as("the intruder's cancel did nothing")
+        .isEqualTo("QUEUED");
+    assertThat(tester.get("/api/v1/tasks?size=200").text()).contains(id);
+  }
+
+  @Test
+  void anIdempotencyKeyIsPerClient() {
+    String key = "shared-key-" + System.nanoTime();
+    String mine =
+        tester
+            .post("/api/v1/tasks", Tasks.add().build(), "Idempotency-Key", key)
+            .json()
+            .get("id")
+            .asString();
+    String theirs =
+        intruder
+            .post("/api/v1/tasks", Tasks.add().build(), "Idempotency-Key", key)
+            .json()
+            .get("id")
+            .asString();
+
+    assertThat(theirs).isNotEqualTo(mine);
+  }
+
+  @Test
+  void tokensNeverComeBackInAnAnswer() {
+    String body =
+        tester.post("/api/v1/tasks", Tasks.add().build()).text()
+            + tester.get("/api/v1/executor").text()
+            + tester.get("/actuator/health").text();
+
+    assertThat(body).doesNotContain(Api.TESTER).doesNotContain(Api.INTRUDER);
+  }
+}
