@@ -229,7 +229,7 @@ public final class Task {
 
   /** Records a fact about the task that does not change its status. */
   public void record(String kind, String reason, Map<String, Object> details, Instant at) {
-    pendingEvents.add(new TaskEvent(at, kind, status, status, reason, details));
+    pendingEvents.add(new TaskEvent(at, kind, status, status, StorableText.of(reason), details));
     this.updatedAt = at;
   }
 
@@ -237,9 +237,10 @@ public final class Task {
     if (!status.canMoveTo(next)) {
       throw new IllegalTransitionException(id, status, next);
     }
-    pendingEvents.add(new TaskEvent(at, TaskEvent.STATUS, status, next, reason, details));
+    String storable = StorableText.of(reason);
+    pendingEvents.add(new TaskEvent(at, TaskEvent.STATUS, status, next, storable, details));
     this.status = next;
-    this.statusReason = reason;
+    this.statusReason = storable;
     this.updatedAt = at;
   }
 

@@ -8,4 +8,11 @@ package io.batchexecutor.task;
  * @param message its message
  * @param traceback the Python traceback, when there is one
  */
-public record TaskError(String type, String message, String traceback) {}
+public record TaskError(String type, String message, String traceback) {
+
+  public TaskError {
+    type = StorableText.of(type);
+    message = StorableText.of(message);
+    traceback = StorableText.of(traceback);
+  }
+}

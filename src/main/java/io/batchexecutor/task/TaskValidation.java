@@ -85,6 +85,16 @@ final class TaskValidation {
     checkFunction(spec.function(), problems);
     checkArgs(spec.args(), problems);
     checkKwargs(spec.kwargs(), problems);
+    checkStorable("args", spec.args(), problems);
+    checkStorable("kwargs", spec.kwargs(), problems);
+    if (task.name() != null && !storable(task.name())) {
+      problems.add(v("name", UNSTORABLE));
+    }
+    if (spec.function() != null
+        && spec.function().source() != null
+        && !storable(spec.function().source())) {
+      problems.add(v("function.source", UNSTORABLE));
+    }
     checkImage(spec.image(), problems);
     if (task.executor() != null) {
       for (ConstraintViolation<TaskSettings> c : validator.validate(task.executor())) {
@@ -167,6 +177,61 @@ final class TaskValidation {
                 "must be a pip requirement such as numpy==2.1.0 (no options, no line breaks)"));
       }
     }
+  }
+
+  static final String UNSTORABLE =
+      "must not contain NUL characters or unpaired surrogates (no UTF-8 text can carry them)";
+
+  /** Reports the first string in {@code node} (key or value) that text storage cannot carry. */
+  private static void checkStorable(
+      String field, JsonNode node, List<InvalidTaskException.Violation> problems) {
+    if (node == null) {
+      return;
+    }
+    if (node.isString() && !storable(node.asString())) {
+      problems.add(v(field, UNSTORABLE));
+      return;
+    }
+    if (node.isArray()) {
+      for (int i = 0; i < node.size(); i++) {
+        int before = problems.size();
+        checkStorable(field + "[" + i + "]", node.get(i), problems);
+        if (problems.size() > before) {
+          return;
+        }
+      }
+    } else if (node.isObject()) {
+      for (Map.Entry<String, JsonNode> entry : node.properties()) {
+        if (!storable(entry.getKey())) {
+          problems.add(v(field, "has a key that " + UNSTORABLE.substring(5)));
+          return;
+        }
+        int before = problems.size();
+        checkStorable(field + "." + printable(entry.getKey()), entry.getValue(), problems);
+        if (problems.size() > before) {
+          return;
+        }
+      }
+    }
+  }
+
+  /** Whether {@code text} is valid Unicode without NUL: what PostgreSQL and UTF-8 can hold. */
+  static boolean storable(String text) {
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c == 0) {
+        return false;
+      }
+      if (Character.isHighSurrogate(c)) {
+        if (i + 1 >= text.length() || !Character.isLowSurrogate(text.charAt(i + 1))) {
+          return false;
+        }
+        i++;
+      } else if (Character.isLowSurrogate(c)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   static boolean isIdentifier(String name) {

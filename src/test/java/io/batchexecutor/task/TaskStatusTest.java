@@ -50,6 +50,23 @@ class TaskStatusTest {
   }
 
   @Test
+  void aFailureWhoseMessageHoldsNulOrBrokenUnicodeIsStillRecordable() {
+    Task task = TaskBuilder.aTask().build();
+    Instant at = Instant.parse("2026-01-01T00:00:01Z");
+
+    task.fail(
+        "the function raised ValueError: a\u0000b\ud800",
+        new TaskError("ValueError", "a\u0000b\ud800", "tb\u0000"),
+        65,
+        null,
+        at);
+
+    assertThat(task.statusReason()).isEqualTo("the function raised ValueError: a\uFFFDb\uFFFD");
+    assertThat(task.error().message()).isEqualTo("a\uFFFDb\uFFFD");
+    assertThat(task.error().traceback()).isEqualTo("tb\uFFFD");
+  }
+
+  @Test
   void namedMethodsRefuseIllegalMovesAndRecordLegalOnes() {
     Task task = TaskBuilder.aTask().build();
     Instant at = Instant.parse("2026-01-01T00:00:01Z");

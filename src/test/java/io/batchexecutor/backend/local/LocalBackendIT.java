@@ -91,6 +91,14 @@ class LocalBackendIT {
   }
 
   @Test
+  void anExceptionMessageWithANulCharacterIsStillRecorded() {
+    JsonNode task = run(Tasks.function("def task():\n    raise ValueError('a\\x00b')\n", "task"));
+
+    assertThat(task.get("status").asString()).isEqualTo("FAILED");
+    assertThat(task.get("error").get("message").asString()).isEqualTo("a\uFFFDb");
+  }
+
+  @Test
   void badPythonSourceFailsWithTheSyntaxError() {
     JsonNode task = run(Tasks.function("def task(:\n    return 1\n", "task"));
 
