@@ -178,6 +178,38 @@ public final class EmbeddedPostgres implements AutoCloseable {
     return port;
   }
 
+  /**
+   * Stops the server whose files live under {@code baseDir}, whoever started it (a server left
+   * behind by a killed process, say). Does nothing when none runs there.
+   */
+  public static void stopServer(Path baseDir) {
+    Path instanceDir = baseDir.resolve("instance");
+    if (!Files.exists(instanceDir.resolve("data").resolve("postmaster.pid"))) {
+      return;
+    }
+    try (var bins = Files.list(baseDir)) {
+      Path binDir =
+          bins.filter(p -> p.getFileName().toString().startsWith("bin-"))
+              .findFirst()
+              .orElseThrow(
+                  () -> new IllegalStateException("no PostgreSQL binaries under " + baseDir));
+      run(
+          binDir,
+          instanceDir,
+          runningAsRoot(),
+          Duration.ofSeconds(60),
+          "pg_ctl",
+          "-D",
+          instanceDir.resolve("data").toString(),
+          "-m",
+          "fast",
+          "-w",
+          "stop");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   /** Stops the server if this object started it. */
   @Override
   public void close() {

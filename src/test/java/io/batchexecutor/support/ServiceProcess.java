@@ -1,0 +1,125 @@
+package io.batchexecutor.support;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The packaged service ({@code target/batch-executor-*.jar}) as a child process on 127.0.0.1, to be
+ * killed for real ({@code kill -9}) and started again on the same cache directory and database.
+ */
+public final class ServiceProcess implements AutoCloseable {
+
+  private final Process process;
+  private final int port;
+
+  private ServiceProcess(Process process, int port) {
+    this.process = process;
+    this.port = port;
+  }
+
+  /** Starts the packaged service and waits until it answers. */
+  public static ServiceProcess start(Path cacheDir, Path log, String... properties) {
+    try {
+      Path jar = jar();
+      int port = freePort();
+      List<String> command = new ArrayList<>();
+      command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+      command.add("-Xmx384m");
+      command.add("-jar");
+      command.add(jar.toString());
+      command.add("--server.port=" + port);
+      command.add("--batch-executor.awsbatch.cache-dir=" + cacheDir);
+      command.add("--batch-executor.security.tokens=tester=" + Api.TESTER);
+      for (String property : properties) {
+        command.add("--" + property);
+      }
+      Process process =
+          new ProcessBuilder(command)
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+              .start();
+      ServiceProcess service = new ServiceProcess(process, port);
+      service.awaitUp(Duration.ofSeconds(120), log);
+      return service;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public Api api() {
+    return new Api(port);
+  }
+
+  /** SIGKILL: no shutdown hook, no lease given back, nothing cleaned up. */
+  public void kill() throws InterruptedException {
+    process.destroyForcibly();
+    process.waitFor(30, TimeUnit.SECONDS);
+  }
+
+  /** SIGTERM: a graceful stop. */
+  public void stop() throws InterruptedException {
+    process.destroy();
+    if (!process.waitFor(60, TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+    }
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    if (process.isAlive()) {
+      stop();
+    }
+  }
+
+  private void awaitUp(Duration timeout, Path log) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException(
+            "the service exited with " + process.exitValue() + "; see " + log);
+      }
+      try {
+        if (api().get("/actuator/health/liveness").status() == 200) {
+          return;
+        }
+      } catch (RuntimeException e) {
+        // not up yet
+      }
+      try {
+        Thread.sleep(250);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+    }
+    process.destroyForcibly();
+    throw new IllegalStateException(
+        "the service did not come up within " + timeout + "; see " + log);
+  }
+
+  private static Path jar() throws IOException {
+    try (var files = Files.list(Path.of("target"))) {
+      return files
+          .filter(p -> p.getFileName().toString().matches("batch-executor-.*\\.jar"))
+          .filter(p -> !p.getFileName().toString().endsWith("-plain.jar"))
+          .findFirst()
+          .orElseThrow(
+              () -> new IllegalStateException("no packaged jar in target/: run ./mvnw verify"))
+          .toAbsolutePath();
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    }
+  }
+}
