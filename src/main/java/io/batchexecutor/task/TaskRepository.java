@@ -230,17 +230,25 @@ public class TaskRepository {
   /**
    * Claims up to {@code limit} due tasks for {@code leaseOwner} in one statement: unleased,
    * unfinished, due by {@code now}. Rows locked by another claimer are skipped, never waited for.
+   * Each claim is recorded in the task's history ({@code CLAIMED}, with the instance).
    */
   public List<Task> claimDue(String leaseOwner, int limit, Instant now, Instant leaseUntil) {
     return jdbc.sql(
             """
-            UPDATE task SET lease_owner = :owner, lease_expires_at = :until, version = version + 1
-            WHERE id IN (SELECT id FROM task
-                         WHERE lease_owner IS NULL AND next_run_at <= :now AND %s AND NOT %s
-                         ORDER BY next_run_at, created_at
-                         LIMIT :limit
-                         FOR UPDATE SKIP LOCKED)
-            RETURNING *
+            WITH claimed AS (
+                UPDATE task SET lease_owner = :owner, lease_expires_at = :until, version = version + 1
+                WHERE id IN (SELECT id FROM task
+                             WHERE lease_owner IS NULL AND next_run_at <= :now AND %s AND NOT %s
+                             ORDER BY next_run_at, created_at
+                             LIMIT :limit
+                             FOR UPDATE SKIP LOCKED)
+                RETURNING *),
+            logged AS (
+                INSERT INTO task_event (task_id, at, kind, from_status, to_status, reason, details)
+                SELECT id, :now, 'CLAIMED', status, status, 'claimed by ' || :owner,
+                       jsonb_build_object('instance', CAST(:owner AS text))
+                FROM claimed)
+            SELECT * FROM claimed
             """
                 .formatted(NOT_FINAL, WATCHED_ON_BATCH))
         .param("owner", leaseOwner)

@@ -71,6 +71,12 @@ class TaskRepositoryTest {
     assertThat(all).hasSize(count);
     assertThat(new HashSet<>(all)).hasSize(count);
     assertThat(
+            jdbc.sql("SELECT count(*) FROM task_event WHERE kind = 'CLAIMED'")
+                .query(Long.class)
+                .single())
+        .as("every claim is in the history, once")
+        .isEqualTo(count);
+    assertThat(
             jdbc.sql("SELECT count(*) FROM task WHERE lease_owner IS NULL")
                 .query(Long.class)
                 .single())
@@ -101,7 +107,7 @@ class TaskRepositoryTest {
     assertThat(again).extracting(Task::id).containsExactly(task.id());
     assertThat(tasks.events(task.id()))
         .extracting(TaskEvent::kind)
-        .containsExactly(TaskEvent.STATUS, "LEASE_EXPIRED");
+        .containsExactly(TaskEvent.STATUS, "CLAIMED", "LEASE_EXPIRED", "CLAIMED");
   }
 
   @Test
