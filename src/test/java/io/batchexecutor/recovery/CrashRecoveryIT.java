@@ -111,6 +111,9 @@ class CrashRecoveryIT {
       assertThat(kinds.stream().filter("ATTEMPT"::equals)).as("started once").hasSize(1);
       assertThat(kinds).contains("LEASE_EXPIRED");
     }
+    assertThat(Files.readString(log))
+        .as("the client's token is never logged")
+        .doesNotContain(Api.TESTER);
   }
 
   @Test

@@ -99,6 +99,22 @@ class LocalBackendIT {
   }
 
   @Test
+  void argumentsAreDataNeverCode() {
+    String hostile =
+        "'); import os; os.system('touch /tmp/pwned-by-batch-executor') #\n\"\"\" ${x} `id`";
+    JsonNode task =
+        run(
+            Tasks.function("def task(s, **kw):\n    return [s, sorted(kw)]\n", "task")
+                .set("args", List.of(hostile))
+                .set("kwargs", Map.of("__class__", 1, "_x", 2)));
+
+    assertThat(task.get("status").asString()).as(task.toString()).isEqualTo("SUCCEEDED");
+    JsonNode value = api.get("/api/v1/tasks/" + task.get("id").asString() + "/result").json();
+    assertThat(value.get(0).asString()).isEqualTo(hostile);
+    assertThat(value.get(1).toString()).isEqualTo("[\"__class__\",\"_x\"]");
+  }
+
+  @Test
   void badPythonSourceFailsWithTheSyntaxError() {
     JsonNode task = run(Tasks.function("def task(:\n    return 1\n", "task"));
 
