@@ -9,6 +9,7 @@ import software.amazon.awssdk.auth.credentials.ProfileCredentialsProvider;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
 import software.amazon.awssdk.profiles.ProfileFile;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * How every AWS client of the service is set up: the configured credentials file and profile (when
@@ -41,6 +42,13 @@ public final class AwsClients {
     }
     builder.credentialsProvider(credentials(settings));
     return builder;
+  }
+
+  /** An S3 client as {@link #configure} sets it up, path-style when the settings ask for it. */
+  public static S3Client s3(AwsBatchProperties aws, ExecutorSettings settings) {
+    return configure(S3Client.builder(), aws, settings)
+        .forcePathStyle(Boolean.TRUE.equals(aws.s3PathStyle()))
+        .build();
   }
 
   /** The credentials file's profile when the file exists, else the default chain for it. */

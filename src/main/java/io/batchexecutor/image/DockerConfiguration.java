@@ -22,10 +22,15 @@ public class DockerConfiguration {
 
   @Bean(destroyMethod = "close")
   DockerClient dockerClient(BatchExecutorProperties properties) {
+    return connect(properties.docker().host());
+  }
+
+  /** A client of the engine at {@code host}, or found the standard way when it is blank. */
+  public static DockerClient connect(String host) {
     DefaultDockerClientConfig.Builder builder =
         DefaultDockerClientConfig.createDefaultConfigBuilder();
-    if (properties.docker().host() != null && !properties.docker().host().isBlank()) {
-      builder.withDockerHost(properties.docker().host());
+    if (host != null && !host.isBlank()) {
+      builder.withDockerHost(host);
     }
     DefaultDockerClientConfig config = builder.build();
     ApacheDockerHttpClient http =

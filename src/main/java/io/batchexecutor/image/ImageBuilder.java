@@ -6,7 +6,6 @@ import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.BuildResponseItem;
 import java.io.ByteArrayInputStream;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,10 +21,15 @@ public class ImageBuilder {
   private static final Logger log = LoggerFactory.getLogger(ImageBuilder.class);
 
   private final DockerClient docker;
-  private final ConcurrentHashMap<String, ReentrantLock> building = new ConcurrentHashMap<>();
+
+  /** Builds of one image wait for each other; a fixed set of locks keeps memory bounded. */
+  private final ReentrantLock[] building = new ReentrantLock[64];
 
   public ImageBuilder(DockerClient docker) {
     this.docker = docker;
+    for (int i = 0; i < building.length; i++) {
+      building[i] = new ReentrantLock();
+    }
   }
 
   /**
@@ -38,7 +42,7 @@ public class ImageBuilder {
   /** Builds {@code image} unless it exists. */
   public Built build(TaskImage image) {
     String reference = image.localReference();
-    ReentrantLock lock = building.computeIfAbsent(reference, r -> new ReentrantLock());
+    ReentrantLock lock = building[Math.floorMod(reference.hashCode(), building.length)];
     lock.lock();
     try {
       if (exists(reference)) {

@@ -59,7 +59,7 @@ public class ExecutePicked {
           }
         };
     while (!task.status().isFinal()) {
-      if (task.cancelRequested() || tasks.cancelRequested(id)) {
+      if (task.cancelRequested()) { // read with the claim and with every reload
         cancel(task);
         return;
       }

@@ -9,8 +9,6 @@ import java.util.List;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
-import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.S3ClientBuilder;
 
 /**
  * The object stores: the local filesystem under {@code <cache_dir>/objects} (the default for the
@@ -31,18 +29,10 @@ public class StorageConfiguration {
     List<ObjectStore> readable = new ArrayList<>(List.of(local));
     ObjectStore primary = local;
     if ("s3".equalsIgnoreCase(type)) {
-      S3ObjectStore s3 = new S3ObjectStore(s3Client(aws, settings));
+      S3ObjectStore s3 = new S3ObjectStore(AwsClients.s3(aws, settings.defaults()));
       readable.add(s3);
       primary = s3;
     }
     return new ObjectStores(primary, readable);
-  }
-
-  static S3Client s3Client(AwsBatchProperties aws, ExecutorSettingsResolver settings) {
-    S3ClientBuilder builder = AwsClients.configure(S3Client.builder(), aws, settings.defaults());
-    if (Boolean.TRUE.equals(aws.s3PathStyle())) {
-      builder.forcePathStyle(true);
-    }
-    return builder.build();
   }
 }

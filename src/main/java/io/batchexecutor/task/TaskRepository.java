@@ -431,15 +431,6 @@ public class TaskRepository {
     return Boolean.TRUE.equals(marked);
   }
 
-  /** Whether a cancel was requested for the task. */
-  public boolean cancelRequested(UUID id) {
-    return jdbc.sql("SELECT cancel_requested_at IS NOT NULL FROM task WHERE id = :id")
-        .param("id", id)
-        .query(Boolean.class)
-        .optional()
-        .orElse(false);
-  }
-
   private void notifyDue(UUID id) {
     jdbc.sql("SELECT pg_notify(:channel, :id)")
         .param("channel", DUE_CHANNEL)

@@ -6,7 +6,6 @@ import io.batchexecutor.support.Api;
 import io.batchexecutor.support.ServiceTest;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Collectors;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -227,9 +226,5 @@ class HostileInputTest {
 
   private static String abbreviate(String body) {
     return body.length() > 300 ? body.substring(0, 300) + "..." : body;
-  }
-
-  static String join(List<String> parts) {
-    return parts.stream().collect(Collectors.joining(", "));
   }
 }

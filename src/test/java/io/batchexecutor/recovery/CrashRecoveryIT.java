@@ -3,18 +3,14 @@ package io.batchexecutor.recovery;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.github.dockerjava.api.DockerClient;
-import com.github.dockerjava.core.DefaultDockerClientConfig;
-import com.github.dockerjava.core.DockerClientImpl;
-import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
-import io.batchexecutor.db.EmbeddedPostgres;
 import io.batchexecutor.support.Api;
 import io.batchexecutor.support.DockerAvailable;
+import io.batchexecutor.support.ScratchCacheDir;
 import io.batchexecutor.support.ServiceProcess;
 import io.batchexecutor.support.Tasks;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -47,29 +43,15 @@ class CrashRecoveryIT {
 
   @BeforeEach
   void setUp() throws IOException {
-    DefaultDockerClientConfig config =
-        DefaultDockerClientConfig.createDefaultConfigBuilder().build();
-    docker =
-        DockerClientImpl.getInstance(
-            config,
-            new ApacheDockerHttpClient.Builder().dockerHost(config.getDockerHost()).build());
+    docker = DockerAvailable.client();
     DockerAvailable.assume(docker);
-    cacheDir = Path.of("/tmp/batch-executor-tests/crash-" + UUID.randomUUID());
-    Files.createDirectories(cacheDir);
-    Files.setPosixFilePermissions(cacheDir, PosixFilePermissions.fromString("rwxr-xr-x"));
+    cacheDir = ScratchCacheDir.create("crash");
     log = cacheDir.resolve("service.log");
   }
 
   @AfterEach
   void tearDown() throws IOException {
-    if (cacheDir != null) {
-      EmbeddedPostgres.stopServer(cacheDir.resolve("postgres")); // the killed service's server
-      try (var files = Files.walk(cacheDir)) {
-        for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
-          Files.deleteIfExists(p);
-        }
-      }
-    }
+    ScratchCacheDir.remove(cacheDir);
     if (docker != null) {
       docker.close();
     }

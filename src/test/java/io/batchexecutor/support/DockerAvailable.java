@@ -17,6 +17,11 @@ public final class DockerAvailable {
 
   private DockerAvailable() {}
 
+  /** A client of the engine found the standard way, as the service makes it. */
+  public static DockerClient client() {
+    return io.batchexecutor.image.DockerConfiguration.connect(null);
+  }
+
   public static void assume(DockerClient docker) {
     String problem = null;
     try {

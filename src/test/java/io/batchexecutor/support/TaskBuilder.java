@@ -16,6 +16,10 @@ public final class TaskBuilder {
   private String owner = "anonymous";
   private String name = "test";
   private Instant at = Instant.parse("2026-01-01T00:00:00Z");
+  private String backend = "none";
+  private TaskSettings settings =
+      new TaskSettings(
+          "bucket", "repo", "jobs", "queue", "exec", "job", "logs", 2.0, 3.75, 0, 3, 300, 10);
 
   public static TaskBuilder aTask() {
     return new TaskBuilder();
@@ -28,6 +32,16 @@ public final class TaskBuilder {
 
   public TaskBuilder name(String name) {
     this.name = name;
+    return this;
+  }
+
+  public TaskBuilder backend(String backend) {
+    this.backend = backend;
+    return this;
+  }
+
+  public TaskBuilder settings(TaskSettings settings) {
+    this.settings = settings;
     return this;
   }
 
@@ -46,9 +60,8 @@ public final class TaskBuilder {
             JSON.valueToTree(List.of(1, 2)),
             JSON.createObjectNode(),
             null),
-        new TaskSettings(
-            "bucket", "repo", "jobs", "queue", "exec", "job", "logs", 2.0, 3.75, 0, 3, 300, 10),
-        "none",
+        settings,
+        backend,
         at);
   }
 }

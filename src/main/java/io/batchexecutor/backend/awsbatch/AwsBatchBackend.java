@@ -6,7 +6,6 @@ import io.batchexecutor.task.Task;
 import java.util.List;
 import java.util.Optional;
 import software.amazon.awssdk.services.batch.BatchClient;
-import software.amazon.awssdk.services.batch.model.KeyValuesPair;
 
 /**
  * Runs tasks on AWS Batch as the original executor did, minus its races: QUEUED → BUILDING →
@@ -46,15 +45,7 @@ public class AwsBatchBackend implements ComputeBackend {
       batch.terminateJob(b -> b.jobId(task.batchJobId()).reason(reason));
       return;
     }
-    String name = SubmitBatchJob.jobName(task);
-    batch
-        .listJobsPaginator(
-            b ->
-                b.jobQueue(task.settings().batchQueue())
-                    .filters(KeyValuesPair.builder().name("JOB_NAME").values(name).build()))
-        .jobSummaryList()
-        .stream()
-        .filter(j -> name.equals(j.jobName()))
+    SubmitBatchJob.jobsNamed(batch, task.settings().batchQueue(), SubmitBatchJob.jobName(task))
         .forEach(j -> batch.terminateJob(b -> b.jobId(j.jobId()).reason(reason)));
   }
 

@@ -31,7 +31,6 @@ import org.springframework.core.env.Environment;
 import software.amazon.awssdk.services.batch.BatchClient;
 import software.amazon.awssdk.services.cloudwatchlogs.CloudWatchLogsClient;
 import software.amazon.awssdk.services.ecr.EcrClient;
-import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.sts.StsClient;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -78,11 +77,8 @@ public class AwsBatchConfiguration {
       BatchClient batch,
       EcrClient ecr,
       CloudWatchLogsClient logs) {
-    S3Client s3 =
-        AwsClients.configure(S3Client.builder(), aws, settings.defaults())
-            .forcePathStyle(Boolean.TRUE.equals(aws.s3PathStyle()))
-            .build();
-    AwsResources resources = new AwsResources(s3, ecr, batch, logs);
+    AwsResources resources =
+        new AwsResources(AwsClients.s3(aws, settings.defaults()), ecr, batch, logs);
     Thread check =
         new Thread(
             () -> {

@@ -7,6 +7,7 @@ import io.batchexecutor.task.Task;
 import io.batchexecutor.task.TaskStatus;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Optional;
 import software.amazon.awssdk.services.batch.BatchClient;
 import software.amazon.awssdk.services.batch.model.JobSummary;
@@ -41,7 +42,7 @@ class SubmitBatchJob implements PipelineStep {
   public StepResult run(Task task, StepContext context) throws InterruptedException {
     String name = jobName(task);
     String queue = task.settings().batchQueue();
-    Optional<String> known = throttling.call(() -> submittedBefore(queue, name));
+    Optional<String> known = throttling.call(() -> newest(jobsNamed(batch, queue, name)));
     String jobId =
         known.isPresent()
             ? known.get()
@@ -67,7 +68,8 @@ class SubmitBatchJob implements PipelineStep {
     return StepResult.releaseFor(Duration.ofSeconds(task.settings().pollFreq()));
   }
 
-  private Optional<String> submittedBefore(String queue, String name) {
+  /** The jobs in {@code queue} named {@code name}, in any status (ListJobs with JOB_NAME). */
+  static List<JobSummary> jobsNamed(BatchClient batch, String queue, String name) {
     return batch
         .listJobsPaginator(
             b ->
@@ -76,6 +78,11 @@ class SubmitBatchJob implements PipelineStep {
         .jobSummaryList()
         .stream()
         .filter(j -> name.equals(j.jobName()))
+        .toList();
+  }
+
+  private static Optional<String> newest(List<JobSummary> jobs) {
+    return jobs.stream()
         .max(Comparator.comparing(j -> j.createdAt() == null ? 0L : j.createdAt()))
         .map(JobSummary::jobId);
   }

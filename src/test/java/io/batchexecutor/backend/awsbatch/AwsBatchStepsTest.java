@@ -6,14 +6,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.batchexecutor.config.TaskSettings;
 import io.batchexecutor.pipeline.StepContext;
 import io.batchexecutor.pipeline.StepResult;
+import io.batchexecutor.support.TaskBuilder;
 import io.batchexecutor.task.Task;
-import io.batchexecutor.task.TaskSpec;
 import io.batchexecutor.task.TaskStatus;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.batch.model.BatchException;
@@ -26,7 +25,6 @@ import software.amazon.awssdk.services.batch.model.RetryAction;
 import software.amazon.awssdk.services.sts.StsClient;
 import software.amazon.awssdk.services.sts.model.GetCallerIdentityRequest;
 import software.amazon.awssdk.services.sts.model.GetCallerIdentityResponse;
-import tools.jackson.databind.json.JsonMapper;
 
 /** The register and submit steps against an in-memory Batch: the exact requests they send. */
 class AwsBatchStepsTest {
@@ -227,20 +225,7 @@ class AwsBatchStepsTest {
 
   /** A task walked through its named methods to REGISTERING, with its image pushed. */
   static Task registering(TaskSettings settings, String image) {
-    JsonMapper json = JsonMapper.builder().build();
-    Task task =
-        Task.accept(
-            UUID.randomUUID(),
-            "anonymous",
-            "t",
-            new TaskSpec(
-                new TaskSpec.FunctionSpec("def f():\n    return 1\n", "f"),
-                json.createArrayNode(),
-                json.createObjectNode(),
-                null),
-            settings,
-            "awsbatch",
-            NOW);
+    Task task = TaskBuilder.aTask().backend("awsbatch").settings(settings).acceptedAt(NOW).build();
     task.startBuilding(NOW);
     task.imageBuilt("batch-executor-task:abc", false, NOW);
     task.startPushing(NOW);
@@ -273,9 +258,5 @@ class AwsBatchStepsTest {
 
     @Override
     public void close() {}
-  }
-
-  static Map<String, String> none() {
-    return Map.of();
   }
 }

@@ -1,7 +1,6 @@
 package io.batchexecutor.backend.awsbatch;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,7 +33,6 @@ class FakeBatch implements BatchClient {
   final List<DescribeJobsRequest> describes = new ArrayList<>();
   final List<TerminateJobRequest> terminated = new ArrayList<>();
   final Map<String, JobDetail> jobs = new LinkedHashMap<>();
-  final Map<String, JobStatus> statusOfNewJobs = new HashMap<>();
   final AtomicInteger throttleNextSubmits = new AtomicInteger();
   private final List<JobDefinition> definitions = new ArrayList<>();
   private int nextJob = 1;
@@ -105,7 +103,7 @@ class FakeBatch implements BatchClient {
             .jobName(request.jobName())
             .jobQueue(request.jobQueue())
             .jobDefinition(request.jobDefinition())
-            .status(statusOfNewJobs.getOrDefault(request.jobName(), JobStatus.SUBMITTED))
+            .status(JobStatus.SUBMITTED)
             .createdAt(System.currentTimeMillis())
             .build());
     return SubmitJobResponse.builder().jobId(id).jobName(request.jobName()).build();

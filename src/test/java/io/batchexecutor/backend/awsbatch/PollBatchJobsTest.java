@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.batchexecutor.storage.ObjectStores;
 import io.batchexecutor.support.ServiceTest;
+import io.batchexecutor.support.TaskBuilder;
 import io.batchexecutor.task.Task;
 import io.batchexecutor.task.TaskEvent;
 import io.batchexecutor.task.TaskRepository;
@@ -229,17 +230,7 @@ class PollBatchJobsTest {
 
   /** A task stored as submitted to Batch with {@code jobId}, due now. */
   private Task submitted(String jobId) {
-    Task task = AwsBatchStepsTest.registering(AwsBatchStepsTest.settings(2.0, 3.75, 0, "r", "e"));
-    Task stored =
-        Task.accept(
-            task.id(),
-            "anonymous",
-            "t",
-            task.spec(),
-            new io.batchexecutor.config.TaskSettings(
-                "bucket", "repo", "defs", "queue", "e", "r", "logs", 2.0, 3.75, 0, 3, 300, 10),
-            "awsbatch",
-            now.minusSeconds(60));
+    Task stored = TaskBuilder.aTask().backend("awsbatch").acceptedAt(now.minusSeconds(60)).build();
     tasks.insert(stored, null, null);
     Task claimed = tasks.find(stored.id()).orElseThrow();
     claimed.startBuilding(now);

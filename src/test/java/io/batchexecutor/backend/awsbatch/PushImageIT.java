@@ -4,14 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.github.dockerjava.api.DockerClient;
-import com.github.dockerjava.core.DefaultDockerClientConfig;
-import com.github.dockerjava.core.DockerClientImpl;
-import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
 import io.batchexecutor.backend.local.LocalBackendConfiguration;
 import io.batchexecutor.image.ImageBuilder;
 import io.batchexecutor.image.TaskImage;
 import io.batchexecutor.pipeline.StepContext;
 import io.batchexecutor.support.DockerAvailable;
+import io.batchexecutor.support.TaskBuilder;
 import io.batchexecutor.task.Task;
 import io.batchexecutor.task.TaskStatus;
 import java.io.IOException;
@@ -57,12 +55,7 @@ class PushImageIT {
       return;
     }
     if (docker == null) {
-      DefaultDockerClientConfig config =
-          DefaultDockerClientConfig.createDefaultConfigBuilder().build();
-      docker =
-          DockerClientImpl.getInstance(
-              config,
-              new ApacheDockerHttpClient.Builder().dockerHost(config.getDockerHost()).build());
+      docker = DockerAvailable.client();
     }
     DockerAvailable.assume(docker);
     if (REGISTRY == null && "true".equalsIgnoreCase(System.getenv("CI"))) {
@@ -150,14 +143,26 @@ class PushImageIT {
   }
 
   private static Task pushing(String repository) {
-    Task task =
-        AwsBatchStepsTest.registering(
-            new io.batchexecutor.config.TaskSettings(
-                "bucket", repository, "defs", "queue", "e", "r", "logs", 2.0, 3.75, 0, 3, 300, 10));
-    // rebuild the same task at PUSHING with the real local image
     Task fresh =
-        Task.accept(
-            task.id(), "anonymous", "t", task.spec(), task.settings(), "awsbatch", Instant.now());
+        TaskBuilder.aTask()
+            .backend("awsbatch")
+            .settings(
+                new io.batchexecutor.config.TaskSettings(
+                    "bucket",
+                    repository,
+                    "defs",
+                    "queue",
+                    "e",
+                    "r",
+                    "logs",
+                    2.0,
+                    3.75,
+                    0,
+                    3,
+                    300,
+                    10))
+            .acceptedAt(Instant.now())
+            .build();
     fresh.startBuilding(Instant.now());
     fresh.imageBuilt(localImage, false, Instant.now());
     fresh.startPushing(Instant.now());

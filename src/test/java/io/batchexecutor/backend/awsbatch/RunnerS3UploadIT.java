@@ -4,9 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.model.HostConfig;
-import com.github.dockerjava.core.DefaultDockerClientConfig;
-import com.github.dockerjava.core.DockerClientImpl;
-import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
 import io.batchexecutor.backend.local.LocalBackendConfiguration;
 import io.batchexecutor.image.ImageBuilder;
 import io.batchexecutor.image.TaskImage;
@@ -29,12 +26,7 @@ class RunnerS3UploadIT {
 
   @Test
   void theRunnerWritesTheResultToTheS3PrefixItIsGiven() throws Exception {
-    DefaultDockerClientConfig config =
-        DefaultDockerClientConfig.createDefaultConfigBuilder().build();
-    try (DockerClient docker =
-        DockerClientImpl.getInstance(
-            config,
-            new ApacheDockerHttpClient.Builder().dockerHost(config.getDockerHost()).build())) {
+    try (DockerClient docker = DockerAvailable.client()) {
       DockerAvailable.assume(docker);
       JsonMapper json = JsonMapper.builder().build();
       String image =
