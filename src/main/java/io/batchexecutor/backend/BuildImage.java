@@ -1,6 +1,5 @@
 package io.batchexecutor.backend;
 
-import io.batchexecutor.image.DockerUnavailableException;
 import io.batchexecutor.image.ImageBuildException;
 import io.batchexecutor.image.ImageBuilder;
 import io.batchexecutor.image.TaskImage;
@@ -18,7 +17,8 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Builds the task's image (or finds it built: the tag is the content hash). A build failure ends
- * the task FAILED with the build's error as its reason and the build output in the error.
+ * the task FAILED with the build's error as its reason and the build output in the error; an engine
+ * that does not answer is the pipeline's to wait for.
  */
 public class BuildImage implements PipelineStep {
 
@@ -70,8 +70,6 @@ public class BuildImage implements PipelineStep {
           null,
           null,
           context.now());
-    } catch (DockerUnavailableException e) {
-      RunnerOutcome.failDockerUnavailable(task, e, context.now());
     }
     return StepResult.proceed();
   }

@@ -1,15 +1,11 @@
 package io.batchexecutor.backend;
 
-import io.batchexecutor.image.DockerUnavailableException;
 import io.batchexecutor.task.Task;
 import io.batchexecutor.task.TaskError;
 import java.time.Instant;
 import tools.jackson.databind.JsonNode;
 
-/**
- * Records what the runner's {@code result.json} says, the same way on every backend, and the
- * failures that every Docker-facing step shares.
- */
+/** Records what the runner's {@code result.json} says, the same way on every backend. */
 public final class RunnerOutcome {
 
   private RunnerOutcome() {}
@@ -39,11 +35,5 @@ public final class RunnerOutcome {
         exitCode,
         pointer,
         at);
-  }
-
-  /** Fails {@code task} because no Docker engine answered; the reason says what to start. */
-  public static void failDockerUnavailable(Task task, DockerUnavailableException e, Instant at) {
-    task.fail(
-        e.getMessage(), new TaskError("DockerUnavailable", e.getMessage(), null), null, null, at);
   }
 }

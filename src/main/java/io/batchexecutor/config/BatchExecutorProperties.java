@@ -51,6 +51,9 @@ public record BatchExecutorProperties(
    * @param heartbeatInterval how often held leases are renewed (well below the lease duration)
    * @param reaperInterval how often expired leases are looked for
    * @param pollInterval the fallback poll for due work when no wake-up arrives
+   * @param unreachableMaxBackoff the longest wait between tries while Docker or AWS do not answer
+   * @param unreachableGiveUpAfter how long a task that has not been launched yet keeps trying
+   *     before it ends FAILED (a launched task keeps waiting: its outcome is unknown)
    */
   public record Pipeline(
       @DefaultValue("true") boolean enabled,
@@ -58,7 +61,9 @@ public record BatchExecutorProperties(
       @NotNull @DefaultValue("60s") Duration leaseDuration,
       @NotNull @DefaultValue("15s") Duration heartbeatInterval,
       @NotNull @DefaultValue("10s") Duration reaperInterval,
-      @NotNull @DefaultValue("5s") Duration pollInterval) {}
+      @NotNull @DefaultValue("5s") Duration pollInterval,
+      @NotNull @DefaultValue("60s") Duration unreachableMaxBackoff,
+      @NotNull @DefaultValue("30m") Duration unreachableGiveUpAfter) {}
 
   /**
    * Limits of the HTTP API.

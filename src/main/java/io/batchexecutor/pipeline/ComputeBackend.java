@@ -26,6 +26,13 @@ public interface ComputeBackend {
    */
   void stop(Task task) throws InterruptedException;
 
+  /**
+   * Whether {@code failure} means that a service this backend needs did not answer (rather than
+   * that the task's work failed); such failures are retried after a back-off, never recorded as the
+   * task's outcome.
+   */
+  Optional<Unreachable> unreachable(Throwable failure);
+
   /** What the task printed so far, read live from where it runs; empty when it runs nowhere now. */
   default Optional<String> liveLogs(Task task) {
     return Optional.empty();

@@ -5,8 +5,10 @@ import io.batchexecutor.task.TaskError;
 import io.batchexecutor.task.TaskRepository;
 import io.batchexecutor.task.TaskStatus;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
@@ -15,8 +17,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Drives one claimed task: runs the step for its status, writes the result (version-checked), and
  * goes on with the next step until the task is final or a step gives it back for later. A cancel
- * request stops the backend's work and records CANCELLED. A step that throws fails the task with
- * the error as its reason: nothing is swallowed, nothing is retried blindly.
+ * request stops the backend's work and records CANCELLED. A step that finds a service unreachable
+ * (the backend says which failures mean that) leaves the task where it is, records why it waits and
+ * gives it back for a {@link BackOff}; any other failure of a step fails the task with the error as
+ * its reason: nothing is swallowed, nothing is retried blindly.
  */
 public class ExecutePicked {
 
@@ -27,9 +31,15 @@ public class ExecutePicked {
   private final List<PipelineStep> steps;
   private final Clock clock;
   private final String leaseOwner;
+  private final BackOff backOff;
 
   public ExecutePicked(
-      TaskRepository tasks, ComputeBackend backend, Clock clock, String leaseOwner) {
+      TaskRepository tasks,
+      ComputeBackend backend,
+      Clock clock,
+      String leaseOwner,
+      BackOff backOff) {
+    this.backOff = backOff;
     this.tasks = tasks;
     this.backend = backend;
     this.clock = clock;
@@ -60,7 +70,11 @@ public class ExecutePicked {
         };
     while (!task.status().isFinal()) {
       if (task.cancelRequested()) { // read with the claim and with every reload
-        cancel(task);
+        try {
+          cancel(task);
+        } catch (RuntimeException e) {
+          backOffOrFail(id, "Cancel", e);
+        }
         return;
       }
       Task current = task;
@@ -81,20 +95,10 @@ public class ExecutePicked {
       } catch (InterruptedException e) {
         throw e;
       } catch (RuntimeException e) {
-        log.warn("Step {} failed for task {}", step.getClass().getSimpleName(), id, e);
-        Task fresh = reload(id);
-        if (fresh == null || fresh.status().isFinal()) {
-          return;
-        }
-        fresh.fail(
-            step.getClass().getSimpleName() + " failed: " + e.getMessage(),
-            new TaskError(e.getClass().getSimpleName(), String.valueOf(e.getMessage()), null),
-            null,
-            null,
-            clock.instant());
-        tasks.update(fresh);
+        backOffOrFail(id, step.getClass().getSimpleName(), e);
         return;
       }
+      task.reachableAgain(clock.instant());
       if (!tasks.update(task)) {
         return; // another writer won; whoever holds the task now goes on with it
       }
@@ -107,6 +111,35 @@ public class ExecutePicked {
         return;
       }
     }
+  }
+
+  /**
+   * After {@code stepName} threw {@code e}: a wait when the backend calls the failure unreachable,
+   * else the end of the task with the error as its reason.
+   */
+  private void backOffOrFail(UUID id, String stepName, RuntimeException e) {
+    Task fresh = reload(id);
+    if (fresh == null || fresh.status().isFinal()) {
+      return;
+    }
+    Instant now = clock.instant();
+    Optional<Unreachable> unreachable = backend.unreachable(e);
+    if (unreachable.isPresent()) {
+      log.info("Task {} waits: {}", id, unreachable.get().description());
+      Duration delay = backOff.apply(fresh, unreachable.get(), now);
+      if (tasks.update(fresh) && delay != null) {
+        tasks.release(id, leaseOwner, now.plus(delay));
+      }
+      return;
+    }
+    log.warn("Step {} failed for task {}", stepName, id, e);
+    fresh.fail(
+        stepName + " failed: " + e.getMessage(),
+        new TaskError(e.getClass().getSimpleName(), String.valueOf(e.getMessage()), null),
+        null,
+        null,
+        now);
+    tasks.update(fresh);
   }
 
   private void cancel(Task task) throws InterruptedException {

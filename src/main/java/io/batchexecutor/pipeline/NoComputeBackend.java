@@ -2,6 +2,7 @@ package io.batchexecutor.pipeline;
 
 import io.batchexecutor.task.Task;
 import java.util.List;
+import java.util.Optional;
 
 /** {@code batch-executor.backend=none}: tasks are stored and tracked, and fail when claimed. */
 public class NoComputeBackend implements ComputeBackend {
@@ -19,5 +20,10 @@ public class NoComputeBackend implements ComputeBackend {
   @Override
   public void stop(Task task) {
     // nothing of the task ever runs
+  }
+
+  @Override
+  public Optional<Unreachable> unreachable(Throwable failure) {
+    return Optional.empty();
   }
 }

@@ -83,7 +83,13 @@ public class Pipeline implements SmartLifecycle {
     if (running) {
       return;
     }
-    ExecutePicked executePicked = new ExecutePicked(tasks, backend, clock, leaseOwner);
+    ExecutePicked executePicked =
+        new ExecutePicked(
+            tasks,
+            backend,
+            clock,
+            leaseOwner,
+            new BackOff(settings.unreachableMaxBackoff(), settings.unreachableGiveUpAfter()));
     workers = Executors.newFixedThreadPool(settings.workers(), named("task-worker"));
     housekeeping = Executors.newScheduledThreadPool(2, named("pipeline-housekeeping"));
     claimLoop =

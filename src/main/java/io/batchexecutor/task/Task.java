@@ -1,6 +1,7 @@
 package io.batchexecutor.task;
 
 import io.batchexecutor.config.TaskSettings;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -41,6 +42,8 @@ public final class Task {
   private TaskError error;
   private Instant updatedAt;
   private Instant finishedAt;
+  private Instant unreachableSince;
+  private int unreachableTries;
   private final List<TaskEvent> pendingEvents = new ArrayList<>();
 
   private Task(Builder b) {
@@ -67,6 +70,8 @@ public final class Task {
     this.error = b.error;
     this.updatedAt = b.updatedAt;
     this.finishedAt = b.finishedAt;
+    this.unreachableSince = b.unreachableSince;
+    this.unreachableTries = b.unreachableTries;
   }
 
   /** A newly accepted task, QUEUED. */
@@ -227,6 +232,40 @@ public final class Task {
     this.finishedAt = at;
   }
 
+  /**
+   * A service the current step needs did not answer ({@code description} says which and what to
+   * do); the step runs again after {@code retryIn}. The status stays; its reason says why it waits.
+   */
+  public void unreachable(String description, Duration retryIn, Instant at) {
+    if (unreachableSince == null) {
+      unreachableSince = at;
+    }
+    unreachableTries++;
+    long seconds = Math.max(1, Math.round(retryIn.toMillis() / 1000.0));
+    String reason =
+        "waiting: " + description + " (try " + unreachableTries + "; next in " + seconds + " s)";
+    record(
+        "UNREACHABLE",
+        reason,
+        Map.of("tries", unreachableTries, "retry_in_seconds", seconds, "what", description),
+        at);
+    statusReason = StorableText.of(reason);
+  }
+
+  /** The service that did not answer answers again; recorded once, when a wait ends. */
+  public void reachableAgain(Instant at) {
+    if (unreachableTries == 0) {
+      return;
+    }
+    record(
+        "REACHABLE",
+        "answered again after " + unreachableTries + " unanswered tries",
+        Map.of("tries", unreachableTries),
+        at);
+    unreachableSince = null;
+    unreachableTries = 0;
+  }
+
   /** Records a fact about the task that does not change its status. */
   public void record(String kind, String reason, Map<String, Object> details, Instant at) {
     pendingEvents.add(new TaskEvent(at, kind, status, status, StorableText.of(reason), details));
@@ -338,6 +377,16 @@ public final class Task {
     return finishedAt;
   }
 
+  /** Since when the service the task's step needs has not answered; null when it answers. */
+  public Instant unreachableSince() {
+    return unreachableSince;
+  }
+
+  /** How many tries in a row found that service unreachable. */
+  public int unreachableTries() {
+    return unreachableTries;
+  }
+
   public Instant cancelRequestedAt() {
     return cancelRequestedAt;
   }
@@ -381,6 +430,8 @@ public final class Task {
     TaskError error;
     Instant updatedAt;
     Instant finishedAt;
+    Instant unreachableSince;
+    int unreachableTries;
 
     Task build() {
       return new Task(this);

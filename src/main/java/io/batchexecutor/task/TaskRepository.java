@@ -188,6 +188,8 @@ public class TaskRepository {
                                  exit_code = :exitCode, result_pointer = :result,
                                  logs_pointer = :logs, error = CAST(:error AS jsonb),
                                  updated_at = :updatedAt, finished_at = :finishedAt,
+                                 unreachable_since = :unreachableSince,
+                                 unreachable_tries = :unreachableTries,
                                  lease_owner = CASE WHEN :final THEN NULL ELSE lease_owner END,
                                  lease_expires_at = CASE WHEN :final THEN NULL ELSE lease_expires_at END,
                                  version = version + 1
@@ -209,6 +211,8 @@ public class TaskRepository {
                           task.error() == null ? null : json.writeValueAsString(task.error()))
                       .param("updatedAt", ts(task.updatedAt()))
                       .param("finishedAt", ts(task.finishedAt()))
+                      .param("unreachableSince", ts(task.unreachableSince()))
+                      .param("unreachableTries", task.unreachableTries())
                       .param("final", task.status().isFinal())
                       .param("id", task.id())
                       .param("version", task.version())
@@ -483,6 +487,8 @@ public class TaskRepository {
     b.createdAt = instant(rs, "created_at");
     b.updatedAt = instant(rs, "updated_at");
     b.finishedAt = instant(rs, "finished_at");
+    b.unreachableSince = instant(rs, "unreachable_since");
+    b.unreachableTries = rs.getInt("unreachable_tries");
     return b.build();
   }
 

@@ -2,6 +2,7 @@ package io.batchexecutor.backend.awsbatch;
 
 import io.batchexecutor.pipeline.ComputeBackend;
 import io.batchexecutor.pipeline.PipelineStep;
+import io.batchexecutor.pipeline.Unreachable;
 import io.batchexecutor.task.Task;
 import java.util.List;
 import java.util.Optional;
@@ -47,6 +48,11 @@ public class AwsBatchBackend implements ComputeBackend {
     }
     SubmitBatchJob.jobsNamed(batch, task.settings().batchQueue(), SubmitBatchJob.jobName(task))
         .forEach(j -> batch.terminateJob(b -> b.jobId(j.jobId()).reason(reason)));
+  }
+
+  @Override
+  public Optional<Unreachable> unreachable(Throwable failure) {
+    return AwsUnreachable.of(failure);
   }
 
   /** The job's CloudWatch stream, once Batch has named it; also after the task ended. */

@@ -9,6 +9,7 @@ import io.batchexecutor.config.AwsClients;
 import io.batchexecutor.config.BatchExecutorProperties;
 import io.batchexecutor.config.ExecutorSettingsResolver;
 import io.batchexecutor.image.ImageBuilder;
+import io.batchexecutor.pipeline.BackOff;
 import io.batchexecutor.storage.ObjectStores;
 import io.batchexecutor.task.TaskRepository;
 import java.net.URI;
@@ -154,12 +155,23 @@ public class AwsBatchConfiguration {
       ObjectStores stores,
       JsonMapper json,
       Clock clock,
-      Environment environment) {
+      Environment environment,
+      BatchExecutorProperties properties) {
     Duration warning =
         environment.getProperty(
             "batch-executor.awsbatch.runnable-warning", Duration.class, Duration.ofMinutes(15));
     PollBatchJobs poller =
-        new PollBatchJobs(tasks, batch, throttling, stores, json, clock, warning);
+        new PollBatchJobs(
+            tasks,
+            batch,
+            throttling,
+            stores,
+            json,
+            clock,
+            warning,
+            new BackOff(
+                properties.pipeline().unreachableMaxBackoff(),
+                properties.pipeline().unreachableGiveUpAfter()));
     return new SmartLifecycle() {
       private ScheduledExecutorService timer;
 

@@ -1,6 +1,8 @@
 package io.batchexecutor.backend.awsbatch;
 
 import io.batchexecutor.backend.RunnerOutcome;
+import io.batchexecutor.pipeline.BackOff;
+import io.batchexecutor.pipeline.Unreachable;
 import io.batchexecutor.storage.ObjectStores;
 import io.batchexecutor.task.Task;
 import io.batchexecutor.task.TaskError;
@@ -43,6 +45,7 @@ public class PollBatchJobs implements Runnable {
   private final JsonMapper json;
   private final Clock clock;
   private final Duration runnableWarning;
+  private final BackOff backOff;
   private final String owner = "batch-poller-" + UUID.randomUUID().toString().substring(0, 8);
 
   public PollBatchJobs(
@@ -52,7 +55,9 @@ public class PollBatchJobs implements Runnable {
       ObjectStores stores,
       JsonMapper json,
       Clock clock,
-      Duration runnableWarning) {
+      Duration runnableWarning,
+      BackOff backOff) {
+    this.backOff = backOff;
     this.tasks = tasks;
     this.batch = batch;
     this.throttling = throttling;
@@ -90,8 +95,17 @@ public class PollBatchJobs implements Runnable {
         jobs.put(job.jobId(), job);
       }
     } catch (RuntimeException e) {
+      Optional<Unreachable> unreachable = AwsUnreachable.of(e);
       for (Task task : due) {
-        tasks.release(task.id(), owner, now.plusSeconds(task.settings().pollFreq()));
+        Duration next = Duration.ofSeconds(task.settings().pollFreq());
+        if (unreachable.isPresent()) {
+          Duration wait = backOff.apply(task, unreachable.get(), now);
+          if (wait != null && wait.compareTo(next) > 0) {
+            next = wait;
+          }
+          tasks.update(task);
+        }
+        tasks.release(task.id(), owner, now.plus(next));
       }
       throw e;
     }
@@ -117,6 +131,7 @@ public class PollBatchJobs implements Runnable {
       }
       return; // just submitted: not visible yet
     }
+    task.reachableAgain(now);
     recordAttempts(task, job, now);
     if (job.container() != null) {
       task.logStream(job.container().logStreamName(), now);

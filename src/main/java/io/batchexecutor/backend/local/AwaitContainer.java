@@ -3,7 +3,6 @@ package io.batchexecutor.backend.local;
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import io.batchexecutor.backend.RunnerOutcome;
 import io.batchexecutor.backend.TaskObjects;
-import io.batchexecutor.image.DockerUnavailableException;
 import io.batchexecutor.pipeline.PipelineStep;
 import io.batchexecutor.pipeline.StepContext;
 import io.batchexecutor.pipeline.StepResult;
@@ -53,15 +52,6 @@ class AwaitContainer implements PipelineStep {
 
   @Override
   public StepResult run(Task task, StepContext context) throws InterruptedException {
-    try {
-      return await(task, context);
-    } catch (DockerUnavailableException e) {
-      RunnerOutcome.failDockerUnavailable(task, e, context.now());
-      return StepResult.proceed();
-    }
-  }
-
-  private StepResult await(Task task, StepContext context) throws InterruptedException {
     String id = task.containerId();
     Optional<InspectContainerResponse> inspected = containers.inspect(id);
     if (inspected.isEmpty()) {

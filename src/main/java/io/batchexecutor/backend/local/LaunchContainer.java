@@ -1,7 +1,5 @@
 package io.batchexecutor.backend.local;
 
-import io.batchexecutor.backend.RunnerOutcome;
-import io.batchexecutor.image.DockerUnavailableException;
 import io.batchexecutor.pipeline.PipelineStep;
 import io.batchexecutor.pipeline.StepContext;
 import io.batchexecutor.pipeline.StepResult;
@@ -28,17 +26,12 @@ class LaunchContainer implements PipelineStep {
 
   @Override
   public StepResult run(Task task, StepContext context) {
-    try {
-      int attempt = 1;
-      String id = containers.createOrFind(task, attempt);
-      task.submittedToContainer(id, context.now());
-      containers.start(id);
-      task.attemptStarted(attempt, Map.of("container_id", id), context.now());
-      task.observe(
-          TaskStatus.RUNNING, "running in container " + id.substring(0, 12), context.now());
-    } catch (DockerUnavailableException e) {
-      RunnerOutcome.failDockerUnavailable(task, e, context.now());
-    }
+    int attempt = 1;
+    String id = containers.createOrFind(task, attempt);
+    task.submittedToContainer(id, context.now());
+    containers.start(id);
+    task.attemptStarted(attempt, Map.of("container_id", id), context.now());
+    task.observe(TaskStatus.RUNNING, "running in container " + id.substring(0, 12), context.now());
     return StepResult.proceed();
   }
 }

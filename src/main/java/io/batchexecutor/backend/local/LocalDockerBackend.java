@@ -1,10 +1,12 @@
 package io.batchexecutor.backend.local;
 
 import io.batchexecutor.backend.BuildImage;
+import io.batchexecutor.backend.DockerUnreachable;
 import io.batchexecutor.backend.StartBuilding;
 import io.batchexecutor.image.DockerUnavailableException;
 import io.batchexecutor.pipeline.ComputeBackend;
 import io.batchexecutor.pipeline.PipelineStep;
+import io.batchexecutor.pipeline.Unreachable;
 import io.batchexecutor.task.Task;
 import java.util.List;
 import java.util.Optional;
@@ -39,6 +41,11 @@ public class LocalDockerBackend implements ComputeBackend {
       containers.kill(id);
       containers.remove(id);
     }
+  }
+
+  @Override
+  public Optional<Unreachable> unreachable(Throwable failure) {
+    return DockerUnreachable.of(failure);
   }
 
   @Override

@@ -28,6 +28,9 @@ import software.amazon.awssdk.services.batch.model.TerminateJobResponse;
 /** An in-memory AWS Batch: job definitions with revisions, jobs, and every request it received. */
 class FakeBatch implements BatchClient {
 
+  /** When set, every DescribeJobs call throws it (an endpoint that does not answer). */
+  volatile RuntimeException describeFailure;
+
   final List<RegisterJobDefinitionRequest> registered = new ArrayList<>();
   final List<SubmitJobRequest> submitted = new ArrayList<>();
   final List<DescribeJobsRequest> describes = new ArrayList<>();
@@ -152,6 +155,9 @@ class FakeBatch implements BatchClient {
 
   @Override
   public DescribeJobsResponse describeJobs(DescribeJobsRequest request) {
+    if (describeFailure != null) {
+      throw describeFailure;
+    }
     if (request.jobs().size() > 100) {
       throw BatchException.builder().statusCode(400).message("at most 100 jobs per call").build();
     }

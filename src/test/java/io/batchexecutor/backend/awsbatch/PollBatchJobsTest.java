@@ -2,6 +2,7 @@ package io.batchexecutor.backend.awsbatch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.batchexecutor.pipeline.BackOff;
 import io.batchexecutor.storage.ObjectStores;
 import io.batchexecutor.support.ServiceTest;
 import io.batchexecutor.support.TaskBuilder;
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.services.batch.model.AttemptContainerDetail;
 import software.amazon.awssdk.services.batch.model.AttemptDetail;
 import software.amazon.awssdk.services.batch.model.ContainerDetail;
@@ -53,7 +55,8 @@ class PollBatchJobsTest {
             new ObjectStores(s3, List.of(s3)),
             JsonMapper.builder().build(),
             Clock.fixed(now, ZoneOffset.UTC),
-            Duration.ofMinutes(15));
+            Duration.ofMinutes(15),
+            new BackOff(Duration.ofSeconds(60), Duration.ofMinutes(30)));
   }
 
   @Test
@@ -77,6 +80,39 @@ class PollBatchJobsTest {
                 .single())
         .as("every task is handed back until its next poll")
         .isZero();
+  }
+
+  @Test
+  void anUnansweredDescribeJobsLeavesTheTaskRunningAndSaysWhy() {
+    Task task = submitted("job-silent");
+    batch.describeFailure =
+        SdkClientException.create(
+            "Unable to execute HTTP request: Connect to 127.0.0.1:9 failed",
+            new java.net.ConnectException("Connection refused"));
+
+    poller.run();
+
+    Task waiting = tasks.find(task.id()).orElseThrow();
+    assertThat(waiting.status()).isEqualTo(TaskStatus.SUBMITTED);
+    assertThat(waiting.unreachableTries()).isEqualTo(1);
+    assertThat(waiting.statusReason()).startsWith("waiting: no AWS endpoint answers");
+    assertThat(tasks.events(task.id()))
+        .filteredOn(e -> e.kind().equals("UNREACHABLE"))
+        .singleElement()
+        .satisfies(e -> assertThat(e.reason()).contains("Connect to 127.0.0.1:9 failed"));
+
+    batch.describeFailure = null;
+    batch.setJob(job("job-silent", JobStatus.RUNNING).build());
+    jdbc.sql("UPDATE task SET next_run_at = :t WHERE id = :id")
+        .param("t", java.sql.Timestamp.from(now.minusSeconds(1)))
+        .param("id", task.id())
+        .update();
+    poller.run();
+
+    Task answered = tasks.find(task.id()).orElseThrow();
+    assertThat(answered.status()).isEqualTo(TaskStatus.RUNNING);
+    assertThat(answered.unreachableTries()).isZero();
+    assertThat(tasks.events(task.id())).extracting(TaskEvent::kind).contains("REACHABLE");
   }
 
   @Test

@@ -18,11 +18,16 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * With no Docker engine at the configured address the service still starts, health says Docker is
- * down and what to do, and a task fails with that reason instead of a stack trace.
+ * down and what to do, and a task waits with that reason, trying again, until the (here very short)
+ * budget for tasks that never started runs out; then it fails saying so, without a stack trace.
  */
 @ServiceTest
 @TestPropertySource(
-    properties = {"batch-executor.pipeline.enabled=true", "batch-executor.backend=local"})
+    properties = {
+      "batch-executor.pipeline.enabled=true",
+      "batch-executor.backend=local",
+      "batch-executor.pipeline.unreachable-give-up-after=4s"
+    })
 class DockerUnavailableTest {
 
   @LocalServerPort int port;
@@ -46,7 +51,7 @@ class DockerUnavailableTest {
   }
 
   @Test
-  void aTaskFailsWithAReasonThatSaysWhatToStart() {
+  void aTaskWaitsThenGivesUpWithAReasonThatSaysWhatToStart() {
     Api api = new Api(port);
     String id = api.post("/api/v1/tasks", Tasks.add().build()).json().get("id").asString();
 
@@ -54,9 +59,22 @@ class DockerUnavailableTest {
         api.awaitTask(id, t -> "FAILED".equals(t.get("status").asString()), Duration.ofSeconds(60));
 
     assertThat(task.get("status_reason").asString())
-        .contains("no Docker engine answers")
+        .startsWith("gave up after ")
+        .contains("of retries: no Docker engine answers")
         .contains("start dockerd or set DOCKER_HOST");
     assertThat(task.get("error").get("type").asString()).isEqualTo("DockerUnavailable");
     assertThat(task.toString()).doesNotContain("Exception").doesNotContain("\tat ");
+    JsonNode events = api.get("/api/v1/tasks/" + id + "/events").json();
+    java.util.List<String> waits = new java.util.ArrayList<>();
+    events.forEach(
+        e -> {
+          if ("UNREACHABLE".equals(e.get("kind").asString())) {
+            waits.add(e.get("reason").asString());
+          }
+        });
+    assertThat(waits)
+        .as("every try is in the history, each saying why")
+        .hasSizeGreaterThanOrEqualTo(2)
+        .allSatisfy(r -> assertThat(r).startsWith("waiting: no Docker engine answers"));
   }
 }
