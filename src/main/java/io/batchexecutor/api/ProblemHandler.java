@@ -104,6 +104,27 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
     return respond(problem, request);
   }
 
+  /**
+   * The database did not answer (restarting, unreachable): nothing was decided, the client can try
+   * again; the answer says when.
+   */
+  @ExceptionHandler({
+    org.springframework.dao.DataAccessResourceFailureException.class,
+    org.springframework.transaction.CannotCreateTransactionException.class
+  })
+  ResponseEntity<Object> databaseUnavailable(Exception e, WebRequest request) {
+    log.warn("The database did not answer {}: {}", request.getDescription(false), e.getMessage());
+    ProblemDetail problem =
+        Problems.of(
+            HttpStatus.SERVICE_UNAVAILABLE,
+            Problems.DATABASE_UNAVAILABLE,
+            "Database unavailable",
+            "the service's database does not answer right now; nothing was changed, try again");
+    HttpHeaders headers = new HttpHeaders();
+    headers.set(HttpHeaders.RETRY_AFTER, "5");
+    return handleExceptionInternal(e, problem, headers, HttpStatus.SERVICE_UNAVAILABLE, request);
+  }
+
   @ExceptionHandler(Exception.class)
   ResponseEntity<Object> unexpected(Exception e, WebRequest request) {
     String incident = java.util.UUID.randomUUID().toString();

@@ -27,6 +27,7 @@ public final class Problems {
   public static final String NOT_ACCEPTABLE = "not-acceptable";
   public static final String BAD_REQUEST = "bad-request";
   public static final String INTERNAL_ERROR = "internal-error";
+  public static final String DATABASE_UNAVAILABLE = "database-unavailable";
 
   private Problems() {}
 

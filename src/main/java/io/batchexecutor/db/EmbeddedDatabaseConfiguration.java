@@ -45,6 +45,13 @@ public class EmbeddedDatabaseConfiguration {
     config.setJdbcUrl(postgres.jdbcUrl(database));
     config.setUsername(postgres.username());
     config.setPassword(postgres.password());
+    config.setConnectionTimeout(
+        environment
+            .getProperty(
+                "spring.datasource.hikari.connection-timeout",
+                Duration.class,
+                Duration.ofSeconds(30))
+            .toMillis());
     config.setMaximumPoolSize(
         environment.getProperty("spring.datasource.hikari.maximum-pool-size", Integer.class, 20));
     return new HikariDataSource(config);

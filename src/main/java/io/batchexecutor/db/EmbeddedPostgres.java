@@ -105,7 +105,7 @@ public final class EmbeddedPostgres implements AutoCloseable {
           return new EmbeddedPostgres(
               instanceDir, binDir, runningPort, password, false, dropPrivileges);
         }
-        int port = freePort();
+        int port = port(instanceDir);
         run(
             binDir,
             instanceDir,
@@ -122,6 +122,7 @@ public final class EmbeddedPostgres implements AutoCloseable {
             "-o",
             "-p " + port + " -c listen_addresses=127.0.0.1 -c unix_socket_directories=''",
             "start");
+        Files.writeString(instanceDir.resolve("port"), Integer.toString(port));
         log.info("Started the embedded PostgreSQL on 127.0.0.1:{} (data in {})", port, dataDir);
         return new EmbeddedPostgres(instanceDir, binDir, port, password, true, dropPrivileges);
       }
@@ -447,6 +448,25 @@ public final class EmbeddedPostgres implements AutoCloseable {
   private static void setPermissions(Path path, String permissions) throws IOException {
     Set<PosixFilePermission> set = PosixFilePermissions.fromString(permissions);
     Files.setPosixFilePermissions(path, set);
+  }
+
+  /**
+   * The port the server had last time when it is free (so that clients, and a service that lost its
+   * connections while the server restarted, find it again), else a free one.
+   */
+  private static int port(Path instanceDir) throws IOException {
+    Path remembered = instanceDir.resolve("port");
+    if (Files.exists(remembered)) {
+      try {
+        int port = Integer.parseInt(Files.readString(remembered).strip());
+        try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+          return socket.getLocalPort();
+        }
+      } catch (IOException | NumberFormatException e) {
+        // taken by now, or unreadable: any free port will do
+      }
+    }
+    return freePort();
   }
 
   private static int freePort() throws IOException {
