@@ -27,6 +27,12 @@ public final class ServiceProcess implements AutoCloseable {
 
   /** Starts the packaged service and waits until it answers. */
   public static ServiceProcess start(Path cacheDir, Path log, String... properties) {
+    return start(cacheDir, log, java.util.Map.of(), properties);
+  }
+
+  /** Starts the packaged service with {@code environment} added to its own, and waits for it. */
+  public static ServiceProcess start(
+      Path cacheDir, Path log, java.util.Map<String, String> environment, String... properties) {
     try {
       Path jar = jar();
       int port = freePort();
@@ -41,11 +47,12 @@ public final class ServiceProcess implements AutoCloseable {
       for (String property : properties) {
         command.add("--" + property);
       }
-      Process process =
+      ProcessBuilder builder =
           new ProcessBuilder(command)
               .redirectErrorStream(true)
-              .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-              .start();
+              .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+      builder.environment().putAll(environment);
+      Process process = builder.start();
       ServiceProcess service = new ServiceProcess(process, port);
       service.awaitUp(Duration.ofSeconds(120), log);
       return service;

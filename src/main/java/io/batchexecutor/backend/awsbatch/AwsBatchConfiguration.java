@@ -22,13 +22,16 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Primary;
 import org.springframework.core.env.Environment;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.services.batch.BatchClient;
 import software.amazon.awssdk.services.cloudwatchlogs.CloudWatchLogsClient;
 import software.amazon.awssdk.services.ecr.EcrClient;
@@ -47,8 +50,21 @@ public class AwsBatchConfiguration {
   private static final Logger log = LoggerFactory.getLogger(AwsBatchConfiguration.class);
 
   @Bean(destroyMethod = "close")
+  @Primary
   BatchClient batchClient(AwsBatchProperties aws, ExecutorSettingsResolver settings) {
     return AwsClients.configure(BatchClient.builder(), aws, settings.defaults()).build();
+  }
+
+  /**
+   * The client for the calls that create something (RegisterJobDefinition, SubmitJob): no SDK
+   * retries, because a retry after a lost answer creates it twice. A failed call comes back to the
+   * pipeline, which runs the step again, and the step looks for what the lost call made first.
+   */
+  @Bean(destroyMethod = "close")
+  BatchClient batchCreateOnceClient(AwsBatchProperties aws, ExecutorSettingsResolver settings) {
+    return AwsClients.configure(BatchClient.builder(), aws, settings.defaults())
+        .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()))
+        .build();
   }
 
   @Bean(destroyMethod = "close")
@@ -117,6 +133,7 @@ public class AwsBatchConfiguration {
       AwsBatchProperties aws,
       ExecutorSettingsResolver settings,
       BatchClient batch,
+      @Qualifier("batchCreateOnceClient") BatchClient createOnce,
       EcrClient ecr,
       StsClient sts,
       CloudWatchLogsClient logs,
@@ -138,10 +155,11 @@ public class AwsBatchConfiguration {
             new PushImage(docker, ecr, new EcrLogin(ecr, clock)),
             new RegisterJobDefinition(
                 batch,
+                createOnce,
                 new AwsAccount(sts),
                 settings.defaults().region(),
                 endpoint == null ? null : endpoint.toString()),
-            new SubmitBatchJob(batch, throttling)),
+            new SubmitBatchJob(batch, createOnce, throttling)),
         batch,
         new BatchJobLogs(logs));
   }

@@ -11,6 +11,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import software.amazon.awssdk.services.batch.model.ContainerProperties;
 import software.amazon.awssdk.services.batch.model.EvaluateOnExit;
 import software.amazon.awssdk.services.batch.model.JobDefinitionType;
@@ -73,7 +74,10 @@ final class JobDefinitions {
     if (s3Endpoint != null) {
       environment.add(env("BATCH_EXECUTOR_S3_ENDPOINT", s3Endpoint));
     }
-    Map<String, String> logOptions =
+    // sorted: the fingerprint is the request's text, which must not depend on the hash order of
+    // one JVM run, or a restarted service would not recognise the definitions it registered
+    Map<String, String> logOptions = new TreeMap<>();
+    logOptions.putAll(
         region == null
             ? Map.of(
                 "awslogs-group",
@@ -86,7 +90,7 @@ final class JobDefinitions {
                 "awslogs-region",
                 region,
                 "awslogs-stream-prefix",
-                "batch-executor");
+                "batch-executor"));
     ContainerProperties container =
         ContainerProperties.builder()
             .image(task.imageRef())

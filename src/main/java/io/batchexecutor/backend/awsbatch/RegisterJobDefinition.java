@@ -18,12 +18,24 @@ import software.amazon.awssdk.services.batch.model.RegisterJobDefinitionRequest;
 class RegisterJobDefinition implements PipelineStep {
 
   private final BatchClient batch;
+  private final BatchClient registrar;
   private final AwsAccount account;
   private final String region;
   private final String s3Endpoint;
 
-  RegisterJobDefinition(BatchClient batch, AwsAccount account, String region, String s3Endpoint) {
+  /**
+   * @param batch for looking definitions up
+   * @param registrar for RegisterJobDefinition: a client without SDK retries, so that a lost answer
+   *     is followed by a look-up (when the step runs again), never by a second registration
+   */
+  RegisterJobDefinition(
+      BatchClient batch,
+      BatchClient registrar,
+      AwsAccount account,
+      String region,
+      String s3Endpoint) {
     this.batch = batch;
+    this.registrar = registrar;
     this.account = account;
     this.region = region;
     this.s3Endpoint = s3Endpoint;
@@ -41,7 +53,7 @@ class RegisterJobDefinition implements PipelineStep {
     String fingerprint = request.tags().get(JobDefinitions.FINGERPRINT_TAG);
     String arn =
         existing(request.jobDefinitionName(), fingerprint)
-            .orElseGet(() -> batch.registerJobDefinition(request).jobDefinitionArn());
+            .orElseGet(() -> registrar.registerJobDefinition(request).jobDefinitionArn());
     task.registered(arn, context.now());
     return StepResult.proceed();
   }

@@ -17,16 +17,30 @@ import software.amazon.awssdk.services.batch.model.KeyValuesPair;
  * REGISTERING (definition known) → SUBMITTED: submits the job under a name derived from the task
  * id, by the exact job definition ARN. Before submitting it looks the name up (ListJobs with the
  * JOB_NAME filter), so a re-run after a crash between SubmitJob and the write of its id finds the
- * job instead of submitting a second one. Then the task is handed to the batched poller.
+ * job instead of submitting a second one. SubmitJob itself goes out through a client that never
+ * retries on its own: a retry after a lost answer could start a second job, so a failed submit
+ * comes back to the pipeline, which tries the step again, name lookup first. Then the task is
+ * handed to the batched poller.
  */
 class SubmitBatchJob implements PipelineStep {
 
   private final BatchClient batch;
+  private final BatchClient submitter;
   private final Throttling throttling;
 
-  SubmitBatchJob(BatchClient batch, Throttling throttling) {
+  /**
+   * @param batch for the name lookup
+   * @param submitter for SubmitJob: a client without SDK retries
+   */
+  SubmitBatchJob(BatchClient batch, BatchClient submitter, Throttling throttling) {
     this.batch = batch;
+    this.submitter = submitter;
     this.throttling = throttling;
+  }
+
+  /** With one client for both (a test's fake, which never loses an answer). */
+  SubmitBatchJob(BatchClient batch, Throttling throttling) {
+    this(batch, batch, throttling);
   }
 
   static String jobName(Task task) {
@@ -48,7 +62,7 @@ class SubmitBatchJob implements PipelineStep {
             ? known.get()
             : throttling.call(
                 () ->
-                    batch
+                    submitter
                         .submitJob(
                             b ->
                                 b.jobName(name)

@@ -55,7 +55,7 @@ class AwsBatchStepsTest {
         registering(
             settings(4.0, 8.0, 1, "CovalentBatchJobRole", "arn:aws:iam::999999999999:role/Exec"));
 
-    new RegisterJobDefinition(batch, account, "eu-west-1", null).run(task, CONTEXT);
+    new RegisterJobDefinition(batch, batch, account, "eu-west-1", null).run(task, CONTEXT);
 
     assertThat(batch.registered).hasSize(1);
     RegisterJobDefinitionRequest r = batch.registered.get(0);
@@ -102,12 +102,26 @@ class AwsBatchStepsTest {
   }
 
   @Test
+  void theFingerprintDoesNotDependOnHashOrderSoARestartedServiceFindsItsDefinitions() {
+    Task task = registering(settings(2.0, 3.75, 0, "r", "e"));
+
+    RegisterJobDefinitionRequest request =
+        JobDefinitions.request(task, account, "eu-west-1", "http://127.0.0.1:9");
+
+    // every map in the request iterates in key order, whatever the JVM's hash seed
+    assertThat(request.containerProperties().logConfiguration().options().keySet())
+        .containsExactly("awslogs-group", "awslogs-region", "awslogs-stream-prefix");
+    assertThat(JobDefinitions.request(task, account, "eu-west-1", "http://127.0.0.1:9").tags())
+        .isEqualTo(request.tags());
+  }
+
+  @Test
   void anIdenticalRevisionIsReusedAndADifferentOneRegistered() {
     String image = "123456789012.dkr.ecr.us-east-1.amazonaws.com/repo:abc";
     Task first = registering(settings(2.0, 3.75, 0, "r", "e"), image);
     Task second = registering(settings(2.0, 3.75, 0, "r", "e"), image);
     Task bigger = registering(settings(8.0, 3.75, 0, "r", "e"), image);
-    RegisterJobDefinition step = new RegisterJobDefinition(batch, account, null, null);
+    RegisterJobDefinition step = new RegisterJobDefinition(batch, batch, account, null, null);
 
     step.run(first, CONTEXT);
     step.run(second, CONTEXT);
@@ -236,7 +250,7 @@ class AwsBatchStepsTest {
 
   Task registered() {
     Task task = registering(settings(2.0, 3.75, 0, "r", "e"));
-    new RegisterJobDefinition(batch, account, null, null).run(task, CONTEXT);
+    new RegisterJobDefinition(batch, batch, account, null, null).run(task, CONTEXT);
     return task;
   }
 
