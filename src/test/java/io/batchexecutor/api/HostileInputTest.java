@@ -2,64 +2,82 @@ package io.batchexecutor.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.batchexecutor.BatchExecutorApplication;
 import io.batchexecutor.support.Api;
-import io.batchexecutor.support.ServiceTest;
-import java.util.ArrayList;
-import java.util.List;
+import io.batchexecutor.support.TestDatabase;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
-import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.web.server.LocalServerPort;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.lifecycle.AfterContainer;
+import net.jqwik.api.lifecycle.BeforeContainer;
+import net.jqwik.api.statistics.Statistics;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.simple.JdbcClient;
-import tools.jackson.databind.JsonNode;
 
 /**
- * Generated bodies thrown at {@code POST /api/v1/tasks} (jqwik's generators): wrong types, huge
+ * A jqwik property: generated bodies thrown at {@code POST /api/v1/tasks} — wrong types, huge
  * numbers, deep nesting, unicode in names, NaN and Infinity, nulls everywhere. Every answer is a
- * 202 or a 4xx problem document — never a 5xx — and only a 202 leaves a task behind.
+ * 202 or a 4xx problem document — never a 5xx — and a body leaves exactly one task behind when it
+ * is accepted and none when it is refused. A failing body is shrunk to the smallest that fails. The
+ * service runs once for all tries, started here (jqwik has no Spring test support).
  */
-@ServiceTest
 class HostileInputTest {
 
-  static final int BODIES = 400;
+  static ConfigurableApplicationContext service;
+  static Api api;
+  static JdbcClient jdbc;
 
-  @LocalServerPort int port;
-  @Autowired JdbcClient jdbc;
-
-  @Test
-  void everyGeneratedBodyIsAcceptedOrRefusedCleanly() {
-    Api api = new Api(port);
-    List<String> bodies = body().sampleStream().limit(BODIES).toList();
-    long before = tasks();
-    int accepted = 0;
-    List<String> serverErrors = new ArrayList<>();
-
-    for (String body : bodies) {
-      Api.Response response = api.post("/api/v1/tasks", body);
-      if (response.status() == 202) {
-        accepted++;
-        JsonNode task = response.json();
-        assertThat(task.get("status").asString()).isEqualTo("QUEUED");
-      } else if (response.status() >= 500) {
-        serverErrors.add(response.status() + " for " + abbreviate(body) + ": " + response.text());
-      } else {
-        assertThat(response.status()).as(body).isBetween(400, 499);
-        assertThat(response.contentType()).as(body).startsWith("application/problem+json");
-        assertThat(response.json().get("type").asString()).startsWith(Problems.PREFIX);
-        assertThat(response.text()).doesNotContain("Exception").doesNotContain("\tat ");
-      }
-    }
-
-    assertThat(serverErrors).isEmpty();
-    assertThat(tasks() - before)
-        .as("nothing half-stored: exactly one task per 202")
-        .isEqualTo(accepted);
-    assertThat(accepted).as("the generator also makes valid tasks").isPositive();
+  @BeforeContainer
+  static void startService() {
+    service =
+        new SpringApplicationBuilder(BatchExecutorApplication.class, TestDatabase.Cleanup.class)
+            .profiles("test")
+            .initializers(new TestDatabase())
+            .properties("server.port=0", "server.address=127.0.0.1")
+            .run();
+    api = new Api(service.getEnvironment().getRequiredProperty("local.server.port", Integer.class));
+    jdbc = service.getBean(JdbcClient.class);
   }
 
-  private long tasks() {
+  @AfterContainer
+  static void stopService() {
+    if (service != null) {
+      service.close();
+    }
+  }
+
+  @Property(tries = 400)
+  void everyBodyIsAcceptedOrRefusedCleanly(@ForAll("bodies") String body) {
+    long before = tasks();
+
+    Api.Response response = api.post("/api/v1/tasks", body);
+
+    Statistics.collect(response.status() == 202 ? "accepted" : "refused");
+    assertThat(response.status()).as("never a server error for %s", body).isLessThan(500);
+    if (response.status() == 202) {
+      assertThat(response.json().get("status").asString()).isEqualTo("QUEUED");
+      assertThat(tasks() - before).as("one task per 202").isEqualTo(1);
+    } else {
+      assertThat(response.status()).as(body).isBetween(400, 499);
+      assertThat(response.contentType()).as(body).startsWith("application/problem+json");
+      assertThat(response.json().get("type").asString()).startsWith(Problems.PREFIX);
+      assertThat(response.text()).doesNotContain("Exception").doesNotContain("\tat ");
+      assertThat(tasks() - before).as("nothing half-stored for a refused body").isZero();
+    }
+    Statistics.coverage(
+        coverage -> coverage.check("accepted").count(n -> n > 0)); // valid tasks are generated too
+  }
+
+  @Provide
+  Arbitrary<String> bodies() {
+    return body();
+  }
+
+  private static long tasks() {
     return jdbc.sql("SELECT count(*) FROM task").query(Long.class).single();
   }
 
@@ -222,9 +240,5 @@ class HostileInputTest {
 
   static String deeplyNested(int depth) {
     return "{\"function\": " + "[".repeat(depth) + "]".repeat(depth) + "}";
-  }
-
-  private static String abbreviate(String body) {
-    return body.length() > 300 ? body.substring(0, 300) + "..." : body;
   }
 }
