@@ -4,7 +4,11 @@ Baked into every task image next to payload.json. It loads the function from its
 with the baked-in arguments, and writes result.json: the return value, or the exception's type,
 message and traceback. A value that JSON cannot carry is kept as result.pickle, described in
 result.json by its type and repr. Only the standard library is needed; boto3 is used when the
-result has to go to S3 (BATCH_EXECUTOR_RESULT_S3_URI).
+result has to go to S3 (BATCH_EXECUTOR_RESULT_S3_URI) or an input comes from there.
+
+In a workflow, an argument that is exactly {"$task": "<key>"} stands for the result of that task:
+BATCH_EXECUTOR_INPUTS maps each key to where that task's result.json (and result.pickle, for a
+value JSON cannot carry) can be read, a directory or an s3:// prefix.
 
 Exit codes: 0 the function returned; 65 the function (or its module source) raised; 66 the runner
 itself could not do its job (unreadable payload, result not storable).
@@ -17,6 +21,7 @@ import os
 import pickle
 import sys
 import traceback
+import types
 
 PAYLOAD = os.environ.get("BATCH_EXECUTOR_PAYLOAD", "/batch-executor/payload.json")
 OUT_DIR = os.environ.get("BATCH_EXECUTOR_OUTPUT_DIR", "/tmp/batch-executor/out")
@@ -77,24 +82,83 @@ def announce(files):
     sys.stdout.flush()
 
 
+class InputUnavailable(Exception):
+    """The result of a task this one depends on cannot be read."""
+
+
+def s3_client():
+    import boto3  # only needed on AWS Batch
+
+    endpoint = os.environ.get("BATCH_EXECUTOR_S3_ENDPOINT") or None
+    if not endpoint:
+        return boto3.client("s3")
+    from botocore.config import Config
+
+    # S3-compatible servers want path-style addressing
+    s3 = boto3.client("s3", endpoint_url=endpoint, config=Config(s3={"addressing_style": "path"}))
+    # some S3-compatible servers answer "Expect: 100-continue" in a way older http.client
+    # misreads; the bodies here are small, so do without it
+    s3.meta.events.register("before-send.s3.PutObject", drop_expect_header)
+    return s3
+
+
+def read_input(location, name):
+    if location.startswith("s3://"):
+        bucket, _, prefix = location[len("s3://"):].partition("/")
+        body = s3_client().get_object(Bucket=bucket, Key=prefix.rstrip("/") + "/" + name)["Body"]
+        return body.read()
+    with open(os.path.join(location, name), "rb") as f:
+        return f.read()
+
+
+def upstream(key, inputs, loaded):
+    if key in loaded:
+        return loaded[key]
+    location = inputs.get(key)
+    if location is None:
+        raise InputUnavailable("no input is known for task %r" % (key,))
+    try:
+        document = json.loads(read_input(location, "result.json").decode("utf-8"))
+    except Exception as error:
+        raise InputUnavailable("cannot read the result of task %r: %s" % (key, error))
+    if not document.get("ok"):
+        raise InputUnavailable("task %r has no result" % (key,))
+    if "value" in document:
+        value = document["value"]
+    elif document.get("pickled"):
+        try:
+            value = pickle.loads(read_input(location, "result.pickle"))
+        except Exception as error:
+            raise InputUnavailable("cannot load the pickled result of task %r: %s" % (key, error))
+    else:
+        raise InputUnavailable(
+            "the result of task %r (%s) could not be pickled: %s"
+            % (key, document.get("type"), document.get("pickle_error"))
+        )
+    loaded[key] = value
+    return value
+
+
+def resolve(value, inputs, loaded, depth=0):
+    """The arguments with every {"$task": key} replaced by that task's result."""
+    if depth > 1000:
+        return value
+    if isinstance(value, dict):
+        if len(value) == 1 and isinstance(value.get("$task"), str):
+            return upstream(value["$task"], inputs, loaded)
+        return {k: resolve(v, inputs, loaded, depth + 1) for k, v in value.items()}
+    if isinstance(value, list):
+        return [resolve(v, inputs, loaded, depth + 1) for v in value]
+    return value
+
+
 def drop_expect_header(request, **_):
     request.headers.pop("Expect", None)
 
 
 def upload_to_s3(target, files):
-    import boto3  # only needed on AWS Batch
-
     bucket, _, prefix = target[len("s3://"):].partition("/")
-    endpoint = os.environ.get("BATCH_EXECUTOR_S3_ENDPOINT") or None
-    if endpoint:  # S3-compatible servers want path-style addressing
-        from botocore.config import Config
-
-        s3 = boto3.client("s3", endpoint_url=endpoint, config=Config(s3={"addressing_style": "path"}))
-        # some S3-compatible servers answer "Expect: 100-continue" in a way older http.client
-        # misreads; the bodies here are small, so do without it
-        s3.meta.events.register("before-send.s3.PutObject", drop_expect_header)
-    else:
-        s3 = boto3.client("s3")
+    s3 = s3_client()
     for name, data in files.items():
         s3.put_object(Bucket=bucket, Key=prefix.rstrip("/") + "/" + name, Body=data)
 
@@ -112,9 +176,26 @@ def main():
         return EXIT_RUNNER_FAILED
 
     try:
-        module = {"__name__": "__batch_executor_task__"}
-        exec(compile(source, "<task source>", "exec"), module)
-        function = module.get(name)
+        inputs = json.loads(os.environ.get("BATCH_EXECUTOR_INPUTS") or "{}")
+        loaded = {}
+        args = resolve(args, inputs, loaded)
+        kwargs = resolve(kwargs, inputs, loaded)
+    except InputUnavailable as error:
+        print("batch-executor: %s" % (error,), file=sys.stderr)
+        try:
+            write_outputs({"ok": False, "error": {"type": "InputUnavailable", "message": str(error),
+                                                   "traceback": ""}}, None)
+        except Exception:
+            return EXIT_RUNNER_FAILED
+        return EXIT_RAISED
+
+    try:
+        # a real module, registered, so that values of classes the source defines can be pickled
+        # (and unpickled by a later task whose source defines the same classes)
+        module = types.ModuleType("__batch_executor_task__")
+        sys.modules[module.__name__] = module
+        exec(compile(source, "<task source>", "exec"), module.__dict__)
+        function = getattr(module, name, None)
         if not callable(function):
             raise NameError("the source defines no function named %r" % (name,))
         value = function(*args, **kwargs)

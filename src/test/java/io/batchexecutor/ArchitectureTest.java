@@ -52,7 +52,8 @@ class ArchitectureTest {
   static final ArchRule onlyTheRepositoryWritesSql =
       noClasses()
           .that()
-          .resideOutsideOfPackages("io.batchexecutor.task..", "io.batchexecutor.db..")
+          .resideOutsideOfPackages(
+              "io.batchexecutor.task..", "io.batchexecutor.workflow..", "io.batchexecutor.db..")
           .should()
           .dependOnClassesThat()
           .haveFullyQualifiedName("org.springframework.jdbc.core.simple.JdbcClient");

@@ -65,6 +65,18 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
         request);
   }
 
+  @ExceptionHandler(io.batchexecutor.workflow.WorkflowNotFoundException.class)
+  ResponseEntity<Object> workflowNotFound(
+      io.batchexecutor.workflow.WorkflowNotFoundException e, WebRequest request) {
+    return respond(
+        Problems.of(
+            HttpStatus.NOT_FOUND,
+            Problems.WORKFLOW_NOT_FOUND,
+            "Workflow not found",
+            e.getMessage()),
+        request);
+  }
+
   @ExceptionHandler(TaskStateConflictException.class)
   ResponseEntity<Object> conflict(TaskStateConflictException e, WebRequest request) {
     ProblemDetail problem =

@@ -15,6 +15,7 @@ public final class Problems {
   public static final String SETTING_NOT_ALLOWED = "setting-not-allowed";
   public static final String REQUEST_TOO_LARGE = "request-too-large";
   public static final String TASK_NOT_FOUND = "task-not-found";
+  public static final String WORKFLOW_NOT_FOUND = "workflow-not-found";
   public static final String TASK_STATE_CONFLICT = "task-state-conflict";
   public static final String TASK_NOT_FINISHED = "task-not-finished";
   public static final String TASK_FAILED = "task-failed";

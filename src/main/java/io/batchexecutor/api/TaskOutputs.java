@@ -103,6 +103,29 @@ public class TaskOutputs {
     return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(body);
   }
 
+  /**
+   * What a SUCCEEDED task returned, for a workflow's outputs: the JSON value, or the type and repr
+   * of a value JSON cannot carry; null when the result cannot be read.
+   */
+  JsonNode output(Task task) {
+    if (task.resultPointer() == null) {
+      return null;
+    }
+    return stores
+        .get(task.resultPointer())
+        .map(json::readTree)
+        .map(
+            document ->
+                document.has("value")
+                    ? document.get("value")
+                    : (JsonNode)
+                        json.createObjectNode()
+                            .put("pickled", document.path("pickled").asBoolean(false))
+                            .put("type", document.path("type").asString())
+                            .put("repr", document.path("repr").asString()))
+        .orElse(null);
+  }
+
   ResponseEntity<String> logs(Task task) {
     ComputeBackend running = backend.getIfAvailable();
     Optional<String> live = running == null ? Optional.empty() : running.liveLogs(task);

@@ -28,6 +28,9 @@ import java.util.UUID;
  * @param createdAt when it was accepted
  * @param updatedAt when it last changed
  * @param finishedAt when it reached its final status
+ * @param workflowId the workflow it belongs to, if any
+ * @param workflowKey its key in that workflow
+ * @param dependsOn the tasks whose results it takes, by their keys
  */
 public record TaskResponse(
     UUID id,
@@ -46,7 +49,10 @@ public record TaskResponse(
     boolean cancelRequested,
     Instant createdAt,
     Instant updatedAt,
-    Instant finishedAt) {
+    Instant finishedAt,
+    UUID workflowId,
+    String workflowKey,
+    java.util.Map<String, UUID> dependsOn) {
 
   static TaskResponse of(Task t) {
     return new TaskResponse(
@@ -66,6 +72,9 @@ public record TaskResponse(
         t.cancelRequested() && !t.status().isFinal(),
         t.createdAt(),
         t.updatedAt(),
-        t.finishedAt());
+        t.finishedAt(),
+        t.workflowId(),
+        t.workflowKey(),
+        t.dependsOn());
   }
 }

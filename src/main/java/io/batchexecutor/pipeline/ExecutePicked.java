@@ -146,7 +146,9 @@ public class ExecutePicked {
     if (task.status() != TaskStatus.QUEUED) {
       backend.stop(task);
     }
-    task.cancel("cancelled on request", clock.instant());
+    task.cancel(
+        task.cancelReason() != null ? task.cancelReason() : "cancelled on request",
+        clock.instant());
     tasks.update(task);
   }
 

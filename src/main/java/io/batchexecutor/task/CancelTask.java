@@ -28,7 +28,7 @@ public class CancelTask {
         throw new TaskStateConflictException(
             task, "task " + id + " is " + task.status() + " already and cannot be cancelled");
       }
-      if (task.status() == TaskStatus.QUEUED) {
+      if (task.status() == TaskStatus.QUEUED || task.status() == TaskStatus.WAITING) {
         task.cancel("cancelled before it started", clock.instant());
         if (tasks.update(task)) {
           return task;

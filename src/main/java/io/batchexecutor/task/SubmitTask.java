@@ -55,11 +55,20 @@ public class SubmitTask {
 
   public Result submit(NewTask request) {
     List<InvalidTaskException.Violation> problems = validation.check(request);
+    for (TaskReferences.Reference r :
+        TaskReferences.in(request.spec().args(), request.spec().kwargs(), problems)) {
+      problems.add(
+          new InvalidTaskException.Violation(
+              r.path(),
+              "refers to the result of task '"
+                  + r.key()
+                  + "': references ({\"$task\": …}) are for the tasks of a workflow (POST"
+                  + " /api/v1/workflows)"));
+    }
     if (!problems.isEmpty()) {
       throw new InvalidTaskException(problems);
     }
-    TaskSettings effective = settings.resolve(request.executor());
-    checkForBackend(effective);
+    TaskSettings effective = settingsFor(request);
     Task task =
         Task.accept(
             UUID.randomUUID(),
@@ -81,6 +90,26 @@ public class SubmitTask {
     return new Result(inserted.task(), true);
   }
 
+  /** Every problem with {@code request} as a task on its own; empty when it may be accepted. */
+  public List<InvalidTaskException.Violation> problems(NewTask request) {
+    return validation.check(request);
+  }
+
+  /**
+   * The settings {@code request} runs with: its executor settings over the configuration's; refused
+   * (400) when the backend would refuse them later.
+   */
+  public TaskSettings settingsFor(NewTask request) {
+    TaskSettings effective = settings.resolve(request.executor());
+    checkForBackend(effective);
+    return effective;
+  }
+
+  /** The name of the backend tasks run on, as tasks record it. */
+  public String backendName() {
+    return properties.backend().name().toLowerCase(Locale.ROOT);
+  }
+
   /** Values the backend would refuse later, refused now, before anything is built. */
   private void checkForBackend(TaskSettings effective) {
     if (properties.backend() == BatchExecutorProperties.Backend.AWSBATCH
@@ -97,7 +126,8 @@ public class SubmitTask {
     }
   }
 
-  private TaskSpec normalised(TaskSpec spec) {
+  /** {@code spec} with absent arguments made empty. */
+  public TaskSpec normalised(TaskSpec spec) {
     return new TaskSpec(
         spec.function(),
         spec.args() == null || spec.args().isNull() ? json.createArrayNode() : spec.args(),

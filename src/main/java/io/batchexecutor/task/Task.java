@@ -26,6 +26,10 @@ public final class Task {
   private final String backend;
   private final Instant createdAt;
   private final Instant cancelRequestedAt;
+  private final String cancelReason;
+  private final UUID workflowId;
+  private final String workflowKey;
+  private final Map<String, UUID> dependsOn;
   private final long version;
 
   private TaskStatus status;
@@ -55,6 +59,10 @@ public final class Task {
     this.backend = b.backend;
     this.createdAt = b.createdAt;
     this.cancelRequestedAt = b.cancelRequestedAt;
+    this.cancelReason = b.cancelReason;
+    this.workflowId = b.workflowId;
+    this.workflowKey = b.workflowKey;
+    this.dependsOn = b.dependsOn == null ? Map.of() : Collections.unmodifiableMap(b.dependsOn);
     this.version = b.version;
     this.status = b.status;
     this.statusReason = b.statusReason;
@@ -97,6 +105,56 @@ public final class Task {
     Task task = new Task(b);
     task.pendingEvents.add(
         new TaskEvent(at, TaskEvent.STATUS, null, TaskStatus.QUEUED, "accepted", Map.of()));
+    return task;
+  }
+
+  /**
+   * A newly accepted task of workflow {@code workflowId}, known there as {@code key}, taking the
+   * results of {@code dependsOn} (key to task id). It WAITS for them when {@code waits}, else it is
+   * QUEUED at once (AWS Batch then holds it until they succeed).
+   */
+  public static Task acceptInWorkflow(
+      UUID id,
+      String owner,
+      String name,
+      TaskSpec spec,
+      TaskSettings settings,
+      String backend,
+      Instant at,
+      UUID workflowId,
+      String key,
+      Map<String, UUID> dependsOn,
+      boolean waits) {
+    Builder b = new Builder();
+    b.id = id;
+    b.owner = owner;
+    b.name = name;
+    b.spec = spec;
+    b.settings = settings;
+    b.backend = backend;
+    b.createdAt = at;
+    b.updatedAt = at;
+    b.workflowId = workflowId;
+    b.workflowKey = key;
+    b.dependsOn = new LinkedHashMap<>(dependsOn);
+    b.status = waits ? TaskStatus.WAITING : TaskStatus.QUEUED;
+    b.statusReason =
+        waits
+            ? "waiting for " + String.join(", ", dependsOn.keySet())
+            : dependsOn.isEmpty()
+                ? "accepted"
+                : "accepted; AWS Batch holds it until "
+                    + String.join(", ", dependsOn.keySet())
+                    + " succeeded";
+    Task task = new Task(b);
+    task.pendingEvents.add(
+        new TaskEvent(
+            at,
+            TaskEvent.STATUS,
+            null,
+            b.status,
+            b.statusReason,
+            Map.of("workflow_id", workflowId.toString(), "workflow_key", key)));
     return task;
   }
 
@@ -395,6 +453,26 @@ public final class Task {
     return cancelRequestedAt != null;
   }
 
+  /** Why the cancel was requested (a failed dependency, say); null for a client's request. */
+  public String cancelReason() {
+    return cancelReason;
+  }
+
+  /** The workflow the task belongs to, or null. */
+  public UUID workflowId() {
+    return workflowId;
+  }
+
+  /** The task's key in its workflow, or null. */
+  public String workflowKey() {
+    return workflowKey;
+  }
+
+  /** The tasks whose results this one takes, by their workflow keys. */
+  public Map<String, UUID> dependsOn() {
+    return dependsOn;
+  }
+
   /** The version this object was read at; writes succeed only if it is still current. */
   public long version() {
     return version;
@@ -415,6 +493,10 @@ public final class Task {
     String backend;
     Instant createdAt;
     Instant cancelRequestedAt;
+    String cancelReason;
+    UUID workflowId;
+    String workflowKey;
+    Map<String, UUID> dependsOn;
     long version;
     TaskStatus status;
     String statusReason;

@@ -72,9 +72,11 @@ public class TaskRepository {
                       """
                       INSERT INTO task (id, owner, name, status, status_reason, spec, settings, backend,
                                         idempotency_key, request_hash, next_run_at, version,
-                                        created_at, updated_at)
+                                        created_at, updated_at, workflow_id, workflow_key,
+                                        depends_on)
                       VALUES (:id, :owner, :name, :status, :reason, CAST(:spec AS jsonb),
-                              CAST(:settings AS jsonb), :backend, :key, :hash, :at, 0, :at, :at)
+                              CAST(:settings AS jsonb), :backend, :key, :hash, :at, 0, :at, :at,
+                              :workflow, :workflowKey, CAST(:dependsOn AS jsonb))
                       ON CONFLICT (owner, idempotency_key) DO NOTHING
                       """)
                   .param("id", task.id())
@@ -88,6 +90,9 @@ public class TaskRepository {
                   .param("key", idempotencyKey)
                   .param("hash", requestHash)
                   .param("at", ts(task.createdAt()))
+                  .param("workflow", task.workflowId())
+                  .param("workflowKey", task.workflowKey())
+                  .param("dependsOn", json.writeValueAsString(task.dependsOn()))
                   .update();
           if (rows == 0) {
             Map<String, Object> existing =
@@ -104,6 +109,38 @@ public class TaskRepository {
           notifyDue(task.id());
           return new Inserted(task, true, requestHash);
         });
+  }
+
+  /**
+   * Stores the tasks of a new workflow (whose row the caller wrote in the same transaction) with
+   * their first events, and announces those that can start.
+   */
+  public void insertAll(List<Task> workflowTasks) {
+    tx.executeWithoutResult(
+        status -> {
+          for (Task task : workflowTasks) {
+            insert(task, null, null);
+          }
+        });
+  }
+
+  /** The tasks with these ids that exist. */
+  public List<Task> findAll(Collection<UUID> ids) {
+    if (ids.isEmpty()) {
+      return List.of();
+    }
+    return jdbc.sql("SELECT * FROM task WHERE id = ANY(:ids)")
+        .param("ids", ids.toArray(UUID[]::new))
+        .query(taskMapper)
+        .list();
+  }
+
+  /** The tasks of a workflow, in the order they were submitted. */
+  public List<Task> inWorkflow(UUID workflowId) {
+    return jdbc.sql("SELECT * FROM task WHERE workflow_id = :id ORDER BY created_at, id")
+        .param("id", workflowId)
+        .query(taskMapper)
+        .list();
   }
 
   public Optional<Task> find(UUID id) {
@@ -221,6 +258,9 @@ public class TaskRepository {
                 return false;
               }
               insertEvents(task.id(), task.pendingEvents());
+              if (task.workflowId() != null && task.status().isFinal()) {
+                afterFinal(task);
+              }
               return true;
             });
     if (!Boolean.TRUE.equals(written)) {
@@ -243,6 +283,7 @@ public class TaskRepository {
                 UPDATE task SET lease_owner = :owner, lease_expires_at = :until, version = version + 1
                 WHERE id IN (SELECT id FROM task
                              WHERE lease_owner IS NULL AND next_run_at <= :now AND %s AND NOT %s
+                               AND status <> 'WAITING'
                              ORDER BY next_run_at, created_at
                              LIMIT :limit
                              FOR UPDATE SKIP LOCKED)
@@ -396,6 +437,14 @@ public class TaskRepository {
    * @return false when the task is final already or no longer exists
    */
   public boolean requestCancel(UUID id, Instant at) {
+    return requestCancel(id, at, null);
+  }
+
+  /**
+   * Marks a task for cancellation with {@code reason} (null: the client asked) and tells its
+   * holder.
+   */
+  public boolean requestCancel(UUID id, Instant at, String reason) {
     Boolean marked =
         tx.execute(
             status -> {
@@ -403,12 +452,14 @@ public class TaskRepository {
                   jdbc.sql(
                           """
                           UPDATE task SET cancel_requested_at = coalesce(cancel_requested_at, :at),
+                                 cancel_reason = coalesce(cancel_reason, :reason),
                                  next_run_at = least(next_run_at, :at)
                           WHERE id = :id AND %s
                           RETURNING status
                           """
                               .formatted(NOT_FINAL))
                       .param("at", ts(at))
+                      .param("reason", reason)
                       .param("id", id)
                       .query((rs, n) -> TaskStatus.valueOf(rs.getString(1)))
                       .optional();
@@ -423,7 +474,7 @@ public class TaskRepository {
                           "CANCEL_REQUESTED",
                           current.get(),
                           current.get(),
-                          "cancel requested",
+                          reason == null ? "cancel requested" : "cancel requested: " + reason,
                           Map.of())));
               jdbc.sql("SELECT pg_notify(:channel, :id)")
                   .param("channel", CANCEL_CHANNEL)
@@ -433,6 +484,107 @@ public class TaskRepository {
               return true;
             });
     return Boolean.TRUE.equals(marked);
+  }
+
+  /**
+   * What a workflow task's end means for the tasks that depend on it, in the transaction that
+   * records the end. SUCCEEDED: every WAITING task whose dependencies have now all succeeded is
+   * QUEUED. FAILED or CANCELLED: every task below it (transitively) is cancelled, naming it — at
+   * once when WAITING, through a cancel request (which stops its container or Batch job) when it is
+   * further along. The workflow's row is locked first, so that two dependencies ending at the same
+   * moment cannot each miss the other's end.
+   */
+  private void afterFinal(Task task) {
+    jdbc.sql("SELECT id FROM workflow WHERE id = :id FOR UPDATE")
+        .param("id", task.workflowId())
+        .query()
+        .listOfRows();
+    Instant now = task.updatedAt();
+    if (task.status() == TaskStatus.SUCCEEDED) {
+      List<UUID> ready =
+          jdbc.sql(
+                  """
+                  UPDATE task t SET status = 'QUEUED', status_reason = :reason,
+                         next_run_at = :now, updated_at = :now, version = version + 1
+                  WHERE t.workflow_id = :workflow AND t.status = 'WAITING'
+                    AND t.cancel_requested_at IS NULL
+                    AND EXISTS (SELECT 1 FROM jsonb_each_text(t.depends_on) d WHERE d.value = :id)
+                    AND NOT EXISTS (SELECT 1 FROM jsonb_each_text(t.depends_on) d
+                                    JOIN task u ON u.id = CAST(d.value AS uuid)
+                                    WHERE u.status <> 'SUCCEEDED')
+                  RETURNING t.id
+                  """)
+              .param("reason", "its dependencies succeeded")
+              .param("now", ts(now))
+              .param("workflow", task.workflowId())
+              .param("id", task.id().toString())
+              .query(UUID.class)
+              .list();
+      for (UUID id : ready) {
+        insertEvents(
+            id,
+            List.of(
+                new TaskEvent(
+                    now,
+                    TaskEvent.STATUS,
+                    TaskStatus.WAITING,
+                    TaskStatus.QUEUED,
+                    "its dependencies succeeded",
+                    Map.of())));
+        notifyDue(id);
+      }
+      return;
+    }
+    String reason =
+        "cancelled: its dependency '" + task.workflowKey() + "' " + task.status().name();
+    List<Map<String, Object>> below =
+        jdbc.sql(
+                """
+                WITH RECURSIVE below(id) AS (
+                    SELECT t.id FROM task t CROSS JOIN LATERAL jsonb_each_text(t.depends_on) d
+                    WHERE t.workflow_id = :workflow AND d.value = :id
+                  UNION
+                    SELECT t.id FROM below b
+                    JOIN task t ON t.workflow_id = :workflow
+                    CROSS JOIN LATERAL jsonb_each_text(t.depends_on) d
+                    WHERE d.value = CAST(b.id AS text))
+                SELECT id, status FROM task
+                WHERE id IN (SELECT id FROM below) AND %s
+                """
+                    .formatted(NOT_FINAL))
+            .param("workflow", task.workflowId())
+            .param("id", task.id().toString())
+            .query()
+            .listOfRows();
+    for (Map<String, Object> row : below) {
+      UUID id = (UUID) row.get("id");
+      if (TaskStatus.WAITING.name().equals(row.get("status"))) {
+        jdbc.sql(
+                """
+                UPDATE task SET status = 'CANCELLED', status_reason = :reason,
+                       cancel_reason = :reason, cancel_requested_at = :now, updated_at = :now,
+                       finished_at = :now, version = version + 1
+                WHERE id = :id AND status = 'WAITING'
+                """)
+            .param("reason", reason)
+            .param("now", ts(now))
+            .param("id", id)
+            .update();
+        insertEvents(
+            id,
+            List.of(
+                new TaskEvent(
+                    now,
+                    TaskEvent.STATUS,
+                    TaskStatus.WAITING,
+                    TaskStatus.CANCELLED,
+                    reason,
+                    Map.of("dependency", task.workflowKey()))));
+      } else {
+        requestCancel(id, now, reason);
+        notifyDue(id);
+      }
+    }
   }
 
   private void notifyDue(UUID id) {
@@ -487,6 +639,11 @@ public class TaskRepository {
     b.createdAt = instant(rs, "created_at");
     b.updatedAt = instant(rs, "updated_at");
     b.finishedAt = instant(rs, "finished_at");
+    b.cancelReason = rs.getString("cancel_reason");
+    b.workflowId = rs.getObject("workflow_id", UUID.class);
+    b.workflowKey = rs.getString("workflow_key");
+    b.dependsOn =
+        json.readValue(rs.getString("depends_on"), new TypeReference<Map<String, UUID>>() {});
     b.unreachableSince = instant(rs, "unreachable_since");
     b.unreachableTries = rs.getInt("unreachable_tries");
     return b.build();

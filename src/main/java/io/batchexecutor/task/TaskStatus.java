@@ -6,11 +6,13 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Where a task is. The pipeline's own steps come first (QUEUED to SUBMITTED), then the statuses
- * that AWS Batch reports (mirrored by the local backend where they apply), then the final ones. The
- * allowed moves are in {@link #canMoveTo}; a final status is never left.
+ * Where a task is. WAITING is a workflow task whose dependencies have not all succeeded; nothing
+ * works on it until they have. The pipeline's own steps come next (QUEUED to SUBMITTED), then the
+ * statuses that AWS Batch reports (mirrored by the local backend where they apply), then the final
+ * ones. The allowed moves are in {@link #canMoveTo}; a final status is never left.
  */
 public enum TaskStatus {
+  WAITING,
   QUEUED,
   BUILDING,
   PUSHING,
@@ -29,6 +31,7 @@ public enum TaskStatus {
   static {
     Set<TaskStatus> ends = EnumSet.of(SUCCEEDED, FAILED, CANCELLED);
     Set<TaskStatus> onBatch = EnumSet.of(PENDING, RUNNABLE, STARTING, RUNNING);
+    allow(WAITING, EnumSet.of(QUEUED, CANCELLED));
     allow(QUEUED, union(EnumSet.of(BUILDING), EnumSet.of(FAILED, CANCELLED)));
     allow(BUILDING, union(EnumSet.of(PUSHING, SUBMITTED), EnumSet.of(FAILED, CANCELLED)));
     allow(PUSHING, union(EnumSet.of(REGISTERING), EnumSet.of(FAILED, CANCELLED)));

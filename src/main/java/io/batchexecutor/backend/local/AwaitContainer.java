@@ -59,7 +59,7 @@ class AwaitContainer implements PipelineStep {
     }
     InspectContainerResponse.ContainerState state = inspected.get().getState();
     if (!Boolean.TRUE.equals(state.getRunning()) && "created".equals(state.getStatus())) {
-      containers.start(id);
+      containers.start(task, id);
       state = containers.inspect(id).orElseThrow().getState();
     }
     if (task.status() == TaskStatus.SUBMITTED) {
@@ -186,7 +186,7 @@ class AwaitContainer implements PipelineStep {
     if (attempts < task.settings().retryAttempts()) {
       int next = attempts + 1;
       String id = containers.createOrFind(task, next);
-      containers.start(id);
+      containers.start(task, id);
       task.record(
           "RETRY",
           reason + "; starting attempt " + next,

@@ -29,7 +29,7 @@ class LaunchContainer implements PipelineStep {
     int attempt = 1;
     String id = containers.createOrFind(task, attempt);
     task.submittedToContainer(id, context.now());
-    containers.start(id);
+    containers.start(task, id);
     task.attemptStarted(attempt, Map.of("container_id", id), context.now());
     task.observe(TaskStatus.RUNNING, "running in container " + id.substring(0, 12), context.now());
     return StepResult.proceed();

@@ -2,9 +2,11 @@ package io.batchexecutor.backend.local;
 
 import com.github.dockerjava.api.DockerClient;
 import io.batchexecutor.backend.BuildImage;
+import io.batchexecutor.backend.TaskInputs;
 import io.batchexecutor.config.BatchExecutorProperties;
 import io.batchexecutor.image.ImageBuilder;
 import io.batchexecutor.storage.ObjectStores;
+import io.batchexecutor.task.TaskRepository;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -30,8 +32,9 @@ public class LocalBackendConfiguration {
       ImageBuilder builder,
       ObjectStores stores,
       BatchExecutorProperties properties,
+      TaskRepository tasks,
       JsonMapper json) {
-    LocalContainers containers = new LocalContainers(docker);
+    LocalContainers containers = new LocalContainers(docker, new TaskInputs(tasks, stores, json));
     return new LocalDockerBackend(
         containers,
         new BuildImage(

@@ -10,6 +10,7 @@ import com.github.dockerjava.api.model.Container;
 import com.github.dockerjava.api.model.DeviceRequest;
 import com.github.dockerjava.api.model.Frame;
 import com.github.dockerjava.api.model.HostConfig;
+import io.batchexecutor.backend.TaskInputs;
 import io.batchexecutor.config.TaskSettings;
 import io.batchexecutor.image.DockerFailures;
 import io.batchexecutor.image.DockerUnavailableException;
@@ -35,9 +36,11 @@ class LocalContainers {
   static final String OUTPUT_DIR = "/tmp/batch-executor/out";
 
   private final DockerClient docker;
+  private final TaskInputs inputs;
 
-  LocalContainers(DockerClient docker) {
+  LocalContainers(DockerClient docker, TaskInputs inputs) {
     this.docker = docker;
+    this.inputs = inputs;
   }
 
   /** The container name of an attempt: deterministic, so a re-run after a crash finds it. */
@@ -113,7 +116,9 @@ class LocalContainers {
                       "BATCH_EXECUTOR_TASK_ID=" + task.id(),
                       "BATCH_EXECUTOR_ATTEMPT=" + attempt,
                       "BATCH_EXECUTOR_OUTPUT_DIR=" + OUTPUT_DIR,
-                      "BATCH_EXECUTOR_RESULT_MARKER=" + resultMarker(task, attempt))
+                      "BATCH_EXECUTOR_RESULT_MARKER=" + resultMarker(task, attempt),
+                      "BATCH_EXECUTOR_INPUTS="
+                          + FRAME_READER.writeValueAsString(TaskInputs.containerLocations(task)))
                   .withHostConfig(host)
                   .exec()
                   .getId());
@@ -122,12 +127,49 @@ class LocalContainers {
     }
   }
 
-  void start(String containerId) {
+  /**
+   * Starts {@code task}'s container {@code containerId}, after copying into it the results of the
+   * tasks it depends on (again, if an earlier run copied them: the copy is the same).
+   */
+  void start(Task task, String containerId) {
+    if (!task.dependsOn().isEmpty()) {
+      byte[] archive = inputArchive(inputs.files(task));
+      run(
+          () ->
+              docker
+                  .copyArchiveToContainerCmd(containerId)
+                  .withTarInputStream(new java.io.ByteArrayInputStream(archive))
+                  .withRemotePath("/")
+                  .exec());
+    }
     try {
       run(() -> docker.startContainerCmd(containerId).exec());
     } catch (NotModifiedException e) {
       // already started
     }
+  }
+
+  private static byte[] inputArchive(Map<String, Map<String, byte[]>> files) {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (org.apache.commons.compress.archivers.tar.TarArchiveOutputStream tar =
+        new org.apache.commons.compress.archivers.tar.TarArchiveOutputStream(bytes)) {
+      tar.setLongFileMode(
+          org.apache.commons.compress.archivers.tar.TarArchiveOutputStream.LONGFILE_POSIX);
+      for (Map.Entry<String, Map<String, byte[]>> input : files.entrySet()) {
+        String dir = TaskInputs.CONTAINER_DIR.substring(1) + "/" + input.getKey() + "/";
+        for (Map.Entry<String, byte[]> file : input.getValue().entrySet()) {
+          TarArchiveEntry entry = new TarArchiveEntry(dir + file.getKey());
+          entry.setSize(file.getValue().length);
+          entry.setMode(0644);
+          tar.putArchiveEntry(entry);
+          tar.write(file.getValue());
+          tar.closeArchiveEntry();
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return bytes.toByteArray();
   }
 
   Optional<InspectContainerResponse> inspect(String containerId) {

@@ -1,0 +1,133 @@
+package io.batchexecutor.api;
+
+import io.batchexecutor.task.NewTask;
+import io.batchexecutor.task.TaskRepository;
+import io.batchexecutor.task.TaskSpec;
+import io.batchexecutor.workflow.CancelWorkflow;
+import io.batchexecutor.workflow.NewWorkflow;
+import io.batchexecutor.workflow.SubmitWorkflow;
+import io.batchexecutor.workflow.Workflow;
+import io.batchexecutor.workflow.WorkflowNotFoundException;
+import io.batchexecutor.workflow.WorkflowRepository;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import java.net.URI;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+/** Submit a whole workflow — tasks whose results feed each other — follow it, cancel it. */
+@RestController
+@RequestMapping(path = "/api/v1/workflows", produces = MediaType.APPLICATION_JSON_VALUE)
+@Tag(name = "Workflows", description = "Run a DAG of tasks, each taking the results it refers to")
+@ApiResponse(
+    responseCode = "404",
+    description = "No such workflow (or not the caller's)",
+    content =
+        @Content(
+            mediaType = "application/problem+json",
+            schema = @Schema(implementation = ProblemDetail.class)))
+public class WorkflowController {
+
+  private final SubmitWorkflow submitWorkflow;
+  private final CancelWorkflow cancelWorkflow;
+  private final WorkflowRepository workflows;
+  private final TaskRepository tasks;
+  private final TaskOutputs outputs;
+  private final Caller caller;
+
+  public WorkflowController(
+      SubmitWorkflow submitWorkflow,
+      CancelWorkflow cancelWorkflow,
+      WorkflowRepository workflows,
+      TaskRepository tasks,
+      TaskOutputs outputs,
+      Caller caller) {
+    this.submitWorkflow = submitWorkflow;
+    this.cancelWorkflow = cancelWorkflow;
+    this.workflows = workflows;
+    this.tasks = tasks;
+    this.outputs = outputs;
+    this.caller = caller;
+  }
+
+  @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
+  @Operation(
+      summary = "Submit a workflow",
+      description =
+          "Stores every task at once and answers at once. A task starts when every task it refers"
+              + " to with {\"$task\": \"<key>\"} SUCCEEDED; when one fails, the tasks below it end"
+              + " CANCELLED, naming it. A cycle, a reference to a missing key or more than 1,000"
+              + " tasks is a 400 that names the problem.")
+  @ApiResponse(responseCode = "202", description = "Accepted; Location names the workflow")
+  @ApiResponse(
+      responseCode = "400",
+      description = "Invalid workflow; errors names each offending field (tasks.<key>.<field>)",
+      content =
+          @Content(
+              mediaType = "application/problem+json",
+              schema = @Schema(implementation = ProblemDetail.class)))
+  public ResponseEntity<WorkflowResponse> submit(@RequestBody WorkflowRequest body) {
+    String owner = caller.current();
+    Map<String, NewTask> given = new LinkedHashMap<>();
+    if (body.tasks() != null) {
+      body.tasks()
+          .forEach(
+              (key, t) ->
+                  given.put(
+                      key,
+                      t == null
+                          ? null
+                          : new NewTask(
+                              owner,
+                              t.name(),
+                              new TaskSpec(t.function(), t.args(), t.kwargs(), t.image()),
+                              t.executor(),
+                              null)));
+    }
+    SubmitWorkflow.Accepted accepted =
+        submitWorkflow.submit(new NewWorkflow(owner, body.name(), given));
+    return ResponseEntity.status(HttpStatus.ACCEPTED)
+        .location(URI.create("/api/v1/workflows/" + accepted.workflow().id()))
+        .body(WorkflowResponse.of(accepted.workflow(), accepted.tasks(), outputs::output));
+  }
+
+  @GetMapping("/{id}")
+  @Operation(
+      summary = "A workflow: its status, each task's status, and the outputs of its last tasks")
+  @ApiResponse(responseCode = "200", description = "The workflow")
+  public WorkflowResponse get(@PathVariable UUID id) {
+    return view(owned(id));
+  }
+
+  @PostMapping("/{id}/cancel")
+  @Operation(summary = "Cancel every task of the workflow that has not ended")
+  @ApiResponse(responseCode = "202", description = "Cancelled, or cancels under way")
+  public ResponseEntity<WorkflowResponse> cancel(@PathVariable UUID id) {
+    Workflow workflow = cancelWorkflow.cancel(id, caller.current());
+    return ResponseEntity.status(HttpStatus.ACCEPTED).body(view(workflow));
+  }
+
+  private Workflow owned(UUID id) {
+    return workflows
+        .findOwned(id, caller.current())
+        .orElseThrow(() -> new WorkflowNotFoundException(id));
+  }
+
+  private WorkflowResponse view(Workflow workflow) {
+    return WorkflowResponse.of(workflow, tasks.inWorkflow(workflow.id()), outputs::output);
+  }
+}

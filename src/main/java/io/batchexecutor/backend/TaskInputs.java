@@ -1,0 +1,102 @@
+package io.batchexecutor.backend;
+
+import io.batchexecutor.storage.ObjectStores;
+import io.batchexecutor.task.Task;
+import io.batchexecutor.task.TaskRepository;
+import io.batchexecutor.task.TaskStatus;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The results a workflow task takes from the tasks it depends on, as the runner reads them (see
+ * {@code BATCH_EXECUTOR_INPUTS} in the runner): the very {@code result.json} and {@code
+ * result.pickle} the upstream runner wrote. The service passes the bytes on and never unpickles
+ * them.
+ */
+public class TaskInputs {
+
+  /** Where the local backend puts each input inside the container: {@code <dir>/<key>/}. */
+  public static final String CONTAINER_DIR = "/batch-executor/inputs";
+
+  private final TaskRepository tasks;
+  private final ObjectStores stores;
+  private final JsonMapper json;
+
+  public TaskInputs(TaskRepository tasks, ObjectStores stores, JsonMapper json) {
+    this.tasks = tasks;
+    this.stores = stores;
+    this.json = json;
+  }
+
+  /** The tasks {@code task} depends on, by key. */
+  public Map<String, Task> dependencies(Task task) {
+    Map<UUID, Task> found = new LinkedHashMap<>();
+    tasks.findAll(task.dependsOn().values()).forEach(t -> found.put(t.id(), t));
+    Map<String, Task> byKey = new LinkedHashMap<>();
+    task.dependsOn().forEach((key, id) -> byKey.put(key, found.get(id)));
+    return byKey;
+  }
+
+  /**
+   * For each key, the files of that dependency's result ({@code result.json}, and {@code
+   * result.pickle} when the value travelled as a pickle).
+   *
+   * @throws IllegalStateException when a dependency has not succeeded or its result is gone
+   */
+  public Map<String, Map<String, byte[]>> files(Task task) {
+    Map<String, Map<String, byte[]>> files = new LinkedHashMap<>();
+    for (Map.Entry<String, Task> e : dependencies(task).entrySet()) {
+      Task upstream = e.getValue();
+      if (upstream == null || upstream.status() != TaskStatus.SUCCEEDED) {
+        throw new IllegalStateException(
+            "dependency '" + e.getKey() + "' has not succeeded; its result cannot be passed on");
+      }
+      String pointer = upstream.resultPointer();
+      byte[] document =
+          stores
+              .get(pointer)
+              .orElseThrow(
+                  () ->
+                      new IllegalStateException(
+                          "the result of dependency '" + e.getKey() + "' is gone from " + pointer));
+      Map<String, byte[]> result = new LinkedHashMap<>();
+      result.put("result.json", document);
+      if (json.readTree(document).path("pickled").asBoolean(false)) {
+        stores
+            .get(pointer.replaceAll("result\\.json$", "result.pickle"))
+            .ifPresent(bytes -> result.put("result.pickle", bytes));
+      }
+      files.put(e.getKey(), result);
+    }
+    return files;
+  }
+
+  /** The runner's {@code BATCH_EXECUTOR_INPUTS} for the local backend's copied files. */
+  public static Map<String, String> containerLocations(Task task) {
+    Map<String, String> locations = new LinkedHashMap<>();
+    task.dependsOn().keySet().forEach(key -> locations.put(key, CONTAINER_DIR + "/" + key));
+    return locations;
+  }
+
+  /** The runner's {@code BATCH_EXECUTOR_INPUTS} on AWS Batch: each dependency's S3 prefix. */
+  public static Map<String, String> s3Locations(Map<String, Task> dependencies) {
+    Map<String, String> locations = new LinkedHashMap<>();
+    dependencies.forEach(
+        (key, upstream) ->
+            locations.put(
+                key,
+                "s3://"
+                    + upstream.settings().s3BucketName()
+                    + "/"
+                    + TaskObjects.key(upstream, "")));
+    return locations;
+  }
+
+  /** The keys, in order. */
+  static List<String> keys(Task task) {
+    return List.copyOf(task.dependsOn().keySet());
+  }
+}

@@ -1,0 +1,180 @@
+package io.batchexecutor.workflow;
+
+import io.batchexecutor.config.BatchExecutorProperties;
+import io.batchexecutor.config.TaskSettings;
+import io.batchexecutor.task.InvalidTaskException;
+import io.batchexecutor.task.NewTask;
+import io.batchexecutor.task.SubmitTask;
+import io.batchexecutor.task.Task;
+import io.batchexecutor.task.TaskAccepted;
+import io.batchexecutor.task.TaskReferences;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.regex.Pattern;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.stereotype.Service;
+
+/**
+ * Accepts a workflow: checks every task as {@code POST /api/v1/tasks} would, checks that the
+ * references form a DAG of existing keys, and stores the workflow with all its tasks at once. A
+ * task with dependencies WAITS for them; on AWS Batch, a task with at most {@link
+ * #MAX_BATCH_DEPENDENCIES} is QUEUED at once instead and submitted with {@code dependsOn}, so that
+ * Batch holds it (beyond that the service waits itself).
+ */
+@Service
+public class SubmitWorkflow {
+
+  /** The most tasks one workflow may have. */
+  public static final int MAX_TASKS = 1000;
+
+  /** The most dependencies AWS Batch takes in one job's {@code dependsOn}. */
+  public static final int MAX_BATCH_DEPENDENCIES = 20;
+
+  static final Pattern KEY = Pattern.compile("^[A-Za-z0-9_][A-Za-z0-9_.\\-]{0,99}$");
+
+  private final SubmitTask submitTask;
+  private final WorkflowRepository workflows;
+  private final BatchExecutorProperties properties;
+  private final ApplicationEventPublisher events;
+  private final Clock clock;
+
+  public SubmitWorkflow(
+      SubmitTask submitTask,
+      WorkflowRepository workflows,
+      BatchExecutorProperties properties,
+      ApplicationEventPublisher events,
+      Clock clock) {
+    this.submitTask = submitTask;
+    this.workflows = workflows;
+    this.properties = properties;
+    this.events = events;
+    this.clock = clock;
+  }
+
+  /** The stored workflow and its tasks, in the order given. */
+  public record Accepted(Workflow workflow, List<Task> tasks) {}
+
+  public Accepted submit(NewWorkflow request) {
+    List<InvalidTaskException.Violation> problems = new ArrayList<>();
+    Map<String, NewTask> given = request.tasks() == null ? Map.of() : request.tasks();
+    if (request.name() != null
+        && (request.name().length() > 256
+            || request.name().chars().anyMatch(Character::isISOControl))) {
+      problems.add(v("name", "must be at most 256 characters without control characters"));
+    }
+    if (given.isEmpty()) {
+      problems.add(v("tasks", "a workflow needs at least one task"));
+    }
+    if (given.size() > MAX_TASKS) {
+      problems.add(
+          v("tasks", "a workflow has at most " + MAX_TASKS + " tasks, not " + given.size()));
+      throw new InvalidTaskException(problems);
+    }
+    Map<String, Set<String>> dependencies = new LinkedHashMap<>();
+    for (Map.Entry<String, NewTask> entry : given.entrySet()) {
+      String key = entry.getKey();
+      String at = "tasks." + key;
+      if (!KEY.matcher(key).matches()) {
+        problems.add(
+            v(
+                at,
+                "a task key is 1-100 letters, digits, '_', '.' or '-', not starting with . or -"));
+      }
+      NewTask task = entry.getValue();
+      if (task == null) {
+        problems.add(v(at, "must be a task"));
+        continue;
+      }
+      for (InvalidTaskException.Violation p : submitTask.problems(task)) {
+        problems.add(v(at + "." + p.field(), p.message()));
+      }
+      List<InvalidTaskException.Violation> malformed = new ArrayList<>();
+      Set<String> needs = new LinkedHashSet<>();
+      for (TaskReferences.Reference r :
+          TaskReferences.in(task.spec().args(), task.spec().kwargs(), malformed)) {
+        if (!given.containsKey(r.key())) {
+          problems.add(
+              v(
+                  at + "." + r.path(),
+                  "refers to '" + r.key() + "', which is not a task of this workflow"));
+        } else {
+          needs.add(r.key());
+        }
+      }
+      malformed.forEach(p -> problems.add(v(at + "." + p.field(), p.message())));
+      dependencies.put(key, needs);
+    }
+    if (problems.isEmpty()) {
+      Optional<List<String>> cycle = new WorkflowGraph(dependencies).cycle();
+      cycle.ifPresent(
+          keys ->
+              problems.add(
+                  v(
+                      "tasks",
+                      "the tasks depend on each other in a cycle: "
+                          + String.join(" → ", keys)
+                          + " (each feeds the next)")));
+    }
+    if (!problems.isEmpty()) {
+      throw new InvalidTaskException(problems);
+    }
+    Map<String, TaskSettings> settings = new LinkedHashMap<>();
+    for (Map.Entry<String, NewTask> entry : given.entrySet()) {
+      try {
+        settings.put(entry.getKey(), submitTask.settingsFor(entry.getValue()));
+      } catch (InvalidTaskException e) {
+        e.violations()
+            .forEach(
+                p -> problems.add(v("tasks." + entry.getKey() + "." + p.field(), p.message())));
+      }
+    }
+    if (!problems.isEmpty()) {
+      throw new InvalidTaskException(problems);
+    }
+
+    Instant now = clock.instant();
+    Workflow workflow = new Workflow(UUID.randomUUID(), request.owner(), request.name(), now, null);
+    Map<String, UUID> ids = new LinkedHashMap<>();
+    given.keySet().forEach(key -> ids.put(key, UUID.randomUUID()));
+    boolean onBatch = properties.backend() == BatchExecutorProperties.Backend.AWSBATCH;
+    List<Task> tasks = new ArrayList<>();
+    for (Map.Entry<String, NewTask> entry : given.entrySet()) {
+      String key = entry.getKey();
+      NewTask task = entry.getValue();
+      Map<String, UUID> dependsOn = new LinkedHashMap<>();
+      dependencies.get(key).forEach(d -> dependsOn.put(d, ids.get(d)));
+      boolean waits =
+          !dependsOn.isEmpty() && (!onBatch || dependsOn.size() > MAX_BATCH_DEPENDENCIES);
+      tasks.add(
+          Task.acceptInWorkflow(
+              ids.get(key),
+              request.owner(),
+              task.name() != null ? task.name() : key,
+              submitTask.normalised(task.spec()),
+              settings.get(key),
+              submitTask.backendName(),
+              now,
+              workflow.id(),
+              key,
+              dependsOn,
+              waits));
+    }
+    workflows.insert(workflow, tasks);
+    tasks.stream()
+        .filter(t -> t.dependsOn().isEmpty())
+        .forEach(t -> events.publishEvent(new TaskAccepted(t.id())));
+    return new Accepted(workflow, tasks);
+  }
+
+  private static InvalidTaskException.Violation v(String field, String message) {
+    return new InvalidTaskException.Violation(field, message);
+  }
+}

@@ -1,0 +1,203 @@
+package io.batchexecutor.workflow;
+
+import static io.batchexecutor.workflow.Workflows.ref;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.batchexecutor.support.Api;
+import io.batchexecutor.support.ServiceTest;
+import io.batchexecutor.support.Tasks;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import tools.jackson.databind.JsonNode;
+
+/** The workflow API without running anything: what is accepted, what is refused and why. */
+@ServiceTest
+class WorkflowApiTest {
+
+  static final String ID = "def f(*a):\n    return a\n";
+
+  @LocalServerPort int port;
+  @Autowired JdbcClient jdbc;
+  Api api;
+
+  @BeforeEach
+  void setUp() {
+    api = new Api(port);
+  }
+
+  @Test
+  void aDagIsAcceptedWithEveryTaskAndWhatItWaitsFor() {
+    Api.Response response =
+        api.post(
+            "/api/v1/workflows",
+            Workflows.named("diamond")
+                .task("a", ID, "f", List.of(1))
+                .task("b", ID, "f", List.of(ref("a")))
+                .task("c", ID, "f", List.of(Map.of("nested", List.of(ref("a")))))
+                .task("d", ID, "f", List.of(ref("b"), ref("c")))
+                .build());
+
+    assertThat(response.status()).as(response.text()).isEqualTo(202);
+    JsonNode workflow = response.json();
+    String id = workflow.get("id").asString();
+    assertThat(response.header("Location")).contains("/api/v1/workflows/" + id);
+    assertThat(workflow.get("status").asString()).isEqualTo("RUNNING");
+    JsonNode tasks = workflow.get("tasks");
+    assertThat(tasks.get("a").get("status").asString()).isEqualTo("QUEUED");
+    assertThat(tasks.get("b").get("status").asString()).isEqualTo("WAITING");
+    assertThat(tasks.get("d").get("depends_on").toString()).isEqualTo("[\"b\",\"c\"]");
+    assertThat(tasks.get("d").get("status_reason").asString()).isEqualTo("waiting for b, c");
+    JsonNode b = api.get("/api/v1/tasks/" + tasks.get("b").get("id").asString()).json();
+    assertThat(b.get("workflow_id").asString()).isEqualTo(id);
+    assertThat(b.get("workflow_key").asString()).isEqualTo("b");
+    assertThat(b.get("depends_on").get("a").asString())
+        .isEqualTo(tasks.get("a").get("id").asString());
+    assertThat(api.get("/api/v1/workflows/" + id).json().get("tasks").size()).isEqualTo(4);
+  }
+
+  @Test
+  void aCycleIsRefusedNamingItAndNothingIsStored() {
+    long before = rows();
+
+    Api.Response response =
+        api.post(
+            "/api/v1/workflows",
+            Workflows.named("loop")
+                .task("load", ID, "f", List.of())
+                .task("train", ID, "f", List.of(ref("load"), ref("score")))
+                .task("score", ID, "f", List.of(ref("train")))
+                .build());
+
+    assertThat(response.status()).isEqualTo(400);
+    assertThat(response.json().get("detail").asString())
+        .contains("cycle")
+        .containsAnyOf("train → score → train", "score → train → score");
+    assertThat(rows()).isEqualTo(before);
+  }
+
+  @Test
+  void aTaskReferringToItselfIsACycle() {
+    Api.Response response =
+        api.post(
+            "/api/v1/workflows",
+            Workflows.named("self").task("a", ID, "f", List.of(ref("a"))).build());
+
+    assertThat(response.status()).isEqualTo(400);
+    assertThat(response.json().get("detail").asString()).contains("a → a");
+  }
+
+  @Test
+  void aReferenceToAMissingKeyIsRefusedNamingWhereItStands() {
+    Api.Response response =
+        api.post(
+            "/api/v1/workflows",
+            Workflows.named("typo")
+                .task("train", ID, "f", List.of())
+                .task(
+                    "score",
+                    Tasks.function(ID, "f").set("kwargs", Map.of("model", ref("trian"))).build())
+                .build());
+
+    assertThat(response.status()).isEqualTo(400);
+    JsonNode error = response.json().get("errors").get(0);
+    assertThat(error.get("field").asString()).isEqualTo("tasks.score.kwargs.model");
+    assertThat(error.get("message").asString()).contains("'trian'").contains("not a task");
+  }
+
+  @Test
+  void moreThanAThousandTasksAreRefused() {
+    Workflows big = Workflows.named("big");
+    for (int i = 0; i < 1001; i++) {
+      big.task("t" + i, ID, "f", List.of());
+    }
+
+    Api.Response response = api.post("/api/v1/workflows", big.build());
+
+    assertThat(response.status()).isEqualTo(400);
+    assertThat(response.json().get("detail").asString()).contains("at most 1000 tasks");
+  }
+
+  @Test
+  void anInvalidTaskIsNamedByItsKeyAndField() {
+    Api.Response response =
+        api.post(
+            "/api/v1/workflows",
+            Workflows.named("bad")
+                .task("ok", ID, "f", List.of())
+                .task("broken", Tasks.function(ID, "not a name").executor("vcpu", -1).build())
+                .build());
+
+    assertThat(response.status()).isEqualTo(400);
+    assertThat(response.json().get("errors").valueStream().map(e -> e.get("field").asString()))
+        .contains("tasks.broken.function.name", "tasks.broken.executor.vcpu");
+  }
+
+  @Test
+  void aMalformedReferenceAndAReferenceInASingleTaskAreRefused() {
+    Api.Response malformed =
+        api.post(
+            "/api/v1/workflows",
+            Workflows.named("m")
+                .task("a", ID, "f", List.of())
+                .task("b", ID, "f", List.of(Map.of("$task", "a", "extra", 1)))
+                .build());
+    Api.Response single =
+        api.post("/api/v1/tasks", Tasks.function(ID, "f").set("args", List.of(ref("a"))).build());
+
+    assertThat(malformed.status()).isEqualTo(400);
+    assertThat(malformed.json().get("errors").get(0).get("field").asString())
+        .isEqualTo("tasks.b.args[0]");
+    assertThat(single.status()).isEqualTo(400);
+    assertThat(single.json().get("errors").get(0).get("message").asString())
+        .contains("/api/v1/workflows");
+  }
+
+  @Test
+  void anotherClientGets404ForAWorkflow() {
+    String id =
+        api.post("/api/v1/workflows", Workflows.named("mine").task("a", ID, "f", List.of()).build())
+            .json()
+            .get("id")
+            .asString();
+
+    Api intruder = api.as(Api.INTRUDER);
+    assertThat(intruder.get("/api/v1/workflows/" + id).status()).isEqualTo(404);
+    assertThat(intruder.post("/api/v1/workflows/" + id + "/cancel", "").status()).isEqualTo(404);
+    assertThat(api.get("/api/v1/workflows/" + id).status()).isEqualTo(200);
+  }
+
+  @Test
+  void cancellingAWaitingWorkflowCancelsEveryTaskAtOnce() {
+    String id =
+        api.post(
+                "/api/v1/workflows",
+                Workflows.named("c")
+                    .task("a", ID, "f", List.of())
+                    .task("b", ID, "f", List.of(ref("a")))
+                    .build())
+            .json()
+            .get("id")
+            .asString();
+
+    Api.Response cancelled = api.post("/api/v1/workflows/" + id + "/cancel", "");
+
+    assertThat(cancelled.status()).isEqualTo(202);
+    JsonNode workflow = cancelled.json();
+    assertThat(workflow.get("status").asString()).isEqualTo("CANCELLED");
+    assertThat(workflow.get("tasks").get("a").get("status").asString()).isEqualTo("CANCELLED");
+    assertThat(workflow.get("tasks").get("b").get("status").asString()).isEqualTo("CANCELLED");
+  }
+
+  private long rows() {
+    Map<String, Object> counts = new LinkedHashMap<>();
+    counts.put("w", jdbc.sql("SELECT count(*) FROM workflow").query(Long.class).single());
+    counts.put("t", jdbc.sql("SELECT count(*) FROM task").query(Long.class).single());
+    return (Long) counts.get("w") * 1_000_000 + (Long) counts.get("t");
+  }
+}
