@@ -3,6 +3,7 @@ package io.batchexecutor.backend.awsbatch;
 import com.github.dockerjava.api.DockerClient;
 import io.batchexecutor.backend.BuildImage;
 import io.batchexecutor.backend.StartBuilding;
+import io.batchexecutor.backend.TaskInputs;
 import io.batchexecutor.backend.local.LocalBackendConfiguration;
 import io.batchexecutor.config.AwsBatchProperties;
 import io.batchexecutor.config.AwsClients;
@@ -138,6 +139,7 @@ public class AwsBatchConfiguration {
       StsClient sts,
       CloudWatchLogsClient logs,
       Throttling throttling,
+      TaskRepository tasks,
       JsonMapper json,
       Clock clock) {
     URI endpoint = AwsClients.endpoint(aws);
@@ -159,7 +161,8 @@ public class AwsBatchConfiguration {
                 new AwsAccount(sts),
                 settings.defaults().region(),
                 endpoint == null ? null : endpoint.toString()),
-            new SubmitBatchJob(batch, createOnce, throttling)),
+            new SubmitBatchJob(
+                batch, createOnce, throttling, new TaskInputs(tasks, stores, json), json)),
         batch,
         new BatchJobLogs(logs));
   }

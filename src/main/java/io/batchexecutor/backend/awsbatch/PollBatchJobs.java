@@ -210,6 +210,22 @@ public class PollBatchJobs implements Runnable {
   }
 
   private void failed(Task task, JobDetail job, Instant now) {
+    if (!task.dependsOn().isEmpty() && job.attempts().isEmpty()) {
+      // Batch fails a job whose dependency failed without ever starting it: that is a cancel,
+      // named after the dependency once its end is recorded (which also cancels this task)
+      for (Task upstream : tasks.findAll(task.dependsOn().values())) {
+        if (upstream.status().isFinal() && upstream.status() != TaskStatus.SUCCEEDED) {
+          task.cancel(
+              "cancelled: its dependency '"
+                  + upstream.workflowKey()
+                  + "' "
+                  + upstream.status().name(),
+              now);
+          return;
+        }
+      }
+      return;
+    }
     String pointer = JobDefinitions.resultPrefix(task) + "result.json";
     Integer exit = exitCode(job);
     Optional<JsonNode> result = stores.get(pointer).map(json::readTree);

@@ -1,17 +1,24 @@
 package io.batchexecutor.backend.awsbatch;
 
+import io.batchexecutor.backend.TaskInputs;
 import io.batchexecutor.pipeline.PipelineStep;
 import io.batchexecutor.pipeline.StepContext;
 import io.batchexecutor.pipeline.StepResult;
 import io.batchexecutor.task.Task;
 import io.batchexecutor.task.TaskStatus;
+import io.batchexecutor.workflow.SubmitWorkflow;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import software.amazon.awssdk.services.batch.BatchClient;
+import software.amazon.awssdk.services.batch.model.JobDependency;
 import software.amazon.awssdk.services.batch.model.JobSummary;
+import software.amazon.awssdk.services.batch.model.KeyValuePair;
 import software.amazon.awssdk.services.batch.model.KeyValuesPair;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * REGISTERING (definition known) → SUBMITTED: submits the job under a name derived from the task
@@ -21,26 +28,40 @@ import software.amazon.awssdk.services.batch.model.KeyValuesPair;
  * retries on its own: a retry after a lost answer could start a second job, so a failed submit
  * comes back to the pipeline, which tries the step again, name lookup first. Then the task is
  * handed to the batched poller.
+ *
+ * <p>A workflow task is submitted with {@code dependsOn} naming the jobs of its dependencies that
+ * have not succeeded yet, so that Batch holds it until they have; it waits (released, its reason
+ * saying so) until each of them has a job id. Its runner reads their results from S3 ({@code
+ * BATCH_EXECUTOR_INPUTS}).
  */
 class SubmitBatchJob implements PipelineStep {
 
   private final BatchClient batch;
   private final BatchClient submitter;
   private final Throttling throttling;
+  private final TaskInputs inputs;
+  private final JsonMapper json;
 
   /**
    * @param batch for the name lookup
    * @param submitter for SubmitJob: a client without SDK retries
    */
-  SubmitBatchJob(BatchClient batch, BatchClient submitter, Throttling throttling) {
+  SubmitBatchJob(
+      BatchClient batch,
+      BatchClient submitter,
+      Throttling throttling,
+      TaskInputs inputs,
+      JsonMapper json) {
     this.batch = batch;
     this.submitter = submitter;
     this.throttling = throttling;
+    this.inputs = inputs;
+    this.json = json;
   }
 
-  /** With one client for both (a test's fake, which never loses an answer). */
+  /** With one client for both (a test's fake, which never loses an answer), for lone tasks. */
   SubmitBatchJob(BatchClient batch, Throttling throttling) {
-    this(batch, batch, throttling);
+    this(batch, batch, throttling, null, JsonMapper.builder().build());
   }
 
   static String jobName(Task task) {
@@ -56,6 +77,36 @@ class SubmitBatchJob implements PipelineStep {
   public StepResult run(Task task, StepContext context) throws InterruptedException {
     String name = jobName(task);
     String queue = task.settings().batchQueue();
+    Duration poll = Duration.ofSeconds(task.settings().pollFreq());
+    List<KeyValuePair> environment = new ArrayList<>(JobDefinitions.taskEnvironment(task));
+    List<JobDependency> dependsOn = new ArrayList<>();
+    if (!task.dependsOn().isEmpty()) {
+      Map<String, Task> dependencies = inputs.dependencies(task);
+      for (Map.Entry<String, Task> d : dependencies.entrySet()) {
+        Task upstream = d.getValue();
+        if (upstream.status() == TaskStatus.SUCCEEDED) {
+          continue; // its result is in S3 already; nothing for Batch to wait for
+        }
+        if (upstream.status().isFinal() || upstream.batchJobId() == null) {
+          // not submitted yet (or ended badly, which cancels this task): ask again later
+          task.observe(
+              task.status(),
+              "waiting for '" + d.getKey() + "' to be submitted, to name its job in dependsOn",
+              context.now());
+          return StepResult.releaseFor(poll);
+        }
+        dependsOn.add(JobDependency.builder().jobId(upstream.batchJobId()).build());
+      }
+      if (dependsOn.size() > SubmitWorkflow.MAX_BATCH_DEPENDENCIES) {
+        throw new IllegalStateException(
+            dependsOn.size() + " unfinished dependencies: more than AWS Batch takes in dependsOn");
+      }
+      environment.add(
+          KeyValuePair.builder()
+              .name("BATCH_EXECUTOR_INPUTS")
+              .value(json.writeValueAsString(TaskInputs.s3Locations(dependencies)))
+              .build());
+    }
     Optional<String> known = throttling.call(() -> newest(jobsNamed(batch, queue, name)));
     String jobId =
         known.isPresent()
@@ -68,8 +119,8 @@ class SubmitBatchJob implements PipelineStep {
                                 b.jobName(name)
                                     .jobQueue(queue)
                                     .jobDefinition(task.jobDefinitionArn())
-                                    .containerOverrides(
-                                        o -> o.environment(JobDefinitions.taskEnvironment(task))))
+                                    .dependsOn(dependsOn)
+                                    .containerOverrides(o -> o.environment(environment)))
                         .jobId());
     task.submittedToBatch(jobId, context.now());
     if (known.isPresent()) {
@@ -79,7 +130,7 @@ class SubmitBatchJob implements PipelineStep {
           java.util.Map.of("job_id", jobId),
           context.now());
     }
-    return StepResult.releaseFor(Duration.ofSeconds(task.settings().pollFreq()));
+    return StepResult.releaseFor(poll);
   }
 
   /** The jobs in {@code queue} named {@code name}, in any status (ListJobs with JOB_NAME). */

@@ -9,6 +9,7 @@ import io.batchexecutor.support.Tasks;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.TestPropertySource;
+import tools.jackson.databind.JsonNode;
 
 /** On AWS Batch, values Batch would refuse are refused at submission, before anything is built. */
 @ServiceTest
@@ -35,6 +36,32 @@ class AwsBatchValidationTest {
     assertThat(refused.json().get("detail").asString()).contains("at least 60 s on AWS Batch");
     assertThat(api.post("/api/v1/tasks", Tasks.add().executor("time_limit", 60).build()).status())
         .isEqualTo(202);
+  }
+
+  @Test
+  void aDependantIsQueuedForBatchToHoldUnlessItHasMoreDependenciesThanDependsOnTakes() {
+    java.util.Map<String, Object> tasks = new java.util.LinkedHashMap<>();
+    java.util.List<Object> all = new java.util.ArrayList<>();
+    for (int i = 0; i < 21; i++) {
+      tasks.put("t" + i, Tasks.function("def f(*a):\n    return 1\n", "f").build());
+      all.add(java.util.Map.of("$task", "t" + i));
+    }
+    tasks.put(
+        "few",
+        Tasks.function("def f(*a):\n    return 1\n", "f").set("args", all.subList(0, 20)).build());
+    tasks.put("many", Tasks.function("def f(*a):\n    return 1\n", "f").set("args", all).build());
+
+    JsonNode workflow =
+        new Api(port)
+            .post("/api/v1/workflows", java.util.Map.of("name", "wide", "tasks", tasks))
+            .json()
+            .get("tasks");
+
+    assertThat(workflow.get("few").get("status").asString()).isEqualTo("QUEUED");
+    assertThat(workflow.get("few").get("status_reason").asString()).contains("AWS Batch holds it");
+    assertThat(workflow.get("many").get("status").asString())
+        .as("21 dependencies: more than dependsOn takes, so the service waits itself")
+        .isEqualTo("WAITING");
   }
 
   @Test

@@ -1,0 +1,232 @@
+package io.batchexecutor.backend.awsbatch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.batchexecutor.backend.TaskInputs;
+import io.batchexecutor.pipeline.BackOff;
+import io.batchexecutor.pipeline.StepContext;
+import io.batchexecutor.pipeline.StepResult;
+import io.batchexecutor.storage.ObjectStores;
+import io.batchexecutor.support.ServiceTest;
+import io.batchexecutor.support.TaskBuilder;
+import io.batchexecutor.task.Task;
+import io.batchexecutor.task.TaskRepository;
+import io.batchexecutor.task.TaskStatus;
+import io.batchexecutor.workflow.Workflow;
+import io.batchexecutor.workflow.WorkflowRepository;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import software.amazon.awssdk.services.batch.model.JobDependency;
+import software.amazon.awssdk.services.batch.model.JobStatus;
+import software.amazon.awssdk.services.batch.model.KeyValuePair;
+import software.amazon.awssdk.services.batch.model.SubmitJobRequest;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Workflow tasks on AWS Batch, against an in-memory Batch and the real database: the dependsOn and
+ * inputs a dependant is submitted with, and what a failed dependency does to it.
+ */
+@ServiceTest
+class WorkflowOnBatchTest {
+
+  static final Instant NOW = Instant.parse("2026-01-01T00:00:00Z");
+  static final StepContext CONTEXT =
+      new StepContext() {
+        @Override
+        public Instant now() {
+          return NOW;
+        }
+
+        @Override
+        public boolean stopRequested() {
+          return false;
+        }
+      };
+
+  @Autowired TaskRepository tasks;
+  @Autowired WorkflowRepository workflows;
+  @Autowired JdbcClient jdbc;
+  final JsonMapper json = JsonMapper.builder().build();
+  final FakeBatch batch = new FakeBatch();
+  final InMemoryObjectStore s3 = new InMemoryObjectStore();
+  SubmitBatchJob submit;
+  Map<String, Task> workflow;
+
+  @BeforeEach
+  void setUp() {
+    ObjectStores stores = new ObjectStores(s3, List.of(s3));
+    Throttling throttling =
+        new Throttling(1_000_000, 3, Duration.ofMillis(1), Duration.ofMillis(2), d -> {});
+    submit =
+        new SubmitBatchJob(batch, batch, throttling, new TaskInputs(tasks, stores, json), json);
+    // load -> train -> score, and score also takes load
+    workflow = store(Map.of("train", List.of("load"), "score", List.of("load", "train")));
+  }
+
+  @Test
+  void aDependantWaitsUntilEachUnfinishedDependencyHasAJob() throws InterruptedException {
+    submitted("load", "job-load");
+
+    Task score = registering("score");
+    StepResult result = submit.run(score, CONTEXT);
+
+    assertThat(result.next()).isEqualTo(StepResult.Next.RELEASE);
+    assertThat(batch.submitted).isEmpty();
+    assertThat(score.status()).isEqualTo(TaskStatus.REGISTERING);
+    assertThat(score.statusReason())
+        .isEqualTo("waiting for 'train' to be submitted, to name its job in dependsOn");
+  }
+
+  @Test
+  void aDependantIsSubmittedWithDependsOnAndWhereToReadItsInputs() throws InterruptedException {
+    submitted("load", "job-load");
+    submitted("train", "job-train");
+
+    Task score = registering("score");
+    submit.run(score, CONTEXT);
+
+    SubmitJobRequest request = batch.submitted.get(0);
+    assertThat(request.dependsOn())
+        .extracting(JobDependency::jobId)
+        .containsExactly("job-load", "job-train");
+    JsonNode inputs = inputs(request);
+    assertThat(inputs.get("load").asString())
+        .isEqualTo(
+            "s3://"
+                + workflow.get("load").settings().s3BucketName()
+                + "/batch-executor/tasks/"
+                + workflow.get("load").id()
+                + "/");
+    assertThat(inputs.get("train").asString()).endsWith(workflow.get("train").id() + "/");
+    assertThat(score.status()).isEqualTo(TaskStatus.SUBMITTED);
+  }
+
+  @Test
+  void aDependencyThatSucceededIsNotNamedInDependsOn() throws InterruptedException {
+    succeeded("load");
+    submitted("train", "job-train");
+
+    submit.run(registering("score"), CONTEXT);
+
+    assertThat(batch.submitted.get(0).dependsOn())
+        .extracting(JobDependency::jobId)
+        .containsExactly("job-train");
+    assertThat(inputs(batch.submitted.get(0)).has("load")).as("still read from S3").isTrue();
+  }
+
+  @Test
+  void aJobBatchFailedForItsDependencyEndsCancelledNamingIt() throws InterruptedException {
+    submitted("load", "job-load");
+    Task train = registering("train");
+    submit.run(train, CONTEXT);
+    tasks.update(train);
+    Task load = tasks.find(workflow.get("load").id()).orElseThrow();
+    load.fail("the job FAILED", null, 1, null, NOW);
+    tasks.update(load);
+    String trainJob = tasks.find(train.id()).orElseThrow().batchJobId();
+    batch.setJob(
+        software.amazon.awssdk.services.batch.model.JobDetail.builder()
+            .jobId(trainJob)
+            .jobName("batch-executor-" + train.id())
+            .status(JobStatus.FAILED)
+            .statusReason("Dependent Job failed")
+            .build());
+    PollBatchJobs poller =
+        new PollBatchJobs(
+            tasks,
+            batch,
+            new Throttling(1_000_000, 3, Duration.ofMillis(1), Duration.ofMillis(2), d -> {}),
+            new ObjectStores(s3, List.of(s3)),
+            json,
+            Clock.fixed(NOW.plusSeconds(60), ZoneOffset.UTC),
+            Duration.ofMinutes(15),
+            new BackOff(Duration.ofSeconds(60), Duration.ofMinutes(30)));
+
+    Task polled = tasks.find(train.id()).orElseThrow();
+    poller.apply(polled, batch.describeJobs(b -> b.jobs(trainJob)).jobs().get(0), NOW);
+
+    assertThat(polled.status()).isEqualTo(TaskStatus.CANCELLED);
+    assertThat(polled.statusReason()).isEqualTo("cancelled: its dependency 'load' FAILED");
+  }
+
+  // ---- fixtures ------------------------------------------------------------------------------
+
+  private Map<String, Task> store(Map<String, List<String>> dependencies) {
+    UUID workflowId = UUID.randomUUID();
+    Map<String, UUID> ids = new LinkedHashMap<>();
+    for (String key : List.of("load", "train", "score")) {
+      ids.put(key, UUID.randomUUID());
+    }
+    Map<String, Task> stored = new LinkedHashMap<>();
+    for (String key : ids.keySet()) {
+      Map<String, UUID> dependsOn = new LinkedHashMap<>();
+      dependencies.getOrDefault(key, List.of()).forEach(d -> dependsOn.put(d, ids.get(d)));
+      Task template = TaskBuilder.aTask().backend("awsbatch").build();
+      stored.put(
+          key,
+          Task.acceptInWorkflow(
+              ids.get(key),
+              template.owner(),
+              key,
+              template.spec(),
+              template.settings(),
+              "awsbatch",
+              NOW,
+              workflowId,
+              key,
+              dependsOn,
+              false));
+    }
+    workflows.insert(
+        new Workflow(workflowId, stored.get("load").owner(), "w", NOW, null),
+        List.copyOf(stored.values()));
+    return stored;
+  }
+
+  private Task registering(String key) {
+    Task task = tasks.find(workflow.get(key).id()).orElseThrow();
+    task.startBuilding(NOW);
+    task.imageBuilt("batch-executor-task:" + key, true, NOW);
+    task.startPushing(NOW);
+    task.imagePushed("repo:" + key, true, NOW);
+    task.startRegistering(NOW);
+    task.registered("arn:aws:batch:us-east-1:123456789012:job-definition/d:1", NOW);
+    return task;
+  }
+
+  private void submitted(String key, String jobId) {
+    Task task = registering(key);
+    task.submittedToBatch(jobId, NOW);
+    assertThat(tasks.update(task)).isTrue();
+  }
+
+  private void succeeded(String key) {
+    Task task = registering(key);
+    task.submittedToBatch("job-" + key, NOW);
+    task.succeed(
+        "s3://covalent-batch-job-resources/batch-executor/tasks/" + task.id() + "/result.json",
+        0,
+        NOW);
+    assertThat(tasks.update(task)).isTrue();
+  }
+
+  private JsonNode inputs(SubmitJobRequest request) {
+    return json.readTree(
+        request.containerOverrides().environment().stream()
+            .filter(e -> e.name().equals("BATCH_EXECUTOR_INPUTS"))
+            .map(KeyValuePair::value)
+            .findFirst()
+            .orElseThrow());
+  }
+}
