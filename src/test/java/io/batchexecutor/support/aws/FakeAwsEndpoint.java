@@ -548,6 +548,18 @@ public final class FakeAwsEndpoint implements AutoCloseable {
         job.gate.await();
       }
       Thread.sleep(200);
+      job.status = "PENDING";
+      for (JsonNode dependency : job.request.path("dependsOn")) {
+        Job upstream = jobs.get(dependency.path("jobId").asString());
+        while (upstream != null && !"SUCCEEDED".equals(upstream.status)) {
+          if ("FAILED".equals(upstream.status) || job.terminated) {
+            job.statusReason = "Dependent Job failed";
+            job.status = "FAILED";
+            return;
+          }
+          Thread.sleep(100);
+        }
+      }
       synchronized (job) {
         if (job.terminated) {
           job.status = "FAILED";

@@ -1,0 +1,174 @@
+package io.batchexecutor.workflow;
+
+import static io.batchexecutor.workflow.Workflows.ref;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.batchexecutor.support.Api;
+import io.batchexecutor.support.DockerAvailable;
+import io.batchexecutor.support.ServiceTest;
+import io.batchexecutor.support.aws.FakeAwsEndpoint;
+import io.batchexecutor.support.s3.S3MockServer;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.context.TestPropertySource;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * A workflow on the AWS Batch backend, against the tests' loopback AWS endpoint: dependants go to
+ * Batch with dependsOn and Batch holds them; each runner reads its inputs — a pickle among them —
+ * from S3.
+ */
+@ServiceTest
+@TestPropertySource(
+    properties = {
+      "batch-executor.pipeline.enabled=true",
+      "batch-executor.backend=awsbatch",
+      "batch-executor.image.base-image=${BATCH_EXECUTOR_TEST_BASE_IMAGE:local/python:3}",
+      "batch-executor.awsbatch.region=us-east-1",
+      "batch-executor.awsbatch.s3-path-style=true",
+      "batch-executor.awsbatch.s3-bucket-name=" + WorkflowOnFakeBatchIT.BUCKET,
+      "batch-executor.awsbatch.ecr-repo-name=batch-executor-workflows",
+      "batch-executor.awsbatch.batch-queue=workflow-queue",
+      "batch-executor.awsbatch.poll-freq=1",
+      "batch-executor.awsbatch.time-limit=120"
+    })
+class WorkflowOnFakeBatchIT {
+
+  static final String BUCKET = "batch-executor-workflows";
+  static final String REGISTRY = System.getenv("BATCH_EXECUTOR_TEST_REGISTRY");
+  static FakeAwsEndpoint aws;
+
+  @LocalServerPort int port;
+
+  @DynamicPropertySource
+  static void endpoint(DynamicPropertyRegistry registry) throws IOException {
+    if (REGISTRY == null) {
+      registry.add("batch-executor.awsbatch.endpoint", () -> "http://127.0.0.1:9");
+      return;
+    }
+    try (S3Client s3 =
+        S3Client.builder()
+            .endpointOverride(S3MockServer.get().endpoint())
+            .forcePathStyle(true)
+            .region(Region.US_EAST_1)
+            .credentialsProvider(
+                StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")))
+            .build()) {
+      if (s3.listBuckets().buckets().stream().noneMatch(b -> b.name().equals(BUCKET))) {
+        s3.createBucket(b -> b.bucket(BUCKET));
+      }
+    }
+    aws =
+        new FakeAwsEndpoint(
+            S3MockServer.get().endpoint(),
+            REGISTRY,
+            DockerAvailable.client(),
+            Map.of(
+                "AWS_ACCESS_KEY_ID", "test",
+                "AWS_SECRET_ACCESS_KEY", "test",
+                "AWS_DEFAULT_REGION", "us-east-1"));
+    registry.add("batch-executor.awsbatch.endpoint", () -> aws.endpoint().toString());
+  }
+
+  @AfterAll
+  static void close() {
+    if (aws != null) {
+      aws.close();
+    }
+  }
+
+  @BeforeEach
+  void engine() {
+    DockerAvailable.assume(DockerAvailable.client());
+    if (REGISTRY == null && "true".equalsIgnoreCase(System.getenv("CI"))) {
+      throw new IllegalStateException(
+          "CI must run this test, but BATCH_EXECUTOR_TEST_REGISTRY is unset");
+    }
+    Assumptions.assumeTrue(
+        REGISTRY != null, "BATCH_EXECUTOR_TEST_REGISTRY is unset (source .ci/provision)");
+  }
+
+  @Test
+  void loadTrainScoreRunsOnBatchWithDependsOnAndInputsFromS3() {
+    Api api = new Api(port);
+    Api.Response accepted =
+        api.post(
+            "/api/v1/workflows",
+            Workflows.named("on-batch")
+                .task(
+                    "load",
+                    "import time\ndef load():\n    time.sleep(8)\n    return [2, 4, 6]\n",
+                    "load",
+                    List.of())
+                .task(
+                    "train",
+                    "from fractions import Fraction\n"
+                        + "def train(data):\n    return Fraction(sum(data), len(data))\n",
+                    "train",
+                    List.of(ref("load")))
+                .task(
+                    "score",
+                    "def score(mean, data):\n    return [float(x / mean) for x in data]\n",
+                    "score",
+                    List.of(ref("train"), ref("load")))
+                .build());
+    assertThat(accepted.status()).as(accepted.text()).isEqualTo(202);
+    String id = accepted.json().get("id").asString();
+    JsonNode tasks = accepted.json().get("tasks");
+    assertThat(tasks.get("score").get("status").asString())
+        .as("queued at once: Batch holds it")
+        .isEqualTo("QUEUED");
+
+    JsonNode workflow = null;
+    long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
+    while (System.nanoTime() < deadline) {
+      workflow = api.get("/api/v1/workflows/" + id).json();
+      if (!"RUNNING".equals(workflow.get("status").asString())) {
+        break;
+      }
+      sleep();
+    }
+
+    assertThat(workflow.get("status").asString())
+        .as(String.valueOf(workflow))
+        .isEqualTo("SUCCEEDED");
+    assertThat(workflow.get("outputs").get("score").toString()).isEqualTo("[0.5,1.0,1.5]");
+    JsonNode score = api.get("/api/v1/tasks/" + tasks.get("score").get("id").asString()).json();
+    JsonNode submitted =
+        aws.submitted().stream()
+            .filter(r -> r.path("jobName").asString().endsWith(score.get("id").asString()))
+            .findFirst()
+            .orElseThrow();
+    String loadJob =
+        api.get("/api/v1/tasks/" + tasks.get("load").get("id").asString())
+            .json()
+            .get("batch_job_id")
+            .asString();
+    assertThat(submitted.path("dependsOn").valueStream().map(d -> d.path("jobId").asString()))
+        .as("submitted while 'load' still ran (it sleeps 8 s): Batch held it")
+        .contains(loadJob);
+    assertThat(submitted.path("containerOverrides").toString()).contains("BATCH_EXECUTOR_INPUTS");
+  }
+
+  private static void sleep() {
+    try {
+      Thread.sleep(250);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+}
