@@ -10,6 +10,11 @@ In a workflow, an argument that is exactly {"$task": "<key>"} stands for the res
 BATCH_EXECUTOR_INPUTS maps each key to where that task's result.json (and result.pickle, for a
 value JSON cannot carry) can be read, a directory or an s3:// prefix.
 
+A sweep's payload lists the combinations; this run computes the one at AWS_BATCH_JOB_ARRAY_INDEX
+(a child of an array job) or BATCH_EXECUTOR_SWEEP_INDEX (the local backend), added to kwargs, and
+its S3 result goes under sweep/<index>/. An exception of the function is then that combination's
+outcome, not a failure of the run: the runner exits 0.
+
 Exit codes: 0 the function returned; 65 the function (or its module source) raised; 66 the runner
 itself could not do its job (unreadable payload, result not storable).
 """
@@ -28,6 +33,7 @@ OUT_DIR = os.environ.get("BATCH_EXECUTOR_OUTPUT_DIR", "/tmp/batch-executor/out")
 EXIT_RAISED = 65
 EXIT_RUNNER_FAILED = 66
 ANNOUNCE_LIMIT = 1024 * 1024
+SWEEP_INDEX = None  # set by main() for a run of a sweep
 
 
 def is_json(value, depth=0):
@@ -66,6 +72,8 @@ def write_outputs(document, pickled):
     announce(files)
     target = os.environ.get("BATCH_EXECUTOR_RESULT_S3_URI")
     if target:
+        if SWEEP_INDEX is not None:
+            target = target.rstrip("/") + "/sweep/%d/" % SWEEP_INDEX
         upload_to_s3(target, files)
 
 
@@ -164,6 +172,7 @@ def upload_to_s3(target, files):
 
 
 def main():
+    global SWEEP_INDEX
     try:
         with open(PAYLOAD, "r", encoding="utf-8") as f:
             payload = json.load(f)
@@ -171,6 +180,14 @@ def main():
         name = payload["function"]
         args = payload.get("args") or []
         kwargs = payload.get("kwargs") or {}
+        combination = {}
+        if payload.get("sweep") is not None:
+            SWEEP_INDEX = int(
+                os.environ.get("AWS_BATCH_JOB_ARRAY_INDEX")
+                or os.environ.get("BATCH_EXECUTOR_SWEEP_INDEX")
+                or "0"
+            )
+            combination = payload["sweep"][SWEEP_INDEX]
     except Exception as error:  # the image itself is broken
         print("batch-executor: cannot read the task payload: %r" % (error,), file=sys.stderr)
         return EXIT_RUNNER_FAILED
@@ -180,6 +197,7 @@ def main():
         loaded = {}
         args = resolve(args, inputs, loaded)
         kwargs = resolve(kwargs, inputs, loaded)
+        kwargs.update(combination)
     except InputUnavailable as error:
         print("batch-executor: %s" % (error,), file=sys.stderr)
         try:
@@ -214,7 +232,7 @@ def main():
         except Exception as store_error:
             print("batch-executor: cannot store the error: %r" % (store_error,), file=sys.stderr)
             return EXIT_RUNNER_FAILED
-        return EXIT_RAISED
+        return 0 if SWEEP_INDEX is not None else EXIT_RAISED
 
     try:
         if is_json(value):

@@ -107,7 +107,8 @@ public class TaskController {
             new NewTask(
                 caller.current(),
                 body.name(),
-                new TaskSpec(body.function(), body.args(), body.kwargs(), body.image()),
+                new TaskSpec(
+                    body.function(), body.args(), body.kwargs(), body.image(), body.sweep()),
                 body.executor(),
                 idempotencyKey));
     Task task = result.task();

@@ -14,6 +14,8 @@ import tools.jackson.databind.JsonNode;
  * @param kwargs keyword arguments, a JSON object keyed by Python identifiers
  * @param executor settings for this task; what is left out comes from the configuration
  * @param image the image to build the task into
+ * @param sweep a parameter sweep: keyword argument names to lists of values; the function runs once
+ *     per combination and the result is the list of (combination, result or error)
  */
 @Schema(
     description = "A Python function to run, with its arguments and optional executor settings",
@@ -28,4 +30,6 @@ public record TaskRequest(
     @Schema(type = "array", example = "[1, 2]") JsonNode args,
     @Schema(type = "object", example = "{}") JsonNode kwargs,
     TaskSettings executor,
-    TaskSpec.ImageSpec image) {}
+    TaskSpec.ImageSpec image,
+    @Schema(type = "object", example = "{\"C\": [0.1, 1, 10], \"gamma\": [0.1, 0.7]}")
+        JsonNode sweep) {}

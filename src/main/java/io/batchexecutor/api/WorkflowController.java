@@ -94,7 +94,8 @@ public class WorkflowController {
                           : new NewTask(
                               owner,
                               t.name(),
-                              new TaskSpec(t.function(), t.args(), t.kwargs(), t.image()),
+                              new TaskSpec(
+                                  t.function(), t.args(), t.kwargs(), t.image(), t.sweep()),
                               t.executor(),
                               null)));
     }

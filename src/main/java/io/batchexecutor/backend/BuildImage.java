@@ -7,6 +7,7 @@ import io.batchexecutor.pipeline.PipelineStep;
 import io.batchexecutor.pipeline.StepContext;
 import io.batchexecutor.pipeline.StepResult;
 import io.batchexecutor.storage.ObjectStores;
+import io.batchexecutor.task.Sweep;
 import io.batchexecutor.task.Task;
 import io.batchexecutor.task.TaskError;
 import io.batchexecutor.task.TaskSpec;
@@ -84,7 +85,11 @@ public class BuildImage implements PipelineStep {
     return TaskImage.of(
         new TaskImage.Environment(base, requirements, s3Results),
         new TaskImage.Payload(
-            spec.function().source(), spec.function().name(), spec.args(), spec.kwargs()),
+            spec.function().source(),
+            spec.function().name(),
+            spec.args(),
+            spec.kwargs(),
+            spec.hasSweep() ? json.valueToTree(Sweep.combinations(spec.sweep())) : null),
         runner,
         json);
   }

@@ -60,7 +60,14 @@ public final class TaskImage {
    * @param args positional arguments (a JSON array)
    * @param kwargs keyword arguments (a JSON object)
    */
-  public record Payload(String source, String function, JsonNode args, JsonNode kwargs) {}
+  public record Payload(
+      String source, String function, JsonNode args, JsonNode kwargs, JsonNode sweep) {
+
+    /** A payload for one run. */
+    public Payload(String source, String function, JsonNode args, JsonNode kwargs) {
+      this(source, function, args, kwargs, null);
+    }
+  }
 
   /** The context for a task: the runner script and the payload baked into the environment. */
   public static TaskImage of(
@@ -70,6 +77,9 @@ public final class TaskImage {
     document.put("function", payload.function());
     document.put("args", payload.args());
     document.put("kwargs", payload.kwargs());
+    if (payload.sweep() != null) {
+      document.put("sweep", payload.sweep()); // the combinations, one per run
+    }
     Map<String, byte[]> files = new TreeMap<>();
     files.put("Dockerfile", dockerfile(environment, json).getBytes(StandardCharsets.UTF_8));
     files.put("runner.py", runner);

@@ -132,7 +132,8 @@ public class SubmitTask {
         spec.function(),
         spec.args() == null || spec.args().isNull() ? json.createArrayNode() : spec.args(),
         spec.kwargs() == null || spec.kwargs().isNull() ? json.createObjectNode() : spec.kwargs(),
-        spec.image());
+        spec.image(),
+        spec.hasSweep() ? spec.sweep() : null);
   }
 
   private String hash(NewTask request) {

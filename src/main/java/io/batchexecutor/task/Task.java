@@ -217,6 +217,17 @@ public final class Task {
         at);
   }
 
+  /**
+   * A sweep's {@code runs} runs are handed to the local engine, at most {@code parallel} at once.
+   */
+  public void sweepLaunched(int runs, int parallel, Instant at) {
+    moveTo(
+        TaskStatus.SUBMITTED,
+        runs + " combinations, run in up to " + parallel + " containers at once",
+        Map.of("runs", runs, "parallel", parallel),
+        at);
+  }
+
   /** A failed attempt is retried in the new container {@code containerId}. */
   public void retriedIn(String containerId, Instant at) {
     this.containerId = containerId;

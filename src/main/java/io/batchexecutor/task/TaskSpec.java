@@ -10,8 +10,21 @@ import tools.jackson.databind.JsonNode;
  * @param args positional arguments (a JSON array)
  * @param kwargs keyword arguments (a JSON object)
  * @param image how to build the task's image; {@code null} for the configured default
+ * @param sweep for a parameter sweep, keyword argument names to lists of values: the function runs
+ *     once per combination (see {@link Sweep}); {@code null} for one run
  */
-public record TaskSpec(FunctionSpec function, JsonNode args, JsonNode kwargs, ImageSpec image) {
+public record TaskSpec(
+    FunctionSpec function, JsonNode args, JsonNode kwargs, ImageSpec image, JsonNode sweep) {
+
+  /** A task without a sweep. */
+  public TaskSpec(FunctionSpec function, JsonNode args, JsonNode kwargs, ImageSpec image) {
+    this(function, args, kwargs, image, null);
+  }
+
+  /** Whether the task is a parameter sweep. */
+  public boolean hasSweep() {
+    return sweep != null && !sweep.isNull();
+  }
 
   /**
    * A Python function given by its source.

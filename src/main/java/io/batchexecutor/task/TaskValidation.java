@@ -85,8 +85,10 @@ final class TaskValidation {
     checkFunction(spec.function(), problems);
     checkArgs(spec.args(), problems);
     checkKwargs(spec.kwargs(), problems);
+    checkSweep(spec.sweep(), spec.kwargs(), problems);
     checkStorable("args", spec.args(), problems);
     checkStorable("kwargs", spec.kwargs(), problems);
+    checkStorable("sweep", spec.sweep(), problems);
     if (task.name() != null && !storable(task.name())) {
       problems.add(v("name", UNSTORABLE));
     }
@@ -149,6 +151,39 @@ final class TaskValidation {
       if (!isIdentifier(entry.getKey())) {
         problems.add(v("kwargs." + printable(entry.getKey()), "must be a Python identifier"));
       }
+    }
+  }
+
+  private static void checkSweep(
+      JsonNode sweep, JsonNode kwargs, List<InvalidTaskException.Violation> problems) {
+    if (sweep == null || sweep.isNull()) {
+      return;
+    }
+    if (!sweep.isObject() || sweep.isEmpty()) {
+      problems.add(v("sweep", "must be an object of keyword argument names to lists of values"));
+      return;
+    }
+    boolean listsOk = true;
+    for (Map.Entry<String, JsonNode> entry : sweep.properties()) {
+      String field = "sweep." + printable(entry.getKey());
+      if (!isIdentifier(entry.getKey())) {
+        problems.add(v(field, "must be a Python identifier"));
+      }
+      if (!entry.getValue().isArray() || entry.getValue().isEmpty()) {
+        problems.add(v(field, "must be a non-empty list of values"));
+        listsOk = false;
+      }
+      if (kwargs != null && kwargs.isObject() && kwargs.has(entry.getKey())) {
+        problems.add(v(field, "is in kwargs too; a swept argument takes its values from sweep"));
+      }
+    }
+    if (listsOk && Sweep.size(sweep) > Sweep.MAX_COMBINATIONS) {
+      problems.add(
+          v(
+              "sweep",
+              "has more than "
+                  + Sweep.MAX_COMBINATIONS
+                  + " combinations (AWS Batch's largest array job)"));
     }
   }
 

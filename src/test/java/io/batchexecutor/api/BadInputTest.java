@@ -41,6 +41,36 @@ class BadInputTest {
   static Stream<Arguments> badTasks() {
     String oneMiBPlus = "x = 1\n".repeat((1024 * 1024) / 6 + 1) + "def f():\n    return 1\n";
     return Stream.of(
+        bad(
+            "sweep not an object",
+            Tasks.add().set("sweep", List.of(1)),
+            "invalid-request",
+            "sweep"),
+        bad(
+            "sweep with an empty list",
+            Tasks.add().set("sweep", Map.of("C", List.of())),
+            "invalid-request",
+            "sweep.C"),
+        bad(
+            "sweep name not an identifier",
+            Tasks.add().set("sweep", Map.of("not-a-name", List.of(1))),
+            "invalid-request",
+            "sweep.not-a-name"),
+        bad(
+            "sweep over a kwarg that is set",
+            Tasks.add().set("kwargs", Map.of("C", 1)).set("sweep", Map.of("C", List.of(1, 2))),
+            "invalid-request",
+            "sweep.C"),
+        bad(
+            "sweep of more than 10,000 combinations",
+            Tasks.add()
+                .set(
+                    "sweep",
+                    Map.of(
+                        "a", java.util.Collections.nCopies(101, 1),
+                        "b", java.util.Collections.nCopies(100, 1))),
+            "invalid-request",
+            "sweep"),
         bad("function missing", Tasks.add().set("function", null), "invalid-request", "function"),
         bad(
             "function name missing",

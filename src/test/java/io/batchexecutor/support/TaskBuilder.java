@@ -17,6 +17,7 @@ public final class TaskBuilder {
   private String name = "test";
   private Instant at = Instant.parse("2026-01-01T00:00:00Z");
   private String backend = "none";
+  private Object sweep;
   private TaskSettings settings =
       new TaskSettings(
           "bucket", "repo", "jobs", "queue", "exec", "job", "logs", 2.0, 3.75, 0, 3, 300, 10);
@@ -45,6 +46,12 @@ public final class TaskBuilder {
     return this;
   }
 
+  /** A parameter sweep, e.g. {@code Map.of("C", List.of(1, 2))}. */
+  public TaskBuilder sweep(Object sweep) {
+    this.sweep = sweep;
+    return this;
+  }
+
   public TaskBuilder acceptedAt(Instant at) {
     this.at = at;
     return this;
@@ -59,7 +66,8 @@ public final class TaskBuilder {
             new TaskSpec.FunctionSpec("def task(x, y):\n    return x + y\n", "task"),
             JSON.valueToTree(List.of(1, 2)),
             JSON.createObjectNode(),
-            null),
+            null,
+            sweep == null ? null : JSON.valueToTree(sweep)),
         settings,
         backend,
         at);

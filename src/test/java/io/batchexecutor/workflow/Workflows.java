@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Map;
 
 /** Builds workflow request bodies for tests. */
-final class Workflows {
+public final class Workflows {
 
   private final Map<String, Object> tasks = new LinkedHashMap<>();
   private final String name;
@@ -15,27 +15,27 @@ final class Workflows {
     this.name = name;
   }
 
-  static Workflows named(String name) {
+  public static Workflows named(String name) {
     return new Workflows(name);
   }
 
   /** A task {@code key} running {@code source}'s function {@code function} with {@code args}. */
-  Workflows task(String key, String source, String function, List<?> args) {
+  public Workflows task(String key, String source, String function, List<?> args) {
     tasks.put(key, Tasks.function(source, function).set("args", args).build());
     return this;
   }
 
-  Workflows task(String key, Map<String, Object> task) {
+  public Workflows task(String key, Map<String, Object> task) {
     tasks.put(key, task);
     return this;
   }
 
   /** {@code {"$task": key}}. */
-  static Map<String, String> ref(String key) {
+  public static Map<String, String> ref(String key) {
     return Map.of("$task", key);
   }
 
-  Map<String, Object> build() {
+  public Map<String, Object> build() {
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("name", name);
     body.put("tasks", tasks);

@@ -1,6 +1,7 @@
 package io.batchexecutor.backend.awsbatch;
 
 import io.batchexecutor.backend.RunnerOutcome;
+import io.batchexecutor.backend.SweepResults;
 import io.batchexecutor.pipeline.BackOff;
 import io.batchexecutor.pipeline.Unreachable;
 import io.batchexecutor.storage.ObjectStores;
@@ -190,6 +191,10 @@ public class PollBatchJobs implements Runnable {
   }
 
   private void succeeded(Task task, JobDetail job, Instant now) {
+    if (task.spec().hasSweep()) {
+      task.succeed(SweepResults.gather(task, stores, json), exitCode(job), now);
+      return;
+    }
     String pointer = JobDefinitions.resultPrefix(task) + "result.json";
     Integer exit = exitCode(job);
     Optional<JsonNode> result = stores.get(pointer).map(json::readTree);
@@ -213,17 +218,25 @@ public class PollBatchJobs implements Runnable {
     if (!task.dependsOn().isEmpty() && job.attempts().isEmpty()) {
       // Batch fails a job whose dependency failed without ever starting it: that is a cancel,
       // named after the dependency once its end is recorded (which also cancels this task)
-      for (Task upstream : tasks.findAll(task.dependsOn().values())) {
-        if (upstream.status().isFinal() && upstream.status() != TaskStatus.SUCCEEDED) {
+      List<Task> upstream = tasks.findAll(task.dependsOn().values());
+      for (Task u : upstream) {
+        if (u.status().isFinal() && u.status() != TaskStatus.SUCCEEDED) {
           task.cancel(
-              "cancelled: its dependency '"
-                  + upstream.workflowKey()
-                  + "' "
-                  + upstream.status().name(),
-              now);
+              "cancelled: its dependency '" + u.workflowKey() + "' " + u.status().name(), now);
           return;
         }
       }
+      if (upstream.stream().anyMatch(u -> !u.status().isFinal())) {
+        return; // the dependency's failure is not recorded yet: look again at the next poll
+      }
+    }
+    if (task.spec().hasSweep()) {
+      String summary =
+          job.arrayProperties() != null && job.arrayProperties().hasStatusSummary()
+              ? " (" + job.arrayProperties().statusSummary() + ")"
+              : "";
+      String reason = "the array job FAILED: some combinations ended without a result" + summary;
+      task.fail(reason, new TaskError("SweepFailed", reason, null), exitCode(job), null, now);
       return;
     }
     String pointer = JobDefinitions.resultPrefix(task) + "result.json";

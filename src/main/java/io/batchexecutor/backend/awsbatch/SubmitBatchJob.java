@@ -4,6 +4,7 @@ import io.batchexecutor.backend.TaskInputs;
 import io.batchexecutor.pipeline.PipelineStep;
 import io.batchexecutor.pipeline.StepContext;
 import io.batchexecutor.pipeline.StepResult;
+import io.batchexecutor.task.Sweep;
 import io.batchexecutor.task.Task;
 import io.batchexecutor.task.TaskStatus;
 import io.batchexecutor.workflow.SubmitWorkflow;
@@ -14,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import software.amazon.awssdk.services.batch.BatchClient;
+import software.amazon.awssdk.services.batch.model.ArrayProperties;
 import software.amazon.awssdk.services.batch.model.JobDependency;
 import software.amazon.awssdk.services.batch.model.JobSummary;
 import software.amazon.awssdk.services.batch.model.KeyValuePair;
@@ -120,6 +122,7 @@ class SubmitBatchJob implements PipelineStep {
                                     .jobQueue(queue)
                                     .jobDefinition(task.jobDefinitionArn())
                                     .dependsOn(dependsOn)
+                                    .arrayProperties(arrayOf(task))
                                     .containerOverrides(o -> o.environment(environment)))
                         .jobId());
     task.submittedToBatch(jobId, context.now());
@@ -131,6 +134,18 @@ class SubmitBatchJob implements PipelineStep {
           context.now());
     }
     return StepResult.releaseFor(poll);
+  }
+
+  /**
+   * A sweep of two or more combinations is one array job, each child computing the combination at
+   * its {@code AWS_BATCH_JOB_ARRAY_INDEX}; anything else is a single job.
+   */
+  static ArrayProperties arrayOf(Task task) {
+    if (!task.spec().hasSweep()) {
+      return null;
+    }
+    long size = Sweep.size(task.spec().sweep());
+    return size < 2 ? null : ArrayProperties.builder().size((int) size).build();
   }
 
   /** The jobs in {@code queue} named {@code name}, in any status (ListJobs with JOB_NAME). */

@@ -21,7 +21,9 @@ class LaunchContainer implements PipelineStep {
 
   @Override
   public boolean handles(Task task) {
-    return task.status() == TaskStatus.BUILDING && task.imageRef() != null;
+    return task.status() == TaskStatus.BUILDING
+        && task.imageRef() != null
+        && !task.spec().hasSweep();
   }
 
   @Override

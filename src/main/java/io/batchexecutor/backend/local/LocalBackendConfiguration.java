@@ -33,12 +33,21 @@ public class LocalBackendConfiguration {
       ObjectStores stores,
       BatchExecutorProperties properties,
       TaskRepository tasks,
-      JsonMapper json) {
+      JsonMapper json,
+      org.springframework.core.env.Environment environment) {
     LocalContainers containers = new LocalContainers(docker, new TaskInputs(tasks, stores, json));
     return new LocalDockerBackend(
         containers,
         new BuildImage(
             builder, stores, runnerScript(), properties.image().baseImage(), json, false),
+        new RunSweep(
+            containers,
+            stores,
+            json,
+            environment.getProperty(
+                "batch-executor.local.sweep-parallelism",
+                Integer.class,
+                Runtime.getRuntime().availableProcessors())),
         new AwaitContainer(containers, stores, json, collector()));
   }
 

@@ -33,6 +33,7 @@ class LocalContainers {
 
   static final String TASK_LABEL = "io.batchexecutor.task";
   static final String ATTEMPT_LABEL = "io.batchexecutor.attempt";
+  static final String SWEEP_INDEX_LABEL = "io.batchexecutor.sweep-index";
   static final String OUTPUT_DIR = "/tmp/batch-executor/out";
 
   private final DockerClient docker;
@@ -48,9 +49,21 @@ class LocalContainers {
     return "batch-executor-" + task.id() + "-" + attempt;
   }
 
+  /** The container name of run {@code index} of a sweep. */
+  static String name(Task task, int attempt, Integer sweepIndex) {
+    return sweepIndex == null ? name(task, attempt) : name(task, attempt) + "-s" + sweepIndex;
+  }
+
   /** The marker that frames the runner's outputs at the end of its stdout. */
   static String resultMarker(Task task, int attempt) {
     return "@@batch-executor-result-" + task.id() + "-" + attempt + "@@";
+  }
+
+  /** The marker of run {@code index} of a sweep. */
+  static String resultMarker(Task task, int attempt, Integer sweepIndex) {
+    return sweepIndex == null
+        ? resultMarker(task, attempt)
+        : "@@batch-executor-result-" + task.id() + "-" + attempt + "-s" + sweepIndex + "@@";
   }
 
   /**
@@ -87,7 +100,20 @@ class LocalContainers {
 
   /** Creates attempt {@code attempt}'s container, or finds it created by an earlier run. */
   String createOrFind(Task task, int attempt) {
-    String name = name(task, attempt);
+    return createOrFind(task, attempt, null);
+  }
+
+  /** The container of run {@code sweepIndex} of a sweep, if it exists. */
+  Optional<String> find(Task task, int attempt, Integer sweepIndex) {
+    return idOf(name(task, attempt, sweepIndex));
+  }
+
+  /**
+   * Creates the container of run {@code sweepIndex} of a sweep ({@code null}: the task's one run),
+   * or finds it created by an earlier run.
+   */
+  String createOrFind(Task task, int attempt, Integer sweepIndex) {
+    String name = name(task, attempt, sweepIndex);
     TaskSettings s = task.settings();
     HostConfig host =
         HostConfig.newHostConfig()
@@ -105,6 +131,18 @@ class LocalContainers {
     Map<String, String> labels = new HashMap<>();
     labels.put(TASK_LABEL, task.id().toString());
     labels.put(ATTEMPT_LABEL, Integer.toString(attempt));
+    List<String> env = new java.util.ArrayList<>();
+    env.add("BATCH_EXECUTOR_TASK_ID=" + task.id());
+    env.add("BATCH_EXECUTOR_ATTEMPT=" + attempt);
+    env.add("BATCH_EXECUTOR_OUTPUT_DIR=" + OUTPUT_DIR);
+    env.add("BATCH_EXECUTOR_RESULT_MARKER=" + resultMarker(task, attempt, sweepIndex));
+    env.add(
+        "BATCH_EXECUTOR_INPUTS="
+            + FRAME_READER.writeValueAsString(TaskInputs.containerLocations(task)));
+    if (sweepIndex != null) {
+      labels.put(SWEEP_INDEX_LABEL, Integer.toString(sweepIndex));
+      env.add("BATCH_EXECUTOR_SWEEP_INDEX=" + sweepIndex);
+    }
     try {
       return call(
           () ->
@@ -112,13 +150,7 @@ class LocalContainers {
                   .createContainerCmd(task.imageRef())
                   .withName(name)
                   .withLabels(labels)
-                  .withEnv(
-                      "BATCH_EXECUTOR_TASK_ID=" + task.id(),
-                      "BATCH_EXECUTOR_ATTEMPT=" + attempt,
-                      "BATCH_EXECUTOR_OUTPUT_DIR=" + OUTPUT_DIR,
-                      "BATCH_EXECUTOR_RESULT_MARKER=" + resultMarker(task, attempt),
-                      "BATCH_EXECUTOR_INPUTS="
-                          + FRAME_READER.writeValueAsString(TaskInputs.containerLocations(task)))
+                  .withEnv(env)
                   .withHostConfig(host)
                   .exec()
                   .getId());

@@ -20,9 +20,11 @@ public class LocalDockerBackend implements ComputeBackend {
   private final LocalContainers containers;
   private final List<PipelineStep> steps;
 
-  LocalDockerBackend(LocalContainers containers, BuildImage buildImage, AwaitContainer await) {
+  LocalDockerBackend(
+      LocalContainers containers, BuildImage buildImage, RunSweep sweep, AwaitContainer await) {
     this.containers = containers;
-    this.steps = List.of(new StartBuilding(), buildImage, new LaunchContainer(containers), await);
+    this.steps =
+        List.of(new StartBuilding(), buildImage, sweep, new LaunchContainer(containers), await);
   }
 
   @Override

@@ -248,6 +248,29 @@ class AwsBatchStepsTest {
     return task;
   }
 
+  @Test
+  void aSweepIsOneArrayJobWithAChildPerCombination() throws InterruptedException {
+    Task sweep =
+        TaskBuilder.aTask()
+            .backend("awsbatch")
+            .sweep(java.util.Map.of("C", List.of(0.1, 1, 10), "gamma", List.of(0.1, 0.7)))
+            .acceptedAt(NOW)
+            .build();
+    sweep.startBuilding(NOW);
+    sweep.imageBuilt("batch-executor-task:abc", false, NOW);
+    sweep.startPushing(NOW);
+    sweep.imagePushed("repo:abc", false, NOW);
+    sweep.startRegistering(NOW);
+    sweep.registered("arn:aws:batch:us-east-1:123456789012:job-definition/d:1", NOW);
+
+    new SubmitBatchJob(batch, throttling).run(sweep, CONTEXT);
+    Task single = registered();
+    new SubmitBatchJob(batch, throttling).run(single, CONTEXT);
+
+    assertThat(batch.submitted.get(0).arrayProperties().size()).isEqualTo(6);
+    assertThat(batch.submitted.get(1).arrayProperties()).as("a lone task is no array").isNull();
+  }
+
   Task registered() {
     Task task = registering(settings(2.0, 3.75, 0, "r", "e"));
     new RegisterJobDefinition(batch, batch, account, null, null).run(task, CONTEXT);

@@ -116,6 +116,48 @@ class PollBatchJobsTest {
   }
 
   @Test
+  void aSucceededArrayJobGathersEachCombinationsOutcomeInOrder() {
+    Task task =
+        submitted(
+            "job-sweep",
+            TaskBuilder.aTask()
+                .backend("awsbatch")
+                .sweep(java.util.Map.of("C", List.of(1, 10)))
+                .acceptedAt(now.minusSeconds(60))
+                .build());
+    String prefix = "batch-executor/tasks/" + task.id() + "/sweep/";
+    s3.put(
+        "bucket",
+        prefix + "0/result.json",
+        "{\"ok\": true, \"value\": 0.5}".getBytes(StandardCharsets.UTF_8));
+    s3.put(
+        "bucket",
+        prefix + "1/result.json",
+        "{\"ok\": false, \"error\": {\"type\": \"ValueError\", \"message\": \"diverged\"}}"
+            .getBytes(StandardCharsets.UTF_8));
+    batch.setJob(job("job-sweep", JobStatus.SUCCEEDED).build());
+
+    poller.run();
+
+    Task done = tasks.find(task.id()).orElseThrow();
+    assertThat(done.status()).isEqualTo(TaskStatus.SUCCEEDED);
+    assertThat(done.resultPointer())
+        .isEqualTo("s3://bucket/batch-executor/tasks/" + task.id() + "/result.json");
+    tools.jackson.databind.JsonNode gathered =
+        JsonMapper.builder()
+            .build()
+            .readTree(
+                s3.get(
+                        java.net.URI.create(
+                            "s3://bucket/batch-executor/tasks/" + task.id() + "/result.json"))
+                    .orElseThrow());
+    assertThat(gathered.get("value").toString())
+        .isEqualTo(
+            "[{\"kwargs\":{\"C\":1},\"result\":0.5},"
+                + "{\"kwargs\":{\"C\":10},\"error\":{\"type\":\"ValueError\",\"message\":\"diverged\"}}]");
+  }
+
+  @Test
   void aPolledTaskIsNotDueAgainBeforePollFreq() {
     submitted("job-a");
     batch.setJob(job("job-a", JobStatus.RUNNABLE).build());
@@ -266,7 +308,11 @@ class PollBatchJobsTest {
 
   /** A task stored as submitted to Batch with {@code jobId}, due now. */
   private Task submitted(String jobId) {
-    Task stored = TaskBuilder.aTask().backend("awsbatch").acceptedAt(now.minusSeconds(60)).build();
+    return submitted(
+        jobId, TaskBuilder.aTask().backend("awsbatch").acceptedAt(now.minusSeconds(60)).build());
+  }
+
+  private Task submitted(String jobId, Task stored) {
     tasks.insert(stored, null, null);
     Task claimed = tasks.find(stored.id()).orElseThrow();
     claimed.startBuilding(now);

@@ -488,6 +488,7 @@ public final class FakeAwsEndpoint implements AutoCloseable {
     volatile String containerId;
     volatile String logStream;
     volatile boolean terminated;
+    volatile Map<String, Integer> summary;
 
     Job(String id, ObjectNode request, CountDownLatch gate) {
       this.id = id;
@@ -529,6 +530,12 @@ public final class FakeAwsEndpoint implements AutoCloseable {
       ObjectNode container = detail.putObject("container");
       if (logStream != null) {
         container.put("logStreamName", logStream);
+      }
+      if (summary != null) {
+        ObjectNode array = detail.putObject("arrayProperties");
+        array.put("size", summary.values().stream().mapToInt(Integer::intValue).sum());
+        ObjectNode counts = array.putObject("statusSummary");
+        summary.forEach(counts::put);
       }
       if (exitCode != null) {
         container.put("exitCode", exitCode);
@@ -583,56 +590,34 @@ public final class FakeAwsEndpoint implements AutoCloseable {
           .forEach(
               e -> environment.add(e.path("name").asString() + "=" + e.path("value").asString()));
       String image = definition.path("containerProperties").path("image").asString();
-      String containerId;
+      int size = Math.max(1, job.request.path("arrayProperties").path("size").asInt(1));
+      int failed = 0;
       synchronized (job) {
         if (job.terminated) {
           job.status = "FAILED";
           return;
         }
         job.status = "STARTING";
-        containerId =
-            docker
-                .createContainerCmd(image)
-                .withEnv(environment)
-                .withLabels(Map.of("batch-executor-fake-batch-job", job.id))
-                .withHostConfig(HostConfig.newHostConfig().withNetworkMode("host"))
-                .exec()
-                .getId();
-        job.containerId = containerId;
         job.logStream = "batch-executor/default/" + job.id;
-        docker.startContainerCmd(containerId).exec();
-        containerStarts.computeIfAbsent(job.name(), n -> new AtomicInteger()).incrementAndGet();
-        job.status = "RUNNING";
       }
-      int exit =
-          docker
-              .waitContainerCmd(containerId)
-              .exec(new WaitContainerResultCallback())
-              .awaitStatusCode();
-      List<String> lines = Collections.synchronizedList(new ArrayList<>());
-      docker
-          .logContainerCmd(containerId)
-          .withStdOut(true)
-          .withStdErr(true)
-          .exec(
-              new ResultCallback.Adapter<Frame>() {
-                @Override
-                public void onNext(Frame frame) {
-                  lines.add(new String(frame.getPayload(), StandardCharsets.UTF_8));
-                }
-              })
-          .awaitCompletion(30, TimeUnit.SECONDS);
-      logStreams.put(job.logStream, List.copyOf(lines));
-      docker.removeContainerCmd(containerId).withForce(true).exec();
-      synchronized (job) {
+      for (int index = 0; index < size && !job.terminated; index++) {
+        List<String> childEnvironment = new ArrayList<>(environment);
+        if (size > 1) {
+          childEnvironment.add("AWS_BATCH_JOB_ARRAY_INDEX=" + index);
+        }
+        int exit = runContainer(job, image, childEnvironment);
         job.exitCode = exit;
-        if (job.terminated) {
+        if (exit != 0) {
+          failed++;
+        }
+      }
+      synchronized (job) {
+        job.summary = size > 1 ? Map.of("SUCCEEDED", size - failed, "FAILED", failed) : null;
+        if (job.terminated || failed > 0) {
           job.status = "FAILED";
-        } else if (exit == 0) {
-          job.status = "SUCCEEDED";
           job.statusReason = "Essential container in task exited";
         } else {
-          job.status = "FAILED";
+          job.status = "SUCCEEDED";
           job.statusReason = "Essential container in task exited";
         }
       }
@@ -642,6 +627,56 @@ public final class FakeAwsEndpoint implements AutoCloseable {
       job.statusReason = "the fake could not run the job: " + e.getMessage();
       job.status = "FAILED";
     }
+  }
+
+  private int runContainer(Job job, String image, List<String> environment)
+      throws InterruptedException {
+    String containerId;
+    synchronized (job) {
+      containerId =
+          docker
+              .createContainerCmd(image)
+              .withEnv(environment)
+              .withLabels(Map.of("batch-executor-fake-batch-job", job.id))
+              .withHostConfig(HostConfig.newHostConfig().withNetworkMode("host"))
+              .exec()
+              .getId();
+      job.containerId = containerId;
+      docker.startContainerCmd(containerId).exec();
+      containerStarts.computeIfAbsent(job.name(), n -> new AtomicInteger()).incrementAndGet();
+      job.status = "RUNNING";
+    }
+    int exit =
+        docker
+            .waitContainerCmd(containerId)
+            .exec(new WaitContainerResultCallback())
+            .awaitStatusCode();
+    List<String> lines = Collections.synchronizedList(new ArrayList<>());
+    docker
+        .logContainerCmd(containerId)
+        .withStdOut(true)
+        .withStdErr(true)
+        .exec(
+            new ResultCallback.Adapter<Frame>() {
+              @Override
+              public void onNext(Frame frame) {
+                lines.add(new String(frame.getPayload(), StandardCharsets.UTF_8));
+              }
+            })
+        .awaitCompletion(30, TimeUnit.SECONDS);
+    logStreams.merge(
+        job.logStream,
+        List.copyOf(lines),
+        (a, b) -> {
+          List<String> all = new ArrayList<>(a);
+          all.addAll(b);
+          return all;
+        });
+    docker.removeContainerCmd(containerId).withForce(true).exec();
+    synchronized (job) {
+      job.containerId = null;
+    }
+    return exit;
   }
 
   private ObjectNode definition(String arn) {

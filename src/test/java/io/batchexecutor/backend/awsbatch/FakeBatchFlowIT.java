@@ -1,4 +1,4 @@
-package io.batchexecutor.workflow;
+package io.batchexecutor.backend.awsbatch;
 
 import static io.batchexecutor.workflow.Workflows.ref;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -6,8 +6,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.batchexecutor.support.Api;
 import io.batchexecutor.support.DockerAvailable;
 import io.batchexecutor.support.ServiceTest;
+import io.batchexecutor.support.Tasks;
 import io.batchexecutor.support.aws.FakeAwsEndpoint;
 import io.batchexecutor.support.s3.S3MockServer;
+import io.batchexecutor.workflow.Workflows;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
@@ -27,9 +29,10 @@ import software.amazon.awssdk.services.s3.S3Client;
 import tools.jackson.databind.JsonNode;
 
 /**
- * A workflow on the AWS Batch backend, against the tests' loopback AWS endpoint: dependants go to
- * Batch with dependsOn and Batch holds them; each runner reads its inputs — a pickle among them —
- * from S3.
+ * Workflows and sweeps on the AWS Batch backend, against the tests' loopback AWS endpoint (real
+ * registry, S3Mock, jobs as containers on the local engine): dependants go to Batch with dependsOn
+ * and Batch holds them; each runner reads its inputs — a pickle among them — from S3; a sweep is
+ * one array job whose children each compute their combination.
  */
 @ServiceTest
 @TestPropertySource(
@@ -39,13 +42,13 @@ import tools.jackson.databind.JsonNode;
       "batch-executor.image.base-image=${BATCH_EXECUTOR_TEST_BASE_IMAGE:local/python:3}",
       "batch-executor.awsbatch.region=us-east-1",
       "batch-executor.awsbatch.s3-path-style=true",
-      "batch-executor.awsbatch.s3-bucket-name=" + WorkflowOnFakeBatchIT.BUCKET,
+      "batch-executor.awsbatch.s3-bucket-name=" + FakeBatchFlowIT.BUCKET,
       "batch-executor.awsbatch.ecr-repo-name=batch-executor-workflows",
       "batch-executor.awsbatch.batch-queue=workflow-queue",
       "batch-executor.awsbatch.poll-freq=1",
       "batch-executor.awsbatch.time-limit=120"
     })
-class WorkflowOnFakeBatchIT {
+class FakeBatchFlowIT {
 
   static final String BUCKET = "batch-executor-workflows";
   static final String REGISTRY = System.getenv("BATCH_EXECUTOR_TEST_REGISTRY");
@@ -161,6 +164,45 @@ class WorkflowOnFakeBatchIT {
         .as("submitted while 'load' still ran (it sleeps 8 s): Batch held it")
         .contains(loadJob);
     assertThat(submitted.path("containerOverrides").toString()).contains("BATCH_EXECUTOR_INPUTS");
+  }
+
+  @Test
+  void aSweepRunsAsOneArrayJobAndGathersEachChildsOutcome() {
+    Api api = new Api(port);
+    Api.Response accepted =
+        api.post(
+            "/api/v1/tasks",
+            Tasks.function(
+                    "def f(C, gamma):\n"
+                        + "    if C == 10:\n"
+                        + "        raise ValueError('too big')\n"
+                        + "    return C * gamma\n",
+                    "f")
+                .set("sweep", Map.of("C", List.of(1, 10), "gamma", List.of(2, 3, 4)))
+                .build());
+    assertThat(accepted.status()).as(accepted.text()).isEqualTo(202);
+    String id = accepted.json().get("id").asString();
+
+    JsonNode task =
+        api.awaitTask(
+            id,
+            t ->
+                java.util.Set.of("SUCCEEDED", "FAILED", "CANCELLED")
+                    .contains(t.get("status").asString()),
+            Duration.ofSeconds(180));
+
+    assertThat(task.get("status").asString()).as(task.toString()).isEqualTo("SUCCEEDED");
+    JsonNode outcomes = api.get("/api/v1/tasks/" + id + "/result").json();
+    assertThat(outcomes.valueStream().map(o -> o.path("result").asInt(-1)).toList())
+        .containsExactly(2, 3, 4, -1, -1, -1);
+    assertThat(outcomes.get(3).get("error").get("message").asString()).isEqualTo("too big");
+    JsonNode submitted =
+        aws.submitted().stream()
+            .filter(r -> r.path("jobName").asString().endsWith(id))
+            .findFirst()
+            .orElseThrow();
+    assertThat(submitted.path("arrayProperties").path("size").asInt()).isEqualTo(6);
+    assertThat(aws.submissions("batch-executor-" + id)).as("one array job").isEqualTo(1);
   }
 
   private static void sleep() {

@@ -1,0 +1,207 @@
+package io.batchexecutor.backend.local;
+
+import com.github.dockerjava.api.command.InspectContainerResponse;
+import io.batchexecutor.backend.SweepResults;
+import io.batchexecutor.backend.TaskObjects;
+import io.batchexecutor.pipeline.PipelineStep;
+import io.batchexecutor.pipeline.StepContext;
+import io.batchexecutor.pipeline.StepResult;
+import io.batchexecutor.storage.ObjectStores;
+import io.batchexecutor.task.Sweep;
+import io.batchexecutor.task.Task;
+import io.batchexecutor.task.TaskStatus;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * A parameter sweep on the local engine: one container per combination, up to {@code parallel} at
+ * once, each run's outcome stored under {@code sweep/<index>/} as soon as it ends (an exception of
+ * the function is that combination's outcome; a container that ends without a result, or runs past
+ * the time limit, gives an error entry). When all have ended the outcomes are gathered into the
+ * task's result ({@link SweepResults}). After a crash, runs with a stored outcome are done, their
+ * containers are found by name, and the rest are started: no combination runs twice.
+ */
+class RunSweep implements PipelineStep {
+
+  private static final long WAIT_SLICE_MILLIS = 100;
+
+  private final LocalContainers containers;
+  private final ObjectStores stores;
+  private final JsonMapper json;
+  private final int parallel;
+
+  RunSweep(LocalContainers containers, ObjectStores stores, JsonMapper json, int parallel) {
+    this.containers = containers;
+    this.stores = stores;
+    this.json = json;
+    this.parallel = Math.max(1, parallel);
+  }
+
+  @Override
+  public boolean handles(Task task) {
+    return task.spec().hasSweep()
+        && ((task.status() == TaskStatus.BUILDING && task.imageRef() != null)
+            || task.status() == TaskStatus.SUBMITTED
+            || task.status() == TaskStatus.RUNNING);
+  }
+
+  private record Run(String containerId, Instant deadline) {}
+
+  @Override
+  public StepResult run(Task task, StepContext context) throws InterruptedException {
+    List<ObjectNode> combinations = Sweep.combinations(task.spec().sweep());
+    int runs = combinations.size();
+    if (task.status() == TaskStatus.BUILDING) {
+      task.sweepLaunched(runs, Math.min(parallel, runs), context.now());
+      task.attemptStarted(1, Map.of("runs", runs), context.now());
+    }
+    if (task.status() == TaskStatus.SUBMITTED) {
+      task.observe(TaskStatus.RUNNING, "running " + runs + " combinations", context.now());
+    }
+    Set<Integer> done = new HashSet<>();
+    Map<Integer, Run> active = new LinkedHashMap<>();
+    for (int i = 0; i < runs; i++) {
+      if (stored(task, i)) {
+        done.add(i);
+      } else {
+        Optional<String> existing = containers.find(task, 1, i);
+        if (existing.isPresent()) {
+          active.put(i, track(task, existing.get(), context));
+        }
+      }
+    }
+    int next = 0;
+    while (done.size() < runs) {
+      if (context.stopRequested()) {
+        return StepResult.proceed(); // cancel or lost lease: the pipeline decides what follows
+      }
+      while (active.size() < parallel) {
+        while (next < runs && (done.contains(next) || active.containsKey(next))) {
+          next++;
+        }
+        if (next >= runs) {
+          break;
+        }
+        String id = containers.createOrFind(task, 1, next);
+        active.put(next, track(task, id, context));
+      }
+      for (Iterator<Map.Entry<Integer, Run>> it = active.entrySet().iterator(); it.hasNext(); ) {
+        Map.Entry<Integer, Run> entry = it.next();
+        int index = entry.getKey();
+        String id = entry.getValue().containerId();
+        Optional<Integer> exit = containers.awaitExit(id, WAIT_SLICE_MILLIS);
+        if (exit.isPresent()) {
+          finished(task, index, id, exit.get());
+        } else if (context.now().isAfter(entry.getValue().deadline())) {
+          containers.kill(id);
+          ended(
+              task,
+              index,
+              id,
+              error(
+                  "TimeLimitExceeded",
+                  "time limit of " + task.settings().timeLimit() + " s exceeded"));
+        } else {
+          continue;
+        }
+        done.add(index);
+        it.remove();
+      }
+    }
+    StringBuilder logs = new StringBuilder();
+    for (int i = 0; i < runs; i++) {
+      logs.append("=== combination ")
+          .append(i)
+          .append(' ')
+          .append(combinations.get(i))
+          .append(" ===\n");
+      stores
+          .get(locate(task, i, "output.log"))
+          .ifPresent(bytes -> logs.append(new String(bytes, StandardCharsets.UTF_8)));
+    }
+    task.logsCollected(
+        stores
+            .primary()
+            .put(
+                task.settings().s3BucketName(),
+                TaskObjects.key(task, "logs.txt"),
+                logs.toString().getBytes(StandardCharsets.UTF_8))
+            .toString());
+    task.succeed(SweepResults.gather(task, stores, json), 0, context.now());
+    return StepResult.proceed();
+  }
+
+  /** Starts the container if it was only created, and works out until when it may run. */
+  private Run track(Task task, String id, StepContext context) {
+    Optional<InspectContainerResponse> inspected = containers.inspect(id);
+    if (inspected.isPresent() && "created".equals(inspected.get().getState().getStatus())) {
+      containers.start(task, id);
+      inspected = containers.inspect(id);
+    }
+    Instant started =
+        inspected
+            .map(i -> i.getState().getStartedAt())
+            .filter(t -> t != null && !t.startsWith("0001"))
+            .map(Instant::parse)
+            .orElse(context.now());
+    return new Run(id, started.plusSeconds(task.settings().timeLimit()));
+  }
+
+  private void finished(Task task, int index, String id, int exitCode) throws InterruptedException {
+    LocalContainers.Collected collected =
+        containers.collect(id, LocalContainers.resultMarker(task, 1, index));
+    Map<String, byte[]> files = new LinkedHashMap<>(collected.files());
+    if (!files.containsKey("result.json")) {
+      files.put(
+          "result.json",
+          error(
+              "NoResult",
+              "the container for this combination ended with exit code "
+                  + exitCode
+                  + " and no result"));
+    }
+    files.put("output.log", collected.logs().getBytes(StandardCharsets.UTF_8));
+    for (Map.Entry<String, byte[]> file : files.entrySet()) {
+      put(task, index, file.getKey(), file.getValue());
+    }
+    containers.remove(id);
+  }
+
+  private void ended(Task task, int index, String id, byte[] result) throws InterruptedException {
+    put(task, index, "output.log", containers.logs(id).getBytes(StandardCharsets.UTF_8));
+    put(task, index, "result.json", result);
+    containers.remove(id);
+  }
+
+  private byte[] error(String type, String message) {
+    ObjectNode document = json.createObjectNode().put("ok", false);
+    document.putObject("error").put("type", type).put("message", message).put("traceback", "");
+    return json.writeValueAsBytes(document);
+  }
+
+  private boolean stored(Task task, int index) {
+    return stores.get(locate(task, index, "result.json")).isPresent();
+  }
+
+  private String locate(Task task, int index, String name) {
+    return stores
+        .primary()
+        .locate(task.settings().s3BucketName(), SweepResults.key(task, index, name))
+        .toString();
+  }
+
+  private void put(Task task, int index, String name, byte[] bytes) {
+    stores
+        .primary()
+        .put(task.settings().s3BucketName(), SweepResults.key(task, index, name), bytes);
+  }
+}

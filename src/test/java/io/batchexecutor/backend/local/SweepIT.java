@@ -1,0 +1,93 @@
+package io.batchexecutor.backend.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.batchexecutor.support.Api;
+import io.batchexecutor.support.DockerAvailable;
+import io.batchexecutor.support.ServiceTest;
+import io.batchexecutor.support.Tasks;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.TestPropertySource;
+import tools.jackson.databind.JsonNode;
+
+/** Parameter sweeps on the local engine: one container per combination, results in order. */
+@ServiceTest
+@TestPropertySource(
+    properties = {
+      "batch-executor.pipeline.enabled=true",
+      "batch-executor.backend=local",
+      "batch-executor.local.sweep-parallelism=4",
+      "batch-executor.image.base-image=${BATCH_EXECUTOR_TEST_BASE_IMAGE:local/python:3}"
+    })
+class SweepIT {
+
+  @LocalServerPort int port;
+  Api api;
+
+  @BeforeEach
+  void engine() {
+    DockerAvailable.assume(DockerAvailable.client());
+    api = new Api(port);
+  }
+
+  @Test
+  void aSweepOfSixCombinationsGivesEachResultOrErrorInOrder() {
+    Map<String, Object> body =
+        Tasks.function(
+                "import os\n"
+                    + "def fit(C, gamma, base=0):\n"
+                    + "    print('fitting', C, gamma, 'in', os.environ['BATCH_EXECUTOR_SWEEP_INDEX'])\n"
+                    + "    if C == 10 and gamma == 0.7:\n"
+                    + "        raise ValueError('diverged')\n"
+                    + "    return base + C * gamma\n",
+                "fit")
+            .set("kwargs", Map.of("base", 1))
+            .set("sweep", Map.of("C", List.of(0.1, 1, 10), "gamma", List.of(0.1, 0.7)))
+            .build();
+    Api.Response accepted = api.post("/api/v1/tasks", body);
+    assertThat(accepted.status()).as(accepted.text()).isEqualTo(202);
+    String id = accepted.json().get("id").asString();
+
+    JsonNode task =
+        api.awaitTask(
+            id,
+            t -> Set.of("SUCCEEDED", "FAILED", "CANCELLED").contains(t.get("status").asString()),
+            Duration.ofSeconds(180));
+
+    assertThat(task.get("status").asString()).as(task.toString()).isEqualTo("SUCCEEDED");
+    JsonNode outcomes = api.get("/api/v1/tasks/" + id + "/result").json();
+    assertThat(outcomes.size()).isEqualTo(6);
+    double[][] expected = {{0.1, 0.1}, {0.1, 0.7}, {1, 0.1}, {1, 0.7}, {10, 0.1}, {10, 0.7}};
+    for (int i = 0; i < 6; i++) {
+      JsonNode outcome = outcomes.get(i);
+      assertThat(outcome.get("kwargs").get("C").asDouble()).isEqualTo(expected[i][0]);
+      assertThat(outcome.get("kwargs").get("gamma").asDouble()).isEqualTo(expected[i][1]);
+      if (i == 5) {
+        assertThat(outcome.get("error").get("type").asString()).isEqualTo("ValueError");
+        assertThat(outcome.get("error").get("message").asString()).isEqualTo("diverged");
+        assertThat(outcome.has("result")).isFalse();
+      } else {
+        assertThat(outcome.get("result").asDouble())
+            .isCloseTo(
+                1 + expected[i][0] * expected[i][1], org.assertj.core.data.Offset.offset(1e-9));
+      }
+    }
+    String logs = api.get("/api/v1/tasks/" + id + "/logs").text();
+    for (int i = 0; i < 6; i++) {
+      assertThat(logs).contains("=== combination " + i).contains("in " + i);
+    }
+    List<String> reasons =
+        api.get("/api/v1/tasks/" + id + "/events")
+            .json()
+            .valueStream()
+            .map(e -> e.get("reason").asString())
+            .toList();
+    assertThat(reasons).contains("6 combinations, run in up to 4 containers at once");
+  }
+}
