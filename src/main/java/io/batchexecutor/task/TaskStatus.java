@@ -31,7 +31,7 @@ public enum TaskStatus {
   static {
     Set<TaskStatus> ends = EnumSet.of(SUCCEEDED, FAILED, CANCELLED);
     Set<TaskStatus> onBatch = EnumSet.of(PENDING, RUNNABLE, STARTING, RUNNING);
-    allow(WAITING, EnumSet.of(QUEUED, CANCELLED));
+    allow(WAITING, union(EnumSet.of(QUEUED), EnumSet.of(FAILED, CANCELLED)));
     allow(QUEUED, union(EnumSet.of(BUILDING), EnumSet.of(FAILED, CANCELLED)));
     allow(BUILDING, union(EnumSet.of(PUSHING, SUBMITTED), EnumSet.of(FAILED, CANCELLED)));
     allow(PUSHING, union(EnumSet.of(REGISTERING), EnumSet.of(FAILED, CANCELLED)));

@@ -31,6 +31,9 @@ class TaskStatusTest {
 
   @Test
   void thePipelineGoesForwardOnly() {
+    assertThat(TaskStatus.WAITING.canMoveTo(TaskStatus.QUEUED)).isTrue();
+    assertThat(TaskStatus.WAITING.canMoveTo(TaskStatus.BUILDING)).isFalse();
+    assertThat(TaskStatus.QUEUED.canMoveTo(TaskStatus.WAITING)).isFalse();
     assertThat(TaskStatus.QUEUED.canMoveTo(TaskStatus.BUILDING)).isTrue();
     assertThat(TaskStatus.BUILDING.canMoveTo(TaskStatus.PUSHING)).isTrue();
     assertThat(TaskStatus.BUILDING.canMoveTo(TaskStatus.SUBMITTED)).isTrue();
