@@ -116,29 +116,11 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
     return respond(problem, request);
   }
 
-  /**
-   * The database did not answer (restarting, unreachable): nothing was decided, the client can try
-   * again; the answer says when.
-   */
-  @ExceptionHandler({
-    org.springframework.dao.DataAccessResourceFailureException.class,
-    org.springframework.transaction.CannotCreateTransactionException.class
-  })
-  ResponseEntity<Object> databaseUnavailable(Exception e, WebRequest request) {
-    log.warn("The database did not answer {}: {}", request.getDescription(false), e.getMessage());
-    ProblemDetail problem =
-        Problems.of(
-            HttpStatus.SERVICE_UNAVAILABLE,
-            Problems.DATABASE_UNAVAILABLE,
-            "Database unavailable",
-            "the service's database does not answer right now; nothing was changed, try again");
-    HttpHeaders headers = new HttpHeaders();
-    headers.set(HttpHeaders.RETRY_AFTER, "5");
-    return handleExceptionInternal(e, problem, headers, HttpStatus.SERVICE_UNAVAILABLE, request);
-  }
-
   @ExceptionHandler(Exception.class)
   ResponseEntity<Object> unexpected(Exception e, WebRequest request) {
+    if (databaseUnavailable(e)) {
+      return databaseUnavailable(e, request);
+    }
     String incident = java.util.UUID.randomUUID().toString();
     log.error("Unexpected error {} answering {}", incident, request.getDescription(false), e);
     ProblemDetail problem =
@@ -225,6 +207,48 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
       problem.setType(URI.create(Problems.PREFIX + kindOf(status)));
     }
     return super.handleExceptionInternal(e, body, headers, status, request);
+  }
+
+  /**
+   * The database did not answer (stopped, restarting, unreachable): nothing was decided, the client
+   * can try again; the answer says when.
+   */
+  private ResponseEntity<Object> databaseUnavailable(Exception e, WebRequest request) {
+    log.warn("The database did not answer {}: {}", request.getDescription(false), e.getMessage());
+    ProblemDetail problem =
+        Problems.of(
+            HttpStatus.SERVICE_UNAVAILABLE,
+            Problems.DATABASE_UNAVAILABLE,
+            "Database unavailable",
+            "the service's database does not answer right now; nothing was changed, try again");
+    HttpHeaders headers = new HttpHeaders();
+    headers.set(HttpHeaders.RETRY_AFTER, "5");
+    return handleExceptionInternal(e, problem, headers, HttpStatus.SERVICE_UNAVAILABLE, request);
+  }
+
+  /**
+   * Whether {@code e} comes from a database that cannot be reached or is going away: no connection
+   * to be had, a connection error (SQLSTATE class 08), or the server shutting down or starting up
+   * (57P01-57P03), however Spring wrapped it.
+   */
+  static boolean databaseUnavailable(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof org.springframework.jdbc.CannotGetJdbcConnectionException
+          || t instanceof java.sql.SQLTransientConnectionException
+          || t instanceof java.sql.SQLNonTransientConnectionException) {
+        return true;
+      }
+      if (t instanceof java.sql.SQLException sql && sql.getSQLState() != null) {
+        String state = sql.getSQLState();
+        if (state.startsWith("08") || state.startsWith("57P")) {
+          return true;
+        }
+      }
+      if (t.getCause() == t) {
+        break;
+      }
+    }
+    return false;
   }
 
   private ResponseEntity<Object> respond(ProblemDetail problem, WebRequest request) {

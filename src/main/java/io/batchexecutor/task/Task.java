@@ -91,15 +91,7 @@ public final class Task {
       TaskSettings settings,
       String backend,
       Instant at) {
-    Builder b = new Builder();
-    b.id = id;
-    b.owner = owner;
-    b.name = name;
-    b.spec = spec;
-    b.settings = settings;
-    b.backend = backend;
-    b.createdAt = at;
-    b.updatedAt = at;
+    Builder b = accepted(id, owner, name, spec, settings, backend, at);
     b.status = TaskStatus.QUEUED;
     b.statusReason = "accepted";
     Task task = new Task(b);
@@ -125,27 +117,18 @@ public final class Task {
       String key,
       Map<String, UUID> dependsOn,
       boolean waits) {
-    Builder b = new Builder();
-    b.id = id;
-    b.owner = owner;
-    b.name = name;
-    b.spec = spec;
-    b.settings = settings;
-    b.backend = backend;
-    b.createdAt = at;
-    b.updatedAt = at;
+    Builder b = accepted(id, owner, name, spec, settings, backend, at);
     b.workflowId = workflowId;
     b.workflowKey = key;
     b.dependsOn = new LinkedHashMap<>(dependsOn);
     b.status = waits ? TaskStatus.WAITING : TaskStatus.QUEUED;
+    String after = String.join(", ", dependsOn.keySet());
     b.statusReason =
         waits
-            ? "waiting for " + String.join(", ", dependsOn.keySet())
+            ? "waiting for " + after
             : dependsOn.isEmpty()
                 ? "accepted"
-                : "accepted; AWS Batch holds it until "
-                    + String.join(", ", dependsOn.keySet())
-                    + " succeeded";
+                : "accepted; AWS Batch holds it until " + after + " succeeded";
     Task task = new Task(b);
     task.pendingEvents.add(
         new TaskEvent(
@@ -156,6 +139,26 @@ public final class Task {
             b.statusReason,
             Map.of("workflow_id", workflowId.toString(), "workflow_key", key)));
     return task;
+  }
+
+  private static Builder accepted(
+      UUID id,
+      String owner,
+      String name,
+      TaskSpec spec,
+      TaskSettings settings,
+      String backend,
+      Instant at) {
+    Builder b = new Builder();
+    b.id = id;
+    b.owner = owner;
+    b.name = name;
+    b.spec = spec;
+    b.settings = settings;
+    b.backend = backend;
+    b.createdAt = at;
+    b.updatedAt = at;
+    return b;
   }
 
   // ---- status changes -------------------------------------------------------------------------

@@ -9,6 +9,7 @@ import io.batchexecutor.support.DockerSocketProxy;
 import io.batchexecutor.support.ScratchCacheDir;
 import io.batchexecutor.support.ServiceProcess;
 import io.batchexecutor.support.Tasks;
+import io.batchexecutor.support.TestRegistry;
 import io.batchexecutor.support.aws.FakeAwsEndpoint;
 import io.batchexecutor.support.s3.S3MockServer;
 import java.io.IOException;
@@ -22,13 +23,8 @@ import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.services.s3.S3Client;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -40,7 +36,6 @@ import tools.jackson.databind.JsonNode;
  */
 class AwsBatchCrashRecoveryIT {
 
-  static final String REGISTRY = System.getenv("BATCH_EXECUTOR_TEST_REGISTRY");
   static final String BUCKET = "batch-executor-crash";
   static final String SECRET = "fake-secret-" + UUID.randomUUID();
   static final Duration WAIT = Duration.ofSeconds(120);
@@ -55,28 +50,12 @@ class AwsBatchCrashRecoveryIT {
   void setUp() throws IOException {
     docker = DockerAvailable.client();
     DockerAvailable.assume(docker);
-    if (REGISTRY == null && "true".equalsIgnoreCase(System.getenv("CI"))) {
-      throw new IllegalStateException(
-          "CI must run this test, but BATCH_EXECUTOR_TEST_REGISTRY is unset");
-    }
-    Assumptions.assumeTrue(
-        REGISTRY != null, "BATCH_EXECUTOR_TEST_REGISTRY is unset (source .ci/provision)");
-    try (S3Client s3 =
-        S3Client.builder()
-            .endpointOverride(S3MockServer.get().endpoint())
-            .forcePathStyle(true)
-            .region(Region.US_EAST_1)
-            .credentialsProvider(
-                StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")))
-            .build()) {
-      if (s3.listBuckets().buckets().stream().noneMatch(b -> b.name().equals(BUCKET))) {
-        s3.createBucket(b -> b.bucket(BUCKET));
-      }
-    }
+    String registry = TestRegistry.require();
+    S3MockServer.get().ensureBucket(BUCKET);
     aws =
         new FakeAwsEndpoint(
             S3MockServer.get().endpoint(),
-            REGISTRY,
+            registry,
             docker,
             Map.of(
                 "AWS_ACCESS_KEY_ID", "fake-access-key",

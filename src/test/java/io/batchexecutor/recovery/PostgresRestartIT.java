@@ -45,6 +45,12 @@ class PostgresRestartIT {
   @AfterEach
   void tearDown() throws IOException {
     EmbeddedPostgres.stopServer(cacheDir.resolve("postgres"));
+    if (Files.exists(log)) { // kept for reading when the test fails
+      Files.copy(
+          log,
+          Path.of("target", "PostgresRestartIT-service.log"),
+          java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
     ScratchCacheDir.remove(cacheDir);
     docker.close();
   }

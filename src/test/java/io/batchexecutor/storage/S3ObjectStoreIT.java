@@ -19,9 +19,6 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.context.TestPropertySource;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import tools.jackson.databind.JsonNode;
 
@@ -51,21 +48,11 @@ class S3ObjectStoreIT {
 
   @BeforeAll
   static void bucket() {
-    try (S3Client s3 = client()) {
-      if (s3.listBuckets().buckets().stream().noneMatch(b -> b.name().equals(BUCKET))) {
-        s3.createBucket(b -> b.bucket(BUCKET));
-      }
-    }
+    S3MockServer.get().ensureBucket(BUCKET);
   }
 
   static S3Client client() {
-    return S3Client.builder()
-        .endpointOverride(S3MockServer.get().endpoint())
-        .forcePathStyle(true)
-        .region(Region.US_EAST_1)
-        .credentialsProvider(
-            StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")))
-        .build();
+    return S3MockServer.get().client();
   }
 
   @Test

@@ -7,6 +7,7 @@ import io.batchexecutor.support.Api;
 import io.batchexecutor.support.DockerAvailable;
 import io.batchexecutor.support.ServiceTest;
 import io.batchexecutor.support.Tasks;
+import io.batchexecutor.support.TestRegistry;
 import io.batchexecutor.support.aws.FakeAwsEndpoint;
 import io.batchexecutor.support.s3.S3MockServer;
 import io.batchexecutor.workflow.Workflows;
@@ -15,17 +16,12 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.context.TestPropertySource;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.services.s3.S3Client;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -51,33 +47,21 @@ import tools.jackson.databind.JsonNode;
 class FakeBatchFlowIT {
 
   static final String BUCKET = "batch-executor-workflows";
-  static final String REGISTRY = System.getenv("BATCH_EXECUTOR_TEST_REGISTRY");
   static FakeAwsEndpoint aws;
 
   @LocalServerPort int port;
 
   @DynamicPropertySource
   static void endpoint(DynamicPropertyRegistry registry) throws IOException {
-    if (REGISTRY == null) {
+    if (TestRegistry.ADDRESS == null) {
       registry.add("batch-executor.awsbatch.endpoint", () -> "http://127.0.0.1:9");
       return;
     }
-    try (S3Client s3 =
-        S3Client.builder()
-            .endpointOverride(S3MockServer.get().endpoint())
-            .forcePathStyle(true)
-            .region(Region.US_EAST_1)
-            .credentialsProvider(
-                StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")))
-            .build()) {
-      if (s3.listBuckets().buckets().stream().noneMatch(b -> b.name().equals(BUCKET))) {
-        s3.createBucket(b -> b.bucket(BUCKET));
-      }
-    }
+    S3MockServer.get().ensureBucket(BUCKET);
     aws =
         new FakeAwsEndpoint(
             S3MockServer.get().endpoint(),
-            REGISTRY,
+            TestRegistry.ADDRESS,
             DockerAvailable.client(),
             Map.of(
                 "AWS_ACCESS_KEY_ID", "test",
@@ -96,12 +80,7 @@ class FakeBatchFlowIT {
   @BeforeEach
   void engine() {
     DockerAvailable.assume(DockerAvailable.client());
-    if (REGISTRY == null && "true".equalsIgnoreCase(System.getenv("CI"))) {
-      throw new IllegalStateException(
-          "CI must run this test, but BATCH_EXECUTOR_TEST_REGISTRY is unset");
-    }
-    Assumptions.assumeTrue(
-        REGISTRY != null, "BATCH_EXECUTOR_TEST_REGISTRY is unset (source .ci/provision)");
+    TestRegistry.require();
   }
 
   @Test

@@ -10,6 +10,7 @@ import io.batchexecutor.image.TaskImage;
 import io.batchexecutor.pipeline.StepContext;
 import io.batchexecutor.support.DockerAvailable;
 import io.batchexecutor.support.TaskBuilder;
+import io.batchexecutor.support.TestRegistry;
 import io.batchexecutor.task.Task;
 import io.batchexecutor.task.TaskStatus;
 import java.io.IOException;
@@ -24,7 +25,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.json.JsonMapper;
@@ -32,7 +32,7 @@ import tools.jackson.databind.json.JsonMapper;
 /** The push step against the real engine and the loopback registry that .ci/provision starts. */
 class PushImageIT {
 
-  static final String REGISTRY = System.getenv("BATCH_EXECUTOR_TEST_REGISTRY");
+  static final String REGISTRY = TestRegistry.ADDRESS;
   static DockerClient docker;
   static String localImage;
 
@@ -58,12 +58,7 @@ class PushImageIT {
       docker = DockerAvailable.client();
     }
     DockerAvailable.assume(docker);
-    if (REGISTRY == null && "true".equalsIgnoreCase(System.getenv("CI"))) {
-      throw new IllegalStateException(
-          "CI must run the push test, but BATCH_EXECUTOR_TEST_REGISTRY is unset");
-    }
-    Assumptions.assumeTrue(
-        REGISTRY != null, "BATCH_EXECUTOR_TEST_REGISTRY is unset (source .ci/provision)");
+    TestRegistry.require();
     JsonMapper json = JsonMapper.builder().build();
     TaskImage image =
         TaskImage.of(

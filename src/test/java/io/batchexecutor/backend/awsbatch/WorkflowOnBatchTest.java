@@ -40,19 +40,8 @@ import tools.jackson.databind.json.JsonMapper;
 @ServiceTest
 class WorkflowOnBatchTest {
 
-  static final Instant NOW = Instant.parse("2026-01-01T00:00:00Z");
-  static final StepContext CONTEXT =
-      new StepContext() {
-        @Override
-        public Instant now() {
-          return NOW;
-        }
-
-        @Override
-        public boolean stopRequested() {
-          return false;
-        }
-      };
+  static final Instant NOW = AwsBatchStepsTest.NOW;
+  static final StepContext CONTEXT = AwsBatchStepsTest.CONTEXT;
 
   @Autowired TaskRepository tasks;
   @Autowired WorkflowRepository workflows;

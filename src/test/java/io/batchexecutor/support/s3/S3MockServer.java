@@ -42,6 +42,27 @@ public final class S3MockServer {
     return endpoint;
   }
 
+  /** An S3 client of this server, path-style, with test credentials. */
+  public software.amazon.awssdk.services.s3.S3Client client() {
+    return software.amazon.awssdk.services.s3.S3Client.builder()
+        .endpointOverride(endpoint)
+        .forcePathStyle(true)
+        .region(software.amazon.awssdk.regions.Region.US_EAST_1)
+        .credentialsProvider(
+            software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(
+                software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create("test", "test")))
+        .build();
+  }
+
+  /** Creates {@code bucket} unless it exists. */
+  public void ensureBucket(String bucket) {
+    try (var s3 = client()) {
+      if (s3.listBuckets().buckets().stream().noneMatch(b -> b.name().equals(bucket))) {
+        s3.createBucket(b -> b.bucket(bucket));
+      }
+    }
+  }
+
   private static S3MockServer start() {
     Path jar = Path.of("target", "s3mock", "s3mock.jar").toAbsolutePath();
     if (!Files.exists(jar)) {

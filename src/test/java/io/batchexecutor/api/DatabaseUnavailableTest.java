@@ -1,0 +1,44 @@
+package io.batchexecutor.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
+import org.junit.jupiter.api.Test;
+import org.springframework.jdbc.UncategorizedSQLException;
+import org.springframework.transaction.TransactionSystemException;
+
+/** Which failures mean "the database does not answer" (a 503), however Spring wrapped them. */
+class DatabaseUnavailableTest {
+
+  @Test
+  void aServerShuttingDownOrALostConnectionIsUnavailability() {
+    assertThat(
+            ProblemHandler.databaseUnavailable(
+                new UncategorizedSQLException(
+                    "update",
+                    "UPDATE task",
+                    new SQLException(
+                        "FATAL: terminating connection due to administrator command", "57P01"))))
+        .isTrue();
+    assertThat(
+            ProblemHandler.databaseUnavailable(
+                new TransactionSystemException(
+                    "JDBC rollback failed", new SQLException("I/O error", "08006"))))
+        .isTrue();
+    assertThat(
+            ProblemHandler.databaseUnavailable(
+                new RuntimeException(new SQLTransientConnectionException("pool timed out"))))
+        .isTrue();
+  }
+
+  @Test
+  void anAnswerFromTheDatabaseIsNot() {
+    assertThat(
+            ProblemHandler.databaseUnavailable(
+                new UncategorizedSQLException(
+                    "insert", "INSERT", new SQLException("duplicate key", "23505"))))
+        .isFalse();
+    assertThat(ProblemHandler.databaseUnavailable(new IllegalStateException("bug"))).isFalse();
+  }
+}
