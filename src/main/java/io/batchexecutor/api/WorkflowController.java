@@ -10,6 +10,7 @@ import io.batchexecutor.workflow.Workflow;
 import io.batchexecutor.workflow.WorkflowNotFoundException;
 import io.batchexecutor.workflow.WorkflowRepository;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
@@ -26,7 +27,9 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /** Submit a whole workflow — tasks whose results feed each other — follow it, cancel it. */
@@ -48,6 +51,7 @@ public class WorkflowController {
   private final TaskRepository tasks;
   private final TaskOutputs outputs;
   private final Caller caller;
+  private final int maxPageSize;
 
   public WorkflowController(
       SubmitWorkflow submitWorkflow,
@@ -55,7 +59,9 @@ public class WorkflowController {
       WorkflowRepository workflows,
       TaskRepository tasks,
       TaskOutputs outputs,
-      Caller caller) {
+      Caller caller,
+      io.batchexecutor.config.BatchExecutorProperties properties) {
+    this.maxPageSize = properties.api().maxPageSize();
     this.submitWorkflow = submitWorkflow;
     this.cancelWorkflow = cancelWorkflow;
     this.workflows = workflows;
@@ -80,7 +86,18 @@ public class WorkflowController {
           @Content(
               mediaType = "application/problem+json",
               schema = @Schema(implementation = ProblemDetail.class)))
-  public ResponseEntity<WorkflowResponse> submit(@RequestBody WorkflowRequest body) {
+  @ApiResponse(
+      responseCode = "409",
+      description = "The Idempotency-Key was used before with a different workflow",
+      content =
+          @Content(
+              mediaType = "application/problem+json",
+              schema = @Schema(implementation = ProblemDetail.class)))
+  public ResponseEntity<WorkflowResponse> submit(
+      @RequestBody WorkflowRequest body,
+      @Parameter(description = "Makes a retried submission return the first workflow")
+          @RequestHeader(name = "Idempotency-Key", required = false)
+          String idempotencyKey) {
     String owner = caller.current();
     Map<String, NewTask> given = new LinkedHashMap<>();
     if (body.tasks() != null) {
@@ -100,10 +117,34 @@ public class WorkflowController {
                               null)));
     }
     SubmitWorkflow.Accepted accepted =
-        submitWorkflow.submit(new NewWorkflow(owner, body.name(), given));
+        submitWorkflow.submit(new NewWorkflow(owner, body.name(), given, idempotencyKey));
     return ResponseEntity.status(HttpStatus.ACCEPTED)
         .location(URI.create("/api/v1/workflows/" + accepted.workflow().id()))
+        .header("Idempotent-Replayed", Boolean.toString(!accepted.created()))
         .body(WorkflowResponse.of(accepted.workflow(), accepted.tasks(), outputs::output));
+  }
+
+  @GetMapping
+  @Operation(summary = "Workflows, newest first")
+  @ApiResponse(responseCode = "200", description = "One page of workflows")
+  public WorkflowPage list(
+      @RequestParam(defaultValue = "0") int page, @RequestParam(defaultValue = "50") int size) {
+    if (page < 0 || size < 1 || size > maxPageSize) {
+      String field = page < 0 ? "page" : "size";
+      String message = page < 0 ? "must be 0 or more" : "must be between 1 and " + maxPageSize;
+      throw new ProblemException(
+              HttpStatus.BAD_REQUEST,
+              Problems.INVALID_REQUEST,
+              "Invalid parameter",
+              field + " " + message)
+          .withProperty("errors", java.util.List.of(Map.of("field", field, "message", message)));
+    }
+    String owner = caller.current();
+    return new WorkflowPage(
+        workflows.list(owner, page, size).stream().map(this::view).toList(),
+        page,
+        size,
+        workflows.count(owner));
   }
 
   @GetMapping("/{id}")

@@ -2,12 +2,14 @@ package io.batchexecutor.workflow;
 
 import io.batchexecutor.config.BatchExecutorProperties;
 import io.batchexecutor.config.TaskSettings;
+import io.batchexecutor.task.IdempotencyConflictException;
 import io.batchexecutor.task.InvalidTaskException;
 import io.batchexecutor.task.NewTask;
 import io.batchexecutor.task.SubmitTask;
 import io.batchexecutor.task.Task;
 import io.batchexecutor.task.TaskAccepted;
 import io.batchexecutor.task.TaskReferences;
+import io.batchexecutor.task.TaskRepository;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -21,6 +23,7 @@ import java.util.UUID;
 import java.util.regex.Pattern;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.stereotype.Service;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Accepts a workflow: checks every task as {@code POST /api/v1/tasks} would, checks that the
@@ -44,14 +47,20 @@ public class SubmitWorkflow {
   private final WorkflowRepository workflows;
   private final BatchExecutorProperties properties;
   private final ApplicationEventPublisher events;
+  private final TaskRepository tasks;
+  private final JsonMapper json;
   private final Clock clock;
 
   public SubmitWorkflow(
       SubmitTask submitTask,
       WorkflowRepository workflows,
+      TaskRepository tasks,
       BatchExecutorProperties properties,
       ApplicationEventPublisher events,
+      JsonMapper json,
       Clock clock) {
+    this.tasks = tasks;
+    this.json = json;
     this.submitTask = submitTask;
     this.workflows = workflows;
     this.properties = properties;
@@ -59,8 +68,12 @@ public class SubmitWorkflow {
     this.clock = clock;
   }
 
-  /** The stored workflow and its tasks, in the order given. */
-  public record Accepted(Workflow workflow, List<Task> tasks) {}
+  /**
+   * The stored workflow and its tasks, in the order given.
+   *
+   * @param created false when an earlier submission with the same Idempotency-Key is returned
+   */
+  public record Accepted(Workflow workflow, List<Task> tasks, boolean created) {}
 
   public Accepted submit(NewWorkflow request) {
     List<InvalidTaskException.Violation> problems = new ArrayList<>();
@@ -72,6 +85,10 @@ public class SubmitWorkflow {
     }
     if (given.isEmpty()) {
       problems.add(v("tasks", "a workflow needs at least one task"));
+    }
+    if (request.idempotencyKey() != null
+        && (request.idempotencyKey().isEmpty() || request.idempotencyKey().length() > 255)) {
+      problems.add(v("Idempotency-Key", "must be 1-255 characters"));
     }
     if (given.size() > MAX_TASKS) {
       problems.add(
@@ -167,11 +184,46 @@ public class SubmitWorkflow {
               dependsOn,
               waits));
     }
-    workflows.insert(workflow, tasks);
+    String hash = request.idempotencyKey() == null ? null : hash(request);
+    Optional<WorkflowRepository.Earlier> earlier =
+        workflows.insert(workflow, tasks, request.idempotencyKey(), hash);
+    if (earlier.isPresent()) {
+      if (!earlier.get().requestHash().equals(hash)) {
+        throw new IdempotencyConflictException(request.idempotencyKey());
+      }
+      Workflow first = earlier.get().workflow();
+      return new Accepted(first, this.tasks.inWorkflow(first.id()), false);
+    }
     tasks.stream()
         .filter(t -> t.dependsOn().isEmpty())
         .forEach(t -> events.publishEvent(new TaskAccepted(t.id())));
-    return new Accepted(workflow, tasks);
+    return new Accepted(workflow, tasks, true);
+  }
+
+  /** What identifies a submission for its Idempotency-Key: every task as it was given. */
+  private String hash(NewWorkflow request) {
+    Map<String, Object> identity = new LinkedHashMap<>();
+    identity.put("name", request.name());
+    Map<String, Object> tasks = new LinkedHashMap<>();
+    request
+        .tasks()
+        .forEach(
+            (key, t) -> {
+              Map<String, Object> task = new LinkedHashMap<>();
+              task.put("name", t.name());
+              task.put("spec", submitTask.normalised(t.spec()));
+              task.put("executor", t.executor());
+              tasks.put(key, task);
+            });
+    identity.put("tasks", tasks);
+    try {
+      return java.util.HexFormat.of()
+          .formatHex(
+              java.security.MessageDigest.getInstance("SHA-256")
+                  .digest(json.writeValueAsBytes(identity)));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   private static InvalidTaskException.Violation v(String field, String message) {

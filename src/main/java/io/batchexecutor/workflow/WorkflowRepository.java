@@ -30,20 +30,66 @@ public class WorkflowRepository {
 
   /** Stores the workflow and all its tasks in one transaction: all of it, or nothing. */
   public void insert(Workflow workflow, List<Task> workflowTasks) {
-    tx.executeWithoutResult(
+    insert(workflow, workflowTasks, null, null);
+  }
+
+  /** A workflow stored before under the same idempotency key, with the hash of its request. */
+  public record Earlier(Workflow workflow, String requestHash) {}
+
+  /**
+   * Stores the workflow and all its tasks in one transaction, unless the owner stored one under
+   * {@code idempotencyKey} before: then nothing is written and that one is returned.
+   */
+  public Optional<Earlier> insert(
+      Workflow workflow, List<Task> workflowTasks, String idempotencyKey, String requestHash) {
+    return tx.execute(
         status -> {
-          jdbc.sql(
-                  """
-                  INSERT INTO workflow (id, owner, name, created_at)
-                  VALUES (:id, :owner, :name, :at)
-                  """)
-              .param("id", workflow.id())
-              .param("owner", workflow.owner())
-              .param("name", workflow.name())
-              .param("at", ts(workflow.createdAt()))
-              .update();
+          int rows =
+              jdbc.sql(
+                      """
+                      INSERT INTO workflow (id, owner, name, created_at, idempotency_key, request_hash)
+                      VALUES (:id, :owner, :name, :at, :key, :hash)
+                      ON CONFLICT (owner, idempotency_key) DO NOTHING
+                      """)
+                  .param("id", workflow.id())
+                  .param("owner", workflow.owner())
+                  .param("name", workflow.name())
+                  .param("at", ts(workflow.createdAt()))
+                  .param("key", idempotencyKey)
+                  .param("hash", requestHash)
+                  .update();
+          if (rows == 0) {
+            return jdbc.sql(
+                    "SELECT * FROM workflow WHERE owner = :owner AND idempotency_key = :key")
+                .param("owner", workflow.owner())
+                .param("key", idempotencyKey)
+                .query((rs, n) -> new Earlier(map(rs, n), rs.getString("request_hash")))
+                .optional();
+          }
           tasks.insertAll(workflowTasks);
+          return Optional.<Earlier>empty();
         });
+  }
+
+  /** One page of an owner's workflows, newest first. */
+  public List<Workflow> list(String owner, int page, int size) {
+    return jdbc.sql(
+            """
+            SELECT * FROM workflow WHERE owner = :owner
+            ORDER BY created_at DESC, id DESC LIMIT :size OFFSET :offset
+            """)
+        .param("owner", owner)
+        .param("size", size)
+        .param("offset", (long) page * size)
+        .query(WorkflowRepository::map)
+        .list();
+  }
+
+  public long count(String owner) {
+    return jdbc.sql("SELECT count(*) FROM workflow WHERE owner = :owner")
+        .param("owner", owner)
+        .query(Long.class)
+        .single();
   }
 
   /** The workflow if it exists and belongs to {@code owner}. */

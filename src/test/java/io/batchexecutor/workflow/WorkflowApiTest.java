@@ -194,6 +194,63 @@ class WorkflowApiTest {
     assertThat(workflow.get("tasks").get("b").get("status").asString()).isEqualTo("CANCELLED");
   }
 
+  @Test
+  void aRepeatedSubmissionWithTheSameIdempotencyKeyReturnsTheFirstWorkflow() {
+    Map<String, Object> body =
+        Workflows.named("once")
+            .task("a", ID, "f", List.of())
+            .task("b", ID, "f", List.of(ref("a")))
+            .build();
+    String key = "wf-" + java.util.UUID.randomUUID();
+
+    Api.Response first = api.post("/api/v1/workflows", body, "Idempotency-Key", key);
+    long after = rows();
+    Api.Response again = api.post("/api/v1/workflows", body, "Idempotency-Key", key);
+    Api.Response other =
+        api.post(
+            "/api/v1/workflows",
+            Workflows.named("other").task("a", ID, "f", List.of()).build(),
+            "Idempotency-Key",
+            key);
+
+    assertThat(first.status()).isEqualTo(202);
+    assertThat(first.header("Idempotent-Replayed")).contains("false");
+    assertThat(again.status()).isEqualTo(202);
+    assertThat(again.header("Idempotent-Replayed")).contains("true");
+    assertThat(again.json().get("id").asString()).isEqualTo(first.json().get("id").asString());
+    assertThat(again.json().get("tasks").get("b").get("id").asString())
+        .isEqualTo(first.json().get("tasks").get("b").get("id").asString());
+    assertThat(other.status()).isEqualTo(409);
+    assertThat(rows()).as("neither repeat stored anything").isEqualTo(after);
+  }
+
+  @Test
+  void workflowsAreListedNewestFirstAndOnlyToTheirOwner() {
+    String older =
+        api.post(
+                "/api/v1/workflows", Workflows.named("older").task("a", ID, "f", List.of()).build())
+            .json()
+            .get("id")
+            .asString();
+    String newer =
+        api.post(
+                "/api/v1/workflows", Workflows.named("newer").task("a", ID, "f", List.of()).build())
+            .json()
+            .get("id")
+            .asString();
+
+    JsonNode page = api.get("/api/v1/workflows?size=2").json();
+
+    assertThat(page.get("items").valueStream().map(w -> w.get("id").asString()).toList())
+        .containsExactly(newer, older);
+    assertThat(page.get("total").asLong()).isGreaterThanOrEqualTo(2);
+    assertThat(page.get("items").get(0).get("tasks").get("a").get("status").asString())
+        .isEqualTo("QUEUED");
+    assertThat(api.as(Api.INTRUDER).get("/api/v1/workflows").json().get("items").valueStream())
+        .noneMatch(w -> w.get("id").asString().equals(newer));
+    assertThat(api.get("/api/v1/workflows?size=0").status()).isEqualTo(400);
+  }
+
   private long rows() {
     Map<String, Object> counts = new LinkedHashMap<>();
     counts.put("w", jdbc.sql("SELECT count(*) FROM workflow").query(Long.class).single());
