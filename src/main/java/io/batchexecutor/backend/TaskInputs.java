@@ -5,7 +5,6 @@ import io.batchexecutor.task.Task;
 import io.batchexecutor.task.TaskRepository;
 import io.batchexecutor.task.TaskStatus;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import tools.jackson.databind.json.JsonMapper;
@@ -93,10 +92,5 @@ public class TaskInputs {
                     + "/"
                     + TaskObjects.key(upstream, "")));
     return locations;
-  }
-
-  /** The keys, in order. */
-  static List<String> keys(Task task) {
-    return List.copyOf(task.dependsOn().keySet());
   }
 }
