@@ -73,6 +73,7 @@ public class ExecutePicked {
         try {
           cancel(task);
         } catch (RuntimeException e) {
+          rethrowIfInterrupted(e);
           backOffOrFail(id, "Cancel", e);
         }
         return;
@@ -95,6 +96,7 @@ public class ExecutePicked {
       } catch (InterruptedException e) {
         throw e;
       } catch (RuntimeException e) {
+        rethrowIfInterrupted(e);
         backOffOrFail(id, step.getClass().getSimpleName(), e);
         return;
       }
@@ -110,6 +112,27 @@ public class ExecutePicked {
       if (task == null) {
         return;
       }
+    }
+  }
+
+  /**
+   * A step interrupted by a stopping instance (Docker's client reports it as a closed channel
+   * wrapped in a runtime exception) says nothing about the task: it is not failed, the interrupt
+   * goes on, and the lease goes back with the graceful stop.
+   */
+  private static void rethrowIfInterrupted(RuntimeException e) throws InterruptedException {
+    boolean interrupted = Thread.currentThread().isInterrupted();
+    for (Throwable t = e; t != null && !interrupted; t = t.getCause()) {
+      interrupted =
+          t instanceof InterruptedException
+              || t instanceof java.nio.channels.ClosedByInterruptException
+              || t instanceof java.io.InterruptedIOException;
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+      InterruptedException stop = new InterruptedException("interrupted: " + e.getMessage());
+      stop.initCause(e);
+      throw stop;
     }
   }
 

@@ -1,0 +1,101 @@
+package io.batchexecutor.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.batchexecutor.support.ServiceTest;
+import io.batchexecutor.support.TaskBuilder;
+import io.batchexecutor.task.Task;
+import io.batchexecutor.task.TaskRepository;
+import io.batchexecutor.task.TaskStatus;
+import java.nio.channels.ClosedByInterruptException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+
+/**
+ * What the pipeline records when a step throws: an interruption (a stopping instance) leaves the
+ * task as it was; any other failure ends it FAILED with the error.
+ */
+@ServiceTest
+class ExecutePickedTest {
+
+  @Autowired TaskRepository tasks;
+
+  @Test
+  void aStepInterruptedByAStoppingInstanceLeavesTheTaskAsItWas() {
+    Task task = stored();
+    ExecutePicked execute = executing(new RuntimeException(new ClosedByInterruptException()));
+
+    assertThatThrownBy(() -> execute.execute(claimed(task), () -> false))
+        .isInstanceOf(InterruptedException.class);
+
+    assertThat(Thread.interrupted()).as("the interrupt goes on").isTrue();
+    assertThat(tasks.find(task.id()).orElseThrow().status()).isEqualTo(TaskStatus.QUEUED);
+  }
+
+  @Test
+  void anyOtherFailureOfAStepFailsTheTaskWithTheError() throws InterruptedException {
+    Task task = stored();
+
+    executing(new IllegalStateException("broken step")).execute(claimed(task), () -> false);
+
+    Task failed = tasks.find(task.id()).orElseThrow();
+    assertThat(failed.status()).isEqualTo(TaskStatus.FAILED);
+    assertThat(failed.statusReason()).contains("broken step");
+  }
+
+  private Task stored() {
+    Task task = TaskBuilder.aTask().build();
+    tasks.insert(task, null, null);
+    return task;
+  }
+
+  private Task claimed(Task task) {
+    return tasks.find(task.id()).orElseThrow();
+  }
+
+  private ExecutePicked executing(RuntimeException failure) {
+    PipelineStep throwing =
+        new PipelineStep() {
+          @Override
+          public boolean handles(Task task) {
+            return task.status() == TaskStatus.QUEUED;
+          }
+
+          @Override
+          public StepResult run(Task task, StepContext context) {
+            throw failure;
+          }
+        };
+    ComputeBackend backend =
+        new ComputeBackend() {
+          @Override
+          public String name() {
+            return "test";
+          }
+
+          @Override
+          public List<PipelineStep> steps() {
+            return List.of(throwing);
+          }
+
+          @Override
+          public void stop(Task task) {}
+
+          @Override
+          public Optional<Unreachable> unreachable(Throwable e) {
+            return Optional.empty();
+          }
+        };
+    return new ExecutePicked(
+        tasks,
+        backend,
+        Clock.systemUTC(),
+        "test-instance",
+        new BackOff(Duration.ofSeconds(60), Duration.ofMinutes(30)));
+  }
+}
