@@ -233,6 +233,19 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
    */
   static boolean databaseUnavailable(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof org.springframework.transaction.TransactionSystemException tx) {
+        // a rollback or commit that failed at the connection hides what went wrong first
+        if (tx.getApplicationException() != null
+            && databaseUnavailable(tx.getApplicationException())) {
+          return true;
+        }
+        if (tx.getCause() instanceof java.sql.SQLException sql
+            && (sql.getSQLState() == null
+                || sql.getSQLState().startsWith("08")
+                || sql.getSQLState().startsWith("57P"))) {
+          return true;
+        }
+      }
       if (t instanceof org.springframework.jdbc.CannotGetJdbcConnectionException
           || t instanceof java.sql.SQLTransientConnectionException
           || t instanceof java.sql.SQLNonTransientConnectionException) {

@@ -30,6 +30,12 @@ class DatabaseUnavailableTest {
             ProblemHandler.databaseUnavailable(
                 new RuntimeException(new SQLTransientConnectionException("pool timed out"))))
         .isTrue();
+    assertThat(
+            ProblemHandler.databaseUnavailable(
+                new TransactionSystemException(
+                    "JDBC rollback failed", new SQLException("Connection is closed"))))
+        .as("the pool's closed connection has no SQLSTATE")
+        .isTrue();
   }
 
   @Test
@@ -40,5 +46,10 @@ class DatabaseUnavailableTest {
                     "insert", "INSERT", new SQLException("duplicate key", "23505"))))
         .isFalse();
     assertThat(ProblemHandler.databaseUnavailable(new IllegalStateException("bug"))).isFalse();
+    assertThat(
+            ProblemHandler.databaseUnavailable(
+                new TransactionSystemException(
+                    "commit failed", new SQLException("could not serialize", "40001"))))
+        .isFalse();
   }
 }
