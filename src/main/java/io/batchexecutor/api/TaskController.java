@@ -147,10 +147,10 @@ public class TaskController {
       @RequestParam(defaultValue = "0") int page,
       @RequestParam(defaultValue = "50") int size) {
     if (page < 0) {
-      throw invalidParameter("page", "must be 0 or more");
+      throw ProblemException.invalidParameter("page", "must be 0 or more");
     }
     if (size < 1 || size > maxPageSize) {
-      throw invalidParameter("size", "must be between 1 and " + maxPageSize);
+      throw ProblemException.invalidParameter("size", "must be between 1 and " + maxPageSize);
     }
     String owner = caller.current();
     List<TaskResponse> items =
@@ -251,14 +251,5 @@ public class TaskController {
 
   private Task owned(UUID id) {
     return tasks.findOwned(id, caller.current()).orElseThrow(() -> new TaskNotFoundException(id));
-  }
-
-  private static ProblemException invalidParameter(String name, String message) {
-    return new ProblemException(
-            HttpStatus.BAD_REQUEST,
-            Problems.INVALID_REQUEST,
-            "Invalid parameter",
-            name + " " + message)
-        .withProperty("errors", List.of(java.util.Map.of("field", name, "message", message)));
   }
 }

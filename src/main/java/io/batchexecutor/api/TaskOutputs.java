@@ -93,14 +93,7 @@ public class TaskOutputs {
                           "the pickle of task " + task.id() + " is missing"));
       return ResponseEntity.ok().contentType(MediaType.APPLICATION_OCTET_STREAM).body(bytes);
     }
-    Object body =
-        document.has("value")
-            ? document.get("value")
-            : json.createObjectNode()
-                .put("pickled", pickled)
-                .put("type", document.path("type").asString())
-                .put("repr", document.path("repr").asString());
-    return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(body);
+    return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(value(document));
   }
 
   /**
@@ -111,19 +104,20 @@ public class TaskOutputs {
     if (task.resultPointer() == null) {
       return null;
     }
-    return stores
-        .get(task.resultPointer())
-        .map(json::readTree)
-        .map(
-            document ->
-                document.has("value")
-                    ? document.get("value")
-                    : (JsonNode)
-                        json.createObjectNode()
-                            .put("pickled", document.path("pickled").asBoolean(false))
-                            .put("type", document.path("type").asString())
-                            .put("repr", document.path("repr").asString()))
-        .orElse(null);
+    return stores.get(task.resultPointer()).map(json::readTree).map(this::value).orElse(null);
+  }
+
+  /**
+   * What a result document holds as JSON: the value, or for a value JSON cannot carry, its type and
+   * repr and whether its pickle is there.
+   */
+  private JsonNode value(JsonNode document) {
+    return document.has("value")
+        ? document.get("value")
+        : json.createObjectNode()
+            .put("pickled", document.path("pickled").asBoolean(false))
+            .put("type", document.path("type").asString())
+            .put("repr", document.path("repr").asString());
   }
 
   ResponseEntity<String> logs(Task task) {

@@ -129,15 +129,11 @@ public class WorkflowController {
   @ApiResponse(responseCode = "200", description = "One page of workflows")
   public WorkflowPage list(
       @RequestParam(defaultValue = "0") int page, @RequestParam(defaultValue = "50") int size) {
-    if (page < 0 || size < 1 || size > maxPageSize) {
-      String field = page < 0 ? "page" : "size";
-      String message = page < 0 ? "must be 0 or more" : "must be between 1 and " + maxPageSize;
-      throw new ProblemException(
-              HttpStatus.BAD_REQUEST,
-              Problems.INVALID_REQUEST,
-              "Invalid parameter",
-              field + " " + message)
-          .withProperty("errors", java.util.List.of(Map.of("field", field, "message", message)));
+    if (page < 0) {
+      throw ProblemException.invalidParameter("page", "must be 0 or more");
+    }
+    if (size < 1 || size > maxPageSize) {
+      throw ProblemException.invalidParameter("size", "must be between 1 and " + maxPageSize);
     }
     String owner = caller.current();
     return new WorkflowPage(

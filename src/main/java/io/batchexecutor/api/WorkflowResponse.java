@@ -5,7 +5,6 @@ import io.batchexecutor.task.TaskStatus;
 import io.batchexecutor.workflow.Workflow;
 import io.batchexecutor.workflow.WorkflowStatus;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -50,7 +49,7 @@ public record WorkflowResponse(
 
   static WorkflowResponse of(Workflow workflow, List<Task> tasks, Function<Task, JsonNode> output) {
     Map<String, TaskView> views = new LinkedHashMap<>();
-    List<String> used = new ArrayList<>();
+    java.util.Set<String> used = new java.util.HashSet<>();
     for (Task t : tasks) {
       views.put(
           t.workflowKey(),

@@ -130,8 +130,17 @@ public final class TaskImage {
 
   /** The context as the tar stream that the engine's build API takes. */
   public byte[] tar() {
+    return tar(files);
+  }
+
+  /**
+   * {@code files} (path to content, readable by all) as a tar stream, as the engine's build and
+   * copy APIs take it; paths may be longer than tar's classic 100 characters.
+   */
+  public static byte[] tar(Map<String, byte[]> files) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     try (TarArchiveOutputStream tar = new TarArchiveOutputStream(out)) {
+      tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
       for (Map.Entry<String, byte[]> file : files.entrySet()) {
         TarArchiveEntry entry = new TarArchiveEntry(file.getKey());
         entry.setSize(file.getValue().length);

@@ -17,6 +17,11 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 public record BackOff(Duration maxDelay, Duration giveUpAfter) {
 
+  /** The back-off the pipeline settings describe. */
+  public static BackOff of(io.batchexecutor.config.BatchExecutorProperties.Pipeline settings) {
+    return new BackOff(settings.unreachableMaxBackoff(), settings.unreachableGiveUpAfter());
+  }
+
   /** The delay before try {@code tries + 1}, after {@code tries} unanswered tries. */
   public Duration delayAfter(int tries) {
     long base = 1000L << Math.min(Math.max(tries - 1, 0), 20);

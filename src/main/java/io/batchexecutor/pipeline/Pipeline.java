@@ -84,12 +84,7 @@ public class Pipeline implements SmartLifecycle {
       return;
     }
     ExecutePicked executePicked =
-        new ExecutePicked(
-            tasks,
-            backend,
-            clock,
-            leaseOwner,
-            new BackOff(settings.unreachableMaxBackoff(), settings.unreachableGiveUpAfter()));
+        new ExecutePicked(tasks, backend, clock, leaseOwner, BackOff.of(settings));
     workers = Executors.newFixedThreadPool(settings.workers(), named("task-worker"));
     housekeeping = Executors.newScheduledThreadPool(2, named("pipeline-housekeeping"));
     claimLoop =

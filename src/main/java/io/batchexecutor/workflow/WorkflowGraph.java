@@ -4,8 +4,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -58,19 +56,5 @@ final class WorkflowGraph {
       }
     }
     return Optional.empty();
-  }
-
-  /** The keys nothing depends on: the workflow's outputs. */
-  Set<String> leaves() {
-    Set<String> used = new HashSet<>();
-    dependencies.values().forEach(used::addAll);
-    Set<String> leaves = new java.util.LinkedHashSet<>(dependencies.keySet());
-    leaves.removeAll(used);
-    return leaves;
-  }
-
-  /** {@code key -> keys it depends on}, in submission order. */
-  Map<String, Set<String>> dependencies() {
-    return new LinkedHashMap<>(dependencies);
   }
 }

@@ -121,12 +121,22 @@ public final class Api {
 
   /** Reads the task until {@code until} holds, or fails after {@code timeout}. */
   public JsonNode awaitTask(String id, Predicate<JsonNode> until, Duration timeout) {
+    return await("/api/v1/tasks/" + id, until, timeout);
+  }
+
+  /** Reads the workflow until {@code until} holds, or fails after {@code timeout}. */
+  public JsonNode awaitWorkflow(String id, Predicate<JsonNode> until, Duration timeout) {
+    return await("/api/v1/workflows/" + id, until, timeout);
+  }
+
+  /** Reads the JSON at {@code path} until {@code until} holds, or fails after {@code timeout}. */
+  public JsonNode await(String path, Predicate<JsonNode> until, Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
-    JsonNode task = null;
+    JsonNode last = null;
     while (System.nanoTime() < deadline) {
-      task = get("/api/v1/tasks/" + id).json();
-      if (until.test(task)) {
-        return task;
+      last = get(path).json();
+      if (until.test(last)) {
+        return last;
       }
       try {
         Thread.sleep(50);
@@ -135,7 +145,6 @@ public final class Api {
         throw new IllegalStateException(e);
       }
     }
-    throw new AssertionError(
-        "task " + id + " did not get there within " + timeout + "; last: " + task);
+    throw new AssertionError(path + " did not get there within " + timeout + "; last: " + last);
   }
 }

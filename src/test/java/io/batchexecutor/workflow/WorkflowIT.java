@@ -161,21 +161,7 @@ class WorkflowIT {
   }
 
   private JsonNode awaitWorkflow(String id, Predicate<JsonNode> until) {
-    long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
-    JsonNode last = null;
-    while (System.nanoTime() < deadline) {
-      last = api.get("/api/v1/workflows/" + id).json();
-      if (until.test(last)) {
-        return last;
-      }
-      try {
-        Thread.sleep(200);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException(e);
-      }
-    }
-    throw new AssertionError("workflow " + id + " did not get there; last: " + last);
+    return api.awaitWorkflow(id, until, Duration.ofSeconds(180));
   }
 
   private JsonNode task(JsonNode workflow, String key) {

@@ -190,9 +190,7 @@ public class AwsBatchConfiguration {
             json,
             clock,
             warning,
-            new BackOff(
-                properties.pipeline().unreachableMaxBackoff(),
-                properties.pipeline().unreachableGiveUpAfter()));
+            BackOff.of(properties.pipeline()));
     return new SmartLifecycle() {
       private ScheduledExecutorService timer;
 

@@ -182,26 +182,14 @@ class LocalContainers {
   }
 
   private static byte[] inputArchive(Map<String, Map<String, byte[]>> files) {
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    try (org.apache.commons.compress.archivers.tar.TarArchiveOutputStream tar =
-        new org.apache.commons.compress.archivers.tar.TarArchiveOutputStream(bytes)) {
-      tar.setLongFileMode(
-          org.apache.commons.compress.archivers.tar.TarArchiveOutputStream.LONGFILE_POSIX);
-      for (Map.Entry<String, Map<String, byte[]>> input : files.entrySet()) {
-        String dir = TaskInputs.CONTAINER_DIR.substring(1) + "/" + input.getKey() + "/";
-        for (Map.Entry<String, byte[]> file : input.getValue().entrySet()) {
-          TarArchiveEntry entry = new TarArchiveEntry(dir + file.getKey());
-          entry.setSize(file.getValue().length);
-          entry.setMode(0644);
-          tar.putArchiveEntry(entry);
-          tar.write(file.getValue());
-          tar.closeArchiveEntry();
-        }
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return bytes.toByteArray();
+    Map<String, byte[]> paths = new java.util.LinkedHashMap<>();
+    files.forEach(
+        (key, result) ->
+            result.forEach(
+                (name, bytes) ->
+                    paths.put(
+                        TaskInputs.CONTAINER_DIR.substring(1) + "/" + key + "/" + name, bytes)));
+    return io.batchexecutor.image.TaskImage.tar(paths);
   }
 
   Optional<InspectContainerResponse> inspect(String containerId) {

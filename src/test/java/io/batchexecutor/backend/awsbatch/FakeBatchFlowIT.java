@@ -114,15 +114,9 @@ class FakeBatchFlowIT {
         .as("queued at once: Batch holds it")
         .isEqualTo("QUEUED");
 
-    JsonNode workflow = null;
-    long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
-    while (System.nanoTime() < deadline) {
-      workflow = api.get("/api/v1/workflows/" + id).json();
-      if (!"RUNNING".equals(workflow.get("status").asString())) {
-        break;
-      }
-      sleep();
-    }
+    JsonNode workflow =
+        api.awaitWorkflow(
+            id, w -> !"RUNNING".equals(w.get("status").asString()), Duration.ofSeconds(180));
 
     assertThat(workflow.get("status").asString())
         .as(String.valueOf(workflow))
@@ -182,14 +176,5 @@ class FakeBatchFlowIT {
             .orElseThrow();
     assertThat(submitted.path("arrayProperties").path("size").asInt()).isEqualTo(6);
     assertThat(aws.submissions("batch-executor-" + id)).as("one array job").isEqualTo(1);
-  }
-
-  private static void sleep() {
-    try {
-      Thread.sleep(250);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
   }
 }
