@@ -6,9 +6,9 @@ import io.batchexecutor.task.TaskSpec;
 import io.batchexecutor.workflow.CancelWorkflow;
 import io.batchexecutor.workflow.NewWorkflow;
 import io.batchexecutor.workflow.SubmitWorkflow;
-import io.batchexecutor.workflow.Workflow;
 import io.batchexecutor.workflow.WorkflowNotFoundException;
 import io.batchexecutor.workflow.WorkflowRepository;
+import io.batchexecutor.workflow.WorkflowStatus;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Content;
@@ -121,14 +121,17 @@ public class WorkflowController {
     return ResponseEntity.status(HttpStatus.ACCEPTED)
         .location(URI.create("/api/v1/workflows/" + accepted.workflow().id()))
         .header("Idempotent-Replayed", Boolean.toString(!accepted.created()))
-        .body(WorkflowResponse.of(accepted.workflow(), accepted.tasks(), outputs::output));
+        .body(view(accepted.workflow().id()));
   }
 
   @GetMapping
-  @Operation(summary = "Workflows, newest first")
+  @Operation(summary = "Workflows, newest first, each summed up; filter by status")
   @ApiResponse(responseCode = "200", description = "One page of workflows")
   public WorkflowPage list(
-      @RequestParam(defaultValue = "0") int page, @RequestParam(defaultValue = "50") int size) {
+      @Parameter(description = "Only workflows in this status") @RequestParam(required = false)
+          WorkflowStatus status,
+      @RequestParam(defaultValue = "0") int page,
+      @RequestParam(defaultValue = "50") int size) {
     if (page < 0) {
       throw ProblemException.invalidParameter("page", "must be 0 or more");
     }
@@ -137,10 +140,10 @@ public class WorkflowController {
     }
     String owner = caller.current();
     return new WorkflowPage(
-        workflows.list(owner, page, size).stream().map(this::view).toList(),
+        workflows.list(owner, status, page, size).stream().map(WorkflowPage.Item::of).toList(),
         page,
         size,
-        workflows.count(owner));
+        workflows.count(owner, status));
   }
 
   @GetMapping("/{id}")
@@ -148,24 +151,20 @@ public class WorkflowController {
       summary = "A workflow: its status, each task's status, and the outputs of its last tasks")
   @ApiResponse(responseCode = "200", description = "The workflow")
   public WorkflowResponse get(@PathVariable UUID id) {
-    return view(owned(id));
+    return view(id);
   }
 
   @PostMapping("/{id}/cancel")
   @Operation(summary = "Cancel every task of the workflow that has not ended")
   @ApiResponse(responseCode = "202", description = "Cancelled, or cancels under way")
   public ResponseEntity<WorkflowResponse> cancel(@PathVariable UUID id) {
-    Workflow workflow = cancelWorkflow.cancel(id, caller.current());
-    return ResponseEntity.status(HttpStatus.ACCEPTED).body(view(workflow));
+    cancelWorkflow.cancel(id, caller.current());
+    return ResponseEntity.status(HttpStatus.ACCEPTED).body(view(id));
   }
 
-  private Workflow owned(UUID id) {
-    return workflows
-        .findOwned(id, caller.current())
-        .orElseThrow(() -> new WorkflowNotFoundException(id));
-  }
-
-  private WorkflowResponse view(Workflow workflow) {
-    return WorkflowResponse.of(workflow, tasks.inWorkflow(workflow.id()), outputs::output);
+  private WorkflowResponse view(UUID id) {
+    return WorkflowResponse.of(
+        workflows.detail(id, caller.current()).orElseThrow(() -> new WorkflowNotFoundException(id)),
+        outputs::output);
   }
 }

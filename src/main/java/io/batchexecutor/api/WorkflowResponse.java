@@ -3,13 +3,16 @@ package io.batchexecutor.api;
 import io.batchexecutor.task.Task;
 import io.batchexecutor.task.TaskStatus;
 import io.batchexecutor.workflow.Workflow;
+import io.batchexecutor.workflow.WorkflowRepository;
 import io.batchexecutor.workflow.WorkflowStatus;
+import io.batchexecutor.workflow.WorkflowSummary;
 import java.time.Instant;
-import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.function.Function;
 import tools.jackson.databind.JsonNode;
@@ -21,6 +24,7 @@ import tools.jackson.databind.JsonNode;
  * @param name its name
  * @param status RUNNING until nothing more will run, then SUCCEEDED, FAILED or CANCELLED
  * @param cancelRequested whether it was cancelled
+ * @param taskCounts how many of its tasks are in each status
  * @param tasks each task by key: its id, status and what it depends on
  * @param outputs the results of the tasks nothing depends on, once they SUCCEEDED (a value JSON
  *     cannot carry shows as its type and repr; its pickle is at the task's {@code /result})
@@ -32,6 +36,7 @@ public record WorkflowResponse(
     String name,
     WorkflowStatus status,
     boolean cancelRequested,
+    Map<TaskStatus, Long> taskCounts,
     Map<String, TaskView> tasks,
     Map<String, JsonNode> outputs,
     Instant createdAt,
@@ -47,17 +52,17 @@ public record WorkflowResponse(
    */
   public record TaskView(UUID id, TaskStatus status, String statusReason, List<String> dependsOn) {}
 
-  static WorkflowResponse of(Workflow workflow, List<Task> tasks, Function<Task, JsonNode> output) {
+  static WorkflowResponse of(WorkflowRepository.Detail detail, Function<Task, JsonNode> output) {
     Map<String, TaskView> views = new LinkedHashMap<>();
-    java.util.Set<String> used = new java.util.HashSet<>();
-    for (Task t : tasks) {
+    Set<String> used = new HashSet<>();
+    for (Task t : detail.tasks()) {
       views.put(
           t.workflowKey(),
           new TaskView(t.id(), t.status(), t.statusReason(), List.copyOf(t.dependsOn().keySet())));
       used.addAll(t.dependsOn().keySet());
     }
     Map<String, JsonNode> outputs = new LinkedHashMap<>();
-    for (Task t : tasks) {
+    for (Task t : detail.tasks()) {
       if (!used.contains(t.workflowKey()) && t.status() == TaskStatus.SUCCEEDED) {
         JsonNode value = output.apply(t);
         if (value != null) {
@@ -65,23 +70,17 @@ public record WorkflowResponse(
         }
       }
     }
-    boolean allFinal = tasks.stream().allMatch(t -> t.status().isFinal());
-    Instant finished =
-        allFinal
-            ? tasks.stream()
-                .map(Task::finishedAt)
-                .filter(Objects::nonNull)
-                .max(Comparator.naturalOrder())
-                .orElse(null)
-            : null;
+    WorkflowSummary summary = detail.summary();
+    Workflow workflow = summary.workflow();
     return new WorkflowResponse(
         workflow.id(),
         workflow.name(),
-        WorkflowStatus.of(workflow, tasks),
+        summary.status(),
         workflow.cancelRequested(),
+        new TreeMap<>(summary.taskCounts()),
         views,
         outputs,
         workflow.createdAt(),
-        finished);
+        summary.finishedAt());
   }
 }

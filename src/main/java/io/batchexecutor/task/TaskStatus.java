@@ -70,5 +70,5 @@ public enum TaskStatus {
   }
 
   /** The statuses a task never leaves, as SQL literals for queries. */
-  static final String FINAL_SQL = "('SUCCEEDED','FAILED','CANCELLED')";
+  public static final String FINAL_SQL = "('SUCCEEDED','FAILED','CANCELLED')";
 }

@@ -9,7 +9,6 @@ import io.batchexecutor.task.SubmitTask;
 import io.batchexecutor.task.Task;
 import io.batchexecutor.task.TaskAccepted;
 import io.batchexecutor.task.TaskReferences;
-import io.batchexecutor.task.TaskRepository;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -47,19 +46,16 @@ public class SubmitWorkflow {
   private final WorkflowRepository workflows;
   private final BatchExecutorProperties properties;
   private final ApplicationEventPublisher events;
-  private final TaskRepository tasks;
   private final JsonMapper json;
   private final Clock clock;
 
   public SubmitWorkflow(
       SubmitTask submitTask,
       WorkflowRepository workflows,
-      TaskRepository tasks,
       BatchExecutorProperties properties,
       ApplicationEventPublisher events,
       JsonMapper json,
       Clock clock) {
-    this.tasks = tasks;
     this.json = json;
     this.submitTask = submitTask;
     this.workflows = workflows;
@@ -69,11 +65,11 @@ public class SubmitWorkflow {
   }
 
   /**
-   * The stored workflow and its tasks, in the order given.
+   * The stored workflow.
    *
    * @param created false when an earlier submission with the same Idempotency-Key is returned
    */
-  public record Accepted(Workflow workflow, List<Task> tasks, boolean created) {}
+  public record Accepted(Workflow workflow, boolean created) {}
 
   public Accepted submit(NewWorkflow request) {
     List<InvalidTaskException.Violation> problems = new ArrayList<>();
@@ -191,13 +187,12 @@ public class SubmitWorkflow {
       if (!earlier.get().requestHash().equals(hash)) {
         throw new IdempotencyConflictException(request.idempotencyKey());
       }
-      Workflow first = earlier.get().workflow();
-      return new Accepted(first, this.tasks.inWorkflow(first.id()), false);
+      return new Accepted(earlier.get().workflow(), false);
     }
     tasks.stream()
         .filter(t -> t.dependsOn().isEmpty())
         .forEach(t -> events.publishEvent(new TaskAccepted(t.id())));
-    return new Accepted(workflow, tasks, true);
+    return new Accepted(workflow, true);
   }
 
   /** What identifies a submission for its Idempotency-Key: every task as it was given. */

@@ -2,16 +2,21 @@ package io.batchexecutor.workflow;
 
 import io.batchexecutor.task.Task;
 import io.batchexecutor.task.TaskRepository;
+import io.batchexecutor.task.TaskStatus;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Types;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
+import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /** Workflows in PostgreSQL; their tasks are written through {@link TaskRepository}. */
@@ -21,11 +26,16 @@ public class WorkflowRepository {
   private final JdbcClient jdbc;
   private final TransactionTemplate tx;
   private final TaskRepository tasks;
+  private final TransactionTemplate snapshot;
 
   public WorkflowRepository(JdbcClient jdbc, TransactionTemplate tx, TaskRepository tasks) {
     this.jdbc = jdbc;
     this.tx = tx;
     this.tasks = tasks;
+    TransactionTemplate readOnce = new TransactionTemplate(tx.getTransactionManager());
+    readOnce.setIsolationLevel(TransactionDefinition.ISOLATION_REPEATABLE_READ);
+    readOnce.setReadOnly(true);
+    this.snapshot = readOnce;
   }
 
   /** Stores the workflow and all its tasks in one transaction: all of it, or nothing. */
@@ -71,25 +81,78 @@ public class WorkflowRepository {
         });
   }
 
-  /** One page of an owner's workflows, newest first. */
-  public List<Workflow> list(String owner, int page, int size) {
+  /**
+   * Each workflow with its status, task counts and end, all worked out from its tasks in the query.
+   * The status follows {@link WorkflowStatus}: RUNNING while a task is neither final nor being
+   * cancelled; then SUCCEEDED when all did, FAILED when one failed, CANCELLED when all ended or the
+   * workflow was cancelled.
+   */
+  private static final String SUMMARIES =
+      """
+      SELECT w.*, s.* FROM workflow w
+      CROSS JOIN LATERAL (
+        SELECT
+          CASE
+            WHEN bool_or(t.status NOT IN %1$s AND t.cancel_requested_at IS NULL) THEN 'RUNNING'
+            WHEN bool_and(t.status = 'SUCCEEDED') IS NOT FALSE THEN 'SUCCEEDED'
+            WHEN bool_or(t.status = 'FAILED') THEN 'FAILED'
+            WHEN bool_and(t.status IN %1$s) OR w.cancel_requested_at IS NOT NULL THEN 'CANCELLED'
+            ELSE 'RUNNING'
+          END AS summary_status,
+          CASE WHEN bool_and(t.status IN %1$s) IS NOT FALSE THEN max(t.finished_at) END
+            AS summary_finished_at,
+          (SELECT string_agg(g.status || '=' || g.n, ',')
+             FROM (SELECT status, count(*) AS n FROM task
+                   WHERE workflow_id = w.id GROUP BY status) g) AS summary_counts
+        FROM task t WHERE t.workflow_id = w.id
+      ) s
+      WHERE w.owner = :owner
+      """
+          .formatted(TaskStatus.FINAL_SQL);
+
+  /** One page of an owner's workflows, newest first; only those in {@code status} unless null. */
+  public List<WorkflowSummary> list(String owner, WorkflowStatus status, int page, int size) {
     return jdbc.sql(
-            """
-            SELECT * FROM workflow WHERE owner = :owner
-            ORDER BY created_at DESC, id DESC LIMIT :size OFFSET :offset
-            """)
+            "SELECT * FROM ("
+                + SUMMARIES
+                + ") x WHERE (:status::text IS NULL OR summary_status = :status::text)"
+                + " ORDER BY created_at DESC, id DESC LIMIT :size OFFSET :offset")
         .param("owner", owner)
+        .param("status", status == null ? null : status.name(), Types.VARCHAR)
         .param("size", size)
         .param("offset", (long) page * size)
-        .query(WorkflowRepository::map)
+        .query(WorkflowRepository::summary)
         .list();
   }
 
-  public long count(String owner) {
-    return jdbc.sql("SELECT count(*) FROM workflow WHERE owner = :owner")
+  /** How many workflows the owner has; only those in {@code status} unless null. */
+  public long count(String owner, WorkflowStatus status) {
+    if (status == null) {
+      return jdbc.sql("SELECT count(*) FROM workflow WHERE owner = :owner")
+          .param("owner", owner)
+          .query(Long.class)
+          .single();
+    }
+    return jdbc.sql("SELECT count(*) FROM (" + SUMMARIES + ") x WHERE summary_status = :status")
         .param("owner", owner)
+        .param("status", status.name())
         .query(Long.class)
         .single();
+  }
+
+  /** A workflow's summary and its tasks, as they stood at one moment. */
+  public record Detail(WorkflowSummary summary, List<Task> tasks) {}
+
+  /** The workflow with its summary and tasks, if it exists and belongs to {@code owner}. */
+  public Optional<Detail> detail(UUID id, String owner) {
+    return snapshot.execute(
+        status ->
+            jdbc.sql(SUMMARIES + " AND w.id = :id")
+                .param("owner", owner)
+                .param("id", id)
+                .query(WorkflowRepository::summary)
+                .optional()
+                .map(summary -> new Detail(summary, tasks.inWorkflow(id))));
   }
 
   /** The workflow if it exists and belongs to {@code owner}. */
@@ -120,6 +183,23 @@ public class WorkflowRepository {
         rs.getString("name"),
         instant(rs, "created_at"),
         instant(rs, "cancel_requested_at"));
+  }
+
+  private static WorkflowSummary summary(ResultSet rs, int row) throws SQLException {
+    Map<TaskStatus, Long> counts = new EnumMap<>(TaskStatus.class);
+    String packed = rs.getString("summary_counts");
+    if (packed != null) {
+      for (String pair : packed.split(",")) {
+        int eq = pair.indexOf('=');
+        counts.put(
+            TaskStatus.valueOf(pair.substring(0, eq)), Long.parseLong(pair.substring(eq + 1)));
+      }
+    }
+    return new WorkflowSummary(
+        map(rs, row),
+        WorkflowStatus.valueOf(rs.getString("summary_status")),
+        counts,
+        instant(rs, "summary_finished_at"));
   }
 
   private static Instant instant(ResultSet rs, String column) throws SQLException {

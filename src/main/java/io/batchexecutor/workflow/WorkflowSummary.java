@@ -1,0 +1,25 @@
+package io.batchexecutor.workflow;
+
+import io.batchexecutor.task.TaskStatus;
+import java.time.Instant;
+import java.util.Map;
+
+/**
+ * A workflow with what follows from its tasks, worked out by the database in one query (see {@link
+ * WorkflowStatus} for the rule).
+ *
+ * @param workflow the workflow
+ * @param status where it is
+ * @param taskCounts how many of its tasks are in each status (statuses with none left out)
+ * @param finishedAt when its last task ended, once all have
+ */
+public record WorkflowSummary(
+    Workflow workflow,
+    WorkflowStatus status,
+    Map<TaskStatus, Long> taskCounts,
+    Instant finishedAt) {
+
+  public WorkflowSummary {
+    taskCounts = Map.copyOf(taskCounts);
+  }
+}
