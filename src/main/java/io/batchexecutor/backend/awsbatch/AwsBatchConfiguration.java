@@ -84,12 +84,16 @@ public class AwsBatchConfiguration {
     return AwsClients.configure(StsClient.builder(), aws, settings.defaults()).build();
   }
 
+  /** How long the AWS resources' health is answered from the last check. */
+  static final Duration HEALTH_TIME_TO_LIVE = Duration.ofSeconds(30);
+
   /**
-   * Health of what the settings name; the same check is logged once at start-up, as a warning
-   * listing whatever is missing.
+   * Health of what the settings name (checked at most every 30 s); the same check is logged once at
+   * start-up, as a warning listing whatever is missing.
    */
   @Bean
   HealthIndicator awsBatchResources(
+      Clock clock,
       AwsBatchProperties aws,
       ExecutorSettingsResolver settings,
       BatchClient batch,
@@ -111,13 +115,16 @@ public class AwsBatchConfiguration {
             "aws-resources-check");
     check.setDaemon(true);
     check.start();
-    return () -> {
-      Map<String, String> checked = resources.check(settings.defaults().task());
-      Health.Builder health =
-          AwsResources.problems(checked).isEmpty() ? Health.up() : Health.down();
-      checked.forEach(health::withDetail);
-      return health.build();
-    };
+    return new CachedHealth(
+        () -> {
+          Map<String, String> checked = resources.check(settings.defaults().task());
+          Health.Builder health =
+              AwsResources.problems(checked).isEmpty() ? Health.up() : Health.down();
+          checked.forEach(health::withDetail);
+          return health.build();
+        },
+        HEALTH_TIME_TO_LIVE,
+        clock);
   }
 
   @Bean

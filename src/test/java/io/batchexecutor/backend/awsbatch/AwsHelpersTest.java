@@ -9,7 +9,9 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
+import org.springframework.boot.health.contributor.Health;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.HeadBucketRequest;
 import software.amazon.awssdk.services.s3.model.HeadBucketResponse;
@@ -64,6 +66,28 @@ class AwsHelpersTest {
     assertThat(first.password()).isEqualTo("not-a-real-password");
     assertThat(first.registry()).isEqualTo("http://127.0.0.1:5000");
     assertThat(first.toString()).doesNotContain("not-a-real-password");
+  }
+
+  @Test
+  void theResourcesHealthIsCheckedAtMostOncePerTimeToLive() {
+    Instant start = Instant.parse("2026-01-01T00:00:00Z");
+    MutableClock clock = new MutableClock(start);
+    AtomicInteger checks = new AtomicInteger();
+    CachedHealth health =
+        new CachedHealth(
+            () -> Health.up().withDetail("check", checks.incrementAndGet()).build(),
+            Duration.ofSeconds(30),
+            clock);
+
+    health.health();
+    clock.now = start.plusSeconds(29);
+    Health cached = health.health();
+    clock.now = start.plusSeconds(30);
+    Health fresh = health.health();
+
+    assertThat(cached.getDetails()).containsEntry("check", 1);
+    assertThat(fresh.getDetails()).containsEntry("check", 2);
+    assertThat(checks.get()).isEqualTo(2);
   }
 
   @Test
