@@ -224,13 +224,29 @@ public class TaskController {
               mediaType = "application/problem+json",
               schema = @Schema(implementation = ProblemDetail.class)))
   public ResponseEntity<?> result(
-      @PathVariable UUID id, @RequestHeader(name = "Accept", required = false) String accept) {
-    return outputs.result(owned(id), accept);
+      @PathVariable UUID id,
+      @Parameter(description = "For a sweep: only run <index> (from 0), or its pickle")
+          @RequestParam(required = false)
+          Integer index,
+      @RequestHeader(name = "Accept", required = false) String accept) {
+    return outputs.result(owned(id), accept, index);
   }
 
   @GetMapping(path = "/{id}/logs", produces = MediaType.TEXT_PLAIN_VALUE)
-  @Operation(summary = "What the task printed (stdout and stderr), also while it runs")
+  @Operation(
+      summary = "What the task printed (stdout and stderr), also while it runs",
+      description =
+          "For a sweep, ?index=<run> gives what one run printed (on AWS Batch, read from that"
+              + " child job's stream while it runs; locally once it ended); without index, a local"
+              + " sweep's runs one after another once all ended.")
   @ApiResponse(responseCode = "200", description = "The output as text")
+  @ApiResponse(
+      responseCode = "503",
+      description = "The backend (Docker engine, AWS) does not answer; try again",
+      content =
+          @Content(
+              mediaType = "application/problem+json",
+              schema = @Schema(implementation = ProblemDetail.class)))
   @ApiResponse(
       responseCode = "404",
       description = "No such task",
@@ -245,8 +261,12 @@ public class TaskController {
           @Content(
               mediaType = "application/problem+json",
               schema = @Schema(implementation = ProblemDetail.class)))
-  public ResponseEntity<String> logs(@PathVariable UUID id) {
-    return outputs.logs(owned(id));
+  public ResponseEntity<String> logs(
+      @PathVariable UUID id,
+      @Parameter(description = "For a sweep: what run <index> (from 0) printed")
+          @RequestParam(required = false)
+          Integer index) {
+    return outputs.logs(owned(id), index);
   }
 
   private Task owned(UUID id) {

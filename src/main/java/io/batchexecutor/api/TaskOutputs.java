@@ -1,18 +1,24 @@
 package io.batchexecutor.api;
 
+import io.batchexecutor.backend.SweepResults;
 import io.batchexecutor.pipeline.ComputeBackend;
+import io.batchexecutor.pipeline.Unreachable;
 import io.batchexecutor.storage.ObjectStores;
+import io.batchexecutor.task.Sweep;
 import io.batchexecutor.task.Task;
 import io.batchexecutor.task.TaskStatus;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
+import java.util.function.Function;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Serves what a task produced: its result (read back through the pointer the task keeps) and its
@@ -32,7 +38,8 @@ public class TaskOutputs {
     this.json = json;
   }
 
-  ResponseEntity<?> result(Task task, String accept) {
+  ResponseEntity<?> result(Task task, String accept, Integer index) {
+    checkRun(task, index);
     if (!task.status().isFinal()) {
       throw new ProblemException(
               HttpStatus.CONFLICT,
@@ -54,6 +61,9 @@ public class TaskOutputs {
           .withProperty("status_of_task", task.status())
           .withProperty("error", task.error());
     }
+    if (index != null) {
+      return run(task, index, accept);
+    }
     JsonNode document =
         stores
             .get(task.resultPointer())
@@ -69,11 +79,7 @@ public class TaskOutputs {
                             + " SUCCEEDED but its result is not at "
                             + task.resultPointer()));
     boolean pickled = document.path("pickled").asBoolean(false);
-    boolean wantsBytes =
-        accept != null
-            && accept.contains(MediaType.APPLICATION_OCTET_STREAM_VALUE)
-            && !accept.contains(MediaType.APPLICATION_JSON_VALUE);
-    if (wantsBytes) {
+    if (wantsBytes(accept)) {
       if (!pickled) {
         throw new ProblemException(
             HttpStatus.NOT_ACCEPTABLE,
@@ -94,6 +100,54 @@ public class TaskOutputs {
       return ResponseEntity.ok().contentType(MediaType.APPLICATION_OCTET_STREAM).body(bytes);
     }
     return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(value(document));
+  }
+
+  /** Run {@code index} of a SUCCEEDED sweep: its outcome as JSON, or its pickle's bytes. */
+  private ResponseEntity<?> run(Task task, int index, String accept) {
+    ObjectNode outcome = SweepResults.outcome(task, index, stores, json);
+    if (!wantsBytes(accept)) {
+      return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(outcome);
+    }
+    if (!outcome.path("pickled").asBoolean(false)) {
+      throw new ProblemException(
+          HttpStatus.NOT_ACCEPTABLE,
+          Problems.NOT_ACCEPTABLE,
+          "No pickle",
+          "run " + index + " of task " + task.id() + " left no pickle; ask for application/json");
+    }
+    byte[] bytes =
+        stores
+            .get(SweepResults.pointer(task, stores, index, "result.pickle"))
+            .orElseThrow(
+                () ->
+                    new ProblemException(
+                        HttpStatus.CONFLICT,
+                        Problems.RESULT_MISSING,
+                        "Result missing",
+                        "the pickle of run " + index + " of task " + task.id() + " is missing"));
+    return ResponseEntity.ok().contentType(MediaType.APPLICATION_OCTET_STREAM).body(bytes);
+  }
+
+  private static boolean wantsBytes(String accept) {
+    return accept != null
+        && accept.contains(MediaType.APPLICATION_OCTET_STREAM_VALUE)
+        && !accept.contains(MediaType.APPLICATION_JSON_VALUE);
+  }
+
+  /** Refuses {@code index} unless the task is a sweep with such a run. */
+  private static void checkRun(Task task, Integer index) {
+    if (index == null) {
+      return;
+    }
+    if (!task.spec().hasSweep()) {
+      throw ProblemException.invalidParameter(
+          "index", "names a run of a sweep, and task " + task.id() + " is not a sweep");
+    }
+    long runs = Sweep.size(task.spec().sweep());
+    if (index < 0 || index >= runs) {
+      throw ProblemException.invalidParameter(
+          "index", "must be between 0 and " + (runs - 1) + " for this sweep of " + runs + " runs");
+    }
   }
 
   /**
@@ -120,24 +174,61 @@ public class TaskOutputs {
             .put("repr", document.path("repr").asString());
   }
 
-  ResponseEntity<String> logs(Task task) {
-    ComputeBackend running = backend.getIfAvailable();
-    Optional<String> live = running == null ? Optional.empty() : running.liveLogs(task);
+  ResponseEntity<String> logs(Task task, Integer index) {
+    checkRun(task, index);
     Optional<String> text =
-        live.or(
-            () ->
-                stores
-                    .get(task.logsPointer())
-                    .map(bytes -> new String(bytes, StandardCharsets.UTF_8)));
+        index == null
+            ? fromBackend(b -> b.liveLogs(task))
+                .or(() -> stores.get(task.logsPointer()).map(TaskOutputs::utf8))
+            : fromBackend(b -> b.sweepLogs(task, index))
+                .or(
+                    () ->
+                        stores
+                            .get(SweepResults.pointer(task, stores, index, "output.log"))
+                            .map(TaskOutputs::utf8));
     if (text.isEmpty()) {
-      throw new ProblemException(
-          HttpStatus.CONFLICT,
-          Problems.NO_LOGS,
-          "No logs",
-          "task " + task.id() + " is " + task.status() + " and has produced no output yet");
+      String detail =
+          index == null
+              ? "task " + task.id() + " is " + task.status() + " and has produced no output yet"
+              : "run " + index + " of task " + task.id() + " has produced no output yet";
+      if (index == null && task.spec().hasSweep()) {
+        detail += "; each run of a sweep has its own: ask for /logs?index=<run>";
+      }
+      throw new ProblemException(HttpStatus.CONFLICT, Problems.NO_LOGS, "No logs", detail);
     }
     return ResponseEntity.ok()
         .contentType(new MediaType("text", "plain", StandardCharsets.UTF_8))
         .body(text.get());
+  }
+
+  /**
+   * Reads from the running backend; a backend that does not answer is a 503 rather than an internal
+   * error.
+   */
+  private Optional<String> fromBackend(Function<ComputeBackend, Optional<String>> read) {
+    ComputeBackend running = backend.getIfAvailable();
+    if (running == null) {
+      return Optional.empty();
+    }
+    try {
+      return read.apply(running);
+    } catch (RuntimeException e) {
+      Optional<Unreachable> unreachable = running.unreachable(e);
+      if (unreachable.isEmpty()) {
+        throw e;
+      }
+      ProblemException problem =
+          new ProblemException(
+              HttpStatus.SERVICE_UNAVAILABLE,
+              Problems.BACKEND_UNAVAILABLE,
+              "Backend unavailable",
+              unreachable.get().description());
+      problem.getHeaders().set(HttpHeaders.RETRY_AFTER, "5");
+      throw problem;
+    }
+  }
+
+  private static String utf8(byte[] bytes) {
+    return new String(bytes, StandardCharsets.UTF_8);
   }
 }

@@ -27,6 +27,25 @@ public final class SweepResults {
     return TaskObjects.key(task, "sweep/" + index + "/" + name);
   }
 
+  /** The pointer of run {@code index}'s file {@code name} in the primary store. */
+  public static String pointer(Task task, ObjectStores stores, int index, String name) {
+    return stores
+        .primary()
+        .locate(task.settings().s3BucketName(), key(task, index, name))
+        .toString();
+  }
+
+  /**
+   * Run {@code index}'s outcome, as the gathered list holds it: {@code {"kwargs", "result"}} or
+   * {@code {"kwargs", "error"}}.
+   */
+  public static ObjectNode outcome(Task task, int index, ObjectStores stores, JsonMapper json) {
+    return outcome(
+        Sweep.combinations(task.spec().sweep()).get(index),
+        stores.get(pointer(task, stores, index, "result.json")).map(json::readTree),
+        json);
+  }
+
   /**
    * Gathers the runs' results into the task's {@code result.json} and stores it.
    *
@@ -38,9 +57,7 @@ public final class SweepResults {
     ArrayNode outcomes = json.createArrayNode();
     for (int i = 0; i < combinations.size(); i++) {
       Optional<JsonNode> document =
-          stores
-              .get(stores.primary().locate(bucket, key(task, i, "result.json")).toString())
-              .map(json::readTree);
+          stores.get(pointer(task, stores, i, "result.json")).map(json::readTree);
       outcomes.add(outcome(combinations.get(i), document, json));
     }
     ObjectNode result = json.createObjectNode().put("ok", true);

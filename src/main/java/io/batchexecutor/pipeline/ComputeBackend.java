@@ -37,4 +37,12 @@ public interface ComputeBackend {
   default Optional<String> liveLogs(Task task) {
     return Optional.empty();
   }
+
+  /**
+   * What run {@code index} of a sweep printed, read from where it runs; empty when the backend
+   * keeps no such output (then the run's stored {@code output.log} is served, once it ended).
+   */
+  default Optional<String> sweepLogs(Task task, int index) {
+    return Optional.empty();
+  }
 }

@@ -7,6 +7,7 @@ import io.batchexecutor.support.Api;
 import io.batchexecutor.support.ServiceTest;
 import io.batchexecutor.support.Tasks;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -132,6 +133,27 @@ class TaskApiTest {
     Api.Response cancelled = api.get("/api/v1/tasks/" + id + "/result");
     assertProblem(cancelled, 409, "task-failed");
     assertThat(cancelled.json().get("detail").asString()).contains("CANCELLED");
+  }
+
+  @Test
+  void aRunIndexIsOnlyForSweepsAndWithinThem() {
+    String single = api.post("/api/v1/tasks", Tasks.add().build()).json().get("id").asString();
+    String sweep =
+        api.post("/api/v1/tasks", Tasks.add().set("sweep", Map.of("b", List.of(1, 2, 3))).build())
+            .json()
+            .get("id")
+            .asString();
+
+    Api.Response notASweep = api.get("/api/v1/tasks/" + single + "/logs?index=0");
+    assertProblem(notASweep, 400, "invalid-request");
+    assertThat(notASweep.json().get("detail").asString()).contains("not a sweep");
+    assertProblem(api.get("/api/v1/tasks/" + single + "/result?index=0"), 400, "invalid-request");
+    assertProblem(api.get("/api/v1/tasks/" + sweep + "/logs?index=3"), 400, "invalid-request");
+    assertProblem(api.get("/api/v1/tasks/" + sweep + "/logs?index=-1"), 400, "invalid-request");
+    Api.Response notYet = api.get("/api/v1/tasks/" + sweep + "/logs?index=2");
+    assertProblem(notYet, 409, "no-logs");
+    assertThat(notYet.json().get("detail").asString()).contains("run 2 of task " + sweep);
+    assertProblem(api.get("/api/v1/tasks/" + sweep + "/result?index=2"), 409, "task-not-finished");
   }
 
   @Test

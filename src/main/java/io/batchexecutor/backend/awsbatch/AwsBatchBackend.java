@@ -63,4 +63,21 @@ public class AwsBatchBackend implements ComputeBackend {
     }
     return logs.read(task.settings().batchJobLogGroupName(), task.logStreamName());
   }
+
+  /**
+   * The CloudWatch stream of child {@code index} of the sweep's array job (Batch names it {@code
+   * <job id>:<index>}), once Batch has started it.
+   */
+  @Override
+  public Optional<String> sweepLogs(Task task, int index) {
+    if (task.batchJobId() == null) {
+      return Optional.empty();
+    }
+    String child = task.batchJobId() + ":" + index;
+    return batch.describeJobs(b -> b.jobs(child)).jobs().stream()
+        .filter(j -> j.container() != null && j.container().logStreamName() != null)
+        .findFirst()
+        .flatMap(
+            j -> logs.read(task.settings().batchJobLogGroupName(), j.container().logStreamName()));
+  }
 }

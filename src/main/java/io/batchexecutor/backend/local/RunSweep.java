@@ -27,8 +27,11 @@ import tools.jackson.databind.node.ObjectNode;
  * once, each run's outcome stored under {@code sweep/<index>/} as soon as it ends (an exception of
  * the function is that combination's outcome; a container that ends without a result, or runs past
  * the time limit, gives an error entry). When all have ended the outcomes are gathered into the
- * task's result ({@link SweepResults}). After a crash, runs with a stored outcome are done, their
- * containers are found by name, and the rest are started: no combination runs twice.
+ * task's result ({@link SweepResults}). A run whose container ended without a result for a reason
+ * outside the function (killed, runner failure; not out of memory) is tried again, up to {@code
+ * retry_attempts}, as Batch retries an array job's child. After a crash, runs with a stored outcome
+ * are done, each other run's latest container is found by name, and the rest are started: no
+ * combination runs more often than its attempts allow.
  */
 class RunSweep implements PipelineStep {
 
@@ -54,7 +57,7 @@ class RunSweep implements PipelineStep {
             || task.status() == TaskStatus.RUNNING);
   }
 
-  private record Run(String containerId, Instant deadline) {}
+  private record Run(String containerId, int attempt, Instant deadline) {}
 
   @Override
   public StepResult run(Task task, StepContext context) throws InterruptedException {
@@ -73,9 +76,13 @@ class RunSweep implements PipelineStep {
       if (stored(task, i)) {
         done.add(i);
       } else {
-        Optional<String> existing = containers.find(task, 1, i);
-        if (existing.isPresent()) {
-          active.put(i, track(task, existing.get(), context));
+        for (int attempt = task.settings().retryAttempts(); attempt >= 1; attempt--) {
+          Optional<String> existing = containers.find(task, attempt, i);
+          if (existing.isPresent() && active.containsKey(i)) {
+            containers.remove(existing.get()); // an earlier attempt, left by a crash
+          } else if (existing.isPresent()) {
+            active.put(i, track(task, existing.get(), attempt, context));
+          }
         }
       }
     }
@@ -92,15 +99,20 @@ class RunSweep implements PipelineStep {
           break;
         }
         String id = containers.createOrFind(task, 1, next);
-        active.put(next, track(task, id, context));
+        active.put(next, track(task, id, 1, context));
       }
       for (Iterator<Map.Entry<Integer, Run>> it = active.entrySet().iterator(); it.hasNext(); ) {
         Map.Entry<Integer, Run> entry = it.next();
         int index = entry.getKey();
-        String id = entry.getValue().containerId();
+        Run run = entry.getValue();
+        String id = run.containerId();
         Optional<Integer> exit = containers.awaitExit(id, WAIT_SLICE_MILLIS);
         if (exit.isPresent()) {
-          finished(task, index, id, exit.get());
+          Optional<Run> retry = finished(task, index, run, exit.get(), context);
+          if (retry.isPresent()) {
+            entry.setValue(retry.get());
+            continue;
+          }
         } else if (context.now().isAfter(entry.getValue().deadline())) {
           containers.kill(id);
           ended(
@@ -125,7 +137,7 @@ class RunSweep implements PipelineStep {
           .append(combinations.get(i))
           .append(" ===\n");
       stores
-          .get(locate(task, i, "output.log"))
+          .get(SweepResults.pointer(task, stores, i, "output.log"))
           .ifPresent(bytes -> logs.append(new String(bytes, StandardCharsets.UTF_8)));
     }
     task.logsCollected(
@@ -141,7 +153,7 @@ class RunSweep implements PipelineStep {
   }
 
   /** Starts the container if it was only created, and works out until when it may run. */
-  private Run track(Task task, String id, StepContext context) {
+  private Run track(Task task, String id, int attempt, StepContext context) {
     Optional<InspectContainerResponse> inspected = containers.inspect(id);
     if (inspected.isPresent() && "created".equals(inspected.get().getState().getStatus())) {
       containers.start(task, id);
@@ -153,27 +165,64 @@ class RunSweep implements PipelineStep {
             .filter(t -> t != null && !t.startsWith("0001"))
             .map(Instant::parse)
             .orElse(context.now());
-    return new Run(id, started.plusSeconds(task.settings().timeLimit()));
+    return new Run(id, attempt, started.plusSeconds(task.settings().timeLimit()));
   }
 
-  private void finished(Task task, int index, String id, int exitCode) throws InterruptedException {
+  /**
+   * Stores a run's outcome once its container ended; or, when the container ended without a result
+   * for a reason outside the function (killed, runner failure) and attempts are left, starts the
+   * next attempt first and answers it. The next container exists before the last one is removed, so
+   * after a crash the highest attempt found is the one to follow.
+   */
+  private Optional<Run> finished(Task task, int index, Run run, int exitCode, StepContext context)
+      throws InterruptedException {
+    String id = run.containerId();
     LocalContainers.Collected collected =
-        containers.collect(id, LocalContainers.resultMarker(task, 1, index));
+        containers.collect(id, LocalContainers.resultMarker(task, run.attempt(), index));
     Map<String, byte[]> files = new LinkedHashMap<>(collected.files());
     if (!files.containsKey("result.json")) {
+      boolean outOfMemory =
+          containers
+              .inspect(id)
+              .map(i -> Boolean.TRUE.equals(i.getState().getOOMKilled()))
+              .orElse(false);
+      String reason =
+          outOfMemory
+              ? "out of memory: the container exceeded its limit of "
+                  + task.settings().memoryMib()
+                  + " MiB"
+              : "the container for this combination ended with exit code "
+                  + exitCode
+                  + " and no result";
+      if (!outOfMemory && run.attempt() < task.settings().retryAttempts()) {
+        int next = run.attempt() + 1;
+        String nextId = containers.createOrFind(task, next, index);
+        task.record(
+            "RETRY",
+            "combination " + index + ": " + reason + "; starting attempt " + next,
+            Map.of("sweep_index", index, "exit_code", exitCode),
+            context.now());
+        Run retry = track(task, nextId, next, context);
+        containers.remove(id);
+        return Optional.of(retry);
+      }
       files.put(
           "result.json",
           error(
-              "NoResult",
-              "the container for this combination ended with exit code "
-                  + exitCode
-                  + " and no result"));
+              outOfMemory ? "OutOfMemory" : "NoResult",
+              reason
+                  + " (attempt "
+                  + run.attempt()
+                  + " of "
+                  + task.settings().retryAttempts()
+                  + ")"));
     }
     files.put("output.log", collected.logs().getBytes(StandardCharsets.UTF_8));
     for (Map.Entry<String, byte[]> file : files.entrySet()) {
       put(task, index, file.getKey(), file.getValue());
     }
     containers.remove(id);
+    return Optional.empty();
   }
 
   private void ended(Task task, int index, String id, byte[] result) throws InterruptedException {
@@ -189,14 +238,7 @@ class RunSweep implements PipelineStep {
   }
 
   private boolean stored(Task task, int index) {
-    return stores.get(locate(task, index, "result.json")).isPresent();
-  }
-
-  private String locate(Task task, int index, String name) {
-    return stores
-        .primary()
-        .locate(task.settings().s3BucketName(), SweepResults.key(task, index, name))
-        .toString();
+    return stores.get(SweepResults.pointer(task, stores, index, "result.json")).isPresent();
   }
 
   private void put(Task task, int index, String name, byte[] bytes) {

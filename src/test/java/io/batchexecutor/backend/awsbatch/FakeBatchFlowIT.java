@@ -140,15 +140,18 @@ class FakeBatchFlowIT {
   }
 
   @Test
-  void aSweepRunsAsOneArrayJobAndGathersEachChildsOutcome() {
+  void aSweepRunsAsOneArrayJobAndGathersEachChildsOutcome() throws Exception {
     Api api = new Api(port);
     Api.Response accepted =
         api.post(
             "/api/v1/tasks",
             Tasks.function(
                     "def f(C, gamma):\n"
+                        + "    print('child computes', C, gamma)\n"
                         + "    if C == 10:\n"
                         + "        raise ValueError('too big')\n"
+                        + "    if gamma == 4:\n"
+                        + "        return complex(C, gamma)\n"
                         + "    return C * gamma\n",
                     "f")
                 .set("sweep", Map.of("C", List.of(1, 10), "gamma", List.of(2, 3, 4)))
@@ -166,9 +169,32 @@ class FakeBatchFlowIT {
 
     assertThat(task.get("status").asString()).as(task.toString()).isEqualTo("SUCCEEDED");
     JsonNode outcomes = api.get("/api/v1/tasks/" + id + "/result").json();
-    assertThat(outcomes.valueStream().map(o -> o.path("result").asInt(-1)).toList())
-        .containsExactly(2, 3, 4, -1, -1, -1);
+    assertThat(outcomes.get(0).get("result").asInt()).isEqualTo(2);
+    assertThat(outcomes.get(1).get("result").asInt()).isEqualTo(3);
+    assertThat(outcomes.get(2).get("type").asString()).endsWith("complex");
     assertThat(outcomes.get(3).get("error").get("message").asString()).isEqualTo("too big");
+    assertThat(api.get("/api/v1/tasks/" + id + "/result?index=4").json().get("error").toString())
+        .contains("too big");
+    byte[] pickle =
+        api.bytes("/api/v1/tasks/" + id + "/result?index=2", "application/octet-stream");
+    assertThat(pickle[0]).as("a pickle").isEqualTo((byte) 0x80);
+    assertThat(new String(pickle, java.nio.charset.StandardCharsets.ISO_8859_1))
+        .contains("complex");
+    for (int i = 0; i < 6; i++) {
+      assertThat(api.get("/api/v1/tasks/" + id + "/logs?index=" + i).text())
+          .as("child %d's own stream", i)
+          .contains("child computes " + (i < 3 ? 1 : 10) + " " + (2 + i % 3))
+          .doesNotContain("child computes " + (i < 3 ? 10 : 1) + " ");
+    }
+    Api.Response whole = api.get("/api/v1/tasks/" + id + "/logs");
+    assertThat(whole.status()).isEqualTo(409);
+    assertThat(whole.json().get("detail").asString()).contains("/logs?index=");
+    try (AutoCloseable down = aws.failEvery("DescribeJobs")) {
+      Api.Response unavailable = api.get("/api/v1/tasks/" + id + "/logs?index=0");
+      assertThat(unavailable.status()).as(unavailable.text()).isEqualTo(503);
+      assertThat(unavailable.json().get("type").asString()).endsWith("backend-unavailable");
+      assertThat(unavailable.header("Retry-After")).contains("5");
+    }
     JsonNode submitted =
         aws.submitted().stream()
             .filter(r -> r.path("jobName").asString().endsWith(id))

@@ -82,6 +82,19 @@ class SweepIT {
     for (int i = 0; i < 6; i++) {
       assertThat(logs).contains("=== combination " + i).contains("in " + i);
     }
+    assertThat(api.get("/api/v1/tasks/" + id + "/logs?index=4").text())
+        .contains("fitting 10 0.1 in 4")
+        .doesNotContain("in 3");
+    JsonNode fifth = api.get("/api/v1/tasks/" + id + "/result?index=5").json();
+    assertThat(fifth.get("kwargs").get("C").asInt()).isEqualTo(10);
+    assertThat(fifth.get("error").get("message").asString()).isEqualTo("diverged");
+    Api.Response beyond = api.get("/api/v1/tasks/" + id + "/logs?index=6");
+    assertThat(beyond.status()).isEqualTo(400);
+    assertThat(beyond.json().get("detail").asString()).contains("between 0 and 5");
+    assertThat(
+            api.get("/api/v1/tasks/" + id + "/result?index=5", "application/octet-stream").status())
+        .as("an error leaves no pickle")
+        .isEqualTo(406);
     List<String> reasons =
         api.get("/api/v1/tasks/" + id + "/events")
             .json()
@@ -89,5 +102,61 @@ class SweepIT {
             .map(e -> e.get("reason").asString())
             .toList();
     assertThat(reasons).contains("6 combinations, run in up to 4 containers at once");
+  }
+
+  @Test
+  void aRunWhoseContainerDiesIsRetriedUpToRetryAttemptsAndOnlyIt() {
+    Map<String, Object> body =
+        Tasks.function(
+                "import os\n"
+                    + "def f(n):\n"
+                    + "    attempt = os.environ['BATCH_EXECUTOR_ATTEMPT']\n"
+                    + "    print('run', n, 'attempt', attempt)\n"
+                    + "    if n == 1 and attempt == '1' or n == 2:\n"
+                    + "        os._exit(3)\n"
+                    + "    return n * 10\n",
+                "f")
+            .executor("retry_attempts", 2)
+            .set("sweep", Map.of("n", List.of(0, 1, 2)))
+            .build();
+    String id = api.post("/api/v1/tasks", body).json().get("id").asString();
+
+    JsonNode task =
+        api.awaitTask(
+            id,
+            t -> Set.of("SUCCEEDED", "FAILED", "CANCELLED").contains(t.get("status").asString()),
+            Duration.ofSeconds(180));
+
+    assertThat(task.get("status").asString()).as(task.toString()).isEqualTo("SUCCEEDED");
+    JsonNode outcomes = api.get("/api/v1/tasks/" + id + "/result").json();
+    assertThat(outcomes.get(0).get("result").asInt()).isEqualTo(0);
+    assertThat(outcomes.get(1).get("result").asInt()).as("its second attempt").isEqualTo(10);
+    assertThat(outcomes.get(2).get("error").get("message").asString())
+        .contains("exit code 3 and no result")
+        .contains("attempt 2 of 2");
+    assertThat(api.get("/api/v1/tasks/" + id + "/logs?index=1").text())
+        .contains("run 1 attempt 2")
+        .doesNotContain("attempt 1");
+    List<String> retries =
+        api.get("/api/v1/tasks/" + id + "/events")
+            .json()
+            .valueStream()
+            .filter(e -> e.get("kind").asString().equals("RETRY"))
+            .map(e -> e.get("reason").asString())
+            .toList();
+    assertThat(retries)
+        .containsExactlyInAnyOrder(
+            "combination 1: the container for this combination ended with exit code 3 and no"
+                + " result; starting attempt 2",
+            "combination 2: the container for this combination ended with exit code 3 and no"
+                + " result; starting attempt 2");
+    assertThat(
+            DockerAvailable.client()
+                .listContainersCmd()
+                .withShowAll(true)
+                .withLabelFilter(Map.of(LocalContainers.TASK_LABEL, id))
+                .exec())
+        .as("every attempt's container removed")
+        .isEmpty();
   }
 }

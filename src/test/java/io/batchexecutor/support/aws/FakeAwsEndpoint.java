@@ -66,6 +66,7 @@ public final class FakeAwsEndpoint implements AutoCloseable {
 
   private final List<String> calls = new CopyOnWriteArrayList<>();
   private final Map<String, Hold> holds = new ConcurrentHashMap<>();
+  private final java.util.Set<String> failing = ConcurrentHashMap.newKeySet();
   private volatile CountDownLatch nextJobGate;
   private final Map<String, List<ObjectNode>> definitions = new ConcurrentHashMap<>();
   private final Map<String, Job> jobs = new ConcurrentHashMap<>();
@@ -130,6 +131,15 @@ public final class FakeAwsEndpoint implements AutoCloseable {
     return gate;
   }
 
+  /**
+   * Answers every call of {@code operation} with {@code 503 Service Unavailable} until the returned
+   * handle is closed.
+   */
+  public AutoCloseable failEvery(String operation) {
+    failing.add(operation);
+    return () -> failing.remove(operation);
+  }
+
   /** Every operation called, in order. */
   public List<String> calls() {
     return List.copyOf(calls);
@@ -173,11 +183,16 @@ public final class FakeAwsEndpoint implements AutoCloseable {
       Answer answer;
       if (target != null) {
         String operation = target.substring(target.indexOf('.') + 1);
-        answer = answerJsonTarget(target, operation, body);
-        answer = held(operation, answer);
+        answer =
+            failing.contains(operation)
+                ? unavailable(operation, "application/x-amz-json-1.1")
+                : held(operation, answerJsonTarget(target, operation, body));
       } else if (path.startsWith("/v1/")) {
         String operation = batchOperation(path);
-        answer = held(operation, answerBatch(operation, body));
+        answer =
+            failing.contains(operation)
+                ? unavailable(operation, "application/json")
+                : held(operation, answerBatch(operation, body));
       } else if (form.contains("Action=GetCallerIdentity")) {
         calls.add("GetCallerIdentity");
         answer =
@@ -227,6 +242,12 @@ public final class FakeAwsEndpoint implements AutoCloseable {
       }
     }
     return answer;
+  }
+
+  private Answer unavailable(String operation, String contentType) {
+    calls.add(operation);
+    return error(
+        503, "ServiceUnavailableException", "the fake is down for " + operation, contentType);
   }
 
   private Answer ok(JsonNode body, String contentType) {
@@ -454,9 +475,12 @@ public final class FakeAwsEndpoint implements AutoCloseable {
             .path("jobs")
             .forEach(
                 id -> {
-                  Job job = jobs.get(id.asString());
-                  if (job != null) {
+                  String[] parentAndIndex = id.asString().split(":", 2);
+                  Job job = jobs.get(parentAndIndex[0]);
+                  if (job != null && parentAndIndex.length == 1) {
                     details.add(job.detail());
+                  } else if (job != null && job.children.containsKey(parentAndIndex[1])) {
+                    details.add(job.children.get(parentAndIndex[1]));
                   }
                 });
         yield ok(answer, type);
@@ -489,6 +513,9 @@ public final class FakeAwsEndpoint implements AutoCloseable {
     volatile String logStream;
     volatile boolean terminated;
     volatile Map<String, Integer> summary;
+
+    /** An array job's children by index, as DescribeJobs of {@code <id>:<index>} shows them. */
+    final Map<String, ObjectNode> children = new ConcurrentHashMap<>();
 
     Job(String id, ObjectNode request, CountDownLatch gate) {
       this.id = id;
@@ -598,17 +625,34 @@ public final class FakeAwsEndpoint implements AutoCloseable {
           return;
         }
         job.status = "STARTING";
-        job.logStream = "batch-executor/default/" + job.id;
+        if (size == 1) {
+          job.logStream = "batch-executor/default/" + job.id;
+        }
       }
       for (int index = 0; index < size && !job.terminated; index++) {
         List<String> childEnvironment = new ArrayList<>(environment);
+        String stream = job.logStream;
         if (size > 1) {
+          // like Batch: each child of an array job is a job of its own, with its own stream
           childEnvironment.add("AWS_BATCH_JOB_ARRAY_INDEX=" + index);
+          stream = "batch-executor/default/" + job.id + "-" + index;
+          ObjectNode child =
+              json.createObjectNode().put("jobId", job.id + ":" + index).put("status", "RUNNING");
+          child.putObject("container").put("logStreamName", stream);
+          job.children.put(Integer.toString(index), child);
         }
-        int exit = runContainer(job, image, childEnvironment);
+        int exit = runContainer(job, image, childEnvironment, stream);
         job.exitCode = exit;
         if (exit != 0) {
           failed++;
+        }
+        if (size > 1) {
+          ObjectNode child =
+              json.createObjectNode()
+                  .put("jobId", job.id + ":" + index)
+                  .put("status", exit == 0 ? "SUCCEEDED" : "FAILED");
+          child.putObject("container").put("logStreamName", stream).put("exitCode", exit);
+          job.children.put(Integer.toString(index), child);
         }
       }
       synchronized (job) {
@@ -629,7 +673,7 @@ public final class FakeAwsEndpoint implements AutoCloseable {
     }
   }
 
-  private int runContainer(Job job, String image, List<String> environment)
+  private int runContainer(Job job, String image, List<String> environment, String stream)
       throws InterruptedException {
     String containerId;
     synchronized (job) {
@@ -665,7 +709,7 @@ public final class FakeAwsEndpoint implements AutoCloseable {
             })
         .awaitCompletion(30, TimeUnit.SECONDS);
     logStreams.merge(
-        job.logStream,
+        stream,
         List.copyOf(lines),
         (a, b) -> {
           List<String> all = new ArrayList<>(a);
