@@ -11,6 +11,7 @@ import io.batchexecutor.config.BatchExecutorProperties;
 import io.batchexecutor.config.ExecutorSettingsResolver;
 import io.batchexecutor.image.ImageBuilder;
 import io.batchexecutor.pipeline.BackOff;
+import io.batchexecutor.pipeline.Periodic;
 import io.batchexecutor.storage.ObjectStores;
 import io.batchexecutor.task.TaskRepository;
 import java.net.URI;
@@ -18,9 +19,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Qualifier;
@@ -198,33 +196,6 @@ public class AwsBatchConfiguration {
             clock,
             warning,
             BackOff.of(properties.pipeline()));
-    return new SmartLifecycle() {
-      private ScheduledExecutorService timer;
-
-      @Override
-      public synchronized void start() {
-        timer =
-            Executors.newSingleThreadScheduledExecutor(
-                r -> {
-                  Thread t = new Thread(r, "batch-poller");
-                  t.setDaemon(true);
-                  return t;
-                });
-        timer.scheduleWithFixedDelay(poller, 1, 1, TimeUnit.SECONDS);
-      }
-
-      @Override
-      public synchronized void stop() {
-        if (timer != null) {
-          timer.shutdownNow();
-          timer = null;
-        }
-      }
-
-      @Override
-      public boolean isRunning() {
-        return timer != null;
-      }
-    };
+    return new Periodic("batch-poller", poller, Duration.ofSeconds(1), Duration.ofSeconds(1));
   }
 }

@@ -5,15 +5,18 @@ import io.batchexecutor.backend.BuildImage;
 import io.batchexecutor.backend.TaskInputs;
 import io.batchexecutor.config.BatchExecutorProperties;
 import io.batchexecutor.image.ImageBuilder;
+import io.batchexecutor.pipeline.Periodic;
 import io.batchexecutor.storage.ObjectStores;
 import io.batchexecutor.task.TaskRepository;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import tools.jackson.databind.json.JsonMapper;
@@ -27,15 +30,19 @@ import tools.jackson.databind.json.JsonMapper;
 public class LocalBackendConfiguration {
 
   @Bean
+  LocalContainers localContainers(
+      DockerClient docker, TaskRepository tasks, ObjectStores stores, JsonMapper json) {
+    return new LocalContainers(docker, new TaskInputs(tasks, stores, json));
+  }
+
+  @Bean
   LocalDockerBackend localDockerBackend(
-      DockerClient docker,
+      LocalContainers containers,
       ImageBuilder builder,
       ObjectStores stores,
       BatchExecutorProperties properties,
-      TaskRepository tasks,
       JsonMapper json,
       org.springframework.core.env.Environment environment) {
-    LocalContainers containers = new LocalContainers(docker, new TaskInputs(tasks, stores, json));
     return new LocalDockerBackend(
         containers,
         new BuildImage(
@@ -49,6 +56,21 @@ public class LocalBackendConfiguration {
                 Integer.class,
                 Runtime.getRuntime().availableProcessors())),
         new AwaitContainer(containers, stores, json, collector()));
+  }
+
+  /**
+   * Every 10 minutes (first a minute after start), removes the containers of tasks that ended but
+   * whose container an instance stopped before removing it ({@link RemoveLeftoverContainers}).
+   */
+  @Bean
+  @ConditionalOnProperty(name = "batch-executor.pipeline.enabled", matchIfMissing = true)
+  SmartLifecycle leftoverContainers(
+      DockerClient docker, LocalContainers containers, TaskRepository tasks) {
+    return new Periodic(
+        "leftover-containers",
+        new RemoveLeftoverContainers(docker, containers, tasks),
+        Duration.ofMinutes(1),
+        Duration.ofMinutes(10));
   }
 
   private static Executor collector() {
