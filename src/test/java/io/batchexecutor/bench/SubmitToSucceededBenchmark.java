@@ -35,6 +35,7 @@ public final class SubmitToSucceededBenchmark {
                 "batch-executor.backend=local",
                 "batch-executor.image.base-image=" + baseImage,
                 "batch-executor.awsbatch.cache-dir=/tmp/batch-executor-bench",
+                "batch-executor.security.tokens=tester=" + Api.TESTER,
                 "logging.level.root=WARN")
             .run();
     try {
@@ -84,7 +85,11 @@ public final class SubmitToSucceededBenchmark {
   }
 
   private static JsonNode submitAndWait(Api api, Tasks task) {
-    String id = api.post("/api/v1/tasks", task.build()).json().get("id").asString();
+    Api.Response accepted = api.post("/api/v1/tasks", task.build());
+    if (accepted.status() != 202) {
+      throw new IllegalStateException("the service refused the task: " + accepted.text());
+    }
+    String id = accepted.json().get("id").asString();
     long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
     while (System.nanoTime() < deadline) {
       JsonNode t = api.get("/api/v1/tasks/" + id).json();
