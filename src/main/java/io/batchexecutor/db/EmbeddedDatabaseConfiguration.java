@@ -54,6 +54,15 @@ public class EmbeddedDatabaseConfiguration {
             .toMillis());
     config.setMaximumPoolSize(
         environment.getProperty("spring.datasource.hikari.maximum-pool-size", Integer.class, 20));
+    // an idle service keeps two connections, not twenty: the embedded server's 100 are shared by
+    // every instance (and every test context) that uses it
+    config.setMinimumIdle(
+        environment.getProperty("spring.datasource.hikari.minimum-idle", Integer.class, 2));
+    config.setIdleTimeout(
+        environment
+            .getProperty(
+                "spring.datasource.hikari.idle-timeout", Duration.class, Duration.ofSeconds(60))
+            .toMillis());
     return new HikariDataSource(config);
   }
 
