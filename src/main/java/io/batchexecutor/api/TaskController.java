@@ -236,9 +236,9 @@ public class TaskController {
   @Operation(
       summary = "What the task printed (stdout and stderr), also while it runs",
       description =
-          "For a sweep, ?index=<run> gives what one run printed (on AWS Batch, read from that"
-              + " child job's stream while it runs; locally once it ended); without index, a local"
-              + " sweep's runs one after another once all ended.")
+          "For a sweep, ?index=<run> gives what one run printed, also while it runs (on AWS"
+              + " Batch from that child job's own stream); without index, a local sweep's runs"
+              + " one after another once all ended.")
   @ApiResponse(responseCode = "200", description = "The output as text")
   @ApiResponse(
       responseCode = "503",

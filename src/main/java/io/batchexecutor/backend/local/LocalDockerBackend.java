@@ -3,7 +3,6 @@ package io.batchexecutor.backend.local;
 import io.batchexecutor.backend.BuildImage;
 import io.batchexecutor.backend.DockerUnreachable;
 import io.batchexecutor.backend.StartBuilding;
-import io.batchexecutor.image.DockerUnavailableException;
 import io.batchexecutor.pipeline.ComputeBackend;
 import io.batchexecutor.pipeline.PipelineStep;
 import io.batchexecutor.pipeline.Unreachable;
@@ -55,15 +54,33 @@ public class LocalDockerBackend implements ComputeBackend {
     if (task.containerId() == null || task.status().isFinal()) {
       return Optional.empty();
     }
+    return logsOf(task.containerId());
+  }
+
+  /** The output of the latest attempt's container of sweep run {@code index}, while it exists. */
+  @Override
+  public Optional<String> sweepLogs(Task task, int index) {
+    if (task.status().isFinal()) {
+      return Optional.empty();
+    }
+    for (int attempt = task.settings().retryAttempts(); attempt >= 1; attempt--) {
+      Optional<String> id = containers.find(task, attempt, index);
+      if (id.isPresent()) {
+        return logsOf(id.get());
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** A container's output; empty when it is gone. An engine that does not answer is thrown. */
+  private Optional<String> logsOf(String containerId) {
     try {
-      if (containers.inspect(task.containerId()).isEmpty()) {
+      if (containers.inspect(containerId).isEmpty()) {
         return Optional.empty();
       }
-      return Optional.of(containers.logs(task.containerId()));
+      return Optional.of(containers.logs(containerId));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return Optional.empty();
-    } catch (DockerUnavailableException e) {
       return Optional.empty();
     }
   }

@@ -63,12 +63,16 @@ class RunSweep implements PipelineStep {
   public StepResult run(Task task, StepContext context) throws InterruptedException {
     List<ObjectNode> combinations = Sweep.combinations(task.spec().sweep());
     int runs = combinations.size();
+    // each change of status is stored before the runs go on, so that the task shows RUNNING
+    // while they do rather than the status it had when this step began
     if (task.status() == TaskStatus.BUILDING) {
       task.sweepLaunched(runs, Math.min(parallel, runs), context.now());
       task.attemptStarted(1, Map.of("runs", runs), context.now());
+      return StepResult.proceed();
     }
     if (task.status() == TaskStatus.SUBMITTED) {
       task.observe(TaskStatus.RUNNING, "running " + runs + " combinations", context.now());
+      return StepResult.proceed();
     }
     Set<Integer> done = new HashSet<>();
     Map<Integer, Run> active = new LinkedHashMap<>();

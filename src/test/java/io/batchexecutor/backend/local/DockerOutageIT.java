@@ -98,6 +98,10 @@ class DockerOutageIT {
     assertThat(api.get("/api/v1/tasks/" + id).json().get("status").asString())
         .as("nothing is decided while the engine cannot be asked")
         .isEqualTo("RUNNING");
+    Api.Response logs = api.get("/api/v1/tasks/" + id + "/logs");
+    assertThat(logs.status()).as(logs.text()).isEqualTo(503);
+    assertThat(logs.json().get("type").asString()).endsWith("backend-unavailable");
+    assertThat(logs.json().get("detail").asString()).contains("no Docker engine answers");
     proxy.restore();
     JsonNode task = awaitFinal(id);
 

@@ -159,4 +159,31 @@ class SweepIT {
         .as("every attempt's container removed")
         .isEmpty();
   }
+
+  @Test
+  void whatARunPrintsIsServedWhileItRuns() throws InterruptedException {
+    Map<String, Object> body =
+        Tasks.function(
+                "import time\n"
+                    + "def f(n):\n"
+                    + "    print('run', n, 'under way', flush=True)\n"
+                    + "    time.sleep(120)\n",
+                "f")
+            .set("sweep", Map.of("n", List.of(0, 1)))
+            .build();
+    String id = api.post("/api/v1/tasks", body).json().get("id").asString();
+
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    String live = "";
+    while (!live.contains("run 1 under way") && System.nanoTime() < deadline) {
+      Api.Response logs = api.get("/api/v1/tasks/" + id + "/logs?index=1");
+      live = logs.status() == 200 ? logs.text() : "";
+      Thread.sleep(50);
+    }
+    String status = api.get("/api/v1/tasks/" + id).json().get("status").asString();
+    api.post("/api/v1/tasks/" + id + "/cancel", "");
+
+    assertThat(live).contains("run 1 under way").doesNotContain("run 0");
+    assertThat(status).isEqualTo("RUNNING");
+  }
 }
