@@ -67,6 +67,11 @@ public class ExecutePicked {
           public boolean stopRequested() {
             return stopRequested.getAsBoolean();
           }
+
+          @Override
+          public void progress(String reason) {
+            tasks.progress(id, leaseOwner, reason, clock.instant());
+          }
         };
     while (!task.status().isFinal()) {
       if (task.cancelRequested()) { // read with the claim and with every reload

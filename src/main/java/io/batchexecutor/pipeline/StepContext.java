@@ -10,4 +10,10 @@ public interface StepContext {
 
   /** Whether the task was asked to stop (a cancel request, or this instance lost the lease). */
   boolean stopRequested();
+
+  /**
+   * Shows how a long step is getting on as the task's status reason, at once, while the step goes
+   * on (the step's own changes are still written when it ends). Does nothing by default.
+   */
+  default void progress(String reason) {}
 }

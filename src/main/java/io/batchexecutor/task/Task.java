@@ -262,6 +262,14 @@ public final class Task {
     this.logsPointer = pointer;
   }
 
+  /**
+   * Says how far the current status got (e.g. how many runs of a sweep ended) without an entry in
+   * the history: such counts change too often to be history.
+   */
+  public void progress(String reason) {
+    this.statusReason = reason;
+  }
+
   /** The backend reports a not-yet-final status (PENDING, RUNNABLE, STARTING, RUNNING). */
   public void observe(TaskStatus observed, String reason, Instant at) {
     if (observed.isFinal()) {

@@ -272,6 +272,24 @@ public class TaskRepository {
   }
 
   /**
+   * Sets the status reason of a task this instance holds, without taking part in the version check:
+   * a step that runs long says how it is getting on, and its own write at the end (which reads the
+   * version from before) still goes through. Nothing is written once the lease is gone.
+   */
+  public void progress(UUID id, String leaseOwner, String reason, Instant at) {
+    jdbc.sql(
+            """
+            UPDATE task SET status_reason = :reason, updated_at = :at
+            WHERE id = :id AND lease_owner = :owner
+            """)
+        .param("reason", reason)
+        .param("at", ts(at))
+        .param("id", id)
+        .param("owner", leaseOwner)
+        .update();
+  }
+
+  /**
    * Claims up to {@code limit} due tasks for {@code leaseOwner} in one statement: unleased,
    * unfinished, due by {@code now}. Rows locked by another claimer are skipped, never waited for.
    * Each claim is recorded in the task's history ({@code CLAIMED}, with the instance).

@@ -5,6 +5,7 @@ import io.batchexecutor.backend.SweepResults;
 import io.batchexecutor.pipeline.BackOff;
 import io.batchexecutor.pipeline.Unreachable;
 import io.batchexecutor.storage.ObjectStores;
+import io.batchexecutor.task.Sweep;
 import io.batchexecutor.task.Task;
 import io.batchexecutor.task.TaskError;
 import io.batchexecutor.task.TaskRepository;
@@ -141,8 +142,15 @@ public class PollBatchJobs implements Runnable {
     switch (status) {
       case SUCCEEDED -> succeeded(task, job, now);
       case FAILED -> failed(task, job, now);
-      case SUBMITTED, PENDING, RUNNABLE, STARTING, RUNNING ->
-          task.observe(TaskStatus.valueOf(status.name()), reasonFor(task, job, now), now);
+      case SUBMITTED, PENDING, RUNNABLE, STARTING, RUNNING -> {
+        TaskStatus observed = TaskStatus.valueOf(status.name());
+        Optional<String> progress = sweepProgress(task, job);
+        if (progress.isPresent() && observed == task.status()) {
+          task.progress(progress.get());
+        } else {
+          task.observe(observed, progress.orElseGet(() -> reasonFor(task, job, now)), now);
+        }
+      }
       default -> log.warn("Task {}: AWS Batch reports an unknown status {}", task.id(), status);
     }
   }
@@ -165,6 +173,30 @@ public class PollBatchJobs implements Runnable {
       }
     }
     return job.statusReason() != null ? job.statusReason() : "AWS Batch: " + job.status();
+  }
+
+  /** How far a sweep got, from the counts Batch keeps of its array job's children. */
+  private static Optional<String> sweepProgress(Task task, JobDetail job) {
+    if (!task.spec().hasSweep()
+        || job.arrayProperties() == null
+        || !job.arrayProperties().hasStatusSummary()) {
+      return Optional.empty();
+    }
+    Map<String, Integer> counts = job.arrayProperties().statusSummary();
+    List<String> parts = new ArrayList<>();
+    for (String status : List.of("SUCCEEDED", "FAILED", "RUNNING", "STARTING", "RUNNABLE")) {
+      int n = counts.getOrDefault(status, 0);
+      if (n > 0) {
+        parts.add(n + " " + status.toLowerCase(java.util.Locale.ROOT));
+      }
+    }
+    return parts.isEmpty()
+        ? Optional.empty()
+        : Optional.of(
+            "running "
+                + Sweep.size(task.spec().sweep())
+                + " combinations: "
+                + String.join(", ", parts));
   }
 
   private void recordAttempts(Task task, JobDetail job, Instant now) {

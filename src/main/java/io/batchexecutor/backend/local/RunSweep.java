@@ -11,6 +11,7 @@ import io.batchexecutor.task.Sweep;
 import io.batchexecutor.task.Task;
 import io.batchexecutor.task.TaskStatus;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -36,6 +37,9 @@ import tools.jackson.databind.node.ObjectNode;
 class RunSweep implements PipelineStep {
 
   private static final long WAIT_SLICE_MILLIS = 100;
+
+  /** How often at most the task's status reason tells how many runs have ended. */
+  private static final Duration PROGRESS_EVERY = Duration.ofSeconds(1);
 
   private final LocalContainers containers;
   private final ObjectStores stores;
@@ -91,6 +95,8 @@ class RunSweep implements PipelineStep {
       }
     }
     int next = 0;
+    boolean progressed = false;
+    Instant lastProgress = Instant.MIN;
     while (done.size() < runs) {
       if (context.stopRequested()) {
         return StepResult.proceed(); // cancel or lost lease: the pipeline decides what follows
@@ -131,6 +137,19 @@ class RunSweep implements PipelineStep {
         }
         done.add(index);
         it.remove();
+        progressed = true;
+      }
+      if (progressed && !context.now().isBefore(lastProgress.plus(PROGRESS_EVERY))) {
+        context.progress(
+            "running "
+                + runs
+                + " combinations: "
+                + done.size()
+                + " ended, "
+                + active.size()
+                + " running");
+        lastProgress = context.now();
+        progressed = false;
       }
     }
     StringBuilder logs = new StringBuilder();

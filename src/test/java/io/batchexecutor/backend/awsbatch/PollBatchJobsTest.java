@@ -264,6 +264,33 @@ class PollBatchJobsTest {
   }
 
   @Test
+  void aRunningArrayJobSaysHowFarTheSweepGot() {
+    Task task =
+        submitted(
+            "job-sweeping",
+            TaskBuilder.aTask()
+                .backend("awsbatch")
+                .sweep(java.util.Map.of("C", List.of(1, 2, 3, 4, 5)))
+                .acceptedAt(now.minusSeconds(60))
+                .build());
+    batch.setJob(
+        job("job-sweeping", JobStatus.RUNNING)
+            .arrayProperties(
+                a ->
+                    a.size(5)
+                        .statusSummary(
+                            java.util.Map.of("SUCCEEDED", 2, "RUNNING", 2, "RUNNABLE", 1)))
+            .build());
+
+    poller.run();
+
+    Task sweeping = tasks.find(task.id()).orElseThrow();
+    assertThat(sweeping.status()).isEqualTo(TaskStatus.RUNNING);
+    assertThat(sweeping.statusReason())
+        .isEqualTo("running 5 combinations: 2 succeeded, 2 running, 1 runnable");
+  }
+
+  @Test
   void aJobLongRunnableGetsAReasonThatSaysSo() {
     Task task = submitted("job-stuck");
     batch.setJob(

@@ -161,15 +161,17 @@ class SweepIT {
   }
 
   @Test
-  void whatARunPrintsIsServedWhileItRuns() throws InterruptedException {
+  void whatARunPrintsAndHowManyEndedAreServedWhileTheSweepRuns() throws InterruptedException {
     Map<String, Object> body =
         Tasks.function(
                 "import time\n"
                     + "def f(n):\n"
+                    + "    if n == 0:\n"
+                    + "        return 0\n"
                     + "    print('run', n, 'under way', flush=True)\n"
                     + "    time.sleep(120)\n",
                 "f")
-            .set("sweep", Map.of("n", List.of(0, 1)))
+            .set("sweep", Map.of("n", List.of(0, 1, 2)))
             .build();
     String id = api.post("/api/v1/tasks", body).json().get("id").asString();
 
@@ -180,10 +182,14 @@ class SweepIT {
       live = logs.status() == 200 ? logs.text() : "";
       Thread.sleep(50);
     }
-    String status = api.get("/api/v1/tasks/" + id).json().get("status").asString();
+    JsonNode task =
+        api.awaitTask(
+            id, t -> t.get("status_reason").asString().contains("1 ended"), Duration.ofSeconds(60));
     api.post("/api/v1/tasks/" + id + "/cancel", "");
 
-    assertThat(live).contains("run 1 under way").doesNotContain("run 0");
-    assertThat(status).isEqualTo("RUNNING");
+    assertThat(live).contains("run 1 under way").doesNotContain("run 2");
+    assertThat(task.get("status").asString()).isEqualTo("RUNNING");
+    assertThat(task.get("status_reason").asString())
+        .isEqualTo("running 3 combinations: 1 ended, 2 running");
   }
 }
