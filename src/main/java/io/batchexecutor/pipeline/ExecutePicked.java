@@ -4,6 +4,8 @@ import io.batchexecutor.task.Task;
 import io.batchexecutor.task.TaskError;
 import io.batchexecutor.task.TaskRepository;
 import io.batchexecutor.task.TaskStatus;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -32,13 +34,22 @@ public class ExecutePicked {
   private final Clock clock;
   private final String leaseOwner;
   private final BackOff backOff;
+  private final MeterRegistry meters;
+
+  /**
+   * How long each step took, by backend, step and outcome ({@code proceeded}, {@code released},
+   * {@code failed}, {@code unreachable}, {@code interrupted}).
+   */
+  static final String STEP_TIMER = "batch.executor.step";
 
   public ExecutePicked(
       TaskRepository tasks,
       ComputeBackend backend,
       Clock clock,
       String leaseOwner,
-      BackOff backOff) {
+      BackOff backOff,
+      MeterRegistry meters) {
+    this.meters = meters;
     this.backOff = backOff;
     this.tasks = tasks;
     this.backend = backend;
@@ -96,14 +107,30 @@ public class ExecutePicked {
         return;
       }
       StepResult result;
+      Timer.Sample timing = Timer.start(meters);
+      String outcome = "failed";
       try {
         result = step.run(task, context);
+        outcome = result.next() == StepResult.Next.RELEASE ? "released" : "proceeded";
       } catch (InterruptedException e) {
+        outcome = "interrupted";
         throw e;
       } catch (RuntimeException e) {
+        outcome = "interrupted";
         rethrowIfInterrupted(e);
+        outcome = backend.unreachable(e).isPresent() ? "unreachable" : "failed";
         backOffOrFail(id, step.getClass().getSimpleName(), e);
         return;
+      } finally {
+        timing.stop(
+            meters.timer(
+                STEP_TIMER,
+                "backend",
+                backend.name(),
+                "step",
+                step.getClass().getSimpleName(),
+                "outcome",
+                outcome));
       }
       task.reachableAgain(clock.instant());
       if (!tasks.update(task)) {

@@ -3,6 +3,8 @@ package io.batchexecutor.pipeline;
 import io.batchexecutor.config.BatchExecutorProperties;
 import io.batchexecutor.task.TaskAccepted;
 import io.batchexecutor.task.TaskRepository;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.time.Clock;
@@ -37,6 +39,7 @@ public class Pipeline implements SmartLifecycle {
   private final String leaseOwner;
   private final WakeUp wakeUp = new WakeUp();
   private final InFlightTasks inFlight = new InFlightTasks();
+  private final MeterRegistry meters;
 
   private ExecutorService workers;
   private ScheduledExecutorService housekeeping;
@@ -49,7 +52,12 @@ public class Pipeline implements SmartLifecycle {
       ComputeBackend backend,
       DataSource dataSource,
       BatchExecutorProperties.Pipeline settings,
-      Clock clock) {
+      Clock clock,
+      MeterRegistry meters) {
+    this.meters = meters;
+    Gauge.builder("batch.executor.pipeline.inflight", inFlight, InFlightTasks::size)
+        .description("Tasks this instance works on now")
+        .register(meters);
     this.tasks = tasks;
     this.backend = backend;
     this.dataSource = dataSource;
@@ -84,7 +92,7 @@ public class Pipeline implements SmartLifecycle {
       return;
     }
     ExecutePicked executePicked =
-        new ExecutePicked(tasks, backend, clock, leaseOwner, BackOff.of(settings));
+        new ExecutePicked(tasks, backend, clock, leaseOwner, BackOff.of(settings), meters);
     workers = Executors.newFixedThreadPool(settings.workers(), named("task-worker"));
     housekeeping = Executors.newScheduledThreadPool(2, named("pipeline-housekeeping"));
     claimLoop =

@@ -2,6 +2,7 @@ package io.batchexecutor.pipeline;
 
 import io.batchexecutor.config.BatchExecutorProperties;
 import io.batchexecutor.task.TaskRepository;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import javax.sql.DataSource;
 import org.springframework.beans.factory.ObjectProvider;
@@ -20,8 +21,9 @@ public class PipelineConfiguration {
       ObjectProvider<ComputeBackend> backends,
       DataSource dataSource,
       BatchExecutorProperties properties,
-      Clock clock) {
+      Clock clock,
+      MeterRegistry meters) {
     ComputeBackend backend = backends.getIfAvailable(NoComputeBackend::new);
-    return new Pipeline(tasks, backend, dataSource, properties.pipeline(), clock);
+    return new Pipeline(tasks, backend, dataSource, properties.pipeline(), clock, meters);
   }
 }

@@ -61,7 +61,11 @@ public class SecurityConfiguration {
         .requestCache(r -> r.disable())
         .addFilterBefore(new BearerTokenFilter(tokens), AnonymousAuthenticationFilter.class)
         .authorizeHttpRequests(
-            a -> a.requestMatchers("/api/**").authenticated().anyRequest().permitAll())
+            a ->
+                a.requestMatchers("/api/**", "/actuator/prometheus")
+                    .authenticated()
+                    .anyRequest()
+                    .permitAll())
         .exceptionHandling(
             e ->
                 e.authenticationEntryPoint(

@@ -124,6 +124,17 @@ public class TaskRepository {
         });
   }
 
+  /** How many tasks there are in each status (statuses with none left out). */
+  public Map<TaskStatus, Long> countByStatus() {
+    Map<TaskStatus, Long> counts = new java.util.EnumMap<>(TaskStatus.class);
+    jdbc.sql("SELECT status, count(*) AS n FROM task GROUP BY status")
+        .query(
+            rs -> {
+              counts.put(TaskStatus.valueOf(rs.getString("status")), rs.getLong("n"));
+            });
+    return counts;
+  }
+
   /** The tasks with these ids that exist. */
   public List<Task> findAll(Collection<UUID> ids) {
     if (ids.isEmpty()) {

@@ -8,6 +8,7 @@ import io.batchexecutor.support.TaskBuilder;
 import io.batchexecutor.task.Task;
 import io.batchexecutor.task.TaskRepository;
 import io.batchexecutor.task.TaskStatus;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.channels.ClosedByInterruptException;
 import java.time.Clock;
 import java.time.Duration;
@@ -24,6 +25,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 class ExecutePickedTest {
 
   @Autowired TaskRepository tasks;
+  final SimpleMeterRegistry meters = new SimpleMeterRegistry();
 
   @Test
   void aStepInterruptedByAStoppingInstanceLeavesTheTaskAsItWas() {
@@ -35,6 +37,7 @@ class ExecutePickedTest {
 
     assertThat(Thread.interrupted()).as("the interrupt goes on").isTrue();
     assertThat(tasks.find(task.id()).orElseThrow().status()).isEqualTo(TaskStatus.QUEUED);
+    assertThat(stepsTimed("interrupted")).isEqualTo(1);
   }
 
   @Test
@@ -46,6 +49,15 @@ class ExecutePickedTest {
     Task failed = tasks.find(task.id()).orElseThrow();
     assertThat(failed.status()).isEqualTo(TaskStatus.FAILED);
     assertThat(failed.statusReason()).contains("broken step");
+    assertThat(stepsTimed("failed")).isEqualTo(1);
+  }
+
+  private long stepsTimed(String outcome) {
+    return meters
+        .get(ExecutePicked.STEP_TIMER)
+        .tags("backend", "test", "outcome", outcome)
+        .timer()
+        .count();
   }
 
   private Task stored() {
@@ -96,6 +108,7 @@ class ExecutePickedTest {
         backend,
         Clock.systemUTC(),
         "test-instance",
-        new BackOff(Duration.ofSeconds(60), Duration.ofMinutes(30)));
+        new BackOff(Duration.ofSeconds(60), Duration.ofMinutes(30)),
+        meters);
   }
 }
