@@ -23,6 +23,7 @@ import org.springframework.validation.annotation.Validated;
  * @param api limits of the HTTP API
  * @param image how task images are built
  * @param docker how to reach the Docker engine
+ * @param retention how long finished tasks are kept
  */
 @Validated
 @ConfigurationProperties("batch-executor")
@@ -32,7 +33,8 @@ public record BatchExecutorProperties(
     @Valid @DefaultValue Pipeline pipeline,
     @Valid @DefaultValue Api api,
     @Valid @DefaultValue Image image,
-    @Valid @DefaultValue Docker docker) {
+    @Valid @DefaultValue Docker docker,
+    @Valid @DefaultValue Retention retention) {
 
   /** The compute backends. */
   public enum Backend {
@@ -91,4 +93,15 @@ public record BatchExecutorProperties(
    *     unset: the standard way ({@code DOCKER_HOST}, else the local socket)
    */
   public record Docker(String host) {}
+
+  /**
+   * How long finished tasks are kept.
+   *
+   * @param keepFinished how long after its end a task (with its history, result, logs and
+   *     everything else it stored) is deleted; a workflow goes, with all its tasks, once its last
+   *     task ended this long ago. Unset: kept for ever
+   * @param checkEvery how often expired tasks are looked for
+   */
+  public record Retention(
+      Duration keepFinished, @NotNull @DefaultValue("1h") Duration checkEvery) {}
 }

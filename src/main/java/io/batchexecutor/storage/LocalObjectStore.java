@@ -7,7 +7,9 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.Comparator;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /** Objects as files under a root directory ({@code <cache_dir>/objects}); buckets are ignored. */
 public class LocalObjectStore implements ObjectStore {
@@ -57,6 +59,24 @@ public class LocalObjectStore implements ObjectStore {
       return Optional.empty();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + path, e);
+    }
+  }
+
+  @Override
+  public void deleteUnder(URI prefix) {
+    Path top = Path.of(prefix).normalize();
+    if (!top.startsWith(root) || top.equals(root)) {
+      throw new IllegalArgumentException("not a prefix inside the store: " + prefix);
+    }
+    if (!Files.isDirectory(top)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(top)) {
+      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot delete " + top, e);
     }
   }
 

@@ -19,6 +19,12 @@ public interface ObjectStore {
   /** The object at {@code pointer}, if it exists. */
   Optional<byte[]> get(URI pointer);
 
+  /**
+   * Deletes every object whose pointer starts with {@code prefix} (a pointer ending in {@code /});
+   * nothing there is not an error.
+   */
+  void deleteUnder(URI prefix);
+
   /** Whether this store reads pointers like {@code pointer}. */
   boolean handles(URI pointer);
 }

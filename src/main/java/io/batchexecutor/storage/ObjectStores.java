@@ -20,6 +20,12 @@ public class ObjectStores {
     return writeTo;
   }
 
+  /** Deletes everything under {@code prefix}, in whichever store handles its scheme. */
+  public void deleteUnder(String prefix) {
+    URI uri = URI.create(prefix);
+    readable.stream().filter(s -> s.handles(uri)).findFirst().ifPresent(s -> s.deleteUnder(uri));
+  }
+
   /** The object at {@code pointer}, from whichever store handles its scheme. */
   public Optional<byte[]> get(String pointer) {
     if (pointer == null) {

@@ -1,10 +1,14 @@
 package io.batchexecutor.storage;
 
 import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
+import software.amazon.awssdk.services.s3.model.S3Object;
 
 /** Objects in S3 or any S3-compatible server, addressed as {@code s3://bucket/key}. */
 public class S3ObjectStore implements ObjectStore {
@@ -34,6 +38,24 @@ public class S3ObjectStore implements ObjectStore {
       return Optional.of(s3.getObjectAsBytes(b -> b.bucket(bucket).key(key)).asByteArray());
     } catch (NoSuchKeyException e) {
       return Optional.empty();
+    }
+  }
+
+  @Override
+  public void deleteUnder(URI prefix) {
+    String bucket = prefix.getHost();
+    String keyPrefix = prefix.getPath().substring(1);
+    if (keyPrefix.isEmpty() || !keyPrefix.endsWith("/")) {
+      throw new IllegalArgumentException("not a prefix: " + prefix);
+    }
+    List<ObjectIdentifier> keys = new ArrayList<>();
+    for (S3Object object :
+        s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(keyPrefix)).contents()) {
+      keys.add(ObjectIdentifier.builder().key(object.key()).build());
+    }
+    for (int from = 0; from < keys.size(); from += 1000) { // DeleteObjects takes 1,000 at most
+      List<ObjectIdentifier> batch = keys.subList(from, Math.min(from + 1000, keys.size()));
+      s3.deleteObjects(b -> b.bucket(bucket).delete(d -> d.objects(batch).quiet(true)));
     }
   }
 

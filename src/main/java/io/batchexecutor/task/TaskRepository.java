@@ -146,6 +146,35 @@ public class TaskRepository {
         .list();
   }
 
+  /** Up to {@code limit} tasks of no workflow that ended before {@code cutoff}, oldest first. */
+  public List<Task> finishedAloneBefore(Instant cutoff, int limit) {
+    return jdbc.sql(
+            """
+            SELECT * FROM task
+            WHERE finished_at IS NOT NULL AND workflow_id IS NULL AND finished_at < :cutoff
+            ORDER BY finished_at LIMIT :limit
+            """)
+        .param("cutoff", ts(cutoff))
+        .param("limit", limit)
+        .query(taskMapper)
+        .list();
+  }
+
+  /**
+   * Deletes these tasks with their history, if they are still final (a task is never deleted while
+   * it can change).
+   *
+   * @return how many were deleted
+   */
+  public int deleteFinished(Collection<UUID> ids) {
+    if (ids.isEmpty()) {
+      return 0;
+    }
+    return jdbc.sql("DELETE FROM task WHERE id = ANY(:ids) AND status IN " + TaskStatus.FINAL_SQL)
+        .param("ids", ids.toArray(UUID[]::new))
+        .update();
+  }
+
   /** The tasks of a workflow, in the order they were submitted. */
   public List<Task> inWorkflow(UUID workflowId) {
     return jdbc.sql("SELECT * FROM task WHERE workflow_id = :id ORDER BY created_at, id")

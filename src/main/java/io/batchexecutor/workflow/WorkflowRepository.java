@@ -164,6 +164,42 @@ public class WorkflowRepository {
         .optional();
   }
 
+  /**
+   * Up to {@code limit} workflows whose every task is final and whose last task ended before {@code
+   * cutoff}, oldest first.
+   */
+  public List<UUID> finishedBefore(Instant cutoff, int limit) {
+    return jdbc.sql(
+            """
+            SELECT w.id FROM workflow w JOIN task t ON t.workflow_id = w.id
+            GROUP BY w.id
+            HAVING bool_and(t.status IN %s) AND max(t.finished_at) < :cutoff
+            ORDER BY max(t.finished_at) LIMIT :limit
+            """
+                .formatted(TaskStatus.FINAL_SQL))
+        .param("cutoff", ts(cutoff))
+        .param("limit", limit)
+        .query(UUID.class)
+        .list();
+  }
+
+  /**
+   * Deletes the workflow with all its tasks and their history, if every task is still final.
+   *
+   * @return whether it was deleted
+   */
+  public boolean deleteFinished(UUID id) {
+    return jdbc.sql(
+                """
+                DELETE FROM workflow w WHERE id = :id AND NOT EXISTS (
+                  SELECT 1 FROM task t WHERE t.workflow_id = w.id AND t.status NOT IN %s)
+                """
+                    .formatted(TaskStatus.FINAL_SQL))
+            .param("id", id)
+            .update()
+        > 0;
+  }
+
   /** Records that the workflow was cancelled (the first time counts). */
   public void markCancelRequested(UUID id, Instant at) {
     jdbc.sql(

@@ -127,7 +127,8 @@ class ExecutorSettingsResolverTest {
         null,
         new BatchExecutorProperties.Api(DataSize.ofMegabytes(5), DataSize.ofMegabytes(1), 200),
         new BatchExecutorProperties.Image("python:3.11-slim"),
-        new BatchExecutorProperties.Docker(null));
+        new BatchExecutorProperties.Docker(null),
+        null);
   }
 
   private static AwsBatchProperties app() {

@@ -75,6 +75,24 @@ class S3ObjectStoreIT {
   }
 
   @Test
+  void everythingUnderAPrefixIsDeletedAndNothingBesideIt() {
+    try (S3Client s3 = client()) {
+      S3ObjectStore store = new S3ObjectStore(s3);
+      byte[] data = "x".getBytes(StandardCharsets.UTF_8);
+      URI result = store.put(BUCKET, "gone/t1/result.json", data);
+      URI deep = store.put(BUCKET, "gone/t1/sweep/0/output.log", data);
+      URI sibling = store.put(BUCKET, "gone/t10/result.json", data);
+
+      store.deleteUnder(URI.create("s3://" + BUCKET + "/gone/t1/"));
+      store.deleteUnder(URI.create("s3://" + BUCKET + "/gone/nothing-here/"));
+
+      assertThat(store.get(result)).isEmpty();
+      assertThat(store.get(deep)).isEmpty();
+      assertThat(store.get(sibling)).as("t10 only shares the characters").isPresent();
+    }
+  }
+
+  @Test
   void aTaskResultGoesToS3AndIsServedFromThere() {
     DockerAvailable.assume(docker);
     Api api = new Api(port);

@@ -29,6 +29,11 @@ class InMemoryObjectStore implements ObjectStore {
   }
 
   @Override
+  public void deleteUnder(URI prefix) {
+    objects.keySet().removeIf(uri -> uri.toString().startsWith(prefix.toString()));
+  }
+
+  @Override
   public boolean handles(URI pointer) {
     return "s3".equals(pointer.getScheme());
   }

@@ -1,0 +1,40 @@
+package io.batchexecutor.retention;
+
+import io.batchexecutor.config.BatchExecutorProperties;
+import io.batchexecutor.pipeline.Periodic;
+import io.batchexecutor.storage.ObjectStores;
+import io.batchexecutor.task.TaskRepository;
+import io.batchexecutor.workflow.WorkflowRepository;
+import java.time.Clock;
+import java.time.Duration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * With {@code batch-executor.retention.keep-finished} set, an instance that runs the pipeline
+ * deletes what ended longer ago, a minute after it starts and then every {@code check-every}.
+ */
+@Configuration(proxyBeanMethods = false)
+@ConditionalOnProperty(name = "batch-executor.retention.keep-finished")
+public class RetentionConfiguration {
+
+  @Bean
+  RemoveExpiredTasks removeExpiredTasks(
+      TaskRepository tasks,
+      WorkflowRepository workflows,
+      ObjectStores stores,
+      BatchExecutorProperties properties,
+      Clock clock) {
+    return new RemoveExpiredTasks(
+        tasks, workflows, stores, properties.retention().keepFinished(), clock);
+  }
+
+  @Bean
+  @ConditionalOnProperty(name = "batch-executor.pipeline.enabled", matchIfMissing = true)
+  SmartLifecycle retention(RemoveExpiredTasks remove, BatchExecutorProperties properties) {
+    return new Periodic(
+        "retention", remove, Duration.ofMinutes(1), properties.retention().checkEvery());
+  }
+}

@@ -1,0 +1,143 @@
+package io.batchexecutor.retention;
+
+import static io.batchexecutor.workflow.Workflows.ref;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.batchexecutor.storage.ObjectStores;
+import io.batchexecutor.support.Api;
+import io.batchexecutor.support.ServiceTest;
+import io.batchexecutor.support.Tasks;
+import io.batchexecutor.workflow.Workflows;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.test.context.TestPropertySource;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * With {@code keep-finished=7d}: what ended more than seven days ago goes, with its history and
+ * everything it stored; what ended since, what has not ended, and a workflow with a task still
+ * under way stay, objects and all.
+ */
+@ServiceTest
+@TestPropertySource(properties = "batch-executor.retention.keep-finished=7d")
+class RetentionTest {
+
+  static final String ID = "def f(*a):\n    return a\n";
+
+  @LocalServerPort int port;
+  @Autowired JdbcClient jdbc;
+  @Autowired ObjectStores stores;
+  @Autowired RemoveExpiredTasks retention;
+  Api api;
+
+  @BeforeEach
+  void setUp() {
+    api = new Api(port);
+  }
+
+  @Test
+  void whatEndedLongAgoGoesWithEverythingItStoredAndNothingElseDoes() {
+    UUID old = task("SUCCEEDED", Duration.ofDays(8));
+    UUID recent = task("FAILED", Duration.ofDays(1));
+    UUID waiting = task("QUEUED", null);
+    JsonNode oldWorkflow = workflow();
+    ended(oldWorkflow, "a", "SUCCEEDED", Duration.ofDays(9));
+    ended(oldWorkflow, "b", "CANCELLED", Duration.ofDays(8));
+    JsonNode busyWorkflow = workflow();
+    ended(busyWorkflow, "a", "SUCCEEDED", Duration.ofDays(9));
+    ended(busyWorkflow, "b", "RUNNING", null);
+    URI oldResult = store(old, "result.json");
+    URI oldSweepRun = store(old, "sweep/3/output.log");
+    URI recentResult = store(recent, "result.json");
+    UUID oldWorkflowTask = taskOf(oldWorkflow, "a");
+    URI oldWorkflowResult = store(oldWorkflowTask, "result.json");
+    URI busyResult = store(taskOf(busyWorkflow, "a"), "result.json");
+
+    int removed = retention.removeExpired();
+
+    assertThat(removed).isEqualTo(3);
+    assertThat(exists(old)).isFalse();
+    assertThat(events(old)).as("its history").isZero();
+    assertThat(stores.get(oldResult.toString())).isEmpty();
+    assertThat(stores.get(oldSweepRun.toString())).isEmpty();
+    assertThat(api.get("/api/v1/tasks/" + old).status()).isEqualTo(404);
+    assertThat(api.get("/api/v1/workflows/" + oldWorkflow.get("id").asString()).status())
+        .isEqualTo(404);
+    assertThat(exists(oldWorkflowTask)).isFalse();
+    assertThat(stores.get(oldWorkflowResult.toString())).isEmpty();
+
+    assertThat(exists(recent)).isTrue();
+    assertThat(stores.get(recentResult.toString())).isPresent();
+    assertThat(exists(waiting)).isTrue();
+    assertThat(api.get("/api/v1/workflows/" + busyWorkflow.get("id").asString()).status())
+        .isEqualTo(200);
+    assertThat(stores.get(busyResult.toString())).isPresent();
+    assertThat(retention.removeExpired()).as("nothing left to remove").isZero();
+  }
+
+  private UUID task(String status, Duration endedAgo) {
+    UUID id =
+        UUID.fromString(api.post("/api/v1/tasks", Tasks.add().build()).json().get("id").asString());
+    finish(id, status, endedAgo);
+    return id;
+  }
+
+  private JsonNode workflow() {
+    return api.post(
+            "/api/v1/workflows",
+            Workflows.named("w")
+                .task("a", ID, "f", List.of(1))
+                .task("b", ID, "f", List.of(ref("a")))
+                .build())
+        .json();
+  }
+
+  private static UUID taskOf(JsonNode workflow, String key) {
+    return UUID.fromString(workflow.get("tasks").get(key).get("id").asString());
+  }
+
+  private void ended(JsonNode workflow, String key, String status, Duration endedAgo) {
+    finish(taskOf(workflow, key), status, endedAgo);
+  }
+
+  private void finish(UUID id, String status, Duration endedAgo) {
+    jdbc.sql("UPDATE task SET status = :status, finished_at = :at WHERE id = :id")
+        .param("status", status)
+        .param("at", endedAgo == null ? null : OffsetDateTime.now().minus(endedAgo))
+        .param("id", id)
+        .update();
+  }
+
+  private URI store(UUID task, String name) {
+    return stores
+        .primary()
+        .put(
+            "bucket",
+            "batch-executor/tasks/" + task + "/" + name,
+            "stored".getBytes(StandardCharsets.UTF_8));
+  }
+
+  private boolean exists(UUID id) {
+    return jdbc.sql("SELECT count(*) FROM task WHERE id = :id")
+            .param("id", id)
+            .query(Long.class)
+            .single()
+        > 0;
+  }
+
+  private long events(UUID id) {
+    return jdbc.sql("SELECT count(*) FROM task_event WHERE task_id = :id")
+        .param("id", id)
+        .query(Long.class)
+        .single();
+  }
+}
