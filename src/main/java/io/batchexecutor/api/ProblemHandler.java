@@ -102,6 +102,12 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
 
   @ExceptionHandler(MethodArgumentTypeMismatchException.class)
   ResponseEntity<Object> typeMismatch(MethodArgumentTypeMismatchException e, WebRequest request) {
+    if ("id".equals(e.getName())
+        && e.getParameter().getContainingClass() == WorkflowController.class) {
+      return workflowNotFound(
+          new io.batchexecutor.workflow.WorkflowNotFoundException(String.valueOf(e.getValue())),
+          request);
+    }
     if ("id".equals(e.getName())) {
       return notFound(new TaskNotFoundException(String.valueOf(e.getValue())), request);
     }

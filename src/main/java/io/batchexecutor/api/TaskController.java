@@ -17,6 +17,7 @@ import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.net.URI;
+import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import org.springframework.http.HttpStatus;
@@ -50,6 +51,7 @@ public class TaskController {
   private final TaskRepository tasks;
   private final TaskOutputs outputs;
   private final Caller caller;
+  private final TaskWaits waits;
   private final int maxPageSize;
 
   public TaskController(
@@ -58,7 +60,9 @@ public class TaskController {
       TaskRepository tasks,
       TaskOutputs outputs,
       Caller caller,
+      TaskWaits waits,
       BatchExecutorProperties properties) {
+    this.waits = waits;
     this.submitTask = submitTask;
     this.cancelTask = cancelTask;
     this.tasks = tasks;
@@ -118,9 +122,20 @@ public class TaskController {
         .body(TaskResponse.of(task));
   }
 
+  /** The longest {@code ?wait=} a request may hold its answer. */
+  static final int MAX_WAIT_SECONDS = 60;
+
   @GetMapping("/{id}")
-  @Operation(summary = "A task: its status, settings, and where its result is")
-  @ApiResponse(responseCode = "200", description = "The task")
+  @Operation(
+      summary = "A task: its status, settings, and where its result is",
+      description =
+          "With ?wait=<seconds> (at most 60) the answer is held until the task has ended, or the"
+              + " seconds have passed: a client learns of the end at once without asking again"
+              + " and again.")
+  @ApiResponse(
+      responseCode = "200",
+      description = "The task",
+      content = @Content(schema = @Schema(implementation = TaskResponse.class)))
   @ApiResponse(
       responseCode = "404",
       description = "No such task",
@@ -128,8 +143,20 @@ public class TaskController {
           @Content(
               mediaType = "application/problem+json",
               schema = @Schema(implementation = ProblemDetail.class)))
-  public TaskResponse get(@PathVariable UUID id) {
-    return TaskResponse.of(owned(id));
+  public Object get(
+      @PathVariable UUID id,
+      @Parameter(description = "Hold the answer up to this many seconds, until the task ends")
+          @RequestParam(required = false)
+          Integer wait) {
+    if (wait != null && (wait < 0 || wait > MAX_WAIT_SECONDS)) {
+      throw ProblemException.invalidParameter(
+          "wait", "must be between 0 and " + MAX_WAIT_SECONDS + " seconds");
+    }
+    Task task = owned(id);
+    if (wait == null || wait == 0 || task.status().isFinal()) {
+      return TaskResponse.of(task);
+    }
+    return waits.await(task, Duration.ofSeconds(wait)); // an answer held until the task ends
   }
 
   @GetMapping

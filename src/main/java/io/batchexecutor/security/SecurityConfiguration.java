@@ -96,6 +96,12 @@ public class SecurityConfiguration {
       this.tokens = tokens;
     }
 
+    /** A held answer ({@code ?wait=}) is sent in a second dispatch, authorized again. */
+    @Override
+    protected boolean shouldNotFilterAsyncDispatch() {
+      return false;
+    }
+
     @Override
     protected void doFilterInternal(
         HttpServletRequest request, HttpServletResponse response, FilterChain chain)

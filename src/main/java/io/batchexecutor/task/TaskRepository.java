@@ -146,6 +146,20 @@ public class TaskRepository {
         .list();
   }
 
+  /** Those of these tasks that are final, by id. */
+  public Map<UUID, Task> finalAmong(Collection<UUID> ids) {
+    if (ids.isEmpty()) {
+      return Map.of();
+    }
+    Map<UUID, Task> found = new java.util.HashMap<>();
+    jdbc.sql("SELECT * FROM task WHERE id = ANY(:ids) AND status IN " + TaskStatus.FINAL_SQL)
+        .param("ids", ids.toArray(UUID[]::new))
+        .query(taskMapper)
+        .list()
+        .forEach(t -> found.put(t.id(), t));
+    return found;
+  }
+
   /** Up to {@code limit} tasks of no workflow that ended before {@code cutoff}, oldest first. */
   public List<Task> finishedAloneBefore(Instant cutoff, int limit) {
     return jdbc.sql(

@@ -6,6 +6,11 @@ import java.util.UUID;
 public class WorkflowNotFoundException extends RuntimeException {
 
   public WorkflowNotFoundException(UUID id) {
+    this(id.toString());
+  }
+
+  /** For an id that is not even a UUID: there is no such workflow either. */
+  public WorkflowNotFoundException(String id) {
     super("no workflow " + id);
   }
 }

@@ -136,6 +136,37 @@ class TaskApiTest {
   }
 
   @Test
+  void aHeldAnswerComesWhenTheTaskEnds() throws Exception {
+    String id = api.post("/api/v1/tasks", Tasks.add().build()).json().get("id").asString();
+    java.util.concurrent.CompletableFuture<Api.Response> held =
+        java.util.concurrent.CompletableFuture.supplyAsync(
+            () -> api.get("/api/v1/tasks/" + id + "?wait=30"));
+    Thread.sleep(500);
+    assertThat(held).as("held while the task has not ended").isNotDone();
+
+    api.post("/api/v1/tasks/" + id + "/cancel", "");
+    Api.Response answer = held.get(20, java.util.concurrent.TimeUnit.SECONDS);
+
+    assertThat(answer.status()).isEqualTo(200);
+    assertThat(answer.json().get("status").asString()).isEqualTo("CANCELLED");
+  }
+
+  @Test
+  void aHeldAnswerGivesTheTaskAsItIsWhenTheWaitIsOver() {
+    String id = api.post("/api/v1/tasks", Tasks.add().build()).json().get("id").asString();
+
+    Api.Response answer = api.get("/api/v1/tasks/" + id + "?wait=1");
+
+    assertThat(answer.status()).isEqualTo(200);
+    assertThat(answer.json().get("status").asString()).isEqualTo("QUEUED");
+    assertProblem(api.get("/api/v1/tasks/" + id + "?wait=61"), 400, "invalid-request");
+    assertProblem(api.get("/api/v1/tasks/" + id + "?wait=-1"), 400, "invalid-request");
+    assertProblem(api.get("/api/v1/tasks/" + id + "?wait=soon"), 400, "invalid-request");
+    assertProblem(
+        api.as(Api.INTRUDER).get("/api/v1/tasks/" + id + "?wait=5"), 404, "task-not-found");
+  }
+
+  @Test
   void aRunIndexIsOnlyForSweepsAndWithinThem() {
     String single = api.post("/api/v1/tasks", Tasks.add().build()).json().get("id").asString();
     String sweep =

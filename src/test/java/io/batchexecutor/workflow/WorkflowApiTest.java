@@ -168,6 +168,8 @@ class WorkflowApiTest {
 
     Api intruder = api.as(Api.INTRUDER);
     assertThat(intruder.get("/api/v1/workflows/" + id).status()).isEqualTo(404);
+    assertThat(api.get("/api/v1/workflows/not-a-uuid").json().get("type").asString())
+        .endsWith("workflow-not-found");
     assertThat(intruder.post("/api/v1/workflows/" + id + "/cancel", "").status()).isEqualTo(404);
     assertThat(api.get("/api/v1/workflows/" + id).status()).isEqualTo(200);
   }
