@@ -51,7 +51,7 @@ public class TaskController {
   private final TaskRepository tasks;
   private final TaskOutputs outputs;
   private final Caller caller;
-  private final TaskWaits waits;
+  private final HeldAnswers held;
   private final int maxPageSize;
 
   public TaskController(
@@ -60,9 +60,9 @@ public class TaskController {
       TaskRepository tasks,
       TaskOutputs outputs,
       Caller caller,
-      TaskWaits waits,
+      HeldAnswers held,
       BatchExecutorProperties properties) {
-    this.waits = waits;
+    this.held = held;
     this.submitTask = submitTask;
     this.cancelTask = cancelTask;
     this.tasks = tasks;
@@ -122,9 +122,6 @@ public class TaskController {
         .body(TaskResponse.of(task));
   }
 
-  /** The longest {@code ?wait=} a request may hold its answer. */
-  static final int MAX_WAIT_SECONDS = 60;
-
   @GetMapping("/{id}")
   @Operation(
       summary = "A task: its status, settings, and where its result is",
@@ -148,15 +145,17 @@ public class TaskController {
       @Parameter(description = "Hold the answer up to this many seconds, until the task ends")
           @RequestParam(required = false)
           Integer wait) {
-    if (wait != null && (wait < 0 || wait > MAX_WAIT_SECONDS)) {
-      throw ProblemException.invalidParameter(
-          "wait", "must be between 0 and " + MAX_WAIT_SECONDS + " seconds");
-    }
+    Duration hold = HeldAnswers.waitOf(wait);
     Task task = owned(id);
-    if (wait == null || wait == 0 || task.status().isFinal()) {
+    if (hold.isZero() || task.status().isFinal()) {
       return TaskResponse.of(task);
     }
-    return waits.await(task, Duration.ofSeconds(wait)); // an answer held until the task ends
+    return held.await( // an answer held until the task ends
+        HeldAnswers.Kind.TASK,
+        id,
+        hold,
+        () ->
+            tasks.find(id).map(TaskResponse::of).orElseThrow(() -> new TaskNotFoundException(id)));
   }
 
   @GetMapping

@@ -16,6 +16,7 @@ import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.net.URI;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
@@ -51,6 +52,7 @@ public class WorkflowController {
   private final TaskRepository tasks;
   private final TaskOutputs outputs;
   private final Caller caller;
+  private final HeldAnswers held;
   private final int maxPageSize;
 
   public WorkflowController(
@@ -60,7 +62,9 @@ public class WorkflowController {
       TaskRepository tasks,
       TaskOutputs outputs,
       Caller caller,
+      HeldAnswers held,
       io.batchexecutor.config.BatchExecutorProperties properties) {
+    this.held = held;
     this.maxPageSize = properties.api().maxPageSize();
     this.submitWorkflow = submitWorkflow;
     this.cancelWorkflow = cancelWorkflow;
@@ -148,10 +152,26 @@ public class WorkflowController {
 
   @GetMapping("/{id}")
   @Operation(
-      summary = "A workflow: its status, each task's status, and the outputs of its last tasks")
-  @ApiResponse(responseCode = "200", description = "The workflow")
-  public WorkflowResponse get(@PathVariable UUID id) {
-    return view(id);
+      summary = "A workflow: its status, each task's status, and the outputs of its last tasks",
+      description =
+          "With ?wait=<seconds> (at most 60) the answer is held until the workflow is no longer"
+              + " RUNNING, or the seconds have passed.")
+  @ApiResponse(
+      responseCode = "200",
+      description = "The workflow",
+      content = @Content(schema = @Schema(implementation = WorkflowResponse.class)))
+  public Object get(
+      @PathVariable UUID id,
+      @Parameter(description = "Hold the answer up to this many seconds, until the workflow ends")
+          @RequestParam(required = false)
+          Integer wait) {
+    Duration hold = HeldAnswers.waitOf(wait);
+    WorkflowResponse now = view(id);
+    if (hold.isZero() || now.status() != WorkflowStatus.RUNNING) {
+      return now;
+    }
+    String owner = caller.current();
+    return held.await(HeldAnswers.Kind.WORKFLOW, id, hold, () -> view(id, owner));
   }
 
   @PostMapping("/{id}/cancel")
@@ -163,8 +183,12 @@ public class WorkflowController {
   }
 
   private WorkflowResponse view(UUID id) {
+    return view(id, caller.current());
+  }
+
+  private WorkflowResponse view(UUID id, String owner) {
     return WorkflowResponse.of(
-        workflows.detail(id, caller.current()).orElseThrow(() -> new WorkflowNotFoundException(id)),
+        workflows.detail(id, owner).orElseThrow(() -> new WorkflowNotFoundException(id)),
         outputs::output);
   }
 }

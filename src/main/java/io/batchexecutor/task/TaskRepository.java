@@ -10,6 +10,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -146,18 +147,16 @@ public class TaskRepository {
         .list();
   }
 
-  /** Those of these tasks that are final, by id. */
-  public Map<UUID, Task> finalAmong(Collection<UUID> ids) {
+  /** Those of these tasks that are final. */
+  public Set<UUID> endedAmong(Collection<UUID> ids) {
     if (ids.isEmpty()) {
-      return Map.of();
+      return Set.of();
     }
-    Map<UUID, Task> found = new java.util.HashMap<>();
-    jdbc.sql("SELECT * FROM task WHERE id = ANY(:ids) AND status IN " + TaskStatus.FINAL_SQL)
-        .param("ids", ids.toArray(UUID[]::new))
-        .query(taskMapper)
-        .list()
-        .forEach(t -> found.put(t.id(), t));
-    return found;
+    return Set.copyOf(
+        jdbc.sql("SELECT id FROM task WHERE id = ANY(:ids) AND status IN " + TaskStatus.FINAL_SQL)
+            .param("ids", ids.toArray(UUID[]::new))
+            .query(UUID.class)
+            .list());
   }
 
   /** Up to {@code limit} tasks of no workflow that ended before {@code cutoff}, oldest first. */

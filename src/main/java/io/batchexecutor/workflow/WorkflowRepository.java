@@ -9,10 +9,12 @@ import java.sql.Types;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.Collection;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
@@ -106,15 +108,17 @@ public class WorkflowRepository {
                    WHERE workflow_id = w.id GROUP BY status) g) AS summary_counts
         FROM task t WHERE t.workflow_id = w.id
       ) s
-      WHERE w.owner = :owner
       """
           .formatted(TaskStatus.FINAL_SQL);
+
+  /** {@link #SUMMARIES} of one owner's workflows. */
+  private static final String OWNED = SUMMARIES + " WHERE w.owner = :owner";
 
   /** One page of an owner's workflows, newest first; only those in {@code status} unless null. */
   public List<WorkflowSummary> list(String owner, WorkflowStatus status, int page, int size) {
     return jdbc.sql(
             "SELECT * FROM ("
-                + SUMMARIES
+                + OWNED
                 + ") x WHERE (:status::text IS NULL OR summary_status = :status::text)"
                 + " ORDER BY created_at DESC, id DESC LIMIT :size OFFSET :offset")
         .param("owner", owner)
@@ -133,11 +137,26 @@ public class WorkflowRepository {
           .query(Long.class)
           .single();
     }
-    return jdbc.sql("SELECT count(*) FROM (" + SUMMARIES + ") x WHERE summary_status = :status")
+    return jdbc.sql("SELECT count(*) FROM (" + OWNED + ") x WHERE summary_status = :status")
         .param("owner", owner)
         .param("status", status.name())
         .query(Long.class)
         .single();
+  }
+
+  /** Those of these workflows that are no longer RUNNING. */
+  public Set<UUID> endedAmong(Collection<UUID> ids) {
+    if (ids.isEmpty()) {
+      return Set.of();
+    }
+    return Set.copyOf(
+        jdbc.sql(
+                "SELECT id FROM ("
+                    + SUMMARIES
+                    + " WHERE w.id = ANY(:ids)) x WHERE summary_status <> 'RUNNING'")
+            .param("ids", ids.toArray(UUID[]::new))
+            .query(UUID.class)
+            .list());
   }
 
   /** A workflow's summary and its tasks, as they stood at one moment. */
@@ -147,7 +166,7 @@ public class WorkflowRepository {
   public Optional<Detail> detail(UUID id, String owner) {
     return snapshot.execute(
         status ->
-            jdbc.sql(SUMMARIES + " AND w.id = :id")
+            jdbc.sql(OWNED + " AND w.id = :id")
                 .param("owner", owner)
                 .param("id", id)
                 .query(WorkflowRepository::summary)

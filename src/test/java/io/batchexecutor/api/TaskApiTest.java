@@ -136,16 +136,12 @@ class TaskApiTest {
   }
 
   @Test
-  void aHeldAnswerComesWhenTheTaskEnds() throws Exception {
+  void aHeldAnswerComesWhenTheTaskEnds() {
     String id = api.post("/api/v1/tasks", Tasks.add().build()).json().get("id").asString();
-    java.util.concurrent.CompletableFuture<Api.Response> held =
-        java.util.concurrent.CompletableFuture.supplyAsync(
-            () -> api.get("/api/v1/tasks/" + id + "?wait=30"));
-    Thread.sleep(500);
-    assertThat(held).as("held while the task has not ended").isNotDone();
-
-    api.post("/api/v1/tasks/" + id + "/cancel", "");
-    Api.Response answer = held.get(20, java.util.concurrent.TimeUnit.SECONDS);
+    Api.Response answer =
+        api.heldUntil(
+            "/api/v1/tasks/" + id + "?wait=30",
+            () -> api.post("/api/v1/tasks/" + id + "/cancel", ""));
 
     assertThat(answer.status()).isEqualTo(200);
     assertThat(answer.json().get("status").asString()).isEqualTo("CANCELLED");

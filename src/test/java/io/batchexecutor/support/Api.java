@@ -8,6 +8,10 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -116,6 +120,27 @@ public final class Api {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * GETs {@code path} (a {@code ?wait=} request), checks that its answer is still held half a
+   * second later, then does {@code meanwhile} and returns the answer that follows.
+   */
+  public Response heldUntil(String path, Runnable meanwhile) {
+    CompletableFuture<Response> held = CompletableFuture.supplyAsync(() -> get(path));
+    try {
+      Thread.sleep(500);
+      if (held.isDone()) {
+        throw new AssertionError(path + " was answered at once: " + held.join().text());
+      }
+      meanwhile.run();
+      return held.get(20, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new AssertionError(path + " was not answered after the change", e);
     }
   }
 

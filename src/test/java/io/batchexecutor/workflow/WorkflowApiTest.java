@@ -176,16 +176,7 @@ class WorkflowApiTest {
 
   @Test
   void cancellingAWaitingWorkflowCancelsEveryTaskAtOnce() {
-    String id =
-        api.post(
-                "/api/v1/workflows",
-                Workflows.named("c")
-                    .task("a", ID, "f", List.of())
-                    .task("b", ID, "f", List.of(ref("a")))
-                    .build())
-            .json()
-            .get("id")
-            .asString();
+    String id = aThenB("c");
 
     Api.Response cancelled = api.post("/api/v1/workflows/" + id + "/cancel", "");
 
@@ -194,6 +185,24 @@ class WorkflowApiTest {
     assertThat(workflow.get("status").asString()).isEqualTo("CANCELLED");
     assertThat(workflow.get("tasks").get("a").get("status").asString()).isEqualTo("CANCELLED");
     assertThat(workflow.get("tasks").get("b").get("status").asString()).isEqualTo("CANCELLED");
+  }
+
+  @Test
+  void aHeldAnswerComesWhenTheWorkflowEnds() {
+    String id = aThenB("held");
+    assertThat(api.get("/api/v1/workflows/" + id + "?wait=1").json().get("status").asString())
+        .as("as it is when the wait is over")
+        .isEqualTo("RUNNING");
+    Api.Response answer =
+        api.heldUntil(
+            "/api/v1/workflows/" + id + "?wait=30",
+            () -> api.post("/api/v1/workflows/" + id + "/cancel", ""));
+
+    assertThat(answer.status()).isEqualTo(200);
+    assertThat(answer.json().get("status").asString()).isEqualTo("CANCELLED");
+    assertThat(answer.json().get("tasks").get("b").get("status").asString()).isEqualTo("CANCELLED");
+    assertThat(api.as(Api.INTRUDER).get("/api/v1/workflows/" + id + "?wait=5").status())
+        .isEqualTo(404);
   }
 
   @Test
@@ -250,6 +259,19 @@ class WorkflowApiTest {
     assertThat(api.as(Api.INTRUDER).get("/api/v1/workflows").json().get("items").valueStream())
         .noneMatch(w -> w.get("id").asString().equals(newer));
     assertThat(api.get("/api/v1/workflows?size=0").status()).isEqualTo(400);
+  }
+
+  /** A workflow of two tasks, b taking a's result. */
+  private String aThenB(String name) {
+    return api.post(
+            "/api/v1/workflows",
+            Workflows.named(name)
+                .task("a", ID, "f", List.of())
+                .task("b", ID, "f", List.of(ref("a")))
+                .build())
+        .json()
+        .get("id")
+        .asString();
   }
 
   private long rows() {
