@@ -15,6 +15,9 @@ import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.RowMapper;
+import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
+import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
+import org.springframework.jdbc.core.namedparam.SqlParameterSource;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -49,10 +52,13 @@ public class TaskRepository {
 
   private final JdbcClient jdbc;
   private final TransactionTemplate tx;
+  private final NamedParameterJdbcTemplate batch;
   private final JsonMapper json;
   private final RowMapper<Task> taskMapper = this::mapTask;
 
-  public TaskRepository(JdbcClient jdbc, TransactionTemplate tx, JsonMapper json) {
+  public TaskRepository(
+      JdbcClient jdbc, NamedParameterJdbcTemplate batch, TransactionTemplate tx, JsonMapper json) {
+    this.batch = batch;
     this.jdbc = jdbc;
     this.tx = tx;
     this.json = json;
@@ -68,33 +74,7 @@ public class TaskRepository {
   public Inserted insert(Task task, String idempotencyKey, String requestHash) {
     return tx.execute(
         status -> {
-          int rows =
-              jdbc.sql(
-                      """
-                      INSERT INTO task (id, owner, name, status, status_reason, spec, settings, backend,
-                                        idempotency_key, request_hash, next_run_at, version,
-                                        created_at, updated_at, workflow_id, workflow_key,
-                                        depends_on)
-                      VALUES (:id, :owner, :name, :status, :reason, CAST(:spec AS jsonb),
-                              CAST(:settings AS jsonb), :backend, :key, :hash, :at, 0, :at, :at,
-                              :workflow, :workflowKey, CAST(:dependsOn AS jsonb))
-                      ON CONFLICT (owner, idempotency_key) DO NOTHING
-                      """)
-                  .param("id", task.id())
-                  .param("owner", task.owner())
-                  .param("name", task.name())
-                  .param("status", task.status().name())
-                  .param("reason", task.statusReason())
-                  .param("spec", json.writeValueAsString(task.spec()))
-                  .param("settings", json.writeValueAsString(task.settings()))
-                  .param("backend", task.backend())
-                  .param("key", idempotencyKey)
-                  .param("hash", requestHash)
-                  .param("at", ts(task.createdAt()))
-                  .param("workflow", task.workflowId())
-                  .param("workflowKey", task.workflowKey())
-                  .param("dependsOn", json.writeValueAsString(task.dependsOn()))
-                  .update();
+          int rows = jdbc.sql(INSERT_TASK).params(row(task, idempotencyKey, requestHash)).update();
           if (rows == 0) {
             Map<String, Object> existing =
                 jdbc.sql(
@@ -114,15 +94,75 @@ public class TaskRepository {
 
   /**
    * Stores the tasks of a new workflow (whose row the caller wrote in the same transaction) with
-   * their first events, and announces those that can start.
+   * their first events, in two batched statements, and announces them once.
    */
   public void insertAll(List<Task> workflowTasks) {
     tx.executeWithoutResult(
         status -> {
-          for (Task task : workflowTasks) {
-            insert(task, null, null);
+          batch.batchUpdate(
+              INSERT_TASK,
+              workflowTasks.stream()
+                  .map(t -> new MapSqlParameterSource(row(t, null, null)))
+                  .toArray(SqlParameterSource[]::new));
+          batch.batchUpdate(
+              INSERT_EVENT,
+              workflowTasks.stream()
+                  .flatMap(t -> t.pendingEvents().stream().map(e -> eventRow(t.id(), e)))
+                  .map(MapSqlParameterSource::new)
+                  .toArray(SqlParameterSource[]::new));
+          if (workflowTasks.stream().anyMatch(t -> t.status() == TaskStatus.QUEUED)) {
+            notifyDue(workflowTasks.get(0).id());
           }
         });
+  }
+
+  private static final String INSERT_TASK =
+      """
+      INSERT INTO task (id, owner, name, status, status_reason, spec, settings, backend,
+                        idempotency_key, request_hash, next_run_at, version,
+                        created_at, updated_at, workflow_id, workflow_key,
+                        depends_on)
+      VALUES (:id, :owner, :name, :status, :reason, CAST(:spec AS jsonb),
+              CAST(:settings AS jsonb), :backend, :key, :hash, :at, 0, :at, :at,
+              :workflow, :workflowKey, CAST(:dependsOn AS jsonb))
+      ON CONFLICT (owner, idempotency_key) DO NOTHING
+      """;
+
+  private static final String INSERT_EVENT =
+      """
+      INSERT INTO task_event (task_id, at, kind, from_status, to_status, reason, details)
+      VALUES (:task, :at, :kind, :from, :to, :reason, CAST(:details AS jsonb))
+      """;
+
+  private Map<String, Object> row(Task task, String idempotencyKey, String requestHash) {
+    Map<String, Object> row = new java.util.HashMap<>();
+    row.put("id", task.id());
+    row.put("owner", task.owner());
+    row.put("name", task.name());
+    row.put("status", task.status().name());
+    row.put("reason", task.statusReason());
+    row.put("spec", json.writeValueAsString(task.spec()));
+    row.put("settings", json.writeValueAsString(task.settings()));
+    row.put("backend", task.backend());
+    row.put("key", idempotencyKey);
+    row.put("hash", requestHash);
+    row.put("at", ts(task.createdAt()));
+    row.put("workflow", task.workflowId());
+    row.put("workflowKey", task.workflowKey());
+    row.put("dependsOn", json.writeValueAsString(task.dependsOn()));
+    return row;
+  }
+
+  private Map<String, Object> eventRow(UUID taskId, TaskEvent e) {
+    Map<String, Object> row = new java.util.HashMap<>();
+    row.put("task", taskId);
+    row.put("at", ts(e.at()));
+    row.put("kind", e.kind());
+    row.put("from", e.fromStatus() == null ? null : e.fromStatus().name());
+    row.put("to", e.toStatus() == null ? null : e.toStatus().name());
+    row.put("reason", e.reason());
+    row.put("details", json.writeValueAsString(e.details() == null ? Map.of() : e.details()));
+    return row;
   }
 
   /** How many tasks there are in each status (statuses with none left out). */
@@ -668,19 +708,7 @@ public class TaskRepository {
 
   private void insertEvents(UUID taskId, List<TaskEvent> events) {
     for (TaskEvent e : events) {
-      jdbc.sql(
-              """
-              INSERT INTO task_event (task_id, at, kind, from_status, to_status, reason, details)
-              VALUES (:task, :at, :kind, :from, :to, :reason, CAST(:details AS jsonb))
-              """)
-          .param("task", taskId)
-          .param("at", ts(e.at()))
-          .param("kind", e.kind())
-          .param("from", e.fromStatus() == null ? null : e.fromStatus().name())
-          .param("to", e.toStatus() == null ? null : e.toStatus().name())
-          .param("reason", e.reason())
-          .param("details", json.writeValueAsString(e.details() == null ? Map.of() : e.details()))
-          .update();
+      jdbc.sql(INSERT_EVENT).params(eventRow(taskId, e)).update();
     }
   }
 
