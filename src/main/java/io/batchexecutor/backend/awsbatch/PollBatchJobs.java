@@ -144,7 +144,10 @@ public class PollBatchJobs implements Runnable {
       case FAILED -> failed(task, job, now);
       case SUBMITTED, PENDING, RUNNABLE, STARTING, RUNNING -> {
         TaskStatus observed = TaskStatus.valueOf(status.name());
-        Optional<String> progress = sweepProgress(task, job);
+        Optional<String> progress =
+            runnableTooLong(task, job, now).isPresent()
+                ? Optional.empty() // the warning says more than the counts
+                : sweepProgress(task, job);
         if (progress.isPresent() && observed == task.status()) {
           task.progress(progress.get());
         } else {
@@ -156,23 +159,30 @@ public class PollBatchJobs implements Runnable {
   }
 
   private String reasonFor(Task task, JobDetail job, Instant now) {
+    return runnableTooLong(task, job, now)
+        .orElse(job.statusReason() != null ? job.statusReason() : "AWS Batch: " + job.status());
+  }
+
+  /** A job RUNNABLE for longer than the warning says so, naming what to check. */
+  private Optional<String> runnableTooLong(Task task, JobDetail job, Instant now) {
     if (job.status() == JobStatus.RUNNABLE && job.createdAt() != null) {
       Duration waiting = Duration.between(Instant.ofEpochMilli(job.createdAt()), now);
       if (waiting.compareTo(runnableWarning) > 0) {
-        return "RUNNABLE for "
-            + waiting.toMinutes()
-            + " min: no compute environment of queue "
-            + task.settings().batchQueue()
-            + " has placed it yet (check its capacity for "
-            + task.settings().vcpu()
-            + " vCPU, "
-            + task.settings().memoryMib()
-            + " MiB"
-            + (task.settings().numGpus() > 0 ? ", " + task.settings().numGpus() + " GPU" : "")
-            + ")";
+        return Optional.of(
+            "RUNNABLE for "
+                + waiting.toMinutes()
+                + " min: no compute environment of queue "
+                + task.settings().batchQueue()
+                + " has placed it yet (check its capacity for "
+                + task.settings().vcpu()
+                + " vCPU, "
+                + task.settings().memoryMib()
+                + " MiB"
+                + (task.settings().numGpus() > 0 ? ", " + task.settings().numGpus() + " GPU" : "")
+                + ")");
       }
     }
-    return job.statusReason() != null ? job.statusReason() : "AWS Batch: " + job.status();
+    return Optional.empty();
   }
 
   /** How far a sweep got, from the counts Batch keeps of its array job's children. */

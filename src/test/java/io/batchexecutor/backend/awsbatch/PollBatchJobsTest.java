@@ -291,6 +291,28 @@ class PollBatchJobsTest {
   }
 
   @Test
+  void aSweepLongRunnableGetsTheWarningRatherThanTheCounts() {
+    Task task =
+        submitted(
+            "job-sweep-stuck",
+            TaskBuilder.aTask()
+                .backend("awsbatch")
+                .sweep(java.util.Map.of("C", List.of(1, 2)))
+                .acceptedAt(now.minusSeconds(60))
+                .build());
+    batch.setJob(
+        job("job-sweep-stuck", JobStatus.RUNNABLE)
+            .createdAt(now.minus(Duration.ofMinutes(40)).toEpochMilli())
+            .arrayProperties(a -> a.size(2).statusSummary(java.util.Map.of("RUNNABLE", 2)))
+            .build());
+
+    poller.run();
+
+    assertThat(tasks.find(task.id()).orElseThrow().statusReason())
+        .startsWith("RUNNABLE for 40 min");
+  }
+
+  @Test
   void aJobLongRunnableGetsAReasonThatSaysSo() {
     Task task = submitted("job-stuck");
     batch.setJob(
