@@ -140,10 +140,7 @@ class AwaitContainer implements PipelineStep {
     if (exitCode == EXIT_RAISED && RunnerOutcome.raised(document)) {
       RunnerOutcome.failRaised(task, document, exitCode, pointer, context.now());
     } else if (oomKilled) {
-      String reason =
-          "out of memory: the container exceeded its limit of "
-              + task.settings().memoryMib()
-              + " MiB";
+      String reason = LocalContainers.outOfMemory(task);
       task.fail(
           reason, new TaskError("OutOfMemory", reason, null), exitCode, pointer, context.now());
     } else {

@@ -64,11 +64,10 @@ public class LocalBackendConfiguration {
    */
   @Bean
   @ConditionalOnProperty(name = "batch-executor.pipeline.enabled", matchIfMissing = true)
-  SmartLifecycle leftoverContainers(
-      DockerClient docker, LocalContainers containers, TaskRepository tasks) {
+  SmartLifecycle leftoverContainers(LocalContainers containers, TaskRepository tasks) {
     return new Periodic(
         "leftover-containers",
-        new RemoveLeftoverContainers(docker, containers, tasks),
+        new RemoveLeftoverContainers(containers, tasks),
         Duration.ofMinutes(1),
         Duration.ofMinutes(10));
   }

@@ -20,6 +20,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -103,9 +105,43 @@ class LocalContainers {
     return createOrFind(task, attempt, null);
   }
 
-  /** The container of run {@code sweepIndex} of a sweep, if it exists. */
-  Optional<String> find(Task task, int attempt, Integer sweepIndex) {
-    return idOf(name(task, attempt, sweepIndex));
+  /** Why a container the engine killed for exceeding the task's memory limit ended. */
+  static String outOfMemory(Task task) {
+    return "out of memory: the container exceeded its limit of "
+        + task.settings().memoryMib()
+        + " MiB";
+  }
+
+  /** A container of one run of a sweep, and the attempt it is. */
+  record SweepRun(String containerId, int attempt) {}
+
+  /**
+   * The containers of the task's sweep runs, by run index, the latest attempt first: one call to
+   * the engine however many runs and attempts there are.
+   */
+  Map<Integer, List<SweepRun>> sweepRuns(Task task) {
+    Map<Integer, List<SweepRun>> runs = new HashMap<>();
+    for (Container c : labelled(Map.of(TASK_LABEL, task.id().toString()))) {
+      String index = c.getLabels().get(SWEEP_INDEX_LABEL);
+      String attempt = c.getLabels().get(ATTEMPT_LABEL);
+      if (index != null && attempt != null) {
+        runs.computeIfAbsent(Integer.valueOf(index), i -> new ArrayList<>())
+            .add(new SweepRun(c.getId(), Integer.parseInt(attempt)));
+      }
+    }
+    runs.values().forEach(l -> l.sort(Comparator.comparingInt(SweepRun::attempt).reversed()));
+    return runs;
+  }
+
+  /** Every container labelled with a task, of any task, stopped ones included. */
+  List<Container> ofAnyTask() {
+    return call(
+        () ->
+            docker
+                .listContainersCmd()
+                .withShowAll(true)
+                .withLabelFilter(List.of(TASK_LABEL))
+                .exec());
   }
 
   /**
@@ -131,7 +167,7 @@ class LocalContainers {
     Map<String, String> labels = new HashMap<>();
     labels.put(TASK_LABEL, task.id().toString());
     labels.put(ATTEMPT_LABEL, Integer.toString(attempt));
-    List<String> env = new java.util.ArrayList<>();
+    List<String> env = new ArrayList<>();
     env.add("BATCH_EXECUTOR_TASK_ID=" + task.id());
     env.add("BATCH_EXECUTOR_ATTEMPT=" + attempt);
     env.add("BATCH_EXECUTOR_OUTPUT_DIR=" + OUTPUT_DIR);
@@ -283,16 +319,13 @@ class LocalContainers {
 
   /** Every container of the task, of any attempt. */
   List<String> containersOf(Task task) {
-    return call(
-        () ->
-            docker
-                .listContainersCmd()
-                .withShowAll(true)
-                .withLabelFilter(Map.of(TASK_LABEL, task.id().toString()))
-                .exec()
-                .stream()
-                .map(Container::getId)
-                .toList());
+    return labelled(Map.of(TASK_LABEL, task.id().toString())).stream()
+        .map(Container::getId)
+        .toList();
+  }
+
+  private List<Container> labelled(Map<String, String> labels) {
+    return call(() -> docker.listContainersCmd().withShowAll(true).withLabelFilter(labels).exec());
   }
 
   private Optional<String> idOf(String name) {

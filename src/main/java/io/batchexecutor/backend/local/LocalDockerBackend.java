@@ -63,13 +63,8 @@ public class LocalDockerBackend implements ComputeBackend {
     if (task.status().isFinal()) {
       return Optional.empty();
     }
-    for (int attempt = task.settings().retryAttempts(); attempt >= 1; attempt--) {
-      Optional<String> id = containers.find(task, attempt, index);
-      if (id.isPresent()) {
-        return logsOf(id.get());
-      }
-    }
-    return Optional.empty();
+    List<LocalContainers.SweepRun> found = containers.sweepRuns(task).get(index);
+    return found == null ? Optional.empty() : logsOf(found.get(0).containerId());
   }
 
   /** A container's output; empty when it is gone. An engine that does not answer is thrown. */

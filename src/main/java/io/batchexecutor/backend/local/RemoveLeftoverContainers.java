@@ -1,9 +1,9 @@
 package io.batchexecutor.backend.local;
 
-import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.model.Container;
 import io.batchexecutor.task.Task;
 import io.batchexecutor.task.TaskRepository;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,12 +22,10 @@ class RemoveLeftoverContainers implements Runnable {
 
   private static final Logger log = LoggerFactory.getLogger(RemoveLeftoverContainers.class);
 
-  private final DockerClient docker;
   private final LocalContainers containers;
   private final TaskRepository tasks;
 
-  RemoveLeftoverContainers(DockerClient docker, LocalContainers containers, TaskRepository tasks) {
-    this.docker = docker;
+  RemoveLeftoverContainers(LocalContainers containers, TaskRepository tasks) {
     this.containers = containers;
     this.tasks = tasks;
   }
@@ -46,17 +44,11 @@ class RemoveLeftoverContainers implements Runnable {
 
   /** The number of containers removed. */
   int removeLeftovers() {
-    List<Container> labelled =
-        docker
-            .listContainersCmd()
-            .withShowAll(true)
-            .withLabelFilter(List.of(LocalContainers.TASK_LABEL))
-            .exec();
     Map<UUID, List<Container>> byTask = new HashMap<>();
-    for (Container c : labelled) {
+    for (Container c : containers.ofAnyTask()) {
       try {
         UUID task = UUID.fromString(c.getLabels().get(LocalContainers.TASK_LABEL));
-        byTask.computeIfAbsent(task, t -> new java.util.ArrayList<>()).add(c);
+        byTask.computeIfAbsent(task, t -> new ArrayList<>()).add(c);
       } catch (IllegalArgumentException e) {
         // not one of ours after all
       }

@@ -80,18 +80,16 @@ class RunSweep implements PipelineStep {
     }
     Set<Integer> done = new HashSet<>();
     Map<Integer, Run> active = new LinkedHashMap<>();
+    Map<Integer, List<LocalContainers.SweepRun>> existing = containers.sweepRuns(task);
     for (int i = 0; i < runs; i++) {
+      List<LocalContainers.SweepRun> found = existing.getOrDefault(i, List.of());
       if (stored(task, i)) {
         done.add(i);
-      } else {
-        for (int attempt = task.settings().retryAttempts(); attempt >= 1; attempt--) {
-          Optional<String> existing = containers.find(task, attempt, i);
-          if (existing.isPresent() && active.containsKey(i)) {
-            containers.remove(existing.get()); // an earlier attempt, left by a crash
-          } else if (existing.isPresent()) {
-            active.put(i, track(task, existing.get(), attempt, context));
-          }
-        }
+      } else if (!found.isEmpty()) {
+        LocalContainers.SweepRun latest = found.get(0);
+        active.put(i, track(task, latest.containerId(), latest.attempt(), context));
+        // earlier attempts, left by a crash between starting the next and removing them
+        found.stream().skip(1).forEach(r -> containers.remove(r.containerId()));
       }
     }
     int next = 0;
@@ -211,9 +209,7 @@ class RunSweep implements PipelineStep {
               .orElse(false);
       String reason =
           outOfMemory
-              ? "out of memory: the container exceeded its limit of "
-                  + task.settings().memoryMib()
-                  + " MiB"
+              ? LocalContainers.outOfMemory(task)
               : "the container for this combination ended with exit code "
                   + exitCode
                   + " and no result";

@@ -66,7 +66,7 @@ class LeftoverContainersIT {
     String exitedOfUnknown = container(UUID.randomUUID(), false);
     LocalContainers containers = new LocalContainers(docker, null);
 
-    int removed = new RemoveLeftoverContainers(docker, containers, tasks).removeLeftovers();
+    int removed = new RemoveLeftoverContainers(containers, tasks).removeLeftovers();
 
     assertThat(exists(exitedOfEnded)).as("exited container of an ended task").isFalse();
     assertThat(exists(runningOfEnded)).as("a container that still runs").isTrue();
