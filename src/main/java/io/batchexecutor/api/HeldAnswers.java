@@ -1,18 +1,17 @@
 package io.batchexecutor.api;
 
+import io.batchexecutor.pipeline.Periodic;
 import io.batchexecutor.task.TaskRepository;
 import io.batchexecutor.workflow.WorkflowRepository;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -70,7 +69,7 @@ class HeldAnswers implements SmartLifecycle {
   private final Function<Collection<UUID>, Set<UUID>> endedWorkflows;
   private final Clock clock;
   private final Set<Waiter<?>> waiters = ConcurrentHashMap.newKeySet();
-  private ScheduledExecutorService timer;
+  private final Periodic timer = new Periodic("held-answers", this::tick, TICK, TICK);
 
   HeldAnswers(TaskRepository tasks, WorkflowRepository workflows, Clock clock) {
     this.endedTasks = tasks::endedAmong;
@@ -97,7 +96,7 @@ class HeldAnswers implements SmartLifecycle {
       return;
     }
     try {
-      Set<UUID> ended = ConcurrentHashMap.newKeySet();
+      Set<UUID> ended = new HashSet<>();
       ended.addAll(endedTasks.apply(ids(Kind.TASK)));
       ended.addAll(endedWorkflows.apply(ids(Kind.WORKFLOW)));
       Instant now = clock.instant();
@@ -116,30 +115,19 @@ class HeldAnswers implements SmartLifecycle {
   }
 
   @Override
-  public synchronized void start() {
-    timer =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "held-answers");
-              t.setDaemon(true);
-              return t;
-            });
-    timer.scheduleWithFixedDelay(
-        this::tick, TICK.toMillis(), TICK.toMillis(), TimeUnit.MILLISECONDS);
+  public void start() {
+    timer.start();
   }
 
   /** A stopping instance answers every held request with what it is then. */
   @Override
-  public synchronized void stop() {
-    if (timer != null) {
-      timer.shutdownNow();
-      timer = null;
-    }
+  public void stop() {
+    timer.stop();
     List.copyOf(waiters).forEach(Waiter::complete);
   }
 
   @Override
-  public synchronized boolean isRunning() {
-    return timer != null;
+  public boolean isRunning() {
+    return timer.isRunning();
   }
 }

@@ -78,26 +78,11 @@ public class TaskOutputs {
                             + task.id()
                             + " SUCCEEDED but its result is not at "
                             + task.resultPointer()));
-    boolean pickled = document.path("pickled").asBoolean(false);
     if (wantsBytes(accept)) {
-      if (!pickled) {
-        throw new ProblemException(
-            HttpStatus.NOT_ACCEPTABLE,
-            Problems.NOT_ACCEPTABLE,
-            "No pickle",
-            "the result of task " + task.id() + " is JSON; ask for application/json");
-      }
-      byte[] bytes =
-          stores
-              .get(task.resultPointer().replaceAll("result\\.json$", "result.pickle"))
-              .orElseThrow(
-                  () ->
-                      new ProblemException(
-                          HttpStatus.CONFLICT,
-                          Problems.RESULT_MISSING,
-                          "Result missing",
-                          "the pickle of task " + task.id() + " is missing"));
-      return ResponseEntity.ok().contentType(MediaType.APPLICATION_OCTET_STREAM).body(bytes);
+      return pickle(
+          document,
+          task.resultPointer().replaceAll("result\\.json$", "result.pickle"),
+          "the result of task " + task.id());
     }
     return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(value(document));
   }
@@ -105,26 +90,37 @@ public class TaskOutputs {
   /** Run {@code index} of a SUCCEEDED sweep: its outcome as JSON, or its pickle's bytes. */
   private ResponseEntity<?> run(Task task, int index, String accept) {
     ObjectNode outcome = SweepResults.outcome(task, index, stores, json);
-    if (!wantsBytes(accept)) {
-      return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(outcome);
+    if (wantsBytes(accept)) {
+      return pickle(
+          outcome,
+          SweepResults.pointer(task, stores, index, "result.pickle"),
+          "run " + index + " of task " + task.id());
     }
-    if (!outcome.path("pickled").asBoolean(false)) {
+    return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(outcome);
+  }
+
+  /**
+   * The pickle at {@code pointer}, when {@code described} (a result document or a run's outcome)
+   * says there is one; {@code what} names the result in problems.
+   */
+  private ResponseEntity<byte[]> pickle(JsonNode described, String pointer, String what) {
+    if (!described.path("pickled").asBoolean(false)) {
       throw new ProblemException(
           HttpStatus.NOT_ACCEPTABLE,
           Problems.NOT_ACCEPTABLE,
           "No pickle",
-          "run " + index + " of task " + task.id() + " left no pickle; ask for application/json");
+          what + " is not a pickle; ask for application/json");
     }
     byte[] bytes =
         stores
-            .get(SweepResults.pointer(task, stores, index, "result.pickle"))
+            .get(pointer)
             .orElseThrow(
                 () ->
                     new ProblemException(
                         HttpStatus.CONFLICT,
                         Problems.RESULT_MISSING,
                         "Result missing",
-                        "the pickle of run " + index + " of task " + task.id() + " is missing"));
+                        "the pickle of " + what + " is missing"));
     return ResponseEntity.ok().contentType(MediaType.APPLICATION_OCTET_STREAM).body(bytes);
   }
 

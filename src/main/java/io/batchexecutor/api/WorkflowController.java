@@ -166,11 +166,11 @@ public class WorkflowController {
           @RequestParam(required = false)
           Integer wait) {
     Duration hold = HeldAnswers.waitOf(wait);
-    WorkflowResponse now = view(id);
-    if (hold.isZero() || now.status() != WorkflowStatus.RUNNING) {
-      return now;
-    }
     String owner = caller.current();
+    WorkflowRepository.Detail now = detail(id, owner);
+    if (hold.isZero() || now.summary().status() != WorkflowStatus.RUNNING) {
+      return WorkflowResponse.of(now, outputs::output);
+    }
     return held.await(HeldAnswers.Kind.WORKFLOW, id, hold, () -> view(id, owner));
   }
 
@@ -187,8 +187,10 @@ public class WorkflowController {
   }
 
   private WorkflowResponse view(UUID id, String owner) {
-    return WorkflowResponse.of(
-        workflows.detail(id, owner).orElseThrow(() -> new WorkflowNotFoundException(id)),
-        outputs::output);
+    return WorkflowResponse.of(detail(id, owner), outputs::output);
+  }
+
+  private WorkflowRepository.Detail detail(UUID id, String owner) {
+    return workflows.detail(id, owner).orElseThrow(() -> new WorkflowNotFoundException(id));
   }
 }

@@ -6,7 +6,6 @@ import io.batchexecutor.workflow.WorkflowSummary;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.UUID;
 
 /**
@@ -46,7 +45,7 @@ public record WorkflowPage(List<Item> items, int page, int size, long total) {
           summary.workflow().name(),
           summary.status(),
           summary.workflow().cancelRequested(),
-          new TreeMap<>(summary.taskCounts()),
+          summary.taskCounts(),
           summary.workflow().createdAt(),
           summary.finishedAt());
     }

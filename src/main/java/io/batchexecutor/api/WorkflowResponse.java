@@ -12,7 +12,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.UUID;
 import java.util.function.Function;
 import tools.jackson.databind.JsonNode;
@@ -77,7 +76,7 @@ public record WorkflowResponse(
         workflow.name(),
         summary.status(),
         workflow.cancelRequested(),
-        new TreeMap<>(summary.taskCounts()),
+        summary.taskCounts(),
         views,
         outputs,
         workflow.createdAt(),

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.RowMapper;
@@ -104,12 +105,9 @@ public class TaskRepository {
               workflowTasks.stream()
                   .map(t -> new MapSqlParameterSource(row(t, null, null)))
                   .toArray(SqlParameterSource[]::new));
-          batch.batchUpdate(
-              INSERT_EVENT,
+          insertEventRows(
               workflowTasks.stream()
-                  .flatMap(t -> t.pendingEvents().stream().map(e -> eventRow(t.id(), e)))
-                  .map(MapSqlParameterSource::new)
-                  .toArray(SqlParameterSource[]::new));
+                  .flatMap(t -> t.pendingEvents().stream().map(e -> eventRow(t.id(), e))));
           if (workflowTasks.stream().anyMatch(t -> t.status() == TaskStatus.QUEUED)) {
             notifyDue(workflowTasks.get(0).id());
           }
@@ -707,9 +705,13 @@ public class TaskRepository {
   }
 
   private void insertEvents(UUID taskId, List<TaskEvent> events) {
-    for (TaskEvent e : events) {
-      jdbc.sql(INSERT_EVENT).params(eventRow(taskId, e)).update();
-    }
+    insertEventRows(events.stream().map(e -> eventRow(taskId, e)));
+  }
+
+  /** Events in one batched statement. */
+  private void insertEventRows(Stream<Map<String, Object>> rows) {
+    batch.batchUpdate(
+        INSERT_EVENT, rows.map(MapSqlParameterSource::new).toArray(SqlParameterSource[]::new));
   }
 
   private Task mapTask(ResultSet rs, int rowNum) throws SQLException {

@@ -2,6 +2,8 @@ package io.batchexecutor.workflow;
 
 import io.batchexecutor.task.TaskStatus;
 import java.time.Instant;
+import java.util.Collections;
+import java.util.EnumMap;
 import java.util.Map;
 
 /**
@@ -10,7 +12,8 @@ import java.util.Map;
  *
  * @param workflow the workflow
  * @param status where it is
- * @param taskCounts how many of its tasks are in each status (statuses with none left out)
+ * @param taskCounts how many of its tasks are in each status (statuses with none left out), in the
+ *     order of a task's life
  * @param finishedAt when its last task ended, once all have
  */
 public record WorkflowSummary(
@@ -19,7 +22,10 @@ public record WorkflowSummary(
     Map<TaskStatus, Long> taskCounts,
     Instant finishedAt) {
 
+  /** Keeps the counts in the order of a task's life (QUEUED before SUCCEEDED, ...). */
   public WorkflowSummary {
-    taskCounts = Map.copyOf(taskCounts);
+    Map<TaskStatus, Long> ordered = new EnumMap<>(TaskStatus.class);
+    ordered.putAll(taskCounts);
+    taskCounts = Collections.unmodifiableMap(ordered);
   }
 }

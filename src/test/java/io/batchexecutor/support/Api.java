@@ -6,6 +6,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -147,6 +148,14 @@ public final class Api {
   /** Reads the task until {@code until} holds, or fails after {@code timeout}. */
   public JsonNode awaitTask(String id, Predicate<JsonNode> until, Duration timeout) {
     return await("/api/v1/tasks/" + id, until, timeout);
+  }
+
+  /** Reads the task until it has ended, or fails after {@code timeout}. */
+  public JsonNode awaitEnd(String id, Duration timeout) {
+    return awaitTask(
+        id,
+        t -> List.of("SUCCEEDED", "FAILED", "CANCELLED").contains(t.get("status").asString()),
+        timeout);
   }
 
   /** Reads the workflow until {@code until} holds, or fails after {@code timeout}. */

@@ -117,14 +117,7 @@ class PollBatchJobsTest {
 
   @Test
   void aSucceededArrayJobGathersEachCombinationsOutcomeInOrder() {
-    Task task =
-        submitted(
-            "job-sweep",
-            TaskBuilder.aTask()
-                .backend("awsbatch")
-                .sweep(java.util.Map.of("C", List.of(1, 10)))
-                .acceptedAt(now.minusSeconds(60))
-                .build());
+    Task task = sweepSubmitted("job-sweep", List.of(1, 10));
     String prefix = "batch-executor/tasks/" + task.id() + "/sweep/";
     s3.put(
         "bucket",
@@ -265,14 +258,7 @@ class PollBatchJobsTest {
 
   @Test
   void aRunningArrayJobSaysHowFarTheSweepGot() {
-    Task task =
-        submitted(
-            "job-sweeping",
-            TaskBuilder.aTask()
-                .backend("awsbatch")
-                .sweep(java.util.Map.of("C", List.of(1, 2, 3, 4, 5)))
-                .acceptedAt(now.minusSeconds(60))
-                .build());
+    Task task = sweepSubmitted("job-sweeping", List.of(1, 2, 3, 4, 5));
     batch.setJob(
         job("job-sweeping", JobStatus.RUNNING)
             .arrayProperties(
@@ -292,14 +278,7 @@ class PollBatchJobsTest {
 
   @Test
   void aSweepLongRunnableGetsTheWarningRatherThanTheCounts() {
-    Task task =
-        submitted(
-            "job-sweep-stuck",
-            TaskBuilder.aTask()
-                .backend("awsbatch")
-                .sweep(java.util.Map.of("C", List.of(1, 2)))
-                .acceptedAt(now.minusSeconds(60))
-                .build());
+    Task task = sweepSubmitted("job-sweep-stuck", List.of(1, 2));
     batch.setJob(
         job("job-sweep-stuck", JobStatus.RUNNABLE)
             .createdAt(now.minus(Duration.ofMinutes(40)).toEpochMilli())
@@ -359,6 +338,17 @@ class PollBatchJobsTest {
   private Task submitted(String jobId) {
     return submitted(
         jobId, TaskBuilder.aTask().backend("awsbatch").acceptedAt(now.minusSeconds(60)).build());
+  }
+
+  /** A sweep over {@code C} stored as submitted to Batch as array job {@code jobId}, due now. */
+  private Task sweepSubmitted(String jobId, List<Integer> values) {
+    return submitted(
+        jobId,
+        TaskBuilder.aTask()
+            .backend("awsbatch")
+            .sweep(java.util.Map.of("C", values))
+            .acceptedAt(now.minusSeconds(60))
+            .build());
   }
 
   private Task submitted(String jobId, Task stored) {

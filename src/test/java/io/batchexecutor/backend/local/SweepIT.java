@@ -9,7 +9,6 @@ import io.batchexecutor.support.Tasks;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -54,11 +53,7 @@ class SweepIT {
     assertThat(accepted.status()).as(accepted.text()).isEqualTo(202);
     String id = accepted.json().get("id").asString();
 
-    JsonNode task =
-        api.awaitTask(
-            id,
-            t -> Set.of("SUCCEEDED", "FAILED", "CANCELLED").contains(t.get("status").asString()),
-            Duration.ofSeconds(180));
+    JsonNode task = api.awaitEnd(id, Duration.ofSeconds(180));
 
     assertThat(task.get("status").asString()).as(task.toString()).isEqualTo("SUCCEEDED");
     JsonNode outcomes = api.get("/api/v1/tasks/" + id + "/result").json();
@@ -121,11 +116,7 @@ class SweepIT {
             .build();
     String id = api.post("/api/v1/tasks", body).json().get("id").asString();
 
-    JsonNode task =
-        api.awaitTask(
-            id,
-            t -> Set.of("SUCCEEDED", "FAILED", "CANCELLED").contains(t.get("status").asString()),
-            Duration.ofSeconds(180));
+    JsonNode task = api.awaitEnd(id, Duration.ofSeconds(180));
 
     assertThat(task.get("status").asString()).as(task.toString()).isEqualTo("SUCCEEDED");
     JsonNode outcomes = api.get("/api/v1/tasks/" + id + "/result").json();
