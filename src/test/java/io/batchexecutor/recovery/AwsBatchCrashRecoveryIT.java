@@ -37,6 +37,11 @@ import tools.jackson.databind.JsonNode;
 class AwsBatchCrashRecoveryIT {
 
   static final String BUCKET = "batch-executor-crash";
+
+  /** A repository of this run only: an image left in the registry by an earlier run is no push. */
+  static final String REPOSITORY =
+      "batch-executor-crash-" + UUID.randomUUID().toString().substring(0, 8);
+
   static final String SECRET = "fake-secret-" + UUID.randomUUID();
   static final Duration WAIT = Duration.ofSeconds(120);
 
@@ -179,7 +184,7 @@ class AwsBatchCrashRecoveryIT {
       "batch-executor.awsbatch.region=us-east-1",
       "batch-executor.awsbatch.s3-path-style=true",
       "batch-executor.awsbatch.s3-bucket-name=" + BUCKET,
-      "batch-executor.awsbatch.ecr-repo-name=batch-executor-crash",
+      "batch-executor.awsbatch.ecr-repo-name=" + REPOSITORY,
       "batch-executor.awsbatch.batch-queue=crash-queue",
       "batch-executor.awsbatch.poll-freq=1",
       "batch-executor.awsbatch.time-limit=120",

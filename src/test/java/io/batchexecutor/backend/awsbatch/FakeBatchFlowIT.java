@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -39,7 +40,6 @@ import tools.jackson.databind.JsonNode;
       "batch-executor.awsbatch.region=us-east-1",
       "batch-executor.awsbatch.s3-path-style=true",
       "batch-executor.awsbatch.s3-bucket-name=" + FakeBatchFlowIT.BUCKET,
-      "batch-executor.awsbatch.ecr-repo-name=batch-executor-workflows",
       "batch-executor.awsbatch.batch-queue=workflow-queue",
       "batch-executor.awsbatch.poll-freq=1",
       "batch-executor.awsbatch.time-limit=120"
@@ -58,6 +58,9 @@ class FakeBatchFlowIT {
       return;
     }
     S3MockServer.get().ensureBucket(BUCKET);
+    // a repository of this run only: an image left in the registry by an earlier run is no push
+    String repository = "batch-executor-workflows-" + UUID.randomUUID().toString().substring(0, 8);
+    registry.add("batch-executor.awsbatch.ecr-repo-name", () -> repository);
     aws =
         new FakeAwsEndpoint(
             S3MockServer.get().endpoint(),

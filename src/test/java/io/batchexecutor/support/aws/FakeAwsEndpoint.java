@@ -2,7 +2,9 @@ package io.batchexecutor.support.aws;
 
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.async.ResultCallback;
+import com.github.dockerjava.api.command.PullImageResultCallback;
 import com.github.dockerjava.api.command.WaitContainerResultCallback;
+import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.Frame;
 import com.github.dockerjava.api.model.HostConfig;
 import com.sun.net.httpserver.HttpExchange;
@@ -673,8 +675,29 @@ public final class FakeAwsEndpoint implements AutoCloseable {
     }
   }
 
+  /**
+   * Like Batch, takes the image from the registry: the engine may not hold it under this name, for
+   * instance when the service found the tag already in the repository and pushed nothing.
+   */
+  private void pullIfMissing(String image) throws InterruptedException {
+    try {
+      docker.inspectImageCmd(image).exec();
+      return;
+    } catch (NotFoundException absent) {
+      // pulled below
+    }
+    int colon = image.lastIndexOf(':');
+    docker
+        .pullImageCmd(image.substring(0, colon))
+        .withTag(image.substring(colon + 1))
+        .exec(new PullImageResultCallback())
+        .awaitCompletion(2, TimeUnit.MINUTES);
+    docker.inspectImageCmd(image).exec();
+  }
+
   private int runContainer(Job job, String image, List<String> environment, String stream)
       throws InterruptedException {
+    pullIfMissing(image);
     String containerId;
     synchronized (job) {
       containerId =
