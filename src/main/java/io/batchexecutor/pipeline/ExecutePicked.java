@@ -2,6 +2,7 @@ package io.batchexecutor.pipeline;
 
 import io.batchexecutor.task.Task;
 import io.batchexecutor.task.TaskError;
+import io.batchexecutor.task.TaskEvent;
 import io.batchexecutor.task.TaskRepository;
 import io.batchexecutor.task.TaskStatus;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -10,6 +11,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.BooleanSupplier;
@@ -82,6 +84,12 @@ public class ExecutePicked {
           @Override
           public void progress(String reason) {
             tasks.progress(id, leaseOwner, reason, clock.instant());
+          }
+
+          @Override
+          public void recordNow(String kind, String reason, Map<String, Object> details) {
+            tasks.recordNow(
+                id, leaseOwner, new TaskEvent(clock.instant(), kind, null, null, reason, details));
           }
         };
     while (!task.status().isFinal()) {

@@ -1,6 +1,7 @@
 package io.batchexecutor.pipeline;
 
 import java.time.Instant;
+import java.util.Map;
 
 /** What a running step may ask of the pipeline. */
 public interface StepContext {
@@ -16,4 +17,11 @@ public interface StepContext {
    * on (the step's own changes are still written when it ends). Does nothing by default.
    */
   default void progress(String reason) {}
+
+  /**
+   * Adds an event to the task's history at once, while the step goes on, so that a crash before the
+   * step ends does not lose it (for what a long step does within itself, such as retrying one run
+   * of a sweep). Nothing is written once this instance no longer holds the task.
+   */
+  void recordNow(String kind, String reason, Map<String, Object> details);
 }

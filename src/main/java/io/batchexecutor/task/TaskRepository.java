@@ -381,6 +381,23 @@ public class TaskRepository {
   }
 
   /**
+   * Adds one event to the history of a task this instance holds, outside the version check, as
+   * {@link #progress} does; nothing is written once the lease is gone.
+   */
+  public void recordNow(UUID id, String leaseOwner, TaskEvent event) {
+    Map<String, Object> row = eventRow(id, event);
+    row.put("owner", leaseOwner);
+    jdbc.sql(
+            """
+            INSERT INTO task_event (task_id, at, kind, from_status, to_status, reason, details)
+            SELECT id, :at, :kind, :from, :to, :reason, CAST(:details AS jsonb)
+            FROM task WHERE id = :task AND lease_owner = :owner
+            """)
+        .params(row)
+        .update();
+  }
+
+  /**
    * Claims up to {@code limit} due tasks for {@code leaseOwner} in one statement: unleased,
    * unfinished, due by {@code now}. Rows locked by another claimer are skipped, never waited for.
    * Each claim is recorded in the task's history ({@code CLAIMED}, with the instance).

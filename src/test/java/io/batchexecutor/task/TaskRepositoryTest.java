@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Callable;
@@ -168,6 +169,38 @@ class TaskRepositoryTest {
         .isEmpty();
     assertThat(tasks.claimDue("b", 10, T0.plus(Duration.ofDays(1)), T0.plus(Duration.ofDays(2))))
         .isEmpty();
+  }
+
+  @Test
+  void aStepsImmediateEventAndProgressAreWrittenOnlyWhileItsInstanceHoldsTheTask() {
+    Task task = aTask().acceptedAt(T0).build();
+    tasks.insert(task, null, null);
+    Task claimed = tasks.claimDue("a", 1, T0, T0.plusSeconds(60)).get(0);
+
+    tasks.recordNow(
+        task.id(),
+        "a",
+        new TaskEvent(T0.plusSeconds(1), "RETRY", null, null, "run 2 again", Map.of("i", 2)));
+    tasks.progress(task.id(), "a", "2 of 6 ended", T0.plusSeconds(1));
+    tasks.recordNow(
+        task.id(),
+        "b",
+        new TaskEvent(T0.plusSeconds(2), "RETRY", null, null, "not mine", Map.of()));
+    tasks.progress(task.id(), "b", "not mine", T0.plusSeconds(2));
+
+    assertThat(tasks.events(task.id()))
+        .filteredOn(e -> e.kind().equals("RETRY"))
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.reason()).isEqualTo("run 2 again");
+              assertThat(e.details()).containsEntry("i", 2);
+            });
+    Task stored = tasks.find(task.id()).orElseThrow();
+    assertThat(stored.statusReason()).isEqualTo("2 of 6 ended");
+    // the step's own write at its end still goes through: neither took part in the version check
+    claimed.startBuilding(T0.plusSeconds(3));
+    assertThat(tasks.update(claimed)).isTrue();
   }
 
   @Test

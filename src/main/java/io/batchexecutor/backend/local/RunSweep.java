@@ -216,11 +216,11 @@ class RunSweep implements PipelineStep {
       if (!outOfMemory && run.attempt() < task.settings().retryAttempts()) {
         int next = run.attempt() + 1;
         String nextId = containers.createOrFind(task, next, index);
-        task.record(
+        // written at once: the step may run long after this, and a crash must not lose it
+        context.recordNow(
             "RETRY",
             "combination " + index + ": " + reason + "; starting attempt " + next,
-            Map.of("sweep_index", index, "exit_code", exitCode),
-            context.now());
+            Map.of("sweep_index", index, "exit_code", exitCode));
         Run retry = track(task, nextId, next, context);
         containers.remove(id);
         return Optional.of(retry);

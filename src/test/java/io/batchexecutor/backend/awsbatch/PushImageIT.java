@@ -9,6 +9,7 @@ import io.batchexecutor.image.ImageBuilder;
 import io.batchexecutor.image.TaskImage;
 import io.batchexecutor.pipeline.StepContext;
 import io.batchexecutor.support.DockerAvailable;
+import io.batchexecutor.support.RecordingStepContext;
 import io.batchexecutor.support.TaskBuilder;
 import io.batchexecutor.support.TestRegistry;
 import io.batchexecutor.task.Task;
@@ -36,18 +37,7 @@ class PushImageIT {
   static DockerClient docker;
   static String localImage;
 
-  final StepContext context =
-      new StepContext() {
-        @Override
-        public Instant now() {
-          return Instant.now();
-        }
-
-        @Override
-        public boolean stopRequested() {
-          return false;
-        }
-      };
+  final StepContext context = new RecordingStepContext(Instant::now);
 
   @BeforeEach
   void engineAndImage() {
