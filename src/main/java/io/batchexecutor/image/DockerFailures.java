@@ -1,9 +1,11 @@
 package io.batchexecutor.image;
 
+import com.github.dockerjava.api.exception.DockerException;
 import java.io.IOException;
 import java.net.SocketException;
 import org.apache.hc.core5.http.ConnectionClosedException;
 import org.apache.hc.core5.http.NoHttpResponseException;
+import tools.jackson.databind.json.JsonMapper;
 
 /** Turns Docker client failures into sentences for task reasons and health details. */
 public final class DockerFailures {
@@ -25,6 +27,36 @@ public final class DockerFailures {
     }
     return false;
   }
+
+  /**
+   * An answer of the engine in one line: {@code Status 400: {"message":"..."}} becomes {@code the
+   * Docker engine refused (400): ...}; any other failure is its message.
+   */
+  public static String refusal(Throwable e) {
+    if (e instanceof DockerException d && d.getHttpStatus() > 0) {
+      String message = String.valueOf(d.getMessage());
+      String prefix = "Status " + d.getHttpStatus() + ": ";
+      if (message.startsWith(prefix)) {
+        message = message.substring(prefix.length());
+      }
+      int body = message.indexOf('{');
+      if (body >= 0) {
+        try {
+          String said =
+              ENGINE_ANSWER.readTree(message.substring(body)).path("message").asString("");
+          if (!said.isBlank()) {
+            message = said;
+          }
+        } catch (RuntimeException notJson) {
+          // keep the message as it is
+        }
+      }
+      return "the Docker engine refused (" + d.getHttpStatus() + "): " + message.strip();
+    }
+    return String.valueOf(e.getMessage()).strip();
+  }
+
+  private static final JsonMapper ENGINE_ANSWER = JsonMapper.builder().build();
 
   /** A one-line description without stack or class noise. */
   public static String describe(Throwable e) {

@@ -33,6 +33,11 @@ public interface ComputeBackend {
    */
   Optional<Unreachable> unreachable(Throwable failure);
 
+  /** {@code failure} in one readable line, for the reason of a task it ends. */
+  default String describe(Throwable failure) {
+    return String.valueOf(failure.getMessage()).strip();
+  }
+
   /** What the task printed so far, read live from where it runs; empty when it runs nowhere now. */
   default Optional<String> liveLogs(Task task) {
     return Optional.empty();

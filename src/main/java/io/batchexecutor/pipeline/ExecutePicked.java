@@ -196,9 +196,10 @@ public class ExecutePicked {
       return;
     }
     log.warn("Step {} failed for task {}", stepName, id, e);
+    String described = backend.describe(e);
     fresh.fail(
-        stepName + " failed: " + e.getMessage(),
-        new TaskError(e.getClass().getSimpleName(), String.valueOf(e.getMessage()), null),
+        stepName + " failed: " + described,
+        new TaskError(e.getClass().getSimpleName(), described, null),
         null,
         null,
         now);

@@ -105,6 +105,42 @@ class LocalContainers {
     return createOrFind(task, attempt, null);
   }
 
+  /**
+   * The CPUs a container of {@code task} gets: its {@code vcpu}, but no more than the engine has
+   * (the engine refuses a larger limit, and on one machine more cannot be had anyway).
+   */
+  double cpus(Task task) {
+    return Math.min(task.settings().vcpu(), engineCpus());
+  }
+
+  /** What to tell when {@code task} asks for more CPUs than the engine has; empty otherwise. */
+  Optional<String> cpusLimited(Task task) {
+    double asked = task.settings().vcpu();
+    int engine = engineCpus();
+    return asked <= engine
+        ? Optional.empty()
+        : Optional.of(
+            "vcpu "
+                + (asked == Math.rint(asked) ? Long.toString((long) asked) : Double.toString(asked))
+                + " is more than the local engine's "
+                + engine
+                + " CPUs; each container gets "
+                + engine);
+  }
+
+  private volatile Integer engineCpus;
+
+  /** How many CPUs the engine has: asked once, on first use. */
+  private int engineCpus() {
+    Integer known = engineCpus;
+    if (known == null) {
+      Integer reported = call(() -> docker.infoCmd().exec().getNCPU());
+      known = reported == null || reported < 1 ? Integer.MAX_VALUE : reported;
+      engineCpus = known;
+    }
+    return known;
+  }
+
   /** Why a container the engine killed for exceeding the task's memory limit ended. */
   static String outOfMemory(Task task) {
     return "out of memory: the container exceeded its limit of "
@@ -156,7 +192,7 @@ class LocalContainers {
             .withNetworkMode("host")
             .withMemory(s.memoryMib() * 1024 * 1024)
             .withMemorySwap(s.memoryMib() * 1024 * 1024)
-            .withNanoCPUs((long) Math.ceil(s.vcpu() * 1_000_000_000L));
+            .withNanoCPUs((long) Math.ceil(cpus(task) * 1_000_000_000L));
     if (s.numGpus() > 0) {
       host.withDeviceRequests(
           List.of(

@@ -3,6 +3,7 @@ package io.batchexecutor.backend.local;
 import io.batchexecutor.backend.BuildImage;
 import io.batchexecutor.backend.DockerUnreachable;
 import io.batchexecutor.backend.StartBuilding;
+import io.batchexecutor.image.DockerFailures;
 import io.batchexecutor.pipeline.ComputeBackend;
 import io.batchexecutor.pipeline.PipelineStep;
 import io.batchexecutor.pipeline.Unreachable;
@@ -47,6 +48,11 @@ public class LocalDockerBackend implements ComputeBackend {
   @Override
   public Optional<Unreachable> unreachable(Throwable failure) {
     return DockerUnreachable.of(failure);
+  }
+
+  @Override
+  public String describe(Throwable failure) {
+    return DockerFailures.refusal(failure);
   }
 
   @Override

@@ -150,6 +150,28 @@ class LocalBackendIT {
   }
 
   @Test
+  void moreCpusThanTheEngineHasAreLimitedToWhatItHasAndSaidSo() {
+    int engine = docker.infoCmd().exec().getNCPU();
+    JsonNode task = run(Tasks.add().set("args", List.of(1, 2)).executor("vcpu", engine + 1));
+
+    assertThat(task.get("status").asString()).as(task.toString()).isEqualTo("SUCCEEDED");
+    assertThat(task.get("executor").get("vcpu").asDouble()).isEqualTo(engine + 1);
+    assertThat(
+            api.get("/api/v1/tasks/" + task.get("id").asString() + "/events")
+                .json()
+                .valueStream()
+                .filter(e -> "LIMITED".equals(e.get("kind").asString()))
+                .map(e -> e.get("reason").asString()))
+        .containsExactly(
+            "vcpu "
+                + (engine + 1)
+                + " is more than the local engine's "
+                + engine
+                + " CPUs; each container gets "
+                + engine);
+  }
+
+  @Test
   void aTaskOverItsTimeLimitIsKilledAndFails() {
     JsonNode task =
         run(
