@@ -1,6 +1,7 @@
 package io.batchexecutor.api;
 
 import io.batchexecutor.config.BatchExecutorProperties;
+import io.batchexecutor.retention.TaskDeletion;
 import io.batchexecutor.task.CancelTask;
 import io.batchexecutor.task.NewTask;
 import io.batchexecutor.task.SubmitTask;
@@ -22,8 +23,8 @@ import java.util.List;
 import java.util.UUID;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
-import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -33,17 +34,13 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
-/** Submit, watch, cancel tasks; read their history, result and logs. */
+/** Submit, watch, cancel and delete tasks; read their history, result and logs. */
 @RestController
 @RequestMapping(path = "/api/v1/tasks", produces = MediaType.APPLICATION_JSON_VALUE)
 @Tag(name = "Tasks", description = "Run a Python function as a task and follow it to its end")
 @ApiResponse(
     responseCode = "500",
-    description = "The service failed; the problem names an incident id found in its log",
-    content =
-        @Content(
-            mediaType = "application/problem+json",
-            schema = @Schema(implementation = ProblemDetail.class)))
+    description = "The service failed; the problem names an incident id found in its log")
 public class TaskController {
 
   private final SubmitTask submitTask;
@@ -52,6 +49,7 @@ public class TaskController {
   private final TaskOutputs outputs;
   private final Caller caller;
   private final HeldAnswers held;
+  private final TaskDeletion deletion;
   private final int maxPageSize;
 
   public TaskController(
@@ -61,8 +59,10 @@ public class TaskController {
       TaskOutputs outputs,
       Caller caller,
       HeldAnswers held,
+      TaskDeletion deletion,
       BatchExecutorProperties properties) {
     this.held = held;
+    this.deletion = deletion;
     this.submitTask = submitTask;
     this.cancelTask = cancelTask;
     this.tasks = tasks;
@@ -82,25 +82,13 @@ public class TaskController {
       responseCode = "400",
       description =
           "Invalid task (invalid-request, malformed-json, unknown-field, setting-not-allowed);"
-              + " errors names each offending field",
-      content =
-          @Content(
-              mediaType = "application/problem+json",
-              schema = @Schema(implementation = ProblemDetail.class)))
+              + " errors names each offending field")
   @ApiResponse(
       responseCode = "409",
-      description = "The Idempotency-Key was used before with a different request",
-      content =
-          @Content(
-              mediaType = "application/problem+json",
-              schema = @Schema(implementation = ProblemDetail.class)))
+      description = "The Idempotency-Key was used before with a different request")
   @ApiResponse(
       responseCode = "413",
-      description = "The body is larger than the limit (5 MB by default)",
-      content =
-          @Content(
-              mediaType = "application/problem+json",
-              schema = @Schema(implementation = ProblemDetail.class)))
+      description = "The body is larger than the limit (5 MB by default)")
   public ResponseEntity<TaskResponse> submit(
       @RequestBody TaskRequest body,
       @Parameter(description = "Makes a retried submission return the first task")
@@ -133,13 +121,7 @@ public class TaskController {
       responseCode = "200",
       description = "The task",
       content = @Content(schema = @Schema(implementation = TaskResponse.class)))
-  @ApiResponse(
-      responseCode = "404",
-      description = "No such task",
-      content =
-          @Content(
-              mediaType = "application/problem+json",
-              schema = @Schema(implementation = ProblemDetail.class)))
+  @ApiResponse(responseCode = "404", description = "No such task")
   public Object get(
       @PathVariable UUID id,
       @Parameter(description = "Hold the answer up to this many seconds, until the task ends")
@@ -163,11 +145,7 @@ public class TaskController {
   @ApiResponse(responseCode = "200", description = "One page of tasks")
   @ApiResponse(
       responseCode = "400",
-      description = "Unknown status, negative page, or size out of range",
-      content =
-          @Content(
-              mediaType = "application/problem+json",
-              schema = @Schema(implementation = ProblemDetail.class)))
+      description = "Unknown status, negative page, or size out of range")
   public TaskPage list(
       @RequestParam(required = false) TaskStatus status,
       @RequestParam(defaultValue = "0") int page,
@@ -187,13 +165,7 @@ public class TaskController {
   @GetMapping("/{id}/events")
   @Operation(summary = "The task's history: every status change and what happened within one")
   @ApiResponse(responseCode = "200", description = "The events, oldest first")
-  @ApiResponse(
-      responseCode = "404",
-      description = "No such task",
-      content =
-          @Content(
-              mediaType = "application/problem+json",
-              schema = @Schema(implementation = ProblemDetail.class)))
+  @ApiResponse(responseCode = "404", description = "No such task")
   public List<TaskEvent> events(@PathVariable UUID id) {
     owned(id);
     return tasks.events(id);
@@ -206,23 +178,50 @@ public class TaskController {
           "A task that has not started is cancelled at once; a running one is stopped (its"
               + " container stopped, its Batch job terminated) and then recorded CANCELLED.")
   @ApiResponse(responseCode = "202", description = "Cancelled, or being cancelled")
-  @ApiResponse(
-      responseCode = "404",
-      description = "No such task",
-      content =
-          @Content(
-              mediaType = "application/problem+json",
-              schema = @Schema(implementation = ProblemDetail.class)))
-  @ApiResponse(
-      responseCode = "409",
-      description = "The task is final already",
-      content =
-          @Content(
-              mediaType = "application/problem+json",
-              schema = @Schema(implementation = ProblemDetail.class)))
+  @ApiResponse(responseCode = "404", description = "No such task")
+  @ApiResponse(responseCode = "409", description = "The task is final already")
   public ResponseEntity<TaskResponse> cancel(@PathVariable UUID id) {
     return ResponseEntity.status(HttpStatus.ACCEPTED)
         .body(TaskResponse.of(cancelTask.cancel(id, caller.current())));
+  }
+
+  @DeleteMapping("/{id}")
+  @Operation(
+      summary = "Delete a task that has ended",
+      description =
+          "Deletes the task, its history and everything it stored (result, pickle, logs, build"
+              + " log). A task still under way is cancelled first; a task of a workflow goes with"
+              + " its workflow.")
+  @ApiResponse(responseCode = "204", description = "Deleted")
+  @ApiResponse(responseCode = "404", description = "No such task")
+  @ApiResponse(
+      responseCode = "409",
+      description =
+          "Not ended yet (task-not-finished), or part of a workflow (task-in-workflow, naming it)")
+  public ResponseEntity<Void> delete(@PathVariable UUID id) {
+    Task task = owned(id);
+    if (task.workflowId() != null) {
+      throw new ProblemException(
+              HttpStatus.CONFLICT,
+              Problems.TASK_IN_WORKFLOW,
+              "Task belongs to a workflow",
+              "task "
+                  + id
+                  + " is part of workflow "
+                  + task.workflowId()
+                  + "; delete the workflow once it has ended")
+          .withProperty("workflow_id", task.workflowId());
+    }
+    if (!task.status().isFinal()) {
+      throw new ProblemException(
+              HttpStatus.CONFLICT,
+              Problems.TASK_NOT_FINISHED,
+              "Task not finished",
+              "task " + id + " is " + task.status() + "; cancel it, then delete it once it ended")
+          .withProperty("status_of_task", task.status());
+    }
+    deletion.deleteTasks(List.of(task));
+    return ResponseEntity.noContent().build();
   }
 
   @GetMapping(
@@ -234,21 +233,11 @@ public class TaskController {
           "The value as JSON. A value JSON cannot carry is kept as a pickle: ask with Accept:"
               + " application/octet-stream for its bytes; as JSON it is described by type and repr.")
   @ApiResponse(responseCode = "200", description = "The return value")
-  @ApiResponse(
-      responseCode = "404",
-      description = "No such task",
-      content =
-          @Content(
-              mediaType = "application/problem+json",
-              schema = @Schema(implementation = ProblemDetail.class)))
+  @ApiResponse(responseCode = "404", description = "No such task")
   @ApiResponse(
       responseCode = "409",
       description =
-          "Not finished (task-not-finished), or failed or cancelled (task-failed, with error)",
-      content =
-          @Content(
-              mediaType = "application/problem+json",
-              schema = @Schema(implementation = ProblemDetail.class)))
+          "Not finished (task-not-finished), or failed or cancelled (task-failed, with error)")
   public ResponseEntity<?> result(
       @PathVariable UUID id,
       @Parameter(description = "For a sweep: only run <index> (from 0), or its pickle")
@@ -268,25 +257,9 @@ public class TaskController {
   @ApiResponse(responseCode = "200", description = "The output as text")
   @ApiResponse(
       responseCode = "503",
-      description = "The backend (Docker engine, AWS) does not answer; try again",
-      content =
-          @Content(
-              mediaType = "application/problem+json",
-              schema = @Schema(implementation = ProblemDetail.class)))
-  @ApiResponse(
-      responseCode = "404",
-      description = "No such task",
-      content =
-          @Content(
-              mediaType = "application/problem+json",
-              schema = @Schema(implementation = ProblemDetail.class)))
-  @ApiResponse(
-      responseCode = "409",
-      description = "Nothing has run yet, so there is no output",
-      content =
-          @Content(
-              mediaType = "application/problem+json",
-              schema = @Schema(implementation = ProblemDetail.class)))
+      description = "The backend (Docker engine, AWS) does not answer; try again")
+  @ApiResponse(responseCode = "404", description = "No such task")
+  @ApiResponse(responseCode = "409", description = "Nothing has run yet, so there is no output")
   public ResponseEntity<String> logs(
       @PathVariable UUID id,
       @Parameter(description = "For a sweep: what run <index> (from 0) printed")

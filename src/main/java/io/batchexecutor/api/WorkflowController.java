@@ -1,5 +1,6 @@
 package io.batchexecutor.api;
 
+import io.batchexecutor.retention.TaskDeletion;
 import io.batchexecutor.task.NewTask;
 import io.batchexecutor.task.TaskRepository;
 import io.batchexecutor.task.TaskSpec;
@@ -22,8 +23,8 @@ import java.util.Map;
 import java.util.UUID;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
-import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -37,13 +38,7 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 @RequestMapping(path = "/api/v1/workflows", produces = MediaType.APPLICATION_JSON_VALUE)
 @Tag(name = "Workflows", description = "Run a DAG of tasks, each taking the results it refers to")
-@ApiResponse(
-    responseCode = "404",
-    description = "No such workflow (or not the caller's)",
-    content =
-        @Content(
-            mediaType = "application/problem+json",
-            schema = @Schema(implementation = ProblemDetail.class)))
+@ApiResponse(responseCode = "404", description = "No such workflow (or not the caller's)")
 public class WorkflowController {
 
   private final SubmitWorkflow submitWorkflow;
@@ -53,6 +48,7 @@ public class WorkflowController {
   private final TaskOutputs outputs;
   private final Caller caller;
   private final HeldAnswers held;
+  private final TaskDeletion deletion;
   private final int maxPageSize;
 
   public WorkflowController(
@@ -63,8 +59,10 @@ public class WorkflowController {
       TaskOutputs outputs,
       Caller caller,
       HeldAnswers held,
+      TaskDeletion deletion,
       io.batchexecutor.config.BatchExecutorProperties properties) {
     this.held = held;
+    this.deletion = deletion;
     this.maxPageSize = properties.api().maxPageSize();
     this.submitWorkflow = submitWorkflow;
     this.cancelWorkflow = cancelWorkflow;
@@ -85,18 +83,10 @@ public class WorkflowController {
   @ApiResponse(responseCode = "202", description = "Accepted; Location names the workflow")
   @ApiResponse(
       responseCode = "400",
-      description = "Invalid workflow; errors names each offending field (tasks.<key>.<field>)",
-      content =
-          @Content(
-              mediaType = "application/problem+json",
-              schema = @Schema(implementation = ProblemDetail.class)))
+      description = "Invalid workflow; errors names each offending field (tasks.<key>.<field>)")
   @ApiResponse(
       responseCode = "409",
-      description = "The Idempotency-Key was used before with a different workflow",
-      content =
-          @Content(
-              mediaType = "application/problem+json",
-              schema = @Schema(implementation = ProblemDetail.class)))
+      description = "The Idempotency-Key was used before with a different workflow")
   public ResponseEntity<WorkflowResponse> submit(
       @RequestBody WorkflowRequest body,
       @Parameter(description = "Makes a retried submission return the first workflow")
@@ -180,6 +170,29 @@ public class WorkflowController {
   public ResponseEntity<WorkflowResponse> cancel(@PathVariable UUID id) {
     cancelWorkflow.cancel(id, caller.current());
     return ResponseEntity.status(HttpStatus.ACCEPTED).body(view(id));
+  }
+
+  @DeleteMapping("/{id}")
+  @Operation(
+      summary = "Delete a workflow whose tasks have all ended",
+      description = "Deletes the workflow with its tasks, their histories and all they stored.")
+  @ApiResponse(responseCode = "204", description = "Deleted")
+  @ApiResponse(
+      responseCode = "409",
+      description = "A task of the workflow has not ended (workflow-not-finished)")
+  public ResponseEntity<Void> delete(@PathVariable UUID id) {
+    WorkflowRepository.Detail now = detail(id, caller.current());
+    if (deletion.deleteWorkflow(id).isEmpty()) {
+      throw new ProblemException(
+              HttpStatus.CONFLICT,
+              Problems.WORKFLOW_NOT_FINISHED,
+              "Workflow not finished",
+              "workflow "
+                  + id
+                  + " has tasks that have not ended; cancel it, then delete it once they ended")
+          .withProperty("task_counts", now.summary().taskCounts());
+    }
+    return ResponseEntity.noContent().build();
   }
 
   private WorkflowResponse view(UUID id) {

@@ -2,7 +2,6 @@ package io.batchexecutor.retention;
 
 import io.batchexecutor.config.BatchExecutorProperties;
 import io.batchexecutor.pipeline.Periodic;
-import io.batchexecutor.storage.ObjectStores;
 import io.batchexecutor.task.TaskRepository;
 import io.batchexecutor.workflow.WorkflowRepository;
 import java.time.Clock;
@@ -24,11 +23,11 @@ public class RetentionConfiguration {
   RemoveExpiredTasks removeExpiredTasks(
       TaskRepository tasks,
       WorkflowRepository workflows,
-      ObjectStores stores,
+      TaskDeletion deletion,
       BatchExecutorProperties properties,
       Clock clock) {
     return new RemoveExpiredTasks(
-        tasks, workflows, stores, properties.retention().keepFinished(), clock);
+        tasks, workflows, deletion, properties.retention().keepFinished(), clock);
   }
 
   @Bean

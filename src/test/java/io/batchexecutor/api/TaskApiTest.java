@@ -243,6 +243,29 @@ class TaskApiTest {
     assertThat(paths.has("/api/v1/tasks")).isTrue();
     assertThat(paths.has("/api/v1/tasks/{id}/cancel")).isTrue();
     assertThat(paths.get("/api/v1/tasks").get("post").get("responses").has("413")).isTrue();
+    assertThat(paths.get("/api/v1/tasks/{id}").has("delete")).isTrue();
+    for (JsonNode path : paths) {
+      for (JsonNode operation : path) {
+        operation
+            .get("responses")
+            .properties()
+            .forEach(
+                response -> {
+                  boolean error = response.getKey().matches("[45]\\d\\d");
+                  assertThat(
+                          response
+                              .getValue()
+                              .path("content")
+                              .path("application/problem+json")
+                              .path("schema")
+                              .path("$ref")
+                              .asString(""))
+                      .as("every error answer is a problem document: " + response)
+                      .isEqualTo(error ? "#/components/schemas/ProblemDetail" : "");
+                });
+      }
+    }
+    assertThat(docs.json().get("components").get("schemas").has("ProblemDetail")).isTrue();
     assertThat(api.get("/swagger-ui/index.html").status()).isEqualTo(200);
     JsonNode schemas = docs.json().get("components").get("schemas");
     assertThat(schemas.get("TaskResponse").get("properties").has("status_reason"))

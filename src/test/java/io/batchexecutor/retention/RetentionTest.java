@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.batchexecutor.storage.ObjectStores;
 import io.batchexecutor.support.Api;
+import io.batchexecutor.support.ProblemAssert;
 import io.batchexecutor.support.ServiceTest;
 import io.batchexecutor.support.Tasks;
 import io.batchexecutor.workflow.Workflows;
@@ -25,7 +26,7 @@ import tools.jackson.databind.JsonNode;
 /**
  * With {@code keep-finished=7d}: what ended more than seven days ago goes, with its history and
  * everything it stored; what ended since, what has not ended, and a workflow with a task still
- * under way stay, objects and all.
+ * under way stay, objects and all. A client deletes what of its own has ended the same way.
  */
 @ServiceTest
 @TestPropertySource(properties = "batch-executor.retention.keep-finished=7d")
@@ -82,6 +83,45 @@ class RetentionTest {
         .isEqualTo(200);
     assertThat(stores.get(busyResult.toString())).isPresent();
     assertThat(retention.removeExpired()).as("nothing left to remove").isZero();
+  }
+
+  @Test
+  void aClientDeletesWhatHasEndedWithEverythingItStoredAndNothingElse() {
+    UUID ended = task("FAILED", Duration.ofMinutes(1));
+    UUID running = task("RUNNING", null);
+    URI endedLog = store(ended, "logs.txt");
+    JsonNode busyWorkflow = workflow();
+    ended(busyWorkflow, "a", "SUCCEEDED", Duration.ofMinutes(1));
+    JsonNode doneWorkflow = workflow();
+    ended(doneWorkflow, "a", "SUCCEEDED", Duration.ofMinutes(2));
+    ended(doneWorkflow, "b", "SUCCEEDED", Duration.ofMinutes(1));
+    URI doneWorkflowResult = store(taskOf(doneWorkflow, "b"), "result.json");
+    String busy = busyWorkflow.get("id").asString();
+    String done = doneWorkflow.get("id").asString();
+    Api intruder = api.as(Api.INTRUDER);
+
+    ProblemAssert.assertProblem(intruder.delete("/api/v1/tasks/" + ended), 404, "task-not-found");
+    ProblemAssert.assertProblem(
+        intruder.delete("/api/v1/workflows/" + done), 404, "workflow-not-found");
+    assertThat(exists(ended)).as("an intruder deletes nothing").isTrue();
+    ProblemAssert.assertProblem(api.delete("/api/v1/tasks/" + running), 409, "task-not-finished");
+    ProblemAssert.assertProblem(
+        api.delete("/api/v1/tasks/" + taskOf(doneWorkflow, "b")), 409, "task-in-workflow");
+    ProblemAssert.assertProblem(
+        api.delete("/api/v1/workflows/" + busy), 409, "workflow-not-finished");
+
+    assertThat(api.delete("/api/v1/tasks/" + ended).status()).isEqualTo(204);
+    assertThat(api.delete("/api/v1/workflows/" + done).status()).isEqualTo(204);
+
+    assertThat(exists(ended)).isFalse();
+    assertThat(events(ended)).as("its history").isZero();
+    assertThat(stores.get(endedLog.toString())).isEmpty();
+    assertThat(exists(taskOf(doneWorkflow, "a"))).isFalse();
+    assertThat(stores.get(doneWorkflowResult.toString())).isEmpty();
+    ProblemAssert.assertProblem(api.delete("/api/v1/tasks/" + ended), 404, "task-not-found");
+    assertThat(exists(running)).isTrue();
+    assertThat(api.get("/api/v1/workflows/" + busy).status()).isEqualTo(200);
+    assertThat(exists(taskOf(busyWorkflow, "a"))).isTrue();
   }
 
   private UUID task(String status, Duration endedAgo) {

@@ -97,6 +97,10 @@ public final class Api {
     }
   }
 
+  public Response delete(String path) {
+    return send(request(path).DELETE().build());
+  }
+
   public Response post(String path, String body, String... headers) {
     HttpRequest.Builder request =
         request(path)
