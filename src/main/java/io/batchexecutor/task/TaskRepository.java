@@ -303,9 +303,15 @@ public class TaskRepository {
    * @return false when another writer changed the task first (nothing is written)
    */
   public boolean update(Task task) {
+    boolean endsWorkflowTask = task.workflowId() != null && task.status().isFinal();
     Boolean written =
         tx.execute(
             status -> {
+              if (endsWorkflowTask) {
+                // the workflow's row before the task's, as the dependants' cascade takes them:
+                // taken the other way round, two ends in one workflow can deadlock
+                lockWorkflow(task.workflowId());
+              }
               int rows =
                   jdbc.sql(
                           """
@@ -349,7 +355,7 @@ public class TaskRepository {
                 return false;
               }
               insertEvents(task.id(), task.pendingEvents());
-              if (task.workflowId() != null && task.status().isFinal()) {
+              if (endsWorkflowTask) {
                 afterFinal(task);
               }
               return true;
@@ -617,14 +623,10 @@ public class TaskRepository {
    * records the end. SUCCEEDED: every WAITING task whose dependencies have now all succeeded is
    * QUEUED. FAILED or CANCELLED: every task below it (transitively) is cancelled, naming it — at
    * once when WAITING, through a cancel request (which stops its container or Batch job) when it is
-   * further along. The workflow's row is locked first, so that two dependencies ending at the same
-   * moment cannot each miss the other's end.
+   * further along. The caller holds the workflow's row (locked before the task's), so that two
+   * dependencies ending at the same moment cannot each miss the other's end.
    */
   private void afterFinal(Task task) {
-    jdbc.sql("SELECT id FROM workflow WHERE id = :id FOR UPDATE")
-        .param("id", task.workflowId())
-        .query()
-        .listOfRows();
     Instant now = task.updatedAt();
     if (task.status() == TaskStatus.SUCCEEDED) {
       List<UUID> ready =
@@ -711,6 +713,13 @@ public class TaskRepository {
         notifyDue(id);
       }
     }
+  }
+
+  private void lockWorkflow(UUID workflowId) {
+    jdbc.sql("SELECT id FROM workflow WHERE id = :id FOR UPDATE")
+        .param("id", workflowId)
+        .query()
+        .listOfRows();
   }
 
   private void notifyDue(UUID id) {

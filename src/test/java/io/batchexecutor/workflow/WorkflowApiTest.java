@@ -6,9 +6,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.batchexecutor.support.Api;
 import io.batchexecutor.support.ServiceTest;
 import io.batchexecutor.support.Tasks;
+import io.batchexecutor.task.Task;
+import io.batchexecutor.task.TaskError;
+import io.batchexecutor.task.TaskRepository;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -24,6 +34,7 @@ class WorkflowApiTest {
 
   @LocalServerPort int port;
   @Autowired JdbcClient jdbc;
+  @Autowired TaskRepository tasks;
   Api api;
 
   @BeforeEach
@@ -262,6 +273,47 @@ class WorkflowApiTest {
   }
 
   /** A workflow of two tasks, b taking a's result. */
+  @Test
+  void aWorkflowCancelledWhileItsFirstTaskFailsEndsWithoutADeadlock() throws Exception {
+    for (int round = 0; round < 5; round++) {
+      Workflows fan = Workflows.named("fan").task("first", ID, "f", List.of());
+      for (int i = 0; i < 150; i++) {
+        fan.task("w" + i, ID, "f", List.of(ref("first")));
+      }
+      JsonNode workflow = api.post("/api/v1/workflows", fan.build()).json();
+      String id = workflow.get("id").asString();
+      UUID first = UUID.fromString(workflow.get("tasks").get("first").get("id").asString());
+      jdbc.sql("UPDATE task SET status = 'RUNNING' WHERE id = :id").param("id", first).update();
+      Task failing = tasks.find(first).orElseThrow();
+      failing.fail("broken", new TaskError("X", "broken", null), 1, null, Instant.now());
+      CyclicBarrier together = new CyclicBarrier(2);
+      ExecutorService two = Executors.newFixedThreadPool(2);
+      try {
+        // the task's end cancels its dependants while a client cancels them one by one
+        Future<Boolean> ended =
+            two.submit(
+                () -> {
+                  together.await();
+                  return tasks.update(failing);
+                });
+        Future<Api.Response> cancelled =
+            two.submit(
+                () -> {
+                  together.await();
+                  return api.post("/api/v1/workflows/" + id + "/cancel", "");
+                });
+
+        assertThat(ended.get(60, TimeUnit.SECONDS)).isTrue();
+        Api.Response answer = cancelled.get(60, TimeUnit.SECONDS);
+        assertThat(answer.status()).as(answer.text()).isEqualTo(202);
+      } finally {
+        two.shutdownNow();
+      }
+      JsonNode after = api.get("/api/v1/workflows/" + id).json();
+      assertThat(after.get("task_counts").toString()).isEqualTo("{\"FAILED\":1,\"CANCELLED\":150}");
+    }
+  }
+
   private String aThenB(String name) {
     return api.post(
             "/api/v1/workflows",
