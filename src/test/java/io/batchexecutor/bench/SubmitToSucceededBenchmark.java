@@ -1,6 +1,5 @@
 package io.batchexecutor.bench;
 
-import io.batchexecutor.BatchExecutorApplication;
 import io.batchexecutor.support.Api;
 import io.batchexecutor.support.Tasks;
 import java.io.IOException;
@@ -10,9 +9,6 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
-import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.core.env.Environment;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -26,21 +22,8 @@ public final class SubmitToSucceededBenchmark {
 
   public static void main(String[] args) throws Exception {
     int runs = Integer.getInteger("bench.runs", 20);
-    String baseImage =
-        System.getenv().getOrDefault("BATCH_EXECUTOR_TEST_BASE_IMAGE", "local/python:3");
-    ConfigurableApplicationContext app =
-        new SpringApplicationBuilder(BatchExecutorApplication.class)
-            .properties(
-                "server.port=0",
-                "batch-executor.backend=local",
-                "batch-executor.image.base-image=" + baseImage,
-                "batch-executor.awsbatch.cache-dir=/tmp/batch-executor-bench",
-                "batch-executor.security.tokens=tester=" + Api.TESTER,
-                "logging.level.root=WARN")
-            .run();
-    try {
-      Environment env = app.getEnvironment();
-      Api api = new Api(Integer.parseInt(env.getRequiredProperty("local.server.port")));
+    try (BenchService started = BenchService.start()) {
+      Api api = started.api;
       Tasks task = Tasks.add();
 
       JsonNode warm = submitAndWait(api, task); // builds the image once
@@ -91,8 +74,6 @@ public final class SubmitToSucceededBenchmark {
       phases.forEach(
           (phase, values) ->
               System.out.printf(Locale.ROOT, "  %-24s %7.1f ms%n", phase, median(values) * 1000));
-    } finally {
-      app.close();
     }
   }
 
