@@ -15,6 +15,7 @@ import java.util.UUID;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.dao.PessimisticLockingFailureException;
 import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
@@ -303,6 +304,30 @@ public class TaskRepository {
    * @return false when another writer changed the task first (nothing is written)
    */
   public boolean update(Task task) {
+    Boolean written = null;
+    for (int attempt = 1; written == null; attempt++) {
+      try {
+        written = write(task);
+      } catch (PessimisticLockingFailureException e) {
+        // PostgreSQL broke a deadlock by rolling this transaction back: nothing of it was written
+        if (attempt == DEADLOCK_TRIES) {
+          throw e;
+        }
+        log.info("Task {}: write rolled back ({}); writing again", task.id(), e.getMessage());
+      }
+    }
+    if (!written) {
+      log.info(
+          "Task {} changed since version {}; this write is dropped", task.id(), task.version());
+      return false;
+    }
+    return true;
+  }
+
+  /** How often a write PostgreSQL rolled back to break a deadlock is tried in all. */
+  private static final int DEADLOCK_TRIES = 3;
+
+  private boolean write(Task task) {
     boolean endsWorkflowTask = task.workflowId() != null && task.status().isFinal();
     Boolean written =
         tx.execute(
@@ -360,12 +385,7 @@ public class TaskRepository {
               }
               return true;
             });
-    if (!Boolean.TRUE.equals(written)) {
-      log.info(
-          "Task {} changed since version {}; this write is dropped", task.id(), task.version());
-      return false;
-    }
-    return true;
+    return Boolean.TRUE.equals(written);
   }
 
   /**

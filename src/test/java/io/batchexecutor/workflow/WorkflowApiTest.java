@@ -9,6 +9,9 @@ import io.batchexecutor.support.Tasks;
 import io.batchexecutor.task.Task;
 import io.batchexecutor.task.TaskError;
 import io.batchexecutor.task.TaskRepository;
+import io.batchexecutor.task.TaskStatus;
+import java.sql.Connection;
+import java.sql.Statement;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,6 +22,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -35,6 +39,7 @@ class WorkflowApiTest {
   @LocalServerPort int port;
   @Autowired JdbcClient jdbc;
   @Autowired TaskRepository tasks;
+  @Autowired DataSource dataSource;
   Api api;
 
   @BeforeEach
@@ -312,6 +317,61 @@ class WorkflowApiTest {
       JsonNode after = api.get("/api/v1/workflows/" + id).json();
       assertThat(after.get("task_counts").toString()).isEqualTo("{\"FAILED\":1,\"CANCELLED\":150}");
     }
+  }
+
+  @Test
+  void aTaskEndRolledBackToBreakADeadlockIsWrittenAgain() throws Exception {
+    JsonNode workflow =
+        api.post(
+                "/api/v1/workflows",
+                Workflows.named("knot")
+                    .task("first", ID, "f", List.of())
+                    .task("next", ID, "f", List.of(ref("first")))
+                    .build())
+            .json();
+    UUID first = UUID.fromString(workflow.get("tasks").get("first").get("id").asString());
+    UUID next = UUID.fromString(workflow.get("tasks").get("next").get("id").asString());
+    jdbc.sql("UPDATE task SET status = 'RUNNING' WHERE id = :id").param("id", first).update();
+    Task failing = tasks.find(first).orElseThrow();
+    failing.fail("broken", new TaskError("X", "broken", null), 1, null, Instant.now());
+    ExecutorService worker = Executors.newSingleThreadExecutor();
+    try (Connection other = dataSource.getConnection()) {
+      other.setAutoCommit(false);
+      try (Statement sql = other.createStatement()) {
+        // this side waits long before it looks for a deadlock, so the write is the one undone
+        sql.execute("SET LOCAL deadlock_timeout = '30s'");
+        sql.execute("SELECT 1 FROM task WHERE id = '" + next + "' FOR UPDATE");
+        Future<Boolean> written = worker.submit(() -> tasks.update(failing));
+        awaitLockWait();
+        // the write holds 'first' and waits for 'next'; this side, holding 'next', asks for 'first'
+        sql.execute("SELECT 1 FROM task WHERE id = '" + first + "' FOR UPDATE");
+        other.commit();
+        assertThat(written.get(30, TimeUnit.SECONDS)).isTrue();
+      }
+    } finally {
+      worker.shutdownNow();
+    }
+    assertThat(tasks.find(first).orElseThrow().status()).isEqualTo(TaskStatus.FAILED);
+    assertThat(tasks.find(next).orElseThrow().status()).isEqualTo(TaskStatus.CANCELLED);
+  }
+
+  /** Until some session of the test database waits for a lock. */
+  private void awaitLockWait() throws InterruptedException {
+    for (int i = 0; i < 100; i++) {
+      long waiting =
+          jdbc.sql(
+                  """
+                  SELECT count(*) FROM pg_stat_activity
+                  WHERE datname = current_database() AND wait_event_type = 'Lock'
+                  """)
+              .query(Long.class)
+              .single();
+      if (waiting > 0) {
+        return;
+      }
+      Thread.sleep(50);
+    }
+    throw new AssertionError("the write never waited for the lock");
   }
 
   private String aThenB(String name) {
