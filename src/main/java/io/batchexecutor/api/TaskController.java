@@ -50,6 +50,7 @@ public class TaskController {
   private final Caller caller;
   private final HeldAnswers held;
   private final TaskDeletion deletion;
+  private final LogFollowers followers;
   private final int maxPageSize;
 
   public TaskController(
@@ -60,8 +61,10 @@ public class TaskController {
       Caller caller,
       HeldAnswers held,
       TaskDeletion deletion,
+      LogFollowers followers,
       BatchExecutorProperties properties) {
     this.held = held;
+    this.followers = followers;
     this.deletion = deletion;
     this.submitTask = submitTask;
     this.cancelTask = cancelTask;
@@ -259,13 +262,25 @@ public class TaskController {
       responseCode = "503",
       description = "The backend (Docker engine, AWS) does not answer; try again")
   @ApiResponse(responseCode = "404", description = "No such task")
-  @ApiResponse(responseCode = "409", description = "Nothing has run yet, so there is no output")
-  public ResponseEntity<String> logs(
+  @ApiResponse(
+      responseCode = "409",
+      description = "Nothing has run yet, so there is no output (not with follow: it waits)")
+  public ResponseEntity<?> logs(
       @PathVariable UUID id,
       @Parameter(description = "For a sweep: what run <index> (from 0) printed")
           @RequestParam(required = false)
-          Integer index) {
-    return outputs.logs(owned(id), index);
+          Integer index,
+      @Parameter(
+              description =
+                  "Keep the response open and send the output as it comes (checked once a"
+                      + " second), until the task has ended (at most an hour)")
+          @RequestParam(defaultValue = "false")
+          boolean follow) {
+    Task task = owned(id);
+    if (follow) {
+      return ResponseEntity.ok().contentType(LogFollowers.TEXT).body(followers.follow(task, index));
+    }
+    return outputs.logs(task, index);
   }
 
   private Task owned(UUID id) {

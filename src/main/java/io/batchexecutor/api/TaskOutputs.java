@@ -131,7 +131,7 @@ public class TaskOutputs {
   }
 
   /** Refuses {@code index} unless the task is a sweep with such a run. */
-  private static void checkRun(Task task, Integer index) {
+  static void checkRun(Task task, Integer index) {
     if (index == null) {
       return;
     }
@@ -170,18 +170,25 @@ public class TaskOutputs {
             .put("repr", document.path("repr").asString());
   }
 
+  /**
+   * What the task (or run {@code index} of its sweep) printed so far: live from where it runs, else
+   * as stored once it ended; empty while there is nothing. A backend that does not answer is a 503.
+   */
+  Optional<String> currentLogs(Task task, Integer index) {
+    return index == null
+        ? fromBackend(b -> b.liveLogs(task))
+            .or(() -> stores.get(task.logsPointer()).map(TaskOutputs::utf8))
+        : fromBackend(b -> b.sweepLogs(task, index))
+            .or(
+                () ->
+                    stores
+                        .get(SweepResults.pointer(task, stores, index, "output.log"))
+                        .map(TaskOutputs::utf8));
+  }
+
   ResponseEntity<String> logs(Task task, Integer index) {
     checkRun(task, index);
-    Optional<String> text =
-        index == null
-            ? fromBackend(b -> b.liveLogs(task))
-                .or(() -> stores.get(task.logsPointer()).map(TaskOutputs::utf8))
-            : fromBackend(b -> b.sweepLogs(task, index))
-                .or(
-                    () ->
-                        stores
-                            .get(SweepResults.pointer(task, stores, index, "output.log"))
-                            .map(TaskOutputs::utf8));
+    Optional<String> text = currentLogs(task, index);
     if (text.isEmpty()) {
       String detail =
           index == null

@@ -51,6 +51,7 @@ class SecurityTest {
     assertProblem(intruder.get("/api/v1/tasks/" + id + "/events"), 404, "task-not-found");
     assertProblem(intruder.get("/api/v1/tasks/" + id + "/result"), 404, "task-not-found");
     assertProblem(intruder.get("/api/v1/tasks/" + id + "/logs"), 404, "task-not-found");
+    assertProblem(intruder.get("/api/v1/tasks/" + id + "/logs?follow=true"), 404, "task-not-found");
     assertProblem(intruder.post("/api/v1/tasks/" + id + "/cancel", ""), 404, "task-not-found");
     assertProblem(intruder.delete("/api/v1/tasks/" + id), 404, "task-not-found");
     assertThat(intruder.get("/api/v1/tasks?size=200").text()).doesNotContain(id);

@@ -97,6 +97,18 @@ public final class Api {
     }
   }
 
+  /** A GET whose answer is read line by line as it arrives. */
+  public HttpResponse<java.util.stream.Stream<String>> lines(String path) {
+    try {
+      return http.send(request(path).GET().build(), HttpResponse.BodyHandlers.ofLines());
+    } catch (IOException e) {
+      throw new IllegalStateException("request failed: " + path, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
   public Response delete(String path) {
     return send(request(path).DELETE().build());
   }

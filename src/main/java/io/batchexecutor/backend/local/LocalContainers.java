@@ -56,16 +56,24 @@ class LocalContainers {
     return sweepIndex == null ? name(task, attempt) : name(task, attempt) + "-s" + sweepIndex;
   }
 
+  private static final String MARKER_PREFIX = "@@batch-executor-result-";
+
   /** The marker that frames the runner's outputs at the end of its stdout. */
   static String resultMarker(Task task, int attempt) {
-    return "@@batch-executor-result-" + task.id() + "-" + attempt + "@@";
+    return MARKER_PREFIX + task.id() + "-" + attempt + "@@";
+  }
+
+  /** A container's output as the task printed it: without the runner's framed last line. */
+  static String withoutFrame(String logs) {
+    int at = logs.lastIndexOf("\n" + MARKER_PREFIX);
+    return at < 0 ? logs : logs.substring(0, at);
   }
 
   /** The marker of run {@code index} of a sweep. */
   static String resultMarker(Task task, int attempt, Integer sweepIndex) {
     return sweepIndex == null
         ? resultMarker(task, attempt)
-        : "@@batch-executor-result-" + task.id() + "-" + attempt + "-s" + sweepIndex + "@@";
+        : MARKER_PREFIX + task.id() + "-" + attempt + "-s" + sweepIndex + "@@";
   }
 
   /**

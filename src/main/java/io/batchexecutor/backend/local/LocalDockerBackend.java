@@ -79,7 +79,7 @@ public class LocalDockerBackend implements ComputeBackend {
       if (containers.inspect(containerId).isEmpty()) {
         return Optional.empty();
       }
-      return Optional.of(containers.logs(containerId));
+      return Optional.of(LocalContainers.withoutFrame(containers.logs(containerId)));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return Optional.empty();

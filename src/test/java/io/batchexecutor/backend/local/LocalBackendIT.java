@@ -7,11 +7,15 @@ import io.batchexecutor.support.Api;
 import io.batchexecutor.support.DockerAvailable;
 import io.batchexecutor.support.ServiceTest;
 import io.batchexecutor.support.Tasks;
+import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -147,6 +151,39 @@ class LocalBackendIT {
     assertThat(logs.text())
         .as("the runner's result frame is not output")
         .doesNotContain("@@batch-executor-result");
+  }
+
+  @Test
+  void followingTheLogsSendsTheOutputAsItComesAndEndsWhenTheTaskEnds() {
+    Api.Response submitted =
+        api.post(
+            "/api/v1/tasks",
+            Tasks.function(
+                    "import time\ndef task():\n    print('first', flush=True)\n"
+                        + "    time.sleep(6)\n    print('second', flush=True)\n    return 1\n",
+                    "task")
+                .build());
+    String id = submitted.json().get("id").asString();
+
+    HttpResponse<Stream<String>> followed = api.lines("/api/v1/tasks/" + id + "/logs?follow=true");
+
+    assertThat(followed.statusCode()).isEqualTo(200);
+    assertThat(followed.headers().firstValue("Content-Type").orElse("")).startsWith("text/plain");
+    List<String> lines = new ArrayList<>();
+    Iterator<String> arriving = followed.body().iterator();
+    while (!lines.contains("first") && arriving.hasNext()) { // hasNext waits for a line
+      lines.add(arriving.next());
+    }
+    String whenFirstArrived = api.get("/api/v1/tasks/" + id).json().get("status").asString();
+    arriving.forEachRemaining(lines::add); // the answer ends once the task has
+    assertThat(whenFirstArrived).as("sent while the task still ran").isEqualTo("RUNNING");
+    assertThat(api.get("/api/v1/tasks/" + id).json().get("status").asString())
+        .isEqualTo("SUCCEEDED");
+    assertThat(lines)
+        .as("everything once, in order, as /logs has it after the end")
+        .isEqualTo(api.get("/api/v1/tasks/" + id + "/logs").text().lines().toList())
+        .containsSubsequence("first", "second")
+        .noneMatch(l -> l.contains("@@batch-executor-result"));
   }
 
   @Test

@@ -1,0 +1,159 @@
+package io.batchexecutor.api;
+
+import io.batchexecutor.pipeline.Periodic;
+import io.batchexecutor.task.Task;
+import io.batchexecutor.task.TaskRepository;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.dao.DataAccessException;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.stereotype.Component;
+import org.springframework.web.servlet.mvc.method.annotation.ResponseBodyEmitter;
+
+/**
+ * {@code GET /logs?follow=true}: what a task prints, sent as it comes, in one response that ends
+ * when the task has ended. One timer serves every follower (no thread each): once a second it reads
+ * each followed task's output as {@code /logs} would and sends what was not sent yet; after the
+ * task's end it sends the rest of the stored output and closes the response.
+ */
+@Component
+class LogFollowers implements SmartLifecycle {
+
+  private static final Logger log = LoggerFactory.getLogger(LogFollowers.class);
+  static final Duration TICK = Duration.ofSeconds(1);
+
+  /** How long one response follows at most; a client that wants more asks again. */
+  static final Duration LONGEST = Duration.ofHours(1);
+
+  /** How many responses one instance follows at once. */
+  static final int MAX_FOLLOWERS = 200;
+
+  static final MediaType TEXT = new MediaType("text", "plain", StandardCharsets.UTF_8);
+
+  private final class Follower {
+    final UUID taskId;
+    final Integer index;
+    final Instant until;
+    final ResponseBodyEmitter emitter;
+    int sent; // characters of the output sent so far
+
+    Follower(UUID taskId, Integer index, Instant until, ResponseBodyEmitter emitter) {
+      this.taskId = taskId;
+      this.index = index;
+      this.until = until;
+      this.emitter = emitter;
+    }
+
+    /** Sends what is new; true when this response is done. */
+    boolean advance(Instant now) throws IOException {
+      Optional<Task> task;
+      try {
+        task = tasks.find(taskId);
+      } catch (DataAccessException databaseUnavailable) {
+        return !now.isBefore(until); // tried again next tick
+      }
+      if (task.isEmpty()) {
+        return true; // deleted meanwhile
+      }
+      boolean ended = task.get().status().isFinal();
+      Optional<String> text;
+      try {
+        text = outputs.currentLogs(task.get(), index);
+      } catch (ProblemException backendUnavailable) {
+        return !now.isBefore(until); // tried again next tick
+      }
+      if (text.isPresent() && text.get().length() > sent) {
+        emitter.send(text.get().substring(sent), TEXT);
+        sent = text.get().length();
+      }
+      return ended || !now.isBefore(until);
+    }
+  }
+
+  private final TaskRepository tasks;
+  private final TaskOutputs outputs;
+  private final Clock clock;
+  private final Set<Follower> followers = ConcurrentHashMap.newKeySet();
+  private final Periodic timer = new Periodic("log-followers", this::tick, TICK, TICK);
+
+  LogFollowers(TaskRepository tasks, TaskOutputs outputs, Clock clock) {
+    this.tasks = tasks;
+    this.outputs = outputs;
+    this.clock = clock;
+  }
+
+  /** A response that follows {@code task}'s output (or run {@code index}'s) until it ends. */
+  ResponseBodyEmitter follow(Task task, Integer index) {
+    TaskOutputs.checkRun(task, index);
+    if (followers.size() >= MAX_FOLLOWERS) {
+      ProblemException busy =
+          new ProblemException(
+              HttpStatus.SERVICE_UNAVAILABLE,
+              Problems.BACKEND_UNAVAILABLE,
+              "Too many followers",
+              "this instance follows "
+                  + MAX_FOLLOWERS
+                  + " outputs already; try again, or read /logs without follow");
+      busy.getHeaders().set(HttpHeaders.RETRY_AFTER, "10");
+      throw busy;
+    }
+    // the container's own timeout is a backstop only, after the timer's limit
+    ResponseBodyEmitter emitter = new ResponseBodyEmitter(LONGEST.plusMinutes(1).toMillis());
+    Follower follower = new Follower(task.id(), index, clock.instant().plus(LONGEST), emitter);
+    emitter.onCompletion(() -> followers.remove(follower));
+    emitter.onTimeout(emitter::complete);
+    emitter.onError(e -> followers.remove(follower));
+    followers.add(follower);
+    return emitter;
+  }
+
+  void tick() {
+    Instant now = clock.instant();
+    for (Follower f : List.copyOf(followers)) {
+      try {
+        if (f.advance(now)) {
+          followers.remove(f);
+          f.emitter.complete();
+        }
+      } catch (IOException | RuntimeException e) {
+        // the client went away, or the database did not answer: this response ends
+        log.debug("Following the output of task {} ended: {}", f.taskId, e.getMessage());
+        followers.remove(f);
+        f.emitter.completeWithError(e);
+      }
+    }
+  }
+
+  @Override
+  public void start() {
+    timer.start();
+  }
+
+  /** A stopping instance ends every followed response; the client can ask the next instance. */
+  @Override
+  public void stop() {
+    timer.stop();
+    for (Follower f : List.copyOf(followers)) {
+      followers.remove(f);
+      f.emitter.complete();
+    }
+  }
+
+  @Override
+  public boolean isRunning() {
+    return timer.isRunning();
+  }
+}
