@@ -25,15 +25,22 @@ import org.springframework.web.servlet.mvc.method.annotation.ResponseBodyEmitter
 
 /**
  * {@code GET /logs?follow=true}: what a task prints, sent as it comes, in one response that ends
- * when the task has ended. One timer serves every follower (no thread each): once a second it reads
- * each followed task's output as {@code /logs} would and sends what was not sent yet; after the
- * task's end it sends the rest of the stored output and closes the response.
+ * when the task has ended. One timer serves every follower (no thread each): once a second (every
+ * five seconds for a task on AWS Batch) it reads each followed task's output as {@code /logs} would
+ * and sends what was not sent yet; after the task's end it sends the rest of the stored output and
+ * closes the response.
  */
 @Component
 class LogFollowers implements SmartLifecycle {
 
   private static final Logger log = LoggerFactory.getLogger(LogFollowers.class);
   static final Duration TICK = Duration.ofSeconds(1);
+
+  /**
+   * How often a task on AWS Batch is read: its output comes from CloudWatch Logs, whose reads are
+   * limited to a few per second for a whole account.
+   */
+  static final Duration BATCH_EVERY = Duration.ofSeconds(5);
 
   /** How long one response follows at most; a client that wants more asks again. */
   static final Duration LONGEST = Duration.ofHours(1);
@@ -49,6 +56,7 @@ class LogFollowers implements SmartLifecycle {
     final Instant until;
     final ResponseBodyEmitter emitter;
     int sent; // characters of the output sent so far
+    Instant nextRead = Instant.MIN;
 
     Follower(UUID taskId, Integer index, Instant until, ResponseBodyEmitter emitter) {
       this.taskId = taskId;
@@ -59,6 +67,9 @@ class LogFollowers implements SmartLifecycle {
 
     /** Sends what is new; true when this response is done. */
     boolean advance(Instant now) throws IOException {
+      if (now.isBefore(nextRead)) {
+        return false;
+      }
       Optional<Task> task;
       try {
         task = tasks.find(taskId);
@@ -69,6 +80,7 @@ class LogFollowers implements SmartLifecycle {
         return true; // deleted meanwhile
       }
       boolean ended = task.get().status().isFinal();
+      nextRead = now.plus("awsbatch".equals(task.get().backend()) ? BATCH_EVERY : TICK);
       Optional<String> text;
       try {
         text = outputs.currentLogs(task.get(), index);
