@@ -189,6 +189,9 @@ class FakeBatchFlowIT {
           .contains("child computes " + (i < 3 ? 1 : 10) + " " + (2 + i % 3))
           .doesNotContain("child computes " + (i < 3 ? 10 : 1) + " ");
     }
+    assertThat(api.lines("/api/v1/tasks/" + id + "/logs?index=4&follow=true").body().toList())
+        .as("followed after the end: the child's whole stream, then the answer ends")
+        .isEqualTo(api.get("/api/v1/tasks/" + id + "/logs?index=4").text().lines().toList());
     Api.Response whole = api.get("/api/v1/tasks/" + id + "/logs");
     assertThat(whole.status()).isEqualTo(409);
     assertThat(whole.json().get("detail").asString()).contains("/logs?index=");
