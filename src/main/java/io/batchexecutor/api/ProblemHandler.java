@@ -127,6 +127,17 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
     if (databaseUnavailable(e)) {
       return databaseUnavailable(e, request);
     }
+    if (databaseBusy(e)) {
+      log.info("A write of {} met another: {}", request.getDescription(false), e.getMessage());
+      return tryAgain(
+          e,
+          Problems.DATABASE_BUSY,
+          "Database busy",
+          "the request ran into another write in the database and was stopped; its own"
+              + " transaction was undone, so repeating it is safe",
+          1,
+          request);
+    }
     String incident = java.util.UUID.randomUUID().toString();
     log.error("Unexpected error {} answering {}", incident, request.getDescription(false), e);
     ProblemDetail problem =
@@ -221,14 +232,26 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
    */
   private ResponseEntity<Object> databaseUnavailable(Exception e, WebRequest request) {
     log.warn("The database did not answer {}: {}", request.getDescription(false), e.getMessage());
-    ProblemDetail problem =
-        Problems.of(
-            HttpStatus.SERVICE_UNAVAILABLE,
-            Problems.DATABASE_UNAVAILABLE,
-            "Database unavailable",
-            "the service's database does not answer right now; nothing was changed, try again");
+    return tryAgain(
+        e,
+        Problems.DATABASE_UNAVAILABLE,
+        "Database unavailable",
+        "the service's database does not answer right now; nothing was changed, try again",
+        5,
+        request);
+  }
+
+  /** A 503 of {@code kind} whose Retry-After says when to ask again. */
+  private ResponseEntity<Object> tryAgain(
+      Exception e,
+      String kind,
+      String title,
+      String detail,
+      int retryAfterSeconds,
+      WebRequest request) {
+    ProblemDetail problem = Problems.of(HttpStatus.SERVICE_UNAVAILABLE, kind, title, detail);
     HttpHeaders headers = new HttpHeaders();
-    headers.set(HttpHeaders.RETRY_AFTER, "5");
+    headers.set(HttpHeaders.RETRY_AFTER, Integer.toString(retryAfterSeconds));
     return handleExceptionInternal(e, problem, headers, HttpStatus.SERVICE_UNAVAILABLE, request);
   }
 
@@ -262,6 +285,24 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
         if (state.startsWith("08") || state.startsWith("57P")) {
           return true;
         }
+      }
+      if (t.getCause() == t) {
+        break;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Whether {@code e} is PostgreSQL stopping a transaction because of another one — a deadlock
+   * (40P01), a serialization failure (40001) or a lock it would not wait for (55P03) — however
+   * Spring wrapped it. The transaction was rolled back; the same request can simply be repeated.
+   */
+  static boolean databaseBusy(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof java.sql.SQLException sql
+          && java.util.Set.of("40P01", "40001", "55P03").contains(sql.getSQLState())) {
+        return true;
       }
       if (t.getCause() == t) {
         break;

@@ -31,6 +31,7 @@ public final class Problems {
   public static final String BAD_REQUEST = "bad-request";
   public static final String INTERNAL_ERROR = "internal-error";
   public static final String DATABASE_UNAVAILABLE = "database-unavailable";
+  public static final String DATABASE_BUSY = "database-busy";
   public static final String BACKEND_UNAVAILABLE = "backend-unavailable";
 
   private Problems() {}

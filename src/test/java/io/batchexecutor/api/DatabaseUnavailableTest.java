@@ -5,10 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 import org.junit.jupiter.api.Test;
+import org.springframework.dao.PessimisticLockingFailureException;
 import org.springframework.jdbc.UncategorizedSQLException;
 import org.springframework.transaction.TransactionSystemException;
 
-/** Which failures mean "the database does not answer" (a 503), however Spring wrapped them. */
+/**
+ * Which failures mean "the database does not answer", and which "another transaction stopped this
+ * one" (each a 503 of its own kind), however Spring wrapped them.
+ */
 class DatabaseUnavailableTest {
 
   @Test
@@ -36,6 +40,23 @@ class DatabaseUnavailableTest {
                     "JDBC rollback failed", new SQLException("Connection is closed"))))
         .as("the pool's closed connection has no SQLSTATE")
         .isTrue();
+  }
+
+  @Test
+  void aDeadlockASerializationFailureOrALockNotWaitedForIsBusyNotUnavailable() {
+    for (String state : new String[] {"40P01", "40001", "55P03"}) {
+      RuntimeException wrapped =
+          new PessimisticLockingFailureException(
+              "UPDATE task", new SQLException("stopped by another transaction", state));
+      assertThat(ProblemHandler.databaseBusy(wrapped)).as(state).isTrue();
+      assertThat(ProblemHandler.databaseUnavailable(wrapped)).as(state).isFalse();
+    }
+    assertThat(
+            ProblemHandler.databaseBusy(
+                new UncategorizedSQLException(
+                    "insert", "INSERT", new SQLException("duplicate key", "23505"))))
+        .isFalse();
+    assertThat(ProblemHandler.databaseBusy(new IllegalStateException("bug"))).isFalse();
   }
 
   @Test

@@ -4,6 +4,7 @@ import static io.batchexecutor.workflow.Workflows.ref;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.batchexecutor.support.Api;
+import io.batchexecutor.support.LockWaits;
 import io.batchexecutor.support.ServiceTest;
 import io.batchexecutor.support.Tasks;
 import io.batchexecutor.task.Task;
@@ -342,7 +343,7 @@ class WorkflowApiTest {
         sql.execute("SET LOCAL deadlock_timeout = '30s'");
         sql.execute("SELECT 1 FROM task WHERE id = '" + next + "' FOR UPDATE");
         Future<Boolean> written = worker.submit(() -> tasks.update(failing));
-        awaitLockWait();
+        LockWaits.awaitSomeoneWaiting(jdbc);
         // the write holds 'first' and waits for 'next'; this side, holding 'next', asks for 'first'
         sql.execute("SELECT 1 FROM task WHERE id = '" + first + "' FOR UPDATE");
         other.commit();
@@ -353,25 +354,6 @@ class WorkflowApiTest {
     }
     assertThat(tasks.find(first).orElseThrow().status()).isEqualTo(TaskStatus.FAILED);
     assertThat(tasks.find(next).orElseThrow().status()).isEqualTo(TaskStatus.CANCELLED);
-  }
-
-  /** Until some session of the test database waits for a lock. */
-  private void awaitLockWait() throws InterruptedException {
-    for (int i = 0; i < 100; i++) {
-      long waiting =
-          jdbc.sql(
-                  """
-                  SELECT count(*) FROM pg_stat_activity
-                  WHERE datname = current_database() AND wait_event_type = 'Lock'
-                  """)
-              .query(Long.class)
-              .single();
-      if (waiting > 0) {
-        return;
-      }
-      Thread.sleep(50);
-    }
-    throw new AssertionError("the write never waited for the lock");
   }
 
   private String aThenB(String name) {
