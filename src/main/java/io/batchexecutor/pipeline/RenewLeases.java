@@ -12,7 +12,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The heartbeat: renews the leases of every task this instance is working on. A task whose lease
  * could not be renewed (it was reaped after a long pause) is asked to stop here, since another
- * instance may be working on it now.
+ * instance may be working on it now; a task that has just ended (its final write gives the lease
+ * up) is not.
  */
 final class RenewLeases implements Runnable {
 
@@ -41,10 +42,13 @@ final class RenewLeases implements Runnable {
   public void run() {
     try {
       Set<UUID> held = inFlight.ids();
-      Set<UUID> renewed =
-          new HashSet<>(tasks.renewLeases(leaseOwner, held, clock.instant().plus(leaseDuration)));
-      for (UUID id : held) {
-        if (!renewed.contains(id) && inFlight.ids().contains(id)) {
+      Set<UUID> notRenewed = new HashSet<>(held);
+      notRenewed.removeAll(
+          tasks.renewLeases(leaseOwner, held, clock.instant().plus(leaseDuration)));
+      // a task that has just ended gave its lease up itself: nothing was lost
+      notRenewed.removeAll(tasks.endedAmong(notRenewed));
+      for (UUID id : notRenewed) {
+        if (inFlight.ids().contains(id)) {
           log.warn("Lost the lease on task {}; stopping work on it here", id);
           inFlight.requestStop(id);
         }

@@ -1,0 +1,58 @@
+package io.batchexecutor.pipeline;
+
+import static io.batchexecutor.support.TaskBuilder.aTask;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.batchexecutor.support.ServiceTest;
+import io.batchexecutor.task.Task;
+import io.batchexecutor.task.TaskError;
+import io.batchexecutor.task.TaskRepository;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+
+/** The heartbeat against the real database: who keeps working, who is told to stop. */
+@ServiceTest
+class RenewLeasesTest {
+
+  static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+
+  @Autowired TaskRepository tasks;
+
+  @Test
+  void aTaskWhoseLeaseWentElsewhereStopsOneThatJustEndedDoesNot() {
+    Task kept = aTask().acceptedAt(T0).build();
+    Task lost = aTask().acceptedAt(T0).build();
+    Task ended = aTask().acceptedAt(T0).build();
+    for (Task t : new Task[] {kept, lost, ended}) {
+      tasks.insert(t, null, null);
+      tasks.claimDue("me", 1, T0, T0.plusSeconds(60));
+    }
+    // 'lost' was reaped after a pause and claimed by another instance; 'ended' just failed here
+    tasks.renewLeases("me", java.util.List.of(kept.id(), ended.id()), T0.plusSeconds(120));
+    tasks.reapExpiredLeases(T0.plusSeconds(61));
+    tasks.claimDue("other", 1, T0.plusSeconds(61), T0.plusSeconds(121));
+    Task ending = tasks.find(ended.id()).orElseThrow();
+    ending.fail("broken", new TaskError("X", "broken", null), 1, null, T0.plusSeconds(62));
+    assertThat(tasks.update(ending)).isTrue();
+    InFlightTasks inFlight = new InFlightTasks();
+    inFlight.add(kept.id());
+    inFlight.add(lost.id());
+    inFlight.add(ended.id()); // its worker has not yet taken it off the list
+
+    new RenewLeases(
+            tasks,
+            inFlight,
+            Clock.fixed(T0.plusSeconds(63), ZoneOffset.UTC),
+            Duration.ofSeconds(60),
+            "me")
+        .run();
+
+    assertThat(inFlight.stopRequested(lost.id())).as("another instance has it").isTrue();
+    assertThat(inFlight.stopRequested(kept.id())).isFalse();
+    assertThat(inFlight.stopRequested(ended.id())).as("it ended; nothing was lost").isFalse();
+  }
+}
