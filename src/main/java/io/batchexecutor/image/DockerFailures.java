@@ -4,6 +4,7 @@ import com.github.dockerjava.api.exception.DockerException;
 import java.io.IOException;
 import java.net.SocketException;
 import org.apache.hc.core5.http.ConnectionClosedException;
+import org.apache.hc.core5.http.MalformedChunkCodingException;
 import org.apache.hc.core5.http.NoHttpResponseException;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -17,6 +18,7 @@ public final class DockerFailures {
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof SocketException
           || t instanceof ConnectionClosedException // dropped in the middle of an answer
+          || t instanceof MalformedChunkCodingException // an answer cut short mid-chunk
           || t instanceof NoHttpResponseException
           || t instanceof java.io.EOFException
           || t instanceof java.nio.file.NoSuchFileException

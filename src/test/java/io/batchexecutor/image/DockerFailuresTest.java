@@ -5,9 +5,24 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.github.dockerjava.api.exception.BadRequestException;
 import com.github.dockerjava.api.exception.InternalServerErrorException;
 import java.net.ConnectException;
+import org.apache.hc.core5.http.TruncatedChunkException;
 import org.junit.jupiter.api.Test;
 
 class DockerFailuresTest {
+
+  @Test
+  void anAnswerCutShortIsAnEngineOutOfReachNotAFailedTask() {
+    assertThat(
+            DockerFailures.unreachable(
+                new RuntimeException(
+                    new TruncatedChunkException("Truncated chunk (expected 5084; actual 3873)"))))
+        .isTrue();
+    assertThat(DockerFailures.unreachable(new RuntimeException(new ConnectException("refused"))))
+        .isTrue();
+    assertThat(DockerFailures.unreachable(new BadRequestException("{\"message\":\"no\"}")))
+        .as("an answer is an answer")
+        .isFalse();
+  }
 
   @Test
   void anEngineRefusalIsItsMessageWithTheStatus() {
