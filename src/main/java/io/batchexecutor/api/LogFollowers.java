@@ -4,7 +4,6 @@ import io.batchexecutor.pipeline.Periodic;
 import io.batchexecutor.task.Task;
 import io.batchexecutor.task.TaskRepository;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -19,7 +18,6 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.dao.DataAccessException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.MediaType;
 import org.springframework.stereotype.Component;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseBodyEmitter;
 
@@ -47,8 +45,6 @@ class LogFollowers implements SmartLifecycle {
 
   /** How many responses one instance follows at once. */
   static final int MAX_FOLLOWERS = 200;
-
-  static final MediaType TEXT = new MediaType("text", "plain", StandardCharsets.UTF_8);
 
   private final class Follower {
     final UUID taskId;
@@ -88,7 +84,7 @@ class LogFollowers implements SmartLifecycle {
         return !now.isBefore(until); // tried again next tick
       }
       if (text.isPresent() && text.get().length() > sent) {
-        emitter.send(text.get().substring(sent), TEXT);
+        emitter.send(text.get().substring(sent), TaskOutputs.TEXT);
         sent = text.get().length();
       }
       return ended || !now.isBefore(until);
@@ -114,7 +110,7 @@ class LogFollowers implements SmartLifecycle {
       ProblemException busy =
           new ProblemException(
               HttpStatus.SERVICE_UNAVAILABLE,
-              Problems.BACKEND_UNAVAILABLE,
+              Problems.TOO_MANY_FOLLOWERS,
               "Too many followers",
               "this instance follows "
                   + MAX_FOLLOWERS
@@ -141,7 +137,7 @@ class LogFollowers implements SmartLifecycle {
           f.emitter.complete();
         }
       } catch (IOException | RuntimeException e) {
-        // the client went away, or the database did not answer: this response ends
+        // the client went away, or reading failed otherwise: this response ends
         log.debug("Following the output of task {} ended: {}", f.taskId, e.getMessage());
         followers.remove(f);
         f.emitter.completeWithError(e);

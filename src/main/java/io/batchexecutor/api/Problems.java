@@ -33,6 +33,7 @@ public final class Problems {
   public static final String DATABASE_UNAVAILABLE = "database-unavailable";
   public static final String DATABASE_BUSY = "database-busy";
   public static final String BACKEND_UNAVAILABLE = "backend-unavailable";
+  public static final String TOO_MANY_FOLLOWERS = "too-many-followers";
 
   private Problems() {}
 

@@ -193,8 +193,8 @@ public class TaskController {
       summary = "Delete a task that has ended",
       description =
           "Deletes the task, its history and everything it stored (result, pickle, logs, build"
-              + " log). A task still under way is cancelled first; a task of a workflow goes with"
-              + " its workflow.")
+              + " log). A task still under way must be cancelled and have ended first; a task of a"
+              + " workflow goes with its workflow.")
   @ApiResponse(responseCode = "204", description = "Deleted")
   @ApiResponse(responseCode = "404", description = "No such task")
   @ApiResponse(
@@ -272,13 +272,14 @@ public class TaskController {
           Integer index,
       @Parameter(
               description =
-                  "Keep the response open and send the output as it comes (checked once a"
-                      + " second), until the task has ended (at most an hour)")
+                  "Keep the response open and send the output as it comes (checked every"
+                      + " second, every 5 s on AWS Batch), until the task has ended (at most an"
+                      + " hour)")
           @RequestParam(defaultValue = "false")
           boolean follow) {
     Task task = owned(id);
     if (follow) {
-      return ResponseEntity.ok().contentType(LogFollowers.TEXT).body(followers.follow(task, index));
+      return ResponseEntity.ok().contentType(TaskOutputs.TEXT).body(followers.follow(task, index));
     }
     return outputs.logs(task, index);
   }

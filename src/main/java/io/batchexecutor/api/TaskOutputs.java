@@ -32,6 +32,9 @@ public class TaskOutputs {
   private final ObjectProvider<ComputeBackend> backend;
   private final JsonMapper json;
 
+  /** How output is served: plain text, UTF-8. */
+  static final MediaType TEXT = new MediaType("text", "plain", StandardCharsets.UTF_8);
+
   public TaskOutputs(ObjectStores stores, ObjectProvider<ComputeBackend> backend, JsonMapper json) {
     this.stores = stores;
     this.backend = backend;
@@ -199,9 +202,7 @@ public class TaskOutputs {
       }
       throw new ProblemException(HttpStatus.CONFLICT, Problems.NO_LOGS, "No logs", detail);
     }
-    return ResponseEntity.ok()
-        .contentType(new MediaType("text", "plain", StandardCharsets.UTF_8))
-        .body(text.get());
+    return ResponseEntity.ok().contentType(TEXT).body(text.get());
   }
 
   /**

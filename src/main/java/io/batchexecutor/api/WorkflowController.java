@@ -181,7 +181,8 @@ public class WorkflowController {
       responseCode = "409",
       description = "A task of the workflow has not ended (workflow-not-finished)")
   public ResponseEntity<Void> delete(@PathVariable UUID id) {
-    WorkflowRepository.Detail now = detail(id, caller.current());
+    String owner = caller.current();
+    workflows.findOwned(id, owner).orElseThrow(() -> new WorkflowNotFoundException(id));
     if (deletion.deleteWorkflow(id).isEmpty()) {
       throw new ProblemException(
               HttpStatus.CONFLICT,
@@ -190,7 +191,7 @@ public class WorkflowController {
               "workflow "
                   + id
                   + " has tasks that have not ended; cancel it, then delete it once they ended")
-          .withProperty("task_counts", now.summary().taskCounts());
+          .withProperty("task_counts", detail(id, owner).summary().taskCounts());
     }
     return ResponseEntity.noContent().build();
   }

@@ -12,16 +12,10 @@ import io.batchexecutor.support.Tasks;
 import io.batchexecutor.workflow.Workflows;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -139,25 +133,17 @@ class RetentionTest {
     ended(workflow, "a", "SUCCEEDED", Duration.ofMinutes(2));
     ended(workflow, "b", "SUCCEEDED", Duration.ofMinutes(1));
     String id = workflow.get("id").asString();
-    ExecutorService client = Executors.newSingleThreadExecutor();
-    try (Connection other = dataSource.getConnection()) {
-      other.setAutoCommit(false);
-      try (Statement sql = other.createStatement()) {
-        // this side waits long before it looks for a deadlock, so the delete is the one undone
-        sql.execute("SET LOCAL deadlock_timeout = '30s'");
-        sql.execute("SELECT 1 FROM task WHERE id = '" + taskOf(workflow, "b") + "' FOR UPDATE");
-        Future<Api.Response> deleted = client.submit(() -> api.delete("/api/v1/workflows/" + id));
-        LockWaits.awaitSomeoneWaiting(jdbc);
-        // the delete holds the workflow's row and waits for the task's; this side asks the reverse
-        sql.execute("SELECT 1 FROM workflow WHERE id = '" + id + "' FOR UPDATE");
-        other.rollback();
-        Api.Response answer = deleted.get(30, TimeUnit.SECONDS);
-        ProblemAssert.assertProblem(answer, 503, "database-busy");
-        assertThat(answer.header("Retry-After")).contains("1");
-      }
-    } finally {
-      client.shutdownNow();
-    }
+    // the delete holds the workflow's row and waits for the task's, which the other session
+    // holds; that session then asks for the workflow's
+    Api.Response answer =
+        LockWaits.deadlocked(
+            dataSource,
+            "SELECT 1 FROM task WHERE id = '" + taskOf(workflow, "b") + "' FOR UPDATE",
+            "SELECT 1 FROM workflow WHERE id = '" + id + "' FOR UPDATE",
+            () -> api.delete("/api/v1/workflows/" + id));
+
+    ProblemAssert.assertProblem(answer, 503, "database-busy");
+    assertThat(answer.header("Retry-After")).contains("1");
     assertThat(api.get("/api/v1/workflows/" + id).status()).as("nothing deleted").isEqualTo(200);
     assertThat(api.delete("/api/v1/workflows/" + id).status()).as("repeated").isEqualTo(204);
   }

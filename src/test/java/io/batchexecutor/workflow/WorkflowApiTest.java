@@ -11,8 +11,6 @@ import io.batchexecutor.task.Task;
 import io.batchexecutor.task.TaskError;
 import io.batchexecutor.task.TaskRepository;
 import io.batchexecutor.task.TaskStatus;
-import java.sql.Connection;
-import java.sql.Statement;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -335,23 +333,16 @@ class WorkflowApiTest {
     jdbc.sql("UPDATE task SET status = 'RUNNING' WHERE id = :id").param("id", first).update();
     Task failing = tasks.find(first).orElseThrow();
     failing.fail("broken", new TaskError("X", "broken", null), 1, null, Instant.now());
-    ExecutorService worker = Executors.newSingleThreadExecutor();
-    try (Connection other = dataSource.getConnection()) {
-      other.setAutoCommit(false);
-      try (Statement sql = other.createStatement()) {
-        // this side waits long before it looks for a deadlock, so the write is the one undone
-        sql.execute("SET LOCAL deadlock_timeout = '30s'");
-        sql.execute("SELECT 1 FROM task WHERE id = '" + next + "' FOR UPDATE");
-        Future<Boolean> written = worker.submit(() -> tasks.update(failing));
-        LockWaits.awaitSomeoneWaiting(jdbc);
-        // the write holds 'first' and waits for 'next'; this side, holding 'next', asks for 'first'
-        sql.execute("SELECT 1 FROM task WHERE id = '" + first + "' FOR UPDATE");
-        other.commit();
-        assertThat(written.get(30, TimeUnit.SECONDS)).isTrue();
-      }
-    } finally {
-      worker.shutdownNow();
-    }
+    // the write holds 'first' and waits for 'next', which the other session holds; that session
+    // then asks for 'first'
+    boolean written =
+        LockWaits.deadlocked(
+            dataSource,
+            "SELECT 1 FROM task WHERE id = '" + next + "' FOR UPDATE",
+            "SELECT 1 FROM task WHERE id = '" + first + "' FOR UPDATE",
+            () -> tasks.update(failing));
+
+    assertThat(written).isTrue();
     assertThat(tasks.find(first).orElseThrow().status()).isEqualTo(TaskStatus.FAILED);
     assertThat(tasks.find(next).orElseThrow().status()).isEqualTo(TaskStatus.CANCELLED);
   }

@@ -29,9 +29,7 @@ class LaunchContainer implements PipelineStep {
   @Override
   public StepResult run(Task task, StepContext context) {
     int attempt = 1;
-    containers
-        .cpusLimited(task)
-        .ifPresent(why -> task.record("LIMITED", why, Map.of(), context.now()));
+    containers.recordCpuLimit(task, context.now());
     String id = containers.createOrFind(task, attempt);
     task.submittedToContainer(id, context.now());
     containers.start(task, id);

@@ -20,6 +20,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -121,19 +122,22 @@ class LocalContainers {
     return Math.min(task.settings().vcpu(), engineCpus());
   }
 
-  /** What to tell when {@code task} asks for more CPUs than the engine has; empty otherwise. */
-  Optional<String> cpusLimited(Task task) {
+  /** Records a {@code LIMITED} event when {@code task} asks for more CPUs than the engine has. */
+  void recordCpuLimit(Task task, Instant at) {
     double asked = task.settings().vcpu();
     int engine = engineCpus();
-    return asked <= engine
-        ? Optional.empty()
-        : Optional.of(
-            "vcpu "
-                + (asked == Math.rint(asked) ? Long.toString((long) asked) : Double.toString(asked))
-                + " is more than the local engine's "
-                + engine
-                + " CPUs; each container gets "
-                + engine);
+    if (asked > engine) {
+      task.record(
+          "LIMITED",
+          "vcpu "
+              + (asked == Math.rint(asked) ? Long.toString((long) asked) : Double.toString(asked))
+              + " is more than the local engine's "
+              + engine
+              + " CPUs; each container gets "
+              + engine,
+          Map.of(),
+          at);
+    }
   }
 
   private volatile Integer engineCpus;

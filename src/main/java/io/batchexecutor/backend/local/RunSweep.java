@@ -70,9 +70,7 @@ class RunSweep implements PipelineStep {
     // each change of status is stored before the runs go on, so that the task shows RUNNING
     // while they do rather than the status it had when this step began
     if (task.status() == TaskStatus.BUILDING) {
-      containers
-          .cpusLimited(task)
-          .ifPresent(why -> task.record("LIMITED", why, Map.of(), context.now()));
+      containers.recordCpuLimit(task, context.now());
       task.sweepLaunched(runs, Math.min(parallel, runs), context.now());
       task.attemptStarted(1, Map.of("runs", runs), context.now());
       return StepResult.proceed();

@@ -6,8 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.batchexecutor.config.TaskSettings;
 import io.batchexecutor.pipeline.StepContext;
 import io.batchexecutor.pipeline.StepResult;
-import io.batchexecutor.support.RecordingStepContext;
 import io.batchexecutor.support.TaskBuilder;
+import io.batchexecutor.support.TestStepContext;
 import io.batchexecutor.task.Task;
 import io.batchexecutor.task.TaskStatus;
 import java.time.Duration;
@@ -31,7 +31,7 @@ import software.amazon.awssdk.services.sts.model.GetCallerIdentityResponse;
 class AwsBatchStepsTest {
 
   static final Instant NOW = Instant.parse("2026-01-01T00:00:00Z");
-  static final StepContext CONTEXT = new RecordingStepContext(() -> NOW);
+  static final StepContext CONTEXT = new TestStepContext(() -> NOW);
 
   final FakeBatch batch = new FakeBatch();
   final AwsAccount account = new AwsAccount(new FakeSts());

@@ -9,9 +9,9 @@ import io.batchexecutor.image.ImageBuilder;
 import io.batchexecutor.image.TaskImage;
 import io.batchexecutor.pipeline.StepContext;
 import io.batchexecutor.support.DockerAvailable;
-import io.batchexecutor.support.RecordingStepContext;
 import io.batchexecutor.support.TaskBuilder;
 import io.batchexecutor.support.TestRegistry;
+import io.batchexecutor.support.TestStepContext;
 import io.batchexecutor.task.Task;
 import io.batchexecutor.task.TaskStatus;
 import java.io.IOException;
@@ -37,7 +37,7 @@ class PushImageIT {
   static DockerClient docker;
   static String localImage;
 
-  final StepContext context = new RecordingStepContext(Instant::now);
+  final StepContext context = new TestStepContext(Instant::now);
 
   @BeforeEach
   void engineAndImage() {
