@@ -1,10 +1,14 @@
 """batch-executor task runner.
 
-Baked into every task image next to payload.json. It loads the function from its source, calls it
-with the baked-in arguments, and writes result.json: the return value, or the exception's type,
+Part of every task image. It reads the call (payload.json: source, function name, args, kwargs),
+loads the function from its source, calls it, and writes result.json: the return value, or the exception's type,
 message and traceback. A value that JSON cannot carry is kept as result.pickle, described in
 result.json by its type and repr. Only the standard library is needed; boto3 is used when the
 result has to go to S3 (BATCH_EXECUTOR_RESULT_S3_URI) or an input comes from there.
+
+Where the payload comes from: a baked image has it at /batch-executor/payload.json; an environment
+image (staged payload) gets it there from the local backend before the container starts, or reads
+it from S3 when BATCH_EXECUTOR_PAYLOAD_S3_URI names it (AWS Batch).
 
 In a workflow, an argument that is exactly {"$task": "<key>"} stands for the result of that task:
 BATCH_EXECUTOR_INPUTS maps each key to where that task's result.json (and result.pickle, for a
@@ -164,6 +168,15 @@ def drop_expect_header(request, **_):
     request.headers.pop("Expect", None)
 
 
+def read_payload():
+    location = os.environ.get("BATCH_EXECUTOR_PAYLOAD_S3_URI")
+    if location:
+        bucket, _, key = location[len("s3://"):].partition("/")
+        return json.loads(s3_client().get_object(Bucket=bucket, Key=key)["Body"].read().decode("utf-8"))
+    with open(PAYLOAD, "r", encoding="utf-8") as f:
+        return json.load(f)
+
+
 def upload_to_s3(target, files):
     bucket, _, prefix = target[len("s3://"):].partition("/")
     s3 = s3_client()
@@ -174,8 +187,7 @@ def upload_to_s3(target, files):
 def main():
     global SWEEP_INDEX
     try:
-        with open(PAYLOAD, "r", encoding="utf-8") as f:
-            payload = json.load(f)
+        payload = read_payload()
         source = payload["source"]
         name = payload["function"]
         args = payload.get("args") or []
@@ -188,7 +200,7 @@ def main():
                 or "0"
             )
             combination = payload["sweep"][SWEEP_INDEX]
-    except Exception as error:  # the image itself is broken
+    except Exception as error:  # the image is broken, or the staged payload cannot be read
         print("batch-executor: cannot read the task payload: %r" % (error,), file=sys.stderr)
         return EXIT_RUNNER_FAILED
 

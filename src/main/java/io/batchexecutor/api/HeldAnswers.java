@@ -1,6 +1,7 @@
 package io.batchexecutor.api;
 
 import io.batchexecutor.pipeline.Periodic;
+import io.batchexecutor.task.TaskNotifications;
 import io.batchexecutor.task.TaskRepository;
 import io.batchexecutor.workflow.WorkflowRepository;
 import java.time.Clock;
@@ -22,15 +23,21 @@ import org.springframework.web.context.request.async.DeferredResult;
 
 /**
  * Answers held until a task or a workflow ends ({@code ?wait=<seconds>}), without a thread per
- * waiting client: one timer asks the database every 100 ms which of the awaited tasks, and which of
- * the awaited workflows, have ended (one query for each kind, however many wait), and completes
- * those answers, or the ones whose wait is over, with what they are then.
+ * waiting client. The write that ends a task wakes them: directly on the instance that wrote it,
+ * through PostgreSQL {@code NOTIFY} on every other ({@link TaskNotifications}); the answer is then
+ * completed on this class's own thread with what the task or workflow is then. A timer completes
+ * the answers whose wait is over (every 100 ms, in memory), and as a fallback for a notification
+ * missed while the listener reconnected, asks the database once a second which of the awaited tasks
+ * and workflows have ended (one query for each kind, however many wait).
  */
 @Component
 class HeldAnswers implements SmartLifecycle {
 
   private static final Logger log = LoggerFactory.getLogger(HeldAnswers.class);
   static final Duration TICK = Duration.ofMillis(100);
+
+  /** How often the fallback asks the database what of the awaited has ended. */
+  static final Duration FALLBACK = Duration.ofSeconds(1);
 
   /** The longest {@code ?wait=} a request may hold its answer. */
   static final int MAX_WAIT_SECONDS = 60;
@@ -71,10 +78,45 @@ class HeldAnswers implements SmartLifecycle {
   private final Set<Waiter<?>> waiters = ConcurrentHashMap.newKeySet();
   private final Periodic timer = new Periodic("held-answers", this::tick, TICK, TICK);
 
-  HeldAnswers(TaskRepository tasks, WorkflowRepository workflows, Clock clock) {
+  /** When the fallback last asked; reset by a new waiter, whose task may have just ended. */
+  private volatile Instant lastFallback = Instant.MIN;
+
+  HeldAnswers(
+      TaskRepository tasks,
+      WorkflowRepository workflows,
+      TaskNotifications notifications,
+      Clock clock) {
     this.endedTasks = tasks::endedAmong;
     this.endedWorkflows = workflows::endedAmong;
     this.clock = clock;
+    notifications.subscribe(
+        new TaskNotifications.Subscriber() {
+          @Override
+          public void ended(UUID task, UUID workflow) {
+            if (!waiters.isEmpty()) {
+              timer.runSoon(() -> wake(task, workflow));
+            }
+          }
+        });
+  }
+
+  /** Completes the answers held for {@code task}, and for {@code workflow} if it has ended. */
+  void wake(UUID task, UUID workflow) {
+    try {
+      boolean workflowEnded = false;
+      for (Waiter<?> w : List.copyOf(waiters)) {
+        if (w.kind() == Kind.TASK && w.id().equals(task)) {
+          w.complete();
+        } else if (w.kind() == Kind.WORKFLOW && w.id().equals(workflow)) {
+          workflowEnded = workflowEnded || !endedWorkflows.apply(List.of(workflow)).isEmpty();
+          if (workflowEnded) {
+            w.complete();
+          }
+        }
+      }
+    } catch (RuntimeException e) {
+      log.debug("Could not answer what waits on task {}; next tick: {}", task, e.getMessage());
+    }
   }
 
   /**
@@ -88,6 +130,8 @@ class HeldAnswers implements SmartLifecycle {
     answer.onCompletion(() -> waiters.remove(waiter));
     answer.onTimeout(waiter::complete);
     waiters.add(waiter);
+    // an end written between the caller's read and now was announced to no one: the next tick asks
+    lastFallback = Instant.MIN;
     return answer;
   }
 
@@ -96,10 +140,13 @@ class HeldAnswers implements SmartLifecycle {
       return;
     }
     try {
-      Set<UUID> ended = new HashSet<>();
-      ended.addAll(endedTasks.apply(ids(Kind.TASK)));
-      ended.addAll(endedWorkflows.apply(ids(Kind.WORKFLOW)));
       Instant now = clock.instant();
+      Set<UUID> ended = new HashSet<>();
+      if (!now.isBefore(lastFallback.plus(FALLBACK))) {
+        lastFallback = now;
+        ended.addAll(endedTasks.apply(ids(Kind.TASK)));
+        ended.addAll(endedWorkflows.apply(ids(Kind.WORKFLOW)));
+      }
       for (Waiter<?> w : List.copyOf(waiters)) {
         if (ended.contains(w.id()) || !now.isBefore(w.until())) {
           w.complete();

@@ -2,6 +2,7 @@ package io.batchexecutor.api;
 
 import io.batchexecutor.pipeline.Periodic;
 import io.batchexecutor.task.Task;
+import io.batchexecutor.task.TaskNotifications;
 import io.batchexecutor.task.TaskRepository;
 import java.io.IOException;
 import java.time.Clock;
@@ -25,8 +26,8 @@ import org.springframework.web.servlet.mvc.method.annotation.ResponseBodyEmitter
  * {@code GET /logs?follow=true}: what a task prints, sent as it comes, in one response that ends
  * when the task has ended. One timer serves every follower (no thread each): once a second (every
  * five seconds for a task on AWS Batch) it reads each followed task's output as {@code /logs} would
- * and sends what was not sent yet; after the task's end it sends the rest of the stored output and
- * closes the response.
+ * and sends what was not sent yet; the task's end wakes it at once ({@link TaskNotifications}), and
+ * it sends the rest of the stored output and closes the response.
  */
 @Component
 class LogFollowers implements SmartLifecycle {
@@ -52,7 +53,7 @@ class LogFollowers implements SmartLifecycle {
     final Instant until;
     final ResponseBodyEmitter emitter;
     int sent; // characters of the output sent so far
-    Instant nextRead = Instant.MIN;
+    volatile Instant nextRead = Instant.MIN;
 
     Follower(UUID taskId, Integer index, Instant until, ResponseBodyEmitter emitter) {
       this.taskId = taskId;
@@ -97,10 +98,28 @@ class LogFollowers implements SmartLifecycle {
   private final Set<Follower> followers = ConcurrentHashMap.newKeySet();
   private final Periodic timer = new Periodic("log-followers", this::tick, TICK, TICK);
 
-  LogFollowers(TaskRepository tasks, TaskOutputs outputs, Clock clock) {
+  LogFollowers(
+      TaskRepository tasks, TaskOutputs outputs, TaskNotifications notifications, Clock clock) {
     this.tasks = tasks;
     this.outputs = outputs;
     this.clock = clock;
+    // the end of a followed task wakes its followers: they send the rest and close at once
+    notifications.subscribe(
+        new TaskNotifications.Subscriber() {
+          @Override
+          public void ended(UUID task, UUID workflow) {
+            boolean followed = false;
+            for (Follower f : followers) {
+              if (f.taskId.equals(task)) {
+                f.nextRead = Instant.MIN;
+                followed = true;
+              }
+            }
+            if (followed) {
+              timer.runSoon();
+            }
+          }
+        });
   }
 
   /** A response that follows {@code task}'s output (or run {@code index}'s) until it ends. */

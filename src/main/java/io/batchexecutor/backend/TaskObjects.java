@@ -2,8 +2,11 @@ package io.batchexecutor.backend;
 
 import io.batchexecutor.task.Task;
 
-/** Where a task's objects (result, logs, build output) are kept in an object store. */
+/** Where a task's objects (payload, result, logs, build output) are kept in an object store. */
 public final class TaskObjects {
+
+  /** The staged call ({@code staged} payload mode): what the runner reads. */
+  public static final String PAYLOAD = "payload.json";
 
   private TaskObjects() {}
 

@@ -83,8 +83,14 @@ public record BatchExecutorProperties(
    * How task images are built.
    *
    * @param baseImage the image a task's image is built on when the task names none
+   * @param payload how a task's call reaches its image when the task does not say: {@code staged}
+   *     (one environment image shared by every call with the same base image and requirements, the
+   *     call written beside it to the object store) or {@code baked} (an image of its own for every
+   *     call, as the original executor built them)
    */
-  public record Image(@NotNull @DefaultValue("python:3.11-slim") String baseImage) {}
+  public record Image(
+      @NotNull @DefaultValue("python:3.11-slim") String baseImage,
+      @NotNull @DefaultValue("staged") PayloadMode payload) {}
 
   /**
    * How to reach the Docker engine.

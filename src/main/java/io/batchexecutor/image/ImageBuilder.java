@@ -5,6 +5,7 @@ import com.github.dockerjava.api.command.BuildImageResultCallback;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.BuildResponseItem;
 import java.io.ByteArrayInputStream;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
@@ -95,11 +96,28 @@ public class ImageBuilder {
 
   /** Whether the engine has an image under {@code reference}. */
   public boolean exists(String reference) {
+    return imageId(reference).isPresent();
+  }
+
+  /** The id of the image the engine has under {@code reference}; empty when it has none. */
+  public Optional<String> imageId(String reference) {
     try {
-      docker.inspectImageCmd(reference).exec();
-      return true;
+      return Optional.ofNullable(docker.inspectImageCmd(reference).exec().getId());
     } catch (NotFoundException e) {
-      return false;
+      return Optional.empty();
+    } catch (RuntimeException e) {
+      if (DockerFailures.unreachable(e)) {
+        throw new DockerUnavailableException(e);
+      }
+      throw e;
+    }
+  }
+
+  /** Gives the image under {@code reference} the further name {@code alias} as well. */
+  public void alias(String reference, String alias) {
+    int colon = alias.lastIndexOf(':');
+    try {
+      docker.tagImageCmd(reference, alias.substring(0, colon), alias.substring(colon + 1)).exec();
     } catch (RuntimeException e) {
       if (DockerFailures.unreachable(e)) {
         throw new DockerUnavailableException(e);

@@ -19,9 +19,17 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The build context of a task's image: a Dockerfile {@code FROM} the base image, the runner script
- * and the payload (function source and name, args, kwargs) baked in. The tag is a hash of the
- * context, so the same function with the same arguments and environment is built once.
+ * The build context of a task's image: a Dockerfile {@code FROM} the base image and the runner
+ * script, in one of two shapes:
+ *
+ * <ul>
+ *   <li>an <b>environment image</b> ({@link #environment}): nothing of the call, so every task with
+ *       the same base image (and image id), requirements and runner shares it; the payload reaches
+ *       the container beside the image. Tagged {@code batch-executor-env:<hash>}.
+ *   <li>a <b>baked image</b> ({@link #of}): the payload (function source and name, args, kwargs)
+ *       built in, as the original executor did. Tagged {@code batch-executor-task:<hash>}, so the
+ *       same function with the same arguments and environment is built once.
+ * </ul>
  *
  * <p>Nothing the client sent is spliced into the Dockerfile as text except the base image and the
  * requirements, which validation has confined to plain references, and which go into exec-form
@@ -29,17 +37,26 @@ import tools.jackson.databind.json.JsonMapper;
  */
 public final class TaskImage {
 
-  /** The local repository that task images are tagged in. */
+  /** The local repository that baked task images are tagged in. */
   public static final String REPOSITORY = "batch-executor-task";
 
+  /** The local repository that environment images are tagged in. */
+  public static final String ENVIRONMENT_REPOSITORY = "batch-executor-env";
+
+  /** Where the runner reads the payload inside the container, in either shape. */
+  public static final String PAYLOAD_PATH = "/batch-executor/payload.json";
+
+  private final String repository;
   private final String baseImage;
   private final Map<String, byte[]> files;
   private final String contentHash;
 
-  private TaskImage(String baseImage, Map<String, byte[]> files) {
+  private TaskImage(
+      String repository, String baseImage, Map<String, byte[]> files, String baseImageId) {
+    this.repository = repository;
     this.baseImage = baseImage;
     this.files = Collections.unmodifiableMap(files);
-    this.contentHash = hash(files);
+    this.contentHash = hash(files, baseImageId);
   }
 
   /**
@@ -72,6 +89,32 @@ public final class TaskImage {
   /** The context for a task: the runner script and the payload baked into the environment. */
   public static TaskImage of(
       Environment environment, Payload payload, byte[] runner, JsonMapper json) {
+    Map<String, byte[]> files = new TreeMap<>();
+    files.put("Dockerfile", dockerfile(environment, true, json).getBytes(StandardCharsets.UTF_8));
+    files.put("runner.py", runner);
+    files.put("payload.json", payloadJson(payload, json));
+    return new TaskImage(REPOSITORY, environment.baseImage(), files, null);
+  }
+
+  /**
+   * The environment image of every task with this {@code environment}: the runner, no payload.
+   *
+   * @param baseImageId the base image's id where the engine knows it ({@code null} where not), so
+   *     that a base image pulled anew under the same reference makes a new environment
+   */
+  public static TaskImage environment(
+      Environment environment, byte[] runner, String baseImageId, JsonMapper json) {
+    Map<String, byte[]> files = new TreeMap<>();
+    files.put("Dockerfile", dockerfile(environment, false, json).getBytes(StandardCharsets.UTF_8));
+    files.put("runner.py", runner);
+    return new TaskImage(ENVIRONMENT_REPOSITORY, environment.baseImage(), files, baseImageId);
+  }
+
+  /**
+   * The payload as the runner reads it ({@code payload.json}): the same bytes for the same call, so
+   * that writing it again after a crash writes the same object.
+   */
+  public static byte[] payloadJson(Payload payload, JsonMapper json) {
     Map<String, Object> document = new LinkedHashMap<>();
     document.put("source", payload.source());
     document.put("function", payload.function());
@@ -80,14 +123,10 @@ public final class TaskImage {
     if (payload.sweep() != null) {
       document.put("sweep", payload.sweep()); // the combinations, one per run
     }
-    Map<String, byte[]> files = new TreeMap<>();
-    files.put("Dockerfile", dockerfile(environment, json).getBytes(StandardCharsets.UTF_8));
-    files.put("runner.py", runner);
-    files.put("payload.json", json.writeValueAsBytes(document));
-    return new TaskImage(environment.baseImage(), files);
+    return json.writeValueAsBytes(document);
   }
 
-  private static String dockerfile(Environment environment, JsonMapper json) {
+  private static String dockerfile(Environment environment, boolean baked, JsonMapper json) {
     StringBuilder d = new StringBuilder();
     d.append("FROM ").append(environment.baseImage()).append('\n');
     d.append(
@@ -105,7 +144,10 @@ public final class TaskImage {
           "RUN python3 -c \"import boto3\" 2>/dev/null"
               + " || python3 -m pip install --no-cache-dir boto3\n");
     }
-    d.append("COPY runner.py payload.json /batch-executor/\n");
+    d.append(
+        baked
+            ? "COPY runner.py payload.json /batch-executor/\n"
+            : "COPY runner.py /batch-executor/\n");
     d.append("ENTRYPOINT [\"python3\", \"/batch-executor/runner.py\"]\n");
     return d.toString();
   }
@@ -114,9 +156,14 @@ public final class TaskImage {
     return baseImage;
   }
 
-  /** {@code batch-executor-task:<hash>}. */
+  /** {@code batch-executor-task:<hash>} or {@code batch-executor-env:<hash>}. */
   public String localReference() {
-    return REPOSITORY + ":" + tag();
+    return repository + ":" + tag();
+  }
+
+  /** Whether this is an environment image (the payload travels beside it). */
+  public boolean isEnvironment() {
+    return ENVIRONMENT_REPOSITORY.equals(repository);
   }
 
   /** The content hash that is the image's tag everywhere (locally and in ECR). */
@@ -155,9 +202,12 @@ public final class TaskImage {
     return out.toByteArray();
   }
 
-  private static String hash(Map<String, byte[]> files) {
+  private static String hash(Map<String, byte[]> files, String baseImageId) {
     try {
       MessageDigest digest = MessageDigest.getInstance("SHA-256");
+      if (baseImageId != null) {
+        digest.update(("base-image-id\0" + baseImageId + "\0").getBytes(StandardCharsets.UTF_8));
+      }
       for (Map.Entry<String, byte[]> file : files.entrySet()) {
         digest.update(file.getKey().getBytes(StandardCharsets.UTF_8));
         digest.update((byte) 0);

@@ -10,9 +10,11 @@ import io.micrometer.core.instrument.Timer;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
@@ -37,6 +39,7 @@ public class ExecutePicked {
   private final String leaseOwner;
   private final BackOff backOff;
   private final MeterRegistry meters;
+  private final WakeUp wakeUp;
 
   /**
    * How long each step took, by backend, step and outcome ({@code proceeded}, {@code released},
@@ -51,6 +54,21 @@ public class ExecutePicked {
       String leaseOwner,
       BackOff backOff,
       MeterRegistry meters) {
+    this(tasks, backend, clock, leaseOwner, backOff, meters, new WakeUp());
+  }
+
+  /**
+   * @param wakeUp told when a task given back for later comes due, so the claim loop wakes then
+   */
+  ExecutePicked(
+      TaskRepository tasks,
+      ComputeBackend backend,
+      Clock clock,
+      String leaseOwner,
+      BackOff backOff,
+      MeterRegistry meters,
+      WakeUp wakeUp) {
+    this.wakeUp = wakeUp;
     this.meters = meters;
     this.backOff = backOff;
     this.tasks = tasks;
@@ -69,6 +87,10 @@ public class ExecutePicked {
   public void execute(Task claimed, BooleanSupplier stopRequested) throws InterruptedException {
     Task task = claimed;
     UUID id = task.id();
+    // the steps that could have run on the task before this claim, and those run during it
+    Set<PipelineStep> mayHaveRun = new HashSet<>();
+    steps.stream().filter(s -> s.handles(claimed)).forEach(mayHaveRun::add);
+    PipelineStep[] running = new PipelineStep[1];
     StepContext context =
         new StepContext() {
           @Override
@@ -90,6 +112,11 @@ public class ExecutePicked {
           public void recordNow(String kind, String reason, Map<String, Object> details) {
             tasks.recordNow(
                 id, leaseOwner, new TaskEvent(clock.instant(), kind, null, null, reason, details));
+          }
+
+          @Override
+          public boolean firstRun() {
+            return !mayHaveRun.contains(running[0]);
           }
         };
     while (!task.status().isFinal()) {
@@ -117,8 +144,10 @@ public class ExecutePicked {
       StepResult result;
       Timer.Sample timing = Timer.start(meters);
       String outcome = "failed";
+      running[0] = step;
       try {
         result = step.run(task, context);
+        mayHaveRun.add(step);
         outcome = result.next() == StepResult.Next.RELEASE ? "released" : "proceeded";
       } catch (InterruptedException e) {
         outcome = "interrupted";
@@ -146,6 +175,7 @@ public class ExecutePicked {
       }
       if (result.next() == StepResult.Next.RELEASE && !task.status().isFinal()) {
         tasks.release(id, leaseOwner, clock.instant().plus(result.after()));
+        wakeUp.signalAfter(result.after());
         return;
       }
       task = reload(id);
@@ -192,6 +222,7 @@ public class ExecutePicked {
       Duration delay = backOff.apply(fresh, unreachable.get(), now);
       if (tasks.update(fresh) && delay != null) {
         tasks.release(id, leaseOwner, now.plus(delay));
+        wakeUp.signalAfter(delay);
       }
       return;
     }

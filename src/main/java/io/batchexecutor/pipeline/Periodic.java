@@ -38,6 +38,22 @@ public final class Periodic implements SmartLifecycle {
         work, initialDelay.toMillis(), delay.toMillis(), TimeUnit.MILLISECONDS);
   }
 
+  /** Runs the work once more now, on the same thread, between its scheduled runs. */
+  public void runSoon() {
+    runSoon(work);
+  }
+
+  /** Runs {@code other} on the same thread, soon: never at the same time as the work. */
+  public synchronized void runSoon(Runnable other) {
+    if (timer != null) {
+      try {
+        timer.execute(other);
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        // stopping
+      }
+    }
+  }
+
   @Override
   public synchronized void stop() {
     if (timer != null) {

@@ -2,6 +2,7 @@ package io.batchexecutor.pipeline;
 
 import io.batchexecutor.config.BatchExecutorProperties;
 import io.batchexecutor.task.TaskAccepted;
+import io.batchexecutor.task.TaskNotifications;
 import io.batchexecutor.task.TaskRepository;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -15,7 +16,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -33,7 +33,7 @@ public class Pipeline implements SmartLifecycle {
 
   private final TaskRepository tasks;
   private final ComputeBackend backend;
-  private final DataSource dataSource;
+  private final TaskNotifications notifications;
   private final BatchExecutorProperties.Pipeline settings;
   private final Clock clock;
   private final String leaseOwner;
@@ -50,7 +50,7 @@ public class Pipeline implements SmartLifecycle {
   public Pipeline(
       TaskRepository tasks,
       ComputeBackend backend,
-      DataSource dataSource,
+      TaskNotifications notifications,
       BatchExecutorProperties.Pipeline settings,
       Clock clock,
       MeterRegistry meters) {
@@ -60,7 +60,7 @@ public class Pipeline implements SmartLifecycle {
         .register(meters);
     this.tasks = tasks;
     this.backend = backend;
-    this.dataSource = dataSource;
+    this.notifications = notifications;
     this.settings = settings;
     this.clock = clock;
     this.leaseOwner = instanceName();
@@ -78,7 +78,7 @@ public class Pipeline implements SmartLifecycle {
 
   /** Whether the NOTIFY listener is connected (health shows it). */
   public boolean listening() {
-    return listener != null && listener.listening();
+    return listener != null && notifications.listening();
   }
 
   @EventListener
@@ -92,15 +92,15 @@ public class Pipeline implements SmartLifecycle {
       return;
     }
     ExecutePicked executePicked =
-        new ExecutePicked(tasks, backend, clock, leaseOwner, BackOff.of(settings), meters);
+        new ExecutePicked(tasks, backend, clock, leaseOwner, BackOff.of(settings), meters, wakeUp);
     workers = Executors.newFixedThreadPool(settings.workers(), named("task-worker"));
     housekeeping = Executors.newScheduledThreadPool(2, named("pipeline-housekeeping"));
     claimLoop =
         new RunUntilShutdown(
             tasks, executePicked, inFlight, wakeUp, workers, settings, clock, leaseOwner);
-    listener = new ListenForWork(dataSource, wakeUp, inFlight);
+    listener = new ListenForWork(wakeUp, inFlight);
+    notifications.subscribe(listener);
     named("task-claim").newThread(claimLoop).start();
-    named("task-listen").newThread(listener).start();
     long beat = settings.heartbeatInterval().toMillis();
     housekeeping.scheduleWithFixedDelay(
         new RenewLeases(tasks, inFlight, clock, settings.leaseDuration(), leaseOwner),
@@ -125,7 +125,7 @@ public class Pipeline implements SmartLifecycle {
     }
     running = false;
     claimLoop.stop();
-    listener.stop();
+    notifications.unsubscribe(listener);
     workers.shutdownNow();
     housekeeping.shutdownNow();
     try {

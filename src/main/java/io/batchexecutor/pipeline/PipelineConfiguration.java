@@ -1,10 +1,10 @@
 package io.batchexecutor.pipeline;
 
 import io.batchexecutor.config.BatchExecutorProperties;
+import io.batchexecutor.task.TaskNotifications;
 import io.batchexecutor.task.TaskRepository;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
-import javax.sql.DataSource;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
@@ -19,11 +19,11 @@ public class PipelineConfiguration {
   Pipeline pipeline(
       TaskRepository tasks,
       ObjectProvider<ComputeBackend> backends,
-      DataSource dataSource,
+      TaskNotifications notifications,
       BatchExecutorProperties properties,
       Clock clock,
       MeterRegistry meters) {
     ComputeBackend backend = backends.getIfAvailable(NoComputeBackend::new);
-    return new Pipeline(tasks, backend, dataSource, properties.pipeline(), clock, meters);
+    return new Pipeline(tasks, backend, notifications, properties.pipeline(), clock, meters);
   }
 }

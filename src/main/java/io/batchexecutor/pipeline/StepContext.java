@@ -24,4 +24,15 @@ public interface StepContext {
    * of a sweep). Nothing is written once this instance no longer holds the task.
    */
   void recordNow(String kind, String reason, Map<String, Object> details);
+
+  /**
+   * Whether the step now running certainly runs on this task for the first time: the task reached
+   * it during this claim, by the steps before it, so no earlier run of it can have left anything
+   * behind (a step that creates something remote may then skip the look-up for what a lost answer
+   * made). False when unsure, as by default: the task may have been claimed in this step's state
+   * after a crash.
+   */
+  default boolean firstRun() {
+    return false;
+  }
 }

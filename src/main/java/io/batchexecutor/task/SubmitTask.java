@@ -74,7 +74,7 @@ public class SubmitTask {
             UUID.randomUUID(),
             request.owner(),
             request.name(),
-            normalised(request.spec()),
+            stored(request.spec()),
             effective,
             properties.backend().name().toLowerCase(Locale.ROOT),
             clock.instant());
@@ -124,6 +124,22 @@ public class SubmitTask {
                       + effective.timeLimit()
                       + ")")));
     }
+  }
+
+  /**
+   * {@code spec} as it is stored: normalised, with the payload mode it runs in decided now (the
+   * request's, else the configured default), so that a later change of the default does not change
+   * how an accepted task runs.
+   */
+  public TaskSpec stored(TaskSpec spec) {
+    TaskSpec normalised = normalised(spec);
+    TaskSpec.ImageSpec image =
+        normalised.image() == null ? new TaskSpec.ImageSpec(null, null) : normalised.image();
+    if (image.payload() == null) {
+      image = image.withPayload(properties.image().payload().value());
+    }
+    return new TaskSpec(
+        normalised.function(), normalised.args(), normalised.kwargs(), image, normalised.sweep());
   }
 
   /** {@code spec} with absent arguments made empty. */

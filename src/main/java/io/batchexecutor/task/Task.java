@@ -168,13 +168,23 @@ public final class Task {
     moveTo(TaskStatus.BUILDING, "building the task image", Map.of(), at);
   }
 
-  /** The task's image exists locally under {@code reference}. */
+  /** The task's own (baked) image exists locally under {@code reference}. */
   public void imageBuilt(String reference, boolean reused, Instant at) {
+    imageBuilt(reference, reused, false, at);
+  }
+
+  /**
+   * The task's image exists locally under {@code reference}: built for it, or {@code reused} as it
+   * was; an {@code environment} image (staged payload) or the task's own (baked).
+   */
+  public void imageBuilt(String reference, boolean reused, boolean environment, Instant at) {
     this.imageRef = reference;
     record(
         "IMAGE",
-        reused ? "image already built: " + reference : "image built: " + reference,
-        Map.of("image", reference, "reused", reused),
+        (environment ? "environment image " : "image ")
+            + (reused ? "reused: " : "built: ")
+            + reference,
+        Map.of("image", reference, "reused", reused, "payload", environment ? "staged" : "baked"),
         at);
   }
 

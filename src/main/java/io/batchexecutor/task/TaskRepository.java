@@ -6,6 +6,7 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -37,10 +38,10 @@ public class TaskRepository {
   private static final Logger log = LoggerFactory.getLogger(TaskRepository.class);
 
   /** The channel that announces due work to every instance. */
-  public static final String DUE_CHANNEL = "batch_executor_task_due";
+  public static final String DUE_CHANNEL = TaskNotifications.DUE_CHANNEL;
 
   /** The channel that announces cancel requests to the instance holding the task. */
-  public static final String CANCEL_CHANNEL = "batch_executor_task_cancel";
+  public static final String CANCEL_CHANNEL = TaskNotifications.CANCEL_CHANNEL;
 
   private static final String NOT_FINAL = "status NOT IN " + TaskStatus.FINAL_SQL;
 
@@ -56,10 +57,16 @@ public class TaskRepository {
   private final TransactionTemplate tx;
   private final NamedParameterJdbcTemplate batch;
   private final JsonMapper json;
+  private final TaskNotifications notifications;
   private final RowMapper<Task> taskMapper = this::mapTask;
 
   public TaskRepository(
-      JdbcClient jdbc, NamedParameterJdbcTemplate batch, TransactionTemplate tx, JsonMapper json) {
+      JdbcClient jdbc,
+      NamedParameterJdbcTemplate batch,
+      TransactionTemplate tx,
+      JsonMapper json,
+      TaskNotifications notifications) {
+    this.notifications = notifications;
     this.batch = batch;
     this.jdbc = jdbc;
     this.tx = tx;
@@ -328,7 +335,9 @@ public class TaskRepository {
   private static final int DEADLOCK_TRIES = 3;
 
   private boolean write(Task task) {
-    boolean endsWorkflowTask = task.workflowId() != null && task.status().isFinal();
+    boolean ends = task.status().isFinal();
+    boolean endsWorkflowTask = task.workflowId() != null && ends;
+    List<UUID> cancelledBelow = new ArrayList<>();
     Boolean written =
         tx.execute(
             status -> {
@@ -380,12 +389,29 @@ public class TaskRepository {
                 return false;
               }
               insertEvents(task.id(), task.pendingEvents());
+              if (ends) {
+                notifyEnded(task.id(), task.workflowId());
+              }
               if (endsWorkflowTask) {
-                afterFinal(task);
+                cancelledBelow.addAll(afterFinal(task));
               }
               return true;
             });
+    if (Boolean.TRUE.equals(written) && ends) {
+      // committed: whoever waits on this instance hears it now, the others through NOTIFY
+      notifications.ended(task.id(), task.workflowId());
+      cancelledBelow.forEach(id -> notifications.ended(id, task.workflowId()));
+    }
     return Boolean.TRUE.equals(written);
+  }
+
+  /** Announces the end of {@code task} to every instance, when the transaction commits. */
+  private void notifyEnded(UUID task, UUID workflow) {
+    jdbc.sql("SELECT pg_notify(:channel, :payload)")
+        .param("channel", TaskNotifications.ENDED_CHANNEL)
+        .param("payload", TaskNotifications.endedPayload(task, workflow))
+        .query()
+        .listOfRows();
   }
 
   /**
@@ -645,8 +671,10 @@ public class TaskRepository {
    * once when WAITING, through a cancel request (which stops its container or Batch job) when it is
    * further along. The caller holds the workflow's row (locked before the task's), so that two
    * dependencies ending at the same moment cannot each miss the other's end.
+   *
+   * @return the WAITING tasks it cancelled (ended here, without a write of their own)
    */
-  private void afterFinal(Task task) {
+  private List<UUID> afterFinal(Task task) {
     Instant now = task.updatedAt();
     if (task.status() == TaskStatus.SUCCEEDED) {
       List<UUID> ready =
@@ -681,8 +709,9 @@ public class TaskRepository {
                     Map.of())));
         notifyDue(id);
       }
-      return;
+      return List.of();
     }
+    List<UUID> cancelled = new ArrayList<>();
     String reason =
         "cancelled: its dependency '" + task.workflowKey() + "' " + task.status().name();
     List<Map<String, Object>> below =
@@ -728,11 +757,14 @@ public class TaskRepository {
                     TaskStatus.CANCELLED,
                     reason,
                     Map.of("dependency", task.workflowKey()))));
+        notifyEnded(id, task.workflowId());
+        cancelled.add(id);
       } else {
         requestCancel(id, now, reason);
         notifyDue(id);
       }
     }
+    return cancelled;
   }
 
   private void lockWorkflow(UUID workflowId) {

@@ -1,5 +1,7 @@
 package io.batchexecutor.task;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.batchexecutor.config.PayloadMode;
 import java.util.List;
 import tools.jackson.databind.JsonNode;
 
@@ -39,6 +41,30 @@ public record TaskSpec(
    *
    * @param baseImage the image to build on
    * @param requirements pip requirements installed into the image
+   * @param payload how the call reaches the image: {@code staged} (the image is the environment and
+   *     the call travels beside it) or {@code baked} (the call is built into an image of its own);
+   *     {@code null} as sent for the configured default, which acceptance fills in
    */
-  public record ImageSpec(String baseImage, List<String> requirements) {}
+  public record ImageSpec(
+      String baseImage,
+      List<String> requirements,
+      @JsonInclude(JsonInclude.Include.NON_NULL) String payload) {
+
+    /** Only what the image is built from; the payload mode left to the default. */
+    public ImageSpec(String baseImage, List<String> requirements) {
+      this(baseImage, requirements, null);
+    }
+
+    /** The same image with {@code mode} as its payload mode. */
+    public ImageSpec withPayload(String mode) {
+      return new ImageSpec(baseImage, requirements, mode);
+    }
+  }
+
+  /** The payload mode that acceptance stored; a task stored without one ran baked. */
+  public PayloadMode payloadMode() {
+    return image == null || image.payload() == null
+        ? PayloadMode.BAKED
+        : PayloadMode.of(image.payload()).orElse(PayloadMode.BAKED);
+  }
 }

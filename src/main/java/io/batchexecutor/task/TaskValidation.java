@@ -1,5 +1,6 @@
 package io.batchexecutor.task;
 
+import io.batchexecutor.config.PayloadMode;
 import io.batchexecutor.config.TaskSettings;
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.Validator;
@@ -194,6 +195,9 @@ final class TaskValidation {
     }
     if (image.baseImage() != null && !IMAGE_REFERENCE.matcher(image.baseImage()).matches()) {
       problems.add(v("image.base_image", "must be an image reference such as python:3.11-slim"));
+    }
+    if (image.payload() != null && PayloadMode.of(image.payload()).isEmpty()) {
+      problems.add(v("image.payload", "must be staged or baked"));
     }
     List<String> requirements = image.requirements();
     if (requirements == null) {

@@ -171,7 +171,7 @@ public class SubmitWorkflow {
               ids.get(key),
               request.owner(),
               task.name() != null ? task.name() : key,
-              submitTask.normalised(task.spec()),
+              submitTask.stored(task.spec()),
               settings.get(key),
               submitTask.backendName(),
               now,

@@ -179,6 +179,16 @@ class BadInputTest {
             "invalid-request",
             "image.base_image"),
         bad(
+            "payload mode that is neither staged nor baked",
+            Tasks.add().set("image", Map.of("payload", "inline")),
+            "invalid-request",
+            "image.payload"),
+        bad(
+            "payload mode in capitals",
+            Tasks.add().set("image", Map.of("payload", "STAGED")),
+            "invalid-request",
+            "image.payload"),
+        bad(
             "requirement that is a pip option",
             Tasks.add().set("image", Map.of("requirements", List.of("--index-url=http://x"))),
             "invalid-request",

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.batchexecutor.task.Task;
+import io.batchexecutor.task.TaskNotifications;
 import java.time.Clock;
 import org.junit.jupiter.api.Test;
 
@@ -13,7 +14,8 @@ class LogFollowersTest {
 
   @Test
   void beyondTheLimitAFollowerIsTurnedAwayWithAProblemThatSaysWhy() {
-    LogFollowers followers = new LogFollowers(null, null, Clock.systemUTC());
+    LogFollowers followers =
+        new LogFollowers(null, null, new TaskNotifications(null), Clock.systemUTC());
     Task task = aTask().build();
     for (int i = 0; i < LogFollowers.MAX_FOLLOWERS; i++) {
       assertThat(followers.follow(task, null)).isNotNull();

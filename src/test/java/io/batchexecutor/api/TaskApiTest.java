@@ -6,17 +6,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.batchexecutor.support.Api;
 import io.batchexecutor.support.ServiceTest;
 import io.batchexecutor.support.Tasks;
+import io.batchexecutor.task.TaskNotifications;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import tools.jackson.databind.JsonNode;
 
 /** Every endpoint of the task API over real HTTP, with the pipeline off so tasks stay QUEUED. */
 @ServiceTest
 class TaskApiTest {
+
+  @Autowired org.springframework.jdbc.core.simple.JdbcClient jdbc;
 
   @LocalServerPort int port;
   Api api;
@@ -145,6 +149,28 @@ class TaskApiTest {
 
     assertThat(answer.status()).isEqualTo(200);
     assertThat(answer.json().get("status").asString()).isEqualTo("CANCELLED");
+  }
+
+  @Test
+  void anEndAnnouncedByAnotherInstanceAnswersAHeldRequestAtOnce() {
+    String id = api.post("/api/v1/tasks", Tasks.add().build()).json().get("id").asString();
+
+    // what another instance's final write sends; the row itself is left QUEUED, so that only the
+    // announcement (not the fallback, which finds nothing ended) can answer before the wait is over
+    Api.Response answer =
+        api.heldUntil(
+            "/api/v1/tasks/" + id + "?wait=50",
+            () ->
+                jdbc.sql("SELECT pg_notify(:channel, :id)")
+                    .param("channel", TaskNotifications.ENDED_CHANNEL)
+                    .param("id", id)
+                    .query()
+                    .listOfRows());
+
+    assertThat(answer.status()).isEqualTo(200);
+    assertThat(answer.json().get("status").asString())
+        .as("answered with the task as it is then")
+        .isEqualTo("QUEUED");
   }
 
   @Test

@@ -1,128 +1,266 @@
 package io.batchexecutor.bench;
 
 import io.batchexecutor.support.Api;
+import io.batchexecutor.support.DockerAvailable;
 import io.batchexecutor.support.Tasks;
+import io.batchexecutor.support.TestRegistry;
+import io.batchexecutor.support.aws.FakeAwsEndpoint;
+import io.batchexecutor.support.s3.S3MockServer;
 import java.io.IOException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import tools.jackson.databind.JsonNode;
 
 /**
- * Benchmark, not a test: submit → SUCCEEDED of a trivial task whose image is already built, against
- * a bare {@code docker run} of that same image, in one run. Prints both medians and their ratio.
+ * Benchmark, not a test: how long a client waits for a trivial task, POST until the held {@code
+ * ?wait=60} answer arrives, against the floor — a bare {@code docker run --rm --network host} of
+ * the task's base image running the same function on the same arguments ({@code python3 -c …}),
+ * timed the same way, in one run, interleaved:
  *
- * <pre>./mvnw test-compile exec:java -Dexec.classpathScope=test \
+ * <ol>
+ *   <li>staged payload, the same function with new arguments every call (builds after the first are
+ *       counted: the goal is none);
+ *   <li>an identical resubmission;
+ *   <li>baked payload, new arguments every call (an image per call, for comparison);
+ * </ol>
+ *
+ * then where the time of a staged call goes, phase by phase, from its events; then, on the tests'
+ * loopback AWS endpoint (real registry, S3Mock, jobs as local containers; needs {@code
+ * BATCH_EXECUTOR_TEST_REGISTRY}), a staged call on a known environment: POST → SUBMITTED, and how
+ * long after the job's own {@code stoppedAt} the service recorded the end.
+ *
+ * <pre>./mvnw process-test-classes exec:java -Dexec.classpathScope=test \
  *   -Dexec.mainClass=io.batchexecutor.bench.SubmitToSucceededBenchmark [-Dbench.runs=20]</pre>
  */
 public final class SubmitToSucceededBenchmark {
 
+  static final String SOURCE = "def task(x, y):\n    return x + y\n";
+
   public static void main(String[] args) throws Exception {
     int runs = Integer.getInteger("bench.runs", 20);
+    String base = System.getenv().getOrDefault("BATCH_EXECUTOR_TEST_BASE_IMAGE", "local/python:3");
+    local(runs, base);
+    if (TestRegistry.ADDRESS == null) {
+      System.out.println("AWS endpoint phase skipped: BATCH_EXECUTOR_TEST_REGISTRY is not set");
+    } else {
+      onAwsEndpoint(runs, base);
+    }
+  }
+
+  private static void local(int runs, String base) throws Exception {
     try (BenchService started = BenchService.start()) {
       Api api = started.api;
-      Tasks task = Tasks.add();
+      int nonce = (int) (System.nanoTime() % 1_000_000);
+      JsonNode warm = submitAndWait(api, call(nonce, 0, "staged")); // builds the environment
+      submitAndWait(api, call(nonce, -1, "baked")); // and the baked layers below the call
+      bareDockerRun(base, nonce, 0); // warms the engine's cache of the base image
 
-      JsonNode warm = submitAndWait(api, task); // builds the image once
-      String image = warm.get("image").asString();
-      bareDockerRun(image); // warms the engine's cache of the image
-
-      java.util.Map<String, List<Double>> phases = new java.util.LinkedHashMap<>();
-      List<Double> firstStep = new ArrayList<>();
-      List<Double> service = new ArrayList<>();
-      List<Double> seen = new ArrayList<>();
+      List<Double> staged = new ArrayList<>();
+      List<Double> identical = new ArrayList<>();
+      List<Double> baked = new ArrayList<>();
       List<Double> bare = new ArrayList<>();
-      for (int i = 0; i < runs; i++) {
-        java.time.Instant sent = java.time.Instant.now();
-        JsonNode done = submitAndWait(api, task);
-        seen.add(Duration.between(sent, java.time.Instant.now()).toNanos() / 1e9);
-        java.time.Instant recorded = java.time.Instant.parse(done.get("finished_at").asString());
-        service.add(Duration.between(sent, recorded).toNanos() / 1e9);
-        firstStep.add(firstStepDelay(api, done));
+      List<JsonNode> stagedTasks = new ArrayList<>();
+      Map<String, List<Double>> phases = new LinkedHashMap<>();
+      for (int i = 1; i <= runs; i++) {
+        Instant sent = Instant.now();
+        JsonNode done = submitAndWait(api, call(nonce, i, "staged"));
+        staged.add(since(sent));
+        stagedTasks.add(done);
         phases(api, done)
             .forEach((k, v) -> phases.computeIfAbsent(k, x -> new ArrayList<>()).add(v));
-        if (!"SUCCEEDED".equals(done.get("status").asString())) {
-          throw new IllegalStateException("task did not succeed: " + done);
-        }
-        long t1 = System.nanoTime();
-        bareDockerRun(image);
-        bare.add(seconds(System.nanoTime() - t1));
+
+        sent = Instant.now();
+        submitAndWait(api, call(nonce, 0, "staged"));
+        identical.add(since(sent));
+
+        sent = Instant.now();
+        submitAndWait(api, call(nonce + 1, i, "baked"));
+        baked.add(since(sent));
+
+        long t = System.nanoTime();
+        bareDockerRun(base, nonce, i);
+        bare.add((System.nanoTime() - t) / 1e9);
       }
-      double s = median(service);
-      double b = median(bare);
+      long builds =
+          stagedTasks.stream().filter(t -> !imageEvent(api, t).path("reused").asBoolean()).count();
+      double floor = median(bare);
       System.out.printf(
           Locale.ROOT,
-          "image %s, %d runs%nPOST -> first step          median %.1f ms%n"
-              + "POST -> SUCCEEDED recorded median %.3f s (min %.3f, max %.3f)%n"
-              + "bare docker run            median %.3f s (min %.3f, max %.3f)%nratio %.2f (goal <= 1.30)%n",
-          image,
-          runs,
-          median(firstStep) * 1000,
-          s,
-          Collections.min(service),
-          Collections.max(service),
-          b,
-          Collections.min(bare),
-          Collections.max(bare),
-          s / b);
+          "local engine, base image %s, environment image %s, %d runs each (medians)%n",
+          base,
+          warm.get("image").asString(),
+          runs);
+      System.out.printf(Locale.ROOT, "  %-44s %.3f s%n", "bare docker run (the floor)", floor);
+      row("staged, new arguments every call", staged, floor, "goal <= 1.30");
+      row("identical resubmission (staged)", identical, floor, "goal <= 1.20");
+      row("baked, new arguments every call", baked, floor, "for comparison");
       System.out.printf(
-          Locale.ROOT, "POST -> client sees it     median %.3f s (?wait=60)%n", median(seen));
-      System.out.println("where the time goes (medians, from the task's events):");
+          Locale.ROOT, "  builds for the %d staged calls after the first: %d%n", runs, builds);
+      System.out.println("where the time of a staged call goes (medians, from its events):");
       phases.forEach(
           (phase, values) ->
               System.out.printf(Locale.ROOT, "  %-24s %7.1f ms%n", phase, median(values) * 1000));
     }
   }
 
+  private static void onAwsEndpoint(int runs, String base) throws Exception {
+    String bucket = "batch-executor-bench";
+    S3MockServer.get().ensureBucket(bucket);
+    // the SDK's default chain, as the build gives the tests: dummy keys, never a developer's
+    System.setProperty("aws.accessKeyId", "test");
+    System.setProperty("aws.secretAccessKey", "test");
+    try (FakeAwsEndpoint aws =
+            new FakeAwsEndpoint(
+                S3MockServer.get().endpoint(),
+                TestRegistry.ADDRESS,
+                DockerAvailable.client(),
+                Map.of(
+                    "AWS_ACCESS_KEY_ID", "test",
+                    "AWS_SECRET_ACCESS_KEY", "test",
+                    "AWS_DEFAULT_REGION", "us-east-1"));
+        BenchService started =
+            BenchService.start(
+                "batch-executor.backend=awsbatch",
+                "batch-executor.awsbatch.endpoint=" + aws.endpoint(),
+                "batch-executor.awsbatch.region=us-east-1",
+                "batch-executor.awsbatch.s3-path-style=true",
+                "batch-executor.awsbatch.s3-bucket-name=" + bucket,
+                "batch-executor.awsbatch.ecr-repo-name=bench-" + UUID.randomUUID(),
+                "batch-executor.awsbatch.poll-freq=1",
+                "batch-executor.awsbatch.time-limit=120")) {
+      Api api = started.api;
+      int nonce = (int) (System.nanoTime() % 1_000_000);
+      submitAndWait(api, call(nonce, 0, "staged")); // builds, pushes, registers once
+      List<Double> toSubmitted = new ArrayList<>();
+      List<Double> endSeen = new ArrayList<>();
+      List<Double> clientSees = new ArrayList<>();
+      for (int i = 1; i <= runs; i++) {
+        Instant sent = Instant.now();
+        JsonNode done = submitAndWait(api, call(nonce, i, "staged"));
+        clientSees.add(since(sent));
+        JsonNode submitted = statusEvent(api, done, "SUBMITTED");
+        toSubmitted.add(seconds(sent, Instant.parse(submitted.get("at").asString())));
+        long stopped =
+            aws.stoppedAt(done.get("batch_job_id").asString())
+                .orElseThrow(() -> new IllegalStateException("no stoppedAt for " + done));
+        endSeen.add(
+            seconds(
+                Instant.ofEpochMilli(stopped), Instant.parse(done.get("finished_at").asString())));
+      }
+      System.out.printf(
+          Locale.ROOT,
+          "AWS Batch on the tests' loopback endpoint, staged, known environment, poll_freq 1 s,"
+              + " %d runs (medians)%n",
+          runs);
+      System.out.printf(
+          Locale.ROOT,
+          "  %-44s %.3f s (max %.3f; goal <= 0.2)%n",
+          "POST -> SUBMITTED",
+          median(toSubmitted),
+          Collections.max(toSubmitted));
+      System.out.printf(
+          Locale.ROOT,
+          "  %-44s %.3f s (max %.3f; goal <= poll_freq + 0.3 = 1.3)%n",
+          "job's stoppedAt -> end recorded",
+          median(endSeen),
+          Collections.max(endSeen));
+      System.out.printf(
+          Locale.ROOT, "  %-44s %.3f s%n", "POST -> client sees the end", median(clientSees));
+    }
+  }
+
+  private static Map<String, Object> call(int x, int y, String payload) {
+    return Tasks.function(SOURCE, "task")
+        .set("args", List.of(x, y))
+        .set("image", Map.of("payload", payload))
+        .build();
+  }
+
+  private static void row(String name, List<Double> values, double floor, String goal) {
+    double m = median(values);
+    System.out.printf(
+        Locale.ROOT,
+        "  %-44s %.3f s  ratio %.2f (%s; min %.3f, max %.3f)%n",
+        name,
+        m,
+        m / floor,
+        goal,
+        Collections.min(values),
+        Collections.max(values));
+  }
+
+  private static JsonNode imageEvent(Api api, JsonNode task) {
+    for (JsonNode e : api.get("/api/v1/tasks/" + task.get("id").asString() + "/events").json()) {
+      if ("IMAGE".equals(e.get("kind").asString())) {
+        return e.get("details");
+      }
+    }
+    throw new IllegalStateException("no IMAGE event for " + task);
+  }
+
+  private static JsonNode statusEvent(Api api, JsonNode task, String status) {
+    for (JsonNode e : api.get("/api/v1/tasks/" + task.get("id").asString() + "/events").json()) {
+      if ("STATUS".equals(e.get("kind").asString())
+          && status.equals(e.path("to_status").asString())) {
+        return e;
+      }
+    }
+    throw new IllegalStateException("no " + status + " event for " + task);
+  }
+
   /** The time from each event to the next, named by the event it ends at. */
-  private static java.util.Map<String, Double> phases(Api api, JsonNode task) {
+  private static Map<String, Double> phases(Api api, JsonNode task) {
     JsonNode events = api.get("/api/v1/tasks/" + task.get("id").asString() + "/events").json();
-    java.util.Map<String, Double> phases = new java.util.LinkedHashMap<>();
-    java.time.Instant previous = null;
+    Map<String, Double> phases = new LinkedHashMap<>();
+    Instant previous = null;
     for (JsonNode e : events) {
-      java.time.Instant at = java.time.Instant.parse(e.get("at").asString());
+      Instant at = Instant.parse(e.get("at").asString());
       if (previous != null) {
         String name =
             e.get("kind").asString().equals("STATUS")
                 ? "-> " + e.get("to_status").asString()
                 : e.get("kind").asString();
-        phases.merge(name, Duration.between(previous, at).toNanos() / 1e9, Double::sum);
+        phases.merge(name, seconds(previous, at), Double::sum);
       }
       previous = at;
     }
     return phases;
   }
 
-  private static JsonNode submitAndWait(Api api, Tasks task) {
-    Api.Response accepted = api.post("/api/v1/tasks", task.build());
+  private static JsonNode submitAndWait(Api api, Map<String, Object> task) {
+    Api.Response accepted = api.post("/api/v1/tasks", task);
     if (accepted.status() != 202) {
       throw new IllegalStateException("the service refused the task: " + accepted.text());
     }
     String id = accepted.json().get("id").asString();
-    for (int held = 0; held < 2; held++) { // an answer held until the task ends, twice at most
+    for (int held = 0; held < 3; held++) { // an answer held until the task ends
       JsonNode t = api.get("/api/v1/tasks/" + id + "?wait=60").json();
       String status = t.get("status").asString();
-      if (status.equals("SUCCEEDED") || status.equals("FAILED") || status.equals("CANCELLED")) {
+      if (status.equals("SUCCEEDED")) {
         return t;
       }
+      if (status.equals("FAILED") || status.equals("CANCELLED")) {
+        throw new IllegalStateException("task did not succeed: " + t);
+      }
     }
-    throw new IllegalStateException("task " + id + " did not finish within 2 minutes");
+    throw new IllegalStateException("task " + id + " did not finish within 3 minutes");
   }
 
-  /** From acceptance to the pipeline's first status change (QUEUED → BUILDING), by the events. */
-  private static double firstStepDelay(Api api, JsonNode task) {
-    JsonNode events = api.get("/api/v1/tasks/" + task.get("id").asString() + "/events").json();
-    java.time.Instant accepted = java.time.Instant.parse(events.get(0).get("at").asString());
-    java.time.Instant building = java.time.Instant.parse(events.get(1).get("at").asString());
-    return Duration.between(accepted, building).toNanos() / 1e9;
-  }
-
-  private static void bareDockerRun(String image) throws IOException, InterruptedException {
+  /** The floor: the same function on the same arguments in a bare container of the base image. */
+  private static void bareDockerRun(String image, int x, int y)
+      throws IOException, InterruptedException {
+    String program = SOURCE + "print(task(" + x + ", " + y + "))\n";
     Process p =
-        new ProcessBuilder("docker", "run", "--rm", "--network", "host", image)
+        new ProcessBuilder(
+                "docker", "run", "--rm", "--network", "host", image, "python3", "-c", program)
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.DISCARD)
             .start();
@@ -131,14 +269,18 @@ public final class SubmitToSucceededBenchmark {
     }
   }
 
+  private static double since(Instant start) {
+    return seconds(start, Instant.now());
+  }
+
+  private static double seconds(Instant from, Instant to) {
+    return Duration.between(from, to).toNanos() / 1e9;
+  }
+
   private static double median(List<Double> values) {
     List<Double> sorted = new ArrayList<>(values);
     Collections.sort(sorted);
     int n = sorted.size();
     return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
-  }
-
-  private static double seconds(long nanos) {
-    return nanos / 1e9;
   }
 }

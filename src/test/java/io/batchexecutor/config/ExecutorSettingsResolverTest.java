@@ -126,7 +126,7 @@ class ExecutorSettingsResolverTest {
         covalentConfig,
         null,
         new BatchExecutorProperties.Api(DataSize.ofMegabytes(5), DataSize.ofMegabytes(1), 200),
-        new BatchExecutorProperties.Image("python:3.11-slim"),
+        new BatchExecutorProperties.Image("python:3.11-slim", PayloadMode.STAGED),
         new BatchExecutorProperties.Docker(null),
         null);
   }

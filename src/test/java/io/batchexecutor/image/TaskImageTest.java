@@ -58,6 +58,81 @@ class TaskImageTest {
     assertThat(image.tar().length).isGreaterThan(1024);
   }
 
+  @Test
+  void anEnvironmentImageIsTheSameForEveryCallAndHoldsNoPayload() {
+    TaskImage.Environment env = new TaskImage.Environment("python:3.11-slim", List.of(), false);
+    TaskImage a = TaskImage.environment(env, RUNNER, "sha256:1", JSON);
+
+    assertThat(a.localReference()).matches("batch-executor-env:[0-9a-f]{40}");
+    assertThat(a.isEnvironment()).isTrue();
+    assertThat(a.files()).containsOnlyKeys("Dockerfile", "runner.py");
+    assertThat(dockerfile(a))
+        .contains("COPY runner.py /batch-executor/\n")
+        .doesNotContain("payload.json");
+    assertThat(TaskImage.environment(env, RUNNER, "sha256:1", JSON).tag()).isEqualTo(a.tag());
+  }
+
+  @Test
+  void anEnvironmentIsItsBaseImageAndItsIdItsRequirementsItsRunnerAndBoto3() {
+    TaskImage.Environment env = new TaskImage.Environment("python:3.11-slim", List.of(), false);
+    String tag = TaskImage.environment(env, RUNNER, "sha256:1", JSON).tag();
+
+    assertThat(TaskImage.environment(env, RUNNER, "sha256:2", JSON).tag())
+        .as("the base image pulled anew under the same name")
+        .isNotEqualTo(tag);
+    assertThat(TaskImage.environment(env, RUNNER, null, JSON).tag())
+        .as("an id the engine does not know yet")
+        .isNotEqualTo(tag);
+    assertThat(
+            TaskImage.environment(
+                    new TaskImage.Environment("python:3.12-slim", List.of(), false),
+                    RUNNER,
+                    "sha256:1",
+                    JSON)
+                .tag())
+        .isNotEqualTo(tag);
+    assertThat(
+            TaskImage.environment(
+                    new TaskImage.Environment("python:3.11-slim", List.of("numpy"), false),
+                    RUNNER,
+                    "sha256:1",
+                    JSON)
+                .tag())
+        .isNotEqualTo(tag);
+    assertThat(
+            TaskImage.environment(
+                    env,
+                    "print('another runner')".getBytes(StandardCharsets.UTF_8),
+                    "sha256:1",
+                    JSON)
+                .tag())
+        .isNotEqualTo(tag);
+    assertThat(
+            TaskImage.environment(
+                    new TaskImage.Environment("python:3.11-slim", List.of(), true),
+                    RUNNER,
+                    "sha256:1",
+                    JSON)
+                .tag())
+        .as("boto3 for AWS Batch")
+        .isNotEqualTo(tag);
+  }
+
+  @Test
+  void thePayloadIsTheSameBytesForTheSameCall() {
+    TaskImage.Payload call =
+        new TaskImage.Payload(
+            "def task(x):\n    return x\n",
+            "task",
+            JSON.valueToTree(List.of(1)),
+            JSON.createObjectNode());
+
+    assertThat(TaskImage.payloadJson(call, JSON)).isEqualTo(TaskImage.payloadJson(call, JSON));
+    assertThat(TaskImage.payloadJson(call, JSON))
+        .as("what a baked image holds")
+        .isEqualTo(image("python:3.11-slim", List.of(), false, 1).files().get("payload.json"));
+  }
+
   private static TaskImage image(String base, List<String> requirements, boolean s3, int arg) {
     return TaskImage.of(
         new TaskImage.Environment(base, requirements, s3),

@@ -52,6 +52,45 @@ class ExecutePickedTest {
     assertThat(stepsTimed("failed")).isEqualTo(1);
   }
 
+  @Test
+  void aStepTheTaskReachedDuringTheClaimRunsForTheFirstTimeOneItWasClaimedInMayNot()
+      throws InterruptedException {
+    Task task = stored();
+    List<Boolean> seen = new java.util.ArrayList<>();
+    PipelineStep start =
+        step(TaskStatus.QUEUED, (t, c) -> t.startBuilding(c.now()), StepResult.proceed());
+    PipelineStep next =
+        step(
+            TaskStatus.BUILDING,
+            (t, c) -> seen.add(c.firstRun()),
+            StepResult.releaseFor(Duration.ZERO));
+    ExecutePicked execute = executing(List.of(start, next));
+
+    execute.execute(claimed(task), () -> false);
+    assertThat(tasks.find(task.id()).orElseThrow().status()).isEqualTo(TaskStatus.BUILDING);
+    execute.execute(claimed(task), () -> false);
+
+    assertThat(seen)
+        .as("reached by the step before it, then claimed in its state after a release")
+        .containsExactly(true, false);
+  }
+
+  private static PipelineStep step(
+      TaskStatus status, java.util.function.BiConsumer<Task, StepContext> work, StepResult result) {
+    return new PipelineStep() {
+      @Override
+      public boolean handles(Task task) {
+        return task.status() == status;
+      }
+
+      @Override
+      public StepResult run(Task task, StepContext context) {
+        work.accept(task, context);
+        return result;
+      }
+    };
+  }
+
   private long stepsTimed(String outcome) {
     return meters
         .get(ExecutePicked.STEP_TIMER)
@@ -71,18 +110,17 @@ class ExecutePickedTest {
   }
 
   private ExecutePicked executing(RuntimeException failure) {
-    PipelineStep throwing =
-        new PipelineStep() {
-          @Override
-          public boolean handles(Task task) {
-            return task.status() == TaskStatus.QUEUED;
-          }
+    return executing(
+        List.of(
+            step(
+                TaskStatus.QUEUED,
+                (t, c) -> {
+                  throw failure;
+                },
+                StepResult.proceed())));
+  }
 
-          @Override
-          public StepResult run(Task task, StepContext context) {
-            throw failure;
-          }
-        };
+  private ExecutePicked executing(List<PipelineStep> steps) {
     ComputeBackend backend =
         new ComputeBackend() {
           @Override
@@ -92,7 +130,7 @@ class ExecutePickedTest {
 
           @Override
           public List<PipelineStep> steps() {
-            return List.of(throwing);
+            return steps;
           }
 
           @Override

@@ -24,7 +24,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -45,6 +46,10 @@ class AwsBatchCrashRecoveryIT {
   static final String SECRET = "fake-secret-" + UUID.randomUUID();
   static final Duration WAIT = Duration.ofSeconds(120);
 
+  /** Drawn for each run: the staged tasks' environments are new to the engine and registry. */
+  static final int RUN = java.util.concurrent.ThreadLocalRandom.current().nextInt(1, 1_000_000);
+
+  String payload;
   DockerClient docker;
   DockerSocketProxy dockerProxy;
   FakeAwsEndpoint aws;
@@ -86,8 +91,15 @@ class AwsBatchCrashRecoveryIT {
     docker.close();
   }
 
-  @Test
-  void killedWithATaskInEveryStateEachFinishesOnceAfterARestart() throws Exception {
+  /**
+   * Baked, each task its own image; staged, each task in an environment of its own (a requirement
+   * the base image meets, bound for this run), so that each reaches every step afresh and stages
+   * its payload too.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"baked", "staged"})
+  void killedWithATaskInEveryStateEachFinishesOnceAfterARestart(String payload) throws Exception {
+    this.payload = payload;
     Map<String, String> ids = new LinkedHashMap<>(); // state at the kill -> task id
     Map<String, Integer> expected = new LinkedHashMap<>();
     try (ServiceProcess first = start()) {
@@ -100,7 +112,7 @@ class AwsBatchCrashRecoveryIT {
       ids.put("SUBMITTED", submit(api, 2, 0));
       await(api, ids.get("SUBMITTED"), t -> "SUBMITTED".equals(t.get("status").asString()));
 
-      FakeAwsEndpoint.Hold pushing = aws.holdNext("DescribeRepositories");
+      FakeAwsEndpoint.Hold pushing = aws.holdNext("DescribeImages");
       ids.put("PUSHING", submit(api, 3, 0));
       pushing.awaitArrival(WAIT);
 
@@ -206,14 +218,19 @@ class AwsBatchCrashRecoveryIT {
   }
 
   /** A task returning 10^n after sleeping {@code sleep} seconds. */
-  private static String submit(Api api, int n, int sleep) {
+  private String submit(Api api, int n, int sleep) {
     Tasks task =
         Tasks.function(
                 "import time\ndef task(n):\n    print('computing', n)\n    time.sleep("
                     + sleep
                     + ")\n    return 10 ** n\n",
                 "task")
-            .set("args", List.of(n));
+            .set("args", List.of(n))
+            .set(
+                "image",
+                payload.equals("staged")
+                    ? Map.of("payload", payload, "requirements", List.of("pip>=0.0." + n + RUN))
+                    : Map.of("payload", payload));
     Api.Response response = api.post("/api/v1/tasks", task.build());
     assertThat(response.status()).as(response.text()).isEqualTo(202);
     return response.json().get("id").asString();

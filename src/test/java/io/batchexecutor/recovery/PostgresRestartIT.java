@@ -113,6 +113,6 @@ class PostgresRestartIT {
           .as("the request refused during the outage stored nothing")
           .isEqualTo(TASKS);
     }
-    assertThat(Files.readString(log)).contains("Listening for new tasks failed");
+    assertThat(Files.readString(log)).contains("Listening for task notifications failed");
   }
 }

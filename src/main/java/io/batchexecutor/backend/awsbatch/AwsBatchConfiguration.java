@@ -82,6 +82,13 @@ public class AwsBatchConfiguration {
     return AwsClients.configure(StsClient.builder(), aws, settings.defaults()).build();
   }
 
+  /**
+   * How often the batched poller looks for tasks that are due: each task is due every {@code
+   * poll_freq} seconds, and a short tick keeps the end of a job seen within {@code poll_freq} and a
+   * fraction of a second (the look finds nothing due most of the time: one indexed query).
+   */
+  static final Duration POLL_TICK = Duration.ofMillis(200);
+
   /** How long the AWS resources' health is answered from the last check. */
   static final Duration HEALTH_TIME_TO_LIVE = Duration.ofSeconds(30);
 
@@ -159,13 +166,14 @@ public class AwsBatchConfiguration {
                 json,
                 true),
             new StartPushing(),
-            new PushImage(docker, ecr, new EcrLogin(ecr, clock)),
+            new PushImage(docker, ecr, new EcrLogin(ecr, clock), clock),
             new RegisterJobDefinition(
                 batch,
                 createOnce,
                 new AwsAccount(sts),
                 settings.defaults().region(),
-                endpoint == null ? null : endpoint.toString()),
+                endpoint == null ? null : endpoint.toString(),
+                clock),
             new SubmitBatchJob(
                 batch, createOnce, throttling, new TaskInputs(tasks, stores, json), json)),
         batch,
@@ -196,6 +204,6 @@ public class AwsBatchConfiguration {
             clock,
             warning,
             BackOff.of(properties.pipeline()));
-    return new Periodic("batch-poller", poller, Duration.ofSeconds(1), Duration.ofSeconds(1));
+    return new Periodic("batch-poller", poller, Duration.ofSeconds(1), POLL_TICK);
   }
 }

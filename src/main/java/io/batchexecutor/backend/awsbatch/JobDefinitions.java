@@ -1,6 +1,7 @@
 package io.batchexecutor.backend.awsbatch;
 
 import io.batchexecutor.backend.TaskObjects;
+import io.batchexecutor.config.PayloadMode;
 import io.batchexecutor.config.TaskSettings;
 import io.batchexecutor.task.Task;
 import java.nio.charset.StandardCharsets;
@@ -116,11 +117,24 @@ final class JobDefinitions {
     return request.tags(Map.of(FINGERPRINT_TAG, fingerprint)).build();
   }
 
-  /** The task's own environment, given with SubmitJob as container overrides. */
+  /**
+   * The task's own environment, given with SubmitJob as container overrides: where to write the
+   * result, and for a staged payload where to read the call.
+   */
   static List<KeyValuePair> taskEnvironment(Task task) {
-    return List.of(
-        env("BATCH_EXECUTOR_RESULT_S3_URI", resultPrefix(task)),
-        env("BATCH_EXECUTOR_TASK_ID", task.id().toString()));
+    List<KeyValuePair> environment = new ArrayList<>();
+    environment.add(env("BATCH_EXECUTOR_RESULT_S3_URI", resultPrefix(task)));
+    environment.add(env("BATCH_EXECUTOR_TASK_ID", task.id().toString()));
+    if (task.spec().payloadMode() == PayloadMode.STAGED) {
+      environment.add(
+          env(
+              "BATCH_EXECUTOR_PAYLOAD_S3_URI",
+              "s3://"
+                  + task.settings().s3BucketName()
+                  + "/"
+                  + TaskObjects.key(task, TaskObjects.PAYLOAD)));
+    }
+    return environment;
   }
 
   /** Where the runner writes the task's result files. */

@@ -4,14 +4,20 @@ import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.model.AuthConfig;
 import com.github.dockerjava.api.model.PushResponseItem;
+import io.batchexecutor.pipeline.KeyedLocks;
 import io.batchexecutor.pipeline.PipelineStep;
+import io.batchexecutor.pipeline.Remembered;
 import io.batchexecutor.pipeline.StepContext;
 import io.batchexecutor.pipeline.StepResult;
 import io.batchexecutor.task.Task;
 import io.batchexecutor.task.TaskError;
 import io.batchexecutor.task.TaskStatus;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.locks.ReentrantLock;
 import software.amazon.awssdk.services.ecr.EcrClient;
 import software.amazon.awssdk.services.ecr.model.ImageIdentifier;
 import software.amazon.awssdk.services.ecr.model.ImageNotFoundException;
@@ -22,17 +28,30 @@ import software.amazon.awssdk.services.ecr.model.RepositoryNotFoundException;
  * DescribeRepositories, never assembled from the endpoint), logged in with the cached ECR token.
  * The push is skipped when the content-hashed tag is in the repository already. Every progress item
  * is checked: an error reported there fails the step, not just a log line.
+ *
+ * <p>An environment image is shared by many tasks: pushes of one image wait for each other on this
+ * instance (the second finds the first's push and pushes nothing), and what is known to be in the
+ * repository — the repository's URI, an image pushed or found — is remembered for a while, so a
+ * task on a known environment makes no ECR call at all.
  */
 class PushImage implements PipelineStep {
+
+  /** How long an image found in (or pushed to) a repository is taken to be there still. */
+  static final Duration REMEMBER = Duration.ofMinutes(10);
 
   private final DockerClient docker;
   private final EcrClient ecr;
   private final EcrLogin login;
+  private final KeyedLocks pushing = new KeyedLocks(64);
+  private final Remembered<String> repositoryUris;
+  private final Remembered<Boolean> inRepository;
 
-  PushImage(DockerClient docker, EcrClient ecr, EcrLogin login) {
+  PushImage(DockerClient docker, EcrClient ecr, EcrLogin login, Clock clock) {
     this.docker = docker;
     this.ecr = ecr;
     this.login = login;
+    this.repositoryUris = new Remembered<>(clock, REMEMBER, 1_000);
+    this.inRepository = new Remembered<>(clock, REMEMBER, 10_000);
   }
 
   @Override
@@ -45,28 +64,49 @@ class PushImage implements PipelineStep {
     String repository = task.settings().ecrRepoName();
     String local = task.imageRef();
     String tag = local.substring(local.lastIndexOf(':') + 1);
-    String repositoryUri;
-    try {
-      repositoryUri =
-          ecr.describeRepositories(b -> b.repositoryNames(repository))
-              .repositories()
-              .get(0)
-              .repositoryUri();
-    } catch (RepositoryNotFoundException e) {
+    Optional<String> repositoryUri = repositoryUri(repository);
+    if (repositoryUri.isEmpty()) {
       String reason =
           "the ECR repository " + repository + " does not exist; create it or set ecr_repo_name";
       task.fail(
           reason, new TaskError("RepositoryNotFound", reason, null), null, null, context.now());
       return StepResult.proceed();
     }
-    String remote = repositoryUri + ":" + tag;
-    boolean there = inRepository(repository, tag);
-    if (!there) {
-      push(local, repositoryUri, tag);
+    String remote = repositoryUri.get() + ":" + tag;
+    boolean there;
+    ReentrantLock lock = pushing.of(remote);
+    lock.lockInterruptibly();
+    try {
+      there = inRepository.get(remote).isPresent() || inRepository(repository, tag);
+      if (!there) {
+        push(local, repositoryUri.get(), tag);
+      }
+      inRepository.put(remote, true);
+    } finally {
+      lock.unlock();
     }
     task.imagePushed(remote, there, context.now());
     task.startRegistering(context.now());
     return StepResult.proceed();
+  }
+
+  /** The repository's own URI; empty when it does not exist. */
+  private Optional<String> repositoryUri(String repository) {
+    Optional<String> known = repositoryUris.get(repository);
+    if (known.isPresent()) {
+      return known;
+    }
+    try {
+      String uri =
+          ecr.describeRepositories(b -> b.repositoryNames(repository))
+              .repositories()
+              .get(0)
+              .repositoryUri();
+      repositoryUris.put(repository, uri);
+      return Optional.of(uri);
+    } catch (RepositoryNotFoundException e) {
+      return Optional.empty();
+    }
   }
 
   private boolean inRepository(String repository, String tag) {

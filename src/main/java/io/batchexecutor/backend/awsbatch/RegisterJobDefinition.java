@@ -1,11 +1,16 @@
 package io.batchexecutor.backend.awsbatch;
 
+import io.batchexecutor.pipeline.KeyedLocks;
 import io.batchexecutor.pipeline.PipelineStep;
+import io.batchexecutor.pipeline.Remembered;
 import io.batchexecutor.pipeline.StepContext;
 import io.batchexecutor.pipeline.StepResult;
 import io.batchexecutor.task.Task;
 import io.batchexecutor.task.TaskStatus;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.locks.ReentrantLock;
 import software.amazon.awssdk.services.batch.BatchClient;
 import software.amazon.awssdk.services.batch.model.JobDefinition;
 import software.amazon.awssdk.services.batch.model.RegisterJobDefinitionRequest;
@@ -14,14 +19,24 @@ import software.amazon.awssdk.services.batch.model.RegisterJobDefinitionRequest;
  * REGISTERING: finds an ACTIVE revision with the same fingerprint, or registers one. The task keeps
  * the exact {@code name:revision} ARN it will be submitted with, never the bare name, which would
  * race with parallel tasks.
+ *
+ * <p>Tasks with one environment image and one set of resources share a definition: registrations of
+ * one fingerprint wait for each other on this instance (the second finds the first's revision), and
+ * the revision found or registered is remembered for a while, so a task on a known environment and
+ * resources makes no Batch call here.
  */
 class RegisterJobDefinition implements PipelineStep {
+
+  /** How long a revision found or registered is taken to be ACTIVE still. */
+  static final Duration REMEMBER = Duration.ofMinutes(10);
 
   private final BatchClient batch;
   private final BatchClient registrar;
   private final AwsAccount account;
   private final String region;
   private final String s3Endpoint;
+  private final KeyedLocks registering = new KeyedLocks(64);
+  private final Remembered<String> revisions;
 
   /**
    * @param batch for looking definitions up
@@ -33,12 +48,14 @@ class RegisterJobDefinition implements PipelineStep {
       BatchClient registrar,
       AwsAccount account,
       String region,
-      String s3Endpoint) {
+      String s3Endpoint,
+      Clock clock) {
     this.batch = batch;
     this.registrar = registrar;
     this.account = account;
     this.region = region;
     this.s3Endpoint = s3Endpoint;
+    this.revisions = new Remembered<>(clock, REMEMBER, 10_000);
   }
 
   @Override
@@ -47,13 +64,24 @@ class RegisterJobDefinition implements PipelineStep {
   }
 
   @Override
-  public StepResult run(Task task, StepContext context) {
+  public StepResult run(Task task, StepContext context) throws InterruptedException {
     RegisterJobDefinitionRequest request =
         JobDefinitions.request(task, account, region, s3Endpoint);
     String fingerprint = request.tags().get(JobDefinitions.FINGERPRINT_TAG);
-    String arn =
-        existing(request.jobDefinitionName(), fingerprint)
-            .orElseGet(() -> registrar.registerJobDefinition(request).jobDefinitionArn());
+    String key = request.jobDefinitionName() + "/" + fingerprint;
+    String arn;
+    ReentrantLock lock = registering.of(key);
+    lock.lockInterruptibly();
+    try {
+      arn =
+          revisions
+              .get(key)
+              .or(() -> existing(request.jobDefinitionName(), fingerprint))
+              .orElseGet(() -> registrar.registerJobDefinition(request).jobDefinitionArn());
+      revisions.put(key, arn);
+    } finally {
+      lock.unlock();
+    }
     task.registered(arn, context.now());
     return StepResult.proceed();
   }

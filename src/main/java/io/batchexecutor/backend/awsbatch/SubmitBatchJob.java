@@ -24,7 +24,8 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * REGISTERING (definition known) → SUBMITTED: submits the job under a name derived from the task
- * id, by the exact job definition ARN. Before submitting it looks the name up (ListJobs with the
+ * id, by the exact job definition ARN. Unless the task reached this step during the present claim
+ * (then no SubmitJob can have been sent for it), it first looks the name up (ListJobs with the
  * JOB_NAME filter), so a re-run after a crash between SubmitJob and the write of its id finds the
  * job instead of submitting a second one. SubmitJob itself goes out through a client that never
  * retries on its own: a retry after a lost answer could start a second job, so a failed submit
@@ -109,7 +110,11 @@ class SubmitBatchJob implements PipelineStep {
               .value(json.writeValueAsString(TaskInputs.s3Locations(dependencies)))
               .build());
     }
-    Optional<String> known = throttling.call(() -> newest(jobsNamed(batch, queue, name)));
+    // only a run that may follow a lost SubmitJob answer looks for the job that call made
+    Optional<String> known =
+        context.firstRun()
+            ? Optional.empty()
+            : throttling.call(() -> newest(jobsNamed(batch, queue, name)));
     String jobId =
         known.isPresent()
             ? known.get()

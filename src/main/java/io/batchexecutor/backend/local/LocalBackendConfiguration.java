@@ -32,7 +32,7 @@ public class LocalBackendConfiguration {
   @Bean
   LocalContainers localContainers(
       DockerClient docker, TaskRepository tasks, ObjectStores stores, JsonMapper json) {
-    return new LocalContainers(docker, new TaskInputs(tasks, stores, json));
+    return new LocalContainers(docker, new TaskInputs(tasks, stores, json), json);
   }
 
   @Bean

@@ -10,11 +10,15 @@ import com.github.dockerjava.api.model.Container;
 import com.github.dockerjava.api.model.DeviceRequest;
 import com.github.dockerjava.api.model.Frame;
 import com.github.dockerjava.api.model.HostConfig;
+import io.batchexecutor.backend.BuildImage;
 import io.batchexecutor.backend.TaskInputs;
+import io.batchexecutor.config.PayloadMode;
 import io.batchexecutor.config.TaskSettings;
 import io.batchexecutor.image.DockerFailures;
 import io.batchexecutor.image.DockerUnavailableException;
+import io.batchexecutor.image.TaskImage;
 import io.batchexecutor.task.Task;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -24,12 +28,14 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /** The task containers on the local engine: one per attempt, named and labelled after the task. */
 class LocalContainers {
@@ -41,10 +47,12 @@ class LocalContainers {
 
   private final DockerClient docker;
   private final TaskInputs inputs;
+  private final JsonMapper json;
 
-  LocalContainers(DockerClient docker, TaskInputs inputs) {
+  LocalContainers(DockerClient docker, TaskInputs inputs, JsonMapper json) {
     this.docker = docker;
     this.inputs = inputs;
+    this.json = json;
   }
 
   /** The container name of an attempt: deterministic, so a re-run after a crash finds it. */
@@ -244,17 +252,35 @@ class LocalContainers {
   }
 
   /**
-   * Starts {@code task}'s container {@code containerId}, after copying into it the results of the
-   * tasks it depends on (again, if an earlier run copied them: the copy is the same).
+   * Starts {@code task}'s container {@code containerId}, after copying into it what the runner
+   * reads beside the image: the staged payload, and the results of the tasks it depends on (again,
+   * if an earlier run copied them: the copy is the same).
    */
   void start(Task task, String containerId) {
+    Map<String, byte[]> files = new LinkedHashMap<>();
+    if (task.spec().payloadMode() == PayloadMode.STAGED) {
+      files.put(
+          TaskImage.PAYLOAD_PATH.substring(1),
+          TaskImage.payloadJson(BuildImage.payloadOf(task, json), json));
+    }
     if (!task.dependsOn().isEmpty()) {
-      byte[] archive = inputArchive(inputs.files(task));
+      inputs
+          .files(task)
+          .forEach(
+              (key, result) ->
+                  result.forEach(
+                      (name, bytes) ->
+                          files.put(
+                              TaskInputs.CONTAINER_DIR.substring(1) + "/" + key + "/" + name,
+                              bytes)));
+    }
+    if (!files.isEmpty()) {
+      byte[] archive = TaskImage.tar(files);
       run(
           () ->
               docker
                   .copyArchiveToContainerCmd(containerId)
-                  .withTarInputStream(new java.io.ByteArrayInputStream(archive))
+                  .withTarInputStream(new ByteArrayInputStream(archive))
                   .withRemotePath("/")
                   .exec());
     }
@@ -263,17 +289,6 @@ class LocalContainers {
     } catch (NotModifiedException e) {
       // already started
     }
-  }
-
-  private static byte[] inputArchive(Map<String, Map<String, byte[]>> files) {
-    Map<String, byte[]> paths = new java.util.LinkedHashMap<>();
-    files.forEach(
-        (key, result) ->
-            result.forEach(
-                (name, bytes) ->
-                    paths.put(
-                        TaskInputs.CONTAINER_DIR.substring(1) + "/" + key + "/" + name, bytes)));
-    return io.batchexecutor.image.TaskImage.tar(paths);
   }
 
   Optional<InspectContainerResponse> inspect(String containerId) {

@@ -10,10 +10,12 @@ import io.batchexecutor.support.TaskBuilder;
 import io.batchexecutor.support.TestStepContext;
 import io.batchexecutor.task.Task;
 import io.batchexecutor.task.TaskStatus;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.batch.model.BatchException;
@@ -40,12 +42,13 @@ class AwsBatchStepsTest {
       new Throttling(1_000_000, 5, Duration.ofMillis(200), Duration.ofSeconds(5), slept::add);
 
   @Test
-  void theJobDefinitionCarriesResourcesRolesLogsRetriesAndTimeout() {
+  void theJobDefinitionCarriesResourcesRolesLogsRetriesAndTimeout() throws Exception {
     Task task =
         registering(
             settings(4.0, 8.0, 1, "CovalentBatchJobRole", "arn:aws:iam::999999999999:role/Exec"));
 
-    new RegisterJobDefinition(batch, batch, account, "eu-west-1", null).run(task, CONTEXT);
+    new RegisterJobDefinition(batch, batch, account, "eu-west-1", null, Clock.systemUTC())
+        .run(task, CONTEXT);
 
     assertThat(batch.registered).hasSize(1);
     RegisterJobDefinitionRequest r = batch.registered.get(0);
@@ -106,12 +109,13 @@ class AwsBatchStepsTest {
   }
 
   @Test
-  void anIdenticalRevisionIsReusedAndADifferentOneRegistered() {
+  void anIdenticalRevisionIsReusedAndADifferentOneRegistered() throws Exception {
     String image = "123456789012.dkr.ecr.us-east-1.amazonaws.com/repo:abc";
     Task first = registering(settings(2.0, 3.75, 0, "r", "e"), image);
     Task second = registering(settings(2.0, 3.75, 0, "r", "e"), image);
     Task bigger = registering(settings(8.0, 3.75, 0, "r", "e"), image);
-    RegisterJobDefinition step = new RegisterJobDefinition(batch, batch, account, null, null);
+    RegisterJobDefinition step =
+        new RegisterJobDefinition(batch, batch, account, null, null, Clock.systemUTC());
 
     step.run(first, CONTEXT);
     step.run(second, CONTEXT);
@@ -120,6 +124,67 @@ class AwsBatchStepsTest {
     assertThat(batch.registered).hasSize(2);
     assertThat(second.jobDefinitionArn()).isEqualTo(first.jobDefinitionArn()).endsWith(":1");
     assertThat(bigger.jobDefinitionArn()).endsWith(":2");
+  }
+
+  @Test
+  void aFirstSubmitSendsSubmitJobAloneAndARunThatMayFollowALostAnswerLooksFirst() throws Exception {
+    StepContext firstRun =
+        new StepContext() {
+          @Override
+          public Instant now() {
+            return NOW;
+          }
+
+          @Override
+          public boolean stopRequested() {
+            return false;
+          }
+
+          @Override
+          public void recordNow(String kind, String reason, Map<String, Object> details) {
+            throw new UnsupportedOperationException(kind);
+          }
+
+          @Override
+          public boolean firstRun() {
+            return true;
+          }
+        };
+
+    new SubmitBatchJob(batch, throttling).run(registered(), firstRun);
+    assertThat(batch.listed.get()).as("no ListJobs before a first SubmitJob").isZero();
+    assertThat(batch.submitted).hasSize(1);
+
+    new SubmitBatchJob(batch, throttling).run(registered(), CONTEXT);
+    assertThat(batch.listed.get()).as("looked up: an earlier run may have submitted").isOne();
+    assertThat(batch.submitted).hasSize(2);
+  }
+
+  @Test
+  void tasksRegisteringOneDefinitionAtOnceRegisterItOnceAndRememberIt() throws Exception {
+    String image = "123456789012.dkr.ecr.us-east-1.amazonaws.com/repo:env";
+    RegisterJobDefinition step =
+        new RegisterJobDefinition(batch, batch, account, null, null, Clock.systemUTC());
+    List<Task> tasks = new java.util.ArrayList<>();
+    for (int i = 0; i < 16; i++) {
+      tasks.add(registering(settings(2.0, 3.75, 0, "r", "e"), image));
+    }
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newFixedThreadPool(8);
+    try {
+      List<java.util.concurrent.Future<StepResult>> runs = new java.util.ArrayList<>();
+      for (Task t : tasks) {
+        runs.add(pool.submit(() -> step.run(t, CONTEXT)));
+      }
+      for (java.util.concurrent.Future<StepResult> run : runs) {
+        run.get();
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+
+    assertThat(batch.registered).hasSize(1);
+    assertThat(tasks.stream().map(Task::jobDefinitionArn).distinct()).hasSize(1);
   }
 
   @Test
@@ -170,7 +235,7 @@ class AwsBatchStepsTest {
   }
 
   @Test
-  void throttlingThatDoesNotEndIsReported() {
+  void throttlingThatDoesNotEndIsReported() throws Exception {
     Task task = registered();
     batch.throttleNextSubmits.set(100);
 
@@ -181,7 +246,7 @@ class AwsBatchStepsTest {
   }
 
   @Test
-  void cancelTerminatesTheJob() {
+  void cancelTerminatesTheJob() throws Exception {
     Task task = registered();
     task.submittedToBatch("job-9", NOW);
     AwsBatchBackend backend = new AwsBatchBackend(List.of(), batch, null);
@@ -193,7 +258,7 @@ class AwsBatchStepsTest {
   }
 
   @Test
-  void cancelBeforeTheIdWasWrittenFindsTheJobByName() {
+  void cancelBeforeTheIdWasWrittenFindsTheJobByName() throws Exception {
     Task task = registered();
     batch.existingJob("job-lost", "batch-executor-" + task.id(), "covalent-batch-queue");
 
@@ -261,9 +326,10 @@ class AwsBatchStepsTest {
     assertThat(batch.submitted.get(1).arrayProperties()).as("a lone task is no array").isNull();
   }
 
-  Task registered() {
+  Task registered() throws InterruptedException {
     Task task = registering(settings(2.0, 3.75, 0, "r", "e"));
-    new RegisterJobDefinition(batch, batch, account, null, null).run(task, CONTEXT);
+    new RegisterJobDefinition(batch, batch, account, null, null, Clock.systemUTC())
+        .run(task, CONTEXT);
     return task;
   }
 

@@ -129,8 +129,13 @@ class FakeBatch implements BatchClient {
     jobs.put(job.jobId(), job);
   }
 
+  /** How often ListJobs was called. */
+  final java.util.concurrent.atomic.AtomicInteger listed =
+      new java.util.concurrent.atomic.AtomicInteger();
+
   @Override
   public ListJobsResponse listJobs(ListJobsRequest request) {
+    listed.incrementAndGet();
     String name =
         request.filters().stream()
             .filter(f -> f.name().equals("JOB_NAME"))

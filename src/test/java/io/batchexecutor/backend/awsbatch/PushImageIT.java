@@ -75,7 +75,8 @@ class PushImageIT {
     FakeEcr ecr = new FakeEcr(REGISTRY);
     String repository = "batch-executor-it-" + UUID.randomUUID().toString().substring(0, 8);
     ecr.repositories.add(repository);
-    PushImage step = new PushImage(docker, ecr, new EcrLogin(ecr, Clock.systemUTC()));
+    PushImage step =
+        new PushImage(docker, ecr, new EcrLogin(ecr, Clock.systemUTC()), Clock.systemUTC());
     Task task = pushing(repository);
 
     step.run(task, context);
@@ -103,7 +104,8 @@ class PushImageIT {
     FakeEcr ecr = new FakeEcr(REGISTRY);
     Task task = pushing("not-created");
 
-    new PushImage(docker, ecr, new EcrLogin(ecr, Clock.systemUTC())).run(task, context);
+    new PushImage(docker, ecr, new EcrLogin(ecr, Clock.systemUTC()), Clock.systemUTC())
+        .run(task, context);
 
     assertThat(task.status()).isEqualTo(TaskStatus.FAILED);
     assertThat(task.statusReason()).contains("does not exist").contains("ecr_repo_name");
@@ -121,7 +123,8 @@ class PushImageIT {
 
     assertThatThrownBy(
             () ->
-                new PushImage(docker, ecr, new EcrLogin(ecr, Clock.systemUTC())).run(task, context))
+                new PushImage(docker, ecr, new EcrLogin(ecr, Clock.systemUTC()), Clock.systemUTC())
+                    .run(task, context))
         .isInstanceOf(RuntimeException.class)
         .satisfies(e -> assertThat(e.getMessage()).isNotBlank());
     assertThat(task.status()).isEqualTo(TaskStatus.PUSHING);

@@ -64,7 +64,7 @@ class LeftoverContainersIT {
     String runningOfEnded = container(ended, true);
     String exitedOfUnderWay = container(underWay, false);
     String exitedOfUnknown = container(UUID.randomUUID(), false);
-    LocalContainers containers = new LocalContainers(docker, null);
+    LocalContainers containers = new LocalContainers(docker, null, null);
 
     int removed = new RemoveLeftoverContainers(containers, tasks).removeLeftovers();
 

@@ -53,7 +53,7 @@ class LocalBackendIT {
     assertThat(task.get("status").asString()).as(task.toString()).isEqualTo("SUCCEEDED");
     assertThat(task.get("exit_code").asInt()).isZero();
     assertThat(task.get("attempts").asInt()).isEqualTo(1);
-    assertThat(task.get("image").asString()).startsWith("batch-executor-task:");
+    assertThat(task.get("image").asString()).startsWith("batch-executor-env:");
     assertThat(task.get("result").asString()).startsWith("file:").endsWith("/result.json");
     Api.Response result = api.get("/api/v1/tasks/" + task.get("id").asString() + "/result");
     assertThat(result.status()).isEqualTo(200);
@@ -67,6 +67,71 @@ class LocalBackendIT {
                 + "step=\"AwaitContainer\"}")
         .contains("batch_executor_pipeline_inflight");
   }
+
+  @Test
+  void stagedCallsWithNewArgumentsRunInOneEnvironmentImageWithTheirPayloadBesideIt()
+      throws Exception {
+    int nonce = java.util.concurrent.ThreadLocalRandom.current().nextInt(1_000_000);
+    JsonNode first = run(Tasks.add().set("args", List.of(nonce, 1)));
+    JsonNode second = run(Tasks.add().set("args", List.of(nonce, 2)));
+
+    assertThat(first.get("status").asString()).as(first.toString()).isEqualTo("SUCCEEDED");
+    assertThat(second.get("status").asString()).as(second.toString()).isEqualTo("SUCCEEDED");
+    assertThat(result(first).asInt()).isEqualTo(nonce + 1);
+    assertThat(result(second).asInt()).isEqualTo(nonce + 2);
+    assertThat(second.get("image").asString())
+        .startsWith("batch-executor-env:")
+        .isEqualTo(first.get("image").asString());
+    JsonNode image = event(second, "IMAGE");
+    assertThat(image.get("reason").asString()).startsWith("environment image reused: ");
+    assertThat(image.get("details").get("reused").asBoolean()).isTrue();
+    assertThat(image.get("details").get("payload").asString()).isEqualTo("staged");
+    java.nio.file.Path payload =
+        java.nio.file.Path.of(
+                java.net.URI.create(
+                    second.get("result").asString().replace("result.json", "payload.json")))
+            .toAbsolutePath();
+    assertThat(JSON.readTree(java.nio.file.Files.readAllBytes(payload)).get("args").toString())
+        .as("the call, stored beside the task's result")
+        .isEqualTo("[" + nonce + ",2]");
+  }
+
+  @Test
+  void aBakedCallGetsAnImageOfItsOwnWithTheCallInIt() {
+    int nonce = java.util.concurrent.ThreadLocalRandom.current().nextInt(1_000_000);
+    JsonNode task =
+        run(Tasks.add().set("args", List.of(nonce, 3)).set("image", Map.of("payload", "baked")));
+
+    assertThat(task.get("status").asString()).as(task.toString()).isEqualTo("SUCCEEDED");
+    assertThat(result(task).asInt()).isEqualTo(nonce + 3);
+    assertThat(task.get("image").asString()).startsWith("batch-executor-task:");
+    JsonNode image = event(task, "IMAGE");
+    assertThat(image.get("reason").asString()).startsWith("image built: ");
+    assertThat(image.get("details").get("payload").asString()).isEqualTo("baked");
+    assertThat(
+            java.nio.file.Files.exists(
+                java.nio.file.Path.of(
+                    java.net.URI.create(
+                        task.get("result").asString().replace("result.json", "payload.json")))))
+        .as("nothing staged beside a baked image")
+        .isFalse();
+  }
+
+  private JsonNode result(JsonNode task) {
+    return api.get("/api/v1/tasks/" + task.get("id").asString() + "/result").json();
+  }
+
+  private JsonNode event(JsonNode task, String kind) {
+    return api.get("/api/v1/tasks/" + task.get("id").asString() + "/events")
+        .json()
+        .valueStream()
+        .filter(e -> kind.equals(e.get("kind").asString()))
+        .findFirst()
+        .orElseThrow();
+  }
+
+  static final tools.jackson.databind.json.JsonMapper JSON =
+      tools.jackson.databind.json.JsonMapper.builder().build();
 
   @Test
   void kwargsAndStructuredValuesRoundTrip() {
@@ -277,10 +342,11 @@ class LocalBackendIT {
   }
 
   @Test
-  void theSameTaskTwiceIsBuiltOnce() {
+  void theSameBakedTaskTwiceIsBuiltOnce() {
     Tasks same =
         Tasks.function("def task(x):\n    return x * 7\n", "task")
-            .set("args", List.of(UUID.randomUUID().hashCode()));
+            .set("args", List.of(UUID.randomUUID().hashCode()))
+            .set("image", Map.of("payload", "baked"));
     JsonNode first = run(same);
     JsonNode second = run(same);
 

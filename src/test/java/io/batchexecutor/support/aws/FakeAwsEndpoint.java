@@ -67,6 +67,7 @@ public final class FakeAwsEndpoint implements AutoCloseable {
   private final Map<String, String> jobEnvironment;
 
   private final List<String> calls = new CopyOnWriteArrayList<>();
+  private final List<String> objectsWritten = new CopyOnWriteArrayList<>();
   private final Map<String, Hold> holds = new ConcurrentHashMap<>();
   private final java.util.Set<String> failing = ConcurrentHashMap.newKeySet();
   private volatile CountDownLatch nextJobGate;
@@ -145,6 +146,19 @@ public final class FakeAwsEndpoint implements AutoCloseable {
   /** Every operation called, in order. */
   public List<String> calls() {
     return List.copyOf(calls);
+  }
+
+  /** The paths ({@code /<bucket>/<key>}) of every S3 PutObject passed on, in order. */
+  public List<String> objectsWritten() {
+    return List.copyOf(objectsWritten);
+  }
+
+  /**
+   * When job {@code jobId} stopped (epoch milliseconds, as Batch's {@code stoppedAt}), if it did.
+   */
+  public java.util.Optional<Long> stoppedAt(String jobId) {
+    Job job = jobs.get(jobId);
+    return job == null ? java.util.Optional.empty() : java.util.Optional.ofNullable(job.stoppedAt);
   }
 
   /** How often SubmitJob was called with {@code jobName}. */
@@ -515,6 +529,8 @@ public final class FakeAwsEndpoint implements AutoCloseable {
     volatile String logStream;
     volatile boolean terminated;
     volatile Map<String, Integer> summary;
+    volatile Long startedAt;
+    volatile Long stoppedAt;
 
     /** An array job's children by index, as DescribeJobs of {@code <id>:<index>} shows them. */
     final Map<String, ObjectNode> children = new ConcurrentHashMap<>();
@@ -553,6 +569,12 @@ public final class FakeAwsEndpoint implements AutoCloseable {
               .put("jobDefinition", request.path("jobDefinition").asString())
               .put("status", status)
               .put("createdAt", createdAt);
+      if (startedAt != null) {
+        detail.put("startedAt", startedAt);
+      }
+      if (stoppedAt != null) {
+        detail.put("stoppedAt", stoppedAt);
+      }
       if (statusReason != null) {
         detail.put("statusReason", statusReason);
       }
@@ -627,6 +649,7 @@ public final class FakeAwsEndpoint implements AutoCloseable {
           return;
         }
         job.status = "STARTING";
+        job.startedAt = System.currentTimeMillis();
         if (size == 1) {
           job.logStream = "batch-executor/default/" + job.id;
         }
@@ -658,6 +681,7 @@ public final class FakeAwsEndpoint implements AutoCloseable {
         }
       }
       synchronized (job) {
+        job.stoppedAt = System.currentTimeMillis();
         job.summary = size > 1 ? Map.of("SUCCEEDED", size - failed, "FAILED", failed) : null;
         if (job.terminated || failed > 0) {
           job.status = "FAILED";
@@ -761,6 +785,9 @@ public final class FakeAwsEndpoint implements AutoCloseable {
 
   private void passToS3(HttpExchange exchange, byte[] body) throws IOException {
     calls.add("S3 " + exchange.getRequestMethod());
+    if ("PUT".equals(exchange.getRequestMethod())) {
+      objectsWritten.add(exchange.getRequestURI().getPath());
+    }
     String query = exchange.getRequestURI().getRawQuery();
     URI target =
         s3.resolve(exchange.getRequestURI().getRawPath() + (query == null ? "" : "?" + query));

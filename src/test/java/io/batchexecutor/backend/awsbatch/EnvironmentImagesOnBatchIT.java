@@ -1,0 +1,219 @@
+package io.batchexecutor.backend.awsbatch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.batchexecutor.support.Api;
+import io.batchexecutor.support.DockerAvailable;
+import io.batchexecutor.support.ServiceTest;
+import io.batchexecutor.support.Tasks;
+import io.batchexecutor.support.TestRegistry;
+import io.batchexecutor.support.aws.FakeAwsEndpoint;
+import io.batchexecutor.support.s3.S3MockServer;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.context.TestPropertySource;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Payload modes on the AWS Batch backend, counted against the tests' loopback AWS endpoint: staged
+ * tasks with one environment and one set of resources share one image, one push and one job
+ * definition revision, and each call travels as its own {@code payload.json}; baked tasks each get
+ * an image, a push and a revision of their own, as the original executor made them.
+ *
+ * <p>Each run uses an environment of its own (a requirement the base image already satisfies, with
+ * a version bound drawn for the run) and a repository of its own, so that nothing an earlier run
+ * left in the engine or the registry is found instead of built or pushed.
+ */
+@ServiceTest
+@TestPropertySource(
+    properties = {
+      "batch-executor.pipeline.enabled=true",
+      "batch-executor.backend=awsbatch",
+      "batch-executor.image.base-image=${BATCH_EXECUTOR_TEST_BASE_IMAGE:local/python:3}",
+      "batch-executor.awsbatch.region=us-east-1",
+      "batch-executor.awsbatch.s3-path-style=true",
+      "batch-executor.awsbatch.s3-bucket-name=" + EnvironmentImagesOnBatchIT.BUCKET,
+      "batch-executor.awsbatch.batch-queue=environment-queue",
+      "batch-executor.awsbatch.poll-freq=1",
+      "batch-executor.awsbatch.time-limit=120"
+    })
+class EnvironmentImagesOnBatchIT {
+
+  static final String BUCKET = "batch-executor-environments";
+  static final String RUN = UUID.randomUUID().toString().substring(0, 8);
+  static FakeAwsEndpoint aws;
+
+  @LocalServerPort int port;
+
+  @DynamicPropertySource
+  static void endpoint(DynamicPropertyRegistry registry) throws IOException {
+    if (TestRegistry.ADDRESS == null) {
+      registry.add("batch-executor.awsbatch.endpoint", () -> "http://127.0.0.1:9");
+      return;
+    }
+    S3MockServer.get().ensureBucket(BUCKET);
+    registry.add("batch-executor.awsbatch.ecr-repo-name", () -> "batch-executor-env-it-" + RUN);
+    aws =
+        new FakeAwsEndpoint(
+            S3MockServer.get().endpoint(),
+            TestRegistry.ADDRESS,
+            DockerAvailable.client(),
+            Map.of(
+                "AWS_ACCESS_KEY_ID", "test",
+                "AWS_SECRET_ACCESS_KEY", "test",
+                "AWS_DEFAULT_REGION", "us-east-1"));
+    registry.add("batch-executor.awsbatch.endpoint", () -> aws.endpoint().toString());
+  }
+
+  @AfterAll
+  static void close() {
+    if (aws != null) {
+      aws.close();
+    }
+  }
+
+  @BeforeEach
+  void engine() {
+    DockerAvailable.assume(DockerAvailable.client());
+    TestRegistry.require();
+  }
+
+  /** An environment no earlier run built: pip, which the base image has, at a bound it meets. */
+  private static List<String> freshEnvironment() {
+    return List.of("pip>=0.0." + ThreadLocalRandom.current().nextInt(1, Integer.MAX_VALUE));
+  }
+
+  @Test
+  void aHundredStagedCallsWithNewArgumentsShareOneImagePushAndDefinition() {
+    Api api = new Api(port);
+    List<String> requirements = freshEnvironment();
+    int registeredBefore = count("RegisterJobDefinition");
+    int submittedBefore = count("SubmitJob");
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 100; i++) {
+      Api.Response accepted =
+          api.post(
+              "/api/v1/tasks",
+              Tasks.add()
+                  .set("args", List.of(i, 1000))
+                  .set("image", Map.of("requirements", requirements))
+                  .executor("batch_job_definition_name", "staged-" + RUN)
+                  .build());
+      assertThat(accepted.status()).as(accepted.text()).isEqualTo(202);
+      ids.add(accepted.json().get("id").asString());
+    }
+
+    List<JsonNode> ended = new ArrayList<>();
+    for (String id : ids) {
+      ended.add(api.awaitEnd(id, Duration.ofMinutes(4)));
+    }
+
+    for (int i = 0; i < ids.size(); i++) {
+      assertThat(ended.get(i).get("status").asString())
+          .as(ended.get(i).toString())
+          .isEqualTo("SUCCEEDED");
+      assertThat(api.get("/api/v1/tasks/" + ids.get(i) + "/result").json().asInt())
+          .as("each call ran with its own arguments")
+          .isEqualTo(i + 1000);
+    }
+    assertThat(ended.stream().map(t -> t.get("image").asString()).distinct())
+        .as("one environment image for all")
+        .hasSize(1);
+    assertThat(ended.stream().map(t -> t.get("job_definition_arn").asString()).distinct())
+        .as("one job definition revision for all")
+        .hasSize(1);
+    assertThat(imageEvents(api, ids, "IMAGE", "reused", false)).as("builds").isEqualTo(1);
+    assertThat(imageEvents(api, ids, "IMAGE_PUSHED", "already_there", false))
+        .as("pushes")
+        .isEqualTo(1);
+    assertThat(count("RegisterJobDefinition") - registeredBefore).isEqualTo(1);
+    assertThat(count("SubmitJob") - submittedBefore).isEqualTo(100);
+    assertThat(payloadsWritten(ids)).as("payload.json objects").isEqualTo(100);
+    JsonNode submitted = submittedFor(ids.get(7));
+    assertThat(submitted.path("containerOverrides").toString())
+        .contains("BATCH_EXECUTOR_PAYLOAD_S3_URI")
+        .contains("s3://" + BUCKET + "/batch-executor/tasks/" + ids.get(7) + "/payload.json");
+  }
+
+  @Test
+  void bakedCallsEachGetAnImagePushAndDefinitionOfTheirOwn() {
+    Api api = new Api(port);
+    List<String> requirements = freshEnvironment();
+    int registeredBefore = count("RegisterJobDefinition");
+    int submittedBefore = count("SubmitJob");
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      Api.Response accepted =
+          api.post(
+              "/api/v1/tasks",
+              Tasks.add()
+                  .set("args", List.of(i, 1000))
+                  .set("image", Map.of("requirements", requirements, "payload", "baked"))
+                  .executor("batch_job_definition_name", "baked-" + RUN)
+                  .build());
+      assertThat(accepted.status()).as(accepted.text()).isEqualTo(202);
+      ids.add(accepted.json().get("id").asString());
+    }
+
+    for (int i = 0; i < ids.size(); i++) {
+      JsonNode task = api.awaitEnd(ids.get(i), Duration.ofMinutes(3));
+      assertThat(task.get("status").asString()).as(task.toString()).isEqualTo("SUCCEEDED");
+      assertThat(api.get("/api/v1/tasks/" + ids.get(i) + "/result").json().asInt())
+          .isEqualTo(i + 1000);
+    }
+    assertThat(imageEvents(api, ids, "IMAGE", "reused", false)).as("builds").isEqualTo(3);
+    assertThat(imageEvents(api, ids, "IMAGE_PUSHED", "already_there", false))
+        .as("pushes")
+        .isEqualTo(3);
+    assertThat(count("RegisterJobDefinition") - registeredBefore).isEqualTo(3);
+    assertThat(count("SubmitJob") - submittedBefore).isEqualTo(3);
+    assertThat(payloadsWritten(ids)).as("the call is in the image, not beside it").isZero();
+    assertThat(submittedFor(ids.get(0)).path("containerOverrides").toString())
+        .doesNotContain("BATCH_EXECUTOR_PAYLOAD_S3_URI");
+  }
+
+  private static int count(String operation) {
+    return (int) aws.calls().stream().filter(operation::equals).count();
+  }
+
+  private static long payloadsWritten(List<String> ids) {
+    return aws.objectsWritten().stream()
+        .filter(path -> path.endsWith("/payload.json"))
+        .filter(path -> ids.stream().anyMatch(id -> path.contains("/" + id + "/")))
+        .count();
+  }
+
+  private static JsonNode submittedFor(String id) {
+    return aws.submitted().stream()
+        .filter(r -> r.path("jobName").asString().endsWith(id))
+        .findFirst()
+        .orElseThrow();
+  }
+
+  /**
+   * How many of the tasks have an event {@code kind} whose detail {@code flag} is {@code value}.
+   */
+  private static long imageEvents(Api api, List<String> ids, String kind, String flag, boolean v) {
+    long n = 0;
+    for (String id : ids) {
+      for (JsonNode e : api.get("/api/v1/tasks/" + id + "/events").json()) {
+        if (kind.equals(e.get("kind").asString())
+            && e.path("details").path(flag).asBoolean(!v) == v) {
+          n++;
+        }
+      }
+    }
+    return n;
+  }
+}
