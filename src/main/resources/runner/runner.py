@@ -7,8 +7,9 @@ result.json by its type and repr. Only the standard library is needed; boto3 is 
 result has to go to S3 (BATCH_EXECUTOR_RESULT_S3_URI) or an input comes from there.
 
 Where the payload comes from: a baked image has it at /batch-executor/payload.json; an environment
-image (staged payload) gets it there from the local backend before the container starts, or reads
-it from S3 when BATCH_EXECUTOR_PAYLOAD_S3_URI names it (AWS Batch).
+image (staged payload) gets it from the local backend in BATCH_EXECUTOR_PAYLOAD_JSON when it is
+small, else as that file, copied in before the container starts; on AWS Batch it reads it from S3,
+where BATCH_EXECUTOR_PAYLOAD_S3_URI names it.
 
 In a workflow, an argument that is exactly {"$task": "<key>"} stands for the result of that task:
 BATCH_EXECUTOR_INPUTS maps each key to where that task's result.json (and result.pickle, for a
@@ -23,14 +24,15 @@ Exit codes: 0 the function returned; 65 the function (or its module source) rais
 itself could not do its job (unreadable payload, result not storable).
 """
 
-import base64
+import binascii
 import json
 import math
 import os
-import pickle
 import sys
-import traceback
 import types
+
+# pickle and traceback are imported where they are needed: most calls return a value JSON
+# carries, and a container's start-up is part of every task's time
 
 PAYLOAD = os.environ.get("BATCH_EXECUTOR_PAYLOAD", "/batch-executor/payload.json")
 OUT_DIR = os.environ.get("BATCH_EXECUTOR_OUTPUT_DIR", "/tmp/batch-executor/out")
@@ -88,7 +90,10 @@ def announce(files):
     marker = os.environ.get("BATCH_EXECUTOR_RESULT_MARKER")
     if not marker or sum(len(d) for d in files.values()) > ANNOUNCE_LIMIT:
         return
-    encoded = {name: base64.b64encode(data).decode("ascii") for name, data in files.items()}
+    encoded = {
+        name: binascii.b2a_base64(data, newline=False).decode("ascii")
+        for name, data in files.items()
+    }
     sys.stdout.flush()
     sys.stdout.write("\n%s %s\n" % (marker, json.dumps(encoded)))
     sys.stdout.flush()
@@ -101,13 +106,19 @@ class InputUnavailable(Exception):
 def s3_client():
     import boto3  # only needed on AWS Batch
 
-    endpoint = os.environ.get("BATCH_EXECUTOR_S3_ENDPOINT") or None
-    if not endpoint:
-        return boto3.client("s3")
     from botocore.config import Config
 
+    # a passing S3 error is tried again, with back-off, before the run gives up on it
+    retries = {"max_attempts": 8, "mode": "standard"}
+    endpoint = os.environ.get("BATCH_EXECUTOR_S3_ENDPOINT") or None
+    if not endpoint:
+        return boto3.client("s3", config=Config(retries=retries))
     # S3-compatible servers want path-style addressing
-    s3 = boto3.client("s3", endpoint_url=endpoint, config=Config(s3={"addressing_style": "path"}))
+    s3 = boto3.client(
+        "s3",
+        endpoint_url=endpoint,
+        config=Config(s3={"addressing_style": "path"}, retries=retries),
+    )
     # some S3-compatible servers answer "Expect: 100-continue" in a way older http.client
     # misreads; the bodies here are small, so do without it
     s3.meta.events.register("before-send.s3.PutObject", drop_expect_header)
@@ -139,6 +150,8 @@ def upstream(key, inputs, loaded):
         value = document["value"]
     elif document.get("pickled"):
         try:
+            import pickle
+
             value = pickle.loads(read_input(location, "result.pickle"))
         except Exception as error:
             raise InputUnavailable("cannot load the pickled result of task %r: %s" % (key, error))
@@ -169,6 +182,10 @@ def drop_expect_header(request, **_):
 
 
 def read_payload():
+    # as bytes, decoded as the UTF-8 the service wrote, whatever locale the base image sets
+    inline = os.environb.get(b"BATCH_EXECUTOR_PAYLOAD_JSON")
+    if inline:
+        return json.loads(inline.decode("utf-8"))
     location = os.environ.get("BATCH_EXECUTOR_PAYLOAD_S3_URI")
     if location:
         bucket, _, key = location[len("s3://"):].partition("/")
@@ -230,6 +247,8 @@ def main():
             raise NameError("the source defines no function named %r" % (name,))
         value = function(*args, **kwargs)
     except BaseException as error:  # the user's code raised: report it, do not retry it
+        import traceback
+
         document = {
             "ok": False,
             "error": {
@@ -253,6 +272,8 @@ def main():
             document = {"ok": True}
             document.update(describe(value))
             try:
+                import pickle
+
                 pickled = pickle.dumps(value, protocol=4)
                 document["pickled"] = True
             except Exception as error:  # kept as its description, and why
@@ -261,6 +282,8 @@ def main():
                 document["pickle_error"] = "%s: %s" % (type(error).__name__, error)
             write_outputs(document, pickled)
     except Exception as error:
+        import traceback
+
         print("batch-executor: cannot store the result: %s" % (traceback.format_exc(),), file=sys.stderr)
         return EXIT_RUNNER_FAILED
     return 0

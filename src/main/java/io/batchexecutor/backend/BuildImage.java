@@ -19,7 +19,7 @@ import java.util.Optional;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Builds the task's image, or finds it built (the tag is a content hash).
+ * QUEUED → BUILDING: builds the task's image, or finds it built (the tag is a content hash).
  *
  * <p>{@code staged} (see {@link PayloadMode}): the image is the task's environment, shared by every
  * task with the same base image, requirements and runner; the call is written to the object store
@@ -55,15 +55,35 @@ public class BuildImage implements PipelineStep {
 
   @Override
   public boolean handles(Task task) {
-    return task.status() == TaskStatus.BUILDING && task.imageRef() == null;
+    return task.status() == TaskStatus.QUEUED
+        || (task.status() == TaskStatus.BUILDING && task.imageRef() == null);
   }
 
+  /**
+   * QUEUED → BUILDING, and the image: found built, it is recorded in the same write as the move to
+   * BUILDING; to be built, BUILDING is written first (the step ends there and runs again), so a
+   * client sees the task being built while it is.
+   */
   @Override
   public StepResult run(Task task, StepContext context) {
+    boolean starting = task.status() == TaskStatus.QUEUED;
+    if (starting) {
+      task.startBuilding(context.now());
+    }
     boolean staged = task.spec().payloadMode() == PayloadMode.STAGED;
     try {
+      Optional<String> baseId =
+          staged ? builder.imageId(environmentOf(task).baseImage()) : Optional.empty();
+      TaskImage image = staged ? environmentImage(task, baseId) : bakedImageOf(task);
+      boolean exists = builder.exists(image.localReference());
+      if (starting && !exists) {
+        return StepResult.proceed();
+      }
       ImageBuilder.Built built =
-          staged ? buildEnvironment(task) : builder.build(bakedImageOf(task));
+          exists ? new ImageBuilder.Built(image.localReference(), true, "") : builder.build(image);
+      if (staged && baseId.isEmpty()) {
+        aliasWithBaseId(task, built);
+      }
       if (staged) {
         stagePayload(task);
       }
@@ -87,25 +107,20 @@ public class BuildImage implements PipelineStep {
     return StepResult.proceed();
   }
 
+  /** The environment image of {@code task}, given its base image's id where the engine has it. */
+  private TaskImage environmentImage(Task task, Optional<String> baseId) {
+    return TaskImage.environment(environmentOf(task), runner, baseId.orElse(null), json);
+  }
+
   /**
-   * The environment image, built unless it exists. Its tag includes the base image's id where the
-   * engine has the base image; where it does not, the build pulls it, and the image is then also
-   * tagged under the name that includes the id, so the next task finds it without building.
+   * An environment built while the engine lacked its base image (the build pulled it) is also
+   * tagged under the name that includes the base image's id, so the next task finds it built.
    */
-  private ImageBuilder.Built buildEnvironment(Task task) {
-    TaskImage.Environment environment = environmentOf(task);
-    Optional<String> baseId = builder.imageId(environment.baseImage());
-    TaskImage image = TaskImage.environment(environment, runner, baseId.orElse(null), json);
-    ImageBuilder.Built built = builder.build(image);
-    if (baseId.isEmpty()) {
-      Optional<String> pulled = builder.imageId(environment.baseImage());
-      if (pulled.isPresent()) {
-        builder.alias(
-            built.reference(),
-            TaskImage.environment(environment, runner, pulled.get(), json).localReference());
-      }
+  private void aliasWithBaseId(Task task, ImageBuilder.Built built) {
+    Optional<String> pulled = builder.imageId(environmentOf(task).baseImage());
+    if (pulled.isPresent()) {
+      builder.alias(built.reference(), environmentImage(task, pulled).localReference());
     }
-    return built;
   }
 
   /** Writes the call where the runner reads it: {@code payload.json} under the task's prefix. */

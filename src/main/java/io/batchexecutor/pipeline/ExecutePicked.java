@@ -170,7 +170,8 @@ public class ExecutePicked {
                 outcome));
       }
       task.reachableAgain(clock.instant());
-      if (!tasks.update(task)) {
+      Optional<Task> written = tasks.updateAndRead(task);
+      if (written.isEmpty()) {
         return; // another writer won; whoever holds the task now goes on with it
       }
       if (result.next() == StepResult.Next.RELEASE && !task.status().isFinal()) {
@@ -178,10 +179,7 @@ public class ExecutePicked {
         wakeUp.signalAfter(result.after());
         return;
       }
-      task = reload(id);
-      if (task == null) {
-        return;
-      }
+      task = written.get(); // as stored, with a cancel requested meanwhile
     }
   }
 

@@ -33,7 +33,12 @@ final class WakeUp {
   /** Waits until signalled, some work comes due, or {@code timeout} passes. */
   void await(Duration timeout) throws InterruptedException {
     long now = System.nanoTime();
-    due.headSet(now, true).clear();
+    java.util.NavigableSet<Long> passed = due.headSet(now, true);
+    if (!passed.isEmpty()) {
+      // come due, perhaps after the caller's last look: it looks again at once
+      passed.clear();
+      return;
+    }
     long wait = timeout.toNanos();
     Long next = due.isEmpty() ? null : due.first();
     if (next != null) {

@@ -77,13 +77,7 @@ public class TaskNotifications implements SmartLifecycle {
 
   /** Passes on the end of {@code task}, recorded on this instance, at once. */
   public void ended(UUID task, UUID workflow) {
-    for (Subscriber s : subscribers) {
-      try {
-        s.ended(task, workflow);
-      } catch (RuntimeException e) {
-        log.debug("A subscriber failed on the end of task {}: {}", task, e.getMessage());
-      }
-    }
+    each(s -> s.ended(task, workflow));
   }
 
   /** The payload of an {@link #ENDED_CHANNEL} notification. */
@@ -130,16 +124,20 @@ public class TaskNotifications implements SmartLifecycle {
           statement.execute("LISTEN " + CANCEL_CHANNEL);
           statement.execute("LISTEN " + ENDED_CHANNEL);
         }
-        PGConnection pg = connection.unwrap(PGConnection.class);
-        listening = true;
-        subscribers.forEach(Subscriber::connected);
-        while (running) {
-          PGNotification[] notifications = pg.getNotifications(500);
-          if (notifications != null) {
-            for (PGNotification n : notifications) {
-              dispatch(n.getName(), n.getParameter());
+        try {
+          PGConnection pg = connection.unwrap(PGConnection.class);
+          listening = true;
+          each(Subscriber::connected);
+          while (running) {
+            PGNotification[] notifications = pg.getNotifications(500);
+            if (notifications != null) {
+              for (PGNotification n : notifications) {
+                dispatch(n.getName(), n.getParameter());
+              }
             }
           }
+        } finally {
+          unlisten(connection); // back in the pool, it must not go on collecting notifications
         }
       } catch (SQLException | RuntimeException e) {
         listening = false;
@@ -152,14 +150,33 @@ public class TaskNotifications implements SmartLifecycle {
     listening = false;
   }
 
+  private static void unlisten(Connection connection) {
+    try (Statement statement = connection.createStatement()) {
+      statement.execute("UNLISTEN *");
+    } catch (SQLException | RuntimeException e) {
+      log.debug("Could not stop listening on a lost connection: {}", e.getMessage());
+    }
+  }
+
+  /** Tells every subscriber; one that fails does not keep the others from hearing it. */
+  private void each(java.util.function.Consumer<Subscriber> call) {
+    for (Subscriber s : subscribers) {
+      try {
+        call.accept(s);
+      } catch (RuntimeException e) {
+        log.debug("A subscriber failed on a notification: {}", e.getMessage());
+      }
+    }
+  }
+
   private void dispatch(String channel, String payload) {
     try {
       switch (channel) {
-        case DUE_CHANNEL -> subscribers.forEach(Subscriber::due);
+        case DUE_CHANNEL -> each(Subscriber::due);
         case CANCEL_CHANNEL -> {
           UUID task = UUID.fromString(payload);
-          subscribers.forEach(s -> s.cancelRequested(task));
-          subscribers.forEach(Subscriber::due); // the cancel is work for the claim loop too
+          each(s -> s.cancelRequested(task));
+          each(Subscriber::due); // the cancel is work for the claim loop too
         }
         case ENDED_CHANNEL -> {
           int comma = payload.indexOf(',');

@@ -311,7 +311,17 @@ public class TaskRepository {
    * @return false when another writer changed the task first (nothing is written)
    */
   public boolean update(Task task) {
-    Boolean written = null;
+    return updateAndRead(task).isPresent();
+  }
+
+  /**
+   * {@link #update}, answering the task as written (new version, and whatever else changed on the
+   * row meanwhile, such as a cancel request), so that whoever goes on with it needs no read.
+   *
+   * @return empty when another writer changed the task first (nothing is written)
+   */
+  public Optional<Task> updateAndRead(Task task) {
+    Optional<Task> written = null;
     for (int attempt = 1; written == null; attempt++) {
       try {
         written = write(task);
@@ -323,22 +333,21 @@ public class TaskRepository {
         log.info("Task {}: write rolled back ({}); writing again", task.id(), e.getMessage());
       }
     }
-    if (!written) {
+    if (written.isEmpty()) {
       log.info(
           "Task {} changed since version {}; this write is dropped", task.id(), task.version());
-      return false;
     }
-    return true;
+    return written;
   }
 
   /** How often a write PostgreSQL rolled back to break a deadlock is tried in all. */
   private static final int DEADLOCK_TRIES = 3;
 
-  private boolean write(Task task) {
+  private Optional<Task> write(Task task) {
     boolean ends = task.status().isFinal();
     boolean endsWorkflowTask = task.workflowId() != null && ends;
     List<UUID> cancelledBelow = new ArrayList<>();
-    Boolean written =
+    Optional<Task> written =
         tx.execute(
             status -> {
               if (endsWorkflowTask) {
@@ -346,7 +355,7 @@ public class TaskRepository {
                 // taken the other way round, two ends in one workflow can deadlock
                 lockWorkflow(task.workflowId());
               }
-              int rows =
+              Optional<Task> row =
                   jdbc.sql(
                           """
                           UPDATE task SET status = :status, status_reason = :reason,
@@ -362,6 +371,7 @@ public class TaskRepository {
                                  lease_expires_at = CASE WHEN :final THEN NULL ELSE lease_expires_at END,
                                  version = version + 1
                           WHERE id = :id AND version = :version
+                          RETURNING *
                           """)
                       .param("status", task.status().name())
                       .param("reason", task.statusReason())
@@ -384,9 +394,10 @@ public class TaskRepository {
                       .param("final", task.status().isFinal())
                       .param("id", task.id())
                       .param("version", task.version())
-                      .update();
-              if (rows == 0) {
-                return false;
+                      .query(taskMapper)
+                      .optional();
+              if (row.isEmpty()) {
+                return row;
               }
               insertEvents(task.id(), task.pendingEvents());
               if (ends) {
@@ -395,14 +406,14 @@ public class TaskRepository {
               if (endsWorkflowTask) {
                 cancelledBelow.addAll(afterFinal(task));
               }
-              return true;
+              return row;
             });
-    if (Boolean.TRUE.equals(written) && ends) {
+    if (written != null && written.isPresent() && ends) {
       // committed: whoever waits on this instance hears it now, the others through NOTIFY
       notifications.ended(task.id(), task.workflowId());
       cancelledBelow.forEach(id -> notifications.ended(id, task.workflowId()));
     }
-    return Boolean.TRUE.equals(written);
+    return written == null ? Optional.empty() : written;
   }
 
   /** Announces the end of {@code task} to every instance, when the transaction commits. */

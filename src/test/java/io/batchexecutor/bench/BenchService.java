@@ -52,6 +52,8 @@ final class BenchService implements AutoCloseable {
                 "--batch-executor.security.tokens=tester=" + Api.TESTER,
                 "--logging.level.root=WARN"));
     for (String setting : extra) {
+      String key = setting.substring(0, setting.indexOf('=') + 1);
+      args.removeIf(a -> a.startsWith("--" + key)); // given twice, Spring would join the values
       args.add("--" + setting);
     }
     return new BenchService(

@@ -2,7 +2,6 @@ package io.batchexecutor.backend.awsbatch;
 
 import com.github.dockerjava.api.DockerClient;
 import io.batchexecutor.backend.BuildImage;
-import io.batchexecutor.backend.StartBuilding;
 import io.batchexecutor.backend.TaskInputs;
 import io.batchexecutor.backend.local.LocalBackendConfiguration;
 import io.batchexecutor.config.AwsBatchProperties;
@@ -157,7 +156,6 @@ public class AwsBatchConfiguration {
     URI endpoint = AwsClients.endpoint(aws);
     return new AwsBatchBackend(
         List.of(
-            new StartBuilding(),
             new BuildImage(
                 builder,
                 stores,

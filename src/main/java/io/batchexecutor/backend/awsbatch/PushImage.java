@@ -73,17 +73,20 @@ class PushImage implements PipelineStep {
       return StepResult.proceed();
     }
     String remote = repositoryUri.get() + ":" + tag;
-    boolean there;
-    ReentrantLock lock = pushing.of(remote);
-    lock.lockInterruptibly();
-    try {
-      there = inRepository.get(remote).isPresent() || inRepository(repository, tag);
-      if (!there) {
-        push(local, repositoryUri.get(), tag);
+    boolean there = inRepository.get(remote).isPresent();
+    if (!there) {
+      // a push holds its lock for as long as it takes: a task whose image is known never waits
+      ReentrantLock lock = pushing.of(remote);
+      lock.lockInterruptibly();
+      try {
+        there = inRepository.get(remote).isPresent() || inRepository(repository, tag);
+        if (!there) {
+          push(local, repositoryUri.get(), tag);
+        }
+        inRepository.put(remote, true); // what ECR answered or took, never what was remembered
+      } finally {
+        lock.unlock();
       }
-      inRepository.put(remote, true);
-    } finally {
-      lock.unlock();
     }
     task.imagePushed(remote, there, context.now());
     task.startRegistering(context.now());

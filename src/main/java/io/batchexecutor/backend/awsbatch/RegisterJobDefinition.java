@@ -69,18 +69,22 @@ class RegisterJobDefinition implements PipelineStep {
         JobDefinitions.request(task, account, region, s3Endpoint);
     String fingerprint = request.tags().get(JobDefinitions.FINGERPRINT_TAG);
     String key = request.jobDefinitionName() + "/" + fingerprint;
-    String arn;
-    ReentrantLock lock = registering.of(key);
-    lock.lockInterruptibly();
-    try {
-      arn =
-          revisions
-              .get(key)
-              .or(() -> existing(request.jobDefinitionName(), fingerprint))
-              .orElseGet(() -> registrar.registerJobDefinition(request).jobDefinitionArn());
-      revisions.put(key, arn);
-    } finally {
-      lock.unlock();
+    String arn = revisions.get(key).orElse(null);
+    if (arn == null) {
+      ReentrantLock lock = registering.of(key);
+      lock.lockInterruptibly();
+      try {
+        arn = revisions.get(key).orElse(null);
+        if (arn == null) {
+          // remembered as Batch answered it; a remembered answer is not made younger by use
+          arn =
+              existing(request.jobDefinitionName(), fingerprint)
+                  .orElseGet(() -> registrar.registerJobDefinition(request).jobDefinitionArn());
+          revisions.put(key, arn);
+        }
+      } finally {
+        lock.unlock();
+      }
     }
     task.registered(arn, context.now());
     return StepResult.proceed();

@@ -16,7 +16,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -28,16 +31,25 @@ import tools.jackson.databind.json.JsonMapper;
  */
 class AwaitContainer implements PipelineStep {
 
+  private static final Logger log = LoggerFactory.getLogger(AwaitContainer.class);
+
   static final int EXIT_RAISED = 65;
   private static final long WAIT_SLICE_MILLIS = 250;
 
   private final LocalContainers containers;
-  private final Executor collector;
+
+  /** How long after a successful attempt its container is removed. */
+  static final Duration REMOVE_AFTER = Duration.ofSeconds(1);
+
+  private final ScheduledExecutorService collector;
   private final ObjectStores stores;
   private final JsonMapper json;
 
   AwaitContainer(
-      LocalContainers containers, ObjectStores stores, JsonMapper json, Executor collector) {
+      LocalContainers containers,
+      ObjectStores stores,
+      JsonMapper json,
+      ScheduledExecutorService collector) {
     this.collector = collector;
     this.containers = containers;
     this.stores = stores;
@@ -79,12 +91,7 @@ class AwaitContainer implements PipelineStep {
       }
       exit = containers.awaitExit(id, Math.min(left, WAIT_SLICE_MILLIS));
     }
-    return finished(
-        task,
-        id,
-        containers.inspect(id).map(InspectContainerResponse::getState).orElse(null),
-        exit.get(),
-        context);
+    return finished(task, id, exit.get(), context);
   }
 
   private StepResult timedOut(Task task, String id, StepContext context)
@@ -97,12 +104,7 @@ class AwaitContainer implements PipelineStep {
     return StepResult.proceed();
   }
 
-  private StepResult finished(
-      Task task,
-      String id,
-      InspectContainerResponse.ContainerState state,
-      int exitCode,
-      StepContext context)
+  private StepResult finished(Task task, String id, int exitCode, StepContext context)
       throws InterruptedException {
     LocalContainers.Collected collected =
         containers.collect(id, LocalContainers.resultMarker(task, Math.max(1, task.attempts())));
@@ -126,16 +128,22 @@ class AwaitContainer implements PipelineStep {
                   outputs.get("result.json"));
     }
     storeLogs(task, collected.logs());
-    boolean oomKilled = state != null && Boolean.TRUE.equals(state.getOOMKilled());
     JsonNode document = result == null ? null : json.readTree(outputs.get("result.json"));
     String pointer = result == null ? null : result.toString();
     if (exitCode == 0 && document != null && document.path("ok").asBoolean(false)) {
-      // the common case does not wait for the removal; a crash before it leaves an exited
+      // the common case does not wait for the removal, which comes a moment later so that it
+      // does not slow the start of the next container; a crash before it leaves an exited
       // container behind, which holds nothing but that task's finished output
-      collector.execute(() -> containers.remove(id));
+      collector.schedule(() -> removeQuietly(id), REMOVE_AFTER.toMillis(), TimeUnit.MILLISECONDS);
       task.succeed(pointer, exitCode, context.now());
       return StepResult.proceed();
     }
+    // only an attempt that did not return asks the engine whether it ran out of memory
+    boolean oomKilled =
+        containers
+            .inspect(id)
+            .map(i -> Boolean.TRUE.equals(i.getState().getOOMKilled()))
+            .orElse(false);
     containers.remove(id);
     if (exitCode == EXIT_RAISED && RunnerOutcome.raised(document)) {
       RunnerOutcome.failRaised(task, document, exitCode, pointer, context.now());
@@ -151,6 +159,15 @@ class AwaitContainer implements PipelineStep {
       retryOrFail(task, reason, exitCode, context);
     }
     return StepResult.proceed();
+  }
+
+  private void removeQuietly(String id) {
+    try {
+      containers.remove(id);
+    } catch (RuntimeException e) {
+      // the engine is away: the leftover sweep removes it later
+      log.debug("Could not remove container {}: {}", id, e.getMessage());
+    }
   }
 
   private StepResult containerGone(Task task, StepContext context) {

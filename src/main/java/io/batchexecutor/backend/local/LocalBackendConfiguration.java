@@ -12,9 +12,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.time.Duration;
-import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.ScheduledExecutorService;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
@@ -72,11 +71,11 @@ public class LocalBackendConfiguration {
         Duration.ofMinutes(10));
   }
 
-  private static Executor collector() {
-    AtomicInteger n = new AtomicInteger();
-    return Executors.newCachedThreadPool(
+  /** Removes the containers of successful attempts, one at a time, shortly after they ended. */
+  private static ScheduledExecutorService collector() {
+    return Executors.newSingleThreadScheduledExecutor(
         r -> {
-          Thread t = new Thread(r, "container-collector-" + n.incrementAndGet());
+          Thread t = new Thread(r, "container-collector");
           t.setDaemon(true);
           return t;
         });

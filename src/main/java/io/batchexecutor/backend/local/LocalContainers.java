@@ -231,6 +231,11 @@ class LocalContainers {
     env.add(
         "BATCH_EXECUTOR_INPUTS="
             + FRAME_READER.writeValueAsString(TaskInputs.containerLocations(task)));
+    inlinePayload(task)
+        .ifPresent(
+            payload ->
+                env.add(
+                    "BATCH_EXECUTOR_PAYLOAD_JSON=" + new String(payload, StandardCharsets.UTF_8)));
     if (sweepIndex != null) {
       labels.put(SWEEP_INDEX_LABEL, Integer.toString(sweepIndex));
       env.add("BATCH_EXECUTOR_SWEEP_INDEX=" + sweepIndex);
@@ -258,7 +263,7 @@ class LocalContainers {
    */
   void start(Task task, String containerId) {
     Map<String, byte[]> files = new LinkedHashMap<>();
-    if (task.spec().payloadMode() == PayloadMode.STAGED) {
+    if (task.spec().payloadMode() == PayloadMode.STAGED && inlinePayload(task).isEmpty()) {
       files.put(
           TaskImage.PAYLOAD_PATH.substring(1),
           TaskImage.payloadJson(BuildImage.payloadOf(task, json), json));
@@ -289,6 +294,22 @@ class LocalContainers {
     } catch (NotModifiedException e) {
       // already started
     }
+  }
+
+  /**
+   * The largest staged payload that travels in the container's environment rather than as a file
+   * copied in: well under Linux's limit for one environment string (128 KiB), and a copy into a
+   * created container costs tens of milliseconds that a small call should not pay.
+   */
+  static final int INLINE_PAYLOAD_LIMIT = 64 * 1024;
+
+  /** A staged payload small enough to travel in the container's environment. */
+  private Optional<byte[]> inlinePayload(Task task) {
+    if (task.spec().payloadMode() != PayloadMode.STAGED) {
+      return Optional.empty();
+    }
+    byte[] payload = TaskImage.payloadJson(BuildImage.payloadOf(task, json), json);
+    return payload.length <= INLINE_PAYLOAD_LIMIT ? Optional.of(payload) : Optional.empty();
   }
 
   Optional<InspectContainerResponse> inspect(String containerId) {

@@ -2,7 +2,6 @@ package io.batchexecutor.backend.local;
 
 import io.batchexecutor.backend.BuildImage;
 import io.batchexecutor.backend.DockerUnreachable;
-import io.batchexecutor.backend.StartBuilding;
 import io.batchexecutor.image.DockerFailures;
 import io.batchexecutor.pipeline.ComputeBackend;
 import io.batchexecutor.pipeline.PipelineStep;
@@ -23,8 +22,7 @@ public class LocalDockerBackend implements ComputeBackend {
   LocalDockerBackend(
       LocalContainers containers, BuildImage buildImage, RunSweep sweep, AwaitContainer await) {
     this.containers = containers;
-    this.steps =
-        List.of(new StartBuilding(), buildImage, sweep, new LaunchContainer(containers), await);
+    this.steps = List.of(buildImage, sweep, new LaunchContainer(containers), await);
   }
 
   @Override

@@ -97,6 +97,18 @@ class LocalBackendIT {
   }
 
   @Test
+  void aStagedCallTooLargeForTheEnvironmentIsCopiedIntoTheContainer() {
+    String large = "ü".repeat(70_000); // 140,000 bytes of UTF-8: more than travels inline
+    JsonNode task =
+        run(
+            Tasks.function("def task(text):\n    return [len(text), text[:2]]\n", "task")
+                .set("args", List.of(large)));
+
+    assertThat(task.get("status").asString()).as(task.toString()).isEqualTo("SUCCEEDED");
+    assertThat(result(task).toString()).isEqualTo("[70000,\"üü\"]");
+  }
+
+  @Test
   void aBakedCallGetsAnImageOfItsOwnWithTheCallInIt() {
     int nonce = java.util.concurrent.ThreadLocalRandom.current().nextInt(1_000_000);
     JsonNode task =
