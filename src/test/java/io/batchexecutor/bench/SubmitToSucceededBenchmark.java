@@ -1,7 +1,6 @@
 package io.batchexecutor.bench;
 
 import io.batchexecutor.support.Api;
-import io.batchexecutor.support.DockerAvailable;
 import io.batchexecutor.support.Tasks;
 import io.batchexecutor.support.TestRegistry;
 import io.batchexecutor.support.aws.FakeAwsEndpoint;
@@ -152,15 +151,7 @@ public final class SubmitToSucceededBenchmark {
     // the SDK's default chain, as the build gives the tests: dummy keys, never a developer's
     System.setProperty("aws.accessKeyId", "test");
     System.setProperty("aws.secretAccessKey", "test");
-    try (FakeAwsEndpoint aws =
-            new FakeAwsEndpoint(
-                S3MockServer.get().endpoint(),
-                TestRegistry.ADDRESS,
-                DockerAvailable.client(),
-                Map.of(
-                    "AWS_ACCESS_KEY_ID", "test",
-                    "AWS_SECRET_ACCESS_KEY", "test",
-                    "AWS_DEFAULT_REGION", "us-east-1"));
+    try (FakeAwsEndpoint aws = FakeAwsEndpoint.forTests();
         BenchService started =
             BenchService.start(
                 "batch-executor.backend=awsbatch",

@@ -50,6 +50,7 @@ class AwsBatchCrashRecoveryIT {
   static final int RUN = java.util.concurrent.ThreadLocalRandom.current().nextInt(1, 1_000_000);
 
   String payload;
+  final List<String> tagged = new java.util.ArrayList<>();
   DockerClient docker;
   DockerSocketProxy dockerProxy;
   FakeAwsEndpoint aws;
@@ -79,6 +80,13 @@ class AwsBatchCrashRecoveryIT {
 
   @AfterEach
   void tearDown() throws IOException {
+    for (String repository : tagged) {
+      try {
+        docker.removeImageCmd(repository + ":latest").withNoPrune(true).exec(); // the name only
+      } catch (RuntimeException e) {
+        // in use by an environment image built on it: the name stays, which does no harm
+      }
+    }
     if (aws != null) {
       aws.close();
     }
@@ -92,9 +100,8 @@ class AwsBatchCrashRecoveryIT {
   }
 
   /**
-   * Baked, each task its own image; staged, each task in an environment of its own (a requirement
-   * the base image meets, bound for this run), so that each reaches every step afresh and stages
-   * its payload too.
+   * Baked, each task its own image; staged, each task in an environment of its own (its base image
+   * under a name of this run), so that each reaches every step afresh and stages its payload too.
    */
   @ParameterizedTest
   @ValueSource(strings = {"baked", "staged"})
@@ -217,6 +224,19 @@ class AwsBatchCrashRecoveryIT {
         properties);
   }
 
+  /**
+   * For a staged task: the tests' base image under a name of this run and task, so that its
+   * environment is new (the name is part of it) while its build, on the same image, takes a moment.
+   */
+  private String baseImageOf(int n) {
+    String repository = "local/crash-" + RUN + "-" + n;
+    if (!tagged.contains(repository)) {
+      docker.tagImageCmd(DockerAvailable.BASE_IMAGE, repository, "latest").exec();
+      tagged.add(repository);
+    }
+    return repository + ":latest";
+  }
+
   /** A task returning 10^n after sleeping {@code sleep} seconds. */
   private String submit(Api api, int n, int sleep) {
     Tasks task =
@@ -229,7 +249,7 @@ class AwsBatchCrashRecoveryIT {
             .set(
                 "image",
                 payload.equals("staged")
-                    ? Map.of("payload", payload, "requirements", List.of("pip>=0.0." + n + RUN))
+                    ? Map.of("payload", payload, "base_image", baseImageOf(n))
                     : Map.of("payload", payload));
     Api.Response response = api.post("/api/v1/tasks", task.build());
     assertThat(response.status()).as(response.text()).isEqualTo(202);

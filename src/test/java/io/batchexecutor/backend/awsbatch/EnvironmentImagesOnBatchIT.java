@@ -64,15 +64,7 @@ class EnvironmentImagesOnBatchIT {
     }
     S3MockServer.get().ensureBucket(BUCKET);
     registry.add("batch-executor.awsbatch.ecr-repo-name", () -> "batch-executor-env-it-" + RUN);
-    aws =
-        new FakeAwsEndpoint(
-            S3MockServer.get().endpoint(),
-            TestRegistry.ADDRESS,
-            DockerAvailable.client(),
-            Map.of(
-                "AWS_ACCESS_KEY_ID", "test",
-                "AWS_SECRET_ACCESS_KEY", "test",
-                "AWS_DEFAULT_REGION", "us-east-1"));
+    aws = FakeAwsEndpoint.forTests();
     registry.add("batch-executor.awsbatch.endpoint", () -> aws.endpoint().toString());
   }
 
@@ -181,6 +173,26 @@ class EnvironmentImagesOnBatchIT {
     assertThat(payloadsWritten(ids)).as("the call is in the image, not beside it").isZero();
     assertThat(submittedFor(ids.get(0)).path("containerOverrides").toString())
         .doesNotContain("BATCH_EXECUTOR_PAYLOAD_S3_URI");
+  }
+
+  @Test
+  void aPayloadTheStoreRefusesFailsTheTaskWithTheStoresOwnReason() {
+    Api api = new Api(port);
+    Api.Response accepted =
+        api.post(
+            "/api/v1/tasks",
+            Tasks.add().executor("s3_bucket_name", "no-such-bucket-" + RUN).build());
+    assertThat(accepted.status()).as(accepted.text()).isEqualTo(202);
+    String id = accepted.json().get("id").asString();
+
+    JsonNode task = api.awaitEnd(id, Duration.ofMinutes(3));
+
+    assertThat(task.get("status").asString()).as(task.toString()).isEqualTo("FAILED");
+    assertThat(task.get("status_reason").asString())
+        .contains("payload.json")
+        .containsIgnoringCase("bucket");
+    JsonNode job = task.path("batch_job_id");
+    assertThat(job.isNull() || job.isMissingNode()).as("nothing submitted: " + job).isTrue();
   }
 
   private static int count(String operation) {

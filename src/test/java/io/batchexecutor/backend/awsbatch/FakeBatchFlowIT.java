@@ -61,15 +61,7 @@ class FakeBatchFlowIT {
     // a repository of this run only: an image left in the registry by an earlier run is no push
     String repository = "batch-executor-workflows-" + UUID.randomUUID().toString().substring(0, 8);
     registry.add("batch-executor.awsbatch.ecr-repo-name", () -> repository);
-    aws =
-        new FakeAwsEndpoint(
-            S3MockServer.get().endpoint(),
-            TestRegistry.ADDRESS,
-            DockerAvailable.client(),
-            Map.of(
-                "AWS_ACCESS_KEY_ID", "test",
-                "AWS_SECRET_ACCESS_KEY", "test",
-                "AWS_DEFAULT_REGION", "us-east-1"));
+    aws = FakeAwsEndpoint.forTests();
     registry.add("batch-executor.awsbatch.endpoint", () -> aws.endpoint().toString());
   }
 

@@ -69,6 +69,7 @@ public final class FakeAwsEndpoint implements AutoCloseable {
   private final List<String> calls = new CopyOnWriteArrayList<>();
   private final List<String> objectsWritten = new CopyOnWriteArrayList<>();
   private final Map<String, Hold> holds = new ConcurrentHashMap<>();
+  private final Map<String, Hold> holding = new ConcurrentHashMap<>();
   private final java.util.Set<String> failing = ConcurrentHashMap.newKeySet();
   private volatile CountDownLatch nextJobGate;
   private final Map<String, List<ObjectNode>> definitions = new ConcurrentHashMap<>();
@@ -95,6 +96,21 @@ public final class FakeAwsEndpoint implements AutoCloseable {
     server.setExecutor(threads);
     server.createContext("/", this::handle);
     server.start();
+  }
+
+  /**
+   * The endpoint as most tests use it: S3 passed on to the tests' S3Mock, the loopback registry as
+   * ECR, jobs on the tests' engine, and the dummy keys the build gives the tests as the job role's.
+   */
+  public static FakeAwsEndpoint forTests() throws IOException {
+    return new FakeAwsEndpoint(
+        io.batchexecutor.support.s3.S3MockServer.get().endpoint(),
+        io.batchexecutor.support.TestRegistry.ADDRESS,
+        io.batchexecutor.support.DockerAvailable.client(),
+        Map.of(
+            "AWS_ACCESS_KEY_ID", "test",
+            "AWS_SECRET_ACCESS_KEY", "test",
+            "AWS_DEFAULT_REGION", "us-east-1"));
   }
 
   public URI endpoint() {
@@ -202,13 +218,13 @@ public final class FakeAwsEndpoint implements AutoCloseable {
         answer =
             failing.contains(operation)
                 ? unavailable(operation, "application/x-amz-json-1.1")
-                : held(operation, answerJsonTarget(target, operation, body));
+                : held(operation, body, answerJsonTarget(target, operation, body));
       } else if (path.startsWith("/v1/")) {
         String operation = batchOperation(path);
         answer =
             failing.contains(operation)
                 ? unavailable(operation, "application/json")
-                : held(operation, answerBatch(operation, body));
+                : held(operation, body, answerBatch(operation, body));
       } else if (form.contains("Action=GetCallerIdentity")) {
         calls.add("GetCallerIdentity");
         answer =
@@ -246,9 +262,20 @@ public final class FakeAwsEndpoint implements AutoCloseable {
 
   private record Answer(int status, String contentType, byte[] body) {}
 
-  private Answer held(String operation, Answer answer) {
+  /**
+   * Holds the next call of an operation a test asked to hold; while it is held, the same request
+   * again (the SDK's retry after its socket timed out) is held too, rather than answered.
+   */
+  private Answer held(String operation, byte[] body, Answer answer) {
     calls.add(operation);
-    Hold hold = holds.remove(operation);
+    String request = operation + "\n" + new String(body, StandardCharsets.UTF_8);
+    Hold hold = holding.get(request);
+    if (hold == null || hold.released.getCount() == 0) {
+      hold = holds.remove(operation);
+      if (hold != null) {
+        holding.put(request, hold);
+      }
+    }
     if (hold != null) {
       hold.arrived.countDown();
       try {
