@@ -96,12 +96,22 @@ public class TaskNotifications implements SmartLifecycle {
     thread.start();
   }
 
+  /**
+   * Stops listening and waits (briefly) until the connection is back in the pool, so that the pool
+   * closing after this does not wait for it.
+   */
   @Override
   public synchronized void stop() {
     running = false;
     if (thread != null) {
-      thread.interrupt();
+      Thread listener = thread;
       thread = null;
+      listener.interrupt(); // ends a pause or a wait for a connection at once
+      try {
+        listener.join(1_000); // a wait for notifications ends within half a second
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 
