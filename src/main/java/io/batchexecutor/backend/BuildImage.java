@@ -131,7 +131,7 @@ public class BuildImage implements PipelineStep {
           .put(
               task.settings().s3BucketName(),
               TaskObjects.key(task, TaskObjects.PAYLOAD),
-              TaskImage.payloadJson(payloadOf(task, json), json));
+              payloadJson(task, json));
     } catch (RuntimeException e) {
       // the cause stays attached, so a store that does not answer is still waited out
       throw new IllegalStateException(
@@ -152,8 +152,13 @@ public class BuildImage implements PipelineStep {
     return new TaskImage.Environment(base, requirements, s3Results);
   }
 
+  /** {@code payload.json} of {@code task}: the same bytes wherever and however often made. */
+  public static byte[] payloadJson(Task task, JsonMapper json) {
+    return TaskImage.payloadJson(payloadOf(task, json), json);
+  }
+
   /** What the runner calls for {@code task}. */
-  public static TaskImage.Payload payloadOf(Task task, JsonMapper json) {
+  private static TaskImage.Payload payloadOf(Task task, JsonMapper json) {
     TaskSpec spec = task.spec();
     return new TaskImage.Payload(
         spec.function().source(),

@@ -6,18 +6,29 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * What this instance learnt from a remote service and may take as still true for a while (an image
  * is in a repository, a job definition revision exists), so the hot path does not ask again on
- * every task. Each answer is forgotten after {@code keepFor}: a lifecycle rule or a person may have
- * removed the thing since. At most {@code capacity} answers are kept; past that the oldest go.
+ * every task. Each answer is forgotten {@code keepFor} after it was learnt (using it does not make
+ * it younger): a lifecycle rule or a person may have removed the thing since. Finding an answer out
+ * ({@link #getOrLoad}) waits for another instance thread finding out the same one, so that, say,
+ * one image is pushed once however many tasks need it at the same moment. At most {@code capacity}
+ * answers are kept; past that the stale ones go, and if none is stale, all.
  */
 public final class Remembered<V> {
+
+  /** How a missing answer is found out; it may create what it looks for (a push, a revision). */
+  @FunctionalInterface
+  public interface Loader<V> {
+    V load() throws InterruptedException;
+  }
 
   private record Entry<V>(V value, Instant until) {}
 
   private final Map<String, Entry<V>> entries = new ConcurrentHashMap<>();
+  private final ReentrantLock[] loading = new ReentrantLock[64];
   private final Clock clock;
   private final Duration keepFor;
   private final int capacity;
@@ -26,6 +37,9 @@ public final class Remembered<V> {
     this.clock = clock;
     this.keepFor = keepFor;
     this.capacity = capacity;
+    for (int i = 0; i < loading.length; i++) {
+      loading[i] = new ReentrantLock();
+    }
   }
 
   public Optional<V> get(String key) {
@@ -40,7 +54,32 @@ public final class Remembered<V> {
     return Optional.of(entry.value());
   }
 
-  public void put(String key, V value) {
+  /**
+   * The answer for {@code key}: remembered, or found out by {@code loader} and remembered. Loads of
+   * one key wait for each other (two keys may share a lock; that only serialises them); an answer
+   * already remembered never waits. A loader that throws leaves nothing remembered.
+   */
+  public V getOrLoad(String key, Loader<V> loader) throws InterruptedException {
+    Optional<V> known = get(key);
+    if (known.isPresent()) {
+      return known.get();
+    }
+    ReentrantLock lock = loading[Math.floorMod(key.hashCode(), loading.length)];
+    lock.lockInterruptibly();
+    try {
+      known = get(key);
+      if (known.isPresent()) {
+        return known.get(); // found out meanwhile by whoever held the lock
+      }
+      V value = loader.load();
+      put(key, value);
+      return value;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void put(String key, V value) {
     if (entries.size() >= capacity) {
       Instant now = clock.instant();
       entries.values().removeIf(e -> !now.isBefore(e.until()));

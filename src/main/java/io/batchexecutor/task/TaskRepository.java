@@ -37,12 +37,6 @@ public class TaskRepository {
 
   private static final Logger log = LoggerFactory.getLogger(TaskRepository.class);
 
-  /** The channel that announces due work to every instance. */
-  public static final String DUE_CHANNEL = TaskNotifications.DUE_CHANNEL;
-
-  /** The channel that announces cancel requests to the instance holding the task. */
-  public static final String CANCEL_CHANNEL = TaskNotifications.CANCEL_CHANNEL;
-
   private static final String NOT_FINAL = "status NOT IN " + TaskStatus.FINAL_SQL;
 
   /**
@@ -311,7 +305,7 @@ public class TaskRepository {
    * @return false when another writer changed the task first (nothing is written)
    */
   public boolean update(Task task) {
-    return updateAndRead(task).isPresent();
+    return write(task, false).isPresent();
   }
 
   /**
@@ -321,10 +315,18 @@ public class TaskRepository {
    * @return empty when another writer changed the task first (nothing is written)
    */
   public Optional<Task> updateAndRead(Task task) {
+    return write(task, true);
+  }
+
+  /**
+   * Writes {@code task}, again if PostgreSQL rolled the write back to break a deadlock; with {@code
+   * read}, answers the row as written, else {@code task} itself once written.
+   */
+  private Optional<Task> write(Task task, boolean read) {
     Optional<Task> written = null;
     for (int attempt = 1; written == null; attempt++) {
       try {
-        written = write(task);
+        written = writeOnce(task, read);
       } catch (PessimisticLockingFailureException e) {
         // PostgreSQL broke a deadlock by rolling this transaction back: nothing of it was written
         if (attempt == DEADLOCK_TRIES) {
@@ -343,7 +345,7 @@ public class TaskRepository {
   /** How often a write PostgreSQL rolled back to break a deadlock is tried in all. */
   private static final int DEADLOCK_TRIES = 3;
 
-  private Optional<Task> write(Task task) {
+  private Optional<Task> writeOnce(Task task, boolean read) {
     boolean ends = task.status().isFinal();
     boolean endsWorkflowTask = task.workflowId() != null && ends;
     List<UUID> cancelledBelow = new ArrayList<>();
@@ -355,7 +357,7 @@ public class TaskRepository {
                 // taken the other way round, two ends in one workflow can deadlock
                 lockWorkflow(task.workflowId());
               }
-              Optional<Task> row =
+              JdbcClient.StatementSpec update =
                   jdbc.sql(
                           """
                           UPDATE task SET status = :status, status_reason = :reason,
@@ -371,8 +373,8 @@ public class TaskRepository {
                                  lease_expires_at = CASE WHEN :final THEN NULL ELSE lease_expires_at END,
                                  version = version + 1
                           WHERE id = :id AND version = :version
-                          RETURNING *
-                          """)
+                          """
+                              + (read ? " RETURNING *" : ""))
                       .param("status", task.status().name())
                       .param("reason", task.statusReason())
                       .param("image", task.imageRef())
@@ -393,9 +395,11 @@ public class TaskRepository {
                       .param("unreachableTries", task.unreachableTries())
                       .param("final", task.status().isFinal())
                       .param("id", task.id())
-                      .param("version", task.version())
-                      .query(taskMapper)
-                      .optional();
+                      .param("version", task.version());
+              Optional<Task> row =
+                  read
+                      ? update.query(taskMapper).optional()
+                      : Optional.of(task).filter(t -> update.update() == 1);
               if (row.isEmpty()) {
                 return row;
               }
@@ -567,7 +571,10 @@ public class TaskRepository {
             .param("owner", leaseOwner)
             .update();
     if (released > 0) {
-      jdbc.sql("SELECT pg_notify(:channel, '')").param("channel", DUE_CHANNEL).query().listOfRows();
+      jdbc.sql("SELECT pg_notify(:channel, '')")
+          .param("channel", TaskNotifications.DUE_CHANNEL)
+          .query()
+          .listOfRows();
     }
     return released;
   }
@@ -615,7 +622,10 @@ public class TaskRepository {
               return rows;
             });
     if (reaped != null && !reaped.isEmpty()) {
-      jdbc.sql("SELECT pg_notify(:channel, '')").param("channel", DUE_CHANNEL).query().listOfRows();
+      jdbc.sql("SELECT pg_notify(:channel, '')")
+          .param("channel", TaskNotifications.DUE_CHANNEL)
+          .query()
+          .listOfRows();
     }
     return reaped == null ? List.of() : reaped;
   }
@@ -666,7 +676,7 @@ public class TaskRepository {
                           reason == null ? "cancel requested" : "cancel requested: " + reason,
                           Map.of())));
               jdbc.sql("SELECT pg_notify(:channel, :id)")
-                  .param("channel", CANCEL_CHANNEL)
+                  .param("channel", TaskNotifications.CANCEL_CHANNEL)
                   .param("id", id.toString())
                   .query()
                   .listOfRows();
@@ -787,7 +797,7 @@ public class TaskRepository {
 
   private void notifyDue(UUID id) {
     jdbc.sql("SELECT pg_notify(:channel, :id)")
-        .param("channel", DUE_CHANNEL)
+        .param("channel", TaskNotifications.DUE_CHANNEL)
         .param("id", id.toString())
         .query()
         .listOfRows();

@@ -74,48 +74,31 @@ class TaskImageTest {
 
   @Test
   void anEnvironmentIsItsBaseImageAndItsIdItsRequirementsItsRunnerAndBoto3() {
-    TaskImage.Environment env = new TaskImage.Environment("python:3.11-slim", List.of(), false);
-    String tag = TaskImage.environment(env, RUNNER, "sha256:1", JSON).tag();
+    String tag = environmentTag("python:3.11-slim", List.of(), false, RUNNER, "sha256:1");
 
-    assertThat(TaskImage.environment(env, RUNNER, "sha256:2", JSON).tag())
+    assertThat(environmentTag("python:3.11-slim", List.of(), false, RUNNER, "sha256:2"))
         .as("the base image pulled anew under the same name")
         .isNotEqualTo(tag);
-    assertThat(TaskImage.environment(env, RUNNER, null, JSON).tag())
+    assertThat(environmentTag("python:3.11-slim", List.of(), false, RUNNER, null))
         .as("an id the engine does not know yet")
         .isNotEqualTo(tag);
-    assertThat(
-            TaskImage.environment(
-                    new TaskImage.Environment("python:3.12-slim", List.of(), false),
-                    RUNNER,
-                    "sha256:1",
-                    JSON)
-                .tag())
+    assertThat(environmentTag("python:3.12-slim", List.of(), false, RUNNER, "sha256:1"))
         .isNotEqualTo(tag);
-    assertThat(
-            TaskImage.environment(
-                    new TaskImage.Environment("python:3.11-slim", List.of("numpy"), false),
-                    RUNNER,
-                    "sha256:1",
-                    JSON)
-                .tag())
+    assertThat(environmentTag("python:3.11-slim", List.of("numpy"), false, RUNNER, "sha256:1"))
         .isNotEqualTo(tag);
-    assertThat(
-            TaskImage.environment(
-                    env,
-                    "print('another runner')".getBytes(StandardCharsets.UTF_8),
-                    "sha256:1",
-                    JSON)
-                .tag())
+    byte[] otherRunner = "print('another runner')".getBytes(StandardCharsets.UTF_8);
+    assertThat(environmentTag("python:3.11-slim", List.of(), false, otherRunner, "sha256:1"))
         .isNotEqualTo(tag);
-    assertThat(
-            TaskImage.environment(
-                    new TaskImage.Environment("python:3.11-slim", List.of(), true),
-                    RUNNER,
-                    "sha256:1",
-                    JSON)
-                .tag())
+    assertThat(environmentTag("python:3.11-slim", List.of(), true, RUNNER, "sha256:1"))
         .as("boto3 for AWS Batch")
         .isNotEqualTo(tag);
+  }
+
+  private static String environmentTag(
+      String base, List<String> requirements, boolean s3, byte[] runner, String baseId) {
+    return TaskImage.environment(
+            new TaskImage.Environment(base, requirements, s3), runner, baseId, JSON)
+        .tag();
   }
 
   @Test

@@ -4,7 +4,6 @@ import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.model.AuthConfig;
 import com.github.dockerjava.api.model.PushResponseItem;
-import io.batchexecutor.pipeline.KeyedLocks;
 import io.batchexecutor.pipeline.PipelineStep;
 import io.batchexecutor.pipeline.Remembered;
 import io.batchexecutor.pipeline.StepContext;
@@ -17,7 +16,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.locks.ReentrantLock;
 import software.amazon.awssdk.services.ecr.EcrClient;
 import software.amazon.awssdk.services.ecr.model.ImageIdentifier;
 import software.amazon.awssdk.services.ecr.model.ImageNotFoundException;
@@ -42,7 +40,6 @@ class PushImage implements PipelineStep {
   private final DockerClient docker;
   private final EcrClient ecr;
   private final EcrLogin login;
-  private final KeyedLocks pushing = new KeyedLocks(64);
   private final Remembered<String> repositoryUris;
   private final Remembered<Boolean> inRepository;
 
@@ -73,40 +70,33 @@ class PushImage implements PipelineStep {
       return StepResult.proceed();
     }
     String remote = repositoryUri.get() + ":" + tag;
-    boolean there = inRepository.get(remote).isPresent();
-    if (!there) {
-      // a push holds its lock for as long as it takes: a task whose image is known never waits
-      ReentrantLock lock = pushing.of(remote);
-      lock.lockInterruptibly();
-      try {
-        there = inRepository.get(remote).isPresent() || inRepository(repository, tag);
-        if (!there) {
-          push(local, repositoryUri.get(), tag);
-        }
-        inRepository.put(remote, true); // what ECR answered or took, never what was remembered
-      } finally {
-        lock.unlock();
-      }
-    }
+    boolean[] pushed = {false};
+    inRepository.getOrLoad(
+        remote,
+        () -> {
+          if (!inRepository(repository, tag)) {
+            push(local, repositoryUri.get(), tag);
+            pushed[0] = true;
+          }
+          return true;
+        });
+    boolean there = !pushed[0];
     task.imagePushed(remote, there, context.now());
     task.startRegistering(context.now());
     return StepResult.proceed();
   }
 
-  /** The repository's own URI; empty when it does not exist. */
-  private Optional<String> repositoryUri(String repository) {
-    Optional<String> known = repositoryUris.get(repository);
-    if (known.isPresent()) {
-      return known;
-    }
+  /** The repository's own URI; empty when it does not exist (that answer is not remembered). */
+  private Optional<String> repositoryUri(String repository) throws InterruptedException {
     try {
-      String uri =
-          ecr.describeRepositories(b -> b.repositoryNames(repository))
-              .repositories()
-              .get(0)
-              .repositoryUri();
-      repositoryUris.put(repository, uri);
-      return Optional.of(uri);
+      return Optional.of(
+          repositoryUris.getOrLoad(
+              repository,
+              () ->
+                  ecr.describeRepositories(b -> b.repositoryNames(repository))
+                      .repositories()
+                      .get(0)
+                      .repositoryUri()));
     } catch (RepositoryNotFoundException e) {
       return Optional.empty();
     }

@@ -1,6 +1,5 @@
 package io.batchexecutor.backend.awsbatch;
 
-import io.batchexecutor.pipeline.KeyedLocks;
 import io.batchexecutor.pipeline.PipelineStep;
 import io.batchexecutor.pipeline.Remembered;
 import io.batchexecutor.pipeline.StepContext;
@@ -10,7 +9,6 @@ import io.batchexecutor.task.TaskStatus;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.locks.ReentrantLock;
 import software.amazon.awssdk.services.batch.BatchClient;
 import software.amazon.awssdk.services.batch.model.JobDefinition;
 import software.amazon.awssdk.services.batch.model.RegisterJobDefinitionRequest;
@@ -35,7 +33,6 @@ class RegisterJobDefinition implements PipelineStep {
   private final AwsAccount account;
   private final String region;
   private final String s3Endpoint;
-  private final KeyedLocks registering = new KeyedLocks(64);
   private final Remembered<String> revisions;
 
   /**
@@ -68,24 +65,12 @@ class RegisterJobDefinition implements PipelineStep {
     RegisterJobDefinitionRequest request =
         JobDefinitions.request(task, account, region, s3Endpoint);
     String fingerprint = request.tags().get(JobDefinitions.FINGERPRINT_TAG);
-    String key = request.jobDefinitionName() + "/" + fingerprint;
-    String arn = revisions.get(key).orElse(null);
-    if (arn == null) {
-      ReentrantLock lock = registering.of(key);
-      lock.lockInterruptibly();
-      try {
-        arn = revisions.get(key).orElse(null);
-        if (arn == null) {
-          // remembered as Batch answered it; a remembered answer is not made younger by use
-          arn =
-              existing(request.jobDefinitionName(), fingerprint)
-                  .orElseGet(() -> registrar.registerJobDefinition(request).jobDefinitionArn());
-          revisions.put(key, arn);
-        }
-      } finally {
-        lock.unlock();
-      }
-    }
+    String arn =
+        revisions.getOrLoad(
+            request.jobDefinitionName() + "/" + fingerprint,
+            () ->
+                existing(request.jobDefinitionName(), fingerprint)
+                    .orElseGet(() -> registrar.registerJobDefinition(request).jobDefinitionArn()));
     task.registered(arn, context.now());
     return StepResult.proceed();
   }

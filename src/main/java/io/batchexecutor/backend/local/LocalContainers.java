@@ -231,7 +231,8 @@ class LocalContainers {
     env.add(
         "BATCH_EXECUTOR_INPUTS="
             + FRAME_READER.writeValueAsString(TaskInputs.containerLocations(task)));
-    inlinePayload(task)
+    stagedPayload(task)
+        .filter(payload -> payload.length <= INLINE_PAYLOAD_LIMIT)
         .ifPresent(
             payload ->
                 env.add(
@@ -263,11 +264,9 @@ class LocalContainers {
    */
   void start(Task task, String containerId) {
     Map<String, byte[]> files = new LinkedHashMap<>();
-    if (task.spec().payloadMode() == PayloadMode.STAGED && inlinePayload(task).isEmpty()) {
-      files.put(
-          TaskImage.PAYLOAD_PATH.substring(1),
-          TaskImage.payloadJson(BuildImage.payloadOf(task, json), json));
-    }
+    stagedPayload(task)
+        .filter(payload -> payload.length > INLINE_PAYLOAD_LIMIT) // else it is in the environment
+        .ifPresent(payload -> files.put(TaskImage.PAYLOAD_PATH.substring(1), payload));
     if (!task.dependsOn().isEmpty()) {
       inputs
           .files(task)
@@ -303,13 +302,11 @@ class LocalContainers {
    */
   static final int INLINE_PAYLOAD_LIMIT = 64 * 1024;
 
-  /** A staged payload small enough to travel in the container's environment. */
-  private Optional<byte[]> inlinePayload(Task task) {
-    if (task.spec().payloadMode() != PayloadMode.STAGED) {
-      return Optional.empty();
-    }
-    byte[] payload = TaskImage.payloadJson(BuildImage.payloadOf(task, json), json);
-    return payload.length <= INLINE_PAYLOAD_LIMIT ? Optional.of(payload) : Optional.empty();
+  /** The payload a staged task's container reads; empty for a baked task (its image has it). */
+  private Optional<byte[]> stagedPayload(Task task) {
+    return task.spec().payloadMode() == PayloadMode.STAGED
+        ? Optional.of(BuildImage.payloadJson(task, json))
+        : Optional.empty();
   }
 
   Optional<InspectContainerResponse> inspect(String containerId) {

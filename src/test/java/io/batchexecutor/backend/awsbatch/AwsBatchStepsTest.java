@@ -161,7 +161,7 @@ class AwsBatchStepsTest {
   }
 
   @Test
-  void tasksRegisteringOneDefinitionAtOnceRegisterItOnceAndRememberIt() throws Exception {
+  void tasksRegisteringOneDefinitionAtOnceRegisterItOnce() throws Exception {
     String image = "123456789012.dkr.ecr.us-east-1.amazonaws.com/repo:env";
     RegisterJobDefinition step =
         new RegisterJobDefinition(batch, batch, account, null, null, Clock.systemUTC());
