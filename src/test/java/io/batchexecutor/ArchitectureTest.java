@@ -48,15 +48,74 @@ class ArchitectureTest {
           .should()
           .resideInAPackage("io.batchexecutor.api..");
 
+  /** The storage classes are the only ones that write SQL (and the embedded database's setup). */
   @ArchTest
-  static final ArchRule onlyTheRepositoryWritesSql =
+  static final ArchRule onlyTheStorageClassesTouchSql =
       noClasses()
           .that()
-          .resideOutsideOfPackages(
-              "io.batchexecutor.task..", "io.batchexecutor.workflow..", "io.batchexecutor.db..")
+          .resideOutsideOfPackage("io.batchexecutor.db..")
+          .and()
+          .doNotHaveSimpleName("TaskRepository")
+          .and()
+          .doNotHaveSimpleName("TaskQueries")
+          .and()
+          .doNotHaveSimpleName("WorkQueue")
+          .and()
+          .doNotHaveSimpleName("WorkflowCascade")
+          .and()
+          .doNotHaveSimpleName("TaskRows")
+          .and()
+          .doNotHaveSimpleName("WorkflowRepository")
           .should()
           .dependOnClassesThat()
-          .haveFullyQualifiedName("org.springframework.jdbc.core.simple.JdbcClient");
+          .resideInAPackage("org.springframework.jdbc.core..");
+
+  @ArchTest
+  static final ArchRule theBackendsKnowNothingOfEachOther =
+      slices().matching("io.batchexecutor.backend.(*)..").should().notDependOnEachOther();
+
+  @ArchTest
+  static final ArchRule httpKnowsNothingOfThePipelinesInsides =
+      noClasses()
+          .that()
+          .resideInAPackage("io.batchexecutor.api..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage(
+              "io.batchexecutor.pipeline..",
+              "io.batchexecutor.backend.local..",
+              "io.batchexecutor.backend.awsbatch..");
+
+  @ArchTest
+  static final ArchRule onlyImagesAndBackendsTalkToDocker =
+      noClasses()
+          .that()
+          .resideInAnyPackage(
+              "io.batchexecutor.api..",
+              "io.batchexecutor.task..",
+              "io.batchexecutor.workflow..",
+              "io.batchexecutor.pipeline..",
+              "io.batchexecutor.storage..",
+              "io.batchexecutor.retention..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAPackage("com.github.dockerjava..");
+
+  @ArchTest
+  static final ArchRule theSupportPackageDependsOnNothingOfOurs =
+      noClasses()
+          .that()
+          .resideInAPackage("io.batchexecutor.support..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage(
+              "io.batchexecutor.api..",
+              "io.batchexecutor.task..",
+              "io.batchexecutor.workflow..",
+              "io.batchexecutor.pipeline..",
+              "io.batchexecutor.backend..",
+              "io.batchexecutor.storage..",
+              "io.batchexecutor.config..");
 
   @ArchTest
   static final ArchRule configurationDependsOnNoOtherArea =

@@ -1,8 +1,8 @@
 package io.batchexecutor.api;
 
-import io.batchexecutor.pipeline.Periodic;
+import io.batchexecutor.support.Periodic;
 import io.batchexecutor.task.TaskNotifications;
-import io.batchexecutor.task.TaskRepository;
+import io.batchexecutor.task.TaskQueries;
 import io.batchexecutor.workflow.WorkflowRepository;
 import java.time.Clock;
 import java.time.Duration;
@@ -82,7 +82,7 @@ class HeldAnswers implements SmartLifecycle {
   private volatile Instant lastFallback = Instant.MIN;
 
   HeldAnswers(
-      TaskRepository tasks,
+      TaskQueries tasks,
       WorkflowRepository workflows,
       TaskNotifications notifications,
       Clock clock) {

@@ -1,9 +1,9 @@
 package io.batchexecutor.api;
 
-import io.batchexecutor.pipeline.Periodic;
+import io.batchexecutor.support.Periodic;
 import io.batchexecutor.task.Task;
 import io.batchexecutor.task.TaskNotifications;
-import io.batchexecutor.task.TaskRepository;
+import io.batchexecutor.task.TaskQueries;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -24,22 +24,17 @@ import org.springframework.web.servlet.mvc.method.annotation.ResponseBodyEmitter
 
 /**
  * {@code GET /logs?follow=true}: what a task prints, sent as it comes, in one response that ends
- * when the task has ended. One timer serves every follower (no thread each): once a second (every
- * five seconds for a task on AWS Batch) it reads each followed task's output as {@code /logs} would
- * and sends what was not sent yet; the task's end wakes it at once ({@link TaskNotifications}), and
- * it sends the rest of the stored output and closes the response.
+ * when the task has ended. One timer serves every follower (no thread each): as often as the
+ * backend allows (once a second locally, every five seconds from CloudWatch Logs) it reads each
+ * followed task's output as {@code /logs} would and sends what was not sent yet; the task's end
+ * wakes it at once ({@link TaskNotifications}), and it sends the rest of the stored output and
+ * closes the response.
  */
 @Component
 class LogFollowers implements SmartLifecycle {
 
   private static final Logger log = LoggerFactory.getLogger(LogFollowers.class);
   static final Duration TICK = Duration.ofSeconds(1);
-
-  /**
-   * How often a task on AWS Batch is read: its output comes from CloudWatch Logs, whose reads are
-   * limited to a few per second for a whole account.
-   */
-  static final Duration BATCH_EVERY = Duration.ofSeconds(5);
 
   /** How long one response follows at most; a client that wants more asks again. */
   static final Duration LONGEST = Duration.ofHours(1);
@@ -77,7 +72,7 @@ class LogFollowers implements SmartLifecycle {
         return true; // deleted meanwhile
       }
       boolean ended = task.get().status().isFinal();
-      nextRead = now.plus("awsbatch".equals(task.get().backend()) ? BATCH_EVERY : TICK);
+      nextRead = now.plus(outputs.logReadInterval());
       Optional<String> text;
       try {
         text = outputs.currentLogs(task.get(), index);
@@ -92,14 +87,14 @@ class LogFollowers implements SmartLifecycle {
     }
   }
 
-  private final TaskRepository tasks;
+  private final TaskQueries tasks;
   private final TaskOutputs outputs;
   private final Clock clock;
   private final Set<Follower> followers = ConcurrentHashMap.newKeySet();
   private final Periodic timer = new Periodic("log-followers", this::tick, TICK, TICK);
 
   LogFollowers(
-      TaskRepository tasks, TaskOutputs outputs, TaskNotifications notifications, Clock clock) {
+      TaskQueries tasks, TaskOutputs outputs, TaskNotifications notifications, Clock clock) {
     this.tasks = tasks;
     this.outputs = outputs;
     this.clock = clock;

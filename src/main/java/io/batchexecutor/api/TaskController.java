@@ -1,14 +1,14 @@
 package io.batchexecutor.api;
 
 import io.batchexecutor.config.BatchExecutorProperties;
-import io.batchexecutor.retention.TaskDeletion;
 import io.batchexecutor.task.CancelTask;
+import io.batchexecutor.task.DeleteTask;
 import io.batchexecutor.task.NewTask;
 import io.batchexecutor.task.SubmitTask;
 import io.batchexecutor.task.Task;
 import io.batchexecutor.task.TaskEvent;
 import io.batchexecutor.task.TaskNotFoundException;
-import io.batchexecutor.task.TaskRepository;
+import io.batchexecutor.task.TaskQueries;
 import io.batchexecutor.task.TaskSpec;
 import io.batchexecutor.task.TaskStatus;
 import io.swagger.v3.oas.annotations.Operation;
@@ -45,22 +45,22 @@ public class TaskController {
 
   private final SubmitTask submitTask;
   private final CancelTask cancelTask;
-  private final TaskRepository tasks;
+  private final TaskQueries tasks;
   private final TaskOutputs outputs;
   private final Caller caller;
   private final HeldAnswers held;
-  private final TaskDeletion deletion;
+  private final DeleteTask deletion;
   private final LogFollowers followers;
   private final int maxPageSize;
 
   public TaskController(
       SubmitTask submitTask,
       CancelTask cancelTask,
-      TaskRepository tasks,
+      TaskQueries tasks,
       TaskOutputs outputs,
       Caller caller,
       HeldAnswers held,
-      TaskDeletion deletion,
+      DeleteTask deletion,
       LogFollowers followers,
       BatchExecutorProperties properties) {
     this.held = held;
@@ -223,7 +223,7 @@ public class TaskController {
               "task " + id + " is " + task.status() + "; cancel it, then delete it once it ended")
           .withProperty("status_of_task", task.status());
     }
-    deletion.deleteTasks(List.of(task));
+    deletion.deleteAll(List.of(task));
     return ResponseEntity.noContent().build();
   }
 

@@ -1,13 +1,14 @@
 package io.batchexecutor.api;
 
+import io.batchexecutor.backend.ComputeBackend;
 import io.batchexecutor.backend.SweepResults;
-import io.batchexecutor.pipeline.ComputeBackend;
-import io.batchexecutor.pipeline.Unreachable;
+import io.batchexecutor.backend.Unreachable;
 import io.batchexecutor.storage.ObjectStores;
 import io.batchexecutor.task.Sweep;
 import io.batchexecutor.task.Task;
 import io.batchexecutor.task.TaskStatus;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.function.Function;
 import org.springframework.beans.factory.ObjectProvider;
@@ -209,6 +210,12 @@ public class TaskOutputs {
    * Reads from the running backend; a backend that does not answer is a 503 rather than an internal
    * error.
    */
+  /** How often a followed task's output is read again: as often as its backend allows. */
+  Duration logReadInterval() {
+    ComputeBackend running = backend.getIfAvailable();
+    return running == null ? LogFollowers.TICK : running.logReadInterval();
+  }
+
   private Optional<String> fromBackend(Function<ComputeBackend, Optional<String>> read) {
     ComputeBackend running = backend.getIfAvailable();
     if (running == null) {

@@ -1,10 +1,10 @@
 package io.batchexecutor.api;
 
-import io.batchexecutor.retention.TaskDeletion;
 import io.batchexecutor.task.NewTask;
 import io.batchexecutor.task.TaskRepository;
 import io.batchexecutor.task.TaskSpec;
 import io.batchexecutor.workflow.CancelWorkflow;
+import io.batchexecutor.workflow.DeleteWorkflow;
 import io.batchexecutor.workflow.NewWorkflow;
 import io.batchexecutor.workflow.SubmitWorkflow;
 import io.batchexecutor.workflow.WorkflowNotFoundException;
@@ -48,7 +48,7 @@ public class WorkflowController {
   private final TaskOutputs outputs;
   private final Caller caller;
   private final HeldAnswers held;
-  private final TaskDeletion deletion;
+  private final DeleteWorkflow deletion;
   private final int maxPageSize;
 
   public WorkflowController(
@@ -59,7 +59,7 @@ public class WorkflowController {
       TaskOutputs outputs,
       Caller caller,
       HeldAnswers held,
-      TaskDeletion deletion,
+      DeleteWorkflow deletion,
       io.batchexecutor.config.BatchExecutorProperties properties) {
     this.held = held;
     this.deletion = deletion;
@@ -183,7 +183,7 @@ public class WorkflowController {
   public ResponseEntity<Void> delete(@PathVariable UUID id) {
     String owner = caller.current();
     workflows.findOwned(id, owner).orElseThrow(() -> new WorkflowNotFoundException(id));
-    if (deletion.deleteWorkflow(id).isEmpty()) {
+    if (deletion.delete(id).isEmpty()) {
       throw new ProblemException(
               HttpStatus.CONFLICT,
               Problems.WORKFLOW_NOT_FINISHED,

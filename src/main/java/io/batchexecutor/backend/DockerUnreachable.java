@@ -1,8 +1,7 @@
 package io.batchexecutor.backend;
 
-import io.batchexecutor.image.DockerFailures;
-import io.batchexecutor.image.DockerUnavailableException;
-import io.batchexecutor.pipeline.Unreachable;
+import io.batchexecutor.docker.DockerFailures;
+import io.batchexecutor.docker.DockerUnavailableException;
 import java.util.Optional;
 
 /** Tells the failures that mean "no Docker engine answers" from everything else. */

@@ -3,6 +3,7 @@ package io.batchexecutor.backend;
 import io.batchexecutor.storage.ObjectStores;
 import io.batchexecutor.task.Sweep;
 import io.batchexecutor.task.Task;
+import io.batchexecutor.task.TaskObjects;
 import java.util.List;
 import java.util.Optional;
 import tools.jackson.databind.JsonNode;

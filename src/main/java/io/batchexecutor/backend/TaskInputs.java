@@ -2,7 +2,8 @@ package io.batchexecutor.backend;
 
 import io.batchexecutor.storage.ObjectStores;
 import io.batchexecutor.task.Task;
-import io.batchexecutor.task.TaskRepository;
+import io.batchexecutor.task.TaskObjects;
+import io.batchexecutor.task.TaskQueries;
 import io.batchexecutor.task.TaskStatus;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -20,11 +21,11 @@ public class TaskInputs {
   /** Where the local backend puts each input inside the container: {@code <dir>/<key>/}. */
   public static final String CONTAINER_DIR = "/batch-executor/inputs";
 
-  private final TaskRepository tasks;
+  private final TaskQueries tasks;
   private final ObjectStores stores;
   private final JsonMapper json;
 
-  public TaskInputs(TaskRepository tasks, ObjectStores stores, JsonMapper json) {
+  public TaskInputs(TaskQueries tasks, ObjectStores stores, JsonMapper json) {
     this.tasks = tasks;
     this.stores = stores;
     this.json = json;

@@ -4,6 +4,8 @@ import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.command.BuildImageResultCallback;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.BuildResponseItem;
+import io.batchexecutor.docker.DockerFailures;
+import io.batchexecutor.docker.DockerUnavailableException;
 import java.io.ByteArrayInputStream;
 import java.util.Optional;
 import java.util.Set;

@@ -1,10 +1,17 @@
 package io.batchexecutor.pipeline;
 
+import io.batchexecutor.backend.BackOff;
+import io.batchexecutor.backend.ComputeBackend;
+import io.batchexecutor.backend.PipelineStep;
+import io.batchexecutor.backend.StepContext;
+import io.batchexecutor.backend.StepResult;
+import io.batchexecutor.backend.Unreachable;
 import io.batchexecutor.task.Task;
 import io.batchexecutor.task.TaskError;
 import io.batchexecutor.task.TaskEvent;
 import io.batchexecutor.task.TaskRepository;
 import io.batchexecutor.task.TaskStatus;
+import io.batchexecutor.task.WorkQueue;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Clock;
@@ -33,6 +40,7 @@ public class ExecutePicked {
   private static final Logger log = LoggerFactory.getLogger(ExecutePicked.class);
 
   private final TaskRepository tasks;
+  private final WorkQueue queue;
   private final ComputeBackend backend;
   private final List<PipelineStep> steps;
   private final Clock clock;
@@ -49,12 +57,13 @@ public class ExecutePicked {
 
   public ExecutePicked(
       TaskRepository tasks,
+      WorkQueue queue,
       ComputeBackend backend,
       Clock clock,
       String leaseOwner,
       BackOff backOff,
       MeterRegistry meters) {
-    this(tasks, backend, clock, leaseOwner, backOff, meters, new WakeUp());
+    this(tasks, queue, backend, clock, leaseOwner, backOff, meters, new WakeUp());
   }
 
   /**
@@ -62,6 +71,7 @@ public class ExecutePicked {
    */
   ExecutePicked(
       TaskRepository tasks,
+      WorkQueue queue,
       ComputeBackend backend,
       Clock clock,
       String leaseOwner,
@@ -72,6 +82,7 @@ public class ExecutePicked {
     this.meters = meters;
     this.backOff = backOff;
     this.tasks = tasks;
+    this.queue = queue;
     this.backend = backend;
     this.clock = clock;
     this.leaseOwner = leaseOwner;
@@ -175,7 +186,7 @@ public class ExecutePicked {
         return; // another writer won; whoever holds the task now goes on with it
       }
       if (result.next() == StepResult.Next.RELEASE && !task.status().isFinal()) {
-        tasks.release(id, leaseOwner, clock.instant().plus(result.after()));
+        queue.release(id, leaseOwner, clock.instant().plus(result.after()));
         wakeUp.signalAfter(result.after());
         return;
       }
@@ -219,7 +230,7 @@ public class ExecutePicked {
       log.info("Task {} waits: {}", id, unreachable.get().description());
       Duration delay = backOff.apply(fresh, unreachable.get(), now);
       if (tasks.update(fresh) && delay != null) {
-        tasks.release(id, leaseOwner, now.plus(delay));
+        queue.release(id, leaseOwner, now.plus(delay));
         wakeUp.signalAfter(delay);
       }
       return;

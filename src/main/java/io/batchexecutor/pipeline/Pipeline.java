@@ -1,9 +1,13 @@
 package io.batchexecutor.pipeline;
 
+import io.batchexecutor.backend.BackOff;
+import io.batchexecutor.backend.ComputeBackend;
 import io.batchexecutor.config.BatchExecutorProperties;
 import io.batchexecutor.task.TaskAccepted;
 import io.batchexecutor.task.TaskNotifications;
+import io.batchexecutor.task.TaskQueries;
 import io.batchexecutor.task.TaskRepository;
+import io.batchexecutor.task.WorkQueue;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.lang.management.ManagementFactory;
@@ -32,6 +36,8 @@ public class Pipeline implements SmartLifecycle {
   private static final Logger log = LoggerFactory.getLogger(Pipeline.class);
 
   private final TaskRepository tasks;
+  private final WorkQueue queue;
+  private final TaskQueries queries;
   private final ComputeBackend backend;
   private final TaskNotifications notifications;
   private final BatchExecutorProperties.Pipeline settings;
@@ -49,6 +55,8 @@ public class Pipeline implements SmartLifecycle {
 
   public Pipeline(
       TaskRepository tasks,
+      WorkQueue queue,
+      TaskQueries queries,
       ComputeBackend backend,
       TaskNotifications notifications,
       BatchExecutorProperties.Pipeline settings,
@@ -59,6 +67,8 @@ public class Pipeline implements SmartLifecycle {
         .description("Tasks this instance works on now")
         .register(meters);
     this.tasks = tasks;
+    this.queue = queue;
+    this.queries = queries;
     this.backend = backend;
     this.notifications = notifications;
     this.settings = settings;
@@ -92,24 +102,33 @@ public class Pipeline implements SmartLifecycle {
       return;
     }
     ExecutePicked executePicked =
-        new ExecutePicked(tasks, backend, clock, leaseOwner, BackOff.of(settings), meters, wakeUp);
+        new ExecutePicked(
+            tasks, queue, backend, clock, leaseOwner, BackOff.of(settings), meters, wakeUp);
     workers = Executors.newFixedThreadPool(settings.workers(), named("task-worker"));
     housekeeping = Executors.newScheduledThreadPool(2, named("pipeline-housekeeping"));
     claimLoop =
         new RunUntilShutdown(
-            tasks, executePicked, inFlight, wakeUp, workers, settings, clock, leaseOwner);
+            queue,
+            executePicked,
+            inFlight,
+            wakeUp,
+            workers,
+            settings,
+            clock,
+            leaseOwner,
+            backend.watched());
     listener = new ListenForWork(wakeUp, inFlight);
     notifications.subscribe(listener);
     named("task-claim").newThread(claimLoop).start();
     long beat = settings.heartbeatInterval().toMillis();
     housekeeping.scheduleWithFixedDelay(
-        new RenewLeases(tasks, inFlight, clock, settings.leaseDuration(), leaseOwner),
+        new RenewLeases(queue, queries, inFlight, clock, settings.leaseDuration(), leaseOwner),
         beat,
         beat,
         TimeUnit.MILLISECONDS);
     long reap = settings.reaperInterval().toMillis();
     housekeeping.scheduleWithFixedDelay(
-        new ReapExpiredLeases(tasks, clock, wakeUp), reap, reap, TimeUnit.MILLISECONDS);
+        new ReapExpiredLeases(queue, clock, wakeUp), reap, reap, TimeUnit.MILLISECONDS);
     running = true;
     log.info(
         "Pipeline {} started: backend {}, {} workers",
@@ -136,7 +155,7 @@ public class Pipeline implements SmartLifecycle {
       Thread.currentThread().interrupt();
     }
     try {
-      int released = tasks.releaseAll(leaseOwner, clock.instant());
+      int released = queue.releaseAll(leaseOwner, clock.instant());
       log.info("Pipeline {} stopped; gave back {} leases", leaseOwner, released);
     } catch (RuntimeException e) {
       log.warn("Could not give back leases on stop; they will expire: {}", e.getMessage());

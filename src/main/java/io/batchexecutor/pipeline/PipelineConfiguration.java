@@ -1,8 +1,12 @@
 package io.batchexecutor.pipeline;
 
+import io.batchexecutor.backend.ComputeBackend;
+import io.batchexecutor.backend.NoComputeBackend;
 import io.batchexecutor.config.BatchExecutorProperties;
 import io.batchexecutor.task.TaskNotifications;
+import io.batchexecutor.task.TaskQueries;
 import io.batchexecutor.task.TaskRepository;
+import io.batchexecutor.task.WorkQueue;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import org.springframework.beans.factory.ObjectProvider;
@@ -18,12 +22,15 @@ public class PipelineConfiguration {
   @ConditionalOnProperty(name = "batch-executor.pipeline.enabled", matchIfMissing = true)
   Pipeline pipeline(
       TaskRepository tasks,
+      WorkQueue queue,
+      TaskQueries queries,
       ObjectProvider<ComputeBackend> backends,
       TaskNotifications notifications,
       BatchExecutorProperties properties,
       Clock clock,
       MeterRegistry meters) {
     ComputeBackend backend = backends.getIfAvailable(NoComputeBackend::new);
-    return new Pipeline(tasks, backend, notifications, properties.pipeline(), clock, meters);
+    return new Pipeline(
+        tasks, queue, queries, backend, notifications, properties.pipeline(), clock, meters);
   }
 }

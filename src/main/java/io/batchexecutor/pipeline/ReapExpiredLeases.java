@@ -1,6 +1,6 @@
 package io.batchexecutor.pipeline;
 
-import io.batchexecutor.task.TaskRepository;
+import io.batchexecutor.task.WorkQueue;
 import java.time.Clock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -10,11 +10,11 @@ final class ReapExpiredLeases implements Runnable {
 
   private static final Logger log = LoggerFactory.getLogger(ReapExpiredLeases.class);
 
-  private final TaskRepository tasks;
+  private final WorkQueue tasks;
   private final Clock clock;
   private final WakeUp wakeUp;
 
-  ReapExpiredLeases(TaskRepository tasks, Clock clock, WakeUp wakeUp) {
+  ReapExpiredLeases(WorkQueue tasks, Clock clock, WakeUp wakeUp) {
     this.tasks = tasks;
     this.clock = clock;
     this.wakeUp = wakeUp;

@@ -1,6 +1,7 @@
 package io.batchexecutor.pipeline;
 
-import io.batchexecutor.task.TaskRepository;
+import io.batchexecutor.task.TaskQueries;
+import io.batchexecutor.task.WorkQueue;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashSet;
@@ -19,19 +20,22 @@ final class RenewLeases implements Runnable {
 
   private static final Logger log = LoggerFactory.getLogger(RenewLeases.class);
 
-  private final TaskRepository tasks;
+  private final WorkQueue tasks;
+  private final TaskQueries queries;
   private final InFlightTasks inFlight;
   private final Clock clock;
   private final Duration leaseDuration;
   private final String leaseOwner;
 
   RenewLeases(
-      TaskRepository tasks,
+      WorkQueue tasks,
+      TaskQueries queries,
       InFlightTasks inFlight,
       Clock clock,
       Duration leaseDuration,
       String leaseOwner) {
     this.tasks = tasks;
+    this.queries = queries;
     this.inFlight = inFlight;
     this.clock = clock;
     this.leaseDuration = leaseDuration;
@@ -46,7 +50,7 @@ final class RenewLeases implements Runnable {
       notRenewed.removeAll(
           tasks.renewLeases(leaseOwner, held, clock.instant().plus(leaseDuration)));
       // a task that has just ended gave its lease up itself: nothing was lost
-      notRenewed.removeAll(tasks.endedAmong(notRenewed));
+      notRenewed.removeAll(queries.endedAmong(notRenewed));
       for (UUID id : notRenewed) {
         if (inFlight.ids().contains(id)) {
           log.warn("Lost the lease on task {}; stopping work on it here", id);

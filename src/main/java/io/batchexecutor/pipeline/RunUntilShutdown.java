@@ -2,7 +2,8 @@ package io.batchexecutor.pipeline;
 
 import io.batchexecutor.config.BatchExecutorProperties;
 import io.batchexecutor.task.Task;
-import io.batchexecutor.task.TaskRepository;
+import io.batchexecutor.task.WatchedTasks;
+import io.batchexecutor.task.WorkQueue;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
@@ -19,7 +20,8 @@ final class RunUntilShutdown implements Runnable {
 
   private static final Logger log = LoggerFactory.getLogger(RunUntilShutdown.class);
 
-  private final TaskRepository tasks;
+  private final WorkQueue tasks;
+  private final WatchedTasks watched;
   private final ExecutePicked executePicked;
   private final InFlightTasks inFlight;
   private final WakeUp wakeUp;
@@ -30,14 +32,15 @@ final class RunUntilShutdown implements Runnable {
   private volatile boolean running = true;
 
   RunUntilShutdown(
-      TaskRepository tasks,
+      WorkQueue tasks,
       ExecutePicked executePicked,
       InFlightTasks inFlight,
       WakeUp wakeUp,
       ExecutorService workers,
       BatchExecutorProperties.Pipeline settings,
       Clock clock,
-      String leaseOwner) {
+      String leaseOwner,
+      WatchedTasks watched) {
     this.tasks = tasks;
     this.executePicked = executePicked;
     this.inFlight = inFlight;
@@ -46,6 +49,7 @@ final class RunUntilShutdown implements Runnable {
     this.settings = settings;
     this.clock = clock;
     this.leaseOwner = leaseOwner;
+    this.watched = watched;
   }
 
   void stop() {
@@ -61,7 +65,8 @@ final class RunUntilShutdown implements Runnable {
         List<Task> claimed = List.of();
         if (free > 0) {
           Instant now = clock.instant();
-          claimed = tasks.claimDue(leaseOwner, free, now, now.plus(settings.leaseDuration()));
+          claimed =
+              tasks.claimDue(leaseOwner, free, now, now.plus(settings.leaseDuration()), watched);
           for (Task task : claimed) {
             inFlight.add(task.id());
             workers.execute(() -> work(task));

@@ -1,7 +1,9 @@
 package io.batchexecutor.retention;
 
+import io.batchexecutor.task.DeleteTask;
 import io.batchexecutor.task.Task;
-import io.batchexecutor.task.TaskRepository;
+import io.batchexecutor.task.TaskQueries;
+import io.batchexecutor.workflow.DeleteWorkflow;
 import io.batchexecutor.workflow.WorkflowRepository;
 import java.time.Clock;
 import java.time.Duration;
@@ -14,23 +16,26 @@ import org.slf4j.LoggerFactory;
 /**
  * Deletes what ended longer ago than {@code batch-executor.retention.keep-finished}: a task of no
  * workflow by its own end, a workflow with all its tasks once its last task ended ({@link
- * TaskDeletion}: objects first, rows after, so a failure on the way is tried again next pass).
+ * DeleteTask}, {@link DeleteWorkflow}: objects first, rows after, so a failure on the way is tried
+ * again next pass).
  */
 class RemoveExpiredTasks implements Runnable {
 
   private static final Logger log = LoggerFactory.getLogger(RemoveExpiredTasks.class);
   static final int BATCH = 200;
 
-  private final TaskRepository tasks;
+  private final TaskQueries tasks;
   private final WorkflowRepository workflows;
-  private final TaskDeletion deletion;
+  private final DeleteTask deleteTask;
+  private final DeleteWorkflow deleteWorkflow;
   private final Duration keep;
   private final Clock clock;
 
   RemoveExpiredTasks(
-      TaskRepository tasks,
+      TaskQueries tasks,
       WorkflowRepository workflows,
-      TaskDeletion deletion,
+      DeleteTask deleteTask,
+      DeleteWorkflow deleteWorkflow,
       Duration keep,
       Clock clock) {
     if (keep.isNegative() || keep.isZero()) {
@@ -39,7 +44,8 @@ class RemoveExpiredTasks implements Runnable {
     }
     this.tasks = tasks;
     this.workflows = workflows;
-    this.deletion = deletion;
+    this.deleteTask = deleteTask;
+    this.deleteWorkflow = deleteWorkflow;
     this.keep = keep;
     this.clock = clock;
   }
@@ -63,13 +69,13 @@ class RemoveExpiredTasks implements Runnable {
     List<Task> alone;
     do {
       alone = tasks.finishedAloneBefore(cutoff, BATCH);
-      removed += deletion.deleteTasks(alone);
+      removed += deleteTask.deleteAll(alone);
     } while (alone.size() == BATCH);
     List<UUID> ended;
     do {
       ended = workflows.finishedBefore(cutoff, BATCH);
       for (UUID workflow : ended) {
-        removed += deletion.deleteWorkflow(workflow).orElse(0);
+        removed += deleteWorkflow.delete(workflow).orElse(0);
       }
     } while (ended.size() == BATCH);
     return removed;

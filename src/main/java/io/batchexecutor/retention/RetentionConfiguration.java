@@ -1,8 +1,10 @@
 package io.batchexecutor.retention;
 
 import io.batchexecutor.config.BatchExecutorProperties;
-import io.batchexecutor.pipeline.Periodic;
-import io.batchexecutor.task.TaskRepository;
+import io.batchexecutor.support.Periodic;
+import io.batchexecutor.task.DeleteTask;
+import io.batchexecutor.task.TaskQueries;
+import io.batchexecutor.workflow.DeleteWorkflow;
 import io.batchexecutor.workflow.WorkflowRepository;
 import java.time.Clock;
 import java.time.Duration;
@@ -21,13 +23,14 @@ public class RetentionConfiguration {
 
   @Bean
   RemoveExpiredTasks removeExpiredTasks(
-      TaskRepository tasks,
+      TaskQueries tasks,
       WorkflowRepository workflows,
-      TaskDeletion deletion,
+      DeleteTask deleteTask,
+      DeleteWorkflow deleteWorkflow,
       BatchExecutorProperties properties,
       Clock clock) {
     return new RemoveExpiredTasks(
-        tasks, workflows, deletion, properties.retention().keepFinished(), clock);
+        tasks, workflows, deleteTask, deleteWorkflow, properties.retention().keepFinished(), clock);
   }
 
   @Bean

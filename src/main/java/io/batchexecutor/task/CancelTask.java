@@ -13,17 +13,21 @@ import org.springframework.stereotype.Service;
 public class CancelTask {
 
   private final TaskRepository tasks;
+  private final TaskQueries queries;
+  private final WorkQueue queue;
   private final Clock clock;
 
-  public CancelTask(TaskRepository tasks, Clock clock) {
+  public CancelTask(TaskRepository tasks, TaskQueries queries, WorkQueue queue, Clock clock) {
     this.tasks = tasks;
+    this.queries = queries;
+    this.queue = queue;
     this.clock = clock;
   }
 
   /** The task after the request: CANCELLED, or still running with a cancel pending. */
   public Task cancel(UUID id, String owner) {
     for (int attempt = 0; attempt < 3; attempt++) {
-      Task task = tasks.findOwned(id, owner).orElseThrow(() -> new TaskNotFoundException(id));
+      Task task = queries.findOwned(id, owner).orElseThrow(() -> new TaskNotFoundException(id));
       if (task.status().isFinal()) {
         throw new TaskStateConflictException(
             task, "task " + id + " is " + task.status() + " already and cannot be cancelled");
@@ -35,10 +39,10 @@ public class CancelTask {
         }
         continue; // a worker claimed it meanwhile: read again
       }
-      tasks.requestCancel(id, clock.instant());
-      return tasks.findOwned(id, owner).orElseThrow(() -> new TaskNotFoundException(id));
+      queue.requestCancel(id, clock.instant());
+      return queries.findOwned(id, owner).orElseThrow(() -> new TaskNotFoundException(id));
     }
-    tasks.requestCancel(id, clock.instant());
-    return tasks.findOwned(id, owner).orElseThrow(() -> new TaskNotFoundException(id));
+    queue.requestCancel(id, clock.instant());
+    return queries.findOwned(id, owner).orElseThrow(() -> new TaskNotFoundException(id));
   }
 }

@@ -25,8 +25,8 @@ public final class Task {
   private final TaskSettings settings;
   private final String backend;
   private final Instant createdAt;
-  private final Instant cancelRequestedAt;
-  private final String cancelReason;
+  private Instant cancelRequestedAt;
+  private String cancelReason;
   private final UUID workflowId;
   private final String workflowKey;
   private final Map<String, UUID> dependsOn;
@@ -313,6 +313,30 @@ public final class Task {
     this.exitCode = exitCode;
     this.resultPointer = resultPointer;
     moveTo(TaskStatus.FAILED, reason, exitDetails(exitCode), at);
+    this.finishedAt = at;
+  }
+
+  /** A workflow task that WAITED for its dependencies: they have all succeeded; it is due now. */
+  public void dependenciesSucceeded(Instant at) {
+    moveTo(TaskStatus.QUEUED, "its dependencies succeeded", Map.of(), at);
+  }
+
+  /** The reason a task gives when dependency {@code key} ended {@code how} before it could run. */
+  public static String cancelledByDependency(String key, TaskStatus how) {
+    return "cancelled: its dependency '" + key + "' " + how.name();
+  }
+
+  /**
+   * A workflow task that WAITED for its dependencies: dependency {@code key} ended {@code how}
+   * (FAILED or CANCELLED), so this one will never run; it is cancelled with a reason naming it.
+   */
+  public void dependencyEnded(String key, TaskStatus how, Instant at) {
+    String reason = cancelledByDependency(key, how);
+    if (cancelRequestedAt == null) {
+      cancelRequestedAt = at;
+      cancelReason = reason;
+    }
+    moveTo(TaskStatus.CANCELLED, reason, Map.of("dependency", key), at);
     this.finishedAt = at;
   }
 

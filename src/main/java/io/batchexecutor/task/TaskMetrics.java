@@ -20,12 +20,12 @@ public class TaskMetrics implements MeterBinder {
   static final String TASKS_GAUGE = "batch.executor.tasks";
   private static final Duration FRESH_FOR = Duration.ofSeconds(10);
 
-  private final TaskRepository tasks;
+  private final TaskQueries tasks;
   private final Clock clock;
   private Map<TaskStatus, Long> counts = Map.of();
   private Instant countedAt = Instant.MIN;
 
-  public TaskMetrics(TaskRepository tasks, Clock clock) {
+  public TaskMetrics(TaskQueries tasks, Clock clock) {
     this.tasks = tasks;
     this.clock = clock;
   }

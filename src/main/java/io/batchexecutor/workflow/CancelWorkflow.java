@@ -2,7 +2,7 @@ package io.batchexecutor.workflow;
 
 import io.batchexecutor.task.CancelTask;
 import io.batchexecutor.task.Task;
-import io.batchexecutor.task.TaskRepository;
+import io.batchexecutor.task.TaskQueries;
 import java.time.Clock;
 import java.util.UUID;
 import org.springframework.stereotype.Service;
@@ -16,12 +16,12 @@ import org.springframework.stereotype.Service;
 public class CancelWorkflow {
 
   private final WorkflowRepository workflows;
-  private final TaskRepository tasks;
+  private final TaskQueries tasks;
   private final CancelTask cancelTask;
   private final Clock clock;
 
   public CancelWorkflow(
-      WorkflowRepository workflows, TaskRepository tasks, CancelTask cancelTask, Clock clock) {
+      WorkflowRepository workflows, TaskQueries tasks, CancelTask cancelTask, Clock clock) {
     this.workflows = workflows;
     this.tasks = tasks;
     this.cancelTask = cancelTask;

@@ -1,6 +1,7 @@
 package io.batchexecutor.workflow;
 
 import io.batchexecutor.task.Task;
+import io.batchexecutor.task.TaskQueries;
 import io.batchexecutor.task.TaskRepository;
 import io.batchexecutor.task.TaskStatus;
 import java.sql.ResultSet;
@@ -28,9 +29,12 @@ public class WorkflowRepository {
   private final JdbcClient jdbc;
   private final TransactionTemplate tx;
   private final TaskRepository tasks;
+  private final TaskQueries queries;
   private final TransactionTemplate snapshot;
 
-  public WorkflowRepository(JdbcClient jdbc, TransactionTemplate tx, TaskRepository tasks) {
+  public WorkflowRepository(
+      JdbcClient jdbc, TransactionTemplate tx, TaskRepository tasks, TaskQueries queries) {
+    this.queries = queries;
     this.jdbc = jdbc;
     this.tx = tx;
     this.tasks = tasks;
@@ -171,7 +175,7 @@ public class WorkflowRepository {
                 .param("id", id)
                 .query(WorkflowRepository::summary)
                 .optional()
-                .map(summary -> new Detail(summary, tasks.inWorkflow(id))));
+                .map(summary -> new Detail(summary, queries.inWorkflow(id))));
   }
 
   /** The workflow if it exists and belongs to {@code owner}. */

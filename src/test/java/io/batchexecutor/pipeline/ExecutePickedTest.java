@@ -3,11 +3,18 @@ package io.batchexecutor.pipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.batchexecutor.backend.BackOff;
+import io.batchexecutor.backend.ComputeBackend;
+import io.batchexecutor.backend.PipelineStep;
+import io.batchexecutor.backend.StepContext;
+import io.batchexecutor.backend.StepResult;
+import io.batchexecutor.backend.Unreachable;
 import io.batchexecutor.support.ServiceTest;
 import io.batchexecutor.support.TaskBuilder;
 import io.batchexecutor.task.Task;
 import io.batchexecutor.task.TaskRepository;
 import io.batchexecutor.task.TaskStatus;
+import io.batchexecutor.task.WorkQueue;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.channels.ClosedByInterruptException;
 import java.time.Clock;
@@ -25,6 +32,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 class ExecutePickedTest {
 
   @Autowired TaskRepository tasks;
+  @Autowired WorkQueue queue;
   final SimpleMeterRegistry meters = new SimpleMeterRegistry();
 
   @Test
@@ -143,6 +151,7 @@ class ExecutePickedTest {
         };
     return new ExecutePicked(
         tasks,
+        queue,
         backend,
         Clock.systemUTC(),
         "test-instance",

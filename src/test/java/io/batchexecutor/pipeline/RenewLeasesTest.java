@@ -6,7 +6,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.batchexecutor.support.ServiceTest;
 import io.batchexecutor.task.Task;
 import io.batchexecutor.task.TaskError;
+import io.batchexecutor.task.TaskQueries;
 import io.batchexecutor.task.TaskRepository;
+import io.batchexecutor.task.WatchedTasks;
+import io.batchexecutor.task.WorkQueue;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -18,9 +21,13 @@ import org.springframework.beans.factory.annotation.Autowired;
 @ServiceTest
 class RenewLeasesTest {
 
+  static final WatchedTasks NO_WATCH = WatchedTasks.none("local");
+
   static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
 
   @Autowired TaskRepository tasks;
+  @Autowired WorkQueue queue;
+  @Autowired TaskQueries queries;
 
   @Test
   void aTaskWhoseLeaseWentElsewhereStopsOneThatJustEndedDoesNot() {
@@ -29,12 +36,12 @@ class RenewLeasesTest {
     Task ended = aTask().acceptedAt(T0).build();
     for (Task t : new Task[] {kept, lost, ended}) {
       tasks.insert(t, null, null);
-      tasks.claimDue("me", 1, T0, T0.plusSeconds(60));
+      queue.claimDue("me", 1, T0, T0.plusSeconds(60), NO_WATCH);
     }
     // 'lost' was reaped after a pause and claimed by another instance; 'ended' just failed here
-    tasks.renewLeases("me", java.util.List.of(kept.id(), ended.id()), T0.plusSeconds(120));
-    tasks.reapExpiredLeases(T0.plusSeconds(61));
-    tasks.claimDue("other", 1, T0.plusSeconds(61), T0.plusSeconds(121));
+    queue.renewLeases("me", java.util.List.of(kept.id(), ended.id()), T0.plusSeconds(120));
+    queue.reapExpiredLeases(T0.plusSeconds(61));
+    queue.claimDue("other", 1, T0.plusSeconds(61), T0.plusSeconds(121), NO_WATCH);
     Task ending = tasks.find(ended.id()).orElseThrow();
     ending.fail("broken", new TaskError("X", "broken", null), 1, null, T0.plusSeconds(62));
     assertThat(tasks.update(ending)).isTrue();
@@ -44,7 +51,8 @@ class RenewLeasesTest {
     inFlight.add(ended.id()); // its worker has not yet taken it off the list
 
     new RenewLeases(
-            tasks,
+            queue,
+            queries,
             inFlight,
             Clock.fixed(T0.plusSeconds(63), ZoneOffset.UTC),
             Duration.ofSeconds(60),

@@ -19,7 +19,7 @@ public final class DockerAvailable {
 
   /** A client of the engine found the standard way, as the service makes it. */
   public static DockerClient client() {
-    return io.batchexecutor.image.DockerConfiguration.connect(null);
+    return io.batchexecutor.docker.DockerConfiguration.connect(null);
   }
 
   public static void assume(DockerClient docker) {

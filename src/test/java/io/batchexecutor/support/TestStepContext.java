@@ -1,6 +1,6 @@
 package io.batchexecutor.support;
 
-import io.batchexecutor.pipeline.StepContext;
+import io.batchexecutor.backend.StepContext;
 import java.time.Instant;
 import java.util.Map;
 import java.util.function.Supplier;

@@ -27,7 +27,11 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 @ServiceTest
 class TaskRepositoryTest {
 
+  static final WatchedTasks NO_WATCH = WatchedTasks.none("local");
+
   @Autowired TaskRepository tasks;
+  @Autowired TaskQueries queries;
+  @Autowired WorkQueue queue;
   @Autowired JdbcClient jdbc;
 
   static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
@@ -55,7 +59,7 @@ class TaskRepositoryTest {
             List<UUID> mine = new ArrayList<>();
             List<Task> batch;
             do {
-              batch = tasks.claimDue(owner, 7, T0.plusSeconds(1), T0.plusSeconds(60));
+              batch = queue.claimDue(owner, 7, T0.plusSeconds(1), T0.plusSeconds(60), NO_WATCH);
               batch.forEach(t -> mine.add(t.id()));
             } while (!batch.isEmpty());
             return mine;
@@ -89,24 +93,25 @@ class TaskRepositoryTest {
     Task task = aTask().acceptedAt(T0).build();
     tasks.insert(task, null, null);
 
-    assertThat(tasks.claimDue("a", 10, T0.plusSeconds(1), T0.plusSeconds(60))).hasSize(1);
-    assertThat(tasks.claimDue("b", 10, T0.plusSeconds(2), T0.plusSeconds(62))).isEmpty();
+    assertThat(queue.claimDue("a", 10, T0.plusSeconds(1), T0.plusSeconds(60), NO_WATCH)).hasSize(1);
+    assertThat(queue.claimDue("b", 10, T0.plusSeconds(2), T0.plusSeconds(62), NO_WATCH)).isEmpty();
   }
 
   @Test
   void anExpiredLeaseIsReapedAndTheTaskClaimedAgain() {
     Task task = aTask().acceptedAt(T0).build();
     tasks.insert(task, null, null);
-    tasks.claimDue("dead-instance", 10, T0, T0.plusSeconds(60));
+    queue.claimDue("dead-instance", 10, T0, T0.plusSeconds(60), NO_WATCH);
 
-    assertThat(tasks.reapExpiredLeases(T0.plusSeconds(59))).isEmpty();
-    List<TaskRepository.Reaped> reaped = tasks.reapExpiredLeases(T0.plusSeconds(61));
+    assertThat(queue.reapExpiredLeases(T0.plusSeconds(59))).isEmpty();
+    List<WorkQueue.Reaped> reaped = queue.reapExpiredLeases(T0.plusSeconds(61));
 
-    assertThat(reaped).extracting(TaskRepository.Reaped::id).containsExactly(task.id());
+    assertThat(reaped).extracting(WorkQueue.Reaped::id).containsExactly(task.id());
     assertThat(reaped.get(0).previousOwner()).isEqualTo("dead-instance");
-    List<Task> again = tasks.claimDue("live-instance", 10, T0.plusSeconds(61), T0.plusSeconds(121));
+    List<Task> again =
+        queue.claimDue("live-instance", 10, T0.plusSeconds(61), T0.plusSeconds(121), NO_WATCH);
     assertThat(again).extracting(Task::id).containsExactly(task.id());
-    assertThat(tasks.events(task.id()))
+    assertThat(queries.events(task.id()))
         .extracting(TaskEvent::kind)
         .containsExactly(TaskEvent.STATUS, "CLAIMED", "LEASE_EXPIRED", "CLAIMED");
   }
@@ -115,12 +120,12 @@ class TaskRepositoryTest {
   void renewedLeasesDoNotExpire() {
     Task task = aTask().acceptedAt(T0).build();
     tasks.insert(task, null, null);
-    tasks.claimDue("a", 10, T0, T0.plusSeconds(60));
+    queue.claimDue("a", 10, T0, T0.plusSeconds(60), NO_WATCH);
 
-    assertThat(tasks.renewLeases("a", Set.of(task.id()), T0.plusSeconds(120)))
+    assertThat(queue.renewLeases("a", Set.of(task.id()), T0.plusSeconds(120)))
         .containsExactly(task.id());
-    assertThat(tasks.reapExpiredLeases(T0.plusSeconds(90))).isEmpty();
-    assertThat(tasks.renewLeases("b", Set.of(task.id()), T0.plusSeconds(200))).isEmpty();
+    assertThat(queue.reapExpiredLeases(T0.plusSeconds(90))).isEmpty();
+    assertThat(queue.renewLeases("b", Set.of(task.id()), T0.plusSeconds(200))).isEmpty();
   }
 
   @Test
@@ -137,7 +142,7 @@ class TaskRepositoryTest {
     assertThat(tasks.update(second)).isFalse();
     Task stored = tasks.find(task.id()).orElseThrow();
     assertThat(stored.status()).isEqualTo(TaskStatus.BUILDING);
-    assertThat(tasks.events(task.id()))
+    assertThat(queries.events(task.id()))
         .extracting(TaskEvent::toStatus)
         .containsExactly(TaskStatus.QUEUED, TaskStatus.BUILDING);
   }
@@ -147,7 +152,7 @@ class TaskRepositoryTest {
     Task task = aTask().acceptedAt(T0).build();
     tasks.insert(task, null, null);
     Task readBeforeClaim = tasks.find(task.id()).orElseThrow();
-    tasks.claimDue("a", 1, T0, T0.plusSeconds(60));
+    queue.claimDue("a", 1, T0, T0.plusSeconds(60), NO_WATCH);
 
     readBeforeClaim.cancel("late", T0.plusSeconds(1));
     assertThat(tasks.update(readBeforeClaim)).isFalse();
@@ -157,7 +162,7 @@ class TaskRepositoryTest {
   void aFinalTaskGivesUpItsLeaseAndIsNeverClaimed() {
     Task task = aTask().acceptedAt(T0).build();
     tasks.insert(task, null, null);
-    Task claimed = tasks.claimDue("a", 1, T0, T0.plusSeconds(60)).get(0);
+    Task claimed = queue.claimDue("a", 1, T0, T0.plusSeconds(60), NO_WATCH).get(0);
     claimed.fail("broken", new TaskError("X", "y", null), 1, null, T0.plusSeconds(1));
     assertThat(tasks.update(claimed)).isTrue();
 
@@ -167,7 +172,9 @@ class TaskRepositoryTest {
                 .query(String.class)
                 .optional())
         .isEmpty();
-    assertThat(tasks.claimDue("b", 10, T0.plus(Duration.ofDays(1)), T0.plus(Duration.ofDays(2))))
+    assertThat(
+            queue.claimDue(
+                "b", 10, T0.plus(Duration.ofDays(1)), T0.plus(Duration.ofDays(2)), NO_WATCH))
         .isEmpty();
   }
 
@@ -175,7 +182,7 @@ class TaskRepositoryTest {
   void aStepsImmediateEventAndProgressAreWrittenOnlyWhileItsInstanceHoldsTheTask() {
     Task task = aTask().acceptedAt(T0).build();
     tasks.insert(task, null, null);
-    Task claimed = tasks.claimDue("a", 1, T0, T0.plusSeconds(60)).get(0);
+    Task claimed = queue.claimDue("a", 1, T0, T0.plusSeconds(60), NO_WATCH).get(0);
 
     tasks.recordNow(
         task.id(),
@@ -188,7 +195,7 @@ class TaskRepositoryTest {
         new TaskEvent(T0.plusSeconds(2), "RETRY", null, null, "not mine", Map.of()));
     tasks.progress(task.id(), "b", "not mine", T0.plusSeconds(2));
 
-    assertThat(tasks.events(task.id()))
+    assertThat(queries.events(task.id()))
         .filteredOn(e -> e.kind().equals("RETRY"))
         .singleElement()
         .satisfies(
@@ -207,11 +214,11 @@ class TaskRepositoryTest {
   void releasedTasksAreDueAgainAtTheGivenTime() {
     Task task = aTask().acceptedAt(T0).build();
     tasks.insert(task, null, null);
-    tasks.claimDue("a", 1, T0, T0.plusSeconds(60));
+    queue.claimDue("a", 1, T0, T0.plusSeconds(60), NO_WATCH);
 
-    assertThat(tasks.release(task.id(), "a", T0.plusSeconds(30))).isTrue();
-    assertThat(tasks.claimDue("b", 1, T0.plusSeconds(29), T0.plusSeconds(90))).isEmpty();
-    assertThat(tasks.claimDue("b", 1, T0.plusSeconds(30), T0.plusSeconds(90))).hasSize(1);
+    assertThat(queue.release(task.id(), "a", T0.plusSeconds(30))).isTrue();
+    assertThat(queue.claimDue("b", 1, T0.plusSeconds(29), T0.plusSeconds(90), NO_WATCH)).isEmpty();
+    assertThat(queue.claimDue("b", 1, T0.plusSeconds(30), T0.plusSeconds(90), NO_WATCH)).hasSize(1);
   }
 
   @Test
@@ -222,9 +229,48 @@ class TaskRepositoryTest {
       ids.add(t.id());
       tasks.insert(t, null, null);
     }
-    tasks.claimDue("stopping", 10, T0, T0.plusSeconds(60));
+    queue.claimDue("stopping", 10, T0, T0.plusSeconds(60), NO_WATCH);
 
-    assertThat(tasks.releaseAll("stopping", T0.plusSeconds(5))).isEqualTo(3);
-    assertThat(tasks.claimDue("other", 10, T0.plusSeconds(5), T0.plusSeconds(65))).hasSize(3);
+    assertThat(queue.releaseAll("stopping", T0.plusSeconds(5))).isEqualTo(3);
+    assertThat(queue.claimDue("other", 10, T0.plusSeconds(5), T0.plusSeconds(65), NO_WATCH))
+        .hasSize(3);
+  }
+
+  @Test
+  void aJobItsBackendWatchesIsLeftToThatBackendsPollerAndClaimedByIt() {
+    WatchedTasks watched = new WatchedTasks("batchlike", java.util.Set.of(TaskStatus.SUBMITTED));
+    Task submitted = aTask().backend("batchlike").acceptedAt(T0).build();
+    tasks.insert(submitted, null, null);
+    Task held = queue.claimDue("me", 1, T0, T0.plusSeconds(60), watched).get(0);
+    held.startBuilding(T0);
+    held.imageBuilt("img", false, T0);
+    held.startPushing(T0);
+    held.imagePushed("remote/img", false, T0);
+    held.startRegistering(T0);
+    held.registered("arn:job-definition", T0);
+    held.submittedToBatch("job-1", T0);
+    assertThat(tasks.update(held)).isTrue();
+    queue.releaseAll("me", T0);
+
+    assertThat(queue.claimDue("me", 10, T0.plusSeconds(1), T0.plusSeconds(60), watched))
+        .as("the pipeline leaves a watched job alone")
+        .isEmpty();
+    assertThat(queue.claimDue("me", 10, T0.plusSeconds(1), T0.plusSeconds(60), NO_WATCH))
+        .as("a backend that watches nothing leaves nothing out")
+        .extracting(Task::id)
+        .containsExactly(submitted.id());
+    queue.releaseAll("me", T0.plusSeconds(1));
+    assertThat(queue.claimWatched("poller", 10, T0.plusSeconds(2), T0.plusSeconds(60), watched))
+        .extracting(Task::id)
+        .containsExactly(submitted.id());
+
+    queue.releaseAll("poller", T0.plusSeconds(2));
+    queue.requestCancel(submitted.id(), T0.plusSeconds(3));
+    assertThat(queue.claimWatched("poller", 10, T0.plusSeconds(4), T0.plusSeconds(60), watched))
+        .as("a cancel request goes to a pipeline worker, which stops the job")
+        .isEmpty();
+    assertThat(queue.claimDue("me", 10, T0.plusSeconds(4), T0.plusSeconds(60), watched))
+        .extracting(Task::id)
+        .containsExactly(submitted.id());
   }
 }

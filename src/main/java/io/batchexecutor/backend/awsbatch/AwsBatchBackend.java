@@ -1,9 +1,13 @@
 package io.batchexecutor.backend.awsbatch;
 
-import io.batchexecutor.pipeline.ComputeBackend;
-import io.batchexecutor.pipeline.PipelineStep;
-import io.batchexecutor.pipeline.Unreachable;
+import io.batchexecutor.backend.ComputeBackend;
+import io.batchexecutor.backend.PipelineStep;
+import io.batchexecutor.backend.Unreachable;
 import io.batchexecutor.task.Task;
+import io.batchexecutor.task.TaskStatus;
+import io.batchexecutor.task.WatchedTasks;
+import java.time.Duration;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
 import software.amazon.awssdk.services.batch.BatchClient;
@@ -14,6 +18,26 @@ import software.amazon.awssdk.services.batch.BatchClient;
  * PENDING/RUNNABLE/STARTING/RUNNING and records the end.
  */
 public class AwsBatchBackend implements ComputeBackend {
+
+  /** The backend's name, as its tasks record it. */
+  public static final String NAME = "awsbatch";
+
+  /** A submitted job is watched by the batched poller until it ends or a cancel is requested. */
+  static final WatchedTasks WATCHED =
+      new WatchedTasks(
+          NAME,
+          EnumSet.of(
+              TaskStatus.SUBMITTED,
+              TaskStatus.PENDING,
+              TaskStatus.RUNNABLE,
+              TaskStatus.STARTING,
+              TaskStatus.RUNNING));
+
+  /**
+   * How often a followed task's output is read: it comes from CloudWatch Logs, whose reads are
+   * limited to a few per second for a whole account.
+   */
+  static final Duration LOG_READS = Duration.ofSeconds(5);
 
   private final List<PipelineStep> steps;
   private final BatchClient batch;
@@ -27,7 +51,17 @@ public class AwsBatchBackend implements ComputeBackend {
 
   @Override
   public String name() {
-    return "awsbatch";
+    return NAME;
+  }
+
+  @Override
+  public WatchedTasks watched() {
+    return WATCHED;
+  }
+
+  @Override
+  public Duration logReadInterval() {
+    return LOG_READS;
   }
 
   @Override

@@ -1,18 +1,20 @@
 package io.batchexecutor.backend.awsbatch;
 
 import com.github.dockerjava.api.DockerClient;
+import io.batchexecutor.backend.BackOff;
 import io.batchexecutor.backend.BuildImage;
 import io.batchexecutor.backend.TaskInputs;
-import io.batchexecutor.backend.local.LocalBackendConfiguration;
 import io.batchexecutor.config.AwsBatchProperties;
 import io.batchexecutor.config.AwsClients;
 import io.batchexecutor.config.BatchExecutorProperties;
 import io.batchexecutor.config.ExecutorSettingsResolver;
 import io.batchexecutor.image.ImageBuilder;
-import io.batchexecutor.pipeline.BackOff;
-import io.batchexecutor.pipeline.Periodic;
+import io.batchexecutor.image.Runner;
 import io.batchexecutor.storage.ObjectStores;
+import io.batchexecutor.support.Periodic;
+import io.batchexecutor.task.TaskQueries;
 import io.batchexecutor.task.TaskRepository;
+import io.batchexecutor.task.WorkQueue;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
@@ -150,19 +152,14 @@ public class AwsBatchConfiguration {
       StsClient sts,
       CloudWatchLogsClient logs,
       Throttling throttling,
-      TaskRepository tasks,
+      TaskQueries tasks,
       JsonMapper json,
       Clock clock) {
     URI endpoint = AwsClients.endpoint(aws);
     return new AwsBatchBackend(
         List.of(
             new BuildImage(
-                builder,
-                stores,
-                LocalBackendConfiguration.runnerScript(),
-                properties.image().baseImage(),
-                json,
-                true),
+                builder, stores, Runner.script(), properties.image().baseImage(), json, true),
             new StartPushing(),
             new PushImage(docker, ecr, new EcrLogin(ecr, clock), clock),
             new RegisterJobDefinition(
@@ -182,6 +179,8 @@ public class AwsBatchConfiguration {
   @ConditionalOnProperty(name = "batch-executor.pipeline.enabled", matchIfMissing = true)
   SmartLifecycle batchPoller(
       TaskRepository tasks,
+      WorkQueue queue,
+      TaskQueries queries,
       BatchClient batch,
       Throttling throttling,
       ObjectStores stores,
@@ -195,6 +194,8 @@ public class AwsBatchConfiguration {
     PollBatchJobs poller =
         new PollBatchJobs(
             tasks,
+            queue,
+            queries,
             batch,
             throttling,
             stores,

@@ -1,7 +1,7 @@
 package io.batchexecutor.backend.awsbatch;
 
 import io.batchexecutor.backend.DockerUnreachable;
-import io.batchexecutor.pipeline.Unreachable;
+import io.batchexecutor.backend.Unreachable;
 import java.io.IOException;
 import java.util.Optional;
 import software.amazon.awssdk.core.exception.SdkClientException;

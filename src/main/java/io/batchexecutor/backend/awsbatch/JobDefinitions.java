@@ -1,9 +1,9 @@
 package io.batchexecutor.backend.awsbatch;
 
-import io.batchexecutor.backend.TaskObjects;
 import io.batchexecutor.config.PayloadMode;
 import io.batchexecutor.config.TaskSettings;
 import io.batchexecutor.task.Task;
+import io.batchexecutor.task.TaskObjects;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;

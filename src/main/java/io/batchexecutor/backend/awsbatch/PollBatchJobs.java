@@ -1,15 +1,17 @@
 package io.batchexecutor.backend.awsbatch;
 
+import io.batchexecutor.backend.BackOff;
 import io.batchexecutor.backend.RunnerOutcome;
 import io.batchexecutor.backend.SweepResults;
-import io.batchexecutor.pipeline.BackOff;
-import io.batchexecutor.pipeline.Unreachable;
+import io.batchexecutor.backend.Unreachable;
 import io.batchexecutor.storage.ObjectStores;
 import io.batchexecutor.task.Sweep;
 import io.batchexecutor.task.Task;
 import io.batchexecutor.task.TaskError;
+import io.batchexecutor.task.TaskQueries;
 import io.batchexecutor.task.TaskRepository;
 import io.batchexecutor.task.TaskStatus;
+import io.batchexecutor.task.WorkQueue;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -41,6 +43,8 @@ public class PollBatchJobs implements Runnable {
   static final int MAX_JOBS_PER_CALL = 100;
 
   private final TaskRepository tasks;
+  private final WorkQueue queue;
+  private final TaskQueries queries;
   private final BatchClient batch;
   private final Throttling throttling;
   private final ObjectStores stores;
@@ -52,6 +56,8 @@ public class PollBatchJobs implements Runnable {
 
   public PollBatchJobs(
       TaskRepository tasks,
+      WorkQueue queue,
+      TaskQueries queries,
       BatchClient batch,
       Throttling throttling,
       ObjectStores stores,
@@ -61,6 +67,8 @@ public class PollBatchJobs implements Runnable {
       BackOff backOff) {
     this.backOff = backOff;
     this.tasks = tasks;
+    this.queue = queue;
+    this.queries = queries;
     this.batch = batch;
     this.throttling = throttling;
     this.stores = stores;
@@ -86,7 +94,12 @@ public class PollBatchJobs implements Runnable {
   int pollOnce() throws InterruptedException {
     Instant now = clock.instant();
     List<Task> due =
-        tasks.claimDueOnBatch(owner, MAX_JOBS_PER_CALL, now, now.plus(Duration.ofMinutes(2)));
+        queue.claimWatched(
+            owner,
+            MAX_JOBS_PER_CALL,
+            now,
+            now.plus(Duration.ofMinutes(2)),
+            AwsBatchBackend.WATCHED);
     if (due.isEmpty()) {
       return 0;
     }
@@ -107,7 +120,7 @@ public class PollBatchJobs implements Runnable {
           }
           tasks.update(task);
         }
-        tasks.release(task.id(), owner, now.plus(next));
+        queue.release(task.id(), owner, now.plus(next));
       }
       throw e;
     }
@@ -115,11 +128,11 @@ public class PollBatchJobs implements Runnable {
       try {
         apply(task, jobs.get(task.batchJobId()), now);
         if (tasks.update(task) && !task.status().isFinal()) {
-          tasks.release(task.id(), owner, now.plusSeconds(task.settings().pollFreq()));
+          queue.release(task.id(), owner, now.plusSeconds(task.settings().pollFreq()));
         }
       } catch (RuntimeException e) {
         log.warn("Could not record the Batch status of task {}: {}", task.id(), e.getMessage());
-        tasks.release(task.id(), owner, now.plusSeconds(task.settings().pollFreq()));
+        queue.release(task.id(), owner, now.plusSeconds(task.settings().pollFreq()));
       }
     }
     return due.size();
@@ -260,7 +273,7 @@ public class PollBatchJobs implements Runnable {
     if (!task.dependsOn().isEmpty() && job.attempts().isEmpty()) {
       // Batch fails a job whose dependency failed without ever starting it: that is a cancel,
       // named after the dependency once its end is recorded (which also cancels this task)
-      List<Task> upstream = tasks.findAll(task.dependsOn().values());
+      List<Task> upstream = queries.findAll(task.dependsOn().values());
       for (Task u : upstream) {
         if (u.status().isFinal() && u.status() != TaskStatus.SUCCEEDED) {
           task.cancel(

@@ -1,9 +1,9 @@
 package io.batchexecutor.backend.awsbatch;
 
-import io.batchexecutor.pipeline.PipelineStep;
-import io.batchexecutor.pipeline.Remembered;
-import io.batchexecutor.pipeline.StepContext;
-import io.batchexecutor.pipeline.StepResult;
+import io.batchexecutor.backend.PipelineStep;
+import io.batchexecutor.backend.StepContext;
+import io.batchexecutor.backend.StepResult;
+import io.batchexecutor.support.Remembered;
 import io.batchexecutor.task.Task;
 import io.batchexecutor.task.TaskStatus;
 import java.time.Clock;

@@ -1,9 +1,9 @@
 package io.batchexecutor.backend.awsbatch;
 
+import io.batchexecutor.backend.PipelineStep;
+import io.batchexecutor.backend.StepContext;
+import io.batchexecutor.backend.StepResult;
 import io.batchexecutor.backend.TaskInputs;
-import io.batchexecutor.pipeline.PipelineStep;
-import io.batchexecutor.pipeline.StepContext;
-import io.batchexecutor.pipeline.StepResult;
 import io.batchexecutor.task.Sweep;
 import io.batchexecutor.task.Task;
 import io.batchexecutor.task.TaskStatus;

@@ -1,14 +1,14 @@
 package io.batchexecutor.backend.local;
 
 import com.github.dockerjava.api.command.InspectContainerResponse;
+import io.batchexecutor.backend.PipelineStep;
 import io.batchexecutor.backend.RunnerOutcome;
-import io.batchexecutor.backend.TaskObjects;
-import io.batchexecutor.pipeline.PipelineStep;
-import io.batchexecutor.pipeline.StepContext;
-import io.batchexecutor.pipeline.StepResult;
+import io.batchexecutor.backend.StepContext;
+import io.batchexecutor.backend.StepResult;
 import io.batchexecutor.storage.ObjectStores;
 import io.batchexecutor.task.Task;
 import io.batchexecutor.task.TaskError;
+import io.batchexecutor.task.TaskObjects;
 import io.batchexecutor.task.TaskStatus;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;

@@ -1,8 +1,8 @@
 package io.batchexecutor.backend.local;
 
-import io.batchexecutor.pipeline.PipelineStep;
-import io.batchexecutor.pipeline.StepContext;
-import io.batchexecutor.pipeline.StepResult;
+import io.batchexecutor.backend.PipelineStep;
+import io.batchexecutor.backend.StepContext;
+import io.batchexecutor.backend.StepResult;
 import io.batchexecutor.task.Task;
 import io.batchexecutor.task.TaskStatus;
 import java.util.Map;

@@ -5,12 +5,10 @@ import io.batchexecutor.backend.BuildImage;
 import io.batchexecutor.backend.TaskInputs;
 import io.batchexecutor.config.BatchExecutorProperties;
 import io.batchexecutor.image.ImageBuilder;
-import io.batchexecutor.pipeline.Periodic;
+import io.batchexecutor.image.Runner;
 import io.batchexecutor.storage.ObjectStores;
-import io.batchexecutor.task.TaskRepository;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
+import io.batchexecutor.support.Periodic;
+import io.batchexecutor.task.TaskQueries;
 import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -30,7 +28,7 @@ public class LocalBackendConfiguration {
 
   @Bean
   LocalContainers localContainers(
-      DockerClient docker, TaskRepository tasks, ObjectStores stores, JsonMapper json) {
+      DockerClient docker, TaskQueries tasks, ObjectStores stores, JsonMapper json) {
     return new LocalContainers(docker, new TaskInputs(tasks, stores, json), json);
   }
 
@@ -45,7 +43,7 @@ public class LocalBackendConfiguration {
     return new LocalDockerBackend(
         containers,
         new BuildImage(
-            builder, stores, runnerScript(), properties.image().baseImage(), json, false),
+            builder, stores, Runner.script(), properties.image().baseImage(), json, false),
         new RunSweep(
             containers,
             stores,
@@ -63,7 +61,7 @@ public class LocalBackendConfiguration {
    */
   @Bean
   @ConditionalOnProperty(name = "batch-executor.pipeline.enabled", matchIfMissing = true)
-  SmartLifecycle leftoverContainers(LocalContainers containers, TaskRepository tasks) {
+  SmartLifecycle leftoverContainers(LocalContainers containers, TaskQueries tasks) {
     return new Periodic(
         "leftover-containers",
         new RemoveLeftoverContainers(containers, tasks),
@@ -79,18 +77,5 @@ public class LocalBackendConfiguration {
           t.setDaemon(true);
           return t;
         });
-  }
-
-  /** The runner baked into every task image. */
-  public static byte[] runnerScript() {
-    try (InputStream in =
-        LocalBackendConfiguration.class.getResourceAsStream("/runner/runner.py")) {
-      if (in == null) {
-        throw new IllegalStateException("runner/runner.py is missing from the class path");
-      }
-      return in.readAllBytes();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 }

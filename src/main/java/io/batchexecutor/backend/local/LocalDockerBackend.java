@@ -1,11 +1,11 @@
 package io.batchexecutor.backend.local;
 
 import io.batchexecutor.backend.BuildImage;
+import io.batchexecutor.backend.ComputeBackend;
 import io.batchexecutor.backend.DockerUnreachable;
-import io.batchexecutor.image.DockerFailures;
-import io.batchexecutor.pipeline.ComputeBackend;
-import io.batchexecutor.pipeline.PipelineStep;
-import io.batchexecutor.pipeline.Unreachable;
+import io.batchexecutor.backend.PipelineStep;
+import io.batchexecutor.backend.Unreachable;
+import io.batchexecutor.docker.DockerFailures;
 import io.batchexecutor.task.Task;
 import java.util.List;
 import java.util.Optional;

@@ -2,7 +2,7 @@ package io.batchexecutor.backend.local;
 
 import com.github.dockerjava.api.model.Container;
 import io.batchexecutor.task.Task;
-import io.batchexecutor.task.TaskRepository;
+import io.batchexecutor.task.TaskQueries;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -23,9 +23,9 @@ class RemoveLeftoverContainers implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(RemoveLeftoverContainers.class);
 
   private final LocalContainers containers;
-  private final TaskRepository tasks;
+  private final TaskQueries tasks;
 
-  RemoveLeftoverContainers(LocalContainers containers, TaskRepository tasks) {
+  RemoveLeftoverContainers(LocalContainers containers, TaskQueries tasks) {
     this.containers = containers;
     this.tasks = tasks;
   }

@@ -3,9 +3,9 @@ package io.batchexecutor.backend.awsbatch;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.batchexecutor.backend.StepContext;
+import io.batchexecutor.backend.StepResult;
 import io.batchexecutor.config.TaskSettings;
-import io.batchexecutor.pipeline.StepContext;
-import io.batchexecutor.pipeline.StepResult;
 import io.batchexecutor.support.TaskBuilder;
 import io.batchexecutor.support.TestStepContext;
 import io.batchexecutor.task.Task;

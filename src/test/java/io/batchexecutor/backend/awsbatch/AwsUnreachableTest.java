@@ -2,8 +2,8 @@ package io.batchexecutor.backend.awsbatch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.batchexecutor.image.DockerUnavailableException;
-import io.batchexecutor.pipeline.Unreachable;
+import io.batchexecutor.backend.Unreachable;
+import io.batchexecutor.docker.DockerUnavailableException;
 import java.net.ConnectException;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.core.exception.SdkClientException;

@@ -2,14 +2,16 @@ package io.batchexecutor.backend.awsbatch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.batchexecutor.pipeline.BackOff;
+import io.batchexecutor.backend.BackOff;
 import io.batchexecutor.storage.ObjectStores;
 import io.batchexecutor.support.ServiceTest;
 import io.batchexecutor.support.TaskBuilder;
 import io.batchexecutor.task.Task;
 import io.batchexecutor.task.TaskEvent;
+import io.batchexecutor.task.TaskQueries;
 import io.batchexecutor.task.TaskRepository;
 import io.batchexecutor.task.TaskStatus;
+import io.batchexecutor.task.WorkQueue;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -37,6 +39,8 @@ import tools.jackson.databind.json.JsonMapper;
 class PollBatchJobsTest {
 
   @Autowired TaskRepository tasks;
+  @Autowired TaskQueries queries;
+  @Autowired WorkQueue queue;
   @Autowired JdbcClient jdbc;
 
   final FakeBatch batch = new FakeBatch();
@@ -50,6 +54,8 @@ class PollBatchJobsTest {
     poller =
         new PollBatchJobs(
             tasks,
+            queue,
+            queries,
             batch,
             new Throttling(1_000_000, 3, Duration.ofMillis(1), Duration.ofMillis(2), d -> {}),
             new ObjectStores(s3, List.of(s3)),
@@ -96,7 +102,7 @@ class PollBatchJobsTest {
     assertThat(waiting.status()).isEqualTo(TaskStatus.SUBMITTED);
     assertThat(waiting.unreachableTries()).isEqualTo(1);
     assertThat(waiting.statusReason()).startsWith("waiting: no AWS endpoint answers");
-    assertThat(tasks.events(task.id()))
+    assertThat(queries.events(task.id()))
         .filteredOn(e -> e.kind().equals("UNREACHABLE"))
         .singleElement()
         .satisfies(e -> assertThat(e.reason()).contains("Connect to 127.0.0.1:9 failed"));
@@ -112,7 +118,7 @@ class PollBatchJobsTest {
     Task answered = tasks.find(task.id()).orElseThrow();
     assertThat(answered.status()).isEqualTo(TaskStatus.RUNNING);
     assertThat(answered.unreachableTries()).isZero();
-    assertThat(tasks.events(task.id())).extracting(TaskEvent::kind).contains("REACHABLE");
+    assertThat(queries.events(task.id())).extracting(TaskEvent::kind).contains("REACHABLE");
   }
 
   @Test
@@ -197,7 +203,7 @@ class PollBatchJobsTest {
     assertThat(done.exitCode()).isZero();
     assertThat(done.logStreamName()).isEqualTo("batch-executor/default/abc");
     List<TaskEvent> attempts =
-        tasks.events(task.id()).stream().filter(e -> e.kind().equals("ATTEMPT")).toList();
+        queries.events(task.id()).stream().filter(e -> e.kind().equals("ATTEMPT")).toList();
     assertThat(attempts).hasSize(2);
     assertThat(attempts.get(0).details())
         .containsEntry("exit_code", 137)
@@ -324,7 +330,7 @@ class PollBatchJobsTest {
     assertThat(again.status()).isEqualTo(TaskStatus.RUNNABLE);
     assertThat(again.attempts()).isEqualTo(1);
     List<TaskStatus> path = new ArrayList<>();
-    tasks.events(task.id()).stream()
+    queries.events(task.id()).stream()
         .filter(e -> e.kind().equals(TaskEvent.STATUS))
         .forEach(e -> path.add(e.toStatus()));
     assertThat(path).endsWith(TaskStatus.SUBMITTED, TaskStatus.RUNNING, TaskStatus.RUNNABLE);

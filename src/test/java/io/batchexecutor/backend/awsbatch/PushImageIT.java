@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.github.dockerjava.api.DockerClient;
-import io.batchexecutor.backend.local.LocalBackendConfiguration;
+import io.batchexecutor.backend.StepContext;
 import io.batchexecutor.image.ImageBuilder;
+import io.batchexecutor.image.Runner;
 import io.batchexecutor.image.TaskImage;
-import io.batchexecutor.pipeline.StepContext;
 import io.batchexecutor.support.DockerAvailable;
 import io.batchexecutor.support.TaskBuilder;
 import io.batchexecutor.support.TestRegistry;
@@ -58,7 +58,7 @@ class PushImageIT {
                 "f",
                 json.createArrayNode(),
                 json.createObjectNode()),
-            LocalBackendConfiguration.runnerScript(),
+            Runner.script(),
             json);
     localImage = new ImageBuilder(docker).build(image).reference();
   }

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.model.HostConfig;
-import io.batchexecutor.backend.local.LocalBackendConfiguration;
 import io.batchexecutor.image.ImageBuilder;
+import io.batchexecutor.image.Runner;
 import io.batchexecutor.image.TaskImage;
 import io.batchexecutor.support.DockerAvailable;
 import io.batchexecutor.support.s3.S3MockServer;
@@ -39,7 +39,7 @@ class RunnerS3UploadIT {
                           "task",
                           json.valueToTree(List.of(6, 7)),
                           json.createObjectNode()),
-                      LocalBackendConfiguration.runnerScript(),
+                      Runner.script(),
                       json))
               .reference();
       String bucket = "runner-upload";

@@ -2,16 +2,18 @@ package io.batchexecutor.backend.awsbatch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.batchexecutor.backend.BackOff;
+import io.batchexecutor.backend.StepContext;
+import io.batchexecutor.backend.StepResult;
 import io.batchexecutor.backend.TaskInputs;
-import io.batchexecutor.pipeline.BackOff;
-import io.batchexecutor.pipeline.StepContext;
-import io.batchexecutor.pipeline.StepResult;
 import io.batchexecutor.storage.ObjectStores;
 import io.batchexecutor.support.ServiceTest;
 import io.batchexecutor.support.TaskBuilder;
 import io.batchexecutor.task.Task;
+import io.batchexecutor.task.TaskQueries;
 import io.batchexecutor.task.TaskRepository;
 import io.batchexecutor.task.TaskStatus;
+import io.batchexecutor.task.WorkQueue;
 import io.batchexecutor.workflow.Workflow;
 import io.batchexecutor.workflow.WorkflowRepository;
 import java.time.Clock;
@@ -44,6 +46,8 @@ class WorkflowOnBatchTest {
   static final StepContext CONTEXT = AwsBatchStepsTest.CONTEXT;
 
   @Autowired TaskRepository tasks;
+  @Autowired TaskQueries queries;
+  @Autowired WorkQueue queue;
   @Autowired WorkflowRepository workflows;
   @Autowired JdbcClient jdbc;
   final JsonMapper json = JsonMapper.builder().build();
@@ -58,7 +62,7 @@ class WorkflowOnBatchTest {
     Throttling throttling =
         new Throttling(1_000_000, 3, Duration.ofMillis(1), Duration.ofMillis(2), d -> {});
     submit =
-        new SubmitBatchJob(batch, batch, throttling, new TaskInputs(tasks, stores, json), json);
+        new SubmitBatchJob(batch, batch, throttling, new TaskInputs(queries, stores, json), json);
     // load -> train -> score, and score also takes load
     workflow = store(Map.of("train", List.of("load"), "score", List.of("load", "train")));
   }
@@ -134,6 +138,8 @@ class WorkflowOnBatchTest {
     PollBatchJobs poller =
         new PollBatchJobs(
             tasks,
+            queue,
+            queries,
             batch,
             new Throttling(1_000_000, 3, Duration.ofMillis(1), Duration.ofMillis(2), d -> {}),
             new ObjectStores(s3, List.of(s3)),

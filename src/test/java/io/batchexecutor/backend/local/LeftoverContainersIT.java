@@ -7,6 +7,7 @@ import io.batchexecutor.support.Api;
 import io.batchexecutor.support.DockerAvailable;
 import io.batchexecutor.support.ServiceTest;
 import io.batchexecutor.support.Tasks;
+import io.batchexecutor.task.TaskQueries;
 import io.batchexecutor.task.TaskRepository;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,6 +31,7 @@ class LeftoverContainersIT {
   @LocalServerPort int port;
   @Autowired JdbcClient jdbc;
   @Autowired TaskRepository tasks;
+  @Autowired TaskQueries queries;
   DockerClient docker;
   final List<String> created = new ArrayList<>();
 
@@ -66,7 +68,7 @@ class LeftoverContainersIT {
     String exitedOfUnknown = container(UUID.randomUUID(), false);
     LocalContainers containers = new LocalContainers(docker, null, null);
 
-    int removed = new RemoveLeftoverContainers(containers, tasks).removeLeftovers();
+    int removed = new RemoveLeftoverContainers(containers, queries).removeLeftovers();
 
     assertThat(exists(exitedOfEnded)).as("exited container of an ended task").isFalse();
     assertThat(exists(runningOfEnded)).as("a container that still runs").isTrue();

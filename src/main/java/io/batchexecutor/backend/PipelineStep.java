@@ -1,4 +1,4 @@
-package io.batchexecutor.pipeline;
+package io.batchexecutor.backend;
 
 import io.batchexecutor.task.Task;
 

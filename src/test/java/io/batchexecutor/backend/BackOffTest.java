@@ -1,4 +1,4 @@
-package io.batchexecutor.pipeline;
+package io.batchexecutor.backend;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

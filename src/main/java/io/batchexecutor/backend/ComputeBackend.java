@@ -1,6 +1,8 @@
-package io.batchexecutor.pipeline;
+package io.batchexecutor.backend;
 
 import io.batchexecutor.task.Task;
+import io.batchexecutor.task.WatchedTasks;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
@@ -13,6 +15,19 @@ public interface ComputeBackend {
 
   /** The backend's name as tasks record it. */
   String name();
+
+  /**
+   * Which of this backend's tasks a poller of its own watches, so that the pipeline's claim loop
+   * leaves them alone; none by default.
+   */
+  default WatchedTasks watched() {
+    return WatchedTasks.none(name());
+  }
+
+  /** How often a followed task's output is read again from where it runs. */
+  default Duration logReadInterval() {
+    return Duration.ofSeconds(1);
+  }
 
   /**
    * The steps, in order: the first that {@link PipelineStep#handles} a task works on it. Together

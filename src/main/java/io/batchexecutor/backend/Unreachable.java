@@ -1,4 +1,4 @@
-package io.batchexecutor.pipeline;
+package io.batchexecutor.backend;
 
 /**
  * A service a step needs (the Docker engine, an AWS endpoint) did not answer. Nothing is known

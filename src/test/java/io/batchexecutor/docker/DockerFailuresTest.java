@@ -1,4 +1,4 @@
-package io.batchexecutor.image;
+package io.batchexecutor.docker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.batchexecutor.image;
+package io.batchexecutor.docker;
 
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.core.DefaultDockerClientConfig;

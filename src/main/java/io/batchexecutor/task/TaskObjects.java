@@ -1,6 +1,4 @@
-package io.batchexecutor.backend;
-
-import io.batchexecutor.task.Task;
+package io.batchexecutor.task;
 
 /** Where a task's objects (payload, result, logs, build output) are kept in an object store. */
 public final class TaskObjects {

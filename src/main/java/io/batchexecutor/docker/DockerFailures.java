@@ -1,4 +1,4 @@
-package io.batchexecutor.image;
+package io.batchexecutor.docker;
 
 import com.github.dockerjava.api.exception.DockerException;
 import java.io.IOException;

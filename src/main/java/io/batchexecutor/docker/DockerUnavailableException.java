@@ -1,4 +1,4 @@
-package io.batchexecutor.image;
+package io.batchexecutor.docker;
 
 /** No Docker engine answered; the message says what to start. */
 public class DockerUnavailableException extends RuntimeException {

@@ -1,4 +1,4 @@
-package io.batchexecutor.pipeline;
+package io.batchexecutor.support;
 
 import java.time.Duration;
 import java.util.concurrent.Executors;

@@ -1,0 +1,240 @@
+package io.batchexecutor.task;
+
+import io.batchexecutor.config.TaskSettings;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Stream;
+import org.springframework.jdbc.core.RowMapper;
+import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
+import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
+import org.springframework.jdbc.core.namedparam.SqlParameterSource;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * How a task and its events map to rows: the insert, the versioned update every change goes
+ * through, the events written with it, and a row read back into a {@link Task}.
+ */
+@Component
+class TaskRows {
+
+  static final String NOT_FINAL = "status NOT IN " + TaskStatus.FINAL_SQL;
+
+  static final String INSERT_TASK =
+      """
+      INSERT INTO task (id, owner, name, status, status_reason, spec, settings, backend,
+                        idempotency_key, request_hash, next_run_at, version,
+                        created_at, updated_at, workflow_id, workflow_key,
+                        depends_on)
+      VALUES (:id, :owner, :name, :status, :reason, CAST(:spec AS jsonb),
+              CAST(:settings AS jsonb), :backend, :key, :hash, :at, 0, :at, :at,
+              :workflow, :workflowKey, CAST(:dependsOn AS jsonb))
+      ON CONFLICT (owner, idempotency_key) DO NOTHING
+      """;
+
+  private static final String INSERT_EVENT =
+      """
+      INSERT INTO task_event (task_id, at, kind, from_status, to_status, reason, details)
+      VALUES (:task, :at, :kind, :from, :to, :reason, CAST(:details AS jsonb))
+      """;
+
+  /**
+   * What changed on a task, if it is still at the version it was read at. A final status gives up
+   * the lease; a cancel request, once made, is never taken back by a writer that read before it.
+   */
+  private static final String UPDATE =
+      """
+      UPDATE task SET status = :status, status_reason = :reason,
+             image_ref = :image, job_definition_arn = :jobDefinition,
+             batch_job_id = :batchJobId, container_id = :containerId,
+             log_stream_name = :logStream, attempts = :attempts,
+             exit_code = :exitCode, result_pointer = :result,
+             logs_pointer = :logs, error = CAST(:error AS jsonb),
+             updated_at = :updatedAt, finished_at = :finishedAt,
+             unreachable_since = :unreachableSince,
+             unreachable_tries = :unreachableTries,
+             cancel_requested_at = coalesce(cancel_requested_at, :cancelRequestedAt),
+             cancel_reason = coalesce(cancel_reason, :cancelReason),
+             lease_owner = CASE WHEN :final THEN NULL ELSE lease_owner END,
+             lease_expires_at = CASE WHEN :final THEN NULL ELSE lease_expires_at END,
+             version = version + 1
+      WHERE id = :id AND version = :version
+      """;
+
+  private static final TypeReference<Map<String, UUID>> DEPENDS_ON = new TypeReference<>() {};
+  private static final TypeReference<Map<String, Object>> DETAILS = new TypeReference<>() {};
+
+  private final JdbcClient jdbc;
+  private final NamedParameterJdbcTemplate batch;
+  private final JsonMapper json;
+
+  /** A row of {@code task} (all its columns) as a {@link Task}. */
+  final RowMapper<Task> task = this::mapTask;
+
+  /** A row of {@code task_event} as a {@link TaskEvent}. */
+  final RowMapper<TaskEvent> event = this::mapEvent;
+
+  TaskRows(JdbcClient jdbc, NamedParameterJdbcTemplate batch, JsonMapper json) {
+    this.jdbc = jdbc;
+    this.batch = batch;
+    this.json = json;
+  }
+
+  /** The parameters of {@link #INSERT_TASK} for {@code task}. */
+  Map<String, Object> insertParams(Task task, String idempotencyKey, String requestHash) {
+    Map<String, Object> row = new HashMap<>();
+    row.put("id", task.id());
+    row.put("owner", task.owner());
+    row.put("name", task.name());
+    row.put("status", task.status().name());
+    row.put("reason", task.statusReason());
+    row.put("spec", json.writeValueAsString(task.spec()));
+    row.put("settings", json.writeValueAsString(task.settings()));
+    row.put("backend", task.backend());
+    row.put("key", idempotencyKey);
+    row.put("hash", requestHash);
+    row.put("at", ts(task.createdAt()));
+    row.put("workflow", task.workflowId());
+    row.put("workflowKey", task.workflowKey());
+    row.put("dependsOn", json.writeValueAsString(task.dependsOn()));
+    return row;
+  }
+
+  /** The versioned update of {@code task}, answering the row as written with {@code read}. */
+  JdbcClient.StatementSpec update(Task task, boolean read) {
+    return jdbc.sql(read ? UPDATE + " RETURNING *" : UPDATE)
+        .param("status", task.status().name())
+        .param("reason", task.statusReason())
+        .param("image", task.imageRef())
+        .param("jobDefinition", task.jobDefinitionArn())
+        .param("batchJobId", task.batchJobId())
+        .param("containerId", task.containerId())
+        .param("logStream", task.logStreamName())
+        .param("attempts", task.attempts())
+        .param("exitCode", task.exitCode())
+        .param("result", task.resultPointer())
+        .param("logs", task.logsPointer())
+        .param("error", task.error() == null ? null : json.writeValueAsString(task.error()))
+        .param("updatedAt", ts(task.updatedAt()))
+        .param("finishedAt", ts(task.finishedAt()))
+        .param("unreachableSince", ts(task.unreachableSince()))
+        .param("unreachableTries", task.unreachableTries())
+        .param("cancelRequestedAt", ts(task.cancelRequestedAt()))
+        .param("cancelReason", task.cancelReason())
+        .param("final", task.status().isFinal())
+        .param("id", task.id())
+        .param("version", task.version());
+  }
+
+  /** Writes what {@code task} has changed, if nobody changed it since; true when written. */
+  boolean writeChanges(Task task) {
+    if (update(task, false).update() != 1) {
+      return false;
+    }
+    insertEvents(task.id(), task.pendingEvents());
+    return true;
+  }
+
+  /**
+   * Sends {@code payload} on {@code channel} to every listening instance when the transaction
+   * commits.
+   */
+  void pgNotify(String channel, String payload) {
+    jdbc.sql("SELECT pg_notify(:channel, :payload)")
+        .param("channel", channel)
+        .param("payload", payload)
+        .query()
+        .listOfRows();
+  }
+
+  /** The parameters of one {@code task_event} row. */
+  Map<String, Object> eventParams(UUID taskId, TaskEvent e) {
+    Map<String, Object> row = new HashMap<>();
+    row.put("task", taskId);
+    row.put("at", ts(e.at()));
+    row.put("kind", e.kind());
+    row.put("from", e.fromStatus() == null ? null : e.fromStatus().name());
+    row.put("to", e.toStatus() == null ? null : e.toStatus().name());
+    row.put("reason", e.reason());
+    row.put("details", json.writeValueAsString(e.details() == null ? Map.of() : e.details()));
+    return row;
+  }
+
+  /** Adds {@code events} to the history of task {@code taskId}. */
+  void insertEvents(UUID taskId, List<TaskEvent> events) {
+    insertEventRows(events.stream().map(e -> eventParams(taskId, e)));
+  }
+
+  /** Events in one batched statement. */
+  void insertEventRows(Stream<Map<String, Object>> rows) {
+    batch.batchUpdate(
+        INSERT_EVENT, rows.map(MapSqlParameterSource::new).toArray(SqlParameterSource[]::new));
+  }
+
+  private Task mapTask(ResultSet rs, int rowNum) throws SQLException {
+    Task.Builder b = new Task.Builder();
+    b.id = rs.getObject("id", UUID.class);
+    b.owner = rs.getString("owner");
+    b.name = rs.getString("name");
+    b.status = TaskStatus.valueOf(rs.getString("status"));
+    b.statusReason = rs.getString("status_reason");
+    b.spec = json.readValue(rs.getString("spec"), TaskSpec.class);
+    b.settings = json.readValue(rs.getString("settings"), TaskSettings.class);
+    b.backend = rs.getString("backend");
+    b.imageRef = rs.getString("image_ref");
+    b.jobDefinitionArn = rs.getString("job_definition_arn");
+    b.batchJobId = rs.getString("batch_job_id");
+    b.containerId = rs.getString("container_id");
+    b.logStreamName = rs.getString("log_stream_name");
+    b.attempts = rs.getInt("attempts");
+    b.exitCode = (Integer) rs.getObject("exit_code");
+    b.resultPointer = rs.getString("result_pointer");
+    b.logsPointer = rs.getString("logs_pointer");
+    String error = rs.getString("error");
+    b.error = error == null ? null : json.readValue(error, TaskError.class);
+    b.cancelRequestedAt = instant(rs, "cancel_requested_at");
+    b.version = rs.getLong("version");
+    b.createdAt = instant(rs, "created_at");
+    b.updatedAt = instant(rs, "updated_at");
+    b.finishedAt = instant(rs, "finished_at");
+    b.cancelReason = rs.getString("cancel_reason");
+    b.workflowId = rs.getObject("workflow_id", UUID.class);
+    b.workflowKey = rs.getString("workflow_key");
+    b.dependsOn = json.readValue(rs.getString("depends_on"), DEPENDS_ON);
+    b.unreachableSince = instant(rs, "unreachable_since");
+    b.unreachableTries = rs.getInt("unreachable_tries");
+    return b.build();
+  }
+
+  private TaskEvent mapEvent(ResultSet rs, int rowNum) throws SQLException {
+    return new TaskEvent(
+        instant(rs, "at"),
+        rs.getString("kind"),
+        status(rs.getString("from_status")),
+        status(rs.getString("to_status")),
+        rs.getString("reason"),
+        json.readValue(rs.getString("details"), DETAILS));
+  }
+
+  private static TaskStatus status(String value) {
+    return value == null ? null : TaskStatus.valueOf(value);
+  }
+
+  private static Instant instant(ResultSet rs, String column) throws SQLException {
+    OffsetDateTime value = rs.getObject(column, OffsetDateTime.class);
+    return value == null ? null : value.toInstant();
+  }
+
+  static OffsetDateTime ts(Instant instant) {
+    return instant == null ? null : instant.atOffset(ZoneOffset.UTC);
+  }
+}

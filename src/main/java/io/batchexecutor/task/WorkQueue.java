@@ -1,0 +1,256 @@
+package io.batchexecutor.task;
+
+import static io.batchexecutor.task.TaskRows.ts;
+
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * The tasks as a queue of work, db-scheduler's way: a due task is claimed with a lease (rows
+ * another claimer holds are skipped, never waited for), the holder renews the lease while it works,
+ * gives it up when it stops, and a lease that runs out puts the task back in the queue. A cancel
+ * request marks a task and makes it due at once, so that whoever holds it hears of it.
+ */
+@Repository
+public class WorkQueue {
+
+  /** A task whose job its backend's own poller watches (see {@link WatchedTasks}). */
+  private static final String WATCHED =
+      """
+      (backend = :watchedBackend AND batch_job_id IS NOT NULL AND cancel_requested_at IS NULL
+       AND status = ANY(:watchedStatuses))""";
+
+  private final JdbcClient jdbc;
+  private final TransactionTemplate tx;
+  private final TaskRows rows;
+
+  WorkQueue(JdbcClient jdbc, TransactionTemplate tx, TaskRows rows) {
+    this.jdbc = jdbc;
+    this.tx = tx;
+    this.rows = rows;
+  }
+
+  /**
+   * Claims up to {@code limit} due tasks for {@code leaseOwner} in one statement: unleased,
+   * unfinished, not WAITING, due by {@code now}, not among the tasks {@code watched} leaves to its
+   * poller. Each claim is recorded in the task's history ({@code CLAIMED}, with the instance).
+   */
+  public List<Task> claimDue(
+      String leaseOwner, int limit, Instant now, Instant leaseUntil, WatchedTasks watched) {
+    return jdbc.sql(
+            """
+            WITH claimed AS (
+                UPDATE task SET lease_owner = :owner, lease_expires_at = :until, version = version + 1
+                WHERE id IN (SELECT id FROM task
+                             WHERE lease_owner IS NULL AND next_run_at <= :now AND %s AND NOT %s
+                               AND status <> 'WAITING'
+                             ORDER BY next_run_at, created_at
+                             LIMIT :limit
+                             FOR UPDATE SKIP LOCKED)
+                RETURNING *),
+            logged AS (
+                INSERT INTO task_event (task_id, at, kind, from_status, to_status, reason, details)
+                SELECT id, :now, 'CLAIMED', status, status, 'claimed by ' || :owner,
+                       jsonb_build_object('instance', CAST(:owner AS text))
+                FROM claimed)
+            SELECT * FROM claimed
+            """
+                .formatted(TaskRows.NOT_FINAL, WATCHED))
+        .param("owner", leaseOwner)
+        .param("until", ts(leaseUntil))
+        .param("now", ts(now))
+        .param("limit", limit)
+        .param("watchedBackend", watched.backend())
+        .param("watchedStatuses", watched.statusNames())
+        .query(rows.task)
+        .list();
+  }
+
+  /**
+   * Claims up to {@code limit} due tasks that {@code watched} leaves to its backend's poller, for
+   * one batched look at their jobs.
+   */
+  public List<Task> claimWatched(
+      String leaseOwner, int limit, Instant now, Instant leaseUntil, WatchedTasks watched) {
+    return jdbc.sql(
+            """
+            UPDATE task SET lease_owner = :owner, lease_expires_at = :until, version = version + 1
+            WHERE id IN (SELECT id FROM task
+                         WHERE lease_owner IS NULL AND next_run_at <= :now AND %s
+                         ORDER BY next_run_at
+                         LIMIT :limit
+                         FOR UPDATE SKIP LOCKED)
+            RETURNING *
+            """
+                .formatted(WATCHED))
+        .param("owner", leaseOwner)
+        .param("until", ts(leaseUntil))
+        .param("now", ts(now))
+        .param("limit", limit)
+        .param("watchedBackend", watched.backend())
+        .param("watchedStatuses", watched.statusNames())
+        .query(rows.task)
+        .list();
+  }
+
+  /**
+   * Extends the leases {@code leaseOwner} holds on {@code ids}.
+   *
+   * @return the ids among them whose lease is still held (a lease that was reaped is lost)
+   */
+  public List<UUID> renewLeases(String leaseOwner, Collection<UUID> ids, Instant leaseUntil) {
+    if (ids.isEmpty()) {
+      return List.of();
+    }
+    return jdbc.sql(
+            """
+            UPDATE task SET lease_expires_at = :until
+            WHERE id = ANY(:ids) AND lease_owner = :owner
+            RETURNING id
+            """)
+        .param("until", ts(leaseUntil))
+        .param("ids", ids.toArray(UUID[]::new))
+        .param("owner", leaseOwner)
+        .query(UUID.class)
+        .list();
+  }
+
+  /** Gives up the lease on a task, to be picked up again from {@code nextRunAt}. */
+  public boolean release(UUID id, String leaseOwner, Instant nextRunAt) {
+    return jdbc.sql(
+                """
+                UPDATE task SET lease_owner = NULL, lease_expires_at = NULL, next_run_at = :next,
+                       version = version + 1
+                WHERE id = :id AND lease_owner = :owner
+                """)
+            .param("next", ts(nextRunAt))
+            .param("id", id)
+            .param("owner", leaseOwner)
+            .update()
+        == 1;
+  }
+
+  /** Gives up every lease {@code leaseOwner} holds (a graceful shutdown), due at once elsewhere. */
+  public int releaseAll(String leaseOwner, Instant now) {
+    int released =
+        jdbc.sql(
+                """
+                UPDATE task SET lease_owner = NULL, lease_expires_at = NULL, next_run_at = :now,
+                       version = version + 1
+                WHERE lease_owner = :owner
+                """)
+            .param("now", ts(now))
+            .param("owner", leaseOwner)
+            .update();
+    if (released > 0) {
+      rows.pgNotify(TaskNotifications.DUE_CHANNEL, "");
+    }
+    return released;
+  }
+
+  /** A task whose lease ran out, returned to the queue by {@link #reapExpiredLeases}. */
+  public record Reaped(UUID id, String previousOwner, TaskStatus status) {}
+
+  /** Returns tasks whose leases expired before {@code now} to the queue, with an event each. */
+  public List<Reaped> reapExpiredLeases(Instant now) {
+    List<Reaped> reaped = tx.execute(status -> reapIn(now));
+    if (reaped != null && !reaped.isEmpty()) {
+      rows.pgNotify(TaskNotifications.DUE_CHANNEL, "");
+    }
+    return reaped == null ? List.of() : reaped;
+  }
+
+  private List<Reaped> reapIn(Instant now) {
+    List<Reaped> reaped =
+        jdbc.sql(
+                """
+                WITH expired AS (
+                    SELECT id, lease_owner FROM task
+                    WHERE lease_owner IS NOT NULL AND lease_expires_at < :now
+                    FOR UPDATE SKIP LOCKED)
+                UPDATE task t SET lease_owner = NULL, lease_expires_at = NULL,
+                       next_run_at = :now, version = t.version + 1
+                FROM expired e WHERE t.id = e.id
+                RETURNING t.id, e.lease_owner AS previous_owner, t.status
+                """)
+            .param("now", ts(now))
+            .query(
+                (rs, n) ->
+                    new Reaped(
+                        rs.getObject("id", UUID.class),
+                        rs.getString("previous_owner"),
+                        TaskStatus.valueOf(rs.getString("status"))))
+            .list();
+    rows.insertEventRows(
+        reaped.stream()
+            .map(
+                r ->
+                    rows.eventParams(
+                        r.id(),
+                        new TaskEvent(
+                            now,
+                            "LEASE_EXPIRED",
+                            r.status(),
+                            r.status(),
+                            "the lease of " + r.previousOwner() + " expired; back in the queue",
+                            Map.of("previous_owner", r.previousOwner())))));
+    return reaped;
+  }
+
+  /**
+   * Marks a task for cancellation (a client's request) and tells its holder.
+   *
+   * @return false when the task is final already or no longer exists
+   */
+  public boolean requestCancel(UUID id, Instant at) {
+    return requestCancel(id, at, null);
+  }
+
+  /**
+   * Marks a task for cancellation with {@code reason} (null: the client asked), makes it due at
+   * once and tells its holder; in the caller's transaction, if there is one.
+   */
+  public boolean requestCancel(UUID id, Instant at, String reason) {
+    return Boolean.TRUE.equals(tx.execute(status -> markCancel(id, at, reason)));
+  }
+
+  private boolean markCancel(UUID id, Instant at, String reason) {
+    Optional<TaskStatus> current =
+        jdbc.sql(
+                """
+                UPDATE task SET cancel_requested_at = coalesce(cancel_requested_at, :at),
+                       cancel_reason = coalesce(cancel_reason, :reason),
+                       next_run_at = least(next_run_at, :at)
+                WHERE id = :id AND %s
+                RETURNING status
+                """
+                    .formatted(TaskRows.NOT_FINAL))
+            .param("at", ts(at))
+            .param("reason", reason)
+            .param("id", id)
+            .query((rs, n) -> TaskStatus.valueOf(rs.getString(1)))
+            .optional();
+    if (current.isEmpty()) {
+      return false;
+    }
+    rows.insertEvents(
+        id,
+        List.of(
+            new TaskEvent(
+                at,
+                "CANCEL_REQUESTED",
+                current.get(),
+                current.get(),
+                reason == null ? "cancel requested" : "cancel requested: " + reason,
+                Map.of())));
+    rows.pgNotify(TaskNotifications.CANCEL_CHANNEL, id.toString());
+    return true;
+  }
+}
