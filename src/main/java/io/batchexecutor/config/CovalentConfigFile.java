@@ -4,140 +4,153 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.TokenStreamLocation;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.dataformat.toml.TomlMapper;
 
 /**
  * Reads the {@code [executors.awsbatch]} section of a Covalent configuration file ({@code
- * covalent.conf}, TOML). Only what that section uses is understood: {@code key = value} lines with
- * quoted strings, numbers and booleans; other sections are skipped.
+ * covalent.conf}, TOML). The whole file is parsed as TOML, so the section may also be written with
+ * dotted keys ({@code executors.awsbatch.vcpu = 2}) or as an inline table; other sections and keys
+ * the section does not define are ignored. Numbers may also be given as quoted strings ({@code vcpu
+ * = "4"}).
  */
 public final class CovalentConfigFile {
 
   static final String SECTION = "executors.awsbatch";
-  private static final Set<String> KNOWN_KEYS =
-      Set.of(
-          "credentials",
-          "profile",
-          "region",
-          "cache_dir",
-          "s3_bucket_name",
-          "ecr_repo_name",
-          "batch_job_definition_name",
-          "batch_queue",
-          "batch_execution_role_name",
-          "batch_job_role_name",
-          "batch_job_log_group_name",
-          "vcpu",
-          "memory",
-          "num_gpus",
-          "retry_attempts",
-          "time_limit",
-          "poll_freq");
+  private static final TomlMapper TOML = TomlMapper.builder().build();
 
   private CovalentConfigFile() {}
 
-  /** The section's settings; keys it does not set stay {@code null}. */
+  /**
+   * The section's settings; keys it does not set stay {@code null}.
+   *
+   * @throws IllegalArgumentException if the file is not valid TOML (the message names the file and
+   *     the line where the parser stopped) or a key holds a value of the wrong type
+   * @throws UncheckedIOException if the file cannot be read
+   */
   public static ExecutorSettings read(Path file) {
-    List<String> lines;
+    String text;
     try {
-      lines = Files.readAllLines(file);
+      text = Files.readString(file);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read the Covalent configuration " + file, e);
     }
-    Map<String, String> values = section(lines, file);
+    Section values = new Section(section(parse(text, file), file), file);
     return new ExecutorSettings(
-        values.get("credentials"),
-        values.get("profile"),
-        values.get("region"),
-        values.get("cache_dir"),
+        values.string("credentials"),
+        values.string("profile"),
+        values.string("region"),
+        values.string("cache_dir"),
         new TaskSettings(
-            values.get("s3_bucket_name"),
-            values.get("ecr_repo_name"),
-            values.get("batch_job_definition_name"),
-            values.get("batch_queue"),
-            values.get("batch_execution_role_name"),
-            values.get("batch_job_role_name"),
-            values.get("batch_job_log_group_name"),
-            number(values, "vcpu", file),
-            number(values, "memory", file),
-            integer(values, "num_gpus", file),
-            integer(values, "retry_attempts", file),
-            integer(values, "time_limit", file),
-            integer(values, "poll_freq", file)));
+            values.string("s3_bucket_name"),
+            values.string("ecr_repo_name"),
+            values.string("batch_job_definition_name"),
+            values.string("batch_queue"),
+            values.string("batch_execution_role_name"),
+            values.string("batch_job_role_name"),
+            values.string("batch_job_log_group_name"),
+            values.number("vcpu"),
+            values.number("memory"),
+            values.integer("num_gpus"),
+            values.integer("retry_attempts"),
+            values.integer("time_limit"),
+            values.integer("poll_freq")));
   }
 
-  private static Map<String, String> section(List<String> lines, Path file) {
-    Map<String, String> values = new HashMap<>();
-    boolean inSection = false;
-    for (int i = 0; i < lines.size(); i++) {
-      String line = stripComment(lines.get(i)).strip();
-      if (line.isEmpty()) {
-        continue;
-      }
-      if (line.startsWith("[")) {
-        inSection = line.replace(" ", "").equals("[" + SECTION + "]");
-        continue;
-      }
-      int eq = line.indexOf('=');
-      if (!inSection || eq < 0) {
-        continue;
-      }
-      String key = line.substring(0, eq).strip();
-      if (!KNOWN_KEYS.contains(key)) {
-        continue;
-      }
-      values.put(key, unquote(line.substring(eq + 1).strip(), file, i + 1));
-    }
-    return values;
-  }
-
-  private static String stripComment(String line) {
-    boolean quoted = false;
-    char quote = 0;
-    for (int i = 0; i < line.length(); i++) {
-      char c = line.charAt(i);
-      if (quoted && c == quote) {
-        quoted = false;
-      } else if (!quoted && (c == '"' || c == '\'')) {
-        quoted = true;
-        quote = c;
-      } else if (!quoted && c == '#') {
-        return line.substring(0, i);
-      }
-    }
-    return line;
-  }
-
-  private static String unquote(String raw, Path file, int lineNumber) {
-    if (raw.length() >= 2
-        && (raw.startsWith("\"") && raw.endsWith("\"")
-            || raw.startsWith("'") && raw.endsWith("'"))) {
-      return raw.substring(1, raw.length() - 1);
-    }
-    if (raw.isEmpty()) {
-      throw new IllegalArgumentException(file + ":" + lineNumber + ": a key without a value");
-    }
-    return raw;
-  }
-
-  private static Double number(Map<String, String> values, String key, Path file) {
-    String value = values.get(key);
+  private static JsonNode parse(String text, Path file) {
     try {
-      return value == null ? null : Double.valueOf(value);
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(file + ": " + key + " is not a number: " + value, e);
+      return TOML.readTree(text);
+    } catch (JacksonException e) {
+      TokenStreamLocation at = e.getLocation();
+      int line = at == null ? -1 : at.getLineNr();
+      int column = at == null ? -1 : at.getColumnNr();
+      String[] lines = text.split("\\R", -1);
+      boolean known = line >= 1 && line <= lines.length;
+      String shown = known ? lines[line - 1].strip() : "";
+      throw new IllegalArgumentException(
+          file
+              + (known ? ":" + line : "")
+              + ": not valid TOML ("
+              + e.getOriginalMessage()
+              + (known && column >= 1 ? " at column " + column : "")
+              + ")"
+              + (shown.isEmpty() ? "" : ": " + shown),
+          e);
     }
   }
 
-  private static Integer integer(Map<String, String> values, String key, Path file) {
-    String value = values.get(key);
-    try {
-      return value == null ? null : Integer.valueOf(value);
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(file + ": " + key + " is not a whole number: " + value, e);
+  /** The section's table, or an empty one when the file has no such section. */
+  private static JsonNode section(JsonNode root, Path file) {
+    JsonNode section = root.path("executors").path("awsbatch");
+    if (section.isMissingNode()) {
+      return TOML.createObjectNode();
+    }
+    if (!section.isObject()) {
+      throw new IllegalArgumentException(file + ": " + SECTION + " is not a table: " + section);
+    }
+    return section;
+  }
+
+  /** The section's values, converted to what each key holds. */
+  private record Section(JsonNode values, Path file) {
+
+    /** A string; a number or boolean is taken as its text. */
+    String string(String key) {
+      JsonNode value = values.get(key);
+      if (value == null) {
+        return null;
+      }
+      if (!value.isValueNode()) {
+        throw wrongType(key, "a string", value, null);
+      }
+      return value.asString();
+    }
+
+    /** A number, or a string that reads as one. */
+    Double number(String key) {
+      JsonNode value = values.get(key);
+      if (value == null) {
+        return null;
+      }
+      if (value.isNumber()) {
+        return value.doubleValue();
+      }
+      if (value.isString()) {
+        try {
+          return Double.valueOf(value.asString().strip());
+        } catch (NumberFormatException e) {
+          throw wrongType(key, "a number", value, e);
+        }
+      }
+      throw wrongType(key, "a number", value, null);
+    }
+
+    /** A whole number that fits an {@code int}, or a string that reads as one. */
+    Integer integer(String key) {
+      JsonNode value = values.get(key);
+      if (value == null) {
+        return null;
+      }
+      if (value.isIntegralNumber() && value.canConvertToInt()) {
+        return value.intValue();
+      }
+      if (value.isString()) {
+        try {
+          return Integer.valueOf(value.asString().strip());
+        } catch (NumberFormatException e) {
+          throw wrongType(key, "a whole number", value, e);
+        }
+      }
+      throw wrongType(key, "a whole number", value, null);
+    }
+
+    private IllegalArgumentException wrongType(
+        String key, String expected, JsonNode value, Exception cause) {
+      String shown = value.isValueNode() ? value.asString() : value.toString();
+      return new IllegalArgumentException(
+          file + ": " + key + " is not " + expected + ": " + shown, cause);
     }
   }
 }
