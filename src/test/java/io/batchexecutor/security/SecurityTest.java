@@ -58,7 +58,8 @@ class SecurityTest {
     }
 
     Api.Response health = tester.get("/actuator/health");
-    assertThat(health.json().get("components").propertyNames()).contains("db", "diskSpace");
+    assertThat(health.json().get("components").propertyNames())
+        .contains("db", "diskSpace", "instances");
     assertThat(health.json().get("components").get("diskSpace").has("details")).isTrue();
     assertThat(intruder.get("/actuator/health").json().has("components")).isTrue();
     assertThat(tester.get("/actuator/health/db").json().get("status").asString()).isEqualTo("UP");
