@@ -66,22 +66,19 @@ public class TaskOutputs {
           .withProperty("error", task.error());
     }
     if (index != null) {
+      checkHere(task, task.resultPointer(), "result");
       return run(task, index, accept);
     }
-    JsonNode document =
-        stores
-            .get(task.resultPointer())
-            .map(json::readTree)
-            .orElseThrow(
-                () ->
-                    new ProblemException(
-                        HttpStatus.CONFLICT,
-                        Problems.RESULT_MISSING,
-                        "Result missing",
-                        "task "
-                            + task.id()
-                            + " SUCCEEDED but its result is not at "
-                            + task.resultPointer()));
+    Optional<byte[]> stored = stores.get(task.resultPointer());
+    if (stored.isEmpty()) {
+      checkHere(task, task.resultPointer(), "result");
+      throw new ProblemException(
+          HttpStatus.CONFLICT,
+          Problems.RESULT_MISSING,
+          "Result missing",
+          "task " + task.id() + " SUCCEEDED but its result is not at " + task.resultPointer());
+    }
+    JsonNode document = json.readTree(stored.get());
     if (wantsBytes(accept)) {
       return pickle(
           document,
@@ -194,6 +191,8 @@ public class TaskOutputs {
     checkRun(task, index);
     Optional<String> text = currentLogs(task, index);
     if (text.isEmpty()) {
+      // a sweep's runs keep their output beside the result that was gathered from them
+      checkHere(task, index == null ? task.logsPointer() : task.resultPointer(), "output");
       String detail =
           index == null
               ? "task " + task.id() + " is " + task.status() + " and has produced no output yet"
@@ -204,6 +203,29 @@ public class TaskOutputs {
       throw new ProblemException(HttpStatus.CONFLICT, Problems.NO_LOGS, "No logs", detail);
     }
     return ResponseEntity.ok().contentType(TEXT).body(text.get());
+  }
+
+  /**
+   * Refuses to serve {@code what} of a task whose stored {@code pointer} names a file this instance
+   * does not have: a local object store keeps what a task produced on the instance that ran it. The
+   * answer names no path, which would be another machine's.
+   */
+  private void checkHere(Task task, String pointer, String what) {
+    if (ObjectStores.isLocal(pointer) && stores.get(pointer).isEmpty()) {
+      throw new ProblemException(
+              HttpStatus.CONFLICT,
+              Problems.NOT_IN_THIS_OBJECT_STORE,
+              "Not in this instance's object store",
+              "the "
+                  + what
+                  + " of task "
+                  + task.id()
+                  + " was kept in the local object store of the instance that ran it, and this"
+                  + " instance's local object store does not have it. Several instances on one"
+                  + " database need a shared object store: S3, or one directory that all of them"
+                  + " mount.")
+          .withProperty("status_of_task", task.status());
+    }
   }
 
   /**

@@ -36,9 +36,10 @@ public class EmbeddedDatabaseConfiguration {
   }
 
   @Bean(destroyMethod = "close")
-  DataSource dataSource(EmbeddedPostgres postgres, Environment environment) {
+  DataSource dataSource(EmbeddedPostgres postgres, Environment environment, ThisInstance self) {
     HikariConfig config = new HikariConfig();
     config.setPoolName("embedded-postgres");
+    config.addDataSourceProperty(InstancesConfiguration.APPLICATION_NAME, self.applicationName());
     String database =
         environment.getProperty("batch-executor.database.embedded-name", "batch_executor");
     postgres.ensureDatabase(database);

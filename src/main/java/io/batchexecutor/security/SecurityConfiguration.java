@@ -29,7 +29,10 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * Bearer-token authentication for the API: every {@code /api/**} call names its client with {@code
  * Authorization: Bearer <token>}; health and the OpenAPI document (and Swagger UI, which can take a
- * token) stay open. A call without a valid token gets a 401 problem.
+ * token) stay open. A call without a valid token gets a 401 problem. Health answers everyone with
+ * the overall status, and shows its components and their details only to a caller that sends a
+ * valid token ({@code management.endpoint.health.show-details: when-authorized}): a token that is
+ * not valid counts as none there, as everywhere.
  */
 @Configuration(proxyBeanMethods = false)
 public class SecurityConfiguration {

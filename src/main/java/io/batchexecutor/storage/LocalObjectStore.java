@@ -3,21 +3,69 @@ package io.batchexecutor.storage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.Comparator;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.stream.Stream;
 
 /** Objects as files under a root directory ({@code <cache_dir>/objects}); buckets are ignored. */
 public class LocalObjectStore implements ObjectStore {
 
+  /**
+   * The file in the root that names the store, so that instances can tell whether they share it.
+   */
+  static final String ID_FILE = ".store-id";
+
   private final Path root;
+  private String id;
 
   public LocalObjectStore(Path root) {
     this.root = root.toAbsolutePath().normalize();
+  }
+
+  /**
+   * What names this store's directory: made once and kept in it, so that every instance that mounts
+   * the same directory reads the same one. A directory that cannot be written gets one of this
+   * process only.
+   */
+  public synchronized String id() {
+    if (id == null) {
+      id = readOrMakeId();
+    }
+    return id;
+  }
+
+  private String readOrMakeId() {
+    Path file = root.resolve(ID_FILE);
+    String made = UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+    try {
+      Files.createDirectories(root);
+      try {
+        // never replaces the id another instance made first
+        Files.writeString(file, made + "\n", StandardOpenOption.CREATE_NEW);
+        return made;
+      } catch (FileAlreadyExistsException e) {
+        for (int attempt = 0; attempt < 10; attempt++) {
+          String kept = Files.readString(file).strip();
+          if (!kept.isEmpty()) {
+            return kept;
+          }
+          Thread.sleep(50); // being written by the instance that made it
+        }
+        return made;
+      }
+    } catch (IOException e) {
+      return made;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return made;
+    }
   }
 
   @Override

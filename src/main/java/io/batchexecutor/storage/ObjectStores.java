@@ -20,6 +20,25 @@ public class ObjectStores {
     return writeTo;
   }
 
+  /**
+   * Where new objects go, in a form that tells instances whether they share it: {@code s3}, or
+   * {@code local-<id>} for a local store, whose id every instance mounting the same directory reads
+   * alike.
+   */
+  public String primaryIdentity() {
+    return writeTo instanceof LocalObjectStore local ? "local-" + local.id() : "s3";
+  }
+
+  /** Whether new objects go to this instance's filesystem. */
+  public boolean primaryIsLocal() {
+    return writeTo instanceof LocalObjectStore;
+  }
+
+  /** Whether {@code pointer} names a file, an object of a local store. */
+  public static boolean isLocal(String pointer) {
+    return pointer != null && "file".equals(URI.create(pointer).getScheme());
+  }
+
   /** Deletes everything under {@code prefix}, in whichever store handles its scheme. */
   public void deleteUnder(String prefix) {
     URI uri = URI.create(prefix);

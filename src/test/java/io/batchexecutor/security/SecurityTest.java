@@ -44,6 +44,28 @@ class SecurityTest {
   }
 
   @Test
+  void healthShowsItsComponentsOnlyToACallerWithAValidToken() {
+    for (Api caller : new Api[] {tester.as(null), tester.as("not-a-valid-token-at-all")}) {
+      Api.Response health = caller.get("/actuator/health");
+      assertThat(health.status()).isIn(200, 503);
+      // the status, and the names of the probes' groups (liveness, readiness)
+      assertThat(health.json().propertyNames()).as(health.text()).contains("status");
+      assertThat(health.json().propertyNames()).isSubsetOf("status", "groups");
+      assertThat(health.text()).doesNotContain("components").doesNotContain("details");
+      assertThat(caller.get("/actuator/health/db").status()).isEqualTo(404);
+      assertThat(caller.get("/actuator/health/liveness").json().propertyNames())
+          .containsExactly("status");
+    }
+
+    Api.Response health = tester.get("/actuator/health");
+    assertThat(health.json().get("components").propertyNames())
+        .contains("db", "diskSpace", "instances");
+    assertThat(health.json().get("components").get("diskSpace").has("details")).isTrue();
+    assertThat(intruder.get("/actuator/health").json().has("components")).isTrue();
+    assertThat(tester.get("/actuator/health/db").json().get("status").asString()).isEqualTo("UP");
+  }
+
+  @Test
   void anotherClientGets404ForATaskOnEveryEndpoint() {
     String id = tester.post("/api/v1/tasks", Tasks.add().build()).json().get("id").asString();
 

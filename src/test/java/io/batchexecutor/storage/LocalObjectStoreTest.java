@@ -36,4 +36,16 @@ class LocalObjectStoreTest {
         .isInstanceOf(IllegalArgumentException.class);
     assertThat(outside).exists();
   }
+
+  @Test
+  void storesOnOneDirectoryHaveOneIdAndOthersAnotherThatStays() {
+    String first = new LocalObjectStore(dir.resolve("objects")).id();
+
+    assertThat(new LocalObjectStore(dir.resolve("objects")).id()).isEqualTo(first);
+    assertThat(new LocalObjectStore(dir.resolve("other")).id()).isNotEqualTo(first);
+    assertThat(
+            new ObjectStores(new LocalObjectStore(dir.resolve("objects")), java.util.List.of())
+                .primaryIdentity())
+        .isEqualTo("local-" + first);
+  }
 }
