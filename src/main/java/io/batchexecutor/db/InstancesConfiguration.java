@@ -1,8 +1,8 @@
 package io.batchexecutor.db;
 
 import com.zaxxer.hikari.HikariDataSource;
-import io.batchexecutor.pipeline.Periodic;
 import io.batchexecutor.storage.ObjectStores;
+import io.batchexecutor.support.Periodic;
 import java.time.Duration;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanPostProcessor;
