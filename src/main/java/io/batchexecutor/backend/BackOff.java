@@ -1,21 +1,23 @@
 package io.batchexecutor.backend;
 
+import io.batchexecutor.support.RetryDelays;
 import io.batchexecutor.task.Task;
 import io.batchexecutor.task.TaskError;
 import io.batchexecutor.task.TaskStatus;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * What the pipeline does when a step finds a service unreachable: wait 1 s, 2 s, 4 s … up to {@code
- * maxDelay} (with ±20 % jitter so that many waiting tasks do not retry in step) and record each
- * wait on the task. A task whose work has not been handed to the compute backend yet gives up after
- * {@code giveUpAfter} of unbroken unreachability, with a reason that says so; a task whose
- * container or Batch job may be running waits for as long as it takes, because nothing is known
- * about its outcome.
+ * maxDelay} (the service's one back-off, {@link RetryDelays}, with its ±20 % jitter so that many
+ * waiting tasks do not retry in step) and record each wait on the task. A task whose work has not
+ * been handed to the compute backend yet gives up after {@code giveUpAfter} of unbroken
+ * unreachability, with a reason that says so; a task whose container or Batch job may be running
+ * waits for as long as it takes, because nothing is known about its outcome.
  */
 public record BackOff(Duration maxDelay, Duration giveUpAfter) {
+
+  private static final Duration FIRST = Duration.ofSeconds(1);
 
   /** The back-off the pipeline settings describe. */
   public static BackOff of(io.batchexecutor.config.BatchExecutorProperties.Pipeline settings) {
@@ -24,10 +26,8 @@ public record BackOff(Duration maxDelay, Duration giveUpAfter) {
 
   /** The delay before try {@code tries + 1}, after {@code tries} unanswered tries. */
   public Duration delayAfter(int tries) {
-    long base = 1000L << Math.min(Math.max(tries - 1, 0), 20);
-    long capped = Math.min(base, maxDelay.toMillis());
-    double jitter = 0.8 + 0.4 * ThreadLocalRandom.current().nextDouble();
-    return Duration.ofMillis(Math.max(100, (long) (capped * jitter)));
+    return RetryDelays.doubling(FIRST.compareTo(maxDelay) < 0 ? FIRST : maxDelay, maxDelay)
+        .after(tries);
   }
 
   /**

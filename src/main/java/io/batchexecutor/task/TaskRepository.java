@@ -2,6 +2,8 @@ package io.batchexecutor.task;
 
 import static io.batchexecutor.task.TaskRows.ts;
 
+import io.batchexecutor.support.RetryDelays;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -11,6 +13,8 @@ import java.util.Optional;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.core.retry.RetryException;
+import org.springframework.core.retry.RetryTemplate;
 import org.springframework.dao.PessimisticLockingFailureException;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
@@ -31,8 +35,13 @@ public class TaskRepository {
 
   private static final Logger log = LoggerFactory.getLogger(TaskRepository.class);
 
-  /** How often a write PostgreSQL rolled back to break a deadlock is tried in all. */
-  private static final int DEADLOCK_TRIES = 3;
+  /**
+   * A write PostgreSQL rolled back to break a deadlock (nothing of it was written) is tried again,
+   * three times in all, after the service's back-off from 10 ms.
+   */
+  private final RetryTemplate deadlocks =
+      RetryDelays.doubling(Duration.ofMillis(10), Duration.ofMillis(100))
+          .retrying(3, e -> e instanceof PessimisticLockingFailureException);
 
   private final JdbcClient jdbc;
   private final TransactionTemplate tx;
@@ -141,17 +150,13 @@ public class TaskRepository {
    * read}, answers the row as written, else {@code task} itself once written.
    */
   private Optional<Task> write(Task task, boolean read) {
-    Optional<Task> written = null;
-    for (int attempt = 1; written == null; attempt++) {
-      try {
-        written = writeOnce(task, read);
-      } catch (PessimisticLockingFailureException e) {
-        // PostgreSQL broke a deadlock by rolling this transaction back: nothing of it was written
-        if (attempt == DEADLOCK_TRIES) {
-          throw e;
-        }
-        log.info("Task {}: write rolled back ({}); writing again", task.id(), e.getMessage());
-      }
+    Optional<Task> written;
+    try {
+      written = deadlocks.execute(() -> writeOnce(task, read));
+    } catch (RetryException e) {
+      throw e.getCause() instanceof RuntimeException failure
+          ? failure
+          : new IllegalStateException(e.getCause());
     }
     if (written.isEmpty()) {
       log.info(

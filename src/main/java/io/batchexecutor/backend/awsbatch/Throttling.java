@@ -1,26 +1,27 @@
 package io.batchexecutor.backend.awsbatch;
 
+import io.batchexecutor.support.RetryDelays;
 import java.time.Duration;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
+import org.springframework.core.retry.RetryException;
+import org.springframework.core.retry.RetryTemplate;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 
 /**
  * How calls to AWS respect its limits: a client-side rate limit shared by every worker of this
- * instance (SubmitJob is capped at 50 calls/s per account and region), and exponential back-off
- * with full jitter when AWS answers that it is throttling.
+ * instance (SubmitJob is capped at 50 calls/s per account and region), and, when AWS answers that
+ * it is throttling, tries again after the service's back-off ({@link RetryDelays}: doubling,
+ * capped, ±20 % jitter).
  */
 public class Throttling {
 
-  /** Waits; tests replace it to move time instead of sleeping. */
+  /** Waits for the rate limit; tests replace it to move time instead of sleeping. */
   public interface Sleeper {
     void sleep(Duration duration) throws InterruptedException;
   }
 
   private final double permitsPerSecond;
-  private final int maxAttempts;
-  private final Duration baseDelay;
-  private final Duration maxDelay;
+  private final RetryTemplate retrying;
   private final Sleeper sleeper;
   private long nextFreeNanos;
 
@@ -31,9 +32,9 @@ public class Throttling {
       Duration maxDelay,
       Sleeper sleeper) {
     this.permitsPerSecond = permitsPerSecond;
-    this.maxAttempts = maxAttempts;
-    this.baseDelay = baseDelay;
-    this.maxDelay = maxDelay;
+    this.retrying =
+        RetryDelays.doubling(baseDelay, maxDelay)
+            .retrying(maxAttempts, e -> e instanceof AwsServiceException aws && throttled(aws));
     this.sleeper = sleeper;
   }
 
@@ -43,28 +44,30 @@ public class Throttling {
         40, 8, Duration.ofMillis(200), Duration.ofSeconds(20), d -> Thread.sleep(d.toMillis()));
   }
 
-  /** Runs {@code call} within the rate limit, backing off and retrying while AWS throttles. */
+  /** Runs {@code call} within the rate limit, backing off and trying again while AWS throttles. */
   public <T> T call(Supplier<T> call) throws InterruptedException {
-    for (int attempt = 1; ; attempt++) {
-      acquire();
-      try {
-        return call.get();
-      } catch (AwsServiceException e) {
-        if (!throttled(e) || attempt >= maxAttempts) {
-          throw e;
-        }
-        sleeper.sleep(backoff(attempt));
+    try {
+      return retrying.execute(
+          () -> {
+            acquire();
+            return call.get();
+          });
+    } catch (RetryException e) {
+      if (Thread.interrupted()) {
+        throw new InterruptedException("interrupted while backing off from AWS throttling");
       }
+      if (e.getCause() instanceof RuntimeException failure) {
+        throw failure;
+      }
+      if (e.getCause() instanceof InterruptedException interrupted) {
+        throw interrupted;
+      }
+      throw new IllegalStateException(e.getCause());
     }
   }
 
   static boolean throttled(AwsServiceException e) {
     return e.isThrottlingException() || e.statusCode() == 429;
-  }
-
-  Duration backoff(int attempt) {
-    long cap = Math.min(maxDelay.toMillis(), baseDelay.toMillis() << Math.min(attempt - 1, 20));
-    return Duration.ofMillis(ThreadLocalRandom.current().nextLong(cap / 2, cap + 1));
   }
 
   private void acquire() throws InterruptedException {

@@ -39,7 +39,7 @@ class AwsBatchStepsTest {
   final AwsAccount account = new AwsAccount(new FakeSts());
   final List<Duration> slept = new ArrayList<>();
   final Throttling throttling =
-      new Throttling(1_000_000, 5, Duration.ofMillis(200), Duration.ofSeconds(5), slept::add);
+      new Throttling(1_000_000, 5, Duration.ofMillis(20), Duration.ofMillis(40), slept::add);
 
   @Test
   void theJobDefinitionCarriesResourcesRolesLogsRetriesAndTimeout() throws Exception {
@@ -226,12 +226,15 @@ class AwsBatchStepsTest {
     Task task = registered();
     batch.throttleNextSubmits.set(2);
 
+    long started = System.nanoTime();
     new SubmitBatchJob(batch, throttling).run(task, CONTEXT);
+    Duration took = Duration.ofNanos(System.nanoTime() - started);
 
     assertThat(batch.submitted).hasSize(1);
-    assertThat(slept).hasSize(2);
-    assertThat(slept.get(0)).isBetween(Duration.ofMillis(100), Duration.ofMillis(200));
-    assertThat(slept.get(1)).isBetween(Duration.ofMillis(200), Duration.ofMillis(400));
+    assertThat(batch.throttleNextSubmits.get()).as("both throttled tries were made").isZero();
+    // 20 ms then 40 ms, each ±20 %
+    assertThat(took).isGreaterThanOrEqualTo(Duration.ofMillis(16 + 32));
+    assertThat(slept).as("the rate limit itself never had to wait").isEmpty();
   }
 
   @Test
@@ -242,7 +245,7 @@ class AwsBatchStepsTest {
     assertThatThrownBy(() -> new SubmitBatchJob(batch, throttling).run(task, CONTEXT))
         .isInstanceOf(BatchException.class);
     assertThat(batch.submitted).isEmpty();
-    assertThat(slept).hasSize(4);
+    assertThat(100 - batch.throttleNextSubmits.get()).as("tries in all").isEqualTo(5);
   }
 
   @Test
