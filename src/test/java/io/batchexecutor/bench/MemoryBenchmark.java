@@ -92,7 +92,7 @@ public final class MemoryBenchmark {
                     .build(),
                 HttpResponse.BodyHandlers.discarding()));
       }
-      Thread.sleep(3000); // every request has arrived and is held
+      Thread.sleep(3000); // a fixed wait: long enough for every request to arrive and be held
       report(waiterCount + " clients holding ?wait=30");
       api.post("/api/v1/workflows/" + workflow.get("id").asString() + "/cancel", "");
       long answered =
@@ -132,7 +132,7 @@ public final class MemoryBenchmark {
   private static void report(String phase) throws Exception {
     long peakSeen = Math.max(peak.getAndSet(0), heapUsed());
     System.gc();
-    Thread.sleep(200);
+    Thread.sleep(200); // a fixed pause: the collection settles before the heap is read
     System.out.printf(
         Locale.ROOT,
         "%-48s %9.1f MB %9.1f MB %7.0f MB %8d %13s%n",

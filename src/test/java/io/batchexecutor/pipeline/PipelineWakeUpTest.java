@@ -2,6 +2,7 @@ package io.batchexecutor.pipeline;
 
 import static io.batchexecutor.support.TaskBuilder.aTask;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.batchexecutor.support.Api;
 import io.batchexecutor.support.ServiceTest;
@@ -53,27 +54,16 @@ class PipelineWakeUpTest {
     Task task = aTask().acceptedAt(Instant.now()).build();
     tasks.insert(task, null, null); // no in-process event: only the NOTIFY can wake this pipeline
 
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    while (tasks.find(task.id()).orElseThrow().status() != TaskStatus.FAILED) {
-      assertThat(System.nanoTime()).as("task reached through NOTIFY").isLessThan(deadline);
-      sleep();
-    }
+    await("task reached through NOTIFY")
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(50))
+        .until(() -> tasks.find(task.id()).orElseThrow().status(), s -> s == TaskStatus.FAILED);
   }
 
   private void awaitListening() {
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    while (!pipeline.listening()) {
-      assertThat(System.nanoTime()).as("listener connected").isLessThan(deadline);
-      sleep();
-    }
-  }
-
-  private static void sleep() {
-    try {
-      Thread.sleep(50);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
+    await("listener connected")
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(50))
+        .until(pipeline::listening);
   }
 }

@@ -30,7 +30,7 @@ class WakeUpTest {
   void aDueTimeThatPassedBeforeTheWaitEndsItAtOnce() throws InterruptedException {
     WakeUp wakeUp = new WakeUp();
     wakeUp.signalAfter(Duration.ofMillis(1));
-    Thread.sleep(20); // the loop was claiming meanwhile, perhaps just before it came due
+    Thread.sleep(20); // a fixed wait: the due time passes while the loop is busy claiming
 
     long started = System.nanoTime();
     wakeUp.await(FALLBACK);

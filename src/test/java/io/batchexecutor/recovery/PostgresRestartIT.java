@@ -89,7 +89,7 @@ class PostgresRestartIT {
       assertThat(refused.contentType()).isEqualTo("application/problem+json");
       assertThat(refused.json().get("type").asString()).endsWith(":database-unavailable");
       assertThat(refused.header("Retry-After")).contains("5");
-      Thread.sleep(3000);
+      Thread.sleep(3000); // a fixed wait: the database stays down a few seconds while tasks run
       EmbeddedPostgres.start(cacheDir.resolve("postgres"), Duration.ofSeconds(60));
 
       for (int i = 0; i < TASKS; i++) {

@@ -14,6 +14,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
+import org.awaitility.Awaitility;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -147,7 +148,7 @@ public final class Api {
   public Response heldUntil(String path, Runnable meanwhile) {
     CompletableFuture<Response> held = CompletableFuture.supplyAsync(() -> get(path));
     try {
-      Thread.sleep(500);
+      Thread.sleep(500); // a fixed wait: the answer must still be held after it
       if (held.isDone()) {
         throw new AssertionError(path + " was answered at once: " + held.join().text());
       }
@@ -181,20 +182,10 @@ public final class Api {
 
   /** Reads the JSON at {@code path} until {@code until} holds, or fails after {@code timeout}. */
   public JsonNode await(String path, Predicate<JsonNode> until, Duration timeout) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    JsonNode last = null;
-    while (System.nanoTime() < deadline) {
-      last = get(path).json();
-      if (until.test(last)) {
-        return last;
-      }
-      try {
-        Thread.sleep(50);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException(e);
-      }
-    }
-    throw new AssertionError(path + " did not get there within " + timeout + "; last: " + last);
+    return Awaitility.await(path)
+        .atMost(timeout)
+        .pollDelay(Duration.ZERO)
+        .pollInterval(Duration.ofMillis(50))
+        .until(() -> get(path).json(), until);
   }
 }

@@ -1,7 +1,10 @@
 package io.batchexecutor.support;
 
+import static org.awaitility.Awaitility.await;
+
 import java.sql.Connection;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -42,21 +45,20 @@ public final class LockWaits {
   }
 
   /** Returns once some session of the current database waits for a lock (5 s at most). */
-  private static void awaitSomeoneWaiting(JdbcClient jdbc) throws InterruptedException {
-    for (int i = 0; i < 100; i++) {
-      long waiting =
-          jdbc.sql(
-                  """
-                  SELECT count(*) FROM pg_stat_activity
-                  WHERE datname = current_database() AND wait_event_type = 'Lock'
-                  """)
-              .query(Long.class)
-              .single();
-      if (waiting > 0) {
-        return;
-      }
-      Thread.sleep(50);
-    }
-    throw new AssertionError("no session waited for a lock");
+  private static void awaitSomeoneWaiting(JdbcClient jdbc) {
+    await("a session waiting for a lock")
+        .atMost(Duration.ofSeconds(5))
+        .pollDelay(Duration.ZERO)
+        .pollInterval(Duration.ofMillis(50))
+        .until(
+            () ->
+                jdbc.sql(
+                        """
+                        SELECT count(*) FROM pg_stat_activity
+                        WHERE datname = current_database() AND wait_event_type = 'Lock'
+                        """)
+                    .query(Long.class)
+                    .single(),
+            waiting -> waiting > 0);
   }
 }

@@ -1,5 +1,7 @@
 package io.batchexecutor.support;
 
+import static org.awaitility.Awaitility.await;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -10,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * The packaged service ({@code target/batch-executor-*.jar}) as a child process on 127.0.0.1, to be
@@ -87,29 +90,29 @@ public final class ServiceProcess implements AutoCloseable {
   }
 
   private void awaitUp(Duration timeout, Path log) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (System.nanoTime() < deadline) {
-      if (!process.isAlive()) {
-        throw new IllegalStateException(
-            "the service exited with " + process.exitValue() + "; see " + log);
-      }
-      try {
-        if (api().get("/actuator/health/liveness").status() == 200) {
-          return;
-        }
-      } catch (RuntimeException e) {
-        // not up yet
-      }
-      try {
-        Thread.sleep(250);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException(e);
-      }
+    try {
+      await("the service's liveness")
+          .atMost(timeout)
+          .pollInterval(Duration.ofMillis(250))
+          .until(() -> live(log));
+    } catch (ConditionTimeoutException e) {
+      process.destroyForcibly();
+      throw new IllegalStateException(
+          "the service did not come up within " + timeout + "; see " + log, e);
     }
-    process.destroyForcibly();
-    throw new IllegalStateException(
-        "the service did not come up within " + timeout + "; see " + log);
+  }
+
+  /** Whether the service answers as live; throws once its process has exited. */
+  private boolean live(Path log) {
+    if (!process.isAlive()) {
+      throw new IllegalStateException(
+          "the service exited with " + process.exitValue() + "; see " + log);
+    }
+    try {
+      return api().get("/actuator/health/liveness").status() == 200;
+    } catch (RuntimeException e) {
+      return false; // not up yet
+    }
   }
 
   private static Path jar() throws IOException {

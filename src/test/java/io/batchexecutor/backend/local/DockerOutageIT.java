@@ -1,6 +1,7 @@
 package io.batchexecutor.backend.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.batchexecutor.support.Api;
 import io.batchexecutor.support.DockerAvailable;
@@ -119,18 +120,14 @@ class DockerOutageIT {
   }
 
   private void awaitEvents(String id, String kind, int count) {
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (reasons(id, kind).size() < count) {
-      assertThat(System.nanoTime())
-          .as("waiting for %d %s events", count, kind)
-          .isLessThan(deadline);
-      try {
-        Thread.sleep(100);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException(e);
-      }
-    }
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(100))
+        .untilAsserted(
+            () ->
+                assertThat(reasons(id, kind))
+                    .as("waiting for %d %s events", count, kind)
+                    .hasSizeGreaterThanOrEqualTo(count));
   }
 
   private List<String> kinds(String id) {

@@ -1,6 +1,7 @@
 package io.batchexecutor.backend.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.github.dockerjava.api.DockerClient;
 import io.batchexecutor.support.Api;
@@ -313,11 +314,11 @@ class LocalBackendIT {
             .get("id")
             .asString();
     api.awaitTask(id, t -> "RUNNING".equals(t.get("status").asString()), WAIT);
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (!api.get("/api/v1/tasks/" + id + "/logs").text().contains(marker)) {
-      assertThat(System.nanoTime()).as("live logs while running").isLessThan(deadline);
-      Thread.onSpinWait();
-    }
+    await("live logs while running")
+        .atMost(WAIT)
+        .pollInterval(Duration.ofMillis(50))
+        .until(
+            () -> api.get("/api/v1/tasks/" + id + "/logs").text(), logs -> logs.contains(marker));
 
     Api.Response cancel = api.post("/api/v1/tasks/" + id + "/cancel", "");
     assertThat(cancel.status()).isEqualTo(202);

@@ -1,6 +1,7 @@
 package io.batchexecutor.backend.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.batchexecutor.support.Api;
 import io.batchexecutor.support.DockerAvailable;
@@ -152,7 +153,7 @@ class SweepIT {
   }
 
   @Test
-  void whatARunPrintsAndHowManyEndedAreServedWhileTheSweepRuns() throws InterruptedException {
+  void whatARunPrintsAndHowManyEndedAreServedWhileTheSweepRuns() {
     Map<String, Object> body =
         Tasks.function(
                 "import time\n"
@@ -166,13 +167,16 @@ class SweepIT {
             .build();
     String id = api.post("/api/v1/tasks", body).json().get("id").asString();
 
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    String live = "";
-    while (!live.contains("run 1 under way") && System.nanoTime() < deadline) {
-      Api.Response logs = api.get("/api/v1/tasks/" + id + "/logs?index=1");
-      live = logs.status() == 200 ? logs.text() : "";
-      Thread.sleep(50);
-    }
+    String live =
+        await("live logs of run 1")
+            .atMost(Duration.ofSeconds(60))
+            .pollInterval(Duration.ofMillis(50))
+            .until(
+                () -> {
+                  Api.Response logs = api.get("/api/v1/tasks/" + id + "/logs?index=1");
+                  return logs.status() == 200 ? logs.text() : "";
+                },
+                text -> text.contains("run 1 under way"));
     JsonNode task =
         api.awaitTask(
             id, t -> t.get("status_reason").asString().contains("1 ended"), Duration.ofSeconds(60));

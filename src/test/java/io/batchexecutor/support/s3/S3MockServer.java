@@ -1,5 +1,7 @@
 package io.batchexecutor.support.s3;
 
+import static org.awaitility.Awaitility.await;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -12,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * Adobe S3Mock, a real S3-compatible server, as a child process on 127.0.0.1 (its jar is copied to
@@ -130,34 +133,32 @@ public final class S3MockServer {
 
   private static void awaitUp(Process process, URI endpoint) {
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
-    long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-    while (System.nanoTime() < deadline) {
-      if (!process.isAlive()) {
-        throw new IllegalStateException("S3Mock exited with " + process.exitValue());
-      }
-      try {
-        HttpResponse<Void> r =
-            http.send(
-                HttpRequest.newBuilder(endpoint).GET().build(),
-                HttpResponse.BodyHandlers.discarding());
-        if (r.statusCode() == 200) {
-          return;
-        }
-      } catch (IOException e) {
-        // not up yet
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException(e);
-      }
-      try {
-        Thread.sleep(200);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException(e);
-      }
+    try {
+      await("S3Mock at " + endpoint)
+          .atMost(Duration.ofSeconds(90))
+          .pollInterval(Duration.ofMillis(200))
+          .until(() -> answers(process, http, endpoint));
+    } catch (ConditionTimeoutException e) {
+      process.destroy();
+      throw new IllegalStateException("S3Mock did not answer at " + endpoint + " within 90 s", e);
     }
-    process.destroy();
-    throw new IllegalStateException("S3Mock did not answer at " + endpoint + " within 90 s");
+  }
+
+  /** Whether S3Mock answers 200 at {@code endpoint}; throws once its process has exited. */
+  private static boolean answers(Process process, HttpClient http, URI endpoint)
+      throws InterruptedException {
+    if (!process.isAlive()) {
+      throw new IllegalStateException("S3Mock exited with " + process.exitValue());
+    }
+    try {
+      HttpResponse<Void> r =
+          http.send(
+              HttpRequest.newBuilder(endpoint).GET().build(),
+              HttpResponse.BodyHandlers.discarding());
+      return r.statusCode() == 200;
+    } catch (IOException e) {
+      return false; // not up yet
+    }
   }
 
   private static int freePort() throws IOException {
