@@ -30,7 +30,6 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Primary;
-import org.springframework.core.env.Environment;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.services.batch.BatchClient;
 import software.amazon.awssdk.services.cloudwatchlogs.CloudWatchLogsClient;
@@ -186,11 +185,8 @@ public class AwsBatchConfiguration {
       ObjectStores stores,
       JsonMapper json,
       Clock clock,
-      Environment environment,
+      AwsBatchProperties aws,
       BatchExecutorProperties properties) {
-    Duration warning =
-        environment.getProperty(
-            "batch-executor.awsbatch.runnable-warning", Duration.class, Duration.ofMinutes(15));
     PollBatchJobs poller =
         new PollBatchJobs(
             tasks,
@@ -201,7 +197,7 @@ public class AwsBatchConfiguration {
             stores,
             json,
             clock,
-            warning,
+            aws.runnableWarning(),
             BackOff.of(properties.pipeline()));
     return new Periodic("batch-poller", poller, Duration.ofSeconds(1), POLL_TICK);
   }
