@@ -1,36 +1,58 @@
 package io.batchexecutor.config;
 
 import java.net.URI;
+import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
  * {@code batch-executor.awsbatch.*}: the keys of the original {@code [executors.awsbatch]} section
- * plus how to reach AWS. Every key is optional here; a key left out falls back to the Covalent
- * configuration file (when {@code batch-executor.covalent-config} names one), then to the original
- * plugin's default (see {@link ExecutorDefaults}). The merged values are validated at start-up by
- * {@link ExecutorSettingsResolver} with the same rules as a request's.
+ * plus how to reach AWS and when a queued job earns a warning. Every executor key is optional here;
+ * a key left out falls back to the Covalent configuration file (when {@code
+ * batch-executor.covalent-config} names one), then to the original plugin's default (see {@link
+ * ExecutorDefaults}). The merged values are validated at start-up by {@link
+ * ExecutorSettingsResolver} with the same rules as a request's.
  *
- * @param credentials path of a shared-credentials file (default {@code ~/.aws/credentials} or
- *     {@code AWS_SHARED_CREDENTIALS_FILE})
- * @param profile the profile in that file (default {@code AWS_PROFILE}, else {@code default})
- * @param region the AWS region (default: the SDK's region chain)
- * @param endpoint an AWS-compatible endpoint for every service (default {@code AWS_ENDPOINT_URL})
- * @param s3PathStyle address S3 buckets by path, as most S3-compatible servers want
- * @param cacheDir where the service keeps its working files, the local backend's results and the
- *     embedded database (default {@code /tmp/covalent})
- * @param s3BucketName bucket that receives task results
- * @param ecrRepoName ECR repository that receives task images
- * @param batchJobDefinitionName name under which job definitions are registered
- * @param batchQueue AWS Batch job queue that tasks are submitted to
- * @param batchExecutionRoleName IAM role (name or ARN) that ECS uses to pull images, write logs
- * @param batchJobRoleName IAM role (name or ARN) that the task runs as
- * @param batchJobLogGroupName CloudWatch log group of the task's output
- * @param vcpu virtual CPUs per task
- * @param memory memory per task in GB
- * @param numGpus GPUs per task
- * @param retryAttempts attempts for infrastructure failures, 1-10
- * @param timeLimit seconds after which a task is stopped
- * @param pollFreq seconds between status checks
+ * <p>The {@code @param} texts are plain text: the configuration processor copies them as they are
+ * into the settings' descriptions.
+ *
+ * @param credentials Path of a shared-credentials file. Unset: the Covalent configuration file's
+ *     value, else AWS_SHARED_CREDENTIALS_FILE, else ~/.aws/credentials.
+ * @param profile Profile in the credentials file. Unset: the Covalent configuration file's value,
+ *     else AWS_PROFILE, else default.
+ * @param region AWS region. Unset: the Covalent configuration file's value, else the SDK's region
+ *     chain.
+ * @param endpoint AWS-compatible endpoint for every service. Unset: AWS_ENDPOINT_URL, else AWS
+ *     itself.
+ * @param s3PathStyle Whether S3 buckets are addressed by path, as most S3-compatible servers want.
+ * @param cacheDir Where the service keeps its working files, the local backend's results and the
+ *     embedded database. Unset: the Covalent configuration file's value, else /tmp/covalent.
+ * @param s3BucketName S3 bucket that receives task results. Unset: the Covalent configuration
+ *     file's value, else covalent-batch-job-resources.
+ * @param ecrRepoName ECR repository that receives task images. Unset: the Covalent configuration
+ *     file's value, else covalent-batch-job-images.
+ * @param batchJobDefinitionName Name under which job definitions are registered. Unset: the
+ *     Covalent configuration file's value, else covalent-batch-jobs.
+ * @param batchQueue AWS Batch job queue that tasks are submitted to. Unset: the Covalent
+ *     configuration file's value, else covalent-batch-queue.
+ * @param batchExecutionRoleName IAM role (name or ARN) that ECS uses to pull images and write logs.
+ *     Unset: the Covalent configuration file's value, else ecsTaskExecutionRole.
+ * @param batchJobRoleName IAM role (name or ARN) that the task runs as. Unset: the Covalent
+ *     configuration file's value, else CovalentBatchJobRole.
+ * @param batchJobLogGroupName CloudWatch log group of the task's output. Unset: the Covalent
+ *     configuration file's value, else covalent-batch-job-logs.
+ * @param vcpu Virtual CPUs per task. Unset: the Covalent configuration file's value, else 2.
+ * @param memory Memory per task in GB. Unset: the Covalent configuration file's value, else 3.75.
+ * @param numGpus GPUs per task. Unset: the Covalent configuration file's value, else 0.
+ * @param retryAttempts Attempts for infrastructure failures, 1-10. Unset: the Covalent
+ *     configuration file's value, else 3.
+ * @param timeLimit Seconds after which a task is stopped. Unset: the Covalent configuration file's
+ *     value, else 300.
+ * @param pollFreq Seconds between status checks. Unset: the Covalent configuration file's value,
+ *     else 10.
+ * @param runnableWarning How long a task's job may wait in RUNNABLE before the task's status reason
+ *     says that the queue has not placed it. Not an executor key: the Covalent configuration file
+ *     has no counterpart.
  */
 @ConfigurationProperties("batch-executor.awsbatch")
 public record AwsBatchProperties(
@@ -38,7 +60,7 @@ public record AwsBatchProperties(
     String profile,
     String region,
     URI endpoint,
-    Boolean s3PathStyle,
+    @DefaultValue("false") Boolean s3PathStyle,
     String cacheDir,
     String s3BucketName,
     String ecrRepoName,
@@ -52,7 +74,8 @@ public record AwsBatchProperties(
     Integer numGpus,
     Integer retryAttempts,
     Integer timeLimit,
-    Integer pollFreq) {
+    Integer pollFreq,
+    @DefaultValue("15m") Duration runnableWarning) {
 
   /** What this configuration sets of the executor settings; unset keys stay {@code null}. */
   public ExecutorSettings settings() {

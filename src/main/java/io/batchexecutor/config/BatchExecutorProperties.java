@@ -6,6 +6,7 @@ import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
@@ -15,15 +16,23 @@ import org.springframework.validation.annotation.Validated;
  * {@code batch-executor.*}: how the service itself runs. The executor settings live under {@code
  * batch-executor.awsbatch} ({@link AwsBatchProperties}).
  *
- * @param backend where tasks run: {@code local} (the local Docker engine), {@code awsbatch}, or
- *     {@code none} (tasks are tracked but fail with "no compute backend is configured")
- * @param covalentConfig a Covalent configuration file whose {@code [executors.awsbatch]} section
- *     supplies defaults beneath {@code batch-executor.awsbatch.*}
- * @param pipeline the background pipeline
- * @param api limits of the HTTP API
- * @param image how task images are built
- * @param docker how to reach the Docker engine
- * @param retention how long finished tasks are kept
+ * <p>The {@code @param} texts of this record and its parts are plain text: the configuration
+ * processor copies them as they are into the settings' descriptions.
+ *
+ * @param backend Where tasks run: local (the local Docker engine), awsbatch (AWS Batch), or none
+ *     (tasks are tracked but fail with "no compute backend is configured").
+ * @param covalentConfig Covalent configuration file whose [executors.awsbatch] section supplies the
+ *     defaults beneath batch-executor.awsbatch.
+ * @param pipeline The background pipeline.
+ * @param api Limits of the HTTP API.
+ * @param image How task images are built.
+ * @param docker How to reach the Docker engine.
+ * @param retention How long finished tasks are kept.
+ * @param storage Where results, logs and the other objects of tasks are stored.
+ * @param local The local Docker backend.
+ * @param database The embedded PostgreSQL, started when spring.datasource.url is unset.
+ * @param security Who may call the API.
+ * @param instances Other instances on the same database.
  */
 @Validated
 @ConfigurationProperties("batch-executor")
@@ -34,7 +43,12 @@ public record BatchExecutorProperties(
     @Valid @DefaultValue Api api,
     @Valid @DefaultValue Image image,
     @Valid @DefaultValue Docker docker,
-    @Valid @DefaultValue Retention retention) {
+    @Valid @DefaultValue Retention retention,
+    @Valid @DefaultValue Storage storage,
+    @Valid @DefaultValue Local local,
+    @Valid @DefaultValue Database database,
+    @Valid @DefaultValue Security security,
+    @Valid @DefaultValue Instances instances) {
 
   /** The compute backends. */
   public enum Backend {
@@ -46,16 +60,16 @@ public record BatchExecutorProperties(
   /**
    * The background pipeline.
    *
-   * @param enabled whether this instance works on tasks at all (an API-only instance says false)
-   * @param workers how many tasks this instance drives at once
-   * @param leaseDuration how long a claim holds without renewal; a dead instance's tasks are picked
-   *     up again after this
-   * @param heartbeatInterval how often held leases are renewed (well below the lease duration)
-   * @param reaperInterval how often expired leases are looked for
-   * @param pollInterval the fallback poll for due work when no wake-up arrives
-   * @param unreachableMaxBackoff the longest wait between tries while Docker or AWS do not answer
-   * @param unreachableGiveUpAfter how long a task that has not been launched yet keeps trying
-   *     before it ends FAILED (a launched task keeps waiting: its outcome is unknown)
+   * @param enabled Whether this instance works on tasks at all (false for an API-only instance).
+   * @param workers How many tasks this instance drives at once.
+   * @param leaseDuration How long a claim holds without renewal; a dead instance's tasks are picked
+   *     up again after this.
+   * @param heartbeatInterval How often held leases are renewed (well below the lease duration).
+   * @param reaperInterval How often expired leases are looked for.
+   * @param pollInterval Fallback poll for due work when no wake-up arrives.
+   * @param unreachableMaxBackoff Longest wait between tries while Docker or AWS do not answer.
+   * @param unreachableGiveUpAfter How long a task that has not been launched yet keeps trying
+   *     before it ends FAILED (a launched task keeps waiting: its outcome is unknown).
    */
   public record Pipeline(
       @DefaultValue("true") boolean enabled,
@@ -70,9 +84,9 @@ public record BatchExecutorProperties(
   /**
    * Limits of the HTTP API.
    *
-   * @param maxRequestSize the largest request body accepted (413 above it)
-   * @param maxSourceSize the largest function source accepted
-   * @param maxPageSize the largest page a listing returns
+   * @param maxRequestSize Largest request body accepted (413 above it).
+   * @param maxSourceSize Largest function source accepted.
+   * @param maxPageSize Largest page a listing returns.
    */
   public record Api(
       @NotNull @DefaultValue("5MB") DataSize maxRequestSize,
@@ -82,11 +96,11 @@ public record BatchExecutorProperties(
   /**
    * How task images are built.
    *
-   * @param baseImage the image a task's image is built on when the task names none
-   * @param payload how a task's call reaches its image when the task does not say: {@code staged}
-   *     (one environment image shared by every call with the same base image and requirements, the
-   *     call written beside it to the object store) or {@code baked} (an image of its own for every
-   *     call, as the original executor built them)
+   * @param baseImage Image a task's image is built on when the task names none.
+   * @param payload How a task's call reaches its image when the task does not say: staged (one
+   *     environment image shared by every call with the same base image and requirements, the call
+   *     written beside it to the object store) or baked (an image of its own for every call, as the
+   *     original executor built them).
    */
   public record Image(
       @NotNull @DefaultValue("python:3.11-slim") String baseImage,
@@ -95,19 +109,83 @@ public record BatchExecutorProperties(
   /**
    * How to reach the Docker engine.
    *
-   * @param host the engine's address ({@code unix:///var/run/docker.sock}, {@code tcp://...});
-   *     unset: the standard way ({@code DOCKER_HOST}, else the local socket)
+   * @param host Address of the Docker engine (unix:///var/run/docker.sock, tcp://...). Unset: the
+   *     standard way (DOCKER_HOST, else the local socket).
    */
   public record Docker(String host) {}
 
   /**
    * How long finished tasks are kept.
    *
-   * @param keepFinished how long after its end a task (with its history, result, logs and
+   * @param keepFinished How long after its end a task (with its history, result, logs and
    *     everything else it stored) is deleted; a workflow goes, with all its tasks, once its last
-   *     task ended this long ago. Unset: kept for ever
-   * @param checkEvery how often expired tasks are looked for
+   *     task ended this long ago. Unset: kept for ever.
+   * @param checkEvery How often expired tasks are looked for.
    */
   public record Retention(
       Duration keepFinished, @NotNull @DefaultValue("1h") Duration checkEvery) {}
+
+  /**
+   * Where results, logs and the other objects of a task are stored.
+   *
+   * @param type Object store of results, logs and the other objects of tasks: local (files in the
+   *     objects directory of the cache directory) or s3 (in the task's S3 bucket). Unset: s3 on the
+   *     awsbatch backend, local on the others.
+   */
+  public record Storage(StorageType type) {
+
+    /** The configured type, else the backend's own: S3 on AWS Batch, the local files elsewhere. */
+    public StorageType typeOn(Backend backend) {
+      if (type != null) {
+        return type;
+      }
+      return backend == Backend.AWSBATCH ? StorageType.S3 : StorageType.LOCAL;
+    }
+  }
+
+  /** The object stores. */
+  public enum StorageType {
+    LOCAL,
+    S3
+  }
+
+  /**
+   * The local Docker backend.
+   *
+   * @param sweepParallelism How many containers of one parameter sweep run at once (at least one).
+   *     Unset: the number of CPUs.
+   */
+  public record Local(Integer sweepParallelism) {
+    public Local {
+      if (sweepParallelism == null) {
+        sweepParallelism = Runtime.getRuntime().availableProcessors();
+      }
+    }
+  }
+
+  /**
+   * The embedded PostgreSQL, started when {@code spring.datasource.url} is unset.
+   *
+   * @param embeddedDir Directory of the embedded PostgreSQL's files. Unset: the postgres directory
+   *     of the cache directory.
+   * @param embeddedName Name of the service's database in the embedded PostgreSQL.
+   */
+  public record Database(Path embeddedDir, @DefaultValue("batch_executor") String embeddedName) {}
+
+  /**
+   * Who may call the API.
+   *
+   * @param tokens Comma-separated list of the clients and their bearer tokens, as client=token
+   *     pairs. None: one token, for client "default", made once and kept in the api-token file of
+   *     the cache directory.
+   */
+  public record Security(@DefaultValue List<String> tokens) {}
+
+  /**
+   * Other instances on the same database.
+   *
+   * @param checkInterval How often this instance looks for other instances on its database (a local
+   *     object store they do not share is warned of).
+   */
+  public record Instances(@NotNull @DefaultValue("1m") Duration checkInterval) {}
 }

@@ -2,10 +2,13 @@ package io.batchexecutor.db;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import io.batchexecutor.config.BatchExecutorProperties;
 import io.batchexecutor.config.ExecutorSettingsResolver;
 import java.nio.file.Path;
 import java.time.Duration;
 import javax.sql.DataSource;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Condition;
 import org.springframework.context.annotation.ConditionContext;
@@ -25,45 +28,59 @@ import org.springframework.core.type.AnnotatedTypeMetadata;
 @Conditional(EmbeddedDatabaseConfiguration.NoDataSourceUrl.class)
 public class EmbeddedDatabaseConfiguration {
 
+  /**
+   * The pool settings of {@code spring.datasource.hikari.*} that the embedded database's pool
+   * takes, with its own defaults: an idle service keeps two connections, not twenty, because the
+   * embedded server's 100 are shared by every instance (and every test context) that uses it.
+   *
+   * @param connectionTimeout how long a caller waits for a connection
+   * @param maximumPoolSize the most connections the pool holds
+   * @param minimumIdle the fewest idle connections the pool keeps
+   * @param idleTimeout how long a connection above the minimum stays idle before it is closed
+   */
+  record Pool(
+      @DefaultValue("30s") Duration connectionTimeout,
+      @DefaultValue("20") int maximumPoolSize,
+      @DefaultValue("2") int minimumIdle,
+      @DefaultValue("60s") Duration idleTimeout) {
+
+    /** Spring Boot's own keys, bound as its DataSource auto-configuration binds them. */
+    static final String PREFIX = "spring.datasource.hikari";
+
+    static Pool of(Environment environment) {
+      return Binder.get(environment).bindOrCreate(PREFIX, Pool.class);
+    }
+  }
+
   @Bean(destroyMethod = "close")
-  EmbeddedPostgres embeddedPostgres(ExecutorSettingsResolver settings, Environment environment) {
-    Path baseDir =
-        Path.of(
-            environment.getProperty(
-                "batch-executor.database.embedded-dir",
-                Path.of(settings.defaults().cacheDir(), "postgres").toString()));
+  EmbeddedPostgres embeddedPostgres(
+      ExecutorSettingsResolver settings, BatchExecutorProperties properties) {
+    Path baseDir = properties.database().embeddedDir();
+    if (baseDir == null) {
+      baseDir = Path.of(settings.defaults().cacheDir(), "postgres");
+    }
     return EmbeddedPostgres.start(baseDir, Duration.ofSeconds(60));
   }
 
   @Bean(destroyMethod = "close")
-  DataSource dataSource(EmbeddedPostgres postgres, Environment environment, ThisInstance self) {
+  DataSource dataSource(
+      EmbeddedPostgres postgres,
+      BatchExecutorProperties properties,
+      Environment environment,
+      ThisInstance self) {
+    Pool pool = Pool.of(environment);
     HikariConfig config = new HikariConfig();
     config.setPoolName("embedded-postgres");
     config.addDataSourceProperty(InstancesConfiguration.APPLICATION_NAME, self.applicationName());
-    String database =
-        environment.getProperty("batch-executor.database.embedded-name", "batch_executor");
+    String database = properties.database().embeddedName();
     postgres.ensureDatabase(database);
     config.setJdbcUrl(postgres.jdbcUrl(database));
     config.setUsername(postgres.username());
     config.setPassword(postgres.password());
-    config.setConnectionTimeout(
-        environment
-            .getProperty(
-                "spring.datasource.hikari.connection-timeout",
-                Duration.class,
-                Duration.ofSeconds(30))
-            .toMillis());
-    config.setMaximumPoolSize(
-        environment.getProperty("spring.datasource.hikari.maximum-pool-size", Integer.class, 20));
-    // an idle service keeps two connections, not twenty: the embedded server's 100 are shared by
-    // every instance (and every test context) that uses it
-    config.setMinimumIdle(
-        environment.getProperty("spring.datasource.hikari.minimum-idle", Integer.class, 2));
-    config.setIdleTimeout(
-        environment
-            .getProperty(
-                "spring.datasource.hikari.idle-timeout", Duration.class, Duration.ofSeconds(60))
-            .toMillis());
+    config.setConnectionTimeout(pool.connectionTimeout().toMillis());
+    config.setMaximumPoolSize(pool.maximumPoolSize());
+    config.setMinimumIdle(pool.minimumIdle());
+    config.setIdleTimeout(pool.idleTimeout().toMillis());
     return new HikariDataSource(config);
   }
 
@@ -71,7 +88,10 @@ public class EmbeddedDatabaseConfiguration {
   static class NoDataSourceUrl implements Condition {
     @Override
     public boolean matches(ConditionContext context, AnnotatedTypeMetadata metadata) {
-      String url = context.getEnvironment().getProperty("spring.datasource.url");
+      String url =
+          Binder.get(context.getEnvironment())
+              .bind("spring.datasource.url", String.class)
+              .orElse(null);
       return url == null || url.isBlank();
     }
   }

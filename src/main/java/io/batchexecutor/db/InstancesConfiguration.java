@@ -1,6 +1,7 @@
 package io.batchexecutor.db;
 
 import com.zaxxer.hikari.HikariDataSource;
+import io.batchexecutor.config.BatchExecutorProperties;
 import io.batchexecutor.storage.ObjectStores;
 import io.batchexecutor.support.Periodic;
 import java.time.Duration;
@@ -8,7 +9,6 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.core.env.Environment;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
@@ -50,10 +50,8 @@ public class InstancesConfiguration {
   }
 
   @Bean
-  Periodic instancesCheck(OtherInstances others, Environment environment) {
-    Duration every =
-        environment.getProperty(
-            "batch-executor.instances.check-interval", Duration.class, Duration.ofMinutes(1));
-    return new Periodic("instances-check", others::check, Duration.ZERO, every);
+  Periodic instancesCheck(OtherInstances others, BatchExecutorProperties properties) {
+    return new Periodic(
+        "instances-check", others::check, Duration.ZERO, properties.instances().checkInterval());
   }
 }

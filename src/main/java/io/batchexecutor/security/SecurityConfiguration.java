@@ -1,5 +1,6 @@
 package io.batchexecutor.security;
 
+import io.batchexecutor.config.BatchExecutorProperties;
 import io.batchexecutor.config.ExecutorSettingsResolver;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -11,7 +12,6 @@ import java.nio.file.Path;
 import java.util.List;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.core.env.Environment;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
@@ -40,12 +40,11 @@ public class SecurityConfiguration {
   static final String UNAUTHORIZED = "urn:problem-type:batch-executor:unauthorized";
 
   @Bean
-  ApiTokens apiTokens(Environment environment, ExecutorSettingsResolver settings) {
-    List<String> pairs =
-        List.of(
-            environment.getProperty(
-                "batch-executor.security.tokens", String[].class, new String[0]));
-    return ApiTokens.of(pairs, Path.of(settings.defaults().cacheDir(), "api-token"), System.out);
+  ApiTokens apiTokens(BatchExecutorProperties properties, ExecutorSettingsResolver settings) {
+    return ApiTokens.of(
+        properties.security().tokens(),
+        Path.of(settings.defaults().cacheDir(), "api-token"),
+        System.out);
   }
 
   /** No user accounts: only tokens (this also keeps Boot from making and logging a password). */

@@ -2,13 +2,14 @@ package io.batchexecutor.storage;
 
 import io.batchexecutor.config.AwsBatchProperties;
 import io.batchexecutor.config.AwsClients;
+import io.batchexecutor.config.BatchExecutorProperties;
+import io.batchexecutor.config.BatchExecutorProperties.StorageType;
 import io.batchexecutor.config.ExecutorSettingsResolver;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.core.env.Environment;
 
 /**
  * The object stores: the local filesystem under {@code <cache_dir>/objects} (the default for the
@@ -20,15 +21,14 @@ public class StorageConfiguration {
 
   @Bean
   ObjectStores objectStores(
-      ExecutorSettingsResolver settings, AwsBatchProperties aws, Environment environment) {
+      ExecutorSettingsResolver settings,
+      AwsBatchProperties aws,
+      BatchExecutorProperties properties) {
     LocalObjectStore local =
         new LocalObjectStore(Path.of(settings.defaults().cacheDir(), "objects"));
-    boolean onBatch =
-        "awsbatch".equalsIgnoreCase(environment.getProperty("batch-executor.backend"));
-    String type = environment.getProperty("batch-executor.storage.type", onBatch ? "s3" : "local");
     List<ObjectStore> readable = new ArrayList<>(List.of(local));
     ObjectStore primary = local;
-    if ("s3".equalsIgnoreCase(type)) {
+    if (properties.storage().typeOn(properties.backend()) == StorageType.S3) {
       S3ObjectStore s3 = new S3ObjectStore(AwsClients.s3(aws, settings.defaults()));
       readable.add(s3);
       primary = s3;

@@ -128,6 +128,11 @@ class ExecutorSettingsResolverTest {
         new BatchExecutorProperties.Api(DataSize.ofMegabytes(5), DataSize.ofMegabytes(1), 200),
         new BatchExecutorProperties.Image("python:3.11-slim", PayloadMode.STAGED),
         new BatchExecutorProperties.Docker(null),
+        null,
+        null,
+        null,
+        null,
+        null,
         null);
   }
 
@@ -138,6 +143,6 @@ class ExecutorSettingsResolverTest {
   private static AwsBatchProperties app(String queue, Double vcpu) {
     return new AwsBatchProperties(
         null, null, null, null, null, null, null, null, null, queue, null, null, null, vcpu, null,
-        null, null, null, null);
+        null, null, null, null, null);
   }
 }

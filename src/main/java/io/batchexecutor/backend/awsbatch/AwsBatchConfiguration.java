@@ -30,7 +30,6 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Primary;
-import org.springframework.core.env.Environment;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.services.batch.BatchClient;
 import software.amazon.awssdk.services.cloudwatchlogs.CloudWatchLogsClient;
@@ -138,70 +137,111 @@ public class AwsBatchConfiguration {
     return Throttling.standard();
   }
 
+  /** The AWS clients the backend's steps and poller call, and the throttling they share. */
+  record AwsBatchClients(
+      BatchClient batch,
+      BatchClient createOnce,
+      EcrClient ecr,
+      StsClient sts,
+      CloudWatchLogsClient logs,
+      Throttling throttling) {}
+
+  /** The tasks, their claims and the objects they stored, as the poller reads and updates them. */
+  record TaskStorage(
+      TaskRepository tasks, WorkQueue queue, TaskQueries queries, ObjectStores stores) {}
+
   @Bean
-  AwsBatchBackend awsBatchBackend(
-      DockerClient docker,
-      ImageBuilder builder,
-      ObjectStores stores,
-      BatchExecutorProperties properties,
-      AwsBatchProperties aws,
-      ExecutorSettingsResolver settings,
+  AwsBatchClients awsBatchClients(
       BatchClient batch,
       @Qualifier("batchCreateOnceClient") BatchClient createOnce,
       EcrClient ecr,
       StsClient sts,
       CloudWatchLogsClient logs,
-      Throttling throttling,
-      TaskQueries tasks,
-      JsonMapper json,
+      Throttling throttling) {
+    return new AwsBatchClients(batch, createOnce, ecr, sts, logs, throttling);
+  }
+
+  @Bean
+  TaskStorage awsBatchTaskStorage(
+      TaskRepository tasks, WorkQueue queue, TaskQueries queries, ObjectStores stores) {
+    return new TaskStorage(tasks, queue, queries, stores);
+  }
+
+  @Bean
+  BuildImage awsBatchBuildImage(
+      ImageBuilder builder,
+      ObjectStores stores,
+      BatchExecutorProperties properties,
+      JsonMapper json) {
+    return new BuildImage(
+        builder, stores, Runner.script(), properties.image().baseImage(), json, true);
+  }
+
+  @Bean
+  PushImage pushImage(DockerClient docker, AwsBatchClients clients, Clock clock) {
+    return new PushImage(docker, clients.ecr(), new EcrLogin(clients.ecr(), clock), clock);
+  }
+
+  @Bean
+  RegisterJobDefinition registerJobDefinition(
+      AwsBatchClients clients,
+      AwsBatchProperties aws,
+      ExecutorSettingsResolver settings,
       Clock clock) {
     URI endpoint = AwsClients.endpoint(aws);
+    return new RegisterJobDefinition(
+        clients.batch(),
+        clients.createOnce(),
+        new AwsAccount(clients.sts()),
+        settings.defaults().region(),
+        endpoint == null ? null : endpoint.toString(),
+        clock);
+  }
+
+  @Bean
+  SubmitBatchJob submitBatchJob(
+      AwsBatchClients clients, TaskQueries tasks, ObjectStores stores, JsonMapper json) {
+    return new SubmitBatchJob(
+        clients.batch(),
+        clients.createOnce(),
+        clients.throttling(),
+        new TaskInputs(tasks, stores, json),
+        json);
+  }
+
+  @Bean
+  AwsBatchBackend awsBatchBackend(
+      BuildImage build,
+      PushImage push,
+      RegisterJobDefinition register,
+      SubmitBatchJob submit,
+      AwsBatchClients clients) {
     return new AwsBatchBackend(
-        List.of(
-            new BuildImage(
-                builder, stores, Runner.script(), properties.image().baseImage(), json, true),
-            new StartPushing(),
-            new PushImage(docker, ecr, new EcrLogin(ecr, clock), clock),
-            new RegisterJobDefinition(
-                batch,
-                createOnce,
-                new AwsAccount(sts),
-                settings.defaults().region(),
-                endpoint == null ? null : endpoint.toString(),
-                clock),
-            new SubmitBatchJob(
-                batch, createOnce, throttling, new TaskInputs(tasks, stores, json), json)),
-        batch,
-        new BatchJobLogs(logs));
+        List.of(build, new StartPushing(), push, register, submit),
+        clients.batch(),
+        new BatchJobLogs(clients.logs()));
   }
 
   @Bean
   @ConditionalOnProperty(name = "batch-executor.pipeline.enabled", matchIfMissing = true)
   SmartLifecycle batchPoller(
-      TaskRepository tasks,
-      WorkQueue queue,
-      TaskQueries queries,
-      BatchClient batch,
-      Throttling throttling,
-      ObjectStores stores,
+      TaskStorage storage,
+      AwsBatchClients clients,
       JsonMapper json,
       Clock clock,
-      Environment environment,
+      AwsBatchProperties aws,
       BatchExecutorProperties properties) {
-    Duration warning =
-        environment.getProperty(
-            "batch-executor.awsbatch.runnable-warning", Duration.class, Duration.ofMinutes(15));
     PollBatchJobs poller =
         new PollBatchJobs(
-            tasks,
-            queue,
-            queries,
-            batch,
-            throttling,
-            stores,
+            storage.tasks(),
+            storage.queue(),
+            storage.queries(),
+            clients.batch(),
+            clients.throttling(),
+            storage.stores(),
             json,
             clock,
-            warning,
+            aws.runnableWarning(),
             BackOff.of(properties.pipeline()));
     return new Periodic("batch-poller", poller, Duration.ofSeconds(1), POLL_TICK);
   }

@@ -38,20 +38,12 @@ public class LocalBackendConfiguration {
       ImageBuilder builder,
       ObjectStores stores,
       BatchExecutorProperties properties,
-      JsonMapper json,
-      org.springframework.core.env.Environment environment) {
+      JsonMapper json) {
     return new LocalDockerBackend(
         containers,
         new BuildImage(
             builder, stores, Runner.script(), properties.image().baseImage(), json, false),
-        new RunSweep(
-            containers,
-            stores,
-            json,
-            environment.getProperty(
-                "batch-executor.local.sweep-parallelism",
-                Integer.class,
-                Runtime.getRuntime().availableProcessors())),
+        new RunSweep(containers, stores, json, properties.local().sweepParallelism()),
         new AwaitContainer(containers, stores, json, collector()));
   }
 

@@ -1,0 +1,143 @@
+package io.batchexecutor.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.batchexecutor.config.BatchExecutorProperties.Backend;
+import io.batchexecutor.config.BatchExecutorProperties.StorageType;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * The settings as Spring binds them: the defaults when nothing is set, the values when something
+ * is, and a start-up that stops, naming the key, when a value is wrong.
+ */
+class SettingsBindingTest {
+
+  @Configuration(proxyBeanMethods = false)
+  @EnableConfigurationProperties({BatchExecutorProperties.class, AwsBatchProperties.class})
+  static class Settings {}
+
+  private final ApplicationContextRunner runner =
+      new ApplicationContextRunner().withUserConfiguration(Settings.class);
+
+  @Test
+  void nothingSetGivesTheDefaults() {
+    runner.run(
+        context -> {
+          BatchExecutorProperties properties = context.getBean(BatchExecutorProperties.class);
+          AwsBatchProperties aws = context.getBean(AwsBatchProperties.class);
+
+          assertThat(properties.backend()).isEqualTo(Backend.LOCAL);
+          assertThat(properties.storage().type()).isNull();
+          assertThat(properties.storage().typeOn(Backend.LOCAL)).isEqualTo(StorageType.LOCAL);
+          assertThat(properties.storage().typeOn(Backend.NONE)).isEqualTo(StorageType.LOCAL);
+          assertThat(properties.storage().typeOn(Backend.AWSBATCH)).isEqualTo(StorageType.S3);
+          assertThat(properties.local().sweepParallelism())
+              .isEqualTo(Runtime.getRuntime().availableProcessors());
+          assertThat(properties.database().embeddedDir()).isNull();
+          assertThat(properties.database().embeddedName()).isEqualTo("batch_executor");
+          assertThat(properties.security().tokens()).isEmpty();
+          assertThat(aws.runnableWarning()).isEqualTo(Duration.ofMinutes(15));
+          assertThat(aws.s3PathStyle()).isFalse();
+          // the executor keys stay unset, so that the Covalent file and the plugin's defaults apply
+          assertThat(aws.settings().task().batchQueue()).isNull();
+        });
+  }
+
+  @Test
+  void setValuesAreBound() {
+    runner
+        .withPropertyValues(
+            "batch-executor.backend=awsbatch",
+            "batch-executor.storage.type=local",
+            "batch-executor.local.sweep-parallelism=3",
+            "batch-executor.database.embedded-dir=/var/lib/batch-executor/postgres",
+            "batch-executor.database.embedded-name=other",
+            "batch-executor.security.tokens=alice=token-of-alice-0001, bob=token-of-bob-00002",
+            "batch-executor.awsbatch.runnable-warning=2m")
+        .run(
+            context -> {
+              BatchExecutorProperties properties = context.getBean(BatchExecutorProperties.class);
+
+              assertThat(properties.storage().typeOn(properties.backend()))
+                  .isEqualTo(StorageType.LOCAL);
+              assertThat(properties.local().sweepParallelism()).isEqualTo(3);
+              assertThat(properties.database().embeddedDir())
+                  .isEqualTo(Path.of("/var/lib/batch-executor/postgres"));
+              assertThat(properties.database().embeddedName()).isEqualTo("other");
+              assertThat(properties.security().tokens())
+                  .containsExactly("alice=token-of-alice-0001", "bob=token-of-bob-00002");
+              assertThat(context.getBean(AwsBatchProperties.class).runnableWarning())
+                  .isEqualTo(Duration.ofMinutes(2));
+            });
+  }
+
+  @Test
+  void storageTypeIsReadWhateverItsCase() {
+    runner
+        .withPropertyValues("batch-executor.storage.type=S3")
+        .run(
+            context ->
+                assertThat(
+                        context
+                            .getBean(BatchExecutorProperties.class)
+                            .storage()
+                            .typeOn(Backend.LOCAL))
+                    .isEqualTo(StorageType.S3));
+  }
+
+  @Test
+  void aValueOutsideItsRangeStopsStartUpWithTheKeyNamed() {
+    runner
+        .withPropertyValues("batch-executor.pipeline.workers=0")
+        .run(
+            context -> {
+              assertThat(context).hasFailed();
+              assertThat(messages(context.getStartupFailure()))
+                  .contains("batch-executor.pipeline")
+                  .contains("workers")
+                  .contains("rejected value [0]");
+            });
+  }
+
+  @Test
+  void anUnknownStorageTypeStopsStartUpWithTheKeyNamed() {
+    runner
+        .withPropertyValues("batch-executor.storage.type=ftp")
+        .run(
+            context -> {
+              assertThat(context).hasFailed();
+              assertThat(messages(context.getStartupFailure()))
+                  .contains("batch-executor.storage.type")
+                  .contains("ftp");
+            });
+  }
+
+  @Test
+  void anUnreadableDurationStopsStartUpWithTheKeyNamed() {
+    runner
+        .withPropertyValues("batch-executor.awsbatch.runnable-warning=soon")
+        .run(
+            context -> {
+              assertThat(context).hasFailed();
+              assertThat(messages(context.getStartupFailure()))
+                  .contains("batch-executor.awsbatch.runnable-warning")
+                  .contains("soon");
+            });
+  }
+
+  /** The messages of a failure and of its causes, one a line. */
+  private static String messages(Throwable failure) {
+    List<String> messages = new ArrayList<>();
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      messages.add(String.valueOf(t.getMessage()));
+    }
+    return String.join("\n", messages);
+  }
+}
