@@ -48,9 +48,16 @@ public interface ComputeBackend {
    */
   Optional<Unreachable> unreachable(Throwable failure);
 
-  /** {@code failure} in one readable line, for the reason of a task it ends. */
+  /**
+   * {@code failure} in one readable line, for the reason of a task it ends: its message with its
+   * line breaks made spaces, or its kind when it has none.
+   */
   default String describe(Throwable failure) {
-    return String.valueOf(failure.getMessage()).strip();
+    String message = failure.getMessage();
+    if (message == null || message.isBlank()) {
+      return failure.getClass().getSimpleName();
+    }
+    return message.strip().replaceAll("\\s*\\R\\s*", " ");
   }
 
   /** What the task printed so far, read live from where it runs; empty when it runs nowhere now. */

@@ -32,7 +32,8 @@ public final class DockerFailures {
 
   /**
    * An answer of the engine in one line: {@code Status 400: {"message":"..."}} becomes {@code the
-   * Docker engine refused (400): ...}; any other failure is its message.
+   * Docker engine refused (400): ...}; any other failure is its message (its kind when it has
+   * none), line breaks made spaces.
    */
   public static String refusal(Throwable e) {
     if (e instanceof DockerException d && d.getHttpStatus() > 0) {
@@ -53,9 +54,14 @@ public final class DockerFailures {
           // keep the message as it is
         }
       }
-      return "the Docker engine refused (" + d.getHttpStatus() + "): " + message.strip();
+      return "the Docker engine refused (" + d.getHttpStatus() + "): " + oneLine(message);
     }
-    return String.valueOf(e.getMessage()).strip();
+    String message = e.getMessage();
+    return message == null || message.isBlank() ? e.getClass().getSimpleName() : oneLine(message);
+  }
+
+  private static String oneLine(String message) {
+    return message.strip().replaceAll("\\s*\\R\\s*", " ");
   }
 
   private static final JsonMapper ENGINE_ANSWER = JsonMapper.builder().build();

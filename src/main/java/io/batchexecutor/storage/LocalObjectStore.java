@@ -70,7 +70,22 @@ public class LocalObjectStore implements ObjectStore {
 
   @Override
   public URI locate(String bucket, String key) {
-    return path(key).toUri();
+    return pointer(path(key), key.endsWith("/"));
+  }
+
+  /**
+   * The pointer of {@code path}, ending in {@code /} exactly when it names a prefix, whatever is on
+   * disk now ({@link Path#toUri} adds a {@code /} to a directory that exists).
+   */
+  private static URI pointer(Path path, boolean prefix) {
+    String uri = path.toUri().toString();
+    if (prefix && !uri.endsWith("/")) {
+      return URI.create(uri + "/");
+    }
+    if (!prefix && uri.endsWith("/")) {
+      return URI.create(uri.substring(0, uri.length() - 1));
+    }
+    return URI.create(uri);
   }
 
   private Path path(String key) {
@@ -92,7 +107,7 @@ public class LocalObjectStore implements ObjectStore {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot store " + target, e);
     }
-    return target.toUri();
+    return pointer(target, false);
   }
 
   @Override
@@ -100,6 +115,9 @@ public class LocalObjectStore implements ObjectStore {
     Path path = Path.of(pointer).normalize();
     if (!path.startsWith(root)) {
       return Optional.empty(); // never read outside the store, whatever a pointer says
+    }
+    if (Files.isDirectory(path)) {
+      return Optional.empty(); // only a prefix of other objects
     }
     try {
       return Optional.of(Files.readAllBytes(path));
@@ -112,6 +130,9 @@ public class LocalObjectStore implements ObjectStore {
 
   @Override
   public void deleteUnder(URI prefix) {
+    if (!prefix.getPath().endsWith("/")) {
+      throw new IllegalArgumentException("not a prefix (it ends in /): " + prefix);
+    }
     Path top = Path.of(prefix).normalize();
     if (!top.startsWith(root) || top.equals(root)) {
       throw new IllegalArgumentException("not a prefix inside the store: " + prefix);

@@ -13,7 +13,10 @@ public interface ObjectStore {
   /** Stores {@code data} under {@code key} (in {@code bucket}, where the store has buckets). */
   URI put(String bucket, String key, byte[] data);
 
-  /** The pointer that {@link #put} would return for {@code key}, without writing anything. */
+  /**
+   * The pointer that {@link #put} would return for {@code key}, without writing anything; for a key
+   * ending in {@code /}, a prefix for {@link #deleteUnder}.
+   */
   URI locate(String bucket, String key);
 
   /** The object at {@code pointer}, if it exists. */
@@ -22,6 +25,9 @@ public interface ObjectStore {
   /**
    * Deletes every object whose pointer starts with {@code prefix} (a pointer ending in {@code /});
    * nothing there is not an error.
+   *
+   * @throws IllegalArgumentException for a pointer that does not end in {@code /}, or that names
+   *     the whole store
    */
   void deleteUnder(URI prefix);
 

@@ -1,6 +1,7 @@
 package io.batchexecutor.storage;
 
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -13,6 +14,8 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 /** Objects in S3 or any S3-compatible server, addressed as {@code s3://bucket/key}. */
 public class S3ObjectStore implements ObjectStore {
 
+  private static final String HEX = "0123456789ABCDEF";
+
   private final S3Client s3;
 
   public S3ObjectStore(S3Client s3) {
@@ -21,7 +24,27 @@ public class S3ObjectStore implements ObjectStore {
 
   @Override
   public URI locate(String bucket, String key) {
-    return URI.create("s3://" + bucket + "/" + key);
+    return pointer(bucket, key);
+  }
+
+  /**
+   * {@code s3://bucket/key}, the key percent-encoded (as UTF-8) except for unreserved characters
+   * and {@code /}, so that any key makes a pointer and {@link URI#getPath} gives it back.
+   */
+  public static URI pointer(String bucket, String key) {
+    StringBuilder path = new StringBuilder();
+    for (byte b : key.getBytes(StandardCharsets.UTF_8)) {
+      int c = b & 0xff;
+      if ((c >= 'a' && c <= 'z')
+          || (c >= 'A' && c <= 'Z')
+          || (c >= '0' && c <= '9')
+          || "-._~/".indexOf(c) >= 0) {
+        path.append((char) c);
+      } else {
+        path.append('%').append(HEX.charAt(c >> 4)).append(HEX.charAt(c & 0xf));
+      }
+    }
+    return URI.create("s3://" + bucket + "/" + path);
   }
 
   @Override
