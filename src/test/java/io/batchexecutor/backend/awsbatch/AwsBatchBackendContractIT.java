@@ -83,22 +83,24 @@ class AwsBatchBackendContractIT extends ComputeBackendContract {
         new ExecutorSettingsResolver(properties, awsProperties, validation.getValidator());
     DockerClient docker = remember(DockerAvailable.client());
     InMemoryObjectStore store = new InMemoryObjectStore();
+    ObjectStores stores = new ObjectStores(store, List.of(store));
+    JsonMapper json = JsonMapper.builder().build();
+    Clock clock = Clock.systemUTC();
+    AwsBatchConfiguration.AwsBatchClients clients =
+        configuration.awsBatchClients(
+            remember(configuration.batchClient(awsProperties, settings)),
+            remember(configuration.batchCreateOnceClient(awsProperties, settings)),
+            remember(configuration.ecrClient(awsProperties, settings)),
+            remember(configuration.stsClient(awsProperties, settings)),
+            remember(configuration.cloudWatchLogsClient(awsProperties, settings)),
+            configuration.awsThrottling());
+    // the contract runs no step, so the steps need no task storage
     return configuration.awsBatchBackend(
-        docker,
-        new ImageBuilder(docker),
-        new ObjectStores(store, List.of(store)),
-        properties,
-        awsProperties,
-        settings,
-        remember(configuration.batchClient(awsProperties, settings)),
-        remember(configuration.batchCreateOnceClient(awsProperties, settings)),
-        remember(configuration.ecrClient(awsProperties, settings)),
-        remember(configuration.stsClient(awsProperties, settings)),
-        remember(configuration.cloudWatchLogsClient(awsProperties, settings)),
-        configuration.awsThrottling(),
-        null,
-        JsonMapper.builder().build(),
-        Clock.systemUTC());
+        configuration.awsBatchBuildImage(new ImageBuilder(docker), stores, properties, json),
+        configuration.pushImage(docker, clients, clock),
+        configuration.registerJobDefinition(clients, awsProperties, settings, clock),
+        configuration.submitBatchJob(clients, null, stores, json),
+        clients);
   }
 
   private static <C extends AutoCloseable> C remember(C client) {

@@ -26,7 +26,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
-import org.springframework.mock.env.MockEnvironment;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -64,8 +63,7 @@ class LocalDockerBackendContractIT extends ComputeBackendContract {
         new ImageBuilder(docker),
         stores,
         properties,
-        json,
-        new MockEnvironment());
+        json);
   }
 
   @Override
