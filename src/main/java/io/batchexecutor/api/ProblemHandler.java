@@ -7,7 +7,6 @@ import io.batchexecutor.task.TaskStateConflictException;
 import java.net.URI;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.i18n.LocaleContextHolder;
@@ -23,25 +22,17 @@ import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
-import tools.jackson.core.JacksonException;
-import tools.jackson.core.exc.StreamReadException;
-import tools.jackson.databind.exc.MismatchedInputException;
-import tools.jackson.databind.exc.UnrecognizedPropertyException;
 
 /**
  * Maps every error to an RFC 9457 problem document with a stable {@code type} per kind of error
- * (see {@link Problems}) and, for bad input, the offending fields in {@code errors}. No stack trace
- * or exception object ever reaches a client; unexpected errors are logged here with an id that the
- * answer repeats.
+ * (see {@link Problems}) and, for bad input, the offending fields in {@code errors} (for a body
+ * that could not be read, see {@link UnreadableBody}). No stack trace or exception object ever
+ * reaches a client; unexpected errors are logged here with an id that the answer repeats.
  */
 @RestControllerAdvice
 public class ProblemHandler extends ResponseEntityExceptionHandler {
 
   private static final Logger log = LoggerFactory.getLogger(ProblemHandler.class);
-
-  /** Executor keys only the operator may set: a request that sends them is refused. */
-  static final Set<String> SERVER_ONLY_SETTINGS =
-      Set.of("credentials", "profile", "cache_dir", "region");
 
   @ExceptionHandler(InvalidTaskException.class)
   ResponseEntity<Object> invalidTask(InvalidTaskException e, WebRequest request) {
@@ -156,61 +147,7 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
       HttpHeaders headers,
       HttpStatusCode status,
       WebRequest request) {
-    for (Throwable cause = e; cause != null; cause = cause.getCause()) {
-      if (cause instanceof RequestTooLargeException tooLarge) {
-        return respond(tooLarge.problem(), request);
-      }
-    }
-    Throwable cause = e.getCause();
-    if (cause instanceof UnrecognizedPropertyException unknown) {
-      String field = path(unknown);
-      String name = unknown.getPropertyName();
-      boolean serverOnly = field.equals("executor." + name) && SERVER_ONLY_SETTINGS.contains(name);
-      ProblemDetail problem =
-          serverOnly
-              ? Problems.of(
-                  HttpStatus.BAD_REQUEST,
-                  Problems.SETTING_NOT_ALLOWED,
-                  "Setting not allowed in a request",
-                  "executor."
-                      + name
-                      + " can only be set in the service's configuration, not by a request")
-              : Problems.of(
-                  HttpStatus.BAD_REQUEST,
-                  Problems.UNKNOWN_FIELD,
-                  "Unknown field",
-                  "unknown field '" + field + "'" + known(unknown));
-      problem.setProperty(
-          "errors",
-          List.of(
-              Map.of(
-                  "field",
-                  field,
-                  "message",
-                  serverOnly ? "not allowed in a request" : "unknown field")));
-      return respond(problem, request);
-    }
-    if (cause instanceof MismatchedInputException mismatch && !mismatch.getPath().isEmpty()) {
-      String field = path(mismatch);
-      String target =
-          mismatch.getTargetType() == null ? "value" : describe(mismatch.getTargetType());
-      ProblemDetail problem =
-          Problems.of(
-              HttpStatus.BAD_REQUEST,
-              Problems.INVALID_REQUEST,
-              "Invalid field",
-              field + " must be " + target);
-      problem.setProperty(
-          "errors", List.of(Map.of("field", field, "message", "must be " + target)));
-      return respond(problem, request);
-    }
-    String detail =
-        cause instanceof StreamReadException read
-            ? "the body is not valid JSON: " + read.getOriginalMessage()
-            : "the body is missing or is not valid JSON";
-    return respond(
-        Problems.of(HttpStatus.BAD_REQUEST, Problems.MALFORMED_JSON, "Malformed JSON", detail),
-        request);
+    return respond(UnreadableBody.problem(e), request);
   }
 
   @Override
@@ -330,47 +267,5 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
       case 400 -> Problems.BAD_REQUEST;
       default -> status.is5xxServerError() ? Problems.INTERNAL_ERROR : Problems.BAD_REQUEST;
     };
-  }
-
-  private static String path(JacksonException e) {
-    StringBuilder path = new StringBuilder();
-    for (JacksonException.Reference ref : e.getPath()) {
-      if (ref.getPropertyName() != null) {
-        if (!path.isEmpty()) {
-          path.append('.');
-        }
-        path.append(ref.getPropertyName());
-      } else if (ref.getIndex() >= 0) {
-        path.append('[').append(ref.getIndex()).append(']');
-      }
-    }
-    return path.isEmpty() ? "(body)" : path.toString();
-  }
-
-  private static String known(UnrecognizedPropertyException e) {
-    if (e.getKnownPropertyIds() == null || e.getKnownPropertyIds().isEmpty()) {
-      return "";
-    }
-    return "; known fields here: "
-        + e.getKnownPropertyIds().stream().map(String::valueOf).sorted().toList();
-  }
-
-  private static String describe(Class<?> type) {
-    if (type == Integer.class || type == int.class || type == Long.class || type == long.class) {
-      return "a whole number";
-    }
-    if (type == Double.class || type == double.class) {
-      return "a number";
-    }
-    if (type == String.class) {
-      return "a string";
-    }
-    if (type == Boolean.class || type == boolean.class) {
-      return "true or false";
-    }
-    if (List.class.isAssignableFrom(type)) {
-      return "an array";
-    }
-    return "an object";
   }
 }

@@ -98,38 +98,7 @@ public class ExecutePicked {
   public void execute(Task claimed, BooleanSupplier stopRequested) throws InterruptedException {
     Task task = claimed;
     UUID id = task.id();
-    // the steps that could have run on the task before this claim, and those run during it
-    Set<PipelineStep> mayHaveRun = new HashSet<>();
-    steps.stream().filter(s -> s.handles(claimed)).forEach(mayHaveRun::add);
-    PipelineStep[] running = new PipelineStep[1];
-    StepContext context =
-        new StepContext() {
-          @Override
-          public Instant now() {
-            return clock.instant();
-          }
-
-          @Override
-          public boolean stopRequested() {
-            return stopRequested.getAsBoolean();
-          }
-
-          @Override
-          public void progress(String reason) {
-            tasks.progress(id, leaseOwner, reason, clock.instant());
-          }
-
-          @Override
-          public void recordNow(String kind, String reason, Map<String, Object> details) {
-            tasks.recordNow(
-                id, leaseOwner, new TaskEvent(clock.instant(), kind, null, null, reason, details));
-          }
-
-          @Override
-          public boolean firstRun() {
-            return !mayHaveRun.contains(running[0]);
-          }
-        };
+    Claim context = new Claim(claimed, stopRequested);
     while (!task.status().isFinal()) {
       if (task.cancelRequested()) { // read with the claim and with every reload
         try {
@@ -152,45 +121,57 @@ public class ExecutePicked {
         tasks.update(task);
         return;
       }
-      StepResult result;
-      Timer.Sample timing = Timer.start(meters);
-      String outcome = "failed";
-      running[0] = step;
-      try {
-        result = step.run(task, context);
-        mayHaveRun.add(step);
-        outcome = result.next() == StepResult.Next.RELEASE ? "released" : "proceeded";
-      } catch (InterruptedException e) {
-        outcome = "interrupted";
-        throw e;
-      } catch (RuntimeException e) {
-        outcome = "interrupted";
-        rethrowIfInterrupted(e);
-        outcome = backend.unreachable(e).isPresent() ? "unreachable" : "failed";
-        backOffOrFail(id, step.getClass().getSimpleName(), e);
-        return;
-      } finally {
-        timing.stop(
-            meters.timer(
-                STEP_TIMER,
-                "backend",
-                backend.name(),
-                "step",
-                step.getClass().getSimpleName(),
-                "outcome",
-                outcome));
+      Optional<StepResult> result = run(step, task, context);
+      if (result.isEmpty()) {
+        return; // the step failed: the task waits for a service, or it failed
       }
       task.reachableAgain(clock.instant());
       Optional<Task> written = tasks.updateAndRead(task);
       if (written.isEmpty()) {
         return; // another writer won; whoever holds the task now goes on with it
       }
-      if (result.next() == StepResult.Next.RELEASE && !task.status().isFinal()) {
-        queue.release(id, leaseOwner, clock.instant().plus(result.after()));
-        wakeUp.signalAfter(result.after());
+      if (result.get().next() == StepResult.Next.RELEASE && !task.status().isFinal()) {
+        queue.release(id, leaseOwner, clock.instant().plus(result.get().after()));
+        wakeUp.signalAfter(result.get().after());
         return;
       }
       task = written.get(); // as stored, with a cancel requested meanwhile
+    }
+  }
+
+  /**
+   * Runs {@code step} on {@code task}, timed by its outcome. Empty when the step threw: the task
+   * was then given back to wait, or failed ({@link #backOffOrFail}).
+   */
+  private Optional<StepResult> run(PipelineStep step, Task task, Claim context)
+      throws InterruptedException {
+    Timer.Sample timing = Timer.start(meters);
+    String outcome = "failed";
+    context.stepStarts(step);
+    try {
+      StepResult result = step.run(task, context);
+      context.stepRan(step);
+      outcome = result.next() == StepResult.Next.RELEASE ? "released" : "proceeded";
+      return Optional.of(result);
+    } catch (InterruptedException e) {
+      outcome = "interrupted";
+      throw e;
+    } catch (RuntimeException e) {
+      outcome = "interrupted";
+      rethrowIfInterrupted(e);
+      outcome = backend.unreachable(e).isPresent() ? "unreachable" : "failed";
+      backOffOrFail(task.id(), step.getClass().getSimpleName(), e);
+      return Optional.empty();
+    } finally {
+      timing.stop(
+          meters.timer(
+              STEP_TIMER,
+              "backend",
+              backend.name(),
+              "step",
+              step.getClass().getSimpleName(),
+              "outcome",
+              outcome));
     }
   }
 
@@ -258,5 +239,59 @@ public class ExecutePicked {
 
   private Task reload(UUID id) {
     return tasks.find(id).orElse(null);
+  }
+
+  /** What the steps of one claim of a task may ask of the pipeline. */
+  private final class Claim implements StepContext {
+
+    private final UUID id;
+    private final BooleanSupplier stopRequested;
+
+    /** The steps that could have run on the task before this claim, and those run during it. */
+    private final Set<PipelineStep> mayHaveRun = new HashSet<>();
+
+    private PipelineStep running;
+
+    Claim(Task claimed, BooleanSupplier stopRequested) {
+      this.id = claimed.id();
+      this.stopRequested = stopRequested;
+      steps.stream().filter(s -> s.handles(claimed)).forEach(mayHaveRun::add);
+    }
+
+    /** {@code step} runs now. */
+    void stepStarts(PipelineStep step) {
+      running = step;
+    }
+
+    /** {@code step} ran on the task during this claim. */
+    void stepRan(PipelineStep step) {
+      mayHaveRun.add(step);
+    }
+
+    @Override
+    public Instant now() {
+      return clock.instant();
+    }
+
+    @Override
+    public boolean stopRequested() {
+      return stopRequested.getAsBoolean();
+    }
+
+    @Override
+    public void progress(String reason) {
+      tasks.progress(id, leaseOwner, reason, clock.instant());
+    }
+
+    @Override
+    public void recordNow(String kind, String reason, Map<String, Object> details) {
+      tasks.recordNow(
+          id, leaseOwner, new TaskEvent(clock.instant(), kind, null, null, reason, details));
+    }
+
+    @Override
+    public boolean firstRun() {
+      return !mayHaveRun.contains(running);
+    }
   }
 }

@@ -3,10 +3,7 @@ package io.batchexecutor.task;
 import io.batchexecutor.config.TaskSettings;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -14,72 +11,13 @@ import java.util.UUID;
  * A task and everything the pipeline learned about it. Its status only changes through the named
  * methods below, each of which checks the move against {@link TaskStatus#canMoveTo} and records a
  * {@link TaskEvent}; {@link TaskRepository#update} writes the changes and the events together,
- * provided nobody else changed the task since it was read.
+ * provided nobody else changed the task since it was read. Its fields, and the accessors that read
+ * them, are in {@code TaskState}.
  */
-public final class Task {
+public final class Task extends TaskState {
 
-  private final UUID id;
-  private final String owner;
-  private final String name;
-  private final TaskSpec spec;
-  private final TaskSettings settings;
-  private final String backend;
-  private final Instant createdAt;
-  private Instant cancelRequestedAt;
-  private String cancelReason;
-  private final UUID workflowId;
-  private final String workflowKey;
-  private final Map<String, UUID> dependsOn;
-  private final long version;
-
-  private TaskStatus status;
-  private String statusReason;
-  private String imageRef;
-  private String jobDefinitionArn;
-  private String batchJobId;
-  private String containerId;
-  private String logStreamName;
-  private int attempts;
-  private Integer exitCode;
-  private String resultPointer;
-  private String logsPointer;
-  private TaskError error;
-  private Instant updatedAt;
-  private Instant finishedAt;
-  private Instant unreachableSince;
-  private int unreachableTries;
-  private final List<TaskEvent> pendingEvents = new ArrayList<>();
-
-  private Task(Builder b) {
-    this.id = b.id;
-    this.owner = b.owner;
-    this.name = b.name;
-    this.spec = b.spec;
-    this.settings = b.settings;
-    this.backend = b.backend;
-    this.createdAt = b.createdAt;
-    this.cancelRequestedAt = b.cancelRequestedAt;
-    this.cancelReason = b.cancelReason;
-    this.workflowId = b.workflowId;
-    this.workflowKey = b.workflowKey;
-    this.dependsOn = b.dependsOn == null ? Map.of() : Collections.unmodifiableMap(b.dependsOn);
-    this.version = b.version;
-    this.status = b.status;
-    this.statusReason = b.statusReason;
-    this.imageRef = b.imageRef;
-    this.jobDefinitionArn = b.jobDefinitionArn;
-    this.batchJobId = b.batchJobId;
-    this.containerId = b.containerId;
-    this.logStreamName = b.logStreamName;
-    this.attempts = b.attempts;
-    this.exitCode = b.exitCode;
-    this.resultPointer = b.resultPointer;
-    this.logsPointer = b.logsPointer;
-    this.error = b.error;
-    this.updatedAt = b.updatedAt;
-    this.finishedAt = b.finishedAt;
-    this.unreachableSince = b.unreachableSince;
-    this.unreachableTries = b.unreachableTries;
+  Task(TaskFields fields) {
+    super(fields);
   }
 
   /** A newly accepted task, QUEUED. */
@@ -91,7 +29,7 @@ public final class Task {
       TaskSettings settings,
       String backend,
       Instant at) {
-    Builder b = accepted(id, owner, name, spec, settings, backend, at);
+    TaskFields b = TaskFields.accepted(id, owner, name, spec, settings, backend, at);
     b.status = TaskStatus.QUEUED;
     b.statusReason = "accepted";
     Task task = new Task(b);
@@ -117,7 +55,7 @@ public final class Task {
       String key,
       Map<String, UUID> dependsOn,
       boolean waits) {
-    Builder b = accepted(id, owner, name, spec, settings, backend, at);
+    TaskFields b = TaskFields.accepted(id, owner, name, spec, settings, backend, at);
     b.workflowId = workflowId;
     b.workflowKey = key;
     b.dependsOn = new LinkedHashMap<>(dependsOn);
@@ -141,27 +79,7 @@ public final class Task {
     return task;
   }
 
-  private static Builder accepted(
-      UUID id,
-      String owner,
-      String name,
-      TaskSpec spec,
-      TaskSettings settings,
-      String backend,
-      Instant at) {
-    Builder b = new Builder();
-    b.id = id;
-    b.owner = owner;
-    b.name = name;
-    b.spec = spec;
-    b.settings = settings;
-    b.backend = backend;
-    b.createdAt = at;
-    b.updatedAt = at;
-    return b;
-  }
-
-  // ---- status changes -------------------------------------------------------------------------
+  // ---- on the way to the backend --------------------------------------------------------------
 
   /** The pipeline starts on the task: its image is being built. */
   public void startBuilding(Instant at) {
@@ -241,6 +159,8 @@ public final class Task {
         at);
   }
 
+  // ---- while it runs --------------------------------------------------------------------------
+
   /** A failed attempt is retried in the new container {@code containerId}. */
   public void retriedIn(String containerId, Instant at) {
     this.containerId = containerId;
@@ -295,6 +215,8 @@ public final class Task {
     moveTo(observed, reason, Map.of(), at);
   }
 
+  // ---- how it ends ----------------------------------------------------------------------------
+
   /** The function returned; its value is at {@code resultPointer}. */
   public void succeed(String resultPointer, Integer exitCode, Instant at) {
     this.resultPointer = resultPointer;
@@ -315,6 +237,14 @@ public final class Task {
     moveTo(TaskStatus.FAILED, reason, exitDetails(exitCode), at);
     this.finishedAt = at;
   }
+
+  /** The task was cancelled; nothing of it runs any more. */
+  public void cancel(String reason, Instant at) {
+    moveTo(TaskStatus.CANCELLED, reason, Map.of(), at);
+    this.finishedAt = at;
+  }
+
+  // ---- in a workflow --------------------------------------------------------------------------
 
   /** A workflow task that WAITED for its dependencies: they have all succeeded; it is due now. */
   public void dependenciesSucceeded(Instant at) {
@@ -340,11 +270,7 @@ public final class Task {
     this.finishedAt = at;
   }
 
-  /** The task was cancelled; nothing of it runs any more. */
-  public void cancel(String reason, Instant at) {
-    moveTo(TaskStatus.CANCELLED, reason, Map.of(), at);
-    this.finishedAt = at;
-  }
+  // ---- waiting for a service ------------------------------------------------------------------
 
   /**
    * A service the current step needs did not answer ({@code description} says which and what to
@@ -380,6 +306,8 @@ public final class Task {
     unreachableTries = 0;
   }
 
+  // ---- recording ------------------------------------------------------------------------------
+
   /** Records a fact about the task that does not change its status. */
   public void record(String kind, String reason, Map<String, Object> details, Instant at) {
     pendingEvents.add(new TaskEvent(at, kind, status, status, StorableText.of(reason), details));
@@ -388,7 +316,7 @@ public final class Task {
 
   private void moveTo(TaskStatus next, String reason, Map<String, Object> details, Instant at) {
     if (!status.canMoveTo(next)) {
-      throw new IllegalTransitionException(id, status, next);
+      throw new IllegalTransitionException(id(), status, next);
     }
     String storable = StorableText.of(reason);
     pendingEvents.add(new TaskEvent(at, TaskEvent.STATUS, status, next, storable, details));
@@ -403,176 +331,5 @@ public final class Task {
 
   private static String shortId(String containerId) {
     return containerId.length() > 12 ? containerId.substring(0, 12) : containerId;
-  }
-
-  // ---- reading --------------------------------------------------------------------------------
-
-  public UUID id() {
-    return id;
-  }
-
-  public String owner() {
-    return owner;
-  }
-
-  public String name() {
-    return name;
-  }
-
-  public TaskSpec spec() {
-    return spec;
-  }
-
-  public TaskSettings settings() {
-    return settings;
-  }
-
-  public String backend() {
-    return backend;
-  }
-
-  public TaskStatus status() {
-    return status;
-  }
-
-  public String statusReason() {
-    return statusReason;
-  }
-
-  public String imageRef() {
-    return imageRef;
-  }
-
-  public String jobDefinitionArn() {
-    return jobDefinitionArn;
-  }
-
-  public String batchJobId() {
-    return batchJobId;
-  }
-
-  public String containerId() {
-    return containerId;
-  }
-
-  public String logStreamName() {
-    return logStreamName;
-  }
-
-  public int attempts() {
-    return attempts;
-  }
-
-  public Integer exitCode() {
-    return exitCode;
-  }
-
-  public String resultPointer() {
-    return resultPointer;
-  }
-
-  public String logsPointer() {
-    return logsPointer;
-  }
-
-  public TaskError error() {
-    return error;
-  }
-
-  public Instant createdAt() {
-    return createdAt;
-  }
-
-  public Instant updatedAt() {
-    return updatedAt;
-  }
-
-  public Instant finishedAt() {
-    return finishedAt;
-  }
-
-  /** Since when the service the task's step needs has not answered; null when it answers. */
-  public Instant unreachableSince() {
-    return unreachableSince;
-  }
-
-  /** How many tries in a row found that service unreachable. */
-  public int unreachableTries() {
-    return unreachableTries;
-  }
-
-  public Instant cancelRequestedAt() {
-    return cancelRequestedAt;
-  }
-
-  public boolean cancelRequested() {
-    return cancelRequestedAt != null;
-  }
-
-  /** Why the cancel was requested (a failed dependency, say); null for a client's request. */
-  public String cancelReason() {
-    return cancelReason;
-  }
-
-  /** The workflow the task belongs to, or null. */
-  public UUID workflowId() {
-    return workflowId;
-  }
-
-  /** The task's key in its workflow, or null. */
-  public String workflowKey() {
-    return workflowKey;
-  }
-
-  /** The tasks whose results this one takes, by their workflow keys. */
-  public Map<String, UUID> dependsOn() {
-    return dependsOn;
-  }
-
-  /** The version this object was read at; writes succeed only if it is still current. */
-  public long version() {
-    return version;
-  }
-
-  /** Events recorded since the task was read, not yet written. */
-  public List<TaskEvent> pendingEvents() {
-    return Collections.unmodifiableList(pendingEvents);
-  }
-
-  /** Builds a task from its stored row. */
-  static final class Builder {
-    UUID id;
-    String owner;
-    String name;
-    TaskSpec spec;
-    TaskSettings settings;
-    String backend;
-    Instant createdAt;
-    Instant cancelRequestedAt;
-    String cancelReason;
-    UUID workflowId;
-    String workflowKey;
-    Map<String, UUID> dependsOn;
-    long version;
-    TaskStatus status;
-    String statusReason;
-    String imageRef;
-    String jobDefinitionArn;
-    String batchJobId;
-    String containerId;
-    String logStreamName;
-    int attempts;
-    Integer exitCode;
-    String resultPointer;
-    String logsPointer;
-    TaskError error;
-    Instant updatedAt;
-    Instant finishedAt;
-    Instant unreachableSince;
-    int unreachableTries;
-
-    Task build() {
-      return new Task(this);
-    }
   }
 }

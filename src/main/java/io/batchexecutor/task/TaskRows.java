@@ -181,7 +181,7 @@ class TaskRows {
   }
 
   private Task mapTask(ResultSet rs, int rowNum) throws SQLException {
-    Task.Builder b = new Task.Builder();
+    TaskFields b = new TaskFields();
     b.id = rs.getObject("id", UUID.class);
     b.owner = rs.getString("owner");
     b.name = rs.getString("name");

@@ -74,6 +74,48 @@ public class SubmitWorkflow {
   public Accepted submit(NewWorkflow request) {
     List<InvalidTaskException.Violation> problems = new ArrayList<>();
     Map<String, NewTask> given = request.tasks() == null ? Map.of() : request.tasks();
+    checkWorkflow(request, given, problems);
+    Map<String, Set<String>> dependencies = new LinkedHashMap<>();
+    for (Map.Entry<String, NewTask> entry : given.entrySet()) {
+      Set<String> needs = checkTask(entry.getKey(), entry.getValue(), given.keySet(), problems);
+      if (needs != null) {
+        dependencies.put(entry.getKey(), needs);
+      }
+    }
+    if (problems.isEmpty()) {
+      checkAcyclic(dependencies, problems);
+    }
+    if (!problems.isEmpty()) {
+      throw new InvalidTaskException(problems);
+    }
+    Map<String, TaskSettings> settings = settings(given);
+
+    Instant now = clock.instant();
+    Workflow workflow = new Workflow(UUID.randomUUID(), request.owner(), request.name(), now, null);
+    List<Task> tasks = accept(request, workflow, dependencies, settings);
+    String hash = request.idempotencyKey() == null ? null : hash(request);
+    Optional<WorkflowRepository.Earlier> earlier =
+        workflows.insert(workflow, tasks, request.idempotencyKey(), hash);
+    if (earlier.isPresent()) {
+      if (!earlier.get().requestHash().equals(hash)) {
+        throw new IdempotencyConflictException(request.idempotencyKey());
+      }
+      return new Accepted(earlier.get().workflow(), false);
+    }
+    tasks.stream()
+        .filter(t -> t.dependsOn().isEmpty())
+        .forEach(t -> events.publishEvent(new TaskAccepted(t.id())));
+    return new Accepted(workflow, true);
+  }
+
+  /**
+   * What is wrong with the workflow as a whole: its name, its number of tasks and its
+   * Idempotency-Key. Too many tasks is refused at once, before any task is looked at.
+   */
+  private static void checkWorkflow(
+      NewWorkflow request,
+      Map<String, NewTask> given,
+      List<InvalidTaskException.Violation> problems) {
     if (request.name() != null
         && (request.name().length() > 256
             || request.name().chars().anyMatch(Character::isISOControl))) {
@@ -91,54 +133,61 @@ public class SubmitWorkflow {
           v("tasks", "a workflow has at most " + MAX_TASKS + " tasks, not " + given.size()));
       throw new InvalidTaskException(problems);
     }
-    Map<String, Set<String>> dependencies = new LinkedHashMap<>();
-    for (Map.Entry<String, NewTask> entry : given.entrySet()) {
-      String key = entry.getKey();
-      String at = "tasks." + key;
-      if (!KEY.matcher(key).matches()) {
+  }
+
+  /**
+   * Adds what is wrong with task {@code key} to {@code problems}, as {@code POST /api/v1/tasks}
+   * would find it plus its references to other tasks of the workflow ({@code keys}); answers the
+   * keys it refers to, or null when it is no task at all.
+   */
+  private Set<String> checkTask(
+      String key, NewTask task, Set<String> keys, List<InvalidTaskException.Violation> problems) {
+    String at = "tasks." + key;
+    if (!KEY.matcher(key).matches()) {
+      problems.add(
+          v(at, "a task key is 1-100 letters, digits, '_', '.' or '-', not starting with . or -"));
+    }
+    if (task == null) {
+      problems.add(v(at, "must be a task"));
+      return null;
+    }
+    for (InvalidTaskException.Violation p : submitTask.problems(task)) {
+      problems.add(v(at + "." + p.field(), p.message()));
+    }
+    List<InvalidTaskException.Violation> malformed = new ArrayList<>();
+    Set<String> needs = new LinkedHashSet<>();
+    for (TaskReferences.Reference r :
+        TaskReferences.in(task.spec().args(), task.spec().kwargs(), malformed)) {
+      if (!keys.contains(r.key())) {
         problems.add(
             v(
-                at,
-                "a task key is 1-100 letters, digits, '_', '.' or '-', not starting with . or -"));
+                at + "." + r.path(),
+                "refers to '" + r.key() + "', which is not a task of this workflow"));
+      } else {
+        needs.add(r.key());
       }
-      NewTask task = entry.getValue();
-      if (task == null) {
-        problems.add(v(at, "must be a task"));
-        continue;
-      }
-      for (InvalidTaskException.Violation p : submitTask.problems(task)) {
-        problems.add(v(at + "." + p.field(), p.message()));
-      }
-      List<InvalidTaskException.Violation> malformed = new ArrayList<>();
-      Set<String> needs = new LinkedHashSet<>();
-      for (TaskReferences.Reference r :
-          TaskReferences.in(task.spec().args(), task.spec().kwargs(), malformed)) {
-        if (!given.containsKey(r.key())) {
-          problems.add(
-              v(
-                  at + "." + r.path(),
-                  "refers to '" + r.key() + "', which is not a task of this workflow"));
-        } else {
-          needs.add(r.key());
-        }
-      }
-      malformed.forEach(p -> problems.add(v(at + "." + p.field(), p.message())));
-      dependencies.put(key, needs);
     }
-    if (problems.isEmpty()) {
-      Optional<List<String>> cycle = new WorkflowGraph(dependencies).cycle();
-      cycle.ifPresent(
-          keys ->
-              problems.add(
-                  v(
-                      "tasks",
-                      "the tasks depend on each other in a cycle: "
-                          + String.join(" → ", keys)
-                          + " (each feeds the next)")));
-    }
-    if (!problems.isEmpty()) {
-      throw new InvalidTaskException(problems);
-    }
+    malformed.forEach(p -> problems.add(v(at + "." + p.field(), p.message())));
+    return needs;
+  }
+
+  /** Adds the cycle to {@code problems} if the tasks depend on each other in one. */
+  private static void checkAcyclic(
+      Map<String, Set<String>> dependencies, List<InvalidTaskException.Violation> problems) {
+    Optional<List<String>> cycle = new WorkflowGraph(dependencies).cycle();
+    cycle.ifPresent(
+        keys ->
+            problems.add(
+                v(
+                    "tasks",
+                    "the tasks depend on each other in a cycle: "
+                        + String.join(" → ", keys)
+                        + " (each feeds the next)")));
+  }
+
+  /** The settings of each task, its executor's over the defaults; refused if any is invalid. */
+  private Map<String, TaskSettings> settings(Map<String, NewTask> given) {
+    List<InvalidTaskException.Violation> problems = new ArrayList<>();
     Map<String, TaskSettings> settings = new LinkedHashMap<>();
     for (Map.Entry<String, NewTask> entry : given.entrySet()) {
       try {
@@ -152,14 +201,24 @@ public class SubmitWorkflow {
     if (!problems.isEmpty()) {
       throw new InvalidTaskException(problems);
     }
+    return settings;
+  }
 
-    Instant now = clock.instant();
-    Workflow workflow = new Workflow(UUID.randomUUID(), request.owner(), request.name(), now, null);
+  /**
+   * The workflow's tasks, accepted: each with an id of its own, taking the results of the tasks it
+   * refers to. One with dependencies WAITS for them, unless AWS Batch can hold it (at most {@link
+   * #MAX_BATCH_DEPENDENCIES} of them).
+   */
+  private List<Task> accept(
+      NewWorkflow request,
+      Workflow workflow,
+      Map<String, Set<String>> dependencies,
+      Map<String, TaskSettings> settings) {
     Map<String, UUID> ids = new LinkedHashMap<>();
-    given.keySet().forEach(key -> ids.put(key, UUID.randomUUID()));
+    request.tasks().keySet().forEach(key -> ids.put(key, UUID.randomUUID()));
     boolean onBatch = properties.backend() == BatchExecutorProperties.Backend.AWSBATCH;
     List<Task> tasks = new ArrayList<>();
-    for (Map.Entry<String, NewTask> entry : given.entrySet()) {
+    for (Map.Entry<String, NewTask> entry : request.tasks().entrySet()) {
       String key = entry.getKey();
       NewTask task = entry.getValue();
       Map<String, UUID> dependsOn = new LinkedHashMap<>();
@@ -174,25 +233,13 @@ public class SubmitWorkflow {
               submitTask.stored(task.spec()),
               settings.get(key),
               submitTask.backendName(),
-              now,
+              workflow.createdAt(),
               workflow.id(),
               key,
               dependsOn,
               waits));
     }
-    String hash = request.idempotencyKey() == null ? null : hash(request);
-    Optional<WorkflowRepository.Earlier> earlier =
-        workflows.insert(workflow, tasks, request.idempotencyKey(), hash);
-    if (earlier.isPresent()) {
-      if (!earlier.get().requestHash().equals(hash)) {
-        throw new IdempotencyConflictException(request.idempotencyKey());
-      }
-      return new Accepted(earlier.get().workflow(), false);
-    }
-    tasks.stream()
-        .filter(t -> t.dependsOn().isEmpty())
-        .forEach(t -> events.publishEvent(new TaskAccepted(t.id())));
-    return new Accepted(workflow, true);
+    return tasks;
   }
 
   /** What identifies a submission for its Idempotency-Key: every task as it was given. */

@@ -270,20 +270,8 @@ public class PollBatchJobs implements Runnable {
   }
 
   private void failed(Task task, JobDetail job, Instant now) {
-    if (!task.dependsOn().isEmpty() && job.attempts().isEmpty()) {
-      // Batch fails a job whose dependency failed without ever starting it: that is a cancel,
-      // named after the dependency once its end is recorded (which also cancels this task)
-      List<Task> upstream = queries.findAll(task.dependsOn().values());
-      for (Task u : upstream) {
-        if (u.status().isFinal() && u.status() != TaskStatus.SUCCEEDED) {
-          task.cancel(
-              "cancelled: its dependency '" + u.workflowKey() + "' " + u.status().name(), now);
-          return;
-        }
-      }
-      if (upstream.stream().anyMatch(u -> !u.status().isFinal())) {
-        return; // the dependency's failure is not recorded yet: look again at the next poll
-      }
+    if (!task.dependsOn().isEmpty() && job.attempts().isEmpty() && dependencyFailed(task, now)) {
+      return;
     }
     if (task.spec().hasSweep()) {
       String summary =
@@ -302,40 +290,56 @@ public class PollBatchJobs implements Runnable {
       return;
     }
     String statusReason = job.statusReason() == null ? "" : job.statusReason();
-    String containerReason =
-        job.container() != null && job.container().reason() != null
-            ? job.container().reason()
-            : null;
-    String reason;
-    String type;
     if (statusReason.contains("timeout")) {
-      reason =
+      String reason =
           "time limit of "
               + task.settings().timeLimit()
               + " s exceeded (AWS Batch: "
               + statusReason
               + ")";
-      type = "TimeLimitExceeded";
-    } else {
-      List<String> parts = new ArrayList<>();
-      parts.add("the job FAILED");
-      if (!statusReason.isEmpty()) {
-        parts.add(statusReason);
-      }
-      if (containerReason != null) {
-        parts.add(containerReason);
-      }
-      if (exit != null) {
-        parts.add("exit code " + exit);
-      }
-      reason =
-          String.join(": ", parts.subList(0, Math.min(2, parts.size())))
-              + (parts.size() > 2
-                  ? " (" + String.join(", ", parts.subList(2, parts.size())) + ")"
-                  : "");
-      type = "BatchJobFailed";
+      task.fail(reason, new TaskError("TimeLimitExceeded", reason, null), exit, null, now);
+      return;
     }
-    task.fail(reason, new TaskError(type, reason, null), exit, null, now);
+    String reason = jobFailed(statusReason, job, exit);
+    task.fail(reason, new TaskError("BatchJobFailed", reason, null), exit, null, now);
+  }
+
+  /**
+   * Batch fails a job whose dependency failed without ever starting it: that is a cancel, named
+   * after the dependency once its end is recorded (which also cancels this task). Answers whether
+   * that is what happened: the task cancelled, or left for the next poll while the dependency's
+   * failure is not recorded yet.
+   */
+  private boolean dependencyFailed(Task task, Instant now) {
+    List<Task> upstream = queries.findAll(task.dependsOn().values());
+    for (Task u : upstream) {
+      if (u.status().isFinal() && u.status() != TaskStatus.SUCCEEDED) {
+        task.cancel(
+            "cancelled: its dependency '" + u.workflowKey() + "' " + u.status().name(), now);
+        return true;
+      }
+    }
+    return upstream.stream().anyMatch(u -> !u.status().isFinal());
+  }
+
+  /**
+   * Why a job FAILED, from what Batch says: its status reason, the container's reason and the exit
+   * code, the first of them after the colon and the rest in brackets.
+   */
+  private static String jobFailed(String statusReason, JobDetail job, Integer exit) {
+    List<String> parts = new ArrayList<>();
+    parts.add("the job FAILED");
+    if (!statusReason.isEmpty()) {
+      parts.add(statusReason);
+    }
+    if (job.container() != null && job.container().reason() != null) {
+      parts.add(job.container().reason());
+    }
+    if (exit != null) {
+      parts.add("exit code " + exit);
+    }
+    return String.join(": ", parts.subList(0, Math.min(2, parts.size())))
+        + (parts.size() > 2 ? " (" + String.join(", ", parts.subList(2, parts.size())) + ")" : "");
   }
 
   private static Integer exitCode(JobDetail job) {

@@ -85,25 +85,16 @@ class SubmitBatchJob implements PipelineStep {
     List<JobDependency> dependsOn = new ArrayList<>();
     if (!task.dependsOn().isEmpty()) {
       Map<String, Task> dependencies = inputs.dependencies(task);
-      for (Map.Entry<String, Task> d : dependencies.entrySet()) {
-        Task upstream = d.getValue();
-        if (upstream.status() == TaskStatus.SUCCEEDED) {
-          continue; // its result is in S3 already; nothing for Batch to wait for
-        }
-        if (upstream.status().isFinal() || upstream.batchJobId() == null) {
-          // not submitted yet (or ended badly, which cancels this task): ask again later
-          task.observe(
-              task.status(),
-              "waiting for '" + d.getKey() + "' to be submitted, to name its job in dependsOn",
-              context.now());
-          return StepResult.releaseFor(poll);
-        }
-        dependsOn.add(JobDependency.builder().jobId(upstream.batchJobId()).build());
+      Optional<String> unnamed = withoutJob(dependencies);
+      if (unnamed.isPresent()) {
+        // not submitted yet (or ended badly, which cancels this task): ask again later
+        task.observe(
+            task.status(),
+            "waiting for '" + unnamed.get() + "' to be submitted, to name its job in dependsOn",
+            context.now());
+        return StepResult.releaseFor(poll);
       }
-      if (dependsOn.size() > SubmitWorkflow.MAX_BATCH_DEPENDENCIES) {
-        throw new IllegalStateException(
-            dependsOn.size() + " unfinished dependencies: more than AWS Batch takes in dependsOn");
-      }
+      dependsOn.addAll(unfinishedJobs(dependencies));
       environment.add(
           KeyValuePair.builder()
               .name("BATCH_EXECUTOR_INPUTS")
@@ -116,20 +107,7 @@ class SubmitBatchJob implements PipelineStep {
             ? Optional.empty()
             : throttling.call(() -> newest(jobsNamed(batch, queue, name)));
     String jobId =
-        known.isPresent()
-            ? known.get()
-            : throttling.call(
-                () ->
-                    submitter
-                        .submitJob(
-                            b ->
-                                b.jobName(name)
-                                    .jobQueue(queue)
-                                    .jobDefinition(task.jobDefinitionArn())
-                                    .dependsOn(dependsOn)
-                                    .arrayProperties(arrayOf(task))
-                                    .containerOverrides(o -> o.environment(environment)))
-                        .jobId());
+        known.isPresent() ? known.get() : submit(task, name, queue, dependsOn, environment);
     task.submittedToBatch(jobId, context.now());
     if (known.isPresent()) {
       task.record(
@@ -139,6 +117,57 @@ class SubmitBatchJob implements PipelineStep {
           context.now());
     }
     return StepResult.releaseFor(poll);
+  }
+
+  /**
+   * The key of the first dependency that has not succeeded and has no job to name in {@code
+   * dependsOn}: not submitted yet, or ended badly.
+   */
+  private static Optional<String> withoutJob(Map<String, Task> dependencies) {
+    return dependencies.entrySet().stream()
+        .filter(d -> d.getValue().status() != TaskStatus.SUCCEEDED)
+        .filter(d -> d.getValue().status().isFinal() || d.getValue().batchJobId() == null)
+        .map(Map.Entry::getKey)
+        .findFirst();
+  }
+
+  /**
+   * The jobs of the dependencies that have not succeeded yet, for Batch to hold the task until they
+   * have; those that have are left out, their results being in S3 already.
+   */
+  private static List<JobDependency> unfinishedJobs(Map<String, Task> dependencies) {
+    List<JobDependency> jobs =
+        dependencies.values().stream()
+            .filter(upstream -> upstream.status() != TaskStatus.SUCCEEDED)
+            .map(upstream -> JobDependency.builder().jobId(upstream.batchJobId()).build())
+            .toList();
+    if (jobs.size() > SubmitWorkflow.MAX_BATCH_DEPENDENCIES) {
+      throw new IllegalStateException(
+          jobs.size() + " unfinished dependencies: more than AWS Batch takes in dependsOn");
+    }
+    return jobs;
+  }
+
+  /** SubmitJob, by the exact job definition ARN; the new job's id. */
+  private String submit(
+      Task task,
+      String name,
+      String queue,
+      List<JobDependency> dependsOn,
+      List<KeyValuePair> environment)
+      throws InterruptedException {
+    return throttling.call(
+        () ->
+            submitter
+                .submitJob(
+                    b ->
+                        b.jobName(name)
+                            .jobQueue(queue)
+                            .jobDefinition(task.jobDefinitionArn())
+                            .dependsOn(dependsOn)
+                            .arrayProperties(arrayOf(task))
+                            .containerOverrides(o -> o.environment(environment)))
+                .jobId());
   }
 
   /**

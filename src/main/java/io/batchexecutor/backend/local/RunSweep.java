@@ -81,18 +81,7 @@ class RunSweep implements PipelineStep {
     }
     Set<Integer> done = new HashSet<>();
     Map<Integer, Run> active = new LinkedHashMap<>();
-    Map<Integer, List<LocalContainers.SweepRun>> existing = containers.sweepRuns(task);
-    for (int i = 0; i < runs; i++) {
-      List<LocalContainers.SweepRun> found = existing.getOrDefault(i, List.of());
-      if (stored(task, i)) {
-        done.add(i);
-      } else if (!found.isEmpty()) {
-        LocalContainers.SweepRun latest = found.get(0);
-        active.put(i, track(task, latest.containerId(), latest.attempt(), context));
-        // earlier attempts, left by a crash between starting the next and removing them
-        found.stream().skip(1).forEach(r -> containers.remove(r.containerId()));
-      }
-    }
+    resume(task, runs, done, active, context);
     int next = 0;
     boolean progressed = false;
     Instant lastProgress = Instant.MIN;
@@ -100,44 +89,8 @@ class RunSweep implements PipelineStep {
       if (context.stopRequested()) {
         return StepResult.proceed(); // cancel or lost lease: the pipeline decides what follows
       }
-      while (active.size() < parallel) {
-        while (next < runs && (done.contains(next) || active.containsKey(next))) {
-          next++;
-        }
-        if (next >= runs) {
-          break;
-        }
-        String id = containers.createOrFind(task, 1, next);
-        active.put(next, track(task, id, 1, context));
-      }
-      for (Iterator<Map.Entry<Integer, Run>> it = active.entrySet().iterator(); it.hasNext(); ) {
-        Map.Entry<Integer, Run> entry = it.next();
-        int index = entry.getKey();
-        Run run = entry.getValue();
-        String id = run.containerId();
-        Optional<Integer> exit = containers.awaitExit(id, WAIT_SLICE_MILLIS);
-        if (exit.isPresent()) {
-          Optional<Run> retry = finished(task, index, run, exit.get(), context);
-          if (retry.isPresent()) {
-            entry.setValue(retry.get());
-            continue;
-          }
-        } else if (context.now().isAfter(entry.getValue().deadline())) {
-          containers.kill(id);
-          ended(
-              task,
-              index,
-              id,
-              error(
-                  "TimeLimitExceeded",
-                  "time limit of " + task.settings().timeLimit() + " s exceeded"));
-        } else {
-          continue;
-        }
-        done.add(index);
-        it.remove();
-        progressed = true;
-      }
+      next = startRuns(task, next, runs, done, active, context);
+      progressed |= awaitEnds(task, done, active, context);
       if (progressed && !context.now().isBefore(lastProgress.plus(PROGRESS_EVERY))) {
         context.progress(
             "running "
@@ -151,8 +104,99 @@ class RunSweep implements PipelineStep {
         progressed = false;
       }
     }
-    StringBuilder logs = new StringBuilder();
+    task.logsCollected(storeLogs(task, combinations));
+    task.succeed(SweepResults.gather(task, stores, json), 0, context.now());
+    return StepResult.proceed();
+  }
+
+  /**
+   * The runs as an earlier claim left them (after a crash, say): those with a stored outcome are
+   * {@code done}; each other run's latest container is {@code active} again, and the earlier
+   * attempts left beside it are removed.
+   */
+  private void resume(
+      Task task, int runs, Set<Integer> done, Map<Integer, Run> active, StepContext context) {
+    Map<Integer, List<LocalContainers.SweepRun>> existing = containers.sweepRuns(task);
     for (int i = 0; i < runs; i++) {
+      List<LocalContainers.SweepRun> found = existing.getOrDefault(i, List.of());
+      if (stored(task, i)) {
+        done.add(i);
+      } else if (!found.isEmpty()) {
+        LocalContainers.SweepRun latest = found.get(0);
+        active.put(i, track(task, latest.containerId(), latest.attempt(), context));
+        // earlier attempts, left by a crash between starting the next and removing them
+        found.stream().skip(1).forEach(r -> containers.remove(r.containerId()));
+      }
+    }
+  }
+
+  /**
+   * Starts the runs from {@code next} on that are neither done nor active, until {@code parallel}
+   * are active; answers the run to go on from.
+   */
+  private int startRuns(
+      Task task,
+      int next,
+      int runs,
+      Set<Integer> done,
+      Map<Integer, Run> active,
+      StepContext context) {
+    while (active.size() < parallel) {
+      while (next < runs && (done.contains(next) || active.containsKey(next))) {
+        next++;
+      }
+      if (next >= runs) {
+        break;
+      }
+      String id = containers.createOrFind(task, 1, next);
+      active.put(next, track(task, id, 1, context));
+    }
+    return next;
+  }
+
+  /**
+   * Waits a slice for each active run; one that ended (stored, or tried again), or ran past the
+   * time limit (killed, with an error entry), is done. Answers whether any run is done now.
+   */
+  private boolean awaitEnds(
+      Task task, Set<Integer> done, Map<Integer, Run> active, StepContext context)
+      throws InterruptedException {
+    boolean progressed = false;
+    for (Iterator<Map.Entry<Integer, Run>> it = active.entrySet().iterator(); it.hasNext(); ) {
+      Map.Entry<Integer, Run> entry = it.next();
+      int index = entry.getKey();
+      Run run = entry.getValue();
+      String id = run.containerId();
+      Optional<Integer> exit = containers.awaitExit(id, WAIT_SLICE_MILLIS);
+      if (exit.isPresent()) {
+        Optional<Run> retry = finished(task, index, run, exit.get(), context);
+        if (retry.isPresent()) {
+          entry.setValue(retry.get());
+          continue;
+        }
+      } else if (context.now().isAfter(entry.getValue().deadline())) {
+        containers.kill(id);
+        ended(
+            task,
+            index,
+            id,
+            error(
+                "TimeLimitExceeded",
+                "time limit of " + task.settings().timeLimit() + " s exceeded"));
+      } else {
+        continue;
+      }
+      done.add(index);
+      it.remove();
+      progressed = true;
+    }
+    return progressed;
+  }
+
+  /** Every run's output, each under a heading with its combination, stored as the task's logs. */
+  private String storeLogs(Task task, List<ObjectNode> combinations) {
+    StringBuilder logs = new StringBuilder();
+    for (int i = 0; i < combinations.size(); i++) {
       logs.append("=== combination ")
           .append(i)
           .append(' ')
@@ -162,16 +206,13 @@ class RunSweep implements PipelineStep {
           .get(SweepResults.pointer(task, stores, i, "output.log"))
           .ifPresent(bytes -> logs.append(new String(bytes, StandardCharsets.UTF_8)));
     }
-    task.logsCollected(
-        stores
-            .primary()
-            .put(
-                task.settings().s3BucketName(),
-                TaskObjects.key(task, "logs.txt"),
-                logs.toString().getBytes(StandardCharsets.UTF_8))
-            .toString());
-    task.succeed(SweepResults.gather(task, stores, json), 0, context.now());
-    return StepResult.proceed();
+    return stores
+        .primary()
+        .put(
+            task.settings().s3BucketName(),
+            TaskObjects.key(task, "logs.txt"),
+            logs.toString().getBytes(StandardCharsets.UTF_8))
+        .toString();
   }
 
   /** Starts the container if it was only created, and works out until when it may run. */
