@@ -18,6 +18,7 @@ import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
+import org.springframework.scheduling.TaskScheduler;
 import org.springframework.stereotype.Component;
 import org.springframework.web.context.request.async.DeferredResult;
 
@@ -76,7 +77,7 @@ class HeldAnswers implements SmartLifecycle {
   private final Function<Collection<UUID>, Set<UUID>> endedWorkflows;
   private final Clock clock;
   private final Set<Waiter<?>> waiters = ConcurrentHashMap.newKeySet();
-  private final Periodic timer = new Periodic("held-answers", this::tick, TICK, TICK);
+  private final Periodic timer;
 
   /** When the fallback last asked; reset by a new waiter, whose task may have just ended. */
   private volatile Instant lastFallback = Instant.MIN;
@@ -85,7 +86,9 @@ class HeldAnswers implements SmartLifecycle {
       TaskQueries tasks,
       WorkflowRepository workflows,
       TaskNotifications notifications,
-      Clock clock) {
+      Clock clock,
+      TaskScheduler scheduler) {
+    this.timer = new Periodic(scheduler, "held-answers", this::tick, TICK, TICK);
     this.endedTasks = tasks::endedAmong;
     this.endedWorkflows = workflows::endedAmong;
     this.clock = clock;

@@ -19,6 +19,7 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.dao.DataAccessException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
+import org.springframework.scheduling.TaskScheduler;
 import org.springframework.stereotype.Component;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseBodyEmitter;
 
@@ -91,10 +92,15 @@ class LogFollowers implements SmartLifecycle {
   private final TaskOutputs outputs;
   private final Clock clock;
   private final Set<Follower> followers = ConcurrentHashMap.newKeySet();
-  private final Periodic timer = new Periodic("log-followers", this::tick, TICK, TICK);
+  private final Periodic timer;
 
   LogFollowers(
-      TaskQueries tasks, TaskOutputs outputs, TaskNotifications notifications, Clock clock) {
+      TaskQueries tasks,
+      TaskOutputs outputs,
+      TaskNotifications notifications,
+      Clock clock,
+      TaskScheduler scheduler) {
+    this.timer = new Periodic(scheduler, "log-followers", this::tick, TICK, TICK);
     this.tasks = tasks;
     this.outputs = outputs;
     this.clock = clock;

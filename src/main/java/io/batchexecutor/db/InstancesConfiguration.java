@@ -10,6 +10,7 @@ import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.scheduling.TaskScheduler;
 
 /**
  * Lets instances on one database see each other: this instance's connections carry its name (see
@@ -50,8 +51,13 @@ public class InstancesConfiguration {
   }
 
   @Bean
-  Periodic instancesCheck(OtherInstances others, BatchExecutorProperties properties) {
+  Periodic instancesCheck(
+      OtherInstances others, BatchExecutorProperties properties, TaskScheduler scheduler) {
     return new Periodic(
-        "instances-check", others::check, Duration.ZERO, properties.instances().checkInterval());
+        scheduler,
+        "instances-check",
+        others::check,
+        Duration.ZERO,
+        properties.instances().checkInterval());
   }
 }

@@ -3,6 +3,7 @@ package io.batchexecutor.pipeline;
 import io.batchexecutor.backend.BackOff;
 import io.batchexecutor.backend.ComputeBackend;
 import io.batchexecutor.config.BatchExecutorProperties;
+import io.batchexecutor.support.Periodic;
 import io.batchexecutor.task.TaskAccepted;
 import io.batchexecutor.task.TaskNotifications;
 import io.batchexecutor.task.TaskQueries;
@@ -13,10 +14,12 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -24,6 +27,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.context.event.EventListener;
+import org.springframework.scheduling.TaskScheduler;
 
 /**
  * The background pipeline of this instance: the claim loop, its workers, the lease heartbeat, the
@@ -48,7 +52,8 @@ public class Pipeline implements SmartLifecycle {
   private final MeterRegistry meters;
 
   private ExecutorService workers;
-  private ScheduledExecutorService housekeeping;
+  private final TaskScheduler scheduler;
+  private final List<Periodic> housekeeping = new ArrayList<>();
   private RunUntilShutdown claimLoop;
   private ListenForWork listener;
   private volatile boolean running;
@@ -61,7 +66,9 @@ public class Pipeline implements SmartLifecycle {
       TaskNotifications notifications,
       BatchExecutorProperties.Pipeline settings,
       Clock clock,
-      MeterRegistry meters) {
+      MeterRegistry meters,
+      TaskScheduler scheduler) {
+    this.scheduler = scheduler;
     this.meters = meters;
     Gauge.builder("batch.executor.pipeline.inflight", inFlight, InFlightTasks::size)
         .description("Tasks this instance works on now")
@@ -105,7 +112,6 @@ public class Pipeline implements SmartLifecycle {
         new ExecutePicked(
             tasks, queue, backend, clock, leaseOwner, BackOff.of(settings), meters, wakeUp);
     workers = Executors.newFixedThreadPool(settings.workers(), named("task-worker"));
-    housekeeping = Executors.newScheduledThreadPool(2, named("pipeline-housekeeping"));
     claimLoop =
         new RunUntilShutdown(
             queue,
@@ -120,15 +126,19 @@ public class Pipeline implements SmartLifecycle {
     listener = new ListenForWork(wakeUp, inFlight);
     notifications.subscribe(listener);
     named("task-claim").newThread(claimLoop).start();
-    long beat = settings.heartbeatInterval().toMillis();
-    housekeeping.scheduleWithFixedDelay(
-        new RenewLeases(queue, queries, inFlight, clock, settings.leaseDuration(), leaseOwner),
-        beat,
-        beat,
-        TimeUnit.MILLISECONDS);
-    long reap = settings.reaperInterval().toMillis();
-    housekeeping.scheduleWithFixedDelay(
-        new ReapExpiredLeases(queue, clock, wakeUp), reap, reap, TimeUnit.MILLISECONDS);
+    Duration beat = settings.heartbeatInterval();
+    housekeeping.add(
+        new Periodic(
+            scheduler,
+            "lease-renewal",
+            new RenewLeases(queue, queries, inFlight, clock, settings.leaseDuration(), leaseOwner),
+            beat,
+            beat));
+    Duration reap = settings.reaperInterval();
+    housekeeping.add(
+        new Periodic(
+            scheduler, "lease-reaper", new ReapExpiredLeases(queue, clock, wakeUp), reap, reap));
+    housekeeping.forEach(Periodic::start);
     running = true;
     log.info(
         "Pipeline {} started: backend {}, {} workers",
@@ -146,7 +156,8 @@ public class Pipeline implements SmartLifecycle {
     claimLoop.stop();
     notifications.unsubscribe(listener);
     workers.shutdownNow();
-    housekeeping.shutdownNow();
+    housekeeping.forEach(Periodic::stop);
+    housekeeping.clear();
     try {
       if (!workers.awaitTermination(10, TimeUnit.SECONDS)) {
         log.warn("Some task workers did not stop within 10 s");

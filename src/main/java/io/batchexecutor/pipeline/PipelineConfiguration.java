@@ -13,6 +13,7 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.scheduling.TaskScheduler;
 
 /** Wires the pipeline to the compute backend that {@code batch-executor.backend} names. */
 @Configuration(proxyBeanMethods = false)
@@ -28,9 +29,18 @@ public class PipelineConfiguration {
       TaskNotifications notifications,
       BatchExecutorProperties properties,
       Clock clock,
-      MeterRegistry meters) {
+      MeterRegistry meters,
+      TaskScheduler scheduler) {
     ComputeBackend backend = backends.getIfAvailable(NoComputeBackend::new);
     return new Pipeline(
-        tasks, queue, queries, backend, notifications, properties.pipeline(), clock, meters);
+        tasks,
+        queue,
+        queries,
+        backend,
+        notifications,
+        properties.pipeline(),
+        clock,
+        meters,
+        scheduler);
   }
 }

@@ -12,6 +12,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.scheduling.TaskScheduler;
 
 /**
  * With {@code batch-executor.retention.keep-finished} set, an instance that runs the pipeline
@@ -35,8 +36,9 @@ public class RetentionConfiguration {
 
   @Bean
   @ConditionalOnProperty(name = "batch-executor.pipeline.enabled", matchIfMissing = true)
-  SmartLifecycle retention(RemoveExpiredTasks remove, BatchExecutorProperties properties) {
+  SmartLifecycle retention(
+      RemoveExpiredTasks remove, BatchExecutorProperties properties, TaskScheduler scheduler) {
     return new Periodic(
-        "retention", remove, Duration.ofMinutes(1), properties.retention().checkEvery());
+        scheduler, "retention", remove, Duration.ofMinutes(1), properties.retention().checkEvery());
   }
 }

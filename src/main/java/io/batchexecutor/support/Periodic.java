@@ -1,25 +1,31 @@
 package io.batchexecutor.support;
 
 import java.time.Duration;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
+import java.time.Instant;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.locks.ReentrantLock;
 import org.springframework.context.SmartLifecycle;
+import org.springframework.scheduling.TaskScheduler;
 
 /**
- * Runs a piece of housekeeping on a daemon thread of its own while the service runs: first after
- * {@code initialDelay}, then {@code delay} after each run ends.
+ * A piece of periodic work on the service's scheduler while the service runs: first after {@code
+ * initialDelay}, then {@code delay} after each run ends. Runs of one piece never overlap, also with
+ * what {@link #runSoon} adds in between.
  */
 public final class Periodic implements SmartLifecycle {
 
-  private final String threadName;
+  private final TaskScheduler scheduler;
+  private final String name;
   private final Runnable work;
   private final Duration initialDelay;
   private final Duration delay;
-  private ScheduledExecutorService timer;
+  private final ReentrantLock oneAtATime = new ReentrantLock();
+  private ScheduledFuture<?> scheduled;
 
-  public Periodic(String threadName, Runnable work, Duration initialDelay, Duration delay) {
-    this.threadName = threadName;
+  public Periodic(
+      TaskScheduler scheduler, String name, Runnable work, Duration initialDelay, Duration delay) {
+    this.scheduler = scheduler;
+    this.name = name;
     this.work = work;
     this.initialDelay = initialDelay;
     this.delay = delay;
@@ -27,43 +33,49 @@ public final class Periodic implements SmartLifecycle {
 
   @Override
   public synchronized void start() {
-    timer =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, threadName);
-              t.setDaemon(true);
-              return t;
-            });
-    timer.scheduleWithFixedDelay(
-        work, initialDelay.toMillis(), delay.toMillis(), TimeUnit.MILLISECONDS);
+    scheduled =
+        scheduler.scheduleWithFixedDelay(
+            () -> alone(work), Instant.now().plus(initialDelay), delay);
   }
 
-  /** Runs the work once more now, on the same thread, between its scheduled runs. */
+  /** Runs the work once more now, between its scheduled runs. */
   public void runSoon() {
     runSoon(work);
   }
 
-  /** Runs {@code other} on the same thread, soon: never at the same time as the work. */
+  /** Runs {@code other} soon, never at the same time as the work. */
   public synchronized void runSoon(Runnable other) {
-    if (timer != null) {
+    if (scheduled != null) {
       try {
-        timer.execute(other);
-      } catch (java.util.concurrent.RejectedExecutionException e) {
-        // stopping
+        scheduler.schedule(() -> alone(other), Instant.now());
+      } catch (org.springframework.core.task.TaskRejectedException e) {
+        // the scheduler is stopping
       }
+    }
+  }
+
+  private void alone(Runnable run) {
+    oneAtATime.lock();
+    String before = Thread.currentThread().getName();
+    try {
+      Thread.currentThread().setName(name);
+      run.run();
+    } finally {
+      Thread.currentThread().setName(before);
+      oneAtATime.unlock();
     }
   }
 
   @Override
   public synchronized void stop() {
-    if (timer != null) {
-      timer.shutdownNow();
-      timer = null;
+    if (scheduled != null) {
+      scheduled.cancel(true);
+      scheduled = null;
     }
   }
 
   @Override
   public synchronized boolean isRunning() {
-    return timer != null;
+    return scheduled != null;
   }
 }

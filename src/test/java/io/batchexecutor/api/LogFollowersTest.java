@@ -15,7 +15,12 @@ class LogFollowersTest {
   @Test
   void beyondTheLimitAFollowerIsTurnedAwayWithAProblemThatSaysWhy() {
     LogFollowers followers =
-        new LogFollowers(null, null, new TaskNotifications(null), Clock.systemUTC());
+        new LogFollowers(
+            null,
+            null,
+            new TaskNotifications(null),
+            Clock.systemUTC(),
+            new org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler());
     Task task = aTask().build();
     for (int i = 0; i < LogFollowers.MAX_FOLLOWERS; i++) {
       assertThat(followers.follow(task, null)).isNotNull();

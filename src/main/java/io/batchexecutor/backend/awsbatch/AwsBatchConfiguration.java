@@ -30,6 +30,7 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Primary;
+import org.springframework.scheduling.TaskScheduler;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.services.batch.BatchClient;
 import software.amazon.awssdk.services.cloudwatchlogs.CloudWatchLogsClient;
@@ -230,7 +231,8 @@ public class AwsBatchConfiguration {
       JsonMapper json,
       Clock clock,
       AwsBatchProperties aws,
-      BatchExecutorProperties properties) {
+      BatchExecutorProperties properties,
+      TaskScheduler scheduler) {
     PollBatchJobs poller =
         new PollBatchJobs(
             storage.tasks(),
@@ -243,6 +245,6 @@ public class AwsBatchConfiguration {
             clock,
             aws.runnableWarning(),
             BackOff.of(properties.pipeline()));
-    return new Periodic("batch-poller", poller, Duration.ofSeconds(1), POLL_TICK);
+    return new Periodic(scheduler, "batch-poller", poller, Duration.ofSeconds(1), POLL_TICK);
   }
 }

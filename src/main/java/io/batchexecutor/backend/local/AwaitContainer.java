@@ -16,10 +16,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.scheduling.TaskScheduler;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -41,15 +41,16 @@ class AwaitContainer implements PipelineStep {
   /** How long after a successful attempt its container is removed. */
   static final Duration REMOVE_AFTER = Duration.ofSeconds(1);
 
-  private final ScheduledExecutorService collector;
+  private final TaskScheduler collector;
+
+  /** Removals go one at a time, so that they do not crowd the engine while containers start. */
+  private final ReentrantLock oneRemovalAtATime = new ReentrantLock();
+
   private final ObjectStores stores;
   private final JsonMapper json;
 
   AwaitContainer(
-      LocalContainers containers,
-      ObjectStores stores,
-      JsonMapper json,
-      ScheduledExecutorService collector) {
+      LocalContainers containers, ObjectStores stores, JsonMapper json, TaskScheduler collector) {
     this.collector = collector;
     this.containers = containers;
     this.stores = stores;
@@ -134,7 +135,7 @@ class AwaitContainer implements PipelineStep {
       // the common case does not wait for the removal, which comes a moment later so that it
       // does not slow the start of the next container; a crash before it leaves an exited
       // container behind, which holds nothing but that task's finished output
-      collector.schedule(() -> removeQuietly(id), REMOVE_AFTER.toMillis(), TimeUnit.MILLISECONDS);
+      collector.schedule(() -> removeAlone(id), Instant.now().plus(REMOVE_AFTER));
       task.succeed(pointer, exitCode, context.now());
       return StepResult.proceed();
     }
@@ -159,6 +160,15 @@ class AwaitContainer implements PipelineStep {
       retryOrFail(task, reason, exitCode, context);
     }
     return StepResult.proceed();
+  }
+
+  private void removeAlone(String id) {
+    oneRemovalAtATime.lock();
+    try {
+      removeQuietly(id);
+    } finally {
+      oneRemovalAtATime.unlock();
+    }
   }
 
   private void removeQuietly(String id) {

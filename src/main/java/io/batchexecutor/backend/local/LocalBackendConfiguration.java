@@ -10,12 +10,11 @@ import io.batchexecutor.storage.ObjectStores;
 import io.batchexecutor.support.Periodic;
 import io.batchexecutor.task.TaskQueries;
 import java.time.Duration;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.scheduling.TaskScheduler;
 import tools.jackson.databind.json.JsonMapper;
 
 /** {@code batch-executor.backend=local} (the default): tasks run on the local Docker engine. */
@@ -38,13 +37,14 @@ public class LocalBackendConfiguration {
       ImageBuilder builder,
       ObjectStores stores,
       BatchExecutorProperties properties,
-      JsonMapper json) {
+      JsonMapper json,
+      TaskScheduler scheduler) {
     return new LocalDockerBackend(
         containers,
         new BuildImage(
             builder, stores, Runner.script(), properties.image().baseImage(), json, false),
         new RunSweep(containers, stores, json, properties.local().sweepParallelism()),
-        new AwaitContainer(containers, stores, json, collector()));
+        new AwaitContainer(containers, stores, json, scheduler));
   }
 
   /**
@@ -53,21 +53,13 @@ public class LocalBackendConfiguration {
    */
   @Bean
   @ConditionalOnProperty(name = "batch-executor.pipeline.enabled", matchIfMissing = true)
-  SmartLifecycle leftoverContainers(LocalContainers containers, TaskQueries tasks) {
+  SmartLifecycle leftoverContainers(
+      LocalContainers containers, TaskQueries tasks, TaskScheduler scheduler) {
     return new Periodic(
+        scheduler,
         "leftover-containers",
         new RemoveLeftoverContainers(containers, tasks),
         Duration.ofMinutes(1),
         Duration.ofMinutes(10));
-  }
-
-  /** Removes the containers of successful attempts, one at a time, shortly after they ended. */
-  private static ScheduledExecutorService collector() {
-    return Executors.newSingleThreadScheduledExecutor(
-        r -> {
-          Thread t = new Thread(r, "container-collector");
-          t.setDaemon(true);
-          return t;
-        });
   }
 }

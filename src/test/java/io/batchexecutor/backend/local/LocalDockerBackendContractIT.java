@@ -63,7 +63,9 @@ class LocalDockerBackendContractIT extends ComputeBackendContract {
         new ImageBuilder(docker),
         stores,
         properties,
-        json);
+        json,
+        // the contract runs no step, so nothing is ever scheduled
+        new org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler());
   }
 
   @Override
