@@ -44,8 +44,8 @@ public class WorkQueue {
    */
   public List<Task> claimDue(
       String leaseOwner, int limit, Instant now, Instant leaseUntil, WatchedTasks watched) {
-    return jdbc.sql(
-            """
+    return claim(
+        """
             WITH claimed AS (
                 UPDATE task SET lease_owner = :owner, lease_expires_at = :until, version = version + 1
                 WHERE id IN (SELECT id FROM task
@@ -62,15 +62,12 @@ public class WorkQueue {
                 FROM claimed)
             SELECT * FROM claimed
             """
-                .formatted(TaskRows.NOT_FINAL, WATCHED))
-        .param("owner", leaseOwner)
-        .param("until", ts(leaseUntil))
-        .param("now", ts(now))
-        .param("limit", limit)
-        .param("watchedBackend", watched.backend())
-        .param("watchedStatuses", watched.statusNames())
-        .query(rows.task)
-        .list();
+            .formatted(TaskRows.NOT_FINAL, WATCHED),
+        leaseOwner,
+        limit,
+        now,
+        leaseUntil,
+        watched);
   }
 
   /**
@@ -79,8 +76,8 @@ public class WorkQueue {
    */
   public List<Task> claimWatched(
       String leaseOwner, int limit, Instant now, Instant leaseUntil, WatchedTasks watched) {
-    return jdbc.sql(
-            """
+    return claim(
+        """
             UPDATE task SET lease_owner = :owner, lease_expires_at = :until, version = version + 1
             WHERE id IN (SELECT id FROM task
                          WHERE lease_owner IS NULL AND next_run_at <= :now AND %s
@@ -89,7 +86,22 @@ public class WorkQueue {
                          FOR UPDATE SKIP LOCKED)
             RETURNING *
             """
-                .formatted(WATCHED))
+            .formatted(WATCHED),
+        leaseOwner,
+        limit,
+        now,
+        leaseUntil,
+        watched);
+  }
+
+  private List<Task> claim(
+      String sql,
+      String leaseOwner,
+      int limit,
+      Instant now,
+      Instant leaseUntil,
+      WatchedTasks watched) {
+    return jdbc.sql(sql)
         .param("owner", leaseOwner)
         .param("until", ts(leaseUntil))
         .param("now", ts(now))
