@@ -1,5 +1,8 @@
 package io.batchexecutor.api;
 
+import io.batchexecutor.backend.ComputeBackend;
+import io.batchexecutor.backend.LogChunk;
+import io.batchexecutor.backend.LogPosition;
 import io.batchexecutor.support.Periodic;
 import io.batchexecutor.task.Task;
 import io.batchexecutor.task.TaskNotifications;
@@ -26,10 +29,18 @@ import org.springframework.web.servlet.mvc.method.annotation.ResponseBodyEmitter
 /**
  * {@code GET /logs?follow=true}: what a task prints, sent as it comes, in one response that ends
  * when the task has ended. One timer serves every follower (no thread each): as often as the
- * backend allows (once a second locally, every five seconds from CloudWatch Logs) it reads each
- * followed task's output as {@code /logs} would and sends what was not sent yet; the task's end
- * wakes it at once ({@link TaskNotifications}), and it sends the rest of the stored output and
- * closes the response.
+ * backend allows (once a second locally, every five seconds from CloudWatch Logs) it reads what
+ * each followed task printed after the position its follower keeps ({@link
+ * ComputeBackend#liveLogsAfter}: only the new part, where the backend can) and sends it; the task's
+ * end wakes it at once ({@link TaskNotifications}).
+ *
+ * <p>Once the task has ended and its output is no longer read where it ran, the rest comes from the
+ * stored output. The follower knows how many characters of the output it read last it sent, and a
+ * fingerprint of them ({@link LogPosition#rest}): when the stored output begins with them, what
+ * follows them is sent; when it is another attempt's output, all of it is. So the switch neither
+ * repeats nor loses text, also when the last reads were a second or more before the end. A run of a
+ * sweep whose output is stored before the whole task ends is sent to its end then, and the response
+ * ends with the task.
  */
 @Component
 class LogFollowers implements SmartLifecycle {
@@ -48,7 +59,8 @@ class LogFollowers implements SmartLifecycle {
     final Integer index;
     final Instant until;
     final ResponseBodyEmitter emitter;
-    int sent; // characters of the output sent so far
+    LogPosition position = LogPosition.START;
+    boolean stored; // the stored output was sent: nothing more is read
     volatile Instant nextRead = Instant.MIN;
 
     Follower(UUID taskId, Integer index, Instant until, ResponseBodyEmitter emitter) {
@@ -74,17 +86,33 @@ class LogFollowers implements SmartLifecycle {
       }
       boolean ended = task.get().status().isFinal();
       nextRead = now.plus(outputs.logReadInterval());
-      Optional<String> text;
-      try {
-        text = outputs.currentLogs(task.get(), index);
-      } catch (ProblemException backendUnavailable) {
-        return !now.isBefore(until); // tried again next tick
+      boolean caughtUp = true;
+      if (!stored) {
+        Optional<LogChunk> live;
+        try {
+          live = outputs.liveLogsAfter(task.get(), index, position);
+        } catch (ProblemException backendUnavailable) {
+          return !now.isBefore(until); // tried again next tick
+        }
+        if (live.isPresent()) {
+          send(live.get());
+          caughtUp = live.get().caughtUp();
+        } else if (ended || index != null) {
+          Optional<String> output = outputs.storedLogs(task.get(), index);
+          if (output.isPresent()) {
+            send(position.rest(output.get()));
+            stored = true;
+          }
+        }
       }
-      if (text.isPresent() && text.get().length() > sent) {
-        emitter.send(text.get().substring(sent), TaskOutputs.TEXT);
-        sent = text.get().length();
+      return (ended && caughtUp) || !now.isBefore(until);
+    }
+
+    private void send(LogChunk chunk) throws IOException {
+      if (!chunk.text().isEmpty()) {
+        emitter.send(chunk.text(), TaskOutputs.TEXT);
       }
-      return ended || !now.isBefore(until);
+      position = chunk.next();
     }
   }
 

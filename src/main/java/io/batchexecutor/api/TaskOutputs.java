@@ -1,6 +1,8 @@
 package io.batchexecutor.api;
 
 import io.batchexecutor.backend.ComputeBackend;
+import io.batchexecutor.backend.LogChunk;
+import io.batchexecutor.backend.LogPosition;
 import io.batchexecutor.backend.SweepResults;
 import io.batchexecutor.backend.Unreachable;
 import io.batchexecutor.storage.ObjectStores;
@@ -238,7 +240,25 @@ public class TaskOutputs {
     return running == null ? LogFollowers.TICK : running.logReadInterval();
   }
 
-  private Optional<String> fromBackend(Function<ComputeBackend, Optional<String>> read) {
+  /**
+   * What the task (or run {@code index} of its sweep) printed after {@code from}, read live from
+   * where it runs; empty when it runs nowhere now. A backend that does not answer is a 503.
+   */
+  Optional<LogChunk> liveLogsAfter(Task task, Integer index, LogPosition from) {
+    return fromBackend(
+        b -> index == null ? b.liveLogsAfter(task, from) : b.sweepLogsAfter(task, index, from));
+  }
+
+  /** The output stored once the task (or run {@code index} of its sweep) ended; empty before. */
+  Optional<String> storedLogs(Task task, Integer index) {
+    String pointer =
+        index == null
+            ? task.logsPointer()
+            : SweepResults.pointer(task, stores, index, "output.log");
+    return stores.get(pointer).map(TaskOutputs::utf8);
+  }
+
+  private <T> Optional<T> fromBackend(Function<ComputeBackend, Optional<T>> read) {
     ComputeBackend running = backend.getIfAvailable();
     if (running == null) {
       return Optional.empty();

@@ -72,4 +72,19 @@ public interface ComputeBackend {
   default Optional<String> sweepLogs(Task task, int index) {
     return Optional.empty();
   }
+
+  /**
+   * What the task printed after {@code from}, read live from where it runs, and the position to
+   * read on from; empty when it runs nowhere now. A follower calls it again and again, so a backend
+   * reads only what is new where it can (Docker's {@code since}, CloudWatch's forward token); this
+   * default reads all of {@link #liveLogs} and cuts off what {@code from} delivered.
+   */
+  default Optional<LogChunk> liveLogsAfter(Task task, LogPosition from) {
+    return liveLogs(task).map(from::rest);
+  }
+
+  /** {@link #liveLogsAfter} for run {@code index} of a sweep, as {@link #sweepLogs} reads it. */
+  default Optional<LogChunk> sweepLogsAfter(Task task, int index, LogPosition from) {
+    return sweepLogs(task, index).map(from::rest);
+  }
 }

@@ -1,6 +1,8 @@
 package io.batchexecutor.backend.awsbatch;
 
 import io.batchexecutor.backend.ComputeBackend;
+import io.batchexecutor.backend.LogChunk;
+import io.batchexecutor.backend.LogPosition;
 import io.batchexecutor.backend.PipelineStep;
 import io.batchexecutor.backend.Unreachable;
 import io.batchexecutor.task.Task;
@@ -104,6 +106,28 @@ public class AwsBatchBackend implements ComputeBackend {
    */
   @Override
   public Optional<String> sweepLogs(Task task, int index) {
+    return childStream(task, index)
+        .flatMap(stream -> logs.read(task.settings().batchJobLogGroupName(), stream));
+  }
+
+  /** The job's CloudWatch stream after {@code from}: only the pages that are new. */
+  @Override
+  public Optional<LogChunk> liveLogsAfter(Task task, LogPosition from) {
+    if (task.logStreamName() == null) {
+      return Optional.empty();
+    }
+    return logs.readAfter(task.settings().batchJobLogGroupName(), task.logStreamName(), from);
+  }
+
+  /** The stream of child {@code index} of the sweep's array job after {@code from}. */
+  @Override
+  public Optional<LogChunk> sweepLogsAfter(Task task, int index, LogPosition from) {
+    return childStream(task, index)
+        .flatMap(stream -> logs.readAfter(task.settings().batchJobLogGroupName(), stream, from));
+  }
+
+  /** The CloudWatch stream of child {@code index}, once Batch has named it. */
+  private Optional<String> childStream(Task task, int index) {
     if (task.batchJobId() == null) {
       return Optional.empty();
     }
@@ -111,7 +135,6 @@ public class AwsBatchBackend implements ComputeBackend {
     return batch.describeJobs(b -> b.jobs(child)).jobs().stream()
         .filter(j -> j.container() != null && j.container().logStreamName() != null)
         .findFirst()
-        .flatMap(
-            j -> logs.read(task.settings().batchJobLogGroupName(), j.container().logStreamName()));
+        .map(j -> j.container().logStreamName());
   }
 }

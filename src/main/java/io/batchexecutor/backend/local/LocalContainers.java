@@ -1,14 +1,12 @@
 package io.batchexecutor.backend.local;
 
 import com.github.dockerjava.api.DockerClient;
-import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.exception.ConflictException;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.exception.NotModifiedException;
 import com.github.dockerjava.api.model.Container;
 import com.github.dockerjava.api.model.DeviceRequest;
-import com.github.dockerjava.api.model.Frame;
 import com.github.dockerjava.api.model.HostConfig;
 import io.batchexecutor.backend.BuildImage;
 import io.batchexecutor.backend.TaskInputs;
@@ -65,7 +63,7 @@ class LocalContainers {
     return sweepIndex == null ? name(task, attempt) : name(task, attempt) + "-s" + sweepIndex;
   }
 
-  private static final String MARKER_PREFIX = "@@batch-executor-result-";
+  static final String MARKER_PREFIX = "@@batch-executor-result-";
 
   /** The marker that frames the runner's outputs at the end of its stdout. */
   static String resultMarker(Task task, int attempt) {
@@ -334,27 +332,50 @@ class LocalContainers {
     }
   }
 
-  /** Everything the container printed on stdout and stderr, in order. */
+  /**
+   * Everything the container printed on stdout and stderr, in order; each of the engine's entries
+   * (a line, or a piece of a long one) decoded on its own, as {@link #logsAfter} decodes them.
+   */
   String logs(String containerId) throws InterruptedException {
     StringBuilder out = new StringBuilder();
-    try {
-      docker
-          .logContainerCmd(containerId)
-          .withStdOut(true)
-          .withStdErr(true)
-          .withFollowStream(false)
-          .exec(
-              new ResultCallback.Adapter<Frame>() {
-                @Override
-                public void onNext(Frame frame) {
-                  out.append(new String(frame.getPayload(), StandardCharsets.UTF_8));
-                }
-              })
-          .awaitCompletion();
-    } catch (NotFoundException e) {
-      return "";
+    for (byte[] entry : entries(containerId, null).orElse(List.of())) {
+      out.append(DockerLogCursor.text(entry));
     }
     return out.toString();
+  }
+
+  /**
+   * What the container printed after {@code from}: the engine is asked only for its entries since
+   * the second of the last one read ({@link DockerLogCursor}); empty when the container is gone.
+   */
+  Optional<DockerLogCursor.Read> logsAfter(String containerId, DockerLogCursor from)
+      throws InterruptedException {
+    return entries(containerId, from.since()).map(from::read);
+  }
+
+  /**
+   * The container's log entries with their times, from second {@code since} on (all when it is
+   * null); empty when the container is gone.
+   */
+  private Optional<List<byte[]>> entries(String containerId, Integer since)
+      throws InterruptedException {
+    DockerLogCursor.Entries entries = new DockerLogCursor.Entries();
+    try {
+      var command =
+          docker
+              .logContainerCmd(containerId)
+              .withStdOut(true)
+              .withStdErr(true)
+              .withFollowStream(false)
+              .withTimestamps(true);
+      if (since != null) {
+        command.withSince(since);
+      }
+      command.exec(entries).awaitCompletion();
+    } catch (NotFoundException e) {
+      return Optional.empty();
+    }
+    return Optional.of(entries.entries());
   }
 
   /** The files the runner left in its output directory. */

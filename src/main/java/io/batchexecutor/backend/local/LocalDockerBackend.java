@@ -3,6 +3,8 @@ package io.batchexecutor.backend.local;
 import io.batchexecutor.backend.BuildImage;
 import io.batchexecutor.backend.ComputeBackend;
 import io.batchexecutor.backend.DockerUnreachable;
+import io.batchexecutor.backend.LogChunk;
+import io.batchexecutor.backend.LogPosition;
 import io.batchexecutor.backend.PipelineStep;
 import io.batchexecutor.backend.Unreachable;
 import io.batchexecutor.docker.DockerFailures;
@@ -69,6 +71,44 @@ public class LocalDockerBackend implements ComputeBackend {
     }
     List<LocalContainers.SweepRun> found = containers.sweepRuns(task).get(index);
     return found == null ? Optional.empty() : logsOf(found.get(0).containerId());
+  }
+
+  /** Reads on from {@code from} in the task's current container; empty when it runs nowhere. */
+  @Override
+  public Optional<LogChunk> liveLogsAfter(Task task, LogPosition from) {
+    if (task.containerId() == null || task.status().isFinal()) {
+      return Optional.empty();
+    }
+    return logsAfter(task.containerId(), from);
+  }
+
+  /** Reads on from {@code from} in the latest attempt's container of sweep run {@code index}. */
+  @Override
+  public Optional<LogChunk> sweepLogsAfter(Task task, int index, LogPosition from) {
+    if (task.status().isFinal()) {
+      return Optional.empty();
+    }
+    List<LocalContainers.SweepRun> found = containers.sweepRuns(task).get(index);
+    return found == null ? Optional.empty() : logsAfter(found.get(0).containerId(), from);
+  }
+
+  /**
+   * What a container printed after {@code from}; a container other than the one {@code from} read
+   * (another attempt's) is read from its start. Empty when it is gone.
+   */
+  private Optional<LogChunk> logsAfter(String containerId, LogPosition from) {
+    DockerLogCursor cursor =
+        containerId.equals(from.source())
+            ? DockerLogCursor.decode(from.cursor())
+            : DockerLogCursor.START;
+    try {
+      return containers
+          .logsAfter(containerId, cursor)
+          .map(read -> from.next(containerId, read.text(), read.next().encode(), true));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Optional.empty();
+    }
   }
 
   /** A container's output; empty when it is gone. An engine that does not answer is thrown. */

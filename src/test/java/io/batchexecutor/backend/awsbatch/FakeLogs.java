@@ -18,6 +18,7 @@ class FakeLogs implements CloudWatchLogsClient {
 
   final Map<String, List<String>> streams = new HashMap<>(); // "group|stream" -> messages
   final int pageSize;
+  final List<GetLogEventsRequest> requests = new ArrayList<>();
   int calls;
 
   FakeLogs(int pageSize) {
@@ -27,6 +28,7 @@ class FakeLogs implements CloudWatchLogsClient {
   @Override
   public GetLogEventsResponse getLogEvents(GetLogEventsRequest request) {
     calls++;
+    requests.add(request);
     List<String> messages = streams.get(request.logGroupName() + "|" + request.logStreamName());
     if (messages == null) {
       throw ResourceNotFoundException.builder()

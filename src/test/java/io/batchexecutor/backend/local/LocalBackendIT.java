@@ -265,6 +265,100 @@ class LocalBackendIT {
   }
 
   @Test
+  void followingALongOutputSendsEveryLineOnceInOrder() {
+    // 300 lines in bursts across several seconds, some on stderr, one long enough for the engine
+    // to split it into pieces that share one time (away from the stderr lines: a line of the
+    // other stream that the engine stores between the pieces would stand between them in any
+    // reading of the output)
+    Api.Response submitted =
+        api.post(
+            "/api/v1/tasks",
+            Tasks.function(
+                    "import sys, time\n"
+                        + "def task():\n"
+                        + "    for i in range(300):\n"
+                        + "        print('line %d' % i, flush=True)\n"
+                        + "        if i % 50 == 25:\n"
+                        + "            print('err %d' % i, file=sys.stderr, flush=True)\n"
+                        + "        if i == 150:\n"
+                        + "            print('x' * 40000, flush=True)\n"
+                        + "        if i % 30 == 29:\n"
+                        + "            time.sleep(0.7)\n"
+                        + "    return 1\n",
+                    "task")
+                .build());
+    String id = submitted.json().get("id").asString();
+
+    List<String> lines =
+        api.lines("/api/v1/tasks/" + id + "/logs?follow=true").body().toList(); // to the end
+
+    assertThat(api.get("/api/v1/tasks/" + id).json().get("status").asString())
+        .isEqualTo("SUCCEEDED");
+    assertThat(lines)
+        .as("all of it, as /logs has it after the end")
+        .isEqualTo(api.get("/api/v1/tasks/" + id + "/logs").text().lines().toList());
+    List<String> expected = new ArrayList<>();
+    for (int i = 0; i < 300; i++) {
+      expected.add("line " + i);
+    }
+    assertThat(lines.stream().filter(l -> l.startsWith("line ")).toList())
+        .as("every line once, in order")
+        .isEqualTo(expected);
+    assertThat(lines.stream().filter(l -> l.startsWith("err ")).toList())
+        .containsExactly("err 25", "err 75", "err 125", "err 175", "err 225", "err 275");
+    assertThat(lines).filteredOn(l -> l.equals("x".repeat(40000))).hasSize(1);
+  }
+
+  @Test
+  void followingAContainerFetchesFromTheEngineOnlyTheNewEntriesAndThoseOfOneSecond()
+      throws Exception {
+    // five bursts of 50 lines, more than a second apart: no second holds lines of two bursts
+    String script =
+        "import time\n"
+            + "for burst in range(5):\n"
+            + "    for i in range(50):\n"
+            + "        print('line %d' % (burst * 50 + i), flush=True)\n"
+            + "    time.sleep(1.1)\n";
+    String id =
+        docker
+            .createContainerCmd(DockerAvailable.BASE_IMAGE)
+            .withCmd("python3", "-c", script)
+            .withHostConfig(
+                com.github.dockerjava.api.model.HostConfig.newHostConfig().withNetworkMode("host"))
+            .exec()
+            .getId();
+    LocalContainers containers = new LocalContainers(docker, null, null);
+    StringBuilder received = new StringBuilder();
+    int reads = 0;
+    try {
+      docker.startContainerCmd(id).exec();
+      DockerLogCursor cursor = DockerLogCursor.START;
+      boolean running = true;
+      while (running) {
+        running =
+            Boolean.TRUE.equals(docker.inspectContainerCmd(id).exec().getState().getRunning());
+        DockerLogCursor.Read read = containers.logsAfter(id, cursor).orElseThrow();
+        assertThat(read.fetched() - read.fresh())
+            .as("entries fetched again in read %d: at most those of one burst", reads)
+            .isLessThanOrEqualTo(50);
+        received.append(read.text());
+        cursor = read.next();
+        reads++;
+        Thread.sleep(200);
+      }
+    } finally {
+      containers.remove(id);
+    }
+
+    List<String> expected = new ArrayList<>();
+    for (int i = 0; i < 250; i++) {
+      expected.add("line " + i);
+    }
+    assertThat(received.toString().lines().toList()).isEqualTo(expected);
+    assertThat(reads).as("reads while the container ran and after").isGreaterThan(5);
+  }
+
+  @Test
   void moreCpusThanTheEngineHasAreLimitedToWhatItHasAndSaidSo() {
     int engine = docker.infoCmd().exec().getNCPU();
     JsonNode task = run(Tasks.add().set("args", List.of(1, 2)).executor("vcpu", engine + 1));
