@@ -107,8 +107,9 @@ class AwaitContainer implements PipelineStep {
 
   private StepResult finished(Task task, String id, int exitCode, StepContext context)
       throws InterruptedException {
-    LocalContainers.Collected collected =
-        containers.collect(id, LocalContainers.resultMarker(task, Math.max(1, task.attempts())));
+    ContainerOutput.Collected collected =
+        containers.output.collect(
+            id, ContainerOutput.resultMarker(task, Math.max(1, task.attempts())));
     Map<String, byte[]> outputs = collected.files();
     URI result = null;
     if (outputs.containsKey("result.pickle")) {
@@ -229,7 +230,7 @@ class AwaitContainer implements PipelineStep {
   }
 
   private void collectLogs(Task task, String id) throws InterruptedException {
-    storeLogs(task, containers.logs(id));
+    storeLogs(task, containers.output.logs(id));
   }
 
   private void storeLogs(Task task, String logs) {

@@ -72,7 +72,7 @@ final class DockerLogCursor {
         continue; // taken by an earlier read
       }
       String line = text(entry, space);
-      if (line.startsWith(LocalContainers.MARKER_PREFIX)) {
+      if (line.startsWith(ContainerOutput.MARKER_PREFIX)) {
         if (fresh > 0 && text.charAt(text.length() - 1) == '\n') {
           text.setLength(text.length() - 1); // the runner's line break before its frame
         }

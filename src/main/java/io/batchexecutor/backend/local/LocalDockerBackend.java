@@ -103,6 +103,7 @@ public class LocalDockerBackend implements ComputeBackend {
             : DockerLogCursor.START;
     try {
       return containers
+          .output
           .logsAfter(containerId, cursor)
           .map(read -> from.next(containerId, read.text(), read.next().encode(), true));
     } catch (InterruptedException e) {
@@ -117,7 +118,7 @@ public class LocalDockerBackend implements ComputeBackend {
       if (containers.inspect(containerId).isEmpty()) {
         return Optional.empty();
       }
-      return Optional.of(LocalContainers.withoutFrame(containers.logs(containerId)));
+      return Optional.of(ContainerOutput.withoutFrame(containers.output.logs(containerId)));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return Optional.empty();

@@ -240,8 +240,8 @@ class RunSweep implements PipelineStep {
   private Optional<Run> finished(Task task, int index, Run run, int exitCode, StepContext context)
       throws InterruptedException {
     String id = run.containerId();
-    LocalContainers.Collected collected =
-        containers.collect(id, LocalContainers.resultMarker(task, run.attempt(), index));
+    ContainerOutput.Collected collected =
+        containers.output.collect(id, ContainerOutput.resultMarker(task, run.attempt(), index));
     Map<String, byte[]> files = new LinkedHashMap<>(collected.files());
     if (!files.containsKey("result.json")) {
       boolean outOfMemory =
@@ -287,7 +287,7 @@ class RunSweep implements PipelineStep {
   }
 
   private void ended(Task task, int index, String id, byte[] result) throws InterruptedException {
-    put(task, index, "output.log", containers.logs(id).getBytes(StandardCharsets.UTF_8));
+    put(task, index, "output.log", containers.output.logs(id).getBytes(StandardCharsets.UTF_8));
     put(task, index, "result.json", result);
     containers.remove(id);
   }

@@ -152,7 +152,7 @@ class DockerLogCursorTest {
   }
 
   static final String FRAME =
-      LocalContainers.MARKER_PREFIX + "some-task-1@@ {\"result.json\":\"e30=\"}\n";
+      ContainerOutput.MARKER_PREFIX + "some-task-1@@ {\"result.json\":\"e30=\"}\n";
 
   @Test
   void theRunnersResultFrameItsLineBreakAndWhatFollowsAreNotOutput() {
@@ -166,7 +166,7 @@ class DockerLogCursorTest {
 
     assertThat(received.toString())
         .isEqualTo("printed\n")
-        .isEqualTo(LocalContainers.withoutFrame("printed\n\n" + FRAME + "after\n"));
+        .isEqualTo(ContainerOutput.withoutFrame("printed\n\n" + FRAME + "after\n"));
   }
 
   @Test
@@ -196,7 +196,7 @@ class DockerLogCursorTest {
 
     assertThat(received.toString())
         .isEqualTo("no break")
-        .isEqualTo(LocalContainers.withoutFrame("no break\n" + FRAME));
+        .isEqualTo(ContainerOutput.withoutFrame("no break\n" + FRAME));
   }
 
   @Test

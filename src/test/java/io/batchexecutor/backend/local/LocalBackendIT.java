@@ -337,7 +337,7 @@ class LocalBackendIT {
       while (running) {
         running =
             Boolean.TRUE.equals(docker.inspectContainerCmd(id).exec().getState().getRunning());
-        DockerLogCursor.Read read = containers.logsAfter(id, cursor).orElseThrow();
+        DockerLogCursor.Read read = containers.output.logsAfter(id, cursor).orElseThrow();
         assertThat(read.fetched() - read.fresh())
             .as("entries fetched again in read %d: at most those of one burst", reads)
             .isLessThanOrEqualTo(50);
