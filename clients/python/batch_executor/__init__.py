@@ -5,6 +5,7 @@
 so that ``import batch_executor as ct`` runs code written for Covalent's AWS Batch executor.
 """
 
+from . import executor
 from .client import Client, TaskHandle, WorkflowHandle, find_token, loads, token_file
 from .covalent import (
     AWSBatchExecutor,
@@ -46,6 +47,6 @@ __all__ = [
     "ElectronResult", "Lattice", "Proxy", "RESULT_STATUS", "Result", "ResultNotAvailable",
     "ServiceUnreachable", "SourceError", "Status", "TaskCancelled", "TaskFailed", "TaskHandle",
     "Unauthorized", "UnsupportedOperation", "WaitTimeout", "WorkflowHandle", "dispatch",
-    "dispatch_sync", "electron", "find_token", "function_source", "get_result", "lattice",
+    "dispatch_sync", "electron", "executor", "find_token", "function_source", "get_result", "lattice",
     "loads", "status", "token_file",
 ]

@@ -307,6 +307,11 @@ class TaskHandle:
         value = self.client.request("GET", self.path + "/result")
         if not _describes_pickle(value):
             return value
+        if not value["pickled"]:
+            raise ResultNotAvailable(
+                "task %s returned a %s that could not be pickled: %s"
+                % (self.id, value["type"], value["repr"])
+            )
         try:
             data = self.client.request("GET", self.path + "/result",
                                        accept="application/octet-stream")
@@ -314,11 +319,6 @@ class TaskHandle:
             if error.status == 406:  # a JSON value that merely looks like a description
                 return value
             raise
-        if not value["pickled"]:
-            raise ResultNotAvailable(
-                "task %s returned a %s that could not be pickled: %s"
-                % (self.id, value["type"], value["repr"])
-            )
         return loads(data, self._modules)
 
     def result_bytes(self):

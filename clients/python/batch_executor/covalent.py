@@ -17,7 +17,7 @@ import threading
 import warnings
 
 from .client import Client, TaskHandle, json_value
-from .errors import SourceError, TaskFailed, UnsupportedOperation
+from .errors import TaskFailed, UnsupportedOperation
 
 # ---- statuses ----------------------------------------------------------------------------------
 
@@ -625,5 +625,4 @@ class Result:
 __all__ = [
     "AWSBatchExecutor", "DepsPip", "Electron", "Lattice", "Proxy", "RESULT_STATUS", "Result",
     "ElectronResult", "Status", "dispatch", "dispatch_sync", "electron", "get_result", "lattice",
-    "SourceError",
 ]

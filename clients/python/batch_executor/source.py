@@ -478,6 +478,10 @@ class GlobalsSlicer:
             self.done.add(name)
             return  # a builtin, or a NameError where it runs
         value = self.globals[name]
+        from .covalent import Electron, Lattice
+
+        if isinstance(value, (Electron, Lattice)):
+            value = value.function  # an electron called as a plain function where the task runs
         if _is_client_object(value):
             raise SourceError(
                 "%s uses %r, the batch_executor client, which does not travel with the task"

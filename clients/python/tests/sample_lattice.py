@@ -109,3 +109,9 @@ def raises(message):
 
 def helper_that_raises(message):
     raise RuntimeError(message)
+
+
+def a_lock():
+    import threading
+
+    return threading.Lock()

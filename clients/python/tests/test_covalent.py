@@ -22,6 +22,9 @@ class ExecutorTest(unittest.TestCase):
                                               "batch_queue": "my-queue"})
         self.assertEqual(executor.vcpu, 16)
 
+    def test_it_is_also_where_covalents_examples_take_it_from(self):
+        self.assertIs(ct.executor.AWSBatchExecutor, ct.AWSBatchExecutor)
+
     def test_a_misspelt_keyword_is_a_type_error_naming_it(self):
         with self.assertRaises(TypeError) as raised:
             ct.AWSBatchExecutor(vcpus=4)

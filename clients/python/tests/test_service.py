@@ -48,6 +48,13 @@ class TasksTest(unittest.TestCase):
         self.assertTrue(described["pickled"])
         self.assertTrue(described["type"].endswith(".Point"), described)
 
+    def test_a_value_that_cannot_be_pickled_is_described(self):
+        task = self.client.submit(s.a_lock)
+
+        with self.assertRaises(ct.ResultNotAvailable) as raised:
+            task.result(WAIT)
+        self.assertIn("_thread.lock", str(raised.exception))
+
     def test_a_raising_task_raises_task_failed_with_the_remote_traceback(self):
         task = self.client.submit(s.raises, "out of cheese")
 

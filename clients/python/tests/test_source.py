@@ -10,6 +10,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import batch_executor as ct  # noqa: E402
 import slicer_sample  # noqa: E402
+from slicer_sample import scale, score  # noqa: E402
 from batch_executor.source import function_source  # noqa: E402
 
 
@@ -74,6 +75,19 @@ class ModuleFileTest(unittest.TestCase):
         self.assertEqual(function_source(slicer_sample.train).source,
                          function_source(slicer_sample.train.function).source)
         self.assertIs(function_source(slicer_sample.train).module, slicer_sample)
+
+
+class NestedTest(unittest.TestCase):
+    def test_a_function_defined_in_a_function_takes_what_it_uses_from_its_globals(self):
+        def nested(model, x):
+            return score(model, x) + scale(x)
+
+        sliced = function_source(nested)
+
+        self.assertIn("from slicer_sample import score\n", sliced.source)
+        self.assertIn("from slicer_sample import scale\n", sliced.source)
+        self.assertIn("def nested(model, x):\n    return score(model, x) + scale(x)",
+                      sliced.source)
 
 
 class NotebookTest(unittest.TestCase):
