@@ -328,7 +328,7 @@ class TaskHandle:
     def logs(self):
         """What the task printed so far (stdout and stderr); empty while it has printed nothing."""
         try:
-            return self.client.request("GET", self.path + "/logs", accept="text/plain")
+            return self.client.request("GET", self.path + "/logs", accept="text/plain") or ""
         except ApiError as error:
             if error.kind == "no-logs":
                 return ""
