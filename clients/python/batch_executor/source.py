@@ -10,6 +10,7 @@ A function whose module file cannot be read (a notebook cell, an interactive ses
 
 import ast
 import builtins
+import importlib.util
 import inspect
 import linecache
 import math
@@ -205,8 +206,12 @@ def _client_imports(stmt):
     if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
         return names
     for node in ast.walk(stmt):
-        if isinstance(node, (ast.Import, ast.ImportFrom)) and stmt_level_client(node):
+        if isinstance(node, ast.ImportFrom) and stmt_level_client(node):
             names |= _bound_names(node)
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if _is_client_module(alias.name):
+                    names.add(alias.asname or alias.name.split(".")[0])
     return names
 
 
@@ -232,18 +237,28 @@ def _const_or_name(expr):
     return None
 
 
-def _import_text(stmt, keep):
-    """An import statement with only the names in ``keep`` (rebuilt from its parts)."""
+def _import_text(stmt, keep, package=None):
+    """An import statement with only the names in ``keep`` and never the client (rebuilt from its
+    parts); a relative import made absolute with ``package``, as there is no package where the task
+    runs."""
     aliases = []
     for alias in stmt.names:
         bound = alias.asname or alias.name.split(".")[0]
+        if isinstance(stmt, ast.Import) and _is_client_module(alias.name):
+            continue
         if alias.name == "*" or bound in keep:
             aliases.append(alias.name + (" as " + alias.asname if alias.asname else ""))
     if not aliases:
         return None
     if isinstance(stmt, ast.Import):
         return "import " + ", ".join(aliases)
-    return "from %s%s import %s" % ("." * stmt.level, stmt.module or "", ", ".join(aliases))
+    module = "." * stmt.level + (stmt.module or "")
+    if stmt.level and package:
+        try:
+            module = importlib.util.resolve_name(module, package)
+        except (ImportError, ValueError):
+            pass
+    return "from %s import %s" % (module, ", ".join(aliases))
 
 
 class ModuleSlicer:
@@ -254,6 +269,7 @@ class ModuleSlicer:
         self.tree = tree
         self.filename = filename
         self.globals = module_globals or {}
+        self.package = self.globals.get("__package__")
         self.client_names = set()
         self.future = []
         self.bindings = {}  # name -> indices of the top-level statements that bind it
@@ -288,7 +304,7 @@ class ModuleSlicer:
         """What of a top-level statement travels: a def or class without the client's decorators,
         an import with only the names needed, anything else as written."""
         if isinstance(stmt, (ast.Import, ast.ImportFrom)):
-            return _import_text(stmt, keep)
+            return _import_text(stmt, keep, self.package)
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             decorators = [
                 "@" + self.segment(d) for d in stmt.decorator_list if not self.is_client(d)
@@ -316,7 +332,7 @@ class ModuleSlicer:
                 if name in needed:
                     continue
                 needed.add(name)
-                if name in self.client_names and name not in self.bindings:
+                if name in self.client_names:
                     raise SourceError(
                         "%s in %s uses %r, the batch_executor client, which does not travel with "
                         "the task" % (_what(target), self.filename, name)
@@ -334,7 +350,7 @@ class ModuleSlicer:
         for i in sorted(included):
             stmt = self.tree.body[i]
             if isinstance(stmt, (ast.Import, ast.ImportFrom)):
-                text = _import_text(stmt, needed)
+                text = _import_text(stmt, needed, self.package)
             else:
                 text = texts.get(i) or self.statement_text(stmt, needed)
             if text:

@@ -77,6 +77,26 @@ class ModuleFileTest(unittest.TestCase):
         self.assertIs(function_source(slicer_sample.train).module, slicer_sample)
 
 
+class PackageTest(unittest.TestCase):
+    def test_relative_imports_become_absolute_and_the_client_is_left_out_of_a_mixed_import(self):
+        from sample_package import flows
+
+        sliced = function_source(flows.relative)
+
+        self.assertIn("import os\n", sliced.source)
+        self.assertNotIn("batch_executor", sliced.source)
+        self.assertIn("from sample_package import helpers\n", sliced.source)
+        self.assertIn("from sample_package.helpers import double as twice\n", sliced.source)
+        self.assertEqual(run(sliced, 2), 9)
+
+    def test_a_function_that_uses_the_client_itself_is_refused_naming_it(self):
+        from sample_package import flows
+
+        with self.assertRaises(ct.SourceError) as raised:
+            function_source(flows.uses_the_client)
+        self.assertIn("uses 'ct', the batch_executor client", str(raised.exception))
+
+
 class NestedTest(unittest.TestCase):
     def test_a_function_defined_in_a_function_takes_what_it_uses_from_its_globals(self):
         def nested(model, x):
