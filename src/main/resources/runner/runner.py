@@ -15,6 +15,13 @@ In a workflow, an argument that is exactly {"$task": "<key>"} stands for the res
 BATCH_EXECUTOR_INPUTS maps each key to where that task's result.json (and result.pickle, for a
 value JSON cannot carry) can be read, a directory or an s3:// prefix.
 
+The source runs as a module of its own, named after the source's digest
+(__batch_executor_task_<digest>__), so that values of the classes it defines can be pickled. A
+pickled result names the modules its pickle refers to, with their sources, in result.json
+("modules"); a task that takes it as input loads those modules under the same names before it
+unpickles it, so a value whose class only the producing task defines is usable downstream, in a
+task whose source does not define it.
+
 A sweep's payload lists the combinations; this run computes the one at AWS_BATCH_JOB_ARRAY_INDEX
 (a child of an array job) or BATCH_EXECUTOR_SWEEP_INDEX (the local backend), added to kwargs, and
 its S3 result goes under sweep/<index>/. An exception of the function is then that combination's
@@ -25,6 +32,7 @@ itself could not do its job (unreadable payload, result not storable).
 """
 
 import binascii
+import hashlib
 import json
 import math
 import os
@@ -40,6 +48,48 @@ EXIT_RAISED = 65
 EXIT_RUNNER_FAILED = 66
 ANNOUNCE_LIMIT = 1024 * 1024
 SWEEP_INDEX = None  # set by main() for a run of a sweep
+TASK_MODULE_PREFIX = "__batch_executor_task_"
+LOADED_SOURCES = {}  # the name of every task module loaded in this run -> its source
+
+
+def task_module_name(source):
+    digest = hashlib.sha256(source.encode("utf-8", "surrogatepass")).hexdigest()
+    return "%s%s__" % (TASK_MODULE_PREFIX, digest[:20])
+
+
+def is_task_module_name(name):
+    return (
+        isinstance(name, str)
+        and name.startswith(TASK_MODULE_PREFIX)
+        and name.endswith("__")
+        and name[len(TASK_MODULE_PREFIX):-2].isalnum()
+    )
+
+
+def load_task_module(name, source, filename):
+    """The module of a task's source, executed once per run and registered under name, so that
+    pickle finds the classes and functions it defines."""
+    module = sys.modules.get(name)
+    if module is not None:
+        return module
+    module = types.ModuleType(name)
+    sys.modules[name] = module
+    try:
+        exec(compile(source, filename, "exec"), module.__dict__)
+    except BaseException:
+        del sys.modules[name]
+        raise
+    LOADED_SOURCES[name] = source
+    return module
+
+
+def modules_of(pickled):
+    """The task modules (name -> source) that a pickle refers to by name."""
+    return {
+        name: source
+        for name, source in LOADED_SOURCES.items()
+        if name.encode("ascii") in pickled
+    }
 
 
 def is_json(value, depth=0):
@@ -149,12 +199,26 @@ def upstream(key, inputs, loaded):
     if "value" in document:
         value = document["value"]
     elif document.get("pickled"):
+        modules = document.get("modules") or {}
+        for name, source in modules.items():
+            # the producing task's own classes: loaded under the name its pickle refers to
+            if not is_task_module_name(name) or not isinstance(source, str):
+                continue
+            try:
+                load_task_module(name, source, "<source of task %s>" % (key,))
+            except Exception as error:
+                raise InputUnavailable(
+                    "cannot load the source of task %r, which its pickled result needs: %s: %s"
+                    % (key, type(error).__name__, error)
+                )
         try:
             import pickle
 
             value = pickle.loads(read_input(location, "result.pickle"))
         except Exception as error:
-            raise InputUnavailable("cannot load the pickled result of task %r: %s" % (key, error))
+            raise InputUnavailable(
+                "cannot load the pickled result of task %r: %s: %s" % (key, type(error).__name__, error)
+            )
     else:
         raise InputUnavailable(
             "the result of task %r (%s) could not be pickled: %s"
@@ -238,10 +302,8 @@ def main():
 
     try:
         # a real module, registered, so that values of classes the source defines can be pickled
-        # (and unpickled by a later task whose source defines the same classes)
-        module = types.ModuleType("__batch_executor_task__")
-        sys.modules[module.__name__] = module
-        exec(compile(source, "<task source>", "exec"), module.__dict__)
+        # (and unpickled by a later task, which loads this source under the same name)
+        module = load_task_module(task_module_name(source), source, "<task source>")
         function = getattr(module, name, None)
         if not callable(function):
             raise NameError("the source defines no function named %r" % (name,))
@@ -276,6 +338,9 @@ def main():
 
                 pickled = pickle.dumps(value, protocol=4)
                 document["pickled"] = True
+                modules = modules_of(pickled)
+                if modules:
+                    document["modules"] = modules
             except Exception as error:  # kept as its description, and why
                 pickled = None
                 document["pickled"] = False

@@ -68,6 +68,11 @@ public final class ServiceProcess implements AutoCloseable {
     return new Api(port);
   }
 
+  /** Where it answers: {@code http://127.0.0.1:<port>}. */
+  public String url() {
+    return "http://127.0.0.1:" + port;
+  }
+
   /** SIGKILL: no shutdown hook, no lease given back, nothing cleaned up. */
   public void kill() throws InterruptedException {
     process.destroyForcibly();

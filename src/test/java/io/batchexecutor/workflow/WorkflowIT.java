@@ -6,9 +6,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.batchexecutor.support.Api;
 import io.batchexecutor.support.DockerAvailable;
 import io.batchexecutor.support.ServiceTest;
+import io.batchexecutor.support.Tasks;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.BeforeEach;
@@ -71,6 +73,39 @@ class WorkflowIT {
     JsonNode trained = result(workflow, "train");
     assertThat(trained.get("pickled").asBoolean()).isTrue();
     assertThat(trained.get("type").asString()).isEqualTo("builtins.dict");
+  }
+
+  @Test
+  void aValueOfAClassOnlyItsProducerDefinesIsUsableDownstreamInEitherPayloadMode() {
+    String model =
+        "class Model:\n"
+            + "    def __init__(self, weight):\n"
+            + "        self.weight = weight\n"
+            + "    def predict(self, x):\n"
+            + "        return self.weight * x\n"
+            + "def train(xs):\n"
+            + "    return Model(sum(xs))\n";
+    String score = "def score(model, x):\n    return [model.predict(x), type(model).__name__]\n";
+    String id =
+        submit(
+            Workflows.named("class-across-tasks")
+                .task("train", model, "train", List.of(List.of(1, 2, 3)))
+                .task(
+                    "staged",
+                    Tasks.function(score, "score").set("args", List.of(ref("train"), 10)).build())
+                .task(
+                    "baked",
+                    Tasks.function(score, "score")
+                        .set("args", List.of(ref("train"), 100))
+                        .set("image", Map.of("payload", "baked"))
+                        .build()));
+
+    JsonNode workflow = awaitWorkflow(id, w -> w.get("finished_at").isString());
+
+    assertThat(workflow.get("status").asString()).as(workflow.toString()).isEqualTo("SUCCEEDED");
+    assertThat(workflow.get("outputs").get("staged").toString()).isEqualTo("[60,\"Model\"]");
+    assertThat(workflow.get("outputs").get("baked").toString()).isEqualTo("[600,\"Model\"]");
+    assertThat(result(workflow, "train").get("type").asString()).endsWith(".Model");
   }
 
   @Test

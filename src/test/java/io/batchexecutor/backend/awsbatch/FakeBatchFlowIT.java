@@ -28,8 +28,9 @@ import tools.jackson.databind.JsonNode;
 /**
  * Workflows and sweeps on the AWS Batch backend, against the tests' loopback AWS endpoint (real
  * registry, S3Mock, jobs as containers on the local engine): dependants go to Batch with dependsOn
- * and Batch holds them; each runner reads its inputs — a pickle among them — from S3; a sweep is
- * one array job whose children each compute their combination.
+ * and Batch holds them; each runner reads its inputs from S3 — among them the pickle of a class
+ * that only the producing (baked) task defines; a sweep is one array job whose children each
+ * compute their combination.
  */
 @ServiceTest
 @TestPropertySource(
@@ -92,13 +93,20 @@ class FakeBatchFlowIT {
                     List.of())
                 .task(
                     "train",
-                    "from fractions import Fraction\n"
-                        + "def train(data):\n    return Fraction(sum(data), len(data))\n",
-                    "train",
-                    List.of(ref("load")))
+                    Tasks.function(
+                            "from fractions import Fraction\n"
+                                + "class Mean:\n"
+                                + "    def __init__(self, value):\n"
+                                + "        self.value = value\n"
+                                + "def train(data):\n"
+                                + "    return Mean(Fraction(sum(data), len(data)))\n",
+                            "train")
+                        .set("args", List.of(ref("load")))
+                        .set("image", Map.of("payload", "baked"))
+                        .build())
                 .task(
                     "score",
-                    "def score(mean, data):\n    return [float(x / mean) for x in data]\n",
+                    "def score(mean, data):\n    return [float(x / mean.value) for x in data]\n",
                     "score",
                     List.of(ref("train"), ref("load")))
                 .build());

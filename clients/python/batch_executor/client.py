@@ -1,0 +1,518 @@
+"""The HTTP client of batch-executor: submit functions, wait for them, read results and logs."""
+
+import codecs
+import io
+import json
+import math
+import os
+import pickle
+import socket
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
+
+from .errors import (
+    ApiError,
+    ResultNotAvailable,
+    ServiceUnreachable,
+    TaskCancelled,
+    TaskFailed,
+    Unauthorized,
+    WaitTimeout,
+)
+
+DEFAULT_URL = "http://127.0.0.1:8080"
+DEFAULT_CACHE_DIR = "/tmp/covalent"
+TASKS = "/api/v1/tasks"
+WORKFLOWS = "/api/v1/workflows"
+FINAL = ("SUCCEEDED", "FAILED", "CANCELLED")
+MAX_HELD_WAIT = 60  # seconds the service holds an answer at most
+TASK_MODULE_PREFIX = "__batch_executor_task_"
+
+
+def token_file():
+    """Where the service keeps the token it made: ``<cache_dir>/api-token``."""
+    cache_dir = os.environ.get("BATCH_EXECUTOR_AWSBATCH_CACHE_DIR") or DEFAULT_CACHE_DIR
+    return os.path.join(cache_dir, "api-token")
+
+
+def find_token(token=None):
+    """The token to send, where it came from, and every place looked at (for a 401's message)."""
+    looked = []
+    if token:
+        return token, "the token argument", looked
+    looked.append("the token argument (not given)")
+    env = os.environ.get("BATCH_EXECUTOR_TOKEN")
+    if env and env.strip():
+        return env.strip(), "BATCH_EXECUTOR_TOKEN", looked
+    looked.append("BATCH_EXECUTOR_TOKEN (not set)")
+    path = token_file()
+    try:
+        with open(path, encoding="utf-8") as f:
+            text = f.read().strip()
+        if text:
+            return text, path, looked
+        looked.append("%s (empty)" % path)
+    except OSError as error:
+        looked.append("%s (%s)" % (path, error.strerror or error))
+    return None, None, looked
+
+
+class Client:
+    """A connection to one batch-executor service.
+
+    ``url`` defaults to ``BATCH_EXECUTOR_URL``, else ``http://127.0.0.1:8080``; ``token`` to
+    ``BATCH_EXECUTOR_TOKEN``, else the token file the service writes (``<cache_dir>/api-token``,
+    ``/tmp/covalent/api-token`` by default) when it is readable.
+    """
+
+    def __init__(self, url=None, token=None, timeout=30.0):
+        self.url = (url or os.environ.get("BATCH_EXECUTOR_URL") or DEFAULT_URL).rstrip("/")
+        self.token, self.token_source, self._looked = find_token(token)
+        self.timeout = timeout
+        host = urllib.parse.urlsplit(self.url).hostname or ""
+        handlers = []
+        if host in ("127.0.0.1", "localhost", "::1"):
+            handlers.append(urllib.request.ProxyHandler({}))  # never through a proxy to loopback
+        self._opener = urllib.request.build_opener(*handlers)
+
+    def __repr__(self):
+        return "Client(%r)" % (self.url,)
+
+    # ---- HTTP -----------------------------------------------------------------------------------
+
+    def request(self, method, path, body=None, query=None, accept="application/json",
+                headers=None, timeout=None, stream=False, retry=None):
+        """One call: the decoded JSON answer (or bytes, or text), or an ApiError.
+
+        A ``503`` with ``Retry-After`` is tried again a few times for reads and for submissions
+        (which carry an Idempotency-Key, so a repeat creates nothing twice).
+        """
+        url = self.url + path
+        if query:
+            url += "?" + urllib.parse.urlencode(
+                {k: v for k, v in query.items() if v is not None}, doseq=True
+            )
+        data = None
+        all_headers = {"Accept": accept, "User-Agent": "batch-executor-python"}
+        if self.token:
+            all_headers["Authorization"] = "Bearer " + self.token
+        if body is not None:
+            data = json.dumps(body, allow_nan=False).encode("utf-8")
+            all_headers["Content-Type"] = "application/json"
+        all_headers.update(headers or {})
+        if retry is None:
+            retry = method == "GET" or "Idempotency-Key" in all_headers
+        attempts = 4 if retry else 1
+        for attempt in range(attempts):
+            request = urllib.request.Request(url, data=data, method=method, headers=all_headers)
+            try:
+                response = self._opener.open(request, timeout=timeout or self.timeout)
+            except urllib.error.HTTPError as error:
+                delay = _retry_after(error)
+                if error.code == 503 and delay is not None and attempt + 1 < attempts:
+                    error.close()
+                    time.sleep(delay)
+                    continue
+                raise self._problem(error, method, url)
+            except (urllib.error.URLError, OSError) as error:
+                reason = getattr(error, "reason", error)
+                if attempt + 1 < attempts and isinstance(reason, ConnectionResetError):
+                    time.sleep(1)
+                    continue
+                raise ServiceUnreachable(self.url, reason)
+            if stream:
+                return response
+            try:
+                payload = response.read()
+                content_type = response.headers.get("Content-Type", "")
+            except (OSError, socket.timeout) as error:
+                raise ServiceUnreachable(self.url, error)
+            finally:
+                response.close()
+            if response.status == 204 or not payload:
+                return None
+            if "json" in content_type:
+                return json.loads(payload.decode("utf-8"))
+            if content_type.startswith("text/"):
+                return payload.decode("utf-8", "replace")
+            return payload
+        raise AssertionError("unreachable")
+
+    def _problem(self, error, method, url):
+        try:
+            text = error.read().decode("utf-8", "replace")
+        except OSError:
+            text = ""
+        finally:
+            error.close()
+        problem = None
+        if text:
+            try:
+                problem = json.loads(text)
+            except ValueError:
+                problem = None
+        if error.code == 401:
+            return Unauthorized(401, problem, method, url, text, self.token_source, self._looked)
+        return ApiError(error.code, problem, method, url, text)
+
+    # ---- tasks ----------------------------------------------------------------------------------
+
+    def submit(self, fn, *args, executor=None, requirements=None, base_image=None, **kwargs):
+        """Runs ``fn(*args, **kwargs)`` as a task; returns its :class:`TaskHandle` at once.
+
+        ``fn`` travels as source (its own, without the client's decorators, and what it needs from
+        its module). ``executor``: an :class:`AWSBatchExecutor`, a dict of its keys, or
+        ``"awsbatch"``/``None`` for the service's defaults. ``requirements``: pip requirements
+        (or a :class:`DepsPip`); ``base_image``: the image to build on.
+        """
+        from .covalent import executor_settings, requirements_of, Electron
+        from .source import function_source
+
+        name = getattr(fn, "__name__", "task")
+        if isinstance(fn, Electron):
+            executor = executor if executor is not None else fn.executor
+            requirements = requirements if requirements is not None else fn.deps_pip
+            fn = fn.function
+        sliced = function_source(fn)
+        body = {
+            "name": name,
+            "function": {"source": sliced.source, "name": sliced.name},
+            "args": json_value(list(args), "the arguments of %s" % name, "args"),
+            "kwargs": json_value(kwargs, "the arguments of %s" % name, "kwargs"),
+        }
+        settings = executor_settings(executor)
+        if settings:
+            body["executor"] = settings
+        image = {}
+        if base_image:
+            image["base_image"] = base_image
+        packages = requirements_of(requirements)
+        if packages:
+            image["requirements"] = packages
+        if image:
+            body["image"] = image
+        task = self.submit_task(body)
+        return TaskHandle(self, task["id"], task, modules=[sliced.module])
+
+    def submit_task(self, body, idempotency_key=None):
+        """``POST /api/v1/tasks`` with a request body as the API takes it; the task as answered."""
+        key = idempotency_key or str(uuid.uuid4())
+        return self.request("POST", TASKS, body=body, headers={"Idempotency-Key": key})
+
+    def task(self, task_id):
+        """A handle on a task by id."""
+        return TaskHandle(self, str(task_id))
+
+    def tasks(self, status=None, page=0, size=50):
+        """One page of the caller's tasks, newest first: ``{"items", "page", "size", "total"}``."""
+        return self.request("GET", TASKS, query={"status": status, "page": page, "size": size})
+
+    # ---- workflows ------------------------------------------------------------------------------
+
+    def submit_workflow(self, body, idempotency_key=None):
+        """``POST /api/v1/workflows`` with a request body as the API takes it; a WorkflowHandle."""
+        key = idempotency_key or str(uuid.uuid4())
+        answer = self.request("POST", WORKFLOWS, body=body, headers={"Idempotency-Key": key})
+        return WorkflowHandle(self, answer["id"], answer)
+
+    def workflow(self, workflow_id):
+        """A handle on a workflow by id."""
+        return WorkflowHandle(self, str(workflow_id))
+
+    def workflows(self, status=None, page=0, size=50):
+        """One page of the caller's workflows, newest first."""
+        return self.request("GET", WORKFLOWS, query={"status": status, "page": page, "size": size})
+
+    def executor(self):
+        """The service's backend and its configured executor defaults."""
+        return self.request("GET", "/api/v1/executor")
+
+
+def _retry_after(error):
+    value = error.headers.get("Retry-After") if error.headers else None
+    try:
+        return min(10.0, max(0.0, float(value))) if value is not None else None
+    except ValueError:
+        return None
+
+
+def _held(client, path, timeout):
+    """GETs ``path`` with held waits (``?wait=``) until ``final(answer)`` or the timeout is over."""
+    deadline = None if timeout is None else time.monotonic() + timeout
+    while True:
+        left = MAX_HELD_WAIT if deadline is None else deadline - time.monotonic()
+        seconds = max(0, min(MAX_HELD_WAIT, int(math.ceil(left))))
+        answer = client.request("GET", path, query={"wait": seconds},
+                                timeout=seconds + client.timeout)
+        yield answer
+        if deadline is not None and time.monotonic() >= deadline:
+            return
+
+
+class TaskHandle:
+    """A submitted task: ``id``, ``status``, ``wait()``, ``result()``, ``logs()``,
+    ``follow_logs()``, ``cancel()``, ``events()``."""
+
+    def __init__(self, client, task_id, info=None, modules=()):
+        self.client = client
+        self.id = task_id
+        self.info = info
+        self._modules = list(modules)
+
+    def __repr__(self):
+        status = self.info.get("status") if self.info else "?"
+        return "<TaskHandle %s %s>" % (self.id, status)
+
+    @property
+    def path(self):
+        return "%s/%s" % (TASKS, self.id)
+
+    def refresh(self):
+        """The task as the service has it now (also kept as ``info``)."""
+        self.info = self.client.request("GET", self.path)
+        return self.info
+
+    @property
+    def status(self):
+        """The task's current status (asks the service)."""
+        return self.refresh()["status"]
+
+    def wait(self, timeout=None):
+        """Waits until the task has ended, with held requests (never a busy poll); returns its
+        final status. Raises WaitTimeout when it has not ended within ``timeout`` seconds."""
+        if self.info and self.info.get("status") in FINAL:
+            return self.info["status"]
+        for answer in _held(self.client, self.path, timeout):
+            self.info = answer
+            if answer["status"] in FINAL:
+                return answer["status"]
+        raise WaitTimeout("task %s is still %s after %s s" % (self.id, self.info["status"], timeout))
+
+    def result(self, timeout=None):
+        """Waits for the task, then returns what the function returned.
+
+        A value JSON cannot carry comes as its pickle and is unpickled here, in the client: read
+        only results of your own tasks this way. Raises TaskFailed (with the remote exception's
+        type, message and traceback) when the function raised, TaskCancelled when it was cancelled.
+        """
+        status = self.wait(timeout)
+        if status != "SUCCEEDED":
+            kind = TaskCancelled if status == "CANCELLED" else TaskFailed
+            raise kind(self.id, status, self.info.get("status_reason"), self.info.get("error"),
+                       self.info.get("name"))
+        value = self.client.request("GET", self.path + "/result")
+        if not _describes_pickle(value):
+            return value
+        if not value["pickled"]:
+            raise ResultNotAvailable(
+                "task %s returned a %s that could not be pickled: %s"
+                % (self.id, value["type"], value["repr"])
+            )
+        try:
+            data = self.client.request("GET", self.path + "/result",
+                                       accept="application/octet-stream")
+        except ApiError as error:
+            if error.status == 406:  # a JSON value that merely looks like a description
+                return value
+            raise
+        return loads(data, self._modules)
+
+    def result_bytes(self):
+        """The pickle's bytes of a result JSON cannot carry, as the service keeps them."""
+        return self.client.request("GET", self.path + "/result", accept="application/octet-stream")
+
+    def logs(self):
+        """What the task printed so far (stdout and stderr); empty while it has printed nothing."""
+        try:
+            return self.client.request("GET", self.path + "/logs", accept="text/plain") or ""
+        except ApiError as error:
+            if error.kind == "no-logs":
+                return ""
+            raise
+
+    def follow_logs(self):
+        """The task's output line by line as it comes, until the task has ended (one streamed
+        ``?follow=true`` answer; taken up again where it was if that answer ends first)."""
+        seen = 0  # characters given so far, newlines included
+        while True:
+            response = self.client.request("GET", self.path + "/logs", query={"follow": "true"},
+                                           accept="text/plain", stream=True, timeout=3900)
+            decoder = codecs.getincrementaldecoder("utf-8")("replace")
+            received = 0  # characters of this answer
+            pending = ""
+            try:
+                while True:
+                    try:
+                        chunk = response.read1(65536)
+                    except (OSError, socket.timeout) as error:
+                        raise ServiceUnreachable(self.client.url, error)
+                    if not chunk:
+                        break
+                    text = decoder.decode(chunk)
+                    start = received
+                    received += len(text)
+                    if received <= seen:
+                        continue  # given before this answer was taken up again
+                    pending += text[max(0, seen - start):]
+                    *lines, pending = pending.split("\n")
+                    for line in lines:
+                        seen += len(line) + 1
+                        yield line
+            finally:
+                response.close()
+            pending += decoder.decode(b"", final=True)
+            if self.refresh()["status"] in FINAL:
+                if pending:
+                    yield pending
+                return
+            # the answer ended (after an hour) before the task did: follow on; a partial line
+            # comes again with the rest of it
+
+    def cancel(self):
+        """Asks the service to cancel the task; returns its status then (a task that had already
+        ended keeps its final status)."""
+        try:
+            self.info = self.client.request("POST", self.path + "/cancel")
+        except ApiError as error:
+            if error.kind == "task-state-conflict":
+                return self.refresh()["status"]
+            raise
+        return self.info["status"]
+
+    def events(self):
+        """The task's history: every status change and what happened within one."""
+        return self.client.request("GET", self.path + "/events")
+
+    def delete(self):
+        """Deletes the task that has ended, with everything it stored."""
+        self.client.request("DELETE", self.path)
+
+
+class WorkflowHandle:
+    """A submitted workflow: ``id``, ``status``, ``wait()``, ``tasks``, ``cancel()``."""
+
+    def __init__(self, client, workflow_id, info=None):
+        self.client = client
+        self.id = workflow_id
+        self.info = info
+
+    def __repr__(self):
+        status = self.info.get("status") if self.info else "?"
+        return "<WorkflowHandle %s %s>" % (self.id, status)
+
+    @property
+    def path(self):
+        return "%s/%s" % (WORKFLOWS, self.id)
+
+    def refresh(self):
+        self.info = self.client.request("GET", self.path)
+        return self.info
+
+    @property
+    def status(self):
+        return self.refresh()["status"]
+
+    def wait(self, timeout=None):
+        """Waits until the workflow is no longer RUNNING; returns its status then."""
+        if self.info and self.info.get("status") != "RUNNING":
+            return self.info["status"]
+        for answer in _held(self.client, self.path, timeout):
+            self.info = answer
+            if answer["status"] != "RUNNING":
+                return answer["status"]
+        raise WaitTimeout("workflow %s is still RUNNING after %s s" % (self.id, timeout))
+
+    def tasks(self):
+        """Its tasks by key, as TaskHandles."""
+        info = self.info or self.refresh()
+        return {key: TaskHandle(self.client, view["id"]) for key, view in info["tasks"].items()}
+
+    def cancel(self):
+        self.info = self.client.request("POST", self.path + "/cancel")
+        return self.info["status"]
+
+    def delete(self):
+        self.client.request("DELETE", self.path)
+
+
+def _describes_pickle(value):
+    return (
+        isinstance(value, dict)
+        and set(value) == {"pickled", "type", "repr"}
+        and isinstance(value["pickled"], bool)
+    )
+
+
+class _Unpickler(pickle.Unpickler):
+    """Finds the classes (and functions) a task's source defined in the modules they came from
+    here: the modules of the functions that were submitted, then ``__main__``."""
+
+    def __init__(self, data, modules):
+        super().__init__(io.BytesIO(data))
+        self._modules = [m for m in modules if m is not None]
+        main = sys.modules.get("__main__")
+        if main is not None and main not in self._modules:
+            self._modules.append(main)
+
+    def find_class(self, module, name):
+        if not module.startswith(TASK_MODULE_PREFIX):
+            return super().find_class(module, name)
+        for candidate in self._modules:
+            found = candidate
+            try:
+                for part in name.split("."):
+                    found = getattr(found, part)
+            except AttributeError:
+                continue
+            return found
+        raise pickle.UnpicklingError(
+            "the result holds a %s, which the task's source defined; none of the modules it can "
+            "come from here (%s) defines %s: import or define it before reading the result"
+            % (name, ", ".join(getattr(m, "__name__", "?") for m in self._modules) or "none", name)
+        )
+
+
+def loads(data, modules=()):
+    """Unpickles a result: a class the task's source defined is taken from ``modules`` (the
+    modules of the submitted functions) or ``__main__``. Unpickle only results of your own tasks."""
+    return _Unpickler(data, modules).load()
+
+
+def json_value(value, what, path):
+    """``value`` as the API takes it (JSON; tuples as arrays), or a TypeError naming the part of it
+    that JSON cannot carry."""
+    _check_json(value, what, path, 0)
+    return value
+
+
+def _check_json(value, what, path, depth):
+    if depth > 200:
+        raise TypeError("%s: %s is nested too deeply" % (what, path))
+    if value is None or isinstance(value, (bool, str)):
+        return
+    if isinstance(value, int):
+        return
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise TypeError("%s: %s is %r, which JSON cannot carry" % (what, path, value))
+        return
+    if isinstance(value, (list, tuple)):
+        for i, item in enumerate(value):
+            _check_json(item, what, "%s[%d]" % (path, i), depth + 1)
+        return
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise TypeError("%s: %s has the key %r; JSON keys are strings" % (what, path, key))
+            _check_json(item, what, "%s[%r]" % (path, key), depth + 1)
+        return
+    kind = type(value)
+    raise TypeError(
+        "%s: %s is a %s.%s, which JSON cannot carry; arguments travel as JSON (numbers, strings, "
+        "booleans, None, lists, dicts); pass what the function needs to build it instead"
+        % (what, path, kind.__module__, kind.__qualname__)
+    )

@@ -1,0 +1,628 @@
+"""The Covalent-style surface: ``electron``, ``lattice``, ``dispatch``, ``dispatch_sync``,
+``get_result``, ``AWSBatchExecutor``, ``DepsPip`` and the result statuses, so that code written for
+Covalent's AWS Batch executor runs here with one changed import line
+(``import batch_executor as ct``).
+
+Inside a lattice being dispatched, calling an electron does not run it: it returns a proxy for its
+result, and a proxy passed to another electron becomes a ``{"$task": ...}`` reference. The lattice's
+return value becomes the workflow's output. Outside a lattice an electron is a plain local call, as
+in Covalent.
+"""
+
+import difflib
+import functools
+import os
+import re
+import threading
+import warnings
+
+from .client import Client, TaskHandle, json_value
+from .errors import TaskFailed, UnsupportedOperation
+
+# ---- statuses ----------------------------------------------------------------------------------
+
+
+class Status(str):
+    """A status as Covalent names it; compares equal to its name."""
+
+    @property
+    def STATUS(self):
+        return str(self)
+
+    def __bool__(self):
+        return self != "NEW_OBJECT"
+
+    def __repr__(self):
+        return "Status(%s)" % str.__repr__(self)
+
+
+class RESULT_STATUS:
+    NEW_OBJECT = Status("NEW_OBJECT")
+    RUNNING = Status("RUNNING")
+    COMPLETED = Status("COMPLETED")
+    FAILED = Status("FAILED")
+    CANCELLED = Status("CANCELLED")
+
+
+_WORKFLOW_STATUS = {
+    "RUNNING": RESULT_STATUS.RUNNING,
+    "SUCCEEDED": RESULT_STATUS.COMPLETED,
+    "FAILED": RESULT_STATUS.FAILED,
+    "CANCELLED": RESULT_STATUS.CANCELLED,
+}
+_TASK_STATUS = dict(_WORKFLOW_STATUS, WAITING=RESULT_STATUS.NEW_OBJECT,
+                    QUEUED=RESULT_STATUS.NEW_OBJECT)
+
+
+def covalent_status(service_status):
+    """The Covalent name of a service status (a task's or a workflow's)."""
+    return _TASK_STATUS.get(service_status, RESULT_STATUS.RUNNING)
+
+
+# ---- executor and dependencies -----------------------------------------------------------------
+
+#: The keys of the original executor, as ``[executors.awsbatch]`` and AWSBatchExecutor take them.
+EXECUTOR_KEYS = (
+    "credentials", "profile", "region", "s3_bucket_name", "ecr_repo_name",
+    "batch_job_definition_name", "batch_queue", "batch_execution_role_name",
+    "batch_job_role_name", "batch_job_log_group_name", "vcpu", "memory", "num_gpus",
+    "retry_attempts", "time_limit", "poll_freq", "cache_dir",
+)
+#: Keys only the service's own configuration sets; a task cannot (the service refuses them).
+SERVER_ONLY_KEYS = ("credentials", "profile", "region", "cache_dir")
+
+
+class AWSBatchExecutor:
+    """The original executor's settings for the electrons that use it, with exactly its keyword
+    names; what is left out comes from the service's configuration.
+
+    ``credentials``, ``profile``, ``region`` and ``cache_dir`` are the service's to set: they are
+    accepted (so that existing code runs unchanged), not sent, and a warning says so. A misspelt
+    keyword is a TypeError naming it.
+    """
+
+    def __init__(self, **settings):
+        unknown = [k for k in settings if k not in EXECUTOR_KEYS]
+        if unknown:
+            key = unknown[0]
+            close = difflib.get_close_matches(key, EXECUTOR_KEYS, n=1)
+            raise TypeError(
+                "AWSBatchExecutor() got an unexpected keyword argument %r%s; it takes %s"
+                % (key, " (did you mean %r?)" % close[0] if close else "", ", ".join(EXECUTOR_KEYS))
+            )
+        self.settings = {k: v for k, v in settings.items() if v is not None}
+        ignored = [k for k in SERVER_ONLY_KEYS if k in self.settings]
+        if ignored:
+            warnings.warn(
+                "AWSBatchExecutor: %s %s set by the batch-executor service's own configuration; "
+                "the value given here is not sent" % (", ".join(ignored),
+                                                        "is" if len(ignored) == 1 else "are"),
+                UserWarning,
+                stacklevel=2,
+            )
+
+    def __getattr__(self, name):
+        if name in EXECUTOR_KEYS:
+            return self.settings.get(name)
+        raise AttributeError(name)
+
+    def __repr__(self):
+        return "AWSBatchExecutor(%s)" % ", ".join("%s=%r" % kv for kv in self.settings.items())
+
+    def to_dict(self):
+        """The settings a task sends: the keys given, without the service's own."""
+        return {k: v for k, v in self.settings.items() if k not in SERVER_ONLY_KEYS}
+
+
+def executor_settings(executor):
+    """The ``executor`` object of a task for an electron's ``executor``."""
+    if executor is None:
+        return {}
+    if isinstance(executor, AWSBatchExecutor):
+        return executor.to_dict()
+    if isinstance(executor, dict):
+        return AWSBatchExecutor(**executor).to_dict()
+    if isinstance(executor, str):
+        if executor.lower() == "awsbatch":
+            return {}  # the service's configured defaults
+        raise ValueError(
+            "executor %r is not available here: batch-executor runs every electron with its own "
+            "backend; use executor=\"awsbatch\" (the service's defaults) or an AWSBatchExecutor"
+            % (executor,)
+        )
+    raise TypeError("executor must be an AWSBatchExecutor, a dict of its keys, \"awsbatch\" or "
+                    "None, not %r" % (executor,))
+
+
+class DepsPip:
+    """pip requirements of an electron, as Covalent's ``DepsPip``: ``packages`` and/or the lines of
+    a requirements file (``reqs_path``). They are installed in the task's image."""
+
+    def __init__(self, packages=(), reqs_path=""):
+        if isinstance(packages, str):
+            packages = [packages]
+        self.packages = [str(p).strip() for p in packages if str(p).strip()]
+        if reqs_path:
+            with open(reqs_path, encoding="utf-8") as f:
+                for line in f:
+                    line = line.split(" #", 1)[0].strip()
+                    if line and not line.startswith("#"):
+                        self.packages.append(line)
+        for package in self.packages:
+            if package.startswith("-"):
+                raise ValueError(
+                    "requirement %r: pip options cannot be given per task; only requirements such "
+                    "as numpy==2.1.0" % (package,)
+                )
+
+    def __repr__(self):
+        return "DepsPip(packages=%r)" % (self.packages,)
+
+
+def requirements_of(deps):
+    """The list of pip requirements for a DepsPip, a list, a string or None."""
+    if deps is None:
+        return []
+    if isinstance(deps, DepsPip):
+        return list(deps.packages)
+    if isinstance(deps, str):
+        return DepsPip([deps]).packages
+    return DepsPip(list(deps)).packages
+
+
+def _unsupported(what, name, value):
+    if value:
+        raise NotImplementedError(
+            "%s(%s=...) is not supported by batch-executor: its tasks run in images built from a "
+            "base image and pip requirements (deps_pip)" % (what, name)
+        )
+
+
+# ---- electrons, lattices and the graph ---------------------------------------------------------
+
+_building = threading.local()
+
+
+def _builder():
+    return getattr(_building, "graph", None)
+
+
+class Electron:
+    """A function that runs as a task. Outside a lattice a call is a plain local call."""
+
+    def __init__(self, function, executor=None, deps_pip=None):
+        self.function = function
+        self.executor = executor
+        self.deps_pip = deps_pip
+        functools.update_wrapper(self, function)
+
+    def __repr__(self):
+        return "<electron %s>" % (self.function.__qualname__,)
+
+    def __call__(self, *args, **kwargs):
+        graph = _builder()
+        if graph is None:
+            return self.function(*args, **kwargs)
+        return graph.add(self, args, kwargs)
+
+    def __get__(self, instance, owner):
+        return self if instance is None else functools.partial(self, instance)
+
+
+def electron(_func=None, *, backend=None, executor=None, files=None, deps_bash=None,
+             deps_pip=None, call_before=None, call_after=None):
+    """``@electron`` or ``@electron(executor=..., deps_pip=...)``: the function runs as a task of
+    the lattice that calls it. ``executor`` is an AWSBatchExecutor, ``"awsbatch"`` or None (the
+    service's defaults); ``deps_pip`` a DepsPip or a list of requirements."""
+    _unsupported("electron", "files", files)
+    _unsupported("electron", "deps_bash", deps_bash)
+    _unsupported("electron", "call_before", call_before)
+    _unsupported("electron", "call_after", call_after)
+    executor = executor if executor is not None else backend
+    executor_settings(executor)  # a bad executor is an error where it is written
+    requirements_of(deps_pip)
+
+    def decorate(function):
+        if isinstance(function, Lattice):
+            return function  # a sub-lattice: its electrons join the calling lattice's graph
+        if isinstance(function, Electron):
+            function = function.function
+        return Electron(function, executor, deps_pip)
+
+    return decorate if _func is None else decorate(_func)
+
+
+class Lattice:
+    """A workflow function. ``dispatch(lattice)(*args)`` runs it on the service; a plain call runs
+    it here, its electrons as local calls."""
+
+    def __init__(self, function, executor=None, deps_pip=None):
+        self.function = function
+        self.executor = executor
+        self.deps_pip = deps_pip
+        self.__name__ = getattr(function, "__name__", "lattice")
+        functools.update_wrapper(self, function)
+
+    def __repr__(self):
+        return "<lattice %s>" % (self.__name__,)
+
+    def __call__(self, *args, **kwargs):
+        return self.function(*args, **kwargs)
+
+    def build_graph(self, *args, **kwargs):
+        """The workflow request this lattice makes with these arguments (nothing is sent)."""
+        return _Graph(self).build(args, kwargs)
+
+
+def lattice(_func=None, *, backend=None, executor=None, workflow_executor=None, deps_bash=None,
+            deps_pip=None, call_before=None, call_after=None, triggers=None):
+    """``@lattice`` or ``@lattice(executor=..., deps_pip=...)``: a workflow of electrons. Its
+    ``executor`` and ``deps_pip`` are the defaults of the electrons that name none."""
+    _unsupported("lattice", "deps_bash", deps_bash)
+    _unsupported("lattice", "call_before", call_before)
+    _unsupported("lattice", "call_after", call_after)
+    _unsupported("lattice", "triggers", triggers)
+    executor = executor if executor is not None else backend
+    executor_settings(executor)
+    requirements_of(deps_pip)
+
+    def decorate(function):
+        return Lattice(function, executor, deps_pip)
+
+    return decorate if _func is None else decorate(_func)
+
+
+#: The key of the task that computes a dispatched lattice's return value.
+OUTPUT_KEY = "lattice.result"
+
+_OUTPUT_SOURCE = "def lattice_result(value):\n    return value\n"
+_KEY = re.compile(r"[^A-Za-z0-9_.-]")
+
+
+class _Node:
+    def __init__(self, key, electron, args, kwargs):
+        self.key = key
+        self.electron = electron
+        self.args = args
+        self.kwargs = kwargs
+
+
+class _Graph:
+    def __init__(self, lattice):
+        self.lattice = lattice
+        self.nodes = []
+        self.keys = set()
+
+    def add(self, electron, args, kwargs):
+        base = _KEY.sub("_", electron.function.__name__)[:90] or "task"
+        key, n = base, 1
+        while key in self.keys or key == OUTPUT_KEY:
+            n += 1
+            key = "%s-%d" % (base, n)
+        self.keys.add(key)
+        node = _Node(key, electron, args, kwargs)
+        self.nodes.append(node)
+        return Proxy(node, self.lattice.__name__)
+
+    def build(self, args, kwargs):
+        """Runs the lattice's function with the graph being built; returns (request, modules)."""
+        if _builder() is not None:
+            raise RuntimeError("a lattice is already being dispatched in this thread")
+        _building.graph = self
+        try:
+            returned = self.lattice.function(*args, **kwargs)
+        finally:
+            _building.graph = None
+        from .source import function_source
+
+        tasks = {}
+        modules = []
+        for node in self.nodes:
+            what = "electron %s" % node.key
+            sliced = function_source(node.electron.function)
+            if sliced.module is not None and sliced.module not in modules:
+                modules.append(sliced.module)
+            task = {
+                "name": node.key,
+                "function": {"source": sliced.source, "name": sliced.name},
+                "args": _references(list(node.args), what, "args"),
+                "kwargs": _references(dict(node.kwargs), what, "kwargs"),
+            }
+            task.update(self._environment(node))
+            tasks[node.key] = task
+        used = []
+        output = {
+            "name": OUTPUT_KEY,
+            "function": {"source": _OUTPUT_SOURCE, "name": "lattice_result"},
+            "args": [_references(returned, "the return value of lattice %s" % self.lattice.__name__,
+                                 "return", used)],
+        }
+        producers = [n for n in self.nodes if n.key in used]
+        if producers:
+            output.update(self._environment(producers[0], [n for n in producers]))
+        tasks[OUTPUT_KEY] = output
+        return {"name": self.lattice.__name__, "tasks": tasks}, modules
+
+    def _environment(self, node, nodes=None):
+        """The executor and image of a task: the electron's, else the lattice's; the output task
+        takes the first producer's executor and every producer's requirements."""
+        executor = node.electron.executor
+        if executor is None:
+            executor = self.lattice.executor
+        part = {}
+        settings = executor_settings(executor)
+        if settings:
+            part["executor"] = settings
+        requirements = []
+        for n in nodes or [node]:
+            for r in requirements_of(n.electron.deps_pip) + requirements_of(self.lattice.deps_pip):
+                if r not in requirements:
+                    requirements.append(r)
+        if requirements:
+            part["image"] = {"requirements": requirements}
+        return part
+
+
+def _references(value, what, path, used=None):
+    """``value`` with every proxy replaced by a ``{"$task": key}`` reference; the rest must be
+    JSON."""
+    if isinstance(value, Proxy):
+        node = object.__getattribute__(value, "_node")
+        if used is not None and node.key not in used:
+            used.append(node.key)
+        return {"$task": node.key}
+    if isinstance(value, (list, tuple)):
+        return [_references(v, what, "%s[%d]" % (path, i), used) for i, v in enumerate(value)]
+    if isinstance(value, dict):
+        out = {}
+        for k, v in value.items():
+            if not isinstance(k, str):
+                raise TypeError("%s: %s has the key %r; JSON keys are strings" % (what, path, k))
+            out[k] = _references(v, what, "%s[%r]" % (path, k), used)
+        return out
+    return json_value(value, what, path)
+
+
+_OPERATIONS = {
+    "__bool__": "a truth test (if, while, and, or, not)",
+    "__len__": "len()", "__iter__": "iteration or unpacking", "__reversed__": "reversed()",
+    "__contains__": "'in'", "__getitem__": "indexing ([...])", "__setitem__": "item assignment",
+    "__delitem__": "item deletion", "__call__": "a call",
+    "__eq__": "'=='", "__ne__": "'!='", "__lt__": "'<'", "__le__": "'<='", "__gt__": "'>'",
+    "__ge__": "'>='", "__hash__": "hashing (a set member or dict key)",
+    "__int__": "int()", "__float__": "float()", "__complex__": "complex()", "__index__": "use as an index",
+    "__round__": "round()", "__trunc__": "math.trunc()", "__floor__": "math.floor()",
+    "__ceil__": "math.ceil()", "__str__": "str()", "__format__": "formatting (f-strings, format())",
+    "__bytes__": "bytes()", "__neg__": "unary '-'", "__pos__": "unary '+'", "__abs__": "abs()",
+    "__invert__": "'~'", "__enter__": "'with'", "__exit__": "'with'", "__await__": "'await'",
+    "__setattr__": "attribute assignment", "__delattr__": "attribute deletion",
+}
+for _op, _sign in (("add", "+"), ("sub", "-"), ("mul", "*"), ("matmul", "@"), ("truediv", "/"),
+                   ("floordiv", "//"), ("mod", "%"), ("divmod", "divmod()"), ("pow", "**"),
+                   ("lshift", "<<"), ("rshift", ">>"), ("and", "&"), ("xor", "^"), ("or", "|")):
+    _sign = _sign if _sign.endswith(")") else "'%s'" % _sign
+    _OPERATIONS["__%s__" % _op] = _sign
+    _OPERATIONS["__r%s__" % _op] = _sign
+    if _op != "divmod":
+        _OPERATIONS["__i%s__" % _op] = _sign
+
+
+class Proxy:
+    """The result of an electron called inside a lattice being dispatched: it only exists once the
+    workflow runs. Pass it to other electrons or return it; any other operation on it cannot be
+    expressed in the workflow and is an UnsupportedOperation naming it."""
+
+    __slots__ = ("_node", "_lattice")
+
+    def __init__(self, node, lattice_name):
+        object.__setattr__(self, "_node", node)
+        object.__setattr__(self, "_lattice", lattice_name)
+
+    def __repr__(self):
+        node = object.__getattribute__(self, "_node")
+        return "<result of electron %s in lattice %s>" % (
+            node.key, object.__getattribute__(self, "_lattice"))
+
+    def __getattr__(self, name):
+        if name.startswith("__") and name.endswith("__"):
+            raise AttributeError(name)
+        _refuse(self, "attribute access (.%s)" % name)
+
+    def __reduce_ex__(self, protocol):
+        _refuse(self, "pickling")
+
+    def __copy__(self):
+        _refuse(self, "copying")
+
+    def __deepcopy__(self, memo):
+        _refuse(self, "copying")
+
+
+def _refuse(proxy, operation):
+    node = object.__getattribute__(proxy, "_node")
+    raise UnsupportedOperation(
+        "%s on the result of electron %s in lattice %s cannot be expressed in the workflow: that "
+        "value only exists once the workflow runs. Pass it to an electron that does this instead"
+        % (operation, node.key, object.__getattribute__(proxy, "_lattice"))
+    )
+
+
+def _refusing(operation):
+    def method(self, *args, **kwargs):
+        _refuse(self, operation)
+
+    return method
+
+
+for _name, _operation in _OPERATIONS.items():
+    setattr(Proxy, _name, _refusing(_operation))
+
+
+# ---- dispatching and results -------------------------------------------------------------------
+
+_clients = {}
+_modules_of_dispatch = {}
+
+
+def _client(dispatcher_addr=None):
+    url = dispatcher_addr
+    if url and "://" not in url:
+        url = "http://" + url
+    url = url or os.environ.get("BATCH_EXECUTOR_URL") or None
+    if url not in _clients:
+        _clients[url] = Client(url)
+    return _clients[url]
+
+
+def dispatch(orig_lattice, dispatcher_addr=None, **_ignored):
+    """``dispatch(lattice)(*args, **kwargs)``: sends the lattice's workflow to the service; returns
+    its dispatch id (the workflow's id) at once."""
+    if not isinstance(orig_lattice, Lattice):
+        raise TypeError("dispatch takes a @lattice, not %r" % (orig_lattice,))
+
+    @functools.wraps(orig_lattice.function)
+    def submit(*args, **kwargs):
+        body, modules = _Graph(orig_lattice).build(args, kwargs)
+        workflow = _client(dispatcher_addr).submit_workflow(body)
+        _modules_of_dispatch[workflow.id] = modules
+        return workflow.id
+
+    return submit
+
+
+def dispatch_sync(orig_lattice, dispatcher_addr=None, **_ignored):
+    """``dispatch_sync(lattice)(*args, **kwargs)``: dispatches and waits; returns the Result."""
+    submit = dispatch(orig_lattice, dispatcher_addr)
+
+    @functools.wraps(orig_lattice.function)
+    def run(*args, **kwargs):
+        return get_result(submit(*args, **kwargs), wait=True, dispatcher_addr=dispatcher_addr)
+
+    return run
+
+
+def get_result(dispatch_id, wait=False, dispatcher_addr=None, status_only=False, timeout=None):
+    """The Result of a dispatch; with ``wait=True`` once the workflow has ended (held requests,
+    never a busy poll)."""
+    client = _client(dispatcher_addr)
+    workflow = client.workflow(dispatch_id)
+    if wait:
+        workflow.wait(timeout)
+    else:
+        workflow.refresh()
+    return Result(client, workflow.info, _modules_of_dispatch.get(str(dispatch_id), []),
+                  fetch=not status_only)
+
+
+class ElectronResult:
+    """One electron's task in a dispatch: ``key``, ``task_id``, ``status``, and once asked for,
+    ``result`` (its return value) or ``error``."""
+
+    def __init__(self, client, key, view, modules):
+        self.key = key
+        self.task_id = view["id"]
+        self.status = covalent_status(view["status"])
+        self.status_reason = view.get("status_reason")
+        self.handle = TaskHandle(client, view["id"], modules=modules)
+        self._fetched = False
+        self._result = None
+        self._error = None
+
+    def __repr__(self):
+        return "<ElectronResult %s %s>" % (self.key, self.status)
+
+    def _fetch(self):
+        if self._fetched:
+            return
+        self._fetched = True
+        if self.status == RESULT_STATUS.COMPLETED:
+            self._result = self.handle.result()
+        elif self.status in (RESULT_STATUS.FAILED, RESULT_STATUS.CANCELLED):
+            try:
+                self.handle.result()
+            except TaskFailed as failed:
+                self._error = str(failed)
+
+    @property
+    def result(self):
+        self._fetch()
+        return self._result
+
+    @property
+    def error(self):
+        self._fetch()
+        return self._error
+
+
+class Result:
+    """A dispatch as Covalent's ``get_result`` gives it: ``dispatch_id``, ``status``
+    (``Result.COMPLETED``, ``FAILED``, ``CANCELLED``, ``RUNNING``), ``result`` (the lattice's
+    return value, once COMPLETED), ``error`` (why it failed), and per electron
+    ``get_node_result(key)`` / ``get_all_node_outputs()``."""
+
+    NEW_OBJECT = RESULT_STATUS.NEW_OBJECT
+    RUNNING = RESULT_STATUS.RUNNING
+    COMPLETED = RESULT_STATUS.COMPLETED
+    FAILED = RESULT_STATUS.FAILED
+    CANCELLED = RESULT_STATUS.CANCELLED
+
+    def __init__(self, client, workflow, modules=(), fetch=True):
+        self.dispatch_id = workflow["id"]
+        self.lattice_name = workflow.get("name")
+        self.status = _WORKFLOW_STATUS.get(workflow["status"], RESULT_STATUS.RUNNING)
+        self.start_time = workflow.get("created_at")
+        self.end_time = workflow.get("finished_at")
+        self.workflow = workflow
+        self.electrons = {
+            key: ElectronResult(client, key, view, modules)
+            for key, view in workflow["tasks"].items()
+            if key != OUTPUT_KEY
+        }
+        self._output = (
+            ElectronResult(client, OUTPUT_KEY, workflow["tasks"][OUTPUT_KEY], modules)
+            if OUTPUT_KEY in workflow["tasks"]
+            else None
+        )
+        self._result = None
+        self.error = None
+        if fetch:
+            self._fetch()
+
+    def _fetch(self):
+        if self.status == RESULT_STATUS.COMPLETED and self._output is not None:
+            self._result = self._output.result
+        elif self.status in (RESULT_STATUS.FAILED, RESULT_STATUS.CANCELLED):
+            errors = []
+            for key, e in self.electrons.items():
+                if e.status == RESULT_STATUS.FAILED:
+                    errors.append("electron %s: %s" % (key, e.error))
+            if not errors and self._output is not None and self._output.status == RESULT_STATUS.FAILED:
+                errors.append(self._output.error)
+            self.error = "\n".join(errors) or (
+                "the dispatch was cancelled" if self.status == RESULT_STATUS.CANCELLED else None)
+
+    def __repr__(self):
+        return "<Result %s %s %s>" % (self.lattice_name, self.dispatch_id, self.status)
+
+    @property
+    def result(self):
+        """The lattice's return value once COMPLETED, else None."""
+        return self._result
+
+    def get_node_result(self, key):
+        """One electron's ElectronResult, by its key (its function's name, ``name-2`` for the
+        second call, ...)."""
+        return self.electrons[key]
+
+    def get_all_node_outputs(self):
+        """Every completed electron's return value, by key."""
+        return {
+            key: e.result for key, e in self.electrons.items()
+            if e.status == RESULT_STATUS.COMPLETED
+        }
+
+
+__all__ = [
+    "AWSBatchExecutor", "DepsPip", "Electron", "Lattice", "Proxy", "RESULT_STATUS", "Result",
+    "ElectronResult", "Status", "dispatch", "dispatch_sync", "electron", "get_result", "lattice",
+]

@@ -1,0 +1,5 @@
+"""``ct.executor.AWSBatchExecutor``, where Covalent's own examples take the executor from."""
+
+from .covalent import AWSBatchExecutor
+
+__all__ = ["AWSBatchExecutor"]

@@ -1,0 +1,124 @@
+"""The Covalent-style surface without a service: executors, electrons, the graph a lattice makes,
+and the operations a proxy refuses."""
+
+import os
+import sys
+import unittest
+import warnings
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import batch_executor as ct  # noqa: E402
+import sample_lattice as s  # noqa: E402
+
+
+class ExecutorTest(unittest.TestCase):
+    def test_the_original_keywords_are_taken_and_sent(self):
+        executor = ct.AWSBatchExecutor(vcpu=16, memory=16, time_limit=600, num_gpus=0,
+                                       s3_bucket_name="my-bucket", batch_queue="my-queue")
+
+        self.assertEqual(executor.to_dict(), {"vcpu": 16, "memory": 16, "time_limit": 600,
+                                              "num_gpus": 0, "s3_bucket_name": "my-bucket",
+                                              "batch_queue": "my-queue"})
+        self.assertEqual(executor.vcpu, 16)
+
+    def test_it_is_also_where_covalents_examples_take_it_from(self):
+        self.assertIs(ct.executor.AWSBatchExecutor, ct.AWSBatchExecutor)
+
+    def test_a_misspelt_keyword_is_a_type_error_naming_it(self):
+        with self.assertRaises(TypeError) as raised:
+            ct.AWSBatchExecutor(vcpus=4)
+        self.assertIn("'vcpus'", str(raised.exception))
+        self.assertIn("did you mean 'vcpu'", str(raised.exception))
+
+    def test_the_services_own_keys_are_accepted_with_a_warning_and_not_sent(self):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            executor = ct.AWSBatchExecutor(credentials="~/.aws/credentials", profile="default",
+                                           region="us-east-1", cache_dir="/tmp/x", vcpu=2)
+        self.assertEqual(executor.to_dict(), {"vcpu": 2})
+        self.assertEqual(len(caught), 1)
+        self.assertIn("credentials, profile, region, cache_dir", str(caught[0].message))
+
+    def test_an_executor_of_another_kind_is_refused_where_it_is_written(self):
+        with self.assertRaises(ValueError) as raised:
+            ct.electron(executor="dask")
+        self.assertIn("'dask'", str(raised.exception))
+
+
+class ElectronTest(unittest.TestCase):
+    def test_outside_a_lattice_an_electron_is_a_plain_call(self):
+        self.assertEqual(s.add(1, 2), 3)
+        self.assertEqual(s.load_train_score(3, 2)["score"]["prediction"], 4.0)
+
+    def test_deps_pip_takes_packages_and_a_requirements_file(self):
+        path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "requirements-sample.txt")
+        with open(path, "w") as f:
+            f.write("# comment\nnumpy==2.1.0  # pinned\n\nrequests\n")
+        self.addCleanup(os.remove, path)
+
+        deps = ct.DepsPip(packages=["boto3"], reqs_path=path)
+
+        self.assertEqual(deps.packages, ["boto3", "numpy==2.1.0", "requests"])
+        with self.assertRaises(ValueError):
+            ct.DepsPip(packages=["--index-url=http://127.0.0.1/simple"])
+
+
+class GraphTest(unittest.TestCase):
+    def test_a_proxy_passed_on_becomes_a_reference_and_the_return_value_the_output(self):
+        body, modules = s.load_train_score.build_graph(3, 2)
+        tasks = body["tasks"]
+
+        self.assertEqual(body["name"], "load_train_score")
+        self.assertEqual(list(tasks), ["load", "train", "score", "lattice.result"])
+        self.assertEqual(tasks["load"]["args"], [3])
+        self.assertEqual(tasks["train"]["args"], [{"$task": "load"}])
+        self.assertEqual(tasks["score"]["args"], [{"$task": "train"}, 2])
+        self.assertEqual(tasks["lattice.result"]["args"],
+                         [{"score": {"$task": "score"}, "model": {"$task": "train"}}])
+        self.assertIn("class Model", tasks["train"]["function"]["source"])
+        self.assertNotIn("class Model", tasks["score"]["function"]["source"])
+        self.assertEqual(modules, [s])
+
+    def test_each_call_is_a_task_of_its_own_with_its_executor(self):
+        body, _ = s.two_steps.build_graph(1, 2)
+        tasks = body["tasks"]
+
+        self.assertEqual(list(tasks), ["add", "add-2", "lattice.result"])
+        self.assertEqual(tasks["add-2"]["args"], [{"$task": "add"}, 2])
+        self.assertEqual(tasks["add"]["executor"], {"vcpu": 1, "memory": 0.5, "time_limit": 300})
+
+    def test_deps_pip_become_the_images_requirements(self):
+        body, _ = s.with_requirements.build_graph()
+
+        self.assertEqual(body["tasks"]["boto3_version"]["image"], {"requirements": ["boto3"]})
+        self.assertEqual(body["tasks"]["lattice.result"]["image"], {"requirements": ["boto3"]})
+
+    def test_an_operation_a_workflow_cannot_express_is_an_error_naming_it(self):
+        with self.assertRaises(ct.UnsupportedOperation) as plus:
+            s.adds_to_a_proxy.build_graph(1)
+        self.assertIn("'+' on the result of electron add in lattice adds_to_a_proxy",
+                      str(plus.exception))
+        with self.assertRaises(ct.UnsupportedOperation) as truth:
+            s.tests_a_proxy.build_graph(1)
+        self.assertIn("a truth test (if, while, and, or, not)", str(truth.exception))
+        self.assertIsInstance(truth.exception, TypeError)
+
+    def test_a_value_json_cannot_carry_is_an_error_naming_where_it_is(self):
+        @ct.lattice
+        def with_a_set():
+            return s.add({1, 2}, 3)
+
+        with self.assertRaises(TypeError) as raised:
+            with_a_set.build_graph()
+        self.assertIn("args[0] is a builtins.set", str(raised.exception))
+
+    def test_statuses_are_covalents(self):
+        self.assertEqual(ct.status.COMPLETED, "COMPLETED")
+        self.assertEqual(ct.Result.FAILED, ct.status.FAILED)
+        self.assertEqual(str(ct.status.CANCELLED), "CANCELLED")
+        self.assertFalse(ct.status.NEW_OBJECT)
+
+
+if __name__ == "__main__":
+    unittest.main()
