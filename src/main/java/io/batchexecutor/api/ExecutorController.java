@@ -4,6 +4,7 @@ import io.batchexecutor.config.BatchExecutorProperties;
 import io.batchexecutor.config.ExecutorSettings;
 import io.batchexecutor.config.ExecutorSettingsResolver;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.util.Locale;
 import org.springframework.http.MediaType;
@@ -34,10 +35,12 @@ public class ExecutorController {
 
   @GetMapping(path = "/api/v1/executor", produces = MediaType.APPLICATION_JSON_VALUE)
   @Operation(
+      operationId = "getExecutor",
       summary = "The configured defaults",
       description =
           "What a task gets for every executor key its request leaves out: the application"
               + " configuration, else the Covalent configuration file, else the original defaults.")
+  @ApiResponse(responseCode = "200", description = "The backend and the executor defaults")
   public ExecutorResponse executor() {
     return new ExecutorResponse(
         properties.backend().name().toLowerCase(Locale.ROOT), settings.defaults());

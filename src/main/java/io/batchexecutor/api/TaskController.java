@@ -76,6 +76,7 @@ public class TaskController {
 
   @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
   @Operation(
+      operationId = "submitTask",
       summary = "Submit a task",
       description =
           "Stores the task and answers at once; the pipeline builds its image and runs it in the"
@@ -115,6 +116,7 @@ public class TaskController {
 
   @GetMapping("/{id}")
   @Operation(
+      operationId = "getTask",
       summary = "A task: its status, settings, and where its result is",
       description =
           "With ?wait=<seconds> (at most 60) the answer is held until the task has ended, or the"
@@ -126,7 +128,7 @@ public class TaskController {
       content = @Content(schema = @Schema(implementation = TaskResponse.class)))
   @ApiResponse(responseCode = "404", description = "No such task")
   public Object get(
-      @PathVariable UUID id,
+      @Parameter(description = "The task's id") @PathVariable UUID id,
       @Parameter(description = "Hold the answer up to this many seconds, until the task ends")
           @RequestParam(required = false)
           Integer wait) {
@@ -144,15 +146,23 @@ public class TaskController {
   }
 
   @GetMapping
-  @Operation(summary = "Tasks, newest first, optionally of one status")
+  @Operation(
+      operationId = "listTasks",
+      summary = "Tasks, newest first, optionally of one status",
+      description =
+          "The caller's tasks (a workflow's included), newest first, one page at a time; total"
+              + " says how many match in all.")
   @ApiResponse(responseCode = "200", description = "One page of tasks")
   @ApiResponse(
       responseCode = "400",
       description = "Unknown status, negative page, or size out of range")
   public TaskPage list(
-      @RequestParam(required = false) TaskStatus status,
-      @RequestParam(defaultValue = "0") int page,
-      @RequestParam(defaultValue = "50") int size) {
+      @Parameter(description = "Only tasks in this status") @RequestParam(required = false)
+          TaskStatus status,
+      @Parameter(description = "The page, from 0") @RequestParam(defaultValue = "0") int page,
+      @Parameter(description = "Tasks per page, at most batch-executor.api.max-page-size")
+          @RequestParam(defaultValue = "50")
+          int size) {
     if (page < 0) {
       throw ProblemException.invalidParameter("page", "must be 0 or more");
     }
@@ -166,16 +176,23 @@ public class TaskController {
   }
 
   @GetMapping("/{id}/events")
-  @Operation(summary = "The task's history: every status change and what happened within one")
+  @Operation(
+      operationId = "getTaskEvents",
+      summary = "The task's history: every status change and what happened within one",
+      description =
+          "Every event of the task, oldest first: each change of status with its reason, and"
+              + " what happened within one (an attempt started, a lease given back, a cancel"
+              + " asked for), with its facts in details.")
   @ApiResponse(responseCode = "200", description = "The events, oldest first")
   @ApiResponse(responseCode = "404", description = "No such task")
-  public List<TaskEvent> events(@PathVariable UUID id) {
+  public List<TaskEvent> events(@Parameter(description = "The task's id") @PathVariable UUID id) {
     owned(id);
     return tasks.events(id);
   }
 
   @PostMapping("/{id}/cancel")
   @Operation(
+      operationId = "cancelTask",
       summary = "Cancel a task",
       description =
           "A task that has not started is cancelled at once; a running one is stopped (its"
@@ -183,13 +200,15 @@ public class TaskController {
   @ApiResponse(responseCode = "202", description = "Cancelled, or being cancelled")
   @ApiResponse(responseCode = "404", description = "No such task")
   @ApiResponse(responseCode = "409", description = "The task is final already")
-  public ResponseEntity<TaskResponse> cancel(@PathVariable UUID id) {
+  public ResponseEntity<TaskResponse> cancel(
+      @Parameter(description = "The task's id") @PathVariable UUID id) {
     return ResponseEntity.status(HttpStatus.ACCEPTED)
         .body(TaskResponse.of(cancelTask.cancel(id, caller.current())));
   }
 
   @DeleteMapping("/{id}")
   @Operation(
+      operationId = "deleteTask",
       summary = "Delete a task that has ended",
       description =
           "Deletes the task, its history and everything it stored (result, pickle, logs, build"
@@ -201,7 +220,8 @@ public class TaskController {
       responseCode = "409",
       description =
           "Not ended yet (task-not-finished), or part of a workflow (task-in-workflow, naming it)")
-  public ResponseEntity<Void> delete(@PathVariable UUID id) {
+  public ResponseEntity<Void> delete(
+      @Parameter(description = "The task's id") @PathVariable UUID id) {
     Task task = owned(id);
     if (task.workflowId() != null) {
       throw new ProblemException(
@@ -231,33 +251,47 @@ public class TaskController {
       path = "/{id}/result",
       produces = {MediaType.APPLICATION_JSON_VALUE, MediaType.APPLICATION_OCTET_STREAM_VALUE})
   @Operation(
+      operationId = "getTaskResult",
       summary = "The function's return value",
       description =
           "The value as JSON. A value JSON cannot carry is kept as a pickle: ask with Accept:"
               + " application/octet-stream for its bytes; as JSON it is described by type and repr.")
-  @ApiResponse(responseCode = "200", description = "The return value")
+  @ApiResponse(
+      responseCode = "200",
+      description = "The return value",
+      content = {
+        // any JSON value: its schema is set in OpenApiConfiguration
+        @Content(mediaType = MediaType.APPLICATION_JSON_VALUE),
+        @Content(
+            mediaType = MediaType.APPLICATION_OCTET_STREAM_VALUE,
+            schema = @Schema(type = "string", format = "binary"))
+      })
   @ApiResponse(responseCode = "404", description = "No such task")
   @ApiResponse(
       responseCode = "409",
       description =
           "Not finished (task-not-finished), or failed or cancelled (task-failed, with error)")
   public ResponseEntity<?> result(
-      @PathVariable UUID id,
+      @Parameter(description = "The task's id") @PathVariable UUID id,
       @Parameter(description = "For a sweep: only run <index> (from 0), or its pickle")
           @RequestParam(required = false)
           Integer index,
-      @RequestHeader(name = "Accept", required = false) String accept) {
+      @Parameter(hidden = true) @RequestHeader(name = "Accept", required = false) String accept) {
     return outputs.result(owned(id), accept, index);
   }
 
   @GetMapping(path = "/{id}/logs", produces = MediaType.TEXT_PLAIN_VALUE)
   @Operation(
+      operationId = "getTaskLogs",
       summary = "What the task printed (stdout and stderr), also while it runs",
       description =
           "For a sweep, ?index=<run> gives what one run printed, also while it runs (on AWS"
               + " Batch from that child job's own stream); without index, a local sweep's runs"
               + " one after another once all ended.")
-  @ApiResponse(responseCode = "200", description = "The output as text")
+  @ApiResponse(
+      responseCode = "200",
+      description = "The output as text",
+      content = @Content(mediaType = MediaType.TEXT_PLAIN_VALUE, schema = @Schema(type = "string")))
   @ApiResponse(
       responseCode = "503",
       description = "The backend (Docker engine, AWS) does not answer; try again")
@@ -266,7 +300,7 @@ public class TaskController {
       responseCode = "409",
       description = "Nothing has run yet, so there is no output (not with follow: it waits)")
   public ResponseEntity<?> logs(
-      @PathVariable UUID id,
+      @Parameter(description = "The task's id") @PathVariable UUID id,
       @Parameter(description = "For a sweep: what run <index> (from 0) printed")
           @RequestParam(required = false)
           Integer index,

@@ -27,9 +27,25 @@ import tools.jackson.databind.JsonNode;
 public record TaskRequest(
     @Schema(example = "add", maxLength = 256) String name,
     @Schema(requiredMode = Schema.RequiredMode.REQUIRED) TaskSpec.FunctionSpec function,
-    @Schema(type = "array", example = "[1, 2]") JsonNode args,
-    @Schema(type = "object", example = "{}") JsonNode kwargs,
+    @Schema(
+            description =
+                "Positional arguments: a JSON array of any values; in a workflow, {\"$task\":"
+                    + " \"<key>\"} anywhere in it is the result of that task",
+            example = "[1, 2]")
+        @JsonShape(JsonShape.Kind.ARRAY)
+        JsonNode args,
+    @Schema(
+            description =
+                "Keyword arguments: a JSON object of any values, keyed by Python identifiers",
+            example = "{\"y\": 2}")
+        @JsonShape(JsonShape.Kind.OBJECT)
+        JsonNode kwargs,
     TaskSettings executor,
     TaskSpec.ImageSpec image,
-    @Schema(type = "object", example = "{\"C\": [0.1, 1, 10], \"gamma\": [0.1, 0.7]}")
+    @Schema(
+            description =
+                "A parameter sweep: keyword argument names to non-empty arrays of values; the"
+                    + " function runs once per combination",
+            example = "{\"C\": [0.1, 1, 10], \"gamma\": [0.1, 0.7]}")
+        @JsonShape(JsonShape.Kind.OBJECT_OF_ARRAYS)
         JsonNode sweep) {}

@@ -38,8 +38,9 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 @RequestMapping(path = "/api/v1/workflows", produces = MediaType.APPLICATION_JSON_VALUE)
 @Tag(name = "Workflows", description = "Run a DAG of tasks, each taking the results it refers to")
-@ApiResponse(responseCode = "404", description = "No such workflow (or not the caller's)")
 public class WorkflowController {
+
+  private static final String NO_SUCH_WORKFLOW = "No such workflow (or not the caller's)";
 
   private final SubmitWorkflow submitWorkflow;
   private final CancelWorkflow cancelWorkflow;
@@ -74,6 +75,7 @@ public class WorkflowController {
 
   @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
   @Operation(
+      operationId = "submitWorkflow",
       summary = "Submit a workflow",
       description =
           "Stores every task at once and answers at once. A task starts when every task it refers"
@@ -119,13 +121,24 @@ public class WorkflowController {
   }
 
   @GetMapping
-  @Operation(summary = "Workflows, newest first, each summed up; filter by status")
+  @Operation(
+      operationId = "listWorkflows",
+      summary = "Workflows, newest first, each summed up; filter by status",
+      description =
+          "The caller's workflows, newest first, one page at a time, each with its status and"
+              + " how many of its tasks are in each status; its tasks and outputs are at GET"
+              + " /api/v1/workflows/{id}.")
   @ApiResponse(responseCode = "200", description = "One page of workflows")
+  @ApiResponse(
+      responseCode = "400",
+      description = "Unknown status, negative page, or size out of range")
   public WorkflowPage list(
       @Parameter(description = "Only workflows in this status") @RequestParam(required = false)
           WorkflowStatus status,
-      @RequestParam(defaultValue = "0") int page,
-      @RequestParam(defaultValue = "50") int size) {
+      @Parameter(description = "The page, from 0") @RequestParam(defaultValue = "0") int page,
+      @Parameter(description = "Workflows per page, at most batch-executor.api.max-page-size")
+          @RequestParam(defaultValue = "50")
+          int size) {
     if (page < 0) {
       throw ProblemException.invalidParameter("page", "must be 0 or more");
     }
@@ -142,6 +155,7 @@ public class WorkflowController {
 
   @GetMapping("/{id}")
   @Operation(
+      operationId = "getWorkflow",
       summary = "A workflow: its status, each task's status, and the outputs of its last tasks",
       description =
           "With ?wait=<seconds> (at most 60) the answer is held until the workflow is no longer"
@@ -150,8 +164,9 @@ public class WorkflowController {
       responseCode = "200",
       description = "The workflow",
       content = @Content(schema = @Schema(implementation = WorkflowResponse.class)))
+  @ApiResponse(responseCode = "404", description = NO_SUCH_WORKFLOW)
   public Object get(
-      @PathVariable UUID id,
+      @Parameter(description = "The workflow's id") @PathVariable UUID id,
       @Parameter(description = "Hold the answer up to this many seconds, until the workflow ends")
           @RequestParam(required = false)
           Integer wait) {
@@ -165,22 +180,32 @@ public class WorkflowController {
   }
 
   @PostMapping("/{id}/cancel")
-  @Operation(summary = "Cancel every task of the workflow that has not ended")
+  @Operation(
+      operationId = "cancelWorkflow",
+      summary = "Cancel every task of the workflow that has not ended",
+      description =
+          "Cancels each of its tasks that has not ended as a task's cancel does; the workflow"
+              + " ends CANCELLED once they have.")
   @ApiResponse(responseCode = "202", description = "Cancelled, or cancels under way")
-  public ResponseEntity<WorkflowResponse> cancel(@PathVariable UUID id) {
+  @ApiResponse(responseCode = "404", description = NO_SUCH_WORKFLOW)
+  public ResponseEntity<WorkflowResponse> cancel(
+      @Parameter(description = "The workflow's id") @PathVariable UUID id) {
     cancelWorkflow.cancel(id, caller.current());
     return ResponseEntity.status(HttpStatus.ACCEPTED).body(view(id));
   }
 
   @DeleteMapping("/{id}")
   @Operation(
+      operationId = "deleteWorkflow",
       summary = "Delete a workflow whose tasks have all ended",
       description = "Deletes the workflow with its tasks, their histories and all they stored.")
   @ApiResponse(responseCode = "204", description = "Deleted")
+  @ApiResponse(responseCode = "404", description = NO_SUCH_WORKFLOW)
   @ApiResponse(
       responseCode = "409",
       description = "A task of the workflow has not ended (workflow-not-finished)")
-  public ResponseEntity<Void> delete(@PathVariable UUID id) {
+  public ResponseEntity<Void> delete(
+      @Parameter(description = "The workflow's id") @PathVariable UUID id) {
     String owner = caller.current();
     workflows.findOwned(id, owner).orElseThrow(() -> new WorkflowNotFoundException(id));
     if (deletion.delete(id).isEmpty()) {

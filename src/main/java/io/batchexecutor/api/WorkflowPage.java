@@ -3,6 +3,7 @@ package io.batchexecutor.api;
 import io.batchexecutor.task.TaskStatus;
 import io.batchexecutor.workflow.WorkflowStatus;
 import io.batchexecutor.workflow.WorkflowSummary;
+import io.swagger.v3.oas.annotations.media.Schema;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -30,6 +31,7 @@ public record WorkflowPage(List<Item> items, int page, int size, long total) {
    * @param createdAt when it was accepted
    * @param finishedAt when its last task ended, once all have
    */
+  @Schema(name = "WorkflowSummary", description = "A workflow in a list")
   public record Item(
       UUID id,
       String name,

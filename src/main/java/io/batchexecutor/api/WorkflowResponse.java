@@ -6,6 +6,7 @@ import io.batchexecutor.workflow.Workflow;
 import io.batchexecutor.workflow.WorkflowRepository;
 import io.batchexecutor.workflow.WorkflowStatus;
 import io.batchexecutor.workflow.WorkflowSummary;
+import io.swagger.v3.oas.annotations.media.Schema;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -49,6 +50,7 @@ public record WorkflowResponse(
    * @param statusReason why
    * @param dependsOn the keys of the tasks whose results it takes
    */
+  @Schema(name = "WorkflowTask", description = "One task of a workflow")
   public record TaskView(UUID id, TaskStatus status, String statusReason, List<String> dependsOn) {}
 
   static WorkflowResponse of(WorkflowRepository.Detail detail, Function<Task, JsonNode> output) {
