@@ -22,24 +22,37 @@ final class BenchService implements AutoCloseable {
 
   private final ConfigurableApplicationContext app;
   private final Path cacheDir;
+  private final boolean deleteAtClose;
   final Api api;
   final int port;
 
-  private BenchService(ConfigurableApplicationContext app, Path cacheDir) {
+  private BenchService(ConfigurableApplicationContext app, Path cacheDir, boolean deleteAtClose) {
     this.app = app;
     this.cacheDir = cacheDir;
+    this.deleteAtClose = deleteAtClose;
     this.port = Integer.parseInt(app.getEnvironment().getRequiredProperty("local.server.port"));
     this.api = new Api(port);
   }
 
   /** Starts the service; {@code extra} are further {@code name=value} settings. */
   static BenchService start(String... extra) throws IOException {
+    return start(freshCacheDir(), true, extra);
+  }
+
+  /** A new, empty cache directory. */
+  static Path freshCacheDir() throws IOException {
     // world-traversable: the embedded PostgreSQL runs as an unprivileged user under root
-    Path cacheDir =
-        Files.createTempDirectory(
-            Path.of("/tmp"),
-            "batch-executor-bench-",
-            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
+    return Files.createTempDirectory(
+        Path.of("/tmp"),
+        "batch-executor-bench-",
+        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
+  }
+
+  /**
+   * Starts the service on {@code cacheDir} (and the database in it, as an earlier start left it);
+   * the directory is deleted at close only when {@code deleteAtClose}.
+   */
+  static BenchService start(Path cacheDir, boolean deleteAtClose, String... extra) {
     String baseImage =
         System.getenv().getOrDefault("BATCH_EXECUTOR_TEST_BASE_IMAGE", "local/python:3");
     List<String> args =
@@ -59,14 +72,36 @@ final class BenchService implements AutoCloseable {
     return new BenchService(
         new SpringApplicationBuilder(BatchExecutorApplication.class)
             .run(args.toArray(String[]::new)),
-        cacheDir);
+        cacheDir,
+        deleteAtClose);
+  }
+
+  /** The embedded PostgreSQL's port, from the file it writes under the cache directory. */
+  int databasePort() throws IOException {
+    return Integer.parseInt(Files.readString(instanceDir(cacheDir).resolve("port")).strip());
+  }
+
+  /** The password of the embedded PostgreSQL's user {@code postgres}. */
+  String databasePassword() throws IOException {
+    return Files.readString(instanceDir(cacheDir).resolve("service-password")).strip();
+  }
+
+  private static Path instanceDir(Path cacheDir) {
+    return cacheDir.resolve("postgres").resolve("instance");
+  }
+
+  /** Deletes a cache directory and everything in it. */
+  static void delete(Path cacheDir) throws IOException {
+    try (Stream<Path> all = Files.walk(cacheDir)) {
+      all.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    }
   }
 
   @Override
   public void close() throws IOException {
     app.close();
-    try (Stream<Path> all = Files.walk(cacheDir)) {
-      all.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    if (deleteAtClose) {
+      delete(cacheDir);
     }
   }
 }
