@@ -253,33 +253,44 @@ def _held(client, path, timeout):
             return
 
 
-class TaskHandle:
-    """A submitted task: ``id``, ``status``, ``wait()``, ``result()``, ``logs()``,
-    ``follow_logs()``, ``cancel()``, ``events()``."""
+class _Handle:
+    """What the service has under ``<collection>/<id>``, read on demand and kept as ``info``."""
 
-    def __init__(self, client, task_id, info=None, modules=()):
+    _collection = None
+
+    def __init__(self, client, id_, info=None):
         self.client = client
-        self.id = task_id
+        self.id = id_
         self.info = info
-        self._modules = list(modules)
 
     def __repr__(self):
         status = self.info.get("status") if self.info else "?"
-        return "<TaskHandle %s %s>" % (self.id, status)
+        return "<%s %s %s>" % (type(self).__name__, self.id, status)
 
     @property
     def path(self):
-        return "%s/%s" % (TASKS, self.id)
+        return "%s/%s" % (self._collection, self.id)
 
     def refresh(self):
-        """The task as the service has it now (also kept as ``info``)."""
+        """As the service has it now (also kept as ``info``)."""
         self.info = self.client.request("GET", self.path)
         return self.info
 
     @property
     def status(self):
-        """The task's current status (asks the service)."""
+        """The current status (asks the service)."""
         return self.refresh()["status"]
+
+
+class TaskHandle(_Handle):
+    """A submitted task: ``id``, ``status``, ``wait()``, ``result()``, ``logs()``,
+    ``follow_logs()``, ``cancel()``, ``events()``."""
+
+    _collection = TASKS
+
+    def __init__(self, client, task_id, info=None, modules=()):
+        super().__init__(client, task_id, info)
+        self._modules = list(modules)
 
     def wait(self, timeout=None):
         """Waits until the task has ended, with held requests (never a busy poll); returns its
@@ -392,29 +403,10 @@ class TaskHandle:
         self.client.request("DELETE", self.path)
 
 
-class WorkflowHandle:
+class WorkflowHandle(_Handle):
     """A submitted workflow: ``id``, ``status``, ``wait()``, ``tasks``, ``cancel()``."""
 
-    def __init__(self, client, workflow_id, info=None):
-        self.client = client
-        self.id = workflow_id
-        self.info = info
-
-    def __repr__(self):
-        status = self.info.get("status") if self.info else "?"
-        return "<WorkflowHandle %s %s>" % (self.id, status)
-
-    @property
-    def path(self):
-        return "%s/%s" % (WORKFLOWS, self.id)
-
-    def refresh(self):
-        self.info = self.client.request("GET", self.path)
-        return self.info
-
-    @property
-    def status(self):
-        return self.refresh()["status"]
+    _collection = WORKFLOWS
 
     def wait(self, timeout=None):
         """Waits until the workflow is no longer RUNNING; returns its status then."""

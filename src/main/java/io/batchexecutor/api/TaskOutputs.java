@@ -213,7 +213,7 @@ public class TaskOutputs {
    * answer names no path, which would be another machine's.
    */
   private void checkHere(Task task, String pointer, String what) {
-    if (ObjectStores.isLocal(pointer) && stores.get(pointer).isEmpty()) {
+    if (ObjectStores.notHere(pointer)) {
       throw new ProblemException(
               HttpStatus.CONFLICT,
               Problems.NOT_IN_THIS_OBJECT_STORE,
@@ -230,10 +230,6 @@ public class TaskOutputs {
     }
   }
 
-  /**
-   * Reads from the running backend; a backend that does not answer is a 503 rather than an internal
-   * error.
-   */
   /** How often a followed task's output is read again: as often as its backend allows. */
   Duration logReadInterval() {
     ComputeBackend running = backend.getIfAvailable();
@@ -258,6 +254,10 @@ public class TaskOutputs {
     return stores.get(pointer).map(TaskOutputs::utf8);
   }
 
+  /**
+   * Reads from the running backend; a backend that does not answer is a 503 rather than an internal
+   * error.
+   */
   private <T> Optional<T> fromBackend(Function<ComputeBackend, Optional<T>> read) {
     ComputeBackend running = backend.getIfAvailable();
     if (running == null) {

@@ -1,6 +1,8 @@
 package io.batchexecutor.storage;
 
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 
@@ -37,6 +39,14 @@ public class ObjectStores {
   /** Whether {@code pointer} names a file, an object of a local store. */
   public static boolean isLocal(String pointer) {
     return pointer != null && "file".equals(URI.create(pointer).getScheme());
+  }
+
+  /**
+   * Whether {@code pointer} names a file of a local object store that is not on this machine (kept
+   * by another instance, or gone): a look at the file system, nothing is read.
+   */
+  public static boolean notHere(String pointer) {
+    return isLocal(pointer) && !Files.exists(Path.of(URI.create(pointer)));
   }
 
   /** Deletes everything under {@code prefix}, in whichever store handles its scheme. */

@@ -22,8 +22,8 @@ public class StoredTaskObjects {
   public void deleteAll(Task task) {
     String prefix = TaskObjects.key(task, "");
     Set<String> under = new LinkedHashSet<>();
-    String located = stores.primary().locate(task.settings().s3BucketName(), prefix).toString();
-    under.add(located.endsWith("/") ? located : located + "/");
+    // a key ending in "/" is located as a prefix, ending in "/" too
+    under.add(stores.primary().locate(task.settings().s3BucketName(), prefix).toString());
     for (String pointer : new String[] {task.resultPointer(), task.logsPointer()}) {
       if (pointer != null && pointer.contains(prefix)) {
         under.add(pointer.substring(0, pointer.indexOf(prefix) + prefix.length()));

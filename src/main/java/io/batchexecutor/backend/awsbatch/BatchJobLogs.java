@@ -3,6 +3,7 @@ package io.batchexecutor.backend.awsbatch;
 import io.batchexecutor.backend.LogChunk;
 import io.batchexecutor.backend.LogPosition;
 import java.util.Optional;
+import java.util.function.Function;
 import software.amazon.awssdk.services.cloudwatchlogs.CloudWatchLogsClient;
 import software.amazon.awssdk.services.cloudwatchlogs.model.GetLogEventsResponse;
 import software.amazon.awssdk.services.cloudwatchlogs.model.OutputLogEvent;
@@ -29,29 +30,32 @@ class BatchJobLogs {
    */
   static final int MAX_PAGES_PER_READ = 10;
 
+  /** The whole stream: every page, in the configured group, else in Batch's default group. */
   Optional<String> read(String group, String stream) {
-    Optional<String> text = readGroup(group, stream);
-    return text.isPresent() || BATCH_DEFAULT_GROUP.equals(group)
-        ? text
-        : readGroup(BATCH_DEFAULT_GROUP, stream);
+    return inGroup(group, g -> pages(g, stream, null, MAX_PAGES)).map(Pages::text);
   }
 
   /**
    * What was added to the stream after {@code from}: from the head of the stream at first (in the
    * configured group, else in Batch's default group), then from the forward token the last page
-   * gave, page after page while the token changes (CloudWatch answers the token it was given when
-   * nothing is new), at most {@link #MAX_PAGES_PER_READ} pages. Empty when there is no such stream.
+   * gave, at most {@link #MAX_PAGES_PER_READ} pages. Empty when there is no such stream.
    */
   Optional<LogChunk> readAfter(String group, String stream, LogPosition from) {
     for (String g : new String[] {group, BATCH_DEFAULT_GROUP}) {
       if (source(g, stream).equals(from.source())) {
-        return pagesAfter(g, stream, from);
+        return pages(g, stream, from.cursor(), MAX_PAGES_PER_READ).map(p -> p.chunk(g, from));
       }
     }
-    Optional<LogChunk> chunk = pagesAfter(group, stream, from);
-    return chunk.isPresent() || BATCH_DEFAULT_GROUP.equals(group)
-        ? chunk
-        : pagesAfter(BATCH_DEFAULT_GROUP, stream, from);
+    return inGroup(
+        group, g -> pages(g, stream, null, MAX_PAGES_PER_READ).map(p -> p.chunk(g, from)));
+  }
+
+  /** What {@code read} finds in {@code group}, else in Batch's default group. */
+  private static <T> Optional<T> inGroup(String group, Function<String, Optional<T>> read) {
+    Optional<T> found = read.apply(group);
+    return found.isPresent() || BATCH_DEFAULT_GROUP.equals(group)
+        ? found
+        : read.apply(BATCH_DEFAULT_GROUP);
   }
 
   /** How a position names a stream: its group and name (a group's name has no spaces). */
@@ -59,13 +63,25 @@ class BatchJobLogs {
     return group + " " + stream;
   }
 
-  private Optional<LogChunk> pagesAfter(String group, String stream, LogPosition from) {
-    String source = source(group, stream);
-    String token = source.equals(from.source()) ? from.cursor() : null;
+  /**
+   * Pages read in one go: their text, the token to go on from, whether the stream's end was met.
+   */
+  private record Pages(String text, String token, boolean caughtUp, String stream) {
+    LogChunk chunk(String group, LogPosition from) {
+      return from.next(source(group, stream), text, token, caughtUp);
+    }
+  }
+
+  /**
+   * Up to {@code maxPages} pages from {@code token} (the head when null), page after page while the
+   * forward token changes (CloudWatch answers the token it was given when nothing is new); empty
+   * when there is no such stream.
+   */
+  private Optional<Pages> pages(String group, String stream, String token, int maxPages) {
     StringBuilder out = new StringBuilder();
     boolean caughtUp = false;
     try {
-      for (int page = 0; page < MAX_PAGES_PER_READ && !caughtUp; page++) {
+      for (int page = 0; page < maxPages && !caughtUp; page++) {
         String current = token;
         GetLogEventsResponse response =
             logs.getLogEvents(
@@ -84,7 +100,7 @@ class BatchJobLogs {
     } catch (ResourceNotFoundException e) {
       return Optional.empty();
     }
-    return Optional.of(from.next(source, out.toString(), token, caughtUp));
+    return Optional.of(new Pages(out.toString(), token, caughtUp, stream));
   }
 
   /** The page's events, each a line. */
@@ -95,31 +111,5 @@ class BatchJobLogs {
         out.append('\n');
       }
     }
-  }
-
-  private Optional<String> readGroup(String group, String stream) {
-    StringBuilder out = new StringBuilder();
-    String token = null;
-    try {
-      for (int page = 0; page < MAX_PAGES; page++) {
-        String current = token;
-        GetLogEventsResponse response =
-            logs.getLogEvents(
-                b ->
-                    b.logGroupName(group)
-                        .logStreamName(stream)
-                        .startFromHead(true)
-                        .nextToken(current));
-        append(out, response);
-        String next = response.nextForwardToken();
-        if (next == null || next.equals(token) || response.events().isEmpty()) {
-          break;
-        }
-        token = next;
-      }
-    } catch (ResourceNotFoundException e) {
-      return Optional.empty();
-    }
-    return Optional.of(out.toString());
   }
 }
