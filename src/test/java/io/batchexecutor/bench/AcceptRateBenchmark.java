@@ -1,6 +1,7 @@
 package io.batchexecutor.bench;
 
 import io.batchexecutor.support.Api;
+import io.batchexecutor.task.TaskNotifications;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -15,10 +16,12 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -58,65 +61,228 @@ public final class AcceptRateBenchmark {
 
   public static void main(String[] args) throws Exception {
     int connections = Integer.getInteger("bench.connections", 16);
-    int warmup = Integer.getInteger("bench.warmup", 5);
+    int warmup = Integer.getInteger("bench.warmup", 30);
     int seconds = Integer.getInteger("bench.seconds", 20);
     int queued = Integer.getInteger("bench.queued", 5000);
+    int rounds = Integer.getInteger("bench.rounds", 3);
     String apiOnly = "batch-executor.pipeline.enabled=false";
     String none = "batch-executor.backend=none";
 
-    double pgbench;
-    try (BenchService started = BenchService.start(apiOnly, none)) {
-      drive(started.port, connections, warmup);
-      Load load = drive(started.port, connections, seconds);
-      pgbench = pgbench(started, connections, seconds);
-      System.out.printf(
-          Locale.ROOT,
-          "accept path: API-only instance, %d connections, %d s after a %d s warm-up%n",
-          connections,
-          seconds,
-          warmup);
-      System.out.printf(
-          Locale.ROOT,
-          "  service   %8.0f accepted/s  p50 %.1f ms  p99 %.1f ms  non-2xx %d (of %d)%n",
-          load.accepted() / (double) seconds,
-          load.percentile(50),
-          load.percentile(99),
-          load.refused(),
-          load.accepted() + load.refused());
-      System.out.printf(
-          Locale.ROOT,
-          "  pgbench   %8.0f tx/s (task row + first event + pg_notify, -c%d -j2 -T%d)%n",
-          pgbench,
-          connections,
-          seconds);
-      System.out.printf(
-          Locale.ROOT,
-          "  ratio     %8.2f (goal >= 0.5; >= 1000/s, p99 <= 50 ms, 0 non-2xx)%n",
-          load.accepted() / (double) seconds / pgbench);
+    Generator generator = Wrk.onPath() ? new Wrk() : new JdkClients();
+    System.out.println("load generator: " + generator.describe());
+    String phases = System.getProperty("bench.phases", "accept,claim");
+    double pgbench = Double.NaN;
+    if (phases.contains("accept")) {
+      try (BenchService started = BenchService.start(apiOnly, none)) {
+        generator.drive(started.port, connections, warmup);
+        Duration service = BenchService.serviceCpu();
+        Duration database = started.databaseCpu();
+        Load load = generator.drive(started.port, connections, seconds);
+        service = BenchService.serviceCpu().minus(service);
+        database = started.databaseCpu().minus(database);
+        Duration pgbenchDatabase = started.databaseCpu();
+        pgbench = pgbench(started, connections, seconds);
+        pgbenchDatabase = started.databaseCpu().minus(pgbenchDatabase);
+        System.out.printf(
+            Locale.ROOT,
+            "accept path: API-only instance, %d connections, %d s after a %d s warm-up%n",
+            connections,
+            seconds,
+            warmup);
+        System.out.printf(
+            Locale.ROOT,
+            "  service   %8.0f accepted/s  p50 %.1f ms  p99 %.1f ms  non-2xx %d (of %d)%n",
+            load.accepted() / (double) seconds,
+            load.p50() / 1e6,
+            load.p99() / 1e6,
+            load.refused(),
+            load.accepted() + load.refused());
+        System.out.printf(
+            Locale.ROOT,
+            "  pgbench   %8.0f tx/s (task row + first event + pg_notify, -c%d -j2 -T%d)%n",
+            pgbench,
+            connections,
+            seconds);
+        System.out.printf(
+            Locale.ROOT,
+            "  ratio     %8.2f (goal >= 0.5; >= 1000/s, p99 <= 50 ms, 0 non-2xx)%n",
+            load.accepted() / (double) seconds / pgbench);
+        System.out.printf(
+            Locale.ROOT,
+            "  CPU per accepted task: JVM %.2f ms%s, PostgreSQL %.2f ms;"
+                + " per pgbench transaction: PostgreSQL %.2f ms%n",
+            perTask(service, load.accepted()),
+            generator.inServiceJvm() ? " (with the load generator)" : "",
+            perTask(database, load.accepted()),
+            perTask(pgbenchDatabase, Math.round(pgbench * seconds)));
+      }
     }
-
-    Path cacheDir = BenchService.freshCacheDir();
-    try {
-      try (BenchService started = BenchService.start(cacheDir, false, apiOnly, none)) {
-        post(started.port, connections, queued);
+    if (phases.contains("claim")) {
+      try (BenchService started = BenchService.start(none)) {
+        claimLoop(started, queued, rounds, pgbench);
       }
-      try (BenchService started = BenchService.start(cacheDir, false, none)) {
-        claimLoop(started, queued, pgbench);
-      }
-    } finally {
-      BenchService.delete(cacheDir);
     }
   }
 
-  /** What the load generator saw in its measured window. */
-  record Load(long accepted, long refused, long[] latencies) {
+  /** What the load generator saw in its measured window; latencies in nanoseconds. */
+  record Load(long accepted, long refused, long p50, long p99) {
 
-    double percentile(double p) {
-      if (latencies.length == 0) {
-        return Double.NaN;
+    static Load of(long accepted, long refused, long[] sortedLatencies) {
+      return new Load(
+          accepted, refused, percentile(sortedLatencies, 50), percentile(sortedLatencies, 99));
+    }
+
+    private static long percentile(long[] sorted, double p) {
+      if (sorted.length == 0) {
+        return -1;
       }
-      int i = (int) Math.ceil(p / 100 * latencies.length) - 1;
-      return latencies[Math.max(0, Math.min(i, latencies.length - 1))] / 1e6;
+      int i = (int) Math.ceil(p / 100 * sorted.length) - 1;
+      return sorted[Math.max(0, Math.min(i, sorted.length - 1))];
+    }
+  }
+
+  /** A load generator for the accept path. */
+  interface Generator {
+
+    String describe();
+
+    /** Whether it runs in this JVM, whose CPU time then counts it too. */
+    boolean inServiceJvm();
+
+    /** Drives the service for {@code seconds}; what was answered in that time. */
+    Load drive(int port, int connections, int seconds) throws Exception;
+  }
+
+  /**
+   * Debian's {@code wrk} in its own process (two threads, as many connections), each request a
+   * distinct task made by a Lua script; its latency histogram gives the percentiles.
+   */
+  static final class Wrk implements Generator {
+
+    private static final Pattern RESULT =
+        Pattern.compile("RESULT requests=(\\d+) non2xx=(\\d+) errors=(\\d+) p50=(\\d+) p99=(\\d+)");
+
+    static boolean onPath() {
+      for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
+        if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, "wrk"))) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+    @Override
+    public String describe() {
+      return "wrk (its own process, -t2)";
+    }
+
+    @Override
+    public boolean inServiceJvm() {
+      return false;
+    }
+
+    @Override
+    public Load drive(int port, int connections, int seconds) throws Exception {
+      Path script = Files.createTempFile("accept-", ".lua");
+      try {
+        Files.writeString(script, script());
+        return run(port, connections, seconds, script);
+      } finally {
+        Files.delete(script);
+      }
+    }
+
+    private static Load run(int port, int connections, int seconds, Path script)
+        throws IOException, InterruptedException {
+      Process p =
+          new ProcessBuilder(
+                  "wrk",
+                  "-t2",
+                  "-c" + connections,
+                  "-d" + seconds + "s",
+                  "--timeout",
+                  "10s",
+                  "-s",
+                  script.toString(),
+                  "http://127.0.0.1:" + port + "/api/v1/tasks")
+              .redirectErrorStream(true)
+              .start();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      if (p.waitFor() != 0) {
+        throw new IllegalStateException("wrk failed:\n" + out);
+      }
+      Matcher m = RESULT.matcher(out);
+      if (!m.find()) {
+        throw new IllegalStateException("no result in wrk's output:\n" + out);
+      }
+      long requests = Long.parseLong(m.group(1));
+      if (requests == Long.parseLong(m.group(2))) {
+        throw new IllegalStateException("the service accepted none of wrk's requests:\n" + out);
+      }
+      long refused = Long.parseLong(m.group(2)) + Long.parseLong(m.group(3));
+      return new Load(
+          requests - Long.parseLong(m.group(2)),
+          refused,
+          Long.parseLong(m.group(4)) * 1000,
+          Long.parseLong(m.group(5)) * 1000);
+    }
+
+    /** Each request a new task; at the end one line with the counts and percentiles (µs). */
+    private static String script() {
+      return """
+          local counter = 0
+          local id = 0
+          local threads = {}
+          wrk.method = "POST"
+          wrk.headers["Content-Type"] = "application/json"
+          wrk.headers["Authorization"] = "Bearer %s"
+          function setup(thread)
+            id = id + 1
+            thread:set("id", id)
+            table.insert(threads, thread)
+          end
+          function request()
+            counter = counter + 1
+            local body = '{"name":"add","function":{"source":"def task(x, y):\\\\n    return x + y\\\\n",'
+              .. '"name":"task"},"args":[' .. id .. ',' .. counter .. '],"kwargs":{}}'
+            return wrk.format(nil, nil, nil, body)
+          end
+          function response(status, headers, body)
+            if status ~= 202 and not reported then
+              reported = true
+              io.write("REFUSED " .. status .. " " .. body .. "\\n")
+            end
+          end
+          function done(summary, latency, requests)
+            local e = summary.errors
+            io.write(string.format("RESULT requests=%%d non2xx=%%d errors=%%d p50=%%d p99=%%d\\n",
+              summary.requests, e.status, e.connect + e.read + e.write + e.timeout,
+              latency:percentile(50), latency:percentile(99)))
+          end
+          """
+          .formatted(Api.TESTER);
+    }
+  }
+
+  /**
+   * Threads of this JVM, each with its own {@code java.net.http.HttpClient} on HTTP/1.1, for a
+   * machine without {@code wrk}: they share the JVM and the cores with the service.
+   */
+  static final class JdkClients implements Generator {
+
+    @Override
+    public String describe() {
+      return "java.net.http.HttpClient threads in the service's JVM (wrk is not on PATH)";
+    }
+
+    @Override
+    public boolean inServiceJvm() {
+      return true;
+    }
+
+    @Override
+    public Load drive(int port, int connections, int seconds) throws Exception {
+      return AcceptRateBenchmark.drive(port, connections, seconds);
     }
   }
 
@@ -166,36 +332,7 @@ public final class AcceptRateBenchmark {
         System.arraycopy(some, 0, all, at, some.length);
       }
       Arrays.sort(all);
-      return new Load(all.length, refused.get(), all);
-    } finally {
-      threads.shutdownNow();
-    }
-  }
-
-  /** {@code count} tasks accepted, from {@code connections} threads. */
-  private static void post(int port, int connections, int count) throws Exception {
-    ExecutorService threads = Executors.newFixedThreadPool(connections);
-    AtomicInteger next = new AtomicInteger();
-    try {
-      List<Future<?>> each = new ArrayList<>();
-      for (int c = 0; c < connections; c++) {
-        int client = c;
-        each.add(
-            threads.submit(
-                () -> {
-                  HttpClient http = client();
-                  for (int i = next.getAndIncrement(); i < count; i = next.getAndIncrement()) {
-                    int status = send(http, port, body(client, i));
-                    if (status != 202) {
-                      throw new IllegalStateException("the service answered " + status);
-                    }
-                  }
-                  return null;
-                }));
-      }
-      for (Future<?> f : each) {
-        f.get();
-      }
+      return Load.of(all.length, refused.get(), all);
     } finally {
       threads.shutdownNow();
     }
@@ -316,46 +453,132 @@ public final class AcceptRateBenchmark {
     }
   }
 
-  /** Waits until every queued task is final, then reads the rate and the ends from the events. */
-  private static void claimLoop(BenchService started, int queued, double pgbench) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
-    try (Connection c = connect(started);
-        Statement s = c.createStatement()) {
-      long ended = 0;
-      while (ended < queued && System.nanoTime() < deadline) {
-        Thread.sleep(200);
-        ended = count(s, "SELECT count(*) FROM task WHERE status IN " + FINAL);
-      }
-      long tasks = count(s, "SELECT count(*) FROM task");
-      long notOnce =
-          count(
-              s,
-              "SELECT count(*) FROM (SELECT t.id FROM task t LEFT JOIN task_event e"
-                  + " ON e.task_id = t.id AND e.to_status IN "
-                  + FINAL
-                  + " GROUP BY t.id HAVING count(e.task_id) <> 1) AS odd");
-      double span;
-      try (ResultSet r =
-          s.executeQuery(
-              "SELECT extract(epoch FROM max(at) - min(at)) FROM task_event WHERE to_status IN "
-                  + FINAL)) {
-        r.next();
-        span = r.getDouble(1);
-      }
-      System.out.printf(
-          Locale.ROOT,
-          "claim loop: %d tasks queued, then an instance with backend none%n"
-              + "  ended     %8.0f tasks/s (%d of %d final; first end to last %.1f s)%n"
-              + "  ratio     %8.2f of pgbench's accept rate above (goal >= 1000/s)%n"
-              + "  tasks not ended exactly once (task_event): %d%n",
-          tasks,
-          ended / span,
-          ended,
-          tasks,
-          span,
-          ended / span / pgbench,
-          notOnce);
+  /**
+   * The claim loop of a running instance with backend {@code none}: one task accepted through the
+   * API and ended there is the template; each round copies it {@code queued} times as it was when
+   * accepted (QUEUED, no lease, its first event) in one transaction with one notification, then
+   * waits until all are final. A round's rate is its tasks over the time from that commit to its
+   * last end; the first rounds warm the JIT up, the last one is the figure.
+   */
+  private static void claimLoop(BenchService started, int queued, int rounds, double pgbench)
+      throws Exception {
+    Api.Response accepted = started.api.post("/api/v1/tasks", body(0, 0));
+    if (accepted.status() != 202) {
+      throw new IllegalStateException("the template task was refused: " + accepted.text());
     }
+    UUID template = UUID.fromString(accepted.json().get("id").asString());
+    System.out.printf(
+        Locale.ROOT,
+        "claim loop: backend none, %d rounds of %d tasks queued at once%n",
+        rounds,
+        queued);
+    double rate = 0;
+    try (Connection c = connect(started)) {
+      awaitFinal(c, "id = '" + template + "'", 1);
+      for (int round = 1; round <= rounds; round++) {
+        String name = "claim-round-" + round;
+        Instant committed = queue(c, template, name, queued);
+        Duration service = BenchService.serviceCpu();
+        Duration database = started.databaseCpu();
+        awaitFinal(c, "name = '" + name + "'", queued);
+        service = BenchService.serviceCpu().minus(service);
+        database = started.databaseCpu().minus(database);
+        double span;
+        try (Statement s = c.createStatement();
+            ResultSet r =
+                s.executeQuery(
+                    "SELECT extract(epoch FROM max(e.at)) FROM task_event e JOIN task t ON"
+                        + " t.id = e.task_id WHERE t.name = '"
+                        + name
+                        + "' AND e.to_status IN "
+                        + FINAL)) {
+          r.next();
+          span = r.getDouble(1) - committed.toEpochMilli() / 1000.0;
+        }
+        rate = queued / span;
+        System.out.printf(
+            Locale.ROOT,
+            "  round %d  %8.0f tasks/s (%d tasks, commit to last end %.2f s);"
+                + " CPU per task: JVM %.2f ms, PostgreSQL %.2f ms%n",
+            round,
+            rate,
+            queued,
+            span,
+            perTask(service, queued),
+            perTask(database, queued));
+      }
+      try (Statement s = c.createStatement()) {
+        long notOnce =
+            count(
+                s,
+                "SELECT count(*) FROM (SELECT t.id FROM task t LEFT JOIN task_event e"
+                    + " ON e.task_id = t.id AND e.to_status IN "
+                    + FINAL
+                    + " GROUP BY t.id HAVING count(e.task_id) <> 1) AS odd");
+        System.out.printf(
+            Locale.ROOT,
+            "  ended     %8.0f tasks/s in the last round (goal >= 1000/s); %.2f of pgbench's rate%n"
+                + "  tasks not ended exactly once (task_event), all rounds: %d of %d%n",
+            rate,
+            rate / pgbench,
+            notOnce,
+            count(s, "SELECT count(*) FROM task"));
+      }
+    }
+  }
+
+  /**
+   * {@code count} copies of {@code template} as it was accepted, named {@code name}, with its first
+   * event, committed with one notification; answers the commit's time (the database's clock).
+   */
+  private static Instant queue(Connection c, UUID template, String name, int count)
+      throws SQLException {
+    c.setAutoCommit(false);
+    try (Statement s = c.createStatement()) {
+      s.execute(
+          """
+          WITH new AS (
+            INSERT INTO task
+            SELECT (jsonb_populate_record(t, jsonb_build_object(
+                      'id', gen_random_uuid(), 'name', '%1$s', 'status', 'QUEUED',
+                      'status_reason', 'accepted', 'error', NULL, 'finished_at', NULL,
+                      'lease_owner', NULL, 'lease_expires_at', NULL, 'version', 0,
+                      'attempts', 0, 'next_run_at', clock_timestamp(),
+                      'created_at', clock_timestamp(), 'updated_at', clock_timestamp()))).*
+            FROM task t, generate_series(1, %2$d) WHERE t.id = '%3$s'
+            RETURNING id)
+          INSERT INTO task_event (task_id, at, kind, from_status, to_status, reason, details)
+          SELECT new.id, now(), e.kind, e.from_status, e.to_status, e.reason, e.details
+          FROM new, (SELECT * FROM task_event WHERE task_id = '%3$s' ORDER BY id LIMIT 1) e
+          """
+              .formatted(name, count, template));
+      s.execute("SELECT pg_notify('" + TaskNotifications.DUE_CHANNEL + "', '" + template + "')");
+      c.commit();
+      try (ResultSet r = s.executeQuery("SELECT clock_timestamp()")) {
+        r.next();
+        return r.getObject(1, java.time.OffsetDateTime.class).toInstant();
+      }
+    } finally {
+      c.setAutoCommit(true);
+    }
+  }
+
+  /** Waits (up to ten minutes) until {@code count} tasks matching {@code where} are final. */
+  private static void awaitFinal(Connection c, String where, long count) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
+    try (Statement s = c.createStatement()) {
+      while (count(s, "SELECT count(*) FROM task WHERE " + where + " AND status IN " + FINAL)
+          < count) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("tasks where " + where + " did not all end in time");
+        }
+        Thread.sleep(200);
+      }
+    }
+  }
+
+  private static double perTask(Duration cpu, long tasks) {
+    return cpu.toNanos() / 1e6 / tasks;
   }
 
   private static long count(Statement s, String sql) throws SQLException {

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -84,6 +85,41 @@ final class BenchService implements AutoCloseable {
   /** The password of the embedded PostgreSQL's user {@code postgres}. */
   String databasePassword() throws IOException {
     return Files.readString(instanceDir(cacheDir).resolve("service-password")).strip();
+  }
+
+  /**
+   * CPU time the embedded PostgreSQL has used so far: its postmaster, the backends and workers
+   * alive now, and those that have ended (which Linux adds to the postmaster's children's time).
+   */
+  Duration databaseCpu() throws IOException {
+    long pid =
+        Long.parseLong(
+            Files.readAllLines(instanceDir(cacheDir).resolve("data").resolve("postmaster.pid"))
+                .get(0)
+                .strip());
+    // /proc/<pid>/stat after the command's closing parenthesis: utime, stime, cutime, cstime are
+    // fields 12 to 15, in clock ticks (100 a second on Linux)
+    String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    long ticks = 0;
+    for (int i = 11; i <= 14; i++) {
+      ticks += Long.parseLong(fields[i]);
+    }
+    Duration alive =
+        ProcessHandle.of(pid)
+            .orElseThrow()
+            .descendants()
+            .map(p -> p.info().totalCpuDuration().orElse(Duration.ZERO))
+            .reduce(Duration.ZERO, Duration::plus);
+    return alive.plusMillis(ticks * 10);
+  }
+
+  /** CPU time this JVM (the service, and whatever else runs in it) has used so far. */
+  static Duration serviceCpu() {
+    return Duration.ofNanos(
+        ((com.sun.management.OperatingSystemMXBean)
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+            .getProcessCpuTime());
   }
 
   private static Path instanceDir(Path cacheDir) {
