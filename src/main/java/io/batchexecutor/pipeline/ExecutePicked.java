@@ -126,7 +126,10 @@ public class ExecutePicked {
         return; // the step failed: the task waits for a service, or it failed
       }
       task.reachableAgain(clock.instant());
-      Optional<Task> written = tasks.updateAndRead(task);
+      Optional<Task> written =
+          task.status().isFinal()
+              ? Optional.of(task).filter(tasks::update) // the loop ends: nothing to read
+              : tasks.updateAndRead(task);
       if (written.isEmpty()) {
         return; // another writer won; whoever holds the task now goes on with it
       }

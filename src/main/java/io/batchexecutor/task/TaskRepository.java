@@ -72,31 +72,31 @@ public class TaskRepository {
   public record Inserted(Task task, boolean created, String requestHash) {}
 
   /**
-   * Stores a new task with its first event and announces it. With an idempotency key, a task the
-   * same owner stored under that key before is returned instead (and nothing is written).
+   * Stores a new task with its first event and announces it, in one statement (so one round trip
+   * and its own transaction: committed when this returns). With an idempotency key, a task the same
+   * owner stored under that key before is returned instead (and nothing is written).
    */
   public Inserted insert(Task task, String idempotencyKey, String requestHash) {
-    return tx.execute(
-        status -> {
-          int inserted =
-              jdbc.sql(TaskRows.INSERT_TASK)
-                  .params(rows.insertParams(task, idempotencyKey, requestHash))
-                  .update();
-          if (inserted == 0) {
-            Map<String, Object> existing =
-                jdbc.sql(
-                        "SELECT id, request_hash FROM task WHERE owner = :owner AND idempotency_key = :key")
-                    .param("owner", task.owner())
-                    .param("key", idempotencyKey)
-                    .query()
-                    .singleRow();
-            Task first = find((UUID) existing.get("id")).orElseThrow();
-            return new Inserted(first, false, (String) existing.get("request_hash"));
-          }
-          rows.insertEvents(task.id(), task.pendingEvents());
-          rows.pgNotify(TaskNotifications.DUE_CHANNEL, task.id().toString());
-          return new Inserted(task, true, requestHash);
-        });
+    if (task.pendingEvents().size() != 1) {
+      throw new IllegalArgumentException("a new task has exactly one event, its acceptance");
+    }
+    Map<String, Object> params = rows.insertParams(task, idempotencyKey, requestHash);
+    params.putAll(rows.firstEventParams(task.pendingEvents().get(0)));
+    params.put("channel", TaskNotifications.DUE_CHANNEL);
+    boolean inserted =
+        jdbc.sql(TaskRows.INSERT_ANNOUNCED).params(params).query(Boolean.class).single();
+    if (inserted) {
+      return new Inserted(task, true, requestHash);
+    }
+    Map<String, Object> existing =
+        jdbc.sql(
+                "SELECT id, request_hash FROM task WHERE owner = :owner AND idempotency_key = :key")
+            .param("owner", task.owner())
+            .param("key", idempotencyKey)
+            .query()
+            .singleRow();
+    Task first = find((UUID) existing.get("id")).orElseThrow();
+    return new Inserted(first, false, (String) existing.get("request_hash"));
   }
 
   /**
@@ -167,6 +167,15 @@ public class TaskRepository {
 
   private Optional<Task> writeOnce(Task task, boolean read) {
     boolean ends = task.status().isFinal();
+    if (task.workflowId() == null) {
+      JdbcClient.StatementSpec write = rows.writeAlone(task);
+      Optional<Task> written =
+          read ? write.query(rows.task).optional() : write.query((rs, n) -> task).optional();
+      if (written.isPresent() && ends) {
+        notifications.ended(task.id(), null);
+      }
+      return written;
+    }
     List<UUID> cancelledBelow = new ArrayList<>();
     Optional<Task> written =
         tx.execute(

@@ -41,6 +41,28 @@ class TaskRows {
       ON CONFLICT (owner, idempotency_key) DO NOTHING
       """;
 
+  /**
+   * A task, its first event and the notification that wakes the claim loops, as one statement: true
+   * when the task was inserted, false when its idempotency key was taken (nothing written). The
+   * notification's CTE is read by the outer query, so it runs exactly when the row went in.
+   */
+  static final String INSERT_ANNOUNCED =
+      """
+      WITH new_task AS (
+      """
+          + INSERT_TASK
+          + """
+            RETURNING id
+          ), first_event AS (
+            INSERT INTO task_event (task_id, at, kind, from_status, to_status, reason, details)
+            SELECT id, :eventAt, :kind, :from, :to, :eventReason, CAST(:details AS jsonb)
+            FROM new_task
+          ), announced AS (
+            SELECT pg_notify(:channel, id::text) FROM new_task
+          )
+          SELECT count(*) = 1 FROM announced
+          """;
+
   private static final String INSERT_EVENT =
       """
       INSERT INTO task_event (task_id, at, kind, from_status, to_status, reason, details)
@@ -111,28 +133,79 @@ class TaskRows {
 
   /** The versioned update of {@code task}, answering the row as written with {@code read}. */
   JdbcClient.StatementSpec update(Task task, boolean read) {
-    return jdbc.sql(read ? UPDATE + " RETURNING *" : UPDATE)
-        .param("status", task.status().name())
-        .param("reason", task.statusReason())
-        .param("image", task.imageRef())
-        .param("jobDefinition", task.jobDefinitionArn())
-        .param("batchJobId", task.batchJobId())
-        .param("containerId", task.containerId())
-        .param("logStream", task.logStreamName())
-        .param("attempts", task.attempts())
-        .param("exitCode", task.exitCode())
-        .param("result", task.resultPointer())
-        .param("logs", task.logsPointer())
-        .param("error", task.error() == null ? null : json.writeValueAsString(task.error()))
-        .param("updatedAt", ts(task.updatedAt()))
-        .param("finishedAt", ts(task.finishedAt()))
-        .param("unreachableSince", ts(task.unreachableSince()))
-        .param("unreachableTries", task.unreachableTries())
-        .param("cancelRequestedAt", ts(task.cancelRequestedAt()))
-        .param("cancelReason", task.cancelReason())
-        .param("final", task.status().isFinal())
-        .param("id", task.id())
-        .param("version", task.version());
+    return jdbc.sql(read ? UPDATE + " RETURNING *" : UPDATE).params(updateParams(task));
+  }
+
+  /**
+   * The versioned update of {@code task}, its new events and, when it ends, the notification of its
+   * end, as one statement (one round trip, its own transaction): for a task outside a workflow,
+   * whose end touches no other row. The row as written comes back when it was written (with a
+   * column {@code announced} the row mapper ignores); nothing, and nothing written, when another
+   * writer changed the task first.
+   */
+  JdbcClient.StatementSpec writeAlone(Task task) {
+    List<TaskEvent> events = task.pendingEvents();
+    Map<String, Object> params = updateParams(task);
+    StringBuilder sql =
+        new StringBuilder("WITH updated AS (").append(UPDATE).append(" RETURNING *)");
+    if (!events.isEmpty()) {
+      sql.append(
+          """
+          , logged AS (
+            INSERT INTO task_event (task_id, at, kind, from_status, to_status, reason, details)
+            SELECT updated.id, e.at, e.kind, e.from_status, e.to_status, e.reason, e.details
+            FROM updated, (VALUES\s""");
+      for (int i = 0; i < events.size(); i++) {
+        sql.append(i == 0 ? "" : ", ")
+            .append("(%1$d, CAST(:at%1$d AS timestamptz), CAST(:kind%1$d AS text),".formatted(i))
+            .append(" CAST(:from%1$d AS text), CAST(:to%1$d AS text),".formatted(i))
+            .append(" CAST(:reason%1$d AS text), CAST(:details%1$d AS jsonb))".formatted(i));
+        Map<String, Object> event = eventParams(task.id(), events.get(i));
+        for (String name : List.of("at", "kind", "from", "to", "reason", "details")) {
+          params.put(name + i, event.get(name));
+        }
+      }
+      sql.append(
+          """
+          ) AS e(n, at, kind, from_status, to_status, reason, details)
+            ORDER BY e.n)""");
+    }
+    boolean ends = task.status().isFinal();
+    if (ends) {
+      sql.append(", announced AS (SELECT pg_notify(:channel, :payload) FROM updated)");
+      params.put("channel", TaskNotifications.ENDED_CHANNEL);
+      params.put("payload", TaskNotifications.endedPayload(task.id(), task.workflowId()));
+    }
+    sql.append(" SELECT updated.*, ")
+        .append(ends ? "(SELECT count(*) FROM announced)" : "0")
+        .append(" AS announced FROM updated");
+    return jdbc.sql(sql.toString()).params(params);
+  }
+
+  private Map<String, Object> updateParams(Task task) {
+    Map<String, Object> row = new HashMap<>();
+    row.put("status", task.status().name());
+    row.put("reason", task.statusReason());
+    row.put("image", task.imageRef());
+    row.put("jobDefinition", task.jobDefinitionArn());
+    row.put("batchJobId", task.batchJobId());
+    row.put("containerId", task.containerId());
+    row.put("logStream", task.logStreamName());
+    row.put("attempts", task.attempts());
+    row.put("exitCode", task.exitCode());
+    row.put("result", task.resultPointer());
+    row.put("logs", task.logsPointer());
+    row.put("error", task.error() == null ? null : json.writeValueAsString(task.error()));
+    row.put("updatedAt", ts(task.updatedAt()));
+    row.put("finishedAt", ts(task.finishedAt()));
+    row.put("unreachableSince", ts(task.unreachableSince()));
+    row.put("unreachableTries", task.unreachableTries());
+    row.put("cancelRequestedAt", ts(task.cancelRequestedAt()));
+    row.put("cancelReason", task.cancelReason());
+    row.put("final", task.status().isFinal());
+    row.put("id", task.id());
+    row.put("version", task.version());
+    return row;
   }
 
   /** Writes what {@code task} has changed, if nobody changed it since; true when written. */
@@ -166,6 +239,15 @@ class TaskRows {
     row.put("to", e.toStatus() == null ? null : e.toStatus().name());
     row.put("reason", e.reason());
     row.put("details", json.writeValueAsString(e.details() == null ? Map.of() : e.details()));
+    return row;
+  }
+
+  /** The parameters of a new task's first event in {@link #INSERT_ANNOUNCED}. */
+  Map<String, Object> firstEventParams(TaskEvent e) {
+    Map<String, Object> row = eventParams(null, e);
+    row.remove("task");
+    row.put("eventAt", row.remove("at"));
+    row.put("eventReason", row.remove("reason"));
     return row;
   }
 
