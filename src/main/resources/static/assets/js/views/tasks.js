@@ -1,0 +1,80 @@
+// #/tasks: the client's tasks, newest first, optionally of one status, a page at a time; it reads
+// the page again every 2 seconds while the tab is visible, so tasks move without a reload.
+
+import {getJson, query} from '../api.js';
+import {between, el, errorText, formatDuration, formatTime, notice, replace, shortId}
+  from '../dom.js';
+import {poll} from '../poll.js';
+import {TASK_STATUSES, isFinal, statusBadge} from '../status.js';
+
+const PAGE_SIZE = 25;
+const EVERY_MS = 2000;
+
+export function render(container, ctx, params) {
+  ctx.setTitle('Tasks');
+  const status = TASK_STATUSES.includes(params.status) ? params.status : '';
+  const page = Math.max(0, parseInt(params.page, 10) || 0);
+
+  const filter = el('select', {id: 'status-filter', 'aria-label': 'Status',
+    on: {change: () => ctx.navigate(link(filter.value, 0))}},
+  el('option', {value: ''}, 'All statuses'),
+  TASK_STATUSES.map((s) => el('option', {value: s}, s)));
+  filter.value = status;
+
+  const body = el('div', {class: 'list-body', id: 'task-list'});
+  const pager = el('div', {class: 'pager'});
+  container.append(
+    el('div', {class: 'page-head'}, el('h1', {}, 'Tasks'), el('span', {class: 'spacer'}), filter),
+    body, pager);
+
+  let last = null;
+  const stop = poll(async () => {
+    try {
+      const data = await getJson('/api/v1/tasks' + query({status, page, size: PAGE_SIZE}));
+      if (ctx.disposed()) return false;
+      const key = JSON.stringify(data);
+      if (key !== last) {
+        last = key;
+        show(data);
+      }
+    } catch (e) {
+      if (!ctx.disposed()) replace(body, notice('error', 'Could not load the tasks: ' + errorText(e)));
+    }
+  }, EVERY_MS);
+
+  function show(data) {
+    if (!data.items.length) {
+      replace(body, notice('empty', status ? 'No tasks in status ' + status + '.' : 'No tasks yet.'));
+    } else {
+      replace(body, el('table', {class: 'list'},
+        el('thead', {}, el('tr', {},
+          el('th', {}, 'Name'), el('th', {}, 'Status'), el('th', {}, 'Reason'),
+          el('th', {}, 'Created'), el('th', {class: 'num'}, 'Duration'), el('th', {}, 'Id'))),
+        el('tbody', {}, data.items.map(row))));
+    }
+    const from = data.total ? data.page * data.size + 1 : 0;
+    const to = Math.min(data.total, (data.page + 1) * data.size);
+    replace(pager,
+      page > 0 ? el('a', {href: link(status, page - 1), class: 'button'}, '‹ Newer') : null,
+      el('span', {class: 'muted'}, from + '–' + to + ' of ' + data.total),
+      to < data.total ? el('a', {href: link(status, page + 1), class: 'button'}, 'Older ›') : null);
+  }
+
+  function row(task) {
+    const href = '#/tasks/' + encodeURIComponent(task.id);
+    return el('tr', {dataset: {id: task.id, status: task.status}, class: 'task-row'},
+      el('td', {}, el('a', {href, class: 'task-name'}, task.name || '(unnamed)')),
+      el('td', {}, statusBadge(task.status)),
+      el('td', {class: 'reason'}, task.status_reason || ''),
+      el('td', {}, formatTime(task.created_at)),
+      el('td', {class: 'num'}, formatDuration(between(task.created_at,
+        isFinal(task.status) ? task.finished_at : null))),
+      el('td', {class: 'mono'}, shortId(task.id)));
+  }
+
+  return stop;
+}
+
+function link(status, page) {
+  return '#/tasks' + query({status, page: page || null});
+}
