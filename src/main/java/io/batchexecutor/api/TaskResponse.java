@@ -4,8 +4,10 @@ import io.batchexecutor.config.TaskSettings;
 import io.batchexecutor.task.Task;
 import io.batchexecutor.task.TaskError;
 import io.batchexecutor.task.TaskStatus;
+import io.swagger.v3.oas.annotations.media.Schema;
 import java.time.Instant;
 import java.util.UUID;
+import tools.jackson.databind.JsonNode;
 
 /**
  * A task as the API shows it.
@@ -31,6 +33,8 @@ import java.util.UUID;
  * @param workflowId the workflow it belongs to, if any
  * @param workflowKey its key in that workflow
  * @param dependsOn the tasks whose results it takes, by their keys
+ * @param sweep for a parameter sweep, its keyword argument names and their values, as submitted:
+ *     run {@code i} is the {@code i}-th combination, the last name varying fastest
  */
 public record TaskResponse(
     UUID id,
@@ -52,7 +56,14 @@ public record TaskResponse(
     Instant finishedAt,
     UUID workflowId,
     String workflowKey,
-    java.util.Map<String, UUID> dependsOn) {
+    java.util.Map<String, UUID> dependsOn,
+    @Schema(
+            description =
+                "For a parameter sweep, its keyword argument names and their values as submitted:"
+                    + " run i is the i-th combination, the last name varying fastest",
+            example = "{\"C\": [0.1, 1, 10], \"gamma\": [0.1, 0.7]}")
+        @JsonShape(JsonShape.Kind.OBJECT_OF_ARRAYS)
+        JsonNode sweep) {
 
   static TaskResponse of(Task t) {
     return new TaskResponse(
@@ -75,6 +86,7 @@ public record TaskResponse(
         t.finishedAt(),
         t.workflowId(),
         t.workflowKey(),
-        t.dependsOn());
+        t.dependsOn(),
+        t.spec().hasSweep() ? t.spec().sweep() : null);
   }
 }

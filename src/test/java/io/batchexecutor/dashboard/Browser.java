@@ -98,9 +98,13 @@ public final class Browser implements AutoCloseable {
     return driver;
   }
 
-  /** Loads {@code url} (a fresh page: what the earlier one wrote to the console is kept). */
+  /**
+   * Loads {@code url} as a new document, even when only its {@code #} part differs from the page's
+   * (what the earlier page wrote to the console is kept; sessionStorage stays, as in a tab).
+   */
   public void open(String url) {
     collectConsole();
+    driver.get("about:blank");
     driver.get(url);
   }
 
@@ -113,8 +117,13 @@ public final class Browser implements AutoCloseable {
 
   /** Waits up to 20 s for an element that {@code by} finds and that is displayed. */
   public WebElement visible(By by) {
+    return visible(by, Duration.ofSeconds(20));
+  }
+
+  /** Waits up to {@code timeout} for an element that {@code by} finds and that is displayed. */
+  public WebElement visible(By by, Duration timeout) {
     return await(
-        Duration.ofSeconds(20),
+        timeout,
         d -> d.findElements(by).stream().filter(WebElement::isDisplayed).findFirst().orElse(null));
   }
 

@@ -6,8 +6,13 @@ import io.batchexecutor.support.Api;
 import io.batchexecutor.support.DockerAvailable;
 import io.batchexecutor.support.ScratchCacheDir;
 import io.batchexecutor.support.ServiceProcess;
+import io.batchexecutor.support.Tasks;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -17,8 +22,12 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
 
 /**
- * The dashboard in a real headless Chromium against the packaged service (one service and one
- * browser for the class): signing in and out, and the token the API takes.
+ * The dashboard in a real headless Chromium against the packaged service on the local Docker
+ * backend (one service and one browser for the class): signing in and out; a task submitted through
+ * the API appearing in the list and reaching SUCCEEDED without a reload; its timeline; its output
+ * while it prints; a sweep's grid; cancel and delete; a name that is markup shown as text; and a
+ * second client seeing none of the first's tasks. After each test no script has failed. Screenshots
+ * are in {@code target/dashboard-screenshots/}.
  */
 class DashboardIT {
 
@@ -120,6 +129,233 @@ class DashboardIT {
     browser.open(service.url() + "/swagger-ui/index.html");
     browser.visible(By.cssSelector(".swagger-ui .opblock"));
     assertThat(api.get("/swagger-ui/index.html").header("Content-Security-Policy")).isEmpty();
+  }
+
+  @Test
+  void aTaskSubmittedThroughTheApiAppearsAndSucceedsWithoutAReloadAndItsTimelineShowsItsPhases() {
+    DockerAvailable.assume(DockerAvailable.client());
+    signIn(Api.TESTER);
+    browser.visible(By.id("task-counts"));
+    browser.script("window.sameDocument = true");
+
+    String id =
+        submit(
+            Tasks.function(
+                    "def add(x, y):\n    print('adding', x, 'and', y)\n    return {'sum': x + y}\n",
+                    "add")
+                .name("add two numbers")
+                .set("args", List.of(1, 2)));
+
+    browser.visible(By.cssSelector("tr.task-row[data-id='" + id + "']"));
+    browser.visible(
+        By.cssSelector("tr.task-row[data-id='" + id + "'] .badge[data-status='SUCCEEDED']"),
+        Duration.ofMinutes(3));
+    browser.await(
+        Duration.ofSeconds(10),
+        d ->
+            d.findElement(By.cssSelector("#task-counts a[data-status='SUCCEEDED'] .n"))
+                .getText()
+                .matches("[1-9]\\d*"));
+    assertThat(browser.script("return window.sameDocument === true"))
+        .as("the list was updated in place, never reloaded")
+        .isEqualTo(true);
+    browser.screenshot("tasks", false);
+
+    browser.driver().findElement(By.cssSelector("tr.task-row[data-id='" + id + "'] a")).click();
+    browser.visible(By.cssSelector("#task-status .badge[data-status='SUCCEEDED']"));
+    assertThat(browser.driver().findElement(By.id("task-name")).getText())
+        .isEqualTo("add two numbers");
+    for (String phase : List.of("QUEUED", "BUILDING", "RUNNING")) {
+      assertThat(browser.driver().findElements(timelinePhase(phase))).as(phase).hasSize(1);
+    }
+    browser.visible(By.cssSelector("#timeline-chart g.ended[data-status='SUCCEEDED']"));
+    browser.visible(By.cssSelector("#timeline-chart g.attempt[data-attempt='1']"));
+    assertThat(browser.visible(By.id("result-json")).getText().replaceAll("\\s", ""))
+        .isEqualTo("{\"sum\":3}");
+    browser.await(
+        Duration.ofSeconds(20),
+        d -> d.findElement(By.id("logs")).getText().contains("adding 1 and 2"));
+    assertThat(browser.driver().findElement(By.id("settings")).getText()).contains("time_limit");
+    browser.screenshot("task", true);
+  }
+
+  @Test
+  void theOutputOfASlowTaskAppearsWhileItPrints() {
+    DockerAvailable.assume(DockerAvailable.client());
+    signIn(Api.TESTER);
+    String id =
+        submit(
+            Tasks.function(
+                    "import time\n"
+                        + "def slow():\n"
+                        + "    for i in range(40):\n"
+                        + "        print('tick', i, flush=True)\n"
+                        + "        time.sleep(0.5)\n"
+                        + "    return 'done'\n",
+                    "slow")
+                .name("slow printer"));
+    browser.open(service.url() + "/#/tasks/" + id);
+
+    browser.await(
+        Duration.ofMinutes(3), d -> d.findElement(By.id("logs")).getText().contains("tick 2"));
+    String status = service.api().get("/api/v1/tasks/" + id).json().get("status").asString();
+    assertThat(status).as("the task still runs while its output shows").isEqualTo("RUNNING");
+    assertThat(browser.driver().findElement(By.id("logs")).getText()).doesNotContain("tick 39");
+    browser.screenshot("task-logs-live", false);
+
+    browser.visible(
+        By.cssSelector("#task-status .badge[data-status='SUCCEEDED']"), Duration.ofMinutes(1));
+    browser.await(
+        Duration.ofSeconds(20), d -> d.findElement(By.id("logs")).getText().contains("tick 39"));
+    String logs = browser.driver().findElement(By.id("logs")).getText();
+    assertThat(logs.lines().filter(l -> l.startsWith("tick ")).count())
+        .as("each line once, in order:%n%s", logs)
+        .isEqualTo(40);
+  }
+
+  @Test
+  void aSweepsGridIsColouredByOutcomeAndEachCellOpensItsRun() {
+    DockerAvailable.assume(DockerAvailable.client());
+    signIn(Api.TESTER);
+    String id =
+        submit(
+            Tasks.function(
+                    "def ratio(a, b):\n"
+                        + "    print('dividing', a, 'by', b)\n"
+                        + "    return a / b\n",
+                    "ratio")
+                .name("ratios")
+                .set("sweep", sweep("a", List.of(1, 2), "b", List.of(0, 4))));
+    browser.open(service.url() + "/#/tasks/" + id);
+    browser.visible(By.cssSelector("#sweep-grid a.cell[data-index='3']"));
+    browser.visible(
+        By.cssSelector("#task-status .badge[data-status='SUCCEEDED']"), Duration.ofMinutes(3));
+    browser.visible(By.cssSelector("#sweep-grid a.cell[data-index='0'][data-outcome='error']"));
+    assertThat(browser.driver().findElements(By.cssSelector("#sweep-grid a.cell.st-FAILED")))
+        .hasSize(2);
+    assertThat(browser.driver().findElements(By.cssSelector("#sweep-grid a.cell.st-SUCCEEDED")))
+        .hasSize(2);
+    browser.screenshot("sweep", true);
+
+    browser.driver().findElement(By.cssSelector("#sweep-grid a.cell[data-index='3']")).click();
+    assertThat(browser.visible(By.id("run-title")).getText()).isEqualTo("Run 3 of 4");
+    assertThat(browser.visible(By.id("result-json")).getText()).isEqualTo("0.5");
+    browser.await(
+        Duration.ofSeconds(20),
+        d -> d.findElement(By.id("logs")).getText().contains("dividing 2 by 4"));
+
+    browser.driver().findElement(By.linkText("‹ Run 2")).click();
+    assertThat(browser.visible(By.id("run-title")).getText()).isEqualTo("Run 2 of 4");
+    assertThat(browser.visible(By.id("error-type")).getText()).isEqualTo("ZeroDivisionError");
+    assertThat(browser.visible(By.id("traceback")).getText()).contains("Traceback");
+  }
+
+  @Test
+  void cancelAndDeleteAskForAConfirmationFirst() {
+    DockerAvailable.assume(DockerAvailable.client());
+    signIn(Api.TESTER);
+    String id =
+        submit(
+            Tasks.function("import time\ndef nap():\n    time.sleep(120)\n", "nap")
+                .name("a long nap"));
+    browser.open(service.url() + "/#/tasks/" + id);
+
+    browser.visible(By.id("cancel-task")).click();
+    browser.visible(By.id("confirm-no")).click();
+    assertThat(service.api().get("/api/v1/tasks/" + id).json().get("cancel_requested").asBoolean())
+        .as("kept: nothing was asked of the service")
+        .isFalse();
+
+    browser.visible(By.id("cancel-task")).click();
+    browser.visible(By.id("confirm-yes")).click();
+    browser.visible(
+        By.cssSelector("#task-status .badge[data-status='CANCELLED']"), Duration.ofMinutes(1));
+
+    browser.visible(By.id("delete-task")).click();
+    browser.visible(By.id("confirm-yes")).click();
+    browser.await(Duration.ofSeconds(10), d -> d.getCurrentUrl().endsWith("#/tasks"));
+    assertThat(service.api().get("/api/v1/tasks/" + id).status()).isEqualTo(404);
+  }
+
+  @Test
+  void aNameThatIsMarkupIsShownAsTextAndNoScriptRuns() {
+    DockerAvailable.assume(DockerAvailable.client());
+    String markup = "<img src=x onerror=alert(1)>";
+    browser.beforeEveryPage(
+        "window.alerts = []; window.alert = (m) => window.alerts.push(String(m));");
+    String id =
+        submit(
+            Tasks.function(
+                    "def task():\n"
+                        + "    print('<script>alert(2)</script>', flush=True)\n"
+                        + "    return '<img src=y onerror=alert(3)>'\n",
+                    "task")
+                .name(markup));
+    browser.open(service.url() + "/#/sign-in");
+    signIn(Api.TESTER);
+
+    WebElement name = browser.visible(By.cssSelector("tr.task-row[data-id='" + id + "'] a"));
+    assertThat(name.getText()).isEqualTo(markup);
+    browser.visible(
+        By.cssSelector("tr.task-row[data-id='" + id + "'] .badge[data-status='SUCCEEDED']"),
+        Duration.ofMinutes(3));
+    name = browser.driver().findElement(By.cssSelector("tr.task-row[data-id='" + id + "'] a"));
+    name.click();
+    assertThat(browser.visible(By.id("task-name")).getText()).isEqualTo(markup);
+    assertThat(browser.visible(By.id("result-json")).getText())
+        .isEqualTo("\"<img src=y onerror=alert(3)>\"");
+    browser.await(
+        Duration.ofSeconds(20),
+        d -> d.findElement(By.id("logs")).getText().contains("<script>alert(2)</script>"));
+    assertThat(browser.driver().getTitle()).startsWith(markup);
+
+    assertThat(browser.script("return document.querySelectorAll('#view img, #view script').length"))
+        .as("no element was made from a client's text")
+        .isEqualTo(0L);
+    assertThat(browser.script("return window.alerts"))
+        .as("alert was never called")
+        .asInstanceOf(InstanceOfAssertFactories.LIST)
+        .isEmpty();
+    browser.screenshot("markup-as-text", false);
+  }
+
+  @Test
+  void anotherClientsTokenSeesNoneOfTheFirstClientsTasks() {
+    String id = submit(Tasks.add().name("tester's own"));
+    signIn(OTHER);
+
+    WebElement list = browser.visible(By.id("task-list"));
+    browser.await(Duration.ofSeconds(10), d -> list.getText().contains("No tasks yet"));
+    assertThat(browser.visible(By.cssSelector("#task-counts a[data-status='ALL'] .n")).getText())
+        .isEqualTo("0");
+
+    browser.open(service.url() + "/#/tasks/" + id);
+    assertThat(browser.visible(By.cssSelector(".notice-error")).getText())
+        .contains("No such task (or not yours)");
+    assertThat(browser.driver().findElements(By.id("result-json"))).isEmpty();
+
+    browser.open(service.url() + "/#/workflows");
+    WebElement workflows = browser.visible(By.id("workflow-list"));
+    browser.await(Duration.ofSeconds(10), d -> workflows.getText().contains("No workflows yet"));
+  }
+
+  /** A sweep's names and values, in this order (the order decides which run is which). */
+  private static Map<String, Object> sweep(String name, Object values, String other, Object more) {
+    Map<String, Object> sweep = new LinkedHashMap<>();
+    sweep.put(name, values);
+    sweep.put(other, more);
+    return sweep;
+  }
+
+  private static By timelinePhase(String status) {
+    return By.cssSelector("#timeline-chart g.phase:not(.ended)[data-status='" + status + "']");
+  }
+
+  /** Submits a task as client tester through the API; answers its id. */
+  private static String submit(Tasks task) {
+    Api.Response answer = service.api().post("/api/v1/tasks", task.build());
+    assertThat(answer.status()).as(answer.text()).isEqualTo(202);
+    return answer.json().get("id").asString();
   }
 
   private void signIn(String token) {

@@ -1,11 +1,12 @@
-// #/tasks: the client's tasks, newest first, optionally of one status, a page at a time; it reads
-// the page again every 2 seconds while the tab is visible, so tasks move without a reload.
+// #/tasks: the client's tasks, newest first, optionally of one status, a page at a time, under
+// their counts by status (each a link to that status's list); page and counts are read again every
+// 2 seconds while the tab is visible, so tasks move without a reload.
 
 import {getJson, query} from '../api.js';
 import {between, el, errorText, formatDuration, formatTime, notice, replace, shortId}
   from '../dom.js';
 import {poll} from '../poll.js';
-import {TASK_STATUSES, isFinal, statusBadge} from '../status.js';
+import {TASK_STATUSES, isFinal, statusBadge, statusClass} from '../status.js';
 
 const PAGE_SIZE = 25;
 const EVERY_MS = 2000;
@@ -16,26 +17,36 @@ export function render(container, ctx, params) {
   const page = Math.max(0, parseInt(params.page, 10) || 0);
 
   const filter = el('select', {id: 'status-filter', 'aria-label': 'Status',
-    on: {change: () => ctx.navigate(link(filter.value, 0))}},
+    on: {change: () => ctx.navigate(linkTo(filter.value, 0))}},
   el('option', {value: ''}, 'All statuses'),
   TASK_STATUSES.map((s) => el('option', {value: s}, s)));
   filter.value = status;
 
+  const counts = el('nav', {class: 'counts', id: 'task-counts', 'aria-label': 'Tasks by status'});
   const body = el('div', {class: 'list-body', id: 'task-list'});
   const pager = el('div', {class: 'pager'});
   container.append(
     el('div', {class: 'page-head'}, el('h1', {}, 'Tasks'), el('span', {class: 'spacer'}), filter),
-    body, pager);
+    counts, body, pager);
 
   let last = null;
+  let lastCounts = null;
   const stop = poll(async () => {
     try {
-      const data = await getJson('/api/v1/tasks' + query({status, page, size: PAGE_SIZE}));
+      const [data, summary] = await Promise.all([
+        getJson('/api/v1/tasks' + query({status, page, size: PAGE_SIZE})),
+        getJson('/api/v1/tasks/counts'),
+      ]);
       if (ctx.disposed()) return false;
       const key = JSON.stringify(data);
       if (key !== last) {
         last = key;
         show(data);
+      }
+      const countsKey = JSON.stringify(summary);
+      if (countsKey !== lastCounts) {
+        lastCounts = countsKey;
+        showCounts(summary);
       }
     } catch (e) {
       if (!ctx.disposed()) replace(body, notice('error', 'Could not load the tasks: ' + errorText(e)));
@@ -55,9 +66,20 @@ export function render(container, ctx, params) {
     const from = data.total ? data.page * data.size + 1 : 0;
     const to = Math.min(data.total, (data.page + 1) * data.size);
     replace(pager,
-      page > 0 ? el('a', {href: link(status, page - 1), class: 'button'}, '‹ Newer') : null,
+      page > 0 ? el('a', {href: linkTo(status, page - 1), class: 'button'}, '‹ Newer') : null,
       el('span', {class: 'muted'}, from + '–' + to + ' of ' + data.total),
-      to < data.total ? el('a', {href: link(status, page + 1), class: 'button'}, 'Older ›') : null);
+      to < data.total ? el('a', {href: linkTo(status, page + 1), class: 'button'}, 'Older ›') : null);
+  }
+
+  function showCounts(summary) {
+    const link = (s, n, label) => el('a', {
+      class: ['count', s ? statusClass(s) : null], href: linkTo(s, 0),
+      'aria-current': (s || '') === status ? 'true' : null, dataset: {status: s || 'ALL'}},
+    el('span', {class: 'n'}, String(n)), el('span', {class: 'label'}, label));
+    replace(counts,
+      link('', summary.total, 'ALL'),
+      TASK_STATUSES.filter((s) => summary.counts[s] || s === status)
+        .map((s) => link(s, summary.counts[s] || 0, s)));
   }
 
   function row(task) {
@@ -75,6 +97,6 @@ export function render(container, ctx, params) {
   return stop;
 }
 
-function link(status, page) {
+function linkTo(status, page) {
   return '#/tasks' + query({status, page: page || null});
 }
