@@ -92,7 +92,7 @@ export function errorBlock(error) {
  * `?index=i` for a sweep's run (follow is added with & then).
  */
 export function outputPanel(path) {
-  const pre = el('pre', {class: ['block', 'logs'], id: 'logs'});
+  const pre = el('pre', {class: ['block', 'logs'], id: 'logs', hidden: true});
   const state = el('span', {class: 'live', hidden: true}, 'live');
   const message = el('div', {});
   const head = el('h2', {}, 'Output', state);
@@ -102,6 +102,11 @@ export function outputPanel(path) {
   const join = path.includes('?') ? '&' : '?';
 
   function show(text) {
+    if (!text) return;
+    if (pre.hidden) {
+      pre.hidden = false;
+      replace(message);
+    }
     const atBottom = pre.scrollTop + pre.clientHeight >= pre.scrollHeight - 8;
     pre.append(document.createTextNode(text));
     if (atBottom) pre.scrollTop = pre.scrollHeight;
@@ -115,8 +120,10 @@ export function outputPanel(path) {
       if (controller) return true;
       controller = new AbortController();
       state.hidden = false;
-      replace(message);
       pre.replaceChildren();
+      pre.hidden = true;
+      replace(message, el('p', {class: 'muted', id: 'output-waiting'},
+        'Nothing printed yet; the output shows here as it comes.'));
       try {
         await streamText(path + join + 'follow=true', (text) => {
           received = true;
@@ -129,6 +136,7 @@ export function outputPanel(path) {
       } finally {
         state.hidden = true;
         controller = null;
+        if (pre.hidden && message.querySelector('#output-waiting')) replace(message);
       }
     },
     /** Reads the output once, as stored. */
@@ -136,12 +144,14 @@ export function outputPanel(path) {
       try {
         const text = await getText(path);
         pre.replaceChildren();
+        pre.hidden = true;
         received = true;
         replace(message);
         show(text);
         if (!text) replace(message, notice('empty', 'The task printed nothing.'));
       } catch (e) {
         pre.replaceChildren();
+        pre.hidden = true;
         replace(message, e instanceof ApiError && e.kind === 'no-logs'
           ? notice('empty', e.detail || 'There is no output.') : notice('error', errorText(e)));
       }

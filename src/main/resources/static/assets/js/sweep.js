@@ -80,7 +80,7 @@ function cell(index, kwargs, outcome, pending, base) {
       (outcome.error.message ? ': ' + outcome.error.message : '');
   } else {
     cls = 'st-SUCCEEDED';
-    text = outcome.pickled ? outcome.type || 'pickle' : short(outcome.result, 12);
+    text = outcome.pickled ? short(String(outcome.repr), 12) : short(outcome.result, 12);
     state = 'returned ' + (outcome.pickled ? outcome.repr : JSON.stringify(outcome.result));
   }
   return el('a', {href: base + index, class: ['cell', cls],

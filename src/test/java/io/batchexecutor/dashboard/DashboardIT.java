@@ -220,9 +220,10 @@ class DashboardIT {
     String id =
         submit(
             Tasks.function(
-                    "def ratio(a, b):\n"
+                    "from fractions import Fraction\n"
+                        + "def ratio(a, b):\n"
                         + "    print('dividing', a, 'by', b)\n"
-                        + "    return a / b\n",
+                        + "    return a / b if a == 1 else Fraction(a, b)\n",
                     "ratio")
                 .name("ratios")
                 .set("sweep", sweep("a", List.of(1, 2), "b", List.of(0, 4))));
@@ -238,16 +239,29 @@ class DashboardIT {
     browser.screenshot("sweep", true);
 
     browser.driver().findElement(By.cssSelector("#sweep-grid a.cell[data-index='3']")).click();
-    assertThat(browser.visible(By.id("run-title")).getText()).isEqualTo("Run 3 of 4");
-    assertThat(browser.visible(By.id("result-json")).getText()).isEqualTo("0.5");
+    awaitText(By.id("run-title"), "Run 3 of 4");
+    assertThat(browser.visible(By.id("result-type")).getText()).isEqualTo("fractions.Fraction");
+    assertThat(browser.visible(By.id("result-repr")).getText()).isEqualTo("Fraction(1, 2)");
     browser.await(
         Duration.ofSeconds(20),
         d -> d.findElement(By.id("logs")).getText().contains("dividing 2 by 4"));
+    browser.driver().findElement(By.id("download-pickle")).click();
+    browser.await(
+        Duration.ofSeconds(10),
+        d ->
+            d.findElement(By.id("download-pickle"))
+                .findElement(By.xpath(".."))
+                .getText()
+                .matches("(?s).*\\d+ bytes.*"));
+    browser.screenshot("sweep-run", true);
 
     browser.driver().findElement(By.linkText("‹ Run 2")).click();
-    assertThat(browser.visible(By.id("run-title")).getText()).isEqualTo("Run 2 of 4");
+    awaitText(By.id("run-title"), "Run 2 of 4");
     assertThat(browser.visible(By.id("error-type")).getText()).isEqualTo("ZeroDivisionError");
     assertThat(browser.visible(By.id("traceback")).getText()).contains("Traceback");
+    browser.driver().findElement(By.linkText("‹ Run 1")).click();
+    awaitText(By.id("run-title"), "Run 1 of 4");
+    assertThat(browser.visible(By.id("result-json")).getText()).isEqualTo("0.25");
   }
 
   @Test
@@ -337,6 +351,13 @@ class DashboardIT {
     browser.open(service.url() + "/#/workflows");
     WebElement workflows = browser.visible(By.id("workflow-list"));
     browser.await(Duration.ofSeconds(10), d -> workflows.getText().contains("No workflows yet"));
+  }
+
+  /** Waits until the element {@code by} finds shows {@code text}. */
+  private static void awaitText(By by, String text) {
+    browser.await(
+        Duration.ofSeconds(20),
+        d -> d.findElements(by).stream().anyMatch(e -> e.getText().equals(text)));
   }
 
   /** A sweep's names and values, in this order (the order decides which run is which). */

@@ -44,6 +44,9 @@ export function render(container, ctx, params) {
   let outcomeShownFor = null;
   let outputStarted = false;
   let busy = false;
+  let factsKey = null;
+  let actionsKey = null;
+  let sweepOutcomes = null;
 
   const stop = poll(async () => {
     try {
@@ -70,6 +73,26 @@ export function render(container, ctx, params) {
     replace(reason, t.status_reason || '');
     replace(message);
     showActions(t);
+    drawFacts(t);
+    const key = JSON.stringify(events) + (isFinal(t.status) ? '' : Date.now());
+    if (key !== lastEvents) {
+      lastEvents = key;
+      const open = chart.querySelector('details[open]') !== null;
+      replace(chart, timeline(events));
+      if (open) chart.querySelector('details').open = true;
+    }
+    if (t.sweep) showSweep(t, null);
+    if (isFinal(t.status) && outcomeShownFor !== t.status) {
+      outcomeShownFor = t.status;
+      showOutcome(t);
+    }
+    startOutput(t);
+  }
+
+  function drawFacts(t) {
+    const key = JSON.stringify(t) + (isFinal(t.status) ? '' : Date.now());
+    if (key === factsKey) return;
+    factsKey = key;
     replace(details, el('h2', {}, 'Task'), definitions([
       ['Id', el('span', {class: 'mono'}, t.id)],
       ['Workflow', t.workflow_id ? el('a', {href: '#/workflows/' + encodeURIComponent(t.workflow_id)},
@@ -89,21 +112,15 @@ export function render(container, ctx, params) {
     ]));
     replace(settings, el('h2', {}, 'Executor settings'), definitions(
       Object.entries(t.executor || {}).map(([k, v]) =>
-        [k, typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v)])));
-    const key = JSON.stringify(events) + (isFinal(t.status) ? '' : Date.now());
-    if (key !== lastEvents) {
-      lastEvents = key;
-      replace(chart, timeline(events));
-    }
-    if (t.sweep) showSweep(t, null);
-    if (isFinal(t.status) && outcomeShownFor !== t.status) {
-      outcomeShownFor = t.status;
-      showOutcome(t);
-    }
-    startOutput(t);
+        [k, typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v)]),
+      {class: ['facts', 'settings']}));
   }
 
   function showActions(t) {
+    // drawn again only when what they depend on changed, so a button is never swapped under a click
+    const key = [isFinal(t.status), t.cancel_requested, busy, Boolean(t.workflow_id)].join();
+    if (key === actionsKey) return;
+    actionsKey = key;
     const buttons = [];
     if (!isFinal(t.status)) {
       buttons.push(el('button', {type: 'button', id: 'cancel-task', disabled: busy || t.cancel_requested,
@@ -177,7 +194,6 @@ export function render(container, ctx, params) {
     }
   }
 
-  let sweepOutcomes = null;
   function showSweep(t, outcomes) {
     if (outcomes) sweepOutcomes = outcomes;
     sweepSection.hidden = false;

@@ -29,7 +29,12 @@ export function render(container, ctx, params) {
     el('div', {class: 'page-head'}, el('h1', {}, 'Tasks'), el('span', {class: 'spacer'}), filter),
     counts, body, pager);
 
-  let last = null;
+  // Rows are kept by task id and made again only when their task changed, so that what is on the
+  // page stays put (a pointer over a link, a selection) while the list updates around it.
+  let table = null;
+  const tbody = el('tbody');
+  const rows = new Map();
+
   let lastCounts = null;
   const stop = poll(async () => {
     try {
@@ -38,37 +43,65 @@ export function render(container, ctx, params) {
         getJson('/api/v1/tasks/counts'),
       ]);
       if (ctx.disposed()) return false;
-      const key = JSON.stringify(data);
-      if (key !== last) {
-        last = key;
-        show(data);
-      }
+      show(data);
       const countsKey = JSON.stringify(summary);
       if (countsKey !== lastCounts) {
         lastCounts = countsKey;
         showCounts(summary);
       }
     } catch (e) {
-      if (!ctx.disposed()) replace(body, notice('error', 'Could not load the tasks: ' + errorText(e)));
+      if (!ctx.disposed()) {
+        table = null;
+        rows.clear();
+        replace(body, notice('error', 'Could not load the tasks: ' + errorText(e)));
+      }
     }
   }, EVERY_MS);
 
   function show(data) {
     if (!data.items.length) {
+      table = null;
+      rows.clear();
       replace(body, notice('empty', status ? 'No tasks in status ' + status + '.' : 'No tasks yet.'));
     } else {
-      replace(body, el('table', {class: 'list'},
-        el('thead', {}, el('tr', {},
-          el('th', {}, 'Name'), el('th', {}, 'Status'), el('th', {}, 'Reason'),
-          el('th', {}, 'Created'), el('th', {class: 'num'}, 'Duration'), el('th', {}, 'Id'))),
-        el('tbody', {}, data.items.map(row))));
+      if (!table) {
+        table = el('table', {class: 'list'},
+          el('thead', {}, el('tr', {},
+            el('th', {}, 'Name'), el('th', {}, 'Status'), el('th', {}, 'Reason'),
+            el('th', {}, 'Created'), el('th', {class: 'num'}, 'Duration'), el('th', {}, 'Id'))),
+          tbody);
+        replace(body, table);
+      }
+      const seen = new Set();
+      const trs = data.items.map((task) => {
+        const signature = JSON.stringify(task);
+        let r = rows.get(task.id);
+        if (!r || r.signature !== signature) {
+          r = row(task, signature);
+          rows.set(task.id, r);
+        } else if (!isFinal(task.status)) {
+          r.duration.textContent = duration(task);
+        }
+        seen.add(task.id);
+        return r.tr;
+      });
+      for (const id of [...rows.keys()]) if (!seen.has(id)) rows.delete(id);
+      const current = [...tbody.children];
+      if (current.length !== trs.length || current.some((tr, i) => tr !== trs[i])) {
+        tbody.replaceChildren(...trs);
+      }
     }
     const from = data.total ? data.page * data.size + 1 : 0;
     const to = Math.min(data.total, (data.page + 1) * data.size);
-    replace(pager,
-      page > 0 ? el('a', {href: linkTo(status, page - 1), class: 'button'}, '‹ Newer') : null,
-      el('span', {class: 'muted'}, from + '–' + to + ' of ' + data.total),
-      to < data.total ? el('a', {href: linkTo(status, page + 1), class: 'button'}, 'Older ›') : null);
+    const pagerKey = from + '/' + to + '/' + data.total;
+    if (pager.dataset.key !== pagerKey) {
+      pager.dataset.key = pagerKey;
+      replace(pager,
+        page > 0 ? el('a', {href: linkTo(status, page - 1), class: 'button'}, '‹ Newer') : null,
+        el('span', {class: 'muted'}, from + '–' + to + ' of ' + data.total),
+        to < data.total ? el('a', {href: linkTo(status, page + 1), class: 'button'}, 'Older ›')
+          : null);
+    }
   }
 
   function showCounts(summary) {
@@ -82,19 +115,24 @@ export function render(container, ctx, params) {
         .map((s) => link(s, summary.counts[s] || 0, s)));
   }
 
-  function row(task) {
+  function row(task, signature) {
     const href = '#/tasks/' + encodeURIComponent(task.id);
-    return el('tr', {dataset: {id: task.id, status: task.status}, class: 'task-row'},
+    const dur = el('td', {class: 'num'}, duration(task));
+    const tr = el('tr', {dataset: {id: task.id, status: task.status}, class: 'task-row'},
       el('td', {}, el('a', {href, class: 'task-name'}, task.name || '(unnamed)')),
       el('td', {}, statusBadge(task.status)),
       el('td', {class: 'reason'}, task.status_reason || ''),
       el('td', {}, formatTime(task.created_at)),
-      el('td', {class: 'num'}, formatDuration(between(task.created_at,
-        isFinal(task.status) ? task.finished_at : null))),
+      dur,
       el('td', {class: 'mono'}, shortId(task.id)));
+    return {tr, duration: dur, signature};
   }
 
   return stop;
+}
+
+function duration(task) {
+  return formatDuration(between(task.created_at, isFinal(task.status) ? task.finished_at : null));
 }
 
 function linkTo(status, page) {
