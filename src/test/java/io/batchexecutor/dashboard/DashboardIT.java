@@ -221,17 +221,26 @@ class DashboardIT {
         submit(
             Tasks.function(
                     "from fractions import Fraction\n"
-                        + "def ratio(a, b):\n"
-                        + "    print('dividing', a, 'by', b)\n"
-                        + "    return a / b if a == 1 else Fraction(a, b)\n",
+                        + "def ratio(num, d):\n"
+                        + "    print('dividing', num, 'by', d)\n"
+                        + "    return num / d if num == 1 else Fraction(num, d)\n",
                     "ratio")
                 .name("ratios")
-                .set("sweep", sweep("a", List.of(1, 2), "b", List.of(0, 4))));
+                // the service runs the names in the order it stores them (the shorter first): run
+                // i is d=[0, 4][i / 2], num=[1, 2][i % 2], as the grid must show
+                .set("sweep", sweep("num", List.of(1, 2), "d", List.of(0, 4))));
     browser.open(service.url() + "/#/tasks/" + id);
     browser.visible(By.cssSelector("#sweep-grid a.cell[data-index='3']"));
     browser.visible(
         By.cssSelector("#task-status .badge[data-status='SUCCEEDED']"), Duration.ofMinutes(3));
     browser.visible(By.cssSelector("#sweep-grid a.cell[data-index='0'][data-outcome='error']"));
+    assertThat(
+            browser
+                .driver()
+                .findElement(By.cssSelector("#sweep-grid a.cell[data-index='2']"))
+                .getAttribute("title"))
+        .contains("d=4, num=1")
+        .contains("returned 0.25");
     assertThat(browser.driver().findElements(By.cssSelector("#sweep-grid a.cell.st-FAILED")))
         .hasSize(2);
     assertThat(browser.driver().findElements(By.cssSelector("#sweep-grid a.cell.st-SUCCEEDED")))
@@ -257,11 +266,12 @@ class DashboardIT {
 
     browser.driver().findElement(By.linkText("‹ Run 2")).click();
     awaitText(By.id("run-title"), "Run 2 of 4");
-    assertThat(browser.visible(By.id("error-type")).getText()).isEqualTo("ZeroDivisionError");
-    assertThat(browser.visible(By.id("traceback")).getText()).contains("Traceback");
+    assertThat(browser.visible(By.id("result-json")).getText()).isEqualTo("0.25");
+    assertThat(browser.driver().findElement(By.id("run")).getText()).contains("d=4, num=1");
     browser.driver().findElement(By.linkText("‹ Run 1")).click();
     awaitText(By.id("run-title"), "Run 1 of 4");
-    assertThat(browser.visible(By.id("result-json")).getText()).isEqualTo("0.25");
+    assertThat(browser.visible(By.id("error-type")).getText()).isEqualTo("ZeroDivisionError");
+    assertThat(browser.visible(By.id("traceback")).getText()).contains("Traceback");
   }
 
   @Test
