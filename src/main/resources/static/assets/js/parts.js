@@ -157,6 +157,10 @@ export function outputPanel(path) {
       }
     },
     received: () => received,
+    /** Shows a line in place of the output until there is some. */
+    note(text) {
+      replace(message, el('p', {class: 'muted'}, text));
+    },
     stop() {
       if (controller) controller.abort();
     },

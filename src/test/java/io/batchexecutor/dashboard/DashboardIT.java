@@ -344,6 +344,41 @@ class DashboardIT {
   }
 
   @Test
+  void theWorkflowListFollowsAWorkflowToItsEndAndOpensItsTasks() {
+    DockerAvailable.assume(DockerAvailable.client());
+    signIn(Api.TESTER);
+    browser.open(service.url() + "/#/workflows");
+    browser.visible(By.id("workflow-list"));
+    Map<String, Object> tasks = new LinkedHashMap<>();
+    tasks.put("load", Tasks.function("def load():\n    return [1, 2, 3]\n", "load").build());
+    tasks.put(
+        "total",
+        Tasks.function("def total(xs):\n    return sum(xs)\n", "total")
+            .set("args", List.of(Map.of("$task", "load")))
+            .build());
+    Api.Response answer =
+        service.api().post("/api/v1/workflows", Map.of("name", "load and total", "tasks", tasks));
+    assertThat(answer.status()).as(answer.text()).isEqualTo(202);
+    String id = answer.json().get("id").asString();
+
+    browser.visible(
+        By.cssSelector("tr.workflow-row[data-id='" + id + "'] .badge[data-status='SUCCEEDED']"),
+        Duration.ofMinutes(3));
+    assertThat(
+            browser
+                .driver()
+                .findElement(By.cssSelector("tr.workflow-row[data-id='" + id + "']"))
+                .getText())
+        .contains("load and total")
+        .contains("2 succeeded");
+    browser.screenshot("workflows", false);
+
+    browser.driver().findElement(By.linkText("load and total")).click();
+    browser.visible(By.cssSelector("#workflow-tasks li[data-key='total'] a")).click();
+    awaitText(By.id("result-json"), "6");
+  }
+
+  @Test
   void anotherClientsTokenSeesNoneOfTheFirstClientsTasks() {
     String id = submit(Tasks.add().name("tester's own"));
     signIn(OTHER);

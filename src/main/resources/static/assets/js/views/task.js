@@ -37,7 +37,7 @@ export function render(container, ctx, params) {
     reason, message,
     el('div', {class: 'columns'}, details, settings),
     el('section', {class: 'section', id: 'timeline'}, el('h2', {}, 'Timeline'), chart),
-    outcome, sweepSection, output.element);
+    sweepSection, outcome, output.element);
 
   let task = null;
   let lastEvents = null;
@@ -211,6 +211,10 @@ export function render(container, ctx, params) {
       if (ctx.disposed() || (ended && output.received())) return;
     }
     // a sweep's runs have their own output, on each run's page; the whole is there once all ended
+    if (t.sweep && !isFinal(t.status)) {
+      output.note('Each run’s output is on its page (open a cell); all of it shows here once the ' +
+        'sweep has ended.');
+    }
     await waitForEnd();
     if (!ctx.disposed()) await output.load();
   }
