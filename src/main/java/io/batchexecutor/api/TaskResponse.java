@@ -4,8 +4,15 @@ import io.batchexecutor.config.TaskSettings;
 import io.batchexecutor.task.Task;
 import io.batchexecutor.task.TaskError;
 import io.batchexecutor.task.TaskStatus;
+import io.swagger.v3.oas.annotations.media.Schema;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.UUID;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * A task as the API shows it.
@@ -31,6 +38,9 @@ import java.util.UUID;
  * @param workflowId the workflow it belongs to, if any
  * @param workflowKey its key in that workflow
  * @param dependsOn the tasks whose results it takes, by their keys
+ * @param sweep for a parameter sweep, its keyword argument names and their values, the names in the
+ *     order its runs use: run {@code i} is the {@code i}-th combination, the last name varying
+ *     fastest
  */
 public record TaskResponse(
     UUID id,
@@ -52,7 +62,15 @@ public record TaskResponse(
     Instant finishedAt,
     UUID workflowId,
     String workflowKey,
-    java.util.Map<String, UUID> dependsOn) {
+    java.util.Map<String, UUID> dependsOn,
+    @Schema(
+            description =
+                "For a parameter sweep, its keyword argument names and their values, the names in"
+                    + " the order its runs use: run i is the i-th combination, the last name"
+                    + " varying fastest",
+            example = "{\"C\": [0.1, 1, 10], \"gamma\": [0.1, 0.7]}")
+        @JsonShape(JsonShape.Kind.OBJECT_OF_ARRAYS)
+        JsonNode sweep) {
 
   static TaskResponse of(Task t) {
     return new TaskResponse(
@@ -75,6 +93,27 @@ public record TaskResponse(
         t.finishedAt(),
         t.workflowId(),
         t.workflowKey(),
-        t.dependsOn());
+        t.dependsOn(),
+        t.spec().hasSweep() ? inRunOrder(t.spec().sweep()) : null);
+  }
+
+  /**
+   * The sweep with its names in the order the runs use. The spec is stored as {@code jsonb}, which
+   * keeps an object's keys shorter first, then by their UTF-8 bytes; the runs combine the names in
+   * the order the stored spec is read back in, so a task just accepted (whose spec has not been
+   * read back yet) shows them in that order too.
+   */
+  static JsonNode inRunOrder(JsonNode sweep) {
+    ObjectNode ordered = JsonNodeFactory.instance.objectNode();
+    sweep.propertyNames().stream()
+        .sorted(
+            Comparator.comparingInt((String name) -> utf8(name).length)
+                .thenComparing(TaskResponse::utf8, Arrays::compareUnsigned))
+        .forEach(name -> ordered.set(name, sweep.get(name)));
+    return ordered;
+  }
+
+  private static byte[] utf8(String name) {
+    return name.getBytes(StandardCharsets.UTF_8);
   }
 }

@@ -84,6 +84,20 @@ public class TaskQueries {
         .single();
   }
 
+  /**
+   * How many tasks {@code owner} has in each status (statuses with none left out); one pass over
+   * the owner's part of the {@code (owner, status, ...)} index.
+   */
+  public Map<TaskStatus, Long> countByStatus(String owner) {
+    Map<TaskStatus, Long> counts = new EnumMap<>(TaskStatus.class);
+    jdbc.sql("SELECT status, count(*) AS n FROM task WHERE owner = :owner GROUP BY status")
+        .param("owner", owner)
+        .query(
+            (RowCallbackHandler)
+                rs -> counts.put(TaskStatus.valueOf(rs.getString("status")), rs.getLong("n")));
+    return counts;
+  }
+
   /** How many tasks there are in each status (statuses with none left out). */
   public Map<TaskStatus, Long> countByStatus() {
     Map<TaskStatus, Long> counts = new EnumMap<>(TaskStatus.class);
