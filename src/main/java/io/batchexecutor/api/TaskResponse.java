@@ -5,14 +5,9 @@ import io.batchexecutor.task.Task;
 import io.batchexecutor.task.TaskError;
 import io.batchexecutor.task.TaskStatus;
 import io.swagger.v3.oas.annotations.media.Schema;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.Arrays;
-import java.util.Comparator;
 import java.util.UUID;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.node.JsonNodeFactory;
-import tools.jackson.databind.node.ObjectNode;
 
 /**
  * A task as the API shows it.
@@ -38,9 +33,9 @@ import tools.jackson.databind.node.ObjectNode;
  * @param workflowId the workflow it belongs to, if any
  * @param workflowKey its key in that workflow
  * @param dependsOn the tasks whose results it takes, by their keys
- * @param sweep for a parameter sweep, its keyword argument names and their values, the names in the
- *     order its runs use: run {@code i} is the {@code i}-th combination, the last name varying
- *     fastest
+ * @param sweep for a parameter sweep, its keyword argument names and their values, in the order
+ *     they were given, which is the order its runs use: run {@code i} is the {@code i}-th
+ *     combination, the last name varying fastest
  */
 public record TaskResponse(
     UUID id,
@@ -65,9 +60,9 @@ public record TaskResponse(
     java.util.Map<String, UUID> dependsOn,
     @Schema(
             description =
-                "For a parameter sweep, its keyword argument names and their values, the names in"
-                    + " the order its runs use: run i is the i-th combination, the last name"
-                    + " varying fastest",
+                "For a parameter sweep, its keyword argument names and their values, in the order"
+                    + " they were given, which is the order its runs use: run i is the i-th"
+                    + " combination, the last name varying fastest",
             example = "{\"C\": [0.1, 1, 10], \"gamma\": [0.1, 0.7]}")
         @JsonShape(JsonShape.Kind.OBJECT_OF_ARRAYS)
         JsonNode sweep) {
@@ -94,26 +89,6 @@ public record TaskResponse(
         t.workflowId(),
         t.workflowKey(),
         t.dependsOn(),
-        t.spec().hasSweep() ? inRunOrder(t.spec().sweep()) : null);
-  }
-
-  /**
-   * The sweep with its names in the order the runs use. The spec is stored as {@code jsonb}, which
-   * keeps an object's keys shorter first, then by their UTF-8 bytes; the runs combine the names in
-   * the order the stored spec is read back in, so a task just accepted (whose spec has not been
-   * read back yet) shows them in that order too.
-   */
-  static JsonNode inRunOrder(JsonNode sweep) {
-    ObjectNode ordered = JsonNodeFactory.instance.objectNode();
-    sweep.propertyNames().stream()
-        .sorted(
-            Comparator.comparingInt((String name) -> utf8(name).length)
-                .thenComparing(TaskResponse::utf8, Arrays::compareUnsigned))
-        .forEach(name -> ordered.set(name, sweep.get(name)));
-    return ordered;
-  }
-
-  private static byte[] utf8(String name) {
-    return name.getBytes(StandardCharsets.UTF_8);
+        t.spec().hasSweep() ? t.spec().sweep() : null);
   }
 }

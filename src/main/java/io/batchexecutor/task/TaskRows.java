@@ -35,7 +35,7 @@ class TaskRows {
                         idempotency_key, request_hash, next_run_at, version,
                         created_at, updated_at, workflow_id, workflow_key,
                         depends_on)
-      VALUES (:id, :owner, :name, :status, :reason, CAST(:spec AS jsonb),
+      VALUES (:id, :owner, :name, :status, :reason, CAST(:spec AS json),
               CAST(:settings AS jsonb), :backend, :key, :hash, :at, 0, :at, :at,
               :workflow, :workflowKey, CAST(:dependsOn AS jsonb))
       ON CONFLICT (owner, idempotency_key) DO NOTHING

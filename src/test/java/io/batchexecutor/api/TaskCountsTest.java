@@ -69,8 +69,8 @@ class TaskCountsTest {
             .json();
 
     JsonNode read = new Api(port).get("/api/v1/tasks/" + task.get("id").asString()).json();
-    // as stored: the shorter name first
-    assertThat(read.get("sweep").toString()).isEqualTo("{\"C\":[1,10,100],\"gamma\":[0.1,0.7]}");
+    // as given (a jsonb column would put the shorter name first, and run the names in that order)
+    assertThat(read.get("sweep").toString()).isEqualTo("{\"gamma\":[0.1,0.7],\"C\":[1,10,100]}");
     assertThat(task.get("sweep")).isEqualTo(read.get("sweep"));
     JsonNode plain = new Api(port).post("/api/v1/tasks", Tasks.add().build()).json();
     assertThat(plain.path("sweep").isNull() || plain.path("sweep").isMissingNode()).isTrue();

@@ -381,7 +381,7 @@ public final class AcceptRateBenchmark {
                 """
                 SELECT concat_ws(', ', quote_literal(t.owner), quote_literal(t.name),
                          quote_literal(t.status), quote_nullable(t.status_reason),
-                         quote_literal(t.spec::text) || '::jsonb',
+                         quote_literal(t.spec::text) || '::json',
                          quote_literal(t.settings::text) || '::jsonb',
                          quote_literal(t.backend), quote_nullable(t.request_hash),
                          quote_nullable(t.depends_on::text) || '::jsonb') AS task,

@@ -226,8 +226,8 @@ class DashboardIT {
                         + "    return num / d if num == 1 else Fraction(num, d)\n",
                     "ratio")
                 .name("ratios")
-                // the service runs the names in the order it stores them (the shorter first): run
-                // i is d=[0, 4][i / 2], num=[1, 2][i % 2], as the grid must show
+                // the names in the order given, the last varying fastest: run i is
+                // num=[1, 2][i / 2], d=[0, 4][i % 2], as the grid must show
                 .set("sweep", sweep("num", List.of(1, 2), "d", List.of(0, 4))));
     browser.open(service.url() + "/#/tasks/" + id);
     browser.visible(By.cssSelector("#sweep-grid a.cell[data-index='3']"));
@@ -237,9 +237,9 @@ class DashboardIT {
     assertThat(
             browser
                 .driver()
-                .findElement(By.cssSelector("#sweep-grid a.cell[data-index='2']"))
+                .findElement(By.cssSelector("#sweep-grid a.cell[data-index='1']"))
                 .getAttribute("title"))
-        .contains("d=4, num=1")
+        .contains("num=1, d=4")
         .contains("returned 0.25");
     assertThat(browser.driver().findElements(By.cssSelector("#sweep-grid a.cell.st-FAILED")))
         .hasSize(2);

@@ -157,7 +157,10 @@ class FakeBatchFlowIT {
                         + "        return complex(C, gamma)\n"
                         + "    return C * gamma\n",
                     "f")
-                .set("sweep", Map.of("C", List.of(1, 10), "gamma", List.of(2, 3, 4)))
+                // the names in the order given (C, then gamma), the last varying fastest
+                .set(
+                    "sweep",
+                    new java.util.TreeMap<>(Map.of("C", List.of(1, 10), "gamma", List.of(2, 3, 4))))
                 .build());
     assertThat(accepted.status()).as(accepted.text()).isEqualTo(202);
     String id = accepted.json().get("id").asString();

@@ -48,7 +48,11 @@ class SweepIT {
                     + "    return base + C * gamma\n",
                 "fit")
             .set("kwargs", Map.of("base", 1))
-            .set("sweep", Map.of("C", List.of(0.1, 1, 10), "gamma", List.of(0.1, 0.7)))
+            // the names in the order given (C, then gamma), the last varying fastest
+            .set(
+                "sweep",
+                new java.util.TreeMap<>(
+                    Map.of("C", List.of(0.1, 1, 10), "gamma", List.of(0.1, 0.7))))
             .build();
     Api.Response accepted = api.post("/api/v1/tasks", body);
     assertThat(accepted.status()).as(accepted.text()).isEqualTo(202);
