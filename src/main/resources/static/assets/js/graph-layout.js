@@ -8,9 +8,9 @@
 //      of the nodes pointing to it, in whatever earlier layer they are) then up (at the mean of the
 //      nodes it points to); ties keep the order before the sweep. Each sweep is O(V+E) plus the
 //      sort of each layer.
-//   3. coordinates: a layer is a column; down the layers, each node is pulled towards the mean
-//      height of the nodes pointing to it, kept in its order at least a row apart, and the column
-//      is shifted so that on average it sits where it was pulled to.
+//   3. coordinates: a layer is a column; down the layers, each column's heights are the closest
+//      (least squares) to the mean heights of the nodes pointing to each of its nodes, with the
+//      nodes in their order at least a row apart: an isotonic regression, O(n) per column.
 // The service refuses a workflow with a cycle; should one come anyway, the nodes on or after it
 // go to one last layer, so the layout still ends.
 
@@ -85,38 +85,22 @@ export function layout(ids, edges, options) {
   }
   for (let k = 1; k < layerCount; k++) sortLayer(layers[k], preds);
 
-  // heights: column 0 stacked; every later column pulled towards the nodes pointing to it
+  // heights: column 0 stacked; each later column as close as it can be to where the nodes pointing
+  // to it are, in its order and a row apart
   const pitch = o.nodeHeight + o.rowGap;
   const y = new Float64Array(n);
   layers.forEach((layer, k) => {
-    if (!layer.length) return;
-    if (k === 0) {
-      layer.forEach((v, i) => {
-        y[v] = i * pitch;
-      });
-      return;
-    }
-    const wanted = layer.map((v) => {
+    const wanted = layer.map((v, i) => {
       const list = preds[v];
-      if (!list.length) return null;
+      if (!k || !list.length) return i * pitch;
       let sum = 0;
       for (const w of list) sum += y[w];
       return sum / list.length;
     });
-    let offset = 0;
-    let pulled = 0;
+    const placed = k ? spaced(wanted, pitch) : wanted;
     layer.forEach((v, i) => {
-      const want = wanted[i] === null ? (i ? y[layer[i - 1]] + pitch : 0) : wanted[i];
-      y[v] = i ? Math.max(want, y[layer[i - 1]] + pitch) : want;
-      if (wanted[i] !== null) {
-        offset += y[v] - wanted[i];
-        pulled++;
-      }
+      y[v] = placed[i];
     });
-    if (pulled) {
-      const shift = offset / pulled;
-      for (const v of layer) y[v] -= shift;
-    }
   });
 
   let top = Infinity;
@@ -147,6 +131,33 @@ export function layout(ids, edges, options) {
     height: n ? Math.round(2 * o.margin + bottom - top + o.nodeHeight) : 2 * o.margin,
     layers: layerCount,
   };
+}
+
+/**
+ * Heights as close to `wanted` as they can be (least squares) while each is at least `pitch` below
+ * the one before: with z_i = y_i - i * pitch that is an isotonic regression (z non-decreasing),
+ * solved in O(n) by pooling adjacent violators.
+ */
+function spaced(wanted, pitch) {
+  const sums = [];
+  const counts = [];
+  for (let i = 0; i < wanted.length; i++) {
+    let sum = wanted[i] - i * pitch;
+    let count = 1;
+    while (sums.length && sums[sums.length - 1] / counts[counts.length - 1] > sum / count) {
+      sum += sums.pop();
+      count += counts.pop();
+    }
+    sums.push(sum);
+    counts.push(count);
+  }
+  const y = new Array(wanted.length);
+  let i = 0;
+  sums.forEach((sum, b) => {
+    const z = sum / counts[b];
+    for (let c = 0; c < counts[b]; c++, i++) y[i] = z + i * pitch;
+  });
+  return y;
 }
 
 /** Each node's layer: the length of the longest path to it from a source (Kahn's order). */
