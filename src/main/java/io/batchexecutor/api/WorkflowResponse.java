@@ -25,7 +25,7 @@ import tools.jackson.databind.JsonNode;
  * @param status RUNNING until nothing more will run, then SUCCEEDED, FAILED or CANCELLED
  * @param cancelRequested whether it was cancelled
  * @param taskCounts how many of its tasks are in each status
- * @param tasks each task by key: its id, status and what it depends on
+ * @param tasks each task by key: its id, name, status and what it depends on
  * @param outputs the results of the tasks nothing depends on, once they SUCCEEDED (a value JSON
  *     cannot carry shows as its type and repr; its pickle is at the task's {@code /result})
  * @param createdAt when it was accepted
@@ -46,12 +46,14 @@ public record WorkflowResponse(
    * One task of the workflow.
    *
    * @param id the task's id, for {@code /api/v1/tasks/{id}}
+   * @param name the task's name, as submitted
    * @param status where it is
    * @param statusReason why
    * @param dependsOn the keys of the tasks whose results it takes
    */
   @Schema(name = "WorkflowTask", description = "One task of a workflow")
-  public record TaskView(UUID id, TaskStatus status, String statusReason, List<String> dependsOn) {}
+  public record TaskView(
+      UUID id, String name, TaskStatus status, String statusReason, List<String> dependsOn) {}
 
   static WorkflowResponse of(WorkflowRepository.Detail detail, Function<Task, JsonNode> output) {
     Map<String, TaskView> views = new LinkedHashMap<>();
@@ -59,7 +61,8 @@ public record WorkflowResponse(
     for (Task t : detail.tasks()) {
       views.put(
           t.workflowKey(),
-          new TaskView(t.id(), t.status(), t.statusReason(), List.copyOf(t.dependsOn().keySet())));
+          new TaskView(
+              t.id(), t.name(), t.status(), t.statusReason(), List.copyOf(t.dependsOn().keySet())));
       used.addAll(t.dependsOn().keySet());
     }
     Map<String, JsonNode> outputs = new LinkedHashMap<>();

@@ -66,6 +66,7 @@ class WorkflowApiTest {
     JsonNode tasks = workflow.get("tasks");
     assertThat(tasks.get("a").get("status").asString()).isEqualTo("QUEUED");
     assertThat(tasks.get("b").get("status").asString()).isEqualTo("WAITING");
+    assertThat(tasks.get("b").get("name").asString()).isEqualTo("add");
     assertThat(tasks.get("d").get("depends_on").toString()).isEqualTo("[\"b\",\"c\"]");
     assertThat(tasks.get("d").get("status_reason").asString()).isEqualTo("waiting for b, c");
     JsonNode b = api.get("/api/v1/tasks/" + tasks.get("b").get("id").asString()).json();
