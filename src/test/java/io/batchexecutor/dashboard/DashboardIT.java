@@ -266,12 +266,13 @@ class DashboardIT {
 
     browser.driver().findElement(By.linkText("‹ Run 2")).click();
     awaitText(By.id("run-title"), "Run 2 of 4");
-    assertThat(browser.visible(By.id("result-json")).getText()).isEqualTo("0.25");
-    assertThat(browser.driver().findElement(By.id("run")).getText()).contains("d=4, num=1");
-    browser.driver().findElement(By.linkText("‹ Run 1")).click();
-    awaitText(By.id("run-title"), "Run 1 of 4");
     assertThat(browser.visible(By.id("error-type")).getText()).isEqualTo("ZeroDivisionError");
     assertThat(browser.visible(By.id("traceback")).getText()).contains("Traceback");
+    assertThat(browser.driver().findElement(By.id("run")).getText()).contains("num=2, d=0");
+    browser.driver().findElement(By.linkText("‹ Run 1")).click();
+    awaitText(By.id("run-title"), "Run 1 of 4");
+    assertThat(browser.visible(By.id("result-json")).getText()).isEqualTo("0.25");
+    assertThat(browser.driver().findElement(By.id("run")).getText()).contains("num=1, d=4");
   }
 
   @Test
