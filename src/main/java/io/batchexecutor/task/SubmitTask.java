@@ -3,6 +3,7 @@ package io.batchexecutor.task;
 import io.batchexecutor.config.BatchExecutorProperties;
 import io.batchexecutor.config.ExecutorSettingsResolver;
 import io.batchexecutor.config.TaskSettings;
+import io.batchexecutor.support.Ids;
 import jakarta.validation.Validator;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -13,7 +14,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.UUID;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.stereotype.Service;
 import tools.jackson.databind.json.JsonMapper;
@@ -71,7 +71,7 @@ public class SubmitTask {
     TaskSettings effective = settingsFor(request);
     Task task =
         Task.accept(
-            UUID.randomUUID(),
+            Ids.next(clock),
             request.owner(),
             request.name(),
             stored(request.spec()),

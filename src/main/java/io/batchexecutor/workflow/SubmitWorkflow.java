@@ -2,6 +2,7 @@ package io.batchexecutor.workflow;
 
 import io.batchexecutor.config.BatchExecutorProperties;
 import io.batchexecutor.config.TaskSettings;
+import io.batchexecutor.support.Ids;
 import io.batchexecutor.task.IdempotencyConflictException;
 import io.batchexecutor.task.InvalidTaskException;
 import io.batchexecutor.task.NewTask;
@@ -91,7 +92,7 @@ public class SubmitWorkflow {
     Map<String, TaskSettings> settings = settings(given);
 
     Instant now = clock.instant();
-    Workflow workflow = new Workflow(UUID.randomUUID(), request.owner(), request.name(), now, null);
+    Workflow workflow = new Workflow(Ids.next(clock), request.owner(), request.name(), now, null);
     List<Task> tasks = accept(request, workflow, dependencies, settings);
     String hash = request.idempotencyKey() == null ? null : hash(request);
     Optional<WorkflowRepository.Earlier> earlier =
@@ -215,7 +216,7 @@ public class SubmitWorkflow {
       Map<String, Set<String>> dependencies,
       Map<String, TaskSettings> settings) {
     Map<String, UUID> ids = new LinkedHashMap<>();
-    request.tasks().keySet().forEach(key -> ids.put(key, UUID.randomUUID()));
+    request.tasks().keySet().forEach(key -> ids.put(key, Ids.next(clock)));
     boolean onBatch = properties.backend() == BatchExecutorProperties.Backend.AWSBATCH;
     List<Task> tasks = new ArrayList<>();
     for (Map.Entry<String, NewTask> entry : request.tasks().entrySet()) {
