@@ -87,11 +87,21 @@ public record BatchExecutorProperties(
    * @param maxRequestSize Largest request body accepted (413 above it).
    * @param maxSourceSize Largest function source accepted.
    * @param maxPageSize Largest page a listing returns.
+   * @param requestThreads How many requests the web server works on at once (the rest wait their
+   *     turn in order); 0, the default, means four a core and at least 8. Waiting answers (?wait=,
+   *     ?follow=true) hold no thread. Takes the place of server.tomcat.threads.max.
    */
   public record Api(
       @NotNull @DefaultValue("5MB") DataSize maxRequestSize,
       @NotNull @DefaultValue("1MB") DataSize maxSourceSize,
-      @Min(1) @Max(1000) @DefaultValue("200") int maxPageSize) {}
+      @Min(1) @Max(1000) @DefaultValue("200") int maxPageSize,
+      @Min(0) @Max(10000) @DefaultValue("0") int requestThreads) {
+
+    /** {@link #requestThreads}, with 0 worked out for {@code cores} cores. */
+    public int requestThreads(int cores) {
+      return requestThreads > 0 ? requestThreads : Math.max(8, 4 * cores);
+    }
+  }
 
   /**
    * How task images are built.

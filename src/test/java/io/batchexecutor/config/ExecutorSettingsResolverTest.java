@@ -125,7 +125,7 @@ class ExecutorSettingsResolverTest {
         BatchExecutorProperties.Backend.NONE,
         covalentConfig,
         null,
-        new BatchExecutorProperties.Api(DataSize.ofMegabytes(5), DataSize.ofMegabytes(1), 200),
+        new BatchExecutorProperties.Api(DataSize.ofMegabytes(5), DataSize.ofMegabytes(1), 200, 0),
         new BatchExecutorProperties.Image("python:3.11-slim", PayloadMode.STAGED),
         new BatchExecutorProperties.Docker(null),
         null,
