@@ -81,7 +81,8 @@ public final class AcceptRateBenchmark {
         service = BenchService.serviceCpu().minus(service);
         database = started.databaseCpu().minus(database);
         Duration pgbenchDatabase = started.databaseCpu();
-        pgbench = pgbench(started, connections, seconds);
+        Pgbench floor = pgbench(started, connections, seconds);
+        pgbench = floor.rate();
         pgbenchDatabase = started.databaseCpu().minus(pgbenchDatabase);
         System.out.printf(
             Locale.ROOT,
@@ -99,8 +100,11 @@ public final class AcceptRateBenchmark {
             load.accepted() + load.refused());
         System.out.printf(
             Locale.ROOT,
-            "  pgbench   %8.0f tx/s (task row + first event + pg_notify, -c%d -j2 -T%d)%n",
+            "  pgbench   %8.0f tx/s  p50 %.1f ms  p99 %.1f ms"
+                + " (task row + first event + pg_notify, -c%d -j2 -T%d)%n",
             pgbench,
+            floor.p50() / 1e6,
+            floor.p99() / 1e6,
             connections,
             seconds);
         System.out.printf(
@@ -370,7 +374,10 @@ public final class AcceptRateBenchmark {
    * task row (its id made by the server, as the service makes its own), its first event and the
    * notification that wakes claim loops, in one transaction, statement by statement.
    */
-  private static double pgbench(BenchService started, int connections, int seconds)
+  /** pgbench's rate, and its transactions' latency percentiles in nanoseconds. */
+  record Pgbench(double rate, long p50, long p99) {}
+
+  private static Pgbench pgbench(BenchService started, int connections, int seconds)
       throws Exception {
     String task;
     String event;
@@ -413,6 +420,7 @@ public final class AcceptRateBenchmark {
         """;
     String[] values = task.split(", (?=[^,]*$)"); // depends_on last, placed after the timestamps
     Path file = Files.createTempFile("accept-", ".sql");
+    Path logs = Files.createTempDirectory("pgbench-");
     try {
       Files.writeString(file, String.format(Locale.ROOT, script, values[0], values[1], event));
       ProcessBuilder pb =
@@ -433,6 +441,9 @@ public final class AcceptRateBenchmark {
                   "2",
                   "-T",
                   Integer.toString(seconds),
+                  "-l",
+                  "--log-prefix",
+                  logs.resolve("tx").toString(),
                   "-f",
                   file.toString(),
                   DATABASE)
@@ -447,9 +458,28 @@ public final class AcceptRateBenchmark {
       if (!m.find()) {
         throw new IllegalStateException("no rate in pgbench's output:\n" + out);
       }
-      return Double.parseDouble(m.group(1));
+      // one line per transaction: client, number, latency in µs, ...
+      long[] latencies;
+      try (java.util.stream.Stream<Path> files = Files.list(logs)) {
+        latencies =
+            files
+                .flatMap(
+                    f -> {
+                      try {
+                        return Files.readAllLines(f).stream();
+                      } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                      }
+                    })
+                .mapToLong(line -> Long.parseLong(line.split(" ")[2]) * 1000)
+                .sorted()
+                .toArray();
+      }
+      Load load = Load.of(latencies.length, 0, latencies);
+      return new Pgbench(Double.parseDouble(m.group(1)), load.p50(), load.p99());
     } finally {
       Files.delete(file);
+      BenchService.delete(logs);
     }
   }
 
