@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.retry.RetryException;
@@ -167,42 +168,29 @@ public class TaskRepository {
 
   private Optional<Task> writeOnce(Task task, boolean read) {
     boolean ends = task.status().isFinal();
-    if (task.workflowId() == null) {
-      JdbcClient.StatementSpec write = rows.writeAlone(task);
-      Optional<Task> written =
-          read ? write.query(rows.task).optional() : write.query((rs, n) -> task).optional();
-      if (written.isPresent() && ends) {
-        notifications.ended(task.id(), null);
-      }
-      return written;
-    }
+    Supplier<Optional<Task>> write =
+        () -> {
+          JdbcClient.StatementSpec statement = rows.write(task);
+          return read
+              ? statement.query(rows.task).optional()
+              : statement.query((rs, n) -> task).optional();
+        };
     List<UUID> cancelledBelow = new ArrayList<>();
-    Optional<Task> written =
-        tx.execute(
-            status -> {
-              if (ends && task.workflowId() != null) {
-                // the workflow's row before the task's, as the dependants' cascade takes them:
-                // taken the other way round, two ends in one workflow can deadlock
+    Optional<Task> written;
+    if (ends && task.workflowId() != null) {
+      // the workflow's row before the task's, as the dependants' cascade takes them: taken the
+      // other way round, two ends in one workflow can deadlock; the cascade commits with the end
+      written =
+          tx.execute(
+              status -> {
                 lockWorkflow(task.workflowId());
-              }
-              JdbcClient.StatementSpec update = rows.update(task, read);
-              Optional<Task> row =
-                  read
-                      ? update.query(rows.task).optional()
-                      : Optional.of(task).filter(t -> update.update() == 1);
-              if (row.isPresent()) {
-                rows.insertEvents(task.id(), task.pendingEvents());
-                if (ends) {
-                  rows.pgNotify(
-                      TaskNotifications.ENDED_CHANNEL,
-                      TaskNotifications.endedPayload(task.id(), task.workflowId()));
-                  if (task.workflowId() != null) {
-                    cancelledBelow.addAll(cascade.afterEnd(task));
-                  }
-                }
-              }
-              return row;
-            });
+                Optional<Task> row = write.get();
+                row.ifPresent(t -> cancelledBelow.addAll(cascade.afterEnd(task)));
+                return row;
+              });
+    } else {
+      written = write.get();
+    }
     if (written != null && written.isPresent() && ends) {
       // committed: whoever waits on this instance hears it now, the others through NOTIFY
       notifications.ended(task.id(), task.workflowId());

@@ -131,19 +131,13 @@ class TaskRows {
     return row;
   }
 
-  /** The versioned update of {@code task}, answering the row as written with {@code read}. */
-  JdbcClient.StatementSpec update(Task task, boolean read) {
-    return jdbc.sql(read ? UPDATE + " RETURNING *" : UPDATE).params(updateParams(task));
-  }
-
   /**
    * The versioned update of {@code task}, its new events and, when it ends, the notification of its
-   * end, as one statement (one round trip, its own transaction): for a task outside a workflow,
-   * whose end touches no other row. The row as written comes back when it was written (with a
-   * column {@code announced} the row mapper ignores); nothing, and nothing written, when another
-   * writer changed the task first.
+   * end, as one statement (one round trip; outside a transaction, its own). The row as written
+   * comes back when it was written (with a column {@code announced} the row mapper ignores);
+   * nothing, and nothing written, when another writer changed the task first.
    */
-  JdbcClient.StatementSpec writeAlone(Task task) {
+  JdbcClient.StatementSpec write(Task task) {
     List<TaskEvent> events = task.pendingEvents();
     Map<String, Object> params = updateParams(task);
     StringBuilder sql =
@@ -208,13 +202,12 @@ class TaskRows {
     return row;
   }
 
-  /** Writes what {@code task} has changed, if nobody changed it since; true when written. */
+  /**
+   * Writes what {@code task} has changed, and announces its end when it ended, if nobody changed it
+   * since; true when written.
+   */
   boolean writeChanges(Task task) {
-    if (update(task, false).update() != 1) {
-      return false;
-    }
-    insertEvents(task.id(), task.pendingEvents());
-    return true;
+    return write(task).query((rs, n) -> true).optional().isPresent();
   }
 
   /**

@@ -92,9 +92,6 @@ class WorkflowCascade {
       if (task.status() == TaskStatus.WAITING) {
         task.dependencyEnded(ended.workflowKey(), ended.status(), now);
         if (rows.writeChanges(task)) {
-          rows.pgNotify(
-              TaskNotifications.ENDED_CHANNEL,
-              TaskNotifications.endedPayload(task.id(), task.workflowId()));
           cancelled.add(task.id());
         }
       } else {

@@ -4,10 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.batchexecutor.support.Api;
 import io.batchexecutor.support.DockerAvailable;
-import io.batchexecutor.support.ScratchCacheDir;
 import io.batchexecutor.support.ServiceProcess;
 import io.batchexecutor.support.Tasks;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -34,47 +32,33 @@ class DashboardIT {
   /** A second client's token, beside {@code tester}'s. */
   static final String OTHER = "test-token-other-client-0003";
 
-  static Path cacheDir;
+  static DashboardUnderTest dashboard;
   static ServiceProcess service;
   static Browser browser;
 
   @BeforeAll
   static void start() throws Exception {
-    browser = Browser.start();
-    cacheDir = ScratchCacheDir.create("dashboard");
-    service =
-        ServiceProcess.start(
-            cacheDir,
-            cacheDir.resolve("service.log"),
-            "batch-executor.security.tokens=other=" + OTHER,
-            "batch-executor.backend=local",
-            "batch-executor.image.base-image=" + DockerAvailable.BASE_IMAGE,
-            "logging.level.root=WARN");
+    dashboard =
+        DashboardUnderTest.start("dashboard", "batch-executor.security.tokens=other=" + OTHER);
+    service = dashboard.service;
+    browser = dashboard.browser;
   }
 
   @AfterAll
   static void stop() throws Exception {
-    try {
-      if (browser != null) {
-        browser.close();
-      }
-    } finally {
-      if (service != null) {
-        service.close();
-      }
-      ScratchCacheDir.remove(cacheDir);
+    if (dashboard != null) {
+      dashboard.close();
     }
   }
 
   @BeforeEach
   void freshTab() {
-    browser.open(service.url() + "/#/sign-in");
-    browser.clearConsole();
+    dashboard.open("#/sign-in");
   }
 
   @AfterEach
   void noScriptFailed() {
-    assertThat(browser.scriptErrors()).as("errors in the browser's console").isEmpty();
+    dashboard.assertNoScriptFailed();
   }
 
   @Test

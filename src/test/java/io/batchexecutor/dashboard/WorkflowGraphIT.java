@@ -4,10 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.batchexecutor.support.Api;
 import io.batchexecutor.support.DockerAvailable;
-import io.batchexecutor.support.ScratchCacheDir;
 import io.batchexecutor.support.ServiceProcess;
 import io.batchexecutor.support.Tasks;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -43,41 +41,27 @@ class WorkflowGraphIT {
 
   static final String SUCCEEDED_FILL = "rgb(46, 157, 91)";
 
-  static Path cacheDir;
+  static DashboardUnderTest dashboard;
   static ServiceProcess service;
   static Browser browser;
 
   @BeforeAll
   static void start() throws Exception {
-    browser = Browser.start();
-    cacheDir = ScratchCacheDir.create("workflow-graph");
-    service =
-        ServiceProcess.start(
-            cacheDir,
-            cacheDir.resolve("service.log"),
-            "batch-executor.backend=local",
-            "batch-executor.image.base-image=" + DockerAvailable.BASE_IMAGE,
-            "logging.level.root=WARN");
+    dashboard = DashboardUnderTest.start("workflow-graph");
+    service = dashboard.service;
+    browser = dashboard.browser;
   }
 
   @AfterAll
   static void stop() throws Exception {
-    try {
-      if (browser != null) {
-        browser.close();
-      }
-    } finally {
-      if (service != null) {
-        service.close();
-      }
-      ScratchCacheDir.remove(cacheDir);
+    if (dashboard != null) {
+      dashboard.close();
     }
   }
 
   @BeforeEach
   void signIn() {
-    browser.open(service.url() + "/#/sign-in");
-    browser.clearConsole();
+    dashboard.open("#/sign-in");
     browser.visible(By.id("token")).sendKeys(Api.TESTER);
     browser.driver().findElement(By.id("sign-in-button")).click();
     browser.visible(By.cssSelector("#nav a[href='#/tasks']"));
@@ -85,7 +69,7 @@ class WorkflowGraphIT {
 
   @AfterEach
   void noScriptFailed() {
-    assertThat(browser.scriptErrors()).as("errors in the browser's console").isEmpty();
+    dashboard.assertNoScriptFailed();
   }
 
   @Test
