@@ -72,9 +72,13 @@ export function replace(node, ...children) {
   return append(node, ...children);
 }
 
-/** A short id for people: the first 8 characters of a UUID. */
+/**
+ * A short id for people: the last 8 characters of a UUID. Task and workflow ids are version 7
+ * UUIDs, whose first characters are the time they were made, the same for ids made together; the
+ * last ones are random.
+ */
 export function shortId(id) {
-  return id ? String(id).slice(0, 8) : '';
+  return id ? String(id).slice(-8) : '';
 }
 
 /** A date-time from the API (ISO 8601) in the browser's local time, or '' for none. */
