@@ -183,12 +183,12 @@ class AwsBatchCrashRecoveryIT {
           assertThat(kinds).as("found by its name, not submitted again").contains("RECOVERED");
         }
       }
-      assertThat(aws.calls().stream().filter("RegisterJobDefinition"::equals))
+      assertThat(aws.definitionsRegistered())
           .as(
               "one definition per task image; the one whose answer was lost is found, not made"
                   + " again: %s",
               aws.calls())
-          .hasSize(ids.size());
+          .isEqualTo(ids.size());
     }
     String serviceLog = Files.readString(log);
     assertThat(serviceLog).doesNotContain(SECRET).doesNotContain(Api.TESTER);

@@ -123,6 +123,14 @@ public final class FakeAwsEndpoint implements AutoCloseable {
   public static final class Hold {
     private final CountDownLatch arrived = new CountDownLatch(1);
     private final CountDownLatch released = new CountDownLatch(1);
+    private Answer answer;
+
+    private synchronized Answer answerOnce(java.util.function.Supplier<Answer> make) {
+      if (answer == null) {
+        answer = make.get();
+      }
+      return answer;
+    }
 
     /** Waits until the held call has come in. */
     public void awaitArrival(Duration timeout) throws InterruptedException {
@@ -177,6 +185,11 @@ public final class FakeAwsEndpoint implements AutoCloseable {
     return job == null ? java.util.Optional.empty() : java.util.Optional.ofNullable(job.stoppedAt);
   }
 
+  /** How many job definition revisions were registered, over every name. */
+  public int definitionsRegistered() {
+    return definitions.values().stream().mapToInt(List::size).sum();
+  }
+
   /** How often SubmitJob was called with {@code jobName}. */
   public long submissions(String jobName) {
     return submittedNames.stream().filter(jobName::equals).count();
@@ -218,13 +231,13 @@ public final class FakeAwsEndpoint implements AutoCloseable {
         answer =
             failing.contains(operation)
                 ? unavailable(operation, "application/x-amz-json-1.1")
-                : held(operation, body, answerJsonTarget(target, operation, body));
+                : held(operation, body, () -> answerJsonTarget(target, operation, body));
       } else if (path.startsWith("/v1/")) {
         String operation = batchOperation(path);
         answer =
             failing.contains(operation)
                 ? unavailable(operation, "application/json")
-                : held(operation, body, answerBatch(operation, body));
+                : held(operation, body, () -> answerBatch(operation, body));
       } else if (form.contains("Action=GetCallerIdentity")) {
         calls.add("GetCallerIdentity");
         answer =
@@ -264,27 +277,32 @@ public final class FakeAwsEndpoint implements AutoCloseable {
 
   /**
    * Holds the next call of an operation a test asked to hold; while it is held, the same request
-   * again (the SDK's retry after its socket timed out) is held too, rather than answered.
+   * again is held too, rather than answered: the SDK's retry after its socket timed out, or a step
+   * run again after a create-once call timed out. What a held call does (a definition registered, a
+   * job submitted) happens only when it is released, once, and every copy of the request gets that
+   * one answer: until then the service cannot find what the call makes and move past it, however
+   * long the test holds it.
    */
-  private Answer held(String operation, byte[] body, Answer answer) {
+  private Answer held(String operation, byte[] body, java.util.function.Supplier<Answer> answer)
+      throws IOException {
     calls.add(operation);
     String request = operation + "\n" + new String(body, StandardCharsets.UTF_8);
     Hold hold = holding.get(request);
     if (hold == null || hold.released.getCount() == 0) {
       hold = holds.remove(operation);
-      if (hold != null) {
-        holding.put(request, hold);
+      if (hold == null) {
+        return answer.get();
       }
+      holding.put(request, hold);
     }
-    if (hold != null) {
-      hold.arrived.countDown();
-      try {
-        hold.released.await();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+    hold.arrived.countDown();
+    try {
+      hold.released.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while held", e);
     }
-    return answer;
+    return hold.answerOnce(answer);
   }
 
   private Answer unavailable(String operation, String contentType) {
