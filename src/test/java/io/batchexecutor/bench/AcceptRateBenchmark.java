@@ -35,34 +35,44 @@ import java.util.regex.Pattern;
  * ends, against what its own PostgreSQL commits of the same writes.
  *
  * <ol>
- *   <li>An API-only instance ({@code batch-executor.pipeline.enabled=false}, backend {@code none})
- *       on a fresh cache directory takes POSTs of valid tasks with a bearer token over loopback
- *       from {@code bench.connections} (16) threads, each with its own {@code
- *       java.net.http.HttpClient} on HTTP/1.1 (one keep-alive connection each), for a warm-up
- *       ({@code bench.warmup}, 5 s) and then a measured window ({@code bench.seconds}, 20 s):
- *       accepted/s, p50/p99 latency, non-2xx answers.
- *   <li>{@code pgbench} against the same embedded server, as many clients, as long: a task row, its
- *       first event and {@code pg_notify}, one transaction each, the literals copied from a task
- *       the service accepted; its rate and the service's share of it.
- *   <li>The claim loop: {@code bench.queued} (5000) tasks accepted by an API-only instance on a
- *       fresh cache directory, then an instance with the pipeline on and backend {@code none}
- *       (which ends each claimed task at once) started on that directory: tasks ended per second
- *       (first end to last, from {@code task_event}), and whether each task ended exactly once.
+ *   <li>The packaged jar, in its own JVM, API-only ({@code batch-executor.pipeline.enabled=false},
+ *       backend {@code none}) on a fresh cache directory, takes POSTs of valid tasks with a bearer
+ *       token over loopback from Debian's {@code wrk} ({@code bench.connections}, 16, on two
+ *       threads; each request a new task), for a warm-up ({@code bench.warmup}, 30 s) and then
+ *       {@code bench.windows} (3) measured windows of {@code bench.seconds} (20 s): accepted/s,
+ *       p50/p99 latency, non-2xx answers. Without {@code wrk} on PATH, threads of this JVM with the
+ *       JDK's HTTP client take its place.
+ *   <li>After each of the service's windows, {@code pgbench} against the same embedded server, as
+ *       many clients, as long: a task row, its first event and {@code pg_notify}, one transaction
+ *       each, the literals copied from a task the service accepted; its rate and the service's
+ *       share of it. Alternating the two lets both meet the same disk.
+ *   <li>Throughout, {@link DiskFlushes}: how long the database's file system takes to make a 4 KiB
+ *       write durable, every 20 ms, reported per window — the floor beneath every commit, and on
+ *       shared machines the part that moves most from one minute to the next.
+ *   <li>The claim loop: an instance with the pipeline on and backend {@code none} (which ends each
+ *       claimed task at once), {@code bench.rounds} (3) rounds of {@code bench.queued} (5000) tasks
+ *       queued in one transaction each: tasks ended per second (commit to last end, from {@code
+ *       task_event}), and whether each task ended exactly once.
  * </ol>
  *
- * <pre>./mvnw process-test-classes exec:java -Dexec.classpathScope=test \
+ * <p>Latency percentiles are wrk's: corrected for coordinated omission (a connection whose answer
+ * took long would have asked more meanwhile; those answers are counted too). pgbench's logged
+ * transactions are corrected the same way, so that the two sides compare; its own p99, as recorded,
+ * is printed beside.
+ *
+ * <pre>./mvnw -DskipTests package exec:java -Dexec.classpathScope=test \
  *   -Dexec.mainClass=io.batchexecutor.bench.AcceptRateBenchmark [-Dbench.seconds=20]</pre>
  */
 public final class AcceptRateBenchmark {
 
   private static final String DATABASE = "batch_executor";
   private static final String FINAL = "('SUCCEEDED','FAILED','CANCELLED')";
-  private static final Pattern TPS = Pattern.compile("tps = ([0-9.]+) \\(without initial");
 
   public static void main(String[] args) throws Exception {
     int connections = Integer.getInteger("bench.connections", 16);
     int warmup = Integer.getInteger("bench.warmup", 30);
     int seconds = Integer.getInteger("bench.seconds", 20);
+    int windows = Integer.getInteger("bench.windows", 3);
     int queued = Integer.getInteger("bench.queued", 5000);
     int rounds = Integer.getInteger("bench.rounds", 3);
     String apiOnly = "batch-executor.pipeline.enabled=false";
@@ -71,77 +81,184 @@ public final class AcceptRateBenchmark {
     Generator generator = Wrk.onPath() ? new Wrk() : new JdkClients();
     System.out.println("load generator: " + generator.describe());
     String phases = System.getProperty("bench.phases", "accept,claim");
-    double pgbench = Double.NaN;
+    double pgbenchRate = Double.NaN;
     if (phases.contains("accept")) {
-      try (BenchService started = BenchService.start(apiOnly, none)) {
+      try (BenchService started = BenchService.startPackaged(apiOnly, none);
+          DiskFlushes disk = DiskFlushes.start(started.cacheDir())) {
         generator.drive(started.port, connections, warmup);
-        Duration service = BenchService.serviceCpu();
-        Duration database = started.databaseCpu();
-        Load load = generator.drive(started.port, connections, seconds);
-        service = BenchService.serviceCpu().minus(service);
-        database = started.databaseCpu().minus(database);
-        Duration pgbenchDatabase = started.databaseCpu();
-        Pgbench floor = pgbench(started, connections, seconds);
-        pgbench = floor.rate();
-        pgbenchDatabase = started.databaseCpu().minus(pgbenchDatabase);
+        Path script = pgbenchScript(started);
         System.out.printf(
             Locale.ROOT,
-            "accept path: API-only instance, %d connections, %d s after a %d s warm-up%n",
+            "accept path: the packaged service, API-only, %d connections, after a %d s warm-up;"
+                + " %d windows of %d s each for the service and for pgbench (a task row + its"
+                + " first event + pg_notify, -c%d -j2), one after the other%n"
+                + "  percentiles as wrk gives them: corrected for coordinated omission (a stalled"
+                + " answer also counts the answers its connection could not ask for meanwhile);"
+                + " pgbench's log corrected the same way, its own figures in brackets%n",
             connections,
+            warmup,
+            windows,
             seconds,
-            warmup);
+            connections);
+        Totals service = new Totals();
+        Totals floor = new Totals();
+        try {
+          for (int w = 1; w <= windows; w++) {
+            Duration jvm = started.serviceCpu();
+            Duration database = started.databaseCpu();
+            long from = System.nanoTime();
+            Load load = generator.drive(started.port, connections, seconds);
+            DiskFlushes.Window flushes = disk.between(from, System.nanoTime());
+            service.add(
+                load,
+                seconds,
+                started.serviceCpu().minus(jvm),
+                started.databaseCpu().minus(database));
+            System.out.printf(
+                Locale.ROOT,
+                "  %d service  %6.0f accepted/s  p50 %5.1f  p99 %6.1f  max %6.1f ms"
+                    + "  non-2xx %d            %s%n",
+                w,
+                load.accepted() / (double) seconds,
+                load.p50() / 1e6,
+                load.p99() / 1e6,
+                load.max() / 1e6,
+                load.refused(),
+                flushes.describe());
+            database = started.databaseCpu();
+            from = System.nanoTime();
+            Pgbench pg = pgbench(started, script, connections, seconds);
+            flushes = disk.between(from, System.nanoTime());
+            floor.add(pg.load(), seconds, Duration.ZERO, started.databaseCpu().minus(database));
+            System.out.printf(
+                Locale.ROOT,
+                "    pgbench  %6.0f tx/s        p50 %5.1f  p99 %6.1f  max %6.1f ms"
+                    + "  (p99 %.1f)  %s%n",
+                pg.load().accepted() / (double) seconds,
+                pg.load().p50() / 1e6,
+                pg.load().p99() / 1e6,
+                pg.load().max() / 1e6,
+                pg.recordedP99() / 1e6,
+                flushes.describe());
+          }
+        } finally {
+          Files.delete(script);
+        }
+        pgbenchRate = floor.rate();
         System.out.printf(
             Locale.ROOT,
-            "  service   %8.0f accepted/s  p50 %.1f ms  p99 %.1f ms  non-2xx %d (of %d)%n",
-            load.accepted() / (double) seconds,
-            load.p50() / 1e6,
-            load.p99() / 1e6,
-            load.refused(),
-            load.accepted() + load.refused());
+            "  service   %8.0f accepted/s  p99 %s ms over the windows, non-2xx %d (of %d)%n",
+            service.rate(),
+            service.p99s(),
+            service.refused,
+            service.accepted + service.refused);
         System.out.printf(
-            Locale.ROOT,
-            "  pgbench   %8.0f tx/s  p50 %.1f ms  p99 %.1f ms"
-                + " (task row + first event + pg_notify, -c%d -j2 -T%d)%n",
-            pgbench,
-            floor.p50() / 1e6,
-            floor.p99() / 1e6,
-            connections,
-            seconds);
+            Locale.ROOT, "  pgbench   %8.0f tx/s        p99 %s ms%n", floor.rate(), floor.p99s());
         System.out.printf(
             Locale.ROOT,
             "  ratio     %8.2f (goal >= 0.5; >= 1000/s, p99 <= 50 ms, 0 non-2xx)%n",
-            load.accepted() / (double) seconds / pgbench);
+            service.rate() / floor.rate());
         System.out.printf(
             Locale.ROOT,
-            "  CPU per accepted task: JVM %.2f ms%s, PostgreSQL %.2f ms;"
-                + " per pgbench transaction: PostgreSQL %.2f ms%n",
-            perTask(service, load.accepted()),
-            generator.inServiceJvm() ? " (with the load generator)" : "",
-            perTask(database, load.accepted()),
-            perTask(pgbenchDatabase, Math.round(pgbench * seconds)));
+            "  CPU per accepted task: JVM %.2f ms, PostgreSQL %.2f ms;"
+                + " per pgbench transaction: PostgreSQL %.2f ms%s%n",
+            perTask(service.jvm, service.accepted),
+            perTask(service.database, service.accepted),
+            perTask(floor.database, floor.accepted),
+            generator.inServiceJvm() ? "" : " (the load generators' own CPU not counted)");
       }
     }
     if (phases.contains("claim")) {
-      try (BenchService started = BenchService.start(none)) {
-        claimLoop(started, queued, rounds, pgbench);
+      try (BenchService started = BenchService.startPackaged(none);
+          DiskFlushes disk = DiskFlushes.start(started.cacheDir())) {
+        claimLoop(started, disk, queued, rounds, pgbenchRate);
       }
     }
   }
 
-  /** What the load generator saw in its measured window; latencies in nanoseconds. */
-  record Load(long accepted, long refused, long p50, long p99) {
+  /**
+   * What the load generator saw in its measured window; latencies in nanoseconds, the percentiles
+   * corrected for coordinated omission as {@code wrk} corrects its own.
+   */
+  record Load(long accepted, long refused, long p50, long p99, long max) {
 
-    static Load of(long accepted, long refused, long[] sortedLatencies) {
+    /**
+     * From each answer's own latency ({@code recorded}, any order) in a window of {@code seconds}
+     * on {@code connections}.
+     */
+    static Load of(long accepted, long refused, long[] recorded, int connections, int seconds) {
+      long[] corrected = correctedAsWrk(recorded, connections, seconds);
       return new Load(
-          accepted, refused, percentile(sortedLatencies, 50), percentile(sortedLatencies, 99));
+          accepted,
+          refused,
+          percentile(corrected, 50),
+          percentile(corrected, 99),
+          corrected.length == 0 ? -1 : corrected[corrected.length - 1]);
     }
 
-    private static long percentile(long[] sorted, double p) {
+    /**
+     * wrk's correction for coordinated omission: with {@code expected} the time a connection took
+     * per answer on average, an answer that took {@code n} at least twice that also stands for the
+     * answers the connection would have asked for meanwhile, {@code n - expected}, {@code n -
+     * 2·expected}, … while above {@code expected}. Answers the latencies, sorted.
+     */
+    static long[] correctedAsWrk(long[] recorded, int connections, int seconds) {
+      long perConnection = recorded.length / connections;
+      if (perConnection == 0) {
+        long[] sorted = recorded.clone();
+        Arrays.sort(sorted);
+        return sorted;
+      }
+      long expected = TimeUnit.SECONDS.toNanos(seconds) / perConnection;
+      long[] all = Arrays.copyOf(recorded, recorded.length);
+      int n = recorded.length;
+      for (long latency : recorded) {
+        for (long m = latency - expected; latency >= 2 * expected && m > expected; m -= expected) {
+          if (n == all.length) {
+            all = Arrays.copyOf(all, all.length * 2);
+          }
+          all[n++] = m;
+        }
+      }
+      all = Arrays.copyOf(all, n);
+      Arrays.sort(all);
+      return all;
+    }
+
+    static long percentile(long[] sorted, double p) {
       if (sorted.length == 0) {
         return -1;
       }
       int i = (int) Math.ceil(p / 100 * sorted.length) - 1;
       return sorted[Math.max(0, Math.min(i, sorted.length - 1))];
+    }
+  }
+
+  /** Sums over the windows of one side: answers, seconds, CPU; each window's p99. */
+  private static final class Totals {
+    long accepted;
+    long refused;
+    long seconds;
+    Duration jvm = Duration.ZERO;
+    Duration database = Duration.ZERO;
+    final List<Long> p99 = new ArrayList<>();
+
+    void add(Load load, int windowSeconds, Duration jvmCpu, Duration databaseCpu) {
+      accepted += load.accepted();
+      refused += load.refused();
+      seconds += windowSeconds;
+      jvm = jvm.plus(jvmCpu);
+      database = database.plus(databaseCpu);
+      p99.add(load.p99());
+    }
+
+    double rate() {
+      return accepted / (double) seconds;
+    }
+
+    String p99s() {
+      return String.join(
+          " / ", p99.stream().map(p -> String.format(Locale.ROOT, "%.1f", p / 1e6)).toList());
     }
   }
 
@@ -164,7 +281,9 @@ public final class AcceptRateBenchmark {
   static final class Wrk implements Generator {
 
     private static final Pattern RESULT =
-        Pattern.compile("RESULT requests=(\\d+) non2xx=(\\d+) errors=(\\d+) p50=(\\d+) p99=(\\d+)");
+        Pattern.compile(
+            "RESULT requests=(\\d+) non2xx=(\\d+) errors=(\\d+) p50=(\\d+) p99=(\\d+)"
+                + " max=(\\d+)");
 
     static boolean onPath() {
       for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
@@ -228,7 +347,8 @@ public final class AcceptRateBenchmark {
           requests - Long.parseLong(m.group(2)),
           refused,
           Long.parseLong(m.group(4)) * 1000,
-          Long.parseLong(m.group(5)) * 1000);
+          Long.parseLong(m.group(5)) * 1000,
+          Long.parseLong(m.group(6)) * 1000);
     }
 
     /** Each request a new task; at the end one line with the counts and percentiles (µs). */
@@ -259,9 +379,10 @@ public final class AcceptRateBenchmark {
           end
           function done(summary, latency, requests)
             local e = summary.errors
-            io.write(string.format("RESULT requests=%%d non2xx=%%d errors=%%d p50=%%d p99=%%d\\n",
+            io.write(string.format(
+              "RESULT requests=%%d non2xx=%%d errors=%%d p50=%%d p99=%%d max=%%d\\n",
               summary.requests, e.status, e.connect + e.read + e.write + e.timeout,
-              latency:percentile(50), latency:percentile(99)))
+              latency:percentile(50), latency:percentile(99), latency.max))
           end
           """
           .formatted(Api.TESTER);
@@ -335,8 +456,7 @@ public final class AcceptRateBenchmark {
         all = Arrays.copyOf(all, at + some.length);
         System.arraycopy(some, 0, all, at, some.length);
       }
-      Arrays.sort(all);
-      return Load.of(all.length, refused.get(), all);
+      return Load.of(all.length, refused.get(), all, connections, seconds);
     } finally {
       threads.shutdownNow();
     }
@@ -370,15 +490,17 @@ public final class AcceptRateBenchmark {
   }
 
   /**
-   * pgbench's rate for the writes of one accept, with the literals of a task the service wrote: the
-   * task row (its id made by the server, as the service makes its own), its first event and the
+   * What pgbench committed in a window (its percentiles corrected as wrk corrects its own), and the
+   * p99 of its transactions as they were recorded, in nanoseconds.
+   */
+  record Pgbench(Load load, long recordedP99) {}
+
+  /**
+   * A pgbench script of the writes of one accept, with the literals of a task the service wrote:
+   * the task row (its id made by the server, as the service makes its own), its first event and the
    * notification that wakes claim loops, in one transaction, statement by statement.
    */
-  /** pgbench's rate, and its transactions' latency percentiles in nanoseconds. */
-  record Pgbench(double rate, long p50, long p99) {}
-
-  private static Pgbench pgbench(BenchService started, int connections, int seconds)
-      throws Exception {
+  private static Path pgbenchScript(BenchService started) throws Exception {
     String task;
     String event;
     try (Connection c = connect(started);
@@ -420,9 +542,15 @@ public final class AcceptRateBenchmark {
         """;
     String[] values = task.split(", (?=[^,]*$)"); // depends_on last, placed after the timestamps
     Path file = Files.createTempFile("accept-", ".sql");
+    Files.writeString(file, String.format(Locale.ROOT, script, values[0], values[1], event));
+    return file;
+  }
+
+  /** Runs {@code script} with pgbench on {@code connections} clients for {@code seconds}. */
+  private static Pgbench pgbench(BenchService started, Path script, int connections, int seconds)
+      throws Exception {
     Path logs = Files.createTempDirectory("pgbench-");
     try {
-      Files.writeString(file, String.format(Locale.ROOT, script, values[0], values[1], event));
       ProcessBuilder pb =
           new ProcessBuilder(
                   "pgbench",
@@ -445,7 +573,7 @@ public final class AcceptRateBenchmark {
                   "--log-prefix",
                   logs.resolve("tx").toString(),
                   "-f",
-                  file.toString(),
+                  script.toString(),
                   DATABASE)
               .redirectErrorStream(true);
       pb.environment().put("PGPASSWORD", started.databasePassword());
@@ -453,10 +581,6 @@ public final class AcceptRateBenchmark {
       String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       if (p.waitFor() != 0) {
         throw new IllegalStateException("pgbench failed:\n" + out);
-      }
-      Matcher m = TPS.matcher(out);
-      if (!m.find()) {
-        throw new IllegalStateException("no rate in pgbench's output:\n" + out);
       }
       // one line per transaction: client, number, latency in µs, ...
       long[] latencies;
@@ -475,10 +599,10 @@ public final class AcceptRateBenchmark {
                 .sorted()
                 .toArray();
       }
-      Load load = Load.of(latencies.length, 0, latencies);
-      return new Pgbench(Double.parseDouble(m.group(1)), load.p50(), load.p99());
+      return new Pgbench(
+          Load.of(latencies.length, 0, latencies, connections, seconds),
+          Load.percentile(latencies, 99));
     } finally {
-      Files.delete(file);
       BenchService.delete(logs);
     }
   }
@@ -490,7 +614,8 @@ public final class AcceptRateBenchmark {
    * waits until all are final. A round's rate is its tasks over the time from that commit to its
    * last end; the first rounds warm the JIT up, the last one is the figure.
    */
-  private static void claimLoop(BenchService started, int queued, int rounds, double pgbench)
+  private static void claimLoop(
+      BenchService started, DiskFlushes disk, int queued, int rounds, double pgbench)
       throws Exception {
     Api.Response accepted = started.api.post("/api/v1/tasks", body(0, 0));
     if (accepted.status() != 202) {
@@ -507,12 +632,14 @@ public final class AcceptRateBenchmark {
       awaitFinal(c, "id = '" + template + "'", 1);
       for (int round = 1; round <= rounds; round++) {
         String name = "claim-round-" + round;
+        long from = System.nanoTime();
         Instant committed = queue(c, template, name, queued);
-        Duration service = BenchService.serviceCpu();
+        Duration service = started.serviceCpu();
         Duration database = started.databaseCpu();
         awaitFinal(c, "name = '" + name + "'", queued);
-        service = BenchService.serviceCpu().minus(service);
+        service = started.serviceCpu().minus(service);
         database = started.databaseCpu().minus(database);
+        DiskFlushes.Window flushes = disk.between(from, System.nanoTime());
         double span;
         try (Statement s = c.createStatement();
             ResultSet r =
@@ -525,17 +652,30 @@ public final class AcceptRateBenchmark {
           r.next();
           span = r.getDouble(1) - committed.toEpochMilli() / 1000.0;
         }
+        long claims;
+        try (Statement s = c.createStatement()) {
+          // the tasks of one claim share its CLAIMED event's time
+          claims =
+              count(
+                  s,
+                  "SELECT count(DISTINCT e.at) FROM task_event e JOIN task t ON t.id = e.task_id"
+                      + " WHERE t.name = '"
+                      + name
+                      + "' AND e.kind = 'CLAIMED'");
+        }
         rate = queued / span;
         System.out.printf(
             Locale.ROOT,
-            "  round %d  %8.0f tasks/s (%d tasks, commit to last end %.2f s);"
-                + " CPU per task: JVM %.2f ms, PostgreSQL %.2f ms%n",
+            "  round %d  %8.0f tasks/s (%d tasks in %d claims, commit to last end %.2f s);"
+                + " CPU per task: JVM %.2f ms, PostgreSQL %.2f ms; %s%n",
             round,
             rate,
             queued,
+            claims,
             span,
             perTask(service, queued),
-            perTask(database, queued));
+            perTask(database, queued),
+            flushes.describe());
       }
       try (Statement s = c.createStatement()) {
         long notOnce =

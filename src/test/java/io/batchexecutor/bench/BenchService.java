@@ -3,6 +3,9 @@ package io.batchexecutor.bench;
 import io.batchexecutor.BatchExecutorApplication;
 import io.batchexecutor.support.Api;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -10,28 +13,38 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
- * The service started in-process for a benchmark: local backend, a fresh cache directory (so its
- * embedded database holds nothing of an earlier run), a free port, the tests' token, quiet logs.
- * The settings are passed as arguments, so that they win over {@code application.yml}.
+ * The service started for a benchmark, in this JVM ({@link #start}) or as the packaged jar in its
+ * own ({@link #startPackaged}): local backend, a fresh cache directory (so its embedded database
+ * holds nothing of an earlier run), a free port, the tests' token, quiet logs. The settings are
+ * passed as arguments, so that they win over {@code application.yml}.
  */
 final class BenchService implements AutoCloseable {
 
-  private final ConfigurableApplicationContext app;
+  private final Running running;
   private final Path cacheDir;
   private final boolean deleteAtClose;
   final Api api;
   final int port;
 
-  private BenchService(ConfigurableApplicationContext app, Path cacheDir, boolean deleteAtClose) {
-    this.app = app;
+  /** What runs the service: how much CPU it has used so far, and how it is stopped. */
+  private interface Running {
+
+    Duration cpu() throws IOException;
+
+    void stop() throws IOException;
+  }
+
+  private BenchService(Running running, int port, Path cacheDir, boolean deleteAtClose) {
+    this.running = running;
     this.cacheDir = cacheDir;
     this.deleteAtClose = deleteAtClose;
-    this.port = Integer.parseInt(app.getEnvironment().getRequiredProperty("local.server.port"));
+    this.port = port;
     this.api = new Api(port);
   }
 
@@ -54,12 +67,110 @@ final class BenchService implements AutoCloseable {
    * the directory is deleted at close only when {@code deleteAtClose}.
    */
   static BenchService start(Path cacheDir, boolean deleteAtClose, String... extra) {
+    ConfigurableApplicationContext app =
+        new SpringApplicationBuilder(BatchExecutorApplication.class)
+            .run(arguments(cacheDir, 0, extra).toArray(String[]::new));
+    Running running =
+        new Running() {
+          @Override
+          public Duration cpu() {
+            return Duration.ofNanos(
+                ((com.sun.management.OperatingSystemMXBean)
+                        ManagementFactory.getOperatingSystemMXBean())
+                    .getProcessCpuTime());
+          }
+
+          @Override
+          public void stop() {
+            app.close();
+          }
+        };
+    int port = Integer.parseInt(app.getEnvironment().getRequiredProperty("local.server.port"));
+    return new BenchService(running, port, cacheDir, deleteAtClose);
+  }
+
+  /**
+   * Starts the packaged jar ({@code target/batch-executor-*.jar}, made by {@code ./mvnw package})
+   * with this JVM's {@code java}, on a fresh cache directory, as an operator would run it; its
+   * output goes to {@code service.log} in the working directory's {@code target/}.
+   */
+  static BenchService startPackaged(String... extra) throws IOException, InterruptedException {
+    Path jar = packagedJar();
+    Path cacheDir = freshCacheDir();
+    int port;
+    try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      port = free.getLocalPort();
+    }
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add("-jar");
+    command.add(jar.toString());
+    command.addAll(arguments(cacheDir, port, extra));
+    Path log = Path.of("target", "service.log");
+    Process process =
+        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    Running running =
+        new Running() {
+          @Override
+          public Duration cpu() throws IOException {
+            return processCpu(process.pid());
+          }
+
+          @Override
+          public void stop() throws IOException {
+            process.destroy(); // SIGTERM: Spring closes the context and the embedded database
+            try {
+              if (!process.waitFor(60, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor();
+              }
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+              throw new IOException("interrupted while the service stopped", e);
+            }
+          }
+        };
+    BenchService started = new BenchService(running, port, cacheDir, true);
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+    while (true) {
+      if (!process.isAlive()) {
+        started.close();
+        throw new IllegalStateException("the packaged service ended at start; see " + log);
+      }
+      try {
+        // liveness, not health: without a Docker engine, health reads DOWN on any backend
+        if (started.api.get("/actuator/health/liveness").status() == 200) {
+          return started;
+        }
+      } catch (IllegalStateException notYet) {
+        // not listening yet (the test client wraps the refused connection)
+      }
+      if (System.nanoTime() > deadline) {
+        started.close();
+        throw new IllegalStateException("the packaged service did not start in time; see " + log);
+      }
+      Thread.sleep(250);
+    }
+  }
+
+  private static Path packagedJar() throws IOException {
+    try (Stream<Path> target = Files.list(Path.of("target"))) {
+      return target
+          .filter(p -> p.getFileName().toString().matches("batch-executor-.*\\.jar"))
+          .findFirst()
+          .orElseThrow(
+              () -> new IllegalStateException("no packaged jar under target/: ./mvnw package"));
+    } catch (java.nio.file.NoSuchFileException e) {
+      throw new IllegalStateException("no target/ directory: ./mvnw package", e);
+    }
+  }
+
+  private static List<String> arguments(Path cacheDir, int port, String... extra) {
     String baseImage =
         System.getenv().getOrDefault("BATCH_EXECUTOR_TEST_BASE_IMAGE", "local/python:3");
     List<String> args =
         new ArrayList<>(
             List.of(
-                "--server.port=0",
+                "--server.port=" + port,
                 "--batch-executor.backend=local",
                 "--batch-executor.image.base-image=" + baseImage,
                 "--batch-executor.awsbatch.cache-dir=" + cacheDir,
@@ -70,11 +181,7 @@ final class BenchService implements AutoCloseable {
       args.removeIf(a -> a.startsWith("--" + key)); // given twice, Spring would join the values
       args.add("--" + setting);
     }
-    return new BenchService(
-        new SpringApplicationBuilder(BatchExecutorApplication.class)
-            .run(args.toArray(String[]::new)),
-        cacheDir,
-        deleteAtClose);
+    return args;
   }
 
   /** The embedded PostgreSQL's port, from the file it writes under the cache directory. */
@@ -97,29 +204,41 @@ final class BenchService implements AutoCloseable {
             Files.readAllLines(instanceDir(cacheDir).resolve("data").resolve("postmaster.pid"))
                 .get(0)
                 .strip());
-    // /proc/<pid>/stat after the command's closing parenthesis: utime, stime, cutime, cstime are
-    // fields 12 to 15, in clock ticks (100 a second on Linux)
-    String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-    long ticks = 0;
-    for (int i = 11; i <= 14; i++) {
-      ticks += Long.parseLong(fields[i]);
-    }
     Duration alive =
         ProcessHandle.of(pid)
             .orElseThrow()
             .descendants()
             .map(p -> p.info().totalCpuDuration().orElse(Duration.ZERO))
             .reduce(Duration.ZERO, Duration::plus);
-    return alive.plusMillis(ticks * 10);
+    return alive.plus(processCpu(pid));
   }
 
-  /** CPU time this JVM (the service, and whatever else runs in it) has used so far. */
-  static Duration serviceCpu() {
-    return Duration.ofNanos(
-        ((com.sun.management.OperatingSystemMXBean)
-                java.lang.management.ManagementFactory.getOperatingSystemMXBean())
-            .getProcessCpuTime());
+  /**
+   * CPU time of the service's process so far: this JVM's when it runs here (with whatever else runs
+   * in it), the packaged jar's JVM's otherwise.
+   */
+  Duration serviceCpu() throws IOException {
+    return running.cpu();
+  }
+
+  /** The directory the service keeps its embedded database, images and results in. */
+  Path cacheDir() {
+    return cacheDir;
+  }
+
+  /**
+   * A process's own CPU time and that of its children that have ended, from {@code
+   * /proc/<pid>/stat}: after the command's closing parenthesis, utime, stime, cutime and cstime are
+   * fields 12 to 15, in clock ticks (100 a second on Linux).
+   */
+  private static Duration processCpu(long pid) throws IOException {
+    String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    long ticks = 0;
+    for (int i = 11; i <= 14; i++) {
+      ticks += Long.parseLong(fields[i]);
+    }
+    return Duration.ofMillis(ticks * 10);
   }
 
   private static Path instanceDir(Path cacheDir) {
@@ -135,7 +254,7 @@ final class BenchService implements AutoCloseable {
 
   @Override
   public void close() throws IOException {
-    app.close();
+    running.stop();
     if (deleteAtClose) {
       delete(cacheDir);
     }
