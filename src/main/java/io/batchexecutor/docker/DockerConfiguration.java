@@ -6,6 +6,7 @@ import com.github.dockerjava.core.DockerClientImpl;
 import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
 import io.batchexecutor.config.BatchExecutorProperties;
 import java.time.Duration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.context.annotation.Bean;
@@ -15,7 +16,8 @@ import org.springframework.context.annotation.Configuration;
  * The Docker engine: {@code batch-executor.docker.host}, else found the standard way ({@code
  * DOCKER_HOST}, else the local socket). The API version is left to negotiation so that older
  * engines work. Nothing connects at start-up: without a daemon the service still starts, health
- * shows Docker down, and tasks fail with a reason that says what to start.
+ * shows Docker down, and tasks fail with a reason that says what to start. With backend {@code
+ * none} no task needs an engine, and health does not ask for one.
  */
 @Configuration(proxyBeanMethods = false)
 public class DockerConfiguration {
@@ -43,7 +45,9 @@ public class DockerConfiguration {
     return DockerClientImpl.getInstance(config, http);
   }
 
+  /** Docker's health, where the backend uses it: with backend {@code none} nothing does. */
   @Bean
+  @ConditionalOnExpression("!'${batch-executor.backend:local}'.equalsIgnoreCase('none')")
   HealthIndicator docker(DockerClient docker) {
     return () -> {
       try {
