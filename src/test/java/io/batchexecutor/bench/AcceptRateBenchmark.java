@@ -78,7 +78,8 @@ public final class AcceptRateBenchmark {
     String apiOnly = "batch-executor.pipeline.enabled=false";
     String none = "batch-executor.backend=none";
 
-    Generator generator = Wrk.onPath() ? new Wrk() : new JdkClients();
+    boolean jdk = "jdk".equals(System.getProperty("bench.generator", "wrk"));
+    Generator generator = Wrk.onPath() && !jdk ? new Wrk() : new JdkClients();
     System.out.println("load generator: " + generator.describe());
     String phases = System.getProperty("bench.phases", "accept,claim");
     double pgbenchRate = Double.NaN;
@@ -161,11 +162,11 @@ public final class AcceptRateBenchmark {
         System.out.printf(
             Locale.ROOT,
             "  CPU per accepted task: JVM %.2f ms, PostgreSQL %.2f ms;"
-                + " per pgbench transaction: PostgreSQL %.2f ms%s%n",
+                + " per pgbench transaction: PostgreSQL %.2f ms (the load generators' own CPU"
+                + " not counted)%n",
             perTask(service.jvm, service.accepted),
             perTask(service.database, service.accepted),
-            perTask(floor.database, floor.accepted),
-            generator.inServiceJvm() ? "" : " (the load generators' own CPU not counted)");
+            perTask(floor.database, floor.accepted));
       }
     }
     if (phases.contains("claim")) {
@@ -267,9 +268,6 @@ public final class AcceptRateBenchmark {
 
     String describe();
 
-    /** Whether it runs in this JVM, whose CPU time then counts it too. */
-    boolean inServiceJvm();
-
     /** Drives the service for {@code seconds}; what was answered in that time. */
     Load drive(int port, int connections, int seconds) throws Exception;
   }
@@ -297,11 +295,6 @@ public final class AcceptRateBenchmark {
     @Override
     public String describe() {
       return "wrk (its own process, -t2)";
-    }
-
-    @Override
-    public boolean inServiceJvm() {
-      return false;
     }
 
     @Override
@@ -390,19 +383,14 @@ public final class AcceptRateBenchmark {
   }
 
   /**
-   * Threads of this JVM, each with its own {@code java.net.http.HttpClient} on HTTP/1.1, for a
-   * machine without {@code wrk}: they share the JVM and the cores with the service.
+   * Threads of this JVM (the benchmark's, not the service's), each with its own {@code
+   * java.net.http.HttpClient} on HTTP/1.1, for a machine without {@code wrk}.
    */
   static final class JdkClients implements Generator {
 
     @Override
     public String describe() {
-      return "java.net.http.HttpClient threads in the service's JVM (wrk is not on PATH)";
-    }
-
-    @Override
-    public boolean inServiceJvm() {
-      return true;
+      return "java.net.http.HttpClient threads in the benchmark's JVM, not wrk";
     }
 
     @Override
