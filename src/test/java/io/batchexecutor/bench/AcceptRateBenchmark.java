@@ -50,7 +50,7 @@ import java.util.regex.Pattern;
  *       write durable, every 20 ms, reported per window — the floor beneath every commit, and on
  *       shared machines the part that moves most from one minute to the next.
  *   <li>The claim loop: an instance with the pipeline on and backend {@code none} (which ends each
- *       claimed task at once), {@code bench.rounds} (3) rounds of {@code bench.queued} (5000) tasks
+ *       claimed task at once), {@code bench.rounds} (6) rounds of {@code bench.queued} (5000) tasks
  *       queued in one transaction each: tasks ended per second (commit to last end, from {@code
  *       task_event}), and whether each task ended exactly once.
  * </ol>
@@ -74,7 +74,7 @@ public final class AcceptRateBenchmark {
     int seconds = Integer.getInteger("bench.seconds", 20);
     int windows = Integer.getInteger("bench.windows", 3);
     int queued = Integer.getInteger("bench.queued", 5000);
-    int rounds = Integer.getInteger("bench.rounds", 3);
+    int rounds = Integer.getInteger("bench.rounds", 6);
     String apiOnly = "batch-executor.pipeline.enabled=false";
     String none = "batch-executor.backend=none";
 
