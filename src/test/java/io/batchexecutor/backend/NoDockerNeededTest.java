@@ -3,10 +3,8 @@ package io.batchexecutor.backend;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.batchexecutor.support.Api;
+import io.batchexecutor.support.FreePorts;
 import io.batchexecutor.support.ServiceTest;
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -26,11 +24,8 @@ class NoDockerNeededTest {
   @LocalServerPort int port;
 
   @DynamicPropertySource
-  static void nobodyListens(DynamicPropertyRegistry registry) throws IOException {
-    int closed;
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      closed = socket.getLocalPort();
-    }
+  static void nobodyListens(DynamicPropertyRegistry registry) {
+    int closed = FreePorts.any();
     registry.add("batch-executor.docker.host", () -> "tcp://127.0.0.1:" + closed);
   }
 

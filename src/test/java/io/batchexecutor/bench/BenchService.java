@@ -2,10 +2,9 @@ package io.batchexecutor.bench;
 
 import io.batchexecutor.BatchExecutorApplication;
 import io.batchexecutor.support.Api;
+import io.batchexecutor.support.ServiceProcess;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -13,7 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -67,9 +66,16 @@ final class BenchService implements AutoCloseable {
    * the directory is deleted at close only when {@code deleteAtClose}.
    */
   static BenchService start(Path cacheDir, boolean deleteAtClose, String... extra) {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "--server.port=0",
+                "--batch-executor.awsbatch.cache-dir=" + cacheDir,
+                "--batch-executor.security.tokens=tester=" + Api.TESTER));
+    settings(extra).forEach(setting -> args.add("--" + setting));
     ConfigurableApplicationContext app =
         new SpringApplicationBuilder(BatchExecutorApplication.class)
-            .run(arguments(cacheDir, 0, extra).toArray(String[]::new));
+            .run(args.toArray(String[]::new));
     Running running =
         new Running() {
           @Override
@@ -91,24 +97,18 @@ final class BenchService implements AutoCloseable {
 
   /**
    * Starts the packaged jar ({@code target/batch-executor-*.jar}, made by {@code ./mvnw package})
-   * with this JVM's {@code java}, on a fresh cache directory, as an operator would run it; its
-   * output goes to {@code service.log} in the working directory's {@code target/}.
+   * in its own JVM with no JVM options, as an operator would run it, on a fresh cache directory;
+   * its output goes to {@code target/service.log}.
    */
-  static BenchService startPackaged(String... extra) throws IOException, InterruptedException {
-    Path jar = packagedJar();
+  static BenchService startPackaged(String... extra) throws IOException {
     Path cacheDir = freshCacheDir();
-    int port;
-    try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      port = free.getLocalPort();
-    }
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.add("-jar");
-    command.add(jar.toString());
-    command.addAll(arguments(cacheDir, port, extra));
-    Path log = Path.of("target", "service.log");
-    Process process =
-        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    ServiceProcess process =
+        ServiceProcess.start(
+            List.of(),
+            cacheDir,
+            Path.of("target", "service.log"),
+            Map.of(),
+            settings(extra).toArray(String[]::new));
     Running running =
         new Running() {
           @Override
@@ -118,70 +118,33 @@ final class BenchService implements AutoCloseable {
 
           @Override
           public void stop() throws IOException {
-            process.destroy(); // SIGTERM: Spring closes the context and the embedded database
             try {
-              if (!process.waitFor(60, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor();
-              }
+              process.stop(); // SIGTERM: Spring closes the context and the embedded database
             } catch (InterruptedException e) {
               Thread.currentThread().interrupt();
               throw new IOException("interrupted while the service stopped", e);
             }
           }
         };
-    BenchService started = new BenchService(running, port, cacheDir, true);
-    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
-    while (true) {
-      if (!process.isAlive()) {
-        started.close();
-        throw new IllegalStateException("the packaged service ended at start; see " + log);
-      }
-      try {
-        // liveness: UP once the web server answers, whatever the components' health
-        if (started.api.get("/actuator/health/liveness").status() == 200) {
-          return started;
-        }
-      } catch (IllegalStateException notYet) {
-        // not listening yet (the test client wraps the refused connection)
-      }
-      if (System.nanoTime() > deadline) {
-        started.close();
-        throw new IllegalStateException("the packaged service did not start in time; see " + log);
-      }
-      Thread.sleep(250);
-    }
+    return new BenchService(running, process.port(), cacheDir, true);
   }
 
-  private static Path packagedJar() throws IOException {
-    try (Stream<Path> target = Files.list(Path.of("target"))) {
-      return target
-          .filter(p -> p.getFileName().toString().matches("batch-executor-.*\\.jar"))
-          .findFirst()
-          .orElseThrow(
-              () -> new IllegalStateException("no packaged jar under target/: ./mvnw package"));
-    } catch (java.nio.file.NoSuchFileException e) {
-      throw new IllegalStateException("no target/ directory: ./mvnw package", e);
-    }
-  }
-
-  private static List<String> arguments(Path cacheDir, int port, String... extra) {
+  /** The benchmark's settings, {@code name=value}; {@code extra} wins over them. */
+  private static List<String> settings(String... extra) {
     String baseImage =
         System.getenv().getOrDefault("BATCH_EXECUTOR_TEST_BASE_IMAGE", "local/python:3");
-    List<String> args =
+    List<String> settings =
         new ArrayList<>(
             List.of(
-                "--server.port=" + port,
-                "--batch-executor.backend=local",
-                "--batch-executor.image.base-image=" + baseImage,
-                "--batch-executor.awsbatch.cache-dir=" + cacheDir,
-                "--batch-executor.security.tokens=tester=" + Api.TESTER,
-                "--logging.level.root=WARN"));
+                "batch-executor.backend=local",
+                "batch-executor.image.base-image=" + baseImage,
+                "logging.level.root=WARN"));
     for (String setting : extra) {
       String key = setting.substring(0, setting.indexOf('=') + 1);
-      args.removeIf(a -> a.startsWith("--" + key)); // given twice, Spring would join the values
-      args.add("--" + setting);
+      settings.removeIf(s -> s.startsWith(key)); // given twice, Spring would join the values
+      settings.add(setting);
     }
-    return args;
+    return settings;
   }
 
   /** The embedded PostgreSQL's port, from the file it writes under the cache directory. */

@@ -4,11 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.batchexecutor.support.Api;
 import io.batchexecutor.support.DockerAvailable;
+import io.batchexecutor.support.FreePorts;
 import io.batchexecutor.support.Tasks;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -85,10 +84,10 @@ class ComposeIT {
     assertThat(jar()).as("the jar `./mvnw package` makes, which the image copies").isNotEmpty();
 
     String project = "batch-executor-it-" + hex(4);
-    int port = freePort();
-    int postgresPort = freePort();
+    int port = FreePorts.any();
+    int postgresPort = FreePorts.any();
     while (postgresPort == port) {
-      postgresPort = freePort();
+      postgresPort = FreePorts.any();
     }
     String token = "compose-" + hex(16);
     Map<String, String> env = new LinkedHashMap<>();
@@ -271,12 +270,6 @@ class ComposeIT {
 
   private static boolean blank(String value) {
     return value == null || value.isBlank();
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    }
   }
 
   private static String hex(int bytes) {

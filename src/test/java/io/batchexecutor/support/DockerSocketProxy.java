@@ -43,10 +43,7 @@ public final class DockerSocketProxy implements AutoCloseable {
             : Path.of("/var/run/docker.sock");
     Assumptions.assumeTrue(
         Files.exists(socket), "the Docker engine is not on a Unix socket at " + socket);
-    int port;
-    try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      port = probe.getLocalPort();
-    }
+    int port = FreePorts.any();
     return new DockerSocketProxy(port, socket);
   }
 

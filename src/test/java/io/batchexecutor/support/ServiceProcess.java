@@ -4,8 +4,6 @@ import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -36,12 +34,25 @@ public final class ServiceProcess implements AutoCloseable {
   /** Starts the packaged service with {@code environment} added to its own, and waits for it. */
   public static ServiceProcess start(
       Path cacheDir, Path log, java.util.Map<String, String> environment, String... properties) {
+    return start(List.of("-Xmx384m"), cacheDir, log, environment, properties);
+  }
+
+  /**
+   * Starts the packaged service with {@code jvmOptions} (the tests' own start caps the heap, so
+   * that several fit beside each other; a benchmark runs it as an operator would, with none).
+   */
+  public static ServiceProcess start(
+      List<String> jvmOptions,
+      Path cacheDir,
+      Path log,
+      java.util.Map<String, String> environment,
+      String... properties) {
     try {
       Path jar = jar();
-      int port = freePort();
+      int port = FreePorts.any();
       List<String> command = new ArrayList<>();
       command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-      command.add("-Xmx384m");
+      command.addAll(jvmOptions);
       command.add("-jar");
       command.add(jar.toString());
       command.add("--server.port=" + port);
@@ -66,6 +77,16 @@ public final class ServiceProcess implements AutoCloseable {
 
   public Api api() {
     return new Api(port);
+  }
+
+  /** The port it answers on, on 127.0.0.1. */
+  public int port() {
+    return port;
+  }
+
+  /** Its process id, e.g. to read its CPU time from {@code /proc}. */
+  public long pid() {
+    return process.pid();
   }
 
   /** Where it answers: {@code http://127.0.0.1:<port>}. */
@@ -129,12 +150,6 @@ public final class ServiceProcess implements AutoCloseable {
           .orElseThrow(
               () -> new IllegalStateException("no packaged jar in target/: run ./mvnw verify"))
           .toAbsolutePath();
-    }
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
     }
   }
 }

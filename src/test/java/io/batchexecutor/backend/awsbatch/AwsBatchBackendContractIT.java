@@ -9,6 +9,7 @@ import io.batchexecutor.config.ExecutorSettingsResolver;
 import io.batchexecutor.image.ImageBuilder;
 import io.batchexecutor.storage.ObjectStores;
 import io.batchexecutor.support.DockerAvailable;
+import io.batchexecutor.support.FreePorts;
 import io.batchexecutor.support.TestRegistry;
 import io.batchexecutor.support.aws.FakeAwsEndpoint;
 import io.batchexecutor.task.Task;
@@ -16,8 +17,6 @@ import io.batchexecutor.task.TaskStatus;
 import jakarta.validation.Validation;
 import jakarta.validation.ValidatorFactory;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -174,10 +173,7 @@ class AwsBatchBackendContractIT extends ComputeBackendContract {
 
   @Override
   protected Optional<RuntimeException> failureWhenItsServiceIsDown() throws Exception {
-    int closed;
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      closed = socket.getLocalPort();
-    }
+    int closed = FreePorts.any();
     Task submitted = registering(true);
     submitted.submittedToBatch("job-nobody-answers", AT);
     try {

@@ -9,14 +9,13 @@ import io.batchexecutor.image.ImageBuilder;
 import io.batchexecutor.image.Runner;
 import io.batchexecutor.image.TaskImage;
 import io.batchexecutor.support.DockerAvailable;
+import io.batchexecutor.support.FreePorts;
 import io.batchexecutor.support.TaskBuilder;
 import io.batchexecutor.support.TestRegistry;
 import io.batchexecutor.support.TestStepContext;
 import io.batchexecutor.task.Task;
 import io.batchexecutor.task.TaskStatus;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -113,10 +112,7 @@ class PushImageIT {
 
   @Test
   void aRefusedPushFailsTheStepInsteadOfBeingOnlyLogged() throws Exception {
-    int closed;
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      closed = socket.getLocalPort();
-    }
+    int closed = FreePorts.any();
     FakeEcr ecr = new FakeEcr("127.0.0.1:" + closed);
     ecr.repositories.add("nowhere");
     Task task = pushing("nowhere");

@@ -3,11 +3,9 @@ package io.batchexecutor.backend.local;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.batchexecutor.support.Api;
+import io.batchexecutor.support.FreePorts;
 import io.batchexecutor.support.ServiceTest;
 import io.batchexecutor.support.Tasks;
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -33,11 +31,8 @@ class DockerUnavailableTest {
   @LocalServerPort int port;
 
   @DynamicPropertySource
-  static void nobodyListens(DynamicPropertyRegistry registry) throws IOException {
-    int closed;
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      closed = socket.getLocalPort();
-    }
+  static void nobodyListens(DynamicPropertyRegistry registry) {
+    int closed = FreePorts.any();
     registry.add("batch-executor.docker.host", () -> "tcp://127.0.0.1:" + closed);
   }
 

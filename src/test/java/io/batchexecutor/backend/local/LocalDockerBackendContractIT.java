@@ -11,12 +11,11 @@ import io.batchexecutor.image.ImageBuilder;
 import io.batchexecutor.storage.LocalObjectStore;
 import io.batchexecutor.storage.ObjectStores;
 import io.batchexecutor.support.DockerAvailable;
+import io.batchexecutor.support.FreePorts;
 import io.batchexecutor.support.TaskBuilder;
 import io.batchexecutor.task.Task;
 import io.batchexecutor.task.TaskStatus;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -126,10 +125,7 @@ class LocalDockerBackendContractIT extends ComputeBackendContract {
 
   @Override
   protected Optional<RuntimeException> failureWhenItsServiceIsDown() throws Exception {
-    int closed;
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      closed = socket.getLocalPort();
-    }
+    int closed = FreePorts.any();
     try (DockerClient nobody = DockerConfiguration.connect("tcp://127.0.0.1:" + closed)) {
       Task running = tasksOnTheirWay().get(4);
       make(nobody).stop(running);

@@ -2,10 +2,9 @@ package io.batchexecutor.support.s3;
 
 import static org.awaitility.Awaitility.await;
 
+import io.batchexecutor.support.FreePorts;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -74,8 +73,8 @@ public final class S3MockServer {
     try {
       Path initializer = copyInitializer();
       Path root = Files.createTempDirectory("s3mock-");
-      int https = freePort();
-      int http = freePort();
+      int https = FreePorts.any();
+      int http = FreePorts.any();
       String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
       Process process =
           new ProcessBuilder(
@@ -158,12 +157,6 @@ public final class S3MockServer {
       return r.statusCode() == 200;
     } catch (IOException e) {
       return false; // not up yet
-    }
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
     }
   }
 }
