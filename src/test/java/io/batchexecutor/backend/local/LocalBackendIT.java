@@ -266,10 +266,12 @@ class LocalBackendIT {
 
   @Test
   void followingALongOutputSendsEveryLineOnceInOrder() {
-    // 300 lines in bursts across several seconds, some on stderr, one long enough for the engine
-    // to split it into pieces that share one time (away from the stderr lines: a line of the
-    // other stream that the engine stores between the pieces would stand between them in any
-    // reading of the output)
+    // 300 lines in bursts of 30 across several seconds, some on stderr, one long enough for the
+    // engine to split it into pieces that share one time. The long line is in a burst of its own
+    // stream only (180-209), 0.7 s from any stderr line: the engine reads the two streams apart,
+    // and a stderr line written while it still stores the pieces stands between them in any
+    // reading of the output (a line 25 lines after the long one, in the same burst, did so on a
+    // busy machine)
     Api.Response submitted =
         api.post(
             "/api/v1/tasks",
@@ -280,7 +282,7 @@ class LocalBackendIT {
                         + "        print('line %d' % i, flush=True)\n"
                         + "        if i % 50 == 25:\n"
                         + "            print('err %d' % i, file=sys.stderr, flush=True)\n"
-                        + "        if i == 150:\n"
+                        + "        if i == 195:\n"
                         + "            print('x' * 40000, flush=True)\n"
                         + "        if i % 30 == 29:\n"
                         + "            time.sleep(0.7)\n"
