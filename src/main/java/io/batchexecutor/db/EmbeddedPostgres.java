@@ -18,7 +18,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,6 +36,10 @@ import org.slf4j.LoggerFactory;
  *       unprivileged user through {@code runuser}.
  *   <li>A server left running by a previous process (killed without a chance to stop it) is reused,
  *       not started twice; it is then left running at close, as it was found.
+ *   <li>Within one process every {@code start} on a directory is a handle on the same server (a
+ *       test run's application contexts each hold one): the server this process started stops when
+ *       its last handle closes, whichever handle started it, so that no holder loses its database
+ *       while it still closes.
  * </ul>
  */
 public final class EmbeddedPostgres implements AutoCloseable {
@@ -41,17 +47,32 @@ public final class EmbeddedPostgres implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(EmbeddedPostgres.class);
   private static final String USER = "postgres";
 
+  /** The open handles of this process on each instance directory. */
+  private static final Map<Path, Handles> HANDLES = new HashMap<>();
+
+  /** How many handles are open on one server, and whether this process started it. */
+  private static final class Handles {
+    int open;
+    boolean startedHere;
+  }
+
   private final PostgresControl control;
+  private final Path instanceDir;
   private final int port;
   private final String password;
-  private final boolean startedHere;
+  private boolean closed;
 
   private EmbeddedPostgres(
-      PostgresControl control, int port, String password, boolean startedHere) {
+      PostgresControl control, Path instanceDir, int port, String password, boolean startedHere) {
     this.control = control;
+    this.instanceDir = instanceDir;
     this.port = port;
     this.password = password;
-    this.startedHere = startedHere;
+    synchronized (HANDLES) {
+      Handles handles = HANDLES.computeIfAbsent(instanceDir, dir -> new Handles());
+      handles.open++;
+      handles.startedHere |= startedHere;
+    }
   }
 
   /**
@@ -62,6 +83,12 @@ public final class EmbeddedPostgres implements AutoCloseable {
    * @param startupTimeout how long to wait for the server to accept connections
    */
   public static EmbeddedPostgres start(Path baseDir, Duration startupTimeout) {
+    synchronized (HANDLES) { // against a close of this process stopping the server meanwhile
+      return startOrFind(baseDir, startupTimeout);
+    }
+  }
+
+  private static EmbeddedPostgres startOrFind(Path baseDir, Duration startupTimeout) {
     try {
       Files.createDirectories(baseDir);
       try (FileChannel lockFile =
@@ -78,7 +105,7 @@ public final class EmbeddedPostgres implements AutoCloseable {
         Integer runningPort = control.runningPort();
         if (runningPort != null) {
           log.info("Using the embedded PostgreSQL already running on 127.0.0.1:{}", runningPort);
-          return new EmbeddedPostgres(control, runningPort, password, false);
+          return new EmbeddedPostgres(control, instanceDir, runningPort, password, false);
         }
         int port = port(instanceDir);
         control.start(port, startupTimeout);
@@ -87,7 +114,7 @@ public final class EmbeddedPostgres implements AutoCloseable {
             "Started the embedded PostgreSQL on 127.0.0.1:{} (data in {})",
             port,
             control.dataDir());
-        return new EmbeddedPostgres(control, port, password, true);
+        return new EmbeddedPostgres(control, instanceDir, port, password, true);
       }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start the embedded PostgreSQL under " + baseDir, e);
@@ -158,17 +185,30 @@ public final class EmbeddedPostgres implements AutoCloseable {
     }
   }
 
-  /** Stops the server if this object started it. */
+  /**
+   * Closes this handle; the last one of this process stops the server if this process started it.
+   */
   @Override
   public void close() {
-    if (!startedHere) {
-      return;
-    }
-    try {
-      control.stop();
-      log.info("Stopped the embedded PostgreSQL");
-    } catch (RuntimeException e) {
-      log.warn("Could not stop the embedded PostgreSQL: {}", e.getMessage());
+    synchronized (HANDLES) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      Handles handles = HANDLES.get(instanceDir);
+      if (--handles.open > 0) {
+        return;
+      }
+      HANDLES.remove(instanceDir);
+      if (!handles.startedHere) {
+        return;
+      }
+      try {
+        control.stop();
+        log.info("Stopped the embedded PostgreSQL");
+      } catch (RuntimeException e) {
+        log.warn("Could not stop the embedded PostgreSQL: {}", e.getMessage());
+      }
     }
   }
 

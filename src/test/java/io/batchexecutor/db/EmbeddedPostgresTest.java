@@ -16,7 +16,8 @@ import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 /**
- * The embedded PostgreSQL keeps its data across restarts and never starts twice on one directory.
+ * The embedded PostgreSQL keeps its data across restarts, never starts twice on one directory, and
+ * stops when the last of this process's handles on it closes.
  */
 class EmbeddedPostgresTest {
 
@@ -45,6 +46,33 @@ class EmbeddedPostgresTest {
       restarted.close();
       delete(base);
     }
+  }
+
+  @Test
+  void theServerThisProcessStartedStopsWithItsLastHandleWhicheverStartedIt() throws Exception {
+    // as a test run's application contexts do: the one that started the server may close first
+    Path base = freshDir();
+    EmbeddedPostgres starter = EmbeddedPostgres.start(base, Duration.ofSeconds(60));
+    EmbeddedPostgres other = EmbeddedPostgres.start(base, Duration.ofSeconds(60));
+    try {
+      starter.close();
+      starter.close(); // a second close of one handle counts once
+      assertThat(query(other, "postgres", "SELECT 'still up'"))
+          .as("the other handle's server is still up")
+          .isEqualTo("still up");
+    } finally {
+      other.close();
+    }
+    SQLException refused = null;
+    try {
+      query(other, "postgres", "SELECT 1");
+    } catch (SQLException e) {
+      refused = e;
+    }
+    assertThat(refused != null)
+        .as("the last handle stopped the server this process started")
+        .isTrue();
+    delete(base);
   }
 
   @Test
