@@ -68,11 +68,10 @@ public final class EmbeddedPostgres implements AutoCloseable {
     this.instanceDir = instanceDir;
     this.port = port;
     this.password = password;
-    synchronized (HANDLES) {
-      Handles handles = HANDLES.computeIfAbsent(instanceDir, dir -> new Handles());
-      handles.open++;
-      handles.startedHere |= startedHere;
-    }
+    // registered under the lock start holds
+    Handles handles = HANDLES.computeIfAbsent(instanceDir, dir -> new Handles());
+    handles.open++;
+    handles.startedHere |= startedHere;
   }
 
   /**

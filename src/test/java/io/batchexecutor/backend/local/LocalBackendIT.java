@@ -270,8 +270,8 @@ class LocalBackendIT {
     // engine to split it into pieces that share one time. The long line is in a burst of its own
     // stream only (180-209), 0.7 s from any stderr line: the engine reads the two streams apart,
     // and a stderr line written while it still stores the pieces stands between them in any
-    // reading of the output (a line 25 lines after the long one, in the same burst, did so on a
-    // busy machine)
+    // reading of the output (on a busy machine a stderr line 25 lines after the long one, in the
+    // same burst, can)
     Api.Response submitted =
         api.post(
             "/api/v1/tasks",
