@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.batchexecutor.support.Api;
 import io.batchexecutor.support.ServiceTest;
 import io.batchexecutor.support.Tasks;
+import io.batchexecutor.support.TestDatabase;
 import io.batchexecutor.task.TaskNotifications;
 import java.util.List;
 import java.util.Map;
@@ -257,7 +258,7 @@ class TaskApiTest {
     assertThat(defaults.get("batch_job_log_group_name").asString())
         .isEqualTo("covalent-batch-job-logs");
     assertThat(defaults.get("memory").asDouble()).isEqualTo(3.75);
-    assertThat(defaults.get("cache_dir").asString()).isEqualTo("/tmp/batch-executor-tests");
+    assertThat(defaults.get("cache_dir").asString()).isEqualTo(TestDatabase.CACHE_DIR);
     assertThat(executor.toString()).doesNotContainIgnoringCase("aws_secret_access_key");
   }
 

@@ -2,6 +2,7 @@ package io.batchexecutor.db;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.batchexecutor.support.TestDatabase;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -106,7 +107,7 @@ class EmbeddedPostgresTest {
   }
 
   private static Path freshDir() throws IOException {
-    Path root = Path.of("/tmp/batch-executor-tests/embedded-" + UUID.randomUUID());
+    Path root = Path.of(TestDatabase.CACHE_DIR, "embedded-" + UUID.randomUUID());
     Files.createDirectories(root);
     Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwxr-xr-x"));
     return root;

@@ -18,7 +18,7 @@ public final class ScratchCacheDir {
   private ScratchCacheDir() {}
 
   public static Path create(String prefix) throws IOException {
-    Path dir = Path.of("/tmp/batch-executor-tests/" + prefix + "-" + UUID.randomUUID());
+    Path dir = Path.of(TestDatabase.CACHE_DIR, prefix + "-" + UUID.randomUUID());
     Files.createDirectories(dir);
     Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
     return dir;

@@ -20,8 +20,11 @@ public class TestDatabase implements ApplicationContextInitializer<ConfigurableA
 
   /**
    * The tests' cache directory: world-traversable, so PostgreSQL can run unprivileged under root.
+   * {@code BATCH_EXECUTOR_TEST_CACHE_DIR} moves it (and with it the embedded server the tests
+   * share), so that two checkouts can run their tests at once.
    */
-  public static final String CACHE_DIR = "/tmp/batch-executor-tests";
+  public static final String CACHE_DIR =
+      System.getenv().getOrDefault("BATCH_EXECUTOR_TEST_CACHE_DIR", "/tmp/batch-executor-tests");
 
   static final String NAME_PROPERTY = "batch-executor.database.embedded-name";
 
