@@ -61,6 +61,29 @@ def find_token(token=None):
     return None, None, looked
 
 
+def _origin(url):
+    parts = urllib.parse.urlsplit(url)
+    default = {"http": 80, "https": 443}.get(parts.scheme.lower())
+    return parts.scheme.lower(), (parts.hostname or "").lower(), parts.port or default
+
+
+class _SameOriginCredentials(urllib.request.HTTPRedirectHandler):
+    """Follows redirects as urllib does, but sends the token only to the origin it was meant for.
+
+    urllib copies every header of a request onto the redirected one: a redirect to another host
+    (or scheme or port) would hand that host the client's bearer token. Here the redirected
+    request keeps ``Authorization`` only when scheme, host and port are those of the original.
+    """
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        new = super().redirect_request(req, fp, code, msg, headers, newurl)
+        if new is not None and _origin(newurl) != _origin(req.full_url):
+            for name in [k for k in new.headers if k.lower() == "authorization"]:
+                del new.headers[name]
+            new.unredirected_hdrs.pop("Authorization", None)
+        return new
+
+
 class Client:
     """A connection to one batch-executor service.
 
@@ -74,7 +97,7 @@ class Client:
         self.token, self.token_source, self._looked = find_token(token)
         self.timeout = timeout
         host = urllib.parse.urlsplit(self.url).hostname or ""
-        handlers = []
+        handlers = [_SameOriginCredentials()]
         if host in ("127.0.0.1", "localhost", "::1"):
             handlers.append(urllib.request.ProxyHandler({}))  # never through a proxy to loopback
         self._opener = urllib.request.build_opener(*handlers)

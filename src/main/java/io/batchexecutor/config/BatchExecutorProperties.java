@@ -188,8 +188,16 @@ public record BatchExecutorProperties(
    * @param tokens Comma-separated list of the clients and their bearer tokens, as client=token
    *     pairs. None: one token, for client "default", made once and kept in the api-token file of
    *     the cache directory.
+   * @param operatorToken The operator's bearer token (at least 16 characters), the only one that
+   *     reads the metrics and the health details; it is no client and gets 403 on the API. None:
+   *     one is made once and kept in the operator-token file of the cache directory.
    */
-  public record Security(@DefaultValue List<String> tokens) {}
+  public record Security(@DefaultValue List<String> tokens, String operatorToken) {
+    @Override
+    public String toString() {
+      return "Security[tokens=" + tokens.size() + " configured, operatorToken=<hidden>]";
+    }
+  }
 
   /**
    * Other instances on the same database.

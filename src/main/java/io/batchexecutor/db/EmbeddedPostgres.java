@@ -222,8 +222,11 @@ public final class EmbeddedPostgres implements AutoCloseable {
     new SecureRandom().nextBytes(bytes);
     String password = HexFormat.of().formatHex(bytes);
     Path tmp = instanceDir.resolve("service-password.tmp");
-    Files.writeString(tmp, password);
-    Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
+    Files.deleteIfExists(tmp);
+    // created with its final mode: readable by no one else, not even for a moment
+    Files.createFile(
+        tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    Files.writeString(tmp, password, StandardOpenOption.WRITE);
     Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
     return password;
   }

@@ -1,17 +1,8 @@
 package io.batchexecutor.security;
 
-import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.security.SecureRandom;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -78,39 +69,21 @@ public final class ApiTokens {
   }
 
   private static String generated(Path file, PrintStream console) {
-    try {
-      if (Files.exists(file)) {
-        String token = Files.readString(file).strip();
-        console.println("batch-executor: API token of client 'default' is in " + file);
-        return token;
-      }
-      byte[] bytes = new byte[32];
-      new SecureRandom().nextBytes(bytes);
-      String token = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-      Files.createDirectories(file.getParent());
-      Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-      Files.deleteIfExists(tmp);
-      Files.createFile(
-          tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-      Files.writeString(tmp, token + "\n");
-      Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
+    SecretFile.Token token = SecretFile.readOrMake(file);
+    if (token.made()) {
       console.println(
           "batch-executor: no API token configured; made one for client 'default' (shown once,"
               + " kept in "
               + file
               + "):\n  Authorization: Bearer "
-              + token);
-      return token;
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot keep the API token in " + file, e);
+              + token.value());
+    } else {
+      console.println("batch-executor: API token of client 'default' is in " + file);
     }
+    return token.value();
   }
 
   private static byte[] digest(String token) {
-    try {
-      return MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    return SecretFile.digest(token);
   }
 }

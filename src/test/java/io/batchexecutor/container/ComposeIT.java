@@ -126,6 +126,33 @@ class ComposeIT {
       assertThat(api.as(null).get("/api/v1/tasks/" + id).status())
           .as("the API wants a token in the container too")
           .isEqualTo(401);
+      Exec withoutPassword =
+          exec(
+              composeArgs(
+                  project,
+                  "exec",
+                  "-T",
+                  "postgres",
+                  "psql",
+                  "-w",
+                  "-h",
+                  "127.0.0.1",
+                  "-p",
+                  Integer.toString(postgresPort),
+                  "-U",
+                  "batch_executor",
+                  "-d",
+                  "batch_executor",
+                  "-c",
+                  "SELECT 1"),
+              env,
+              Duration.ofMinutes(1));
+      assertThat(withoutPassword.exitCode())
+          .as(
+              "PostgreSQL on the host's loopback asks for the password:%n%s",
+              withoutPassword.output())
+          .isNotZero();
+      assertThat(withoutPassword.output()).contains("password");
       passed = true;
     } finally {
       if (!passed) {

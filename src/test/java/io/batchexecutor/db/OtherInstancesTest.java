@@ -137,9 +137,11 @@ class OtherInstancesTest {
 
   /** The {@code instances} health component once it counts {@code others} other instances. */
   private static JsonNode awaitInstances(Api instance, int others, Duration timeout) {
-    return instance.await(
-        "/actuator/health/instances",
-        h -> h.path("details").path("other_instances").asInt(-1) == others,
-        timeout);
+    return instance
+        .as(Api.OPERATOR)
+        .await(
+            "/actuator/health/instances",
+            h -> h.path("details").path("other_instances").asInt(-1) == others,
+            timeout);
   }
 }

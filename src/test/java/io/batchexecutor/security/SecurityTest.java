@@ -44,8 +44,9 @@ class SecurityTest {
   }
 
   @Test
-  void healthShowsItsComponentsOnlyToACallerWithAValidToken() {
-    for (Api caller : new Api[] {tester.as(null), tester.as("not-a-valid-token-at-all")}) {
+  void healthShowsItsComponentsOnlyToTheOperator() {
+    for (Api caller :
+        new Api[] {tester.as(null), tester.as("not-a-valid-token-at-all"), tester, intruder}) {
       Api.Response health = caller.get("/actuator/health");
       assertThat(health.status()).isIn(200, 503);
       // the status, and the names of the probes' groups (liveness, readiness)
@@ -57,12 +58,33 @@ class SecurityTest {
           .containsExactly("status");
     }
 
-    Api.Response health = tester.get("/actuator/health");
+    Api operator = tester.as(Api.OPERATOR);
+    Api.Response health = operator.get("/actuator/health");
     assertThat(health.json().get("components").propertyNames())
         .contains("db", "diskSpace", "instances");
     assertThat(health.json().get("components").get("diskSpace").has("details")).isTrue();
-    assertThat(intruder.get("/actuator/health").json().has("components")).isTrue();
-    assertThat(tester.get("/actuator/health/db").json().get("status").asString()).isEqualTo("UP");
+    assertThat(operator.get("/actuator/health/db").json().get("status").asString()).isEqualTo("UP");
+  }
+
+  @Test
+  void theOperatorsTokenIsNoClient() {
+    Api operator = tester.as(Api.OPERATOR);
+    String id = tester.post("/api/v1/tasks", Tasks.add().build()).json().get("id").asString();
+
+    for (Api.Response answer :
+        new Api.Response[] {
+          operator.get("/api/v1/tasks"),
+          operator.get("/api/v1/tasks/" + id),
+          operator.get("/api/v1/executor"),
+          operator.post("/api/v1/tasks", Tasks.add().build()),
+          operator.post("/api/v1/tasks/" + id + "/cancel", "")
+        }) {
+      assertProblem(answer, 403, "forbidden");
+      assertThat(answer.text()).doesNotContain("QUEUED").doesNotContain("\"args\"");
+    }
+    assertThat(tester.get("/api/v1/tasks/" + id).json().get("status").asString())
+        .isNotEqualTo("CANCELLED");
+    assertThat(operator.get("/actuator/prometheus").status()).isEqualTo(200);
   }
 
   @Test

@@ -31,6 +31,9 @@ public final class Api {
   /** The token of client {@code intruder} in application-test.yml. */
   public static final String INTRUDER = "test-token-intruder-0002";
 
+  /** The operator's token in application-test.yml: metrics and health details, no client. */
+  public static final String OPERATOR = "test-token-operator-0003";
+
   private final String base;
   private final String token;
 

@@ -58,6 +58,7 @@ public final class ServiceProcess implements AutoCloseable {
       command.add("--server.port=" + port);
       command.add("--batch-executor.awsbatch.cache-dir=" + cacheDir);
       command.add("--batch-executor.security.tokens=tester=" + Api.TESTER);
+      command.add("--batch-executor.security.operator-token=" + Api.OPERATOR);
       for (String property : properties) {
         command.add("--" + property);
       }

@@ -1,5 +1,6 @@
 package io.batchexecutor.task;
 
+import static io.batchexecutor.support.ProblemAssert.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.batchexecutor.support.Api;
@@ -20,19 +21,22 @@ class TaskMetricsTest {
   @Autowired JdbcClient jdbc;
 
   @Test
-  void tasksAreCountedByStatusForAScraperWithAToken() {
+  void tasksAreCountedByStatusForTheOperatorsScraper() {
     Api api = new Api(port);
     api.post("/api/v1/tasks", Tasks.add().build());
     api.post("/api/v1/tasks", Tasks.add().build());
     long queued =
         jdbc.sql("SELECT count(*) FROM task WHERE status = 'QUEUED'").query(Long.class).single();
 
-    Api.Response scraped = api.get("/actuator/prometheus");
+    Api.Response scraped = api.as(Api.OPERATOR).get("/actuator/prometheus");
 
     assertThat(scraped.status()).as(scraped.text()).isEqualTo(200);
     assertThat(gauge(scraped.text(), "QUEUED")).isEqualTo(queued).isGreaterThanOrEqualTo(2);
     assertThat(gauge(scraped.text(), "RUNNING")).isZero();
     assertThat(api.as(null).get("/actuator/prometheus").status()).isEqualTo(401);
+    // every client's counts are the operator's to read, not a client's
+    assertProblem(api.get("/actuator/prometheus"), 403, "forbidden");
+    assertProblem(api.as(Api.INTRUDER).get("/actuator/prometheus"), 403, "forbidden");
   }
 
   private static long gauge(String exposition, String status) {

@@ -38,7 +38,7 @@ class DockerUnavailableTest {
 
   @Test
   void healthShowsDockerDownWithWhatToDo() {
-    JsonNode health = new Api(port).get("/actuator/health").json();
+    JsonNode health = new Api(port).as(Api.OPERATOR).get("/actuator/health").json();
 
     JsonNode docker = health.get("components").get("docker");
     assertThat(docker.get("status").asString()).isEqualTo("DOWN");

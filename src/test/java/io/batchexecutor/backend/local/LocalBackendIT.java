@@ -61,7 +61,7 @@ class LocalBackendIT {
     assertThat(result.json().asInt()).isEqualTo(3);
     assertThat(statuses(task))
         .containsSubsequence("QUEUED", "BUILDING", "SUBMITTED", "RUNNING", "SUCCEEDED");
-    assertThat(api.get("/actuator/prometheus").text())
+    assertThat(api.as(Api.OPERATOR).get("/actuator/prometheus").text())
         .as("each step timed")
         .contains(
             "batch_executor_step_seconds_count{backend=\"local\",outcome=\"proceeded\","
