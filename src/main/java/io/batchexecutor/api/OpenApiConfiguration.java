@@ -74,9 +74,9 @@ public class OpenApiConfiguration {
 
   /**
    * Every error answer is a problem document: each {@code /api} operation can answer 401 (no valid
-   * token), and each 4xx/5xx response of every operation gets the {@code application/problem+json}
-   * content with the {@value #PROBLEM} schema, so the controllers declare an error answer by its
-   * code and description alone.
+   * token) and 403 (the operator's token, which names no client), and each 4xx/5xx response of
+   * every operation gets the {@code application/problem+json} content with the {@value #PROBLEM}
+   * schema, so the controllers declare an error answer by its code and description alone.
    */
   @Bean
   OpenApiCustomizer problemDocumentsForErrors() {
@@ -105,6 +105,17 @@ public class OpenApiConfiguration {
                                           .description(
                                               "No token, or not a valid one: send the client's"
                                                   + " token as Authorization: Bearer <token>"));
+                            }
+                            if (name.startsWith("/api/")
+                                && !operation.getResponses().containsKey("403")) {
+                              operation
+                                  .getResponses()
+                                  .addApiResponse(
+                                      "403",
+                                      new ApiResponse()
+                                          .description(
+                                              "The operator's token: it reads metrics and health,"
+                                                  + " and names no client"));
                             }
                             operation
                                 .getResponses()

@@ -160,6 +160,9 @@ class OpenApiDocumentTest {
                           assertThat(operation.get("responses").has("401"))
                               .as(where + " answers 401 without a valid token")
                               .isTrue();
+                          assertThat(operation.get("responses").has("403"))
+                              .as(where + " answers 403 to the operator's token")
+                              .isTrue();
                         }));
     assertThat(ids)
         .contains(
