@@ -14,6 +14,7 @@ public final class Problems {
   public static final String UNKNOWN_FIELD = "unknown-field";
   public static final String SETTING_NOT_ALLOWED = "setting-not-allowed";
   public static final String REQUEST_TOO_LARGE = "request-too-large";
+  public static final String BODY_TOO_SLOW = "request-body-too-slow";
   public static final String TASK_NOT_FOUND = "task-not-found";
   public static final String WORKFLOW_NOT_FOUND = "workflow-not-found";
   public static final String TASK_STATE_CONFLICT = "task-state-conflict";

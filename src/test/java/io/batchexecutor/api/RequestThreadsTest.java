@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.batchexecutor.config.BatchExecutorProperties;
 import io.batchexecutor.support.ServiceTest;
+import java.time.Duration;
 import org.apache.coyote.AbstractProtocol;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -34,12 +35,14 @@ class RequestThreadsTest {
   @Test
   void unsetTheyAreFourACoreAndAtLeastEight() {
     BatchExecutorProperties.Api unset =
-        new BatchExecutorProperties.Api(DataSize.ofMegabytes(5), DataSize.ofMegabytes(1), 200, 0);
+        new BatchExecutorProperties.Api(
+            DataSize.ofMegabytes(5), Duration.ofSeconds(60), DataSize.ofMegabytes(1), 200, 0);
     assertThat(unset.requestThreads(1)).isEqualTo(8);
     assertThat(unset.requestThreads(2)).isEqualTo(8);
     assertThat(unset.requestThreads(16)).isEqualTo(64);
     BatchExecutorProperties.Api set =
-        new BatchExecutorProperties.Api(DataSize.ofMegabytes(5), DataSize.ofMegabytes(1), 200, 12);
+        new BatchExecutorProperties.Api(
+            DataSize.ofMegabytes(5), Duration.ofSeconds(60), DataSize.ofMegabytes(1), 200, 12);
     assertThat(set.requestThreads(16)).isEqualTo(12);
   }
 }

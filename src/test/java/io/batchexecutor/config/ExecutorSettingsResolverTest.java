@@ -8,6 +8,7 @@ import jakarta.validation.Validator;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -125,7 +126,8 @@ class ExecutorSettingsResolverTest {
         BatchExecutorProperties.Backend.NONE,
         covalentConfig,
         null,
-        new BatchExecutorProperties.Api(DataSize.ofMegabytes(5), DataSize.ofMegabytes(1), 200, 0),
+        new BatchExecutorProperties.Api(
+            DataSize.ofMegabytes(5), Duration.ofSeconds(60), DataSize.ofMegabytes(1), 200, 0),
         new BatchExecutorProperties.Image("python:3.11-slim", PayloadMode.STAGED),
         new BatchExecutorProperties.Docker(null),
         null,

@@ -1,0 +1,313 @@
+package io.batchexecutor.api;
+
+import io.batchexecutor.config.BatchExecutorProperties;
+import io.batchexecutor.security.ApiTokens;
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ReadListener;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletInputStream;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletRequestWrapper;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.BufferedReader;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.ScheduledFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
+import org.springframework.scheduling.TaskScheduler;
+import org.springframework.stereotype.Component;
+import org.springframework.web.filter.OncePerRequestFilter;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Reads a request's body before any work starts on it, without a request thread, and within one
+ * deadline for the whole body ({@code batch-executor.api.body-deadline}).
+ *
+ * <p>The web server has few request threads (sized to the cores). A thread that read a body the
+ * usual way would wait for every byte, and a client sending a byte every few seconds — no read
+ * timeout ever trips on such a trickle — would hold it for as long as it liked; a handful of them
+ * would stop the API for everyone. Here a body is read asynchronously: the thread is given back
+ * while bytes are awaited, the bytes are gathered in memory (never more than {@code
+ * max-request-size}), and only once the body is whole is the request dispatched again, with the
+ * gathered body, to the security filters and the controllers. A body not whole by the deadline is
+ * answered {@code 408} and its connection closed.
+ *
+ * <p>A call to {@code /api/**} whose token is no client's is never read: it goes on at once with an
+ * empty body to the security filters, which answer 401 (or 403 to the operator's token), and its
+ * connection is closed instead of reading the rest.
+ */
+@Component
+@Order(Ordered.HIGHEST_PRECEDENCE + 1)
+public class ReadBodyFirst extends OncePerRequestFilter {
+
+  private static final Logger log = LoggerFactory.getLogger(ReadBodyFirst.class);
+  private static final String BODY = ReadBodyFirst.class.getName() + ".body";
+
+  private final long limit;
+  private final Duration deadline;
+  private final TaskScheduler scheduler;
+  private final ApiTokens tokens;
+  private final JsonMapper json;
+
+  public ReadBodyFirst(
+      BatchExecutorProperties properties,
+      TaskScheduler scheduler,
+      ApiTokens tokens,
+      JsonMapper json) {
+    this.limit = properties.api().maxRequestSize().toBytes();
+    this.deadline = properties.api().bodyDeadline();
+    this.scheduler = scheduler;
+    this.tokens = tokens;
+    this.json = json;
+  }
+
+  /** The second dispatch, with the body gathered, passes here too: it carries the body on. */
+  @Override
+  protected boolean shouldNotFilterAsyncDispatch() {
+    return false;
+  }
+
+  @Override
+  protected void doFilterInternal(
+      HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+      throws ServletException, IOException {
+    if (request.getAttribute(BODY) instanceof byte[] body) {
+      request.removeAttribute(BODY);
+      chain.doFilter(new WithBody(request, body), response);
+      return;
+    }
+    if (request.getDispatcherType() != DispatcherType.REQUEST
+        || !hasBody(request)
+        || !request.isAsyncSupported()) {
+      chain.doFilter(request, response);
+      return;
+    }
+    // the server's own request and response: the body is read from the connection itself
+    AsyncContext async = request.startAsync();
+    async.setTimeout(0); // the deadline below is the only one
+    ServletInputStream in = async.getRequest().getInputStream();
+    if (!mayCall(request)) {
+      // not read at all: the security filters answer, and the connection is not kept for the rest
+      response.setHeader("Connection", "close");
+      in.setReadListener(new Ignore());
+      request.setAttribute(BODY, new byte[0]);
+      async.dispatch();
+      return;
+    }
+    Gather gather = new Gather(request, response, async, in);
+    gather.expiry =
+        scheduler.schedule(gather::expire, scheduler.getClock().instant().plus(deadline));
+    in.setReadListener(gather);
+  }
+
+  private static boolean hasBody(HttpServletRequest request) {
+    return request.getContentLengthLong() > 0 || request.getHeader("Transfer-Encoding") != null;
+  }
+
+  /**
+   * Whether the call may go on to the controllers: anything but {@code /api/**} without a client.
+   */
+  private boolean mayCall(HttpServletRequest request) {
+    if (!request.getRequestURI().startsWith("/api/")) {
+      return true;
+    }
+    String header = request.getHeader("Authorization");
+    return header != null
+        && header.regionMatches(true, 0, "Bearer ", 0, 7)
+        && tokens.clientFor(header.substring(7).strip()).isPresent();
+  }
+
+  /** Gathers one body; the first of its end, its overflow, an error or the deadline wins. */
+  private final class Gather implements ReadListener {
+    private final HttpServletRequest request;
+    private final HttpServletResponse response;
+    private final AsyncContext async;
+    private final ServletInputStream in;
+    private final ByteArrayOutputStream body = new ByteArrayOutputStream();
+    private final byte[] chunk = new byte[8192];
+    private volatile ScheduledFuture<?> expiry;
+    private boolean over;
+
+    Gather(
+        HttpServletRequest request,
+        HttpServletResponse response,
+        AsyncContext async,
+        ServletInputStream in) {
+      this.request = request;
+      this.response = response;
+      this.async = async;
+      this.in = in;
+    }
+
+    @Override
+    public void onDataAvailable() throws IOException {
+      synchronized (this) {
+        while (!over && in.isReady()) {
+          int n = in.read(chunk);
+          if (n < 0) {
+            return; // onAllDataRead follows
+          }
+          if (body.size() + (long) n > limit) {
+            answer(new RequestTooLargeException(limit).problem());
+            return;
+          }
+          body.write(chunk, 0, n);
+        }
+      }
+    }
+
+    @Override
+    public void onAllDataRead() {
+      synchronized (this) {
+        if (end()) {
+          async.getRequest().setAttribute(BODY, body.toByteArray());
+          async.dispatch();
+        }
+      }
+    }
+
+    @Override
+    public void onError(Throwable t) {
+      synchronized (this) {
+        if (end()) {
+          log.debug("reading the body of {} failed: {}", request.getRequestURI(), t.toString());
+          async.complete();
+        }
+      }
+    }
+
+    void expire() {
+      synchronized (this) {
+        if (!over) {
+          answer(
+              Problems.of(
+                  HttpStatus.REQUEST_TIMEOUT,
+                  Problems.BODY_TOO_SLOW,
+                  "Request body too slow",
+                  "the whole request body must arrive within "
+                      + deadline.toSeconds()
+                      + " s (batch-executor.api.body-deadline); "
+                      + body.size()
+                      + " bytes had"));
+        }
+      }
+    }
+
+    /** Marks the body's end once; true for the one caller that ended it. */
+    private boolean end() {
+      if (over) {
+        return false;
+      }
+      over = true;
+      ScheduledFuture<?> timer = expiry;
+      if (timer != null) {
+        timer.cancel(false);
+      }
+      return true;
+    }
+
+    /** Answers with {@code problem} and closes the connection, the rest of the body unread. */
+    private void answer(ProblemDetail problem) {
+      if (!end()) {
+        return;
+      }
+      try {
+        problem.setInstance(URI.create(request.getRequestURI()));
+        response.setStatus(problem.getStatus());
+        response.setHeader("Connection", "close");
+        response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
+        json.writeValue(response.getOutputStream(), problem);
+      } catch (IOException | RuntimeException e) {
+        log.debug("answering {} failed: {}", request.getRequestURI(), e.toString());
+      } finally {
+        async.complete();
+      }
+    }
+  }
+
+  /** Reads nothing: the body of a call that will be refused is left where it is. */
+  private static final class Ignore implements ReadListener {
+    @Override
+    public void onDataAvailable() {}
+
+    @Override
+    public void onAllDataRead() {}
+
+    @Override
+    public void onError(Throwable t) {}
+  }
+
+  /** The request as the controllers see it: its body is the one gathered. */
+  private static final class WithBody extends HttpServletRequestWrapper {
+    private final byte[] body;
+
+    WithBody(HttpServletRequest request, byte[] body) {
+      super(request);
+      this.body = body;
+    }
+
+    @Override
+    public ServletInputStream getInputStream() {
+      ByteArrayInputStream bytes = new ByteArrayInputStream(body);
+      return new ServletInputStream() {
+        @Override
+        public int read() {
+          return bytes.read();
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) {
+          return bytes.read(b, off, len);
+        }
+
+        @Override
+        public boolean isFinished() {
+          return bytes.available() == 0;
+        }
+
+        @Override
+        public boolean isReady() {
+          return true;
+        }
+
+        @Override
+        public void setReadListener(ReadListener listener) {
+          throw new IllegalStateException("the body was read already");
+        }
+      };
+    }
+
+    @Override
+    public BufferedReader getReader() {
+      String encoding = getCharacterEncoding();
+      return new BufferedReader(
+          new InputStreamReader(
+              new ByteArrayInputStream(body),
+              encoding == null ? StandardCharsets.UTF_8 : Charset.forName(encoding)));
+    }
+
+    @Override
+    public int getContentLength() {
+      return body.length;
+    }
+
+    @Override
+    public long getContentLengthLong() {
+      return body.length;
+    }
+  }
+}
