@@ -46,12 +46,14 @@ import tools.jackson.databind.json.JsonMapper;
  * gathered body, to the security filters and the controllers. A body not whole by the deadline is
  * answered {@code 408} and its connection closed.
  *
- * <p>A call to {@code /api/**} whose token is no client's is never read: it goes on at once with an
- * empty body to the security filters, which answer 401 (or 403 to the operator's token), and its
- * connection is closed instead of reading the rest.
+ * <p>A body is never read when it could not be used: one whose declared length is over the limit is
+ * answered 413 at once, and a call to {@code /api/**} whose token is no client's goes on at once
+ * with an empty body to the security filters, which answer 401 (or 403 to the operator's token).
+ * Either connection is closed instead of reading the rest: the reads stay non-blocking, so not even
+ * the server's draining of an unread body holds a thread.
  */
 @Component
-@Order(Ordered.HIGHEST_PRECEDENCE + 1)
+@Order(Ordered.HIGHEST_PRECEDENCE)
 public class ReadBodyFirst extends OncePerRequestFilter {
 
   private static final Logger log = LoggerFactory.getLogger(ReadBodyFirst.class);
@@ -100,6 +102,11 @@ public class ReadBodyFirst extends OncePerRequestFilter {
     AsyncContext async = request.startAsync();
     async.setTimeout(0); // the deadline below is the only one
     ServletInputStream in = async.getRequest().getInputStream();
+    if (request.getContentLengthLong() > limit) {
+      in.setReadListener(new Ignore());
+      answer(request, response, async, new RequestTooLargeException(limit).problem());
+      return;
+    }
     if (!mayCall(request)) {
       // not read at all: the security filters answer, and the connection is not kept for the rest
       response.setHeader("Connection", "close");
@@ -220,22 +227,29 @@ public class ReadBodyFirst extends OncePerRequestFilter {
       return true;
     }
 
-    /** Answers with {@code problem} and closes the connection, the rest of the body unread. */
     private void answer(ProblemDetail problem) {
-      if (!end()) {
-        return;
+      if (end()) {
+        ReadBodyFirst.this.answer(request, response, async, problem);
       }
-      try {
-        problem.setInstance(URI.create(request.getRequestURI()));
-        response.setStatus(problem.getStatus());
-        response.setHeader("Connection", "close");
-        response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
-        json.writeValue(response.getOutputStream(), problem);
-      } catch (IOException | RuntimeException e) {
-        log.debug("answering {} failed: {}", request.getRequestURI(), e.toString());
-      } finally {
-        async.complete();
-      }
+    }
+  }
+
+  /** Answers with {@code problem} and closes the connection, the rest of the body unread. */
+  private void answer(
+      HttpServletRequest request,
+      HttpServletResponse response,
+      AsyncContext async,
+      ProblemDetail problem) {
+    try {
+      problem.setInstance(URI.create(request.getRequestURI()));
+      response.setStatus(problem.getStatus());
+      response.setHeader("Connection", "close");
+      response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
+      json.writeValue(response.getOutputStream(), problem);
+    } catch (IOException | RuntimeException e) {
+      log.debug("answering {} failed: {}", request.getRequestURI(), e.toString());
+    } finally {
+      async.complete();
     }
   }
 

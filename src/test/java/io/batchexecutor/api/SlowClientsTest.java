@@ -108,6 +108,20 @@ class SlowClientsTest {
   }
 
   @Test
+  void aBodyDeclaredTooLargeIsAnsweredAtOnceAndLeftUnread() throws Exception {
+    Socket socket = connect();
+    socket.getOutputStream().write(headers(Api.TESTER, "Content-Length: 104857600"));
+    socket.getOutputStream().write("{\"name\":".getBytes(StandardCharsets.US_ASCII));
+    socket.getOutputStream().flush();
+
+    String answer = readToEnd(socket, 10_000);
+    assertThat(answer)
+        .startsWith("HTTP/1.1 413")
+        .containsIgnoringCase("connection: close")
+        .contains("request-too-large");
+  }
+
+  @Test
   void aWholeBodySentInPiecesIsServed() throws Exception {
     byte[] body =
         "{\"name\":\"pieces\",\"function\":{\"source\":\"def f():\\n    return 1\\n\",\"name\":\"f\"}}"
