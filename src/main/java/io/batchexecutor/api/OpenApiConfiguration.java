@@ -11,7 +11,9 @@ import io.swagger.v3.core.util.Json31;
 import io.swagger.v3.oas.models.Components;
 import io.swagger.v3.oas.models.OpenAPI;
 import io.swagger.v3.oas.models.PathItem;
+import io.swagger.v3.oas.models.info.Contact;
 import io.swagger.v3.oas.models.info.Info;
+import io.swagger.v3.oas.models.info.License;
 import io.swagger.v3.oas.models.media.ArraySchema;
 import io.swagger.v3.oas.models.media.Content;
 import io.swagger.v3.oas.models.media.IntegerSchema;
@@ -57,6 +59,11 @@ public class OpenApiConfiguration {
             new Info()
                 .title("batch-executor")
                 .version("v1")
+                .license(
+                    new License()
+                        .name("Apache-2.0")
+                        .url("https://www.apache.org/licenses/LICENSE-2.0"))
+                .contact(new Contact().name("batch-executor maintainers"))
                 .description(
                     "Runs Python functions as tasks on AWS Batch or the local Docker engine. Errors"
                         + " are RFC 9457 problem documents whose type is"
