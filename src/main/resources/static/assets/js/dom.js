@@ -81,6 +81,11 @@ export function shortId(id) {
   return id ? String(id).slice(-8) : '';
 }
 
+/** A container id as Docker shows it: its first 12 characters. */
+export function containerId(id) {
+  return id ? String(id).slice(0, 12) : '';
+}
+
 /** A date-time from the API (ISO 8601) in the browser's local time, or '' for none. */
 export function formatTime(iso) {
   if (!iso) return '';

@@ -4,7 +4,7 @@
 // While the task has not ended, the task and its events are read again every 1.5 s.
 
 import {ApiError, del, getJson, postJson, seg} from '../api.js';
-import {between, definitions, el, errorText, formatDuration, formatTime, notice, replace, shortId}
+import {between, containerId, definitions, el, errorText, formatDuration, formatTime, notice, replace, shortId}
   from '../dom.js';
 import {confirmDialog, errorBlock, outputPanel, resultBlock} from '../parts.js';
 import {poll} from '../poll.js';
@@ -107,7 +107,7 @@ export function render(container, ctx, params) {
       ['Batch job id', t.batch_job_id ? el('span', {class: 'mono'}, t.batch_job_id) : null],
       ['Job definition', t.job_definition_arn ? el('span', {class: 'mono'}, t.job_definition_arn)
         : null],
-      ['Container', t.container_id ? el('span', {class: 'mono'}, shortId(t.container_id)) : null],
+      ['Container', t.container_id ? el('span', {class: 'mono', title: t.container_id}, containerId(t.container_id)) : null],
       ['Cancel', t.cancel_requested ? 'requested' : null],
     ]));
     replace(settings, el('h2', {}, 'Executor settings'), definitions(
