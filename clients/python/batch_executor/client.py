@@ -326,6 +326,22 @@ class TaskHandle(_Handle):
                 return answer["status"]
         raise WaitTimeout("task %s is still %s after %s s" % (self.id, self.info["status"], timeout))
 
+    def error(self):
+        """Why the task failed: a dict of ``type``, ``message`` and ``traceback``, or None.
+
+        The task's view carries only the type and the beginning of the message; this reads the
+        whole error the service keeps (``GET /api/v1/tasks/{id}/error``).
+        """
+        summary = self.info.get("error")
+        if not summary:
+            return None
+        try:
+            return self.client.request("GET", self.path + "/error")
+        except ApiError as error:
+            if error.kind == "no-error":
+                return None
+            raise
+
     def result(self, timeout=None):
         """Waits for the task, then returns what the function returned.
 
@@ -336,7 +352,7 @@ class TaskHandle(_Handle):
         status = self.wait(timeout)
         if status != "SUCCEEDED":
             kind = TaskCancelled if status == "CANCELLED" else TaskFailed
-            raise kind(self.id, status, self.info.get("status_reason"), self.info.get("error"),
+            raise kind(self.id, status, self.info.get("status_reason"), self.error(),
                        self.info.get("name"))
         value = self.client.request("GET", self.path + "/result")
         if not _describes_pickle(value):

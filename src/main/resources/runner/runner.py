@@ -109,6 +109,27 @@ def is_json(value, depth=0):
     return False
 
 
+MESSAGE_IN_TRACEBACK = 4096
+
+
+def format_traceback(message):
+    """The traceback of the exception being handled, its message shortened where it is repeated.
+
+    The message travels whole beside it; a message of megabytes repeated in the traceback (and in
+    the output) would push the frames out of any bounded view of it.
+    """
+    import traceback
+
+    text = traceback.format_exc()
+    if len(message) > MESSAGE_IN_TRACEBACK:
+        text = text.replace(
+            message,
+            "%s... [%d more characters]"
+            % (message[:MESSAGE_IN_TRACEBACK], len(message) - MESSAGE_IN_TRACEBACK),
+        )
+    return text
+
+
 def describe(value):
     kind = type(value)
     text = repr(value)
@@ -309,17 +330,13 @@ def main():
             raise NameError("the source defines no function named %r" % (name,))
         value = function(*args, **kwargs)
     except BaseException as error:  # the user's code raised: report it, do not retry it
-        import traceback
-
+        message = str(error)
+        trace = format_traceback(message)
         document = {
             "ok": False,
-            "error": {
-                "type": type(error).__name__,
-                "message": str(error),
-                "traceback": traceback.format_exc(),
-            },
+            "error": {"type": type(error).__name__, "message": message, "traceback": trace},
         }
-        traceback.print_exc()
+        print(trace, end="", file=sys.stderr)
         try:
             write_outputs(document, None)
         except Exception as store_error:

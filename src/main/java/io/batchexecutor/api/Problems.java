@@ -20,6 +20,7 @@ public final class Problems {
   public static final String TASK_STATE_CONFLICT = "task-state-conflict";
   public static final String TASK_NOT_FINISHED = "task-not-finished";
   public static final String TASK_FAILED = "task-failed";
+  public static final String NO_ERROR = "no-error";
   public static final String TASK_IN_WORKFLOW = "task-in-workflow";
   public static final String WORKFLOW_NOT_FINISHED = "workflow-not-finished";
   public static final String NO_LOGS = "no-logs";

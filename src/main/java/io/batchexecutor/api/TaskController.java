@@ -6,6 +6,7 @@ import io.batchexecutor.task.DeleteTask;
 import io.batchexecutor.task.NewTask;
 import io.batchexecutor.task.SubmitTask;
 import io.batchexecutor.task.Task;
+import io.batchexecutor.task.TaskError;
 import io.batchexecutor.task.TaskEvent;
 import io.batchexecutor.task.TaskNotFoundException;
 import io.batchexecutor.task.TaskQueries;
@@ -202,6 +203,36 @@ public class TaskController {
   public List<TaskEvent> events(@Parameter(description = "The task's id") @PathVariable UUID id) {
     owned(id);
     return tasks.events(id);
+  }
+
+  @GetMapping("/{id}/error")
+  @Operation(
+      operationId = "getTaskError",
+      summary = "Why the task failed: the exception's type, its message and its traceback",
+      description =
+          "The error as stored: the message's first 65,536 characters and the traceback's last"
+              + " 262,144, each saying how much was dropped beyond that. A task's view carries only"
+              + " the type and the beginning of the message.")
+  @ApiResponse(responseCode = "200", description = "The error")
+  @ApiResponse(responseCode = "404", description = "No such task")
+  @ApiResponse(
+      responseCode = "409",
+      description = "The task has no error: it has not failed, or failed with none (no-error)")
+  public TaskError error(@Parameter(description = "The task's id") @PathVariable UUID id) {
+    Task task = owned(id);
+    if (task.error() == null) {
+      throw new ProblemException(
+              HttpStatus.CONFLICT,
+              Problems.NO_ERROR,
+              "No error",
+              "task "
+                  + id
+                  + " is "
+                  + task.status()
+                  + (task.status() == TaskStatus.FAILED ? " with no error recorded" : ""))
+          .withProperty("status_of_task", task.status());
+    }
+    return task.error();
   }
 
   @PostMapping("/{id}/cancel")

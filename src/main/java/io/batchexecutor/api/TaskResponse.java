@@ -2,7 +2,6 @@ package io.batchexecutor.api;
 
 import io.batchexecutor.config.TaskSettings;
 import io.batchexecutor.task.Task;
-import io.batchexecutor.task.TaskError;
 import io.batchexecutor.task.TaskStatus;
 import io.swagger.v3.oas.annotations.media.Schema;
 import java.time.Instant;
@@ -25,7 +24,8 @@ import tools.jackson.databind.JsonNode;
  * @param exitCode the exit code of its last attempt
  * @param result where its result is stored ({@code s3://} or {@code file:}); read it at {@code
  *     /result}
- * @param error why it failed
+ * @param error why it failed: the exception's type and the beginning of its message; the whole
+ *     error, with its traceback, at {@code /error}
  * @param cancelRequested whether a cancel was asked for and not yet carried out
  * @param createdAt when it was accepted
  * @param updatedAt when it last changed
@@ -50,7 +50,7 @@ public record TaskResponse(
     int attempts,
     Integer exitCode,
     String result,
-    TaskError error,
+    ErrorSummary error,
     boolean cancelRequested,
     Instant createdAt,
     Instant updatedAt,
@@ -81,7 +81,7 @@ public record TaskResponse(
         t.attempts(),
         t.exitCode(),
         t.resultPointer(),
-        t.error(),
+        ErrorSummary.of(t.error()),
         t.cancelRequested() && !t.status().isFinal(),
         t.createdAt(),
         t.updatedAt(),

@@ -20,7 +20,29 @@ public final class RunnerOutcome {
     return document != null && document.has("error");
   }
 
-  /** Fails {@code task} with the Python exception in {@code document}. */
+  /** The most characters of an exception's message that a task's status reason repeats. */
+  static final int REASON_MESSAGE = 500;
+
+  /**
+   * The start of a message, for the status reason: its first line, at most {@value #REASON_MESSAGE}
+   * characters. The message itself is kept whole (up to its bound) in the error.
+   */
+  static String firstLine(String message) {
+    if (message == null) {
+      return "";
+    }
+    int newline = message.indexOf('\n');
+    String line = newline < 0 ? message : message.substring(0, newline);
+    if (line.length() > REASON_MESSAGE) {
+      return line.substring(0, REASON_MESSAGE) + "…";
+    }
+    return newline < 0 ? line : line + " …";
+  }
+
+  /**
+   * Fails {@code task} with the Python exception in {@code document}: its status reason names the
+   * exception with the start of its message, and the error keeps the message and the traceback.
+   */
   public static void failRaised(
       Task task, JsonNode document, Integer exitCode, String pointer, Instant at) {
     JsonNode error = document.get("error");
@@ -30,7 +52,7 @@ public final class RunnerOutcome {
             error.path("message").asString(),
             error.path("traceback").asString());
     task.fail(
-        "the function raised " + taskError.type() + ": " + taskError.message(),
+        "the function raised " + taskError.type() + ": " + firstLine(taskError.message()),
         taskError,
         exitCode,
         pointer,

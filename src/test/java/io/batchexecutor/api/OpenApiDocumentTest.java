@@ -124,7 +124,11 @@ class OpenApiDocumentTest {
     assertThat(response.get("finished_at").get("format").asString()).isEqualTo("date-time");
     assertThat(response.get("id").get("format").asString()).isEqualTo("uuid");
     assertThat(response.get("error").get("$ref").asString())
-        .isEqualTo("#/components/schemas/TaskError");
+        .isEqualTo("#/components/schemas/ErrorSummary");
+    assertThat(schema("ErrorSummary").get("properties").has("traceback"))
+        .as("a task's view carries no traceback")
+        .isFalse();
+    assertThat(schema("TaskError").get("properties").has("traceback")).isTrue();
     assertThat(schema("TaskEvent").get("properties").get("at").get("format").asString())
         .isEqualTo("date-time");
   }

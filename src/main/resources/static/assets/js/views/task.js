@@ -187,8 +187,21 @@ export function render(container, ctx, params) {
         if (!ctx.disposed()) replace(outcome, el('h2', {}, 'Result'), notice('error', errorText(e)));
       }
     } else if (t.status === 'FAILED') {
-      replace(outcome, el('h2', {}, 'Error'),
-        t.error ? errorBlock(t.error) : el('p', {}, t.status_reason || 'It failed.'));
+      if (!t.error) {
+        replace(outcome, el('h2', {}, 'Error'), el('p', {}, t.status_reason || 'It failed.'));
+        return;
+      }
+      // the task's view carries the start of the message; the whole error, traceback too, is apart
+      replace(outcome, el('h2', {}, 'Error'), errorBlock(t.error));
+      if (!t.error.has_traceback && !t.error.message_truncated) return;
+      try {
+        const error = await getJson(path + '/error');
+        if (!ctx.disposed()) replace(outcome, el('h2', {}, 'Error'), errorBlock(error));
+      } catch (e) {
+        if (!ctx.disposed()) {
+          replace(outcome, el('h2', {}, 'Error'), errorBlock(t.error), notice('error', errorText(e)));
+        }
+      }
     } else {
       replace(outcome, el('h2', {}, 'Cancelled'), el('p', {}, t.status_reason || ''));
     }

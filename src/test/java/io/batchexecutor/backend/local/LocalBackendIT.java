@@ -170,7 +170,10 @@ class LocalBackendIT {
     JsonNode error = task.get("error");
     assertThat(error.get("type").asString()).isEqualTo("ValueError");
     assertThat(error.get("message").asString()).isEqualTo("bad input 42");
-    assertThat(error.get("traceback").asString()).contains("Traceback").contains("in task");
+    assertThat(error.get("has_traceback").asBoolean()).isTrue();
+    JsonNode whole = api.get("/api/v1/tasks/" + task.get("id").asString() + "/error").json();
+    assertThat(whole.get("message").asString()).isEqualTo("bad input 42");
+    assertThat(whole.get("traceback").asString()).contains("Traceback").contains("in task");
     assertThat(task.get("exit_code").asInt()).isEqualTo(65);
     assertThat(task.get("attempts").asInt()).as("a raising function is not retried").isEqualTo(1);
     Api.Response result = api.get("/api/v1/tasks/" + task.get("id").asString() + "/result");
