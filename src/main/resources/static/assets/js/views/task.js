@@ -192,8 +192,11 @@ export function render(container, ctx, params) {
         return;
       }
       // the task's view carries the start of the message; the whole error, traceback too, is apart
-      replace(outcome, el('h2', {}, 'Error'), errorBlock(t.error));
-      if (!t.error.has_traceback && !t.error.message_truncated) return;
+      if (!t.error.has_traceback && !t.error.message_truncated) {
+        replace(outcome, el('h2', {}, 'Error'), errorBlock(t.error));
+        return;
+      }
+      replace(outcome, el('h2', {}, 'Error'), el('p', {class: 'muted'}, 'loading…'));
       try {
         const error = await getJson(path + '/error');
         if (!ctx.disposed()) replace(outcome, el('h2', {}, 'Error'), errorBlock(error));
