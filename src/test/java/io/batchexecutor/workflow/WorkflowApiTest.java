@@ -6,11 +6,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.batchexecutor.support.Api;
 import io.batchexecutor.support.LockWaits;
 import io.batchexecutor.support.ServiceTest;
+import io.batchexecutor.support.SettableClock;
 import io.batchexecutor.support.Tasks;
 import io.batchexecutor.task.Task;
 import io.batchexecutor.task.TaskError;
 import io.batchexecutor.task.TaskRepository;
 import io.batchexecutor.task.TaskStatus;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -39,6 +41,7 @@ class WorkflowApiTest {
   @Autowired JdbcClient jdbc;
   @Autowired TaskRepository tasks;
   @Autowired DataSource dataSource;
+  @Autowired SettableClock clock;
   Api api;
 
   @BeforeEach
@@ -206,7 +209,12 @@ class WorkflowApiTest {
   @Test
   void aHeldAnswerComesWhenTheWorkflowEnds() {
     String id = aThenB("held");
-    assertThat(api.get("/api/v1/workflows/" + id + "?wait=1").json().get("status").asString())
+    assertThat(
+            api.heldUntilTheWaitIsOver(
+                    "/api/v1/workflows/" + id + "?wait=60", clock, Duration.ofSeconds(60))
+                .json()
+                .get("status")
+                .asString())
         .as("as it is when the wait is over")
         .isEqualTo("RUNNING");
     Api.Response answer =
