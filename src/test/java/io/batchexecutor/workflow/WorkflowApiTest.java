@@ -13,7 +13,6 @@ import io.batchexecutor.task.TaskError;
 import io.batchexecutor.task.TaskRepository;
 import io.batchexecutor.task.TaskStatus;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -298,7 +297,7 @@ class WorkflowApiTest {
       UUID first = UUID.fromString(workflow.get("tasks").get("first").get("id").asString());
       jdbc.sql("UPDATE task SET status = 'RUNNING' WHERE id = :id").param("id", first).update();
       Task failing = tasks.find(first).orElseThrow();
-      failing.fail("broken", new TaskError("X", "broken", null), 1, null, Instant.now());
+      failing.fail("broken", new TaskError("X", "broken", null), 1, null, clock.instant());
       CyclicBarrier together = new CyclicBarrier(2);
       ExecutorService two = Executors.newFixedThreadPool(2);
       try {
@@ -341,7 +340,7 @@ class WorkflowApiTest {
     UUID next = UUID.fromString(workflow.get("tasks").get("next").get("id").asString());
     jdbc.sql("UPDATE task SET status = 'RUNNING' WHERE id = :id").param("id", first).update();
     Task failing = tasks.find(first).orElseThrow();
-    failing.fail("broken", new TaskError("X", "broken", null), 1, null, Instant.now());
+    failing.fail("broken", new TaskError("X", "broken", null), 1, null, clock.instant());
     // the write holds 'first' and waits for 'next', which the other session holds; that session
     // then asks for 'first'
     boolean written =
