@@ -95,13 +95,13 @@ class RetentionTest {
     UUID ended = task("SUCCEEDED", Duration.ZERO);
     URI result = store(ended, "result.json");
 
-    clock.advance(Duration.ofDays(7).minusSeconds(1));
+    clock.advance(Duration.ofDays(7).minusMinutes(1));
     retention.removeExpired();
-    assertThat(exists(ended)).as("a second before its seven days are over").isTrue();
+    assertThat(exists(ended)).as("a minute before its seven days are over").isTrue();
 
-    clock.advance(Duration.ofSeconds(2));
+    clock.advance(Duration.ofMinutes(2));
     retention.removeExpired();
-    assertThat(exists(ended)).as("a second after").isFalse();
+    assertThat(exists(ended)).as("a minute after").isFalse();
     assertThat(stores.get(result.toString())).isEmpty();
   }
 
