@@ -195,6 +195,18 @@ class TaskApiTest {
   }
 
   @Test
+  void aFollowedOutputIsClosedAfterAnHourOnTheServicesClock() {
+    String id = api.post("/api/v1/tasks", Tasks.add().build()).json().get("id").asString();
+
+    Api.Response followed =
+        api.heldUntilTheWaitIsOver(
+            "/api/v1/tasks/" + id + "/logs?follow=true", clock, Duration.ofHours(1));
+
+    assertThat(followed.status()).isEqualTo(200);
+    assertThat(followed.text()).as("nothing ran: nothing to send").isEmpty();
+  }
+
+  @Test
   void aRunIndexIsOnlyForSweepsAndWithinThem() {
     String single = api.post("/api/v1/tasks", Tasks.add().build()).json().get("id").asString();
     String sweep =

@@ -162,11 +162,11 @@ public final class Api {
   }
 
   /**
-   * GETs {@code path} (a {@code ?wait=} request for {@code wait}), checks that its answer is still
-   * held {@link #HELD_FOR} later, then moves the service's {@code clock} by {@code wait} and
-   * returns the answer that follows: the wait is over for the service without passing here. A
-   * request that reached the service only after a move waits from there, so the clock moves on
-   * until the answer comes.
+   * GETs {@code path} (a request the service holds for {@code wait}: {@code ?wait=}, {@code
+   * ?follow=true}), checks that its answer is still held {@link #HELD_FOR} later, then moves the
+   * service's {@code clock} by {@code wait} and returns the answer that follows: the wait is over
+   * for the service without passing here. A request that reached the service only after a move
+   * waits from there, so the clock moves on until the answer comes.
    */
   public Response heldUntilTheWaitIsOver(String path, SettableClock clock, Duration wait) {
     CompletableFuture<Response> held = held(path);
