@@ -55,6 +55,7 @@ class ExecutePickedTest {
   final SimpleMeterRegistry meters = new SimpleMeterRegistry();
   final SettableClock clock = SettableClock.at(T0);
   final List<UUID> stopped = new ArrayList<>();
+  final WakeUp wakeUp = new WakeUp();
 
   @Test
   void aStepInterruptedByAStoppingInstanceLeavesTheTaskAsItWas() {
@@ -132,6 +133,25 @@ class ExecutePickedTest {
     assertThat(dueIds(T0.plus(Duration.ofMinutes(5)).minusNanos(1000))).doesNotContain(task.id());
     assertThat(dueIds(T0.plus(Duration.ofMinutes(5)))).contains(task.id());
     assertThat(stepsTimed("released")).isEqualTo(1);
+  }
+
+  @Test
+  void aReleasedTaskWakesTheClaimLoopWhenItComesDueInRealTime() throws InterruptedException {
+    Task task = stored();
+    executing(
+            List.of(
+                step(
+                    TaskStatus.QUEUED,
+                    (t, c) -> t.startBuilding(c.now()),
+                    StepResult.releaseFor(Duration.ofMillis(300)))))
+        .execute(claimed(task), () -> false);
+
+    long start = System.nanoTime();
+    wakeUp.await(Duration.ofMinutes(1)); // what the claim loop does with nothing to claim
+    Duration waited = Duration.ofNanos(System.nanoTime() - start);
+
+    // a wait is real time (the clock here stands still): the loop wakes when the task comes due
+    assertThat(waited).isBetween(Duration.ofMillis(200), Duration.ofSeconds(10));
   }
 
   @Test
@@ -430,6 +450,7 @@ class ExecutePickedTest {
         clock,
         ME,
         new BackOff(Duration.ofSeconds(60), Duration.ofMinutes(30)),
-        meters);
+        meters,
+        wakeUp);
   }
 }
