@@ -8,6 +8,11 @@ import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZonedDateTime;
 import org.springframework.web.bind.annotation.RestController;
 
 /** The package rules of the code base; each rule fails if it matches no class at all. */
@@ -129,4 +134,32 @@ class ArchitectureTest {
               "io.batchexecutor.task..",
               "io.batchexecutor.pipeline..",
               "io.batchexecutor.backend..");
+
+  /**
+   * What the service stores and compares is timed by its one {@code Clock} bean, which tests move
+   * (docs/decisions.md, "One clock"); only the bean itself reads the system's clock. Waits take
+   * their start from the scheduler's clock. {@code AwaitContainer} still schedules the removal of a
+   * finished container (a wait) from {@code Instant.now()}.
+   */
+  @ArchTest
+  static final ArchRule timeIsReadFromTheServicesClock =
+      noClasses()
+          .that()
+          .doNotHaveSimpleName("CoreConfiguration")
+          .and()
+          .doNotHaveSimpleName("AwaitContainer")
+          .should()
+          .callMethod(Instant.class, "now")
+          .orShould()
+          .callMethod(OffsetDateTime.class, "now")
+          .orShould()
+          .callMethod(LocalDateTime.class, "now")
+          .orShould()
+          .callMethod(ZonedDateTime.class, "now")
+          .orShould()
+          .callMethod(System.class, "currentTimeMillis")
+          .orShould()
+          .callMethod(Clock.class, "systemUTC")
+          .orShould()
+          .callMethod(Clock.class, "systemDefaultZone");
 }

@@ -1,7 +1,6 @@
 package io.batchexecutor.support;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.locks.ReentrantLock;
 import org.springframework.context.SmartLifecycle;
@@ -10,7 +9,9 @@ import org.springframework.scheduling.TaskScheduler;
 /**
  * A piece of periodic work on the service's scheduler while the service runs: first after {@code
  * initialDelay}, then {@code delay} after each run ends. Runs of one piece never overlap, also with
- * what {@link #runSoon} adds in between.
+ * what {@link #runSoon} adds in between. Its times are the scheduler's own (real time): they are
+ * waits, never compared with what the service stores, which is timed by the service's {@code
+ * Clock}.
  */
 public final class Periodic implements SmartLifecycle {
 
@@ -35,7 +36,7 @@ public final class Periodic implements SmartLifecycle {
   public synchronized void start() {
     scheduled =
         scheduler.scheduleWithFixedDelay(
-            () -> alone(work), Instant.now().plus(initialDelay), delay);
+            () -> alone(work), scheduler.getClock().instant().plus(initialDelay), delay);
   }
 
   /** Runs the work once more now, between its scheduled runs. */
@@ -47,7 +48,7 @@ public final class Periodic implements SmartLifecycle {
   public synchronized void runSoon(Runnable other) {
     if (scheduled != null) {
       try {
-        scheduler.schedule(() -> alone(other), Instant.now());
+        scheduler.schedule(() -> alone(other), scheduler.getClock().instant());
       } catch (org.springframework.core.task.TaskRejectedException e) {
         // the scheduler is stopping
       }

@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.batchexecutor.support.Api;
 import io.batchexecutor.support.ServiceTest;
+import io.batchexecutor.support.SettableClock;
 import io.batchexecutor.support.Tasks;
 import io.batchexecutor.support.TestDatabase;
 import io.batchexecutor.task.TaskNotifications;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -22,6 +24,7 @@ import tools.jackson.databind.JsonNode;
 class TaskApiTest {
 
   @Autowired org.springframework.jdbc.core.simple.JdbcClient jdbc;
+  @Autowired SettableClock clock;
 
   @LocalServerPort int port;
   Api api;
@@ -178,7 +181,9 @@ class TaskApiTest {
   void aHeldAnswerGivesTheTaskAsItIsWhenTheWaitIsOver() {
     String id = api.post("/api/v1/tasks", Tasks.add().build()).json().get("id").asString();
 
-    Api.Response answer = api.get("/api/v1/tasks/" + id + "?wait=1");
+    Api.Response answer =
+        api.heldUntilTheWaitIsOver(
+            "/api/v1/tasks/" + id + "?wait=60", clock, Duration.ofSeconds(60));
 
     assertThat(answer.status()).isEqualTo(200);
     assertThat(answer.json().get("status").asString()).isEqualTo("QUEUED");
@@ -187,6 +192,18 @@ class TaskApiTest {
     assertProblem(api.get("/api/v1/tasks/" + id + "?wait=soon"), 400, "invalid-request");
     assertProblem(
         api.as(Api.INTRUDER).get("/api/v1/tasks/" + id + "?wait=5"), 404, "task-not-found");
+  }
+
+  @Test
+  void aFollowedOutputIsClosedAfterAnHourOnTheServicesClock() {
+    String id = api.post("/api/v1/tasks", Tasks.add().build()).json().get("id").asString();
+
+    Api.Response followed =
+        api.heldUntilTheWaitIsOver(
+            "/api/v1/tasks/" + id + "/logs?follow=true", clock, Duration.ofHours(1));
+
+    assertThat(followed.status()).isEqualTo(200);
+    assertThat(followed.text()).as("nothing ran: nothing to send").isEmpty();
   }
 
   @Test

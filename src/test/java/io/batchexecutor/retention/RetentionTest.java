@@ -8,12 +8,13 @@ import io.batchexecutor.support.Api;
 import io.batchexecutor.support.LockWaits;
 import io.batchexecutor.support.ProblemAssert;
 import io.batchexecutor.support.ServiceTest;
+import io.batchexecutor.support.SettableClock;
 import io.batchexecutor.support.Tasks;
 import io.batchexecutor.workflow.Workflows;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.UUID;
 import javax.sql.DataSource;
@@ -41,6 +42,7 @@ class RetentionTest {
   @Autowired ObjectStores stores;
   @Autowired RemoveExpiredTasks retention;
   @Autowired DataSource dataSource;
+  @Autowired SettableClock clock;
   Api api;
 
   @BeforeEach
@@ -86,6 +88,21 @@ class RetentionTest {
         .isEqualTo(200);
     assertThat(stores.get(busyResult.toString())).isPresent();
     assertThat(retention.removeExpired()).as("nothing left to remove").isZero();
+  }
+
+  @Test
+  void aTaskGoesOnceTheServicesClockPassesTheKeepTimeAfterItsEnd() {
+    UUID ended = task("SUCCEEDED", Duration.ZERO);
+    URI result = store(ended, "result.json");
+
+    clock.advance(Duration.ofDays(7).minusMinutes(1));
+    retention.removeExpired();
+    assertThat(exists(ended)).as("a minute before its seven days are over").isTrue();
+
+    clock.advance(Duration.ofMinutes(2));
+    retention.removeExpired();
+    assertThat(exists(ended)).as("a minute after").isFalse();
+    assertThat(stores.get(result.toString())).isEmpty();
   }
 
   @Test
@@ -176,7 +193,9 @@ class RetentionTest {
   private void finish(UUID id, String status, Duration endedAgo) {
     jdbc.sql("UPDATE task SET status = :status, finished_at = :at WHERE id = :id")
         .param("status", status)
-        .param("at", endedAgo == null ? null : OffsetDateTime.now().minus(endedAgo))
+        .param(
+            "at",
+            endedAgo == null ? null : clock.instant().minus(endedAgo).atOffset(ZoneOffset.UTC))
         .param("id", id)
         .update();
   }

@@ -144,18 +144,17 @@ public final class Api {
     }
   }
 
+  /** How long a held answer must stay held to count as held: five of the service's 100 ms ticks. */
+  static final Duration HELD_FOR = Duration.ofMillis(500);
+
   /**
-   * GETs {@code path} (a {@code ?wait=} request), checks that its answer is still held half a
-   * second later, then does {@code meanwhile} and returns the answer that follows.
+   * GETs {@code path} (a {@code ?wait=} request), checks that its answer is still held {@link
+   * #HELD_FOR} later, then does {@code meanwhile} and returns the answer that follows.
    */
   public Response heldUntil(String path, Runnable meanwhile) {
-    CompletableFuture<Response> held = CompletableFuture.supplyAsync(() -> get(path));
+    CompletableFuture<Response> held = held(path);
+    meanwhile.run();
     try {
-      Thread.sleep(500); // a fixed wait: the answer must still be held after it
-      if (held.isDone()) {
-        throw new AssertionError(path + " was answered at once: " + held.join().text());
-      }
-      meanwhile.run();
       return held.get(20, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -163,6 +162,47 @@ public final class Api {
     } catch (ExecutionException | TimeoutException e) {
       throw new AssertionError(path + " was not answered after the change", e);
     }
+  }
+
+  /**
+   * GETs {@code path} (a request the service holds for {@code wait}: {@code ?wait=}, {@code
+   * ?follow=true}), checks that its answer is still held {@link #HELD_FOR} later, then moves the
+   * service's {@code clock} by {@code wait} and returns the answer that follows: the wait is over
+   * for the service without passing here. A request that reached the service only after a move
+   * waits from there, so the clock moves on until the answer comes.
+   */
+  public Response heldUntilTheWaitIsOver(String path, SettableClock clock, Duration wait) {
+    CompletableFuture<Response> held = held(path);
+    try {
+      for (int moves = 0; moves < 10; moves++) {
+        clock.advance(wait);
+        try {
+          return held.get(2, TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+          // not yet waiting when the clock moved: move it again
+        }
+      }
+      throw new AssertionError(path + " was not answered after its wait was over");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    } catch (ExecutionException e) {
+      throw new AssertionError(path + " failed", e);
+    }
+  }
+
+  private CompletableFuture<Response> held(String path) {
+    CompletableFuture<Response> held = CompletableFuture.supplyAsync(() -> get(path));
+    try {
+      Thread.sleep(HELD_FOR.toMillis()); // a fixed wait: the answer must still be held after it
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+    if (held.isDone()) {
+      throw new AssertionError(path + " was answered at once: " + held.join().text());
+    }
+    return held;
   }
 
   /** Reads the task until {@code until} holds, or fails after {@code timeout}. */

@@ -6,12 +6,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.batchexecutor.support.Api;
 import io.batchexecutor.support.LockWaits;
 import io.batchexecutor.support.ServiceTest;
+import io.batchexecutor.support.SettableClock;
 import io.batchexecutor.support.Tasks;
 import io.batchexecutor.task.Task;
 import io.batchexecutor.task.TaskError;
 import io.batchexecutor.task.TaskRepository;
 import io.batchexecutor.task.TaskStatus;
-import java.time.Instant;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -39,6 +40,7 @@ class WorkflowApiTest {
   @Autowired JdbcClient jdbc;
   @Autowired TaskRepository tasks;
   @Autowired DataSource dataSource;
+  @Autowired SettableClock clock;
   Api api;
 
   @BeforeEach
@@ -206,7 +208,12 @@ class WorkflowApiTest {
   @Test
   void aHeldAnswerComesWhenTheWorkflowEnds() {
     String id = aThenB("held");
-    assertThat(api.get("/api/v1/workflows/" + id + "?wait=1").json().get("status").asString())
+    assertThat(
+            api.heldUntilTheWaitIsOver(
+                    "/api/v1/workflows/" + id + "?wait=60", clock, Duration.ofSeconds(60))
+                .json()
+                .get("status")
+                .asString())
         .as("as it is when the wait is over")
         .isEqualTo("RUNNING");
     Api.Response answer =
@@ -290,7 +297,7 @@ class WorkflowApiTest {
       UUID first = UUID.fromString(workflow.get("tasks").get("first").get("id").asString());
       jdbc.sql("UPDATE task SET status = 'RUNNING' WHERE id = :id").param("id", first).update();
       Task failing = tasks.find(first).orElseThrow();
-      failing.fail("broken", new TaskError("X", "broken", null), 1, null, Instant.now());
+      failing.fail("broken", new TaskError("X", "broken", null), 1, null, clock.instant());
       CyclicBarrier together = new CyclicBarrier(2);
       ExecutorService two = Executors.newFixedThreadPool(2);
       try {
@@ -333,7 +340,7 @@ class WorkflowApiTest {
     UUID next = UUID.fromString(workflow.get("tasks").get("next").get("id").asString());
     jdbc.sql("UPDATE task SET status = 'RUNNING' WHERE id = :id").param("id", first).update();
     Task failing = tasks.find(first).orElseThrow();
-    failing.fail("broken", new TaskError("X", "broken", null), 1, null, Instant.now());
+    failing.fail("broken", new TaskError("X", "broken", null), 1, null, clock.instant());
     // the write holds 'first' and waits for 'next', which the other session holds; that session
     // then asks for 'first'
     boolean written =

@@ -2,10 +2,9 @@ package io.batchexecutor.backend.awsbatch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Clock;
+import io.batchexecutor.support.SettableClock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -51,14 +50,14 @@ class AwsHelpersTest {
     FakeEcr ecr = new FakeEcr("127.0.0.1:5000");
     Instant start = Instant.parse("2026-01-01T00:00:00Z");
     ecr.tokenExpiry = start.plus(Duration.ofHours(12));
-    MutableClock clock = new MutableClock(start);
+    SettableClock clock = SettableClock.at(start);
     EcrLogin login = new EcrLogin(ecr, clock);
 
     EcrLogin.Credentials first = login.credentials();
-    clock.now = start.plus(Duration.ofHours(11));
+    clock.advance(Duration.ofHours(11));
     login.credentials();
     assertThat(ecr.tokenCalls.get()).isEqualTo(1);
-    clock.now = start.plus(Duration.ofHours(11)).plus(Duration.ofMinutes(31));
+    clock.advance(Duration.ofMinutes(31));
     login.credentials();
 
     assertThat(ecr.tokenCalls.get()).isEqualTo(2);
@@ -71,7 +70,7 @@ class AwsHelpersTest {
   @Test
   void theResourcesHealthIsCheckedAtMostOncePerTimeToLive() {
     Instant start = Instant.parse("2026-01-01T00:00:00Z");
-    MutableClock clock = new MutableClock(start);
+    SettableClock clock = SettableClock.at(start);
     AtomicInteger checks = new AtomicInteger();
     CachedHealth health =
         new CachedHealth(
@@ -80,9 +79,9 @@ class AwsHelpersTest {
             clock);
 
     health.health();
-    clock.now = start.plusSeconds(29);
+    clock.advance(Duration.ofSeconds(29));
     Health cached = health.health();
-    clock.now = start.plusSeconds(30);
+    clock.advance(Duration.ofSeconds(1));
     Health fresh = health.health();
 
     assertThat(cached.getDetails()).containsEntry("check", 1);
@@ -125,29 +124,5 @@ class AwsHelpersTest {
 
     @Override
     public void close() {}
-  }
-
-  /** A clock the test moves. */
-  static class MutableClock extends Clock {
-    Instant now;
-
-    MutableClock(Instant now) {
-      this.now = now;
-    }
-
-    @Override
-    public ZoneOffset getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(java.time.ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
   }
 }

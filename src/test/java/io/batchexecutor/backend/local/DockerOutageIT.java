@@ -7,6 +7,7 @@ import io.batchexecutor.support.Api;
 import io.batchexecutor.support.DockerAvailable;
 import io.batchexecutor.support.DockerSocketProxy;
 import io.batchexecutor.support.ServiceTest;
+import io.batchexecutor.support.SettableClock;
 import io.batchexecutor.support.Tasks;
 import java.io.IOException;
 import java.time.Duration;
@@ -15,6 +16,7 @@ import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -24,14 +26,16 @@ import tools.jackson.databind.JsonNode;
 /**
  * The Docker engine goes away for a while and comes back (the service reaches it through a proxy
  * the test cuts and restores): a task waits, says why in its history, and then goes on to its true
- * outcome: nothing is failed or finished on a guess, and the container is not started again.
+ * outcome: nothing is failed or finished on a guess, and the container is not started again. The
+ * test moves the service's clock past each back-off instead of waiting it out; the claim loop looks
+ * every 100 ms, so a task the moved clock made due is tried at once.
  */
 @ServiceTest
 @TestPropertySource(
     properties = {
       "batch-executor.pipeline.enabled=true",
       "batch-executor.backend=local",
-      "batch-executor.pipeline.unreachable-max-backoff=2s",
+      "batch-executor.pipeline.poll-interval=100ms",
       "batch-executor.image.base-image=${BATCH_EXECUTOR_TEST_BASE_IMAGE:local/python:3}"
     })
 class DockerOutageIT {
@@ -39,6 +43,7 @@ class DockerOutageIT {
   static DockerSocketProxy proxy;
 
   @LocalServerPort int port;
+  @Autowired SettableClock clock;
   Api api;
 
   @DynamicPropertySource
@@ -68,10 +73,13 @@ class DockerOutageIT {
             .get("id")
             .asString();
 
+    awaitEvents(id, "UNREACHABLE", 1);
+    clock.advance(Duration.ofSeconds(2)); // past the first back-off (1 s, ±20 %)
     awaitEvents(id, "UNREACHABLE", 2);
     assertThat(api.get("/api/v1/tasks/" + id).json().get("status").asString())
         .isIn("QUEUED", "BUILDING");
     proxy.restore();
+    clock.advance(Duration.ofSeconds(3)); // past the second (2 s, ±20 %)
     JsonNode task = awaitFinal(id);
 
     assertThat(task.get("status").asString()).as(task.toString()).isEqualTo("SUCCEEDED");
@@ -104,6 +112,7 @@ class DockerOutageIT {
     assertThat(logs.json().get("type").asString()).endsWith("backend-unavailable");
     assertThat(logs.json().get("detail").asString()).contains("no Docker engine answers");
     proxy.restore();
+    clock.advance(Duration.ofSeconds(2)); // past the first back-off (1 s, ±20 %)
     JsonNode task = awaitFinal(id);
 
     assertThat(task.get("status").asString()).as(task.toString()).isEqualTo("SUCCEEDED");
