@@ -329,7 +329,8 @@ class LocalBackendIT {
                 com.github.dockerjava.api.model.HostConfig.newHostConfig().withNetworkMode("host"))
             .exec()
             .getId();
-    LocalContainers containers = new LocalContainers(docker, null, null);
+    LocalContainers containers =
+        new LocalContainers(docker, null, null, ContainerConfinement.defaults());
     StringBuilder received = new StringBuilder();
     int reads = 0;
     try {
