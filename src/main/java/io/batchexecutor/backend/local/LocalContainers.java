@@ -3,6 +3,7 @@ package io.batchexecutor.backend.local;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.exception.ConflictException;
+import com.github.dockerjava.api.exception.InternalServerErrorException;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.exception.NotModifiedException;
 import com.github.dockerjava.api.model.Container;
@@ -291,11 +292,29 @@ class LocalContainers {
     }
   }
 
-  void kill(String containerId) {
+  /**
+   * How long a kill waits for a container to end after the engine gave up waiting itself: every
+   * process of a container must get CPU to die, and hundreds of them under a small CPU quota (a
+   * fork bomb at its pids limit) take seconds.
+   */
+  static final long KILL_WAIT_MILLIS = 120_000;
+
+  /** Kills the container and returns once it ended (or is gone). */
+  void kill(String containerId) throws InterruptedException {
     try {
       run(() -> docker.killContainerCmd(containerId).exec());
     } catch (NotFoundException | ConflictException e) {
       // gone or not running: nothing to kill
+    } catch (InternalServerErrorException e) {
+      // "tried to kill container, but did not receive an exit event": SIGKILL was sent, and the
+      // engine stopped waiting for the processes to die before they had
+      try {
+        if (awaitExit(containerId, KILL_WAIT_MILLIS).isEmpty()) {
+          throw e;
+        }
+      } catch (NotFoundException gone) {
+        // removed meanwhile
+      }
     }
   }
 
