@@ -268,6 +268,31 @@ class TaskIsolationIT {
   }
 
   @Test
+  void anOutputBeyondTheLogCapKeepsItsLatestPartAndTheResult() {
+    // 24 MiB of output against the default cap of 16 MB: the engine drops the earliest part
+    JsonNode task =
+        run(
+            clientA,
+            Tasks.function(
+                "import sys\n"
+                    + "def task():\n"
+                    + "    print('first line', flush=True)\n"
+                    + "    line = 'x' * 1023 + '\\n'\n"
+                    + "    for _ in range(24):\n"
+                    + "        sys.stdout.write(line * 1024)\n"
+                    + "    print('last line', flush=True)\n"
+                    + "    return 7\n",
+                "task"));
+
+    assertThat(task.get("status").asString()).as(task.toString()).isEqualTo("SUCCEEDED");
+    String id = task.get("id").asString();
+    assertThat(clientA.get("/api/v1/tasks/" + id + "/result").text()).isEqualTo("7");
+    String logs = clientA.get("/api/v1/tasks/" + id + "/logs").text();
+    assertThat(logs.length()).as("at most the cap").isLessThanOrEqualTo(16 * 1024 * 1024);
+    assertThat(logs).contains("last line").doesNotContain("first line");
+  }
+
+  @Test
   void theHealthDetailsShowTheConfinementWithNoRelaxation() {
     JsonNode health = clientA.get("/actuator/health").json();
     JsonNode details = health.get("components").get("taskContainers").get("details");
