@@ -2,15 +2,12 @@ package io.batchexecutor.backend.local;
 
 import static io.batchexecutor.support.TaskBuilder.aTask;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.github.dockerjava.api.model.Capability;
 import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.LogConfig;
 import com.github.dockerjava.api.model.MountType;
-import com.github.dockerjava.api.model.Network;
 import com.github.dockerjava.core.command.CreateContainerCmdImpl;
-import com.github.dockerjava.core.command.CreateNetworkCmdImpl;
 import io.batchexecutor.backend.TaskInputs;
 import io.batchexecutor.config.BatchExecutorProperties.TaskNetwork;
 import io.batchexecutor.config.TaskSettings;
@@ -218,45 +215,6 @@ class ContainerSpecTest {
                 .getHostConfig()
                 .getNetworkMode())
         .isEqualTo("tasks-net");
-  }
-
-  @Test
-  void theBridgeNetworkIsCreatedWithTrafficBetweenContainersOff() {
-    BridgeNetwork network = new BridgeNetwork(null, "tasks-net");
-    CreateNetworkCmdImpl create =
-        new CreateNetworkCmdImpl(
-            c -> {
-              throw new AssertionError("not sent");
-            });
-    network.describe(create);
-
-    assertThat(create.getName()).isEqualTo("tasks-net");
-    assertThat(create.getDriver()).isEqualTo("bridge");
-    assertThat(create.getOptions())
-        .containsExactlyEntriesOf(Map.of("com.docker.network.bridge.enable_icc", "false"));
-  }
-
-  @Test
-  void anExistingNetworkThatLetsContainersReachEachOtherIsRefused() {
-    BridgeNetwork network = new BridgeNetwork(null, "tasks-net");
-    Network open =
-        JSON.convertValue(Map.of("Name", "tasks-net", "Driver", "bridge"), Network.class);
-    Network closed =
-        JSON.convertValue(
-            Map.of(
-                "Name",
-                "tasks-net",
-                "Driver",
-                "bridge",
-                "Options",
-                Map.of("com.docker.network.bridge.enable_icc", "false")),
-            Network.class);
-
-    assertThatThrownBy(() -> network.check(open))
-        .isInstanceOf(IllegalStateException.class)
-        .hasMessageContaining("tasks-net")
-        .hasMessageContaining("batch-executor.local.bridge-network");
-    network.check(closed); // accepted
   }
 
   @Test
