@@ -230,7 +230,7 @@ class TaskIsolationIT {
                 "/api/v1/tasks",
                 Tasks.function(FORK_BOMB, "task")
                     .name("fork-bomb")
-                    .executor("time_limit", 30)
+                    .executor("time_limit", 20)
                     .executor("vcpu", 0.5)
                     .executor("memory", 1)
                     .executor("retry_attempts", 1)
@@ -256,7 +256,7 @@ class TaskIsolationIT {
         .as("the bomb still ran when the other task ended")
         .isEqualTo("RUNNING");
     assertThat(ended.get("status").asString()).isEqualTo("FAILED");
-    assertThat(ended.get("status_reason").asString()).isEqualTo("time limit of 30 s exceeded");
+    assertThat(ended.get("status_reason").asString()).isEqualTo("time limit of 20 s exceeded");
     assertThat(
             docker
                 .listContainersCmd()
