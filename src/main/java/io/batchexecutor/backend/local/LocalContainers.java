@@ -55,11 +55,6 @@ class LocalContainers {
     this.bridge = new BridgeNetwork(docker, confinement.bridgeNetwork());
   }
 
-  /** How the containers are confined. */
-  ContainerConfinement confinement() {
-    return confinement;
-  }
-
   /** The container name of an attempt: deterministic, so a re-run after a crash finds it. */
   static String name(Task task, int attempt) {
     return "batch-executor-" + task.id() + "-" + attempt;
@@ -255,8 +250,7 @@ class LocalContainers {
 
   /**
    * The largest staged payload that travels in the container's environment rather than as a file
-   * copied in: well under Linux's limit for one environment string (128 KiB), and a copy into a
-   * created container costs tens of milliseconds that a small call should not pay.
+   * copied into its volume: well under Linux's limit for one environment string (128 KiB).
    */
   static final int INLINE_PAYLOAD_LIMIT = 64 * 1024;
 
