@@ -362,6 +362,38 @@ class LocalBackendIT {
   }
 
   @Test
+  void theOutputsOfAContainerAnEarlierVersionMadeAreReadWhereItsRunnerWroteThem() throws Exception {
+    // before task containers had a volume of their own, the runner wrote into their root
+    // filesystem; a task running across an upgrade still ends with its outputs
+    String id =
+        docker
+            .createContainerCmd(DockerAvailable.BASE_IMAGE)
+            .withEnv("BATCH_EXECUTOR_OUTPUT_DIR=/tmp/batch-executor/out")
+            .withCmd(
+                "python3",
+                "-c",
+                "import os\n"
+                    + "os.makedirs('/tmp/batch-executor/out')\n"
+                    + "open('/tmp/batch-executor/out/result.json', 'w').write('{\"ok\": true}')\n")
+            .withHostConfig(
+                com.github.dockerjava.api.model.HostConfig.newHostConfig().withNetworkMode("none"))
+            .exec()
+            .getId();
+    LocalContainers containers =
+        new LocalContainers(docker, null, null, ContainerConfinement.defaults());
+    try {
+      docker.startContainerCmd(id).exec();
+      assertThat(containers.awaitExit(id, WAIT.toMillis())).contains(0);
+
+      assertThat(containers.output.outputs(id))
+          .hasEntrySatisfying(
+              "result.json", bytes -> assertThat(new String(bytes)).isEqualTo("{\"ok\": true}"));
+    } finally {
+      containers.remove(id);
+    }
+  }
+
+  @Test
   void moreCpusThanTheEngineHasAreLimitedToWhatItHasAndSaidSo() {
     int engine = docker.infoCmd().exec().getNCPU();
     JsonNode task = run(Tasks.add().set("args", List.of(1, 2)).executor("vcpu", engine + 1));
