@@ -8,8 +8,10 @@ result has to go to S3 (BATCH_EXECUTOR_RESULT_S3_URI) or an input comes from the
 
 Where the payload comes from: a baked image has it at /batch-executor/payload.json; an environment
 image (staged payload) gets it from the local backend in BATCH_EXECUTOR_PAYLOAD_JSON when it is
-small, else as that file, copied in before the container starts; on AWS Batch it reads it from S3,
-where BATCH_EXECUTOR_PAYLOAD_S3_URI names it.
+small, else as the file BATCH_EXECUTOR_PAYLOAD names, copied before the container starts into the
+container's own volume (its root filesystem is read-only there, and the runner not root); on AWS
+Batch it reads it from S3, where BATCH_EXECUTOR_PAYLOAD_S3_URI names it. Nothing here needs a
+network on the local backend: its containers have none.
 
 In a workflow, an argument that is exactly {"$task": "<key>"} stands for the result of that task:
 BATCH_EXECUTOR_INPUTS maps each key to where that task's result.json (and result.pickle, for a

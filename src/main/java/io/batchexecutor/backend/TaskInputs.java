@@ -18,8 +18,11 @@ import tools.jackson.databind.json.JsonMapper;
  */
 public class TaskInputs {
 
-  /** Where the local backend puts each input inside the container: {@code <dir>/<key>/}. */
-  public static final String CONTAINER_DIR = "/batch-executor/inputs";
+  /**
+   * Where the local backend puts each input inside the container, {@code <dir>/<key>/}: in the
+   * volume of the container's own files, since its root filesystem is read-only.
+   */
+  public static final String CONTAINER_DIR = "/batch-executor-files/inputs";
 
   private final TaskQueries tasks;
   private final ObjectStores stores;

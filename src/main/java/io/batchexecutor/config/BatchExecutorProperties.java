@@ -4,6 +4,7 @@ import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -164,17 +165,64 @@ public record BatchExecutorProperties(
   }
 
   /**
-   * The local Docker backend.
+   * The local Docker backend, and how its task containers are confined. The defaults confine a task
+   * as a shared service must: each setting that loosens them is warned of at start and shown in the
+   * health details (taskContainers).
    *
    * @param sweepParallelism How many containers of one parameter sweep run at once (at least one).
    *     Unset: the number of CPUs.
+   * @param user The user task containers run as, uid:gid in numbers; no image's own user applies. 0
+   *     (root) is a relaxation.
+   * @param network The network of task containers: none (only a loopback of their own), bridge (the
+   *     Docker network named by bridge-network, created by the service with traffic between
+   *     containers off: a relaxation) or host (the host's network, its loopback included: a
+   *     relaxation).
+   * @param bridgeNetwork Name of the Docker network task containers join when network is bridge.
+   * @param readOnlyRoot Whether the root filesystem of a task container is read-only (false is a
+   *     relaxation); /tmp is a writable tmpfs either way.
+   * @param noNewPrivileges Whether task containers run with no-new-privileges, so that no setuid
+   *     program gains privileges (false is a relaxation).
+   * @param addCapabilities Linux capabilities given back to task containers, e.g. SYS_PTRACE; all
+   *     others are dropped. Each one is a relaxation.
+   * @param pidsLimit Most processes and threads a task container may have at once; 0 means no limit
+   *     (a relaxation).
+   * @param maxLogSize Most of a task container's output the engine keeps (the json-file log
+   *     driver's cap, in two files of half this size): beyond it the earliest output is dropped. At
+   *     least 1MB.
    */
-  public record Local(Integer sweepParallelism) {
+  public record Local(
+      Integer sweepParallelism,
+      @NotNull @Pattern(regexp = "[0-9]{1,10}:[0-9]{1,10}") @DefaultValue("10001:10001")
+          String user,
+      @NotNull @DefaultValue("none") TaskNetwork network,
+      @NotNull
+          @Pattern(regexp = "[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}")
+          @DefaultValue("batch-executor-tasks")
+          String bridgeNetwork,
+      @DefaultValue("true") boolean readOnlyRoot,
+      @DefaultValue("true") boolean noNewPrivileges,
+      @DefaultValue List<@Pattern(regexp = "[A-Za-z_]{1,32}") String> addCapabilities,
+      @Min(0) @DefaultValue("512") long pidsLimit,
+      @NotNull @DefaultValue("16MB") DataSize maxLogSize) {
     public Local {
       if (sweepParallelism == null) {
         sweepParallelism = Runtime.getRuntime().availableProcessors();
       }
+      if (maxLogSize != null && maxLogSize.compareTo(DataSize.ofMegabytes(1)) < 0) {
+        throw new IllegalArgumentException(
+            "batch-executor.local.max-log-size must be at least 1MB, not " + maxLogSize);
+      }
     }
+  }
+
+  /** The networks a task container of the local backend may have. */
+  public enum TaskNetwork {
+    /** No network: a loopback interface of the container's own. */
+    NONE,
+    /** A bridge network the service creates for tasks, with traffic between containers off. */
+    BRIDGE,
+    /** The host's network namespace. */
+    HOST
   }
 
   /**

@@ -34,6 +34,14 @@ class ConfigurationMetadataTest {
             "batch-executor.awsbatch.batch-queue",
             "batch-executor.awsbatch.runnable-warning",
             "batch-executor.local.sweep-parallelism",
+            "batch-executor.local.user",
+            "batch-executor.local.network",
+            "batch-executor.local.bridge-network",
+            "batch-executor.local.read-only-root",
+            "batch-executor.local.no-new-privileges",
+            "batch-executor.local.add-capabilities",
+            "batch-executor.local.pids-limit",
+            "batch-executor.local.max-log-size",
             "batch-executor.storage.type",
             "batch-executor.database.embedded-dir",
             "batch-executor.database.embedded-name",
@@ -57,6 +65,10 @@ class ConfigurationMetadataTest {
     assertThat(defaultOf(settings, "batch-executor.database.embedded-name"))
         .isEqualTo("batch_executor");
     assertThat(defaultOf(settings, "batch-executor.pipeline.lease-duration")).isEqualTo("60s");
+    assertThat(defaultOf(settings, "batch-executor.local.user")).isEqualTo("10001:10001");
+    assertThat(defaultOf(settings, "batch-executor.local.network")).isEqualTo("none");
+    assertThat(defaultOf(settings, "batch-executor.local.pids-limit")).isEqualTo("512");
+    assertThat(defaultOf(settings, "batch-executor.local.max-log-size")).isEqualTo("16MB");
     // an executor key has no default of its own: it falls back to the Covalent file first
     assertThat(settings.get("batch-executor.awsbatch.batch-queue").has("defaultValue")).isFalse();
   }

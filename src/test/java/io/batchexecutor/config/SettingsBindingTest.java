@@ -132,6 +132,50 @@ class SettingsBindingTest {
             });
   }
 
+  @Test
+  void taskContainersAreConfinedUnlessTheOperatorRelaxesThem() {
+    runner.run(
+        context -> {
+          BatchExecutorProperties.Local local =
+              context.getBean(BatchExecutorProperties.class).local();
+
+          assertThat(local.user()).isEqualTo("10001:10001");
+          assertThat(local.network()).isEqualTo(BatchExecutorProperties.TaskNetwork.NONE);
+          assertThat(local.bridgeNetwork()).isEqualTo("batch-executor-tasks");
+          assertThat(local.readOnlyRoot()).isTrue();
+          assertThat(local.noNewPrivileges()).isTrue();
+          assertThat(local.addCapabilities()).isEmpty();
+          assertThat(local.pidsLimit()).isEqualTo(512);
+          assertThat(local.maxLogSize().toMegabytes()).isEqualTo(16);
+        });
+  }
+
+  @Test
+  void aTaskUserThatIsNotUidColonGidStopsStartUpWithTheKeyNamed() {
+    runner
+        .withPropertyValues("batch-executor.local.user=nobody")
+        .run(
+            context -> {
+              assertThat(context).hasFailed();
+              assertThat(messages(context.getStartupFailure()))
+                  .contains("batch-executor.local")
+                  .contains("user")
+                  .contains("rejected value [nobody]");
+            });
+  }
+
+  @Test
+  void aLogCapBelowOneMegabyteStopsStartUpWithTheKeyNamed() {
+    runner
+        .withPropertyValues("batch-executor.local.max-log-size=100KB")
+        .run(
+            context -> {
+              assertThat(context).hasFailed();
+              assertThat(messages(context.getStartupFailure()))
+                  .contains("batch-executor.local.max-log-size");
+            });
+  }
+
   /** The messages of a failure and of its causes, one a line. */
   private static String messages(Throwable failure) {
     List<String> messages = new ArrayList<>();

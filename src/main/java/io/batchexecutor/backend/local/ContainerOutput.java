@@ -126,15 +126,39 @@ class ContainerOutput {
     return Optional.of(entries.entries());
   }
 
+  /**
+   * The output directory the container's runner was given: {@link LocalContainers#OUTPUT_DIR},
+   * except in a container an earlier version of the service created (before an upgrade), whose
+   * runner wrote elsewhere.
+   */
+  private String outputDirectory(String containerId) {
+    String[] env =
+        LocalContainers.call(() -> docker.inspectContainerCmd(containerId).exec())
+            .getConfig()
+            .getEnv();
+    String prefix = "BATCH_EXECUTOR_OUTPUT_DIR=";
+    if (env != null) {
+      for (String variable : env) {
+        if (variable.startsWith(prefix)) {
+          return variable.substring(prefix.length());
+        }
+      }
+    }
+    return LocalContainers.OUTPUT_DIR;
+  }
+
   /** The files the runner left in its output directory. */
   Map<String, byte[]> outputs(String containerId) {
     Map<String, byte[]> files = new HashMap<>();
+    String directory;
+    try {
+      directory = outputDirectory(containerId);
+    } catch (NotFoundException e) {
+      return files; // the container is gone
+    }
     try (InputStream in =
             LocalContainers.call(
-                () ->
-                    docker
-                        .copyArchiveFromContainerCmd(containerId, LocalContainers.OUTPUT_DIR)
-                        .exec());
+                () -> docker.copyArchiveFromContainerCmd(containerId, directory).exec());
         TarArchiveInputStream tar = new TarArchiveInputStream(in)) {
       TarArchiveEntry entry;
       while ((entry = tar.getNextEntry()) != null) {

@@ -10,7 +10,11 @@ import io.batchexecutor.storage.ObjectStores;
 import io.batchexecutor.support.Periodic;
 import io.batchexecutor.task.TaskQueries;
 import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -25,10 +29,45 @@ import tools.jackson.databind.json.JsonMapper;
     matchIfMissing = true)
 public class LocalBackendConfiguration {
 
+  private static final Logger log = LoggerFactory.getLogger(LocalBackendConfiguration.class);
+
+  /**
+   * How task containers are confined ({@code batch-executor.local.*}): said at start, with a
+   * warning for each way it is looser than the defaults.
+   */
+  @Bean
+  ContainerConfinement containerConfinement(BatchExecutorProperties properties) {
+    ContainerConfinement confinement = ContainerConfinement.of(properties.local());
+    log.info(
+        "Task containers run as {} with network {}, no capabilities{}{}, pids limit {}, logs up to"
+            + " {} bytes",
+        confinement.user(),
+        confinement.networkMode(),
+        confinement.addCapabilities().isEmpty() ? "" : " but " + confinement.addCapabilities(),
+        confinement.readOnlyRoot() ? ", a read-only root" : "",
+        confinement.pidsLimit() == 0 ? "none" : confinement.pidsLimit(),
+        confinement.maxLogBytes());
+    for (String relaxation : confinement.relaxations()) {
+      log.warn("Task containers are less confined than by default: {}", relaxation);
+    }
+    return confinement;
+  }
+
+  /** The confinement of task containers, in the health details: each relaxation named. */
+  @Bean
+  HealthIndicator taskContainers(ContainerConfinement confinement) {
+    Health health = Health.up().withDetails(confinement.details()).build();
+    return () -> health;
+  }
+
   @Bean
   LocalContainers localContainers(
-      DockerClient docker, TaskQueries tasks, ObjectStores stores, JsonMapper json) {
-    return new LocalContainers(docker, new TaskInputs(tasks, stores, json), json);
+      DockerClient docker,
+      TaskQueries tasks,
+      ObjectStores stores,
+      JsonMapper json,
+      ContainerConfinement confinement) {
+    return new LocalContainers(docker, new TaskInputs(tasks, stores, json), json, confinement);
   }
 
   @Bean

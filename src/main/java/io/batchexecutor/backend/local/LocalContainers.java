@@ -3,18 +3,17 @@ package io.batchexecutor.backend.local;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.exception.ConflictException;
+import com.github.dockerjava.api.exception.InternalServerErrorException;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.exception.NotModifiedException;
 import com.github.dockerjava.api.model.Container;
-import com.github.dockerjava.api.model.DeviceRequest;
-import com.github.dockerjava.api.model.HostConfig;
 import io.batchexecutor.backend.BuildImage;
 import io.batchexecutor.backend.TaskInputs;
+import io.batchexecutor.config.BatchExecutorProperties.TaskNetwork;
 import io.batchexecutor.config.PayloadMode;
 import io.batchexecutor.config.TaskSettings;
 import io.batchexecutor.docker.DockerFailures;
 import io.batchexecutor.docker.DockerUnavailableException;
-import io.batchexecutor.image.TaskImage;
 import io.batchexecutor.task.Task;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -35,20 +34,25 @@ class LocalContainers {
   static final String TASK_LABEL = "io.batchexecutor.task";
   static final String ATTEMPT_LABEL = "io.batchexecutor.attempt";
   static final String SWEEP_INDEX_LABEL = "io.batchexecutor.sweep-index";
-  static final String OUTPUT_DIR = "/tmp/batch-executor/out";
+  static final String OUTPUT_DIR = ContainerSpec.OUTPUT_DIR;
 
   private final DockerClient docker;
   private final TaskInputs inputs;
   private final JsonMapper json;
+  private final ContainerConfinement confinement;
+  private final BridgeNetwork bridge;
 
   /** What the containers print and leave behind. */
   final ContainerOutput output;
 
-  LocalContainers(DockerClient docker, TaskInputs inputs, JsonMapper json) {
+  LocalContainers(
+      DockerClient docker, TaskInputs inputs, JsonMapper json, ContainerConfinement confinement) {
     this.output = new ContainerOutput(docker);
     this.docker = docker;
     this.inputs = inputs;
     this.json = json;
+    this.confinement = confinement;
+    this.bridge = new BridgeNetwork(docker, confinement.bridgeNetwork());
   }
 
   /** The container name of an attempt: deterministic, so a re-run after a crash finds it. */
@@ -149,21 +153,23 @@ class LocalContainers {
    * or finds it created by an earlier run.
    */
   String createOrFind(Task task, int attempt, Integer sweepIndex) {
-    String name = name(task, attempt, sweepIndex);
-    TaskSettings s = task.settings();
-    HostConfig host =
-        HostConfig.newHostConfig()
-            .withNetworkMode("host")
-            .withMemory(s.memoryMib() * 1024 * 1024)
-            .withMemorySwap(s.memoryMib() * 1024 * 1024)
-            .withNanoCPUs((long) Math.ceil(cpus(task) * 1_000_000_000L));
-    if (s.numGpus() > 0) {
-      host.withDeviceRequests(
-          List.of(
-              new DeviceRequest()
-                  .withCount(s.numGpus())
-                  .withCapabilities(List.of(List.of("gpu")))));
+    ContainerSpec spec = spec(task, attempt, sweepIndex, cpus(task));
+    if (confinement.network() == TaskNetwork.BRIDGE) {
+      bridge.ensure();
     }
+    try {
+      return call(() -> spec.applyTo(docker.createContainerCmd(task.imageRef())).exec().getId());
+    } catch (ConflictException e) {
+      return idOf(spec.name()).orElseThrow(() -> e); // created meanwhile under the same name
+    }
+  }
+
+  /**
+   * The container of run {@code sweepIndex} of a sweep ({@code null}: the task's one run) of
+   * attempt {@code attempt}, confined as the operator set, with {@code cpus} CPUs.
+   */
+  ContainerSpec spec(Task task, int attempt, Integer sweepIndex, double cpus) {
+    TaskSettings s = task.settings();
     Map<String, String> labels = new HashMap<>();
     labels.put(TASK_LABEL, task.id().toString());
     labels.put(ATTEMPT_LABEL, Integer.toString(attempt));
@@ -176,41 +182,39 @@ class LocalContainers {
     env.add(
         "BATCH_EXECUTOR_INPUTS=" + json.writeValueAsString(TaskInputs.containerLocations(task)));
     stagedPayload(task)
-        .filter(payload -> payload.length <= INLINE_PAYLOAD_LIMIT)
         .ifPresent(
             payload ->
                 env.add(
-                    "BATCH_EXECUTOR_PAYLOAD_JSON=" + new String(payload, StandardCharsets.UTF_8)));
+                    payload.length <= INLINE_PAYLOAD_LIMIT
+                        ? "BATCH_EXECUTOR_PAYLOAD_JSON="
+                            + new String(payload, StandardCharsets.UTF_8)
+                        : "BATCH_EXECUTOR_PAYLOAD=" + ContainerSpec.PAYLOAD_FILE));
     if (sweepIndex != null) {
       labels.put(SWEEP_INDEX_LABEL, Integer.toString(sweepIndex));
       env.add("BATCH_EXECUTOR_SWEEP_INDEX=" + sweepIndex);
     }
-    try {
-      return call(
-          () ->
-              docker
-                  .createContainerCmd(task.imageRef())
-                  .withName(name)
-                  .withLabels(labels)
-                  .withEnv(env)
-                  .withHostConfig(host)
-                  .exec()
-                  .getId());
-    } catch (ConflictException e) {
-      return idOf(name).orElseThrow(() -> e); // created meanwhile under the same name
-    }
+    return ContainerSpec.of(
+        confinement,
+        task.imageRef(),
+        name(task, attempt, sweepIndex),
+        labels,
+        env,
+        s.memoryMib(),
+        cpus,
+        s.numGpus());
   }
 
   /**
-   * Starts {@code task}'s container {@code containerId}, after copying into it what the runner
-   * reads beside the image: the staged payload, and the results of the tasks it depends on (again,
-   * if an earlier run copied them: the copy is the same).
+   * Starts {@code task}'s container {@code containerId}, after copying into its volume what the
+   * runner reads beside the image, owned by the container's user: the staged payload, the results
+   * of the tasks it depends on, and the empty output directory (again, if an earlier run copied
+   * them: the copy is the same).
    */
   void start(Task task, String containerId) {
     Map<String, byte[]> files = new LinkedHashMap<>();
     stagedPayload(task)
         .filter(payload -> payload.length > INLINE_PAYLOAD_LIMIT) // else it is in the environment
-        .ifPresent(payload -> files.put(TaskImage.PAYLOAD_PATH.substring(1), payload));
+        .ifPresent(payload -> files.put(inVolume(ContainerSpec.PAYLOAD_FILE), payload));
     if (!task.dependsOn().isEmpty()) {
       inputs
           .files(task)
@@ -219,19 +223,16 @@ class LocalContainers {
                   result.forEach(
                       (name, bytes) ->
                           files.put(
-                              TaskInputs.CONTAINER_DIR.substring(1) + "/" + key + "/" + name,
-                              bytes)));
+                              inVolume(TaskInputs.CONTAINER_DIR) + "/" + key + "/" + name, bytes)));
     }
-    if (!files.isEmpty()) {
-      byte[] archive = TaskImage.tar(files);
-      run(
-          () ->
-              docker
-                  .copyArchiveToContainerCmd(containerId)
-                  .withTarInputStream(new ByteArrayInputStream(archive))
-                  .withRemotePath("/")
-                  .exec());
-    }
+    byte[] archive = ContainerFiles.tar(files, confinement.uid(), confinement.gid());
+    run(
+        () ->
+            docker
+                .copyArchiveToContainerCmd(containerId)
+                .withTarInputStream(new ByteArrayInputStream(archive))
+                .withRemotePath(ContainerSpec.FILES_DIR)
+                .exec());
     try {
       run(() -> docker.startContainerCmd(containerId).exec());
     } catch (NotModifiedException e) {
@@ -239,10 +240,17 @@ class LocalContainers {
     }
   }
 
+  /** {@code path}, a path in the container's volume, relative to the volume. */
+  static String inVolume(String path) {
+    if (!path.startsWith(ContainerSpec.FILES_DIR + "/")) {
+      throw new IllegalArgumentException(path + " is not in " + ContainerSpec.FILES_DIR);
+    }
+    return path.substring(ContainerSpec.FILES_DIR.length() + 1);
+  }
+
   /**
    * The largest staged payload that travels in the container's environment rather than as a file
-   * copied in: well under Linux's limit for one environment string (128 KiB), and a copy into a
-   * created container costs tens of milliseconds that a small call should not pay.
+   * copied into its volume: well under Linux's limit for one environment string (128 KiB).
    */
   static final int INLINE_PAYLOAD_LIMIT = 64 * 1024;
 
@@ -278,17 +286,42 @@ class LocalContainers {
     }
   }
 
-  void kill(String containerId) {
+  /**
+   * How long a kill waits for a container to end after the engine gave up waiting itself: every
+   * process of a container must get CPU to die, and hundreds of them under a small CPU quota (a
+   * fork bomb at its pids limit) take seconds.
+   */
+  static final long KILL_WAIT_MILLIS = 120_000;
+
+  /** Kills the container and returns once it ended (or is gone). */
+  void kill(String containerId) throws InterruptedException {
     try {
       run(() -> docker.killContainerCmd(containerId).exec());
     } catch (NotFoundException | ConflictException e) {
       // gone or not running: nothing to kill
+    } catch (InternalServerErrorException e) {
+      // "tried to kill container, but did not receive an exit event": SIGKILL was sent, and the
+      // engine stopped waiting for the processes to die before they had
+      try {
+        if (awaitExit(containerId, KILL_WAIT_MILLIS).isEmpty()) {
+          throw e;
+        }
+      } catch (NotFoundException gone) {
+        // removed meanwhile
+      }
     }
   }
 
   void remove(String containerId) {
     try {
-      run(() -> docker.removeContainerCmd(containerId).withForce(true).exec());
+      // with its volume: the files copied in and the outputs left there
+      run(
+          () ->
+              docker
+                  .removeContainerCmd(containerId)
+                  .withForce(true)
+                  .withRemoveVolumes(true)
+                  .exec());
     } catch (NotFoundException e) {
       // removed already
     } catch (ConflictException e) {

@@ -66,7 +66,8 @@ class LeftoverContainersIT {
     String runningOfEnded = container(ended, true);
     String exitedOfUnderWay = container(underWay, false);
     String exitedOfUnknown = container(UUID.randomUUID(), false);
-    LocalContainers containers = new LocalContainers(docker, null, null);
+    LocalContainers containers =
+        new LocalContainers(docker, null, null, ContainerConfinement.defaults());
 
     int removed = new RemoveLeftoverContainers(containers, queries).removeLeftovers();
 

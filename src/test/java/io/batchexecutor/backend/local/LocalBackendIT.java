@@ -332,7 +332,8 @@ class LocalBackendIT {
                 com.github.dockerjava.api.model.HostConfig.newHostConfig().withNetworkMode("host"))
             .exec()
             .getId();
-    LocalContainers containers = new LocalContainers(docker, null, null);
+    LocalContainers containers =
+        new LocalContainers(docker, null, null, ContainerConfinement.defaults());
     StringBuilder received = new StringBuilder();
     int reads = 0;
     try {
@@ -361,6 +362,38 @@ class LocalBackendIT {
     }
     assertThat(received.toString().lines().toList()).isEqualTo(expected);
     assertThat(reads).as("reads while the container ran and after").isGreaterThan(5);
+  }
+
+  @Test
+  void theOutputsOfAContainerAnEarlierVersionMadeAreReadWhereItsRunnerWroteThem() throws Exception {
+    // before task containers had a volume of their own, the runner wrote into their root
+    // filesystem; a task running across an upgrade still ends with its outputs
+    String id =
+        docker
+            .createContainerCmd(DockerAvailable.BASE_IMAGE)
+            .withEnv("BATCH_EXECUTOR_OUTPUT_DIR=/tmp/batch-executor/out")
+            .withCmd(
+                "python3",
+                "-c",
+                "import os\n"
+                    + "os.makedirs('/tmp/batch-executor/out')\n"
+                    + "open('/tmp/batch-executor/out/result.json', 'w').write('{\"ok\": true}')\n")
+            .withHostConfig(
+                com.github.dockerjava.api.model.HostConfig.newHostConfig().withNetworkMode("none"))
+            .exec()
+            .getId();
+    LocalContainers containers =
+        new LocalContainers(docker, null, null, ContainerConfinement.defaults());
+    try {
+      docker.startContainerCmd(id).exec();
+      assertThat(containers.awaitExit(id, WAIT.toMillis())).contains(0);
+
+      assertThat(containers.output.outputs(id))
+          .hasEntrySatisfying(
+              "result.json", bytes -> assertThat(new String(bytes)).isEqualTo("{\"ok\": true}"));
+    } finally {
+      containers.remove(id);
+    }
   }
 
   @Test

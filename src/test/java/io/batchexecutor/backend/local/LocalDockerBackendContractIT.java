@@ -58,7 +58,8 @@ class LocalDockerBackendContractIT extends ComputeBackendContract {
         new Binder(new MapConfigurationPropertySource(Map.of()))
             .bindOrCreate("batch-executor", BatchExecutorProperties.class);
     return configuration.localDockerBackend(
-        configuration.localContainers(docker, null, stores, json),
+        configuration.localContainers(
+            docker, null, stores, json, configuration.containerConfinement(properties)),
         new ImageBuilder(docker),
         stores,
         properties,
