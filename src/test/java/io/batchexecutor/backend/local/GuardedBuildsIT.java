@@ -1,0 +1,242 @@
+package io.batchexecutor.backend.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.github.dockerjava.api.DockerClient;
+import io.batchexecutor.support.Api;
+import io.batchexecutor.support.DockerAvailable;
+import io.batchexecutor.support.LoopbackIndex;
+import io.batchexecutor.support.ServiceTest;
+import io.batchexecutor.support.Tasks;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.context.TestPropertySource;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Image builds on the real engine against a package index of the test's own on a loopback port
+ * (builds use the host's network, so they reach it): a wheel installs, a source-only package is
+ * refused by pip, a build past the time-out is stopped, a cancel stops a build nobody else waits
+ * for, and one client's slow builds leave room for another client's.
+ */
+@ServiceTest
+@TestPropertySource(
+    properties = {
+      "batch-executor.pipeline.enabled=true",
+      "batch-executor.backend=local",
+      "batch-executor.image.base-image=${BATCH_EXECUTOR_TEST_BASE_IMAGE:local/python:3}",
+      "batch-executor.image.build-timeout=75s",
+      "batch-executor.image.max-builds-per-client=2"
+    })
+class GuardedBuildsIT {
+
+  static final Set<String> FINAL = Set.of("SUCCEEDED", "FAILED", "CANCELLED");
+  static final Duration WAIT = Duration.ofSeconds(150);
+
+  static final LoopbackIndex INDEX = LoopbackIndex.start();
+
+  @DynamicPropertySource
+  static void index(DynamicPropertyRegistry registry) {
+    registry.add("batch-executor.image.index-url", INDEX::url);
+  }
+
+  @AfterAll
+  static void stopIndex() {
+    INDEX.close();
+  }
+
+  @LocalServerPort int port;
+  @Autowired DockerClient docker;
+  Api api;
+
+  @BeforeEach
+  void engine() {
+    DockerAvailable.assume(docker);
+    api = new Api(port);
+  }
+
+  @Test
+  void aWheelFromTheConfiguredIndexInstalls() {
+    INDEX.addWheel("thepkg", "1.0", Map.of("thepkg/__init__.py", "def answer():\n    return 42\n"));
+
+    JsonNode task =
+        end(
+            submit(
+                api,
+                Tasks.function("import thepkg\ndef task():\n    return thepkg.answer()\n", "task")
+                    .set("image", Map.of("requirements", List.of("thepkg==1.0")))));
+
+    assertThat(task.get("status").asString()).as(task.toString()).isEqualTo("SUCCEEDED");
+    assertThat(api.get("/api/v1/tasks/" + task.get("id").asString() + "/result").json().asInt())
+        .isEqualTo(42);
+    assertThat(INDEX.requested()).contains("/simple/thepkg/", "/files/thepkg-1.0-py3-none-any.whl");
+  }
+
+  @Test
+  void aSourceOnlyPackageIsRefusedByPipAndNoSetupPyRuns() {
+    INDEX.addSourceOnly("srcpkg", "1.0");
+
+    JsonNode task =
+        end(
+            submit(
+                api,
+                Tasks.function("import srcpkg\ndef task():\n    return 1\n", "task")
+                    .set("image", Map.of("requirements", List.of("srcpkg==1.0")))));
+
+    assertThat(task.get("status").asString()).as(task.toString()).isEqualTo("FAILED");
+    assertThat(task.get("status_reason").asString())
+        .startsWith("image build failed: ")
+        .contains("srcpkg==1.0");
+    assertThat(task.get("error").get("type").asString()).isEqualTo("ImageBuildFailed");
+    assertThat(task.get("error").get("traceback").asString())
+        .as("the build log")
+        .contains("--only-binary=:all:")
+        .contains("ERROR: ")
+        .contains("srcpkg");
+    assertThat(INDEX.requested())
+        .as("pip looked the package up, found no wheel and took nothing")
+        .contains("/simple/srcpkg/")
+        .doesNotContain("/files/srcpkg-1.0.tar.gz", "/setup-py-ran");
+  }
+
+  @Test
+  void aBuildPastItsTimeOutIsStoppedAndItsTaskFails() {
+    String project = slowProject("timeout");
+
+    String id = submit(api, slowTask(project));
+    JsonNode task = end(id);
+
+    assertThat(task.get("status").asString()).as(task.toString()).isEqualTo("FAILED");
+    assertThat(task.get("status_reason").asString())
+        .contains("after 75 s")
+        .contains("batch-executor.image.build-timeout");
+    assertThat(task.get("error").get("type").asString()).isEqualTo("ImageBuildTimedOut");
+    assertTheBuildStopped(project);
+  }
+
+  @Test
+  void aCancelStopsABuildThatNoOtherTaskWaitsFor() {
+    String project = slowProject("cancel");
+    String id = submit(api, slowTask(project));
+    await().atMost(WAIT).until(() -> INDEX.holding(project));
+    assertThat(buildContainers(project)).as("pip runs in a build container").isNotEmpty();
+
+    long before = System.nanoTime();
+    assertThat(api.post("/api/v1/tasks/" + id + "/cancel", "").status()).isEqualTo(202);
+    JsonNode task = end(id);
+
+    assertThat(task.get("status").asString()).as(task.toString()).isEqualTo("CANCELLED");
+    assertThat(Duration.ofNanos(System.nanoTime() - before))
+        .as("cancelled without waiting the build out")
+        .isLessThan(Duration.ofSeconds(30));
+    assertTheBuildStopped(project);
+  }
+
+  @Test
+  void oneClientsSlowBuildsLeaveRoomForAnotherClientsTask() {
+    List<String> projects = new ArrayList<>();
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      projects.add(slowProject("slot" + i));
+      ids.add(submit(api, slowTask(projects.get(i))));
+    }
+    await().atMost(WAIT).until(() -> projects.stream().filter(INDEX::holding).count() == 2);
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                ids.stream()
+                        .map(id -> api.get("/api/v1/tasks/" + id).json())
+                        .filter(
+                            t -> Set.of("QUEUED", "BUILDING").contains(t.get("status").asString()))
+                        .filter(
+                            t ->
+                                t.get("status_reason")
+                                    .asString("")
+                                    .startsWith("waits for a build slot"))
+                        .count()
+                    == 2);
+
+    Api intruder = api.as(Api.INTRUDER);
+    JsonNode other =
+        end(
+            intruder,
+            submit(
+                intruder,
+                Tasks.add()
+                    .set("args", List.of(2, 3))
+                    .set("image", Map.of("requirements", List.of(freshSatisfiedRequirement())))));
+
+    assertThat(other.get("status").asString()).as(other.toString()).isEqualTo("SUCCEEDED");
+    assertThat(projects.stream().filter(INDEX::holding).count())
+        .as("the first client's builds still run, and no more of them started")
+        .isEqualTo(2);
+    assertThat(INDEX.mostHeldAtOnce()).isLessThanOrEqualTo(2);
+    for (String id : ids) {
+      api.post("/api/v1/tasks/" + id + "/cancel", "");
+    }
+    for (String id : ids) {
+      assertThat(end(id).get("status").asString()).isEqualTo("CANCELLED");
+    }
+    for (String project : projects) {
+      if (INDEX.holding(project)) {
+        assertTheBuildStopped(project);
+      }
+    }
+  }
+
+  /** pip's connection to the index went, and no container of the build still runs. */
+  private void assertTheBuildStopped(String project) {
+    await().atMost(Duration.ofSeconds(30)).until(() -> INDEX.hungUp(project));
+    await().atMost(Duration.ofSeconds(30)).until(() -> buildContainers(project).isEmpty());
+  }
+
+  /** Running containers whose command names {@code project}: the build's RUN step. */
+  private List<String> buildContainers(String project) {
+    return docker.listContainersCmd().exec().stream()
+        .filter(c -> String.valueOf(c.getCommand()).contains(project))
+        .map(c -> c.getId())
+        .toList();
+  }
+
+  private static String slowProject(String what) {
+    String name = "slow-" + what + "-" + ThreadLocalRandom.current().nextInt(1_000_000);
+    INDEX.addSlow(name);
+    return name;
+  }
+
+  private static Tasks slowTask(String project) {
+    return Tasks.add().set("image", Map.of("requirements", List.of(project + "==1.0")));
+  }
+
+  /** A requirement the base image meets without the index, in an environment not built yet. */
+  private static String freshSatisfiedRequirement() {
+    return "pip>=0.0." + ThreadLocalRandom.current().nextInt(1, Integer.MAX_VALUE);
+  }
+
+  private static String submit(Api client, Tasks task) {
+    Api.Response submitted = client.post("/api/v1/tasks", task.build());
+    assertThat(submitted.status()).as(submitted.text()).isEqualTo(202);
+    return submitted.json().get("id").asString();
+  }
+
+  private JsonNode end(String id) {
+    return end(api, id);
+  }
+
+  private static JsonNode end(Api client, String id) {
+    return client.awaitTask(id, t -> FINAL.contains(t.get("status").asString()), WAIT);
+  }
+}
