@@ -33,9 +33,9 @@ import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 /**
  * A package index (PEP 503 simple API) of the tests on a loopback port, with packages made in the
  * test: pure-Python wheels, source-only packages (an sdist whose {@code setup.py} would call back
- * here if it ever ran), and <em>slow</em> projects whose index page is sent a byte a second for as
- * long as the client listens — a build that installs one hangs in pip until it is stopped, and the
- * index sees the moment pip's connection goes.
+ * here if it ever ran), and <em>slow</em> projects whose index page is sent a byte every 250 ms for
+ * as long as the client listens — a build that installs one hangs in pip until it is stopped, and
+ * the index sees the moment pip's connection goes.
  */
 public final class LoopbackIndex implements AutoCloseable {
 
@@ -174,7 +174,9 @@ public final class LoopbackIndex implements AutoCloseable {
     return html.append("</body></html>\n").toString().getBytes(StandardCharsets.UTF_8);
   }
 
-  /** Sends the start of a page, then a space a second, until the client goes or the index stops. */
+  /**
+   * Sends the start of a page, then a space every 250 ms, until the client goes or the index stops.
+   */
   private void trickle(HttpExchange exchange, String project) {
     holding.add(project);
     int now = heldNow.incrementAndGet();
@@ -185,7 +187,7 @@ public final class LoopbackIndex implements AutoCloseable {
       OutputStream body = exchange.getResponseBody();
       body.write("<!DOCTYPE html>\n<html><body>\n".getBytes(StandardCharsets.UTF_8));
       body.flush();
-      while (!closing.await(1, TimeUnit.SECONDS)) {
+      while (!closing.await(250, TimeUnit.MILLISECONDS)) {
         body.write(' ');
         body.flush();
       }
