@@ -102,10 +102,11 @@ public class ImageBuilder {
     }
   }
 
-  /** How many image builds are under way on this instance now. */
-  public int buildsUnderWay() {
+  /** How many tasks wait for the build of {@code reference} under way here (0: none is). */
+  public int waitingFor(String reference) {
     synchronized (underWay) {
-      return underWay.size();
+      Build build = underWay.get(reference);
+      return build == null ? 0 : build.waiters;
     }
   }
 

@@ -7,7 +7,9 @@ import com.github.dockerjava.api.DockerClient;
 import io.batchexecutor.backend.BuildImage;
 import io.batchexecutor.config.BatchExecutorProperties;
 import io.batchexecutor.image.ImageBuilder;
+import io.batchexecutor.image.PipInstall;
 import io.batchexecutor.image.Runner;
+import io.batchexecutor.image.TaskImage;
 import io.batchexecutor.storage.ObjectStores;
 import io.batchexecutor.support.Api;
 import io.batchexecutor.support.DockerAvailable;
@@ -24,8 +26,14 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -117,7 +125,7 @@ class GuardedBuildsIT {
         .startsWith("image build failed: ")
         .contains("srcpkg==1.0");
     assertThat(task.get("error").get("type").asString()).isEqualTo("ImageBuildFailed");
-    assertThat(task.get("error").get("traceback").asString())
+    assertThat(wholeError(task).get("traceback").asString())
         .as("the build log")
         .contains("--only-binary=:all:")
         .contains("ERROR: ")
@@ -191,6 +199,50 @@ class GuardedBuildsIT {
     assertTheBuildStopped(project);
   }
 
+  /** Two tasks wait for one build (on the builder the step uses); the first one leaves. */
+  @Test
+  void aBuildAnotherTaskStillWaitsForGoesOnWhenOneTaskStopsWaiting() throws Exception {
+    String project = slowProject("shared");
+    TaskImage image =
+        TaskImage.environment(
+            new TaskImage.Environment(
+                properties.image().baseImage(),
+                List.of(project + "==1.0"),
+                false,
+                new PipInstall(properties.image().indexUrl(), false)),
+            Runner.script(),
+            null,
+            json);
+    ImageBuilder builder = new ImageBuilder(docker);
+    AtomicBoolean firstStops = new AtomicBoolean();
+    AtomicBoolean secondStops = new AtomicBoolean();
+    ExecutorService waiters = Executors.newFixedThreadPool(2);
+    try {
+      Future<Optional<ImageBuilder.Built>> first =
+          waiters.submit(() -> builder.build(image, Duration.ofMinutes(5), firstStops::get));
+      await().atMost(WAIT).until(() -> INDEX.holding(project));
+      Future<Optional<ImageBuilder.Built>> second =
+          waiters.submit(() -> builder.build(image, Duration.ofMinutes(5), secondStops::get));
+      await().atMost(WAIT).until(() -> builder.waitingFor(image.localReference()) == 2);
+
+      firstStops.set(true);
+
+      assertThat(first.get(30, TimeUnit.SECONDS)).as("the first stopped waiting").isEmpty();
+      Thread.sleep(3000); // the index would see pip go within a second of the engine stopping it
+      assertThat(INDEX.hungUp(project)).as("the build goes on for the second").isFalse();
+      assertThat(second.isDone()).isFalse();
+
+      secondStops.set(true);
+
+      assertThat(second.get(30, TimeUnit.SECONDS)).isEmpty();
+      assertTheBuildStopped(project);
+    } finally {
+      firstStops.set(true);
+      secondStops.set(true);
+      waiters.shutdownNow();
+    }
+  }
+
   @Test
   void oneClientsSlowBuildsLeaveRoomForAnotherClientsTask() {
     // more slow builds than the instance has workers: without build slots they would take them all
@@ -241,6 +293,12 @@ class GuardedBuildsIT {
         assertTheBuildStopped(project);
       }
     }
+  }
+
+  /** The task's error with its traceback: from {@code /error} where the view carries less. */
+  private JsonNode wholeError(JsonNode task) {
+    Api.Response whole = api.get("/api/v1/tasks/" + task.get("id").asString() + "/error");
+    return whole.status() == 200 ? whole.json() : task.get("error");
   }
 
   /** pip's connection to the index went, and no container of the build still runs. */
