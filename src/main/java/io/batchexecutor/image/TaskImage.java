@@ -142,12 +142,6 @@ public final class TaskImage {
         "ENV PYTHONUNBUFFERED=1 PIP_BREAK_SYSTEM_PACKAGES=1 PIP_DISABLE_PIP_VERSION_CHECK=1\n");
     List<String> requirements = environment.requirements();
     List<String> pipOptions = environment.pip().options();
-    if (requirements != null && !requirements.isEmpty()) {
-      List<String> command = new ArrayList<>(List.of("python3", "-m", "pip", "install"));
-      command.addAll(pipOptions);
-      command.addAll(requirements);
-      d.append("RUN ").append(json.writeValueAsString(command)).append('\n');
-    }
     if (environment.s3Results()) {
       // the shell's script is fixed text; pip's options reach it as arguments ("$@"), never as text
       List<String> command =
@@ -158,6 +152,14 @@ public final class TaskImage {
                   "python3 -c 'import boto3' 2>/dev/null || python3 -m pip install \"$@\" boto3",
                   "sh"));
       command.addAll(pipOptions);
+      d.append("RUN ").append(json.writeValueAsString(command)).append('\n');
+    }
+    // the requirements come last of what runs: no Python starts in the build after they are
+    // installed, so nothing a package installs (a .pth file, say) runs before the task does
+    if (requirements != null && !requirements.isEmpty()) {
+      List<String> command = new ArrayList<>(List.of("python3", "-m", "pip", "install"));
+      command.addAll(pipOptions);
+      command.addAll(requirements);
       d.append("RUN ").append(json.writeValueAsString(command)).append('\n');
     }
     d.append(

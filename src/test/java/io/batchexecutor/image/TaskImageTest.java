@@ -73,6 +73,11 @@ class TaskImageTest {
             "\"sh\",\"--no-cache-dir\",\"--only-binary=:all:\",\"--index-url\","
                 + "\"https://mirror.example/simple/\"]\n");
 
+    assertThat(dockerfile.indexOf("import boto3"))
+        .as("nothing runs Python after the requirements are installed")
+        .isLessThan(dockerfile.indexOf("numpy==2.1.0"));
+    assertThat(dockerfile.substring(dockerfile.indexOf("numpy==2.1.0"))).doesNotContain("RUN ");
+
     TaskImage.Environment sources =
         new TaskImage.Environment(
             "python:3.11-slim", List.of("numpy==2.1.0"), false, new PipInstall(null, true));
