@@ -37,8 +37,14 @@ import tools.jackson.databind.json.JsonMapper;
  */
 public class BuildImage implements PipelineStep {
 
-  /** How long a task waits for a build slot before it tries again (give or take a quarter). */
+  /**
+   * How long a task waits for a build slot before it tries again, for every {@code
+   * max-builds-per-client} of the client's tasks waiting (give or take a quarter).
+   */
   static final Duration SLOT_WAIT = Duration.ofSeconds(2);
+
+  /** The longest wait for a build slot before a task tries again. */
+  static final Duration MAX_SLOT_WAIT = Duration.ofSeconds(30);
 
   private final ImageBuilder builder;
   private final ObjectStores stores;
@@ -106,7 +112,7 @@ public class BuildImage implements PipelineStep {
       if (exists) {
         built = new ImageBuilder.Built(image.localReference(), true, "");
       } else {
-        Optional<BuildSlots.Slot> slot = slots.take(task.owner());
+        Optional<BuildSlots.Slot> slot = slots.take(task.owner(), task.id());
         if (slot.isEmpty()) {
           return waitForSlot(task, context);
         }
@@ -150,7 +156,8 @@ public class BuildImage implements PipelineStep {
 
   /**
    * Every build slot of the task's client is taken: the task says so (QUEUED or BUILDING, as it is)
-   * and goes back to the queue, holding no worker, to try again in a moment.
+   * and goes back to the queue, holding no worker, to try again in a moment — longer the more of
+   * the client's tasks wait.
    */
   private StepResult waitForSlot(Task task, StepContext context) {
     String reason =
@@ -163,9 +170,9 @@ public class BuildImage implements PipelineStep {
     } else {
       task.observe(task.status(), reason, context.now());
     }
-    long jitter = ThreadLocalRandom.current().nextLong(SLOT_WAIT.toMillis() / 2 + 1);
-    return StepResult.releaseFor(
-        SLOT_WAIT.minusMillis(SLOT_WAIT.toMillis() / 4).plusMillis(jitter));
+    Duration wait = slots.waitFor(task.owner(), task.id(), SLOT_WAIT, MAX_SLOT_WAIT);
+    long jitter = ThreadLocalRandom.current().nextLong(wait.toMillis() / 2 + 1);
+    return StepResult.releaseFor(wait.minusMillis(wait.toMillis() / 4).plusMillis(jitter));
   }
 
   /** The environment image of {@code task}, given its base image's id where the engine has it. */
