@@ -1,8 +1,12 @@
 package io.batchexecutor.backend;
 
+import io.batchexecutor.config.BatchExecutorProperties;
 import io.batchexecutor.config.PayloadMode;
+import io.batchexecutor.image.BuildSlots;
 import io.batchexecutor.image.ImageBuildException;
+import io.batchexecutor.image.ImageBuildTimeoutException;
 import io.batchexecutor.image.ImageBuilder;
+import io.batchexecutor.image.PipInstall;
 import io.batchexecutor.image.TaskImage;
 import io.batchexecutor.storage.ObjectStores;
 import io.batchexecutor.task.Sweep;
@@ -12,8 +16,10 @@ import io.batchexecutor.task.TaskObjects;
 import io.batchexecutor.task.TaskSpec;
 import io.batchexecutor.task.TaskStatus;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -25,29 +31,48 @@ import tools.jackson.databind.json.JsonMapper;
  * backend hands it to the container. {@code baked}: the call is built into an image of its own.
  *
  * <p>A build failure ends the task FAILED with the build's error as its reason and the build output
- * in the error; an engine or store that does not answer is the pipeline's to wait for.
+ * in the error, as does a build that runs longer than {@code batch-executor.image.build-timeout};
+ * an engine or store that does not answer is the pipeline's to wait for. At most {@code
+ * batch-executor.image.max-builds-per-client} of a client's tasks are in a build at once here.
  */
 public class BuildImage implements PipelineStep {
+
+  /**
+   * How long a task waits for a build slot before it tries again, for every {@code
+   * max-builds-per-client} of the client's tasks waiting (give or take a quarter).
+   */
+  static final Duration SLOT_WAIT = Duration.ofSeconds(2);
+
+  /** The longest wait for a build slot before a task tries again. */
+  static final Duration MAX_SLOT_WAIT = Duration.ofSeconds(30);
 
   private final ImageBuilder builder;
   private final ObjectStores stores;
   private final byte[] runner;
-  private final String defaultBaseImage;
+  private final BatchExecutorProperties.Image settings;
+  private final PipInstall pip;
+  private final BuildSlots slots;
   private final JsonMapper json;
   private final boolean s3Results;
 
+  /**
+   * @param settings the image settings: default base image, index, source builds, time-out, and
+   *     build slots per client
+   */
   public BuildImage(
       ImageBuilder builder,
       ObjectStores stores,
       byte[] runner,
-      String defaultBaseImage,
+      BatchExecutorProperties.Image settings,
       JsonMapper json,
       boolean s3Results) {
     this.s3Results = s3Results;
     this.builder = builder;
     this.stores = stores;
     this.runner = runner;
-    this.defaultBaseImage = defaultBaseImage;
+    this.settings = settings;
+    this.pip = new PipInstall(settings.indexUrl(), settings.allowSourceBuilds());
+    this.slots = new BuildSlots(settings.maxBuildsPerClient());
     this.json = json;
   }
 
@@ -60,25 +85,46 @@ public class BuildImage implements PipelineStep {
   /**
    * QUEUED → BUILDING, and the image: found built, it is recorded in the same write as the move to
    * BUILDING; to be built, BUILDING is written first (the step ends there and runs again), so a
-   * client sees the task being built while it is.
+   * client sees the task being built while it is. A build needs one of the client's build slots: a
+   * task that finds none free stays where it is, says so, and is given back to the queue for a
+   * moment. A cancel while the task waits for its build ends the wait (and the build, if no other
+   * task waits for it); the pipeline then records the cancel.
    */
   @Override
-  public StepResult run(Task task, StepContext context) {
+  public StepResult run(Task task, StepContext context) throws InterruptedException {
     boolean starting = task.status() == TaskStatus.QUEUED;
-    if (starting) {
-      task.startBuilding(context.now());
-    }
     boolean staged = task.spec().payloadMode() == PayloadMode.STAGED;
     try {
       Optional<String> baseId =
           staged ? builder.imageId(environmentOf(task).baseImage()) : Optional.empty();
       TaskImage image = staged ? environmentImage(task, baseId) : bakedImageOf(task);
       boolean exists = builder.exists(image.localReference());
-      if (starting && !exists) {
-        return StepResult.proceed();
+      if (!exists && !slots.free(task.owner())) {
+        return waitForSlot(task, context);
       }
-      ImageBuilder.Built built =
-          exists ? new ImageBuilder.Built(image.localReference(), true, "") : builder.build(image);
+      if (starting) {
+        task.startBuilding(context.now());
+        if (!exists) {
+          return StepResult.proceed();
+        }
+      }
+      ImageBuilder.Built built;
+      if (exists) {
+        built = new ImageBuilder.Built(image.localReference(), true, "");
+      } else {
+        Optional<BuildSlots.Slot> slot = slots.take(task.owner(), task.id());
+        if (slot.isEmpty()) {
+          return waitForSlot(task, context);
+        }
+        Optional<ImageBuilder.Built> ended;
+        try (BuildSlots.Slot taken = slot.get()) {
+          ended = builder.build(image, settings.buildTimeout(), context::stopRequested);
+        }
+        if (ended.isEmpty()) {
+          return StepResult.proceed(); // cancel or lost lease: the pipeline decides what follows
+        }
+        built = ended.get();
+      }
       if (staged && baseId.isEmpty()) {
         aliasWithBaseId(task, built);
       }
@@ -97,12 +143,36 @@ public class BuildImage implements PipelineStep {
     } catch (ImageBuildException e) {
       task.fail(
           e.getMessage(),
-          new TaskError("ImageBuildFailed", e.getMessage(), tail(e.buildLog())),
+          new TaskError(
+              e instanceof ImageBuildTimeoutException ? "ImageBuildTimedOut" : "ImageBuildFailed",
+              e.getMessage(),
+              tail(e.buildLog())),
           null,
           null,
           context.now());
     }
     return StepResult.proceed();
+  }
+
+  /**
+   * Every build slot of the task's client is taken: the task says so (QUEUED or BUILDING, as it is)
+   * and goes back to the queue, holding no worker, to try again in a moment — longer the more of
+   * the client's tasks wait.
+   */
+  private StepResult waitForSlot(Task task, StepContext context) {
+    String reason =
+        "waits for a build slot: "
+            + slots.perClient()
+            + " image builds of this client are under way on this instance"
+            + " (batch-executor.image.max-builds-per-client)";
+    if (task.status() == TaskStatus.QUEUED) {
+      task.progress(reason);
+    } else {
+      task.observe(task.status(), reason, context.now());
+    }
+    Duration wait = slots.waitFor(task.owner(), task.id(), SLOT_WAIT, MAX_SLOT_WAIT);
+    long jitter = ThreadLocalRandom.current().nextLong(wait.toMillis() / 2 + 1);
+    return StepResult.releaseFor(wait.minusMillis(wait.toMillis() / 4).plusMillis(jitter));
   }
 
   /** The environment image of {@code task}, given its base image's id where the engine has it. */
@@ -144,10 +214,11 @@ public class BuildImage implements PipelineStep {
 
   private TaskImage.Environment environmentOf(Task task) {
     TaskSpec.ImageSpec image = task.spec().image();
-    String base = image != null && image.baseImage() != null ? image.baseImage() : defaultBaseImage;
+    String base =
+        image != null && image.baseImage() != null ? image.baseImage() : settings.baseImage();
     List<String> requirements =
         image != null && image.requirements() != null ? image.requirements() : List.of();
-    return new TaskImage.Environment(base, requirements, s3Results);
+    return new TaskImage.Environment(base, requirements, s3Results, pip);
   }
 
   /** {@code payload.json} of {@code task}: the same bytes wherever and however often made. */

@@ -1,15 +1,22 @@
 package io.batchexecutor.image;
 
 import com.github.dockerjava.api.DockerClient;
-import com.github.dockerjava.api.command.BuildImageResultCallback;
+import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.BuildResponseItem;
 import io.batchexecutor.docker.DockerFailures;
 import io.batchexecutor.docker.DockerUnavailableException;
 import java.io.ByteArrayInputStream;
+import java.io.Closeable;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -17,22 +24,31 @@ import org.springframework.stereotype.Component;
 /**
  * Builds task images with docker-java: host networking, no pull unless the base image is missing
  * locally, and no second build of an image whose content-hashed tag exists already.
+ *
+ * <p>One build of an image at a time on an instance: a task that needs an image whose build is
+ * under way waits for that build. A build is stopped — the engine cancels a build whose client goes
+ * away, and kills the step it was running — when it runs longer than its time-out (every task
+ * waiting for it fails), and when the last task waiting for it stops waiting (it was cancelled): no
+ * build goes on that nobody waits for, and none stops that another task still waits for.
  */
 @Component
 public class ImageBuilder {
 
   private static final Logger log = LoggerFactory.getLogger(ImageBuilder.class);
 
+  /** How often a waiting task looks whether it should stop, and whether the build ran too long. */
+  private static final long WAIT_SLICE_MILLIS = 200;
+
+  /** The time-out of {@link #build(TaskImage)}, for callers that have none. */
+  private static final Duration NO_TIMEOUT = Duration.ofDays(1);
+
   private final DockerClient docker;
 
-  /** Builds of one image wait for each other; a fixed set of locks keeps memory bounded. */
-  private final ReentrantLock[] building = new ReentrantLock[64];
+  /** The builds under way on this instance, by image reference; guarded by itself. */
+  private final Map<String, Build> underWay = new HashMap<>();
 
   public ImageBuilder(DockerClient docker) {
     this.docker = docker;
-    for (int i = 0; i < building.length; i++) {
-      building[i] = new ReentrantLock();
-    }
   }
 
   /**
@@ -42,58 +58,304 @@ public class ImageBuilder {
    */
   public record Built(String reference, boolean reused, String buildLog) {}
 
-  /** Builds {@code image} unless it exists. */
+  /** Builds {@code image} unless it exists, waiting for as long as that takes. */
   public Built build(TaskImage image) {
-    String reference = image.localReference();
-    ReentrantLock lock = building[Math.floorMod(reference.hashCode(), building.length)];
-    lock.lock();
     try {
-      if (exists(reference)) {
-        return new Built(reference, true, "");
+      return build(image, NO_TIMEOUT, () -> false).orElseThrow();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while building " + image.localReference(), e);
+    }
+  }
+
+  /**
+   * Builds {@code image} unless it exists, or waits for its build already under way here.
+   *
+   * @param timeout how long the build may take (a build already under way keeps its own)
+   * @param stop asked while waiting: true when the caller no longer waits (a cancel)
+   * @return empty when {@code stop} said to stop first; the build was then stopped too, unless
+   *     another task still waits for it
+   * @throws ImageBuildTimeoutException when the build ran longer than its time-out (it is stopped)
+   * @throws ImageBuildException when the engine refused to build it
+   */
+  public Optional<Built> build(TaskImage image, Duration timeout, BooleanSupplier stop)
+      throws InterruptedException {
+    String reference = image.localReference();
+    Build build;
+    boolean first;
+    synchronized (underWay) {
+      build = underWay.get(reference);
+      first = build == null;
+      if (first) {
+        build = new Build(reference, timeout);
+        underWay.put(reference, build);
+      }
+      build.waiters++;
+    }
+    try {
+      if (first) {
+        start(build, image);
+      }
+      return build.await(stop);
+    } finally {
+      leave(build);
+    }
+  }
+
+  /** How many tasks wait for the build of {@code reference} under way here (0: none is). */
+  public int waitingFor(String reference) {
+    synchronized (underWay) {
+      Build build = underWay.get(reference);
+      return build == null ? 0 : build.waiters;
+    }
+  }
+
+  private void start(Build build, TaskImage image) {
+    try {
+      if (exists(build.reference)) {
+        build.finish(new Built(build.reference, true, ""), null);
+        return;
       }
       boolean pull = !exists(image.baseImage());
-      StringBuilder output = new StringBuilder();
-      StringBuilder error = new StringBuilder();
-      try {
-        docker
-            .buildImageCmd(new ByteArrayInputStream(image.tar()))
-            .withTags(Set.of(reference))
-            .withPull(pull)
-            .withNetworkMode("host")
-            .withRemove(true)
-            .withForcerm(true)
-            .exec(
-                new BuildImageResultCallback() {
-                  @Override
-                  public void onNext(BuildResponseItem item) {
-                    if (item.getStream() != null) {
-                      output.append(item.getStream());
-                    }
-                    if (item.isErrorIndicated()) {
-                      String message =
-                          item.getErrorDetail() != null
-                                  && item.getErrorDetail().getMessage() != null
-                              ? item.getErrorDetail().getMessage()
-                              : "the build reported an error";
-                      error.append(message);
-                      output.append(message).append('\n');
-                    }
-                    super.onNext(item);
-                  }
-                })
-            .awaitImageId();
-      } catch (RuntimeException e) {
-        if (DockerFailures.unreachable(e)) {
-          throw new DockerUnavailableException(e);
-        }
-        String reason = error.isEmpty() ? DockerFailures.describe(e) : error.toString().strip();
-        throw new ImageBuildException("image build failed: " + reason, output.toString());
-      }
-      log.info("Built {} from {}", reference, image.baseImage());
-      return new Built(reference, false, output.toString());
-    } finally {
-      lock.unlock();
+      docker
+          .buildImageCmd(new ByteArrayInputStream(image.tar()))
+          .withTags(Set.of(build.reference))
+          .withPull(pull)
+          .withNetworkMode("host")
+          .withRemove(true)
+          .withForcerm(true)
+          .exec(build.callback);
+      log.info("Building {} from {}", build.reference, image.baseImage());
+    } catch (RuntimeException e) {
+      build.finish(null, failure(e, build.callback));
     }
+  }
+
+  /** A waiting task stops waiting; a build that nobody waits for any more is stopped. */
+  private void leave(Build build) {
+    synchronized (underWay) {
+      build.waiters--;
+      if (build.waiters > 0 || build.done.getCount() == 0) {
+        return;
+      }
+      // ended while no task can join it: the next task that needs the image starts a new build
+      build.finish(
+          null,
+          new ImageBuildException(
+              "image build stopped: no task waits for it any more", build.callback.output()));
+    }
+    log.info("Stopping the build of {}: no task waits for it any more", build.reference);
+    build.callback.close();
+  }
+
+  private void finished(Build build) {
+    synchronized (underWay) {
+      underWay.remove(build.reference, build);
+    }
+  }
+
+  /** What a failed build means: an engine that went away, or a build the engine refused. */
+  private static RuntimeException failure(Throwable e, Callback callback) {
+    if (DockerFailures.unreachable(e)) {
+      return new DockerUnavailableException(e);
+    }
+    String reason = callback.error() != null ? callback.error() : DockerFailures.describe(e);
+    return refused(reason, callback.output());
+  }
+
+  private static ImageBuildException refused(String reason, String buildLog) {
+    String message = "image build failed: " + reason.strip();
+    String pipSaid = pipError(buildLog);
+    if (pipSaid != null) {
+      message += " (pip: " + pipSaid + ")";
+    }
+    return new ImageBuildException(message, buildLog);
+  }
+
+  /** pip's first {@code ERROR:} line in {@code buildLog}, which names what it could not install. */
+  static String pipError(String buildLog) {
+    for (String line : buildLog.split("\n")) {
+      String stripped = line.strip();
+      if (stripped.startsWith("ERROR: ")) {
+        return stripped.length() <= 500 ? stripped : stripped.substring(0, 500) + "...";
+      }
+    }
+    return null;
+  }
+
+  /** One build under way, and the tasks that wait for it. */
+  private final class Build {
+
+    final String reference;
+    final Duration timeout;
+    final long startedNanos = System.nanoTime();
+    final Callback callback = new Callback(this);
+    final CountDownLatch done = new CountDownLatch(1);
+
+    /** Tasks waiting for this build; guarded by {@link #underWay}. */
+    int waiters;
+
+    private Built built;
+    private RuntimeException failure;
+
+    Build(String reference, Duration timeout) {
+      this.reference = reference;
+      this.timeout = timeout;
+    }
+
+    /** Waits for the end of the build, or until {@code stop} says to stop waiting. */
+    Optional<Built> await(BooleanSupplier stop) throws InterruptedException {
+      while (!done.await(WAIT_SLICE_MILLIS, TimeUnit.MILLISECONDS)) {
+        if (stop.getAsBoolean()) {
+          return Optional.empty();
+        }
+        if (System.nanoTime() - startedNanos > timeout.toNanos()) {
+          log.warn("Stopping the build of {}: it ran longer than {}", reference, timeout);
+          stop(
+              new ImageBuildTimeoutException(
+                  "image build stopped after "
+                      + words(timeout)
+                      + ": it ran longer than batch-executor.image.build-timeout allows",
+                  callback.output()));
+        }
+      }
+      synchronized (this) {
+        if (failure != null) {
+          throw failure;
+        }
+        return Optional.of(built);
+      }
+    }
+
+    /** Ends the build with {@code why} and hangs up on the engine, which then cancels it. */
+    void stop(RuntimeException why) {
+      finish(null, why);
+      callback.close();
+    }
+
+    /** The build's outcome, once: the first one stands. */
+    void finish(Built result, RuntimeException why) {
+      synchronized (this) {
+        if (done.getCount() == 0) {
+          return;
+        }
+        built = result;
+        failure = why;
+        done.countDown();
+      }
+      finished(this);
+      if (result != null && !result.reused()) {
+        log.info("Built {}", reference);
+      }
+    }
+  }
+
+  /** What the engine streams while it builds: the output, its error, and the image's id. */
+  private final class Callback implements ResultCallback<BuildResponseItem> {
+
+    private final Build build;
+    private final StringBuilder output = new StringBuilder();
+    private String error;
+    private String imageId;
+    private Closeable stream;
+    private boolean closed;
+
+    Callback(Build build) {
+      this.build = build;
+    }
+
+    @Override
+    public void onStart(Closeable stream) {
+      boolean closeNow;
+      synchronized (this) {
+        this.stream = stream;
+        closeNow = closed;
+      }
+      if (closeNow) {
+        closeQuietly(stream);
+      }
+    }
+
+    @Override
+    public void onNext(BuildResponseItem item) {
+      synchronized (this) {
+        if (item.getStream() != null) {
+          output.append(item.getStream());
+        }
+        if (item.isErrorIndicated()) {
+          String message =
+              item.getErrorDetail() != null && item.getErrorDetail().getMessage() != null
+                  ? item.getErrorDetail().getMessage()
+                  : "the build reported an error";
+          error = error == null ? message : error;
+          output.append(message).append('\n');
+        } else if (item.isBuildSuccessIndicated()) {
+          imageId = item.getImageId();
+        }
+      }
+    }
+
+    @Override
+    public void onError(Throwable throwable) {
+      build.finish(null, failure(throwable, this));
+    }
+
+    @Override
+    public void onComplete() {
+      String failed;
+      String id;
+      synchronized (this) {
+        failed = error;
+        id = imageId;
+      }
+      if (failed != null) {
+        build.finish(null, refused(failed, output()));
+      } else if (id == null) {
+        build.finish(null, refused("the engine reported no image", output()));
+      } else {
+        build.finish(new Built(build.reference, false, output()), null);
+      }
+    }
+
+    /** Hangs up: the engine sees its client go and cancels the build. */
+    @Override
+    public void close() {
+      Closeable open;
+      synchronized (this) {
+        closed = true;
+        open = stream;
+      }
+      if (open != null) {
+        closeQuietly(open);
+      }
+    }
+
+    synchronized String error() {
+      return error;
+    }
+
+    synchronized String output() {
+      return output.toString();
+    }
+
+    private void closeQuietly(Closeable c) {
+      try {
+        c.close();
+      } catch (IOException | RuntimeException e) {
+        log.debug("Closing the build stream of {}: {}", build.reference, e.getMessage());
+      }
+    }
+  }
+
+  private static String words(Duration d) {
+    long s = d.toSeconds();
+    if (s % 3600 == 0 && s > 0) {
+      return s / 3600 + " h";
+    }
+    if (s % 60 == 0 && s > 0) {
+      return s / 60 + " min";
+    }
+    return s + " s";
   }
 
   /** Whether the engine has an image under {@code reference}. */

@@ -32,8 +32,9 @@ import tools.jackson.databind.json.JsonMapper;
  * </ul>
  *
  * <p>Nothing the client sent is spliced into the Dockerfile as text except the base image and the
- * requirements, which validation has confined to plain references, and which go into exec-form
- * (JSON array) instructions that no shell interprets.
+ * requirements, which validation has confined to plain references and packages by name, and which
+ * go into exec-form (JSON array) instructions that no shell interprets. pip installs them from the
+ * configured index, as wheels only unless the operator allows source builds ({@link PipInstall}).
  */
 public final class TaskImage {
 
@@ -66,8 +67,16 @@ public final class TaskImage {
    * @param requirements pip requirements to install
    * @param s3Results whether the runner uploads results to S3 (AWS Batch): boto3 is then installed
    *     when the base image lacks it
+   * @param pip where pip installs from, and whether wheels only; part of the environment
    */
-  public record Environment(String baseImage, List<String> requirements, boolean s3Results) {}
+  public record Environment(
+      String baseImage, List<String> requirements, boolean s3Results, PipInstall pip) {
+
+    /** An environment whose requirements come from pip's default index, as wheels only. */
+    public Environment(String baseImage, List<String> requirements, boolean s3Results) {
+      this(baseImage, requirements, s3Results, PipInstall.WHEELS_FROM_DEFAULT_INDEX);
+    }
+  }
 
   /**
    * What the runner calls.
@@ -132,17 +141,26 @@ public final class TaskImage {
     d.append(
         "ENV PYTHONUNBUFFERED=1 PIP_BREAK_SYSTEM_PACKAGES=1 PIP_DISABLE_PIP_VERSION_CHECK=1\n");
     List<String> requirements = environment.requirements();
-    if (requirements != null && !requirements.isEmpty()) {
+    List<String> pipOptions = environment.pip().options();
+    if (environment.s3Results()) {
+      // the shell's script is fixed text; pip's options reach it as arguments ("$@"), never as text
       List<String> command =
-          new ArrayList<>(List.of("python3", "-m", "pip", "install", "--no-cache-dir"));
-      command.addAll(requirements);
+          new ArrayList<>(
+              List.of(
+                  "sh",
+                  "-c",
+                  "python3 -c 'import boto3' 2>/dev/null || python3 -m pip install \"$@\" boto3",
+                  "sh"));
+      command.addAll(pipOptions);
       d.append("RUN ").append(json.writeValueAsString(command)).append('\n');
     }
-    if (environment.s3Results()) {
-      // fixed text, no client input: the shell form is safe here
-      d.append(
-          "RUN python3 -c \"import boto3\" 2>/dev/null"
-              + " || python3 -m pip install --no-cache-dir boto3\n");
+    // the requirements come last of what runs: no Python starts in the build after they are
+    // installed, so nothing a package installs (a .pth file, say) runs before the task does
+    if (requirements != null && !requirements.isEmpty()) {
+      List<String> command = new ArrayList<>(List.of("python3", "-m", "pip", "install"));
+      command.addAll(pipOptions);
+      command.addAll(requirements);
+      d.append("RUN ").append(json.writeValueAsString(command)).append('\n');
     }
     d.append(
         baked

@@ -40,7 +40,8 @@ public record TaskSpec(
    * The image a task runs in.
    *
    * @param baseImage the image to build on
-   * @param requirements pip requirements installed into the image
+   * @param requirements pip requirements installed into the image: packages by name (PEP 508 name,
+   *     extras, version specifiers, marker), from the index the service is configured with
    * @param payload how the call reaches the image: {@code staged} (the image is the environment and
    *     the call travels beside it) or {@code baked} (the call is built into an image of its own);
    *     {@code null} as sent for the configured default, which acceptance fills in

@@ -58,8 +58,6 @@ final class TaskValidation {
           "yield");
   static final Pattern IMAGE_REFERENCE =
       Pattern.compile("^[a-z0-9][a-z0-9._\\-/:]{0,254}(@sha256:[a-f0-9]{64})?$");
-  static final Pattern REQUIREMENT =
-      Pattern.compile("^[A-Za-z0-9][A-Za-z0-9._\\-\\[\\],<>=!~ ;:'\"@/+*]{0,199}$");
   static final int MAX_REQUIREMENTS = 100;
   static final int MAX_NAME_LENGTH = 256;
 
@@ -208,13 +206,9 @@ final class TaskValidation {
           v("image.requirements", "must list at most " + MAX_REQUIREMENTS + " requirements"));
     }
     for (int i = 0; i < requirements.size(); i++) {
-      String r = requirements.get(i);
-      if (r == null || !REQUIREMENT.matcher(r).matches()) {
-        problems.add(
-            v(
-                "image.requirements[" + i + "]",
-                "must be a pip requirement such as numpy==2.1.0 (no options, no line breaks)"));
-      }
+      int index = i;
+      Requirements.problem(requirements.get(i))
+          .ifPresent(problem -> problems.add(v("image.requirements[" + index + "]", problem)));
     }
   }
 

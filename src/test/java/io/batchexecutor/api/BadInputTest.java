@@ -194,6 +194,24 @@ class BadInputTest {
             "invalid-request",
             "image.requirements[0]"),
         bad(
+            "URL requirement",
+            Tasks.add()
+                .set(
+                    "image",
+                    Map.of("requirements", List.of("numpy", "pkg @ https://example.com/p.whl"))),
+            "invalid-request",
+            "image.requirements[1]"),
+        bad(
+            "version-control requirement",
+            Tasks.add().set("image", Map.of("requirements", List.of("git+https://x/y.git"))),
+            "invalid-request",
+            "image.requirements[0]"),
+        bad(
+            "path requirement",
+            Tasks.add().set("image", Map.of("requirements", List.of("./pkg"))),
+            "invalid-request",
+            "image.requirements[0]"),
+        bad(
             "typo in an executor key",
             Tasks.add().executor("vcpus", 4),
             "unknown-field",
@@ -234,6 +252,34 @@ class BadInputTest {
     assertThat(errors).as(response.text()).isNotNull();
     assertThat(errors.valueStream().map(e -> e.get("field").asString())).contains(field);
     assertThat(taskRows()).isEqualTo(before);
+  }
+
+  @Test
+  void aUrlRequirementIsRefusedInAWorkflowTooNamingTheEntryAndNothingIsStored() {
+    long before = taskRows();
+    long workflowsBefore = jdbc.sql("SELECT count(*) FROM workflow").query(Long.class).single();
+    Map<String, Object> task =
+        Tasks.add()
+            .set("image", Map.of("requirements", List.of("evil @ https://example.com/e.tar.gz")))
+            .build();
+
+    Api.Response response =
+        api.post(
+            "/api/v1/workflows",
+            Map.of("name", "w", "tasks", Map.of("ok", Tasks.add().build(), "bad", task)));
+
+    assertProblem(response, 400, "invalid-request");
+    assertThat(response.json().get("errors").valueStream())
+        .anySatisfy(
+            e -> {
+              assertThat(e.get("field").asString()).isEqualTo("tasks.bad.image.requirements[0]");
+              assertThat(e.get("message").asString())
+                  .startsWith("is a URL requirement")
+                  .contains("evil @ https://example.com/e.tar.gz");
+            });
+    assertThat(taskRows()).isEqualTo(before);
+    assertThat(jdbc.sql("SELECT count(*) FROM workflow").query(Long.class).single())
+        .isEqualTo(workflowsBefore);
   }
 
   @Test

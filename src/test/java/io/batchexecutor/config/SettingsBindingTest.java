@@ -176,6 +176,47 @@ class SettingsBindingTest {
             });
   }
 
+  @Test
+  void imageBuildsAreGuardedByDefault() {
+    runner.run(
+        context -> {
+          BatchExecutorProperties.Image image =
+              context.getBean(BatchExecutorProperties.class).image();
+
+          assertThat(image.indexUrl()).as("pip's default index").isNull();
+          assertThat(image.allowSourceBuilds()).isFalse();
+          assertThat(image.buildTimeout()).isEqualTo(Duration.ofMinutes(30));
+          assertThat(image.maxBuildsPerClient()).isEqualTo(2);
+        });
+  }
+
+  @Test
+  void anIndexUrlWithCredentialsStopsStartUpWithTheKeyNamed() {
+    runner
+        .withPropertyValues(
+            "batch-executor.image.index-url=https://user:secret@mirror.example/simple")
+        .run(
+            context -> {
+              assertThat(context).hasFailed();
+              assertThat(messages(context.getStartupFailure()))
+                  .contains("batch-executor.image.index-url must not carry credentials");
+            });
+    runner
+        .withPropertyValues("batch-executor.image.index-url=ftp://mirror.example/simple")
+        .run(
+            context -> {
+              assertThat(context).hasFailed();
+              assertThat(messages(context.getStartupFailure()))
+                  .contains("batch-executor.image.index-url must be an http(s) URL");
+            });
+    runner
+        .withPropertyValues("batch-executor.image.index-url=https://mirror.example/simple/")
+        .run(
+            context ->
+                assertThat(context.getBean(BatchExecutorProperties.class).image().indexUrl())
+                    .hasToString("https://mirror.example/simple/"));
+  }
+
   /** The messages of a failure and of its causes, one a line. */
   private static String messages(Throwable failure) {
     List<String> messages = new ArrayList<>();

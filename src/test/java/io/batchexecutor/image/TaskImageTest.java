@@ -2,6 +2,7 @@ package io.batchexecutor.image;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -34,7 +35,8 @@ class TaskImageTest {
     assertThat(dockerfile)
         .startsWith("FROM python:3.11-slim\n")
         .contains(
-            "RUN [\"python3\",\"-m\",\"pip\",\"install\",\"--no-cache-dir\",\"numpy==2.1.0\",\"pandas>=2\"]\n")
+            "RUN [\"python3\",\"-m\",\"pip\",\"install\",\"--no-cache-dir\","
+                + "\"--only-binary=:all:\",\"numpy==2.1.0\",\"pandas>=2\"]\n")
         .endsWith("ENTRYPOINT [\"python3\", \"/batch-executor/runner.py\"]\n");
   }
 
@@ -44,7 +46,81 @@ class TaskImageTest {
     String batch = dockerfile(image("python:3.11-slim", List.of(), true, 1));
 
     assertThat(local).doesNotContain("boto3");
-    assertThat(batch).contains("import boto3").contains("pip install --no-cache-dir boto3");
+    assertThat(batch)
+        .contains(
+            "RUN [\"sh\",\"-c\",\"python3 -c 'import boto3' 2>/dev/null"
+                + " || python3 -m pip install \\\"$@\\\" boto3\",\"sh\",\"--no-cache-dir\","
+                + "\"--only-binary=:all:\"]\n");
+  }
+
+  @Test
+  void pipInstallsFromTheConfiguredIndexAsWheelsUnlessSourceBuildsAreAllowed() {
+    TaskImage.Environment mirror =
+        new TaskImage.Environment(
+            "python:3.11-slim",
+            List.of("numpy==2.1.0"),
+            true,
+            new PipInstall(URI.create("https://mirror.example/simple/"), false));
+    String dockerfile = dockerfile(TaskImage.environment(mirror, RUNNER, "sha256:1", JSON));
+
+    assertThat(dockerfile)
+        .contains(
+            "RUN [\"python3\",\"-m\",\"pip\",\"install\",\"--no-cache-dir\","
+                + "\"--only-binary=:all:\",\"--index-url\",\"https://mirror.example/simple/\","
+                + "\"numpy==2.1.0\"]\n")
+        .as("boto3 for Batch comes from the same index")
+        .contains(
+            "\"sh\",\"--no-cache-dir\",\"--only-binary=:all:\",\"--index-url\","
+                + "\"https://mirror.example/simple/\"]\n");
+
+    assertThat(dockerfile.indexOf("import boto3"))
+        .as("nothing runs Python after the requirements are installed")
+        .isLessThan(dockerfile.indexOf("numpy==2.1.0"));
+    assertThat(dockerfile.substring(dockerfile.indexOf("numpy==2.1.0"))).doesNotContain("RUN ");
+
+    TaskImage.Environment sources =
+        new TaskImage.Environment(
+            "python:3.11-slim", List.of("numpy==2.1.0"), false, new PipInstall(null, true));
+    assertThat(dockerfile(TaskImage.environment(sources, RUNNER, "sha256:1", JSON)))
+        .contains(
+            "RUN [\"python3\",\"-m\",\"pip\",\"install\",\"--no-cache-dir\","
+                + "\"numpy==2.1.0\"]\n")
+        .doesNotContain("--only-binary")
+        .doesNotContain("--index-url");
+  }
+
+  @Test
+  void theIndexAndSourceBuildsArePartOfTheEnvironment() {
+    List<String> numpy = List.of("numpy==2.1.0");
+    String pypi =
+        TaskImage.environment(
+                new TaskImage.Environment("python:3.11-slim", numpy, false),
+                RUNNER,
+                "sha256:1",
+                JSON)
+            .tag();
+    String mirror =
+        TaskImage.environment(
+                new TaskImage.Environment(
+                    "python:3.11-slim",
+                    numpy,
+                    false,
+                    new PipInstall(URI.create("https://mirror.example/simple/"), false)),
+                RUNNER,
+                "sha256:1",
+                JSON)
+            .tag();
+    String sources =
+        TaskImage.environment(
+                new TaskImage.Environment(
+                    "python:3.11-slim", numpy, false, new PipInstall(null, true)),
+                RUNNER,
+                "sha256:1",
+                JSON)
+            .tag();
+
+    assertThat(mirror).isNotEqualTo(pypi);
+    assertThat(sources).isNotEqualTo(pypi).isNotEqualTo(mirror);
   }
 
   @Test

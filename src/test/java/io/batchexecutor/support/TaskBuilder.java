@@ -18,6 +18,7 @@ public final class TaskBuilder {
   private Instant at = Instant.parse("2026-01-01T00:00:00Z");
   private String backend = "none";
   private Object sweep;
+  private TaskSpec.ImageSpec image;
   private TaskSettings settings =
       new TaskSettings(
           "bucket", "repo", "jobs", "queue", "exec", "job", "logs", 2.0, 3.75, 0, 3, 300, 10);
@@ -52,6 +53,12 @@ public final class TaskBuilder {
     return this;
   }
 
+  /** The image the task asks for (base image, requirements, payload mode). */
+  public TaskBuilder image(TaskSpec.ImageSpec image) {
+    this.image = image;
+    return this;
+  }
+
   public TaskBuilder acceptedAt(Instant at) {
     this.at = at;
     return this;
@@ -66,7 +73,7 @@ public final class TaskBuilder {
             new TaskSpec.FunctionSpec("def task(x, y):\n    return x + y\n", "task"),
             JSON.valueToTree(List.of(1, 2)),
             JSON.createObjectNode(),
-            null,
+            image,
             sweep == null ? null : JSON.valueToTree(sweep)),
         settings,
         backend,

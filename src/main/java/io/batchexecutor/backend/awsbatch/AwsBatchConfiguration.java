@@ -174,8 +174,7 @@ public class AwsBatchConfiguration {
       ObjectStores stores,
       BatchExecutorProperties properties,
       JsonMapper json) {
-    return new BuildImage(
-        builder, stores, Runner.script(), properties.image().baseImage(), json, true);
+    return new BuildImage(builder, stores, Runner.script(), properties.image(), json, true);
   }
 
   @Bean

@@ -80,8 +80,7 @@ public class LocalBackendConfiguration {
       TaskScheduler scheduler) {
     return new LocalDockerBackend(
         containers,
-        new BuildImage(
-            builder, stores, Runner.script(), properties.image().baseImage(), json, false),
+        new BuildImage(builder, stores, Runner.script(), properties.image(), json, false),
         new RunSweep(containers, stores, json, properties.local().sweepParallelism()),
         new AwaitContainer(containers, stores, json, scheduler));
   }
