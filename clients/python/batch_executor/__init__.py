@@ -26,6 +26,7 @@ from .covalent import (
 from .errors import (
     ApiError,
     BatchExecutorError,
+    ResultAltered,
     ResultNotAvailable,
     ServiceUnreachable,
     SourceError,
@@ -44,7 +45,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "AWSBatchExecutor", "ApiError", "BatchExecutorError", "Client", "DepsPip", "Electron",
-    "ElectronResult", "Lattice", "Proxy", "RESULT_STATUS", "Result", "ResultNotAvailable",
+    "ElectronResult", "Lattice", "Proxy", "RESULT_STATUS", "Result", "ResultAltered", "ResultNotAvailable",
     "ServiceUnreachable", "SourceError", "Status", "TaskCancelled", "TaskFailed", "TaskHandle",
     "Unauthorized", "UnsupportedOperation", "WaitTimeout", "WorkflowHandle", "dispatch",
     "dispatch_sync", "electron", "executor", "find_token", "function_source", "get_result", "lattice",

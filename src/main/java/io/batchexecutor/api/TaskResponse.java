@@ -25,6 +25,11 @@ import tools.jackson.databind.JsonNode;
  * @param exitCode the exit code of its last attempt
  * @param result where its result is stored ({@code s3://} or {@code file:}); read it at {@code
  *     /result}
+ * @param resultSha256 the SHA-256 (hex) of each result file as the service collected it, by file
+ *     name ({@code result.json}, and {@code result.pickle} for a value JSON cannot carry); a result
+ *     that no longer matches is not served. Check the pickle's bytes against it before unpickling
+ *     them. Absent before the result is collected, and for tasks that ended before digests were
+ *     kept
  * @param error why it failed
  * @param cancelRequested whether a cancel was asked for and not yet carried out
  * @param createdAt when it was accepted
@@ -50,6 +55,7 @@ public record TaskResponse(
     int attempts,
     Integer exitCode,
     String result,
+    java.util.Map<String, String> resultSha256,
     TaskError error,
     boolean cancelRequested,
     Instant createdAt,
@@ -81,6 +87,7 @@ public record TaskResponse(
         t.attempts(),
         t.exitCode(),
         t.resultPointer(),
+        t.resultDigests().isEmpty() ? null : t.resultDigests(),
         t.error(),
         t.cancelRequested() && !t.status().isFinal(),
         t.createdAt(),

@@ -3,6 +3,7 @@ package io.batchexecutor.backend;
 import io.batchexecutor.task.Task;
 import io.batchexecutor.task.TaskError;
 import java.time.Instant;
+import java.util.Set;
 import tools.jackson.databind.JsonNode;
 
 /** Records what the runner's {@code result.json} says, the same way on every backend. */
@@ -20,7 +21,19 @@ public final class RunnerOutcome {
     return document != null && document.has("error");
   }
 
-  /** Fails {@code task} with the Python exception in {@code document}. */
+  /**
+   * The errors the runner reports for itself, before the function runs: the payload or an input
+   * does not match the SHA-256 the service gave it. Final, like the function raising (exit code
+   * 65), and the reason is the runner's own sentence, naming what it refused.
+   */
+  public static final Set<String> REFUSALS = Set.of("PayloadAltered", "InputAltered");
+
+  /** Whether the runner's document says it refused its payload or an input. */
+  public static boolean refused(JsonNode document) {
+    return raised(document) && REFUSALS.contains(document.get("error").path("type").asString());
+  }
+
+  /** Fails {@code task} with the Python exception (or the runner's refusal) in {@code document}. */
   public static void failRaised(
       Task task, JsonNode document, Integer exitCode, String pointer, Instant at) {
     JsonNode error = document.get("error");
@@ -30,7 +43,9 @@ public final class RunnerOutcome {
             error.path("message").asString(),
             error.path("traceback").asString());
     task.fail(
-        "the function raised " + taskError.type() + ": " + taskError.message(),
+        refused(document)
+            ? taskError.message()
+            : "the function raised " + taskError.type() + ": " + taskError.message(),
         taskError,
         exitCode,
         pointer,

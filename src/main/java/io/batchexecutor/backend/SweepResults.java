@@ -48,7 +48,8 @@ public final class SweepResults {
   }
 
   /**
-   * Gathers the runs' results into the task's {@code result.json} and stores it.
+   * Gathers the runs' results into the task's {@code result.json}, stores it and records its digest
+   * with the task.
    *
    * @return the stored result's pointer
    */
@@ -63,9 +64,9 @@ public final class SweepResults {
     }
     ObjectNode result = json.createObjectNode().put("ok", true);
     result.set("value", outcomes);
-    stores
-        .primary()
-        .put(bucket, TaskObjects.key(task, "result.json"), json.writeValueAsBytes(result));
+    byte[] gathered = json.writeValueAsBytes(result);
+    stores.primary().put(bucket, TaskObjects.key(task, "result.json"), gathered);
+    task.resultsCollected(ResultDigests.of(java.util.Map.of(TaskObjects.RESULT, gathered)));
     return stores.primary().locate(bucket, TaskObjects.key(task, "result.json")).toString();
   }
 

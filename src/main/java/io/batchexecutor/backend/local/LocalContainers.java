@@ -9,6 +9,7 @@ import com.github.dockerjava.api.model.Container;
 import com.github.dockerjava.api.model.DeviceRequest;
 import com.github.dockerjava.api.model.HostConfig;
 import io.batchexecutor.backend.BuildImage;
+import io.batchexecutor.backend.ResultDigests;
 import io.batchexecutor.backend.TaskInputs;
 import io.batchexecutor.config.PayloadMode;
 import io.batchexecutor.config.TaskSettings;
@@ -175,6 +176,7 @@ class LocalContainers {
         "BATCH_EXECUTOR_RESULT_MARKER=" + ContainerOutput.resultMarker(task, attempt, sweepIndex));
     env.add(
         "BATCH_EXECUTOR_INPUTS=" + json.writeValueAsString(TaskInputs.containerLocations(task)));
+    env.addAll(digestEnvironment(task));
     stagedPayload(task)
         .filter(payload -> payload.length <= INLINE_PAYLOAD_LIMIT)
         .ifPresent(
@@ -199,6 +201,22 @@ class LocalContainers {
     } catch (ConflictException e) {
       return idOf(name).orElseThrow(() -> e); // created meanwhile under the same name
     }
+  }
+
+  /**
+   * What the runner checks the payload and its inputs against: the payload's SHA-256 and, for a
+   * workflow task, the digests of its dependencies' results as the service collected them.
+   */
+  private List<String> digestEnvironment(Task task) {
+    List<String> env = new ArrayList<>();
+    env.add(ResultDigests.PAYLOAD_SHA256_ENV + "=" + BuildImage.payloadDigest(task, json));
+    if (!task.dependsOn().isEmpty()) {
+      env.add(
+          ResultDigests.INPUT_SHA256_ENV
+              + "="
+              + json.writeValueAsString(TaskInputs.digests(inputs.dependencies(task))));
+    }
+    return env;
   }
 
   /**

@@ -39,7 +39,7 @@ class AwsBatchValidationTest {
   }
 
   @Test
-  void aDependantIsQueuedForBatchToHoldUnlessItHasMoreDependenciesThanDependsOnTakes() {
+  void aDependantIsQueuedToBeBuiltWhileItsDependenciesRunUnlessItHasMoreThanTwenty() {
     java.util.Map<String, Object> tasks = new java.util.LinkedHashMap<>();
     java.util.List<Object> all = new java.util.ArrayList<>();
     for (int i = 0; i < 21; i++) {
@@ -58,9 +58,9 @@ class AwsBatchValidationTest {
             .get("tasks");
 
     assertThat(workflow.get("few").get("status").asString()).isEqualTo("QUEUED");
-    assertThat(workflow.get("few").get("status_reason").asString()).contains("AWS Batch holds it");
+    assertThat(workflow.get("few").get("status_reason").asString()).contains("submitted once");
     assertThat(workflow.get("many").get("status").asString())
-        .as("21 dependencies: more than dependsOn takes, so the service waits itself")
+        .as("21 dependencies: the service waits before building it")
         .isEqualTo("WAITING");
   }
 

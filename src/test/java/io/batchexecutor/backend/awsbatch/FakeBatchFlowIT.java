@@ -27,10 +27,10 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * Workflows and sweeps on the AWS Batch backend, against the tests' loopback AWS endpoint (real
- * registry, S3Mock, jobs as containers on the local engine): dependants go to Batch with dependsOn
- * and Batch holds them; each runner reads its inputs from S3 — among them the pickle of a class
- * that only the producing (baked) task defines; a sweep is one array job whose children each
- * compute their combination.
+ * registry, S3Mock, jobs as containers on the local engine): dependants are built while their
+ * dependencies run and submitted once these succeeded, with the digests of their results; each
+ * runner reads its inputs from S3 — among them the pickle of a class that only the producing
+ * (baked) task defines; a sweep is one array job whose children each compute their combination.
  */
 @ServiceTest
 @TestPropertySource(
@@ -114,7 +114,7 @@ class FakeBatchFlowIT {
     String id = accepted.json().get("id").asString();
     JsonNode tasks = accepted.json().get("tasks");
     assertThat(tasks.get("score").get("status").asString())
-        .as("queued at once: Batch holds it")
+        .as("queued at once: built while its dependencies run")
         .isEqualTo("QUEUED");
 
     JsonNode workflow =
@@ -131,15 +131,22 @@ class FakeBatchFlowIT {
             .filter(r -> r.path("jobName").asString().endsWith(score.get("id").asString()))
             .findFirst()
             .orElseThrow();
-    String loadJob =
-        api.get("/api/v1/tasks/" + tasks.get("load").get("id").asString())
-            .json()
-            .get("batch_job_id")
-            .asString();
-    assertThat(submitted.path("dependsOn").valueStream().map(d -> d.path("jobId").asString()))
-        .as("submitted while 'load' still ran (it sleeps 8 s): Batch held it")
-        .contains(loadJob);
+    assertThat(submitted.path("dependsOn").isEmpty())
+        .as("submitted once its inputs were collected: nothing for Batch to hold")
+        .isTrue();
     assertThat(submitted.path("containerOverrides").toString()).contains("BATCH_EXECUTOR_INPUTS");
+    JsonNode digests = null;
+    for (JsonNode e : submitted.path("containerOverrides").path("environment")) {
+      if (e.path("name").asString().equals("BATCH_EXECUTOR_INPUT_SHA256")) {
+        digests = new tools.jackson.databind.ObjectMapper().readTree(e.path("value").asString());
+      }
+    }
+    assertThat(digests).as("the digests of its inputs travel with SubmitJob").isNotNull();
+    for (String key : List.of("load", "train")) {
+      JsonNode upstream = api.get("/api/v1/tasks/" + tasks.get(key).get("id").asString()).json();
+      assertThat(digests.get(key)).as(key).isEqualTo(upstream.get("result_sha256"));
+    }
+    assertThat(digests.path("train").has("result.pickle")).as("the pickle's too").isTrue();
   }
 
   @Test
