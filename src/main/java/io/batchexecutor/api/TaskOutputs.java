@@ -24,7 +24,6 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
-import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Serves what a task produced: its result (read back through the pointer the task keeps) and its
@@ -70,10 +69,6 @@ public class TaskOutputs {
           .withProperty("status_of_task", task.status())
           .withProperty("error", task.error());
     }
-    if (index != null) {
-      checkHere(task, task.resultPointer(), "result");
-      return run(task, index, accept);
-    }
     Optional<byte[]> stored = stores.get(task.resultPointer());
     if (stored.isEmpty()) {
       checkHere(task, task.resultPointer(), "result");
@@ -84,6 +79,9 @@ public class TaskOutputs {
           "task " + task.id() + " SUCCEEDED but its result is not at " + task.resultPointer());
     }
     JsonNode document = json.readTree(checked(task, TaskObjects.RESULT, stored.get()));
+    if (index != null) {
+      return run(task, index, document.path("value").path(index), accept);
+    }
     if (wantsBytes(accept)) {
       return pickle(
           document,
@@ -94,15 +92,17 @@ public class TaskOutputs {
     return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(value(document));
   }
 
-  /** Run {@code index} of a SUCCEEDED sweep: its outcome as JSON, or its pickle's bytes. */
-  private ResponseEntity<?> run(Task task, int index, String accept) {
-    ObjectNode outcome = SweepResults.outcome(task, index, stores, json);
+  /**
+   * Run {@code index} of a SUCCEEDED sweep: its outcome as the gathered (and checked) result holds
+   * it, as JSON, or its pickle's bytes, checked against the digest recorded when it was gathered.
+   */
+  private ResponseEntity<?> run(Task task, int index, JsonNode outcome, String accept) {
     if (wantsBytes(accept)) {
       return pickle(
           outcome,
-          SweepResults.pointer(task, stores, index, "result.pickle"),
+          SweepResults.pointer(task, stores, index, TaskObjects.PICKLE),
           "run " + index + " of task " + task.id(),
-          bytes -> bytes);
+          bytes -> checked(task, SweepResults.runPickle(index), bytes));
     }
     return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(outcome);
   }

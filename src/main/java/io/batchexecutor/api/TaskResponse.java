@@ -1,5 +1,6 @@
 package io.batchexecutor.api;
 
+import io.batchexecutor.backend.ResultDigests;
 import io.batchexecutor.config.TaskSettings;
 import io.batchexecutor.task.Task;
 import io.batchexecutor.task.TaskError;
@@ -87,7 +88,7 @@ public record TaskResponse(
         t.attempts(),
         t.exitCode(),
         t.resultPointer(),
-        t.resultDigests().isEmpty() ? null : t.resultDigests(),
+        t.resultDigests().isEmpty() ? null : ResultDigests.ofResult(t),
         t.error(),
         t.cancelRequested() && !t.status().isFinal(),
         t.createdAt(),

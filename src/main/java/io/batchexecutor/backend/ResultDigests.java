@@ -44,6 +44,22 @@ public final class ResultDigests {
   }
 
   /**
+   * The digests of the task's own result files ({@code result.json}, {@code result.pickle}), by
+   * file name: what the task view shows and a consuming task is given. (A sweep also keeps those of
+   * its runs' pickles, checked when one is served.)
+   */
+  public static Map<String, String> ofResult(Task task) {
+    Map<String, String> digests = new LinkedHashMap<>();
+    for (String name : new String[] {TaskObjects.RESULT, TaskObjects.PICKLE}) {
+      String digest = task.resultDigests().get(name);
+      if (digest != null) {
+        digests.put(name, digest);
+      }
+    }
+    return digests;
+  }
+
+  /**
    * Checks {@code bytes}, read back as {@code task}'s result file {@code name}, against the digest
    * recorded when it was collected. A task that ended before digests were kept has none, and its
    * files are taken as they are.

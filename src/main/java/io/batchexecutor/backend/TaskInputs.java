@@ -92,7 +92,7 @@ public class TaskInputs {
     dependencies.forEach(
         (key, upstream) -> {
           if (upstream != null && !upstream.resultDigests().isEmpty()) {
-            digests.put(key, upstream.resultDigests());
+            digests.put(key, ResultDigests.ofResult(upstream));
           }
         });
     return digests;
