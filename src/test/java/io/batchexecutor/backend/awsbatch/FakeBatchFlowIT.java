@@ -80,7 +80,7 @@ class FakeBatchFlowIT {
   }
 
   @Test
-  void loadTrainScoreRunsOnBatchWithDependsOnAndInputsFromS3() {
+  void loadTrainScoreRunsOnBatchWithInputsAndTheirDigestsFromS3() {
     Api api = new Api(port);
     Api.Response accepted =
         api.post(
