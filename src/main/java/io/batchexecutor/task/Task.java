@@ -41,8 +41,7 @@ public final class Task extends TaskState {
   /**
    * A newly accepted task of workflow {@code workflowId}, known there as {@code key}, taking the
    * results of {@code dependsOn} (key to task id). It WAITS for them when {@code waits}, else it is
-   * QUEUED at once (its image is then built while they run, and it is submitted once they
-   * succeeded).
+   * QUEUED at once.
    */
   public static Task acceptInWorkflow(
       UUID id,
@@ -62,12 +61,7 @@ public final class Task extends TaskState {
     b.dependsOn = new LinkedHashMap<>(dependsOn);
     b.status = waits ? TaskStatus.WAITING : TaskStatus.QUEUED;
     String after = String.join(", ", dependsOn.keySet());
-    b.statusReason =
-        waits
-            ? "waiting for " + after
-            : dependsOn.isEmpty()
-                ? "accepted"
-                : "accepted; it is submitted once " + after + " succeeded";
+    b.statusReason = waits ? "waiting for " + after : "accepted";
     Task task = new Task(b);
     task.pendingEvents.add(
         new TaskEvent(

@@ -27,10 +27,10 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * Workflows and sweeps on the AWS Batch backend, against the tests' loopback AWS endpoint (real
- * registry, S3Mock, jobs as containers on the local engine): dependants are built while their
- * dependencies run and submitted once these succeeded, with the digests of their results; each
- * runner reads its inputs from S3 — among them the pickle of a class that only the producing
- * (baked) task defines; a sweep is one array job whose children each compute their combination.
+ * registry, S3Mock, jobs as containers on the local engine): dependants wait for their dependencies
+ * and are submitted with the digests of their results; each runner reads its inputs from S3 — among
+ * them the pickle of a class that only the producing (baked) task defines; a sweep is one array job
+ * whose children each compute their combination.
  */
 @ServiceTest
 @TestPropertySource(
@@ -114,8 +114,8 @@ class FakeBatchFlowIT {
     String id = accepted.json().get("id").asString();
     JsonNode tasks = accepted.json().get("tasks");
     assertThat(tasks.get("score").get("status").asString())
-        .as("queued at once: built while its dependencies run")
-        .isEqualTo("QUEUED");
+        .as("queued once its inputs and their digests are there")
+        .isEqualTo("WAITING");
 
     JsonNode workflow =
         api.awaitWorkflow(
