@@ -6,7 +6,15 @@ so that ``import batch_executor as ct`` runs code written for Covalent's AWS Bat
 """
 
 from . import executor
-from .client import Client, TaskHandle, WorkflowHandle, find_token, loads, token_file
+from .client import (
+    Client,
+    TaskHandle,
+    WorkflowHandle,
+    check_digest,
+    find_token,
+    loads,
+    token_file,
+)
 from .covalent import (
     AWSBatchExecutor,
     DepsPip,
@@ -26,6 +34,7 @@ from .covalent import (
 from .errors import (
     ApiError,
     BatchExecutorError,
+    ResultAltered,
     ResultNotAvailable,
     ServiceUnreachable,
     SourceError,
@@ -44,9 +53,9 @@ __version__ = "0.1.0"
 
 __all__ = [
     "AWSBatchExecutor", "ApiError", "BatchExecutorError", "Client", "DepsPip", "Electron",
-    "ElectronResult", "Lattice", "Proxy", "RESULT_STATUS", "Result", "ResultNotAvailable",
-    "ServiceUnreachable", "SourceError", "Status", "TaskCancelled", "TaskFailed", "TaskHandle",
-    "Unauthorized", "UnsupportedOperation", "WaitTimeout", "WorkflowHandle", "dispatch",
-    "dispatch_sync", "electron", "executor", "find_token", "function_source", "get_result", "lattice",
-    "loads", "status", "token_file",
+    "ElectronResult", "Lattice", "Proxy", "RESULT_STATUS", "Result", "ResultAltered",
+    "ResultNotAvailable", "ServiceUnreachable", "SourceError", "Status", "TaskCancelled",
+    "TaskFailed", "TaskHandle", "Unauthorized", "UnsupportedOperation", "WaitTimeout",
+    "WorkflowHandle", "check_digest", "dispatch", "dispatch_sync", "electron", "executor",
+    "find_token", "function_source", "get_result", "lattice", "loads", "status", "token_file",
 ]

@@ -1,6 +1,8 @@
 """The HTTP client of batch-executor: submit functions, wait for them, read results and logs."""
 
 import codecs
+import hashlib
+import hmac
 import io
 import json
 import math
@@ -16,6 +18,7 @@ import uuid
 
 from .errors import (
     ApiError,
+    ResultAltered,
     ResultNotAvailable,
     ServiceUnreachable,
     TaskCancelled,
@@ -369,11 +372,15 @@ class TaskHandle(_Handle):
             if error.status == 406:  # a JSON value that merely looks like a description
                 return value
             raise
+        check_digest(data, self.info, "result.pickle", "the result of task %s" % self.id)
         return loads(data, self._modules)
 
     def result_bytes(self):
-        """The pickle's bytes of a result JSON cannot carry, as the service keeps them."""
-        return self.client.request("GET", self.path + "/result", accept="application/octet-stream")
+        """The pickle's bytes of a result JSON cannot carry, as the service keeps them, checked
+        against the digest the task view gives (ResultAltered when they do not match)."""
+        data = self.client.request("GET", self.path + "/result", accept="application/octet-stream")
+        info = self.info if (self.info or {}).get("result_sha256") else self.refresh()
+        return check_digest(data, info, "result.pickle", "the result of task %s" % self.id)
 
     def logs(self):
         """What the task printed so far (stdout and stderr); empty while it has printed nothing."""
@@ -468,6 +475,24 @@ class WorkflowHandle(_Handle):
 
     def delete(self):
         self.client.request("DELETE", self.path)
+
+
+def check_digest(data, info, name="result.pickle", what="the result"):
+    """Returns ``data`` when it has the SHA-256 that the task view ``info`` gives for its result
+    file ``name`` (``result_sha256``); raises ResultAltered when it does not, so that altered bytes
+    are never unpickled. A task view without digests (a task that ended before the service kept
+    them) is taken as it is."""
+    digests = (info or {}).get("result_sha256")
+    if not digests:
+        return data
+    expected = digests.get(name)
+    actual = hashlib.sha256(data).hexdigest()
+    if not isinstance(expected, str) or not hmac.compare_digest(actual, expected.lower()):
+        raise ResultAltered(
+            "%s (%s) does not match the SHA-256 the service recorded when it collected it"
+            " (expected %s, got %s); it is not unpickled" % (what, name, expected, actual)
+        )
+    return data
 
 
 def _describes_pickle(value):

@@ -122,6 +122,11 @@ class ResultNotAvailable(BatchExecutorError):
     """The task returned a value that could not be pickled; only its type and repr are known."""
 
 
+class ResultAltered(BatchExecutorError):
+    """A result's bytes do not match the SHA-256 the service recorded when it collected them: they
+    were changed on the way or in the store, and are not unpickled."""
+
+
 class SourceError(BatchExecutorError):
     """The source of a function cannot be found or cannot travel with its task."""
 

@@ -1,6 +1,7 @@
 """The client end to end against a running batch-executor (PythonClientIT starts the packaged
 service and runs these with BATCH_EXECUTOR_URL and BATCH_EXECUTOR_TOKEN set)."""
 
+import hashlib
 import os
 import subprocess
 import sys
@@ -47,6 +48,20 @@ class TasksTest(unittest.TestCase):
         described = self.client.request("GET", point.path + "/result")
         self.assertTrue(described["pickled"])
         self.assertTrue(described["type"].endswith(".Point"), described)
+
+    def test_a_pickle_is_checked_against_the_digest_in_the_task_view_before_it_is_unpickled(self):
+        point = self.client.submit(s.make_point, 5, 6)
+        self.assertEqual(point.result(WAIT).x, 5)
+        digests = point.info["result_sha256"]
+        self.assertEqual(hashlib.sha256(point.result_bytes()).hexdigest(), digests["result.pickle"])
+
+        # the view says another digest than the bytes the service serves have: never unpickled
+        altered = ct.TaskHandle(self.client, point.id, dict(point.info))
+        altered.info["result_sha256"] = dict(digests, **{"result.pickle": "0" * 64})
+        with self.assertRaises(ct.ResultAltered) as raised:
+            altered.result()
+        self.assertIn("result.pickle", str(raised.exception))
+        self.assertIn(point.id, str(raised.exception))
 
     def test_a_value_that_cannot_be_pickled_is_described(self):
         task = self.client.submit(s.a_lock)

@@ -29,8 +29,16 @@ A sweep's payload lists the combinations; this run computes the one at AWS_BATCH
 its S3 result goes under sweep/<index>/. An exception of the function is then that combination's
 outcome, not a failure of the run: the runner exits 0.
 
-Exit codes: 0 the function returned; 65 the function (or its module source) raised; 66 the runner
-itself could not do its job (unreadable payload, result not storable).
+Digests: the service gives the payload's SHA-256 in BATCH_EXECUTOR_PAYLOAD_SHA256 and, for a
+workflow task, the SHA-256 of each input's result files as it collected them in
+BATCH_EXECUTOR_INPUT_SHA256 ({"<key>": {"result.json": ..., "result.pickle": ...}}); both travel in
+the environment the service sets, never through the object store. A payload or an input that does
+not match is refused before anything of it is used: result.json says so (error type PayloadAltered
+or InputAltered, naming it) and the runner exits 65, which is never retried.
+
+Exit codes: 0 the function returned; 65 the function (or its module source) raised, or the runner
+refused its payload or an input; 66 the runner itself could not do its job (unreadable payload,
+result not storable).
 """
 
 import binascii
@@ -176,6 +184,64 @@ class InputUnavailable(Exception):
     """The result of a task this one depends on cannot be read."""
 
 
+class Refused(Exception):
+    """The payload or an input does not match the SHA-256 the service gave: it is not used."""
+
+    def __init__(self, kind, message):
+        Exception.__init__(self, message)
+        self.kind = kind
+
+
+def sha256_hex(data):
+    return hashlib.sha256(data).hexdigest()
+
+
+def check_payload(data, where):
+    """Refuses payload bytes that do not match BATCH_EXECUTOR_PAYLOAD_SHA256 (when it is set)."""
+    expected = os.environ.get("BATCH_EXECUTOR_PAYLOAD_SHA256")
+    if not expected:
+        return data
+    actual = sha256_hex(data)
+    if actual != expected.strip().lower():
+        raise Refused(
+            "PayloadAltered",
+            "the payload (payload.json, read from %s) does not match the SHA-256 the service gave"
+            " (expected %s, got %s): it was changed after it was written, and is not run"
+            % (where, expected, actual),
+        )
+    return data
+
+
+def input_digests():
+    """BATCH_EXECUTOR_INPUT_SHA256: for each input key, the SHA-256 of its result files."""
+    try:
+        digests = json.loads(os.environ.get("BATCH_EXECUTOR_INPUT_SHA256") or "{}")
+    except ValueError:
+        digests = None
+    if not isinstance(digests, dict):
+        raise InputUnavailable("BATCH_EXECUTOR_INPUT_SHA256 is not a JSON object")
+    return digests
+
+
+def check_input(key, name, data, location):
+    """Refuses an input's file (result.json, result.pickle) that does not match its digest. An
+    input the service gave no digests for (its task ended before digests were kept) is taken as
+    it is; a file the digests do not list, when they list others, is refused."""
+    expected = input_digests().get(key)
+    if expected is None:
+        return data
+    actual = sha256_hex(data)
+    wanted = expected.get(name) if isinstance(expected, dict) else None
+    if wanted is None or actual != str(wanted).lower():
+        raise Refused(
+            "InputAltered",
+            "the input %r (%s of its task, read from %s) does not match the SHA-256 the service"
+            " recorded when it collected it (expected %s, got %s): it was changed in the object"
+            " store, and is not used" % (key, name, location, wanted, actual),
+        )
+    return data
+
+
 def s3_client():
     import boto3  # only needed on AWS Batch
 
@@ -214,7 +280,12 @@ def upstream(key, inputs, loaded):
     if location is None:
         raise InputUnavailable("no input is known for task %r" % (key,))
     try:
-        document = json.loads(read_input(location, "result.json").decode("utf-8"))
+        data = read_input(location, "result.json")
+    except Exception as error:
+        raise InputUnavailable("cannot read the result of task %r: %s" % (key, error))
+    check_input(key, "result.json", data, location)
+    try:
+        document = json.loads(data.decode("utf-8"))
     except Exception as error:
         raise InputUnavailable("cannot read the result of task %r: %s" % (key, error))
     if not document.get("ok"):
@@ -235,9 +306,16 @@ def upstream(key, inputs, loaded):
                     % (key, type(error).__name__, error)
                 )
         try:
+            data = read_input(location, "result.pickle")
+        except Exception as error:
+            raise InputUnavailable(
+                "cannot read the pickled result of task %r: %s: %s" % (key, type(error).__name__, error)
+            )
+        check_input(key, "result.pickle", data, location)
+        try:
             import pickle
 
-            value = pickle.loads(read_input(location, "result.pickle"))
+            value = pickle.loads(data)
         except Exception as error:
             raise InputUnavailable(
                 "cannot load the pickled result of task %r: %s: %s" % (key, type(error).__name__, error)
@@ -272,13 +350,26 @@ def read_payload():
     # as bytes, decoded as the UTF-8 the service wrote, whatever locale the base image sets
     inline = os.environb.get(b"BATCH_EXECUTOR_PAYLOAD_JSON")
     if inline:
-        return json.loads(inline.decode("utf-8"))
+        return json.loads(check_payload(inline, "the environment").decode("utf-8"))
     location = os.environ.get("BATCH_EXECUTOR_PAYLOAD_S3_URI")
     if location:
         bucket, _, key = location[len("s3://"):].partition("/")
-        return json.loads(s3_client().get_object(Bucket=bucket, Key=key)["Body"].read().decode("utf-8"))
-    with open(PAYLOAD, "r", encoding="utf-8") as f:
-        return json.load(f)
+        data = s3_client().get_object(Bucket=bucket, Key=key)["Body"].read()
+        return json.loads(check_payload(data, location).decode("utf-8"))
+    with open(PAYLOAD, "rb") as f:
+        data = f.read()
+    return json.loads(check_payload(data, PAYLOAD).decode("utf-8"))
+
+
+def refuse(error):
+    """Reports a refused payload or input in result.json, and the exit code that says so."""
+    print("batch-executor: %s" % (error,), file=sys.stderr)
+    try:
+        write_outputs({"ok": False, "error": {"type": error.kind, "message": str(error),
+                                               "traceback": ""}}, None)
+    except Exception:
+        return EXIT_RUNNER_FAILED
+    return EXIT_RAISED
 
 
 def upload_to_s3(target, files):
@@ -304,6 +395,8 @@ def main():
                 or "0"
             )
             combination = payload["sweep"][SWEEP_INDEX]
+    except Refused as error:
+        return refuse(error)
     except Exception as error:  # the image is broken, or the staged payload cannot be read
         print("batch-executor: cannot read the task payload: %r" % (error,), file=sys.stderr)
         return EXIT_RUNNER_FAILED
@@ -314,6 +407,8 @@ def main():
         args = resolve(args, inputs, loaded)
         kwargs = resolve(kwargs, inputs, loaded)
         kwargs.update(combination)
+    except Refused as error:
+        return refuse(error)
     except InputUnavailable as error:
         print("batch-executor: %s" % (error,), file=sys.stderr)
         try:

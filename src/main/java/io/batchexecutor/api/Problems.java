@@ -25,6 +25,7 @@ public final class Problems {
   public static final String WORKFLOW_NOT_FINISHED = "workflow-not-finished";
   public static final String NO_LOGS = "no-logs";
   public static final String RESULT_MISSING = "result-missing";
+  public static final String RESULT_ALTERED = "result-altered";
   public static final String NOT_IN_THIS_OBJECT_STORE = "not-in-this-object-store";
   public static final String IDEMPOTENCY_KEY_REUSED = "idempotency-key-reused";
   public static final String NOT_FOUND = "not-found";

@@ -3,16 +3,19 @@ package io.batchexecutor.api;
 import io.batchexecutor.backend.ComputeBackend;
 import io.batchexecutor.backend.LogChunk;
 import io.batchexecutor.backend.LogPosition;
+import io.batchexecutor.backend.ResultDigests;
 import io.batchexecutor.backend.SweepResults;
 import io.batchexecutor.backend.Unreachable;
 import io.batchexecutor.storage.ObjectStores;
 import io.batchexecutor.task.Sweep;
 import io.batchexecutor.task.Task;
+import io.batchexecutor.task.TaskObjects;
 import io.batchexecutor.task.TaskStatus;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
@@ -21,7 +24,6 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
-import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Serves what a task produced: its result (read back through the pointer the task keeps) and its
@@ -67,10 +69,6 @@ public class TaskOutputs {
           .withProperty("status_of_task", task.status())
           .withProperty("error", task.error());
     }
-    if (index != null) {
-      checkHere(task, task.resultPointer(), "result");
-      return run(task, index, accept);
-    }
     Optional<byte[]> stored = stores.get(task.resultPointer());
     if (stored.isEmpty()) {
       checkHere(task, task.resultPointer(), "result");
@@ -80,24 +78,31 @@ public class TaskOutputs {
           "Result missing",
           "task " + task.id() + " SUCCEEDED but its result is not at " + task.resultPointer());
     }
-    JsonNode document = json.readTree(stored.get());
+    JsonNode document = json.readTree(checked(task, TaskObjects.RESULT, stored.get()));
+    if (index != null) {
+      return run(task, index, document.path("value").path(index), accept);
+    }
     if (wantsBytes(accept)) {
       return pickle(
           document,
-          task.resultPointer().replaceAll("result\\.json$", "result.pickle"),
-          "the result of task " + task.id());
+          task.resultPointer().replaceAll("result\\.json$", TaskObjects.PICKLE),
+          "the result of task " + task.id(),
+          bytes -> checked(task, TaskObjects.PICKLE, bytes));
     }
     return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(value(document));
   }
 
-  /** Run {@code index} of a SUCCEEDED sweep: its outcome as JSON, or its pickle's bytes. */
-  private ResponseEntity<?> run(Task task, int index, String accept) {
-    ObjectNode outcome = SweepResults.outcome(task, index, stores, json);
+  /**
+   * Run {@code index} of a SUCCEEDED sweep: its outcome as the gathered (and checked) result holds
+   * it, as JSON, or its pickle's bytes, checked against the digest recorded when it was gathered.
+   */
+  private ResponseEntity<?> run(Task task, int index, JsonNode outcome, String accept) {
     if (wantsBytes(accept)) {
       return pickle(
           outcome,
-          SweepResults.pointer(task, stores, index, "result.pickle"),
-          "run " + index + " of task " + task.id());
+          SweepResults.pointer(task, stores, index, TaskObjects.PICKLE),
+          "run " + index + " of task " + task.id(),
+          bytes -> checked(task, SweepResults.runPickle(index), bytes));
     }
     return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(outcome);
   }
@@ -106,7 +111,8 @@ public class TaskOutputs {
    * The pickle at {@code pointer}, when {@code described} (a result document or a run's outcome)
    * says there is one; {@code what} names the result in problems.
    */
-  private ResponseEntity<byte[]> pickle(JsonNode described, String pointer, String what) {
+  private ResponseEntity<byte[]> pickle(
+      JsonNode described, String pointer, String what, UnaryOperator<byte[]> check) {
     if (!described.path("pickled").asBoolean(false)) {
       throw new ProblemException(
           HttpStatus.NOT_ACCEPTABLE,
@@ -124,7 +130,24 @@ public class TaskOutputs {
                         Problems.RESULT_MISSING,
                         "Result missing",
                         "the pickle of " + what + " is missing"));
-    return ResponseEntity.ok().contentType(MediaType.APPLICATION_OCTET_STREAM).body(bytes);
+    return ResponseEntity.ok()
+        .contentType(MediaType.APPLICATION_OCTET_STREAM)
+        .body(check.apply(bytes));
+  }
+
+  /**
+   * {@code bytes}, read back as {@code task}'s result file {@code name}, when they still match the
+   * digest recorded when the service collected them; else a {@code result-altered} problem (409):
+   * altered bytes are never served.
+   */
+  private static byte[] checked(Task task, String name, byte[] bytes) {
+    try {
+      return ResultDigests.check(task, name, bytes, "the result of task " + task.id());
+    } catch (ResultDigests.AlteredResultException e) {
+      throw new ProblemException(
+              HttpStatus.CONFLICT, Problems.RESULT_ALTERED, "Result altered", e.getMessage())
+          .withProperty("status_of_task", task.status());
+    }
   }
 
   private static boolean wantsBytes(String accept) {
@@ -157,7 +180,16 @@ public class TaskOutputs {
     if (task.resultPointer() == null) {
       return null;
     }
-    return stores.get(task.resultPointer()).map(json::readTree).map(this::value).orElse(null);
+    try {
+      return stores
+          .get(task.resultPointer())
+          .map(bytes -> ResultDigests.check(task, TaskObjects.RESULT, bytes, "result"))
+          .map(json::readTree)
+          .map(this::value)
+          .orElse(null);
+    } catch (ResultDigests.AlteredResultException e) {
+      return null; // not shown: it is not what the task returned
+    }
   }
 
   /**

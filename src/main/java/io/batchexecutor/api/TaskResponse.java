@@ -1,5 +1,6 @@
 package io.batchexecutor.api;
 
+import io.batchexecutor.backend.ResultDigests;
 import io.batchexecutor.config.TaskSettings;
 import io.batchexecutor.task.Task;
 import io.batchexecutor.task.TaskStatus;
@@ -24,6 +25,11 @@ import tools.jackson.databind.JsonNode;
  * @param exitCode the exit code of its last attempt
  * @param result where its result is stored ({@code s3://} or {@code file:}); read it at {@code
  *     /result}
+ * @param resultSha256 the SHA-256 (hex) of each result file as the service collected it, by file
+ *     name ({@code result.json}, and {@code result.pickle} for a value JSON cannot carry); a result
+ *     that no longer matches is not served. Check the pickle's bytes against it before unpickling
+ *     them. Absent before the result is collected, and for tasks that ended before digests were
+ *     kept
  * @param error why it failed: the exception's type and the beginning of its message; the whole
  *     error, with its traceback, at {@code /error}
  * @param cancelRequested whether a cancel was asked for and not yet carried out
@@ -50,6 +56,7 @@ public record TaskResponse(
     int attempts,
     Integer exitCode,
     String result,
+    java.util.Map<String, String> resultSha256,
     ErrorSummary error,
     boolean cancelRequested,
     Instant createdAt,
@@ -81,6 +88,7 @@ public record TaskResponse(
         t.attempts(),
         t.exitCode(),
         t.resultPointer(),
+        t.resultDigests().isEmpty() ? null : ResultDigests.ofResult(t),
         ErrorSummary.of(t.error()),
         t.cancelRequested() && !t.status().isFinal(),
         t.createdAt(),

@@ -9,6 +9,7 @@ import io.batchexecutor.image.ImageBuilder;
 import io.batchexecutor.image.PipInstall;
 import io.batchexecutor.image.TaskImage;
 import io.batchexecutor.storage.ObjectStores;
+import io.batchexecutor.support.Sha256;
 import io.batchexecutor.task.Sweep;
 import io.batchexecutor.task.Task;
 import io.batchexecutor.task.TaskError;
@@ -224,6 +225,14 @@ public class BuildImage implements PipelineStep {
   /** {@code payload.json} of {@code task}: the same bytes wherever and however often made. */
   public static byte[] payloadJson(Task task, JsonMapper json) {
     return TaskImage.payloadJson(payloadOf(task, json), json);
+  }
+
+  /**
+   * The SHA-256 of {@code payload.json} of {@code task}, which the runner checks the payload it
+   * reads against (wherever it reads it from: the environment, a file, the object store).
+   */
+  public static String payloadDigest(Task task, JsonMapper json) {
+    return Sha256.hex(payloadJson(task, json));
   }
 
   /** What the runner calls for {@code task}. */

@@ -3,6 +3,7 @@ package io.batchexecutor.backend;
 import io.batchexecutor.task.Task;
 import io.batchexecutor.task.TaskError;
 import java.time.Instant;
+import java.util.Set;
 import tools.jackson.databind.JsonNode;
 
 /** Records what the runner's {@code result.json} says, the same way on every backend. */
@@ -18,6 +19,18 @@ public final class RunnerOutcome {
   /** Whether the runner's document carries the function's exception. */
   public static boolean raised(JsonNode document) {
     return document != null && document.has("error");
+  }
+
+  /**
+   * The errors the runner reports for itself, before the function runs: the payload or an input
+   * does not match the SHA-256 the service gave it. Final, like the function raising (exit code
+   * 65), and the reason is the runner's own sentence, naming what it refused.
+   */
+  public static final Set<String> REFUSALS = Set.of("PayloadAltered", "InputAltered");
+
+  /** Whether the runner's document says it refused its payload or an input. */
+  public static boolean refused(JsonNode document) {
+    return raised(document) && REFUSALS.contains(document.get("error").path("type").asString());
   }
 
   /** The most characters of an exception's message that a task's status reason repeats. */
@@ -40,8 +53,9 @@ public final class RunnerOutcome {
   }
 
   /**
-   * Fails {@code task} with the Python exception in {@code document}: its status reason names the
-   * exception with the start of its message, and the error keeps the message and the traceback.
+   * Fails {@code task} with the Python exception (or the runner's refusal) in {@code document}: its
+   * status reason names the exception with the start of its message, and the error keeps the
+   * message and the traceback.
    */
   public static void failRaised(
       Task task, JsonNode document, Integer exitCode, String pointer, Instant at) {
@@ -52,7 +66,9 @@ public final class RunnerOutcome {
             error.path("message").asString(),
             error.path("traceback").asString());
     task.fail(
-        "the function raised " + taskError.type() + ": " + firstLine(taskError.message()),
+        refused(document)
+            ? taskError.message()
+            : "the function raised " + taskError.type() + ": " + firstLine(taskError.message()),
         taskError,
         exitCode,
         pointer,

@@ -1,10 +1,13 @@
 package io.batchexecutor.backend;
 
 import io.batchexecutor.storage.ObjectStores;
+import io.batchexecutor.support.Sha256;
 import io.batchexecutor.task.Sweep;
 import io.batchexecutor.task.Task;
 import io.batchexecutor.task.TaskObjects;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -17,7 +20,8 @@ import tools.jackson.databind.node.ObjectNode;
  * the task's {@code result.json} as the list of {@code {"kwargs": combination, "result": value}} or
  * {@code {"kwargs": combination, "error": {type, message, traceback}}}, in index order. A value
  * JSON cannot carry shows as {@code "pickled": true} with its type and repr; its pickle stays at
- * {@code sweep/<index>/result.pickle}.
+ * {@code sweep/<index>/result.pickle}, and its digest is recorded with the task beside the gathered
+ * {@code result.json}'s, both taken as they are gathered.
  */
 public final class SweepResults {
 
@@ -37,18 +41,16 @@ public final class SweepResults {
   }
 
   /**
-   * Run {@code index}'s outcome, as the gathered list holds it: {@code {"kwargs", "result"}} or
-   * {@code {"kwargs", "error"}}.
+   * The name under which the digest of run {@code index}'s pickle is recorded with the task ({@code
+   * sweep/<index>/result.pickle}), beside the gathered {@code result.json}'s.
    */
-  public static ObjectNode outcome(Task task, int index, ObjectStores stores, JsonMapper json) {
-    return outcome(
-        Sweep.combinations(task.spec().sweep()).get(index),
-        stores.get(pointer(task, stores, index, "result.json")).map(json::readTree),
-        json);
+  public static String runPickle(int index) {
+    return "sweep/" + index + "/" + TaskObjects.PICKLE;
   }
 
   /**
-   * Gathers the runs' results into the task's {@code result.json} and stores it.
+   * Gathers the runs' results into the task's {@code result.json}, stores it and records its digest
+   * with the task.
    *
    * @return the stored result's pointer
    */
@@ -56,16 +58,26 @@ public final class SweepResults {
     List<ObjectNode> combinations = Sweep.combinations(task.spec().sweep());
     String bucket = task.settings().s3BucketName();
     ArrayNode outcomes = json.createArrayNode();
+    Map<String, String> pickles = new LinkedHashMap<>();
     for (int i = 0; i < combinations.size(); i++) {
       Optional<JsonNode> document =
           stores.get(pointer(task, stores, i, "result.json")).map(json::readTree);
       outcomes.add(outcome(combinations.get(i), document, json));
+      if (document.isPresent() && document.get().path("pickled").asBoolean(false)) {
+        int run = i;
+        stores
+            .get(pointer(task, stores, i, TaskObjects.PICKLE))
+            .ifPresent(bytes -> pickles.put(runPickle(run), Sha256.hex(bytes)));
+      }
     }
     ObjectNode result = json.createObjectNode().put("ok", true);
     result.set("value", outcomes);
-    stores
-        .primary()
-        .put(bucket, TaskObjects.key(task, "result.json"), json.writeValueAsBytes(result));
+    byte[] gathered = json.writeValueAsBytes(result);
+    stores.primary().put(bucket, TaskObjects.key(task, "result.json"), gathered);
+    Map<String, String> digests =
+        new LinkedHashMap<>(ResultDigests.of(Map.of(TaskObjects.RESULT, gathered)));
+    digests.putAll(pickles);
+    task.resultsCollected(digests);
     return stores.primary().locate(bucket, TaskObjects.key(task, "result.json")).toString();
   }
 

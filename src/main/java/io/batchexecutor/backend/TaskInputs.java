@@ -45,9 +45,11 @@ public class TaskInputs {
 
   /**
    * For each key, the files of that dependency's result ({@code result.json}, and {@code
-   * result.pickle} when the value travelled as a pickle).
+   * result.pickle} when the value travelled as a pickle), each checked against the digest recorded
+   * when its task's result was collected.
    *
    * @throws IllegalStateException when a dependency has not succeeded or its result is gone
+   * @throws ResultDigests.AlteredResultException when a file no longer matches its digest
    */
   public Map<String, Map<String, byte[]>> files(Task task) {
     Map<String, Map<String, byte[]>> files = new LinkedHashMap<>();
@@ -65,16 +67,38 @@ public class TaskInputs {
                   () ->
                       new IllegalStateException(
                           "the result of dependency '" + e.getKey() + "' is gone from " + pointer));
+      String what = "the result of dependency '" + e.getKey() + "'";
       Map<String, byte[]> result = new LinkedHashMap<>();
-      result.put("result.json", document);
+      result.put(
+          TaskObjects.RESULT, ResultDigests.check(upstream, TaskObjects.RESULT, document, what));
       if (json.readTree(document).path("pickled").asBoolean(false)) {
         stores
-            .get(pointer.replaceAll("result\\.json$", "result.pickle"))
-            .ifPresent(bytes -> result.put("result.pickle", bytes));
+            .get(pointer.replaceAll("result\\.json$", TaskObjects.PICKLE))
+            .ifPresent(
+                bytes ->
+                    result.put(
+                        TaskObjects.PICKLE,
+                        ResultDigests.check(upstream, TaskObjects.PICKLE, bytes, what)));
       }
       files.put(e.getKey(), result);
     }
     return files;
+  }
+
+  /**
+   * The runner's {@code BATCH_EXECUTOR_INPUT_SHA256}: for each dependency (by key) the digests of
+   * its result files as the service collected them. A dependency that ended before digests were
+   * kept has none and is left out (the runner then takes its files unchecked).
+   */
+  public static Map<String, Map<String, String>> digests(Map<String, Task> dependencies) {
+    Map<String, Map<String, String>> digests = new LinkedHashMap<>();
+    dependencies.forEach(
+        (key, upstream) -> {
+          if (upstream != null && !upstream.resultDigests().isEmpty()) {
+            digests.put(key, ResultDigests.ofResult(upstream));
+          }
+        });
+    return digests;
   }
 
   /** The runner's {@code BATCH_EXECUTOR_INPUTS} for the local backend's copied files. */

@@ -41,7 +41,7 @@ public final class Task extends TaskState {
   /**
    * A newly accepted task of workflow {@code workflowId}, known there as {@code key}, taking the
    * results of {@code dependsOn} (key to task id). It WAITS for them when {@code waits}, else it is
-   * QUEUED at once (AWS Batch then holds it until they succeed).
+   * QUEUED at once.
    */
   public static Task acceptInWorkflow(
       UUID id,
@@ -61,12 +61,7 @@ public final class Task extends TaskState {
     b.dependsOn = new LinkedHashMap<>(dependsOn);
     b.status = waits ? TaskStatus.WAITING : TaskStatus.QUEUED;
     String after = String.join(", ", dependsOn.keySet());
-    b.statusReason =
-        waits
-            ? "waiting for " + after
-            : dependsOn.isEmpty()
-                ? "accepted"
-                : "accepted; AWS Batch holds it until " + after + " succeeded";
+    b.statusReason = waits ? "waiting for " + after : "accepted";
     Task task = new Task(b);
     task.pendingEvents.add(
         new TaskEvent(
@@ -185,6 +180,15 @@ public final class Task extends TaskState {
       this.logStreamName = logStreamName;
       record("LOG_STREAM", logStreamName, Map.of("log_stream_name", logStreamName), at);
     }
+  }
+
+  /**
+   * The digests of the result files the service collected ({@code result.json}, {@code
+   * result.pickle}: file name to SHA-256 hex), taken from the bytes as they reached it; every later
+   * read of the result is checked against them.
+   */
+  public void resultsCollected(Map<String, String> digests) {
+    this.resultDigests = Map.copyOf(digests);
   }
 
   /** Where the backend keeps the task's output, once it is collected. */

@@ -32,7 +32,9 @@ final class TaskFields {
   String logStreamName;
   int attempts;
   Integer exitCode;
+  String objectPrefix;
   String resultPointer;
+  Map<String, String> resultDigests;
   String logsPointer;
   TaskError error;
   Instant updatedAt;
@@ -56,6 +58,7 @@ final class TaskFields {
     b.spec = spec;
     b.settings = settings;
     b.backend = backend;
+    b.objectPrefix = TaskObjects.prefixFor(owner, id);
     b.createdAt = at;
     b.updatedAt = at;
     return b;

@@ -34,10 +34,10 @@ class TaskRows {
       INSERT INTO task (id, owner, name, status, status_reason, spec, settings, backend,
                         idempotency_key, request_hash, next_run_at, version,
                         created_at, updated_at, workflow_id, workflow_key,
-                        depends_on)
+                        depends_on, object_prefix)
       VALUES (:id, :owner, :name, :status, :reason, CAST(:spec AS json),
               CAST(:settings AS jsonb), :backend, :key, :hash, :at, 0, :at, :at,
-              :workflow, :workflowKey, CAST(:dependsOn AS jsonb))
+              :workflow, :workflowKey, CAST(:dependsOn AS jsonb), :objectPrefix)
       ON CONFLICT (owner, idempotency_key) DO NOTHING
       """;
 
@@ -80,6 +80,7 @@ class TaskRows {
              batch_job_id = :batchJobId, container_id = :containerId,
              log_stream_name = :logStream, attempts = :attempts,
              exit_code = :exitCode, result_pointer = :result,
+             result_digests = CAST(:resultDigests AS jsonb),
              logs_pointer = :logs, error = CAST(:error AS jsonb),
              updated_at = :updatedAt, finished_at = :finishedAt,
              unreachable_since = :unreachableSince,
@@ -94,6 +95,7 @@ class TaskRows {
 
   private static final TypeReference<Map<String, UUID>> DEPENDS_ON = new TypeReference<>() {};
   private static final TypeReference<Map<String, Object>> DETAILS = new TypeReference<>() {};
+  private static final TypeReference<Map<String, String>> DIGESTS = new TypeReference<>() {};
 
   private final JdbcClient jdbc;
   private final NamedParameterJdbcTemplate batch;
@@ -128,6 +130,7 @@ class TaskRows {
     row.put("workflow", task.workflowId());
     row.put("workflowKey", task.workflowKey());
     row.put("dependsOn", json.writeValueAsString(task.dependsOn()));
+    row.put("objectPrefix", task.objectPrefix());
     return row;
   }
 
@@ -188,6 +191,9 @@ class TaskRows {
     row.put("attempts", task.attempts());
     row.put("exitCode", task.exitCode());
     row.put("result", task.resultPointer());
+    row.put(
+        "resultDigests",
+        task.resultDigests().isEmpty() ? null : json.writeValueAsString(task.resultDigests()));
     row.put("logs", task.logsPointer());
     row.put("error", task.error() == null ? null : json.writeValueAsString(task.error()));
     row.put("updatedAt", ts(task.updatedAt()));
@@ -273,6 +279,9 @@ class TaskRows {
     b.attempts = rs.getInt("attempts");
     b.exitCode = (Integer) rs.getObject("exit_code");
     b.resultPointer = rs.getString("result_pointer");
+    String digests = rs.getString("result_digests");
+    b.resultDigests = digests == null ? null : json.readValue(digests, DIGESTS);
+    b.objectPrefix = rs.getString("object_prefix");
     b.logsPointer = rs.getString("logs_pointer");
     String error = rs.getString("error");
     b.error = error == null ? null : json.readValue(error, TaskError.class);

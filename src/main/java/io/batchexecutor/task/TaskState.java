@@ -20,6 +20,7 @@ abstract sealed class TaskState permits Task {
   private final TaskSpec spec;
   private final TaskSettings settings;
   private final String backend;
+  private final String objectPrefix;
   private final Instant createdAt;
   private final UUID workflowId;
   private final String workflowKey;
@@ -38,6 +39,7 @@ abstract sealed class TaskState permits Task {
   int attempts;
   Integer exitCode;
   String resultPointer;
+  Map<String, String> resultDigests;
   String logsPointer;
   TaskError error;
   Instant updatedAt;
@@ -53,6 +55,7 @@ abstract sealed class TaskState permits Task {
     this.spec = b.spec;
     this.settings = b.settings;
     this.backend = b.backend;
+    this.objectPrefix = b.objectPrefix;
     this.createdAt = b.createdAt;
     this.cancelRequestedAt = b.cancelRequestedAt;
     this.cancelReason = b.cancelReason;
@@ -70,6 +73,7 @@ abstract sealed class TaskState permits Task {
     this.attempts = b.attempts;
     this.exitCode = b.exitCode;
     this.resultPointer = b.resultPointer;
+    this.resultDigests = b.resultDigests == null ? Map.of() : Map.copyOf(b.resultDigests);
     this.logsPointer = b.logsPointer;
     this.error = b.error;
     this.updatedAt = b.updatedAt;
@@ -140,6 +144,23 @@ abstract sealed class TaskState permits Task {
 
   public String resultPointer() {
     return resultPointer;
+  }
+
+  /**
+   * The SHA-256 (hex) of each result file the service collected ({@code result.json}, {@code
+   * result.pickle}), by file name, as it was when collected; empty before, and for tasks that ended
+   * before digests were kept.
+   */
+  public Map<String, String> resultDigests() {
+    return resultDigests;
+  }
+
+  /**
+   * The prefix of the task's objects as stored with it ({@code <prefix>/<client>/<id>/}); null for
+   * a task stored before object keys carried the client (see {@link TaskObjects#prefix}).
+   */
+  public String objectPrefix() {
+    return objectPrefix;
   }
 
   public String logsPointer() {

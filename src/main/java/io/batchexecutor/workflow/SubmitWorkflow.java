@@ -1,6 +1,5 @@
 package io.batchexecutor.workflow;
 
-import io.batchexecutor.config.BatchExecutorProperties;
 import io.batchexecutor.config.TaskSettings;
 import io.batchexecutor.support.Ids;
 import io.batchexecutor.task.IdempotencyConflictException;
@@ -28,9 +27,8 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * Accepts a workflow: checks every task as {@code POST /api/v1/tasks} would, checks that the
  * references form a DAG of existing keys, and stores the workflow with all its tasks at once. A
- * task with dependencies WAITS for them; on AWS Batch, a task with at most {@link
- * #MAX_BATCH_DEPENDENCIES} is QUEUED at once instead and submitted with {@code dependsOn}, so that
- * Batch holds it (beyond that the service waits itself).
+ * task with dependencies WAITS for them, on every backend: it is queued once they all succeeded and
+ * their results (and the digests its runner checks them against) were collected.
  */
 @Service
 public class SubmitWorkflow {
@@ -38,14 +36,10 @@ public class SubmitWorkflow {
   /** The most tasks one workflow may have. */
   public static final int MAX_TASKS = 1000;
 
-  /** The most dependencies AWS Batch takes in one job's {@code dependsOn}. */
-  public static final int MAX_BATCH_DEPENDENCIES = 20;
-
   static final Pattern KEY = Pattern.compile("^[A-Za-z0-9_][A-Za-z0-9_.\\-]{0,99}$");
 
   private final SubmitTask submitTask;
   private final WorkflowRepository workflows;
-  private final BatchExecutorProperties properties;
   private final ApplicationEventPublisher events;
   private final JsonMapper json;
   private final Clock clock;
@@ -53,14 +47,12 @@ public class SubmitWorkflow {
   public SubmitWorkflow(
       SubmitTask submitTask,
       WorkflowRepository workflows,
-      BatchExecutorProperties properties,
       ApplicationEventPublisher events,
       JsonMapper json,
       Clock clock) {
     this.json = json;
     this.submitTask = submitTask;
     this.workflows = workflows;
-    this.properties = properties;
     this.events = events;
     this.clock = clock;
   }
@@ -207,8 +199,7 @@ public class SubmitWorkflow {
 
   /**
    * The workflow's tasks, accepted: each with an id of its own, taking the results of the tasks it
-   * refers to. One with dependencies WAITS for them, unless AWS Batch can hold it (at most {@link
-   * #MAX_BATCH_DEPENDENCIES} of them).
+   * refers to. One with dependencies WAITS for them.
    */
   private List<Task> accept(
       NewWorkflow request,
@@ -217,15 +208,13 @@ public class SubmitWorkflow {
       Map<String, TaskSettings> settings) {
     Map<String, UUID> ids = new LinkedHashMap<>();
     request.tasks().keySet().forEach(key -> ids.put(key, Ids.next(clock)));
-    boolean onBatch = properties.backend() == BatchExecutorProperties.Backend.AWSBATCH;
     List<Task> tasks = new ArrayList<>();
     for (Map.Entry<String, NewTask> entry : request.tasks().entrySet()) {
       String key = entry.getKey();
       NewTask task = entry.getValue();
       Map<String, UUID> dependsOn = new LinkedHashMap<>();
       dependencies.get(key).forEach(d -> dependsOn.put(d, ids.get(d)));
-      boolean waits =
-          !dependsOn.isEmpty() && (!onBatch || dependsOn.size() > MAX_BATCH_DEPENDENCIES);
+      boolean waits = !dependsOn.isEmpty();
       tasks.add(
           Task.acceptInWorkflow(
               ids.get(key),

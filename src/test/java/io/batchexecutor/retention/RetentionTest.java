@@ -61,8 +61,11 @@ class RetentionTest {
     JsonNode busyWorkflow = workflow();
     ended(busyWorkflow, "a", "SUCCEEDED", Duration.ofDays(9));
     ended(busyWorkflow, "b", "RUNNING", null);
+    UUID legacy = task("SUCCEEDED", Duration.ofDays(8));
+    jdbc.sql("UPDATE task SET object_prefix = NULL WHERE id = :id").param("id", legacy).update();
     URI oldResult = store(old, "result.json");
     URI oldSweepRun = store(old, "sweep/3/output.log");
+    URI legacyResult = store(legacy, "result.json");
     URI recentResult = store(recent, "result.json");
     UUID oldWorkflowTask = taskOf(oldWorkflow, "a");
     URI oldWorkflowResult = store(oldWorkflowTask, "result.json");
@@ -70,7 +73,13 @@ class RetentionTest {
 
     int removed = retention.removeExpired();
 
-    assertThat(removed).isEqualTo(3);
+    assertThat(removed).isEqualTo(4);
+    assertThat(oldResult.toString()).contains("/batch-executor/tester/" + old);
+    assertThat(legacyResult.toString()).contains("/batch-executor/tasks/" + legacy + "/");
+    assertThat(exists(legacy)).isFalse();
+    assertThat(stores.get(legacyResult.toString()))
+        .as("a task stored before keys carried the client goes with its objects too")
+        .isEmpty();
     assertThat(exists(old)).isFalse();
     assertThat(events(old)).as("its history").isZero();
     assertThat(stores.get(oldResult.toString())).isEmpty();
@@ -200,13 +209,16 @@ class RetentionTest {
         .update();
   }
 
+  /** Stores {@code name} under the task's prefix, as its row says it is. */
   private URI store(UUID task, String name) {
-    return stores
-        .primary()
-        .put(
-            "bucket",
-            "batch-executor/tasks/" + task + "/" + name,
-            "stored".getBytes(StandardCharsets.UTF_8));
+    String prefix =
+        jdbc.sql(
+                "SELECT coalesce(object_prefix, 'batch-executor/tasks/' || id || '/') FROM task"
+                    + " WHERE id = :id")
+            .param("id", task)
+            .query(String.class)
+            .single();
+    return stores.primary().put("bucket", prefix + name, "stored".getBytes(StandardCharsets.UTF_8));
   }
 
   private boolean exists(UUID id) {

@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.github.dockerjava.api.DockerClient;
 import io.batchexecutor.support.Api;
 import io.batchexecutor.support.DockerAvailable;
+import io.batchexecutor.support.ProblemAssert;
 import io.batchexecutor.support.ServiceTest;
+import io.batchexecutor.support.Sha256;
 import io.batchexecutor.support.Tasks;
 import io.batchexecutor.support.s3.S3MockServer;
 import java.net.URI;
@@ -19,6 +21,7 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.context.TestPropertySource;
+import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import tools.jackson.databind.JsonNode;
 
@@ -105,15 +108,25 @@ class S3ObjectStoreIT {
             Duration.ofSeconds(120));
 
     assertThat(task.get("status").asString()).as(task.toString()).isEqualTo("SUCCEEDED");
+    String key = "batch-executor/tester/" + id + "/result.json";
     assertThat(task.get("result").asString())
-        .isEqualTo("s3://" + BUCKET + "/batch-executor/tasks/" + id + "/result.json");
+        .as("under the client's own prefix")
+        .isEqualTo("s3://" + BUCKET + "/" + key);
     assertThat(api.get("/api/v1/tasks/" + id + "/result").json().asInt()).isEqualTo(3);
     try (S3Client s3 = client()) {
-      String stored =
-          s3.getObjectAsBytes(
-                  b -> b.bucket(BUCKET).key("batch-executor/tasks/" + id + "/result.json"))
-              .asUtf8String();
-      assertThat(stored).contains("\"value\": 3");
+      byte[] stored = s3.getObjectAsBytes(b -> b.bucket(BUCKET).key(key)).asByteArray();
+      assertThat(new String(stored, StandardCharsets.UTF_8)).contains("\"value\": 3");
+      assertThat(task.path("result_sha256").path("result.json").asString())
+          .isEqualTo(Sha256.hex(stored));
+
+      // another writer changes the stored result: it is not served
+      s3.putObject(
+          b -> b.bucket(BUCKET).key(key), RequestBody.fromString("{\"ok\": true, \"value\": 4}"));
+      ProblemAssert.assertProblem(
+          api.get("/api/v1/tasks/" + id + "/result"), 409, "result-altered");
+      assertThat(api.get("/api/v1/tasks/" + id + "/result").text())
+          .contains("result.json")
+          .doesNotContain("\"value\": 4");
     }
   }
 }

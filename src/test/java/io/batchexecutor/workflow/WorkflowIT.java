@@ -187,6 +187,61 @@ class WorkflowIT {
     assertThat(workflow.get("tasks").get("after").get("status").asString()).isEqualTo("CANCELLED");
   }
 
+  @Test
+  void aPickleChangedInTheStoreBeforeItsConsumerStartsIsNotCopiedInAndFailsItNamingTheInput()
+      throws Exception {
+    Api.Response accepted =
+        api.post(
+            "/api/v1/workflows",
+            Workflows.named("altered-pickle")
+                .task(
+                    "data",
+                    "from fractions import Fraction\ndef data():\n    return Fraction(1, 3)\n",
+                    "data",
+                    List.of())
+                .task(
+                    "slow",
+                    "import time\ndef slow():\n    time.sleep(5)\n    return 3\n",
+                    "slow",
+                    List.of())
+                .task(
+                    "total",
+                    "def total(data, slow):\n    return float(data * slow)\n",
+                    "total",
+                    List.of(ref("data"), ref("slow")))
+                .build());
+    assertThat(accepted.status()).as(accepted.text()).isEqualTo(202);
+    JsonNode tasks = accepted.json().get("tasks");
+    String data = tasks.get("data").get("id").asString();
+    String total = tasks.get("total").get("id").asString();
+
+    // 'total' starts once 'slow' succeeded too: 'data''s pickle is changed before that
+    JsonNode produced = api.awaitEnd(data, Duration.ofSeconds(180));
+    assertThat(produced.get("status").asString()).as(produced.toString()).isEqualTo("SUCCEEDED");
+    assertThat(produced.get("result").asString()).contains("/batch-executor/tester/" + data + "/");
+    java.nio.file.Path pickle =
+        java.nio.file.Path.of(
+            java.net.URI.create(
+                produced.get("result").asString().replace("result.json", "result.pickle")));
+    byte[] original = java.nio.file.Files.readAllBytes(pickle);
+    assertThat(produced.path("result_sha256").path("result.pickle").asString())
+        .isEqualTo(io.batchexecutor.support.Sha256.hex(original));
+    byte[] altered = original.clone();
+    altered[altered.length - 2] ^= 1;
+    java.nio.file.Files.write(pickle, altered);
+
+    JsonNode consumer = api.awaitEnd(total, Duration.ofSeconds(180));
+
+    assertThat(consumer.get("status").asString()).as(consumer.toString()).isEqualTo("FAILED");
+    assertThat(consumer.get("status_reason").asString())
+        .contains("dependency 'data'")
+        .contains("result.pickle")
+        .contains("does not match the SHA-256");
+    Api.Response served = api.get("/api/v1/tasks/" + data + "/result", "application/octet-stream");
+    assertThat(served.status()).as(served.text()).isEqualTo(409);
+    assertThat(served.text()).contains("result-altered");
+  }
+
   // ---- helpers -------------------------------------------------------------------------------
 
   private String submit(Workflows workflow) {

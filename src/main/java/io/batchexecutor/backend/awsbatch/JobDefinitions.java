@@ -1,5 +1,7 @@
 package io.batchexecutor.backend.awsbatch;
 
+import io.batchexecutor.backend.BuildImage;
+import io.batchexecutor.backend.ResultDigests;
 import io.batchexecutor.config.PayloadMode;
 import io.batchexecutor.config.TaskSettings;
 import io.batchexecutor.task.Task;
@@ -25,6 +27,7 @@ import software.amazon.awssdk.services.batch.model.ResourceRequirement;
 import software.amazon.awssdk.services.batch.model.ResourceType;
 import software.amazon.awssdk.services.batch.model.RetryAction;
 import software.amazon.awssdk.services.batch.model.RetryStrategy;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The job definition a task is registered with: its image, resources (VCPU, MEMORY in MiB = GB ×
@@ -119,12 +122,15 @@ final class JobDefinitions {
 
   /**
    * The task's own environment, given with SubmitJob as container overrides: where to write the
-   * result, and for a staged payload where to read the call.
+   * result, for a staged payload where to read the call, and the call's SHA-256, which the runner
+   * checks what it reads against (it travels here, not in S3, so that a payload changed in S3 is
+   * refused).
    */
-  static List<KeyValuePair> taskEnvironment(Task task) {
+  static List<KeyValuePair> taskEnvironment(Task task, JsonMapper json) {
     List<KeyValuePair> environment = new ArrayList<>();
     environment.add(env("BATCH_EXECUTOR_RESULT_S3_URI", resultPrefix(task)));
     environment.add(env("BATCH_EXECUTOR_TASK_ID", task.id().toString()));
+    environment.add(env(ResultDigests.PAYLOAD_SHA256_ENV, BuildImage.payloadDigest(task, json)));
     if (task.spec().payloadMode() == PayloadMode.STAGED) {
       environment.add(
           env(

@@ -1,6 +1,7 @@
 package io.batchexecutor.backend.awsbatch;
 
 import io.batchexecutor.backend.BackOff;
+import io.batchexecutor.backend.ResultDigests;
 import io.batchexecutor.backend.RunnerOutcome;
 import io.batchexecutor.backend.SweepResults;
 import io.batchexecutor.backend.Unreachable;
@@ -8,6 +9,7 @@ import io.batchexecutor.storage.ObjectStores;
 import io.batchexecutor.task.Sweep;
 import io.batchexecutor.task.Task;
 import io.batchexecutor.task.TaskError;
+import io.batchexecutor.task.TaskObjects;
 import io.batchexecutor.task.TaskQueries;
 import io.batchexecutor.task.TaskRepository;
 import io.batchexecutor.task.TaskStatus;
@@ -252,8 +254,10 @@ public class PollBatchJobs implements Runnable {
     }
     String pointer = JobDefinitions.resultPrefix(task) + "result.json";
     Integer exit = exitCode(job);
-    Optional<JsonNode> result = stores.get(pointer).map(json::readTree);
+    Optional<byte[]> stored = stores.get(pointer);
+    Optional<JsonNode> result = stored.map(json::readTree);
     if (result.isPresent() && result.get().path("ok").asBoolean(false)) {
+      task.resultsCollected(collected(stored.get(), result.get(), pointer));
       task.succeed(pointer, exit, now);
       return;
     }
@@ -269,11 +273,34 @@ public class PollBatchJobs implements Runnable {
         now);
   }
 
+  /**
+   * The digests of the result as collected now, from S3: {@code result.json} and, for a value that
+   * travelled as a pickle, {@code result.pickle}.
+   */
+  private Map<String, String> collected(byte[] document, JsonNode parsed, String pointer) {
+    Map<String, byte[]> files = new LinkedHashMap<>();
+    files.put(TaskObjects.RESULT, document);
+    if (parsed.path("pickled").asBoolean(false)) {
+      stores
+          .get(pointer.replaceAll("result\\.json$", TaskObjects.PICKLE))
+          .ifPresent(pickle -> files.put(TaskObjects.PICKLE, pickle));
+    }
+    return ResultDigests.of(files);
+  }
+
   private void failed(Task task, JobDetail job, Instant now) {
     if (!task.dependsOn().isEmpty() && job.attempts().isEmpty() && dependencyFailed(task, now)) {
       return;
     }
     if (task.spec().hasSweep()) {
+      // a run that refused the array job's payload says so where the gathered result goes
+      String top = JobDefinitions.resultPrefix(task) + "result.json";
+      Optional<JsonNode> refusal =
+          stores.get(top).map(json::readTree).filter(RunnerOutcome::refused);
+      if (refusal.isPresent()) {
+        RunnerOutcome.failRaised(task, refusal.get(), exitCode(job), null, now);
+        return;
+      }
       String summary =
           job.arrayProperties() != null && job.arrayProperties().hasStatusSummary()
               ? " (" + job.arrayProperties().statusSummary() + ")"

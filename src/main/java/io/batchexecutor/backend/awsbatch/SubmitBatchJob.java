@@ -1,13 +1,13 @@
 package io.batchexecutor.backend.awsbatch;
 
 import io.batchexecutor.backend.PipelineStep;
+import io.batchexecutor.backend.ResultDigests;
 import io.batchexecutor.backend.StepContext;
 import io.batchexecutor.backend.StepResult;
 import io.batchexecutor.backend.TaskInputs;
 import io.batchexecutor.task.Sweep;
 import io.batchexecutor.task.Task;
 import io.batchexecutor.task.TaskStatus;
-import io.batchexecutor.workflow.SubmitWorkflow;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -16,7 +16,6 @@ import java.util.Map;
 import java.util.Optional;
 import software.amazon.awssdk.services.batch.BatchClient;
 import software.amazon.awssdk.services.batch.model.ArrayProperties;
-import software.amazon.awssdk.services.batch.model.JobDependency;
 import software.amazon.awssdk.services.batch.model.JobSummary;
 import software.amazon.awssdk.services.batch.model.KeyValuePair;
 import software.amazon.awssdk.services.batch.model.KeyValuesPair;
@@ -32,10 +31,12 @@ import tools.jackson.databind.json.JsonMapper;
  * comes back to the pipeline, which tries the step again, name lookup first. Then the task is
  * handed to the batched poller.
  *
- * <p>A workflow task is submitted with {@code dependsOn} naming the jobs of its dependencies that
- * have not succeeded yet, so that Batch holds it until they have; it waits (released, its reason
- * saying so) until each of them has a job id. Its runner reads their results from S3 ({@code
- * BATCH_EXECUTOR_INPUTS}).
+ * <p>A workflow task is submitted once all its dependencies SUCCEEDED (until then it waits,
+ * released, its reason saying so), with the digests of their results as the service collected them
+ * ({@code BATCH_EXECUTOR_INPUT_SHA256}): its runner reads the results from S3 ({@code
+ * BATCH_EXECUTOR_INPUTS}) and refuses one that no longer matches. Batch's {@code dependsOn} is not
+ * used: a job it holds would start before the service has collected (and digested) the results it
+ * takes.
  */
 class SubmitBatchJob implements PipelineStep {
 
@@ -81,24 +82,30 @@ class SubmitBatchJob implements PipelineStep {
     String name = jobName(task);
     String queue = task.settings().batchQueue();
     Duration poll = Duration.ofSeconds(task.settings().pollFreq());
-    List<KeyValuePair> environment = new ArrayList<>(JobDefinitions.taskEnvironment(task));
-    List<JobDependency> dependsOn = new ArrayList<>();
+    List<KeyValuePair> environment = new ArrayList<>(JobDefinitions.taskEnvironment(task, json));
     if (!task.dependsOn().isEmpty()) {
       Map<String, Task> dependencies = inputs.dependencies(task);
-      Optional<String> unnamed = withoutJob(dependencies);
-      if (unnamed.isPresent()) {
-        // not submitted yet (or ended badly, which cancels this task): ask again later
+      Optional<String> unfinished = notSucceeded(dependencies);
+      if (unfinished.isPresent()) {
+        // its runner is given the digests of their results, known once they are collected
         task.observe(
             task.status(),
-            "waiting for '" + unnamed.get() + "' to be submitted, to name its job in dependsOn",
+            "waiting for '"
+                + unfinished.get()
+                + "' to succeed: it is submitted with its result's"
+                + " digest",
             context.now());
         return StepResult.releaseFor(poll);
       }
-      dependsOn.addAll(unfinishedJobs(dependencies));
       environment.add(
           KeyValuePair.builder()
               .name("BATCH_EXECUTOR_INPUTS")
               .value(json.writeValueAsString(TaskInputs.s3Locations(dependencies)))
+              .build());
+      environment.add(
+          KeyValuePair.builder()
+              .name(ResultDigests.INPUT_SHA256_ENV)
+              .value(json.writeValueAsString(TaskInputs.digests(dependencies)))
               .build());
     }
     // only a run that may follow a lost SubmitJob answer looks for the job that call made
@@ -106,8 +113,7 @@ class SubmitBatchJob implements PipelineStep {
         context.firstRun()
             ? Optional.empty()
             : throttling.call(() -> newest(jobsNamed(batch, queue, name)));
-    String jobId =
-        known.isPresent() ? known.get() : submit(task, name, queue, dependsOn, environment);
+    String jobId = known.isPresent() ? known.get() : submit(task, name, queue, environment);
     task.submittedToBatch(jobId, context.now());
     if (known.isPresent()) {
       task.record(
@@ -119,42 +125,16 @@ class SubmitBatchJob implements PipelineStep {
     return StepResult.releaseFor(poll);
   }
 
-  /**
-   * The key of the first dependency that has not succeeded and has no job to name in {@code
-   * dependsOn}: not submitted yet, or ended badly.
-   */
-  private static Optional<String> withoutJob(Map<String, Task> dependencies) {
+  /** The key of the first dependency that has not succeeded (yet, or at all). */
+  private static Optional<String> notSucceeded(Map<String, Task> dependencies) {
     return dependencies.entrySet().stream()
-        .filter(d -> d.getValue().status() != TaskStatus.SUCCEEDED)
-        .filter(d -> d.getValue().status().isFinal() || d.getValue().batchJobId() == null)
+        .filter(d -> d.getValue() == null || d.getValue().status() != TaskStatus.SUCCEEDED)
         .map(Map.Entry::getKey)
         .findFirst();
   }
 
-  /**
-   * The jobs of the dependencies that have not succeeded yet, for Batch to hold the task until they
-   * have; those that have are left out, their results being in S3 already.
-   */
-  private static List<JobDependency> unfinishedJobs(Map<String, Task> dependencies) {
-    List<JobDependency> jobs =
-        dependencies.values().stream()
-            .filter(upstream -> upstream.status() != TaskStatus.SUCCEEDED)
-            .map(upstream -> JobDependency.builder().jobId(upstream.batchJobId()).build())
-            .toList();
-    if (jobs.size() > SubmitWorkflow.MAX_BATCH_DEPENDENCIES) {
-      throw new IllegalStateException(
-          jobs.size() + " unfinished dependencies: more than AWS Batch takes in dependsOn");
-    }
-    return jobs;
-  }
-
   /** SubmitJob, by the exact job definition ARN; the new job's id. */
-  private String submit(
-      Task task,
-      String name,
-      String queue,
-      List<JobDependency> dependsOn,
-      List<KeyValuePair> environment)
+  private String submit(Task task, String name, String queue, List<KeyValuePair> environment)
       throws InterruptedException {
     return throttling.call(
         () ->
@@ -164,7 +144,6 @@ class SubmitBatchJob implements PipelineStep {
                         b.jobName(name)
                             .jobQueue(queue)
                             .jobDefinition(task.jobDefinitionArn())
-                            .dependsOn(dependsOn)
                             .arrayProperties(arrayOf(task))
                             .containerOverrides(o -> o.environment(environment)))
                 .jobId());

@@ -2,6 +2,7 @@ package io.batchexecutor.backend.local;
 
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import io.batchexecutor.backend.PipelineStep;
+import io.batchexecutor.backend.ResultDigests;
 import io.batchexecutor.backend.RunnerOutcome;
 import io.batchexecutor.backend.StepContext;
 import io.batchexecutor.backend.StepResult;
@@ -129,6 +130,9 @@ class AwaitContainer implements PipelineStep {
                   TaskObjects.key(task, "result.json"),
                   outputs.get("result.json"));
     }
+    if (result != null) {
+      task.resultsCollected(ResultDigests.of(outputs));
+    }
     storeLogs(task, collected.logs());
     JsonNode document = result == null ? null : json.readTree(outputs.get("result.json"));
     String pointer = result == null ? null : result.toString();
@@ -190,6 +194,13 @@ class AwaitContainer implements PipelineStep {
             .toString();
     Optional<byte[]> stored = stores.get(pointer);
     if (stored.isPresent()) {
+      // what this instance stored a moment before it lost track of the container
+      Map<String, byte[]> files = new java.util.LinkedHashMap<>();
+      files.put(TaskObjects.RESULT, stored.get());
+      stores
+          .get(pointer.replaceAll("result\\.json$", TaskObjects.PICKLE))
+          .ifPresent(pickle -> files.put(TaskObjects.PICKLE, pickle));
+      task.resultsCollected(ResultDigests.of(files));
       JsonNode document = json.readTree(stored.get());
       if (RunnerOutcome.returned(document)) {
         task.succeed(pointer, 0, context.now());

@@ -8,6 +8,7 @@ import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.exception.NotModifiedException;
 import com.github.dockerjava.api.model.Container;
 import io.batchexecutor.backend.BuildImage;
+import io.batchexecutor.backend.ResultDigests;
 import io.batchexecutor.backend.TaskInputs;
 import io.batchexecutor.config.BatchExecutorProperties.TaskNetwork;
 import io.batchexecutor.config.PayloadMode;
@@ -181,6 +182,7 @@ class LocalContainers {
         "BATCH_EXECUTOR_RESULT_MARKER=" + ContainerOutput.resultMarker(task, attempt, sweepIndex));
     env.add(
         "BATCH_EXECUTOR_INPUTS=" + json.writeValueAsString(TaskInputs.containerLocations(task)));
+    env.addAll(digestEnvironment(task));
     stagedPayload(task)
         .ifPresent(
             payload ->
@@ -202,6 +204,24 @@ class LocalContainers {
         s.memoryMib(),
         cpus,
         s.numGpus());
+  }
+
+  /**
+   * What the runner checks the payload and its inputs against: the payload's SHA-256 and, for a
+   * workflow task, the digests of its dependencies' results as the service collected them.
+   */
+  private List<String> digestEnvironment(Task task) {
+    List<String> env = new ArrayList<>();
+    env.add(ResultDigests.PAYLOAD_SHA256_ENV + "=" + BuildImage.payloadDigest(task, json));
+    if (!task.dependsOn().isEmpty()) {
+      String digests = json.writeValueAsString(TaskInputs.digests(inputs.dependencies(task)));
+      // the service checks every input it copies in; the runner checks them again when they fit
+      // in one environment string (a task with hundreds of inputs would pass Linux's limit)
+      if (digests.length() <= INLINE_PAYLOAD_LIMIT) {
+        env.add(ResultDigests.INPUT_SHA256_ENV + "=" + digests);
+      }
+    }
+    return env;
   }
 
   /**

@@ -202,7 +202,11 @@ class AwsBatchStepsTest {
         .contains(
             org.assertj.core.groups.Tuple.tuple(
                 "BATCH_EXECUTOR_RESULT_S3_URI",
-                "s3://covalent-batch-job-resources/batch-executor/tasks/" + task.id() + "/"));
+                "s3://covalent-batch-job-resources/batch-executor/"
+                    + task.owner()
+                    + "/"
+                    + task.id()
+                    + "/"));
     assertThat(task.status()).isEqualTo(TaskStatus.SUBMITTED);
     assertThat(task.batchJobId()).isEqualTo("job-1");
     assertThat(result.next()).isEqualTo(StepResult.Next.RELEASE);

@@ -39,7 +39,7 @@ class AwsBatchValidationTest {
   }
 
   @Test
-  void aDependantIsQueuedForBatchToHoldUnlessItHasMoreDependenciesThanDependsOnTakes() {
+  void aDependantWaitsForItsDependenciesWhateverTheirNumber() {
     java.util.Map<String, Object> tasks = new java.util.LinkedHashMap<>();
     java.util.List<Object> all = new java.util.ArrayList<>();
     for (int i = 0; i < 21; i++) {
@@ -57,11 +57,12 @@ class AwsBatchValidationTest {
             .json()
             .get("tasks");
 
-    assertThat(workflow.get("few").get("status").asString()).isEqualTo("QUEUED");
-    assertThat(workflow.get("few").get("status_reason").asString()).contains("AWS Batch holds it");
-    assertThat(workflow.get("many").get("status").asString())
-        .as("21 dependencies: more than dependsOn takes, so the service waits itself")
+    assertThat(workflow.get("few").get("status").asString())
+        .as("queued once its dependencies' results, and their digests, are there")
         .isEqualTo("WAITING");
+    assertThat(workflow.get("few").get("status_reason").asString()).startsWith("waiting for t0");
+    assertThat(workflow.get("many").get("status").asString()).isEqualTo("WAITING");
+    assertThat(workflow.get("t0").get("status").asString()).isEqualTo("QUEUED");
   }
 
   @Test

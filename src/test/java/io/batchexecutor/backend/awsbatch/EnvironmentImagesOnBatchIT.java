@@ -135,7 +135,8 @@ class EnvironmentImagesOnBatchIT {
     JsonNode submitted = submittedFor(ids.get(7));
     assertThat(submitted.path("containerOverrides").toString())
         .contains("BATCH_EXECUTOR_PAYLOAD_S3_URI")
-        .contains("s3://" + BUCKET + "/batch-executor/tasks/" + ids.get(7) + "/payload.json");
+        .contains("s3://" + BUCKET + "/batch-executor/tester/" + ids.get(7) + "/payload.json")
+        .contains("BATCH_EXECUTOR_PAYLOAD_SHA256");
   }
 
   @Test

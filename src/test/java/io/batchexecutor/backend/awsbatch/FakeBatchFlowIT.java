@@ -27,10 +27,10 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * Workflows and sweeps on the AWS Batch backend, against the tests' loopback AWS endpoint (real
- * registry, S3Mock, jobs as containers on the local engine): dependants go to Batch with dependsOn
- * and Batch holds them; each runner reads its inputs from S3 — among them the pickle of a class
- * that only the producing (baked) task defines; a sweep is one array job whose children each
- * compute their combination.
+ * registry, S3Mock, jobs as containers on the local engine): dependants wait for their dependencies
+ * and are submitted with the digests of their results; each runner reads its inputs from S3 — among
+ * them the pickle of a class that only the producing (baked) task defines; a sweep is one array job
+ * whose children each compute their combination.
  */
 @ServiceTest
 @TestPropertySource(
@@ -80,7 +80,7 @@ class FakeBatchFlowIT {
   }
 
   @Test
-  void loadTrainScoreRunsOnBatchWithDependsOnAndInputsFromS3() {
+  void loadTrainScoreRunsOnBatchWithInputsAndTheirDigestsFromS3() {
     Api api = new Api(port);
     Api.Response accepted =
         api.post(
@@ -114,8 +114,8 @@ class FakeBatchFlowIT {
     String id = accepted.json().get("id").asString();
     JsonNode tasks = accepted.json().get("tasks");
     assertThat(tasks.get("score").get("status").asString())
-        .as("queued at once: Batch holds it")
-        .isEqualTo("QUEUED");
+        .as("queued once its inputs and their digests are there")
+        .isEqualTo("WAITING");
 
     JsonNode workflow =
         api.awaitWorkflow(
@@ -131,15 +131,22 @@ class FakeBatchFlowIT {
             .filter(r -> r.path("jobName").asString().endsWith(score.get("id").asString()))
             .findFirst()
             .orElseThrow();
-    String loadJob =
-        api.get("/api/v1/tasks/" + tasks.get("load").get("id").asString())
-            .json()
-            .get("batch_job_id")
-            .asString();
-    assertThat(submitted.path("dependsOn").valueStream().map(d -> d.path("jobId").asString()))
-        .as("submitted while 'load' still ran (it sleeps 8 s): Batch held it")
-        .contains(loadJob);
+    assertThat(submitted.path("dependsOn").isEmpty())
+        .as("submitted once its inputs were collected: nothing for Batch to hold")
+        .isTrue();
     assertThat(submitted.path("containerOverrides").toString()).contains("BATCH_EXECUTOR_INPUTS");
+    JsonNode digests = null;
+    for (JsonNode e : submitted.path("containerOverrides").path("environment")) {
+      if (e.path("name").asString().equals("BATCH_EXECUTOR_INPUT_SHA256")) {
+        digests = new tools.jackson.databind.ObjectMapper().readTree(e.path("value").asString());
+      }
+    }
+    assertThat(digests).as("the digests of its inputs travel with SubmitJob").isNotNull();
+    for (String key : List.of("load", "train")) {
+      JsonNode upstream = api.get("/api/v1/tasks/" + tasks.get(key).get("id").asString()).json();
+      assertThat(digests.get(key)).as(key).isEqualTo(upstream.get("result_sha256"));
+    }
+    assertThat(digests.path("train").has("result.pickle")).as("the pickle's too").isTrue();
   }
 
   @Test

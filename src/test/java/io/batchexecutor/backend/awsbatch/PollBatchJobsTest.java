@@ -8,6 +8,7 @@ import io.batchexecutor.support.ServiceTest;
 import io.batchexecutor.support.TaskBuilder;
 import io.batchexecutor.task.Task;
 import io.batchexecutor.task.TaskEvent;
+import io.batchexecutor.task.TaskObjects;
 import io.batchexecutor.task.TaskQueries;
 import io.batchexecutor.task.TaskRepository;
 import io.batchexecutor.task.TaskStatus;
@@ -124,7 +125,7 @@ class PollBatchJobsTest {
   @Test
   void aSucceededArrayJobGathersEachCombinationsOutcomeInOrder() {
     Task task = sweepSubmitted("job-sweep", List.of(1, 10));
-    String prefix = "batch-executor/tasks/" + task.id() + "/sweep/";
+    String prefix = TaskObjects.key(task, "sweep/");
     s3.put(
         "bucket",
         prefix + "0/result.json",
@@ -141,14 +142,12 @@ class PollBatchJobsTest {
     Task done = tasks.find(task.id()).orElseThrow();
     assertThat(done.status()).isEqualTo(TaskStatus.SUCCEEDED);
     assertThat(done.resultPointer())
-        .isEqualTo("s3://bucket/batch-executor/tasks/" + task.id() + "/result.json");
+        .isEqualTo("s3://bucket/" + TaskObjects.key(task, "result.json"));
     tools.jackson.databind.JsonNode gathered =
         JsonMapper.builder()
             .build()
             .readTree(
-                s3.get(
-                        java.net.URI.create(
-                            "s3://bucket/batch-executor/tasks/" + task.id() + "/result.json"))
+                s3.get(java.net.URI.create("s3://bucket/" + TaskObjects.key(task, "result.json")))
                     .orElseThrow());
     assertThat(gathered.get("value").toString())
         .isEqualTo(
@@ -172,7 +171,7 @@ class PollBatchJobsTest {
     Task task = submitted("job-ok");
     s3.put(
         "bucket",
-        "batch-executor/tasks/" + task.id() + "/result.json",
+        TaskObjects.key(task, "result.json"),
         "{\"ok\": true, \"value\": 3}".getBytes(StandardCharsets.UTF_8));
     batch.setJob(
         job("job-ok", JobStatus.SUCCEEDED)
@@ -198,7 +197,14 @@ class PollBatchJobsTest {
     Task done = tasks.find(task.id()).orElseThrow();
     assertThat(done.status()).isEqualTo(TaskStatus.SUCCEEDED);
     assertThat(done.resultPointer())
-        .isEqualTo("s3://bucket/batch-executor/tasks/" + task.id() + "/result.json");
+        .isEqualTo("s3://bucket/" + TaskObjects.key(task, "result.json"));
+    assertThat(done.resultDigests())
+        .as("the digest of result.json as collected")
+        .containsExactly(
+            java.util.Map.entry(
+                "result.json",
+                io.batchexecutor.support.Sha256.hex(
+                    "{\"ok\": true, \"value\": 3}".getBytes(StandardCharsets.UTF_8))));
     assertThat(done.attempts()).isEqualTo(2);
     assertThat(done.exitCode()).isZero();
     assertThat(done.logStreamName()).isEqualTo("batch-executor/default/abc");
@@ -231,7 +237,7 @@ class PollBatchJobsTest {
     Task task = submitted("job-raised");
     s3.put(
         "bucket",
-        "batch-executor/tasks/" + task.id() + "/result.json",
+        TaskObjects.key(task, "result.json"),
         "{\"ok\": false, \"error\": {\"type\": \"KeyError\", \"message\": \"'x'\", \"traceback\": \"Traceback...\"}}"
             .getBytes(StandardCharsets.UTF_8));
     batch.setJob(

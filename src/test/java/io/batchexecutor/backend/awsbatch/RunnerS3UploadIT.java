@@ -43,7 +43,7 @@ class RunnerS3UploadIT {
                       json))
               .reference();
       String bucket = "runner-upload";
-      String prefix = "batch-executor/tasks/" + UUID.randomUUID() + "/";
+      String prefix = "batch-executor/tester/" + UUID.randomUUID() + "/";
       try (S3Client s3 = s3()) {
         if (s3.listBuckets().buckets().stream().noneMatch(b -> b.name().equals(bucket))) {
           s3.createBucket(b -> b.bucket(bucket));

@@ -3,19 +3,23 @@ package io.batchexecutor.backend.awsbatch;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.batchexecutor.backend.BackOff;
+import io.batchexecutor.backend.ResultDigests;
 import io.batchexecutor.backend.StepContext;
 import io.batchexecutor.backend.StepResult;
 import io.batchexecutor.backend.TaskInputs;
 import io.batchexecutor.storage.ObjectStores;
 import io.batchexecutor.support.ServiceTest;
+import io.batchexecutor.support.Sha256;
 import io.batchexecutor.support.TaskBuilder;
 import io.batchexecutor.task.Task;
+import io.batchexecutor.task.TaskObjects;
 import io.batchexecutor.task.TaskQueries;
 import io.batchexecutor.task.TaskRepository;
 import io.batchexecutor.task.TaskStatus;
 import io.batchexecutor.task.WorkQueue;
 import io.batchexecutor.workflow.Workflow;
 import io.batchexecutor.workflow.WorkflowRepository;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -28,7 +32,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.simple.JdbcClient;
-import software.amazon.awssdk.services.batch.model.JobDependency;
 import software.amazon.awssdk.services.batch.model.JobStatus;
 import software.amazon.awssdk.services.batch.model.KeyValuePair;
 import software.amazon.awssdk.services.batch.model.SubmitJobRequest;
@@ -36,8 +39,9 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Workflow tasks on AWS Batch, against an in-memory Batch and the real database: the dependsOn and
- * inputs a dependant is submitted with, and what a failed dependency does to it.
+ * Workflow tasks on AWS Batch, against an in-memory Batch and the real database: a dependant is
+ * submitted once its dependencies succeeded, with where to read their results and the digests they
+ * were collected with; and what a failed dependency does to it.
  */
 @ServiceTest
 class WorkflowOnBatchTest {
@@ -68,8 +72,9 @@ class WorkflowOnBatchTest {
   }
 
   @Test
-  void aDependantWaitsUntilEachUnfinishedDependencyHasAJob() throws InterruptedException {
-    submitted("load", "job-load");
+  void aDependantWaitsUntilEveryDependencySucceeded() throws InterruptedException {
+    succeeded("load");
+    submitted("train", "job-train");
 
     Task score = registering("score");
     StepResult result = submit.run(score, CONTEXT);
@@ -78,56 +83,65 @@ class WorkflowOnBatchTest {
     assertThat(batch.submitted).isEmpty();
     assertThat(score.status()).isEqualTo(TaskStatus.REGISTERING);
     assertThat(score.statusReason())
-        .isEqualTo("waiting for 'train' to be submitted, to name its job in dependsOn");
+        .isEqualTo("waiting for 'train' to succeed: it is submitted with its result's digest");
   }
 
   @Test
-  void aDependantIsSubmittedWithDependsOnAndWhereToReadItsInputs() throws InterruptedException {
-    submitted("load", "job-load");
-    submitted("train", "job-train");
+  void aDependantIsSubmittedWithWhereToReadItsInputsAndTheirDigests() throws InterruptedException {
+    succeeded("load");
+    succeeded("train");
 
     Task score = registering("score");
     submit.run(score, CONTEXT);
 
     SubmitJobRequest request = batch.submitted.get(0);
-    assertThat(request.dependsOn())
-        .extracting(JobDependency::jobId)
-        .containsExactly("job-load", "job-train");
-    JsonNode inputs = inputs(request);
+    assertThat(request.dependsOn()).as("Batch holds nothing: its inputs are there").isEmpty();
+    JsonNode inputs = environment(request, "BATCH_EXECUTOR_INPUTS");
+    Task load = workflow.get("load");
     assertThat(inputs.get("load").asString())
         .isEqualTo(
             "s3://"
-                + workflow.get("load").settings().s3BucketName()
-                + "/batch-executor/tasks/"
-                + workflow.get("load").id()
+                + load.settings().s3BucketName()
+                + "/batch-executor/"
+                + load.owner()
+                + "/"
+                + load.id()
                 + "/");
     assertThat(inputs.get("train").asString()).endsWith(workflow.get("train").id() + "/");
+    JsonNode digests = environment(request, "BATCH_EXECUTOR_INPUT_SHA256");
+    assertThat(digests.path("load").path("result.json").asString())
+        .isEqualTo(Sha256.hex(resultOf("load")));
+    assertThat(digests.path("train").path("result.json").asString())
+        .isEqualTo(Sha256.hex(resultOf("train")));
     assertThat(score.status()).isEqualTo(TaskStatus.SUBMITTED);
   }
 
   @Test
-  void aDependencyThatSucceededIsNotNamedInDependsOn() throws InterruptedException {
+  void aDependencyThatEndedBeforeDigestsWereKeptIsPassedOnWithoutOne() throws InterruptedException {
     succeeded("load");
-    submitted("train", "job-train");
+    Task train = registering("train");
+    train.submittedToBatch("job-train", NOW);
+    train.succeed("s3://bucket/batch-executor/tasks/" + train.id() + "/result.json", 0, NOW);
+    assertThat(tasks.update(train)).isTrue();
 
     submit.run(registering("score"), CONTEXT);
 
-    assertThat(batch.submitted.get(0).dependsOn())
-        .extracting(JobDependency::jobId)
-        .containsExactly("job-train");
-    assertThat(inputs(batch.submitted.get(0)).has("load")).as("still read from S3").isTrue();
+    SubmitJobRequest request = batch.submitted.get(0);
+    assertThat(environment(request, "BATCH_EXECUTOR_INPUTS").has("train")).isTrue();
+    assertThat(environment(request, "BATCH_EXECUTOR_INPUT_SHA256").has("train")).isFalse();
+    assertThat(environment(request, "BATCH_EXECUTOR_INPUT_SHA256").has("load")).isTrue();
   }
 
   @Test
   void aJobBatchFailedForItsDependencyEndsCancelledNamingIt() throws InterruptedException {
+    // a dependant submitted with dependsOn by an earlier version of the service
     submitted("load", "job-load");
-    Task train = registering("train");
-    submit.run(train, CONTEXT);
-    tasks.update(train);
+    submitted("train", "job-train");
     Task load = tasks.find(workflow.get("load").id()).orElseThrow();
     load.fail("the job FAILED", null, 1, null, NOW);
     tasks.update(load);
-    String trainJob = tasks.find(train.id()).orElseThrow().batchJobId();
+    Task train = tasks.find(workflow.get("train").id()).orElseThrow();
+    String trainJob = train.batchJobId();
     batch.setJob(
         software.amazon.awssdk.services.batch.model.JobDetail.builder()
             .jobId(trainJob)
@@ -209,17 +223,20 @@ class WorkflowOnBatchTest {
   private void succeeded(String key) {
     Task task = registering(key);
     task.submittedToBatch("job-" + key, NOW);
+    task.resultsCollected(ResultDigests.of(Map.of("result.json", resultOf(key))));
     task.succeed(
-        "s3://covalent-batch-job-resources/batch-executor/tasks/" + task.id() + "/result.json",
-        0,
-        NOW);
+        "s3://covalent-batch-job-resources/" + TaskObjects.key(task, "result.json"), 0, NOW);
     assertThat(tasks.update(task)).isTrue();
   }
 
-  private JsonNode inputs(SubmitJobRequest request) {
+  private static byte[] resultOf(String key) {
+    return ("{\"ok\": true, \"value\": \"" + key + "\"}").getBytes(StandardCharsets.UTF_8);
+  }
+
+  private JsonNode environment(SubmitJobRequest request, String name) {
     return json.readTree(
         request.containerOverrides().environment().stream()
-            .filter(e -> e.name().equals("BATCH_EXECUTOR_INPUTS"))
+            .filter(e -> e.name().equals(name))
             .map(KeyValuePair::value)
             .findFirst()
             .orElseThrow());

@@ -147,6 +147,7 @@ class ContainerSpecTest {
             "BATCH_EXECUTOR_OUTPUT_DIR",
             "BATCH_EXECUTOR_RESULT_MARKER",
             "BATCH_EXECUTOR_INPUTS",
+            "BATCH_EXECUTOR_PAYLOAD_SHA256",
             "HOME");
   }
 

@@ -105,6 +105,41 @@ class SweepIT {
   }
 
   @Test
+  void aRunsPickleIsServedAsGatheredAndRefusedOnceChangedInTheStore() throws Exception {
+    Map<String, Object> body =
+        Tasks.function(
+                "from fractions import Fraction\ndef third(n):\n    return Fraction(n, 3)\n",
+                "third")
+            .set("sweep", Map.of("n", List.of(1, 2)))
+            .build();
+    String id = api.post("/api/v1/tasks", body).json().get("id").asString();
+
+    JsonNode task = api.awaitEnd(id, Duration.ofSeconds(180));
+
+    assertThat(task.get("status").asString()).as(task.toString()).isEqualTo("SUCCEEDED");
+    assertThat(task.path("result_sha256").has("result.json")).as(task.toString()).isTrue();
+    assertThat(task.path("result_sha256").size()).as("the view shows the task's own files").isOne();
+    String path = "/api/v1/tasks/" + id + "/result?index=1";
+    byte[] pickle = api.bytes(path, "application/octet-stream");
+    java.nio.file.Path stored =
+        java.nio.file.Path.of(
+            java.net.URI.create(
+                task.get("result").asString().replace("result.json", "sweep/1/result.pickle")));
+    assertThat(java.nio.file.Files.readAllBytes(stored)).isEqualTo(pickle);
+
+    byte[] altered = pickle.clone();
+    altered[altered.length - 2] ^= 1;
+    java.nio.file.Files.write(stored, altered);
+
+    Api.Response refused = api.get(path, "application/octet-stream");
+    assertThat(refused.status()).as(refused.text()).isEqualTo(409);
+    assertThat(refused.text()).contains("result-altered").contains("sweep/1/result.pickle");
+    assertThat(api.get(path).json().get("type").asString())
+        .as("its description comes from the gathered result, which is intact")
+        .isEqualTo("fractions.Fraction");
+  }
+
+  @Test
   void aRunWhoseContainerDiesIsRetriedUpToRetryAttemptsAndOnlyIt() {
     Map<String, Object> body =
         Tasks.function(
