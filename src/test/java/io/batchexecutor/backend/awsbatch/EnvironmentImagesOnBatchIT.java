@@ -64,6 +64,17 @@ class EnvironmentImagesOnBatchIT {
     }
     S3MockServer.get().ensureBucket(BUCKET);
     registry.add("batch-executor.awsbatch.ecr-repo-name", () -> "batch-executor-env-it-" + RUN);
+    // job-definition families and a bucket of this run's, as the operator's execution profiles
+    registry.add(
+        "batch-executor.execution-profiles.staged.awsbatch.batch-job-definition-name",
+        () -> "staged-" + RUN);
+    registry.add(
+        "batch-executor.execution-profiles.baked.awsbatch.batch-job-definition-name",
+        () -> "baked-" + RUN);
+    registry.add(
+        "batch-executor.execution-profiles.missing-bucket.awsbatch.s3-bucket-name",
+        () -> "no-such-bucket-" + RUN);
+    registry.add("batch-executor.client-defaults.execution-profiles", () -> "*");
     aws = FakeAwsEndpoint.forTests();
     registry.add("batch-executor.awsbatch.endpoint", () -> aws.endpoint().toString());
   }
@@ -100,7 +111,7 @@ class EnvironmentImagesOnBatchIT {
               Tasks.add()
                   .set("args", List.of(i, 1000))
                   .set("image", Map.of("requirements", requirements))
-                  .executor("batch_job_definition_name", "staged-" + RUN)
+                  .executor("execution_profile", "staged")
                   .build());
       assertThat(accepted.status()).as(accepted.text()).isEqualTo(202);
       ids.add(accepted.json().get("id").asString());
@@ -152,7 +163,7 @@ class EnvironmentImagesOnBatchIT {
               Tasks.add()
                   .set("args", List.of(i, 1000))
                   .set("image", Map.of("requirements", requirements, "payload", "baked"))
-                  .executor("batch_job_definition_name", "baked-" + RUN)
+                  .executor("execution_profile", "baked")
                   .build());
       assertThat(accepted.status()).as(accepted.text()).isEqualTo(202);
       ids.add(accepted.json().get("id").asString());
@@ -180,8 +191,7 @@ class EnvironmentImagesOnBatchIT {
     Api api = new Api(port);
     Api.Response accepted =
         api.post(
-            "/api/v1/tasks",
-            Tasks.add().executor("s3_bucket_name", "no-such-bucket-" + RUN).build());
+            "/api/v1/tasks", Tasks.add().executor("execution_profile", "missing-bucket").build());
     assertThat(accepted.status()).as(accepted.text()).isEqualTo(202);
     String id = accepted.json().get("id").asString();
 
