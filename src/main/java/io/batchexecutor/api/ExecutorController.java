@@ -71,6 +71,7 @@ public class ExecutorController {
    * @param maxGpus most GPUs a task may ask for
    * @param maxTimeLimit longest time limit in seconds a task may ask for
    */
+  @Schema(name = "ExecutionProfile")
   public record Profile(
       String name,
       String backend,
