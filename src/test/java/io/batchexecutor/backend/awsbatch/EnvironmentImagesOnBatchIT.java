@@ -74,6 +74,12 @@ class EnvironmentImagesOnBatchIT {
     registry.add(
         "batch-executor.execution-profiles.missing-bucket.awsbatch.s3-bucket-name",
         () -> "no-such-bucket-" + RUN);
+    registry.add(
+        "batch-executor.execution-profiles.per-client.awsbatch.batch-job-definition-name",
+        () -> "per-client-" + RUN);
+    registry.add(
+        "batch-executor.execution-profiles.per-client.awsbatch.batch-job-role-name",
+        () -> "Job-{client}");
     registry.add("batch-executor.client-defaults.execution-profiles", () -> "*");
     aws = FakeAwsEndpoint.forTests();
     registry.add("batch-executor.awsbatch.endpoint", () -> aws.endpoint().toString());
@@ -184,6 +190,37 @@ class EnvironmentImagesOnBatchIT {
     assertThat(payloadsWritten(ids)).as("the call is in the image, not beside it").isZero();
     assertThat(submittedFor(ids.get(0)).path("containerOverrides").toString())
         .doesNotContain("BATCH_EXECUTOR_PAYLOAD_S3_URI");
+  }
+
+  @Test
+  void aProfileWithAJobRolePerClientRegistersOneRevisionPerClientCarryingItsRole() {
+    List<String> ids = new ArrayList<>();
+    for (String token : List.of(Api.TESTER, Api.INTRUDER)) {
+      Api.Response accepted =
+          new Api(port)
+              .as(token)
+              .post(
+                  "/api/v1/tasks", Tasks.add().executor("execution_profile", "per-client").build());
+      assertThat(accepted.status()).as(accepted.text()).isEqualTo(202);
+      ids.add(accepted.json().get("id").asString());
+    }
+    List<String> tokens = List.of(Api.TESTER, Api.INTRUDER);
+    for (int i = 0; i < ids.size(); i++) {
+      JsonNode task = new Api(port).as(tokens.get(i)).awaitEnd(ids.get(i), Duration.ofMinutes(3));
+      assertThat(task.get("status").asString()).as(task.toString()).isEqualTo("SUCCEEDED");
+    }
+
+    List<String> roles =
+        aws.definitions("per-client-" + RUN).stream()
+            .map(d -> d.path("containerProperties").path("jobRoleArn").asString())
+            .sorted()
+            .toList();
+    assertThat(roles)
+        .as("one revision per role, the role the client's")
+        .hasSize(2)
+        .allMatch(r -> r.startsWith("arn:aws:iam::") && r.contains(":role/Job-"))
+        .anyMatch(r -> r.endsWith(":role/Job-intruder"))
+        .anyMatch(r -> r.endsWith(":role/Job-tester"));
   }
 
   @Test
