@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -123,14 +124,14 @@ public class SubmitTask {
    */
   public TaskSettings settingsFor(NewTask request) {
     ExecutionProfile profile = profileRules.profileFor(request);
-    TaskSettings profiles = profile.namesFor(request.owner());
+    TaskSettings profileNames = profile.namesFor(request.owner());
     List<InvalidTaskException.Violation> problems =
-        new java.util.ArrayList<>(profileRules.foreignNames(request.executor(), profiles, profile));
+        new ArrayList<>(profileRules.foreignNames(request.executor(), profileNames, profile));
     ExecutionProfileRules.foreignBaseImage(request.spec(), profile).ifPresent(problems::add);
     TaskSettings requested = request.executor() == null ? TaskSettings.none() : request.executor();
     TaskSettings effective =
         settings
-            .resolve(requested.clientsPart().orElse(profiles))
+            .resolve(requested.clientsPart().orElse(profileNames))
             .withExecutionProfile(profile.name());
     if (problems.isEmpty()) {
       problems.addAll(ExecutionProfileRules.aboveMaxima(effective, profile));

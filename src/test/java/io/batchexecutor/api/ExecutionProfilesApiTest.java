@@ -263,6 +263,22 @@ class ExecutionProfilesApiTest {
   }
 
   @Test
+  void problemsOfSeveralKindsAreOneInvalidRequestNamingEveryField() {
+    Api.Response refused =
+        tester.post(
+            "/api/v1/tasks",
+            Tasks.add()
+                .executor("batch_queue", "another-teams-queue")
+                .set("image", Map.of("base_image", "python:3.12-slim"))
+                .build());
+
+    assertProblem(refused, 400, "invalid-request");
+    List<String> fields = new ArrayList<>();
+    refused.json().get("errors").forEach(e -> fields.add(e.get("field").asString()));
+    assertThat(fields).containsExactlyInAnyOrder("executor.batch_queue", "image.base_image");
+  }
+
+  @Test
   void executorShowsEachClientOnlyTheProfilesItMayUse() {
     JsonNode mine = tester.get("/api/v1/executor").json();
     assertThat(mine.get("default_execution_profile").asString()).isEqualTo("local");
