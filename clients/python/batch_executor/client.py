@@ -187,13 +187,16 @@ class Client:
 
     # ---- tasks ----------------------------------------------------------------------------------
 
-    def submit(self, fn, *args, executor=None, requirements=None, base_image=None, **kwargs):
+    def submit(self, fn, *args, executor=None, requirements=None, base_image=None,
+               execution_profile=None, **kwargs):
         """Runs ``fn(*args, **kwargs)`` as a task; returns its :class:`TaskHandle` at once.
 
         ``fn`` travels as source (its own, without the client's decorators, and what it needs from
         its module). ``executor``: an :class:`AWSBatchExecutor`, a dict of its keys, or
         ``"awsbatch"``/``None`` for the service's defaults. ``requirements``: pip requirements
-        (or a :class:`DepsPip`); ``base_image``: the image to build on.
+        (or a :class:`DepsPip`); ``base_image``: the image to build on (one the execution profile
+        allows); ``execution_profile``: the operator's execution profile to run with (one of
+        :meth:`executor`'s; ``None`` for the caller's default), over the executor's.
         """
         from .covalent import executor_settings, requirements_of, Electron
         from .source import function_source
@@ -211,6 +214,8 @@ class Client:
             "kwargs": json_value(kwargs, "the arguments of %s" % name, "kwargs"),
         }
         settings = executor_settings(executor)
+        if execution_profile is not None:
+            settings["execution_profile"] = execution_profile
         if settings:
             body["executor"] = settings
         image = {}
@@ -254,7 +259,8 @@ class Client:
         return self.request("GET", WORKFLOWS, query={"status": status, "page": page, "size": size})
 
     def executor(self):
-        """The service's backend and its configured executor defaults."""
+        """What the caller may choose: its execution profiles (the default first, each with its
+        maxima and allowed base images) and the resources a task gets when it names none."""
         return self.request("GET", "/api/v1/executor")
 
 

@@ -66,19 +66,28 @@ EXECUTOR_KEYS = (
     "credentials", "profile", "region", "s3_bucket_name", "ecr_repo_name",
     "batch_job_definition_name", "batch_queue", "batch_execution_role_name",
     "batch_job_role_name", "batch_job_log_group_name", "vcpu", "memory", "num_gpus",
-    "retry_attempts", "time_limit", "poll_freq", "cache_dir",
+    "retry_attempts", "time_limit", "poll_freq", "cache_dir", "execution_profile",
 )
-#: Keys only the service's own configuration sets; a task cannot (the service refuses them).
-SERVER_ONLY_KEYS = ("credentials", "profile", "region", "cache_dir")
+#: Keys only the service's own configuration sets; a task cannot (the service refuses them). The
+#: AWS resources and identities (bucket, repository, job definition, queue, roles, log group) are
+#: the operator's, chosen through the execution profile (``execution_profile=``).
+SERVER_ONLY_KEYS = (
+    "credentials", "profile", "region", "cache_dir", "s3_bucket_name", "ecr_repo_name",
+    "batch_job_definition_name", "batch_queue", "batch_execution_role_name",
+    "batch_job_role_name", "batch_job_log_group_name",
+)
 
 
 class AWSBatchExecutor:
     """The original executor's settings for the electrons that use it, with exactly its keyword
     names; what is left out comes from the service's configuration.
 
-    ``credentials``, ``profile``, ``region`` and ``cache_dir`` are the service's to set: they are
-    accepted (so that existing code runs unchanged), not sent, and a warning says so. A misspelt
-    keyword is a TypeError naming it.
+    ``credentials``, ``profile``, ``region`` and ``cache_dir``, and the AWS resources and identities
+    (``s3_bucket_name``, ``ecr_repo_name``, ``batch_job_definition_name``, ``batch_queue``, the two
+    role names and ``batch_job_log_group_name``) are the service's to set — the latter through the
+    execution profile a task chooses with ``execution_profile`` (``GET /api/v1/executor`` lists the
+    caller's). They are accepted (so that existing code runs unchanged), not sent, and one warning
+    says so. A misspelt keyword is a TypeError naming it.
     """
 
     def __init__(self, **settings):
@@ -94,9 +103,11 @@ class AWSBatchExecutor:
         ignored = [k for k in SERVER_ONLY_KEYS if k in self.settings]
         if ignored:
             warnings.warn(
-                "AWSBatchExecutor: %s %s set by the batch-executor service's own configuration; "
-                "the value given here is not sent" % (", ".join(ignored),
-                                                        "is" if len(ignored) == 1 else "are"),
+                "AWSBatchExecutor: %s %s set by the batch-executor service's own configuration "
+                "(AWS resources and roles through the execution profile: execution_profile=...); "
+                "the value%s given here %s not sent"
+                % (", ".join(ignored), "is" if len(ignored) == 1 else "are",
+                   "" if len(ignored) == 1 else "s", "is" if len(ignored) == 1 else "are"),
                 UserWarning,
                 stacklevel=2,
             )

@@ -13,14 +13,37 @@ import sample_lattice as s  # noqa: E402
 
 
 class ExecutorTest(unittest.TestCase):
-    def test_the_original_keywords_are_taken_and_sent(self):
+    def test_the_original_keywords_are_taken_and_the_resources_sent(self):
         executor = ct.AWSBatchExecutor(vcpu=16, memory=16, time_limit=600, num_gpus=0,
-                                       s3_bucket_name="my-bucket", batch_queue="my-queue")
+                                       retry_attempts=2, poll_freq=5)
 
         self.assertEqual(executor.to_dict(), {"vcpu": 16, "memory": 16, "time_limit": 600,
-                                              "num_gpus": 0, "s3_bucket_name": "my-bucket",
-                                              "batch_queue": "my-queue"})
+                                              "num_gpus": 0, "retry_attempts": 2, "poll_freq": 5})
         self.assertEqual(executor.vcpu, 16)
+
+    def test_an_execution_profile_is_chosen_by_name_and_sent(self):
+        executor = ct.AWSBatchExecutor(execution_profile="gpu", num_gpus=1)
+
+        self.assertEqual(executor.to_dict(), {"execution_profile": "gpu", "num_gpus": 1})
+
+    def test_the_operators_aws_names_are_accepted_with_one_warning_and_not_sent(self):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            executor = ct.AWSBatchExecutor(
+                s3_bucket_name="my-bucket", ecr_repo_name="my-repo",
+                batch_job_definition_name="my-jobs", batch_queue="my-queue",
+                batch_execution_role_name="ecsTaskExecutionRole",
+                batch_job_role_name="arn:aws:iam::123456789012:role/Admin",
+                batch_job_log_group_name="my-logs", region="us-east-1", vcpu=2)
+
+        self.assertEqual(executor.to_dict(), {"vcpu": 2})
+        self.assertEqual(len(caught), 1)
+        message = str(caught[0].message)
+        for key in ("region", "s3_bucket_name", "ecr_repo_name", "batch_job_definition_name",
+                    "batch_queue", "batch_execution_role_name", "batch_job_role_name",
+                    "batch_job_log_group_name", "execution_profile"):
+            self.assertIn(key, message)
+        self.assertNotIn("Admin", message)
 
     def test_it_is_also_where_covalents_examples_take_it_from(self):
         self.assertIs(ct.executor.AWSBatchExecutor, ct.AWSBatchExecutor)

@@ -206,6 +206,16 @@ class BadInputTest(unittest.TestCase):
         self.assertEqual(fields, {"executor.vcpu", "executor.time_limit"})
         self.assertIn("executor.vcpu", str(problem))
 
+    def test_an_execution_profile_the_caller_may_not_use_is_refused_naming_those_it_may(self):
+        mine = [p["name"] for p in Client().executor()["execution_profiles"]]
+        with self.assertRaises(ct.ApiError) as raised:
+            Client().submit(s.add, 1, 2, execution_profile="no-such-profile")
+        problem = raised.exception
+        self.assertEqual(problem.status, 400)
+        self.assertEqual(problem.kind, "execution-profile-not-allowed")
+        self.assertEqual([e["field"] for e in problem.errors], ["executor.execution_profile"])
+        self.assertIn(mine[0], problem.errors[0]["message"])
+
     def test_an_unknown_task_is_a_404_problem(self):
         with self.assertRaises(ct.ApiError) as raised:
             Client().task(uuid.uuid4()).refresh()

@@ -39,7 +39,7 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
     ProblemDetail problem =
         Problems.of(
             HttpStatus.BAD_REQUEST,
-            Problems.INVALID_REQUEST,
+            Problems.ofViolations(e.violations()),
             "Invalid task",
             e.violations().size() == 1
                 ? e.violations().get(0).field() + " " + e.violations().get(0).message()

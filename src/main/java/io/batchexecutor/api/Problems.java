@@ -1,6 +1,9 @@
 package io.batchexecutor.api;
 
+import io.batchexecutor.task.InvalidTaskException;
 import java.net.URI;
+import java.util.List;
+import java.util.Objects;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.ProblemDetail;
 
@@ -12,7 +15,11 @@ public final class Problems {
   public static final String INVALID_REQUEST = "invalid-request";
   public static final String MALFORMED_JSON = "malformed-json";
   public static final String UNKNOWN_FIELD = "unknown-field";
-  public static final String SETTING_NOT_ALLOWED = "setting-not-allowed";
+  public static final String SETTING_NOT_ALLOWED = InvalidTaskException.SETTING_NOT_ALLOWED;
+  public static final String EXECUTION_PROFILE_NOT_ALLOWED =
+      InvalidTaskException.PROFILE_NOT_ALLOWED;
+  public static final String RESOURCE_ABOVE_MAXIMUM = InvalidTaskException.ABOVE_MAXIMUM;
+  public static final String BASE_IMAGE_NOT_ALLOWED = InvalidTaskException.BASE_IMAGE_NOT_ALLOWED;
   public static final String REQUEST_TOO_LARGE = "request-too-large";
   public static final String BODY_TOO_SLOW = "request-body-too-slow";
   public static final String TASK_NOT_FOUND = "task-not-found";
@@ -40,6 +47,18 @@ public final class Problems {
   public static final String TOO_MANY_FOLLOWERS = "too-many-followers";
 
   private Problems() {}
+
+  /**
+   * The kind of a refused task: the violations' own kind when they all share one (an execution
+   * profile not allowed, an operator's setting, a resource above its maximum, a base image not
+   * allowed), else {@link #INVALID_REQUEST}.
+   */
+  public static String ofViolations(List<InvalidTaskException.Violation> violations) {
+    String kind = violations.isEmpty() ? null : violations.get(0).kind();
+    boolean shared =
+        kind != null && violations.stream().allMatch(v -> Objects.equals(kind, v.kind()));
+    return shared ? kind : INVALID_REQUEST;
+  }
 
   /** A problem of {@code kind} with the given status, title and detail. */
   public static ProblemDetail of(HttpStatusCode status, String kind, String title, String detail) {

@@ -85,6 +85,7 @@ public record AwsBatchProperties(
         region,
         cacheDir,
         new TaskSettings(
+            null,
             s3BucketName,
             ecrRepoName,
             batchJobDefinitionName,

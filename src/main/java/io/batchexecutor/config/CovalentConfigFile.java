@@ -44,6 +44,7 @@ public final class CovalentConfigFile {
         values.string("region"),
         values.string("cache_dir"),
         new TaskSettings(
+            null,
             values.string("s3_bucket_name"),
             values.string("ecr_repo_name"),
             values.string("batch_job_definition_name"),

@@ -24,6 +24,7 @@ public final class ExecutorDefaults {
         null,
         "/tmp/covalent",
         new TaskSettings(
+            null,
             "covalent-batch-job-resources",
             "covalent-batch-job-images",
             "covalent-batch-jobs",

@@ -13,6 +13,12 @@ import jakarta.validation.constraints.Size;
  * [executors.awsbatch]} section. In a request every field is optional ({@code null} = "not given",
  * {@code 0} is a value); the effective settings stored with a task have every field filled in.
  *
+ * <p>The names of AWS resources and identities (bucket, repository, job definition, queue, roles,
+ * log group) belong to the operator: they come from the task's {@linkplain ExecutionProfiles
+ * execution profile}, and a request may repeat its profile's value but not name another.
+ *
+ * @param executionProfile the execution profile the task runs with; a request that leaves it out
+ *     gets its client's first allowed profile
  * @param s3BucketName bucket that receives task results
  * @param ecrRepoName ECR repository that receives task images
  * @param batchJobDefinitionName name under which job definitions are registered
@@ -28,6 +34,8 @@ import jakarta.validation.constraints.Size;
  * @param pollFreq seconds between status checks of the task
  */
 public record TaskSettings(
+    @Pattern(regexp = ClientNames.GRAMMAR, message = ClientNames.PROFILE_MESSAGE)
+        String executionProfile,
     @Pattern(regexp = Names.BUCKET, message = Names.BUCKET_MESSAGE) String s3BucketName,
     @Pattern(regexp = Names.ECR_REPOSITORY, message = Names.ECR_REPOSITORY_MESSAGE)
         @Size(min = 2, max = 256)
@@ -51,6 +59,7 @@ public record TaskSettings(
   /** Fills every field this record leaves {@code null} from {@code fallback}. */
   public TaskSettings orElse(TaskSettings fallback) {
     return new TaskSettings(
+        first(executionProfile, fallback.executionProfile),
         first(s3BucketName, fallback.s3BucketName),
         first(ecrRepoName, fallback.ecrRepoName),
         first(batchJobDefinitionName, fallback.batchJobDefinitionName),
@@ -66,10 +75,73 @@ public record TaskSettings(
         first(pollFreq, fallback.pollFreq));
   }
 
+  /** The same settings running with execution profile {@code name}. */
+  public TaskSettings withExecutionProfile(String name) {
+    return new TaskSettings(
+        name,
+        s3BucketName,
+        ecrRepoName,
+        batchJobDefinitionName,
+        batchQueue,
+        batchExecutionRoleName,
+        batchJobRoleName,
+        batchJobLogGroupName,
+        vcpu,
+        memory,
+        numGpus,
+        retryAttempts,
+        timeLimit,
+        pollFreq);
+  }
+
+  /**
+   * Only what a client chooses: the execution profile and the resources; the names of the
+   * operator's AWS resources and identities left out.
+   */
+  public TaskSettings clientsPart() {
+    return new TaskSettings(
+        executionProfile,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        vcpu,
+        memory,
+        numGpus,
+        retryAttempts,
+        timeLimit,
+        pollFreq);
+  }
+
+  /**
+   * Only what the operator chooses: the execution profile and the names of the AWS resources and
+   * identities; the resources left out.
+   */
+  public TaskSettings operatorsPart() {
+    return new TaskSettings(
+        executionProfile,
+        s3BucketName,
+        ecrRepoName,
+        batchJobDefinitionName,
+        batchQueue,
+        batchExecutionRoleName,
+        batchJobRoleName,
+        batchJobLogGroupName,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null);
+  }
+
   /** Settings with nothing given. */
   public static TaskSettings none() {
     return new TaskSettings(
-        null, null, null, null, null, null, null, null, null, null, null, null, null);
+        null, null, null, null, null, null, null, null, null, null, null, null, null, null);
   }
 
   /** Memory in MiB as AWS Batch and Docker want it: GB x 1024, rounded up. */

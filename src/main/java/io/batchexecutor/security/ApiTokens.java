@@ -1,5 +1,6 @@
 package io.batchexecutor.security;
 
+import io.batchexecutor.config.ClientNames;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -7,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The clients and their bearer tokens. Tokens are kept only as SHA-256 digests and compared in
@@ -40,7 +42,8 @@ public final class ApiTokens {
         throw new IllegalStateException(
             "batch-executor.security.tokens must be client=token pairs; one entry is not");
       }
-      String client = pair.substring(0, eq).strip();
+      String client =
+          ClientNames.checked(pair.substring(0, eq).strip(), "batch-executor.security.tokens");
       String token = pair.substring(eq + 1).strip();
       if (token.length() < 16) {
         throw new IllegalStateException(
@@ -54,6 +57,11 @@ public final class ApiTokens {
       digests.put(DEFAULT_CLIENT, digest(generated(tokenFile, console)));
     }
     return new ApiTokens(digests);
+  }
+
+  /** The clients that have a token. */
+  public Set<String> clients() {
+    return digestByClient.keySet();
   }
 
   /** The client whose token this is, if any. */

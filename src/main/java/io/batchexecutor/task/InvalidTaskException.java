@@ -1,17 +1,42 @@
 package io.batchexecutor.task;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import java.util.List;
 
 /** A submitted task that cannot be accepted; every problem found is named with its field. */
 public class InvalidTaskException extends RuntimeException {
+
+  /** The kind of a request for an execution profile the client may not use. */
+  public static final String PROFILE_NOT_ALLOWED = "execution-profile-not-allowed";
+
+  /** The kind of a request naming what only the operator sets (a role, queue, bucket, ...). */
+  public static final String SETTING_NOT_ALLOWED = "setting-not-allowed";
+
+  /** The kind of a request for more resources than its execution profile allows. */
+  public static final String ABOVE_MAXIMUM = "resource-above-maximum";
+
+  /** The kind of a request for a base image its execution profile does not allow. */
+  public static final String BASE_IMAGE_NOT_ALLOWED = "base-image-not-allowed";
 
   /**
    * One problem with one field.
    *
    * @param field the field as the client spelled it ({@code executor.vcpu}, {@code kwargs.x})
    * @param message what is wrong
+   * @param kind the kind of problem when it has one of its own (one of this class's constants),
+   *     else {@code null}: a field that breaks a rule
    */
-  public record Violation(String field, String message) {}
+  public record Violation(String field, String message, @JsonIgnore String kind) {
+
+    public Violation(String field, String message) {
+      this(field, message, null);
+    }
+
+    /** The same problem, its field under {@code prefix} ({@code tasks.a.}). */
+    public Violation under(String prefix) {
+      return new Violation(prefix + field, message, kind);
+    }
+  }
 
   private final transient List<Violation> violations;
 

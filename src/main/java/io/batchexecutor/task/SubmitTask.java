@@ -1,7 +1,11 @@
 package io.batchexecutor.task;
 
 import io.batchexecutor.config.BatchExecutorProperties;
+import io.batchexecutor.config.Clients;
+import io.batchexecutor.config.ExecutionProfile;
+import io.batchexecutor.config.ExecutionProfiles;
 import io.batchexecutor.config.ExecutorSettingsResolver;
+import io.batchexecutor.config.ServiceAccount;
 import io.batchexecutor.config.TaskSettings;
 import io.batchexecutor.support.Ids;
 import jakarta.validation.Validator;
@@ -9,11 +13,14 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.stereotype.Service;
 import tools.jackson.databind.json.JsonMapper;
@@ -28,6 +35,8 @@ public class SubmitTask {
   private final TaskRepository tasks;
   private final ExecutorSettingsResolver settings;
   private final TaskValidation validation;
+  private final ExecutionProfiles profiles;
+  private final ExecutionProfileRules profileRules;
   private final BatchExecutorProperties properties;
   private final ApplicationEventPublisher events;
   private final JsonMapper json;
@@ -36,6 +45,9 @@ public class SubmitTask {
   public SubmitTask(
       TaskRepository tasks,
       ExecutorSettingsResolver settings,
+      ExecutionProfiles profiles,
+      Clients clients,
+      ObjectProvider<ServiceAccount> account,
       Validator validator,
       BatchExecutorProperties properties,
       ApplicationEventPublisher events,
@@ -44,6 +56,14 @@ public class SubmitTask {
     this.tasks = tasks;
     this.settings = settings;
     this.validation = new TaskValidation(validator, properties.api().maxSourceSize().toBytes());
+    this.profiles = profiles;
+    this.profileRules =
+        new ExecutionProfileRules(
+            clients,
+            () -> {
+              ServiceAccount known = account.getIfAvailable();
+              return known == null ? Optional.empty() : known.accountId();
+            });
     this.properties = properties;
     this.events = events;
     this.json = json;
@@ -74,7 +94,7 @@ public class SubmitTask {
             Ids.next(clock),
             request.owner(),
             request.name(),
-            stored(request.spec()),
+            stored(request.spec(), effective),
             effective,
             properties.backend().name().toLowerCase(Locale.ROOT),
             clock.instant());
@@ -96,11 +116,29 @@ public class SubmitTask {
   }
 
   /**
-   * The settings {@code request} runs with: its executor settings over the configuration's; refused
-   * (400) when the backend would refuse them later.
+   * The settings {@code request} runs with: the resources it asks for, over its execution profile's
+   * names, over the configuration's defaults. Refused (400) when its client may not use the
+   * profile, when it names an AWS resource or identity other than its profile's, when it asks for
+   * more than the profile's maxima or a base image the profile does not allow, and when the backend
+   * would refuse the settings later.
    */
   public TaskSettings settingsFor(NewTask request) {
-    TaskSettings effective = settings.resolve(request.executor());
+    ExecutionProfile profile = profileRules.profileFor(request);
+    TaskSettings profileNames = profile.namesFor(request.owner());
+    List<InvalidTaskException.Violation> problems =
+        new ArrayList<>(profileRules.foreignNames(request.executor(), profileNames, profile));
+    ExecutionProfileRules.foreignBaseImage(request.spec(), profile).ifPresent(problems::add);
+    TaskSettings requested = request.executor() == null ? TaskSettings.none() : request.executor();
+    TaskSettings effective =
+        settings
+            .resolve(requested.clientsPart().orElse(profileNames))
+            .withExecutionProfile(profile.name());
+    if (problems.isEmpty()) {
+      problems.addAll(ExecutionProfileRules.aboveMaxima(effective, profile));
+    }
+    if (!problems.isEmpty()) {
+      throw new InvalidTaskException(problems);
+    }
     checkForBackend(effective);
     return effective;
   }
@@ -127,16 +165,22 @@ public class SubmitTask {
   }
 
   /**
-   * {@code spec} as it is stored: normalised, with the payload mode it runs in decided now (the
-   * request's, else the configured default), so that a later change of the default does not change
-   * how an accepted task runs.
+   * {@code spec} as it is stored: normalised, with the payload mode it runs in and the base image
+   * it is built on decided now (the request's, else the configured default and its execution
+   * profile's base image), so that a later change of the configuration does not change how an
+   * accepted task runs.
    */
-  public TaskSpec stored(TaskSpec spec) {
+  public TaskSpec stored(TaskSpec spec, TaskSettings effective) {
     TaskSpec normalised = normalised(spec);
     TaskSpec.ImageSpec image =
         normalised.image() == null ? new TaskSpec.ImageSpec(null, null) : normalised.image();
     if (image.payload() == null) {
       image = image.withPayload(properties.image().payload().value());
+    }
+    if (image.baseImage() == null) {
+      image =
+          new TaskSpec.ImageSpec(
+              profiles.of(effective).baseImage(), image.requirements(), image.payload());
     }
     return new TaskSpec(
         normalised.function(), normalised.args(), normalised.kwargs(), image, normalised.sweep());

@@ -145,7 +145,7 @@ public class SubmitWorkflow {
       return null;
     }
     for (InvalidTaskException.Violation p : submitTask.problems(task)) {
-      problems.add(v(at + "." + p.field(), p.message()));
+      problems.add(p.under(at + "."));
     }
     List<InvalidTaskException.Violation> malformed = new ArrayList<>();
     Set<String> needs = new LinkedHashSet<>();
@@ -186,9 +186,7 @@ public class SubmitWorkflow {
       try {
         settings.put(entry.getKey(), submitTask.settingsFor(entry.getValue()));
       } catch (InvalidTaskException e) {
-        e.violations()
-            .forEach(
-                p -> problems.add(v("tasks." + entry.getKey() + "." + p.field(), p.message())));
+        e.violations().forEach(p -> problems.add(p.under("tasks." + entry.getKey() + ".")));
       }
     }
     if (!problems.isEmpty()) {
@@ -220,7 +218,7 @@ public class SubmitWorkflow {
               ids.get(key),
               request.owner(),
               task.name() != null ? task.name() : key,
-              submitTask.stored(task.spec()),
+              submitTask.stored(task.spec(), settings.get(key)),
               settings.get(key),
               submitTask.backendName(),
               workflow.createdAt(),

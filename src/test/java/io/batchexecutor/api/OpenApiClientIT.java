@@ -34,7 +34,12 @@ import org.springframework.test.context.TestPropertySource;
  */
 @ServiceTest
 @TestPropertySource(
-    properties = {"batch-executor.pipeline.enabled=true", "batch-executor.backend=local"})
+    properties = {
+      "batch-executor.pipeline.enabled=true",
+      "batch-executor.backend=local",
+      // the base image the client names must be the execution profile's
+      "batch-executor.image.base-image=${BATCH_EXECUTOR_TEST_BASE_IMAGE:local/python:3}"
+    })
 class OpenApiClientIT {
 
   static final Path WORK = Path.of("target", "openapi").toAbsolutePath();

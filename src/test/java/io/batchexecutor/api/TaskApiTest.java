@@ -68,6 +68,9 @@ class TaskApiTest {
     assertThat(executor.get("time_limit").asInt()).isEqualTo(300);
     assertThat(executor.get("poll_freq").asInt()).isEqualTo(10);
     assertThat(executor.get("batch_queue").asString()).isEqualTo("covalent-batch-queue");
+    assertThat(executor.get("execution_profile").asString())
+        .as("the backend's default profile")
+        .isEqualTo(api.get("/api/v1/executor").json().get("backend").asString());
     assertThat(executor.has("credentials")).isFalse();
     assertThat(executor.has("cache_dir")).isFalse();
   }
@@ -261,22 +264,42 @@ class TaskApiTest {
   }
 
   @Test
-  void executorShowsTheConfiguredDefaultsWithoutSecrets() {
+  void executorShowsTheClientItsProfilesAndDefaultsButNoneOfTheOperatorsNamesOrPaths() {
     JsonNode executor = api.get("/api/v1/executor").json();
     JsonNode defaults = executor.get("defaults");
     assertThat(executor.get("backend").asString()).isNotBlank();
-    assertThat(defaults.get("s3_bucket_name").asString()).isEqualTo("covalent-batch-job-resources");
-    assertThat(defaults.get("ecr_repo_name").asString()).isEqualTo("covalent-batch-job-images");
-    assertThat(defaults.get("batch_job_definition_name").asString())
-        .isEqualTo("covalent-batch-jobs");
-    assertThat(defaults.get("batch_execution_role_name").asString())
-        .isEqualTo("ecsTaskExecutionRole");
-    assertThat(defaults.get("batch_job_role_name").asString()).isEqualTo("CovalentBatchJobRole");
-    assertThat(defaults.get("batch_job_log_group_name").asString())
-        .isEqualTo("covalent-batch-job-logs");
+    assertThat(executor.get("client").asString()).isEqualTo("tester");
+    String backend = executor.get("backend").asString();
+    assertThat(executor.get("default_execution_profile").asString()).isEqualTo(backend);
+    JsonNode profile = executor.get("execution_profiles").get(0);
+    assertThat(profile.get("name").asString()).isEqualTo(backend);
+    assertThat(profile.get("max_vcpu").asDouble()).isEqualTo(16.0);
+    assertThat(profile.get("max_memory").asDouble()).isEqualTo(64.0);
+    assertThat(profile.get("max_gpus").asInt()).isZero();
+    assertThat(profile.get("max_time_limit").asInt()).isEqualTo(86_400);
+    assertThat(profile.get("allowed_base_images").get(0).asString())
+        .isEqualTo("docker.io/library/python:3.11-slim");
     assertThat(defaults.get("memory").asDouble()).isEqualTo(3.75);
-    assertThat(defaults.get("cache_dir").asString()).isEqualTo(TestDatabase.CACHE_DIR);
-    assertThat(executor.toString()).doesNotContainIgnoringCase("aws_secret_access_key");
+    assertThat(defaults.get("time_limit").asInt()).isEqualTo(300);
+    String text = executor.toString();
+    for (String operators :
+        List.of(
+            "s3_bucket_name",
+            "covalent-batch-job-resources",
+            "ecr_repo_name",
+            "batch_job_definition_name",
+            "batch_execution_role_name",
+            "ecsTaskExecutionRole",
+            "batch_job_role_name",
+            "CovalentBatchJobRole",
+            "batch_job_log_group_name",
+            "batch_queue",
+            "cache_dir",
+            "credentials",
+            TestDatabase.CACHE_DIR)) {
+      assertThat(text).doesNotContain(operators);
+    }
+    assertThat(text).doesNotContainIgnoringCase("aws_secret_access_key");
   }
 
   @Test

@@ -45,7 +45,10 @@ class ConfigurationMetadataTest {
             "batch-executor.storage.type",
             "batch-executor.database.embedded-dir",
             "batch-executor.database.embedded-name",
-            "batch-executor.security.tokens");
+            "batch-executor.security.tokens",
+            "batch-executor.clients",
+            "batch-executor.client-defaults.execution-profiles",
+            "batch-executor.execution-profiles");
     settings.forEach(
         (name, setting) -> {
           String description = setting.path("description").asString("");

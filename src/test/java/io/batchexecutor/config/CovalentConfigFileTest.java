@@ -48,6 +48,7 @@ class CovalentConfigFileTest {
                 "us-east-1",
                 "/tmp/covalent",
                 new TaskSettings(
+                    null,
                     "bucket",
                     "repo",
                     "jobs",

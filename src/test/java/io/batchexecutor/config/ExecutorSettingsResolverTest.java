@@ -78,7 +78,20 @@ class ExecutorSettingsResolverTest {
 
     TaskSettings requested =
         new TaskSettings(
-            null, null, null, "request-queue", null, null, null, null, null, 0, null, null, null);
+            null,
+            null,
+            null,
+            null,
+            "request-queue",
+            null,
+            null,
+            null,
+            null,
+            null,
+            0,
+            null,
+            null,
+            null);
     TaskSettings effective = resolver.resolve(requested);
     assertThat(effective.batchQueue()).isEqualTo("request-queue");
     assertThat(effective.numGpus()).as("0 is a value, not 'not set'").isZero();

@@ -99,6 +99,8 @@ class ComposeIT {
     env.put("BATCH_EXECUTOR_SECURITY_TOKENS", "compose-it=" + token);
     env.put("DOCKER_GID", Files.getAttribute(DOCKER_SOCKET, "unix:gid").toString());
     env.put("BATCH_EXECUTOR_BACKEND", "local");
+    // the base image the request names must be the execution profile's (or on its allow-list)
+    env.put("BATCH_EXECUTOR_IMAGE_BASE_IMAGE", DockerAvailable.BASE_IMAGE);
 
     boolean passed = false;
     try {

@@ -199,6 +199,10 @@ class AwsBatchCrashRecoveryIT {
       "batch-executor.backend=awsbatch",
       "batch-executor.docker.host=" + dockerProxy.dockerHost(),
       "batch-executor.image.base-image=" + DockerAvailable.BASE_IMAGE,
+      // the staged tasks' base images: the tests' base image under names of this run
+      "batch-executor.execution-profiles.awsbatch.allowed-base-images=local/crash-"
+          + RUN
+          + "-*:latest",
       "batch-executor.awsbatch.endpoint=" + aws.endpoint(),
       "batch-executor.awsbatch.region=us-east-1",
       "batch-executor.awsbatch.s3-path-style=true",

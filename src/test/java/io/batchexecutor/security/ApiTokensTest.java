@@ -37,6 +37,10 @@ class ApiTokensTest {
     assertThatThrownBy(() -> ApiTokens.of(List.of("alice=short"), dir.resolve("t"), sink()))
         .hasMessageContaining("shorter than 16")
         .satisfies(e -> assertThat(e.getMessage()).doesNotContain("short\""));
+    assertThatThrownBy(
+            () -> ApiTokens.of(List.of("Alice=alice-token-123456"), dir.resolve("t"), sink()))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("batch-executor.security.tokens: 'Alice' is not a valid name");
   }
 
   @Test

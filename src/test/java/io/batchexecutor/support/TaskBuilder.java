@@ -21,7 +21,7 @@ public final class TaskBuilder {
   private TaskSpec.ImageSpec image;
   private TaskSettings settings =
       new TaskSettings(
-          "bucket", "repo", "jobs", "queue", "exec", "job", "logs", 2.0, 3.75, 0, 3, 300, 10);
+          null, "bucket", "repo", "jobs", "queue", "exec", "job", "logs", 2.0, 3.75, 0, 3, 300, 10);
 
   public static TaskBuilder aTask() {
     return new TaskBuilder();

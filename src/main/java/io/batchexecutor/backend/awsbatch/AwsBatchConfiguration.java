@@ -7,7 +7,10 @@ import io.batchexecutor.backend.TaskInputs;
 import io.batchexecutor.config.AwsBatchProperties;
 import io.batchexecutor.config.AwsClients;
 import io.batchexecutor.config.BatchExecutorProperties;
+import io.batchexecutor.config.ExecutionProfile;
+import io.batchexecutor.config.ExecutionProfiles;
 import io.batchexecutor.config.ExecutorSettingsResolver;
+import io.batchexecutor.config.ServiceAccount;
 import io.batchexecutor.image.ImageBuilder;
 import io.batchexecutor.image.Runner;
 import io.batchexecutor.storage.ObjectStores;
@@ -18,8 +21,11 @@ import io.batchexecutor.task.WorkQueue;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Qualifier;
@@ -32,6 +38,7 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Primary;
 import org.springframework.scheduling.TaskScheduler;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.batch.BatchClient;
 import software.amazon.awssdk.services.cloudwatchlogs.CloudWatchLogsClient;
 import software.amazon.awssdk.services.ecr.EcrClient;
@@ -83,6 +90,28 @@ public class AwsBatchConfiguration {
     return AwsClients.configure(StsClient.builder(), aws, settings.defaults()).build();
   }
 
+  /** The account the service acts in, asked of STS once. */
+  @Bean
+  AwsAccount awsAccount(StsClient sts) {
+    return new AwsAccount(sts);
+  }
+
+  /**
+   * The account for comparing a request's role ARN with a profile's role name; unknown while STS
+   * does not answer (such a request is then refused rather than guessed at).
+   */
+  @Bean
+  ServiceAccount serviceAccount(AwsAccount account) {
+    return () -> {
+      try {
+        return Optional.of(account.accountId());
+      } catch (SdkException e) {
+        log.warn("The service's AWS account is not known (STS): {}", e.getMessage());
+        return Optional.empty();
+      }
+    };
+  }
+
   /**
    * How often the batched poller looks for tasks that are due: each task is due every {@code
    * poll_freq} seconds, and a short tick keeps the end of a job seen within {@code poll_freq} and a
@@ -94,24 +123,33 @@ public class AwsBatchConfiguration {
   static final Duration HEALTH_TIME_TO_LIVE = Duration.ofSeconds(30);
 
   /**
-   * Health of what the settings name (checked at most every 30 s); the same check is logged once at
-   * start-up, as a warning listing whatever is missing.
+   * Health of what the execution profiles name (checked at most every 30 s; a resource that several
+   * profiles share is checked once); the same check is logged once at start-up, as a warning
+   * listing whatever is missing.
    */
   @Bean
   HealthIndicator awsBatchResources(
       Clock clock,
       AwsBatchProperties aws,
       ExecutorSettingsResolver settings,
+      ExecutionProfiles profiles,
       BatchClient batch,
       EcrClient ecr,
       CloudWatchLogsClient logs) {
     AwsResources resources =
         new AwsResources(AwsClients.s3(aws, settings.defaults()), ecr, batch, logs);
+    Supplier<Map<String, String>> checkAll =
+        () -> {
+          Map<String, String> checked = new LinkedHashMap<>();
+          for (ExecutionProfile profile : profiles.all()) {
+            resources.check(profile.names()).forEach(checked::putIfAbsent);
+          }
+          return checked;
+        };
     Thread check =
         new Thread(
             () -> {
-              List<String> problems =
-                  AwsResources.problems(resources.check(settings.defaults().task()));
+              List<String> problems = AwsResources.problems(checkAll.get());
               if (problems.isEmpty()) {
                 log.info("AWS Batch resources found: bucket, repository, queue and log group");
               } else {
@@ -123,7 +161,7 @@ public class AwsBatchConfiguration {
     check.start();
     return new CachedHealth(
         () -> {
-          Map<String, String> checked = resources.check(settings.defaults().task());
+          Map<String, String> checked = checkAll.get();
           Health.Builder health =
               AwsResources.problems(checked).isEmpty() ? Health.up() : Health.down();
           checked.forEach(health::withDetail);
@@ -187,12 +225,13 @@ public class AwsBatchConfiguration {
       AwsBatchClients clients,
       AwsBatchProperties aws,
       ExecutorSettingsResolver settings,
+      AwsAccount account,
       Clock clock) {
     URI endpoint = AwsClients.endpoint(aws);
     return new RegisterJobDefinition(
         clients.batch(),
         clients.createOnce(),
-        new AwsAccount(clients.sts()),
+        account,
         settings.defaults().region(),
         endpoint == null ? null : endpoint.toString(),
         clock);

@@ -97,7 +97,8 @@ class AwsBatchBackendContractIT extends ComputeBackendContract {
     return configuration.awsBatchBackend(
         configuration.awsBatchBuildImage(new ImageBuilder(docker), stores, properties, json),
         configuration.pushImage(docker, clients, clock),
-        configuration.registerJobDefinition(clients, awsProperties, settings, clock),
+        configuration.registerJobDefinition(
+            clients, awsProperties, settings, configuration.awsAccount(clients.sts()), clock),
         configuration.submitBatchJob(clients, null, stores, json),
         clients);
   }

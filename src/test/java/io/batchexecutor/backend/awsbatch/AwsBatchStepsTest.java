@@ -279,6 +279,7 @@ class AwsBatchStepsTest {
   static TaskSettings settings(
       double vcpu, double memory, int gpus, String jobRole, String execRole) {
     return new TaskSettings(
+        null,
         "covalent-batch-job-resources",
         "covalent-batch-job-images",
         "covalent-batch-jobs",

@@ -64,6 +64,23 @@ class EnvironmentImagesOnBatchIT {
     }
     S3MockServer.get().ensureBucket(BUCKET);
     registry.add("batch-executor.awsbatch.ecr-repo-name", () -> "batch-executor-env-it-" + RUN);
+    // job-definition families and a bucket of this run's, as the operator's execution profiles
+    registry.add(
+        "batch-executor.execution-profiles.staged.awsbatch.batch-job-definition-name",
+        () -> "staged-" + RUN);
+    registry.add(
+        "batch-executor.execution-profiles.baked.awsbatch.batch-job-definition-name",
+        () -> "baked-" + RUN);
+    registry.add(
+        "batch-executor.execution-profiles.missing-bucket.awsbatch.s3-bucket-name",
+        () -> "no-such-bucket-" + RUN);
+    registry.add(
+        "batch-executor.execution-profiles.per-client.awsbatch.batch-job-definition-name",
+        () -> "per-client-" + RUN);
+    registry.add(
+        "batch-executor.execution-profiles.per-client.awsbatch.batch-job-role-name",
+        () -> "Job-{client}");
+    registry.add("batch-executor.client-defaults.execution-profiles", () -> "*");
     aws = FakeAwsEndpoint.forTests();
     registry.add("batch-executor.awsbatch.endpoint", () -> aws.endpoint().toString());
   }
@@ -100,7 +117,7 @@ class EnvironmentImagesOnBatchIT {
               Tasks.add()
                   .set("args", List.of(i, 1000))
                   .set("image", Map.of("requirements", requirements))
-                  .executor("batch_job_definition_name", "staged-" + RUN)
+                  .executor("execution_profile", "staged")
                   .build());
       assertThat(accepted.status()).as(accepted.text()).isEqualTo(202);
       ids.add(accepted.json().get("id").asString());
@@ -153,7 +170,7 @@ class EnvironmentImagesOnBatchIT {
               Tasks.add()
                   .set("args", List.of(i, 1000))
                   .set("image", Map.of("requirements", requirements, "payload", "baked"))
-                  .executor("batch_job_definition_name", "baked-" + RUN)
+                  .executor("execution_profile", "baked")
                   .build());
       assertThat(accepted.status()).as(accepted.text()).isEqualTo(202);
       ids.add(accepted.json().get("id").asString());
@@ -177,12 +194,42 @@ class EnvironmentImagesOnBatchIT {
   }
 
   @Test
+  void aProfileWithAJobRolePerClientRegistersOneRevisionPerClientCarryingItsRole() {
+    List<String> ids = new ArrayList<>();
+    for (String token : List.of(Api.TESTER, Api.INTRUDER)) {
+      Api.Response accepted =
+          new Api(port)
+              .as(token)
+              .post(
+                  "/api/v1/tasks", Tasks.add().executor("execution_profile", "per-client").build());
+      assertThat(accepted.status()).as(accepted.text()).isEqualTo(202);
+      ids.add(accepted.json().get("id").asString());
+    }
+    List<String> tokens = List.of(Api.TESTER, Api.INTRUDER);
+    for (int i = 0; i < ids.size(); i++) {
+      JsonNode task = new Api(port).as(tokens.get(i)).awaitEnd(ids.get(i), Duration.ofMinutes(3));
+      assertThat(task.get("status").asString()).as(task.toString()).isEqualTo("SUCCEEDED");
+    }
+
+    List<String> roles =
+        aws.definitions("per-client-" + RUN).stream()
+            .map(d -> d.path("containerProperties").path("jobRoleArn").asString())
+            .sorted()
+            .toList();
+    assertThat(roles)
+        .as("one revision per role, the role the client's")
+        .hasSize(2)
+        .allMatch(r -> r.startsWith("arn:aws:iam::") && r.contains(":role/Job-"))
+        .anyMatch(r -> r.endsWith(":role/Job-intruder"))
+        .anyMatch(r -> r.endsWith(":role/Job-tester"));
+  }
+
+  @Test
   void aPayloadTheStoreRefusesFailsTheTaskWithTheStoresOwnReason() {
     Api api = new Api(port);
     Api.Response accepted =
         api.post(
-            "/api/v1/tasks",
-            Tasks.add().executor("s3_bucket_name", "no-such-bucket-" + RUN).build());
+            "/api/v1/tasks", Tasks.add().executor("execution_profile", "missing-bucket").build());
     assertThat(accepted.status()).as(accepted.text()).isEqualTo(202);
     String id = accepted.json().get("id").asString();
 

@@ -132,6 +132,7 @@ class PushImageIT {
             .backend("awsbatch")
             .settings(
                 new io.batchexecutor.config.TaskSettings(
+                    null,
                     "bucket",
                     repository,
                     "defs",

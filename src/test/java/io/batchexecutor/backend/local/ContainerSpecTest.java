@@ -36,7 +36,7 @@ class ContainerSpecTest {
   private static final JsonMapper JSON = JsonMapper.builder().build();
   private static final TaskSettings ONE_GB =
       new TaskSettings(
-          "bucket", "repo", "jobs", "queue", "exec", "job", "logs", 1.5, 1.0, 0, 3, 300, 10);
+          null, "bucket", "repo", "jobs", "queue", "exec", "job", "logs", 1.5, 1.0, 0, 3, 300, 10);
 
   private static ContainerSpec specOf(Task task, ContainerConfinement confinement) {
     return new LocalContainers(null, null, JSON, confinement).spec(task, 2, null, 1.5);
@@ -170,8 +170,8 @@ class ContainerSpecTest {
         aTask()
             .settings(
                 new TaskSettings(
-                    "bucket", "repo", "jobs", "queue", "exec", "job", "logs", 1.0, 1.0, 2, 3, 300,
-                    10))
+                    null, "bucket", "repo", "jobs", "queue", "exec", "job", "logs", 1.0, 1.0, 2, 3,
+                    300, 10))
             .build();
     HostConfig host = specOf(task, ContainerConfinement.defaults()).hostConfig();
 

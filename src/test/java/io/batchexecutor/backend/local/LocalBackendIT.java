@@ -30,7 +30,9 @@ import tools.jackson.databind.JsonNode;
     properties = {
       "batch-executor.pipeline.enabled=true",
       "batch-executor.backend=local",
-      "batch-executor.image.base-image=${BATCH_EXECUTOR_TEST_BASE_IMAGE:local/python:3}"
+      "batch-executor.image.base-image=${BATCH_EXECUTOR_TEST_BASE_IMAGE:local/python:3}",
+      // an image that exists nowhere, allowed so that its build can fail
+      "batch-executor.execution-profiles.local.allowed-base-images=batch-executor-test/*:*"
     })
 class LocalBackendIT {
 

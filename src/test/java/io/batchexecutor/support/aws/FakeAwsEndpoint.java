@@ -190,6 +190,11 @@ public final class FakeAwsEndpoint implements AutoCloseable {
     return definitions.values().stream().mapToInt(List::size).sum();
   }
 
+  /** The revisions registered under {@code name}, as they were registered. */
+  public List<JsonNode> definitions(String name) {
+    return List.copyOf(definitions.getOrDefault(name, List.of()));
+  }
+
   /** How often SubmitJob was called with {@code jobName}. */
   public long submissions(String jobName) {
     return submittedNames.stream().filter(jobName::equals).count();

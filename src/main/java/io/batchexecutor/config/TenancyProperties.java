@@ -1,0 +1,115 @@
+package io.batchexecutor.config;
+
+import io.batchexecutor.config.BatchExecutorProperties.Backend;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.DecimalMin;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Positive;
+import jakarta.validation.constraints.PositiveOrZero;
+import java.util.List;
+import java.util.Map;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * {@code batch-executor.clients.*}, {@code batch-executor.client-defaults.*} and {@code
+ * batch-executor.execution-profiles.*}: who may run what where. The operator owns where and as whom
+ * tasks run (queues, roles, buckets, repositories, log groups, base images, the largest resources),
+ * grouped into named execution profiles; each client may use the profiles its configuration lists.
+ * Clients' tokens are not here: they come from batch-executor.security.tokens or the generated
+ * token file. Checked at start-up by {@link ExecutionProfiles} and {@link Clients}.
+ *
+ * <p>The {@code @param} texts are plain text: the configuration processor copies them as they are
+ * into the settings' descriptions.
+ *
+ * @param clients Settings of each client by name (names: 1-32 lowercase letters, digits and '-',
+ *     starting with a letter or digit). A client with a token but no entry here gets
+ *     client-defaults; an entry without a token is logged as a warning and cannot call.
+ * @param clientDefaults Settings of every client that its own entry leaves unset.
+ * @param executionProfiles Execution profiles by name (same grammar as client names). The
+ *     deployment's backend has a default profile named after it (local, awsbatch or none) made from
+ *     the top-level settings; an entry of that name refines it.
+ */
+@Validated
+@ConfigurationProperties("batch-executor")
+public record TenancyProperties(
+    Map<String, @Valid Client> clients,
+    @Valid @DefaultValue Client clientDefaults,
+    Map<String, @Valid Profile> executionProfiles) {
+
+  public TenancyProperties {
+    clients = clients == null ? Map.of() : clients;
+    executionProfiles = executionProfiles == null ? Map.of() : executionProfiles;
+  }
+
+  /**
+   * One client's settings.
+   *
+   * @param executionProfiles The execution profiles the client may use, its default first (a
+   *     request without executor.execution_profile runs on it); * for every profile. Unset: the
+   *     client-defaults list; unset there too: the backend's default profile only.
+   */
+  public record Client(List<String> executionProfiles) {
+
+    /** This client's settings, with what it leaves unset taken from {@code defaults}. */
+    public Client orElse(Client defaults) {
+      return new Client(executionProfiles != null ? executionProfiles : defaults.executionProfiles);
+    }
+  }
+
+  /**
+   * One execution profile: a backend, the largest resources a task may ask for, the base images it
+   * may build on and, for awsbatch, the AWS resources and identities its tasks use.
+   *
+   * @param backend Backend the profile runs on (local, awsbatch, none). Unset: the deployment's
+   *     (batch-executor.backend).
+   * @param baseImage Image a task of this profile is built on when the request names none; always
+   *     allowed. Unset: batch-executor.image.base-image.
+   * @param allowedBaseImages Further images a request may name as image.base_image: references,
+   *     matched after normalising (python:3.11-slim is docker.io/library/python:3.11-slim), where *
+   *     stands for any characters but / : @ (python:3.11-*); a digest reference matches only a
+   *     pattern with that digest or @sha256:*. Unset: none besides base-image.
+   * @param maxVcpu Most virtual CPUs a task may ask for. Unset: 16.
+   * @param maxMemory Most memory in GB a task may ask for. Unset: 64.
+   * @param maxGpus Most GPUs a task may ask for. Unset: 0 (no GPUs).
+   * @param maxTimeLimit Longest time limit in seconds a task may ask for. Unset: 86400 (a day).
+   * @param awsbatch The AWS resources and identities of the profile's tasks on AWS Batch.
+   */
+  public record Profile(
+      Backend backend,
+      String baseImage,
+      List<String> allowedBaseImages,
+      @DecimalMin(value = "0", inclusive = false, message = "must be greater than 0") @Max(4096)
+          Double maxVcpu,
+      @DecimalMin(value = "0", inclusive = false, message = "must be greater than 0") @Max(100_000)
+          Double maxMemory,
+      @PositiveOrZero @Max(64) Integer maxGpus,
+      @Positive @Max(1_209_600) Integer maxTimeLimit,
+      @Valid @DefaultValue AwsBatch awsbatch) {}
+
+  /**
+   * The AWS resources and identities of an execution profile, keyed as in the original
+   * [executors.awsbatch] section. Each key left unset is the top-level batch-executor.awsbatch
+   * value (then the Covalent configuration file's, then the original default).
+   *
+   * @param batchQueue AWS Batch job queue the profile's tasks are submitted to.
+   * @param batchJobRoleName IAM role (name or ARN) the profile's tasks run as; {client} in it
+   *     stands for the task's client (one role per client: CovalentJob-{client}).
+   * @param batchExecutionRoleName IAM role (name or ARN) that ECS uses to pull images and write
+   *     logs for the profile's tasks.
+   * @param batchJobDefinitionName Name (family) under which the profile's job definitions are
+   *     registered.
+   * @param batchJobLogGroupName CloudWatch log group of the profile's tasks' output.
+   * @param s3BucketName S3 bucket of the profile's tasks' payloads and results.
+   * @param ecrRepoName ECR repository of the profile's task images.
+   */
+  public record AwsBatch(
+      String batchQueue,
+      String batchJobRoleName,
+      String batchExecutionRoleName,
+      String batchJobDefinitionName,
+      String batchJobLogGroupName,
+      String s3BucketName,
+      String ecrRepoName) {}
+}
