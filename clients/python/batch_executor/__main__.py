@@ -81,7 +81,14 @@ def run(client, args):
             sys.stdout.write(task.logs())
         return 0
     if args.command == "result":
-        value = client.request("GET", task.path + "/result")
+        try:
+            value = client.request("GET", task.path + "/result")
+        except ApiError as error:
+            if error.kind == "task-failed" and isinstance(error.problem, dict):
+                whole = task.error()  # the problem carries the start of the error only
+                if whole:
+                    error.problem["error"] = whole
+            raise
         print(json.dumps(value, indent=2))
         if args.pickle:
             with open(args.pickle, "wb") as f:

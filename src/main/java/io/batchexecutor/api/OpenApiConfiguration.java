@@ -202,7 +202,7 @@ public class OpenApiConfiguration {
         .addProperty(
             "error",
             new Schema<>()
-                .$ref("#/components/schemas/TaskError")
+                .$ref("#/components/schemas/ErrorSummary")
                 .description("For task-failed: why the task failed"))
         .addProperty(
             "workflow_id",

@@ -22,6 +22,7 @@ public final class Problems {
   public static final String BASE_IMAGE_NOT_ALLOWED = InvalidTaskException.BASE_IMAGE_NOT_ALLOWED;
   public static final String REQUEST_TOO_LARGE = "request-too-large";
   public static final String BODY_TOO_SLOW = "request-body-too-slow";
+  public static final String TOO_MANY_BODIES = "too-many-request-bodies";
   public static final String TASK_NOT_FOUND = "task-not-found";
   public static final String WORKFLOW_NOT_FOUND = "workflow-not-found";
   public static final String TASK_STATE_CONFLICT = "task-state-conflict";

@@ -20,7 +20,10 @@ import java.net.URI;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.Ordered;
@@ -47,10 +50,16 @@ import tools.jackson.databind.json.JsonMapper;
  * answered {@code 408} and its connection closed.
  *
  * <p>A body is never read when it could not be used: one whose declared length is over the limit is
- * answered 413 at once, and a call to {@code /api/**} whose token is no client's goes on at once
- * with an empty body to the security filters, which answer 401 (or 403 to the operator's token).
- * Either connection is closed instead of reading the rest: the reads stay non-blocking, so not even
- * the server's draining of an unread body holds a thread.
+ * answered 413 at once, and a call that is not to {@code /api/**} with a client's token (the only
+ * calls that take a body) goes on at once with an empty body, to be answered by the security
+ * filters (401, or 403 to the operator's token) or the controllers. Either connection is closed
+ * instead of reading the rest: the reads stay non-blocking, so not even the server's draining of an
+ * unread body holds a thread.
+ *
+ * <p>Bodies held in memory are bounded per client ({@code batch-executor.api.bodies-per-client} at
+ * once, each at most {@code max-request-size}): a client that opens more connections than that gets
+ * 429 with {@code Retry-After} for the rest, so no client can hold the heap that others' requests
+ * need.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE)
@@ -64,6 +73,8 @@ public class ReadBodyFirst extends OncePerRequestFilter {
   private final TaskScheduler scheduler;
   private final ApiTokens tokens;
   private final JsonMapper json;
+  private final int bodiesPerClient;
+  private final ConcurrentHashMap<String, AtomicInteger> gathering = new ConcurrentHashMap<>();
 
   public ReadBodyFirst(
       BatchExecutorProperties properties,
@@ -75,6 +86,7 @@ public class ReadBodyFirst extends OncePerRequestFilter {
     this.scheduler = scheduler;
     this.tokens = tokens;
     this.json = json;
+    this.bodiesPerClient = properties.api().bodiesPerClient();
   }
 
   /** The second dispatch, with the body gathered, passes here too: it carries the body on. */
@@ -107,7 +119,8 @@ public class ReadBodyFirst extends OncePerRequestFilter {
       answer(request, response, async, new RequestTooLargeException(limit).problem());
       return;
     }
-    if (!mayCall(request)) {
+    Optional<String> client = client(request);
+    if (client.isEmpty()) {
       // not read at all: the security filters answer, and the connection is not kept for the rest
       response.setHeader("Connection", "close");
       in.setReadListener(new Ignore());
@@ -115,7 +128,27 @@ public class ReadBodyFirst extends OncePerRequestFilter {
       async.dispatch();
       return;
     }
-    Gather gather = new Gather(request, response, async, in);
+    AtomicInteger held = gathering.computeIfAbsent(client.get(), c -> new AtomicInteger());
+    if (held.incrementAndGet() > bodiesPerClient) {
+      held.decrementAndGet();
+      in.setReadListener(new Ignore());
+      response.setHeader("Retry-After", "1");
+      answer(
+          request,
+          response,
+          async,
+          Problems.of(
+              HttpStatus.TOO_MANY_REQUESTS,
+              Problems.TOO_MANY_BODIES,
+              "Too many request bodies at once",
+              "at most "
+                  + bodiesPerClient
+                  + " request bodies of one client are read at once"
+                  + " (batch-executor.api.bodies-per-client); send this one again when one has"
+                  + " arrived"));
+      return;
+    }
+    Gather gather = new Gather(request, response, async, in, held);
     gather.expiry =
         scheduler.schedule(gather::expire, scheduler.getClock().instant().plus(deadline));
     in.setReadListener(gather);
@@ -126,16 +159,18 @@ public class ReadBodyFirst extends OncePerRequestFilter {
   }
 
   /**
-   * Whether the call may go on to the controllers: anything but {@code /api/**} without a client.
+   * The client whose body is worth reading: a call to {@code /api/**} with its token. Nothing else
+   * takes a body.
    */
-  private boolean mayCall(HttpServletRequest request) {
+  private Optional<String> client(HttpServletRequest request) {
     if (!request.getRequestURI().startsWith("/api/")) {
-      return true;
+      return Optional.empty();
     }
     String header = request.getHeader("Authorization");
-    return header != null
-        && header.regionMatches(true, 0, "Bearer ", 0, 7)
-        && tokens.clientFor(header.substring(7).strip()).isPresent();
+    if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      return Optional.empty();
+    }
+    return tokens.clientFor(header.substring(7).strip());
   }
 
   /** Gathers one body; the first of its end, its overflow, an error or the deadline wins. */
@@ -144,6 +179,7 @@ public class ReadBodyFirst extends OncePerRequestFilter {
     private final HttpServletResponse response;
     private final AsyncContext async;
     private final ServletInputStream in;
+    private final AtomicInteger held;
     private final ByteArrayOutputStream body = new ByteArrayOutputStream();
     private final byte[] chunk = new byte[8192];
     private volatile ScheduledFuture<?> expiry;
@@ -153,11 +189,13 @@ public class ReadBodyFirst extends OncePerRequestFilter {
         HttpServletRequest request,
         HttpServletResponse response,
         AsyncContext async,
-        ServletInputStream in) {
+        ServletInputStream in,
+        AtomicInteger held) {
       this.request = request;
       this.response = response;
       this.async = async;
       this.in = in;
+      this.held = held;
     }
 
     @Override
@@ -220,6 +258,7 @@ public class ReadBodyFirst extends OncePerRequestFilter {
         return false;
       }
       over = true;
+      held.decrementAndGet();
       ScheduledFuture<?> timer = expiry;
       if (timer != null) {
         timer.cancel(false);

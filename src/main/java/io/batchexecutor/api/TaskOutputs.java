@@ -67,7 +67,7 @@ public class TaskOutputs {
               "Task has no result",
               "task " + task.id() + " is " + task.status() + ": " + task.statusReason())
           .withProperty("status_of_task", task.status())
-          .withProperty("error", task.error());
+          .withProperty("error", ErrorSummary.of(task.error()));
     }
     Optional<byte[]> stored = stores.get(task.resultPointer());
     if (stored.isEmpty()) {

@@ -67,7 +67,7 @@ public final class RunnerOutcome {
             error.path("traceback").asString());
     task.fail(
         refused(document)
-            ? taskError.message()
+            ? firstLine(taskError.message())
             : "the function raised " + taskError.type() + ": " + firstLine(taskError.message()),
         taskError,
         exitCode,

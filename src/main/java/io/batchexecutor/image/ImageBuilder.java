@@ -95,8 +95,10 @@ public class ImageBuilder {
     try {
       if (first) {
         start(build, image);
+        return build.await(stop);
       }
-      return build.await(stop);
+      // a task that joined another's build finds the image made: for it, nothing was built
+      return build.await(stop).map(built -> new Built(built.reference(), true, ""));
     } finally {
       leave(build);
     }

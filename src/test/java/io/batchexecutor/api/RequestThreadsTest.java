@@ -36,13 +36,13 @@ class RequestThreadsTest {
   void unsetTheyAreFourACoreAndAtLeastEight() {
     BatchExecutorProperties.Api unset =
         new BatchExecutorProperties.Api(
-            DataSize.ofMegabytes(5), Duration.ofSeconds(60), DataSize.ofMegabytes(1), 200, 0);
+            DataSize.ofMegabytes(5), Duration.ofSeconds(60), 8, DataSize.ofMegabytes(1), 200, 0);
     assertThat(unset.requestThreads(1)).isEqualTo(8);
     assertThat(unset.requestThreads(2)).isEqualTo(8);
     assertThat(unset.requestThreads(16)).isEqualTo(64);
     BatchExecutorProperties.Api set =
         new BatchExecutorProperties.Api(
-            DataSize.ofMegabytes(5), Duration.ofSeconds(60), DataSize.ofMegabytes(1), 200, 12);
+            DataSize.ofMegabytes(5), Duration.ofSeconds(60), 8, DataSize.ofMegabytes(1), 200, 12);
     assertThat(set.requestThreads(16)).isEqualTo(12);
   }
 }

@@ -31,7 +31,11 @@ import org.springframework.test.context.TestPropertySource;
  */
 @ServiceTest
 @TestPropertySource(
-    properties = {"batch-executor.api.body-deadline=10s", "batch-executor.api.request-threads=8"})
+    properties = {
+      "batch-executor.api.body-deadline=10s",
+      "batch-executor.api.request-threads=8",
+      "batch-executor.api.bodies-per-client=" + SlowClientsTest.WITH_TOKEN
+    })
 class SlowClientsTest {
 
   static final int WITH_TOKEN = 40;
@@ -86,8 +90,13 @@ class SlowClientsTest {
     Api api = new Api(port);
     Api.Response listed = api.get("/api/v1/tasks");
     assertThat(listed.status()).as(listed.text()).isEqualTo(200);
-    Api.Response submitted = api.post("/api/v1/tasks", Tasks.add().build());
+    Api.Response submitted = api.as(Api.INTRUDER).post("/api/v1/tasks", Tasks.add().build());
     assertThat(submitted.status()).as(submitted.text()).isEqualTo(202);
+    // the client whose bodies are all still arriving is at its bound: its next body waits
+    Api.Response over = api.post("/api/v1/tasks", Tasks.add().build());
+    assertThat(over.status()).as(over.text()).isEqualTo(429);
+    assertThat(over.json().get("type").asString()).endsWith("too-many-request-bodies");
+    assertThat(over.header("Retry-After")).contains("1");
     for (Socket socket : withToken) {
       assertThat(socket.getInputStream().available())
           .as("no answer yet to a body that is still arriving")
@@ -105,6 +114,20 @@ class SlowClientsTest {
     assertThat(api.get("/api/v1/tasks?size=200").text())
         .as("nothing of the cut bodies was stored")
         .doesNotContain("trickled");
+  }
+
+  @Test
+  void aBodyOutsideTheApiIsNeverGathered() throws Exception {
+    Socket socket = connect();
+    socket
+        .getOutputStream()
+        .write(
+            ("POST /index.html HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 4000000\r\n\r\n{")
+                .getBytes(StandardCharsets.US_ASCII));
+    socket.getOutputStream().flush();
+
+    String answer = readToEnd(socket, 10_000);
+    assertThat(answer).startsWith("HTTP/1.1 4").containsIgnoringCase("connection: close");
   }
 
   @Test

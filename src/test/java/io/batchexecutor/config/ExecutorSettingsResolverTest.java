@@ -140,7 +140,7 @@ class ExecutorSettingsResolverTest {
         covalentConfig,
         null,
         new BatchExecutorProperties.Api(
-            DataSize.ofMegabytes(5), Duration.ofSeconds(60), DataSize.ofMegabytes(1), 200, 0),
+            DataSize.ofMegabytes(5), Duration.ofSeconds(60), 8, DataSize.ofMegabytes(1), 200, 0),
         new BatchExecutorProperties.Image(
             "python:3.11-slim", PayloadMode.STAGED, null, false, Duration.ofMinutes(30), 2),
         new BatchExecutorProperties.Docker(null),

@@ -93,9 +93,19 @@ export function render(container, ctx, params) {
   async function showOutcome() {
     outcome.hidden = false;
     if (task.status !== 'SUCCEEDED') {
+      let error = task.error;
+      if (error && (error.has_traceback || error.message_truncated)) {
+        // the task's view carries the start of the message; the whole error is apart
+        try {
+          error = await getJson(path + '/error');
+        } catch (e) {
+          // the summary is what there is
+        }
+        if (ctx.disposed()) return;
+      }
       replace(outcome, el('h2', {}, 'Outcome'),
         el('p', {}, `The sweep ${task.status}: ${task.status_reason || ''}`),
-        task.error ? errorBlock(task.error) : null);
+        error ? errorBlock(error) : null);
       return;
     }
     try {

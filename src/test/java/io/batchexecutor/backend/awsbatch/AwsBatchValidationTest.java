@@ -66,6 +66,35 @@ class AwsBatchValidationTest {
   }
 
   @Test
+  void aFanInWiderThanSubmitJobCarriesIsRefusedWhenPosted() {
+    java.util.Map<String, Object> tasks = new java.util.LinkedHashMap<>();
+    java.util.List<Object> all = new java.util.ArrayList<>();
+    for (int i = 0; i < 130; i++) {
+      tasks.put("t" + i, Tasks.function("def f(*a):\n    return 1\n", "f").build());
+      all.add(java.util.Map.of("$task", "t" + i));
+    }
+    tasks.put("fits", Tasks.function("def f(*a):\n    return 1\n", "f").set("args", all.subList(0, 60)).build());
+    tasks.put("wide", Tasks.function("def f(*a):\n    return 1\n", "f").set("args", all).build());
+
+    Api.Response refused =
+        new Api(port).post("/api/v1/workflows", java.util.Map.of("name", "wide", "tasks", tasks));
+
+    assertProblem(refused, 400, "invalid-request");
+    assertThat(refused.json().get("errors").size()).isEqualTo(1);
+    assertThat(refused.json().get("errors").get(0).get("field").asString()).isEqualTo("tasks.wide");
+    assertThat(refused.json().get("errors").get(0).get("message").asString())
+        .contains("takes the results of 130 tasks")
+        .contains("30 KiB");
+
+    tasks.remove("wide");
+    assertThat(
+            new Api(port)
+                .post("/api/v1/workflows", java.util.Map.of("name", "fits", "tasks", tasks))
+                .status())
+        .isEqualTo(202);
+  }
+
+  @Test
   void theExecutorEndpointNamesTheBackend() {
     assertThat(new Api(port).get("/api/v1/executor").json().get("backend").asString())
         .isEqualTo("awsbatch");

@@ -92,7 +92,12 @@ class RelaxedContainersIT {
   @Test
   void theHealthDetailsNameEachRelaxation() {
     JsonNode details =
-        api.get("/actuator/health").json().get("components").get("taskContainers").get("details");
+        api.as(Api.OPERATOR)
+            .get("/actuator/health")
+            .json()
+            .get("components")
+            .get("taskContainers")
+            .get("details");
 
     assertThat(details.get("network").asString()).isEqualTo("host");
     assertThat(details.get("read_only_root").asBoolean()).isFalse();

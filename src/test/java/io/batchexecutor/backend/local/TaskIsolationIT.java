@@ -294,7 +294,7 @@ class TaskIsolationIT {
 
   @Test
   void theHealthDetailsShowTheConfinementWithNoRelaxation() {
-    JsonNode health = clientA.get("/actuator/health").json();
+    JsonNode health = clientA.as(Api.OPERATOR).get("/actuator/health").json();
     JsonNode details = health.get("components").get("taskContainers").get("details");
 
     assertThat(details.get("user").asString()).isEqualTo("10001:10001");
