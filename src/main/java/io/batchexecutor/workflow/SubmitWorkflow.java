@@ -266,7 +266,9 @@ public class SubmitWorkflow {
    */
   static final int SUBMIT_JOB_BYTES_PER_INPUT = 340;
 
-  /** The part of SubmitJob's 30 KiB that a task's inputs may take; the rest is the request's own. */
+  /**
+   * The part of SubmitJob's 30 KiB that a task's inputs may take; the rest is the request's own.
+   */
   static final int SUBMIT_JOB_BYTES_FOR_INPUTS = 26 * 1024;
 
   /**

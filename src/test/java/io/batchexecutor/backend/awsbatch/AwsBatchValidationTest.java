@@ -73,7 +73,9 @@ class AwsBatchValidationTest {
       tasks.put("t" + i, Tasks.function("def f(*a):\n    return 1\n", "f").build());
       all.add(java.util.Map.of("$task", "t" + i));
     }
-    tasks.put("fits", Tasks.function("def f(*a):\n    return 1\n", "f").set("args", all.subList(0, 60)).build());
+    tasks.put(
+        "fits",
+        Tasks.function("def f(*a):\n    return 1\n", "f").set("args", all.subList(0, 60)).build());
     tasks.put("wide", Tasks.function("def f(*a):\n    return 1\n", "f").set("args", all).build());
 
     Api.Response refused =
