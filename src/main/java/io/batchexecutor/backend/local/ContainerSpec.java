@@ -70,6 +70,11 @@ record ContainerSpec(
   /** The home directory of the container's user: in its {@code /tmp}. */
   static final String HOME = "/tmp";
 
+  /**
+   * The name the container's user goes by ({@code USER}, {@code LOGNAME}): it has no passwd entry.
+   */
+  static final String TASK_USER = "task";
+
   ContainerSpec {
     labels = Map.copyOf(labels);
     env = List.copyOf(env);
@@ -96,6 +101,9 @@ record ContainerSpec(
     long memoryBytes = memoryMib * 1024 * 1024;
     List<String> environment = new ArrayList<>(env);
     environment.add("HOME=" + HOME);
+    // the task's uid has no entry in the image's /etc/passwd: getpass.getuser() and kin read these
+    environment.add("USER=" + TASK_USER);
+    environment.add("LOGNAME=" + TASK_USER);
     Map<String, String> tmpfs = new LinkedHashMap<>();
     tmpfs.put("/tmp", "rw,nosuid,nodev,mode=1777,size=" + memoryBytes);
     return new ContainerSpec(

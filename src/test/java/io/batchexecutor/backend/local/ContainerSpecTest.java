@@ -148,7 +148,9 @@ class ContainerSpecTest {
             "BATCH_EXECUTOR_RESULT_MARKER",
             "BATCH_EXECUTOR_INPUTS",
             "BATCH_EXECUTOR_PAYLOAD_SHA256",
-            "HOME");
+            "HOME",
+            "USER",
+            "LOGNAME");
   }
 
   @Test

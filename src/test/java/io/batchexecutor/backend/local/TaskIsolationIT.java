@@ -43,7 +43,7 @@ class TaskIsolationIT {
   /** What a task looks for from inside its container, as an attacker with a client token would. */
   static final String PROBE =
       """
-      import os, socket, time
+      import getpass, os, socket, time
 
       def _attempt(action):
           try:
@@ -108,6 +108,7 @@ class TaskIsolationIT {
           status = _status()
           return {
               "uid": os.getuid(),
+              "user": getpass.getuser(),
               "cap_eff": status.get("CapEff"),
               "cap_prm": status.get("CapPrm"),
               "no_new_privs": status.get("NoNewPrivs"),
@@ -193,6 +194,9 @@ class TaskIsolationIT {
     assertThat(seen.get("database").asString()).as("the database's port").doesNotStartWith("ok");
     assertThat(seen.get("docker_socket").isEmpty()).as(seen.toString()).isTrue();
     assertThat(seen.get("uid").asInt()).isNotZero();
+    assertThat(seen.get("user").asString())
+        .as("a name for a user the image does not know")
+        .isEqualTo("task");
     assertThat(seen.get("cap_eff").asString()).isEqualTo("0000000000000000");
     assertThat(seen.get("cap_prm").asString()).isEqualTo("0000000000000000");
     assertThat(seen.get("no_new_privs").asString()).isEqualTo("1");
