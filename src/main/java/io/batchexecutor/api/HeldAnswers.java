@@ -1,5 +1,6 @@
 package io.batchexecutor.api;
 
+import io.batchexecutor.config.ClientLimits;
 import io.batchexecutor.support.Periodic;
 import io.batchexecutor.task.TaskNotifications;
 import io.batchexecutor.task.TaskQueries;
@@ -18,6 +19,8 @@ import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
 import org.springframework.scheduling.TaskScheduler;
 import org.springframework.stereotype.Component;
 import org.springframework.web.context.request.async.DeferredResult;
@@ -62,7 +65,12 @@ class HeldAnswers implements SmartLifecycle {
   }
 
   private record Waiter<T>(
-      Kind kind, UUID id, Instant until, DeferredResult<T> answer, Supplier<T> current) {
+      String owner,
+      Kind kind,
+      UUID id,
+      Instant until,
+      DeferredResult<T> answer,
+      Supplier<T> current) {
 
     void complete() {
       try {
@@ -78,6 +86,7 @@ class HeldAnswers implements SmartLifecycle {
   private final Clock clock;
   private final Set<Waiter<?>> waiters = ConcurrentHashMap.newKeySet();
   private final Periodic timer;
+  private final ClientLimits limits;
 
   /** When the fallback last asked; reset by a new waiter, whose task may have just ended. */
   private volatile Instant lastFallback = Instant.MIN;
@@ -87,8 +96,10 @@ class HeldAnswers implements SmartLifecycle {
       WorkflowRepository workflows,
       TaskNotifications notifications,
       Clock clock,
-      TaskScheduler scheduler) {
+      TaskScheduler scheduler,
+      ClientLimits limits) {
     this.timer = new Periodic(scheduler, "held-answers", this::tick, TICK, TICK);
+    this.limits = limits;
     this.endedTasks = tasks::endedAmong;
     this.endedWorkflows = workflows::endedAmong;
     this.clock = clock;
@@ -126,10 +137,26 @@ class HeldAnswers implements SmartLifecycle {
    * An answer that comes once {@code id} has ended, or after {@code wait}; either way it is what
    * {@code current} gives then (read on the timer's thread: it must not depend on the request).
    */
-  <T> DeferredResult<T> await(Kind kind, UUID id, Duration wait, Supplier<T> current) {
+  synchronized <T> DeferredResult<T> await(
+      String owner, Kind kind, UUID id, Duration wait, Supplier<T> current) {
+    int most = limits.maxHeldWaits(owner);
+    if (waiters.stream().filter(w -> w.owner().equals(owner)).count() >= most) {
+      ProblemException mine =
+          new ProblemException(
+              HttpStatus.TOO_MANY_REQUESTS,
+              Problems.TOO_MANY_HELD_WAITS,
+              "Too many held answers",
+              "this client has "
+                  + most
+                  + " answers held on this instance already"
+                  + " (batch-executor.clients.<name>.max-held-waits); ask without ?wait=, or once"
+                  + " one has come");
+      mine.getHeaders().set(HttpHeaders.RETRY_AFTER, "1");
+      throw mine;
+    }
     // the servlet container's own timeout is only a backstop, well after the timer's deadline
     DeferredResult<T> answer = new DeferredResult<>(wait.plus(Duration.ofSeconds(10)).toMillis());
-    Waiter<T> waiter = new Waiter<>(kind, id, clock.instant().plus(wait), answer, current);
+    Waiter<T> waiter = new Waiter<>(owner, kind, id, clock.instant().plus(wait), answer, current);
     answer.onCompletion(() -> waiters.remove(waiter));
     answer.onTimeout(waiter::complete);
     waiters.add(waiter);

@@ -3,6 +3,7 @@ package io.batchexecutor.api;
 import io.batchexecutor.backend.ComputeBackend;
 import io.batchexecutor.backend.LogChunk;
 import io.batchexecutor.backend.LogPosition;
+import io.batchexecutor.config.ClientLimits;
 import io.batchexecutor.support.Periodic;
 import io.batchexecutor.task.Task;
 import io.batchexecutor.task.TaskNotifications;
@@ -55,6 +56,7 @@ class LogFollowers implements SmartLifecycle {
   static final int MAX_FOLLOWERS = 200;
 
   private final class Follower {
+    final String owner;
     final UUID taskId;
     final Integer index;
     final Instant until;
@@ -63,7 +65,8 @@ class LogFollowers implements SmartLifecycle {
     boolean stored; // the stored output was sent: nothing more is read
     volatile Instant nextRead = Instant.MIN;
 
-    Follower(UUID taskId, Integer index, Instant until, ResponseBodyEmitter emitter) {
+    Follower(String owner, UUID taskId, Integer index, Instant until, ResponseBodyEmitter emitter) {
+      this.owner = owner;
       this.taskId = taskId;
       this.index = index;
       this.until = until;
@@ -120,6 +123,7 @@ class LogFollowers implements SmartLifecycle {
   private final TaskOutputs outputs;
   private final Clock clock;
   private final Set<Follower> followers = ConcurrentHashMap.newKeySet();
+  private final ClientLimits limits;
   private final Periodic timer;
 
   LogFollowers(
@@ -127,8 +131,10 @@ class LogFollowers implements SmartLifecycle {
       TaskOutputs outputs,
       TaskNotifications notifications,
       Clock clock,
-      TaskScheduler scheduler) {
+      TaskScheduler scheduler,
+      ClientLimits limits) {
     this.timer = new Periodic(scheduler, "log-followers", this::tick, TICK, TICK);
+    this.limits = limits;
     this.tasks = tasks;
     this.outputs = outputs;
     this.clock = clock;
@@ -152,8 +158,22 @@ class LogFollowers implements SmartLifecycle {
   }
 
   /** A response that follows {@code task}'s output (or run {@code index}'s) until it ends. */
-  ResponseBodyEmitter follow(Task task, Integer index) {
+  synchronized ResponseBodyEmitter follow(Task task, Integer index) {
     TaskOutputs.checkRun(task, index);
+    int most = limits.maxFollows(task.owner());
+    if (followers.stream().filter(f -> f.owner.equals(task.owner())).count() >= most) {
+      ProblemException mine =
+          new ProblemException(
+              HttpStatus.TOO_MANY_REQUESTS,
+              Problems.TOO_MANY_FOLLOWERS,
+              "Too many followers",
+              "this client follows "
+                  + most
+                  + " outputs on this instance already (batch-executor.clients.<name>.max-follows);"
+                  + " end one, or read /logs without follow");
+      mine.getHeaders().set(HttpHeaders.RETRY_AFTER, "10");
+      throw mine;
+    }
     if (followers.size() >= MAX_FOLLOWERS) {
       ProblemException busy =
           new ProblemException(
@@ -168,7 +188,8 @@ class LogFollowers implements SmartLifecycle {
     }
     // the container's own timeout is a backstop only, after the timer's limit
     ResponseBodyEmitter emitter = new ResponseBodyEmitter(LONGEST.plusMinutes(1).toMillis());
-    Follower follower = new Follower(task.id(), index, clock.instant().plus(LONGEST), emitter);
+    Follower follower =
+        new Follower(task.owner(), task.id(), index, clock.instant().plus(LONGEST), emitter);
     emitter.onCompletion(() -> followers.remove(follower));
     emitter.onTimeout(emitter::complete);
     emitter.onError(e -> followers.remove(follower));

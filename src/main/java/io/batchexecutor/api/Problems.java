@@ -46,6 +46,7 @@ public final class Problems {
   public static final String DATABASE_BUSY = "database-busy";
   public static final String BACKEND_UNAVAILABLE = "backend-unavailable";
   public static final String TOO_MANY_FOLLOWERS = "too-many-followers";
+  public static final String TOO_MANY_HELD_WAITS = "too-many-held-waits";
 
   private Problems() {}
 

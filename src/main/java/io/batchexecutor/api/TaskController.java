@@ -140,6 +140,7 @@ public class TaskController {
       return TaskResponse.of(task);
     }
     return held.await( // an answer held until the task ends
+        task.owner(),
         HeldAnswers.Kind.TASK,
         id,
         hold,

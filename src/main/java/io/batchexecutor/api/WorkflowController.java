@@ -176,7 +176,7 @@ public class WorkflowController {
     if (hold.isZero() || now.summary().status() != WorkflowStatus.RUNNING) {
       return WorkflowResponse.of(now, outputs::output);
     }
-    return held.await(HeldAnswers.Kind.WORKFLOW, id, hold, () -> view(id, owner));
+    return held.await(owner, HeldAnswers.Kind.WORKFLOW, id, hold, () -> view(id, owner));
   }
 
   @PostMapping("/{id}/cancel")

@@ -15,15 +15,17 @@ import org.springframework.stereotype.Component;
  * configured there either, a client may use the backend's default profile only.
  */
 @Component
-public class Clients {
+public class Clients implements ClientLimits {
 
   /** In a list of execution profiles: every profile. */
   public static final String EVERY_PROFILE = "*";
 
   private final Map<String, List<ExecutionProfile>> byClient;
   private final List<ExecutionProfile> defaults;
+  private final TenancyProperties tenancy;
 
   public Clients(TenancyProperties tenancy, ExecutionProfiles profiles) {
+    this.tenancy = tenancy;
     this.defaults =
         allowed(
             tenancy.clientDefaults().executionProfiles(),
@@ -43,6 +45,23 @@ public class Clients {
                       : allowed(client.executionProfiles(), at + ".execution-profiles", profiles));
             });
     this.byClient = Collections.unmodifiableMap(clients);
+  }
+
+  @Override
+  public int maxFollows(String client) {
+    Integer max = settingsOf(client).maxFollows();
+    return max != null ? max : DEFAULT_MAX_FOLLOWS;
+  }
+
+  @Override
+  public int maxHeldWaits(String client) {
+    Integer max = settingsOf(client).maxHeldWaits();
+    return max != null ? max : DEFAULT_MAX_HELD_WAITS;
+  }
+
+  private TenancyProperties.Client settingsOf(String client) {
+    TenancyProperties.Client own = tenancy.clients().get(client);
+    return own == null ? tenancy.clientDefaults() : own.orElse(tenancy.clientDefaults());
   }
 
   /** The names of the clients with an entry of their own. */

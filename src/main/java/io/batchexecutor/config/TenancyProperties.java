@@ -49,12 +49,22 @@ public record TenancyProperties(
    * @param executionProfiles The execution profiles the client may use, its default first (a
    *     request without executor.execution_profile runs on it); * for every profile. Unset: the
    *     client-defaults list; unset there too: the backend's default profile only.
+   * @param maxFollows How many task outputs the client may follow (logs?follow=true) at once on an
+   *     instance; one more is answered 429. Unset: client-defaults', then 20.
+   * @param maxHeldWaits How many answers held with ?wait= the client may have at once on an
+   *     instance; one more is answered 429. Unset: client-defaults', then 100.
    */
-  public record Client(List<String> executionProfiles) {
+  public record Client(
+      List<String> executionProfiles,
+      @Positive @Max(10_000) Integer maxFollows,
+      @Positive @Max(100_000) Integer maxHeldWaits) {
 
     /** This client's settings, with what it leaves unset taken from {@code defaults}. */
     public Client orElse(Client defaults) {
-      return new Client(executionProfiles != null ? executionProfiles : defaults.executionProfiles);
+      return new Client(
+          executionProfiles != null ? executionProfiles : defaults.executionProfiles,
+          maxFollows != null ? maxFollows : defaults.maxFollows,
+          maxHeldWaits != null ? maxHeldWaits : defaults.maxHeldWaits);
     }
   }
 
