@@ -232,6 +232,9 @@ public record BatchExecutorProperties(
    * @param maxLogSize Most of a task container's output the engine keeps (the json-file log
    *     driver's cap, in two files of half this size): beyond it the earliest output is dropped. At
    *     least 1MB.
+   * @param maxResultSize Largest result file (result.json, result.pickle) a task may leave; a
+   *     larger one fails the task naming this setting, unread, so that no task can fill the
+   *     service's memory with what it returns.
    */
   public record Local(
       Integer sweepParallelism,
@@ -246,7 +249,8 @@ public record BatchExecutorProperties(
       @DefaultValue("true") boolean noNewPrivileges,
       @DefaultValue List<@Pattern(regexp = "[A-Za-z_]{1,32}") String> addCapabilities,
       @Min(0) @DefaultValue("512") long pidsLimit,
-      @NotNull @DefaultValue("16MB") DataSize maxLogSize) {
+      @NotNull @DefaultValue("16MB") DataSize maxLogSize,
+      @NotNull @DefaultValue("256MB") DataSize maxResultSize) {
     public Local {
       if (sweepParallelism == null) {
         sweepParallelism = Runtime.getRuntime().availableProcessors();

@@ -34,7 +34,8 @@ record ContainerConfinement(
     boolean noNewPrivileges,
     List<Capability> addCapabilities,
     long pidsLimit,
-    long maxLogBytes) {
+    long maxLogBytes,
+    long maxResultBytes) {
 
   ContainerConfinement {
     addCapabilities = List.copyOf(addCapabilities);
@@ -72,7 +73,8 @@ record ContainerConfinement(
         local.noNewPrivileges(),
         capabilities,
         local.pidsLimit(),
-        local.maxLogSize().toBytes());
+        local.maxLogSize().toBytes(),
+        local.maxResultSize().toBytes());
   }
 
   /** The defaults of {@code batch-executor.local.*}. */
@@ -86,7 +88,8 @@ record ContainerConfinement(
         true,
         List.of(),
         512,
-        16L << 20);
+        16L << 20,
+        256L << 20);
   }
 
   /** The user as the engine takes it: {@code uid:gid}. */

@@ -23,9 +23,11 @@ import tools.jackson.databind.JsonNode;
 class ContainerOutput {
 
   private final DockerClient docker;
+  private final long maxResultBytes;
 
-  ContainerOutput(DockerClient docker) {
+  ContainerOutput(DockerClient docker, long maxResultBytes) {
     this.docker = docker;
+    this.maxResultBytes = maxResultBytes;
   }
 
   static final String MARKER_PREFIX = "@@batch-executor-result-";
@@ -63,15 +65,42 @@ class ContainerOutput {
       Map<String, byte[]> files = new HashMap<>();
       try {
         for (Map.Entry<String, JsonNode> e : FRAME_READER.readTree(frame).properties()) {
-          files.put(e.getKey(), java.util.Base64.getDecoder().decode(e.getValue().asString()));
+          byte[] file = java.util.Base64.getDecoder().decode(e.getValue().asString());
+          checkSize(e.getKey(), file.length);
+          files.put(e.getKey(), file);
         }
         String rest = logs.substring(0, at) + (end < 0 ? "" : logs.substring(end + 1));
         return new Collected(rest, files);
+      } catch (ResultTooLargeException e) {
+        throw e;
       } catch (RuntimeException e) {
         // not a frame the runner wrote: fall back to the files
       }
     }
     return new Collected(logs, outputs(containerId));
+  }
+
+  /** A result file over {@code max-result-size} fails the task, naming the bound. */
+  private void checkSize(String name, long size) {
+    if (size > maxResultBytes) {
+      throw new ResultTooLargeException(
+          "the task left "
+              + name
+              + " of "
+              + size
+              + " bytes, more than batch-executor.local.max-result-size allows ("
+              + maxResultBytes
+              + " bytes)");
+    }
+  }
+
+  /** A result file larger than the service takes. */
+  static final class ResultTooLargeException extends IllegalStateException {
+    private static final long serialVersionUID = 1L;
+
+    ResultTooLargeException(String message) {
+      super(message);
+    }
   }
 
   /** A finished container's output and the runner's files. */
@@ -164,6 +193,7 @@ class ContainerOutput {
       while ((entry = tar.getNextEntry()) != null) {
         if (entry.isFile()) {
           String name = entry.getName().substring(entry.getName().lastIndexOf('/') + 1);
+          checkSize(name, entry.getSize()); // before it is read into memory
           ByteArrayOutputStream bytes = new ByteArrayOutputStream();
           tar.transferTo(bytes);
           files.put(name, bytes.toByteArray());

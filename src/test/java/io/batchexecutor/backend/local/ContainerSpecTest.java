@@ -195,7 +195,8 @@ class ContainerSpecTest {
             false,
             List.of(Capability.SYS_PTRACE),
             0,
-            4L << 20);
+            4L << 20,
+            256L << 20);
     HostConfig host = created(specOf(aTask().settings(ONE_GB).build(), relaxed)).getHostConfig();
 
     assertThat(host.getNetworkMode()).isEqualTo("host");
@@ -211,7 +212,16 @@ class ContainerSpecTest {
   void onABridgeTheContainerJoinsTheServicesNetwork() {
     ContainerConfinement bridge =
         new ContainerConfinement(
-            10001, 10001, TaskNetwork.BRIDGE, "tasks-net", true, true, List.of(), 512, 16L << 20);
+            10001,
+            10001,
+            TaskNetwork.BRIDGE,
+            "tasks-net",
+            true,
+            true,
+            List.of(),
+            512,
+            16L << 20,
+            256L << 20);
 
     assertThat(
             created(specOf(aTask().settings(ONE_GB).build(), bridge))

@@ -27,7 +27,8 @@ import tools.jackson.databind.JsonNode;
     properties = {
       "batch-executor.pipeline.enabled=true",
       "batch-executor.backend=local",
-      "batch-executor.image.base-image=${BATCH_EXECUTOR_TEST_BASE_IMAGE:local/python:3}"
+      "batch-executor.image.base-image=${BATCH_EXECUTOR_TEST_BASE_IMAGE:local/python:3}",
+      "batch-executor.local.max-result-size=8MB"
     })
 class TaskErrorsIT {
 
@@ -106,6 +107,26 @@ class TaskErrorsIT {
     assertThat(inEvents).isLessThan(20_000);
     Api.Response result = api.get("/api/v1/tasks/" + id + "/result");
     assertProblem(result, 409, "task-failed");
+  }
+
+  @Test
+  void aResultOverTheBoundFailsTheTaskNamingItUnread() {
+    String id =
+        api.post(
+                "/api/v1/tasks",
+                Tasks.function("def task():\n    return 'y' * 9_000_000\n", "task").build())
+            .json()
+            .get("id")
+            .asString();
+    JsonNode task = api.awaitEnd(id, WAIT);
+
+    assertThat(task.get("status").asString()).as(task.toString()).isEqualTo("FAILED");
+    assertThat(task.get("status_reason").asString())
+        .contains("result.json")
+        .contains("batch-executor.local.max-result-size")
+        .contains("8388608 bytes");
+    assertThat(task.get("attempts").asInt()).as("not retried").isEqualTo(1);
+    assertThat(task.get("result").isNull()).isTrue();
   }
 
   @Test
