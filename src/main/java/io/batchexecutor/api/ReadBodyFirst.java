@@ -116,7 +116,7 @@ public class ReadBodyFirst extends OncePerRequestFilter {
     ServletInputStream in = async.getRequest().getInputStream();
     if (request.getContentLengthLong() > limit) {
       in.setReadListener(new Ignore());
-      answer(request, response, async, new RequestTooLargeException(limit).problem());
+      answer(request, response, async, tooLarge());
       return;
     }
     Optional<String> client = client(request);
@@ -152,6 +152,14 @@ public class ReadBodyFirst extends OncePerRequestFilter {
     gather.expiry =
         scheduler.schedule(gather::expire, scheduler.getClock().instant().plus(deadline));
     in.setReadListener(gather);
+  }
+
+  private ProblemDetail tooLarge() {
+    return Problems.of(
+        HttpStatus.CONTENT_TOO_LARGE,
+        Problems.REQUEST_TOO_LARGE,
+        "Request too large",
+        "the request body must be at most " + limit + " bytes");
   }
 
   private static boolean hasBody(HttpServletRequest request) {
@@ -207,7 +215,7 @@ public class ReadBodyFirst extends OncePerRequestFilter {
             return; // onAllDataRead follows
           }
           if (body.size() + (long) n > limit) {
-            answer(new RequestTooLargeException(limit).problem());
+            answer(tooLarge());
             return;
           }
           body.write(chunk, 0, n);

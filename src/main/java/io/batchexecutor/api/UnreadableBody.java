@@ -12,10 +12,10 @@ import tools.jackson.databind.exc.MismatchedInputException;
 import tools.jackson.databind.exc.UnrecognizedPropertyException;
 
 /**
- * The problem document for a request body that could not be read: one over the size limit, an
- * unknown field (or a setting only the operator may make), a field of the wrong type, or no valid
- * JSON at all. A field is named by its path in the body, such as {@code executor.vcpu}, with {@code
- * [i]} for an element of an array.
+ * The problem document for a request body that could not be read (one over the size limit is
+ * answered before it is read, by {@link ReadBodyFirst}): an unknown field (or a setting only the
+ * operator may make), a field of the wrong type, or no valid JSON at all. A field is named by its
+ * path in the body, such as {@code executor.vcpu}, with {@code [i]} for an element of an array.
  */
 final class UnreadableBody {
 
@@ -27,11 +27,6 @@ final class UnreadableBody {
 
   /** The problem document that answers a body Spring could not read, for whichever cause. */
   static ProblemDetail problem(HttpMessageNotReadableException e) {
-    for (Throwable cause = e; cause != null; cause = cause.getCause()) {
-      if (cause instanceof RequestTooLargeException tooLarge) {
-        return tooLarge.problem();
-      }
-    }
     Throwable cause = e.getCause();
     if (cause instanceof UnrecognizedPropertyException unknown) {
       return unknownField(unknown);

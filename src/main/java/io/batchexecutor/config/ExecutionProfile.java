@@ -45,22 +45,7 @@ public record ExecutionProfile(
 
   /** The profile's names for a task of {@code client}: {@code {client}} in the job role filled. */
   public TaskSettings namesFor(String client) {
-    String role = names.batchJobRoleName().replace(CLIENT_PLACEHOLDER, client);
-    return new TaskSettings(
-        name,
-        names.s3BucketName(),
-        names.ecrRepoName(),
-        names.batchJobDefinitionName(),
-        names.batchQueue(),
-        names.batchExecutionRoleName(),
-        role,
-        names.batchJobLogGroupName(),
-        null,
-        null,
-        null,
-        null,
-        null,
-        null);
+    return names.withBatchJobRoleName(names.batchJobRoleName().replace(CLIENT_PLACEHOLDER, client));
   }
 
   /** Whether a request may name {@code reference} as its base image. */

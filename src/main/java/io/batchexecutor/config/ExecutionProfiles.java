@@ -200,21 +200,8 @@ public class ExecutionProfiles {
               + " only");
     }
     TaskSettings filled =
-        new TaskSettings(
-            null,
-            names.s3BucketName(),
-            names.ecrRepoName(),
-            names.batchJobDefinitionName(),
-            names.batchQueue(),
-            names.batchExecutionRoleName(),
-            names.batchJobRoleName().replace(ExecutionProfile.CLIENT_PLACEHOLDER, LONGEST_CLIENT),
-            names.batchJobLogGroupName(),
-            null,
-            null,
-            null,
-            null,
-            null,
-            null);
+        names.withBatchJobRoleName(
+            names.batchJobRoleName().replace(ExecutionProfile.CLIENT_PLACEHOLDER, LONGEST_CLIENT));
     List<String> problems = new ArrayList<>();
     for (ConstraintViolation<TaskSettings> v : validator.validate(filled)) {
       String key = v.getPropertyPath().toString().replaceAll("([a-z0-9])([A-Z])", "$1-$2");

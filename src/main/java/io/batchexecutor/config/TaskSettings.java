@@ -94,6 +94,25 @@ public record TaskSettings(
         pollFreq);
   }
 
+  /** The same settings with job role {@code role}. */
+  public TaskSettings withBatchJobRoleName(String role) {
+    return new TaskSettings(
+        executionProfile,
+        s3BucketName,
+        ecrRepoName,
+        batchJobDefinitionName,
+        batchQueue,
+        batchExecutionRoleName,
+        role,
+        batchJobLogGroupName,
+        vcpu,
+        memory,
+        numGpus,
+        retryAttempts,
+        timeLimit,
+        pollFreq);
+  }
+
   /**
    * Only what a client chooses: the execution profile and the resources; the names of the
    * operator's AWS resources and identities left out.
