@@ -125,8 +125,43 @@ class AWSBatchExecutor:
         return {k: v for k, v in self.settings.items() if k not in SERVER_ONLY_KEYS}
 
 
+class OtherExecutor:
+    """An executor of another kind, as Covalent's ``LocalExecutor()``, ``DaskExecutor(...)`` or a
+    plugin's class: accepted with any arguments, so that a module naming it imports; its electrons
+    run on the service's default execution profile, which one warning says."""
+
+    short_name = "other"
+
+    def __init__(self, *args, **kwargs):
+        self.args = args
+        self.kwargs = kwargs
+
+    def __repr__(self):
+        return "%s()" % type(self).__name__
+
+
+_warned_executors = set()
+
+
+def _other_executor(name):
+    """Settings for an executor this service does not run by that name: the default, said once."""
+    if name not in _warned_executors:
+        _warned_executors.add(name)
+        warnings.warn(
+            "executor %r: batch-executor runs every electron as a task of its own service; "
+            "electrons naming %r run on the service's default execution profile "
+            "(executor=\"awsbatch\" or an AWSBatchExecutor chooses settings)" % (name, name),
+            UserWarning,
+            stacklevel=3,
+        )
+    return {}
+
+
 def executor_settings(executor):
-    """The ``executor`` object of a task for an electron's ``executor``."""
+    """The ``executor`` object of a task for an electron's ``executor``. AWS Batch's (by name, as
+    an AWSBatchExecutor or a dict of its keys) is sent as given; any other (``"local"``,
+    ``"dask"``, ``LocalExecutor()``, a plugin's name or object) never breaks the module that names
+    it: its electrons run on the service's default, and one warning says so."""
     if executor is None:
         return {}
     if isinstance(executor, AWSBatchExecutor):
@@ -136,13 +171,11 @@ def executor_settings(executor):
     if isinstance(executor, str):
         if executor.lower() == "awsbatch":
             return {}  # the service's configured defaults
-        raise ValueError(
-            "executor %r is not available here: batch-executor runs every electron with its own "
-            "backend; use executor=\"awsbatch\" (the service's defaults) or an AWSBatchExecutor"
-            % (executor,)
-        )
-    raise TypeError("executor must be an AWSBatchExecutor, a dict of its keys, \"awsbatch\" or "
-                    "None, not %r" % (executor,))
+        return _other_executor(executor)
+    name = getattr(executor, "short_name", None)
+    if not isinstance(name, str) or name == OtherExecutor.short_name:
+        name = type(executor).__name__
+    return _other_executor(name)
 
 
 class DepsPip:
@@ -268,7 +301,9 @@ class Lattice:
 def lattice(_func=None, *, backend=None, executor=None, workflow_executor=None, deps_bash=None,
             deps_pip=None, call_before=None, call_after=None, triggers=None):
     """``@lattice`` or ``@lattice(executor=..., deps_pip=...)``: a workflow of electrons. Its
-    ``executor`` and ``deps_pip`` are the defaults of the electrons that name none."""
+    ``executor`` and ``deps_pip`` are the defaults of the electrons that name none.
+    ``workflow_executor`` (where Covalent runs the lattice's own post-processing) is accepted: the
+    service computes the lattice's return value in a small task of its own."""
     _unsupported("lattice", "deps_bash", deps_bash)
     _unsupported("lattice", "call_before", call_before)
     _unsupported("lattice", "call_after", call_after)
@@ -311,7 +346,9 @@ class _Graph:
             n += 1
             key = "%s-%d" % (base, n)
         self.keys.add(key)
-        node = _Node(key, electron, args, kwargs)
+        # Bound now, as Covalent binds them: a list or dict changed after this call must not
+        # change what this electron gets.
+        node = _Node(key, electron, _snapshot(args), _snapshot(kwargs))
         self.nodes.append(node)
         return Proxy(node, self.lattice.__name__)
 
@@ -372,6 +409,20 @@ class _Graph:
         if requirements:
             part["image"] = {"requirements": requirements}
         return part
+
+
+def _snapshot(value):
+    """A copy of the lists, tuples and dicts in ``value`` as they are now; proxies and other
+    values are kept as they are."""
+    if isinstance(value, Proxy):
+        return value
+    if isinstance(value, list):
+        return [_snapshot(v) for v in value]
+    if isinstance(value, tuple):
+        return tuple(_snapshot(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _snapshot(v) for k, v in value.items()}
+    return value
 
 
 def _references(value, what, path, used=None):
@@ -634,6 +685,6 @@ class Result:
 
 
 __all__ = [
-    "AWSBatchExecutor", "DepsPip", "Electron", "Lattice", "Proxy", "RESULT_STATUS", "Result",
+    "AWSBatchExecutor", "DepsPip", "OtherExecutor", "Electron", "Lattice", "Proxy", "RESULT_STATUS", "Result",
     "ElectronResult", "Status", "dispatch", "dispatch_sync", "electron", "get_result", "lattice",
 ]
