@@ -173,11 +173,35 @@ class GraphTest(unittest.TestCase):
         self.assertEqual(body["tasks"]["boto3_version"]["image"], {"requirements": ["boto3"]})
         self.assertEqual(body["tasks"]["lattice.result"]["image"], {"requirements": ["boto3"]})
 
+    def test_operations_on_a_proxy_become_the_path_of_its_reference(self):
+        tasks = s.operations.build_graph(1)[0]["tasks"]
+
+        self.assertEqual(list(tasks), ["pair", "pair-2", "point", "add", "lattice.result"])
+        self.assertEqual(tasks["add"]["args"], [
+            {"$task": "pair", "path": [{"index": 0}, {"op": "mul", "right": 10}]},
+            {"$task": "pair", "path": [{"index": 1}]}])
+        self.assertEqual(tasks["lattice.result"]["args"], [{
+            "sum": {"$task": "add"},
+            "tail": {"$task": "pair-2", "path": [{"slice": [1, None, None]}]},
+            "less": {"$task": "pair", "path": [
+                {"index": 0}, {"op": "lt", "right": {"$task": "pair", "path": [{"index": 1}]}}]},
+            "x": {"$task": "point", "path": [{"attr": "x"}]},
+            "neg": {"$task": "pair-2", "path": [{"index": 0}, {"op": "neg"}]},
+        }])
+
+    def test_a_reflected_operator_keeps_the_operand_on_its_side(self):
+        @ct.lattice
+        def reflected(x):
+            return 10 - s.add(x, 1)
+
+        output = reflected.build_graph(1)[0]["tasks"]["lattice.result"]
+        self.assertEqual(output["args"], [{"$task": "add", "path": [{"op": "sub", "left": 10}]}])
+
     def test_an_operation_a_workflow_cannot_express_is_an_error_naming_it(self):
-        with self.assertRaises(ct.UnsupportedOperation) as plus:
-            s.adds_to_a_proxy.build_graph(1)
-        self.assertIn("'+' on the result of electron add in lattice adds_to_a_proxy",
-                      str(plus.exception))
+        with self.assertRaises(ct.UnsupportedOperation) as iterating:
+            s.iterates_a_proxy.build_graph(1)
+        self.assertIn("iteration (a for loop, list(), a starred unpacking) on the result of "
+                      "electron pair in lattice iterates_a_proxy", str(iterating.exception))
         with self.assertRaises(ct.UnsupportedOperation) as truth:
             s.tests_a_proxy.build_graph(1)
         self.assertIn("a truth test (if, while, and, or, not)", str(truth.exception))
