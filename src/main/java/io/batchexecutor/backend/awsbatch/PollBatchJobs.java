@@ -219,7 +219,7 @@ public class PollBatchJobs implements Runnable {
         ? Optional.empty()
         : Optional.of(
             "running "
-                + Sweep.size(task.spec().sweep())
+                + Sweep.runCount(task.spec().sweep())
                 + " combinations: "
                 + String.join(", ", parts));
   }
