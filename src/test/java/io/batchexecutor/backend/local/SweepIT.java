@@ -157,7 +157,7 @@ class SweepIT {
       String label = "l" + i % 3;
       assertThat(outcomes.get(i).get("result").toString())
           .as("run " + i)
-          .isEqualTo("[\"" + text + "\",\"" + label + "\",9002,9002,5]");
+          .isEqualTo("[\"" + text + "\",\"" + label + "\",9003,9003,5]");
       assertThat(outcomes.get(i).get("kwargs").get("text").asString()).startsWith(text + "-");
       assertThat(outcomes.get(i).get("kwargs").get("label").asString()).startsWith(label + "-");
     }
