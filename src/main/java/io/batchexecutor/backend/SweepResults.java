@@ -50,11 +50,12 @@ public final class SweepResults {
 
   /**
    * Gathers the runs' results into the task's {@code result.json}, stores it and records its digest
-   * with the task.
+   * with the task. Each run's file is read only if it has at most {@code maxBytes}.
    *
    * @return the stored result's pointer
+   * @throws io.batchexecutor.storage.ObjectTooLargeException for a run's file over {@code maxBytes}
    */
-  public static String gather(Task task, ObjectStores stores, JsonMapper json) {
+  public static String gather(Task task, ObjectStores stores, JsonMapper json, long maxBytes) {
     JsonNode sweep = task.spec().sweep();
     long runs = Sweep.runCount(sweep);
     String bucket = task.settings().s3BucketName();
@@ -62,12 +63,12 @@ public final class SweepResults {
     Map<String, String> pickles = new LinkedHashMap<>();
     for (int i = 0; i < runs; i++) {
       Optional<JsonNode> document =
-          stores.get(pointer(task, stores, i, "result.json")).map(json::readTree);
+          stores.get(pointer(task, stores, i, "result.json"), maxBytes).map(json::readTree);
       outcomes.add(outcome(Sweep.combination(sweep, i), document, json));
       if (document.isPresent() && document.get().path("pickled").asBoolean(false)) {
         int run = i;
         stores
-            .get(pointer(task, stores, i, TaskObjects.PICKLE))
+            .get(pointer(task, stores, i, TaskObjects.PICKLE), maxBytes)
             .ifPresent(bytes -> pickles.put(runPickle(run), Sha256.hex(bytes)));
       }
     }

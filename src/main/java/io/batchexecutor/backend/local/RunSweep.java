@@ -104,7 +104,10 @@ class RunSweep implements PipelineStep {
       }
     }
     task.logsCollected(storeLogs(task, runs));
-    task.succeed(SweepResults.gather(task, stores, json), 0, context.now());
+    task.succeed(
+        SweepResults.gather(task, stores, json, containers.output.maxResult().bytes()),
+        0,
+        context.now());
     return StepResult.proceed();
   }
 
