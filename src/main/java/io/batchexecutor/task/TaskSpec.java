@@ -1,5 +1,6 @@
 package io.batchexecutor.task;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.batchexecutor.config.PayloadMode;
 import java.util.List;
@@ -14,10 +15,11 @@ import tools.jackson.databind.JsonNode;
  * @param image how to build the task's image; {@code null} for the configured default
  * @param sweep for a parameter sweep, keyword argument names to lists of values: the function runs
  *     once per combination (see {@link Sweep}); {@code null} for one run
- * @param sweepPayload how a sweep's {@code payload.json} carries it, decided at acceptance: {@link
- *     #SWEEP_AXES} (the axes; each run computes its combination); {@code null} for a sweep accepted
- *     before, whose payload lists every combination (its image, staged payload and the digest the
- *     runner checks were made from that form, so it keeps it)
+ * @param sweepPayload how a sweep's {@code payload.json} carries it, decided at acceptance and kept
+ *     in a column of its own ({@code sweep_payload}), not in the spec's JSON: {@link #SWEEP_AXES}
+ *     (the axes; each run computes its combination); {@code null} for a sweep accepted before (or
+ *     by an instance of an earlier version), whose payload lists every combination — its image,
+ *     staged payload and the digest the runner checks were made from that form, so it keeps it
  */
 public record TaskSpec(
     FunctionSpec function,
@@ -25,7 +27,7 @@ public record TaskSpec(
     JsonNode kwargs,
     ImageSpec image,
     JsonNode sweep,
-    @JsonInclude(JsonInclude.Include.NON_NULL) String sweepPayload) {
+    @JsonIgnore String sweepPayload) {
 
   /** The payload carries the sweep's axes. */
   public static final String SWEEP_AXES = "axes";
@@ -39,6 +41,11 @@ public record TaskSpec(
   public TaskSpec(
       FunctionSpec function, JsonNode args, JsonNode kwargs, ImageSpec image, JsonNode sweep) {
     this(function, args, kwargs, image, sweep, null);
+  }
+
+  /** The same spec, its sweep's payload carried as {@code sweepPayload} says. */
+  public TaskSpec withSweepPayload(String sweepPayload) {
+    return new TaskSpec(function, args, kwargs, image, sweep, sweepPayload);
   }
 
   /** Whether the payload lists every combination rather than the axes (a sweep accepted before). */
