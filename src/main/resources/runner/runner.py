@@ -25,9 +25,13 @@ pickled result names the modules its pickle refers to, with their sources, in re
 unpickles it, so a value whose class only the producing task defines is usable downstream, in a
 task whose source does not define it.
 
-A sweep's payload lists the combinations; this run computes the one at AWS_BATCH_JOB_ARRAY_INDEX
-(a child of an array job) or BATCH_EXECUTOR_SWEEP_INDEX (the local backend), added to kwargs, and
-its S3 result goes under sweep/<index>/. An exception of the function is then that combination's
+A sweep's payload carries its axes, {"sweep": {"product": {"<name>": [values], ...}}}: this run
+computes the combination at AWS_BATCH_JOB_ARRAY_INDEX (a child of an array job) or
+BATCH_EXECUTOR_SWEEP_INDEX (the local backend) from them (sweep_combination: the names in the order
+given, the last varying fastest, the order the service's Sweep defines), adds it to kwargs, and its
+S3 result goes under sweep/<index>/. A payload written for a sweep accepted before payloads carried
+the axes lists every combination ({"sweep": [combination, ...]}): that run takes the one at its
+index. An exception of the function is then that combination's
 outcome, not a failure of the run: the runner exits 0.
 
 Digests: the service gives the payload's SHA-256 in BATCH_EXECUTOR_PAYLOAD_SHA256 and, for a
@@ -402,6 +406,33 @@ def drop_expect_header(request, **_):
     request.headers.pop("Expect", None)
 
 
+def sweep_combination(sweep, index):
+    """The combination run index computes of the payload's "sweep", without listing the others.
+
+    {"product": axes}: index is a mixed-radix number, one digit per name, the last name's the least
+    significant (it varies fastest); each digit picks its name's value. A list: every combination,
+    as payloads of sweeps accepted before the axes were sent carry them."""
+    if isinstance(sweep, list):
+        if not 0 <= index < len(sweep):
+            raise IndexError("run %d of a sweep of %d runs" % (index, len(sweep)))
+        return sweep[index]
+    if not isinstance(sweep, dict) or set(sweep) != {"product"} or not isinstance(sweep["product"], dict):
+        raise ValueError("the payload's sweep is neither {\"product\": axes} nor a list of combinations")
+    axes = list(sweep["product"].items())
+    runs = 1
+    for _, values in axes:
+        runs *= len(values)
+    if not 0 <= index < runs:
+        raise IndexError("run %d of a sweep of %d runs" % (index, runs))
+    picked = [None] * len(axes)
+    rest = index
+    for position in range(len(axes) - 1, -1, -1):
+        values = axes[position][1]
+        rest, digit = divmod(rest, len(values))
+        picked[position] = values[digit]
+    return {name: value for (name, _), value in zip(axes, picked)}
+
+
 def read_payload():
     # as bytes, decoded as the UTF-8 the service wrote, whatever locale the base image sets
     inline = os.environb.get(b"BATCH_EXECUTOR_PAYLOAD_JSON")
@@ -450,7 +481,7 @@ def main():
                 or os.environ.get("BATCH_EXECUTOR_SWEEP_INDEX")
                 or "0"
             )
-            combination = payload["sweep"][SWEEP_INDEX]
+            combination = sweep_combination(payload["sweep"], SWEEP_INDEX)
     except Refused as error:
         return refuse(error)
     except Exception as error:  # the image is broken, or the staged payload cannot be read
