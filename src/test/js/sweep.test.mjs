@@ -2,7 +2,7 @@ import {test} from 'node:test';
 import assert from 'node:assert/strict';
 import {load} from './modules.mjs';
 
-const {combinations, describe, short} = await load('sweep.js');
+const {combinations, combinationAt, describe, runCount, short} = await load('sweep.js');
 
 test('combinations are in the service order: the names as given, the last varying fastest', () => {
   assert.deepEqual(combinations({C: [1, 10], gamma: ['a', 'b', 'c']}), [
@@ -17,4 +17,11 @@ test('a combination reads as text and long values are shortened', () => {
   assert.equal(describe({C: 0.1, kernel: 'rbf'}), 'C=0.1, kernel="rbf"');
   assert.equal(short('abcdefghijklmnopq', 5), 'abcd…');
   assert.equal(short({a: 1}), '{"a":1}');
+});
+
+test('one run\'s combination is worked out from its index, as the list has it', () => {
+  const sweep = {a: [1, 2], b: ['x', 'y', 'z'], c: [true, false]};
+  const all = combinations(sweep);
+  assert.equal(runCount(sweep), all.length);
+  all.forEach((combination, i) => assert.deepEqual(combinationAt(sweep, i), combination));
 });
