@@ -411,6 +411,11 @@ class _Graph:
                 "kwargs": kwargs,
             }
             task.update(self._environment(node))
+            extra = sliced.requirements + hooks.requirements(before + after)
+            if extra:
+                image = task.setdefault("image", {})
+                image["requirements"] = list(image.get("requirements", [])) + [
+                    r for r in extra if r not in image.get("requirements", [])]
             tasks[node.key] = task
         used = []
         output_args = [_encoded(returned, "the return value of lattice %s" % self.lattice.__name__,

@@ -132,6 +132,20 @@ def %(wrapper)s(*args, **kwargs):
 '''
 
 
+def requirements(calls):
+    """The pip requirements the hook functions' sources need (cloudpickle, for one that travels
+    pickled)."""
+    from .source import function_source
+
+    needed = []
+    for call in calls:
+        if isinstance(call, DepsCall):
+            for r in function_source(call.func).requirements:
+                if r not in needed:
+                    needed.append(r)
+    return needed
+
+
 def _hook_entries(calls):
     from .source import function_source
 
