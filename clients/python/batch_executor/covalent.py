@@ -423,8 +423,10 @@ class _Graph:
         source, name = _OUTPUT_SOURCE, "lattice_result"
         if values.has_marker(output_args):
             source, name = hooks.wrap(source, name)
+        # Covalent's postprocessing node, which rebuilds the return value, then its parameters
+        output_id = self.table.electron(nodes.POSTPROCESS, OUTPUT_KEY, [returned], {})
         output = {
-            "name": OUTPUT_KEY,
+            "name": "%s(%d)" % (nodes.POSTPROCESS, output_id),
             "function": {"source": source, "name": name},
             "args": output_args,
         }

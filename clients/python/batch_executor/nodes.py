@@ -26,6 +26,7 @@ from . import values
 PARAMETER = ":parameter:"
 LIST = ":electron_list:"
 DICT = ":electron_dict:"
+POSTPROCESS = ":postprocess:reconstruct"
 
 _SIGNS = {"add": "+", "sub": "-", "mul": "*", "matmul": "@", "truediv": "/", "floordiv": "//",
           "mod": "%", "pow": "**", "lshift": "<<", "rshift": ">>", "and": "&", "xor": "^",

@@ -184,7 +184,9 @@ class Result:
             if key != OUTPUT_KEY
         }
         self._output = (
-            ElectronResult(client, OUTPUT_KEY, tasks[OUTPUT_KEY], modules)
+            ElectronResult(client, OUTPUT_KEY, tasks[OUTPUT_KEY], modules,
+                           ids[OUTPUT_KEY]["id"] if OUTPUT_KEY in ids else None,
+                           nodes.POSTPROCESS)
             if OUTPUT_KEY in tasks
             else None
         )
@@ -238,13 +240,16 @@ class Result:
             return self.electrons[node_id]
         node = self._node(node_id)
         if node["kind"] == "electron":
-            return self.electrons[node["key"]].node_result()
+            return self._electron(node["key"]).node_result()
         status, output, error, times = self._value(node_id)
         return {
             "node_id": node_id, "node_name": node["name"], "start_time": times[0],
             "end_time": times[1], "status": status, "output": output, "error": error,
             "sublattice_result": None, "stdout": "", "stderr": "",
         }
+
+    def _electron(self, key):
+        return self._output if key == OUTPUT_KEY else self.electrons[key]
 
     def _value(self, node_id):
         """(status, output, error, (start, end)) of a node that is not a task."""
@@ -254,7 +259,7 @@ class Result:
         kind = node["kind"]
         created = (self.start_time, self.start_time)
         if kind == "electron":
-            e = self.electrons[node["key"]]
+            e = self._electron(node["key"])
             if e.status == RESULT_STATUS.COMPLETED:
                 found = (e.status, e.result, None, (None, None))
             else:

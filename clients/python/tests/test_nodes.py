@@ -70,16 +70,40 @@ class NumberingTest(unittest.TestCase):
         graph, body = built(s.two_steps, 1, 2)
         names = [(n["id"], n["name"]) for n in graph.table.nodes]
         self.assertEqual(names, [(0, "add"), (1, ":parameter:1"), (2, ":parameter:2"),
-                                 (3, "add"), (4, ":parameter:2")])
+                                 (3, "add"), (4, ":parameter:2"),
+                                 (5, ":postprocess:reconstruct")])
         self.assertEqual([t["name"] for t in body["tasks"].values()],
-                         ["add(0)", "add(3)", "lattice.result"])
+                         ["add(0)", "add(3)", ":postprocess:reconstruct(5)"])
+
+    def test_unpacking_and_operators_number_as_covalents_graph_does(self):
+        # covalent tests/functional_tests/workflow_stack_test.py, test_two_iterations and
+        # test_check_nodes: the node counts of the graphs built there
+        @ct.electron
+        def split(text, n):
+            return text[:n], text[n:]
+
+        @ct.lattice
+        def midword(a, b, n):
+            first, last = split(a, n)
+            return first + b + last
+
+        @ct.electron
+        def identity(a):
+            return a
+
+        @ct.lattice
+        def check(a, b):
+            return identity(a=s.add(x=a, y=b))
+
+        self.assertEqual(len(built(midword, "hello world", "beautiful", 6)[0].table.nodes), 11)
+        self.assertEqual(len(built(check, 1, 2)[0].table.nodes), 5)
 
     def test_lists_and_dicts_are_collection_nodes_before_their_items(self):
         graph, _ = built(collections, 5)
         names = [n["name"] for n in graph.table.nodes]
         self.assertEqual(names, ["add", ":parameter:5", ":parameter:1", "collect",
                                  ":electron_list:", ":parameter:5", ":electron_dict:",
-                                 ":parameter:2"])
+                                 ":parameter:2", ":postprocess:reconstruct"])
         self.assertEqual(graph.table.nodes[4]["items"], [5, 0])
 
     def test_operations_take_the_ids_of_covalents_get_item_get_attr_and_operator_electrons(self):
@@ -100,7 +124,7 @@ class NumberingTest(unittest.TestCase):
             return uses(1)
 
         graph, body = built(flow)
-        self.assertEqual([n["name"] for n in graph.table.nodes], ["uses", ":parameter:1"])
+        self.assertEqual([n["name"] for n in graph.table.nodes], ["uses", ":parameter:1", ":postprocess:reconstruct"])
         self.assertEqual(run_task(body["tasks"]["uses"]), (1, "x-ready"))
 
 
@@ -113,13 +137,15 @@ class ResultTest(unittest.TestCase):
                     "created_at": "2026-12-06T10:00:00.5Z", "finished_at": "2026-12-06T10:01:00Z"}
         result = Result(None, workflow, fetch=False, graph=(graph.table, graph.inputs))
         for key, value in outputs.items():
-            result.electrons[key]._fetched = True
-            result.electrons[key]._result = value
+            electron = result._electron(key)
+            electron._fetched = True
+            electron._result = value
         return result
 
     def test_outputs_of_every_node_keyed_as_covalent_keys_them(self):
         result = self.result_of(s.operations, {"pair": [1, 2], "pair-2": [2, 3],
-                                               "point": s.Point(1, 2), "add": 12}, 1)
+                                               "point": s.Point(1, 2), "add": 12,
+                                               "lattice.result": {"sum": 12}}, 1)
         outputs = result.get_all_node_outputs()
         self.assertEqual(outputs["pair(0)"], [1, 2])
         self.assertEqual(outputs[":parameter:1(1)"], 1)
@@ -142,7 +168,7 @@ class ResultTest(unittest.TestCase):
         result = self.result_of(s.two_steps, {}, 1, 2)
         table = nodes.from_task_names(result.workflow["tasks"])
         self.assertEqual([n and (n["id"], n["key"]) for n in table.nodes],
-                         [(0, "add"), None, None, (3, "add-2")])
+                         [(0, "add"), None, None, (3, "add-2"), None, (5, "lattice.result")])
 
     def test_the_cache_file_gives_back_the_table_and_inputs(self):
         graph, _ = built(odd_values)
