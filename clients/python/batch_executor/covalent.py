@@ -382,7 +382,7 @@ class _Graph:
         if _builder() is not None:
             raise RuntimeError("a lattice is already being dispatched in this thread")
         _building.graph = self
-        self.inputs = {"args": _snapshot(list(args)), "kwargs": _snapshot(dict(kwargs))}
+        self.inputs = {"args": _snapshot(tuple(args)), "kwargs": _snapshot(dict(kwargs))}
         try:
             returned = self.lattice.function(*args, **kwargs)
         finally:

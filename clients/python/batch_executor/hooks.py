@@ -62,15 +62,18 @@ def bash_of(deps_bash):
 
 
 def calls_of(calls, what):
-    """A list of DepsCall (and DepsBash) from one or a list of them."""
+    """A list of DepsCall, DepsBash and DepsPip (whose packages join the task's requirements)
+    from one or a list of them."""
+    from .covalent import DepsPip
+
     if calls is None:
         return []
-    if isinstance(calls, (DepsCall, DepsBash)):
+    if isinstance(calls, (DepsCall, DepsBash, DepsPip)):
         return [calls]
     calls = list(calls)
     for call in calls:
-        if not isinstance(call, (DepsCall, DepsBash)):
-            raise TypeError("%s takes DepsCall or DepsBash objects, not %r" % (what, call))
+        if not isinstance(call, (DepsCall, DepsBash, DepsPip)):
+            raise TypeError("%s takes DepsCall, DepsBash or DepsPip objects, not %r" % (what, call))
     return calls
 
 
@@ -109,7 +112,10 @@ def _batch_executor_hook(index, source, name):
 
 
 def _batch_executor_run(hooks, kwargs):
+    # a keyword that several functions fill gets the list of their values, in order
     import json as _json
+    shared = [h[4] for h in hooks if h[0] == "call" and h[4]]
+    gathered = {}
     for index, hook in enumerate(hooks):
         if hook[0] == "bash":
             _batch_executor_bash(hook[1])
@@ -118,7 +124,12 @@ def _batch_executor_run(hooks, kwargs):
         arguments = _batch_executor_decode(_json.loads(arguments))
         value = _batch_executor_hook(index, source, name)(*arguments[0], **arguments[1])
         if keyword and kwargs is not None:
-            kwargs[keyword] = value
+            if shared.count(keyword) > 1:
+                gathered.setdefault(keyword, []).append(value)
+            else:
+                kwargs[keyword] = value
+    if kwargs is not None:
+        kwargs.update(gathered)
 
 
 def %(wrapper)s(*args, **kwargs):
@@ -133,12 +144,16 @@ def %(wrapper)s(*args, **kwargs):
 
 
 def requirements(calls):
-    """The pip requirements the hook functions' sources need (cloudpickle, for one that travels
-    pickled)."""
+    """The pip requirements of the hooks: a DepsPip's packages, and what the hook functions'
+    sources need (cloudpickle, for one that travels pickled)."""
     from .source import function_source
+
+    from .covalent import DepsPip
 
     needed = []
     for call in calls:
+        if isinstance(call, DepsPip):
+            needed += [p for p in call.packages if p not in needed]
         if isinstance(call, DepsCall):
             for r in function_source(call.func).requirements:
                 if r not in needed:
@@ -151,6 +166,8 @@ def _hook_entries(calls):
 
     entries = []
     for call in calls:
+        if not isinstance(call, (DepsBash, DepsCall)):
+            continue  # a DepsPip: installed in the image
         if isinstance(call, DepsBash):
             entries.append(("bash", list(call.commands)))
             continue

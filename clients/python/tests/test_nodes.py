@@ -159,7 +159,7 @@ class ResultTest(unittest.TestCase):
         self.assertIsNone(node["sublattice_result"])
         self.assertEqual(result.lattice.transport_graph.get_node_value(1, "value"), 1)
         self.assertEqual(result.lattice.transport_graph.get_node_value(11, "name"), "add")
-        self.assertEqual(result.inputs, {"args": [1], "kwargs": {}})
+        self.assertEqual(result.inputs, {"args": (1,), "kwargs": {}})
         self.assertEqual(result.start_time.microsecond, 500000)
         self.assertEqual((result.end_time - result.start_time).total_seconds(), 59.5)
         self.assertEqual(result.get_node_result("add").node_id, 11)
