@@ -319,3 +319,53 @@ def multiply(x, y):
 @ct.lattice
 def add_multiply(x, y):
     return multiply(x=add(x=x, y=y), y=y)
+
+
+# ---- tests/functional_tests/workflow_stack_test.py (test_decorated_function), and functions that
+# ---- are not top-level: they travel pickled with cloudpickle ---------------------------------
+
+
+def plain_decorator(func):
+    def inner(*args, **kwargs):
+        return func(*args, **kwargs)
+
+    return inner
+
+
+@ct.electron
+@plain_decorator
+def squared(x):
+    return x**2
+
+
+def multiplier(k):
+    def times(x):
+        return x * k
+
+    return ct.electron(times)
+
+
+triple = multiplier(3)
+increment = ct.electron(lambda x: x + 1)
+
+
+def counting_electron():
+    class Counter:
+        def __init__(self, n):
+            self.items = list(range(n))
+
+        def total(self):
+            return len(self.items)
+
+    def count(n):
+        return Counter(n).total()
+
+    return ct.electron(count)
+
+
+counted = counting_electron()
+
+
+@ct.lattice
+def not_top_level():
+    return [squared(x=5), triple(4), increment(1), counted(3)]

@@ -218,6 +218,21 @@ class CovalentProgramsTest(unittest.TestCase):
         self.assertIn("15 15 {'x': 2, 'y': 3}", done.stdout.decode())
         self.assertIn("':parameter:2(1)'", done.stdout.decode())
 
+    # tests/functional_tests/workflow_stack_test.py (test_decorated_function), with a closure, a
+    # lambda and a class defined in a function: they travel pickled with cloudpickle, and without
+    # it here dispatching is refused naming the fix
+    def test_functions_that_are_not_top_level(self):
+        try:
+            import cloudpickle  # noqa: F401
+        except ImportError:
+            with self.assertRaises(ct.SourceError) as refused:
+                ct.dispatch(p.not_top_level)()
+            self.assertIn("pip install cloudpickle", str(refused.exception))
+            return
+        result = ct.dispatch_sync(p.not_top_level)()
+        self.assertEqual(result.status, ct.Result.COMPLETED, result.error)
+        self.assertEqual(result.result, [25, 12, 2, 3])
+
 
 if __name__ == "__main__":
     unittest.main()
