@@ -67,7 +67,7 @@ class ElectronResult:
             start = None
             try:
                 for event in self.handle.events():
-                    if event.get("kind") == "STATUS" and event.get("to") == "RUNNING":
+                    if event.get("kind") == "STATUS" and event.get("to_status") == "RUNNING":
                         start = event.get("at")
                         break
             except BatchExecutorError:
@@ -131,7 +131,12 @@ class TransportGraph:
             return node["name"]
         if key == "value":
             return node.get("value")
-        return self._result.get_node_result(node_id)[key if key != "node_name" else "node_name"]
+        if node["kind"] == "electron" and key in ("status", "output", "error", "stdout"):
+            # read only what is asked for: the times and the logs each cost a request
+            electron = self._result._electron(node["key"])
+            return {"status": lambda: electron.status, "output": lambda: electron.result,
+                    "error": lambda: electron.error, "stdout": lambda: electron.stdout}[key]()
+        return self._result.get_node_result(node_id)[key]
 
     def get_nodes(self):
         return [n["id"] for n in self._result.table.nodes if n is not None]

@@ -185,6 +185,38 @@ class ResultTest(unittest.TestCase):
         self.assertEqual(table.nodes[3]["items"], [[1, 4]])
 
 
+class _Handle:
+    """A task handle's answers, as the service gives them."""
+
+    info = None
+
+    def refresh(self):
+        self.info = {"created_at": "2026-12-06T10:00:00Z", "finished_at": "2026-12-06T10:00:09Z"}
+        return self.info
+
+    def events(self):
+        return [{"at": "2026-12-06T10:00:00Z", "kind": "STATUS", "from_status": None,
+                 "to_status": "WAITING"},
+                {"at": "2026-12-06T10:00:04.25Z", "kind": "STATUS", "from_status": "QUEUED",
+                 "to_status": "RUNNING"}]
+
+    def logs(self):
+        return "printed\n"
+
+
+class ElectronTimesTest(unittest.TestCase):
+    def test_a_node_starts_when_its_task_started_running(self):
+        electron = ct.ElectronResult(None, "add", {"id": "t", "status": "SUCCEEDED"}, [], 0, "add")
+        electron.handle = _Handle()
+        electron._fetched, electron._result = True, 3
+
+        node = electron.node_result()
+        self.assertEqual(node["start_time"].isoformat(), "2026-12-06T10:00:04.250000+00:00")
+        self.assertEqual(node["end_time"].isoformat(), "2026-12-06T10:00:09+00:00")
+        self.assertEqual((node["output"], node["stdout"], node["stderr"]), (3, "printed\n", ""))
+        self.assertEqual(electron["node_name"], "add")
+
+
 class ValuesTest(unittest.TestCase):
     def test_tuples_dicts_with_other_keys_and_sets_arrive_as_the_same_values(self):
         graph, body = built(odd_values)
