@@ -204,7 +204,7 @@ _TIME = re.compile(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d+))?(Z|[+-]\d\d:\d
 
 def parse_time(text):
     """An ISO-8601 timestamp of the service as an aware datetime (None stays None)."""
-    if not text:
+    if not isinstance(text, str):
         return None
     match = _TIME.match(text)
     if not match:
