@@ -198,21 +198,28 @@ class Client:
         allows); ``execution_profile``: the operator's execution profile to run with (one of
         :meth:`executor`'s; ``None`` for the caller's default), over the executor's.
         """
+        from . import hooks, values
         from .covalent import executor_settings, requirements_of, Electron
         from .source import function_source
 
         name = getattr(fn, "__name__", "task")
+        around = ([], [], [])
         if isinstance(fn, Electron):
             executor = executor if executor is not None else fn.executor
             requirements = requirements if requirements is not None else fn.deps_pip
+            around = (fn.deps_bash or [], fn.call_before or [], fn.call_after or [])
             fn = fn.function
         sliced = function_source(fn)
+        what = "the arguments of %s" % name
         body = {
             "name": name,
             "function": {"source": sliced.source, "name": sliced.name},
-            "args": json_value(list(args), "the arguments of %s" % name, "args"),
-            "kwargs": json_value(kwargs, "the arguments of %s" % name, "kwargs"),
+            "args": values.encode(list(args), None, what, "args"),
+            "kwargs": values.encode(dict(kwargs), None, what, "kwargs"),
         }
+        if any(around) or values.has_marker([body["args"], body["kwargs"]]):
+            source, function = hooks.wrap(sliced.source, sliced.name, *around)
+            body["function"] = {"source": source, "name": function}
         settings = executor_settings(executor)
         if execution_profile is not None:
             settings["execution_profile"] = execution_profile
@@ -222,6 +229,8 @@ class Client:
         if base_image:
             image["base_image"] = base_image
         packages = requirements_of(requirements)
+        packages += [r for r in sliced.requirements + hooks.requirements(around[1] + around[2])
+                     if r not in packages]
         if packages:
             image["requirements"] = packages
         if image:
