@@ -2,7 +2,7 @@ package io.batchexecutor.config;
 
 /**
  * What one client may hold of an instance at once, how much it may submit, and how fast. A limit of
- * 0 (where a setting allows it) is no limit.
+ * 0 (where a setting allows it) is no limit; the submission limits not given are the defaults.
  */
 public interface ClientLimits {
 
@@ -31,14 +31,22 @@ public interface ClientLimits {
   int maxHeldWaits(String client);
 
   /** How many tasks of {@code client} may be unfinished at once; 0: no limit. */
-  int maxUnfinishedTasks(String client);
+  default int maxUnfinishedTasks(String client) {
+    return DEFAULT_MAX_UNFINISHED_TASKS;
+  }
 
   /** How many submissions a second {@code client} may make on an instance; 0: no limit. */
-  double submissionsPerSecond(String client);
+  default double submissionsPerSecond(String client) {
+    return DEFAULT_SUBMISSIONS_PER_SECOND;
+  }
 
   /** How many submissions {@code client} may make at once on an instance (the bucket's size). */
-  int submissionBurst(String client);
+  default int submissionBurst(String client) {
+    return DEFAULT_SUBMISSION_BURST;
+  }
 
   /** How many runs one submission of {@code client} may ask for; 0: no limit of its own. */
-  int maxRunsPerRequest(String client);
+  default int maxRunsPerRequest(String client) {
+    return DEFAULT_MAX_RUNS_PER_REQUEST;
+  }
 }
