@@ -67,8 +67,8 @@ public class UsageController {
   /**
    * Usage of the clients the caller may see.
    *
-   * @param clients the calling client alone; for the operator every client (with a token, an entry
-   *     of its own or unfinished tasks), by name
+   * @param clients the calling client alone; for the operator every client with a token or an entry
+   *     of its own, by name (or the one it names)
    */
   public record UsageResponse(List<ClientUsage> clients) {}
 
@@ -154,10 +154,9 @@ public class UsageController {
     if (client != null) {
       return new UsageResponse(List.of(usageOf(client, unfinished.of(client))));
     }
-    Map<String, Long> counts = unfinished.byOwner();
     TreeSet<String> names = new TreeSet<>(tokens.clients());
     names.addAll(clients.configured());
-    names.addAll(counts.keySet());
+    Map<String, Long> counts = unfinished.of(names);
     return new UsageResponse(
         names.stream().map(n -> usageOf(n, counts.getOrDefault(n, 0L))).toList());
   }

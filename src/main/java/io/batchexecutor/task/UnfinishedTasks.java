@@ -1,6 +1,7 @@
 package io.batchexecutor.task;
 
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -48,13 +49,17 @@ public class UnfinishedTasks {
         .single();
   }
 
-  /** How many tasks each client has not yet ended; a client with none is left out. */
-  public Map<String, Long> byOwner() {
+  /**
+   * How many tasks each of {@code owners} has not yet ended, by name: one statement that reads the
+   * index for each owner (never the whole table).
+   */
+  public Map<String, Long> of(Collection<String> owners) {
     Map<String, Long> counts = new LinkedHashMap<>();
     jdbc.sql(
-            "SELECT owner, count(*) AS n FROM task WHERE status IN "
+            "SELECT o.owner, (SELECT count(*) FROM task t WHERE t.owner = o.owner AND t.status IN "
                 + UNFINISHED_SQL
-                + " GROUP BY owner ORDER BY owner")
+                + ") AS n FROM unnest(CAST(:owners AS text[])) AS o(owner) ORDER BY o.owner")
+        .param("owners", owners.toArray(String[]::new))
         .query((RowCallbackHandler) rs -> counts.put(rs.getString("owner"), rs.getLong("n")));
     return counts;
   }
