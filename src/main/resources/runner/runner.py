@@ -13,7 +13,8 @@ container's own volume (its root filesystem is read-only there, and the runner n
 Batch it reads it from S3, where BATCH_EXECUTOR_PAYLOAD_S3_URI names it. Nothing here needs a
 network on the local backend: its containers have none.
 
-In a workflow, an argument that is exactly {"$task": "<key>"} stands for the result of that task:
+In a workflow, an argument {"$task": "<key>"} stands for the result of that task, with the operations
+of its "path" applied when it has one (an index, slice, attribute or operator: see apply_path);
 BATCH_EXECUTOR_INPUTS maps each key to where that task's result.json (and result.pickle, for a
 value JSON cannot carry) can be read, a directory or an s3:// prefix.
 
@@ -329,13 +330,68 @@ def upstream(key, inputs, loaded):
     return value
 
 
+class OperationFailed(Exception):
+    """An operation of a reference's path raised: reported as the task's error, under the type
+    that operation raised."""
+
+    def __init__(self, error_type, message):
+        super().__init__(message)
+        self.error_type = error_type
+
+
+def is_reference(value):
+    return (isinstance(value, dict) and isinstance(value.get("$task"), str)
+            and len(value) == (2 if "path" in value else 1))
+
+
+def apply_path(value, key, path, inputs, loaded, depth):
+    """``value`` (the result of task ``key``) with the operations of a reference's path applied
+    in order; the operands may be references themselves."""
+    import operator
+
+    shown = "the result of task %r" % (key,)
+    for step in path:
+        try:
+            if "index" in step:
+                index = resolve(step["index"], inputs, loaded, depth + 1)
+                shown += "[%r]" % (index,)
+                value = value[index]
+            elif "slice" in step:
+                bounds = step["slice"]
+                shown += "[%s]" % ":".join("" if b is None else str(b) for b in bounds)
+                value = value[slice(*bounds)]
+            elif "attr" in step:
+                shown += "." + step["attr"]
+                value = getattr(value, step["attr"])
+            else:
+                name = step["op"]
+                function = getattr(operator, name + "_" if name in ("and", "or") else name)
+                if "right" in step:
+                    value = function(value, resolve(step["right"], inputs, loaded, depth + 1))
+                elif "left" in step:
+                    value = function(resolve(step["left"], inputs, loaded, depth + 1), value)
+                else:
+                    value = function(value)
+                shown = "%s(%s)" % (name, shown)
+        except (InputUnavailable, Refused, OperationFailed):
+            raise
+        except Exception as error:
+            raise OperationFailed(type(error).__name__, "%s: %s: %s"
+                                  % (shown, type(error).__name__, error))
+    return value
+
+
 def resolve(value, inputs, loaded, depth=0):
-    """The arguments with every {"$task": key} replaced by that task's result."""
+    """The arguments with every {"$task": key} replaced by that task's result, and the operations
+    of its "path" applied."""
     if depth > 1000:
         return value
     if isinstance(value, dict):
-        if len(value) == 1 and isinstance(value.get("$task"), str):
-            return upstream(value["$task"], inputs, loaded)
+        if is_reference(value):
+            result = upstream(value["$task"], inputs, loaded)
+            if "path" in value:
+                result = apply_path(result, value["$task"], value["path"], inputs, loaded, depth)
+            return result
         return {k: resolve(v, inputs, loaded, depth + 1) for k, v in value.items()}
     if isinstance(value, list):
         return [resolve(v, inputs, loaded, depth + 1) for v in value]
@@ -409,10 +465,11 @@ def main():
         kwargs.update(combination)
     except Refused as error:
         return refuse(error)
-    except InputUnavailable as error:
+    except (InputUnavailable, OperationFailed) as error:
         print("batch-executor: %s" % (error,), file=sys.stderr)
+        kind = getattr(error, "error_type", "InputUnavailable")
         try:
-            write_outputs({"ok": False, "error": {"type": "InputUnavailable", "message": str(error),
+            write_outputs({"ok": False, "error": {"type": kind, "message": str(error),
                                                    "traceback": ""}}, None)
         except Exception:
             return EXIT_RUNNER_FAILED
