@@ -11,6 +11,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -32,9 +36,18 @@ import tools.jackson.databind.JsonNode;
       "batch-executor.clients.tester.max-unfinished-tasks=3",
       "batch-executor.clients.tester.submissions-per-second=0.01",
       "batch-executor.clients.tester.submission-burst=5",
-      "batch-executor.clients.tester.max-runs-per-request=10"
+      "batch-executor.clients.tester.max-runs-per-request=10",
+      "batch-executor.security.tokens=tester="
+          + Api.TESTER
+          + ",intruder="
+          + Api.INTRUDER
+          + ",racer="
+          + SubmissionLimitsTest.RACER,
+      "batch-executor.clients.racer.max-unfinished-tasks=5"
     })
 class SubmissionLimitsTest {
+
+  static final String RACER = "test-token-racer-00000004";
 
   @LocalServerPort int port;
   @Autowired SettableClock clock;
@@ -140,6 +153,39 @@ class SubmissionLimitsTest {
     assertThat(workflow.json().get("runs").asLong()).isEqualTo(12);
 
     accepted(intruder.post("/api/v1/tasks", eleven));
+  }
+
+  @Test
+  void concurrentSubmissionsOfOneClientNeverPassItsUnfinishedTasksTogether() throws Exception {
+    Api racer = tester.as(RACER);
+    ExecutorService pool = Executors.newFixedThreadPool(16);
+    try {
+      List<Future<Api.Response>> answers = new ArrayList<>();
+      for (int i = 0; i < 24; i++) {
+        Object body =
+            i % 3 == 0
+                ? Map.of("tasks", Map.of("a", Tasks.add().build(), "b", Tasks.add().build()))
+                : Tasks.add().build();
+        String path = i % 3 == 0 ? "/api/v1/workflows" : "/api/v1/tasks";
+        answers.add(pool.submit(() -> racer.post(path, body)));
+      }
+      long acceptedTasks = 0;
+      for (int i = 0; i < answers.size(); i++) {
+        Api.Response answer = answers.get(i).get(60, TimeUnit.SECONDS);
+        if (answer.status() == 202) {
+          acceptedTasks += i % 3 == 0 ? 2 : 1;
+        } else {
+          assertProblem(answer, 429, "too-many-unfinished-tasks");
+        }
+      }
+      long unfinished = only(racer.get("/api/v1/usage")).at("/usage/unfinished_tasks").asLong();
+      assertThat(unfinished).isEqualTo(acceptedTasks).isBetween(4L, 5L);
+      assertThat(count(racer))
+          .as("nothing of a refused submission is stored")
+          .isEqualTo(unfinished);
+    } finally {
+      pool.shutdownNow();
+    }
   }
 
   private static List<Integer> range(int n) {
