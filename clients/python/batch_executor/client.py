@@ -115,7 +115,9 @@ class Client:
         """One call: the decoded JSON answer (or bytes, or text), or an ApiError.
 
         A ``503`` with ``Retry-After`` is tried again a few times for reads and for submissions
-        (which carry an Idempotency-Key, so a repeat creates nothing twice).
+        (which carry an Idempotency-Key, so a repeat creates nothing twice). A ``429`` with
+        ``Retry-After`` (a limit of the client's: nothing was done) is tried again the same way
+        for any call. Either waits what ``Retry-After`` says, at most 10 s a time, 3 times at most.
         """
         url = self.url + path
         if query:
@@ -132,21 +134,22 @@ class Client:
         all_headers.update(headers or {})
         if retry is None:
             retry = method == "GET" or "Idempotency-Key" in all_headers
-        attempts = 4 if retry else 1
+        attempts = 4
         for attempt in range(attempts):
             request = urllib.request.Request(url, data=data, method=method, headers=all_headers)
             try:
                 response = self._opener.open(request, timeout=timeout or self.timeout)
             except urllib.error.HTTPError as error:
                 delay = _retry_after(error)
-                if error.code == 503 and delay is not None and attempt + 1 < attempts:
+                again = error.code == 429 or (error.code == 503 and retry)
+                if again and delay is not None and attempt + 1 < attempts:
                     error.close()
                     time.sleep(delay)
                     continue
                 raise self._problem(error, method, url)
             except (urllib.error.URLError, OSError) as error:
                 reason = getattr(error, "reason", error)
-                if attempt + 1 < attempts and isinstance(reason, ConnectionResetError):
+                if retry and attempt + 1 < attempts and isinstance(reason, ConnectionResetError):
                     time.sleep(1)
                     continue
                 raise ServiceUnreachable(self.url, reason)
