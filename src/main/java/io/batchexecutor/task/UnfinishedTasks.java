@@ -1,9 +1,13 @@
 package io.batchexecutor.task;
 
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 import org.springframework.jdbc.core.RowCallbackHandler;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -15,17 +19,19 @@ import org.springframework.stereotype.Repository;
  * unfinished status, so it costs in proportion to the client's unfinished tasks (at most its limit,
  * give or take a submission), never its finished ones.
  *
- * <p>The check is exact across instances: in the insert's transaction it takes a transaction-level
- * advisory lock of its own for the client, then counts and inserts; the next submission of the same
- * client, on any instance, counts only after this one committed. Submissions of one client are so
- * stored one after another (each holds the lock for a count and an insert); other clients' are not
- * held up. Tasks that end meanwhile only make the count smaller.
+ * <p>The check runs on every submission, so it does not count every time: each instance keeps, per
+ * client, the count it last read plus the tasks it accepted since, and reads the count again once
+ * it is older than {@link #RECOUNT}. Submissions are neither locked nor serialised; the price is
+ * that a limit may be passed by what other instances accepted within one {@code RECOUNT}, and by
+ * submissions of the client still in flight on this instance when it recounts. A client's tasks
+ * that end are seen at the next recount, so a client refused at its limit submits again at most
+ * {@code RECOUNT} after its tasks ended.
  */
 @Repository
 public class UnfinishedTasks {
 
-  /** The first key of the advisory locks taken here; the second is the hash of the client. */
-  static final int LOCK_CLASS = 0x5155_4f54; // "QUOT"
+  /** How long a client's count is used, with this instance's submissions added, before another. */
+  public static final Duration RECOUNT = Duration.ofSeconds(1);
 
   /** The statuses of a task not yet ended, as SQL literals. */
   static final String UNFINISHED_SQL =
@@ -35,9 +41,19 @@ public class UnfinishedTasks {
           .collect(Collectors.joining(",", "(", ")"));
 
   private final JdbcClient jdbc;
+  private final Clock clock;
+  private final Map<String, Estimate> estimates = new ConcurrentHashMap<>();
 
-  UnfinishedTasks(JdbcClient jdbc) {
+  UnfinishedTasks(JdbcClient jdbc, Clock clock) {
     this.jdbc = jdbc;
+    this.clock = clock;
+  }
+
+  /** A client's count as last read, when, and what this instance accepted since. */
+  private static final class Estimate {
+    long counted;
+    Instant countedAt;
+    long added;
   }
 
   /** How many tasks of {@code owner}'s are not yet ended. */
@@ -65,19 +81,26 @@ public class UnfinishedTasks {
   }
 
   /**
-   * In the caller's transaction: takes {@code owner}'s lock (held until the transaction ends) and
-   * refuses, with {@link SubmissionRefusedException#tooManyUnfinished}, {@code adding} more tasks
-   * when they would pass {@code max}.
+   * Refuses, with {@link SubmissionRefusedException#tooManyUnfinished}, {@code adding} more tasks
+   * of {@code owner} when they would pass {@code max} by this instance's estimate (see the class);
+   * otherwise counts them in it.
    */
   public void reserve(String owner, int adding, int max) {
-    jdbc.sql("SELECT pg_advisory_xact_lock(:class, hashtext(:owner))")
-        .param("class", LOCK_CLASS)
-        .param("owner", owner)
-        .query()
-        .listOfRows();
-    long unfinished = of(owner);
-    if (unfinished + adding > max) {
-      throw SubmissionRefusedException.tooManyUnfinished(max, unfinished, adding);
+    Instant now = clock.instant();
+    Estimate estimate = estimates.computeIfAbsent(owner, o -> new Estimate());
+    synchronized (estimate) {
+      if (estimate.countedAt == null
+          || now.isBefore(estimate.countedAt)
+          || !now.isBefore(estimate.countedAt.plus(RECOUNT))) {
+        estimate.counted = of(owner);
+        estimate.countedAt = now;
+        estimate.added = 0;
+      }
+      long unfinished = estimate.counted + estimate.added;
+      if (unfinished + adding > max) {
+        throw SubmissionRefusedException.tooManyUnfinished(max, unfinished, adding);
+      }
+      estimate.added += adding;
     }
   }
 }

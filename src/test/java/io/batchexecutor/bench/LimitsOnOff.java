@@ -8,11 +8,11 @@ import java.util.Locale;
  * What the client's submission limits cost on the accept path: two packaged services, API-only,
  * each on its own embedded database, one with every submission limit off ({@code 0}), the other
  * with them on but set too high to refuse (so every check runs: the token bucket, the runs, the
- * advisory lock and the count of the client's unfinished tasks in the insert's transaction). The
- * same load drives them in turn, window after window, so that both meet the same machine. Every
- * accepted task stays QUEUED (no pipeline): the count of unfinished tasks grows window by window,
- * to more than a client's default limit (10,000) allows, which makes the later windows the dearer
- * side of what the check can cost.
+ * estimate of the client's unfinished tasks, recounted once a second). The same load drives them in
+ * turn, window after window, so that both meet the same machine. Every accepted task stays QUEUED
+ * (no pipeline): the count of unfinished tasks grows window by window, to more than a client's
+ * default limit (10,000) allows, which makes the later windows the dearer side of what the check
+ * can cost.
  *
  * <pre>./mvnw -DskipTests package exec:java -Dexec.classpathScope=test \
  *   -Dexec.mainClass=io.batchexecutor.bench.AcceptRateBenchmark -Dbench.phases=limits \
