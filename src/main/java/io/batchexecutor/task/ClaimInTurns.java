@@ -12,8 +12,11 @@ package io.batchexecutor.task;
  *       (in flight; counted in {@code task_leased_by_owner}) and its oldest due tasks ({@code LIMIT
  *       :limit}, locked {@code FOR UPDATE SKIP LOCKED}), each with its turn: the owner's leases
  *       plus the task's place among the owner's due tasks;
- *   <li>{@code claimed}: the {@code :limit} tasks with the lowest turns (ties to the task due
- *       first), leased in the same statement, each with a {@code CLAIMED} event.
+ *   <li>{@code claimed}: the {@code :limit} tasks with the lowest turns, leased in the same
+ *       statement, each with a {@code CLAIMED} event. Owners on the same turn go in an order drawn
+ *       at random for each claim: by the age of their tasks, a client that queued many long ago
+ *       would win every tie, and ties are the rule where tasks are not leased for long (on AWS
+ *       Batch a claimed task is submitted and let go at once).
  * </ol>
  *
  * So one claim reads at most {@code :limit} due tasks per owner, however many one owner queued; a
@@ -47,13 +50,13 @@ final class ClaimInTurns {
                   LIMIT 1)
           FROM owners o WHERE o.owner IS NOT NULL),
       due AS (
-          SELECT d.id, d.next_run_at, d.created_at,
+          SELECT d.id, d.next_run_at, d.created_at, l.draw,
                  l.leases
                    + row_number() OVER (PARTITION BY o.owner ORDER BY d.next_run_at, d.created_at)
                    AS turn
           FROM owners o
           CROSS JOIN LATERAL (
-              SELECT count(*) AS leases FROM task
+              SELECT count(*) AS leases, random() AS draw FROM task
               WHERE owner = o.owner AND lease_owner IS NOT NULL AND backend = ANY(:backends)) l
           CROSS JOIN LATERAL (
               SELECT id, next_run_at, created_at FROM task
@@ -66,7 +69,7 @@ final class ClaimInTurns {
       claimed AS (
           UPDATE task SET lease_owner = :owner, lease_expires_at = :until, version = version + 1
           WHERE id = ANY(ARRAY(SELECT id FROM due
-                               ORDER BY turn, next_run_at, created_at, id
+                               ORDER BY turn, draw, next_run_at, created_at
                                LIMIT :limit))
           RETURNING *),
       logged AS (
