@@ -29,7 +29,8 @@ import tools.jackson.databind.json.JsonMapper;
  * job instead of submitting a second one. SubmitJob itself goes out through a client that never
  * retries on its own: a retry after a lost answer could start a second job, so a failed submit
  * comes back to the pipeline, which tries the step again, name lookup first. Then the task is
- * handed to the batched poller.
+ * handed to the batched poller. A job sent to a queue with a fair-share scheduling policy carries
+ * its client as its share identifier ({@link FairShareQueues}).
  *
  * <p>A workflow task is submitted once all its dependencies SUCCEEDED (until then it waits,
  * released, its reason saying so), with the digests of their results as the service collected them
@@ -43,6 +44,7 @@ class SubmitBatchJob implements PipelineStep {
   private final BatchClient batch;
   private final BatchClient submitter;
   private final Throttling throttling;
+  private final FairShareQueues fairShare;
   private final TaskInputs inputs;
   private final JsonMapper json;
 
@@ -59,6 +61,7 @@ class SubmitBatchJob implements PipelineStep {
     this.batch = batch;
     this.submitter = submitter;
     this.throttling = throttling;
+    this.fairShare = new FairShareQueues(batch, throttling);
     this.inputs = inputs;
     this.json = json;
   }
@@ -133,9 +136,14 @@ class SubmitBatchJob implements PipelineStep {
         .findFirst();
   }
 
-  /** SubmitJob, by the exact job definition ARN; the new job's id. */
+  /**
+   * SubmitJob, by the exact job definition ARN; the new job's id. To a fair-share queue the job
+   * goes with its client as its share identifier, so that Batch, too, serves clients in turn.
+   */
   private String submit(Task task, String name, String queue, List<KeyValuePair> environment)
       throws InterruptedException {
+    String share =
+        fairShare.fairShare(queue) ? FairShareQueues.shareIdentifier(task.owner()) : null;
     return throttling.call(
         () ->
             submitter
@@ -145,6 +153,7 @@ class SubmitBatchJob implements PipelineStep {
                             .jobQueue(queue)
                             .jobDefinition(task.jobDefinitionArn())
                             .arrayProperties(arrayOf(task))
+                            .shareIdentifier(share)
                             .containerOverrides(o -> o.environment(environment)))
                 .jobId());
   }
