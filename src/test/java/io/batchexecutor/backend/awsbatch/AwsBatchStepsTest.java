@@ -216,6 +216,54 @@ class AwsBatchStepsTest {
   }
 
   @Test
+  void toAFifoQueueATaskOverItsClientsCapWaitsInsteadOfBeingSubmitted() throws Exception {
+    batch.queues.add("covalent-batch-queue");
+    java.util.concurrent.atomic.AtomicInteger unfinished =
+        new java.util.concurrent.atomic.AtomicInteger(2);
+    List<String> counted = new ArrayList<>();
+    SubmitCap cap =
+        new SubmitCap(
+            2,
+            (owner, profile, atMost) -> {
+              counted.add(owner + "/" + atMost);
+              return unfinished.get();
+            });
+    SubmitBatchJob submit = new SubmitBatchJob(batch, throttling, cap);
+    Task task = registered("team-a");
+
+    StepResult waited = submit.run(task, CONTEXT);
+
+    assertThat(batch.submitted).isEmpty();
+    assertThat(counted).containsExactly("team-a/2");
+    assertThat(waited.next()).isEqualTo(StepResult.Next.RELEASE);
+    assertThat(waited.after()).isGreaterThanOrEqualTo(Duration.ofSeconds(30));
+    assertThat(task.status()).isEqualTo(TaskStatus.REGISTERING);
+    assertThat(task.statusReason()).contains("batch-executor.awsbatch.max-submitted-per-client");
+
+    unfinished.set(1);
+    submit.run(task, CONTEXT);
+
+    assertThat(batch.submitted).hasSize(1);
+    assertThat(task.status()).isEqualTo(TaskStatus.SUBMITTED);
+  }
+
+  @Test
+  void aFairShareQueueAndACapOfZeroCapNothing() throws Exception {
+    batch.queues.add("covalent-batch-queue");
+    batch.fairShareQueues.add("covalent-batch-queue");
+    new SubmitBatchJob(batch, throttling, new SubmitCap(2, (owner, profile, atMost) -> 50))
+        .run(registered("team-a"), CONTEXT);
+    batch.fairShareQueues.clear();
+    FakeBatch fifo = new FakeBatch();
+    fifo.queues.add("covalent-batch-queue");
+    new SubmitBatchJob(fifo, throttling, new SubmitCap(0, (owner, profile, atMost) -> 50))
+        .run(registered("team-a"), CONTEXT);
+
+    assertThat(batch.submitted).hasSize(1);
+    assertThat(fifo.submitted).hasSize(1);
+  }
+
+  @Test
   void submitUsesTheExactRevisionAndADeterministicName() throws Exception {
     Task task = registered();
 
