@@ -73,6 +73,7 @@ class ArchitectureTest {
           .doNotHaveSimpleName("WorkflowRepository")
           .and()
           .doNotHaveSimpleName("UnfinishedTasks")
+          .doNotHaveSimpleName("SubmittedJobs")
           .should()
           .dependOnClassesThat()
           .resideInAPackage("org.springframework.jdbc.core..");
