@@ -73,6 +73,7 @@ class ArchitectureTest {
           .doNotHaveSimpleName("WorkflowRepository")
           .and()
           .doNotHaveSimpleName("UnfinishedTasks")
+          .and()
           .doNotHaveSimpleName("SubmittedJobs")
           .should()
           .dependOnClassesThat()
