@@ -37,6 +37,15 @@ public record ThisInstance(String store, String key, String label) {
         host + "-" + ManagementFactory.getRuntimeMXBean().getPid());
   }
 
+  /**
+   * This instance's name in the leases it holds ({@code <host>-<pid>-<key>}): every claim the
+   * instance makes, the pipeline's and a backend poller's, is under it, so that a graceful stop
+   * gives all of them back at once.
+   */
+  public String leaseOwner() {
+    return label + "-" + key;
+  }
+
   /** The application name of this instance's connections. */
   public String applicationName() {
     String name = PREFIX + store + "/" + key + "/" + label;

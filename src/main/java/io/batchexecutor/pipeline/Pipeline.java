@@ -11,13 +11,10 @@ import io.batchexecutor.task.TaskRepository;
 import io.batchexecutor.task.WorkQueue;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.lang.management.ManagementFactory;
-import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
@@ -67,7 +64,8 @@ public class Pipeline implements SmartLifecycle {
       BatchExecutorProperties.Pipeline settings,
       Clock clock,
       MeterRegistry meters,
-      TaskScheduler scheduler) {
+      TaskScheduler scheduler,
+      String leaseOwner) {
     this.scheduler = scheduler;
     this.meters = meters;
     Gauge.builder("batch.executor.pipeline.inflight", inFlight, InFlightTasks::size)
@@ -80,10 +78,10 @@ public class Pipeline implements SmartLifecycle {
     this.notifications = notifications;
     this.settings = settings;
     this.clock = clock;
-    this.leaseOwner = instanceName();
+    this.leaseOwner = leaseOwner;
   }
 
-  /** This instance's name in leases: host, process id and a random part. */
+  /** This instance's name in leases (see {@code ThisInstance.leaseOwner}). */
   public String leaseOwner() {
     return leaseOwner;
   }
@@ -192,16 +190,5 @@ public class Pipeline implements SmartLifecycle {
       t.setDaemon(true);
       return t;
     };
-  }
-
-  private static String instanceName() {
-    String host;
-    try {
-      host = InetAddress.getLocalHost().getHostName();
-    } catch (Exception e) {
-      host = "unknown-host";
-    }
-    long pid = ManagementFactory.getRuntimeMXBean().getPid();
-    return host + "-" + pid + "-" + UUID.randomUUID().toString().substring(0, 8);
   }
 }

@@ -3,6 +3,7 @@ package io.batchexecutor.pipeline;
 import io.batchexecutor.backend.ComputeBackend;
 import io.batchexecutor.backend.NoComputeBackend;
 import io.batchexecutor.config.BatchExecutorProperties;
+import io.batchexecutor.db.ThisInstance;
 import io.batchexecutor.task.TaskNotifications;
 import io.batchexecutor.task.TaskQueries;
 import io.batchexecutor.task.TaskRepository;
@@ -30,7 +31,8 @@ public class PipelineConfiguration {
       BatchExecutorProperties properties,
       Clock clock,
       MeterRegistry meters,
-      TaskScheduler scheduler) {
+      TaskScheduler scheduler,
+      ThisInstance self) {
     ComputeBackend backend = backends.getIfAvailable(NoComputeBackend::new);
     return new Pipeline(
         tasks,
@@ -41,6 +43,7 @@ public class PipelineConfiguration {
         properties.pipeline(),
         clock,
         meters,
-        scheduler);
+        scheduler,
+        self.leaseOwner());
   }
 }

@@ -12,6 +12,7 @@ import io.batchexecutor.config.ExecutionProfiles;
 import io.batchexecutor.config.ExecutorSettingsResolver;
 import io.batchexecutor.config.ResultSizeLimit;
 import io.batchexecutor.config.ServiceAccount;
+import io.batchexecutor.db.ThisInstance;
 import io.batchexecutor.image.ImageBuilder;
 import io.batchexecutor.image.Runner;
 import io.batchexecutor.storage.ObjectStores;
@@ -283,7 +284,8 @@ public class AwsBatchConfiguration {
       Clock clock,
       AwsBatchProperties aws,
       BatchExecutorProperties properties,
-      TaskScheduler scheduler) {
+      TaskScheduler scheduler,
+      ThisInstance self) {
     PollBatchJobs poller =
         new PollBatchJobs(
             storage.tasks(),
@@ -295,6 +297,7 @@ public class AwsBatchConfiguration {
             json,
             ResultSizeLimit.of(properties),
             clock,
+            new PollBatchJobs.Lease(self.leaseOwner(), properties.pipeline().leaseDuration()),
             aws.runnableWarning(),
             BackOff.of(properties.pipeline()));
     return new Periodic(scheduler, "batch-poller", poller, Duration.ofSeconds(1), POLL_TICK);

@@ -22,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,7 +53,14 @@ public class PollBatchJobs implements Runnable {
   private final Clock clock;
   private final Duration runnableWarning;
   private final BackOff backOff;
-  private final String owner = "batch-poller-" + UUID.randomUUID().toString().substring(0, 8);
+  private final Lease lease;
+
+  /**
+   * The leases the poller claims with: this instance's own name, as every other claim of the
+   * instance (so that a graceful stop, which gives back every lease the instance holds, gives back
+   * the poller's too), and the pipeline's lease duration.
+   */
+  public record Lease(String owner, Duration duration) {}
 
   public PollBatchJobs(
       TaskRepository tasks,
@@ -64,6 +72,7 @@ public class PollBatchJobs implements Runnable {
       JsonMapper json,
       ResultSizeLimit maxResult,
       Clock clock,
+      Lease lease,
       Duration runnableWarning,
       BackOff backOff) {
     this.backOff = backOff;
@@ -74,6 +83,7 @@ public class PollBatchJobs implements Runnable {
     this.throttling = throttling;
     this.results = new BatchResults(stores, json, maxResult);
     this.clock = clock;
+    this.lease = lease;
     this.runnableWarning = runnableWarning;
   }
 
@@ -93,16 +103,14 @@ public class PollBatchJobs implements Runnable {
   /** One claim and one DescribeJobs call; the number of tasks polled. */
   int pollOnce() throws InterruptedException {
     Instant now = clock.instant();
-    List<Task> due =
+    String owner = lease.owner();
+    List<Task> claimed =
         queue.claimWatched(
-            owner,
-            MAX_JOBS_PER_CALL,
-            now,
-            now.plus(Duration.ofMinutes(2)),
-            AwsBatchBackend.WATCHED);
-    if (due.isEmpty()) {
+            owner, MAX_JOBS_PER_CALL, now, now.plus(lease.duration()), AwsBatchBackend.WATCHED);
+    if (claimed.isEmpty()) {
       return 0;
     }
+    List<Task> due = claimed;
     Map<String, JobDetail> jobs = new HashMap<>();
     try {
       List<String> ids = due.stream().map(Task::batchJobId).distinct().toList();
@@ -124,6 +132,16 @@ public class PollBatchJobs implements Runnable {
       }
       throw e;
     }
+    // DescribeJobs may have waited out AWS's throttling: the leases are renewed before anything
+    // is written, and a task whose lease is gone meanwhile (a graceful stop gave it back, or it
+    // expired and another poller has it) is left alone here
+    Set<UUID> held =
+        Set.copyOf(
+            queue.renewLeases(
+                owner,
+                due.stream().map(Task::id).toList(),
+                clock.instant().plus(lease.duration())));
+    due = due.stream().filter(t -> held.contains(t.id())).toList();
     for (Task task : due) {
       try {
         apply(task, jobs.get(task.batchJobId()), now);
@@ -135,7 +153,7 @@ public class PollBatchJobs implements Runnable {
         queue.release(task.id(), owner, now.plusSeconds(task.settings().pollFreq()));
       }
     }
-    return due.size();
+    return claimed.size();
   }
 
   void apply(Task task, JobDetail job, Instant now) {

@@ -26,9 +26,12 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.services.batch.BatchClient;
 import software.amazon.awssdk.services.batch.model.AttemptContainerDetail;
 import software.amazon.awssdk.services.batch.model.AttemptDetail;
 import software.amazon.awssdk.services.batch.model.ContainerDetail;
+import software.amazon.awssdk.services.batch.model.DescribeJobsRequest;
+import software.amazon.awssdk.services.batch.model.DescribeJobsResponse;
 import software.amazon.awssdk.services.batch.model.JobDetail;
 import software.amazon.awssdk.services.batch.model.JobStatus;
 import tools.jackson.databind.json.JsonMapper;
@@ -44,6 +47,10 @@ class PollBatchJobsTest {
   static final ResultSizeLimit MAX_RESULT =
       new ResultSizeLimit(1024, "batch-executor.storage.max-result-size");
 
+  /** The instance's own lease owner, as the pipeline's claims have it. */
+  static final PollBatchJobs.Lease LEASE =
+      new PollBatchJobs.Lease("test-host-1-0000abcd", Duration.ofSeconds(60));
+
   @Autowired TaskRepository tasks;
   @Autowired TaskQueries queries;
   @Autowired WorkQueue queue;
@@ -57,19 +64,57 @@ class PollBatchJobsTest {
   @BeforeEach
   void setUp() {
     jdbc.sql("DELETE FROM task").update();
-    poller =
-        new PollBatchJobs(
-            tasks,
-            queue,
-            queries,
-            batch,
-            new Throttling(1_000_000, 3, Duration.ofMillis(1), Duration.ofMillis(2), d -> {}),
-            new ObjectStores(s3, List.of(s3)),
-            JsonMapper.builder().build(),
-            MAX_RESULT,
-            Clock.fixed(now, ZoneOffset.UTC),
-            Duration.ofMinutes(15),
-            new BackOff(Duration.ofSeconds(60), Duration.ofMinutes(30)));
+    poller = pollerOf(batch);
+  }
+
+  private PollBatchJobs pollerOf(BatchClient client) {
+    return new PollBatchJobs(
+        tasks,
+        queue,
+        queries,
+        client,
+        new Throttling(1_000_000, 3, Duration.ofMillis(1), Duration.ofMillis(2), d -> {}),
+        new ObjectStores(s3, List.of(s3)),
+        JsonMapper.builder().build(),
+        MAX_RESULT,
+        Clock.fixed(now, ZoneOffset.UTC),
+        LEASE,
+        Duration.ofMinutes(15),
+        new BackOff(Duration.ofSeconds(60), Duration.ofMinutes(30)));
+  }
+
+  @Test
+  void thePollHoldsItsTasksUnderTheInstancesNameAndAStopMidPollGivesThemBackUnwritten()
+      throws Exception {
+    Task task = submitted("job-held");
+    batch.setJob(job("job-held", JobStatus.SUCCEEDED).build());
+    List<String> ownersWhileAsking = new java.util.ArrayList<>();
+    FakeBatch stoppedMidPoll =
+        new FakeBatch() {
+          @Override
+          public DescribeJobsResponse describeJobs(DescribeJobsRequest request) {
+            ownersWhileAsking.addAll(
+                jdbc.sql("SELECT lease_owner FROM task").query(String.class).list());
+            queue.releaseAll(LEASE.owner(), now); // what the instance's graceful stop does
+            return batch.describeJobs(request);
+          }
+        };
+
+    assertThat(pollerOf(stoppedMidPoll).pollOnce()).isEqualTo(1);
+
+    assertThat(ownersWhileAsking).containsExactly(LEASE.owner());
+    Task after = tasks.find(task.id()).orElseThrow();
+    assertThat(after.status())
+        .as("a poll whose lease was given back writes nothing")
+        .isEqualTo(TaskStatus.SUBMITTED);
+    assertThat(
+            jdbc.sql("SELECT lease_owner IS NULL AND next_run_at = :now FROM task WHERE id = :id")
+                .param("now", java.sql.Timestamp.from(now))
+                .param("id", task.id())
+                .query(Boolean.class)
+                .single())
+        .as("unleased and due at once, for whichever instance polls next")
+        .isTrue();
   }
 
   @Test

@@ -161,6 +161,7 @@ class WorkflowOnBatchTest {
             json,
             PollBatchJobsTest.MAX_RESULT,
             Clock.fixed(NOW.plusSeconds(60), ZoneOffset.UTC),
+            PollBatchJobsTest.LEASE,
             Duration.ofMinutes(15),
             new BackOff(Duration.ofSeconds(60), Duration.ofMinutes(30)));
 
