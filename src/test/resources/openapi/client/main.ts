@@ -37,7 +37,7 @@ async function main(): Promise<void> {
   let cursor: string | undefined = undefined;
   for (let pages = 0; pages < 20 && !listed; pages++) {
     const page: TaskPage = await tasks.listTasks({ size: 1, cursor });
-    listed = page.items.some((t) => t.id === task.id);
+    listed = (page.items ?? []).some((t) => t.id === task.id);
     if (page.nextCursor === null || page.nextCursor === undefined) break;
     cursor = page.nextCursor;
   }
