@@ -71,6 +71,8 @@ class ArchitectureTest {
           .doNotHaveSimpleName("TaskRows")
           .and()
           .doNotHaveSimpleName("WorkflowRepository")
+          .and()
+          .doNotHaveSimpleName("WorkflowListing")
           .should()
           .dependOnClassesThat()
           .resideInAPackage("org.springframework.jdbc.core..");
