@@ -90,18 +90,25 @@ public class WorkflowListing {
 
   /**
    * One page by number (the deprecated {@code page}): skips {@code offset} workflows of the status,
-   * so callers bound it.
+   * so callers bound it. With a status it looks among the newest {@code offset + size} + {@link
+   * #WINDOW} workflows only, so that a status few workflows have does not read them all.
    */
   public List<WorkflowSummary> skipping(
       String owner, WorkflowStatus status, long offset, int size) {
     String sql =
         "SELECT * FROM ("
-            + WorkflowRepository.summariesOf("SELECT * FROM workflow WHERE owner = :owner")
+            + WorkflowRepository.summariesOf(
+                "SELECT * FROM workflow WHERE owner = :owner"
+                    + " ORDER BY created_at DESC, id DESC LIMIT :examine")
             + ") x"
             + (status == null ? "" : " WHERE summary_status = :status")
             + " ORDER BY created_at DESC, id DESC LIMIT :limit OFFSET :offset";
     JdbcClient.StatementSpec statement =
-        jdbc.sql(sql).param("owner", owner).param("limit", size).param("offset", offset);
+        jdbc.sql(sql)
+            .param("owner", owner)
+            .param("limit", size)
+            .param("offset", offset)
+            .param("examine", offset + size + (status == null ? 0 : WINDOW));
     if (status != null) {
       statement = statement.param("status", status.name());
     }

@@ -213,6 +213,11 @@ class QueryPlansTest {
         0,
         WorkflowListing.WINDOW * 7 + 10);
     measured(() -> workflows.countUpToCap("alice"), 0, WorkflowListing.COUNT_CAP + 1);
+    // the deprecated numbered page with a status: the workflows it skips and one window more
+    measured(
+        () -> workflows.skipping("alice", WorkflowStatus.RUNNING, 100, 20),
+        0,
+        (100 + 20 + WorkflowListing.WINDOW) * 7 + 10);
   }
 
   /**
