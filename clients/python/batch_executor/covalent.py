@@ -10,14 +10,18 @@ in Covalent.
 """
 
 import difflib
+import dis
 import functools
+import inspect
 import os
 import re
 import threading
 import warnings
 
-from .client import Client, TaskHandle, json_value
-from .errors import TaskFailed, UnsupportedOperation
+from . import hooks, nodes, values
+from .client import Client, json_value
+from .errors import UnsupportedOperation
+from .hooks import DepsBash, DepsCall
 
 # ---- statuses ----------------------------------------------------------------------------------
 
@@ -125,8 +129,43 @@ class AWSBatchExecutor:
         return {k: v for k, v in self.settings.items() if k not in SERVER_ONLY_KEYS}
 
 
+class OtherExecutor:
+    """An executor of another kind, as Covalent's ``LocalExecutor()``, ``DaskExecutor(...)`` or a
+    plugin's class: accepted with any arguments, so that a module naming it imports; its electrons
+    run on the service's default execution profile, which one warning says."""
+
+    short_name = "other"
+
+    def __init__(self, *args, **kwargs):
+        self.args = args
+        self.kwargs = kwargs
+
+    def __repr__(self):
+        return "%s()" % type(self).__name__
+
+
+_warned_executors = set()
+
+
+def _other_executor(name):
+    """Settings for an executor this service does not run by that name: the default, said once."""
+    if name not in _warned_executors:
+        _warned_executors.add(name)
+        warnings.warn(
+            "executor %r: batch-executor runs every electron as a task of its own service; "
+            "electrons naming %r run on the service's default execution profile "
+            "(executor=\"awsbatch\" or an AWSBatchExecutor chooses settings)" % (name, name),
+            UserWarning,
+            stacklevel=3,
+        )
+    return {}
+
+
 def executor_settings(executor):
-    """The ``executor`` object of a task for an electron's ``executor``."""
+    """The ``executor`` object of a task for an electron's ``executor``. AWS Batch's (by name, as
+    an AWSBatchExecutor or a dict of its keys) is sent as given; any other (``"local"``,
+    ``"dask"``, ``LocalExecutor()``, a plugin's name or object) never breaks the module that names
+    it: its electrons run on the service's default, and one warning says so."""
     if executor is None:
         return {}
     if isinstance(executor, AWSBatchExecutor):
@@ -136,13 +175,11 @@ def executor_settings(executor):
     if isinstance(executor, str):
         if executor.lower() == "awsbatch":
             return {}  # the service's configured defaults
-        raise ValueError(
-            "executor %r is not available here: batch-executor runs every electron with its own "
-            "backend; use executor=\"awsbatch\" (the service's defaults) or an AWSBatchExecutor"
-            % (executor,)
-        )
-    raise TypeError("executor must be an AWSBatchExecutor, a dict of its keys, \"awsbatch\" or "
-                    "None, not %r" % (executor,))
+        return _other_executor(executor)
+    name = getattr(executor, "short_name", None)
+    if not isinstance(name, str) or name == OtherExecutor.short_name:
+        name = type(executor).__name__
+    return _other_executor(name)
 
 
 class DepsPip:
@@ -201,10 +238,14 @@ def _builder():
 class Electron:
     """A function that runs as a task. Outside a lattice a call is a plain local call."""
 
-    def __init__(self, function, executor=None, deps_pip=None):
+    def __init__(self, function, executor=None, deps_pip=None, deps_bash=None, call_before=None,
+                 call_after=None):
         self.function = function
         self.executor = executor
         self.deps_pip = deps_pip
+        self.deps_bash = deps_bash
+        self.call_before = call_before
+        self.call_after = call_after
         functools.update_wrapper(self, function)
 
     def __repr__(self):
@@ -224,21 +265,23 @@ def electron(_func=None, *, backend=None, executor=None, files=None, deps_bash=N
              deps_pip=None, call_before=None, call_after=None):
     """``@electron`` or ``@electron(executor=..., deps_pip=...)``: the function runs as a task of
     the lattice that calls it. ``executor`` is an AWSBatchExecutor, ``"awsbatch"`` or None (the
-    service's defaults); ``deps_pip`` a DepsPip or a list of requirements."""
+    service's defaults); ``deps_pip`` a DepsPip or a list of requirements; ``deps_bash`` a
+    DepsBash, a command or a list of them; ``call_before``/``call_after`` a DepsCall or a list of
+    them — these run in the task around the function (hooks.py)."""
     _unsupported("electron", "files", files)
-    _unsupported("electron", "deps_bash", deps_bash)
-    _unsupported("electron", "call_before", call_before)
-    _unsupported("electron", "call_after", call_after)
     executor = executor if executor is not None else backend
     executor_settings(executor)  # a bad executor is an error where it is written
     requirements_of(deps_pip)
+    deps_bash = hooks.bash_of(deps_bash) if deps_bash is not None else None
+    call_before = hooks.calls_of(call_before, "call_before") if call_before is not None else None
+    call_after = hooks.calls_of(call_after, "call_after") if call_after is not None else None
 
     def decorate(function):
         if isinstance(function, Lattice):
             return function  # a sub-lattice: its electrons join the calling lattice's graph
         if isinstance(function, Electron):
             function = function.function
-        return Electron(function, executor, deps_pip)
+        return Electron(function, executor, deps_pip, deps_bash, call_before, call_after)
 
     return decorate if _func is None else decorate(_func)
 
@@ -247,10 +290,14 @@ class Lattice:
     """A workflow function. ``dispatch(lattice)(*args)`` runs it on the service; a plain call runs
     it here, its electrons as local calls."""
 
-    def __init__(self, function, executor=None, deps_pip=None):
+    def __init__(self, function, executor=None, deps_pip=None, deps_bash=None, call_before=None,
+                 call_after=None):
         self.function = function
         self.executor = executor
         self.deps_pip = deps_pip
+        self.deps_bash = deps_bash
+        self.call_before = call_before
+        self.call_after = call_after
         self.__name__ = getattr(function, "__name__", "lattice")
         functools.update_wrapper(self, function)
 
@@ -268,17 +315,20 @@ class Lattice:
 def lattice(_func=None, *, backend=None, executor=None, workflow_executor=None, deps_bash=None,
             deps_pip=None, call_before=None, call_after=None, triggers=None):
     """``@lattice`` or ``@lattice(executor=..., deps_pip=...)``: a workflow of electrons. Its
-    ``executor`` and ``deps_pip`` are the defaults of the electrons that name none."""
-    _unsupported("lattice", "deps_bash", deps_bash)
-    _unsupported("lattice", "call_before", call_before)
-    _unsupported("lattice", "call_after", call_after)
+    ``executor`` and ``deps_pip`` are the defaults of the electrons that name none.
+    ``workflow_executor`` (where Covalent runs the lattice's own post-processing) is accepted: the
+    service computes the lattice's return value in a small task of its own. ``deps_bash``,
+    ``call_before`` and ``call_after`` are those of the electrons that set none, as in Covalent."""
     _unsupported("lattice", "triggers", triggers)
     executor = executor if executor is not None else backend
     executor_settings(executor)
     requirements_of(deps_pip)
+    deps_bash = hooks.bash_of(deps_bash) if deps_bash is not None else None
+    call_before = hooks.calls_of(call_before, "call_before") if call_before is not None else None
+    call_after = hooks.calls_of(call_after, "call_after") if call_after is not None else None
 
     def decorate(function):
-        return Lattice(function, executor, deps_pip)
+        return Lattice(function, executor, deps_pip, deps_bash, call_before, call_after)
 
     return decorate if _func is None else decorate(_func)
 
@@ -303,6 +353,8 @@ class _Graph:
         self.lattice = lattice
         self.nodes = []
         self.keys = set()
+        self.table = nodes.NodeTable()
+        self.inputs = None
 
     def add(self, electron, args, kwargs):
         base = _KEY.sub("_", electron.function.__name__)[:90] or "task"
@@ -311,15 +363,26 @@ class _Graph:
             n += 1
             key = "%s-%d" % (base, n)
         self.keys.add(key)
-        node = _Node(key, electron, args, kwargs)
+        # Bound now, as Covalent binds them: a list or dict changed after this call must not
+        # change what this electron gets.
+        node = _Node(key, electron, _snapshot(args), _snapshot(kwargs))
+        before = self.hook(electron, "call_before")
+        node.id = self.table.electron(electron.function.__name__, key, node.args, node.kwargs,
+                                      hooks.retval_keywords(before))
         self.nodes.append(node)
-        return Proxy(node, self.lattice.__name__)
+        return Proxy(node, self.lattice.__name__, (), node.id)
+
+    def hook(self, electron, name):
+        """The electron's call_before, call_after or deps_bash, else the lattice's."""
+        value = getattr(electron, name)
+        return value if value is not None else (getattr(self.lattice, name) or [])
 
     def build(self, args, kwargs):
         """Runs the lattice's function with the graph being built; returns (request, modules)."""
         if _builder() is not None:
             raise RuntimeError("a lattice is already being dispatched in this thread")
         _building.graph = self
+        self.inputs = {"args": _snapshot(tuple(args)), "kwargs": _snapshot(dict(kwargs))}
         try:
             returned = self.lattice.function(*args, **kwargs)
         finally:
@@ -333,20 +396,39 @@ class _Graph:
             sliced = function_source(node.electron.function)
             if sliced.module is not None and sliced.module not in modules:
                 modules.append(sliced.module)
+            args = _encoded(list(node.args), what, "args")
+            kwargs = _encoded(dict(node.kwargs), what, "kwargs")
+            source, name = sliced.source, sliced.name
+            bash = self.hook(node.electron, "deps_bash")
+            before = self.hook(node.electron, "call_before")
+            after = self.hook(node.electron, "call_after")
+            if bash or before or after or values.has_marker([args, kwargs]):
+                source, name = hooks.wrap(source, name, bash, before, after)
             task = {
-                "name": node.key,
-                "function": {"source": sliced.source, "name": sliced.name},
-                "args": _references(list(node.args), what, "args"),
-                "kwargs": _references(dict(node.kwargs), what, "kwargs"),
+                "name": "%s(%d)" % (node.electron.function.__name__, node.id),
+                "function": {"source": source, "name": name},
+                "args": args,
+                "kwargs": kwargs,
             }
             task.update(self._environment(node))
+            extra = sliced.requirements + hooks.requirements(before + after)
+            if extra:
+                image = task.setdefault("image", {})
+                image["requirements"] = list(image.get("requirements", [])) + [
+                    r for r in extra if r not in image.get("requirements", [])]
             tasks[node.key] = task
         used = []
+        output_args = [_encoded(returned, "the return value of lattice %s" % self.lattice.__name__,
+                                "return", used)]
+        source, name = _OUTPUT_SOURCE, "lattice_result"
+        if values.has_marker(output_args):
+            source, name = hooks.wrap(source, name)
+        # Covalent's postprocessing node, which rebuilds the return value, then its parameters
+        output_id = self.table.electron(nodes.POSTPROCESS, OUTPUT_KEY, [returned], {})
         output = {
-            "name": OUTPUT_KEY,
-            "function": {"source": _OUTPUT_SOURCE, "name": "lattice_result"},
-            "args": [_references(returned, "the return value of lattice %s" % self.lattice.__name__,
-                                 "return", used)],
+            "name": "%s(%d)" % (nodes.POSTPROCESS, output_id),
+            "function": {"source": source, "name": name},
+            "args": output_args,
         }
         producers = [n for n in self.nodes if n.key in used]
         if producers:
@@ -374,14 +456,52 @@ class _Graph:
         return part
 
 
+def path_of(proxy):
+    """How a proxy reads in messages: ``result of add[0].x``."""
+    return repr(proxy)
+
+
+def _snapshot(value):
+    """A copy of the lists, tuples and dicts in ``value`` as they are now; proxies and other
+    values are kept as they are."""
+    if isinstance(value, Proxy):
+        return value
+    if isinstance(value, list):
+        return [_snapshot(v) for v in value]
+    if isinstance(value, tuple):
+        return tuple(_snapshot(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _snapshot(v) for k, v in value.items()}
+    return value
+
+
+def _reference(proxy, what, used):
+    """A proxy as a ``{"$task": key, "path": [...]}`` reference (its operands JSON)."""
+    node = object.__getattribute__(proxy, "_node")
+    if used is not None and node.key not in used:
+        used.append(node.key)
+    path = object.__getattribute__(proxy, "_path")
+    if not path:
+        return {"$task": node.key}
+    steps = []
+    for i, step in enumerate(path):
+        steps.append({name: _references(operand, what, "%s.path[%d]" % (path_of(proxy), i), used)
+                      if name in ("index", "right", "left") else operand
+                      for name, operand in step.items()})
+    return {"$task": node.key, "path": steps}
+
+
+def _encoded(value, what, path, used=None):
+    """``value`` with every proxy a reference and what JSON would change (tuples, dicts with
+    other keys, sets, objects) in a marker (values.py) that the task decodes."""
+    return values.encode(value, lambda proxy: _reference(proxy, what, used), what, path)
+
+
 def _references(value, what, path, used=None):
     """``value`` with every proxy replaced by a ``{"$task": key}`` reference; the rest must be
-    JSON."""
+    JSON (an operand of a path, which the runner applies as it is)."""
     if isinstance(value, Proxy):
-        node = object.__getattribute__(value, "_node")
-        if used is not None and node.key not in used:
-            used.append(node.key)
-        return {"$task": node.key}
+        return _reference(value, what, used)
     if isinstance(value, (list, tuple)):
         return [_references(v, what, "%s[%d]" % (path, i), used) for i, v in enumerate(value)]
     if isinstance(value, dict):
@@ -394,50 +514,93 @@ def _references(value, what, path, used=None):
     return json_value(value, what, path)
 
 
+#: What a proxy cannot stand for in a workflow, by the method Python calls for it.
 _OPERATIONS = {
     "__bool__": "a truth test (if, while, and, or, not)",
-    "__len__": "len()", "__iter__": "iteration or unpacking", "__reversed__": "reversed()",
-    "__contains__": "'in'", "__getitem__": "indexing ([...])", "__setitem__": "item assignment",
+    "__len__": "len()", "__reversed__": "reversed()",
+    "__contains__": "'in'", "__setitem__": "item assignment",
     "__delitem__": "item deletion", "__call__": "a call",
-    "__eq__": "'=='", "__ne__": "'!='", "__lt__": "'<'", "__le__": "'<='", "__gt__": "'>'",
-    "__ge__": "'>='", "__hash__": "hashing (a set member or dict key)",
+    "__hash__": "hashing (a set member or dict key)",
     "__int__": "int()", "__float__": "float()", "__complex__": "complex()", "__index__": "use as an index",
     "__round__": "round()", "__trunc__": "math.trunc()", "__floor__": "math.floor()",
     "__ceil__": "math.ceil()", "__str__": "str()", "__format__": "formatting (f-strings, format())",
-    "__bytes__": "bytes()", "__neg__": "unary '-'", "__pos__": "unary '+'", "__abs__": "abs()",
-    "__invert__": "'~'", "__enter__": "'with'", "__exit__": "'with'", "__await__": "'await'",
+    "__bytes__": "bytes()", "__enter__": "'with'", "__exit__": "'with'", "__await__": "'await'",
     "__setattr__": "attribute assignment", "__delattr__": "attribute deletion",
+    "__divmod__": "divmod()", "__rdivmod__": "divmod()",
 }
-for _op, _sign in (("add", "+"), ("sub", "-"), ("mul", "*"), ("matmul", "@"), ("truediv", "/"),
-                   ("floordiv", "//"), ("mod", "%"), ("divmod", "divmod()"), ("pow", "**"),
-                   ("lshift", "<<"), ("rshift", ">>"), ("and", "&"), ("xor", "^"), ("or", "|")):
-    _sign = _sign if _sign.endswith(")") else "'%s'" % _sign
-    _OPERATIONS["__%s__" % _op] = _sign
-    _OPERATIONS["__r%s__" % _op] = _sign
-    if _op != "divmod":
-        _OPERATIONS["__i%s__" % _op] = _sign
+
+#: The binary operators a proxy takes, by the name the runner knows them under. Each becomes a step
+#: of the reference's path, evaluated by the task that receives the value: no task of its own.
+BINARY = ("add", "sub", "mul", "matmul", "truediv", "floordiv", "mod", "pow", "lshift", "rshift",
+          "and", "xor", "or")
+COMPARISONS = ("eq", "ne", "lt", "le", "gt", "ge")
+UNARY = ("neg", "pos", "abs", "invert")
 
 
 class Proxy:
     """The result of an electron called inside a lattice being dispatched: it only exists once the
-    workflow runs. Pass it to other electrons or return it; any other operation on it cannot be
-    expressed in the workflow and is an UnsupportedOperation naming it."""
+    workflow runs. Pass it to other electrons or return it. An index (``res[0]``, ``res["k"]``,
+    ``res[other]``), a slice, an attribute (``res.weights``), unpacking into names
+    (``a, b = task()``), arithmetic and comparisons give another proxy: a reference with those
+    operations, which the task receiving it applies to the value — no task of their own. What a
+    workflow cannot express (``if res:``, ``len(res)``, ``str(res)``, iterating) is an
+    UnsupportedOperation naming it."""
 
-    __slots__ = ("_node", "_lattice")
+    __slots__ = ("_node", "_lattice", "_path", "_id")
 
-    def __init__(self, node, lattice_name):
+    def __init__(self, node, lattice_name, path=(), node_id=None):
         object.__setattr__(self, "_node", node)
         object.__setattr__(self, "_lattice", lattice_name)
+        object.__setattr__(self, "_path", tuple(path))
+        object.__setattr__(self, "_id", node_id)
+
+    def _then(self, step, unpacked=False):
+        # the node Covalent's get_item/get_attr/operator electron would add, with its operand's
+        graph = _builder()
+        node_id = None
+        if graph is not None:
+            node_id = graph.table.operation(object.__getattribute__(self, "_id"), step, unpacked)
+        return Proxy(object.__getattribute__(self, "_node"),
+                     object.__getattribute__(self, "_lattice"),
+                     object.__getattribute__(self, "_path") + (step,), node_id)
 
     def __repr__(self):
         node = object.__getattribute__(self, "_node")
-        return "<result of electron %s in lattice %s>" % (
-            node.key, object.__getattribute__(self, "_lattice"))
+        text = "result of electron %s" % node.key
+        for step in object.__getattribute__(self, "_path"):
+            text = _describe_step(text, step)
+        return "<%s in lattice %s>" % (text, object.__getattribute__(self, "_lattice"))
 
     def __getattr__(self, name):
         if name.startswith("__") and name.endswith("__"):
             raise AttributeError(name)
-        _refuse(self, "attribute access (.%s)" % name)
+        return self._then({"attr": name})
+
+    def __getitem__(self, key):
+        if isinstance(key, slice):
+            bounds = [key.start, key.stop, key.step]
+            for bound in bounds:
+                if bound is not None and (not isinstance(bound, int) or isinstance(bound, bool)):
+                    _refuse(self, "a slice with a bound that is not an int (%r)" % (bound,))
+            return self._then({"slice": bounds})
+        if isinstance(key, tuple):
+            _refuse(self, "indexing with a tuple")
+        return self._then({"index": key})
+
+    def __iter__(self):
+        # Unpacking into names needs their number, which the unpacking instruction holds; any
+        # other iteration would need the value's length, which only exists once the workflow runs.
+        caller = inspect.currentframe().f_back
+        count = None
+        if caller is not None:
+            for instruction in dis.get_instructions(caller.f_code):
+                if instruction.offset == caller.f_lasti:
+                    if instruction.opname == "UNPACK_SEQUENCE":
+                        count = instruction.arg
+                    break
+        if count is None:
+            _refuse(self, "iteration (a for loop, list(), a starred unpacking)")
+        return iter([self._then({"index": i}, unpacked=True) for i in range(count)])
 
     def __reduce_ex__(self, protocol):
         _refuse(self, "pickling")
@@ -449,12 +612,60 @@ class Proxy:
         _refuse(self, "copying")
 
 
+_SIGNS = {"add": "+", "sub": "-", "mul": "*", "matmul": "@", "truediv": "/", "floordiv": "//",
+          "mod": "%", "pow": "**", "lshift": "<<", "rshift": ">>", "and": "&", "xor": "^",
+          "or": "|", "eq": "==", "ne": "!=", "lt": "<", "le": "<=", "gt": ">", "ge": ">=",
+          "neg": "-", "pos": "+", "abs": "abs", "invert": "~"}
+
+
+def _describe_step(text, step):
+    if "attr" in step:
+        return "%s.%s" % (text, step["attr"])
+    if "index" in step:
+        return "%s[%r]" % (text, step["index"])
+    if "slice" in step:
+        return "%s[%s]" % (text, ":".join("" if b is None else str(b) for b in step["slice"]))
+    sign = _SIGNS[step["op"]]
+    if "right" in step:
+        return "(%s %s %r)" % (text, sign, step["right"])
+    if "left" in step:
+        return "(%r %s %s)" % (step["left"], sign, text)
+    return "%s(%s)" % (sign, text)
+
+
+def _binary(name):
+    def method(self, other):
+        return self._then({"op": name, "right": other})
+
+    def reflected(self, other):
+        return self._then({"op": name, "left": other})
+
+    return method, reflected
+
+
+def _unary(name):
+    def method(self):
+        return self._then({"op": name})
+
+    return method
+
+
+for _name in BINARY:
+    _method, _reflected = _binary(_name)
+    setattr(Proxy, "__%s__" % _name, _method)
+    setattr(Proxy, "__r%s__" % _name, _reflected)
+    setattr(Proxy, "__i%s__" % _name, _method)
+for _name in COMPARISONS:
+    setattr(Proxy, "__%s__" % _name, _binary(_name)[0])
+for _name in UNARY:
+    setattr(Proxy, "__%s__" % _name, _unary(_name))
+
+
 def _refuse(proxy, operation):
-    node = object.__getattribute__(proxy, "_node")
     raise UnsupportedOperation(
-        "%s on the result of electron %s in lattice %s cannot be expressed in the workflow: that "
-        "value only exists once the workflow runs. Pass it to an electron that does this instead"
-        % (operation, node.key, object.__getattribute__(proxy, "_lattice"))
+        "%s on the %s cannot be expressed in the workflow: that value only exists once the "
+        "workflow runs. Pass it to an electron that does this instead"
+        % (operation, repr(proxy)[1:-1])
     )
 
 
@@ -473,6 +684,7 @@ for _name, _operation in _OPERATIONS.items():
 
 _clients = {}
 _modules_of_dispatch = {}
+_graphs_of_dispatch = {}
 
 
 def _client(dispatcher_addr=None):
@@ -493,9 +705,12 @@ def dispatch(orig_lattice, dispatcher_addr=None, **_ignored):
 
     @functools.wraps(orig_lattice.function)
     def submit(*args, **kwargs):
-        body, modules = _Graph(orig_lattice).build(args, kwargs)
+        graph = _Graph(orig_lattice)
+        body, modules = graph.build(args, kwargs)
         workflow = _client(dispatcher_addr).submit_workflow(body)
         _modules_of_dispatch[workflow.id] = modules
+        _graphs_of_dispatch[workflow.id] = (graph.table, graph.inputs)
+        nodes.save(workflow.id, graph.table, graph.inputs)
         return workflow.id
 
     return submit
@@ -512,9 +727,14 @@ def dispatch_sync(orig_lattice, dispatcher_addr=None, **_ignored):
     return run
 
 
-def get_result(dispatch_id, wait=False, dispatcher_addr=None, status_only=False, timeout=None):
+def get_result(dispatch_id, wait=False, dispatcher_addr=None, status_only=False, timeout=None,
+               *, workflow_output=True, intermediate_outputs=True, sublattice_results=True,
+               results_dir=None, qelectron_db=False):
     """The Result of a dispatch; with ``wait=True`` once the workflow has ended (held requests,
-    never a busy poll)."""
+    never a busy poll). As in Covalent, ``workflow_output=False`` leaves the lattice's output
+    out (``result`` is None) and ``intermediate_outputs=False`` the electrons' (their
+    ``output`` is None); ``sublattice_results`` (no sublattices here), ``results_dir`` and
+    ``qelectron_db`` are accepted."""
     client = _client(dispatcher_addr)
     workflow = client.workflow(dispatch_id)
     if wait:
@@ -522,118 +742,13 @@ def get_result(dispatch_id, wait=False, dispatcher_addr=None, status_only=False,
     else:
         workflow.refresh()
     return Result(client, workflow.info, _modules_of_dispatch.get(str(dispatch_id), []),
-                  fetch=not status_only)
+                  fetch=not status_only, graph=_graphs_of_dispatch.get(str(dispatch_id)),
+                  workflow_output=workflow_output, intermediate_outputs=intermediate_outputs)
 
 
-class ElectronResult:
-    """One electron's task in a dispatch: ``key``, ``task_id``, ``status``, and once asked for,
-    ``result`` (its return value) or ``error``."""
-
-    def __init__(self, client, key, view, modules):
-        self.key = key
-        self.task_id = view["id"]
-        self.status = covalent_status(view["status"])
-        self.status_reason = view.get("status_reason")
-        self.handle = TaskHandle(client, view["id"], modules=modules)
-        self._fetched = False
-        self._result = None
-        self._error = None
-
-    def __repr__(self):
-        return "<ElectronResult %s %s>" % (self.key, self.status)
-
-    def _fetch(self):
-        if self._fetched:
-            return
-        self._fetched = True
-        if self.status == RESULT_STATUS.COMPLETED:
-            self._result = self.handle.result()
-        elif self.status in (RESULT_STATUS.FAILED, RESULT_STATUS.CANCELLED):
-            try:
-                self.handle.result()
-            except TaskFailed as failed:
-                self._error = str(failed)
-
-    @property
-    def result(self):
-        self._fetch()
-        return self._result
-
-    @property
-    def error(self):
-        self._fetch()
-        return self._error
-
-
-class Result:
-    """A dispatch as Covalent's ``get_result`` gives it: ``dispatch_id``, ``status``
-    (``Result.COMPLETED``, ``FAILED``, ``CANCELLED``, ``RUNNING``), ``result`` (the lattice's
-    return value, once COMPLETED), ``error`` (why it failed), and per electron
-    ``get_node_result(key)`` / ``get_all_node_outputs()``."""
-
-    NEW_OBJECT = RESULT_STATUS.NEW_OBJECT
-    RUNNING = RESULT_STATUS.RUNNING
-    COMPLETED = RESULT_STATUS.COMPLETED
-    FAILED = RESULT_STATUS.FAILED
-    CANCELLED = RESULT_STATUS.CANCELLED
-
-    def __init__(self, client, workflow, modules=(), fetch=True):
-        self.dispatch_id = workflow["id"]
-        self.lattice_name = workflow.get("name")
-        self.status = _WORKFLOW_STATUS.get(workflow["status"], RESULT_STATUS.RUNNING)
-        self.start_time = workflow.get("created_at")
-        self.end_time = workflow.get("finished_at")
-        self.workflow = workflow
-        self.electrons = {
-            key: ElectronResult(client, key, view, modules)
-            for key, view in workflow["tasks"].items()
-            if key != OUTPUT_KEY
-        }
-        self._output = (
-            ElectronResult(client, OUTPUT_KEY, workflow["tasks"][OUTPUT_KEY], modules)
-            if OUTPUT_KEY in workflow["tasks"]
-            else None
-        )
-        self._result = None
-        self.error = None
-        if fetch:
-            self._fetch()
-
-    def _fetch(self):
-        if self.status == RESULT_STATUS.COMPLETED and self._output is not None:
-            self._result = self._output.result
-        elif self.status in (RESULT_STATUS.FAILED, RESULT_STATUS.CANCELLED):
-            errors = []
-            for key, e in self.electrons.items():
-                if e.status == RESULT_STATUS.FAILED:
-                    errors.append("electron %s: %s" % (key, e.error))
-            if not errors and self._output is not None and self._output.status == RESULT_STATUS.FAILED:
-                errors.append(self._output.error)
-            self.error = "\n".join(errors) or (
-                "the dispatch was cancelled" if self.status == RESULT_STATUS.CANCELLED else None)
-
-    def __repr__(self):
-        return "<Result %s %s %s>" % (self.lattice_name, self.dispatch_id, self.status)
-
-    @property
-    def result(self):
-        """The lattice's return value once COMPLETED, else None."""
-        return self._result
-
-    def get_node_result(self, key):
-        """One electron's ElectronResult, by its key (its function's name, ``name-2`` for the
-        second call, ...)."""
-        return self.electrons[key]
-
-    def get_all_node_outputs(self):
-        """Every completed electron's return value, by key."""
-        return {
-            key: e.result for key, e in self.electrons.items()
-            if e.status == RESULT_STATUS.COMPLETED
-        }
-
+from .results import ElectronResult, Result  # noqa: E402 (they use the statuses above)
 
 __all__ = [
-    "AWSBatchExecutor", "DepsPip", "Electron", "Lattice", "Proxy", "RESULT_STATUS", "Result",
+    "AWSBatchExecutor", "DepsBash", "DepsCall", "DepsPip", "OtherExecutor", "Electron", "Lattice", "Proxy", "RESULT_STATUS", "Result",
     "ElectronResult", "Status", "dispatch", "dispatch_sync", "electron", "get_result", "lattice",
 ]

@@ -73,6 +73,8 @@ class ArchitectureTest {
           .doNotHaveSimpleName("WorkflowRepository")
           .and()
           .doNotHaveSimpleName("WorkflowListing")
+          .and()
+          .doNotHaveSimpleName("UnfinishedTasks")
           .should()
           .dependOnClassesThat()
           .resideInAPackage("org.springframework.jdbc.core..");

@@ -2,6 +2,7 @@ package io.batchexecutor.backend.local;
 
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.exception.NotFoundException;
+import io.batchexecutor.config.ResultSizeLimit;
 import io.batchexecutor.task.Task;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -23,11 +24,16 @@ import tools.jackson.databind.JsonNode;
 class ContainerOutput {
 
   private final DockerClient docker;
-  private final long maxResultBytes;
+  private final ResultSizeLimit maxResult;
 
-  ContainerOutput(DockerClient docker, long maxResultBytes) {
+  ContainerOutput(DockerClient docker, ResultSizeLimit maxResult) {
     this.docker = docker;
-    this.maxResultBytes = maxResultBytes;
+    this.maxResult = maxResult;
+  }
+
+  /** The largest result file taken from a container. */
+  ResultSizeLimit maxResult() {
+    return maxResult;
   }
 
   static final String MARKER_PREFIX = "@@batch-executor-result-";
@@ -82,15 +88,8 @@ class ContainerOutput {
 
   /** A result file over {@code max-result-size} fails the task, naming the bound. */
   private void checkSize(String name, long size) {
-    if (size > maxResultBytes) {
-      throw new ResultTooLargeException(
-          "the task left "
-              + name
-              + " of "
-              + size
-              + " bytes, more than batch-executor.local.max-result-size allows ("
-              + maxResultBytes
-              + " bytes)");
+    if (size > maxResult.bytes()) {
+      throw new ResultTooLargeException(maxResult.exceeded(name, size));
     }
   }
 

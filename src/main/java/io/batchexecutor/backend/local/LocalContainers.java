@@ -48,7 +48,7 @@ class LocalContainers {
 
   LocalContainers(
       DockerClient docker, TaskInputs inputs, JsonMapper json, ContainerConfinement confinement) {
-    this.output = new ContainerOutput(docker, confinement.maxResultBytes());
+    this.output = new ContainerOutput(docker, confinement.maxResult());
     this.docker = docker;
     this.inputs = inputs;
     this.json = json;
