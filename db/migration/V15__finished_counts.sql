@@ -11,8 +11,10 @@
 CREATE INDEX IF NOT EXISTS task_unfinished_owner_status ON task (owner, status)
     WHERE status NOT IN ('SUCCEEDED', 'FAILED', 'CANCELLED');
 
--- shard: one of 8 rows per client and status, chosen by the task id, so that tasks of one client
--- ending at the same moment in different transactions rarely wait on one another's row
+-- shard: one of 8 rows per client and status, chosen by the writing transaction, so that tasks of
+-- one client ending at the same moment in different transactions rarely wait on one another's row,
+-- and a transaction that ends several tasks (a workflow's cascade) changes one row per status:
+-- transactions never take two counter rows of one status in different orders, so never deadlock
 CREATE TABLE task_finished_count (
     owner  text     NOT NULL,
     status text     NOT NULL,
@@ -22,10 +24,10 @@ CREATE TABLE task_finished_count (
     CONSTRAINT task_finished_count_final CHECK (status IN ('SUCCEEDED', 'FAILED', 'CANCELLED'))
 );
 
-CREATE FUNCTION task_finished_count_add(p_owner text, p_status text, p_id uuid, p_delta bigint)
+CREATE FUNCTION task_finished_count_add(p_owner text, p_status text, p_delta bigint)
     RETURNS void LANGUAGE sql AS $$
     INSERT INTO task_finished_count AS c (owner, status, shard, n)
-    VALUES (p_owner, p_status, get_byte(uuid_send(p_id), 15) % 8, p_delta)
+    VALUES (p_owner, p_status, txid_current() % 8, p_delta)
     ON CONFLICT (owner, status, shard) DO UPDATE SET n = c.n + EXCLUDED.n
 $$;
 
@@ -34,10 +36,10 @@ $$;
 CREATE FUNCTION task_finished_count_keep() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP = 'UPDATE' AND OLD.status IN ('SUCCEEDED', 'FAILED', 'CANCELLED') THEN
-        PERFORM task_finished_count_add(OLD.owner, OLD.status, OLD.id, -1);
+        PERFORM task_finished_count_add(OLD.owner, OLD.status, -1);
     END IF;
     IF NEW.status IN ('SUCCEEDED', 'FAILED', 'CANCELLED') THEN
-        PERFORM task_finished_count_add(NEW.owner, NEW.status, NEW.id, 1);
+        PERFORM task_finished_count_add(NEW.owner, NEW.status, 1);
     END IF;
     RETURN NULL;
 END
@@ -49,10 +51,10 @@ $$;
 CREATE FUNCTION task_finished_count_forget() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     INSERT INTO task_finished_count AS c (owner, status, shard, n)
-    SELECT owner, status, get_byte(uuid_send(id), 15) % 8, -count(*)
+    SELECT owner, status, txid_current() % 8, -count(*)
     FROM gone WHERE status IN ('SUCCEEDED', 'FAILED', 'CANCELLED')
-    GROUP BY 1, 2, 3
-    ORDER BY 1, 2, 3 -- rows taken in one order: two deletions never wait on each other in a cycle
+    GROUP BY 1, 2
+    ORDER BY 1, 2 -- rows taken in one order: two deletions never wait on each other in a cycle
     ON CONFLICT (owner, status, shard) DO UPDATE SET n = c.n + EXCLUDED.n;
     RETURN NULL;
 END

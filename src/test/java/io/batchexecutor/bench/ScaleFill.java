@@ -9,7 +9,7 @@ import java.sql.SQLException;
  * Not a test: fills a service's database with a history to measure the reads against (lists,
  * counts, the tasks gauge at a million tasks). Adds {@code bench.tasks} tasks (1,000,000) of client
  * {@code bench.owner} ({@code tester}), one a second back from 2026-01-01, all finished but the
- * last {@code bench.in-flight} (1,000) — straight into the tables, in statements of 5,000 rows,
+ * last {@code bench.in-flight} (1,000) — straight into the tables, in statements of 1,000 rows,
  * each its own transaction (the triggers keep the finished totals as they go) — then analyses the
  * table.
  *
@@ -22,7 +22,7 @@ import java.sql.SQLException;
  */
 public final class ScaleFill {
 
-  private static final int CHUNK = 5_000;
+  private static final int CHUNK = 1_000;
 
   private ScaleFill() {}
 
