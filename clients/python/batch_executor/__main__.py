@@ -22,7 +22,7 @@ def main(argv=None):
     tasks = commands.add_parser("tasks", help="list your tasks, newest first")
     tasks.add_argument("--status", help="only tasks in this status (e.g. RUNNING, FAILED)")
     tasks.add_argument("--size", type=int, default=50, help="how many (default 50)")
-    tasks.add_argument("--page", type=int, default=0, help="which page, from 0")
+    tasks.add_argument("--cursor", help="go on from a listing that ended with 'more: --cursor X'")
     show = commands.add_parser("show", help="a task: status, settings, error")
     show.add_argument("id")
     show.add_argument("--events", action="store_true", help="also its history")
@@ -56,16 +56,16 @@ def main(argv=None):
 
 def run(client, args):
     if args.command == "tasks":
-        page = client.tasks(status=args.status, page=args.page, size=args.size)
+        page = client.tasks(status=args.status, cursor=args.cursor, size=args.size)
         rows = [("ID", "STATUS", "CREATED", "NAME")]
         for t in page["items"]:
             rows.append((t["id"], t["status"], t.get("created_at") or "", t.get("name") or ""))
         widths = [max(len(r[i]) for r in rows) for i in range(3)]
         for r in rows:
             print("  ".join(r[i].ljust(widths[i]) for i in range(3)) + "  " + r[3])
-        shown = args.page * args.size + len(page["items"])
-        if shown < page["total"]:
-            print("(%d of %d; --page %d for more)" % (shown, page["total"], args.page + 1))
+        if page.get("next_cursor"):
+            print("(%d of %d; more: --cursor %s)"
+                  % (len(page["items"]), page["total"], page["next_cursor"]))
         return 0
     task = client.task(args.id)
     if args.command == "show":

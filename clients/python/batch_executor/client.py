@@ -250,9 +250,15 @@ class Client:
         """A handle on a task by id."""
         return TaskHandle(self, str(task_id))
 
-    def tasks(self, status=None, page=0, size=50):
-        """One page of the caller's tasks, newest first: ``{"items", "page", "size", "total"}``."""
-        return self.request("GET", TASKS, query={"status": status, "page": page, "size": size})
+    def tasks(self, status=None, cursor=None, size=50):
+        """One page of the caller's tasks, newest first: ``{"items", "size", "next_cursor",
+        "total", ...}``; pass ``next_cursor`` as ``cursor`` for the next page (None on the last)."""
+        return self.request("GET", TASKS, query={"status": status, "cursor": cursor, "size": size})
+
+    def all_tasks(self, status=None, size=200):
+        """Every one of the caller's tasks, newest first, read a page at a time by cursor: tasks
+        submitted meanwhile are not among them, and none of the others is skipped or repeated."""
+        return _follow(lambda cursor: self.tasks(status=status, cursor=cursor, size=size))
 
     # ---- workflows ------------------------------------------------------------------------------
 
@@ -266,9 +272,16 @@ class Client:
         """A handle on a workflow by id."""
         return WorkflowHandle(self, str(workflow_id))
 
-    def workflows(self, status=None, page=0, size=50):
-        """One page of the caller's workflows, newest first."""
-        return self.request("GET", WORKFLOWS, query={"status": status, "page": page, "size": size})
+    def workflows(self, status=None, cursor=None, size=50):
+        """One page of the caller's workflows, newest first; ``next_cursor`` as ``cursor`` for the
+        next page. ``total`` is counted up to 10,000 (``total_exact`` false beyond), not with a
+        status; with a status a page may hold fewer than ``size`` and still have a next one."""
+        return self.request("GET", WORKFLOWS,
+                            query={"status": status, "cursor": cursor, "size": size})
+
+    def all_workflows(self, status=None, size=200):
+        """Every one of the caller's workflows, newest first, read a page at a time by cursor."""
+        return _follow(lambda cursor: self.workflows(status=status, cursor=cursor, size=size))
 
     def executor(self):
         """What the caller may choose: its execution profiles (the default first, each with its
@@ -590,3 +603,15 @@ def _check_json(value, what, path, depth):
         "booleans, None, lists, dicts); pass what the function needs to build it instead"
         % (what, path, kind.__module__, kind.__qualname__)
     )
+
+
+def _follow(read_page):
+    """The items of every page, from the first, following next_cursor until there is none."""
+    cursor = None
+    while True:
+        page = read_page(cursor)
+        for item in page["items"]:
+            yield item
+        cursor = page.get("next_cursor")
+        if not cursor:
+            return

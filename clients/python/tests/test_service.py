@@ -111,6 +111,17 @@ class TasksTest(unittest.TestCase):
 
         self.assertRegex(task.result(WAIT), r"^\d+\.\d+")
 
+    def test_all_tasks_follows_the_cursor_newest_first(self):
+        self.client.submit(s.slow_printer, 1, 0).wait(WAIT)
+        one_page = self.client.tasks(size=200)
+        by_cursor = [t["id"] for t in self.client.all_tasks(size=2)]
+        self.assertEqual(len(set(by_cursor)), len(by_cursor))
+        self.assertEqual(len(by_cursor), one_page["total"])
+        if one_page["next_cursor"] is None:
+            self.assertEqual(by_cursor, [t["id"] for t in one_page["items"]])
+        created = [t["created_at"] for t in self.client.all_tasks(size=3)]
+        self.assertEqual(created, sorted(created, reverse=True))
+
     def test_the_cli_lists_shows_prints_and_cancels(self):
         task = self.client.submit(s.slow_printer, 2, 0)
         task.wait(WAIT)

@@ -72,6 +72,8 @@ class ArchitectureTest {
           .and()
           .doNotHaveSimpleName("WorkflowRepository")
           .and()
+          .doNotHaveSimpleName("WorkflowListing")
+          .and()
           .doNotHaveSimpleName("UnfinishedTasks")
           .and()
           .doNotHaveSimpleName("SubmittedJobs")

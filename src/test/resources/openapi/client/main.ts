@@ -1,7 +1,8 @@
 // A client generated from the service's OpenAPI document (typescript-fetch, in ./generated) runs
-// add(1, 2) as a task and prints what it read: the task's final status and its result.
+// add(1, 2) as a task and prints what it read: the task's final status, its result, and whether
+// it was found paging the task list by cursor (one task a page, the newest first).
 // Settings come from the environment: BATCH_EXECUTOR_URL, BATCH_EXECUTOR_TOKEN, BASE_IMAGE.
-import { Configuration, ResponseError, TasksApi, TaskResponse } from "./generated";
+import { Configuration, ResponseError, TaskPage, TasksApi, TaskResponse } from "./generated";
 
 // Node's process, declared here so that compiling needs no type package besides TypeScript
 declare const process: { env: Record<string, string | undefined>; exitCode?: number };
@@ -32,7 +33,15 @@ async function main(): Promise<void> {
     throw new Error(`task ${task.id} ended ${task.status}: ${JSON.stringify(task.error)}`);
   }
   const result: unknown = await tasks.getTaskResult({ id: task.id! });
-  console.log(JSON.stringify({ status: task.status, result }));
+  let listed = false;
+  let cursor: string | undefined = undefined;
+  for (let pages = 0; pages < 20 && !listed; pages++) {
+    const page: TaskPage = await tasks.listTasks({ size: 1, cursor });
+    listed = (page.items ?? []).some((t) => t.id === task.id);
+    if (page.nextCursor === null || page.nextCursor === undefined) break;
+    cursor = page.nextCursor;
+  }
+  console.log(JSON.stringify({ status: task.status, result, listed }));
 }
 
 main().catch(async (e: unknown) => {

@@ -43,6 +43,7 @@ public final class Problems {
   public static final String UNSUPPORTED_MEDIA_TYPE = "unsupported-media-type";
   public static final String NOT_ACCEPTABLE = "not-acceptable";
   public static final String BAD_REQUEST = "bad-request";
+  public static final String BAD_CURSOR = "bad-cursor";
   public static final String INTERNAL_ERROR = "internal-error";
   public static final String DATABASE_UNAVAILABLE = "database-unavailable";
   public static final String DATABASE_BUSY = "database-busy";

@@ -1,6 +1,5 @@
 package io.batchexecutor.api;
 
-import io.batchexecutor.config.BatchExecutorProperties;
 import io.batchexecutor.task.CancelTask;
 import io.batchexecutor.task.DeleteTask;
 import io.batchexecutor.task.NewTask;
@@ -21,7 +20,6 @@ import io.swagger.v3.oas.annotations.tags.Tag;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -53,7 +51,6 @@ public class TaskController {
   private final HeldAnswers held;
   private final DeleteTask deletion;
   private final LogFollowers followers;
-  private final int maxPageSize;
 
   public TaskController(
       SubmitTask submitTask,
@@ -63,8 +60,7 @@ public class TaskController {
       Caller caller,
       HeldAnswers held,
       DeleteTask deletion,
-      LogFollowers followers,
-      BatchExecutorProperties properties) {
+      LogFollowers followers) {
     this.held = held;
     this.followers = followers;
     this.deletion = deletion;
@@ -73,7 +69,6 @@ public class TaskController {
     this.tasks = tasks;
     this.outputs = outputs;
     this.caller = caller;
-    this.maxPageSize = properties.api().maxPageSize();
   }
 
   @PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
@@ -153,49 +148,6 @@ public class TaskController {
         hold,
         () ->
             tasks.find(id).map(TaskResponse::of).orElseThrow(() -> new TaskNotFoundException(id)));
-  }
-
-  @GetMapping
-  @Operation(
-      operationId = "listTasks",
-      summary = "Tasks, newest first, optionally of one status",
-      description =
-          "The caller's tasks (a workflow's included), newest first, one page at a time; total"
-              + " says how many match in all.")
-  @ApiResponse(responseCode = "200", description = "One page of tasks")
-  @ApiResponse(
-      responseCode = "400",
-      description = "Unknown status, negative page, or size out of range")
-  public TaskPage list(
-      @Parameter(description = "Only tasks in this status") @RequestParam(required = false)
-          TaskStatus status,
-      @Parameter(description = "The page, from 0") @RequestParam(defaultValue = "0") int page,
-      @Parameter(description = "Tasks per page, at most batch-executor.api.max-page-size")
-          @RequestParam(defaultValue = "50")
-          int size) {
-    if (page < 0) {
-      throw ProblemException.invalidParameter("page", "must be 0 or more");
-    }
-    if (size < 1 || size > maxPageSize) {
-      throw ProblemException.invalidParameter("size", "must be between 1 and " + maxPageSize);
-    }
-    String owner = caller.current();
-    List<TaskResponse> items =
-        tasks.list(owner, status, page, size).stream().map(TaskResponse::of).toList();
-    return new TaskPage(items, page, size, tasks.count(owner, status));
-  }
-
-  @GetMapping("/counts")
-  @Operation(
-      operationId = "countTasks",
-      summary = "How many tasks the caller has in each status",
-      description =
-          "The caller's tasks (a workflow's included) counted by status in one query, statuses"
-              + " with none left out, and the total: a summary without listing the tasks.")
-  @ApiResponse(responseCode = "200", description = "The counts by status and the total")
-  public TaskCounts counts() {
-    Map<TaskStatus, Long> counts = tasks.countByStatus(caller.current());
-    return new TaskCounts(counts, counts.values().stream().mapToLong(Long::longValue).sum());
   }
 
   @GetMapping("/{id}/events")

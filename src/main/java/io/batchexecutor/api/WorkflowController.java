@@ -1,15 +1,18 @@
 package io.batchexecutor.api;
 
 import io.batchexecutor.task.NewTask;
+import io.batchexecutor.task.PageCursor;
 import io.batchexecutor.task.TaskRepository;
 import io.batchexecutor.task.TaskSpec;
 import io.batchexecutor.workflow.CancelWorkflow;
 import io.batchexecutor.workflow.DeleteWorkflow;
 import io.batchexecutor.workflow.NewWorkflow;
 import io.batchexecutor.workflow.SubmitWorkflow;
+import io.batchexecutor.workflow.WorkflowListing;
 import io.batchexecutor.workflow.WorkflowNotFoundException;
 import io.batchexecutor.workflow.WorkflowRepository;
 import io.batchexecutor.workflow.WorkflowStatus;
+import io.batchexecutor.workflow.WorkflowSummary;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Content;
@@ -19,6 +22,7 @@ import io.swagger.v3.oas.annotations.tags.Tag;
 import java.net.URI;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.springframework.http.HttpStatus;
@@ -50,6 +54,7 @@ public class WorkflowController {
   private final Caller caller;
   private final HeldAnswers held;
   private final DeleteWorkflow deletion;
+  private final WorkflowListing listing;
   private final int maxPageSize;
 
   public WorkflowController(
@@ -61,8 +66,10 @@ public class WorkflowController {
       Caller caller,
       HeldAnswers held,
       DeleteWorkflow deletion,
+      WorkflowListing listing,
       io.batchexecutor.config.BatchExecutorProperties properties) {
     this.held = held;
+    this.listing = listing;
     this.deletion = deletion;
     this.maxPageSize = properties.api().maxPageSize();
     this.submitWorkflow = submitWorkflow;
@@ -135,30 +142,61 @@ public class WorkflowController {
       description =
           "The caller's workflows, newest first, one page at a time, each with its status and"
               + " how many of its tasks are in each status; its tasks and outputs are at GET"
-              + " /api/v1/workflows/{id}.")
+              + " /api/v1/workflows/{id}. Pass next_cursor as cursor for the next page (null on"
+              + " the last). With a status a page looks at no more than 1,000 workflows, so it may"
+              + " hold fewer than size and still have a next one. total is counted up to 10,000,"
+              + " without a status only. page (deprecated) still works while page * size is at"
+              + " most 10,000.")
   @ApiResponse(responseCode = "200", description = "One page of workflows")
   @ApiResponse(
       responseCode = "400",
-      description = "Unknown status, negative page, or size out of range")
+      description =
+          "Unknown status, size out of range, page negative, with cursor or beyond 10,000"
+              + " workflows (invalid-request), or a cursor this list did not give (bad-cursor)")
   public WorkflowPage list(
       @Parameter(description = "Only workflows in this status") @RequestParam(required = false)
           WorkflowStatus status,
-      @Parameter(description = "The page, from 0") @RequestParam(defaultValue = "0") int page,
+      @Parameter(description = "Where to go on: next_cursor of the previous page")
+          @RequestParam(required = false)
+          String cursor,
+      @Parameter(
+              description =
+                  "Deprecated: the page, from 0, while page * size is at most 10,000; use cursor",
+              deprecated = true)
+          @RequestParam(required = false)
+          Integer page,
       @Parameter(description = "Workflows per page, at most batch-executor.api.max-page-size")
           @RequestParam(defaultValue = "50")
           int size) {
-    if (page < 0) {
-      throw ProblemException.invalidParameter("page", "must be 0 or more");
-    }
-    if (size < 1 || size > maxPageSize) {
-      throw ProblemException.invalidParameter("size", "must be between 1 and " + maxPageSize);
-    }
+    PageCursor after = Paging.check(cursor, page, size, maxPageSize);
     String owner = caller.current();
+    List<WorkflowSummary> items;
+    PageCursor next;
+    if (page != null) {
+      List<WorkflowSummary> found = listing.skipping(owner, status, (long) page * size, size + 1);
+      items = found.size() > size ? found.subList(0, size) : found;
+      WorkflowSummary last = found.size() > size ? items.get(size - 1) : null;
+      next =
+          last == null ? null : new PageCursor(last.workflow().createdAt(), last.workflow().id());
+    } else {
+      WorkflowListing.Page found = listing.page(owner, status, after, size);
+      items = found.items();
+      next = found.next();
+    }
+    Long total = null;
+    boolean exact = false;
+    if (status == null) {
+      long counted = listing.countUpToCap(owner);
+      exact = counted <= WorkflowListing.COUNT_CAP;
+      total = Math.min(counted, WorkflowListing.COUNT_CAP);
+    }
     return new WorkflowPage(
-        workflows.list(owner, status, page, size).stream().map(WorkflowPage.Item::of).toList(),
-        page,
+        items.stream().map(WorkflowPage.Item::of).toList(),
         size,
-        workflows.count(owner, status));
+        next == null ? null : next.encode(),
+        page,
+        total,
+        exact);
   }
 
   @GetMapping("/{id}")

@@ -10,15 +10,25 @@ import java.util.Map;
 import java.util.UUID;
 
 /**
- * One page of workflows, newest first.
+ * One page of workflows, newest first ({@code created_at} then {@code id}, both descending).
  *
  * @param items the workflows on this page, each summed up (its tasks and outputs are at {@code GET
- *     /api/v1/workflows/{id}})
- * @param page the page number, from 0
+ *     /api/v1/workflows/{id}}); with a status filter a page may hold fewer than {@code size} (each
+ *     page looks at no more than 1,000 workflows) and still have a next one
  * @param size the page size asked for
- * @param total how many workflows the caller has (in the status asked for, if one was)
+ * @param nextCursor give it as {@code cursor} for the next (older) page; null on the last page
+ * @param page the page number asked for (deprecated {@code page} parameter), null with a cursor
+ * @param total how many workflows the caller has, counted up to 10,000 (10,000 with {@code
+ *     total_exact} false: more than 10,000); null with a status filter (not counted)
+ * @param totalExact whether {@code total} is the exact number
  */
-public record WorkflowPage(List<Item> items, int page, int size, long total) {
+public record WorkflowPage(
+    List<Item> items,
+    int size,
+    @Schema(nullable = true) String nextCursor,
+    @Schema(nullable = true, deprecated = true) Integer page,
+    @Schema(nullable = true) Long total,
+    boolean totalExact) {
 
   /**
    * A workflow in a list.

@@ -11,8 +11,9 @@ import org.springframework.stereotype.Component;
 
 /**
  * {@code batch_executor_tasks{status=...}}: how many tasks the database holds in each status, of
- * every client and instance. Counted in one query, at most every 10 seconds however often the
- * metrics are scraped.
+ * every client and instance. Counted at most every 10 seconds however often the metrics are
+ * scraped, in one query whose cost is the tasks in flight (a partial index) and a few counter rows
+ * per client (the finished totals), never the history: see {@link TaskQueries#countByStatus()}.
  */
 @Component
 public class TaskMetrics implements MeterBinder {

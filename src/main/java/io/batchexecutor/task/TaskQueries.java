@@ -54,43 +54,84 @@ public class TaskQueries {
         .list();
   }
 
-  /** One page of an owner's tasks, newest first, optionally of one status. */
-  public List<Task> list(String owner, TaskStatus status, int page, int size) {
-    return jdbc.sql(
-            """
-            SELECT * FROM task
-            WHERE owner = :owner AND (CAST(:status AS text) IS NULL OR status = :status)
-            ORDER BY created_at DESC, id DESC
-            LIMIT :size OFFSET :offset
-            """)
-        .param("owner", owner)
-        .param("status", status == null ? null : status.name())
-        .param("size", size)
-        .param("offset", (long) page * size)
-        .query(rows.task)
-        .list();
+  /**
+   * Up to {@code limit} of an owner's tasks, newest first ({@code created_at DESC, id DESC}),
+   * optionally of one status, after {@code after} unless null. Read from {@code task_owner_created}
+   * or {@code task_owner_status_created} in their order, so it reads no more rows than it returns.
+   */
+  public List<Task> page(String owner, TaskStatus status, PageCursor after, int limit) {
+    String sql =
+        "SELECT * FROM task WHERE owner = :owner"
+            + (status == null ? "" : " AND status = :status")
+            + (after == null ? "" : " AND (created_at, id) < (:at, :id)")
+            + " ORDER BY created_at DESC, id DESC LIMIT :limit";
+    JdbcClient.StatementSpec statement = jdbc.sql(sql).param("owner", owner).param("limit", limit);
+    if (status != null) {
+      statement = statement.param("status", status.name());
+    }
+    if (after != null) {
+      statement = statement.param("at", ts(after.createdAt())).param("id", after.id());
+    }
+    return statement.query(rows.task).list();
   }
 
-  /** How many tasks {@code owner} has, optionally of one status. */
+  /**
+   * Up to {@code limit} of an owner's tasks, newest first, optionally of one status, after skipping
+   * {@code offset} of them: reads {@code offset} rows more than it returns, so callers bound it.
+   */
+  public List<Task> list(String owner, TaskStatus status, long offset, int limit) {
+    String sql =
+        "SELECT * FROM task WHERE owner = :owner"
+            + (status == null ? "" : " AND status = :status")
+            + " ORDER BY created_at DESC, id DESC LIMIT :limit OFFSET :offset";
+    JdbcClient.StatementSpec statement =
+        jdbc.sql(sql).param("owner", owner).param("limit", limit).param("offset", offset);
+    if (status != null) {
+      statement = statement.param("status", status.name());
+    }
+    return statement.query(rows.task).list();
+  }
+
+  /** How many tasks {@code owner} has, optionally of one status; see {@link #countByStatus}. */
   public long count(String owner, TaskStatus status) {
+    if (status == null) {
+      return countByStatus(owner).values().stream().mapToLong(Long::longValue).sum();
+    }
+    if (status.isFinal()) {
+      return jdbc.sql(
+              "SELECT coalesce(sum(n), 0) FROM task_finished_count"
+                  + " WHERE owner = :owner AND status = :status")
+          .param("owner", owner)
+          .param("status", status.name())
+          .query(Long.class)
+          .single();
+    }
     return jdbc.sql(
-            """
-            SELECT count(*) FROM task
-            WHERE owner = :owner AND (CAST(:status AS text) IS NULL OR status = :status)
-            """)
+            "SELECT count(*) FROM task WHERE owner = :owner AND status = :status AND "
+                + TaskRows.NOT_FINAL)
         .param("owner", owner)
-        .param("status", status == null ? null : status.name())
+        .param("status", status.name())
         .query(Long.class)
         .single();
   }
 
   /**
-   * How many tasks {@code owner} has in each status (statuses with none left out); one pass over
-   * the owner's part of the {@code (owner, status, ...)} index.
+   * How many tasks {@code owner} has in each status (statuses with none left out), exactly: the
+   * unfinished ones counted in the partial index {@code task_unfinished_owner_status} (as many
+   * entries as the owner has in flight), the finished ones summed from {@code task_finished_count}
+   * (a few rows per status, kept by triggers on task). Neither grows with the owner's history.
    */
   public Map<TaskStatus, Long> countByStatus(String owner) {
     Map<TaskStatus, Long> counts = new EnumMap<>(TaskStatus.class);
-    jdbc.sql("SELECT status, count(*) AS n FROM task WHERE owner = :owner GROUP BY status")
+    jdbc.sql(
+            """
+            SELECT status, count(*) AS n FROM task
+            WHERE owner = :owner AND %s GROUP BY status
+            UNION ALL
+            SELECT status, sum(n) AS n FROM task_finished_count
+            WHERE owner = :owner GROUP BY status HAVING sum(n) > 0
+            """
+                .formatted(TaskRows.NOT_FINAL))
         .param("owner", owner)
         .query(
             (RowCallbackHandler)
@@ -98,10 +139,20 @@ public class TaskQueries {
     return counts;
   }
 
-  /** How many tasks there are in each status (statuses with none left out). */
+  /**
+   * How many tasks there are in each status (statuses with none left out), of every owner: the same
+   * two sources as {@link #countByStatus(String)}, so its cost is the tasks in flight and a few
+   * rows per owner, whatever the history.
+   */
   public Map<TaskStatus, Long> countByStatus() {
     Map<TaskStatus, Long> counts = new EnumMap<>(TaskStatus.class);
-    jdbc.sql("SELECT status, count(*) AS n FROM task GROUP BY status")
+    jdbc.sql(
+            """
+            SELECT status, count(*) AS n FROM task WHERE %s GROUP BY status
+            UNION ALL
+            SELECT status, sum(n) AS n FROM task_finished_count GROUP BY status HAVING sum(n) > 0
+            """
+                .formatted(TaskRows.NOT_FINAL))
         .query(
             (RowCallbackHandler)
                 rs -> counts.put(TaskStatus.valueOf(rs.getString("status")), rs.getLong("n")));

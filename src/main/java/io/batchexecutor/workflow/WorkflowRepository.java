@@ -7,7 +7,6 @@ import io.batchexecutor.task.TaskStatus;
 import io.batchexecutor.task.UnfinishedTasks;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Types;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -146,34 +145,9 @@ public class WorkflowRepository {
   /** {@link #SUMMARIES} of one owner's workflows. */
   private static final String OWNED = SUMMARIES + " WHERE w.owner = :owner";
 
-  /** One page of an owner's workflows, newest first; only those in {@code status} unless null. */
-  public List<WorkflowSummary> list(String owner, WorkflowStatus status, int page, int size) {
-    return jdbc.sql(
-            "SELECT * FROM ("
-                + OWNED
-                + ") x WHERE (:status::text IS NULL OR summary_status = :status::text)"
-                + " ORDER BY created_at DESC, id DESC LIMIT :size OFFSET :offset")
-        .param("owner", owner)
-        .param("status", status == null ? null : status.name(), Types.VARCHAR)
-        .param("size", size)
-        .param("offset", (long) page * size)
-        .query(WorkflowRepository::summary)
-        .list();
-  }
-
-  /** How many workflows the owner has; only those in {@code status} unless null. */
-  public long count(String owner, WorkflowStatus status) {
-    if (status == null) {
-      return jdbc.sql("SELECT count(*) FROM workflow WHERE owner = :owner")
-          .param("owner", owner)
-          .query(Long.class)
-          .single();
-    }
-    return jdbc.sql("SELECT count(*) FROM (" + OWNED + ") x WHERE summary_status = :status")
-        .param("owner", owner)
-        .param("status", status.name())
-        .query(Long.class)
-        .single();
+  /** {@link #SUMMARIES} of the workflows {@code source} (a query over workflow) selects. */
+  static String summariesOf(String source) {
+    return SUMMARIES.replace("FROM workflow w\n", "FROM (" + source + ") w\n");
   }
 
   /** Those of these workflows that are no longer RUNNING. */
@@ -272,7 +246,7 @@ public class WorkflowRepository {
         instant(rs, "cancel_requested_at"));
   }
 
-  private static WorkflowSummary summary(ResultSet rs, int row) throws SQLException {
+  static WorkflowSummary summary(ResultSet rs, int row) throws SQLException {
     Map<TaskStatus, Long> counts = new EnumMap<>(TaskStatus.class);
     String packed = rs.getString("summary_counts");
     if (packed != null) {

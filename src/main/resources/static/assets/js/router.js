@@ -2,10 +2,10 @@
 //
 // Routes (the part of the URL after '#', with an optional ?query):
 //   #/sign-in                  views/sign-in.js
-//   #/tasks                    views/tasks.js       (?status=RUNNING&page=0)
+//   #/tasks                    views/tasks.js       (?status=RUNNING&cursor=…&back=…)
 //   #/tasks/{id}               views/task.js
 //   #/tasks/{id}/runs/{index}  views/sweep-run.js   (one run of a parameter sweep)
-//   #/workflows                views/workflows.js   (?status=FAILED&page=0)
+//   #/workflows                views/workflows.js   (?status=FAILED&cursor=…&back=…)
 //   #/workflows/{id}           views/workflow.js
 // Anything else goes to #/tasks. Every route but #/sign-in needs a signed-in client; without one
 // the user is sent to #/sign-in?next=<the route asked for>.

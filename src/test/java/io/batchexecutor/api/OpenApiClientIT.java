@@ -25,7 +25,8 @@ import org.springframework.test.context.TestPropertySource;
 /**
  * The OpenAPI document as another language's tools take it, from the running service: Redocly's
  * linter passes it with no error and no warning, and a TypeScript client that OpenAPI Generator
- * makes from it compiles with {@code tsc} and, run by Node, submits a task and reads its result.
+ * makes from it compiles with {@code tsc} and, run by Node, submits a task, reads its result and
+ * finds it paging the task list by cursor.
  *
  * <p>The generator comes from the build ({@code target/openapi-generator}); {@code tsc} and {@code
  * redocly} from {@code BATCH_EXECUTOR_TEST_NPM_BIN}, which {@code .ci/provision} installs and sets.
@@ -135,7 +136,7 @@ class OpenApiClientIT {
     assertThat(main.exit()).as(main.output()).isZero();
     assertThat(main.output().strip().lines().reduce((first, last) -> last).orElse(""))
         .as(main.output())
-        .isEqualTo("{\"status\":\"SUCCEEDED\",\"result\":3}");
+        .isEqualTo("{\"status\":\"SUCCEEDED\",\"result\":3,\"listed\":true}");
   }
 
   /** The document as the running service serves it, written to {@code target/openapi}. */

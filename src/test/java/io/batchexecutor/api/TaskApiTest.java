@@ -83,15 +83,23 @@ class TaskApiTest {
     String second =
         api.post("/api/v1/tasks", Tasks.add().name(marker).build()).json().get("id").asString();
 
-    JsonNode page = api.get("/api/v1/tasks?status=QUEUED&page=0&size=2").json();
+    JsonNode page = api.get("/api/v1/tasks?status=QUEUED&size=2").json();
     assertThat(page.get("size").asInt()).isEqualTo(2);
-    assertThat(page.get("page").asInt()).isZero();
+    assertThat(page.get("page").isNull()).isTrue();
     assertThat(page.get("total").asLong()).isGreaterThanOrEqualTo(2);
+    assertThat(page.get("total_exact").asBoolean()).isTrue();
     List<String> ids = page.get("items").valueStream().map(t -> t.get("id").asString()).toList();
     assertThat(ids).containsExactly(second, first);
 
-    JsonNode next = api.get("/api/v1/tasks?status=QUEUED&page=1&size=1").json();
+    JsonNode one = api.get("/api/v1/tasks?status=QUEUED&size=1").json();
+    JsonNode next =
+        api.get("/api/v1/tasks?status=QUEUED&size=1&cursor=" + one.get("next_cursor").asString())
+            .json();
     assertThat(next.get("items").get(0).get("id").asString()).isEqualTo(first);
+    // the deprecated numbered page still works, and gives a cursor to go on with
+    JsonNode numbered = api.get("/api/v1/tasks?status=QUEUED&page=1&size=1").json();
+    assertThat(numbered.get("items").get(0).get("id").asString()).isEqualTo(first);
+    assertThat(numbered.get("page").asInt()).isEqualTo(1);
 
     JsonNode succeeded = api.get("/api/v1/tasks?status=SUCCEEDED").json();
     assertThat(succeeded.get("items").valueStream().map(t -> t.get("id").asString()))
@@ -103,6 +111,11 @@ class TaskApiTest {
     assertProblem(api.get("/api/v1/tasks?size=0"), 400, "invalid-request");
     assertProblem(api.get("/api/v1/tasks?size=100000"), 400, "invalid-request");
     assertProblem(api.get("/api/v1/tasks?page=-1"), 400, "invalid-request");
+    assertProblem(api.get("/api/v1/tasks?page=201&size=50"), 400, "invalid-request");
+    assertThat(api.get("/api/v1/tasks?page=200&size=50").status()).isEqualTo(200);
+    assertProblem(api.get("/api/v1/tasks?page=0&cursor=x"), 400, "invalid-request");
+    assertProblem(api.get("/api/v1/tasks?cursor=not-a-cursor"), 400, "bad-cursor");
+    assertProblem(api.get("/api/v1/workflows?cursor=MTIzOnh5eg"), 400, "bad-cursor");
     assertProblem(api.get("/api/v1/tasks?status=DANCING"), 400, "invalid-request");
   }
 

@@ -7,6 +7,7 @@ import io.batchexecutor.support.DockerAvailable;
 import io.batchexecutor.support.ServiceProcess;
 import io.batchexecutor.support.Tasks;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,6 +33,9 @@ class DashboardIT {
   /** A second client's token, beside {@code tester}'s. */
   static final String OTHER = "test-token-other-client-0003";
 
+  /** A third client's, whose tasks fill more than one page of the list. */
+  static final String PAGER = "test-token-pager-client-0004";
+
   static DashboardUnderTest dashboard;
   static ServiceProcess service;
   static Browser browser;
@@ -39,7 +43,8 @@ class DashboardIT {
   @BeforeAll
   static void start() throws Exception {
     dashboard =
-        DashboardUnderTest.start("dashboard", "batch-executor.security.tokens=other=" + OTHER);
+        DashboardUnderTest.start(
+            "dashboard", "batch-executor.security.tokens=other=" + OTHER + ",pager=" + PAGER);
     service = dashboard.service;
     browser = dashboard.browser;
   }
@@ -381,6 +386,41 @@ class DashboardIT {
     browser.open(service.url() + "/#/workflows");
     WebElement workflows = browser.visible(By.id("workflow-list"));
     browser.await(Duration.ofSeconds(10), d -> workflows.getText().contains("No workflows yet"));
+  }
+
+  @Test
+  void theTaskListPagesOlderAndBackNewerByCursor() {
+    Api pager = service.api().as(PAGER);
+    List<String> ids = new ArrayList<>(); // oldest first
+    for (int i = 0; i < 30; i++) {
+      String id =
+          pager
+              .post("/api/v1/tasks", Tasks.add().name("paged " + i).build())
+              .json()
+              .get("id")
+              .asString();
+      pager.post("/api/v1/tasks/" + id + "/cancel", "");
+      ids.add(id);
+    }
+    signIn(PAGER);
+    browser.visible(By.cssSelector("tr.task-row[data-id='" + ids.get(29) + "']"));
+    assertThat(browser.driver().findElements(By.cssSelector("tr.task-row"))).hasSize(25);
+    awaitText(By.id("page-range"), "1–25 of 30");
+    assertThat(browser.driver().findElements(By.id("newer"))).isEmpty();
+
+    browser.visible(By.id("older")).click();
+    browser.visible(By.cssSelector("tr.task-row[data-id='" + ids.get(0) + "']"));
+    awaitText(By.id("page-range"), "26–30 of 30");
+    assertThat(
+            browser.driver().findElements(By.cssSelector("tr.task-row")).stream()
+                .map(tr -> tr.getAttribute("data-id"))
+                .toList())
+        .containsExactly(ids.get(4), ids.get(3), ids.get(2), ids.get(1), ids.get(0));
+    assertThat(browser.driver().findElements(By.id("older"))).isEmpty();
+
+    browser.visible(By.id("newer")).click();
+    browser.visible(By.cssSelector("tr.task-row[data-id='" + ids.get(29) + "']"));
+    awaitText(By.id("page-range"), "1–25 of 30");
   }
 
   /** Waits until the element {@code by} finds shows {@code text}. */

@@ -278,6 +278,13 @@ class WorkflowApiTest {
     assertThat(page.get("items").valueStream().map(w -> w.get("id").asString()).toList())
         .containsExactly(newer, older);
     assertThat(page.get("total").asLong()).isGreaterThanOrEqualTo(2);
+    assertThat(page.get("total_exact").asBoolean()).isTrue();
+    JsonNode rest =
+        api.get(
+                "/api/v1/workflows?size=1&cursor="
+                    + api.get("/api/v1/workflows?size=1").json().get("next_cursor").asString())
+            .json();
+    assertThat(rest.get("items").get(0).get("id").asString()).isEqualTo(older);
     assertThat(page.get("items").get(0).get("task_counts").get("QUEUED").asLong()).isEqualTo(1);
     assertThat(api.as(Api.INTRUDER).get("/api/v1/workflows").json().get("items").valueStream())
         .noneMatch(w -> w.get("id").asString().equals(newer));

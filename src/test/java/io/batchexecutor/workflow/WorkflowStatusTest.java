@@ -94,7 +94,8 @@ class WorkflowStatusTest {
     assertThat(listed).doesNotContainAnyElementsOf(others.stream().map(UUID::toString).toList());
     assertThat(page.get("items").valueStream())
         .allMatch(w -> w.get("status").asString().equals("FAILED"));
-    assertThat(page.get("total").asLong()).isEqualTo(listed.size());
+    assertThat(page.get("total").isNull()).as("not counted with a status").isTrue();
+    assertThat(page.get("next_cursor").isNull()).isTrue();
     JsonNode item = page.get("items").get(0);
     assertThat(item.has("tasks")).as("a list sums each workflow up").isFalse();
     assertThat(item.get("task_counts").get("FAILED").asLong()).isEqualTo(1);

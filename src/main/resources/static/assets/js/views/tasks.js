@@ -1,6 +1,10 @@
 // #/tasks: the client's tasks, newest first, optionally of one status, a page at a time, under
 // their counts by status (each a link to that status's list); page and counts are read again every
 // 2 seconds while the tab is visible, so tasks move without a reload.
+//
+// Pages follow the list's cursors: ?cursor= is where the page shown starts (none: the newest), and
+// ?back= the cursors of the pages before it (the newest page, which has none, left out), joined
+// with '.', so that 'Newer' goes back one page and a reload or the browser's Back keeps the place.
 
 import {getJson, query} from '../api.js';
 import {between, el, errorText, formatDuration, formatTime, notice, replace, shortId}
@@ -14,10 +18,10 @@ const EVERY_MS = 2000;
 export function render(container, ctx, params) {
   ctx.setTitle('Tasks');
   const status = TASK_STATUSES.includes(params.status) ? params.status : '';
-  const page = Math.max(0, parseInt(params.page, 10) || 0);
+  const place = placeOf(params);
 
   const filter = el('select', {id: 'status-filter', 'aria-label': 'Status',
-    on: {change: () => ctx.navigate(linkTo(filter.value, 0))}},
+    on: {change: () => ctx.navigate(linkTo(filter.value, null))}},
   el('option', {value: ''}, 'All statuses'),
   TASK_STATUSES.map((s) => el('option', {value: s}, s)));
   filter.value = status;
@@ -39,7 +43,7 @@ export function render(container, ctx, params) {
   const stop = poll(async () => {
     try {
       const [data, summary] = await Promise.all([
-        getJson('/api/v1/tasks' + query({status, page, size: PAGE_SIZE})),
+        getJson('/api/v1/tasks' + query({status, cursor: place.cursor, size: PAGE_SIZE})),
         getJson('/api/v1/tasks/counts'),
       ]);
       if (ctx.disposed()) return false;
@@ -91,22 +95,24 @@ export function render(container, ctx, params) {
         tbody.replaceChildren(...trs);
       }
     }
-    const from = data.total ? data.page * data.size + 1 : 0;
-    const to = Math.min(data.total, (data.page + 1) * data.size);
-    const pagerKey = from + '/' + to + '/' + data.total;
+    const skipped = place.index * data.size;
+    const from = data.items.length ? skipped + 1 : 0;
+    const to = skipped + data.items.length;
+    const pagerKey = from + '/' + to + '/' + data.total + '/' + data.next_cursor;
     if (pager.dataset.key !== pagerKey) {
       pager.dataset.key = pagerKey;
       replace(pager,
-        page > 0 ? el('a', {href: linkTo(status, page - 1), class: 'button'}, '‹ Newer') : null,
-        el('span', {class: 'muted'}, from + '–' + to + ' of ' + data.total),
-        to < data.total ? el('a', {href: linkTo(status, page + 1), class: 'button'}, 'Older ›')
-          : null);
+        place.cursor ? el('a', {href: newer(status, place), class: 'button', id: 'newer'},
+          '‹ Newer') : null,
+        el('span', {class: 'muted', id: 'page-range'}, from + '–' + to + ' of ' + data.total),
+        data.next_cursor ? el('a', {href: older(status, place, data.next_cursor),
+          class: 'button', id: 'older'}, 'Older ›') : null);
     }
   }
 
   function showCounts(summary) {
     const link = (s, n, label) => el('a', {
-      class: ['count', s ? statusClass(s) : null], href: linkTo(s, 0),
+      class: ['count', s ? statusClass(s) : null], href: linkTo(s, null),
       'aria-current': (s || '') === status ? 'true' : null, dataset: {status: s || 'ALL'}},
     el('span', {class: 'n'}, String(n)), el('span', {class: 'label'}, label));
     replace(counts,
@@ -135,6 +141,22 @@ function duration(task) {
   return formatDuration(between(task.created_at, isFinal(task.status) ? task.finished_at : null));
 }
 
-function linkTo(status, page) {
-  return '#/tasks' + query({status, page: page || null});
+/** Where the page shown is: its cursor, the cursors before it, and its number from 0. */
+function placeOf(params) {
+  const cursor = params.cursor || null;
+  const back = cursor && params.back ? params.back.split('.').filter(Boolean) : [];
+  return {cursor, back, index: cursor ? back.length + 1 : 0};
+}
+
+function older(status, place, next) {
+  return linkTo(status, next, place.cursor ? [...place.back, place.cursor] : []);
+}
+
+function newer(status, place) {
+  const back = place.back.slice(0, -1);
+  return linkTo(status, place.back.length ? place.back[place.back.length - 1] : null, back);
+}
+
+function linkTo(status, cursor, back) {
+  return '#/tasks' + query({status, cursor, back: back && back.length ? back.join('.') : null});
 }

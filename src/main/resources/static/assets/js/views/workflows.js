@@ -1,5 +1,7 @@
 // #/workflows: the client's workflows, newest first, optionally of one status, a page at a time,
-// each with its task counts; read again every 2 seconds while the tab is visible.
+// each with its task counts; read again every 2 seconds while the tab is visible. Pages follow the
+// list's cursors as #/tasks does (?cursor= and ?back=). With a status a page may hold fewer
+// workflows than its size (the service looks at 1,000 a page) and still have older ones.
 
 import {getJson, query} from '../api.js';
 import {el, errorText, formatTime, notice, replace, shortId} from '../dom.js';
@@ -12,10 +14,11 @@ const EVERY_MS = 2000;
 export function render(container, ctx, params) {
   ctx.setTitle('Workflows');
   const status = WORKFLOW_STATUSES.includes(params.status) ? params.status : '';
-  const page = Math.max(0, parseInt(params.page, 10) || 0);
+  const cursor = params.cursor || null;
+  const back = cursor && params.back ? params.back.split('.').filter(Boolean) : [];
 
   const filter = el('select', {id: 'status-filter', 'aria-label': 'Status',
-    on: {change: () => ctx.navigate(link(filter.value, 0))}},
+    on: {change: () => ctx.navigate(link(filter.value, null, []))}},
   el('option', {value: ''}, 'All statuses'),
   WORKFLOW_STATUSES.map((s) => el('option', {value: s}, s)));
   filter.value = status;
@@ -30,7 +33,7 @@ export function render(container, ctx, params) {
   let last = null;
   const stop = poll(async () => {
     try {
-      const data = await getJson('/api/v1/workflows' + query({status, page, size: PAGE_SIZE}));
+      const data = await getJson('/api/v1/workflows' + query({status, cursor, size: PAGE_SIZE}));
       if (ctx.disposed()) return false;
       const key = JSON.stringify(data);
       if (key !== last) {
@@ -55,12 +58,15 @@ export function render(container, ctx, params) {
           el('th', {}, 'Created'), el('th', {}, 'Finished'), el('th', {}, 'Id'))),
         el('tbody', {}, data.items.map(row))));
     }
-    const from = data.total ? data.page * data.size + 1 : 0;
-    const to = Math.min(data.total, (data.page + 1) * data.size);
+    const total = data.total === null || data.total === undefined ? null
+      : (data.total_exact ? String(data.total) : 'more than ' + data.total);
+    const shown = data.items.length + (data.items.length === 1 ? ' workflow' : ' workflows');
     replace(pager,
-      page > 0 ? el('a', {href: link(status, page - 1), class: 'button'}, '‹ Newer') : null,
-      el('span', {class: 'muted'}, from + '–' + to + ' of ' + data.total),
-      to < data.total ? el('a', {href: link(status, page + 1), class: 'button'}, 'Older ›') : null);
+      cursor ? el('a', {href: link(status, back.length ? back[back.length - 1] : null,
+        back.slice(0, -1)), class: 'button', id: 'newer'}, '‹ Newer') : null,
+      el('span', {class: 'muted'}, total === null ? shown : shown + ' of ' + total),
+      data.next_cursor ? el('a', {href: link(status, data.next_cursor,
+        cursor ? [...back, cursor] : []), class: 'button', id: 'older'}, 'Older ›') : null);
   }
 
   function row(workflow) {
@@ -84,6 +90,6 @@ export function counts(taskCounts) {
       el('span', {class: ['chip', statusClass(s)], title: s}, taskCounts[s] + ' ' + s.toLowerCase())));
 }
 
-function link(status, page) {
-  return '#/workflows' + query({status, page: page || null});
+function link(status, cursor, back) {
+  return '#/workflows' + query({status, cursor, back: back && back.length ? back.join('.') : null});
 }
