@@ -3,21 +3,19 @@ package io.batchexecutor.task;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Arrays;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.stream.Collectors;
 import org.springframework.jdbc.core.RowCallbackHandler;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
 /**
  * How many tasks of a client are not yet ended (WAITING to RUNNING), and the check that keeps them
- * within its {@code max-unfinished-tasks}. The count reads the index on (owner, status) for each
- * unfinished status, so it costs in proportion to the client's unfinished tasks (at most its limit,
- * give or take a submission), never its finished ones.
+ * within its {@code max-unfinished-tasks}. The count reads the partial index of unfinished tasks
+ * ({@code task_unfinished_owner_status}), so it costs in proportion to the client's unfinished
+ * tasks (at most its limit, give or take a submission), never its finished ones.
  *
  * <p>The check runs on every submission, so it does not count every time: each instance keeps, per
  * client, the count it last read plus the tasks it accepted since, and reads the count again once
@@ -32,13 +30,6 @@ public class UnfinishedTasks {
 
   /** How long a client's count is used, with this instance's submissions added, before another. */
   public static final Duration RECOUNT = Duration.ofSeconds(1);
-
-  /** The statuses of a task not yet ended, as SQL literals. */
-  static final String UNFINISHED_SQL =
-      Arrays.stream(TaskStatus.values())
-          .filter(s -> !s.isFinal())
-          .map(s -> "'" + s.name() + "'")
-          .collect(Collectors.joining(",", "(", ")"));
 
   private final JdbcClient jdbc;
   private final Clock clock;
@@ -58,8 +49,7 @@ public class UnfinishedTasks {
 
   /** How many tasks of {@code owner}'s are not yet ended. */
   public long of(String owner) {
-    return jdbc.sql(
-            "SELECT count(*) FROM task WHERE owner = :owner AND status IN " + UNFINISHED_SQL)
+    return jdbc.sql("SELECT count(*) FROM task WHERE owner = :owner AND " + TaskRows.NOT_FINAL)
         .param("owner", owner)
         .query(Long.class)
         .single();
@@ -72,8 +62,8 @@ public class UnfinishedTasks {
   public Map<String, Long> of(Collection<String> owners) {
     Map<String, Long> counts = new LinkedHashMap<>();
     jdbc.sql(
-            "SELECT o.owner, (SELECT count(*) FROM task t WHERE t.owner = o.owner AND t.status IN "
-                + UNFINISHED_SQL
+            "SELECT o.owner, (SELECT count(*) FROM task t WHERE t.owner = o.owner AND t."
+                + TaskRows.NOT_FINAL
                 + ") AS n FROM unnest(CAST(:owners AS text[])) AS o(owner) ORDER BY o.owner")
         .param("owners", owners.toArray(String[]::new))
         .query((RowCallbackHandler) rs -> counts.put(rs.getString("owner"), rs.getLong("n")));
