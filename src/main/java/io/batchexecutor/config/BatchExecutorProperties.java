@@ -177,11 +177,18 @@ public record BatchExecutorProperties(
    *
    * @param keepFinished How long after its end a task (with its history, result, logs and
    *     everything else it stored) is deleted; a workflow goes, with all its tasks, once its last
-   *     task ended this long ago. Unset: kept for ever.
+   *     task ended this long ago. 0: kept for ever.
    * @param checkEvery How often expired tasks are looked for.
    */
   public record Retention(
-      Duration keepFinished, @NotNull @DefaultValue("1h") Duration checkEvery) {}
+      @NotNull @DefaultValue("90d") Duration keepFinished,
+      @NotNull @DefaultValue("1h") Duration checkEvery) {
+
+    /** Whether finished tasks are ever deleted. */
+    public boolean on() {
+      return !keepFinished.isZero();
+    }
+  }
 
   /**
    * Where results, logs and the other objects of a task are stored.

@@ -45,6 +45,8 @@ class SettingsBindingTest {
           assertThat(properties.security().tokens()).isEmpty();
           assertThat(aws.runnableWarning()).isEqualTo(Duration.ofMinutes(15));
           assertThat(aws.s3PathStyle()).isFalse();
+          assertThat(properties.retention().keepFinished()).isEqualTo(Duration.ofDays(90));
+          assertThat(properties.retention().on()).isTrue();
           // the executor keys stay unset, so that the Covalent file and the plugin's defaults apply
           assertThat(aws.settings().task().batchQueue()).isNull();
         });
@@ -76,6 +78,16 @@ class SettingsBindingTest {
               assertThat(context.getBean(AwsBatchProperties.class).runnableWarning())
                   .isEqualTo(Duration.ofMinutes(2));
             });
+  }
+
+  @Test
+  void finishedTasksAreKeptForEverWithZero() {
+    runner
+        .withPropertyValues("batch-executor.retention.keep-finished=0")
+        .run(
+            context ->
+                assertThat(context.getBean(BatchExecutorProperties.class).retention().on())
+                    .isFalse());
   }
 
   @Test
