@@ -356,12 +356,22 @@ public class TaskController {
                       + " second, every 5 s on AWS Batch), until the task has ended (at most an"
                       + " hour)")
           @RequestParam(defaultValue = "false")
-          boolean follow) {
+          boolean follow,
+      @Parameter(
+              description =
+                  "Only the last <tail> lines (at most 10,000), read from the end of the output;"
+                      + " not with follow")
+          @RequestParam(required = false)
+          Integer tail) {
+    TaskOutputs.checkTail(tail);
+    if (follow && tail != null) {
+      throw ProblemException.invalidParameter("tail", "cannot be combined with follow=true");
+    }
     Task task = owned(id);
     if (follow) {
       return ResponseEntity.ok().contentType(TaskOutputs.TEXT).body(followers.follow(task, index));
     }
-    return outputs.logs(task, index);
+    return outputs.logs(task, index, tail);
   }
 
   private Task owned(UUID id) {

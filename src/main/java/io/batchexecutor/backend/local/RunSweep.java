@@ -5,11 +5,15 @@ import io.batchexecutor.backend.PipelineStep;
 import io.batchexecutor.backend.StepContext;
 import io.batchexecutor.backend.StepResult;
 import io.batchexecutor.backend.SweepResults;
+import io.batchexecutor.storage.ObjectStore;
 import io.batchexecutor.storage.ObjectStores;
 import io.batchexecutor.task.Sweep;
 import io.batchexecutor.task.Task;
 import io.batchexecutor.task.TaskObjects;
 import io.batchexecutor.task.TaskStatus;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -37,6 +41,9 @@ import tools.jackson.databind.node.ObjectNode;
 class RunSweep implements PipelineStep {
 
   private static final long WAIT_SLICE_MILLIS = 100;
+
+  /** Each run's output, beside its outcome. */
+  private static final String LOG = "output.log";
 
   /** How often at most the task's status reason tells how many runs have ended. */
   private static final Duration PROGRESS_EVERY = Duration.ofSeconds(1);
@@ -193,26 +200,31 @@ class RunSweep implements PipelineStep {
     return progressed;
   }
 
-  /** Every run's output, each under a heading with its combination, stored as the task's logs. */
+  /**
+   * Every run's output, each under a heading with its combination, stored as the task's logs: the
+   * runs' stored logs streamed one after another into a log with the same bound as each run's.
+   */
   private String storeLogs(Task task, List<ObjectNode> combinations) {
-    StringBuilder logs = new StringBuilder();
-    for (int i = 0; i < combinations.size(); i++) {
-      logs.append("=== combination ")
-          .append(i)
-          .append(' ')
-          .append(combinations.get(i))
-          .append(" ===\n");
-      stores
-          .get(SweepResults.pointer(task, stores, i, "output.log"))
-          .ifPresent(bytes -> logs.append(new String(bytes, StandardCharsets.UTF_8)));
+    try (BoundedLog logs = new BoundedLog(containers.logs.maxBytes())) {
+      for (int i = 0; i < combinations.size(); i++) {
+        logs.write(
+            ("=== combination " + i + " " + combinations.get(i) + " ===\n")
+                .getBytes(StandardCharsets.UTF_8));
+        Optional<InputStream> run =
+            stores.open(SweepResults.pointer(task, stores, i, LOG), 0, ObjectStore.END);
+        if (run.isPresent()) {
+          try (InputStream in = run.get()) {
+            in.transferTo(logs);
+          }
+        }
+      }
+      return stores
+          .primary()
+          .put(task.settings().s3BucketName(), TaskObjects.key(task, "logs.txt"), logs.finish())
+          .toString();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot keep the output of the sweep's runs", e);
     }
-    return stores
-        .primary()
-        .put(
-            task.settings().s3BucketName(),
-            TaskObjects.key(task, "logs.txt"),
-            logs.toString().getBytes(StandardCharsets.UTF_8))
-        .toString();
   }
 
   /** Starts the container if it was only created, and works out until when it may run. */
@@ -222,6 +234,7 @@ class RunSweep implements PipelineStep {
       containers.start(task, id);
       inspected = containers.inspect(id);
     }
+    containers.logs.follow(id);
     Instant started =
         inspected
             .map(i -> i.getState().getStartedAt())
@@ -240,9 +253,7 @@ class RunSweep implements PipelineStep {
   private Optional<Run> finished(Task task, int index, Run run, int exitCode, StepContext context)
       throws InterruptedException {
     String id = run.containerId();
-    ContainerOutput.Collected collected =
-        containers.output.collect(id, ContainerOutput.resultMarker(task, run.attempt(), index));
-    Map<String, byte[]> files = new LinkedHashMap<>(collected.files());
+    Map<String, byte[]> files = new LinkedHashMap<>(containers.output.outputs(id));
     if (!files.containsKey("result.json")) {
       boolean outOfMemory =
           containers
@@ -278,7 +289,7 @@ class RunSweep implements PipelineStep {
                   + task.settings().retryAttempts()
                   + ")"));
     }
-    files.put("output.log", collected.logs().getBytes(StandardCharsets.UTF_8));
+    storeLog(task, index, id);
     for (Map.Entry<String, byte[]> file : files.entrySet()) {
       put(task, index, file.getKey(), file.getValue());
     }
@@ -287,9 +298,20 @@ class RunSweep implements PipelineStep {
   }
 
   private void ended(Task task, int index, String id, byte[] result) throws InterruptedException {
-    put(task, index, "output.log", containers.output.logs(id).getBytes(StandardCharsets.UTF_8));
+    storeLog(task, index, id);
     put(task, index, "result.json", result);
     containers.remove(id);
+  }
+
+  /** Stores what run {@code index}'s container printed, within {@code max-log-size}. */
+  private void storeLog(Task task, int index, String id) throws InterruptedException {
+    try (BoundedLog output = containers.logs.take(id)) {
+      stores
+          .primary()
+          .put(task.settings().s3BucketName(), SweepResults.key(task, index, LOG), output.finish());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot keep the output of container " + id, e);
+    }
   }
 
   private byte[] error(String type, String message) {
