@@ -229,9 +229,9 @@ public record BatchExecutorProperties(
    *     others are dropped. Each one is a relaxation.
    * @param pidsLimit Most processes and threads a task container may have at once; 0 means no limit
    *     (a relaxation).
-   * @param maxLogSize Most of a task container's output the engine keeps (the json-file log
-   *     driver's cap, in two files of half this size): beyond it the earliest output is dropped. At
-   *     least 1MB.
+   * @param maxLogSize Most of a task's output the service stores: the first and the last half of
+   *     it, with a line between them telling how many bytes were dropped; also the engine's cap
+   *     (the json-file log driver's, in two files of half this size). At least 1MB.
    * @param maxResultSize Largest result file (result.json, result.pickle) a task may leave; a
    *     larger one fails the task naming this setting, unread, so that no task can fill the
    *     service's memory with what it returns.

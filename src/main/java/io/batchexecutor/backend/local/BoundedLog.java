@@ -133,11 +133,13 @@ final class BoundedLog extends OutputStream {
 
   /**
    * The line that stands where output was dropped; on a line of its own, even when the head ends in
-   * the middle of one.
+   * the middle of one. "At least": what the service counted, and the engine may have dropped more
+   * unseen (when it rotates its capped log faster than the service reads it, or while no instance
+   * followed the container).
    */
   static byte[] droppedLine(long dropped, long half, boolean breakFirst) {
     return ((breakFirst ? "\n" : "")
-            + "[batch-executor: "
+            + "[batch-executor: at least "
             + dropped
             + " bytes of output dropped here; the log keeps the first and last "
             + half

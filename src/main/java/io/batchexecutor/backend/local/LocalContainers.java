@@ -260,6 +260,9 @@ class LocalContainers {
     } catch (NotModifiedException e) {
       // already started
     }
+    // at once (the engine follows no container before its start), before the engine's capped log
+    // can have dropped its first output
+    logs.follow(containerId);
   }
 
   /** {@code path}, a path in the container's volume, relative to the volume. */

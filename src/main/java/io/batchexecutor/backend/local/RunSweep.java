@@ -5,16 +5,10 @@ import io.batchexecutor.backend.PipelineStep;
 import io.batchexecutor.backend.StepContext;
 import io.batchexecutor.backend.StepResult;
 import io.batchexecutor.backend.SweepResults;
-import io.batchexecutor.storage.ObjectStore;
 import io.batchexecutor.storage.ObjectStores;
 import io.batchexecutor.task.Sweep;
 import io.batchexecutor.task.Task;
-import io.batchexecutor.task.TaskObjects;
 import io.batchexecutor.task.TaskStatus;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
@@ -42,9 +36,6 @@ class RunSweep implements PipelineStep {
 
   private static final long WAIT_SLICE_MILLIS = 100;
 
-  /** Each run's output, beside its outcome. */
-  private static final String LOG = "output.log";
-
   /** How often at most the task's status reason tells how many runs have ended. */
   private static final Duration PROGRESS_EVERY = Duration.ofSeconds(1);
 
@@ -52,12 +43,14 @@ class RunSweep implements PipelineStep {
   private final ObjectStores stores;
   private final JsonMapper json;
   private final int parallel;
+  private final SweepLogs logs;
 
   RunSweep(LocalContainers containers, ObjectStores stores, JsonMapper json, int parallel) {
     this.containers = containers;
     this.stores = stores;
     this.json = json;
     this.parallel = Math.max(1, parallel);
+    this.logs = new SweepLogs(containers, stores);
   }
 
   @Override
@@ -111,7 +104,7 @@ class RunSweep implements PipelineStep {
         progressed = false;
       }
     }
-    task.logsCollected(storeLogs(task, combinations));
+    task.logsCollected(logs.storeAll(task, combinations));
     task.succeed(SweepResults.gather(task, stores, json), 0, context.now());
     return StepResult.proceed();
   }
@@ -200,33 +193,6 @@ class RunSweep implements PipelineStep {
     return progressed;
   }
 
-  /**
-   * Every run's output, each under a heading with its combination, stored as the task's logs: the
-   * runs' stored logs streamed one after another into a log with the same bound as each run's.
-   */
-  private String storeLogs(Task task, List<ObjectNode> combinations) {
-    try (BoundedLog logs = new BoundedLog(containers.logs.maxBytes())) {
-      for (int i = 0; i < combinations.size(); i++) {
-        logs.write(
-            ("=== combination " + i + " " + combinations.get(i) + " ===\n")
-                .getBytes(StandardCharsets.UTF_8));
-        Optional<InputStream> run =
-            stores.open(SweepResults.pointer(task, stores, i, LOG), 0, ObjectStore.END);
-        if (run.isPresent()) {
-          try (InputStream in = run.get()) {
-            in.transferTo(logs);
-          }
-        }
-      }
-      return stores
-          .primary()
-          .put(task.settings().s3BucketName(), TaskObjects.key(task, "logs.txt"), logs.finish())
-          .toString();
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot keep the output of the sweep's runs", e);
-    }
-  }
-
   /** Starts the container if it was only created, and works out until when it may run. */
   private Run track(Task task, String id, int attempt, StepContext context) {
     Optional<InspectContainerResponse> inspected = containers.inspect(id);
@@ -289,7 +255,7 @@ class RunSweep implements PipelineStep {
                   + task.settings().retryAttempts()
                   + ")"));
     }
-    storeLog(task, index, id);
+    logs.store(task, index, id);
     for (Map.Entry<String, byte[]> file : files.entrySet()) {
       put(task, index, file.getKey(), file.getValue());
     }
@@ -298,20 +264,9 @@ class RunSweep implements PipelineStep {
   }
 
   private void ended(Task task, int index, String id, byte[] result) throws InterruptedException {
-    storeLog(task, index, id);
+    logs.store(task, index, id);
     put(task, index, "result.json", result);
     containers.remove(id);
-  }
-
-  /** Stores what run {@code index}'s container printed, within {@code max-log-size}. */
-  private void storeLog(Task task, int index, String id) throws InterruptedException {
-    try (BoundedLog output = containers.logs.take(id)) {
-      stores
-          .primary()
-          .put(task.settings().s3BucketName(), SweepResults.key(task, index, LOG), output.finish());
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot keep the output of container " + id, e);
-    }
   }
 
   private byte[] error(String type, String message) {
