@@ -5,6 +5,8 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,7 +20,8 @@ import java.nio.file.Path;
  */
 final class BoundedLog extends OutputStream {
 
-  private final long half;
+  private final long headMax;
+  private final long tailMax;
   private final Path file;
   private final OutputStream head;
   private final Path ringFile;
@@ -32,7 +35,13 @@ final class BoundedLog extends OutputStream {
 
   /** A log that keeps at most {@code maxBytes} of output (and the line that tells what went). */
   BoundedLog(long maxBytes) {
-    this.half = Math.max(1, maxBytes / 2);
+    this(Math.max(1, maxBytes / 2), Math.max(1, maxBytes / 2));
+  }
+
+  /** A log that keeps the first {@code headMax} and the last {@code tailMax} bytes of output. */
+  BoundedLog(long headMax, long tailMax) {
+    this.headMax = headMax;
+    this.tailMax = Math.max(1, tailMax);
     try {
       this.file = Files.createTempFile("batch-executor-log-", ".txt");
       this.head = new BufferedOutputStream(Files.newOutputStream(file), 64 * 1024);
@@ -41,6 +50,11 @@ final class BoundedLog extends OutputStream {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot make a temporary file for a task's output", e);
     }
+  }
+
+  /** Only the last {@code tailMax} bytes of output: a tail to compare and to take from. */
+  static BoundedLog tailOnly(long tailMax) {
+    return new BoundedLog(0, tailMax);
   }
 
   @Override
@@ -53,7 +67,7 @@ final class BoundedLog extends OutputStream {
     if (closed) {
       return; // output that came after the log was taken: not part of it
     }
-    int toHead = (int) Math.min(length, half - headBytes);
+    int toHead = (int) Math.min(length, headMax - headBytes);
     if (toHead > 0) {
       head.write(bytes, offset, toHead);
       headBytes += toHead;
@@ -77,8 +91,8 @@ final class BoundedLog extends OutputStream {
   private void flushRing() throws IOException {
     int offset = 0;
     while (offset < pendingBytes) {
-      long at = ringBytes % half;
-      int n = (int) Math.min(pendingBytes - offset, half - at);
+      long at = ringBytes % tailMax;
+      int n = (int) Math.min(pendingBytes - offset, tailMax - at);
       ring.seek(at);
       ring.write(pending, offset, n);
       ringBytes += n;
@@ -94,7 +108,47 @@ final class BoundedLog extends OutputStream {
 
   /** How many bytes of output were dropped between the head and the tail. */
   synchronized long dropped() {
-    return Math.max(0, ringBytes + pendingBytes - half);
+    return Math.max(0, ringBytes + pendingBytes - tailMax);
+  }
+
+  /** How many of the last bytes the ring keeps. */
+  private long ringKept() {
+    return Math.min(ringBytes, tailMax);
+  }
+
+  /**
+   * The last {@code n} bytes of output (fewer when fewer came), when nothing was dropped before
+   * them; the end of the tail otherwise.
+   */
+  synchronized byte[] lastBytes(int n) throws IOException {
+    flushRing();
+    int fromRing = (int) Math.min(n, ringKept());
+    int fromHead = ringBytes <= tailMax ? (int) Math.min(n - fromRing, headBytes) : 0;
+    byte[] bytes = new byte[fromHead + fromRing];
+    if (fromHead > 0) {
+      head.flush();
+      try (SeekableByteChannel channel = Files.newByteChannel(file)) {
+        channel.position(headBytes - fromHead);
+        ByteBuffer buffer = ByteBuffer.wrap(bytes, 0, fromHead);
+        while (buffer.hasRemaining() && channel.read(buffer) >= 0) {
+          // reads on
+        }
+      }
+    }
+    copyRing(ringKept() - fromRing, fromRing, bytes, fromHead);
+    return bytes;
+  }
+
+  /** Copies {@code length} bytes of the ring's kept tail from {@code offset} in it. */
+  private void copyRing(long offset, int length, byte[] into, int at) throws IOException {
+    long start = ringBytes <= tailMax ? 0 : ringBytes % tailMax;
+    for (int done = 0; done < length; ) {
+      long position = (start + offset + done) % tailMax;
+      int n = (int) Math.min(length - done, tailMax - position);
+      ring.seek(position);
+      ring.readFully(into, at + done, n);
+      done += n;
+    }
   }
 
   /**
@@ -102,24 +156,36 @@ final class BoundedLog extends OutputStream {
    * the tail. The caller stores it and then {@link #delete deletes} it.
    */
   synchronized Path finish() throws IOException {
+    return finish(this, dropped(), dropped() > 0);
+  }
+
+  /**
+   * Ends the log with another's tail: the head, the line saying that at least {@code dropped} bytes
+   * went, and the bytes {@code tail} keeps.
+   */
+  Path finishWithTailOf(BoundedLog tail, long dropped) throws IOException {
+    synchronized (tail) {
+      synchronized (this) {
+        return finish(tail, dropped, true);
+      }
+    }
+  }
+
+  private Path finish(BoundedLog tail, long dropped, boolean line) throws IOException {
     if (closed) {
       return file;
     }
     closed = true;
     try {
-      flushRing();
-      long dropped = dropped();
-      if (dropped > 0) {
-        head.write(droppedLine(dropped, half, lastHeadByte != '\n'));
+      tail.flushRing();
+      if (line) {
+        head.write(droppedLine(dropped, headMax, lastHeadByte != '\n'));
       }
-      long kept = Math.min(ringBytes, half);
-      long start = ringBytes <= half ? 0 : ringBytes % half;
+      long kept = tail.ringKept();
       byte[] buffer = new byte[64 * 1024];
       for (long copied = 0; copied < kept; ) {
-        long at = (start + copied) % half;
-        int n = (int) Math.min(buffer.length, Math.min(kept - copied, half - at));
-        ring.seek(at);
-        ring.readFully(buffer, 0, n);
+        int n = (int) Math.min(buffer.length, kept - copied);
+        tail.copyRing(copied, n, buffer, 0);
         head.write(buffer, 0, n);
         copied += n;
       }

@@ -44,10 +44,14 @@ final class LogCaptures {
     return maxBytes;
   }
 
-  /** One container's followed output. */
+  /** One container's output, followed or read once. */
   private final class Capture extends ResultCallback.Adapter<Frame> {
-    final BoundedLog output = new BoundedLog(maxBytes);
+    final BoundedLog output;
     volatile long endedAt;
+
+    Capture(BoundedLog output) {
+      this.output = output;
+    }
 
     @Override
     public void onNext(Frame frame) {
@@ -81,24 +85,67 @@ final class LogCaptures {
   }
 
   private Capture start(String containerId) {
-    Capture capture = new Capture();
+    return read(containerId, new BoundedLog(maxBytes), true);
+  }
+
+  /** Reads the container's output into {@code output}: as it comes, or what the engine keeps. */
+  private Capture read(String containerId, BoundedLog output, boolean follow) {
+    Capture capture = new Capture(output);
     docker
         .logContainerCmd(containerId)
         .withStdOut(true)
         .withStdErr(true)
-        .withFollowStream(true)
+        .withFollowStream(follow)
         .exec(capture);
     return capture;
   }
 
   /**
    * The output of {@code containerId}, which has ended: waits until the follower has read all of it
-   * (at most {@link #CATCH_UP}) and hands the log over; the caller stores and closes it. A
+   * (at most {@link #CATCH_UP}) and hands the finished log over; the caller stores and closes it. A
    * container that is gone has an empty log.
+   *
+   * <p>The engine's follower ends when the container does, also when it fell behind a task that
+   * printed faster than it reads: the engine then rotated its capped log past output it never sent.
+   * So the end of what the engine still keeps is read once more, and when it is not how the
+   * followed output ends, it is the tail (and the line between says "at least").
    */
-  BoundedLog take(String containerId) throws InterruptedException {
-    Capture capture = captures.computeIfAbsent(containerId, this::start);
-    captures.remove(containerId, capture);
+  BoundedLog take(String containerId) throws InterruptedException, IOException {
+    Capture followed = captures.computeIfAbsent(containerId, this::start);
+    captures.remove(containerId, followed);
+    BoundedLog output = followed.output;
+    if (!await(containerId, followed)) {
+      output.finish();
+      return output;
+    }
+    try (BoundedLog kept = BoundedLog.tailOnly(maxBytes / 2)) {
+      if (!await(containerId, read(containerId, kept, false))) {
+        output.finish();
+        return output;
+      }
+      byte[] end = kept.lastBytes(COMPARED);
+      byte[] followedEnd = output.lastBytes(end.length);
+      boolean caughtUp =
+          kept.received() == 0
+              || (output.received() >= kept.received()
+                  && java.util.Arrays.equals(end, followedEnd));
+      if (caughtUp) {
+        output.finish();
+      } else {
+        long counted = Math.max(output.received(), kept.received());
+        long keptBytes =
+            Math.min(output.received(), maxBytes / 2) + Math.min(kept.received(), maxBytes / 2);
+        output.finishWithTailOf(kept, Math.max(0, counted - keptBytes));
+      }
+    }
+    return output;
+  }
+
+  /** How many of the last bytes tell whether the follower read to the end. */
+  private static final int COMPARED = 4096;
+
+  /** Waits for a read to end; false when the container is gone or the read failed. */
+  private boolean await(String containerId, Capture capture) throws InterruptedException {
     try {
       if (!capture.awaitCompletion(CATCH_UP.toMillis(), TimeUnit.MILLISECONDS)) {
         log.warn(
@@ -106,14 +153,15 @@ final class LogCaptures {
             containerId,
             CATCH_UP);
       }
+      return true;
     } catch (NotFoundException e) {
-      // the container is gone: its output with it
+      return false; // the container is gone: its output with it
     } catch (RuntimeException e) {
       log.warn("Reading the output of container {} failed: {}", containerId, e.getMessage());
+      return false;
     } finally {
       close(capture);
     }
-    return capture.output;
   }
 
   /** Stops following {@code containerId} and drops what was kept of its output. */

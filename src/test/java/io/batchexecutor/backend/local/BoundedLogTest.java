@@ -59,6 +59,33 @@ class BoundedLogTest {
   }
 
   @Test
+  void itsLastBytesComeFromTheHeadAndTheRingAlike() throws IOException {
+    try (BoundedLog log = new BoundedLog(20)) {
+      log.write("0123456789abc".getBytes(StandardCharsets.UTF_8));
+      assertThat(new String(log.lastBytes(5), StandardCharsets.UTF_8)).isEqualTo("89abc");
+      assertThat(new String(log.lastBytes(50), StandardCharsets.UTF_8)).isEqualTo("0123456789abc");
+      log.write("defghijklmnopq".getBytes(StandardCharsets.UTF_8));
+      assertThat(new String(log.lastBytes(4), StandardCharsets.UTF_8)).isEqualTo("nopq");
+      assertThat(new String(log.lastBytes(50), StandardCharsets.UTF_8)).isEqualTo("hijklmnopq");
+    }
+  }
+
+  @Test
+  void anotherLogsTailCanEndIt() throws IOException {
+    try (BoundedLog followed = new BoundedLog(20);
+        BoundedLog kept = BoundedLog.tailOnly(10)) {
+      followed.write("head line\nmore than fits".getBytes(StandardCharsets.UTF_8));
+      kept.write("...the real end\n".getBytes(StandardCharsets.UTF_8));
+
+      String log = Files.readString(followed.finishWithTailOf(kept, 1234));
+
+      assertThat(log)
+          .startsWith("head line\n[batch-executor: at least 1234 bytes")
+          .endsWith("max-log-size]\n real end\n");
+    }
+  }
+
+  @Test
   void deletingRemovesItsFiles() throws IOException {
     BoundedLog log = new BoundedLog(1024);
     log.write("something\n".getBytes(StandardCharsets.UTF_8));
