@@ -10,7 +10,9 @@ in Covalent.
 """
 
 import difflib
+import dis
 import functools
+import inspect
 import os
 import re
 import threading
@@ -125,8 +127,43 @@ class AWSBatchExecutor:
         return {k: v for k, v in self.settings.items() if k not in SERVER_ONLY_KEYS}
 
 
+class OtherExecutor:
+    """An executor of another kind, as Covalent's ``LocalExecutor()``, ``DaskExecutor(...)`` or a
+    plugin's class: accepted with any arguments, so that a module naming it imports; its electrons
+    run on the service's default execution profile, which one warning says."""
+
+    short_name = "other"
+
+    def __init__(self, *args, **kwargs):
+        self.args = args
+        self.kwargs = kwargs
+
+    def __repr__(self):
+        return "%s()" % type(self).__name__
+
+
+_warned_executors = set()
+
+
+def _other_executor(name):
+    """Settings for an executor this service does not run by that name: the default, said once."""
+    if name not in _warned_executors:
+        _warned_executors.add(name)
+        warnings.warn(
+            "executor %r: batch-executor runs every electron as a task of its own service; "
+            "electrons naming %r run on the service's default execution profile "
+            "(executor=\"awsbatch\" or an AWSBatchExecutor chooses settings)" % (name, name),
+            UserWarning,
+            stacklevel=3,
+        )
+    return {}
+
+
 def executor_settings(executor):
-    """The ``executor`` object of a task for an electron's ``executor``."""
+    """The ``executor`` object of a task for an electron's ``executor``. AWS Batch's (by name, as
+    an AWSBatchExecutor or a dict of its keys) is sent as given; any other (``"local"``,
+    ``"dask"``, ``LocalExecutor()``, a plugin's name or object) never breaks the module that names
+    it: its electrons run on the service's default, and one warning says so."""
     if executor is None:
         return {}
     if isinstance(executor, AWSBatchExecutor):
@@ -136,13 +173,11 @@ def executor_settings(executor):
     if isinstance(executor, str):
         if executor.lower() == "awsbatch":
             return {}  # the service's configured defaults
-        raise ValueError(
-            "executor %r is not available here: batch-executor runs every electron with its own "
-            "backend; use executor=\"awsbatch\" (the service's defaults) or an AWSBatchExecutor"
-            % (executor,)
-        )
-    raise TypeError("executor must be an AWSBatchExecutor, a dict of its keys, \"awsbatch\" or "
-                    "None, not %r" % (executor,))
+        return _other_executor(executor)
+    name = getattr(executor, "short_name", None)
+    if not isinstance(name, str) or name == OtherExecutor.short_name:
+        name = type(executor).__name__
+    return _other_executor(name)
 
 
 class DepsPip:
@@ -268,7 +303,9 @@ class Lattice:
 def lattice(_func=None, *, backend=None, executor=None, workflow_executor=None, deps_bash=None,
             deps_pip=None, call_before=None, call_after=None, triggers=None):
     """``@lattice`` or ``@lattice(executor=..., deps_pip=...)``: a workflow of electrons. Its
-    ``executor`` and ``deps_pip`` are the defaults of the electrons that name none."""
+    ``executor`` and ``deps_pip`` are the defaults of the electrons that name none.
+    ``workflow_executor`` (where Covalent runs the lattice's own post-processing) is accepted: the
+    service computes the lattice's return value in a small task of its own."""
     _unsupported("lattice", "deps_bash", deps_bash)
     _unsupported("lattice", "call_before", call_before)
     _unsupported("lattice", "call_after", call_after)
@@ -311,7 +348,9 @@ class _Graph:
             n += 1
             key = "%s-%d" % (base, n)
         self.keys.add(key)
-        node = _Node(key, electron, args, kwargs)
+        # Bound now, as Covalent binds them: a list or dict changed after this call must not
+        # change what this electron gets.
+        node = _Node(key, electron, _snapshot(args), _snapshot(kwargs))
         self.nodes.append(node)
         return Proxy(node, self.lattice.__name__)
 
@@ -374,6 +413,25 @@ class _Graph:
         return part
 
 
+def path_of(proxy):
+    """How a proxy reads in messages: ``result of add[0].x``."""
+    return repr(proxy)
+
+
+def _snapshot(value):
+    """A copy of the lists, tuples and dicts in ``value`` as they are now; proxies and other
+    values are kept as they are."""
+    if isinstance(value, Proxy):
+        return value
+    if isinstance(value, list):
+        return [_snapshot(v) for v in value]
+    if isinstance(value, tuple):
+        return tuple(_snapshot(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _snapshot(v) for k, v in value.items()}
+    return value
+
+
 def _references(value, what, path, used=None):
     """``value`` with every proxy replaced by a ``{"$task": key}`` reference; the rest must be
     JSON."""
@@ -381,7 +439,15 @@ def _references(value, what, path, used=None):
         node = object.__getattribute__(value, "_node")
         if used is not None and node.key not in used:
             used.append(node.key)
-        return {"$task": node.key}
+        path = object.__getattribute__(value, "_path")
+        if not path:
+            return {"$task": node.key}
+        steps = []
+        for i, step in enumerate(path):
+            steps.append({name: _references(operand, what, "%s.path[%d]" % (path_of(value), i), used)
+                          if name in ("index", "right", "left") else operand
+                          for name, operand in step.items()})
+        return {"$task": node.key, "path": steps}
     if isinstance(value, (list, tuple)):
         return [_references(v, what, "%s[%d]" % (path, i), used) for i, v in enumerate(value)]
     if isinstance(value, dict):
@@ -394,50 +460,87 @@ def _references(value, what, path, used=None):
     return json_value(value, what, path)
 
 
+#: What a proxy cannot stand for in a workflow, by the method Python calls for it.
 _OPERATIONS = {
     "__bool__": "a truth test (if, while, and, or, not)",
-    "__len__": "len()", "__iter__": "iteration or unpacking", "__reversed__": "reversed()",
-    "__contains__": "'in'", "__getitem__": "indexing ([...])", "__setitem__": "item assignment",
+    "__len__": "len()", "__reversed__": "reversed()",
+    "__contains__": "'in'", "__setitem__": "item assignment",
     "__delitem__": "item deletion", "__call__": "a call",
-    "__eq__": "'=='", "__ne__": "'!='", "__lt__": "'<'", "__le__": "'<='", "__gt__": "'>'",
-    "__ge__": "'>='", "__hash__": "hashing (a set member or dict key)",
+    "__hash__": "hashing (a set member or dict key)",
     "__int__": "int()", "__float__": "float()", "__complex__": "complex()", "__index__": "use as an index",
     "__round__": "round()", "__trunc__": "math.trunc()", "__floor__": "math.floor()",
     "__ceil__": "math.ceil()", "__str__": "str()", "__format__": "formatting (f-strings, format())",
-    "__bytes__": "bytes()", "__neg__": "unary '-'", "__pos__": "unary '+'", "__abs__": "abs()",
-    "__invert__": "'~'", "__enter__": "'with'", "__exit__": "'with'", "__await__": "'await'",
+    "__bytes__": "bytes()", "__enter__": "'with'", "__exit__": "'with'", "__await__": "'await'",
     "__setattr__": "attribute assignment", "__delattr__": "attribute deletion",
+    "__divmod__": "divmod()", "__rdivmod__": "divmod()",
 }
-for _op, _sign in (("add", "+"), ("sub", "-"), ("mul", "*"), ("matmul", "@"), ("truediv", "/"),
-                   ("floordiv", "//"), ("mod", "%"), ("divmod", "divmod()"), ("pow", "**"),
-                   ("lshift", "<<"), ("rshift", ">>"), ("and", "&"), ("xor", "^"), ("or", "|")):
-    _sign = _sign if _sign.endswith(")") else "'%s'" % _sign
-    _OPERATIONS["__%s__" % _op] = _sign
-    _OPERATIONS["__r%s__" % _op] = _sign
-    if _op != "divmod":
-        _OPERATIONS["__i%s__" % _op] = _sign
+
+#: The binary operators a proxy takes, by the name the runner knows them under. Each becomes a step
+#: of the reference's path, evaluated by the task that receives the value: no task of its own.
+BINARY = ("add", "sub", "mul", "matmul", "truediv", "floordiv", "mod", "pow", "lshift", "rshift",
+          "and", "xor", "or")
+COMPARISONS = ("eq", "ne", "lt", "le", "gt", "ge")
+UNARY = ("neg", "pos", "abs", "invert")
 
 
 class Proxy:
     """The result of an electron called inside a lattice being dispatched: it only exists once the
-    workflow runs. Pass it to other electrons or return it; any other operation on it cannot be
-    expressed in the workflow and is an UnsupportedOperation naming it."""
+    workflow runs. Pass it to other electrons or return it. An index (``res[0]``, ``res["k"]``,
+    ``res[other]``), a slice, an attribute (``res.weights``), unpacking into names
+    (``a, b = task()``), arithmetic and comparisons give another proxy: a reference with those
+    operations, which the task receiving it applies to the value — no task of their own. What a
+    workflow cannot express (``if res:``, ``len(res)``, ``str(res)``, iterating) is an
+    UnsupportedOperation naming it."""
 
-    __slots__ = ("_node", "_lattice")
+    __slots__ = ("_node", "_lattice", "_path")
 
-    def __init__(self, node, lattice_name):
+    def __init__(self, node, lattice_name, path=()):
         object.__setattr__(self, "_node", node)
         object.__setattr__(self, "_lattice", lattice_name)
+        object.__setattr__(self, "_path", tuple(path))
+
+    def _then(self, step):
+        return Proxy(object.__getattribute__(self, "_node"),
+                     object.__getattribute__(self, "_lattice"),
+                     object.__getattribute__(self, "_path") + (step,))
 
     def __repr__(self):
         node = object.__getattribute__(self, "_node")
-        return "<result of electron %s in lattice %s>" % (
-            node.key, object.__getattribute__(self, "_lattice"))
+        text = "result of electron %s" % node.key
+        for step in object.__getattribute__(self, "_path"):
+            text = _describe_step(text, step)
+        return "<%s in lattice %s>" % (text, object.__getattribute__(self, "_lattice"))
 
     def __getattr__(self, name):
         if name.startswith("__") and name.endswith("__"):
             raise AttributeError(name)
-        _refuse(self, "attribute access (.%s)" % name)
+        return self._then({"attr": name})
+
+    def __getitem__(self, key):
+        if isinstance(key, slice):
+            bounds = [key.start, key.stop, key.step]
+            for bound in bounds:
+                if bound is not None and (not isinstance(bound, int) or isinstance(bound, bool)):
+                    _refuse(self, "a slice with a bound that is not an int (%r)" % (bound,))
+            return self._then({"slice": bounds})
+        if isinstance(key, tuple):
+            _refuse(self, "indexing with a tuple")
+        return self._then({"index": key})
+
+    def __iter__(self):
+        # Unpacking into names needs their number, which the unpacking instruction holds; any
+        # other iteration would need the value's length, which only exists once the workflow runs.
+        caller = inspect.currentframe().f_back
+        count = None
+        if caller is not None:
+            for instruction in dis.get_instructions(caller.f_code):
+                if instruction.offset == caller.f_lasti:
+                    if instruction.opname == "UNPACK_SEQUENCE":
+                        count = instruction.arg
+                    break
+        if count is None:
+            _refuse(self, "iteration (a for loop, list(), a starred unpacking)")
+        return iter([self._then({"index": i}) for i in range(count)])
 
     def __reduce_ex__(self, protocol):
         _refuse(self, "pickling")
@@ -449,12 +552,60 @@ class Proxy:
         _refuse(self, "copying")
 
 
+_SIGNS = {"add": "+", "sub": "-", "mul": "*", "matmul": "@", "truediv": "/", "floordiv": "//",
+          "mod": "%", "pow": "**", "lshift": "<<", "rshift": ">>", "and": "&", "xor": "^",
+          "or": "|", "eq": "==", "ne": "!=", "lt": "<", "le": "<=", "gt": ">", "ge": ">=",
+          "neg": "-", "pos": "+", "abs": "abs", "invert": "~"}
+
+
+def _describe_step(text, step):
+    if "attr" in step:
+        return "%s.%s" % (text, step["attr"])
+    if "index" in step:
+        return "%s[%r]" % (text, step["index"])
+    if "slice" in step:
+        return "%s[%s]" % (text, ":".join("" if b is None else str(b) for b in step["slice"]))
+    sign = _SIGNS[step["op"]]
+    if "right" in step:
+        return "(%s %s %r)" % (text, sign, step["right"])
+    if "left" in step:
+        return "(%r %s %s)" % (step["left"], sign, text)
+    return "%s(%s)" % (sign, text)
+
+
+def _binary(name):
+    def method(self, other):
+        return self._then({"op": name, "right": other})
+
+    def reflected(self, other):
+        return self._then({"op": name, "left": other})
+
+    return method, reflected
+
+
+def _unary(name):
+    def method(self):
+        return self._then({"op": name})
+
+    return method
+
+
+for _name in BINARY:
+    _method, _reflected = _binary(_name)
+    setattr(Proxy, "__%s__" % _name, _method)
+    setattr(Proxy, "__r%s__" % _name, _reflected)
+    setattr(Proxy, "__i%s__" % _name, _method)
+for _name in COMPARISONS:
+    setattr(Proxy, "__%s__" % _name, _binary(_name)[0])
+for _name in UNARY:
+    setattr(Proxy, "__%s__" % _name, _unary(_name))
+
+
 def _refuse(proxy, operation):
-    node = object.__getattribute__(proxy, "_node")
     raise UnsupportedOperation(
-        "%s on the result of electron %s in lattice %s cannot be expressed in the workflow: that "
-        "value only exists once the workflow runs. Pass it to an electron that does this instead"
-        % (operation, node.key, object.__getattribute__(proxy, "_lattice"))
+        "%s on the %s cannot be expressed in the workflow: that value only exists once the "
+        "workflow runs. Pass it to an electron that does this instead"
+        % (operation, repr(proxy)[1:-1])
     )
 
 
@@ -634,6 +785,6 @@ class Result:
 
 
 __all__ = [
-    "AWSBatchExecutor", "DepsPip", "Electron", "Lattice", "Proxy", "RESULT_STATUS", "Result",
+    "AWSBatchExecutor", "DepsPip", "OtherExecutor", "Electron", "Lattice", "Proxy", "RESULT_STATUS", "Result",
     "ElectronResult", "Status", "dispatch", "dispatch_sync", "electron", "get_result", "lattice",
 ]

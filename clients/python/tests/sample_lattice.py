@@ -71,9 +71,27 @@ def failing(x):
     return add(fails(x), 1)
 
 
+@ct.electron
+def pair(x):
+    return [x, x + 1]
+
+
+@ct.electron
+def point(x, y):
+    return Point(x, y)
+
+
 @ct.lattice
-def adds_to_a_proxy(a):
-    return add(a, 1) + 1
+def operations(x):
+    a, b = pair(x)
+    p = pair(x + 1)
+    where = point(a, b)
+    return {"sum": add(a * 10, b), "tail": p[1:], "less": a < b, "x": where.x, "neg": -p[0]}
+
+
+@ct.lattice
+def iterates_a_proxy(a):
+    return [add(v, 1) for v in pair(a)]
 
 
 @ct.lattice

@@ -63,10 +63,41 @@ class ExecutorTest(unittest.TestCase):
         self.assertEqual(len(caught), 1)
         self.assertIn("credentials, profile, region, cache_dir", str(caught[0].message))
 
-    def test_an_executor_of_another_kind_is_refused_where_it_is_written(self):
-        with self.assertRaises(ValueError) as raised:
-            ct.electron(executor="dask")
-        self.assertIn("'dask'", str(raised.exception))
+    def test_executors_of_other_kinds_never_break_a_module_and_run_on_the_default(self):
+        import batch_executor.covalent as module
+
+        module._warned_executors.clear()
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+
+            @ct.electron(executor="dask")
+            def on_dask(x):
+                return x
+
+            @ct.electron(executor=ct.executor.LocalExecutor())
+            def on_local(x):
+                return x
+
+            @ct.electron(executor=ct.executor.SlurmExecutor(username="u", address="a"))
+            def on_slurm(x):
+                return x
+
+            @ct.lattice(executor="local", workflow_executor="dask")
+            def flow(x):
+                return on_slurm(on_local(on_dask(x)))
+
+            body, _ = flow.build_graph(1)
+
+        self.assertEqual([t.get("executor") for t in body["tasks"].values()], [None] * 4)
+        messages = sorted(str(w.message) for w in caught)
+        self.assertEqual(len(messages), 3, messages)  # one per executor named, not per use
+        self.assertIn("executor 'dask'", messages[0])
+        self.assertIn("executor 'local'", messages[1])
+        self.assertIn("executor 'slurm'", messages[2])
+        self.assertIn("default execution profile", messages[0])
+        self.assertEqual(ct.executor.LocalExecutor.short_name, "local")
+        with self.assertRaises(AttributeError):
+            ct.executor.not_an_executor
 
 
 class ElectronTest(unittest.TestCase):
@@ -111,17 +142,66 @@ class GraphTest(unittest.TestCase):
         self.assertEqual(tasks["add-2"]["args"], [{"$task": "add"}, 2])
         self.assertEqual(tasks["add"]["executor"], {"vcpu": 1, "memory": 0.5, "time_limit": 300})
 
+    def test_arguments_are_bound_when_the_electron_is_called(self):
+        @ct.electron
+        def identity(x):
+            return x
+
+        @ct.electron
+        def combine(values):
+            return sum(values)
+
+        @ct.lattice
+        def grows():
+            values = [identity(1)]
+            first = combine(values)
+            values.append(identity(2))
+            options = {"values": values}
+            second = combine(values=options["values"])
+            options["values"] = []
+            return [first, second]
+
+        tasks = grows.build_graph()[0]["tasks"]
+
+        self.assertEqual(tasks["combine"]["args"], [[{"$task": "identity"}]])
+        self.assertEqual(tasks["combine-2"]["kwargs"],
+                         {"values": [{"$task": "identity"}, {"$task": "identity-2"}]})
+
     def test_deps_pip_become_the_images_requirements(self):
         body, _ = s.with_requirements.build_graph()
 
         self.assertEqual(body["tasks"]["boto3_version"]["image"], {"requirements": ["boto3"]})
         self.assertEqual(body["tasks"]["lattice.result"]["image"], {"requirements": ["boto3"]})
 
+    def test_operations_on_a_proxy_become_the_path_of_its_reference(self):
+        tasks = s.operations.build_graph(1)[0]["tasks"]
+
+        self.assertEqual(list(tasks), ["pair", "pair-2", "point", "add", "lattice.result"])
+        self.assertEqual(tasks["add"]["args"], [
+            {"$task": "pair", "path": [{"index": 0}, {"op": "mul", "right": 10}]},
+            {"$task": "pair", "path": [{"index": 1}]}])
+        self.assertEqual(tasks["lattice.result"]["args"], [{
+            "sum": {"$task": "add"},
+            "tail": {"$task": "pair-2", "path": [{"slice": [1, None, None]}]},
+            "less": {"$task": "pair", "path": [
+                {"index": 0}, {"op": "lt", "right": {"$task": "pair", "path": [{"index": 1}]}}]},
+            "x": {"$task": "point", "path": [{"attr": "x"}]},
+            "neg": {"$task": "pair-2", "path": [{"index": 0}, {"op": "neg"}]},
+        }])
+
+    def test_a_reflected_operator_keeps_the_operand_on_its_side(self):
+        @ct.lattice
+        def reflected(x):
+            return 10 - s.add(x, 1)
+
+        output = reflected.build_graph(1)[0]["tasks"]["lattice.result"]
+        self.assertEqual(output["args"], [{"$task": "add", "path": [{"op": "sub", "left": 10}]}])
+
     def test_an_operation_a_workflow_cannot_express_is_an_error_naming_it(self):
-        with self.assertRaises(ct.UnsupportedOperation) as plus:
-            s.adds_to_a_proxy.build_graph(1)
-        self.assertIn("'+' on the result of electron add in lattice adds_to_a_proxy",
-                      str(plus.exception))
+        with self.assertRaises(ct.UnsupportedOperation) as iterating:
+            s.iterates_a_proxy.build_graph(1)
+        self.assertIn("iteration (a for loop, list(), a starred unpacking) on the result of "
+                      "electron pair in lattice iterates_a_proxy", str(iterating.exception))
         with self.assertRaises(ct.UnsupportedOperation) as truth:
             s.tests_a_proxy.build_graph(1)
         self.assertIn("a truth test (if, while, and, or, not)", str(truth.exception))

@@ -174,15 +174,27 @@ class LatticeTest(unittest.TestCase):
         self.assertIn("ValueError: cannot use 7", result.error)
         self.assertEqual(result.get_node_result("add").status, ct.status.CANCELLED)
 
+    def test_indexes_unpacking_attributes_and_operators_cost_no_task_of_their_own(self):
+        result = ct.dispatch_sync(s.operations)(1)
+
+        self.assertEqual(result.status, ct.status.COMPLETED, result.error)
+        self.assertEqual(result.result, {"sum": 12, "tail": [3], "less": True, "x": 1, "neg": -2})
+        # one task per electron called, and the one that gathers the return value: nothing else
+        self.assertEqual(sorted(result.workflow["tasks"]),
+                         ["add", "lattice.result", "pair", "pair-2", "point"])
+
     def test_an_unsupported_proxy_operation_is_refused_before_anything_is_sent(self):
         client = Client()
-        before = client.workflows(size=1)["total"]
+        name = "tests_a_proxy"
+        before = [w["id"] for w in client.workflows(size=20)["items"] if w.get("name") == name]
 
         with self.assertRaises(ct.UnsupportedOperation) as raised:
-            ct.dispatch(s.adds_to_a_proxy)(1)
+            ct.dispatch(s.tests_a_proxy)(1)
 
-        self.assertIn("'+' on the result of electron add", str(raised.exception))
-        self.assertEqual(client.workflows(size=1)["total"], before)
+        self.assertIn("a truth test (if, while, and, or, not) on the result of electron add",
+                      str(raised.exception))
+        after = [w["id"] for w in client.workflows(size=20)["items"] if w.get("name") == name]
+        self.assertEqual(after, before)
 
 
 @unittest.skipUnless(URL, "needs a running service: set BATCH_EXECUTOR_URL and "

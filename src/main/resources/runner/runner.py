@@ -13,7 +13,8 @@ container's own volume (its root filesystem is read-only there, and the runner n
 Batch it reads it from S3, where BATCH_EXECUTOR_PAYLOAD_S3_URI names it. Nothing here needs a
 network on the local backend: its containers have none.
 
-In a workflow, an argument that is exactly {"$task": "<key>"} stands for the result of that task:
+In a workflow, an argument {"$task": "<key>"} stands for the result of that task, with the operations
+of its "path" applied when it has one (an index, slice, attribute or operator: see apply_path);
 BATCH_EXECUTOR_INPUTS maps each key to where that task's result.json (and result.pickle, for a
 value JSON cannot carry) can be read, a directory or an s3:// prefix.
 
@@ -24,9 +25,13 @@ pickled result names the modules its pickle refers to, with their sources, in re
 unpickles it, so a value whose class only the producing task defines is usable downstream, in a
 task whose source does not define it.
 
-A sweep's payload lists the combinations; this run computes the one at AWS_BATCH_JOB_ARRAY_INDEX
-(a child of an array job) or BATCH_EXECUTOR_SWEEP_INDEX (the local backend), added to kwargs, and
-its S3 result goes under sweep/<index>/. An exception of the function is then that combination's
+A sweep's payload carries its axes, {"sweep": {"product": {"<name>": [values], ...}}}: this run
+computes the combination at AWS_BATCH_JOB_ARRAY_INDEX (a child of an array job) or
+BATCH_EXECUTOR_SWEEP_INDEX (the local backend) from them (sweep_combination: the names in the order
+given, the last varying fastest, the order the service's Sweep defines), adds it to kwargs, and its
+S3 result goes under sweep/<index>/. A payload written for a sweep accepted before payloads carried
+the axes lists every combination ({"sweep": [combination, ...]}): that run takes the one at its
+index. An exception of the function is then that combination's
 outcome, not a failure of the run: the runner exits 0.
 
 Digests: the service gives the payload's SHA-256 in BATCH_EXECUTOR_PAYLOAD_SHA256 and, for a
@@ -310,13 +315,68 @@ def upstream(key, inputs, loaded):
     return value
 
 
+class OperationFailed(Exception):
+    """An operation of a reference's path raised: reported as the task's error, under the type
+    that operation raised."""
+
+    def __init__(self, error_type, message):
+        super().__init__(message)
+        self.error_type = error_type
+
+
+def is_reference(value):
+    return (isinstance(value, dict) and isinstance(value.get("$task"), str)
+            and len(value) == (2 if "path" in value else 1))
+
+
+def apply_path(value, key, path, inputs, loaded, depth):
+    """``value`` (the result of task ``key``) with the operations of a reference's path applied
+    in order; the operands may be references themselves."""
+    import operator
+
+    shown = "the result of task %r" % (key,)
+    for step in path:
+        try:
+            if "index" in step:
+                index = resolve(step["index"], inputs, loaded, depth + 1)
+                shown += "[%r]" % (index,)
+                value = value[index]
+            elif "slice" in step:
+                bounds = step["slice"]
+                shown += "[%s]" % ":".join("" if b is None else str(b) for b in bounds)
+                value = value[slice(*bounds)]
+            elif "attr" in step:
+                shown += "." + step["attr"]
+                value = getattr(value, step["attr"])
+            else:
+                name = step["op"]
+                function = getattr(operator, name + "_" if name in ("and", "or") else name)
+                if "right" in step:
+                    value = function(value, resolve(step["right"], inputs, loaded, depth + 1))
+                elif "left" in step:
+                    value = function(resolve(step["left"], inputs, loaded, depth + 1), value)
+                else:
+                    value = function(value)
+                shown = "%s(%s)" % (name, shown)
+        except (InputUnavailable, Refused, OperationFailed):
+            raise
+        except Exception as error:
+            raise OperationFailed(type(error).__name__, "%s: %s: %s"
+                                  % (shown, type(error).__name__, error))
+    return value
+
+
 def resolve(value, inputs, loaded, depth=0):
-    """The arguments with every {"$task": key} replaced by that task's result."""
+    """The arguments with every {"$task": key} replaced by that task's result, and the operations
+    of its "path" applied."""
     if depth > 1000:
         return value
     if isinstance(value, dict):
-        if len(value) == 1 and isinstance(value.get("$task"), str):
-            return upstream(value["$task"], inputs, loaded)
+        if is_reference(value):
+            result = upstream(value["$task"], inputs, loaded)
+            if "path" in value:
+                result = apply_path(result, value["$task"], value["path"], inputs, loaded, depth)
+            return result
         return {k: resolve(v, inputs, loaded, depth + 1) for k, v in value.items()}
     if isinstance(value, list):
         return [resolve(v, inputs, loaded, depth + 1) for v in value]
@@ -325,6 +385,33 @@ def resolve(value, inputs, loaded, depth=0):
 
 def drop_expect_header(request, **_):
     request.headers.pop("Expect", None)
+
+
+def sweep_combination(sweep, index):
+    """The combination run index computes of the payload's "sweep", without listing the others.
+
+    {"product": axes}: index is a mixed-radix number, one digit per name, the last name's the least
+    significant (it varies fastest); each digit picks its name's value. A list: every combination,
+    as payloads of sweeps accepted before the axes were sent carry them."""
+    if isinstance(sweep, list):
+        if not 0 <= index < len(sweep):
+            raise IndexError("run %d of a sweep of %d runs" % (index, len(sweep)))
+        return sweep[index]
+    if not isinstance(sweep, dict) or set(sweep) != {"product"} or not isinstance(sweep["product"], dict):
+        raise ValueError("the payload's sweep is neither {\"product\": axes} nor a list of combinations")
+    axes = list(sweep["product"].items())
+    runs = 1
+    for _, values in axes:
+        runs *= len(values)
+    if not 0 <= index < runs:
+        raise IndexError("run %d of a sweep of %d runs" % (index, runs))
+    picked = [None] * len(axes)
+    rest = index
+    for position in range(len(axes) - 1, -1, -1):
+        values = axes[position][1]
+        rest, digit = divmod(rest, len(values))
+        picked[position] = values[digit]
+    return {name: value for (name, _), value in zip(axes, picked)}
 
 
 def read_payload():
@@ -375,7 +462,7 @@ def main():
                 or os.environ.get("BATCH_EXECUTOR_SWEEP_INDEX")
                 or "0"
             )
-            combination = payload["sweep"][SWEEP_INDEX]
+            combination = sweep_combination(payload["sweep"], SWEEP_INDEX)
     except Refused as error:
         return refuse(error)
     except Exception as error:  # the image is broken, or the staged payload cannot be read
@@ -390,10 +477,11 @@ def main():
         kwargs.update(combination)
     except Refused as error:
         return refuse(error)
-    except InputUnavailable as error:
+    except (InputUnavailable, OperationFailed) as error:
         print("batch-executor: %s" % (error,), file=sys.stderr)
+        kind = getattr(error, "error_type", "InputUnavailable")
         try:
-            write_outputs({"ok": False, "error": {"type": "InputUnavailable", "message": str(error),
+            write_outputs({"ok": False, "error": {"type": kind, "message": str(error),
                                                    "traceback": ""}}, None)
         except Exception:
             return EXIT_RUNNER_FAILED

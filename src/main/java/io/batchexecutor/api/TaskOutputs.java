@@ -170,7 +170,7 @@ public class TaskOutputs {
       throw ProblemException.invalidParameter(
           "index", "names a run of a sweep, and task " + task.id() + " is not a sweep");
     }
-    long runs = Sweep.size(task.spec().sweep());
+    long runs = Sweep.runCount(task.spec().sweep());
     if (index < 0 || index >= runs) {
       throw ProblemException.invalidParameter(
           "index", "must be between 0 and " + (runs - 1) + " for this sweep of " + runs + " runs");

@@ -210,7 +210,7 @@ public class BuildImage implements PipelineStep {
 
   /** The image a baked task runs in: its call built in. */
   public TaskImage bakedImageOf(Task task) {
-    return TaskImage.of(environmentOf(task), payloadOf(task, json), runner, json);
+    return TaskImage.of(environmentOf(task), payloadOf(task), runner, json);
   }
 
   private TaskImage.Environment environmentOf(Task task) {
@@ -224,7 +224,7 @@ public class BuildImage implements PipelineStep {
 
   /** {@code payload.json} of {@code task}: the same bytes wherever and however often made. */
   public static byte[] payloadJson(Task task, JsonMapper json) {
-    return TaskImage.payloadJson(payloadOf(task, json), json);
+    return TaskImage.payloadJson(payloadOf(task), json);
   }
 
   /**
@@ -235,15 +235,23 @@ public class BuildImage implements PipelineStep {
     return Sha256.hex(payloadJson(task, json));
   }
 
-  /** What the runner calls for {@code task}. */
-  private static TaskImage.Payload payloadOf(Task task, JsonMapper json) {
+  /**
+   * What the runner calls for {@code task}: a sweep as its axes ({@link Sweep#payload}), or, for a
+   * sweep accepted before payloads carried the axes, as every combination, the bytes its image,
+   * staged payload and digest were made from.
+   */
+  private static TaskImage.Payload payloadOf(Task task) {
     TaskSpec spec = task.spec();
     return new TaskImage.Payload(
         spec.function().source(),
         spec.function().name(),
         spec.args(),
         spec.kwargs(),
-        spec.hasSweep() ? json.valueToTree(Sweep.combinations(spec.sweep())) : null);
+        !spec.hasSweep()
+            ? null
+            : spec.sweepPayloadExpanded()
+                ? Sweep.expanded(spec.sweep())
+                : Sweep.payload(spec.sweep()));
   }
 
   private static String tail(String log) {

@@ -6,7 +6,6 @@ import io.batchexecutor.task.Sweep;
 import io.batchexecutor.task.Task;
 import io.batchexecutor.task.TaskObjects;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import tools.jackson.databind.JsonNode;
@@ -18,10 +17,11 @@ import tools.jackson.databind.node.ObjectNode;
  * The result of a sweep, the same on every backend: each run's runner writes its own {@code
  * result.json} under {@code sweep/<index>/}; once all runs ended, their outcomes are gathered into
  * the task's {@code result.json} as the list of {@code {"kwargs": combination, "result": value}} or
- * {@code {"kwargs": combination, "error": {type, message, traceback}}}, in index order. A value
- * JSON cannot carry shows as {@code "pickled": true} with its type and repr; its pickle stays at
- * {@code sweep/<index>/result.pickle}, and its digest is recorded with the task beside the gathered
- * {@code result.json}'s, both taken as they are gathered.
+ * {@code {"kwargs": combination, "error": {type, message, traceback}}}, in index order, each
+ * combination computed from the sweep's axes ({@link Sweep#combination}). A value JSON cannot carry
+ * shows as {@code "pickled": true} with its type and repr; its pickle stays at {@code
+ * sweep/<index>/result.pickle}, and its digest is recorded with the task beside the gathered {@code
+ * result.json}'s, both taken as they are gathered.
  */
 public final class SweepResults {
 
@@ -50,23 +50,25 @@ public final class SweepResults {
 
   /**
    * Gathers the runs' results into the task's {@code result.json}, stores it and records its digest
-   * with the task.
+   * with the task. Each run's file is read only if it has at most {@code maxBytes}.
    *
    * @return the stored result's pointer
+   * @throws io.batchexecutor.storage.ObjectTooLargeException for a run's file over {@code maxBytes}
    */
-  public static String gather(Task task, ObjectStores stores, JsonMapper json) {
-    List<ObjectNode> combinations = Sweep.combinations(task.spec().sweep());
+  public static String gather(Task task, ObjectStores stores, JsonMapper json, long maxBytes) {
+    JsonNode sweep = task.spec().sweep();
+    long runs = Sweep.runCount(sweep);
     String bucket = task.settings().s3BucketName();
     ArrayNode outcomes = json.createArrayNode();
     Map<String, String> pickles = new LinkedHashMap<>();
-    for (int i = 0; i < combinations.size(); i++) {
+    for (int i = 0; i < runs; i++) {
       Optional<JsonNode> document =
-          stores.get(pointer(task, stores, i, "result.json")).map(json::readTree);
-      outcomes.add(outcome(combinations.get(i), document, json));
+          stores.get(pointer(task, stores, i, "result.json"), maxBytes).map(json::readTree);
+      outcomes.add(outcome(Sweep.combination(sweep, i), document, json));
       if (document.isPresent() && document.get().path("pickled").asBoolean(false)) {
         int run = i;
         stores
-            .get(pointer(task, stores, i, TaskObjects.PICKLE))
+            .get(pointer(task, stores, i, TaskObjects.PICKLE), maxBytes)
             .ifPresent(bytes -> pickles.put(runPickle(run), Sha256.hex(bytes)));
       }
     }

@@ -189,8 +189,11 @@ public record BatchExecutorProperties(
    * @param type Object store of results, logs and the other objects of tasks: local (files in the
    *     objects directory of the cache directory) or s3 (in the task's S3 bucket). Unset: s3 on the
    *     awsbatch backend, local on the others.
+   * @param maxResultSize Largest result file (result.json, result.pickle, a sweep run's) the
+   *     service takes from a task on any backend; a larger one fails the task naming this setting,
+   *     unread, so that no task can fill the service's memory with what it returns.
    */
-  public record Storage(StorageType type) {
+  public record Storage(StorageType type, @DefaultValue("256MB") DataSize maxResultSize) {
 
     /** The configured type, else the backend's own: S3 on AWS Batch, the local files elsewhere. */
     public StorageType typeOn(Backend backend) {
@@ -232,9 +235,8 @@ public record BatchExecutorProperties(
    * @param maxLogSize Most of a task's output the service stores: the first and the last half of
    *     it, with a line between them telling how many bytes were dropped; also the engine's cap
    *     (the json-file log driver's, in two files of half this size). At least 1MB.
-   * @param maxResultSize Largest result file (result.json, result.pickle) a task may leave; a
-   *     larger one fails the task naming this setting, unread, so that no task can fill the
-   *     service's memory with what it returns.
+   * @param maxResultSize Former name of storage.max-result-size, still read: when set, it is the
+   *     bound on every backend.
    */
   public record Local(
       Integer sweepParallelism,
@@ -250,7 +252,7 @@ public record BatchExecutorProperties(
       @DefaultValue List<@Pattern(regexp = "[A-Za-z_]{1,32}") String> addCapabilities,
       @Min(0) @DefaultValue("512") long pidsLimit,
       @NotNull @DefaultValue("16MB") DataSize maxLogSize,
-      @NotNull @DefaultValue("256MB") DataSize maxResultSize) {
+      DataSize maxResultSize) {
     public Local {
       if (sweepParallelism == null) {
         sweepParallelism = Runtime.getRuntime().availableProcessors();

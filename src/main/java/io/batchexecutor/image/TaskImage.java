@@ -85,6 +85,9 @@ public final class TaskImage {
    * @param function the function's name
    * @param args positional arguments (a JSON array)
    * @param kwargs keyword arguments (a JSON object)
+   * @param sweep for a sweep, {@code {"product": axes}} ({@code Sweep.payload}), or the list of
+   *     every combination for a sweep accepted before payloads carried the axes; {@code null} for
+   *     one run
    */
   public record Payload(
       String source, String function, JsonNode args, JsonNode kwargs, JsonNode sweep) {
@@ -130,7 +133,9 @@ public final class TaskImage {
     document.put("args", payload.args());
     document.put("kwargs", payload.kwargs());
     if (payload.sweep() != null) {
-      document.put("sweep", payload.sweep()); // the combinations, one per run
+      // {"product": axes}, each run computing its combination; a list of every combination
+      // in payloads of sweeps accepted before
+      document.put("sweep", payload.sweep());
     }
     return json.writeValueAsBytes(document);
   }

@@ -220,6 +220,26 @@ public class LocalObjectStore implements ObjectStore {
     }
   }
 
+  /** Reads the file only after its size showed it is at most {@code maxBytes}. */
+  @Override
+  public Optional<byte[]> get(URI pointer, long maxBytes) {
+    Path path = Path.of(pointer).normalize();
+    if (!path.startsWith(root) || Files.isDirectory(path)) {
+      return Optional.empty();
+    }
+    try {
+      long size = Files.size(path);
+      if (size > maxBytes) {
+        throw new ObjectTooLargeException(pointer.toString(), size, maxBytes);
+      }
+    } catch (NoSuchFileException e) {
+      return Optional.empty();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + path, e);
+    }
+    return ObjectStore.super.get(pointer, maxBytes); // checked again: it may have been replaced
+  }
+
   @Override
   public void deleteUnder(URI prefix) {
     if (!prefix.getPath().endsWith("/")) {

@@ -65,6 +65,21 @@ public interface ObjectStore {
   Optional<byte[]> get(URI pointer);
 
   /**
+   * The object at {@code pointer}, if it exists and has at most {@code maxBytes}; a larger one is
+   * not read into memory (its size is known before its body is read). This default, for stores that
+   * hold their objects in memory anyway, checks the size of what {@link #get} gives.
+   *
+   * @throws ObjectTooLargeException when the object has more than {@code maxBytes}
+   */
+  default Optional<byte[]> get(URI pointer, long maxBytes) {
+    Optional<byte[]> object = get(pointer);
+    if (object.isPresent() && object.get().length > maxBytes) {
+      throw new ObjectTooLargeException(pointer.toString(), object.get().length, maxBytes);
+    }
+    return object;
+  }
+
+  /**
    * Deletes every object whose pointer starts with {@code prefix} (a pointer ending in {@code /});
    * nothing there is not an error.
    *

@@ -94,4 +94,21 @@ public class ObjectStores {
     URI uri = URI.create(pointer);
     return readable.stream().filter(s -> s.handles(uri)).findFirst().flatMap(s -> s.get(uri));
   }
+
+  /**
+   * The object at {@code pointer} if it has at most {@code maxBytes}, from whichever store handles
+   * its scheme; a larger one is not read into memory.
+   *
+   * @throws ObjectTooLargeException when it has more
+   */
+  public Optional<byte[]> get(String pointer, long maxBytes) {
+    if (pointer == null) {
+      return Optional.empty();
+    }
+    URI uri = URI.create(pointer);
+    return readable.stream()
+        .filter(s -> s.handles(uri))
+        .findFirst()
+        .flatMap(s -> s.get(uri, maxBytes));
+  }
 }

@@ -1,6 +1,8 @@
 package io.batchexecutor.storage;
 
+import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -8,8 +10,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
+import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
 import software.amazon.awssdk.services.s3.model.S3Exception;
@@ -116,6 +120,31 @@ public class S3ObjectStore implements ObjectStore {
       return Optional.of(s3.getObjectAsBytes(b -> b.bucket(bucket).key(key)).asByteArray());
     } catch (NoSuchKeyException e) {
       return Optional.empty();
+    }
+  }
+
+  /** Reads the body only after the response's length showed it is at most {@code maxBytes}. */
+  @Override
+  public Optional<byte[]> get(URI pointer, long maxBytes) {
+    String bucket = pointer.getHost();
+    String key = pointer.getPath().substring(1);
+    try (ResponseInputStream<GetObjectResponse> body =
+        s3.getObject(b -> b.bucket(bucket).key(key))) {
+      Long length = body.response().contentLength();
+      if (length != null && length > maxBytes) {
+        body.abort(); // the rest of the body is not wanted: the connection is dropped, not drained
+        throw new ObjectTooLargeException(pointer.toString(), length, maxBytes);
+      }
+      byte[] bytes = body.readNBytes((int) Math.min(maxBytes + 1, Integer.MAX_VALUE - 8));
+      if (bytes.length > maxBytes) { // a server that gave no length
+        body.abort();
+        throw new ObjectTooLargeException(pointer.toString(), bytes.length, maxBytes);
+      }
+      return Optional.of(bytes);
+    } catch (NoSuchKeyException e) {
+      return Optional.empty();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + pointer, e);
     }
   }
 

@@ -167,8 +167,8 @@ public class SubmitTask {
   /**
    * {@code spec} as it is stored: normalised, with the payload mode it runs in and the base image
    * it is built on decided now (the request's, else the configured default and its execution
-   * profile's base image), so that a later change of the configuration does not change how an
-   * accepted task runs.
+   * profile's base image) and, for a sweep, that its payload carries the axes, so that a later
+   * change of the configuration does not change how an accepted task runs.
    */
   public TaskSpec stored(TaskSpec spec, TaskSettings effective) {
     TaskSpec normalised = normalised(spec);
@@ -183,7 +183,12 @@ public class SubmitTask {
               profiles.of(effective).baseImage(), image.requirements(), image.payload());
     }
     return new TaskSpec(
-        normalised.function(), normalised.args(), normalised.kwargs(), image, normalised.sweep());
+        normalised.function(),
+        normalised.args(),
+        normalised.kwargs(),
+        image,
+        normalised.sweep(),
+        normalised.hasSweep() ? TaskSpec.SWEEP_AXES : null);
   }
 
   /** {@code spec} with absent arguments made empty. */

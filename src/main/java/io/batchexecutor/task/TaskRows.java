@@ -34,10 +34,11 @@ class TaskRows {
       INSERT INTO task (id, owner, name, status, status_reason, spec, settings, backend,
                         idempotency_key, request_hash, next_run_at, version,
                         created_at, updated_at, workflow_id, workflow_key,
-                        depends_on, object_prefix)
+                        depends_on, object_prefix, sweep_payload)
       VALUES (:id, :owner, :name, :status, :reason, CAST(:spec AS json),
               CAST(:settings AS jsonb), :backend, :key, :hash, :at, 0, :at, :at,
-              :workflow, :workflowKey, CAST(:dependsOn AS jsonb), :objectPrefix)
+              :workflow, :workflowKey, CAST(:dependsOn AS jsonb), :objectPrefix,
+              :sweepPayload)
       ON CONFLICT (owner, idempotency_key) DO NOTHING
       """;
 
@@ -131,6 +132,7 @@ class TaskRows {
     row.put("workflowKey", task.workflowKey());
     row.put("dependsOn", json.writeValueAsString(task.dependsOn()));
     row.put("objectPrefix", task.objectPrefix());
+    row.put("sweepPayload", task.spec().sweepPayload());
     return row;
   }
 
@@ -268,7 +270,9 @@ class TaskRows {
     b.name = rs.getString("name");
     b.status = TaskStatus.valueOf(rs.getString("status"));
     b.statusReason = rs.getString("status_reason");
-    b.spec = json.readValue(rs.getString("spec"), TaskSpec.class);
+    b.spec =
+        json.readValue(rs.getString("spec"), TaskSpec.class)
+            .withSweepPayload(rs.getString("sweep_payload"));
     b.settings = json.readValue(rs.getString("settings"), TaskSettings.class);
     b.backend = rs.getString("backend");
     b.imageRef = rs.getString("image_ref");

@@ -1,5 +1,6 @@
 package io.batchexecutor.task;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.batchexecutor.config.PayloadMode;
 import java.util.List;
@@ -14,13 +15,42 @@ import tools.jackson.databind.JsonNode;
  * @param image how to build the task's image; {@code null} for the configured default
  * @param sweep for a parameter sweep, keyword argument names to lists of values: the function runs
  *     once per combination (see {@link Sweep}); {@code null} for one run
+ * @param sweepPayload how a sweep's {@code payload.json} carries it, decided at acceptance and kept
+ *     in a column of its own ({@code sweep_payload}), not in the spec's JSON: {@link #SWEEP_AXES}
+ *     (the axes; each run computes its combination); {@code null} for a sweep accepted before (or
+ *     by an instance of an earlier version), whose payload lists every combination — its image,
+ *     staged payload and the digest the runner checks were made from that form, so it keeps it
  */
 public record TaskSpec(
-    FunctionSpec function, JsonNode args, JsonNode kwargs, ImageSpec image, JsonNode sweep) {
+    FunctionSpec function,
+    JsonNode args,
+    JsonNode kwargs,
+    ImageSpec image,
+    JsonNode sweep,
+    @JsonIgnore String sweepPayload) {
+
+  /** The payload carries the sweep's axes. */
+  public static final String SWEEP_AXES = "axes";
 
   /** A task without a sweep. */
   public TaskSpec(FunctionSpec function, JsonNode args, JsonNode kwargs, ImageSpec image) {
     this(function, args, kwargs, image, null);
+  }
+
+  /** A task as requested: how its payload carries a sweep is decided when it is stored. */
+  public TaskSpec(
+      FunctionSpec function, JsonNode args, JsonNode kwargs, ImageSpec image, JsonNode sweep) {
+    this(function, args, kwargs, image, sweep, null);
+  }
+
+  /** The same spec, its sweep's payload carried as {@code sweepPayload} says. */
+  public TaskSpec withSweepPayload(String sweepPayload) {
+    return new TaskSpec(function, args, kwargs, image, sweep, sweepPayload);
+  }
+
+  /** Whether the payload lists every combination rather than the axes (a sweep accepted before). */
+  public boolean sweepPayloadExpanded() {
+    return hasSweep() && !SWEEP_AXES.equals(sweepPayload);
   }
 
   /** Whether the task is a parameter sweep. */

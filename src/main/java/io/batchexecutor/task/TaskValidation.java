@@ -176,7 +176,7 @@ final class TaskValidation {
         problems.add(v(field, "is in kwargs too; a swept argument takes its values from sweep"));
       }
     }
-    if (listsOk && Sweep.size(sweep) > Sweep.MAX_COMBINATIONS) {
+    if (listsOk && Sweep.runCount(sweep) > Sweep.MAX_COMBINATIONS) {
       problems.add(
           v(
               "sweep",

@@ -16,6 +16,27 @@ export function combinations(sweep) {
   return all;
 }
 
+/** How many runs a sweep has: the product of its lists' lengths. */
+export function runCount(sweep) {
+  return Object.values(sweep).reduce((runs, values) => runs * values.length, 1);
+}
+
+/**
+ * The combination run `index` computes, without listing the others: a mixed-radix number whose
+ * digits, the last name's least significant, pick each name's value (the service's order).
+ */
+export function combinationAt(sweep, index) {
+  const names = Object.keys(sweep);
+  const picked = {};
+  let rest = index;
+  for (let n = names.length - 1; n >= 0; n--) {
+    const values = sweep[names[n]];
+    picked[names[n]] = values[rest % values.length];
+    rest = Math.floor(rest / values.length);
+  }
+  return Object.fromEntries(names.map((name) => [name, picked[name]]));
+}
+
 /** A JSON value as a short text for a label. */
 export function short(value, max = 14) {
   const text = typeof value === 'string' ? value : JSON.stringify(value);

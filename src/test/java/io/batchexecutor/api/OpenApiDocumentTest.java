@@ -178,6 +178,45 @@ class OpenApiDocumentTest {
             "getExecutor");
   }
 
+  @Test
+  void theDashboardKnowsEveryStatusTheDocumentNamesInItsOrder() throws Exception {
+    String statusJs =
+        java.nio.file.Files.readString(
+            java.nio.file.Path.of("src/main/resources/static/assets/js/status.js"));
+    assertThat(jsList(statusJs, "TASK_STATUSES"))
+        .isEqualTo(enumOf(schema("TaskResponse").get("properties").get("status")));
+    assertThat(jsList(statusJs, "WORKFLOW_STATUSES"))
+        .isEqualTo(enumOf(schema("WorkflowResponse").get("properties").get("status")));
+  }
+
+  /** The strings of {@code export const name = [...]} in a dashboard module. */
+  private static List<String> jsList(String source, String name) {
+    java.util.regex.Matcher list =
+        java.util.regex.Pattern.compile(
+                "export const " + name + " = \\[([^\\]]*)\\]", java.util.regex.Pattern.DOTALL)
+            .matcher(source);
+    assertThat(list.find()).as(name + " in status.js").isTrue();
+    List<String> values = new ArrayList<>();
+    java.util.regex.Matcher item =
+        java.util.regex.Pattern.compile("'([A-Z_]+)'").matcher(list.group(1));
+    while (item.find()) {
+      values.add(item.group(1));
+    }
+    return values;
+  }
+
+  private List<String> enumOf(JsonNode property) {
+    JsonNode schema = property;
+    if (schema.has("$ref")) {
+      String ref = schema.get("$ref").asString();
+      schema = schema(ref.substring(ref.lastIndexOf('/') + 1));
+    }
+    assertThat(schema.has("enum")).as("an enum: " + property).isTrue();
+    List<String> values = new ArrayList<>();
+    schema.get("enum").forEach(v -> values.add(v.asString()));
+    return values;
+  }
+
   private JsonNode schema(String name) {
     JsonNode schema = document.get("components").get("schemas").get(name);
     assertThat(schema).as("schema " + name).isNotNull();

@@ -100,6 +100,23 @@ public abstract class ObjectStoreContract {
   }
 
   @Test
+  void aBoundedGetGivesAnObjectUpToTheBoundAndRefusesALargerOneNamingItsSize() {
+    byte[] data = random(4096, 7);
+    URI stored = put("bounded/result.json", data);
+
+    assertThat(store.get(stored, 4096)).hasValueSatisfying(b -> assertThat(b).isEqualTo(data));
+    assertThat(store.get(locate("bounded/absent"), 10)).isEmpty();
+    assertThatThrownBy(() -> store.get(stored, 4095))
+        .isInstanceOfSatisfying(
+            ObjectTooLargeException.class,
+            e -> {
+              assertThat(e.size()).isEqualTo(4096);
+              assertThat(e.limit()).isEqualTo(4095);
+              assertThat(e.pointer()).isEqualTo(stored.toString());
+            });
+  }
+
+  @Test
   void putReturnsThePointerThatLocateGivesAndThatTheStoreHandles() {
     URI located = locate("tasks/t1/result.json");
 

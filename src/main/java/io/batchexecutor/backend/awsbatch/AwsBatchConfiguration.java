@@ -10,6 +10,7 @@ import io.batchexecutor.config.BatchExecutorProperties;
 import io.batchexecutor.config.ExecutionProfile;
 import io.batchexecutor.config.ExecutionProfiles;
 import io.batchexecutor.config.ExecutorSettingsResolver;
+import io.batchexecutor.config.ResultSizeLimit;
 import io.batchexecutor.config.ServiceAccount;
 import io.batchexecutor.image.ImageBuilder;
 import io.batchexecutor.image.Runner;
@@ -280,6 +281,7 @@ public class AwsBatchConfiguration {
             clients.throttling(),
             storage.stores(),
             json,
+            ResultSizeLimit.of(properties),
             clock,
             aws.runnableWarning(),
             BackOff.of(properties.pipeline()));

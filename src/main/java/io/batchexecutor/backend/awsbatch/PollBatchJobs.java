@@ -1,15 +1,14 @@
 package io.batchexecutor.backend.awsbatch;
 
 import io.batchexecutor.backend.BackOff;
-import io.batchexecutor.backend.ResultDigests;
 import io.batchexecutor.backend.RunnerOutcome;
-import io.batchexecutor.backend.SweepResults;
 import io.batchexecutor.backend.Unreachable;
+import io.batchexecutor.config.ResultSizeLimit;
 import io.batchexecutor.storage.ObjectStores;
+import io.batchexecutor.storage.ObjectTooLargeException;
 import io.batchexecutor.task.Sweep;
 import io.batchexecutor.task.Task;
 import io.batchexecutor.task.TaskError;
-import io.batchexecutor.task.TaskObjects;
 import io.batchexecutor.task.TaskQueries;
 import io.batchexecutor.task.TaskRepository;
 import io.batchexecutor.task.TaskStatus;
@@ -49,8 +48,7 @@ public class PollBatchJobs implements Runnable {
   private final TaskQueries queries;
   private final BatchClient batch;
   private final Throttling throttling;
-  private final ObjectStores stores;
-  private final JsonMapper json;
+  private final BatchResults results;
   private final Clock clock;
   private final Duration runnableWarning;
   private final BackOff backOff;
@@ -64,6 +62,7 @@ public class PollBatchJobs implements Runnable {
       Throttling throttling,
       ObjectStores stores,
       JsonMapper json,
+      ResultSizeLimit maxResult,
       Clock clock,
       Duration runnableWarning,
       BackOff backOff) {
@@ -73,8 +72,7 @@ public class PollBatchJobs implements Runnable {
     this.queries = queries;
     this.batch = batch;
     this.throttling = throttling;
-    this.stores = stores;
-    this.json = json;
+    this.results = new BatchResults(stores, json, maxResult);
     this.clock = clock;
     this.runnableWarning = runnableWarning;
   }
@@ -155,8 +153,17 @@ public class PollBatchJobs implements Runnable {
     }
     JobStatus status = job.status();
     switch (status) {
-      case SUCCEEDED -> succeeded(task, job, now);
-      case FAILED -> failed(task, job, now);
+      case SUCCEEDED, FAILED -> {
+        try {
+          if (status == JobStatus.SUCCEEDED) {
+            results.succeeded(task, exitCode(job), now);
+          } else {
+            failed(task, job, now);
+          }
+        } catch (ObjectTooLargeException e) {
+          results.tooLarge(task, e, exitCode(job), now);
+        }
+      }
       case SUBMITTED, PENDING, RUNNABLE, STARTING, RUNNING -> {
         TaskStatus observed = TaskStatus.valueOf(status.name());
         Optional<String> progress =
@@ -219,7 +226,7 @@ public class PollBatchJobs implements Runnable {
         ? Optional.empty()
         : Optional.of(
             "running "
-                + Sweep.size(task.spec().sweep())
+                + Sweep.runCount(task.spec().sweep())
                 + " combinations: "
                 + String.join(", ", parts));
   }
@@ -247,47 +254,6 @@ public class PollBatchJobs implements Runnable {
     }
   }
 
-  private void succeeded(Task task, JobDetail job, Instant now) {
-    if (task.spec().hasSweep()) {
-      task.succeed(SweepResults.gather(task, stores, json), exitCode(job), now);
-      return;
-    }
-    String pointer = JobDefinitions.resultPrefix(task) + "result.json";
-    Integer exit = exitCode(job);
-    Optional<byte[]> stored = stores.get(pointer);
-    Optional<JsonNode> result = stored.map(json::readTree);
-    if (result.isPresent() && result.get().path("ok").asBoolean(false)) {
-      task.resultsCollected(collected(stored.get(), result.get(), pointer));
-      task.succeed(pointer, exit, now);
-      return;
-    }
-    String reason =
-        result.isPresent()
-            ? "the job SUCCEEDED but its result at " + pointer + " reports a failure"
-            : "the job SUCCEEDED but wrote no result to " + pointer;
-    task.fail(
-        reason,
-        new TaskError("ResultMissing", reason, null),
-        exit,
-        result.isPresent() ? pointer : null,
-        now);
-  }
-
-  /**
-   * The digests of the result as collected now, from S3: {@code result.json} and, for a value that
-   * travelled as a pickle, {@code result.pickle}.
-   */
-  private Map<String, String> collected(byte[] document, JsonNode parsed, String pointer) {
-    Map<String, byte[]> files = new LinkedHashMap<>();
-    files.put(TaskObjects.RESULT, document);
-    if (parsed.path("pickled").asBoolean(false)) {
-      stores
-          .get(pointer.replaceAll("result\\.json$", TaskObjects.PICKLE))
-          .ifPresent(pickle -> files.put(TaskObjects.PICKLE, pickle));
-    }
-    return ResultDigests.of(files);
-  }
-
   private void failed(Task task, JobDetail job, Instant now) {
     if (!task.dependsOn().isEmpty() && job.attempts().isEmpty() && dependencyFailed(task, now)) {
       return;
@@ -295,8 +261,7 @@ public class PollBatchJobs implements Runnable {
     if (task.spec().hasSweep()) {
       // a run that refused the array job's payload says so where the gathered result goes
       String top = JobDefinitions.resultPrefix(task) + "result.json";
-      Optional<JsonNode> refusal =
-          stores.get(top).map(json::readTree).filter(RunnerOutcome::refused);
+      Optional<JsonNode> refusal = results.document(top).filter(RunnerOutcome::refused);
       if (refusal.isPresent()) {
         RunnerOutcome.failRaised(task, refusal.get(), exitCode(job), null, now);
         return;
@@ -311,7 +276,7 @@ public class PollBatchJobs implements Runnable {
     }
     String pointer = JobDefinitions.resultPrefix(task) + "result.json";
     Integer exit = exitCode(job);
-    Optional<JsonNode> result = stores.get(pointer).map(json::readTree);
+    Optional<JsonNode> result = results.document(pointer);
     if (result.isPresent() && RunnerOutcome.raised(result.get())) {
       RunnerOutcome.failRaised(task, result.get(), exit, pointer, now);
       return;

@@ -157,7 +157,7 @@ class SubmitBatchJob implements PipelineStep {
     if (!task.spec().hasSweep()) {
       return null;
     }
-    long size = Sweep.size(task.spec().sweep());
+    long size = Sweep.runCount(task.spec().sweep());
     return size < 2 ? null : ArrayProperties.builder().size((int) size).build();
   }
 

@@ -3,6 +3,7 @@ package io.batchexecutor.backend.local;
 import com.github.dockerjava.api.model.Capability;
 import io.batchexecutor.config.BatchExecutorProperties;
 import io.batchexecutor.config.BatchExecutorProperties.TaskNetwork;
+import io.batchexecutor.config.ResultSizeLimit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,6 +25,7 @@ import java.util.Map;
  * @param addCapabilities the capabilities given back after all are dropped
  * @param pidsLimit most processes and threads at once; 0: no limit
  * @param maxLogBytes most of their output the engine keeps
+ * @param maxResult the largest result file the service takes from them
  */
 record ContainerConfinement(
     long uid,
@@ -35,14 +37,15 @@ record ContainerConfinement(
     List<Capability> addCapabilities,
     long pidsLimit,
     long maxLogBytes,
-    long maxResultBytes) {
+    ResultSizeLimit maxResult) {
 
   ContainerConfinement {
     addCapabilities = List.copyOf(addCapabilities);
   }
 
   /** The confinement the settings describe; an unknown capability stops start-up, named. */
-  static ContainerConfinement of(BatchExecutorProperties.Local local) {
+  static ContainerConfinement of(BatchExecutorProperties properties) {
+    BatchExecutorProperties.Local local = properties.local();
     String[] user = local.user().split(":");
     List<Capability> capabilities = new ArrayList<>();
     for (String name : local.addCapabilities()) {
@@ -74,7 +77,7 @@ record ContainerConfinement(
         capabilities,
         local.pidsLimit(),
         local.maxLogSize().toBytes(),
-        local.maxResultSize().toBytes());
+        ResultSizeLimit.of(properties));
   }
 
   /** The defaults of {@code batch-executor.local.*}. */
@@ -89,7 +92,8 @@ record ContainerConfinement(
         List.of(),
         512,
         16L << 20,
-        256L << 20);
+        new ResultSizeLimit(
+            ResultSizeLimit.DEFAULT.toBytes(), "batch-executor.storage.max-result-size"));
   }
 
   /** The user as the engine takes it: {@code uid:gid}. */

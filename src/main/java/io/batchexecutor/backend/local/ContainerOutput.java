@@ -2,6 +2,7 @@ package io.batchexecutor.backend.local;
 
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.exception.NotFoundException;
+import io.batchexecutor.config.ResultSizeLimit;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -22,24 +23,22 @@ import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 class ContainerOutput {
 
   private final DockerClient docker;
-  private final long maxResultBytes;
+  private final ResultSizeLimit maxResult;
 
-  ContainerOutput(DockerClient docker, long maxResultBytes) {
+  ContainerOutput(DockerClient docker, ResultSizeLimit maxResult) {
     this.docker = docker;
-    this.maxResultBytes = maxResultBytes;
+    this.maxResult = maxResult;
+  }
+
+  /** The largest result file taken from a container. */
+  ResultSizeLimit maxResult() {
+    return maxResult;
   }
 
   /** A result file over {@code max-result-size} fails the task, naming the bound. */
   private void checkSize(String name, long size) {
-    if (size > maxResultBytes) {
-      throw new ResultTooLargeException(
-          "the task left "
-              + name
-              + " of "
-              + size
-              + " bytes, more than batch-executor.local.max-result-size allows ("
-              + maxResultBytes
-              + " bytes)");
+    if (size > maxResult.bytes()) {
+      throw new ResultTooLargeException(maxResult.exceeded(name, size));
     }
   }
 

@@ -37,7 +37,7 @@ public class LocalBackendConfiguration {
    */
   @Bean
   ContainerConfinement containerConfinement(BatchExecutorProperties properties) {
-    ContainerConfinement confinement = ContainerConfinement.of(properties.local());
+    ContainerConfinement confinement = ContainerConfinement.of(properties);
     log.info(
         "Task containers run as {} with network {}, no capabilities{}{}, pids limit {}, logs up to"
             + " {} bytes",

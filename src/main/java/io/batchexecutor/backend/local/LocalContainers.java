@@ -51,7 +51,7 @@ class LocalContainers {
 
   LocalContainers(
       DockerClient docker, TaskInputs inputs, JsonMapper json, ContainerConfinement confinement) {
-    this.output = new ContainerOutput(docker, confinement.maxResultBytes());
+    this.output = new ContainerOutput(docker, confinement.maxResult());
     this.logs = new LogCaptures(docker, confinement.maxLogBytes());
     this.docker = docker;
     this.inputs = inputs;

@@ -65,8 +65,7 @@ class RunSweep implements PipelineStep {
 
   @Override
   public StepResult run(Task task, StepContext context) throws InterruptedException {
-    List<ObjectNode> combinations = Sweep.combinations(task.spec().sweep());
-    int runs = combinations.size();
+    int runs = (int) Sweep.runCount(task.spec().sweep()); // at most MAX_COMBINATIONS
     // each change of status is stored before the runs go on, so that the task shows RUNNING
     // while they do rather than the status it had when this step began
     if (task.status() == TaskStatus.BUILDING) {
@@ -104,8 +103,11 @@ class RunSweep implements PipelineStep {
         progressed = false;
       }
     }
-    task.logsCollected(logs.storeAll(task, combinations));
-    task.succeed(SweepResults.gather(task, stores, json), 0, context.now());
+    task.logsCollected(logs.storeAll(task, runs));
+    task.succeed(
+        SweepResults.gather(task, stores, json, containers.output.maxResult().bytes()),
+        0,
+        context.now());
     return StepResult.proceed();
   }
 

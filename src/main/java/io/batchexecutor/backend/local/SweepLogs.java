@@ -3,15 +3,14 @@ package io.batchexecutor.backend.local;
 import io.batchexecutor.backend.SweepResults;
 import io.batchexecutor.storage.ObjectStore;
 import io.batchexecutor.storage.ObjectStores;
+import io.batchexecutor.task.Sweep;
 import io.batchexecutor.task.Task;
 import io.batchexecutor.task.TaskObjects;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 import java.util.Optional;
-import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The output of a sweep's runs: each run's stored beside its outcome ({@code output.log}), and all
@@ -46,11 +45,11 @@ final class SweepLogs {
    * Every run's output, each under a heading with its combination, stored as the task's logs: the
    * runs' stored logs streamed one after another into a log with the same bound as each run's.
    */
-  String storeAll(Task task, List<ObjectNode> combinations) {
+  String storeAll(Task task, int runs) {
     try (BoundedLog logs = new BoundedLog(containers.logs.maxBytes())) {
-      for (int i = 0; i < combinations.size(); i++) {
+      for (int i = 0; i < runs; i++) {
         logs.write(
-            ("=== combination " + i + " " + combinations.get(i) + " ===\n")
+            ("=== combination " + i + " " + Sweep.combination(task.spec().sweep(), i) + " ===\n")
                 .getBytes(StandardCharsets.UTF_8));
         Optional<InputStream> run =
             stores.open(SweepResults.pointer(task, stores, i, LOG), 0, ObjectStore.END);

@@ -7,7 +7,7 @@ import {definitions, el, errorText, notice, replace, shortId} from '../dom.js';
 import {errorBlock, outputPanel, resultBlock} from '../parts.js';
 import {poll} from '../poll.js';
 import {isFinal, statusBadge} from '../status.js';
-import {combinations, describe} from '../sweep.js';
+import {combinationAt, describe, runCount} from '../sweep.js';
 
 const EVERY_MS = 2000;
 
@@ -48,24 +48,25 @@ export function render(container, ctx, params) {
       replace(message, notice('error', 'This task is not a parameter sweep.'));
       return false;
     }
-    const all = combinations(task.sweep);
-    if (!(index >= 0 && index < all.length)) {
-      replace(message, notice('error', `This sweep has runs 0 to ${all.length - 1}.`));
+    const runs = runCount(task.sweep);
+    if (!(index >= 0 && index < runs)) {
+      replace(message, notice('error', `This sweep has runs 0 to ${runs - 1}.`));
       return false;
     }
+    const combination = combinationAt(task.sweep, index);
     ctx.setTitle(`Run ${index} of ${task.name || shortId(task.id)}`);
-    replace(title, `Run ${index} of ${all.length}`);
+    replace(title, `Run ${index} of ${runs}`);
     replace(back, '‹ ' + (task.name || 'The sweep'));
     replace(badge, statusBadge(task.status));
     replace(nav,
       index > 0 ? el('a', {class: 'button', href: runLink(id, index - 1)}, '‹ Run ' + (index - 1))
         : null,
-      index + 1 < all.length
+      index + 1 < runs
         ? el('a', {class: 'button', href: runLink(id, index + 1)}, 'Run ' + (index + 1) + ' ›')
         : null);
     replace(facts, el('h2', {}, 'Combination'), definitions(
-      Object.entries(all[index]).map(([k, v]) => [k, el('code', {}, JSON.stringify(v))])),
-    el('p', {class: 'muted'}, 'Called with ' + describe(all[index]) +
+      Object.entries(combination).map(([k, v]) => [k, el('code', {}, JSON.stringify(v))])),
+    el('p', {class: 'muted'}, 'Called with ' + describe(combination) +
       ' added to the task’s keyword arguments. The sweep is ' + task.status + ': ' +
       (task.status_reason || '')));
     if (!started) {

@@ -3,6 +3,7 @@ package io.batchexecutor.backend.awsbatch;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.batchexecutor.backend.BackOff;
+import io.batchexecutor.config.ResultSizeLimit;
 import io.batchexecutor.storage.ObjectStores;
 import io.batchexecutor.support.ServiceTest;
 import io.batchexecutor.support.TaskBuilder;
@@ -39,6 +40,10 @@ import tools.jackson.databind.json.JsonMapper;
 @ServiceTest
 class PollBatchJobsTest {
 
+  /** A bound small enough to pass a test's result and stop a larger one. */
+  static final ResultSizeLimit MAX_RESULT =
+      new ResultSizeLimit(1024, "batch-executor.storage.max-result-size");
+
   @Autowired TaskRepository tasks;
   @Autowired TaskQueries queries;
   @Autowired WorkQueue queue;
@@ -61,6 +66,7 @@ class PollBatchJobsTest {
             new Throttling(1_000_000, 3, Duration.ofMillis(1), Duration.ofMillis(2), d -> {}),
             new ObjectStores(s3, List.of(s3)),
             JsonMapper.builder().build(),
+            MAX_RESULT,
             Clock.fixed(now, ZoneOffset.UTC),
             Duration.ofMinutes(15),
             new BackOff(Duration.ofSeconds(60), Duration.ofMinutes(30)));
@@ -153,6 +159,77 @@ class PollBatchJobsTest {
         .isEqualTo(
             "[{\"kwargs\":{\"C\":1},\"result\":0.5},"
                 + "{\"kwargs\":{\"C\":10},\"error\":{\"type\":\"ValueError\",\"message\":\"diverged\"}}]");
+  }
+
+  @Test
+  void aResultOverMaxResultSizeFailsTheTaskNamingTheFileAndTheSetting() {
+    Task task = submitted("job-big");
+    byte[] big =
+        ("{\"ok\": true, \"value\": \"" + "y".repeat(2000) + "\"}")
+            .getBytes(StandardCharsets.UTF_8);
+    s3.put("bucket", TaskObjects.key(task, "result.json"), big);
+    batch.setJob(
+        job("job-big", JobStatus.SUCCEEDED)
+            .container(ContainerDetail.builder().exitCode(0).build())
+            .build());
+
+    poller.run();
+
+    Task done = tasks.find(task.id()).orElseThrow();
+    assertThat(done.status()).isEqualTo(TaskStatus.FAILED);
+    assertThat(done.statusReason())
+        .isEqualTo(
+            "the task left result.json of "
+                + big.length
+                + " bytes, more than batch-executor.storage.max-result-size allows (1024 bytes)");
+    assertThat(done.error().type()).isEqualTo("ResultTooLarge");
+    assertThat(done.resultPointer()).isNull();
+    assertThat(done.resultDigests()).isNullOrEmpty();
+  }
+
+  @Test
+  void aFailedJobsErrorOverMaxResultSizeFailsTheTaskNamingTheSetting() {
+    Task task = submitted("job-big-error");
+    s3.put(
+        "bucket",
+        TaskObjects.key(task, "result.json"),
+        ("{\"ok\": false, \"error\": {\"type\": \"E\", \"message\": \"" + "m".repeat(2000) + "\"}}")
+            .getBytes(StandardCharsets.UTF_8));
+    batch.setJob(
+        job("job-big-error", JobStatus.FAILED)
+            .container(ContainerDetail.builder().exitCode(65).build())
+            .build());
+
+    poller.run();
+
+    Task done = tasks.find(task.id()).orElseThrow();
+    assertThat(done.status()).isEqualTo(TaskStatus.FAILED);
+    assertThat(done.error().type()).isEqualTo("ResultTooLarge");
+    assertThat(done.statusReason()).contains("result.json").contains("max-result-size");
+  }
+
+  @Test
+  void aSweepRunsPickleOverMaxResultSizeFailsTheSweepNamingIt() {
+    Task task = sweepSubmitted("job-sweep-big", List.of(1, 10));
+    String prefix = TaskObjects.key(task, "sweep/");
+    for (int i = 0; i < 2; i++) {
+      s3.put(
+          "bucket",
+          prefix + i + "/result.json",
+          "{\"ok\": true, \"pickled\": true, \"type\": \"x.Y\", \"repr\": \"Y()\"}"
+              .getBytes(StandardCharsets.UTF_8));
+      s3.put("bucket", prefix + i + "/result.pickle", new byte[i == 0 ? 1024 : 1025]);
+    }
+    batch.setJob(job("job-sweep-big", JobStatus.SUCCEEDED).build());
+
+    poller.run();
+
+    Task done = tasks.find(task.id()).orElseThrow();
+    assertThat(done.status()).isEqualTo(TaskStatus.FAILED);
+    assertThat(done.statusReason())
+        .isEqualTo(
+            "the task left sweep/1/result.pickle of 1025 bytes, more than"
+                + " batch-executor.storage.max-result-size allows (1024 bytes)");
   }
 
   @Test

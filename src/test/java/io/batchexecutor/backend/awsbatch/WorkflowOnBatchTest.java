@@ -158,6 +158,7 @@ class WorkflowOnBatchTest {
             new Throttling(1_000_000, 3, Duration.ofMillis(1), Duration.ofMillis(2), d -> {}),
             new ObjectStores(s3, List.of(s3)),
             json,
+            PollBatchJobsTest.MAX_RESULT,
             Clock.fixed(NOW.plusSeconds(60), ZoneOffset.UTC),
             Duration.ofMinutes(15),
             new BackOff(Duration.ofSeconds(60), Duration.ofMinutes(30)));

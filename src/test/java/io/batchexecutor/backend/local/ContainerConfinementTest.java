@@ -23,8 +23,7 @@ class ContainerConfinementTest {
     }
     return ContainerConfinement.of(
         new Binder(new MapConfigurationPropertySource(values))
-            .bindOrCreate("batch-executor", BatchExecutorProperties.class)
-            .local());
+            .bindOrCreate("batch-executor", BatchExecutorProperties.class));
   }
 
   @Test

@@ -195,7 +195,7 @@ class ContainerSpecTest {
             List.of(Capability.SYS_PTRACE),
             0,
             4L << 20,
-            256L << 20);
+            ContainerConfinement.defaults().maxResult());
     HostConfig host = created(specOf(aTask().settings(ONE_GB).build(), relaxed)).getHostConfig();
 
     assertThat(host.getNetworkMode()).isEqualTo("host");
@@ -220,7 +220,7 @@ class ContainerSpecTest {
             List.of(),
             512,
             16L << 20,
-            256L << 20);
+            ContainerConfinement.defaults().maxResult());
 
     assertThat(
             created(specOf(aTask().settings(ONE_GB).build(), bridge))

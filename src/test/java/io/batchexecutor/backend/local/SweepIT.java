@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.TestPropertySource;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /** Parameter sweeps on the local engine: one container per combination, results in order. */
 @ServiceTest
@@ -26,6 +27,8 @@ import tools.jackson.databind.JsonNode;
       "batch-executor.image.base-image=${BATCH_EXECUTOR_TEST_BASE_IMAGE:local/python:3}"
     })
 class SweepIT {
+
+  static final JsonMapper JSON = JsonMapper.builder().build();
 
   @LocalServerPort int port;
   Api api;
@@ -102,6 +105,65 @@ class SweepIT {
             .map(e -> e.get("reason").asString())
             .toList();
     assertThat(reasons).contains("6 combinations, run in up to 4 containers at once");
+  }
+
+  @Test
+  void aSweepOfLongValuesIsStoredAndStagedAtTheSizeOfItsRequestAndEachRunGetsItsCombination()
+      throws Exception {
+    // two names of three values of 9,000 characters each: a request of about 55 KB, whose nine
+    // combinations listed one by one would be three times that
+    Map<String, Object> sweep = new java.util.LinkedHashMap<>();
+    for (String name : List.of("text", "label")) {
+      List<String> values = new java.util.ArrayList<>();
+      for (int v = 0; v < 3; v++) {
+        values.add(name.charAt(0) + Integer.toString(v) + "-" + "x".repeat(9_000));
+      }
+      sweep.put(name, values);
+    }
+    Map<String, Object> body =
+        Tasks.function(
+                "def f(text, label, k):\n"
+                    + "    return [text[:2], label[:2], len(text), len(label), k]\n",
+                "f")
+            .set("kwargs", Map.of("k", 5))
+            .set("image", Map.of("payload", "staged"))
+            .set("sweep", sweep)
+            .build();
+    String request = JSON.writeValueAsString(body);
+    assertThat(request.length()).isBetween(54_000, 56_000);
+    Api.Response accepted = api.post("/api/v1/tasks", request);
+    assertThat(accepted.status()).as(accepted.text()).isEqualTo(202);
+    String id = accepted.json().get("id").asString();
+
+    JsonNode task = api.awaitEnd(id, Duration.ofSeconds(300));
+
+    assertThat(task.get("status").asString()).as(task.toString()).isEqualTo("SUCCEEDED");
+    assertThat(task.get("sweep"))
+        .as("the task's view shows the axes")
+        .isEqualTo(JSON.valueToTree(sweep));
+    java.nio.file.Path payload =
+        java.nio.file.Path.of(
+            java.net.URI.create(
+                task.get("result").asString().replace("result.json", "payload.json")));
+    assertThat(java.nio.file.Files.size(payload))
+        .as("the staged payload.json")
+        .isLessThanOrEqualTo(2L * request.length());
+    assertThat(JSON.readTree(java.nio.file.Files.readAllBytes(payload)).get("sweep"))
+        .isEqualTo(JSON.createObjectNode().set("product", JSON.valueToTree(sweep)));
+    JsonNode outcomes = api.get("/api/v1/tasks/" + id + "/result").json();
+    assertThat(outcomes.size()).isEqualTo(9);
+    for (int i = 0; i < 9; i++) {
+      String text = "t" + i / 3;
+      String label = "l" + i % 3;
+      assertThat(outcomes.get(i).get("result").toString())
+          .as("run " + i)
+          .isEqualTo("[\"" + text + "\",\"" + label + "\",9003,9003,5]");
+      assertThat(outcomes.get(i).get("kwargs").get("text").asString()).startsWith(text + "-");
+      assertThat(outcomes.get(i).get("kwargs").get("label").asString()).startsWith(label + "-");
+    }
+    JsonNode seventh = api.get("/api/v1/tasks/" + id + "/result?index=7").json();
+    assertThat(seventh.get("result").get(0).asString()).isEqualTo("t2");
+    assertThat(seventh.get("result").get(1).asString()).isEqualTo("l1");
   }
 
   @Test
