@@ -17,6 +17,8 @@ from .client import (
 )
 from .covalent import (
     AWSBatchExecutor,
+    DepsBash,
+    DepsCall,
     DepsPip,
     Electron,
     ElectronResult,
@@ -52,7 +54,7 @@ status = RESULT_STATUS
 __version__ = "0.1.0"
 
 __all__ = [
-    "AWSBatchExecutor", "ApiError", "BatchExecutorError", "Client", "DepsPip", "Electron",
+    "AWSBatchExecutor", "ApiError", "BatchExecutorError", "Client", "DepsBash", "DepsCall", "DepsPip", "Electron",
     "ElectronResult", "Lattice", "Proxy", "RESULT_STATUS", "Result", "ResultAltered",
     "ResultNotAvailable", "ServiceUnreachable", "SourceError", "Status", "TaskCancelled",
     "TaskFailed", "TaskHandle", "Unauthorized", "UnsupportedOperation", "WaitTimeout",

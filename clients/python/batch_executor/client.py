@@ -115,7 +115,9 @@ class Client:
         """One call: the decoded JSON answer (or bytes, or text), or an ApiError.
 
         A ``503`` with ``Retry-After`` is tried again a few times for reads and for submissions
-        (which carry an Idempotency-Key, so a repeat creates nothing twice).
+        (which carry an Idempotency-Key, so a repeat creates nothing twice). A ``429`` with
+        ``Retry-After`` (a limit of the client's: nothing was done) is tried again the same way
+        for any call. Either waits what ``Retry-After`` says, at most 10 s a time, 3 times at most.
         """
         url = self.url + path
         if query:
@@ -132,21 +134,22 @@ class Client:
         all_headers.update(headers or {})
         if retry is None:
             retry = method == "GET" or "Idempotency-Key" in all_headers
-        attempts = 4 if retry else 1
+        attempts = 4
         for attempt in range(attempts):
             request = urllib.request.Request(url, data=data, method=method, headers=all_headers)
             try:
                 response = self._opener.open(request, timeout=timeout or self.timeout)
             except urllib.error.HTTPError as error:
                 delay = _retry_after(error)
-                if error.code == 503 and delay is not None and attempt + 1 < attempts:
+                again = error.code == 429 or (error.code == 503 and retry)
+                if again and delay is not None and attempt + 1 < attempts:
                     error.close()
                     time.sleep(delay)
                     continue
                 raise self._problem(error, method, url)
             except (urllib.error.URLError, OSError) as error:
                 reason = getattr(error, "reason", error)
-                if attempt + 1 < attempts and isinstance(reason, ConnectionResetError):
+                if retry and attempt + 1 < attempts and isinstance(reason, ConnectionResetError):
                     time.sleep(1)
                     continue
                 raise ServiceUnreachable(self.url, reason)
@@ -198,21 +201,28 @@ class Client:
         allows); ``execution_profile``: the operator's execution profile to run with (one of
         :meth:`executor`'s; ``None`` for the caller's default), over the executor's.
         """
+        from . import hooks, values
         from .covalent import executor_settings, requirements_of, Electron
         from .source import function_source
 
         name = getattr(fn, "__name__", "task")
+        around = ([], [], [])
         if isinstance(fn, Electron):
             executor = executor if executor is not None else fn.executor
             requirements = requirements if requirements is not None else fn.deps_pip
+            around = (fn.deps_bash or [], fn.call_before or [], fn.call_after or [])
             fn = fn.function
         sliced = function_source(fn)
+        what = "the arguments of %s" % name
         body = {
             "name": name,
             "function": {"source": sliced.source, "name": sliced.name},
-            "args": json_value(list(args), "the arguments of %s" % name, "args"),
-            "kwargs": json_value(kwargs, "the arguments of %s" % name, "kwargs"),
+            "args": values.encode(list(args), None, what, "args"),
+            "kwargs": values.encode(dict(kwargs), None, what, "kwargs"),
         }
+        if any(around) or values.has_marker([body["args"], body["kwargs"]]):
+            source, function = hooks.wrap(sliced.source, sliced.name, *around)
+            body["function"] = {"source": source, "name": function}
         settings = executor_settings(executor)
         if execution_profile is not None:
             settings["execution_profile"] = execution_profile
@@ -222,6 +232,8 @@ class Client:
         if base_image:
             image["base_image"] = base_image
         packages = requirements_of(requirements)
+        packages += [r for r in sliced.requirements + hooks.requirements(around[1] + around[2])
+                     if r not in packages]
         if packages:
             image["requirements"] = packages
         if image:

@@ -18,8 +18,10 @@ import re
 import threading
 import warnings
 
-from .client import Client, TaskHandle, json_value
-from .errors import TaskFailed, UnsupportedOperation
+from . import hooks, nodes, values
+from .client import Client, json_value
+from .errors import UnsupportedOperation
+from .hooks import DepsBash, DepsCall
 
 # ---- statuses ----------------------------------------------------------------------------------
 
@@ -236,10 +238,14 @@ def _builder():
 class Electron:
     """A function that runs as a task. Outside a lattice a call is a plain local call."""
 
-    def __init__(self, function, executor=None, deps_pip=None):
+    def __init__(self, function, executor=None, deps_pip=None, deps_bash=None, call_before=None,
+                 call_after=None):
         self.function = function
         self.executor = executor
         self.deps_pip = deps_pip
+        self.deps_bash = deps_bash
+        self.call_before = call_before
+        self.call_after = call_after
         functools.update_wrapper(self, function)
 
     def __repr__(self):
@@ -259,21 +265,23 @@ def electron(_func=None, *, backend=None, executor=None, files=None, deps_bash=N
              deps_pip=None, call_before=None, call_after=None):
     """``@electron`` or ``@electron(executor=..., deps_pip=...)``: the function runs as a task of
     the lattice that calls it. ``executor`` is an AWSBatchExecutor, ``"awsbatch"`` or None (the
-    service's defaults); ``deps_pip`` a DepsPip or a list of requirements."""
+    service's defaults); ``deps_pip`` a DepsPip or a list of requirements; ``deps_bash`` a
+    DepsBash, a command or a list of them; ``call_before``/``call_after`` a DepsCall or a list of
+    them — these run in the task around the function (hooks.py)."""
     _unsupported("electron", "files", files)
-    _unsupported("electron", "deps_bash", deps_bash)
-    _unsupported("electron", "call_before", call_before)
-    _unsupported("electron", "call_after", call_after)
     executor = executor if executor is not None else backend
     executor_settings(executor)  # a bad executor is an error where it is written
     requirements_of(deps_pip)
+    deps_bash = hooks.bash_of(deps_bash) if deps_bash is not None else None
+    call_before = hooks.calls_of(call_before, "call_before") if call_before is not None else None
+    call_after = hooks.calls_of(call_after, "call_after") if call_after is not None else None
 
     def decorate(function):
         if isinstance(function, Lattice):
             return function  # a sub-lattice: its electrons join the calling lattice's graph
         if isinstance(function, Electron):
             function = function.function
-        return Electron(function, executor, deps_pip)
+        return Electron(function, executor, deps_pip, deps_bash, call_before, call_after)
 
     return decorate if _func is None else decorate(_func)
 
@@ -282,10 +290,14 @@ class Lattice:
     """A workflow function. ``dispatch(lattice)(*args)`` runs it on the service; a plain call runs
     it here, its electrons as local calls."""
 
-    def __init__(self, function, executor=None, deps_pip=None):
+    def __init__(self, function, executor=None, deps_pip=None, deps_bash=None, call_before=None,
+                 call_after=None):
         self.function = function
         self.executor = executor
         self.deps_pip = deps_pip
+        self.deps_bash = deps_bash
+        self.call_before = call_before
+        self.call_after = call_after
         self.__name__ = getattr(function, "__name__", "lattice")
         functools.update_wrapper(self, function)
 
@@ -305,17 +317,18 @@ def lattice(_func=None, *, backend=None, executor=None, workflow_executor=None, 
     """``@lattice`` or ``@lattice(executor=..., deps_pip=...)``: a workflow of electrons. Its
     ``executor`` and ``deps_pip`` are the defaults of the electrons that name none.
     ``workflow_executor`` (where Covalent runs the lattice's own post-processing) is accepted: the
-    service computes the lattice's return value in a small task of its own."""
-    _unsupported("lattice", "deps_bash", deps_bash)
-    _unsupported("lattice", "call_before", call_before)
-    _unsupported("lattice", "call_after", call_after)
+    service computes the lattice's return value in a small task of its own. ``deps_bash``,
+    ``call_before`` and ``call_after`` are those of the electrons that set none, as in Covalent."""
     _unsupported("lattice", "triggers", triggers)
     executor = executor if executor is not None else backend
     executor_settings(executor)
     requirements_of(deps_pip)
+    deps_bash = hooks.bash_of(deps_bash) if deps_bash is not None else None
+    call_before = hooks.calls_of(call_before, "call_before") if call_before is not None else None
+    call_after = hooks.calls_of(call_after, "call_after") if call_after is not None else None
 
     def decorate(function):
-        return Lattice(function, executor, deps_pip)
+        return Lattice(function, executor, deps_pip, deps_bash, call_before, call_after)
 
     return decorate if _func is None else decorate(_func)
 
@@ -340,6 +353,8 @@ class _Graph:
         self.lattice = lattice
         self.nodes = []
         self.keys = set()
+        self.table = nodes.NodeTable()
+        self.inputs = None
 
     def add(self, electron, args, kwargs):
         base = _KEY.sub("_", electron.function.__name__)[:90] or "task"
@@ -351,14 +366,23 @@ class _Graph:
         # Bound now, as Covalent binds them: a list or dict changed after this call must not
         # change what this electron gets.
         node = _Node(key, electron, _snapshot(args), _snapshot(kwargs))
+        before = self.hook(electron, "call_before")
+        node.id = self.table.electron(electron.function.__name__, key, node.args, node.kwargs,
+                                      hooks.retval_keywords(before))
         self.nodes.append(node)
-        return Proxy(node, self.lattice.__name__)
+        return Proxy(node, self.lattice.__name__, (), node.id)
+
+    def hook(self, electron, name):
+        """The electron's call_before, call_after or deps_bash, else the lattice's."""
+        value = getattr(electron, name)
+        return value if value is not None else (getattr(self.lattice, name) or [])
 
     def build(self, args, kwargs):
         """Runs the lattice's function with the graph being built; returns (request, modules)."""
         if _builder() is not None:
             raise RuntimeError("a lattice is already being dispatched in this thread")
         _building.graph = self
+        self.inputs = {"args": _snapshot(tuple(args)), "kwargs": _snapshot(dict(kwargs))}
         try:
             returned = self.lattice.function(*args, **kwargs)
         finally:
@@ -372,20 +396,39 @@ class _Graph:
             sliced = function_source(node.electron.function)
             if sliced.module is not None and sliced.module not in modules:
                 modules.append(sliced.module)
+            args = _encoded(list(node.args), what, "args")
+            kwargs = _encoded(dict(node.kwargs), what, "kwargs")
+            source, name = sliced.source, sliced.name
+            bash = self.hook(node.electron, "deps_bash")
+            before = self.hook(node.electron, "call_before")
+            after = self.hook(node.electron, "call_after")
+            if bash or before or after or values.has_marker([args, kwargs]):
+                source, name = hooks.wrap(source, name, bash, before, after)
             task = {
-                "name": node.key,
-                "function": {"source": sliced.source, "name": sliced.name},
-                "args": _references(list(node.args), what, "args"),
-                "kwargs": _references(dict(node.kwargs), what, "kwargs"),
+                "name": "%s(%d)" % (node.electron.function.__name__, node.id),
+                "function": {"source": source, "name": name},
+                "args": args,
+                "kwargs": kwargs,
             }
             task.update(self._environment(node))
+            extra = sliced.requirements + hooks.requirements(before + after)
+            if extra:
+                image = task.setdefault("image", {})
+                image["requirements"] = list(image.get("requirements", [])) + [
+                    r for r in extra if r not in image.get("requirements", [])]
             tasks[node.key] = task
         used = []
+        output_args = [_encoded(returned, "the return value of lattice %s" % self.lattice.__name__,
+                                "return", used)]
+        source, name = _OUTPUT_SOURCE, "lattice_result"
+        if values.has_marker(output_args):
+            source, name = hooks.wrap(source, name)
+        # Covalent's postprocessing node, which rebuilds the return value, then its parameters
+        output_id = self.table.electron(nodes.POSTPROCESS, OUTPUT_KEY, [returned], {})
         output = {
-            "name": OUTPUT_KEY,
-            "function": {"source": _OUTPUT_SOURCE, "name": "lattice_result"},
-            "args": [_references(returned, "the return value of lattice %s" % self.lattice.__name__,
-                                 "return", used)],
+            "name": "%s(%d)" % (nodes.POSTPROCESS, output_id),
+            "function": {"source": source, "name": name},
+            "args": output_args,
         }
         producers = [n for n in self.nodes if n.key in used]
         if producers:
@@ -432,22 +475,33 @@ def _snapshot(value):
     return value
 
 
+def _reference(proxy, what, used):
+    """A proxy as a ``{"$task": key, "path": [...]}`` reference (its operands JSON)."""
+    node = object.__getattribute__(proxy, "_node")
+    if used is not None and node.key not in used:
+        used.append(node.key)
+    path = object.__getattribute__(proxy, "_path")
+    if not path:
+        return {"$task": node.key}
+    steps = []
+    for i, step in enumerate(path):
+        steps.append({name: _references(operand, what, "%s.path[%d]" % (path_of(proxy), i), used)
+                      if name in ("index", "right", "left") else operand
+                      for name, operand in step.items()})
+    return {"$task": node.key, "path": steps}
+
+
+def _encoded(value, what, path, used=None):
+    """``value`` with every proxy a reference and what JSON would change (tuples, dicts with
+    other keys, sets, objects) in a marker (values.py) that the task decodes."""
+    return values.encode(value, lambda proxy: _reference(proxy, what, used), what, path)
+
+
 def _references(value, what, path, used=None):
     """``value`` with every proxy replaced by a ``{"$task": key}`` reference; the rest must be
-    JSON."""
+    JSON (an operand of a path, which the runner applies as it is)."""
     if isinstance(value, Proxy):
-        node = object.__getattribute__(value, "_node")
-        if used is not None and node.key not in used:
-            used.append(node.key)
-        path = object.__getattribute__(value, "_path")
-        if not path:
-            return {"$task": node.key}
-        steps = []
-        for i, step in enumerate(path):
-            steps.append({name: _references(operand, what, "%s.path[%d]" % (path_of(value), i), used)
-                          if name in ("index", "right", "left") else operand
-                          for name, operand in step.items()})
-        return {"$task": node.key, "path": steps}
+        return _reference(value, what, used)
     if isinstance(value, (list, tuple)):
         return [_references(v, what, "%s[%d]" % (path, i), used) for i, v in enumerate(value)]
     if isinstance(value, dict):
@@ -492,17 +546,23 @@ class Proxy:
     workflow cannot express (``if res:``, ``len(res)``, ``str(res)``, iterating) is an
     UnsupportedOperation naming it."""
 
-    __slots__ = ("_node", "_lattice", "_path")
+    __slots__ = ("_node", "_lattice", "_path", "_id")
 
-    def __init__(self, node, lattice_name, path=()):
+    def __init__(self, node, lattice_name, path=(), node_id=None):
         object.__setattr__(self, "_node", node)
         object.__setattr__(self, "_lattice", lattice_name)
         object.__setattr__(self, "_path", tuple(path))
+        object.__setattr__(self, "_id", node_id)
 
-    def _then(self, step):
+    def _then(self, step, unpacked=False):
+        # the node Covalent's get_item/get_attr/operator electron would add, with its operand's
+        graph = _builder()
+        node_id = None
+        if graph is not None:
+            node_id = graph.table.operation(object.__getattribute__(self, "_id"), step, unpacked)
         return Proxy(object.__getattribute__(self, "_node"),
                      object.__getattribute__(self, "_lattice"),
-                     object.__getattribute__(self, "_path") + (step,))
+                     object.__getattribute__(self, "_path") + (step,), node_id)
 
     def __repr__(self):
         node = object.__getattribute__(self, "_node")
@@ -540,7 +600,7 @@ class Proxy:
                     break
         if count is None:
             _refuse(self, "iteration (a for loop, list(), a starred unpacking)")
-        return iter([self._then({"index": i}) for i in range(count)])
+        return iter([self._then({"index": i}, unpacked=True) for i in range(count)])
 
     def __reduce_ex__(self, protocol):
         _refuse(self, "pickling")
@@ -624,6 +684,7 @@ for _name, _operation in _OPERATIONS.items():
 
 _clients = {}
 _modules_of_dispatch = {}
+_graphs_of_dispatch = {}
 
 
 def _client(dispatcher_addr=None):
@@ -644,9 +705,12 @@ def dispatch(orig_lattice, dispatcher_addr=None, **_ignored):
 
     @functools.wraps(orig_lattice.function)
     def submit(*args, **kwargs):
-        body, modules = _Graph(orig_lattice).build(args, kwargs)
+        graph = _Graph(orig_lattice)
+        body, modules = graph.build(args, kwargs)
         workflow = _client(dispatcher_addr).submit_workflow(body)
         _modules_of_dispatch[workflow.id] = modules
+        _graphs_of_dispatch[workflow.id] = (graph.table, graph.inputs)
+        nodes.save(workflow.id, graph.table, graph.inputs)
         return workflow.id
 
     return submit
@@ -663,9 +727,14 @@ def dispatch_sync(orig_lattice, dispatcher_addr=None, **_ignored):
     return run
 
 
-def get_result(dispatch_id, wait=False, dispatcher_addr=None, status_only=False, timeout=None):
+def get_result(dispatch_id, wait=False, dispatcher_addr=None, status_only=False, timeout=None,
+               *, workflow_output=True, intermediate_outputs=True, sublattice_results=True,
+               results_dir=None, qelectron_db=False):
     """The Result of a dispatch; with ``wait=True`` once the workflow has ended (held requests,
-    never a busy poll)."""
+    never a busy poll). As in Covalent, ``workflow_output=False`` leaves the lattice's output
+    out (``result`` is None) and ``intermediate_outputs=False`` the electrons' (their
+    ``output`` is None); ``sublattice_results`` (no sublattices here), ``results_dir`` and
+    ``qelectron_db`` are accepted."""
     client = _client(dispatcher_addr)
     workflow = client.workflow(dispatch_id)
     if wait:
@@ -673,118 +742,13 @@ def get_result(dispatch_id, wait=False, dispatcher_addr=None, status_only=False,
     else:
         workflow.refresh()
     return Result(client, workflow.info, _modules_of_dispatch.get(str(dispatch_id), []),
-                  fetch=not status_only)
+                  fetch=not status_only, graph=_graphs_of_dispatch.get(str(dispatch_id)),
+                  workflow_output=workflow_output, intermediate_outputs=intermediate_outputs)
 
 
-class ElectronResult:
-    """One electron's task in a dispatch: ``key``, ``task_id``, ``status``, and once asked for,
-    ``result`` (its return value) or ``error``."""
-
-    def __init__(self, client, key, view, modules):
-        self.key = key
-        self.task_id = view["id"]
-        self.status = covalent_status(view["status"])
-        self.status_reason = view.get("status_reason")
-        self.handle = TaskHandle(client, view["id"], modules=modules)
-        self._fetched = False
-        self._result = None
-        self._error = None
-
-    def __repr__(self):
-        return "<ElectronResult %s %s>" % (self.key, self.status)
-
-    def _fetch(self):
-        if self._fetched:
-            return
-        self._fetched = True
-        if self.status == RESULT_STATUS.COMPLETED:
-            self._result = self.handle.result()
-        elif self.status in (RESULT_STATUS.FAILED, RESULT_STATUS.CANCELLED):
-            try:
-                self.handle.result()
-            except TaskFailed as failed:
-                self._error = str(failed)
-
-    @property
-    def result(self):
-        self._fetch()
-        return self._result
-
-    @property
-    def error(self):
-        self._fetch()
-        return self._error
-
-
-class Result:
-    """A dispatch as Covalent's ``get_result`` gives it: ``dispatch_id``, ``status``
-    (``Result.COMPLETED``, ``FAILED``, ``CANCELLED``, ``RUNNING``), ``result`` (the lattice's
-    return value, once COMPLETED), ``error`` (why it failed), and per electron
-    ``get_node_result(key)`` / ``get_all_node_outputs()``."""
-
-    NEW_OBJECT = RESULT_STATUS.NEW_OBJECT
-    RUNNING = RESULT_STATUS.RUNNING
-    COMPLETED = RESULT_STATUS.COMPLETED
-    FAILED = RESULT_STATUS.FAILED
-    CANCELLED = RESULT_STATUS.CANCELLED
-
-    def __init__(self, client, workflow, modules=(), fetch=True):
-        self.dispatch_id = workflow["id"]
-        self.lattice_name = workflow.get("name")
-        self.status = _WORKFLOW_STATUS.get(workflow["status"], RESULT_STATUS.RUNNING)
-        self.start_time = workflow.get("created_at")
-        self.end_time = workflow.get("finished_at")
-        self.workflow = workflow
-        self.electrons = {
-            key: ElectronResult(client, key, view, modules)
-            for key, view in workflow["tasks"].items()
-            if key != OUTPUT_KEY
-        }
-        self._output = (
-            ElectronResult(client, OUTPUT_KEY, workflow["tasks"][OUTPUT_KEY], modules)
-            if OUTPUT_KEY in workflow["tasks"]
-            else None
-        )
-        self._result = None
-        self.error = None
-        if fetch:
-            self._fetch()
-
-    def _fetch(self):
-        if self.status == RESULT_STATUS.COMPLETED and self._output is not None:
-            self._result = self._output.result
-        elif self.status in (RESULT_STATUS.FAILED, RESULT_STATUS.CANCELLED):
-            errors = []
-            for key, e in self.electrons.items():
-                if e.status == RESULT_STATUS.FAILED:
-                    errors.append("electron %s: %s" % (key, e.error))
-            if not errors and self._output is not None and self._output.status == RESULT_STATUS.FAILED:
-                errors.append(self._output.error)
-            self.error = "\n".join(errors) or (
-                "the dispatch was cancelled" if self.status == RESULT_STATUS.CANCELLED else None)
-
-    def __repr__(self):
-        return "<Result %s %s %s>" % (self.lattice_name, self.dispatch_id, self.status)
-
-    @property
-    def result(self):
-        """The lattice's return value once COMPLETED, else None."""
-        return self._result
-
-    def get_node_result(self, key):
-        """One electron's ElectronResult, by its key (its function's name, ``name-2`` for the
-        second call, ...)."""
-        return self.electrons[key]
-
-    def get_all_node_outputs(self):
-        """Every completed electron's return value, by key."""
-        return {
-            key: e.result for key, e in self.electrons.items()
-            if e.status == RESULT_STATUS.COMPLETED
-        }
-
+from .results import ElectronResult, Result  # noqa: E402 (they use the statuses above)
 
 __all__ = [
-    "AWSBatchExecutor", "DepsPip", "OtherExecutor", "Electron", "Lattice", "Proxy", "RESULT_STATUS", "Result",
+    "AWSBatchExecutor", "DepsBash", "DepsCall", "DepsPip", "OtherExecutor", "Electron", "Lattice", "Proxy", "RESULT_STATUS", "Result",
     "ElectronResult", "Status", "dispatch", "dispatch_sync", "electron", "get_result", "lattice",
 ]

@@ -27,13 +27,16 @@ _BUILTINS = frozenset(dir(builtins)) | {"__file__", "__name__", "__doc__", "__bu
 
 
 class Sliced:
-    """What travels: ``source`` (a module), ``name`` (the function to call in it), and the
-    ``module`` the function came from here (to find its classes when a result is unpickled)."""
+    """What travels: ``source`` (a module), ``name`` (the function to call in it), the
+    ``module`` the function came from here (to find its classes when a result is unpickled), and
+    the pip ``requirements`` the source needs beyond the function's own (cloudpickle, for a
+    function that travels pickled)."""
 
-    def __init__(self, source, name, module):
+    def __init__(self, source, name, module, requirements=()):
         self.source = source
         self.name = name
         self.module = module
+        self.requirements = list(requirements)
 
     def __repr__(self):
         return "Sliced(name=%r, source=%r)" % (self.name, self.source)
@@ -52,25 +55,76 @@ def function_source(fn):
             "%r is not a Python function defined with def; only such functions can travel as "
             "source" % (original,)
         )
+    if fn.__name__ == "<lambda>":
+        return pickled_source(fn, "a lambda has no name to call in a task")
+    if fn.__code__.co_freevars:
+        return pickled_source(
+            fn, "function %s uses %s of the function it is defined in (a closure)"
+            % (fn.__qualname__, ", ".join(repr(v) for v in fn.__code__.co_freevars)))
     key = (fn.__code__, fn.__module__)
     if key not in _cache:
-        _cache[key] = _slice(fn)
+        try:
+            _cache[key] = _slice(fn)
+        except SourceError as error:
+            if not getattr(error, "picklable", False):
+                raise
+            return pickled_source(fn, str(error))
     return _cache[key]
+
+
+def pickled_source(fn, why):
+    """A source that carries ``fn`` pickled with cloudpickle (by value, with what it uses from its
+    module), for a function whose source cannot travel (a closure, a lambda, a function of an
+    interactive session); the task then needs cloudpickle too (same major version). Without
+    cloudpickle here, a SourceError says why and what to do."""
+    try:
+        import cloudpickle
+    except ImportError:
+        raise SourceError(
+            "%s, which cannot travel as source; define it at the top level of a module, or "
+            "install cloudpickle (pip install cloudpickle) so that it travels pickled" % (why,)
+        ) from None
+    import base64
+    import keyword
+
+    module = sys.modules.get(fn.__module__)
+    by_value = (module is not None and fn.__module__ != "__main__"
+                and hasattr(cloudpickle, "register_pickle_by_value")
+                and not _is_client_module(fn.__module__))
+    if by_value:
+        cloudpickle.register_pickle_by_value(module)
+    try:
+        data = cloudpickle.dumps(fn, protocol=4)
+    except Exception as error:
+        raise SourceError("%s; cloudpickle cannot pickle it either: %s: %s"
+                          % (why, type(error).__name__, error)) from None
+    finally:
+        if by_value:
+            cloudpickle.unregister_pickle_by_value(module)
+    name = fn.__name__
+    if not name.isidentifier() or keyword.iskeyword(name) or name.startswith("_batch_executor"):
+        name = "pickled_function"
+    major = cloudpickle.__version__.split(".")[0]
+    source = (
+        "import base64\n"
+        "import cloudpickle\n\n"
+        "# %s travels pickled with cloudpickle %s (its source cannot travel)\n"
+        "_batch_executor_function = cloudpickle.loads(base64.b64decode(\n    %r))\n\n\n"
+        "def %s(*args, **kwargs):\n"
+        "    return _batch_executor_function(*args, **kwargs)\n"
+        % (fn.__qualname__, cloudpickle.__version__, base64.b64encode(data).decode("ascii"), name)
+    )
+    return Sliced(source, name, module, ["cloudpickle>=%s,<%d" % (major, int(major) + 1)])
+
+
+def _picklable(error):
+    """Marks a SourceError that cloudpickle can get round."""
+    error.picklable = True
+    return error
 
 
 def _slice(fn):
     name = fn.__name__
-    if name == "<lambda>":
-        raise SourceError(
-            "a lambda has no name to call in a task; define the function with def at the top level "
-            "of a module"
-        )
-    if fn.__code__.co_freevars:
-        raise SourceError(
-            "function %s uses %s of the function it is defined in (a closure), which cannot travel; "
-            "define it at the top level of its module"
-            % (fn.__qualname__, ", ".join(repr(v) for v in fn.__code__.co_freevars))
-        )
     module = sys.modules.get(fn.__module__)
     filename = fn.__code__.co_filename
     lines = linecache.getlines(filename, fn.__globals__)
@@ -446,11 +500,11 @@ class GlobalsSlicer:
                 found = _class_source(obj)
                 if found:
                     return found
-            raise SourceError(
+            raise _picklable(SourceError(
                 "cannot find the source of %s (defined in %s): %s. Functions typed into an "
                 "interactive interpreter have none; define them in a file or a notebook cell"
                 % (what, getattr(getattr(obj, "__code__", None), "co_filename", "?"), error)
-            )
+            ))
 
     def slice(self):
         name = self.fn.__name__

@@ -207,14 +207,17 @@ class GraphTest(unittest.TestCase):
         self.assertIn("a truth test (if, while, and, or, not)", str(truth.exception))
         self.assertIsInstance(truth.exception, TypeError)
 
-    def test_a_value_json_cannot_carry_is_an_error_naming_where_it_is(self):
+    def test_a_value_neither_json_nor_pickle_can_carry_is_an_error_naming_where_it_is(self):
+        import threading
+
         @ct.lattice
-        def with_a_set():
-            return s.add({1, 2}, 3)
+        def with_a_lock():
+            return s.add(threading.Lock(), 3)
 
         with self.assertRaises(TypeError) as raised:
-            with_a_set.build_graph()
-        self.assertIn("args[0] is a builtins.set", str(raised.exception))
+            with_a_lock.build_graph()
+        self.assertIn("args[0] is a _thread.lock, which neither JSON nor pickle can carry",
+                      str(raised.exception))
 
     def test_statuses_are_covalents(self):
         self.assertEqual(ct.status.COMPLETED, "COMPLETED")

@@ -149,8 +149,9 @@ class LatticeTest(unittest.TestCase):
         self.assertIsInstance(result.result["model"], s.Model)
         self.assertEqual(result.result["model"].weights, [1 / 3, 2 / 3, 1.0])
         outputs = result.get_all_node_outputs()
-        self.assertEqual(outputs["load"], [1, 2, 3])
-        self.assertIsInstance(outputs["train"], s.Model)
+        self.assertEqual(outputs["load(0)"], [1, 2, 3])
+        self.assertEqual(outputs[":parameter:3(1)"], 3)
+        self.assertIsInstance(outputs["train(2)"], s.Model)
         self.assertEqual(result.get_node_result("score").status, ct.status.COMPLETED)
 
     def test_dispatch_sync_waits(self):
@@ -262,7 +263,7 @@ class BadInputTest(unittest.TestCase):
 
     def test_a_function_without_source_is_refused_at_submission(self):
         with self.assertRaises(ct.SourceError):
-            Client().submit(lambda: 1)
+            Client().submit(len)
 
 
 if __name__ == "__main__":

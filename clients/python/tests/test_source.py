@@ -6,6 +6,11 @@ import sys
 import types
 import unittest
 
+try:
+    import cloudpickle
+except ImportError:
+    cloudpickle = None
+
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import batch_executor as ct  # noqa: E402
@@ -156,26 +161,42 @@ class NotebookTest(unittest.TestCase):
         namespace = {"__name__": "__main__"}
         exec(compile("def typed_in():\n    return 1\n", "<stdin>", "exec"), namespace)
 
+        if cloudpickle is not None:  # it travels pickled instead
+            self.assertIn("cloudpickle.loads", function_source(namespace["typed_in"]).source)
+            return
         with self.assertRaises(ct.SourceError) as raised:
             function_source(namespace["typed_in"])
         self.assertIn("cannot find the source of function typed_in", str(raised.exception))
+        self.assertIn("pip install cloudpickle", str(raised.exception))
 
 
 class RefusedTest(unittest.TestCase):
-    def test_a_closure_a_lambda_and_a_builtin_are_clear_errors(self):
+    def test_a_closure_and_a_lambda_travel_pickled_with_cloudpickle_else_a_clear_error(self):
         def outer():
             y = 1
 
             def inner():
-                return y
+                return y + 1
 
             return inner
 
-        with self.assertRaises(ct.SourceError) as closure:
-            function_source(outer())
-        self.assertIn("'y'", str(closure.exception))
-        with self.assertRaises(ct.SourceError):
-            function_source(lambda: 1)
+        if cloudpickle is None:
+            with self.assertRaises(ct.SourceError) as closure:
+                function_source(outer())
+            self.assertIn("'y'", str(closure.exception))
+            self.assertIn("pip install cloudpickle", str(closure.exception))
+            with self.assertRaises(ct.SourceError):
+                function_source(lambda: 1)
+            return
+        sliced = function_source(outer())
+        self.assertIn("cloudpickle.loads", sliced.source)
+        self.assertEqual(sliced.requirements[0].split(">=")[0], "cloudpickle")
+        namespace = {}
+        exec(sliced.source, namespace)
+        self.assertEqual(namespace[sliced.name](), 2)
+        self.assertEqual(function_source(lambda: 1).name, "pickled_function")
+
+    def test_a_builtin_is_a_clear_error(self):
         with self.assertRaises(ct.SourceError):
             function_source(len)
 

@@ -106,7 +106,8 @@ def modules_of(pickled):
 
 
 def is_json(value, depth=0):
-    """True when JSON carries the value as it is (tuples travel as arrays)."""
+    """True when JSON carries the value as it is. A tuple is not (JSON would make it a list): it
+    is pickled, so that it stays a tuple for the tasks and clients that read it."""
     if depth > 200:
         return False
     if value is None or isinstance(value, (bool, str)):
@@ -115,7 +116,7 @@ def is_json(value, depth=0):
         return True
     if isinstance(value, float):
         return math.isfinite(value)
-    if isinstance(value, (list, tuple)):
+    if isinstance(value, list):
         return all(is_json(v, depth + 1) for v in value)
     if isinstance(value, dict):
         return all(isinstance(k, str) and is_json(v, depth + 1) for k, v in value.items())

@@ -71,6 +71,10 @@ class ArchitectureTest {
           .doNotHaveSimpleName("TaskRows")
           .and()
           .doNotHaveSimpleName("WorkflowRepository")
+          .and()
+          .doNotHaveSimpleName("UnfinishedTasks")
+          .and()
+          .doNotHaveSimpleName("SubmittedJobs")
           .should()
           .dependOnClassesThat()
           .resideInAPackage("org.springframework.jdbc.core..");

@@ -11,6 +11,17 @@ import org.springframework.stereotype.Component;
 @Component
 public class Caller {
 
+  /**
+   * Whether the caller bears the operator's token (role OPERATOR), which names no client: told by
+   * the role, never by the name, since a client may be called operator too.
+   */
+  public boolean isOperator() {
+    Authentication authentication = SecurityContextHolder.getContext().getAuthentication();
+    return authentication != null
+        && authentication.getAuthorities().stream()
+            .anyMatch(a -> "ROLE_OPERATOR".equals(a.getAuthority()));
+  }
+
   /** The calling client's name. */
   public String current() {
     Authentication authentication = SecurityContextHolder.getContext().getAuthentication();

@@ -165,6 +165,11 @@ class HeldAnswers implements SmartLifecycle {
     return answer;
   }
 
+  /** How many answers {@code owner} has held on this instance now. */
+  int heldFor(String owner) {
+    return (int) waiters.stream().filter(w -> w.owner().equals(owner)).count();
+  }
+
   void tick() {
     if (waiters.isEmpty()) {
       return;

@@ -197,6 +197,11 @@ class LogFollowers implements SmartLifecycle {
     return emitter;
   }
 
+  /** How many outputs {@code owner} follows on this instance now. */
+  int followedBy(String owner) {
+    return (int) followers.stream().filter(f -> f.owner.equals(owner)).count();
+  }
+
   void tick() {
     Instant now = clock.instant();
     for (Follower f : List.copyOf(followers)) {

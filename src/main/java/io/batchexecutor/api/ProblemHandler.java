@@ -2,6 +2,7 @@ package io.batchexecutor.api;
 
 import io.batchexecutor.task.IdempotencyConflictException;
 import io.batchexecutor.task.InvalidTaskException;
+import io.batchexecutor.task.SubmissionRefusedException;
 import io.batchexecutor.task.TaskNotFoundException;
 import io.batchexecutor.task.TaskStateConflictException;
 import java.net.URI;
@@ -46,6 +47,21 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
                 : e.violations().size() + " fields are invalid; see errors");
     problem.setProperty("errors", e.violations());
     return respond(problem, request);
+  }
+
+  /** A submission over its client's limits: the limit and the count, and when to try again. */
+  @ExceptionHandler(SubmissionRefusedException.class)
+  ResponseEntity<Object> refused(SubmissionRefusedException e, WebRequest request) {
+    HttpStatusCode status = HttpStatusCode.valueOf(e.status());
+    ProblemDetail problem = Problems.of(status, e.kind(), e.title(), e.getMessage());
+    e.properties().forEach(problem::setProperty);
+    HttpHeaders headers = new HttpHeaders();
+    if (e.retryAfter() != null) {
+      // whole seconds, rounded up: never earlier than the limit lets the request through
+      long seconds = Math.max(1, (e.retryAfter().toMillis() + 999) / 1000);
+      headers.set(HttpHeaders.RETRY_AFTER, Long.toString(seconds));
+    }
+    return handleExceptionInternal(e, problem, headers, status, request);
   }
 
   @ExceptionHandler(TaskNotFoundException.class)

@@ -1,6 +1,7 @@
 package io.batchexecutor.api;
 
 import io.batchexecutor.task.InvalidTaskException;
+import io.batchexecutor.task.SubmissionRefusedException;
 import java.net.URI;
 import java.util.List;
 import java.util.Objects;
@@ -37,6 +38,7 @@ public final class Problems {
   public static final String NOT_IN_THIS_OBJECT_STORE = "not-in-this-object-store";
   public static final String IDEMPOTENCY_KEY_REUSED = "idempotency-key-reused";
   public static final String NOT_FOUND = "not-found";
+  public static final String FORBIDDEN = "forbidden";
   public static final String METHOD_NOT_ALLOWED = "method-not-allowed";
   public static final String UNSUPPORTED_MEDIA_TYPE = "unsupported-media-type";
   public static final String NOT_ACCEPTABLE = "not-acceptable";
@@ -47,6 +49,10 @@ public final class Problems {
   public static final String BACKEND_UNAVAILABLE = "backend-unavailable";
   public static final String TOO_MANY_FOLLOWERS = "too-many-followers";
   public static final String TOO_MANY_HELD_WAITS = "too-many-held-waits";
+  public static final String TOO_MANY_UNFINISHED_TASKS =
+      SubmissionRefusedException.TOO_MANY_UNFINISHED_TASKS;
+  public static final String TOO_MANY_SUBMISSIONS = SubmissionRefusedException.TOO_MANY_SUBMISSIONS;
+  public static final String TOO_MANY_RUNS = SubmissionRefusedException.TOO_MANY_RUNS;
 
   private Problems() {}
 

@@ -154,6 +154,12 @@ public class ReadBodyFirst extends OncePerRequestFilter {
     in.setReadListener(gather);
   }
 
+  /** How many request bodies of {@code client} are arriving on this instance now. */
+  int bodiesOf(String client) {
+    AtomicInteger held = gathering.get(client);
+    return held == null ? 0 : held.get();
+  }
+
   private ProblemDetail tooLarge() {
     return Problems.of(
         HttpStatus.CONTENT_TOO_LARGE,

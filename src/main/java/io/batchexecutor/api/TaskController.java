@@ -88,10 +88,17 @@ public class TaskController {
       responseCode = "400",
       description =
           "Invalid task (invalid-request, malformed-json, unknown-field, setting-not-allowed);"
-              + " errors names each offending field")
+              + " errors names each offending field. Or a sweep of more runs than the client may"
+              + " ask for at once (too-many-runs)")
   @ApiResponse(
       responseCode = "409",
       description = "The Idempotency-Key was used before with a different request")
+  @ApiResponse(
+      responseCode = "429",
+      description =
+          "Over the client's unfinished tasks (too-many-unfinished-tasks) or its submissions a"
+              + " second on this instance (too-many-submissions); Retry-After says when to try"
+              + " again")
   @ApiResponse(
       responseCode = "413",
       description = "The body is larger than the limit (5 MB by default)")

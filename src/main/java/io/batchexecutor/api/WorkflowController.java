@@ -85,10 +85,18 @@ public class WorkflowController {
   @ApiResponse(responseCode = "202", description = "Accepted; Location names the workflow")
   @ApiResponse(
       responseCode = "400",
-      description = "Invalid workflow; errors names each offending field (tasks.<key>.<field>)")
+      description =
+          "Invalid workflow; errors names each offending field (tasks.<key>.<field>); or more runs"
+              + " than the client may ask for at once (too-many-runs)")
   @ApiResponse(
       responseCode = "409",
       description = "The Idempotency-Key was used before with a different workflow")
+  @ApiResponse(
+      responseCode = "429",
+      description =
+          "Over the client's unfinished tasks (too-many-unfinished-tasks) or its submissions a"
+              + " second on this instance (too-many-submissions); Retry-After says when to try"
+              + " again")
   public ResponseEntity<WorkflowResponse> submit(
       @RequestBody WorkflowRequest body,
       @Parameter(description = "Makes a retried submission return the first workflow")

@@ -1,9 +1,11 @@
 package io.batchexecutor.config;
 
+import jakarta.validation.constraints.PositiveOrZero;
 import java.net.URI;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
 
 /**
  * {@code batch-executor.awsbatch.*}: the keys of the original {@code [executors.awsbatch]} section
@@ -53,8 +55,13 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param runnableWarning How long a task's job may wait in RUNNABLE before the task's status reason
  *     says that the queue has not placed it. Not an executor key: the Covalent configuration file
  *     has no counterpart.
+ * @param maxSubmittedPerClient How many jobs of one client may be submitted and unfinished at once
+ *     in one execution profile whose job queue schedules first in, first out; a task over it waits
+ *     (released, its reason saying so) instead of being submitted. 0: no cap. A queue with a
+ *     fair-share scheduling policy has none: its jobs carry their client as share identifier.
  */
 @ConfigurationProperties("batch-executor.awsbatch")
+@Validated
 public record AwsBatchProperties(
     String credentials,
     String profile,
@@ -75,7 +82,8 @@ public record AwsBatchProperties(
     Integer retryAttempts,
     Integer timeLimit,
     Integer pollFreq,
-    @DefaultValue("15m") Duration runnableWarning) {
+    @DefaultValue("15m") Duration runnableWarning,
+    @DefaultValue("100") @PositiveOrZero int maxSubmittedPerClient) {
 
   /** What this configuration sets of the executor settings; unset keys stay {@code null}. */
   public ExecutorSettings settings() {

@@ -59,6 +59,30 @@ public class Clients implements ClientLimits {
     return max != null ? max : DEFAULT_MAX_HELD_WAITS;
   }
 
+  @Override
+  public int maxUnfinishedTasks(String client) {
+    Integer max = settingsOf(client).maxUnfinishedTasks();
+    return max != null ? max : DEFAULT_MAX_UNFINISHED_TASKS;
+  }
+
+  @Override
+  public double submissionsPerSecond(String client) {
+    Double rate = settingsOf(client).submissionsPerSecond();
+    return rate != null ? rate : DEFAULT_SUBMISSIONS_PER_SECOND;
+  }
+
+  @Override
+  public int submissionBurst(String client) {
+    Integer burst = settingsOf(client).submissionBurst();
+    return burst != null ? burst : DEFAULT_SUBMISSION_BURST;
+  }
+
+  @Override
+  public int maxRunsPerRequest(String client) {
+    Integer max = settingsOf(client).maxRunsPerRequest();
+    return max != null ? max : DEFAULT_MAX_RUNS_PER_REQUEST;
+  }
+
   private TenancyProperties.Client settingsOf(String client) {
     TenancyProperties.Client own = tenancy.clients().get(client);
     return own == null ? tenancy.clientDefaults() : own.orElse(tenancy.clientDefaults());

@@ -53,18 +53,38 @@ public record TenancyProperties(
    *     instance; one more is answered 429. Unset: client-defaults', then 20.
    * @param maxHeldWaits How many answers held with ?wait= the client may have at once on an
    *     instance; one more is answered 429. Unset: client-defaults', then 100.
+   * @param maxUnfinishedTasks How many tasks of the client may be unfinished at once (WAITING to
+   *     RUNNING, a workflow's tasks each, a sweep as one task), across all instances; a submission
+   *     that would pass it is answered 429. 0: no limit. Unset: client-defaults', then 10000.
+   * @param submissionsPerSecond How many submissions (tasks or workflows) a second the client may
+   *     make on average on one instance (a token bucket per client and instance); one more is
+   *     answered 429. 0: no limit. Unset: client-defaults', then 100.
+   * @param submissionBurst How many submissions the client may make at once on one instance before
+   *     submissions-per-second applies (the bucket's size). Unset: client-defaults', then 1000.
+   * @param maxRunsPerRequest How many runs one submission may ask for: a task counts its sweep's
+   *     combinations (1 without a sweep), a workflow the sum over its tasks; more is answered 400.
+   *     0: only the fixed bounds (10000 combinations a sweep, 1000 tasks a workflow). Unset:
+   *     client-defaults', then 100000.
    */
   public record Client(
       List<String> executionProfiles,
       @Positive @Max(10_000) Integer maxFollows,
-      @Positive @Max(100_000) Integer maxHeldWaits) {
+      @Positive @Max(100_000) Integer maxHeldWaits,
+      @PositiveOrZero @Max(100_000_000) Integer maxUnfinishedTasks,
+      @PositiveOrZero @Max(1_000_000) Double submissionsPerSecond,
+      @Positive @Max(1_000_000) Integer submissionBurst,
+      @PositiveOrZero @Max(10_000_000) Integer maxRunsPerRequest) {
 
     /** This client's settings, with what it leaves unset taken from {@code defaults}. */
     public Client orElse(Client defaults) {
       return new Client(
           executionProfiles != null ? executionProfiles : defaults.executionProfiles,
           maxFollows != null ? maxFollows : defaults.maxFollows,
-          maxHeldWaits != null ? maxHeldWaits : defaults.maxHeldWaits);
+          maxHeldWaits != null ? maxHeldWaits : defaults.maxHeldWaits,
+          maxUnfinishedTasks != null ? maxUnfinishedTasks : defaults.maxUnfinishedTasks,
+          submissionsPerSecond != null ? submissionsPerSecond : defaults.submissionsPerSecond,
+          submissionBurst != null ? submissionBurst : defaults.submissionBurst,
+          maxRunsPerRequest != null ? maxRunsPerRequest : defaults.maxRunsPerRequest);
     }
   }
 

@@ -122,6 +122,7 @@ public class Pipeline implements SmartLifecycle {
             settings,
             clock,
             leaseOwner,
+            List.of(backend.name()),
             backend.watched());
     listener = new ListenForWork(wakeUp, inFlight);
     notifications.subscribe(listener);

@@ -12,15 +12,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The claim loop: whenever there are free workers, claim due tasks (one SQL statement) and hand
- * each to a worker; otherwise wait for a wake-up (a submission here, a NOTIFY from another
- * instance) or, as a fallback, the poll interval. It catches everything and keeps going.
+ * The claim loop: whenever there are free workers, claim due tasks of the backends this instance
+ * runs (one SQL statement, serving clients in turn) and hand each to a worker; otherwise wait for a
+ * wake-up (a submission here, a NOTIFY from another instance) or, as a fallback, the poll interval.
+ * It catches everything and keeps going.
  */
 final class RunUntilShutdown implements Runnable {
 
   private static final Logger log = LoggerFactory.getLogger(RunUntilShutdown.class);
 
   private final WorkQueue tasks;
+  private final List<String> backends;
   private final WatchedTasks watched;
   private final ExecutePicked executePicked;
   private final InFlightTasks inFlight;
@@ -40,6 +42,7 @@ final class RunUntilShutdown implements Runnable {
       BatchExecutorProperties.Pipeline settings,
       Clock clock,
       String leaseOwner,
+      List<String> backends,
       WatchedTasks watched) {
     this.tasks = tasks;
     this.executePicked = executePicked;
@@ -49,6 +52,7 @@ final class RunUntilShutdown implements Runnable {
     this.settings = settings;
     this.clock = clock;
     this.leaseOwner = leaseOwner;
+    this.backends = List.copyOf(backends);
     this.watched = watched;
   }
 
@@ -66,7 +70,8 @@ final class RunUntilShutdown implements Runnable {
         if (free > 0) {
           Instant now = clock.instant();
           claimed =
-              tasks.claimDue(leaseOwner, free, now, now.plus(settings.leaseDuration()), watched);
+              tasks.claimDue(
+                  leaseOwner, backends, free, now, now.plus(settings.leaseDuration()), watched);
           for (Task task : claimed) {
             inFlight.add(task.id());
             workers.execute(() -> work(task));

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Optional;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
@@ -33,9 +34,10 @@ import tools.jackson.databind.json.JsonMapper;
  * Bearer-token authentication. Two kinds of caller: a client, whose token names it on every {@code
  * /api/**} call ({@code Authorization: Bearer <token>}), and the operator, whose one token reads
  * the Prometheus metrics and the health details — which tell of every client's work — and is no
- * client. Health's overall status and the OpenAPI document (and Swagger UI, which can take a token)
- * stay open. A call without a valid token gets a 401 problem; a valid token of the other kind a 403
- * problem. Health shows its components and their details to the operator only ({@code
+ * client, though it may read every client's usage ({@code GET /api/v1/usage}). Health's overall
+ * status and the OpenAPI document (and Swagger UI, which can take a token) stay open. A call
+ * without a valid token gets a 401 problem; a valid token of the other kind a 403 problem. Health
+ * shows its components and their details to the operator only ({@code
  * management.endpoint.health.roles: OPERATOR}); any other caller gets the overall status.
  */
 @Configuration(proxyBeanMethods = false)
@@ -98,7 +100,9 @@ public class SecurityConfiguration {
             new BearerTokenFilter(tokens, operator), AnonymousAuthenticationFilter.class)
         .authorizeHttpRequests(
             a ->
-                a.requestMatchers("/api/**")
+                a.requestMatchers(HttpMethod.GET, "/api/v1/usage")
+                    .hasAnyRole(CLIENT, OPERATOR)
+                    .requestMatchers("/api/**")
                     .hasRole(CLIENT)
                     .requestMatchers("/actuator/prometheus")
                     .hasRole(OPERATOR)

@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.stereotype.Service;
@@ -41,6 +42,7 @@ public class SubmitTask {
   private final ApplicationEventPublisher events;
   private final JsonMapper json;
   private final Clock clock;
+  private final SubmissionLimits limits;
 
   public SubmitTask(
       TaskRepository tasks,
@@ -52,7 +54,9 @@ public class SubmitTask {
       BatchExecutorProperties properties,
       ApplicationEventPublisher events,
       JsonMapper json,
-      Clock clock) {
+      Clock clock,
+      SubmissionLimits limits) {
+    this.limits = limits;
     this.tasks = tasks;
     this.settings = settings;
     this.validation = new TaskValidation(validator, properties.api().maxSourceSize().toBytes());
@@ -73,7 +77,14 @@ public class SubmitTask {
   /** The accepted task, and whether this call created it (false: an idempotent repeat). */
   public record Result(Task task, boolean created) {}
 
+  /**
+   * Checks and stores {@code request}, within its client's limits ({@link SubmissionLimits}): its
+   * rate first, then what is wrong with it, its runs, and its unfinished tasks with the insert.
+   */
   public Result submit(NewTask request) {
+    BooleanSupplier replay =
+        () -> tasks.hasIdempotencyKey(request.owner(), request.idempotencyKey());
+    SubmissionLimits.Admission admission = limits.admit(request.owner(), replay);
     List<InvalidTaskException.Violation> problems = validation.check(request);
     for (TaskReferences.Reference r :
         TaskReferences.in(request.spec().args(), request.spec().kwargs(), problems)) {
@@ -88,6 +99,7 @@ public class SubmitTask {
     if (!problems.isEmpty()) {
       throw new InvalidTaskException(problems);
     }
+    limits.checkRuns(request.owner(), SubmissionLimits.runsOf(request), replay);
     TaskSettings effective = settingsFor(request);
     Task task =
         Task.accept(
@@ -99,11 +111,14 @@ public class SubmitTask {
             properties.backend().name().toLowerCase(Locale.ROOT),
             clock.instant());
     String hash = request.idempotencyKey() == null ? null : hash(request);
-    TaskRepository.Inserted inserted = tasks.insert(task, request.idempotencyKey(), hash);
+    TaskRepository.Inserted inserted =
+        tasks.insert(
+            task, request.idempotencyKey(), hash, limits.maxUnfinishedTasks(request.owner()));
     if (!inserted.created()) {
       if (!hash.equals(inserted.requestHash())) {
         throw new IdempotencyConflictException(request.idempotencyKey());
       }
+      admission.replayed();
       return new Result(inserted.task(), false);
     }
     events.publishEvent(new TaskAccepted(task.id()));

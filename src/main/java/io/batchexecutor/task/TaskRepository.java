@@ -51,6 +51,7 @@ public class TaskRepository {
   private final TaskQueries queries;
   private final WorkflowCascade cascade;
   private final TaskNotifications notifications;
+  private final UnfinishedTasks unfinished;
 
   TaskRepository(
       JdbcClient jdbc,
@@ -59,7 +60,9 @@ public class TaskRepository {
       TaskRows rows,
       TaskQueries queries,
       WorkflowCascade cascade,
-      TaskNotifications notifications) {
+      TaskNotifications notifications,
+      UnfinishedTasks unfinished) {
+    this.unfinished = unfinished;
     this.jdbc = jdbc;
     this.batch = batch;
     this.tx = tx;
@@ -78,6 +81,50 @@ public class TaskRepository {
    * owner stored under that key before is returned instead (and nothing is written).
    */
   public Inserted insert(Task task, String idempotencyKey, String requestHash) {
+    return insert(task, idempotencyKey, requestHash, 0);
+  }
+
+  /**
+   * {@link #insert}, unless the owner has {@code maxUnfinished} tasks not yet ended (0: no limit):
+   * then it is refused ({@link SubmissionRefusedException}), except as a replay of a task stored
+   * under the same idempotency key, which is returned. Counted and inserted in one transaction
+   * under the owner's lock ({@link UnfinishedTasks#reserve}).
+   */
+  public Inserted insert(Task task, String idempotencyKey, String requestHash, int maxUnfinished) {
+    if (maxUnfinished <= 0) {
+      return insertOnce(task, idempotencyKey, requestHash);
+    }
+    return tx.execute(
+        status -> {
+          try {
+            unfinished.reserve(task.owner(), 1, maxUnfinished);
+          } catch (SubmissionRefusedException refused) {
+            if (idempotencyKey != null && earlier(task.owner(), idempotencyKey).isPresent()) {
+              return insertOnce(task, idempotencyKey, requestHash); // answers the earlier task
+            }
+            throw refused;
+          }
+          return insertOnce(task, idempotencyKey, requestHash);
+        });
+  }
+
+  private Optional<Map<String, Object>> earlier(String owner, String idempotencyKey) {
+    return jdbc
+        .sql("SELECT id, request_hash FROM task WHERE owner = :owner AND idempotency_key = :key")
+        .param("owner", owner)
+        .param("key", idempotencyKey)
+        .query()
+        .listOfRows()
+        .stream()
+        .findFirst();
+  }
+
+  /** Whether {@code owner} stored a task under {@code idempotencyKey} before. */
+  public boolean hasIdempotencyKey(String owner, String idempotencyKey) {
+    return idempotencyKey != null && earlier(owner, idempotencyKey).isPresent();
+  }
+
+  private Inserted insertOnce(Task task, String idempotencyKey, String requestHash) {
     if (task.pendingEvents().size() != 1) {
       throw new IllegalArgumentException("a new task has exactly one event, its acceptance");
     }
@@ -89,13 +136,7 @@ public class TaskRepository {
     if (inserted) {
       return new Inserted(task, true, requestHash);
     }
-    Map<String, Object> existing =
-        jdbc.sql(
-                "SELECT id, request_hash FROM task WHERE owner = :owner AND idempotency_key = :key")
-            .param("owner", task.owner())
-            .param("key", idempotencyKey)
-            .query()
-            .singleRow();
+    Map<String, Object> existing = earlier(task.owner(), idempotencyKey).orElseThrow();
     Task first = find((UUID) existing.get("id")).orElseThrow();
     return new Inserted(first, false, (String) existing.get("request_hash"));
   }

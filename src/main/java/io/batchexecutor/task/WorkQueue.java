@@ -21,12 +21,6 @@ import org.springframework.transaction.support.TransactionTemplate;
 @Repository
 public class WorkQueue {
 
-  /** A task whose job its backend's own poller watches (see {@link WatchedTasks}). */
-  private static final String WATCHED =
-      """
-      (backend = :watchedBackend AND batch_job_id IS NOT NULL AND cancel_requested_at IS NULL
-       AND status = ANY(:watchedStatuses))""";
-
   private final JdbcClient jdbc;
   private final TransactionTemplate tx;
   private final TaskRows rows;
@@ -38,36 +32,21 @@ public class WorkQueue {
   }
 
   /**
-   * Claims up to {@code limit} due tasks for {@code leaseOwner} in one statement: unleased,
-   * unfinished, not WAITING, due by {@code now}, not among the tasks {@code watched} leaves to its
-   * poller. Each claim is recorded in the task's history ({@code CLAIMED}, with the instance).
+   * Claims up to {@code limit} due tasks of {@code backends} for {@code leaseOwner} in one
+   * statement, serving their owners in turn ({@link ClaimInTurns}): unleased, unfinished, not
+   * WAITING, due by {@code now}, not among the tasks {@code watched} leaves to its poller. Each
+   * claim is recorded in the task's history ({@code CLAIMED}, with the instance).
+   *
+   * @param backends the backends whose tasks this instance runs, as tasks record them
    */
   public List<Task> claimDue(
-      String leaseOwner, int limit, Instant now, Instant leaseUntil, WatchedTasks watched) {
-    return claim(
-        """
-            WITH claimed AS (
-                UPDATE task SET lease_owner = :owner, lease_expires_at = :until, version = version + 1
-                WHERE id IN (SELECT id FROM task
-                             WHERE lease_owner IS NULL AND next_run_at <= :now AND %s AND NOT %s
-                               AND status <> 'WAITING'
-                             ORDER BY next_run_at, created_at
-                             LIMIT :limit
-                             FOR UPDATE SKIP LOCKED)
-                RETURNING *),
-            logged AS (
-                INSERT INTO task_event (task_id, at, kind, from_status, to_status, reason, details)
-                SELECT id, :now, 'CLAIMED', status, status, 'claimed by ' || :owner,
-                       jsonb_build_object('instance', CAST(:owner AS text))
-                FROM claimed)
-            SELECT * FROM claimed
-            """
-            .formatted(TaskRows.NOT_FINAL, WATCHED),
-        leaseOwner,
-        limit,
-        now,
-        leaseUntil,
-        watched);
+      String leaseOwner,
+      List<String> backends,
+      int limit,
+      Instant now,
+      Instant leaseUntil,
+      WatchedTasks watched) {
+    return claim(ClaimInTurns.SQL, leaseOwner, backends, limit, now, leaseUntil, watched);
   }
 
   /**
@@ -86,8 +65,9 @@ public class WorkQueue {
                          FOR UPDATE SKIP LOCKED)
             RETURNING *
             """
-            .formatted(WATCHED),
+            .formatted(ClaimInTurns.WATCHED),
         leaseOwner,
+        List.of(watched.backend()),
         limit,
         now,
         leaseUntil,
@@ -97,6 +77,7 @@ public class WorkQueue {
   private List<Task> claim(
       String sql,
       String leaseOwner,
+      List<String> backends,
       int limit,
       Instant now,
       Instant leaseUntil,
@@ -105,13 +86,14 @@ public class WorkQueue {
         status -> {
           // One plan for every claim: while tasks are queued, PostgreSQL's estimates keep choosing
           // to plan the claim anew at each call, which costs more than running it; the generic
-          // plan is the same walk along task_due_in_order.
+          // plan walks the same indexes (task_due_by_owner, task_due_in_order for the poller's).
           jdbc.sql("SET LOCAL plan_cache_mode = force_generic_plan").update();
           return jdbc.sql(sql)
               .param("owner", leaseOwner)
               .param("until", ts(leaseUntil))
               .param("now", ts(now))
               .param("limit", limit)
+              .param("backends", backends.toArray(String[]::new))
               .param("watchedBackend", watched.backend())
               .param("watchedStatuses", watched.statusNames())
               .query(rows.task)

@@ -5,6 +5,7 @@ import io.batchexecutor.support.Ids;
 import io.batchexecutor.task.IdempotencyConflictException;
 import io.batchexecutor.task.InvalidTaskException;
 import io.batchexecutor.task.NewTask;
+import io.batchexecutor.task.SubmissionLimits;
 import io.batchexecutor.task.SubmitTask;
 import io.batchexecutor.task.Task;
 import io.batchexecutor.task.TaskAccepted;
@@ -19,6 +20,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.BooleanSupplier;
 import java.util.regex.Pattern;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.stereotype.Service;
@@ -43,13 +45,16 @@ public class SubmitWorkflow {
   private final ApplicationEventPublisher events;
   private final JsonMapper json;
   private final Clock clock;
+  private final SubmissionLimits limits;
 
   public SubmitWorkflow(
       SubmitTask submitTask,
       WorkflowRepository workflows,
       ApplicationEventPublisher events,
       JsonMapper json,
-      Clock clock) {
+      Clock clock,
+      SubmissionLimits limits) {
+    this.limits = limits;
     this.json = json;
     this.submitTask = submitTask;
     this.workflows = workflows;
@@ -65,6 +70,9 @@ public class SubmitWorkflow {
   public record Accepted(Workflow workflow, boolean created) {}
 
   public Accepted submit(NewWorkflow request) {
+    BooleanSupplier replay =
+        () -> workflows.hasIdempotencyKey(request.owner(), request.idempotencyKey());
+    SubmissionLimits.Admission admission = limits.admit(request.owner(), replay);
     List<InvalidTaskException.Violation> problems = new ArrayList<>();
     Map<String, NewTask> given = request.tasks() == null ? Map.of() : request.tasks();
     checkWorkflow(request, given, problems);
@@ -79,11 +87,12 @@ public class SubmitWorkflow {
       checkAcyclic(dependencies, problems);
     }
     if ("awsbatch".equals(submitTask.backendName())) {
-      checkFanInFitsSubmitJob(dependencies, problems);
+      FanInOnBatch.check(dependencies, problems);
     }
     if (!problems.isEmpty()) {
       throw new InvalidTaskException(problems);
     }
+    limits.checkRuns(request.owner(), SubmissionLimits.runsOf(given.values()), replay);
     Map<String, TaskSettings> settings = settings(given);
 
     Instant now = clock.instant();
@@ -91,11 +100,17 @@ public class SubmitWorkflow {
     List<Task> tasks = accept(request, workflow, dependencies, settings);
     String hash = request.idempotencyKey() == null ? null : hash(request);
     Optional<WorkflowRepository.Earlier> earlier =
-        workflows.insert(workflow, tasks, request.idempotencyKey(), hash);
+        workflows.insert(
+            workflow,
+            tasks,
+            request.idempotencyKey(),
+            hash,
+            limits.maxUnfinishedTasks(request.owner()));
     if (earlier.isPresent()) {
       if (!earlier.get().requestHash().equals(hash)) {
         throw new IdempotencyConflictException(request.idempotencyKey());
       }
+      admission.replayed();
       return new Accepted(earlier.get().workflow(), false);
     }
     tasks.stream()
@@ -257,42 +272,6 @@ public class SubmitWorkflow {
     } catch (java.security.NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
-  }
-
-  /**
-   * What a dependency adds at most to a dependant's SubmitJob on AWS Batch besides twice its key:
-   * where its result is (a bucket name of up to 63 characters, the client's and the task's ids) and
-   * the digests of its result and pickle, with their JSON.
-   */
-  static final int SUBMIT_JOB_BYTES_PER_INPUT = 340;
-
-  /**
-   * The part of SubmitJob's 30 KiB that a task's inputs may take; the rest is the request's own.
-   */
-  static final int SUBMIT_JOB_BYTES_FOR_INPUTS = 26 * 1024;
-
-  /**
-   * On AWS Batch a task's inputs travel in its SubmitJob, which AWS takes up to 30 KiB: a fan-in
-   * wider than that is refused now, not by AWS once its dependencies have run.
-   */
-  private static void checkFanInFitsSubmitJob(
-      Map<String, Set<String>> dependencies, List<InvalidTaskException.Violation> problems) {
-    dependencies.forEach(
-        (key, needs) -> {
-          long bytes =
-              needs.stream().mapToLong(k -> SUBMIT_JOB_BYTES_PER_INPUT + 2L * k.length()).sum();
-          if (bytes > SUBMIT_JOB_BYTES_FOR_INPUTS) {
-            problems.add(
-                v(
-                    "tasks." + key,
-                    "takes the results of "
-                        + needs.size()
-                        + " tasks: on AWS Batch their locations and digests travel in the task's"
-                        + " SubmitJob, which AWS takes up to 30 KiB (about "
-                        + SUBMIT_JOB_BYTES_FOR_INPUTS / SUBMIT_JOB_BYTES_PER_INPUT
-                        + " inputs with short keys); gather them in fewer tasks first"));
-          }
-        });
   }
 
   private static InvalidTaskException.Violation v(String field, String message) {

@@ -4,6 +4,7 @@ import io.batchexecutor.task.Task;
 import io.batchexecutor.task.TaskQueries;
 import io.batchexecutor.task.TaskRepository;
 import io.batchexecutor.task.TaskStatus;
+import io.batchexecutor.task.UnfinishedTasks;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
@@ -31,9 +32,15 @@ public class WorkflowRepository {
   private final TaskRepository tasks;
   private final TaskQueries queries;
   private final TransactionTemplate snapshot;
+  private final UnfinishedTasks unfinished;
 
   public WorkflowRepository(
-      JdbcClient jdbc, TransactionTemplate tx, TaskRepository tasks, TaskQueries queries) {
+      JdbcClient jdbc,
+      TransactionTemplate tx,
+      TaskRepository tasks,
+      TaskQueries queries,
+      UnfinishedTasks unfinished) {
+    this.unfinished = unfinished;
     this.queries = queries;
     this.jdbc = jdbc;
     this.tx = tx;
@@ -46,7 +53,7 @@ public class WorkflowRepository {
 
   /** Stores the workflow and all its tasks in one transaction: all of it, or nothing. */
   public void insert(Workflow workflow, List<Task> workflowTasks) {
-    insert(workflow, workflowTasks, null, null);
+    insert(workflow, workflowTasks, null, null, 0);
   }
 
   /** A workflow stored before under the same idempotency key, with the hash of its request. */
@@ -54,10 +61,17 @@ public class WorkflowRepository {
 
   /**
    * Stores the workflow and all its tasks in one transaction, unless the owner stored one under
-   * {@code idempotencyKey} before: then nothing is written and that one is returned.
+   * {@code idempotencyKey} before: then nothing is written and that one is returned (never
+   * refused). A new workflow whose tasks would pass the owner's {@code maxUnfinished} tasks not yet
+   * ended (0: no limit) is refused under the owner's lock ({@link UnfinishedTasks#reserve}), and
+   * nothing of it is written.
    */
   public Optional<Earlier> insert(
-      Workflow workflow, List<Task> workflowTasks, String idempotencyKey, String requestHash) {
+      Workflow workflow,
+      List<Task> workflowTasks,
+      String idempotencyKey,
+      String requestHash,
+      int maxUnfinished) {
     return tx.execute(
         status -> {
           int rows =
@@ -82,9 +96,23 @@ public class WorkflowRepository {
                 .query((rs, n) -> new Earlier(map(rs, n), rs.getString("request_hash")))
                 .optional();
           }
+          if (maxUnfinished > 0) {
+            unfinished.reserve(workflow.owner(), workflowTasks.size(), maxUnfinished);
+          }
           tasks.insertAll(workflowTasks);
           return Optional.<Earlier>empty();
         });
+  }
+
+  /** Whether {@code owner} stored a workflow under {@code idempotencyKey} before. */
+  public boolean hasIdempotencyKey(String owner, String idempotencyKey) {
+    return idempotencyKey != null
+        && !jdbc.sql("SELECT 1 FROM workflow WHERE owner = :owner AND idempotency_key = :key")
+            .param("owner", owner)
+            .param("key", idempotencyKey)
+            .query()
+            .listOfRows()
+            .isEmpty();
   }
 
   /**

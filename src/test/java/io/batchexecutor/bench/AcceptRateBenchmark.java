@@ -53,6 +53,8 @@ import java.util.regex.Pattern;
  *       claimed task at once), {@code bench.rounds} (6) rounds of {@code bench.queued} (5000) tasks
  *       queued in one transaction each: tasks ended per second (commit to last end, from {@code
  *       task_event}), and whether each task ended exactly once.
+ *   <li>Only when asked for ({@code -Dbench.phases=limits}): the accept path with the client's
+ *       submission limits on and off, in alternating windows ({@link LimitsOnOff}).
  * </ol>
  *
  * <p>Latency percentiles are wrk's: corrected for coordinated omission (a connection whose answer
@@ -168,6 +170,9 @@ public final class AcceptRateBenchmark {
             perTask(service.database, service.accepted),
             perTask(floor.database, floor.accepted));
       }
+    }
+    if (phases.contains("limits")) {
+      LimitsOnOff.run(generator, connections, warmup, seconds, windows);
     }
     if (phases.contains("claim")) {
       try (BenchService started = BenchService.startPackaged(none);

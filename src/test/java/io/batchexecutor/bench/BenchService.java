@@ -101,14 +101,15 @@ final class BenchService implements AutoCloseable {
    * its output goes to {@code target/service.log}.
    */
   static BenchService startPackaged(String... extra) throws IOException {
+    return startPackagedLoggingTo(Path.of("target", "service.log"), extra);
+  }
+
+  /** {@link #startPackaged}, its output going to {@code log}: for two services at once. */
+  static BenchService startPackagedLoggingTo(Path log, String... extra) throws IOException {
     Path cacheDir = freshCacheDir();
     ServiceProcess process =
         ServiceProcess.start(
-            List.of(),
-            cacheDir,
-            Path.of("target", "service.log"),
-            Map.of(),
-            settings(extra).toArray(String[]::new));
+            List.of(), cacheDir, log, Map.of(), settings(extra).toArray(String[]::new));
     Running running =
         new Running() {
           @Override

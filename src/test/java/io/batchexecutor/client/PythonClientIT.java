@@ -88,13 +88,13 @@ class PythonClientIT {
       env.put("PYTHONDONTWRITEBYTECODE", "1");
       env.remove("BATCH_EXECUTOR_AWSBATCH_CACHE_DIR");
       Process tests = builder.start();
-      boolean ended = tests.waitFor(5, TimeUnit.MINUTES);
+      boolean ended = tests.waitFor(12, TimeUnit.MINUTES);
       if (!ended) {
         tests.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
       }
       String text = Files.readString(output, StandardCharsets.UTF_8);
 
-      assertThat(ended).as("the Python tests ended within 5 minutes:%n%s", text).isTrue();
+      assertThat(ended).as("the Python tests ended within 12 minutes:%n%s", text).isTrue();
       assertThat(tests.exitValue()).as("the Python tests' output:%n%s", text).isZero();
       assertThat(text)
           .as("every test ran, none skipped:%n%s", text)

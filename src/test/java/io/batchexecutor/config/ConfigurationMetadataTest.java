@@ -48,6 +48,10 @@ class ConfigurationMetadataTest {
             "batch-executor.security.tokens",
             "batch-executor.clients",
             "batch-executor.client-defaults.execution-profiles",
+            "batch-executor.client-defaults.max-unfinished-tasks",
+            "batch-executor.client-defaults.submissions-per-second",
+            "batch-executor.client-defaults.submission-burst",
+            "batch-executor.client-defaults.max-runs-per-request",
             "batch-executor.execution-profiles");
     settings.forEach(
         (name, setting) -> {

@@ -134,6 +134,40 @@ class ExecutionProfilesTest {
         "batch-executor.execution-profiles.team.allowed-base-images=python:3,python 3");
   }
 
+  @Test
+  void aClientsSubmissionLimitsComeFromItsEntryThenClientDefaultsThenTheBuiltInOnes() {
+    runner
+        .withPropertyValues(
+            "batch-executor.clients.bulk.max-unfinished-tasks=50000",
+            "batch-executor.clients.bulk.submissions-per-second=0",
+            "batch-executor.client-defaults.submissions-per-second=2.5",
+            "batch-executor.client-defaults.max-runs-per-request=0")
+        .run(
+            context -> {
+              Clients clients = context.getBean(Clients.class);
+              assertThat(clients.maxUnfinishedTasks("bulk")).isEqualTo(50_000);
+              assertThat(clients.submissionsPerSecond("bulk")).as("0: no rate limit").isZero();
+              assertThat(clients.maxRunsPerRequest("bulk")).as("client-defaults'").isZero();
+              assertThat(clients.submissionBurst("bulk")).isEqualTo(1000);
+              assertThat(clients.maxUnfinishedTasks("anyone")).isEqualTo(10_000);
+              assertThat(clients.submissionsPerSecond("anyone")).isEqualTo(2.5);
+              assertThat(clients.maxRunsPerRequest("anyone")).isZero();
+            });
+    runner.run(
+        context -> {
+          Clients clients = context.getBean(Clients.class);
+          assertThat(clients.submissionsPerSecond("anyone")).isEqualTo(100.0);
+          assertThat(clients.maxRunsPerRequest("anyone")).isEqualTo(100_000);
+        });
+  }
+
+  @Test
+  void aSubmissionLimitOutOfRangeStopsStartUpNamingIt() {
+    fails("submissionsPerSecond", "batch-executor.client-defaults.submissions-per-second=-1");
+    fails("submissionBurst", "batch-executor.clients.team.submission-burst=0");
+    fails("maxRunsPerRequest", "batch-executor.clients.team.max-runs-per-request=10000001");
+  }
+
   private void fails(String message, String... properties) {
     runner
         .withPropertyValues(properties)

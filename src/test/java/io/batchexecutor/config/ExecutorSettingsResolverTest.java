@@ -159,6 +159,6 @@ class ExecutorSettingsResolverTest {
   private static AwsBatchProperties app(String queue, Double vcpu) {
     return new AwsBatchProperties(
         null, null, null, null, null, null, null, null, null, queue, null, null, null, vcpu, null,
-        null, null, null, null, null);
+        null, null, null, null, null, 100);
   }
 }

@@ -14,6 +14,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 
@@ -22,6 +23,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 class RenewLeasesTest {
 
   static final WatchedTasks NO_WATCH = WatchedTasks.none("local");
+  static final List<String> BACKENDS = List.of("none");
 
   static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
 
@@ -36,12 +38,12 @@ class RenewLeasesTest {
     Task ended = aTask().acceptedAt(T0).build();
     for (Task t : new Task[] {kept, lost, ended}) {
       tasks.insert(t, null, null);
-      queue.claimDue("me", 1, T0, T0.plusSeconds(60), NO_WATCH);
+      queue.claimDue("me", BACKENDS, 1, T0, T0.plusSeconds(60), NO_WATCH);
     }
     // 'lost' was reaped after a pause and claimed by another instance; 'ended' just failed here
     queue.renewLeases("me", java.util.List.of(kept.id(), ended.id()), T0.plusSeconds(120));
     queue.reapExpiredLeases(T0.plusSeconds(61));
-    queue.claimDue("other", 1, T0.plusSeconds(61), T0.plusSeconds(121), NO_WATCH);
+    queue.claimDue("other", BACKENDS, 1, T0.plusSeconds(61), T0.plusSeconds(121), NO_WATCH);
     Task ending = tasks.find(ended.id()).orElseThrow();
     ending.fail("broken", new TaskError("X", "broken", null), 1, null, T0.plusSeconds(62));
     assertThat(tasks.update(ending)).isTrue();

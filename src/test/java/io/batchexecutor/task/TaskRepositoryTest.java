@@ -28,6 +28,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 class TaskRepositoryTest {
 
   static final WatchedTasks NO_WATCH = WatchedTasks.none("local");
+  static final List<String> BACKENDS = List.of("none", "batchlike");
 
   @Autowired TaskRepository tasks;
   @Autowired TaskQueries queries;
@@ -59,7 +60,9 @@ class TaskRepositoryTest {
             List<UUID> mine = new ArrayList<>();
             List<Task> batch;
             do {
-              batch = queue.claimDue(owner, 7, T0.plusSeconds(1), T0.plusSeconds(60), NO_WATCH);
+              batch =
+                  queue.claimDue(
+                      owner, BACKENDS, 7, T0.plusSeconds(1), T0.plusSeconds(60), NO_WATCH);
               batch.forEach(t -> mine.add(t.id()));
             } while (!batch.isEmpty());
             return mine;
@@ -93,15 +96,17 @@ class TaskRepositoryTest {
     Task task = aTask().acceptedAt(T0).build();
     tasks.insert(task, null, null);
 
-    assertThat(queue.claimDue("a", 10, T0.plusSeconds(1), T0.plusSeconds(60), NO_WATCH)).hasSize(1);
-    assertThat(queue.claimDue("b", 10, T0.plusSeconds(2), T0.plusSeconds(62), NO_WATCH)).isEmpty();
+    assertThat(queue.claimDue("a", BACKENDS, 10, T0.plusSeconds(1), T0.plusSeconds(60), NO_WATCH))
+        .hasSize(1);
+    assertThat(queue.claimDue("b", BACKENDS, 10, T0.plusSeconds(2), T0.plusSeconds(62), NO_WATCH))
+        .isEmpty();
   }
 
   @Test
   void anExpiredLeaseIsReapedAndTheTaskClaimedAgain() {
     Task task = aTask().acceptedAt(T0).build();
     tasks.insert(task, null, null);
-    queue.claimDue("dead-instance", 10, T0, T0.plusSeconds(60), NO_WATCH);
+    queue.claimDue("dead-instance", BACKENDS, 10, T0, T0.plusSeconds(60), NO_WATCH);
 
     assertThat(queue.reapExpiredLeases(T0.plusSeconds(59))).isEmpty();
     List<WorkQueue.Reaped> reaped = queue.reapExpiredLeases(T0.plusSeconds(61));
@@ -109,7 +114,8 @@ class TaskRepositoryTest {
     assertThat(reaped).extracting(WorkQueue.Reaped::id).containsExactly(task.id());
     assertThat(reaped.get(0).previousOwner()).isEqualTo("dead-instance");
     List<Task> again =
-        queue.claimDue("live-instance", 10, T0.plusSeconds(61), T0.plusSeconds(121), NO_WATCH);
+        queue.claimDue(
+            "live-instance", BACKENDS, 10, T0.plusSeconds(61), T0.plusSeconds(121), NO_WATCH);
     assertThat(again).extracting(Task::id).containsExactly(task.id());
     assertThat(queries.events(task.id()))
         .extracting(TaskEvent::kind)
@@ -120,7 +126,7 @@ class TaskRepositoryTest {
   void renewedLeasesDoNotExpire() {
     Task task = aTask().acceptedAt(T0).build();
     tasks.insert(task, null, null);
-    queue.claimDue("a", 10, T0, T0.plusSeconds(60), NO_WATCH);
+    queue.claimDue("a", BACKENDS, 10, T0, T0.plusSeconds(60), NO_WATCH);
 
     assertThat(queue.renewLeases("a", Set.of(task.id()), T0.plusSeconds(120)))
         .containsExactly(task.id());
@@ -152,7 +158,7 @@ class TaskRepositoryTest {
     Task task = aTask().acceptedAt(T0).build();
     tasks.insert(task, null, null);
     Task readBeforeClaim = tasks.find(task.id()).orElseThrow();
-    queue.claimDue("a", 1, T0, T0.plusSeconds(60), NO_WATCH);
+    queue.claimDue("a", BACKENDS, 1, T0, T0.plusSeconds(60), NO_WATCH);
 
     readBeforeClaim.cancel("late", T0.plusSeconds(1));
     assertThat(tasks.update(readBeforeClaim)).isFalse();
@@ -162,7 +168,7 @@ class TaskRepositoryTest {
   void aFinalTaskGivesUpItsLeaseAndIsNeverClaimed() {
     Task task = aTask().acceptedAt(T0).build();
     tasks.insert(task, null, null);
-    Task claimed = queue.claimDue("a", 1, T0, T0.plusSeconds(60), NO_WATCH).get(0);
+    Task claimed = queue.claimDue("a", BACKENDS, 1, T0, T0.plusSeconds(60), NO_WATCH).get(0);
     claimed.fail("broken", new TaskError("X", "y", null), 1, null, T0.plusSeconds(1));
     assertThat(tasks.update(claimed)).isTrue();
 
@@ -174,7 +180,12 @@ class TaskRepositoryTest {
         .isEmpty();
     assertThat(
             queue.claimDue(
-                "b", 10, T0.plus(Duration.ofDays(1)), T0.plus(Duration.ofDays(2)), NO_WATCH))
+                "b",
+                BACKENDS,
+                10,
+                T0.plus(Duration.ofDays(1)),
+                T0.plus(Duration.ofDays(2)),
+                NO_WATCH))
         .isEmpty();
   }
 
@@ -182,7 +193,7 @@ class TaskRepositoryTest {
   void aStepsImmediateEventAndProgressAreWrittenOnlyWhileItsInstanceHoldsTheTask() {
     Task task = aTask().acceptedAt(T0).build();
     tasks.insert(task, null, null);
-    Task claimed = queue.claimDue("a", 1, T0, T0.plusSeconds(60), NO_WATCH).get(0);
+    Task claimed = queue.claimDue("a", BACKENDS, 1, T0, T0.plusSeconds(60), NO_WATCH).get(0);
 
     tasks.recordNow(
         task.id(),
@@ -214,11 +225,13 @@ class TaskRepositoryTest {
   void releasedTasksAreDueAgainAtTheGivenTime() {
     Task task = aTask().acceptedAt(T0).build();
     tasks.insert(task, null, null);
-    queue.claimDue("a", 1, T0, T0.plusSeconds(60), NO_WATCH);
+    queue.claimDue("a", BACKENDS, 1, T0, T0.plusSeconds(60), NO_WATCH);
 
     assertThat(queue.release(task.id(), "a", T0.plusSeconds(30))).isTrue();
-    assertThat(queue.claimDue("b", 1, T0.plusSeconds(29), T0.plusSeconds(90), NO_WATCH)).isEmpty();
-    assertThat(queue.claimDue("b", 1, T0.plusSeconds(30), T0.plusSeconds(90), NO_WATCH)).hasSize(1);
+    assertThat(queue.claimDue("b", BACKENDS, 1, T0.plusSeconds(29), T0.plusSeconds(90), NO_WATCH))
+        .isEmpty();
+    assertThat(queue.claimDue("b", BACKENDS, 1, T0.plusSeconds(30), T0.plusSeconds(90), NO_WATCH))
+        .hasSize(1);
   }
 
   @Test
@@ -229,10 +242,11 @@ class TaskRepositoryTest {
       ids.add(t.id());
       tasks.insert(t, null, null);
     }
-    queue.claimDue("stopping", 10, T0, T0.plusSeconds(60), NO_WATCH);
+    queue.claimDue("stopping", BACKENDS, 10, T0, T0.plusSeconds(60), NO_WATCH);
 
     assertThat(queue.releaseAll("stopping", T0.plusSeconds(5))).isEqualTo(3);
-    assertThat(queue.claimDue("other", 10, T0.plusSeconds(5), T0.plusSeconds(65), NO_WATCH))
+    assertThat(
+            queue.claimDue("other", BACKENDS, 10, T0.plusSeconds(5), T0.plusSeconds(65), NO_WATCH))
         .hasSize(3);
   }
 
@@ -241,7 +255,7 @@ class TaskRepositoryTest {
     WatchedTasks watched = new WatchedTasks("batchlike", java.util.Set.of(TaskStatus.SUBMITTED));
     Task submitted = aTask().backend("batchlike").acceptedAt(T0).build();
     tasks.insert(submitted, null, null);
-    Task held = queue.claimDue("me", 1, T0, T0.plusSeconds(60), watched).get(0);
+    Task held = queue.claimDue("me", BACKENDS, 1, T0, T0.plusSeconds(60), watched).get(0);
     held.startBuilding(T0);
     held.imageBuilt("img", false, T0);
     held.startPushing(T0);
@@ -252,10 +266,10 @@ class TaskRepositoryTest {
     assertThat(tasks.update(held)).isTrue();
     queue.releaseAll("me", T0);
 
-    assertThat(queue.claimDue("me", 10, T0.plusSeconds(1), T0.plusSeconds(60), watched))
+    assertThat(queue.claimDue("me", BACKENDS, 10, T0.plusSeconds(1), T0.plusSeconds(60), watched))
         .as("the pipeline leaves a watched job alone")
         .isEmpty();
-    assertThat(queue.claimDue("me", 10, T0.plusSeconds(1), T0.plusSeconds(60), NO_WATCH))
+    assertThat(queue.claimDue("me", BACKENDS, 10, T0.plusSeconds(1), T0.plusSeconds(60), NO_WATCH))
         .as("a backend that watches nothing leaves nothing out")
         .extracting(Task::id)
         .containsExactly(submitted.id());
@@ -269,7 +283,7 @@ class TaskRepositoryTest {
     assertThat(queue.claimWatched("poller", 10, T0.plusSeconds(4), T0.plusSeconds(60), watched))
         .as("a cancel request goes to a pipeline worker, which stops the job")
         .isEmpty();
-    assertThat(queue.claimDue("me", 10, T0.plusSeconds(4), T0.plusSeconds(60), watched))
+    assertThat(queue.claimDue("me", BACKENDS, 10, T0.plusSeconds(4), T0.plusSeconds(60), watched))
         .extracting(Task::id)
         .containsExactly(submitted.id());
   }

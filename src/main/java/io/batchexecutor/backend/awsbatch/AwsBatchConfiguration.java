@@ -16,6 +16,7 @@ import io.batchexecutor.image.ImageBuilder;
 import io.batchexecutor.image.Runner;
 import io.batchexecutor.storage.ObjectStores;
 import io.batchexecutor.support.Periodic;
+import io.batchexecutor.task.SubmittedJobs;
 import io.batchexecutor.task.TaskQueries;
 import io.batchexecutor.task.TaskRepository;
 import io.batchexecutor.task.WorkQueue;
@@ -240,11 +241,22 @@ public class AwsBatchConfiguration {
 
   @Bean
   SubmitBatchJob submitBatchJob(
-      AwsBatchClients clients, TaskQueries tasks, ObjectStores stores, JsonMapper json) {
+      AwsBatchClients clients,
+      TaskQueries tasks,
+      SubmittedJobs submitted,
+      AwsBatchProperties aws,
+      ObjectStores stores,
+      JsonMapper json) {
+    SubmitCap cap =
+        new SubmitCap(
+            aws.maxSubmittedPerClient(),
+            (owner, profile, atMost) ->
+                submitted.count(owner, AwsBatchBackend.NAME, profile, atMost));
     return new SubmitBatchJob(
         clients.batch(),
         clients.createOnce(),
         clients.throttling(),
+        cap,
         new TaskInputs(tasks, stores, json),
         json);
   }

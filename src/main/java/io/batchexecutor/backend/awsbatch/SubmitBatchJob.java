@@ -29,7 +29,10 @@ import tools.jackson.databind.json.JsonMapper;
  * job instead of submitting a second one. SubmitJob itself goes out through a client that never
  * retries on its own: a retry after a lost answer could start a second job, so a failed submit
  * comes back to the pipeline, which tries the step again, name lookup first. Then the task is
- * handed to the batched poller.
+ * handed to the batched poller. A job sent to a queue with a fair-share scheduling policy carries
+ * its client as its share identifier ({@link FairShareQueues}); to a FIFO queue a job is submitted
+ * only while its client has fewer unfinished jobs in the task's execution profile than {@link
+ * SubmitCap} allows, else the task waits.
  *
  * <p>A workflow task is submitted once all its dependencies SUCCEEDED (until then it waits,
  * released, its reason saying so), with the digests of their results as the service collected them
@@ -40,32 +43,46 @@ import tools.jackson.databind.json.JsonMapper;
  */
 class SubmitBatchJob implements PipelineStep {
 
+  /** How long a task over its client's cap waits at least before it looks again. */
+  static final Duration CAPPED_WAIT = Duration.ofSeconds(30);
+
   private final BatchClient batch;
   private final BatchClient submitter;
   private final Throttling throttling;
+  private final FairShareQueues fairShare;
+  private final SubmitCap cap;
   private final TaskInputs inputs;
   private final JsonMapper json;
 
   /**
    * @param batch for the name lookup
    * @param submitter for SubmitJob: a client without SDK retries
+   * @param cap how many jobs a client may have submitted to a FIFO queue at once
    */
   SubmitBatchJob(
       BatchClient batch,
       BatchClient submitter,
       Throttling throttling,
+      SubmitCap cap,
       TaskInputs inputs,
       JsonMapper json) {
     this.batch = batch;
     this.submitter = submitter;
     this.throttling = throttling;
+    this.fairShare = new FairShareQueues(batch, throttling);
+    this.cap = cap;
     this.inputs = inputs;
     this.json = json;
   }
 
   /** With one client for both (a test's fake, which never loses an answer), for lone tasks. */
+  SubmitBatchJob(BatchClient batch, Throttling throttling, SubmitCap cap) {
+    this(batch, batch, throttling, cap, null, JsonMapper.builder().build());
+  }
+
+  /** The same without a cap. */
   SubmitBatchJob(BatchClient batch, Throttling throttling) {
-    this(batch, batch, throttling, null, JsonMapper.builder().build());
+    this(batch, throttling, SubmitCap.NONE);
   }
 
   static String jobName(Task task) {
@@ -113,7 +130,14 @@ class SubmitBatchJob implements PipelineStep {
         context.firstRun()
             ? Optional.empty()
             : throttling.call(() -> newest(jobsNamed(batch, queue, name)));
-    String jobId = known.isPresent() ? known.get() : submit(task, name, queue, environment);
+    boolean fair = fairShare.fairShare(queue);
+    if (known.isEmpty() && !fair && cap.reached(task)) {
+      // a FIFO queue would run all of this client's jobs before another client's: wait for some
+      task.observe(task.status(), cap.reason(task), context.now());
+      return StepResult.releaseFor(poll.compareTo(CAPPED_WAIT) > 0 ? poll : CAPPED_WAIT);
+    }
+    String share = fair ? FairShareQueues.shareIdentifier(task.owner()) : null;
+    String jobId = known.isPresent() ? known.get() : submit(task, name, queue, share, environment);
     task.submittedToBatch(jobId, context.now());
     if (known.isPresent()) {
       task.record(
@@ -133,8 +157,12 @@ class SubmitBatchJob implements PipelineStep {
         .findFirst();
   }
 
-  /** SubmitJob, by the exact job definition ARN; the new job's id. */
-  private String submit(Task task, String name, String queue, List<KeyValuePair> environment)
+  /**
+   * SubmitJob, by the exact job definition ARN; the new job's id. To a fair-share queue the job
+   * goes with its client as its share identifier, so that Batch, too, serves clients in turn.
+   */
+  private String submit(
+      Task task, String name, String queue, String share, List<KeyValuePair> environment)
       throws InterruptedException {
     return throttling.call(
         () ->
@@ -145,6 +173,7 @@ class SubmitBatchJob implements PipelineStep {
                             .jobQueue(queue)
                             .jobDefinition(task.jobDefinitionArn())
                             .arrayProperties(arrayOf(task))
+                            .shareIdentifier(share)
                             .containerOverrides(o -> o.environment(environment)))
                 .jobId());
   }

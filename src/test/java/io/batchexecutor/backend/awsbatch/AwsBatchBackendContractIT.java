@@ -99,7 +99,7 @@ class AwsBatchBackendContractIT extends ComputeBackendContract {
         configuration.pushImage(docker, clients, clock),
         configuration.registerJobDefinition(
             clients, awsProperties, settings, configuration.awsAccount(clients.sts()), clock),
-        configuration.submitBatchJob(clients, null, stores, json),
+        configuration.submitBatchJob(clients, null, null, awsProperties, stores, json),
         clients);
   }
 

@@ -25,6 +25,7 @@ import software.amazon.awssdk.services.batch.model.LogDriver;
 import software.amazon.awssdk.services.batch.model.RegisterJobDefinitionRequest;
 import software.amazon.awssdk.services.batch.model.ResourceRequirement;
 import software.amazon.awssdk.services.batch.model.RetryAction;
+import software.amazon.awssdk.services.batch.model.SubmitJobRequest;
 import software.amazon.awssdk.services.sts.StsClient;
 import software.amazon.awssdk.services.sts.model.GetCallerIdentityRequest;
 import software.amazon.awssdk.services.sts.model.GetCallerIdentityResponse;
@@ -188,6 +189,81 @@ class AwsBatchStepsTest {
   }
 
   @Test
+  void toAFairShareQueueAJobGoesWithItsClientAsShareIdentifierTheQueueReadOnce() throws Exception {
+    batch.queues.add("covalent-batch-queue");
+    batch.fairShareQueues.add("covalent-batch-queue");
+    SubmitBatchJob submit = new SubmitBatchJob(batch, throttling);
+
+    submit.run(registered("team-a-1"), CONTEXT);
+    submit.run(registered("teamxa1"), CONTEXT);
+
+    assertThat(batch.submitted)
+        .extracting(SubmitJobRequest::shareIdentifier)
+        .containsExactly("teamXaX1", "teamxa1");
+    assertThat(batch.queuesDescribed.get()).as("the queue's policy is read once").isOne();
+  }
+
+  @Test
+  void toAFifoQueueAJobGoesWithoutShareIdentifier() throws Exception {
+    batch.queues.add("covalent-batch-queue");
+    SubmitBatchJob submit = new SubmitBatchJob(batch, throttling);
+
+    submit.run(registered("team-a"), CONTEXT);
+    submit.run(registered("team-a"), CONTEXT);
+
+    assertThat(batch.submitted).extracting(SubmitJobRequest::shareIdentifier).containsOnlyNulls();
+    assertThat(batch.queuesDescribed.get()).isOne();
+  }
+
+  @Test
+  void toAFifoQueueATaskOverItsClientsCapWaitsInsteadOfBeingSubmitted() throws Exception {
+    batch.queues.add("covalent-batch-queue");
+    java.util.concurrent.atomic.AtomicInteger unfinished =
+        new java.util.concurrent.atomic.AtomicInteger(2);
+    List<String> counted = new ArrayList<>();
+    SubmitCap cap =
+        new SubmitCap(
+            2,
+            (owner, profile, atMost) -> {
+              counted.add(owner + "/" + atMost);
+              return unfinished.get();
+            });
+    SubmitBatchJob submit = new SubmitBatchJob(batch, throttling, cap);
+    Task task = registered("team-a");
+
+    StepResult waited = submit.run(task, CONTEXT);
+
+    assertThat(batch.submitted).isEmpty();
+    assertThat(counted).containsExactly("team-a/2");
+    assertThat(waited.next()).isEqualTo(StepResult.Next.RELEASE);
+    assertThat(waited.after()).isGreaterThanOrEqualTo(Duration.ofSeconds(30));
+    assertThat(task.status()).isEqualTo(TaskStatus.REGISTERING);
+    assertThat(task.statusReason()).contains("batch-executor.awsbatch.max-submitted-per-client");
+
+    unfinished.set(1);
+    submit.run(task, CONTEXT);
+
+    assertThat(batch.submitted).hasSize(1);
+    assertThat(task.status()).isEqualTo(TaskStatus.SUBMITTED);
+  }
+
+  @Test
+  void aFairShareQueueAndACapOfZeroCapNothing() throws Exception {
+    batch.queues.add("covalent-batch-queue");
+    batch.fairShareQueues.add("covalent-batch-queue");
+    new SubmitBatchJob(batch, throttling, new SubmitCap(2, (owner, profile, atMost) -> 50))
+        .run(registered("team-a"), CONTEXT);
+    batch.fairShareQueues.clear();
+    FakeBatch fifo = new FakeBatch();
+    fifo.queues.add("covalent-batch-queue");
+    new SubmitBatchJob(fifo, throttling, new SubmitCap(0, (owner, profile, atMost) -> 50))
+        .run(registered("team-a"), CONTEXT);
+
+    assertThat(batch.submitted).hasSize(1);
+    assertThat(fifo.submitted).hasSize(1);
+  }
+
+  @Test
   void submitUsesTheExactRevisionAndADeterministicName() throws Exception {
     Task task = registered();
 
@@ -302,7 +378,17 @@ class AwsBatchStepsTest {
 
   /** A task walked through its named methods to REGISTERING, with its image pushed. */
   static Task registering(TaskSettings settings, String image) {
-    Task task = TaskBuilder.aTask().backend("awsbatch").settings(settings).acceptedAt(NOW).build();
+    return registering(settings, image, "anonymous");
+  }
+
+  static Task registering(TaskSettings settings, String image, String owner) {
+    Task task =
+        TaskBuilder.aTask()
+            .owner(owner)
+            .backend("awsbatch")
+            .settings(settings)
+            .acceptedAt(NOW)
+            .build();
     task.startBuilding(NOW);
     task.imageBuilt("batch-executor-task:abc", false, NOW);
     task.startPushing(NOW);
@@ -335,7 +421,15 @@ class AwsBatchStepsTest {
   }
 
   Task registered() throws InterruptedException {
-    Task task = registering(settings(2.0, 3.75, 0, "r", "e"));
+    return registered("anonymous");
+  }
+
+  Task registered(String owner) throws InterruptedException {
+    Task task =
+        registering(
+            settings(2.0, 3.75, 0, "r", "e"),
+            "123456789012.dkr.ecr.us-east-1.amazonaws.com/repo:" + UUID.randomUUID(),
+            owner);
     new RegisterJobDefinition(batch, batch, account, null, null, Clock.systemUTC())
         .run(task, CONTEXT);
     return task;

@@ -180,9 +180,15 @@ class FakeBatch implements BatchClient {
 
   final java.util.Set<String> queues = new java.util.HashSet<>();
 
+  /** Queues (among {@link #queues}) with a fair-share scheduling policy. */
+  final java.util.Set<String> fairShareQueues = new java.util.HashSet<>();
+
+  final AtomicInteger queuesDescribed = new AtomicInteger();
+
   @Override
   public software.amazon.awssdk.services.batch.model.DescribeJobQueuesResponse describeJobQueues(
       software.amazon.awssdk.services.batch.model.DescribeJobQueuesRequest request) {
+    queuesDescribed.incrementAndGet();
     return software.amazon.awssdk.services.batch.model.DescribeJobQueuesResponse.builder()
         .jobQueues(
             request.jobQueues().stream()
@@ -193,6 +199,10 @@ class FakeBatch implements BatchClient {
                             .jobQueueName(q)
                             .state("ENABLED")
                             .status("VALID")
+                            .schedulingPolicyArn(
+                                fairShareQueues.contains(q)
+                                    ? "arn:aws:batch:us-east-1:123456789012:scheduling-policy/fair"
+                                    : null)
                             .build())
                 .toList())
         .build();

@@ -66,7 +66,8 @@ class WorkflowOnBatchTest {
     Throttling throttling =
         new Throttling(1_000_000, 3, Duration.ofMillis(1), Duration.ofMillis(2), d -> {});
     submit =
-        new SubmitBatchJob(batch, batch, throttling, new TaskInputs(queries, stores, json), json);
+        new SubmitBatchJob(
+            batch, batch, throttling, SubmitCap.NONE, new TaskInputs(queries, stores, json), json);
     // load -> train -> score, and score also takes load
     workflow = store(Map.of("train", List.of("load"), "score", List.of("load", "train")));
   }

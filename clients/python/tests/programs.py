@@ -1,0 +1,371 @@
+"""Workflows written as Covalent's own functional tests and how-to guides write theirs, with only
+the import line changed; test_programs.py dispatches them and checks what those tests check. Each
+block names the Covalent file it follows. They are our own programs: the same behaviour, our
+code."""
+
+import os
+import sys
+
+import batch_executor as ct
+
+# ---- tests/functional_tests/basic_dispatcher_test.py ------------------------------------------
+
+
+@ct.electron
+def prefix_a(text):
+    print("prefix_a")
+    return "a" + text
+
+
+@ct.electron
+def prefix_b(text):
+    print("prefix_b")
+    return "b" + text
+
+
+@ct.electron
+def joined(first, second):
+    return first + second
+
+
+@ct.lattice
+def two_prefixes(name):
+    return joined(first=prefix_a(text=name), second=prefix_b(text=name))
+
+
+@ct.lattice
+def raises_while_built(name):
+    prefix_a(text=name)
+    raise RuntimeError("this lattice fails while its graph is built: " + name)
+
+
+# ---- tests/functional_tests/qa_basic_workflow_test.py -----------------------------------------
+
+
+@ct.electron
+def comma_join(a, b):
+    return ", ".join([a, b])
+
+
+@ct.electron
+def exclaim(text):
+    return text + "!"
+
+
+@ct.lattice
+def greeting(a, b):
+    return exclaim(comma_join(a, b))
+
+
+# ---- tests/functional_tests/electron_return_value_test.py -------------------------------------
+
+
+@ct.electron
+def identity(x):
+    return x
+
+
+@ct.lattice
+def arithmetic(a, b):
+    x = identity(x=a)
+    y = identity(x=b)
+    return [x + 1, x - 1, x * 1, x / 1, 1 + x, 1 - x, 1 * x, 1 / x, x + y, x - y, x * y, x / y]
+
+
+# ---- tests/functional_tests/workflow_stack_test.py --------------------------------------------
+
+
+@ct.electron
+def gather(nested):
+    return nested
+
+
+@ct.lattice
+def nested_iterables():
+    firsts = [identity(x=i) for i in range(2)]
+    seconds = [identity(x=i) for i in range(2, 4)]
+    return gather(nested=[firsts, seconds])
+
+
+@ct.electron
+def five_terms(a, b, c, d, e):
+    return a + b + c + d + e
+
+
+@ct.lattice
+def positional_and_keywords(a, b, c):
+    return five_terms(a, b, c, d=4, e=5)
+
+
+MARK = "/tmp/batch-executor-deps-bash-mark"
+
+
+@ct.electron(deps_bash=ct.DepsBash(["touch " + MARK]))
+def after_bash(x):
+    return [x, os.path.isfile(MARK)]
+
+
+@ct.lattice
+def with_deps_bash(x):
+    return after_bash(x)
+
+
+NOTE = "/tmp/batch-executor-call-before-note"
+
+
+def write_note(path):
+    with open(path, "w") as f:
+        f.write("Hello")
+
+
+def remove_note(path):
+    os.remove(path)
+
+
+@ct.electron(call_before=[ct.DepsCall(write_note, args=[NOTE])],
+             call_after=ct.DepsCall(remove_note, args=[NOTE]))
+def read_note(path):
+    with open(path) as f:
+        return os.path.isfile(path), f.read()
+
+
+@ct.lattice
+def with_call_before_and_after(path):
+    return read_note(path)
+
+
+def give(value):
+    return value
+
+
+@ct.electron(call_before=[ct.DepsCall(give, args=[5], retval_keyword="y")])
+def pair_with_injected(x, y=0):
+    return x, y
+
+
+@ct.lattice
+def injected_value(x):
+    return pair_with_injected(x)
+
+
+@ct.electron(call_before=[ct.DepsCall(give, args=[n], retval_keyword="y") for n in (1, 2, 3)])
+def all_injected(y=None):
+    return y
+
+
+@ct.lattice
+def injected_values():
+    return all_injected()
+
+
+@ct.electron
+def every_kind_of_parameter(a, /, b, *args, c, **kwargs):
+    return a * b * c, args, kwargs
+
+
+@ct.lattice
+def every_kind_of_argument(a, /, b, *args, c, **kwargs):
+    return every_kind_of_parameter(a, b, *args, c=c, **kwargs)
+
+
+@ct.electron
+def always_fails():
+    assert False, "this electron always fails"
+
+
+@ct.lattice
+def leaf_failure():
+    always_fails()
+    return 1
+
+
+@ct.electron
+def prints_both(a, b):
+    print(a)
+    print(b, file=sys.stderr)
+    return a + b
+
+
+@ct.lattice
+def printing(a, b):
+    return prints_both(a, b)
+
+
+@ct.electron
+def six_numbers():
+    return [0, 1, 2, 3, 4, 5]
+
+
+@ct.lattice
+def items_of_a_result():
+    numbers = six_numbers()
+    return [numbers[2], numbers[identity(x=3)], numbers[-1]]
+
+
+# ---- tests/functional_tests/qa_call_deps_retval_test.py ---------------------------------------
+
+
+def hello():
+    return "hello"
+
+
+def howdy():
+    return "howdy"
+
+
+def hey():
+    return "hey"
+
+
+@ct.electron(call_before=[ct.DepsCall(hello, retval_keyword="greetings"),
+                          ct.DepsCall(howdy, retval_keyword="greetings")])
+def all_greetings(greetings=None):
+    return greetings
+
+
+@ct.electron(call_before=[ct.DepsCall(hey, retval_keyword="greeting")])
+def one_greeting(greeting=None):
+    return "%s, whats up?" % greeting
+
+
+@ct.lattice
+def greetings_workflow():
+    return [one_greeting()] + all_greetings()
+
+
+# ---- tests/functional_tests/qa_deps_workflow_test.py ------------------------------------------
+
+HOME_NOTE = "/tmp/batch-executor-deps-home"
+
+
+def forget_home_note():
+    os.remove(HOME_NOTE)
+
+
+@ct.electron(call_before=[ct.DepsBash(["echo $HOME >> " + HOME_NOTE])],
+             call_after=[ct.DepsCall(forget_home_note)])
+def deps_results():
+    with open(HOME_NOTE) as f:
+        return [f.read(), sum(1 for i in range(3) for j in range(3) if i == j)]
+
+
+@ct.lattice
+def deps_workflow():
+    return deps_results()
+
+
+# ---- tests/functional_tests/error_reporting_test.py -------------------------------------------
+
+
+@ct.electron
+def prints_then_fails():
+    print("Hello from Task 0", file=sys.stdout)
+    print("Hello from Task 0", file=sys.stderr)
+    raise RuntimeError("Error 0")
+
+
+@ct.electron
+def prints_only():
+    print("Hello from Task 1", file=sys.stdout)
+
+
+@ct.lattice
+def reports_errors():
+    prints_then_fails()
+    prints_only()
+
+
+# ---- tests/functional_tests/workflow_failure_test.py ------------------------------------------
+
+
+@ct.electron
+def twice(x):
+    return 2 * x
+
+
+@ct.lattice
+def goes_on_after_a_failure(x):
+    always_fails()
+    return twice(twice(twice(x)))
+
+
+# ---- tests/functional_tests/results_manager_test.py -------------------------------------------
+
+
+@ct.electron
+def plus(a, b):
+    return a + b
+
+
+@ct.lattice
+def granular(a, b):
+    return identity(x=plus(a=a, b=b))
+
+
+# ---- doc/source/how_to/collection/query_electron_execution_result.ipynb and
+# ---- doc/source/how_to/collection/query_lattice_execution_result.ipynb ------------------------
+
+
+@ct.electron
+def add(x, y):
+    return x + y
+
+
+@ct.electron
+def multiply(x, y):
+    return x * y
+
+
+@ct.lattice
+def add_multiply(x, y):
+    return multiply(x=add(x=x, y=y), y=y)
+
+
+# ---- tests/functional_tests/workflow_stack_test.py (test_decorated_function), and functions that
+# ---- are not top-level: they travel pickled with cloudpickle ---------------------------------
+
+
+def plain_decorator(func):
+    def inner(*args, **kwargs):
+        return func(*args, **kwargs)
+
+    return inner
+
+
+@ct.electron
+@plain_decorator
+def squared(x):
+    return x**2
+
+
+def multiplier(k):
+    def times(x):
+        return x * k
+
+    return ct.electron(times)
+
+
+triple = multiplier(3)
+increment = ct.electron(lambda x: x + 1)
+
+
+def counting_electron():
+    class Counter:
+        def __init__(self, n):
+            self.items = list(range(n))
+
+        def total(self):
+            return len(self.items)
+
+    def count(n):
+        return Counter(n).total()
+
+    return ct.electron(count)
+
+
+counted = counting_electron()
+
+
+@ct.lattice
+def not_top_level():
+    return [squared(x=5), triple(4), increment(1), counted(3)]

@@ -1,0 +1,239 @@
+"""The programs of programs.py, modelled on Covalent's functional tests and how-to guides,
+dispatched to a running service; each test checks what the Covalent test it follows checks (the
+path of that test is named), or says where this service differs. PythonClientIT runs them."""
+
+import datetime
+import os
+import subprocess
+import sys
+import time
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+
+import batch_executor as ct  # noqa: E402
+import programs as p  # noqa: E402
+
+URL = os.environ.get("BATCH_EXECUTOR_URL")
+WAIT = 300  # seconds a dispatch may take at most: all are sent at once and share the machine
+
+#: Every program, dispatched at once in setUpClass so that they run side by side.
+DISPATCHES = {
+    "two_prefixes": (p.two_prefixes, (), {"name": "q"}),
+    "greeting": (p.greeting, ("Hello", "World"), {}),
+    "arithmetic": (p.arithmetic, (2, 4), {}),
+    "nested_iterables": (p.nested_iterables, (), {}),
+    "positional_and_keywords": (p.positional_and_keywords, (1, 2), {"c": 3}),
+    "with_deps_bash": (p.with_deps_bash, (), {"x": 5}),
+    "with_call_before_and_after": (p.with_call_before_and_after, (p.NOTE,), {}),
+    "injected_value": (p.injected_value, (2,), {}),
+    "injected_values": (p.injected_values, (), {}),
+    "every_kind_of_argument": (p.every_kind_of_argument, (1, 2, 3, 4), {"c": 5, "d": 6, "e": 7}),
+    "leaf_failure": (p.leaf_failure, (), {}),
+    "printing": (p.printing, (1, 2), {}),
+    "items_of_a_result": (p.items_of_a_result, (), {}),
+    "greetings_workflow": (p.greetings_workflow, (), {}),
+    "deps_workflow": (p.deps_workflow, (), {}),
+    "reports_errors": (p.reports_errors, (), {}),
+    "goes_on_after_a_failure": (p.goes_on_after_a_failure, (1,), {}),
+    "granular": (p.granular, (), {"a": 1, "b": 2}),
+    "add_multiply": (p.add_multiply, (), {"x": 2, "y": 3}),
+}
+
+
+@unittest.skipUnless(URL, "needs a running service: set BATCH_EXECUTOR_URL and "
+                          "BATCH_EXECUTOR_TOKEN (PythonClientIT starts one)")
+class CovalentProgramsTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.ids = {name: ct.dispatch(lattice)(*args, **kwargs)
+                   for name, (lattice, args, kwargs) in DISPATCHES.items()}
+
+    def result(self, name, **options):
+        return ct.get_result(self.ids[name], wait=True, timeout=WAIT, **options)
+
+    # tests/functional_tests/basic_dispatcher_test.py (test_dispatcher_functional)
+    def test_basic_dispatcher(self):
+        self.assertEqual(self.result("two_prefixes").result, "aqbq")
+        with self.assertRaises(RuntimeError):
+            ct.dispatch(p.raises_while_built)("z")
+
+    # tests/functional_tests/qa_basic_workflow_test.py
+    def test_qa_basic_workflow(self):
+        result = self.result("greeting")
+        self.assertEqual(result.result, "Hello, World!")
+        self.assertEqual(result.status, "COMPLETED")
+
+    # tests/functional_tests/electron_return_value_test.py (arithmetic, reversed, two results)
+    def test_electron_return_values(self):
+        self.assertEqual(self.result("arithmetic").result,
+                         [3, 1, 2, 2.0, 3, -1, 2, 0.5, 6, -2, 8, 0.5])
+
+    # tests/functional_tests/workflow_stack_test.py (test_electron_takes_nested_iterables)
+    def test_nested_iterables(self):
+        self.assertEqual(self.result("nested_iterables").result, [[0, 1], [2, 3]])
+
+    # tests/functional_tests/workflow_stack_test.py (test_positional_args_integration)
+    def test_positional_and_keyword_arguments(self):
+        self.assertEqual(self.result("positional_and_keywords").result, 15)
+
+    # tests/functional_tests/workflow_stack_test.py (test_electron_deps_bash): the file the
+    # command made is looked for in the task's container, where the command ran
+    def test_deps_bash(self):
+        self.assertEqual(self.result("with_deps_bash").result, [5, True])
+
+    # tests/functional_tests/workflow_stack_test.py (test_electron_deps_call_before)
+    def test_call_before_and_call_after(self):
+        result = self.result("with_call_before_and_after")
+        self.assertIsNone(result.error)
+        self.assertEqual(result.result, (True, "Hello"))
+
+    # tests/functional_tests/workflow_stack_test.py (test_electron_deps_inject_calldep_retval)
+    def test_a_call_befores_value_is_injected(self):
+        self.assertEqual(self.result("injected_value").result, (2, 5))
+
+    # tests/functional_tests/workflow_stack_test.py
+    # (test_electron_deps_inject_non_unique_calldep_retvals)
+    def test_values_of_one_keyword_are_gathered(self):
+        self.assertEqual(self.result("injected_values").result, [1, 2, 3])
+
+    # tests/functional_tests/workflow_stack_test.py (test_all_parameter_types_in_lattice)
+    def test_every_kind_of_parameter(self):
+        result = self.result("every_kind_of_argument")
+        self.assertEqual(result.inputs["args"], (1, 2, 3, 4))
+        self.assertEqual(result.inputs["kwargs"], {"c": 5, "d": 6, "e": 7})
+        self.assertEqual(result.result, (10, (3, 4), {"d": 6, "e": 7}))
+
+    # tests/functional_tests/workflow_stack_test.py (test_leaf_electron_failure)
+    def test_a_leaf_failure_fails_the_dispatch(self):
+        result = self.result("leaf_failure")
+        self.assertEqual(result.status, ct.Result.FAILED)
+        self.assertEqual(result.lattice.transport_graph.get_node_value(0, "status"),
+                         ct.Result.FAILED)
+
+    # tests/functional_tests/workflow_stack_test.py (test_stdout_stderr_redirection): the service
+    # keeps one output per task, so both lines are in stdout (in the order the buffered stdout and
+    # the unbuffered stderr reached it) and stderr is empty
+    def test_what_an_electron_printed(self):
+        results = self.result("printing").get_all_node_results()
+        printed = [r["stdout"] for r in results if r["stdout"]]
+        self.assertEqual(len(printed), 1)
+        self.assertEqual(sorted(printed[0].split()), ["1", "2"])
+        self.assertEqual([r["stderr"] for r in results if r["stderr"]], [])
+
+    # tests/functional_tests/workflow_stack_test.py (test_electron_getitem)
+    def test_items_of_a_result(self):
+        self.assertEqual(self.result("items_of_a_result").result, [2, 3, 5])
+
+    # tests/functional_tests/qa_call_deps_retval_test.py
+    def test_qa_call_deps_retval(self):
+        result = self.result("greetings_workflow")
+        self.assertEqual(result.result, ["hey, whats up?", "hello", "howdy"])
+        self.assertEqual(result.status, "COMPLETED")
+
+    # tests/functional_tests/qa_deps_workflow_test.py: a DepsBash among call_before
+    def test_qa_deps_workflow(self):
+        result = self.result("deps_workflow")
+        self.assertEqual(result.status, "COMPLETED", result.error)
+        self.assertEqual(result.result[0], "/tmp\n")  # HOME in a task container
+        self.assertEqual(int(result.result[1]), 3)
+
+    # tests/functional_tests/error_reporting_test.py (test_task_runtime_error_reporting)
+    def test_error_reporting(self):
+        result = self.result("reports_errors")
+        self.assertEqual(result.status, ct.Result.FAILED)
+        graph = result.lattice.transport_graph
+        self.assertEqual(graph.get_node_value(0, "status"), ct.Result.FAILED)
+        self.assertIn("Hello from Task 0", graph.get_node_value(0, "stdout"))
+        self.assertIn("RuntimeError", graph.get_node_value(0, "error"))
+        self.assertIn("Error 0", graph.get_node_value(0, "error"))
+        self.assertEqual(graph.get_node_value(1, "status"), ct.Result.COMPLETED)
+        self.assertEqual(graph.get_node_value(1, "stdout").strip(), "Hello from Task 1")
+
+    # tests/functional_tests/workflow_failure_test.py: a task that does not depend on the failed
+    # one still runs (graph: 0 fails; 2 -> 1 -> 3 -> 4)
+    def test_the_rest_runs_after_an_unrelated_failure(self):
+        deadline = time.monotonic() + WAIT
+        while True:
+            graph = self.result("goes_on_after_a_failure").lattice.transport_graph
+            status = graph.get_node_value(4, "status")
+            if status in (ct.Result.COMPLETED, ct.Result.CANCELLED) or time.monotonic() > deadline:
+                break
+            time.sleep(2)
+        self.assertEqual(graph.get_node_value(0, "status"), ct.Result.FAILED)
+        self.assertEqual(status, ct.Result.COMPLETED)
+        self.assertEqual(graph.get_node_value(4, "output"), 8)
+        self.assertEqual(graph.get_node_value(2, "output"), 1)
+
+    # tests/functional_tests/results_manager_test.py (test_granular_get_result, with an electron
+    # where Covalent has a sublattice; test_get_result_nonexistent)
+    def test_granular_get_result(self):
+        nothing = self.result("granular", workflow_output=False, intermediate_outputs=False,
+                              sublattice_results=False)
+        self.assertIsNone(nothing.result)
+        self.assertIsNone(nothing.get_node_result(0)["output"])
+        outputs = self.result("granular", workflow_output=True, intermediate_outputs=False)
+        self.assertEqual(outputs.result, 3)
+        self.assertIsNone(outputs.get_node_result(0)["sublattice_result"])
+        self.assertIsNone(outputs.get_node_result(0)["output"])
+        everything = self.result("granular", workflow_output=True, intermediate_outputs=True)
+        self.assertEqual(everything.get_node_result(0)["output"], 3)
+        with self.assertRaises(ct.ApiError) as missing:
+            ct.get_result("nonexistent", wait=False)
+        self.assertEqual(missing.exception.status, 404)
+
+    # doc/source/how_to/collection/query_electron_execution_result.ipynb
+    def test_how_to_query_electron_results(self):
+        result = self.result("add_multiply")
+        outputs = result.get_all_node_outputs()
+        self.assertEqual(outputs, {"add(0)": 5, ":parameter:2(1)": 2, ":parameter:3(2)": 3,
+                                   "multiply(3)": 15, ":parameter:3(4)": 3,
+                                   ":postprocess:reconstruct(5)": 15})
+        node = result.get_node_result(node_id=0)
+        self.assertEqual(sorted(node), sorted([
+            "node_id", "node_name", "start_time", "end_time", "status", "output", "error",
+            "sublattice_result", "stdout", "stderr"]))
+        self.assertEqual((node["node_id"], node["node_name"], node["status"], node["output"]),
+                         (0, "add", ct.status.COMPLETED, 5))
+        self.assertIsNone(node["error"])
+        self.assertIsInstance(node["start_time"], datetime.datetime)
+        self.assertIsNotNone(node["start_time"].tzinfo)
+        self.assertLessEqual(node["start_time"], node["end_time"])
+        self.assertEqual(result.lattice.transport_graph.get_node_value(3, "output"), 15)
+
+    # doc/source/how_to/collection/query_lattice_execution_result.ipynb, and get_result from
+    # another process: the node ids and parameters come from the dispatch's cache file there
+    def test_how_to_query_lattice_results_from_another_process(self):
+        result = self.result("add_multiply")
+        self.assertEqual(result.result, 15)
+        self.assertIsInstance(result.end_time - result.start_time, datetime.timedelta)
+        script = ("import batch_executor as ct\n"
+                  "r = ct.get_result(%r, wait=True)\n"
+                  "print(r.result, r.get_node_result(3)['output'], r.inputs['kwargs'],\n"
+                  "      sorted(r.get_all_node_outputs()))\n" % (self.ids["add_multiply"],))
+        env = dict(os.environ, PYTHONPATH=os.path.dirname(HERE))
+        done = subprocess.run([sys.executable, "-c", script], stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, env=env, timeout=120)
+        self.assertEqual(done.returncode, 0, done.stdout)
+        self.assertIn("15 15 {'x': 2, 'y': 3}", done.stdout.decode())
+        self.assertIn("':parameter:2(1)'", done.stdout.decode())
+
+    # tests/functional_tests/workflow_stack_test.py (test_decorated_function), with a closure, a
+    # lambda and a class defined in a function: they travel pickled with cloudpickle, and without
+    # it here dispatching is refused naming the fix
+    def test_functions_that_are_not_top_level(self):
+        try:
+            import cloudpickle  # noqa: F401
+        except ImportError:
+            with self.assertRaises(ct.SourceError) as refused:
+                ct.dispatch(p.not_top_level)()
+            self.assertIn("pip install cloudpickle", str(refused.exception))
+            return
+        result = ct.dispatch_sync(p.not_top_level)()
+        self.assertEqual(result.status, ct.Result.COMPLETED, result.error)
+        self.assertEqual(result.result, [25, 12, 2, 3])
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,106 @@
+package io.batchexecutor.task;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
+import org.springframework.jdbc.core.RowCallbackHandler;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+/**
+ * How many tasks of a client are not yet ended (WAITING to RUNNING), and the check that keeps them
+ * within its {@code max-unfinished-tasks}. The count reads the index on (owner, status) for each
+ * unfinished status, so it costs in proportion to the client's unfinished tasks (at most its limit,
+ * give or take a submission), never its finished ones.
+ *
+ * <p>The check runs on every submission, so it does not count every time: each instance keeps, per
+ * client, the count it last read plus the tasks it accepted since, and reads the count again once
+ * it is older than {@link #RECOUNT}. Submissions are neither locked nor serialised; the price is
+ * that a limit may be passed by what other instances accepted within one {@code RECOUNT}, and by
+ * submissions of the client still in flight on this instance when it recounts. A client's tasks
+ * that end are seen at the next recount, so a client refused at its limit submits again at most
+ * {@code RECOUNT} after its tasks ended.
+ */
+@Repository
+public class UnfinishedTasks {
+
+  /** How long a client's count is used, with this instance's submissions added, before another. */
+  public static final Duration RECOUNT = Duration.ofSeconds(1);
+
+  /** The statuses of a task not yet ended, as SQL literals. */
+  static final String UNFINISHED_SQL =
+      Arrays.stream(TaskStatus.values())
+          .filter(s -> !s.isFinal())
+          .map(s -> "'" + s.name() + "'")
+          .collect(Collectors.joining(",", "(", ")"));
+
+  private final JdbcClient jdbc;
+  private final Clock clock;
+  private final Map<String, Estimate> estimates = new ConcurrentHashMap<>();
+
+  UnfinishedTasks(JdbcClient jdbc, Clock clock) {
+    this.jdbc = jdbc;
+    this.clock = clock;
+  }
+
+  /** A client's count as last read, when, and what this instance accepted since. */
+  private static final class Estimate {
+    long counted;
+    Instant countedAt;
+    long added;
+  }
+
+  /** How many tasks of {@code owner}'s are not yet ended. */
+  public long of(String owner) {
+    return jdbc.sql(
+            "SELECT count(*) FROM task WHERE owner = :owner AND status IN " + UNFINISHED_SQL)
+        .param("owner", owner)
+        .query(Long.class)
+        .single();
+  }
+
+  /**
+   * How many tasks each of {@code owners} has not yet ended, by name: one statement that reads the
+   * index for each owner (never the whole table).
+   */
+  public Map<String, Long> of(Collection<String> owners) {
+    Map<String, Long> counts = new LinkedHashMap<>();
+    jdbc.sql(
+            "SELECT o.owner, (SELECT count(*) FROM task t WHERE t.owner = o.owner AND t.status IN "
+                + UNFINISHED_SQL
+                + ") AS n FROM unnest(CAST(:owners AS text[])) AS o(owner) ORDER BY o.owner")
+        .param("owners", owners.toArray(String[]::new))
+        .query((RowCallbackHandler) rs -> counts.put(rs.getString("owner"), rs.getLong("n")));
+    return counts;
+  }
+
+  /**
+   * Refuses, with {@link SubmissionRefusedException#tooManyUnfinished}, {@code adding} more tasks
+   * of {@code owner} when they would pass {@code max} by this instance's estimate (see the class);
+   * otherwise counts them in it.
+   */
+  public void reserve(String owner, int adding, int max) {
+    Instant now = clock.instant();
+    Estimate estimate = estimates.computeIfAbsent(owner, o -> new Estimate());
+    synchronized (estimate) {
+      if (estimate.countedAt == null
+          || now.isBefore(estimate.countedAt)
+          || !now.isBefore(estimate.countedAt.plus(RECOUNT))) {
+        estimate.counted = of(owner);
+        estimate.countedAt = now;
+        estimate.added = 0;
+      }
+      long unfinished = estimate.counted + estimate.added;
+      if (unfinished + adding > max) {
+        throw SubmissionRefusedException.tooManyUnfinished(max, unfinished, adding);
+      }
+      estimate.added += adding;
+    }
+  }
+}
