@@ -46,7 +46,6 @@ refused its payload or an input; 66 the runner itself could not do its job (unre
 result not storable).
 """
 
-import binascii
 import hashlib
 import json
 import math
@@ -61,7 +60,6 @@ PAYLOAD = os.environ.get("BATCH_EXECUTOR_PAYLOAD", "/batch-executor/payload.json
 OUT_DIR = os.environ.get("BATCH_EXECUTOR_OUTPUT_DIR", "/tmp/batch-executor/out")
 EXIT_RAISED = 65
 EXIT_RUNNER_FAILED = 66
-ANNOUNCE_LIMIT = 1024 * 1024
 SWEEP_INDEX = None  # set by main() for a run of a sweep
 TASK_MODULE_PREFIX = "__batch_executor_task_"
 LOADED_SOURCES = {}  # the name of every task module loaded in this run -> its source
@@ -162,28 +160,11 @@ def write_outputs(document, pickled):
     for name, data in files.items():
         with open(os.path.join(OUT_DIR, name), "wb") as f:
             f.write(data)
-    announce(files)
     target = os.environ.get("BATCH_EXECUTOR_RESULT_S3_URI")
     if target:
         if SWEEP_INDEX is not None:
             target = target.rstrip("/") + "/sweep/%d/" % SWEEP_INDEX
         upload_to_s3(target, files)
-
-
-def announce(files):
-    """Also prints small outputs, framed by the marker the service gave, as the last line of
-    stdout: the local backend then reads them with the logs instead of copying them out of the
-    container. Larger outputs are only in the files."""
-    marker = os.environ.get("BATCH_EXECUTOR_RESULT_MARKER")
-    if not marker or sum(len(d) for d in files.values()) > ANNOUNCE_LIMIT:
-        return
-    encoded = {
-        name: binascii.b2a_base64(data, newline=False).decode("ascii")
-        for name, data in files.items()
-    }
-    sys.stdout.flush()
-    sys.stdout.write("\n%s %s\n" % (marker, json.dumps(encoded)))
-    sys.stdout.flush()
 
 
 class InputUnavailable(Exception):

@@ -292,7 +292,9 @@ public class TaskController {
       description =
           "For a sweep, ?index=<run> gives what one run printed, also while it runs (on AWS"
               + " Batch from that child job's own stream); without index, a local sweep's runs"
-              + " one after another once all ended.")
+              + " one after another once all ended. On the local backend the stored output is at"
+              + " most batch-executor.local.max-log-size: its first and last halves, with one line"
+              + " between them saying how many bytes were dropped.")
   @ApiResponse(
       responseCode = "200",
       description = "The output as text",
@@ -301,6 +303,9 @@ public class TaskController {
       responseCode = "503",
       description = "The backend (Docker engine, AWS) does not answer; try again")
   @ApiResponse(responseCode = "404", description = "No such task")
+  @ApiResponse(
+      responseCode = "400",
+      description = "An index that names no run, or a tail below 0, above 10,000 or with follow")
   @ApiResponse(
       responseCode = "409",
       description = "Nothing has run yet, so there is no output (not with follow: it waits)")
@@ -315,12 +320,22 @@ public class TaskController {
                       + " second, every 5 s on AWS Batch), until the task has ended (at most an"
                       + " hour)")
           @RequestParam(defaultValue = "false")
-          boolean follow) {
+          boolean follow,
+      @Parameter(
+              description =
+                  "Only the last <tail> lines (at most 10,000), read from the end of the output;"
+                      + " not with follow")
+          @RequestParam(required = false)
+          Integer tail) {
+    TaskOutputs.checkTail(tail);
+    if (follow && tail != null) {
+      throw ProblemException.invalidParameter("tail", "cannot be combined with follow=true");
+    }
     Task task = owned(id);
     if (follow) {
       return ResponseEntity.ok().contentType(TaskOutputs.TEXT).body(followers.follow(task, index));
     }
-    return outputs.logs(task, index);
+    return outputs.logs(task, index, tail);
   }
 
   private Task owned(UUID id) {

@@ -6,17 +6,22 @@ import io.batchexecutor.backend.LogPosition;
 import io.batchexecutor.backend.ResultDigests;
 import io.batchexecutor.backend.SweepResults;
 import io.batchexecutor.backend.Unreachable;
+import io.batchexecutor.storage.LogTail;
+import io.batchexecutor.storage.ObjectStore;
 import io.batchexecutor.storage.ObjectStores;
 import io.batchexecutor.task.Sweep;
 import io.batchexecutor.task.Task;
 import io.batchexecutor.task.TaskObjects;
 import io.batchexecutor.task.TaskStatus;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.core.io.InputStreamResource;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -205,26 +210,29 @@ public class TaskOutputs {
             .put("repr", document.path("repr").asString());
   }
 
-  /**
-   * What the task (or run {@code index} of its sweep) printed so far: live from where it runs, else
-   * as stored once it ended; empty while there is nothing. A backend that does not answer is a 503.
-   */
-  Optional<String> currentLogs(Task task, Integer index) {
-    return index == null
-        ? fromBackend(b -> b.liveLogs(task))
-            .or(() -> stores.get(task.logsPointer()).map(TaskOutputs::utf8))
-        : fromBackend(b -> b.sweepLogs(task, index))
-            .or(
-                () ->
-                    stores
-                        .get(SweepResults.pointer(task, stores, index, "output.log"))
-                        .map(TaskOutputs::utf8));
-  }
+  /** The most lines {@code ?tail=} takes. */
+  static final int MAX_TAIL = 10_000;
 
-  ResponseEntity<String> logs(Task task, Integer index) {
+  /**
+   * What the task (or run {@code index} of its sweep) printed, or its last {@code tail} lines: live
+   * from where it runs, else streamed from the copy stored once it ended (read from its end for a
+   * tail), never read whole into memory. A backend that does not answer is a 503.
+   */
+  ResponseEntity<?> logs(Task task, Integer index, Integer tail) {
     checkRun(task, index);
-    Optional<String> text = currentLogs(task, index);
-    if (text.isEmpty()) {
+    checkTail(tail);
+    Optional<String> live =
+        fromBackend(
+            b ->
+                tail != null
+                    ? b.liveLogTail(task, index, tail)
+                    : index == null ? b.liveLogs(task) : b.sweepLogs(task, index));
+    if (live.isPresent()) {
+      return ResponseEntity.ok().contentType(TEXT).body(live.get());
+    }
+    String pointer = storedPointer(task, index);
+    OptionalLong size = stores.size(pointer);
+    if (size.isEmpty()) {
       // a sweep's runs keep their output beside the result that was gathered from them
       checkHere(task, index == null ? task.logsPointer() : task.resultPointer(), "output");
       String detail =
@@ -236,7 +244,28 @@ public class TaskOutputs {
       }
       throw new ProblemException(HttpStatus.CONFLICT, Problems.NO_LOGS, "No logs", detail);
     }
-    return ResponseEntity.ok().contentType(TEXT).body(text.get());
+    long from = tail == null ? 0 : LogTail.start(stores, pointer, tail).orElse(0L);
+    InputStream body =
+        stores.open(pointer, from, ObjectStore.END).orElseGet(InputStream::nullInputStream);
+    return ResponseEntity.ok()
+        .contentType(TEXT)
+        .contentLength(size.getAsLong() - from)
+        .body(new InputStreamResource(body));
+  }
+
+  /** Refuses a {@code tail} below 0 or above {@link #MAX_TAIL}. */
+  static void checkTail(Integer tail) {
+    if (tail != null && (tail < 0 || tail > MAX_TAIL)) {
+      throw ProblemException.invalidParameter(
+          "tail", "must be between 0 and " + MAX_TAIL + " (lines from the end of the output)");
+    }
+  }
+
+  /** Where the output of the task (or run {@code index} of its sweep) is stored once it ended. */
+  private String storedPointer(Task task, Integer index) {
+    return index == null
+        ? task.logsPointer()
+        : SweepResults.pointer(task, stores, index, "output.log");
   }
 
   /**
@@ -279,11 +308,7 @@ public class TaskOutputs {
 
   /** The output stored once the task (or run {@code index} of its sweep) ended; empty before. */
   Optional<String> storedLogs(Task task, Integer index) {
-    String pointer =
-        index == null
-            ? task.logsPointer()
-            : SweepResults.pointer(task, stores, index, "output.log");
-    return stores.get(pointer).map(TaskOutputs::utf8);
+    return stores.get(storedPointer(task, index)).map(TaskOutputs::utf8);
   }
 
   /**

@@ -1,5 +1,6 @@
 package io.batchexecutor.backend;
 
+import io.batchexecutor.storage.LogTail;
 import io.batchexecutor.task.Task;
 import io.batchexecutor.task.WatchedTasks;
 import java.time.Duration;
@@ -71,6 +72,17 @@ public interface ComputeBackend {
    */
   default Optional<String> sweepLogs(Task task, int index) {
     return Optional.empty();
+  }
+
+  /**
+   * The last {@code lines} lines of what the task (or run {@code index} of its sweep, when not
+   * null) printed so far, read live from where it runs; empty when it runs nowhere now. This
+   * default cuts them from all of {@link #liveLogs} (or {@link #sweepLogs}); a backend that can ask
+   * for only the last lines does.
+   */
+  default Optional<String> liveLogTail(Task task, Integer index, int lines) {
+    return (index == null ? liveLogs(task) : sweepLogs(task, index))
+        .map(text -> LogTail.of(text, lines));
   }
 
   /**

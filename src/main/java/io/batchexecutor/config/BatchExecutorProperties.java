@@ -239,9 +239,9 @@ public record BatchExecutorProperties(
    *     others are dropped. Each one is a relaxation.
    * @param pidsLimit Most processes and threads a task container may have at once; 0 means no limit
    *     (a relaxation).
-   * @param maxLogSize Most of a task container's output the engine keeps (the json-file log
-   *     driver's cap, in two files of half this size): beyond it the earliest output is dropped. At
-   *     least 1MB.
+   * @param maxLogSize Most of a task's output the service stores: the first and the last half of
+   *     it, with a line between them telling how many bytes were dropped; also the engine's cap
+   *     (the json-file log driver's, in two files of half this size). At least 1MB.
    * @param maxResultSize Former name of storage.max-result-size, still read: when set, it is the
    *     bound on every backend.
    */

@@ -1,8 +1,12 @@
 package io.batchexecutor.storage;
 
+import java.io.FilterInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.nio.channels.Channels;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -11,6 +15,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Comparator;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.stream.Stream;
 
@@ -108,6 +113,93 @@ public class LocalObjectStore implements ObjectStore {
       throw new UncheckedIOException("cannot store " + target, e);
     }
     return pointer(target, false);
+  }
+
+  @Override
+  public URI put(String bucket, String key, Path file) {
+    Path target = path(key);
+    try {
+      Files.createDirectories(target.getParent());
+      Path tmp = Files.createTempFile(target.getParent(), ".put-", ".tmp");
+      Files.copy(file, tmp, StandardCopyOption.REPLACE_EXISTING);
+      Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot store " + target, e);
+    }
+    return pointer(target, false);
+  }
+
+  @Override
+  public OptionalLong size(URI pointer) {
+    Optional<Path> path = file(pointer);
+    try {
+      return path.isEmpty() ? OptionalLong.empty() : OptionalLong.of(Files.size(path.get()));
+    } catch (NoSuchFileException e) {
+      return OptionalLong.empty();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + path.get(), e);
+    }
+  }
+
+  @Override
+  public Optional<InputStream> open(URI pointer, long from, long to) {
+    Optional<Path> path = file(pointer);
+    if (path.isEmpty()) {
+      return Optional.empty();
+    }
+    try {
+      SeekableByteChannel channel = Files.newByteChannel(path.get());
+      channel.position(from);
+      InputStream in = Channels.newInputStream(channel);
+      return Optional.of(to == END ? in : new Limited(in, Math.max(0, to - from)));
+    } catch (NoSuchFileException e) {
+      return Optional.empty();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + path.get(), e);
+    }
+  }
+
+  /** A stream that ends after {@code left} bytes. */
+  private static final class Limited extends FilterInputStream {
+    private long left;
+
+    Limited(InputStream in, long left) {
+      super(in);
+      this.left = left;
+    }
+
+    @Override
+    public int read() throws IOException {
+      if (left <= 0) {
+        return -1;
+      }
+      int b = super.read();
+      if (b >= 0) {
+        left--;
+      }
+      return b;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      if (left <= 0) {
+        return -1;
+      }
+      int n = super.read(b, off, (int) Math.min(len, left));
+      if (n > 0) {
+        left -= n;
+      }
+      return n;
+    }
+  }
+
+  /** The file {@code pointer} names in this store; empty outside it or for a prefix. */
+  private Optional<Path> file(URI pointer) {
+    Path path = Path.of(pointer).normalize();
+    if (!path.startsWith(root) || Files.isDirectory(path)) {
+      return Optional.empty();
+    }
+    return Optional.of(path);
   }
 
   @Override

@@ -1,7 +1,14 @@
 package io.batchexecutor.storage;
 
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * Where task results and logs are kept: S3 (pointers {@code s3://bucket/key}) or the local
@@ -12,6 +19,41 @@ public interface ObjectStore {
 
   /** Stores {@code data} under {@code key} (in {@code bucket}, where the store has buckets). */
   URI put(String bucket, String key, byte[] data);
+
+  /**
+   * Stores the content of {@code file} under {@code key}, read as it is sent, never whole in memory
+   * (in the stores that keep large objects: {@link LocalObjectStore}, {@link S3ObjectStore}).
+   */
+  default URI put(String bucket, String key, Path file) {
+    try {
+      return put(bucket, key, Files.readAllBytes(file));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + file, e);
+    }
+  }
+
+  /** The size in bytes of the object at {@code pointer}, if it exists. */
+  default OptionalLong size(URI pointer) {
+    return get(pointer).map(bytes -> OptionalLong.of(bytes.length)).orElse(OptionalLong.empty());
+  }
+
+  /** What {@link #open(URI, long, long)} takes for "to the end". */
+  long END = Long.MAX_VALUE;
+
+  /**
+   * The bytes of the object at {@code pointer} from {@code from} up to {@code to} (exclusive;
+   * {@link #END} for all the rest), as a stream the caller closes; only what is asked for is
+   * fetched.
+   */
+  default Optional<InputStream> open(URI pointer, long from, long to) {
+    return get(pointer)
+        .map(
+            bytes -> {
+              int start = (int) Math.min(bytes.length, from);
+              int end = (int) Math.min(bytes.length, Math.max(start, to));
+              return new ByteArrayInputStream(bytes, start, end - start);
+            });
+  }
 
   /**
    * The pointer that {@link #put} would return for {@code key}, without writing anything; for a key

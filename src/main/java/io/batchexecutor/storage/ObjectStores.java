@@ -1,10 +1,12 @@
 package io.batchexecutor.storage;
 
+import java.io.InputStream;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /** The store new objects go to, and every store pointers can be read back from. */
 public class ObjectStores {
@@ -53,6 +55,35 @@ public class ObjectStores {
   public void deleteUnder(String prefix) {
     URI uri = URI.create(prefix);
     readable.stream().filter(s -> s.handles(uri)).findFirst().ifPresent(s -> s.deleteUnder(uri));
+  }
+
+  /** The size of the object at {@code pointer}, from whichever store handles its scheme. */
+  public OptionalLong size(String pointer) {
+    if (pointer == null) {
+      return OptionalLong.empty();
+    }
+    URI uri = URI.create(pointer);
+    return readable.stream()
+        .filter(s -> s.handles(uri))
+        .findFirst()
+        .map(s -> s.size(uri))
+        .orElse(OptionalLong.empty());
+  }
+
+  /**
+   * The bytes of the object at {@code pointer} from {@code from} up to {@code to} (exclusive;
+   * {@link ObjectStore#END} for the rest), as a stream the caller closes, from whichever store
+   * handles its scheme.
+   */
+  public Optional<InputStream> open(String pointer, long from, long to) {
+    if (pointer == null) {
+      return Optional.empty();
+    }
+    URI uri = URI.create(pointer);
+    return readable.stream()
+        .filter(s -> s.handles(uri))
+        .findFirst()
+        .flatMap(s -> s.open(uri, from, to));
   }
 
   /** The object at {@code pointer}, from whichever store handles its scheme. */

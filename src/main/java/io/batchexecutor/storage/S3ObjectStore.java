@@ -1,18 +1,22 @@
 package io.batchexecutor.storage;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
+import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
 /** Objects in S3 or any S3-compatible server, addressed as {@code s3://bucket/key}. */
@@ -55,6 +59,57 @@ public class S3ObjectStore implements ObjectStore {
   public URI put(String bucket, String key, byte[] data) {
     s3.putObject(b -> b.bucket(bucket).key(key), RequestBody.fromBytes(data));
     return locate(bucket, key);
+  }
+
+  @Override
+  public URI put(String bucket, String key, Path file) {
+    s3.putObject(b -> b.bucket(bucket).key(key), RequestBody.fromFile(file));
+    return locate(bucket, key);
+  }
+
+  @Override
+  public OptionalLong size(URI pointer) {
+    String bucket = pointer.getHost();
+    String key = pointer.getPath().substring(1);
+    try {
+      return OptionalLong.of(s3.headObject(b -> b.bucket(bucket).key(key)).contentLength());
+    } catch (NoSuchKeyException e) {
+      return OptionalLong.empty();
+    } catch (S3Exception e) {
+      if (e.statusCode() == 404) {
+        return OptionalLong.empty(); // HEAD answers without a body, so without the error code
+      }
+      throw e;
+    }
+  }
+
+  /** A ranged GET ({@code Range: bytes=<from>-<to - 1>}): only what is asked for is sent. */
+  @Override
+  public Optional<InputStream> open(URI pointer, long from, long to) {
+    if (to <= from) {
+      return size(pointer).isPresent()
+          ? Optional.of(InputStream.nullInputStream())
+          : Optional.empty();
+    }
+    String bucket = pointer.getHost();
+    String key = pointer.getPath().substring(1);
+    try {
+      return Optional.of(
+          s3.getObject(
+              b -> {
+                b.bucket(bucket).key(key);
+                if (from > 0 || to != END) {
+                  b.range("bytes=" + from + "-" + (to == END ? "" : Long.toString(to - 1)));
+                }
+              }));
+    } catch (NoSuchKeyException e) {
+      return Optional.empty();
+    } catch (S3Exception e) {
+      if (e.statusCode() == 416) {
+        return Optional.of(InputStream.nullInputStream()); // from at or past the end
+      }
+      throw e;
+    }
   }
 
   @Override

@@ -54,6 +54,35 @@ public abstract class ObjectStoreContract {
   }
 
   @Test
+  void aFileIsPutAsItIsAndReadBackInRanges() throws java.io.IOException {
+    byte[] data = random(300_000, 7);
+    java.nio.file.Path file = java.nio.file.Files.createTempFile("contract-", ".bin");
+    try {
+      java.nio.file.Files.write(file, data);
+      URI pointer = store.put(bucket, base + "from-file", file);
+
+      assertThat(store.get(pointer)).hasValue(data);
+      assertThat(store.size(pointer)).hasValue(data.length);
+      assertThat(read(pointer, 0, ObjectStore.END)).isEqualTo(data);
+      assertThat(read(pointer, 1000, ObjectStore.END))
+          .isEqualTo(java.util.Arrays.copyOfRange(data, 1000, data.length));
+      assertThat(read(pointer, 1000, 1010))
+          .isEqualTo(java.util.Arrays.copyOfRange(data, 1000, 1010));
+      assertThat(read(pointer, data.length, ObjectStore.END)).isEmpty();
+      assertThat(store.size(locate("missing"))).isEmpty();
+      assertThat(store.open(locate("missing"), 0, ObjectStore.END)).isEmpty();
+    } finally {
+      java.nio.file.Files.deleteIfExists(file);
+    }
+  }
+
+  private byte[] read(URI pointer, long from, long to) throws java.io.IOException {
+    try (java.io.InputStream in = store.open(pointer, from, to).orElseThrow()) {
+      return in.readAllBytes();
+    }
+  }
+
+  @Test
   void whatIsPutComesBackByteForByte() {
     byte[] everyByte = new byte[256];
     for (int i = 0; i < everyByte.length; i++) {

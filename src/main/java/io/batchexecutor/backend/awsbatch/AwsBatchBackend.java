@@ -110,6 +110,14 @@ public class AwsBatchBackend implements ComputeBackend {
         .flatMap(stream -> logs.read(task.settings().batchJobLogGroupName(), stream));
   }
 
+  /** The last lines of the job's (or the sweep child's) CloudWatch stream, read from its end. */
+  @Override
+  public Optional<String> liveLogTail(Task task, Integer index, int lines) {
+    Optional<String> stream =
+        index == null ? Optional.ofNullable(task.logStreamName()) : childStream(task, index);
+    return stream.flatMap(s -> logs.tail(task.settings().batchJobLogGroupName(), s, lines));
+  }
+
   /** The job's CloudWatch stream after {@code from}: only the pages that are new. */
   @Override
   public Optional<LogChunk> liveLogsAfter(Task task, LogPosition from) {

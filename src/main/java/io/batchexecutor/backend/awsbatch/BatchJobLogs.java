@@ -103,6 +103,30 @@ class BatchJobLogs {
     return Optional.of(new Pages(out.toString(), token, caughtUp, stream));
   }
 
+  /**
+   * The last {@code lines} events of a stream (each a line), in one call from its end (CloudWatch
+   * answers at most 10,000 events and 1 MB at once); empty when there is no such stream.
+   */
+  Optional<String> tail(String group, String stream, int lines) {
+    if (lines <= 0) {
+      return Optional.of("");
+    }
+    try {
+      GetLogEventsResponse response =
+          logs.getLogEvents(
+              b ->
+                  b.logGroupName(group)
+                      .logStreamName(stream)
+                      .startFromHead(false)
+                      .limit(Math.min(lines, 10_000)));
+      StringBuilder out = new StringBuilder();
+      append(out, response);
+      return Optional.of(out.toString());
+    } catch (ResourceNotFoundException e) {
+      return Optional.empty();
+    }
+  }
+
   /** The page's events, each a line. */
   private static void append(StringBuilder out, GetLogEventsResponse response) {
     for (OutputLogEvent event : response.events()) {

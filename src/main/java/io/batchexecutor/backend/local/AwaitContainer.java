@@ -11,8 +11,9 @@ import io.batchexecutor.task.Task;
 import io.batchexecutor.task.TaskError;
 import io.batchexecutor.task.TaskObjects;
 import io.batchexecutor.task.TaskStatus;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -80,6 +81,7 @@ class AwaitContainer implements PipelineStep {
       task.observe(
           TaskStatus.RUNNING, "running in container " + id.substring(0, 12), context.now());
     }
+    containers.logs.follow(id); // from its start: the head is kept while it runs
     Instant started = parse(state.getStartedAt()).orElse(context.now());
     Instant deadline = started.plusSeconds(task.settings().timeLimit());
     Optional<Integer> exit = Optional.empty();
@@ -99,7 +101,7 @@ class AwaitContainer implements PipelineStep {
   private StepResult timedOut(Task task, String id, StepContext context)
       throws InterruptedException {
     containers.kill(id);
-    collectLogs(task, id);
+    storeLogs(task, id);
     containers.remove(id);
     String reason = "time limit of " + task.settings().timeLimit() + " s exceeded";
     task.fail(reason, new TaskError("TimeLimitExceeded", reason, null), null, null, context.now());
@@ -108,10 +110,7 @@ class AwaitContainer implements PipelineStep {
 
   private StepResult finished(Task task, String id, int exitCode, StepContext context)
       throws InterruptedException {
-    ContainerOutput.Collected collected =
-        containers.output.collect(
-            id, ContainerOutput.resultMarker(task, Math.max(1, task.attempts())));
-    Map<String, byte[]> outputs = collected.files();
+    Map<String, byte[]> outputs = containers.output.outputs(id);
     URI result = null;
     if (outputs.containsKey("result.pickle")) {
       stores
@@ -133,7 +132,7 @@ class AwaitContainer implements PipelineStep {
     if (result != null) {
       task.resultsCollected(ResultDigests.of(outputs));
     }
-    storeLogs(task, collected.logs());
+    storeLogs(task, id);
     JsonNode document = result == null ? null : json.readTree(outputs.get("result.json"));
     String pointer = result == null ? null : result.toString();
     if (exitCode == 0 && document != null && document.path("ok").asBoolean(false)) {
@@ -240,19 +239,20 @@ class AwaitContainer implements PipelineStep {
         context.now());
   }
 
-  private void collectLogs(Task task, String id) throws InterruptedException {
-    storeLogs(task, containers.output.logs(id));
-  }
-
-  private void storeLogs(Task task, String logs) {
-    URI pointer =
-        stores
-            .primary()
-            .put(
-                task.settings().s3BucketName(),
-                TaskObjects.key(task, "logs.txt"),
-                logs.getBytes(StandardCharsets.UTF_8));
-    task.logsCollected(pointer.toString());
+  /** Stores what the container printed, within {@code max-log-size}, streamed from a file. */
+  private void storeLogs(Task task, String id) throws InterruptedException {
+    try (BoundedLog output = containers.logs.take(id)) {
+      URI pointer =
+          stores
+              .primary()
+              .put(
+                  task.settings().s3BucketName(),
+                  TaskObjects.key(task, "logs.txt"),
+                  output.finish());
+      task.logsCollected(pointer.toString());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot keep the output of container " + id, e);
+    }
   }
 
   private static Optional<Instant> parse(String dockerTime) {

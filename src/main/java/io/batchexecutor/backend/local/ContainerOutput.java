@@ -3,7 +3,6 @@ package io.batchexecutor.backend.local;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.exception.NotFoundException;
 import io.batchexecutor.config.ResultSizeLimit;
-import io.batchexecutor.task.Task;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -14,12 +13,12 @@ import java.util.Map;
 import java.util.Optional;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
-import tools.jackson.databind.JsonNode;
 
 /**
- * What a task's containers print and leave behind: their output, read whole or from where a
- * follower left off, and the runner's outputs, taken from the framed line it ends its stdout with
- * or copied out of the container.
+ * What a task's containers print and leave behind: their output as the engine keeps it (capped by
+ * {@code batch-executor.local.max-log-size}), read whole, from where a follower left off or its
+ * last lines; and the runner's output files, always copied out of the container, never taken from
+ * what it printed.
  */
 class ContainerOutput {
 
@@ -34,56 +33,6 @@ class ContainerOutput {
   /** The largest result file taken from a container. */
   ResultSizeLimit maxResult() {
     return maxResult;
-  }
-
-  static final String MARKER_PREFIX = "@@batch-executor-result-";
-
-  /** The marker that frames the runner's outputs at the end of its stdout. */
-  static String resultMarker(Task task, int attempt) {
-    return MARKER_PREFIX + task.id() + "-" + attempt + "@@";
-  }
-
-  /** A container's output as the task printed it: without the runner's framed last line. */
-  static String withoutFrame(String logs) {
-    int at = logs.lastIndexOf("\n" + MARKER_PREFIX);
-    return at < 0 ? logs : logs.substring(0, at);
-  }
-
-  /** The marker of run {@code index} of a sweep. */
-  static String resultMarker(Task task, int attempt, Integer sweepIndex) {
-    return sweepIndex == null
-        ? resultMarker(task, attempt)
-        : MARKER_PREFIX + task.id() + "-" + attempt + "-s" + sweepIndex + "@@";
-  }
-
-  /**
-   * The container's output and the runner's output files: read from the framed line the runner ends
-   * its stdout with (one call), or copied out of the container when the outputs were too large to
-   * print (two calls). The framed line is not part of the returned output.
-   */
-  Collected collect(String containerId, String marker) throws InterruptedException {
-    String logs = logs(containerId);
-    int at = logs.lastIndexOf("\n" + marker + " ");
-    if (at >= 0) {
-      int start = at + marker.length() + 2;
-      int end = logs.indexOf('\n', start);
-      String frame = end < 0 ? logs.substring(start) : logs.substring(start, end);
-      Map<String, byte[]> files = new HashMap<>();
-      try {
-        for (Map.Entry<String, JsonNode> e : FRAME_READER.readTree(frame).properties()) {
-          byte[] file = java.util.Base64.getDecoder().decode(e.getValue().asString());
-          checkSize(e.getKey(), file.length);
-          files.put(e.getKey(), file);
-        }
-        String rest = logs.substring(0, at) + (end < 0 ? "" : logs.substring(end + 1));
-        return new Collected(rest, files);
-      } catch (ResultTooLargeException e) {
-        throw e;
-      } catch (RuntimeException e) {
-        // not a frame the runner wrote: fall back to the files
-      }
-    }
-    return new Collected(logs, outputs(containerId));
   }
 
   /** A result file over {@code max-result-size} fails the task, naming the bound. */
@@ -102,19 +51,21 @@ class ContainerOutput {
     }
   }
 
-  /** A finished container's output and the runner's files. */
-  record Collected(String logs, Map<String, byte[]> files) {}
-
-  private static final tools.jackson.databind.json.JsonMapper FRAME_READER =
-      tools.jackson.databind.json.JsonMapper.builder().build();
-
   /**
    * Everything the container printed on stdout and stderr, in order; each of the engine's entries
    * (a line, or a piece of a long one) decoded on its own, as {@link #logsAfter} decodes them.
    */
   String logs(String containerId) throws InterruptedException {
+    return logs(containerId, null);
+  }
+
+  /**
+   * The last {@code lines} lines of what the container printed (all of it when null), as the engine
+   * keeps it: the engine reads them from the end of its log.
+   */
+  String logs(String containerId, Integer lines) throws InterruptedException {
     StringBuilder out = new StringBuilder();
-    for (byte[] entry : entries(containerId, null).orElse(List.of())) {
+    for (byte[] entry : entries(containerId, null, lines).orElse(List.of())) {
       out.append(DockerLogCursor.text(entry));
     }
     return out.toString();
@@ -126,14 +77,14 @@ class ContainerOutput {
    */
   Optional<DockerLogCursor.Read> logsAfter(String containerId, DockerLogCursor from)
       throws InterruptedException {
-    return entries(containerId, from.since()).map(from::read);
+    return entries(containerId, from.since(), null).map(from::read);
   }
 
   /**
    * The container's log entries with their times, from second {@code since} on (all when it is
-   * null); empty when the container is gone.
+   * null), or only the last {@code tail}; empty when the container is gone.
    */
-  private Optional<List<byte[]>> entries(String containerId, Integer since)
+  private Optional<List<byte[]>> entries(String containerId, Integer since, Integer tail)
       throws InterruptedException {
     DockerLogCursor.Entries entries = new DockerLogCursor.Entries();
     try {
@@ -146,6 +97,9 @@ class ContainerOutput {
               .withTimestamps(true);
       if (since != null) {
         command.withSince(since);
+      }
+      if (tail != null) {
+        command.withTail(tail);
       }
       command.exec(entries).awaitCompletion();
     } catch (NotFoundException e) {

@@ -24,12 +24,6 @@ import java.util.List;
  * once, in the engine's order; entries with the same time (the pieces of a line, lines of stdout
  * and stderr stored in one instant) need no telling apart; and besides the new entries only those
  * of that one second are fetched again.
- *
- * <p>The runner's result frame ({@link LocalContainers#MARKER_PREFIX}), the line break the runner
- * writes before it, and whatever follows it are not output (as in {@link
- * LocalContainers#withoutFrame}): a read stops before the frame, and every later read stops there
- * again. An empty line that ends the answer waits for what follows it, so that the runner's line
- * break is known for what it is; when it came with the previous read, it was sent.
  */
 final class DockerLogCursor {
 
@@ -71,17 +65,7 @@ final class DockerLogCursor {
       if (i < taken) {
         continue; // taken by an earlier read
       }
-      String line = text(entry, space);
-      if (line.startsWith(ContainerOutput.MARKER_PREFIX)) {
-        if (fresh > 0 && text.charAt(text.length() - 1) == '\n') {
-          text.setLength(text.length() - 1); // the runner's line break before its frame
-        }
-        break;
-      }
-      if (line.equals("\n") && i == entries.size() - 1) {
-        break; // perhaps the runner's line break before its frame: taken once more follows
-      }
-      text.append(line);
+      text.append(text(entry, space));
       fresh++;
       last = seconds[i];
     }

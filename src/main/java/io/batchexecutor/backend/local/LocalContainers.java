@@ -46,9 +46,13 @@ class LocalContainers {
   /** What the containers print and leave behind. */
   final ContainerOutput output;
 
+  /** What the containers print, followed while they run and kept within the log's bound. */
+  final LogCaptures logs;
+
   LocalContainers(
       DockerClient docker, TaskInputs inputs, JsonMapper json, ContainerConfinement confinement) {
     this.output = new ContainerOutput(docker, confinement.maxResult());
+    this.logs = new LogCaptures(docker, confinement.maxLogBytes());
     this.docker = docker;
     this.inputs = inputs;
     this.json = json;
@@ -179,8 +183,6 @@ class LocalContainers {
     env.add("BATCH_EXECUTOR_ATTEMPT=" + attempt);
     env.add("BATCH_EXECUTOR_OUTPUT_DIR=" + OUTPUT_DIR);
     env.add(
-        "BATCH_EXECUTOR_RESULT_MARKER=" + ContainerOutput.resultMarker(task, attempt, sweepIndex));
-    env.add(
         "BATCH_EXECUTOR_INPUTS=" + json.writeValueAsString(TaskInputs.containerLocations(task)));
     env.addAll(digestEnvironment(task));
     stagedPayload(task)
@@ -258,6 +260,9 @@ class LocalContainers {
     } catch (NotModifiedException e) {
       // already started
     }
+    // at once (the engine follows no container before its start), before the engine's capped log
+    // can have dropped its first output
+    logs.follow(containerId);
   }
 
   /** {@code path}, a path in the container's volume, relative to the volume. */
@@ -333,6 +338,7 @@ class LocalContainers {
   }
 
   void remove(String containerId) {
+    logs.discard(containerId);
     try {
       // with its volume: the files copied in and the outputs left there
       run(

@@ -8,6 +8,7 @@ import io.batchexecutor.backend.LogPosition;
 import io.batchexecutor.backend.PipelineStep;
 import io.batchexecutor.backend.Unreachable;
 import io.batchexecutor.docker.DockerFailures;
+import io.batchexecutor.storage.LogTail;
 import io.batchexecutor.task.Task;
 import java.util.List;
 import java.util.Optional;
@@ -112,13 +113,40 @@ public class LocalDockerBackend implements ComputeBackend {
     }
   }
 
-  /** A container's output; empty when it is gone. An engine that does not answer is thrown. */
+  /**
+   * The last lines of the current container's output, asked of the engine ({@code tail}), which
+   * reads them from the end of its log.
+   */
+  @Override
+  public Optional<String> liveLogTail(Task task, Integer index, int lines) {
+    String containerId;
+    if (index == null) {
+      containerId = task.status().isFinal() ? null : task.containerId();
+    } else {
+      List<LocalContainers.SweepRun> found =
+          task.status().isFinal() ? null : containers.sweepRuns(task).get(index);
+      containerId = found == null ? null : found.get(0).containerId();
+    }
+    if (containerId == null) {
+      return Optional.empty();
+    }
+    return logsOf(containerId, lines).map(text -> LogTail.of(text, lines));
+  }
+
   private Optional<String> logsOf(String containerId) {
+    return logsOf(containerId, null);
+  }
+
+  /**
+   * A container's output (its last {@code lines} lines as the engine counts them, when not null);
+   * empty when it is gone. An engine that does not answer is thrown.
+   */
+  private Optional<String> logsOf(String containerId, Integer lines) {
     try {
       if (containers.inspect(containerId).isEmpty()) {
         return Optional.empty();
       }
-      return Optional.of(ContainerOutput.withoutFrame(containers.output.logs(containerId)));
+      return Optional.of(containers.output.logs(containerId, lines));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return Optional.empty();

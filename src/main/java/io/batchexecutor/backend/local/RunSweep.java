@@ -8,9 +8,7 @@ import io.batchexecutor.backend.SweepResults;
 import io.batchexecutor.storage.ObjectStores;
 import io.batchexecutor.task.Sweep;
 import io.batchexecutor.task.Task;
-import io.batchexecutor.task.TaskObjects;
 import io.batchexecutor.task.TaskStatus;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
@@ -45,12 +43,14 @@ class RunSweep implements PipelineStep {
   private final ObjectStores stores;
   private final JsonMapper json;
   private final int parallel;
+  private final SweepLogs logs;
 
   RunSweep(LocalContainers containers, ObjectStores stores, JsonMapper json, int parallel) {
     this.containers = containers;
     this.stores = stores;
     this.json = json;
     this.parallel = Math.max(1, parallel);
+    this.logs = new SweepLogs(containers, stores);
   }
 
   @Override
@@ -103,7 +103,7 @@ class RunSweep implements PipelineStep {
         progressed = false;
       }
     }
-    task.logsCollected(storeLogs(task, runs));
+    task.logsCollected(logs.storeAll(task, runs));
     task.succeed(
         SweepResults.gather(task, stores, json, containers.output.maxResult().bytes()),
         0,
@@ -195,28 +195,6 @@ class RunSweep implements PipelineStep {
     return progressed;
   }
 
-  /** Every run's output, each under a heading with its combination, stored as the task's logs. */
-  private String storeLogs(Task task, int runs) {
-    StringBuilder logs = new StringBuilder();
-    for (int i = 0; i < runs; i++) {
-      logs.append("=== combination ")
-          .append(i)
-          .append(' ')
-          .append(Sweep.combination(task.spec().sweep(), i))
-          .append(" ===\n");
-      stores
-          .get(SweepResults.pointer(task, stores, i, "output.log"))
-          .ifPresent(bytes -> logs.append(new String(bytes, StandardCharsets.UTF_8)));
-    }
-    return stores
-        .primary()
-        .put(
-            task.settings().s3BucketName(),
-            TaskObjects.key(task, "logs.txt"),
-            logs.toString().getBytes(StandardCharsets.UTF_8))
-        .toString();
-  }
-
   /** Starts the container if it was only created, and works out until when it may run. */
   private Run track(Task task, String id, int attempt, StepContext context) {
     Optional<InspectContainerResponse> inspected = containers.inspect(id);
@@ -224,6 +202,7 @@ class RunSweep implements PipelineStep {
       containers.start(task, id);
       inspected = containers.inspect(id);
     }
+    containers.logs.follow(id);
     Instant started =
         inspected
             .map(i -> i.getState().getStartedAt())
@@ -242,9 +221,7 @@ class RunSweep implements PipelineStep {
   private Optional<Run> finished(Task task, int index, Run run, int exitCode, StepContext context)
       throws InterruptedException {
     String id = run.containerId();
-    ContainerOutput.Collected collected =
-        containers.output.collect(id, ContainerOutput.resultMarker(task, run.attempt(), index));
-    Map<String, byte[]> files = new LinkedHashMap<>(collected.files());
+    Map<String, byte[]> files = new LinkedHashMap<>(containers.output.outputs(id));
     if (!files.containsKey("result.json")) {
       boolean outOfMemory =
           containers
@@ -280,7 +257,7 @@ class RunSweep implements PipelineStep {
                   + task.settings().retryAttempts()
                   + ")"));
     }
-    files.put("output.log", collected.logs().getBytes(StandardCharsets.UTF_8));
+    logs.store(task, index, id);
     for (Map.Entry<String, byte[]> file : files.entrySet()) {
       put(task, index, file.getKey(), file.getValue());
     }
@@ -289,7 +266,7 @@ class RunSweep implements PipelineStep {
   }
 
   private void ended(Task task, int index, String id, byte[] result) throws InterruptedException {
-    put(task, index, "output.log", containers.output.logs(id).getBytes(StandardCharsets.UTF_8));
+    logs.store(task, index, id);
     put(task, index, "result.json", result);
     containers.remove(id);
   }

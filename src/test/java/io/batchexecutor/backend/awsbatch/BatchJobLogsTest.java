@@ -35,6 +35,22 @@ class BatchJobLogsTest {
   }
 
   @Test
+  void aTailIsOneCallFromTheEndOfTheStream() {
+    FakeLogs fake = new FakeLogs(10_000);
+    fake.streams.put(GROUP + "|s1", lines);
+    BatchJobLogs logs = new BatchJobLogs(fake);
+    print(0, 25_001);
+
+    String tail = logs.tail(GROUP, "s1", 100).orElseThrow();
+
+    assertThat(tail.lines().toList()).hasSize(100).startsWith("line 24901").endsWith("line 25000");
+    assertThat(fake.requests).hasSize(1);
+    assertThat(fake.requests.get(0).startFromHead()).isFalse();
+    assertThat(fake.requests.get(0).limit()).isEqualTo(100);
+    assertThat(logs.tail(GROUP, "gone", 100)).isEmpty();
+  }
+
+  @Test
   void eachReadFetchesOnlyWhatIsNewFromTheTokenTheLastOneEndedWith() {
     FakeLogs fake = new FakeLogs(10_000);
     fake.streams.put(GROUP + "|s1", lines);

@@ -37,6 +37,12 @@ class FakeLogs implements CloudWatchLogsClient {
     }
     int from = request.nextToken() == null ? 0 : Integer.parseInt(request.nextToken().substring(2));
     int to = Math.min(messages.size(), from + pageSize);
+    if (Boolean.FALSE.equals(request.startFromHead()) && request.nextToken() == null) {
+      // from the end: the last events, at most the limit (10,000 when none is given)
+      int limit = request.limit() == null ? 10_000 : request.limit();
+      to = messages.size();
+      from = Math.max(0, to - Math.min(limit, pageSize));
+    }
     List<OutputLogEvent> events = new ArrayList<>();
     for (String m : messages.subList(from, to)) {
       events.add(OutputLogEvent.builder().message(m).build());

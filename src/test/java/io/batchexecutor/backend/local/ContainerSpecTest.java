@@ -145,7 +145,6 @@ class ContainerSpecTest {
             "BATCH_EXECUTOR_TASK_ID",
             "BATCH_EXECUTOR_ATTEMPT",
             "BATCH_EXECUTOR_OUTPUT_DIR",
-            "BATCH_EXECUTOR_RESULT_MARKER",
             "BATCH_EXECUTOR_INPUTS",
             "BATCH_EXECUTOR_PAYLOAD_SHA256",
             "HOME",

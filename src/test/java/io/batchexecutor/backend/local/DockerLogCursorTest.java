@@ -151,52 +151,16 @@ class DockerLogCursorTest {
     assertThat(received.toString()).endsWith("early 99\none\ntwo\n");
   }
 
-  static final String FRAME =
-      ContainerOutput.MARKER_PREFIX + "some-task-1@@ {\"result.json\":\"e30=\"}\n";
-
   @Test
-  void theRunnersResultFrameItsLineBreakAndWhatFollowsAreNotOutput() {
-    log.add("2026-01-01T00:00:00.1Z", "printed\n");
-    log.add("2026-01-01T00:00:00.2Z", "\n"); // the runner's, before its frame
-    log.add("2026-01-01T00:00:00.3Z", FRAME);
-    log.add("2026-01-01T00:00:00.4Z", "after\n");
-
-    read();
-    read();
-
-    assertThat(received.toString())
-        .isEqualTo("printed\n")
-        .isEqualTo(ContainerOutput.withoutFrame("printed\n\n" + FRAME + "after\n"));
-  }
-
-  @Test
-  void anEmptyLineAtTheEndWaitsForWhatFollowsIt() {
+  void everyLineIsOutputAnEmptyLastOneToo() {
     log.add("2026-01-01T00:00:00.1Z", "printed\n");
     log.add("2026-01-01T00:00:00.2Z", "\n");
     read();
-    assertThat(received.toString()).isEqualTo("printed\n");
+    assertThat(received.toString()).isEqualTo("printed\n\n");
 
-    log.add("2026-01-01T00:00:00.3Z", "more\n");
-    log.add("2026-01-01T00:00:01.1Z", "\n"); // this time the runner's
+    log.add("2026-01-01T00:00:00.3Z", "no break");
     read();
-    assertThat(received.toString()).isEqualTo("printed\n\nmore\n");
-
-    log.add("2026-01-01T00:00:01.2Z", FRAME);
-    read();
-    assertThat(received.toString()).isEqualTo("printed\n\nmore\n");
-  }
-
-  @Test
-  void aLastLineWithoutItsLineBreakEndsWithoutOne() {
-    // the engine holds "no break" until the runner's line break completes the line
-    log.add("2026-01-01T00:00:00.1Z", "no break\n");
-    log.add("2026-01-01T00:00:00.2Z", FRAME);
-
-    read();
-
-    assertThat(received.toString())
-        .isEqualTo("no break")
-        .isEqualTo(ContainerOutput.withoutFrame("no break\n" + FRAME));
+    assertThat(received.toString()).isEqualTo("printed\n\nno break");
   }
 
   @Test

@@ -232,7 +232,7 @@ class LocalBackendIT {
     assertThat(logs.contentType()).startsWith("text/plain");
     assertThat(logs.text()).contains(marker).contains("to stderr");
     assertThat(logs.text())
-        .as("the runner's result frame is not output")
+        .as("the result travels in its files, never in the output")
         .doesNotContain("@@batch-executor-result");
   }
 
@@ -463,7 +463,7 @@ class LocalBackendIT {
   }
 
   @Test
-  void aResultTooLargeToPrintIsCopiedOutOfTheContainer() {
+  void aLargeResultIsCopiedOutOfTheContainer() {
     JsonNode task =
         run(Tasks.function("def task():\n    return 'x' * (2 * 1024 * 1024)\n", "task"));
 
