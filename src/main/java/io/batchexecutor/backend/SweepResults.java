@@ -1,6 +1,7 @@
 package io.batchexecutor.backend;
 
 import io.batchexecutor.storage.ObjectStores;
+import io.batchexecutor.storage.ObjectTooLargeException;
 import io.batchexecutor.support.Sha256;
 import io.batchexecutor.task.Sweep;
 import io.batchexecutor.task.Task;
@@ -50,10 +51,14 @@ public final class SweepResults {
 
   /**
    * Gathers the runs' results into the task's {@code result.json}, stores it and records its digest
-   * with the task. Each run's file is read only if it has at most {@code maxBytes}.
+   * with the task. Each run's file is read only if it has at most {@code maxBytes}, and the runs'
+   * {@code result.json} files together may have at most {@code maxBytes} too: the gathered result
+   * is one result file, held in memory while it is made, so a sweep of many runs each just under
+   * the bound cannot fill the service's memory.
    *
    * @return the stored result's pointer
-   * @throws io.batchexecutor.storage.ObjectTooLargeException for a run's file over {@code maxBytes}
+   * @throws io.batchexecutor.storage.ObjectTooLargeException for a run's file over {@code
+   *     maxBytes}, or for the gathered {@code result.json} when the runs' results together are
    */
   public static String gather(Task task, ObjectStores stores, JsonMapper json, long maxBytes) {
     JsonNode sweep = task.spec().sweep();
@@ -61,9 +66,19 @@ public final class SweepResults {
     String bucket = task.settings().s3BucketName();
     ArrayNode outcomes = json.createArrayNode();
     Map<String, String> pickles = new LinkedHashMap<>();
+    long gatheredBytes = 0;
     for (int i = 0; i < runs; i++) {
-      Optional<JsonNode> document =
-          stores.get(pointer(task, stores, i, "result.json"), maxBytes).map(json::readTree);
+      Optional<byte[]> stored = stores.get(pointer(task, stores, i, "result.json"), maxBytes);
+      if (stored.isPresent()) {
+        gatheredBytes += stored.get().length;
+        if (gatheredBytes > maxBytes) {
+          throw new ObjectTooLargeException(
+              stores.primary().locate(bucket, TaskObjects.key(task, "result.json")).toString(),
+              gatheredBytes,
+              maxBytes);
+        }
+      }
+      Optional<JsonNode> document = stored.map(json::readTree);
       outcomes.add(outcome(Sweep.combination(sweep, i), document, json));
       if (document.isPresent() && document.get().path("pickled").asBoolean(false)) {
         int run = i;

@@ -87,8 +87,8 @@ public class TaskRepository {
   /**
    * {@link #insert}, unless the owner has {@code maxUnfinished} tasks not yet ended (0: no limit):
    * then it is refused ({@link SubmissionRefusedException}), except as a replay of a task stored
-   * under the same idempotency key, which is returned. Counted and inserted in one transaction
-   * under the owner's lock ({@link UnfinishedTasks#reserve}).
+   * under the same idempotency key, which is returned. Checked against this instance's estimate of
+   * the owner's unfinished tasks ({@link UnfinishedTasks#reserve}), in the insert's transaction.
    */
   public Inserted insert(Task task, String idempotencyKey, String requestHash, int maxUnfinished) {
     if (maxUnfinished <= 0) {

@@ -62,8 +62,8 @@ public class WorkflowRepository {
    * Stores the workflow and all its tasks in one transaction, unless the owner stored one under
    * {@code idempotencyKey} before: then nothing is written and that one is returned (never
    * refused). A new workflow whose tasks would pass the owner's {@code maxUnfinished} tasks not yet
-   * ended (0: no limit) is refused under the owner's lock ({@link UnfinishedTasks#reserve}), and
-   * nothing of it is written.
+   * ended (0: no limit), by this instance's estimate ({@link UnfinishedTasks#reserve}), is refused,
+   * and nothing of it is written.
    */
   public Optional<Earlier> insert(
       Workflow workflow,

@@ -6,8 +6,10 @@ import io.batchexecutor.backend.StepContext;
 import io.batchexecutor.backend.StepResult;
 import io.batchexecutor.backend.SweepResults;
 import io.batchexecutor.storage.ObjectStores;
+import io.batchexecutor.storage.ObjectTooLargeException;
 import io.batchexecutor.task.Sweep;
 import io.batchexecutor.task.Task;
+import io.batchexecutor.task.TaskError;
 import io.batchexecutor.task.TaskStatus;
 import java.time.Duration;
 import java.time.Instant;
@@ -104,10 +106,13 @@ class RunSweep implements PipelineStep {
       }
     }
     task.logsCollected(logs.storeAll(task, runs));
-    task.succeed(
-        SweepResults.gather(task, stores, json, containers.output.maxResult().bytes()),
-        0,
-        context.now());
+    long bound = containers.output.maxResult().bytes();
+    try {
+      task.succeed(SweepResults.gather(task, stores, json, bound), 0, context.now());
+    } catch (ObjectTooLargeException e) { // the runs' results together: more than one file holds
+      String reason = containers.output.maxResult().exceeded("result.json", e.size());
+      task.fail(reason, new TaskError("ResultTooLarge", reason, null), 0, null, context.now());
+    }
     return StepResult.proceed();
   }
 

@@ -278,6 +278,32 @@ class PollBatchJobsTest {
   }
 
   @Test
+  void aSweepWhoseRunsResultsTogetherPassMaxResultSizeFailsUngathered() {
+    Task task = sweepSubmitted("job-sweep-many", List.of(1, 10));
+    String prefix = TaskObjects.key(task, "sweep/");
+    // each run's result.json is under the bound (1024 bytes), the two together are over it
+    String value = "x".repeat(600);
+    for (int i = 0; i < 2; i++) {
+      s3.put(
+          "bucket",
+          prefix + i + "/result.json",
+          ("{\"ok\": true, \"value\": \"" + value + "\"}").getBytes(StandardCharsets.UTF_8));
+    }
+    batch.setJob(job("job-sweep-many", JobStatus.SUCCEEDED).build());
+
+    poller.run();
+
+    Task done = tasks.find(task.id()).orElseThrow();
+    assertThat(done.status()).isEqualTo(TaskStatus.FAILED);
+    assertThat(done.error().type()).isEqualTo("ResultTooLarge");
+    assertThat(done.statusReason())
+        .startsWith("the task left result.json of ")
+        .endsWith("more than batch-executor.storage.max-result-size allows (1024 bytes)");
+    assertThat(s3.get(java.net.URI.create("s3://bucket/" + TaskObjects.key(task, "result.json"))))
+        .isEmpty();
+  }
+
+  @Test
   void aPolledTaskIsNotDueAgainBeforePollFreq() {
     submitted("job-a");
     batch.setJob(job("job-a", JobStatus.RUNNABLE).build());
