@@ -38,12 +38,21 @@ public record ThisInstance(String store, String key, String label) {
   }
 
   /**
-   * This instance's name in the leases it holds ({@code <host>-<pid>-<key>}): every claim the
-   * instance makes, the pipeline's and a backend poller's, is under it, so that a graceful stop
-   * gives all of them back at once.
+   * This instance's name in the leases it holds ({@code <host>-<pid>-<key>}): the pipeline's claims
+   * are under it, and those of the instance's other parts under {@link #leaseOwner(String)}, so
+   * that a graceful stop gives all of them back at once.
    */
   public String leaseOwner() {
     return label + "-" + key;
+  }
+
+  /**
+   * The name in leases of one part of this instance ({@code <leaseOwner>/<part>}, e.g. a backend's
+   * poller): its own, so that it can never give back a lease the pipeline holds, and released with
+   * the instance's on a graceful stop.
+   */
+  public String leaseOwner(String part) {
+    return leaseOwner() + "/" + part;
   }
 
   /** The application name of this instance's connections. */

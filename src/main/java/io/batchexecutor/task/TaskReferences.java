@@ -149,7 +149,7 @@ public final class TaskReferences {
       JsonNode bounds = step.get("slice");
       boolean valid = bounds.isArray() && bounds.size() == 3;
       for (int i = 0; valid && i < 3; i++) {
-        valid = bounds.get(i).isNull() || bounds.get(i).canConvertToLong();
+        valid = bounds.get(i).isNull() || bounds.get(i).isIntegralNumber();
       }
       if (!valid) {
         malformed.add(violation(at + ".slice", "must be [start, stop, step], integers or null"));

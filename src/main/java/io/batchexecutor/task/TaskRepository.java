@@ -104,7 +104,11 @@ public class TaskRepository {
             }
             throw refused;
           }
-          return insertOnce(task, idempotencyKey, requestHash);
+          Inserted inserted = insertOnce(task, idempotencyKey, requestHash);
+          if (!inserted.created()) {
+            unfinished.giveBack(task.owner(), 1); // a replay: nothing new was stored
+          }
+          return inserted;
         });
   }
 

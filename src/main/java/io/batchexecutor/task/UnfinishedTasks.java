@@ -10,6 +10,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.springframework.jdbc.core.RowCallbackHandler;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
  * How many tasks of a client are not yet ended (WAITING to RUNNING), and the check that keeps them
@@ -91,6 +93,38 @@ public class UnfinishedTasks {
         throw SubmissionRefusedException.tooManyUnfinished(max, unfinished, adding);
       }
       estimate.added += adding;
+      Instant counted = estimate.countedAt;
+      if (TransactionSynchronizationManager.isSynchronizationActive()) {
+        // a submission whose transaction does not commit stored nothing: it no longer counts
+        TransactionSynchronizationManager.registerSynchronization(
+            new TransactionSynchronization() {
+              @Override
+              public void afterCompletion(int status) {
+                if (status != STATUS_COMMITTED) {
+                  giveBack(estimate, counted, adding);
+                }
+              }
+            });
+      }
+    }
+  }
+
+  /**
+   * Takes back {@code adding} tasks of {@code owner} counted by {@link #reserve} in the current
+   * transaction that were not stored after all (it answered an earlier submission instead).
+   */
+  public void giveBack(String owner, int adding) {
+    Estimate estimate = estimates.get(owner);
+    if (estimate != null) {
+      giveBack(estimate, null, adding);
+    }
+  }
+
+  private static void giveBack(Estimate estimate, Instant countedAt, int adding) {
+    synchronized (estimate) {
+      if (countedAt == null || countedAt.equals(estimate.countedAt)) {
+        estimate.added = Math.max(0, estimate.added - adding);
+      }
     }
   }
 }

@@ -138,14 +138,17 @@ public class WorkQueue {
         == 1;
   }
 
-  /** Gives up every lease {@code leaseOwner} holds (a graceful shutdown), due at once elsewhere. */
+  /**
+   * Gives up every lease {@code leaseOwner} holds, and those of its parts ({@code
+   * <leaseOwner>/<part>}, e.g. a backend's poller), due at once elsewhere: a graceful shutdown.
+   */
   public int releaseAll(String leaseOwner, Instant now) {
     int released =
         jdbc.sql(
                 """
                 UPDATE task SET lease_owner = NULL, lease_expires_at = NULL, next_run_at = :now,
                        version = version + 1
-                WHERE lease_owner = :owner
+                WHERE lease_owner = :owner OR starts_with(lease_owner, :owner || '/')
                 """)
             .param("now", ts(now))
             .param("owner", leaseOwner)

@@ -34,7 +34,7 @@ class TaskReferencesTest {
         """
         [{"$task": "a", "other": 1},
          {"$task": "b", "path": {"index": 0}},
-         {"$task": "c", "path": [{"attr": "__class__"}, {"slice": [1, "x", null]},
+         {"$task": "c", "path": [{"attr": "__class__"}, {"slice": [1, "x", null]}, {"slice": [1e3, null, null]},
                                  {"op": "call", "right": 1}, {"op": "add"}, {"op": "neg", "right": 1},
                                  {"index": 0, "attr": "x"}]}]""");
 
@@ -45,11 +45,12 @@ class TaskReferencesTest {
             "args[1].path",
             "args[2].path[0].attr",
             "args[2].path[1].slice",
-            "args[2].path[2]",
+            "args[2].path[2].slice",
             "args[2].path[3]",
             "args[2].path[4]",
-            "args[2].path[5]");
-    assertThat(malformed.get(4).message()).contains("'call'").contains("add");
+            "args[2].path[5]",
+            "args[2].path[6]");
+    assertThat(malformed.get(5).message()).contains("'call'").contains("add");
   }
 
   @Test

@@ -297,7 +297,8 @@ public class AwsBatchConfiguration {
             json,
             ResultSizeLimit.of(properties),
             clock,
-            new PollBatchJobs.Lease(self.leaseOwner(), properties.pipeline().leaseDuration()),
+            new PollBatchJobs.Lease(
+                self.leaseOwner("batch-poller"), properties.pipeline().leaseDuration()),
             aws.runnableWarning(),
             BackOff.of(properties.pipeline()));
     return new Periodic(scheduler, "batch-poller", poller, Duration.ofSeconds(1), POLL_TICK);

@@ -56,9 +56,10 @@ public class PollBatchJobs implements Runnable {
   private final Lease lease;
 
   /**
-   * The leases the poller claims with: this instance's own name, as every other claim of the
-   * instance (so that a graceful stop, which gives back every lease the instance holds, gives back
-   * the poller's too), and the pipeline's lease duration.
+   * The leases the poller claims with: a name of its own under this instance's ({@code
+   * <instance>/batch-poller}, so that its releases never touch a lease the pipeline holds, while a
+   * graceful stop, which gives back every lease of the instance and its parts, gives back the
+   * poller's too), and the pipeline's lease duration.
    */
   public record Lease(String owner, Duration duration) {}
 

@@ -47,9 +47,12 @@ class PollBatchJobsTest {
   static final ResultSizeLimit MAX_RESULT =
       new ResultSizeLimit(1024, "batch-executor.storage.max-result-size");
 
-  /** The instance's own lease owner, as the pipeline's claims have it. */
+  /** The instance's lease owner, as the pipeline's claims have it. */
+  static final String INSTANCE = "test-host-1-0000abcd";
+
+  /** The poller's: its own, under the instance's. */
   static final PollBatchJobs.Lease LEASE =
-      new PollBatchJobs.Lease("test-host-1-0000abcd", Duration.ofSeconds(60));
+      new PollBatchJobs.Lease(INSTANCE + "/batch-poller", Duration.ofSeconds(60));
 
   @Autowired TaskRepository tasks;
   @Autowired TaskQueries queries;
@@ -95,7 +98,7 @@ class PollBatchJobsTest {
           public DescribeJobsResponse describeJobs(DescribeJobsRequest request) {
             ownersWhileAsking.addAll(
                 jdbc.sql("SELECT lease_owner FROM task").query(String.class).list());
-            queue.releaseAll(LEASE.owner(), now); // what the instance's graceful stop does
+            queue.releaseAll(INSTANCE, now); // what the instance's graceful stop does
             return batch.describeJobs(request);
           }
         };
