@@ -55,6 +55,8 @@ import java.util.regex.Pattern;
  *       task_event}), and whether each task ended exactly once.
  *   <li>Only when asked for ({@code -Dbench.phases=limits}): the accept path with the client's
  *       submission limits on and off, in alternating windows ({@link LimitsOnOff}).
+ *   <li>Only when asked for ({@code -Dbench.phases=fair}): how long another client's one task takes
+ *       while one client has thousands queued ({@link ClaimFairness}).
  * </ol>
  *
  * <p>Latency percentiles are wrk's: corrected for coordinated omission (a connection whose answer
@@ -173,6 +175,9 @@ public final class AcceptRateBenchmark {
     }
     if (phases.contains("limits")) {
       LimitsOnOff.run(generator, connections, warmup, seconds, windows);
+    }
+    if (phases.contains("fair")) {
+      ClaimFairness.run(Integer.getInteger("bench.fair.tasks", 5000));
     }
     if (phases.contains("claim")) {
       try (BenchService started = BenchService.startPackaged(none);

@@ -106,7 +106,15 @@ final class BenchService implements AutoCloseable {
 
   /** {@link #startPackaged}, its output going to {@code log}: for two services at once. */
   static BenchService startPackagedLoggingTo(Path log, String... extra) throws IOException {
-    Path cacheDir = freshCacheDir();
+    return startPackagedOn(log, freshCacheDir(), true, extra);
+  }
+
+  /**
+   * {@link #startPackagedLoggingTo} on {@code cacheDir} (and the database in it, as an earlier
+   * start left it); the directory is deleted at close only when {@code deleteAtClose}.
+   */
+  static BenchService startPackagedOn(
+      Path log, Path cacheDir, boolean deleteAtClose, String... extra) {
     ServiceProcess process =
         ServiceProcess.start(
             List.of(), cacheDir, log, Map.of(), settings(extra).toArray(String[]::new));
@@ -127,7 +135,7 @@ final class BenchService implements AutoCloseable {
             }
           }
         };
-    return new BenchService(running, process.port(), cacheDir, true);
+    return new BenchService(running, process.port(), cacheDir, deleteAtClose);
   }
 
   /** The benchmark's settings, {@code name=value}; {@code extra} wins over them. */
