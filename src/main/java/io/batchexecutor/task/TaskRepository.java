@@ -88,28 +88,33 @@ public class TaskRepository {
    * {@link #insert}, unless the owner has {@code maxUnfinished} tasks not yet ended (0: no limit):
    * then it is refused ({@link SubmissionRefusedException}), except as a replay of a task stored
    * under the same idempotency key, which is returned. Checked against this instance's estimate of
-   * the owner's unfinished tasks ({@link UnfinishedTasks#reserve}), in the insert's transaction.
+   * the owner's unfinished tasks ({@link UnfinishedTasks#reserve}), before the insert's one
+   * statement.
    */
   public Inserted insert(Task task, String idempotencyKey, String requestHash, int maxUnfinished) {
     if (maxUnfinished <= 0) {
       return insertOnce(task, idempotencyKey, requestHash);
     }
-    return tx.execute(
-        status -> {
-          try {
-            unfinished.reserve(task.owner(), 1, maxUnfinished);
-          } catch (SubmissionRefusedException refused) {
-            if (idempotencyKey != null && earlier(task.owner(), idempotencyKey).isPresent()) {
-              return insertOnce(task, idempotencyKey, requestHash); // answers the earlier task
-            }
-            throw refused;
-          }
-          Inserted inserted = insertOnce(task, idempotencyKey, requestHash);
-          if (!inserted.created()) {
-            unfinished.giveBack(task.owner(), 1); // a replay: nothing new was stored
-          }
-          return inserted;
-        });
+    // the estimate is this instance's memory: no transaction around the insert's one statement
+    try {
+      unfinished.reserve(task.owner(), 1, maxUnfinished);
+    } catch (SubmissionRefusedException refused) {
+      if (idempotencyKey != null && earlier(task.owner(), idempotencyKey).isPresent()) {
+        return insertOnce(task, idempotencyKey, requestHash); // answers the earlier task
+      }
+      throw refused;
+    }
+    Inserted inserted;
+    try {
+      inserted = insertOnce(task, idempotencyKey, requestHash);
+    } catch (RuntimeException e) {
+      unfinished.giveBack(task.owner(), 1);
+      throw e;
+    }
+    if (!inserted.created()) {
+      unfinished.giveBack(task.owner(), 1); // a replay: nothing new was stored
+    }
+    return inserted;
   }
 
   private Optional<Map<String, Object>> earlier(String owner, String idempotencyKey) {
