@@ -125,17 +125,19 @@ class SubmitBatchJob implements PipelineStep {
               .value(json.writeValueAsString(TaskInputs.digests(dependencies)))
               .build());
     }
+    boolean fair = fairShare.fairShare(queue);
+    if (!fair && cap.reached(task)) {
+      // a FIFO queue would run all of this client's jobs before another client's: wait for some,
+      // before any call to Batch, so that a backlog waiting behind its cap costs Batch nothing (a
+      // job a lost SubmitJob answer made is found when the task goes on)
+      task.observe(task.status(), cap.reason(task), context.now());
+      return StepResult.releaseFor(poll.compareTo(CAPPED_WAIT) > 0 ? poll : CAPPED_WAIT);
+    }
     // only a run that may follow a lost SubmitJob answer looks for the job that call made
     Optional<String> known =
         context.firstRun()
             ? Optional.empty()
             : throttling.call(() -> newest(jobsNamed(batch, queue, name)));
-    boolean fair = fairShare.fairShare(queue);
-    if (known.isEmpty() && !fair && cap.reached(task)) {
-      // a FIFO queue would run all of this client's jobs before another client's: wait for some
-      task.observe(task.status(), cap.reason(task), context.now());
-      return StepResult.releaseFor(poll.compareTo(CAPPED_WAIT) > 0 ? poll : CAPPED_WAIT);
-    }
     String share = fair ? FairShareQueues.shareIdentifier(task.owner()) : null;
     String jobId = known.isPresent() ? known.get() : submit(task, name, queue, share, environment);
     task.submittedToBatch(jobId, context.now());

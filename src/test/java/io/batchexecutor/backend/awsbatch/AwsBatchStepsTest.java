@@ -234,6 +234,7 @@ class AwsBatchStepsTest {
     StepResult waited = submit.run(task, CONTEXT);
 
     assertThat(batch.submitted).isEmpty();
+    assertThat(batch.listed.get()).as("no ListJobs while it waits behind the cap").isZero();
     assertThat(counted).containsExactly("team-a/2");
     assertThat(waited.next()).isEqualTo(StepResult.Next.RELEASE);
     assertThat(waited.after()).isGreaterThanOrEqualTo(Duration.ofSeconds(30));
