@@ -15,6 +15,22 @@ final class Paging {
 
   private Paging() {}
 
+  /** One page of {@code items} and the cursor of the next page (null on the last). */
+  record Window<T>(java.util.List<T> items, String next) {}
+
+  /**
+   * The page of {@code found} — read with one row more than {@code size}, so that the extra row
+   * tells whether there is a next page — and the cursor at its last item ({@code position}).
+   */
+  static <T> Window<T> window(
+      java.util.List<T> found, int size, java.util.function.Function<T, PageCursor> position) {
+    if (found.size() <= size) {
+      return new Window<>(found, null);
+    }
+    java.util.List<T> items = found.subList(0, size);
+    return new Window<>(items, position.apply(items.get(size - 1)).encode());
+  }
+
   /** The cursor asked for, null for the first page; refusals as problems. */
   static PageCursor check(String cursor, Integer page, int size, int maxPageSize) {
     if (size < 1 || size > maxPageSize) {

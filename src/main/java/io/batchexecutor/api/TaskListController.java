@@ -76,15 +76,12 @@ public class TaskListController {
         page != null
             ? tasks.list(owner, status, (long) page * size, size + 1)
             : tasks.page(owner, status, after, size + 1);
-    List<Task> shown = found.size() > size ? found.subList(0, size) : found;
-    String next =
-        found.size() > size
-            ? new PageCursor(shown.get(size - 1).createdAt(), shown.get(size - 1).id()).encode()
-            : null;
+    Paging.Window<Task> shown =
+        Paging.window(found, size, t -> new PageCursor(t.createdAt(), t.id()));
     return new TaskPage(
-        shown.stream().map(TaskResponse::of).toList(),
+        shown.items().stream().map(TaskResponse::of).toList(),
         size,
-        next,
+        shown.next(),
         page,
         tasks.count(owner, status),
         true);

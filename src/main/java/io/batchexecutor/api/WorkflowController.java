@@ -171,17 +171,19 @@ public class WorkflowController {
     PageCursor after = Paging.check(cursor, page, size, maxPageSize);
     String owner = caller.current();
     List<WorkflowSummary> items;
-    PageCursor next;
+    String next;
     if (page != null) {
-      List<WorkflowSummary> found = listing.skipping(owner, status, (long) page * size, size + 1);
-      items = found.size() > size ? found.subList(0, size) : found;
-      WorkflowSummary last = found.size() > size ? items.get(size - 1) : null;
-      next =
-          last == null ? null : new PageCursor(last.workflow().createdAt(), last.workflow().id());
+      Paging.Window<WorkflowSummary> found =
+          Paging.window(
+              listing.skipping(owner, status, (long) page * size, size + 1),
+              size,
+              w -> new PageCursor(w.workflow().createdAt(), w.workflow().id()));
+      items = found.items();
+      next = found.next();
     } else {
       WorkflowListing.Page found = listing.page(owner, status, after, size);
       items = found.items();
-      next = found.next();
+      next = found.next() == null ? null : found.next().encode();
     }
     Long total = null;
     boolean exact = false;
@@ -191,12 +193,7 @@ public class WorkflowController {
       total = Math.min(counted, WorkflowListing.COUNT_CAP);
     }
     return new WorkflowPage(
-        items.stream().map(WorkflowPage.Item::of).toList(),
-        size,
-        next == null ? null : next.encode(),
-        page,
-        total,
-        exact);
+        items.stream().map(WorkflowPage.Item::of).toList(), size, next, page, total, exact);
   }
 
   @GetMapping("/{id}")

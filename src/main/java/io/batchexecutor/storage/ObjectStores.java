@@ -59,15 +59,7 @@ public class ObjectStores {
 
   /** The size of the object at {@code pointer}, from whichever store handles its scheme. */
   public OptionalLong size(String pointer) {
-    if (pointer == null) {
-      return OptionalLong.empty();
-    }
-    URI uri = URI.create(pointer);
-    return readable.stream()
-        .filter(s -> s.handles(uri))
-        .findFirst()
-        .map(s -> s.size(uri))
-        .orElse(OptionalLong.empty());
+    return read(pointer, (store, uri) -> Optional.of(store.size(uri))).orElse(OptionalLong.empty());
   }
 
   /**
@@ -76,23 +68,12 @@ public class ObjectStores {
    * handles its scheme.
    */
   public Optional<InputStream> open(String pointer, long from, long to) {
-    if (pointer == null) {
-      return Optional.empty();
-    }
-    URI uri = URI.create(pointer);
-    return readable.stream()
-        .filter(s -> s.handles(uri))
-        .findFirst()
-        .flatMap(s -> s.open(uri, from, to));
+    return read(pointer, (store, uri) -> store.open(uri, from, to));
   }
 
   /** The object at {@code pointer}, from whichever store handles its scheme. */
   public Optional<byte[]> get(String pointer) {
-    if (pointer == null) {
-      return Optional.empty();
-    }
-    URI uri = URI.create(pointer);
-    return readable.stream().filter(s -> s.handles(uri)).findFirst().flatMap(s -> s.get(uri));
+    return read(pointer, ObjectStore::get);
   }
 
   /**
@@ -102,6 +83,12 @@ public class ObjectStores {
    * @throws ObjectTooLargeException when it has more
    */
   public Optional<byte[]> get(String pointer, long maxBytes) {
+    return read(pointer, (store, uri) -> store.get(uri, maxBytes));
+  }
+
+  /** {@code read} of the object at {@code pointer} by whichever store handles its scheme. */
+  private <T> Optional<T> read(
+      String pointer, java.util.function.BiFunction<ObjectStore, URI, Optional<T>> read) {
     if (pointer == null) {
       return Optional.empty();
     }
@@ -109,6 +96,6 @@ public class ObjectStores {
     return readable.stream()
         .filter(s -> s.handles(uri))
         .findFirst()
-        .flatMap(s -> s.get(uri, maxBytes));
+        .flatMap(s -> read.apply(s, uri));
   }
 }
