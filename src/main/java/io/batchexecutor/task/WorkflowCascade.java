@@ -36,13 +36,18 @@ class WorkflowCascade {
    */
   List<UUID> afterEnd(Task ended) {
     if (ended.status() == TaskStatus.SUCCEEDED) {
-      queueReady(ended);
-      return List.of();
+      return queueReady(ended);
     }
     return cancelBelow(ended);
   }
 
-  private void queueReady(Task succeeded) {
+  /**
+   * Queues the WAITING tasks whose dependencies have now all succeeded; one that waited for the
+   * sub-workflow it returned SUCCEEDS instead, with its output's result, and carries that on.
+   *
+   * @return the tasks that succeeded here
+   */
+  private List<UUID> queueReady(Task succeeded) {
     List<Task> ready =
         jdbc.sql(
                 """
@@ -58,12 +63,28 @@ class WorkflowCascade {
             .param("id", succeeded.id().toString())
             .query(rows.task)
             .list();
+    List<UUID> ended = new ArrayList<>();
     for (Task task : ready) {
+      if (task.subWorkflowOutput() != null) {
+        Task output =
+            jdbc.sql("SELECT * FROM task WHERE id = :id")
+                .param("id", task.subWorkflowOutput())
+                .query(rows.task)
+                .single();
+        task.subWorkflowSucceeded(
+            output.resultPointer(), output.resultDigests(), succeeded.updatedAt());
+        if (rows.writeChanges(task)) {
+          ended.add(task.id());
+          ended.addAll(queueReady(task));
+        }
+        continue;
+      }
       task.dependenciesSucceeded(succeeded.updatedAt());
       if (rows.writeChanges(task)) {
         rows.pgNotify(TaskNotifications.DUE_CHANNEL, task.id().toString());
       }
     }
+    return ended;
   }
 
   private List<UUID> cancelBelow(Task ended) {
