@@ -110,8 +110,8 @@ public class TaskInputs {
   }
 
   /**
-   * The runner's {@code BATCH_EXECUTOR_INPUTS} on AWS Batch: each dependency's S3 prefix, where its
-   * result is (for a task that returned a sub-workflow, its output task's).
+   * The runner's {@code BATCH_EXECUTOR_INPUTS} on AWS Batch: each dependency's S3 prefix; for a
+   * task that returned a sub-workflow, the prefix of its result, which is its output task's.
    */
   public static Map<String, String> s3Locations(Map<String, Task> dependencies) {
     Map<String, String> locations = new LinkedHashMap<>();
@@ -119,7 +119,8 @@ public class TaskInputs {
         (key, upstream) ->
             locations.put(
                 key,
-                upstream.resultPointer() != null
+                upstream.subWorkflowOutput() != null
+                        && upstream.resultPointer() != null
                         && upstream.resultPointer().startsWith("s3://")
                         && upstream.resultPointer().endsWith("/" + TaskObjects.RESULT)
                     ? upstream

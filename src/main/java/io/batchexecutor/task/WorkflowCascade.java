@@ -101,11 +101,17 @@ class WorkflowCascade {
                     CROSS JOIN LATERAL jsonb_each_text(t.depends_on) d
                     WHERE d.value = CAST(b.id AS text))
                 SELECT * FROM task
-                WHERE id IN (SELECT id FROM below) AND %s
+                WHERE (id IN (SELECT id FROM below)
+                       OR (CAST(:children AS text) IS NOT NULL AND workflow_id = :workflow
+                           AND left(workflow_key, length(:children)) = :children))
+                  AND %s
                 """
                     .formatted(TaskRows.NOT_FINAL))
             .param("workflow", ended.workflowId())
             .param("id", ended.id().toString())
+            // a task that ended while it waited for its sub-workflow: that sub-workflow's tasks
+            // end with it
+            .param("children", ended.subWorkflowOutput() == null ? null : ended.workflowKey() + "/")
             .query(rows.task)
             .list();
     List<UUID> cancelled = new ArrayList<>();

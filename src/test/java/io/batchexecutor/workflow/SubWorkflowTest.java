@@ -143,6 +143,44 @@ class SubWorkflowTest {
   }
 
   @Test
+  void cancellingATaskThatWaitsForItsSubWorkflowCancelsThatSubWorkflowsTasks() {
+    JsonNode workflow =
+        api.post(
+                "/api/v1/workflows",
+                Workflows.named("stopped")
+                    .task("fan", ID, "f", List.of())
+                    .task("other", ID, "f", List.of())
+                    .build())
+            .json();
+    UUID fan = UUID.fromString(workflow.get("tasks").get("fan").get("id").asString());
+    UUID workflowId = UUID.fromString(workflow.get("id").asString());
+    jdbc.sql("UPDATE task SET status = 'RUNNING' WHERE id = :id").param("id", fan).update();
+    Task returning = tasks.find(fan).orElseThrow();
+    expand.returned(
+        returning,
+        json.readTree(
+            """
+            {"tasks": {"a": {"function": {"source": "def f():\\n    return 1\\n", "name": "f"}},
+                       "b": {"function": {"source": "def f(x):\\n    return x\\n", "name": "f"},
+                             "args": [{"$task": "a"}]}},
+             "output": {"$task": "b"}}"""),
+        0,
+        clock.instant());
+    assertThat(tasks.update(returning)).isTrue();
+
+    Api.Response cancelled = api.post("/api/v1/tasks/" + fan + "/cancel", "");
+
+    assertThat(cancelled.status()).as(cancelled.text()).isLessThan(300);
+    assertThat(tasks.find(fan).orElseThrow().status()).isEqualTo(TaskStatus.CANCELLED);
+    assertThat(task(workflowId, "fan/b").status()).isEqualTo(TaskStatus.CANCELLED);
+    Task a = task(workflowId, "fan/a");
+    assertThat(a.status() == TaskStatus.CANCELLED || a.cancelRequested())
+        .as("fan/a: " + a.status())
+        .isTrue();
+    assertThat(task(workflowId, "other").status()).isEqualTo(TaskStatus.QUEUED);
+  }
+
+  @Test
   void referencesAreRewrittenUnderTheReturningTasksKeyAndDepthCountsSlashes() throws Exception {
     JsonNode args =
         json.readTree(
