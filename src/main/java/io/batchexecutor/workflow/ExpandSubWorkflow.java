@@ -79,6 +79,11 @@ public class ExpandSubWorkflow implements SubWorkflows {
 
   @Override
   public void returned(Task task, JsonNode workflow, Integer exitCode, Instant at) {
+    if (task.cancelRequested()) {
+      // nothing of it starts: a task that waits with a cancel request would wait for ever
+      task.cancel("cancelled before its sub-workflow started", at);
+      return;
+    }
     try {
       Children children = children(task, workflow, at);
       task.returnedSubWorkflow(children.tasks(), children.output(), exitCode, at);

@@ -181,6 +181,34 @@ class SubWorkflowTest {
   }
 
   @Test
+  void aTaskCancelledWhileItRanStartsNoneOfItsSubWorkflow() {
+    JsonNode workflow =
+        api.post(
+                "/api/v1/workflows",
+                Workflows.named("late").task("fan", ID, "f", List.of()).build())
+            .json();
+    UUID fan = UUID.fromString(workflow.get("tasks").get("fan").get("id").asString());
+    jdbc.sql("UPDATE task SET status = 'RUNNING', cancel_requested_at = :at WHERE id = :id")
+        .param("at", java.sql.Timestamp.from(clock.instant()))
+        .param("id", fan)
+        .update();
+    Task returning = tasks.find(fan).orElseThrow();
+
+    expand.returned(
+        returning,
+        json.readTree(
+            """
+            {"tasks": {"a": {"function": {"source": "def f():\\n    return 1\\n", "name": "f"}}},
+             "output": {"$task": "a"}}"""),
+        0,
+        clock.instant());
+    assertThat(tasks.update(returning)).isTrue();
+
+    assertThat(tasks.find(fan).orElseThrow().status()).isEqualTo(TaskStatus.CANCELLED);
+    assertThat(keys(UUID.fromString(workflow.get("id").asString()))).containsExactly("fan");
+  }
+
+  @Test
   void referencesAreRewrittenUnderTheReturningTasksKeyAndDepthCountsSlashes() throws Exception {
     JsonNode args =
         json.readTree(
