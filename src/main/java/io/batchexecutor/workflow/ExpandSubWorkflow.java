@@ -26,7 +26,6 @@ import java.util.stream.Collectors;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
-import tools.jackson.databind.node.ObjectNode;
 
 /**
  * A sub-workflow a task returned, checked exactly as {@code POST /api/v1/workflows} checks a posted
@@ -49,8 +48,6 @@ public class ExpandSubWorkflow implements SubWorkflows {
   static final String OUTPUT_SOURCE = "def output(value):\n    return value\n";
 
   private static final Set<String> FIELDS = Set.of("tasks", "output", "name");
-  private static final Set<String> TASK_FIELDS =
-      Set.of("name", "function", "args", "kwargs", "executor", "image", "sweep");
 
   private final SubmitWorkflow submit;
   private final SubmitTask submitTask;
@@ -114,7 +111,7 @@ public class ExpandSubWorkflow implements SubWorkflows {
     if (parent.workflowId() == null) {
       fail("workflow", "only a task of a workflow can return a sub-workflow");
     }
-    int depth = depth(parent.workflowKey()) + 1;
+    int depth = SubWorkflowKeys.depth(parent.workflowKey()) + 1;
     if (depth > properties.maxSubWorkflowDepth()) {
       fail(
           "workflow",
@@ -138,12 +135,13 @@ public class ExpandSubWorkflow implements SubWorkflows {
     if (!name.isMissingNode() && !name.isNull() && !name.isString()) {
       problems.add(v("name", "must be a string"));
     }
-    Map<String, NewTask> given = tasks(parent.owner(), workflow.path("tasks"), problems);
+    Map<String, NewTask> given =
+        new SubWorkflowTasks(json).of(parent.owner(), workflow.path("tasks"), problems);
     if (given.isEmpty()) {
       problems.add(v("tasks", "a sub-workflow needs at least one task"));
     }
     JsonNode output = workflow.path("output");
-    boolean bareOutput = isBareReference(output, given.keySet());
+    boolean bareOutput = SubWorkflowKeys.isBareReference(output, given.keySet());
     int existing = queries.inWorkflow(parent.workflowId()).size();
     int adding = given.size() + (bareOutput ? 0 : 1);
     if (existing + adding > SubmitWorkflow.MAX_TASKS) {
@@ -209,8 +207,8 @@ public class ExpandSubWorkflow implements SubWorkflows {
       TaskSpec rewritten =
           new TaskSpec(
               spec.function(),
-              under(prefix, spec.args()),
-              under(prefix, spec.kwargs()),
+              SubWorkflowKeys.under(prefix, spec.args()),
+              SubWorkflowKeys.under(prefix, spec.kwargs()),
               spec.image(),
               spec.sweep());
       Map<String, UUID> dependsOn = new LinkedHashMap<>();
@@ -241,7 +239,7 @@ public class ExpandSubWorkflow implements SubWorkflows {
     TaskSpec spec =
         new TaskSpec(
             new TaskSpec.FunctionSpec(OUTPUT_SOURCE, "output"),
-            json.createArrayNode().add(under(prefix, output)),
+            json.createArrayNode().add(SubWorkflowKeys.under(prefix, output)),
             json.createObjectNode(),
             parent.spec().image());
     tasks.add(
@@ -258,105 +256,6 @@ public class ExpandSubWorkflow implements SubWorkflows {
             dependsOn,
             !dependsOn.isEmpty()));
     return new Children(tasks, id);
-  }
-
-  /** The tasks of the sub-workflow as given, each as POST /api/v1/tasks would take it. */
-  private Map<String, NewTask> tasks(
-      String owner, JsonNode tasks, List<InvalidTaskException.Violation> problems) {
-    Map<String, NewTask> given = new LinkedHashMap<>();
-    if (tasks.isMissingNode() || tasks.isNull()) {
-      return given;
-    }
-    if (!tasks.isObject()) {
-      problems.add(v("tasks", "must be an object of tasks by key"));
-      return given;
-    }
-    for (Map.Entry<String, JsonNode> entry : tasks.properties()) {
-      String at = "tasks." + entry.getKey();
-      JsonNode t = entry.getValue();
-      if (!t.isObject()) {
-        problems.add(v(at, "must be a task"));
-        continue;
-      }
-      List<String> unknown =
-          t.propertyNames().stream().filter(f -> !TASK_FIELDS.contains(f)).toList();
-      if (!unknown.isEmpty()) {
-        problems.add(v(at + "." + unknown.get(0), "is not a field of a task"));
-        continue;
-      }
-      if (!t.path("args").isMissingNode() && !t.path("args").isNull() && !t.get("args").isArray()) {
-        problems.add(v(at + ".args", "must be a JSON array"));
-        continue;
-      }
-      if (!t.path("kwargs").isMissingNode()
-          && !t.path("kwargs").isNull()
-          && !t.get("kwargs").isObject()) {
-        problems.add(v(at + ".kwargs", "must be a JSON object"));
-        continue;
-      }
-      try {
-        given.put(
-            entry.getKey(),
-            new NewTask(
-                owner,
-                t.path("name").isString() ? t.get("name").asString() : null,
-                new TaskSpec(
-                    value(t, "function", TaskSpec.FunctionSpec.class),
-                    t.get("args"),
-                    t.get("kwargs"),
-                    value(t, "image", TaskSpec.ImageSpec.class),
-                    t.get("sweep")),
-                value(t, "executor", TaskSettings.class),
-                null));
-      } catch (tools.jackson.core.JacksonException e) {
-        problems.add(v(at, "is not a task: " + e.getOriginalMessage()));
-      }
-    }
-    return given;
-  }
-
-  private <T> T value(JsonNode task, String field, Class<T> type) {
-    JsonNode node = task.get(field);
-    return node == null || node.isNull() ? null : json.treeToValue(node, type);
-  }
-
-  /** Whether {@code output} is just a reference to one of the sub-workflow's tasks. */
-  private static boolean isBareReference(JsonNode output, Set<String> keys) {
-    return output.isObject()
-        && output.size() == 1
-        && output.path(TaskReferences.FIELD).isString()
-        && keys.contains(output.get(TaskReferences.FIELD).asString());
-  }
-
-  /**
-   * {@code value} with every reference's key put under {@code prefix}: the keys a sub-workflow's
-   * tasks refer to each other by become the keys they have in the workflow.
-   */
-  static JsonNode under(String prefix, JsonNode value) {
-    if (value == null) {
-      return null;
-    }
-    JsonNode copy = value.deepCopy();
-    rewrite(prefix, copy);
-    return copy;
-  }
-
-  private static void rewrite(String prefix, JsonNode node) {
-    if (node.isObject()) {
-      ObjectNode object = (ObjectNode) node;
-      JsonNode key = object.get(TaskReferences.FIELD);
-      if (key != null && key.isString()) {
-        object.put(TaskReferences.FIELD, prefix + key.asString());
-      }
-      object.forEach(child -> rewrite(prefix, child));
-    } else if (node.isArray()) {
-      node.forEach(child -> rewrite(prefix, child));
-    }
-  }
-
-  /** How deep a key is nested: 0 for a posted task, 1 for a task of its sub-workflow, ... */
-  static int depth(String key) {
-    return key == null ? 0 : (int) key.chars().filter(c -> c == '/').count();
   }
 
   private static void fail(String field, String message) {

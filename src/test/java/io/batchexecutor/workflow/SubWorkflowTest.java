@@ -214,11 +214,11 @@ class SubWorkflowTest {
         json.readTree(
             "[{\"$task\": \"a\", \"path\": [{\"index\": {\"$task\": \"b\"}}]}, {\"x\": [1]}]");
 
-    assertThat(ExpandSubWorkflow.under("p/q/", args).toString())
+    assertThat(SubWorkflowKeys.under("p/q/", args).toString())
         .isEqualTo(
             "[{\"$task\":\"p/q/a\",\"path\":[{\"index\":{\"$task\":\"p/q/b\"}}]},{\"x\":[1]}]");
-    assertThat(ExpandSubWorkflow.depth("train")).isZero();
-    assertThat(ExpandSubWorkflow.depth("train/0/inner")).isEqualTo(2);
+    assertThat(SubWorkflowKeys.depth("train")).isZero();
+    assertThat(SubWorkflowKeys.depth("train/0/inner")).isEqualTo(2);
   }
 
   private void succeed(Task task, String pointer) {
