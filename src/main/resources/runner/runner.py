@@ -41,6 +41,13 @@ the environment the service sets, never through the object store. A payload or a
 not match is refused before anything of it is used: result.json says so (error type PayloadAltered
 or InputAltered, naming it) and the runner exits 65, which is never retried.
 
+A workflow task may return a sub-workflow: an instance of SubWorkflow, which task code imports from
+the module batch_executor_task (registered by the runner before the source runs). result.json is then
+{"ok": true, "workflow": {"tasks": {...}, "output": ..., "name": ...}}: the tasks as the body of
+POST /api/v1/workflows has them, and the output, a JSON value whose {"$task": key} references stand
+for those tasks' results. A plain dict is never taken for one. The service adds the tasks to the
+running workflow and the task's value becomes the output once they end.
+
 Exit codes: 0 the function returned; 65 the function (or its module source) raised, or the runner
 refused its payload or an input; 66 the runner itself could not do its job (unreadable payload,
 result not storable).
@@ -63,6 +70,36 @@ EXIT_RUNNER_FAILED = 66
 SWEEP_INDEX = None  # set by main() for a run of a sweep
 TASK_MODULE_PREFIX = "__batch_executor_task_"
 LOADED_SOURCES = {}  # the name of every task module loaded in this run -> its source
+WORKFLOW_KEY = "workflow"  # the key of result.json that carries a returned sub-workflow
+TASK_API_MODULE = "batch_executor_task"  # what task code imports SubWorkflow from
+
+
+class SubWorkflow(object):
+    """A workflow a task returns: its tasks (key -> the task as POST /api/v1/workflows takes it,
+    with {"$task": key} references to each other) and its output (a JSON value whose references
+    stand for those tasks' results), which becomes the returning task's value."""
+
+    def __init__(self, tasks, output, name=None):
+        self.tasks = tasks
+        self.output = output
+        self.name = name
+
+    def document(self):
+        document = {"tasks": self.tasks, "output": self.output}
+        if self.name is not None:
+            document["name"] = self.name
+        if not is_json(document):
+            raise TypeError(
+                "a SubWorkflow's tasks, output and name must be JSON values (dicts keyed by"
+                " strings, lists, strings, numbers, booleans, None)")
+        return document
+
+
+def register_task_api():
+    """Makes ``from batch_executor_task import SubWorkflow`` work in task code."""
+    module = types.ModuleType(TASK_API_MODULE)
+    module.SubWorkflow = SubWorkflow
+    sys.modules[TASK_API_MODULE] = module
 
 
 def task_module_name(source):
@@ -491,11 +528,17 @@ def main():
     try:
         # a real module, registered, so that values of classes the source defines can be pickled
         # (and unpickled by a later task, which loads this source under the same name)
+        register_task_api()
         module = load_task_module(task_module_name(source), source, "<task source>")
         function = getattr(module, name, None)
         if not callable(function):
             raise NameError("the source defines no function named %r" % (name,))
         value = function(*args, **kwargs)
+        workflow = None
+        if isinstance(value, SubWorkflow):
+            if SWEEP_INDEX is not None:
+                raise TypeError("a run of a sweep cannot return a SubWorkflow")
+            workflow = value.document()
     except BaseException as error:  # the user's code raised: report it, do not retry it
         message = str(error)
         trace = format_traceback(message)
@@ -512,7 +555,9 @@ def main():
         return 0 if SWEEP_INDEX is not None else EXIT_RAISED
 
     try:
-        if is_json(value):
+        if workflow is not None:
+            write_outputs({"ok": True, WORKFLOW_KEY: workflow}, None)
+        elif is_json(value):
             write_outputs({"ok": True, "value": value}, None)
         else:
             document = {"ok": True}

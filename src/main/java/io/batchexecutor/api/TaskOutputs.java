@@ -6,6 +6,7 @@ import io.batchexecutor.backend.LogPosition;
 import io.batchexecutor.backend.ResultDigests;
 import io.batchexecutor.backend.SweepResults;
 import io.batchexecutor.backend.Unreachable;
+import io.batchexecutor.runner.RunnerResult;
 import io.batchexecutor.storage.LogTail;
 import io.batchexecutor.storage.ObjectStore;
 import io.batchexecutor.storage.ObjectStores;
@@ -83,7 +84,8 @@ public class TaskOutputs {
           "Result missing",
           "task " + task.id() + " SUCCEEDED but its result is not at " + task.resultPointer());
     }
-    JsonNode document = json.readTree(checked(task, TaskObjects.RESULT, stored.get()));
+    RunnerResult result = RunnerResult.parse(json, checked(task, TaskObjects.RESULT, stored.get()));
+    JsonNode document = result.document();
     if (index != null) {
       return run(task, index, document.path("value").path(index), accept);
     }
@@ -94,7 +96,7 @@ public class TaskOutputs {
           "the result of task " + task.id(),
           bytes -> checked(task, TaskObjects.PICKLE, bytes));
     }
-    return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(value(document));
+    return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(value(result));
   }
 
   /**
@@ -189,8 +191,7 @@ public class TaskOutputs {
       return stores
           .get(task.resultPointer())
           .map(bytes -> ResultDigests.check(task, TaskObjects.RESULT, bytes, "result"))
-          .map(json::readTree)
-          .map(this::value)
+          .map(bytes -> value(RunnerResult.parse(json, bytes)))
           .orElse(null);
     } catch (ResultDigests.AlteredResultException e) {
       return null; // not shown: it is not what the task returned
@@ -201,13 +202,13 @@ public class TaskOutputs {
    * What a result document holds as JSON: the value, or for a value JSON cannot carry, its type and
    * repr and whether its pickle is there.
    */
-  private JsonNode value(JsonNode document) {
-    return document.has("value")
-        ? document.get("value")
+  private JsonNode value(RunnerResult document) {
+    return document.hasValue()
+        ? document.value()
         : json.createObjectNode()
-            .put("pickled", document.path("pickled").asBoolean(false))
-            .put("type", document.path("type").asString())
-            .put("repr", document.path("repr").asString());
+            .put("pickled", document.pickled())
+            .put("type", document.type())
+            .put("repr", document.repr());
   }
 
   /** The most lines {@code ?tail=} takes. */

@@ -1,5 +1,6 @@
 package io.batchexecutor.backend;
 
+import io.batchexecutor.runner.RunnerContract;
 import io.batchexecutor.support.Sha256;
 import io.batchexecutor.task.Task;
 import io.batchexecutor.task.TaskObjects;
@@ -21,13 +22,13 @@ public final class ResultDigests {
    * the service (the local container's environment, SubmitJob's container overrides), never read
    * from the object store.
    */
-  public static final String PAYLOAD_SHA256_ENV = "BATCH_EXECUTOR_PAYLOAD_SHA256";
+  public static final String PAYLOAD_SHA256_ENV = RunnerContract.PAYLOAD_SHA256;
 
   /**
    * The runner's environment variable that carries, for each input (by dependency key), the SHA-256
    * of its result files: {@code {"train": {"result.json": "...", "result.pickle": "..."}}}.
    */
-  public static final String INPUT_SHA256_ENV = "BATCH_EXECUTOR_INPUT_SHA256";
+  public static final String INPUT_SHA256_ENV = RunnerContract.INPUT_SHA256;
 
   private ResultDigests() {}
 

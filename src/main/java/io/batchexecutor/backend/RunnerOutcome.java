@@ -1,10 +1,12 @@
 package io.batchexecutor.backend;
 
+import io.batchexecutor.runner.RunnerContract;
+import io.batchexecutor.runner.RunnerResult;
+import io.batchexecutor.task.SubWorkflows;
 import io.batchexecutor.task.Task;
 import io.batchexecutor.task.TaskError;
 import java.time.Instant;
 import java.util.Set;
-import tools.jackson.databind.JsonNode;
 
 /** Records what the runner's {@code result.json} says, the same way on every backend. */
 public final class RunnerOutcome {
@@ -12,13 +14,13 @@ public final class RunnerOutcome {
   private RunnerOutcome() {}
 
   /** Whether the runner's document says the function returned. */
-  public static boolean returned(JsonNode document) {
-    return document != null && document.path("ok").asBoolean(false);
+  public static boolean returned(RunnerResult document) {
+    return document != null && document.returned();
   }
 
   /** Whether the runner's document carries the function's exception. */
-  public static boolean raised(JsonNode document) {
-    return document != null && document.has("error");
+  public static boolean raised(RunnerResult document) {
+    return document != null && document.raised();
   }
 
   /**
@@ -26,11 +28,30 @@ public final class RunnerOutcome {
    * does not match the SHA-256 the service gave it. Final, like the function raising (exit code
    * 65), and the reason is the runner's own sentence, naming what it refused.
    */
-  public static final Set<String> REFUSALS = Set.of("PayloadAltered", "InputAltered");
+  public static final Set<String> REFUSALS = RunnerContract.REFUSALS;
 
   /** Whether the runner's document says it refused its payload or an input. */
-  public static boolean refused(JsonNode document) {
-    return raised(document) && REFUSALS.contains(document.get("error").path("type").asString());
+  public static boolean refused(RunnerResult document) {
+    return document != null && document.refused();
+  }
+
+  /**
+   * Records that the function returned: the task SUCCEEDS with its value at {@code pointer}, or,
+   * when it returned a sub-workflow, {@code subWorkflows} takes it (the task WAITS for it, or fails
+   * naming what is wrong with it).
+   */
+  public static void returnedBy(
+      Task task,
+      RunnerResult document,
+      String pointer,
+      Integer exitCode,
+      Instant at,
+      SubWorkflows subWorkflows) {
+    if (document.isWorkflow()) {
+      subWorkflows.returned(task, document.workflow(), exitCode, at);
+    } else {
+      task.succeed(pointer, exitCode, at);
+    }
   }
 
   /** The most characters of an exception's message that a task's status reason repeats. */
@@ -58,13 +79,9 @@ public final class RunnerOutcome {
    * message and the traceback.
    */
   public static void failRaised(
-      Task task, JsonNode document, Integer exitCode, String pointer, Instant at) {
-    JsonNode error = document.get("error");
+      Task task, RunnerResult document, Integer exitCode, String pointer, Instant at) {
     TaskError taskError =
-        new TaskError(
-            error.path("type").asString(),
-            error.path("message").asString(),
-            error.path("traceback").asString());
+        new TaskError(document.errorType(), document.errorMessage(), document.errorTraceback());
     task.fail(
         refused(document)
             ? firstLine(taskError.message())

@@ -1,5 +1,7 @@
 package io.batchexecutor.backend;
 
+import io.batchexecutor.runner.RunnerContract;
+import io.batchexecutor.runner.RunnerResult;
 import io.batchexecutor.storage.ObjectStores;
 import io.batchexecutor.storage.ObjectTooLargeException;
 import io.batchexecutor.support.Sha256;
@@ -68,19 +70,23 @@ public final class SweepResults {
     Map<String, String> pickles = new LinkedHashMap<>();
     long gatheredBytes = 0;
     for (int i = 0; i < runs; i++) {
-      Optional<byte[]> stored = stores.get(pointer(task, stores, i, "result.json"), maxBytes);
+      Optional<byte[]> stored =
+          stores.get(pointer(task, stores, i, RunnerContract.RESULT_FILE), maxBytes);
       if (stored.isPresent()) {
         gatheredBytes += stored.get().length;
         if (gatheredBytes > maxBytes) {
           throw new ObjectTooLargeException(
-              stores.primary().locate(bucket, TaskObjects.key(task, "result.json")).toString(),
+              stores
+                  .primary()
+                  .locate(bucket, TaskObjects.key(task, RunnerContract.RESULT_FILE))
+                  .toString(),
               gatheredBytes,
               maxBytes);
         }
       }
-      Optional<JsonNode> document = stored.map(json::readTree);
+      Optional<RunnerResult> document = stored.map(bytes -> RunnerResult.parse(json, bytes));
       outcomes.add(outcome(Sweep.combination(sweep, i), document, json));
-      if (document.isPresent() && document.get().path("pickled").asBoolean(false)) {
+      if (document.isPresent() && document.get().pickled()) {
         int run = i;
         stores
             .get(pointer(task, stores, i, TaskObjects.PICKLE), maxBytes)
@@ -90,15 +96,19 @@ public final class SweepResults {
     ObjectNode result = json.createObjectNode().put("ok", true);
     result.set("value", outcomes);
     byte[] gathered = json.writeValueAsBytes(result);
-    stores.primary().put(bucket, TaskObjects.key(task, "result.json"), gathered);
+    stores.primary().put(bucket, TaskObjects.key(task, RunnerContract.RESULT_FILE), gathered);
     Map<String, String> digests =
         new LinkedHashMap<>(ResultDigests.of(Map.of(TaskObjects.RESULT, gathered)));
     digests.putAll(pickles);
     task.resultsCollected(digests);
-    return stores.primary().locate(bucket, TaskObjects.key(task, "result.json")).toString();
+    return stores
+        .primary()
+        .locate(bucket, TaskObjects.key(task, RunnerContract.RESULT_FILE))
+        .toString();
   }
 
-  static ObjectNode outcome(ObjectNode combination, Optional<JsonNode> document, JsonMapper json) {
+  static ObjectNode outcome(
+      ObjectNode combination, Optional<RunnerResult> document, JsonMapper json) {
     ObjectNode outcome = json.createObjectNode();
     outcome.set("kwargs", combination);
     if (document.isEmpty()) {
@@ -108,17 +118,17 @@ public final class SweepResults {
           .put("message", "the run for this combination left no result");
       return outcome;
     }
-    JsonNode d = document.get();
-    if (!d.path("ok").asBoolean(false)) {
-      outcome.set("error", d.path("error"));
-    } else if (d.has("value")) {
-      outcome.set("result", d.get("value"));
+    RunnerResult d = document.get();
+    if (!d.returned()) {
+      outcome.set("error", d.error());
+    } else if (d.hasValue()) {
+      outcome.set("result", d.value());
     } else {
       outcome
           .putNull("result")
-          .put("pickled", d.path("pickled").asBoolean(false))
-          .put("type", d.path("type").asString())
-          .put("repr", d.path("repr").asString());
+          .put("pickled", d.pickled())
+          .put("type", d.type())
+          .put("repr", d.repr());
     }
     return outcome;
   }

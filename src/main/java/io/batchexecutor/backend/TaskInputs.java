@@ -1,5 +1,6 @@
 package io.batchexecutor.backend;
 
+import io.batchexecutor.runner.RunnerResult;
 import io.batchexecutor.storage.ObjectStores;
 import io.batchexecutor.task.Task;
 import io.batchexecutor.task.TaskObjects;
@@ -71,7 +72,7 @@ public class TaskInputs {
       Map<String, byte[]> result = new LinkedHashMap<>();
       result.put(
           TaskObjects.RESULT, ResultDigests.check(upstream, TaskObjects.RESULT, document, what));
-      if (json.readTree(document).path("pickled").asBoolean(false)) {
+      if (RunnerResult.parse(json, document).pickled()) {
         stores
             .get(pointer.replaceAll("result\\.json$", TaskObjects.PICKLE))
             .ifPresent(
@@ -108,17 +109,28 @@ public class TaskInputs {
     return locations;
   }
 
-  /** The runner's {@code BATCH_EXECUTOR_INPUTS} on AWS Batch: each dependency's S3 prefix. */
+  /**
+   * The runner's {@code BATCH_EXECUTOR_INPUTS} on AWS Batch: each dependency's S3 prefix; for a
+   * task that returned a sub-workflow, the prefix of its result, which is its output task's.
+   */
   public static Map<String, String> s3Locations(Map<String, Task> dependencies) {
     Map<String, String> locations = new LinkedHashMap<>();
     dependencies.forEach(
         (key, upstream) ->
             locations.put(
                 key,
-                "s3://"
-                    + upstream.settings().s3BucketName()
-                    + "/"
-                    + TaskObjects.key(upstream, "")));
+                upstream.subWorkflowOutput() != null
+                        && upstream.resultPointer() != null
+                        && upstream.resultPointer().startsWith("s3://")
+                        && upstream.resultPointer().endsWith("/" + TaskObjects.RESULT)
+                    ? upstream
+                        .resultPointer()
+                        .substring(
+                            0, upstream.resultPointer().length() - TaskObjects.RESULT.length())
+                    : "s3://"
+                        + upstream.settings().s3BucketName()
+                        + "/"
+                        + TaskObjects.key(upstream, "")));
     return locations;
   }
 }

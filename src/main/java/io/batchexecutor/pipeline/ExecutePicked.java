@@ -99,7 +99,8 @@ public class ExecutePicked {
     Task task = claimed;
     UUID id = task.id();
     Claim context = new Claim(claimed, stopRequested);
-    while (!task.status().isFinal()) {
+    // a task WAITING again (for the sub-workflow it returned) is taken up by its workflow, not here
+    while (!task.status().isFinal() && task.status() != TaskStatus.WAITING) {
       if (task.cancelRequested()) { // read with the claim and with every reload
         try {
           cancel(task);

@@ -4,6 +4,7 @@ import io.batchexecutor.config.TaskSettings;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -255,6 +256,37 @@ public final class Task extends TaskState {
     moveTo(TaskStatus.QUEUED, "its dependencies succeeded", Map.of(), at);
   }
 
+  /**
+   * The function returned a sub-workflow: its tasks ({@code children}, keyed under this task's key)
+   * join the workflow with this change, and this task WAITS for all of them; once they succeeded
+   * its value is that of task {@code output} (one of them).
+   */
+  public void returnedSubWorkflow(List<Task> children, UUID output, Integer exitCode, Instant at) {
+    Map<String, UUID> all = new LinkedHashMap<>(dependsOn);
+    children.forEach(child -> all.put(child.workflowKey(), child.id()));
+    this.dependsOn = java.util.Collections.unmodifiableMap(all);
+    this.subWorkflowOutput = output;
+    this.exitCode = exitCode;
+    pendingChildren.addAll(children);
+    moveTo(
+        TaskStatus.WAITING,
+        "waiting for its sub-workflow of " + children.size() + " tasks",
+        Map.of("sub_workflow_tasks", children.size()),
+        at);
+  }
+
+  /**
+   * The tasks of the sub-workflow this task returned all succeeded: its value is the output's, read
+   * from where that task's result is, checked against that result's digests.
+   */
+  public void subWorkflowSucceeded(
+      String outputPointer, Map<String, String> outputDigests, Instant at) {
+    this.resultPointer = outputPointer;
+    this.resultDigests = Map.copyOf(outputDigests);
+    moveTo(TaskStatus.SUCCEEDED, "its sub-workflow succeeded", Map.of(), at);
+    this.finishedAt = at;
+  }
+
   /** The reason a task gives when dependency {@code key} ended {@code how} before it could run. */
   public static String cancelledByDependency(String key, TaskStatus how) {
     return "cancelled: its dependency '" + key + "' " + how.name();
@@ -265,6 +297,13 @@ public final class Task extends TaskState {
    * (FAILED or CANCELLED), so this one will never run; it is cancelled with a reason naming it.
    */
   public void dependencyEnded(String key, TaskStatus how, Instant at) {
+    if (subWorkflowOutput != null && key.startsWith(workflowKey() + "/")) {
+      String reason = "its sub-workflow's task '" + key + "' " + how.name();
+      this.error = new TaskError("SubWorkflowFailed", reason, null);
+      moveTo(TaskStatus.FAILED, reason, Map.of("dependency", key), at);
+      this.finishedAt = at;
+      return;
+    }
     String reason = cancelledByDependency(key, how);
     if (cancelRequestedAt == null) {
       cancelRequestedAt = at;

@@ -22,6 +22,7 @@ final class TaskFields {
   UUID workflowId;
   String workflowKey;
   Map<String, UUID> dependsOn;
+  UUID subWorkflowOutput;
   long version;
   TaskStatus status;
   String statusReason;

@@ -1,5 +1,6 @@
 package io.batchexecutor.task;
 
+import io.batchexecutor.runner.RunnerContract;
 import java.nio.charset.StandardCharsets;
 import java.util.UUID;
 
@@ -18,10 +19,10 @@ public final class TaskObjects {
   public static final String PAYLOAD = "payload.json";
 
   /** The runner's result document. */
-  public static final String RESULT = "result.json";
+  public static final String RESULT = RunnerContract.RESULT_FILE;
 
   /** The pickle of a value JSON cannot carry, beside {@link #RESULT}. */
-  public static final String PICKLE = "result.pickle";
+  public static final String PICKLE = RunnerContract.PICKLE_FILE;
 
   private TaskObjects() {}
 

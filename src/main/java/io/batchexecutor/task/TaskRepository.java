@@ -227,7 +227,19 @@ public class TaskRepository {
         };
     List<UUID> cancelledBelow = new ArrayList<>();
     Optional<Task> written;
-    if (ends && task.workflowId() != null) {
+    if (!task.pendingChildren().isEmpty()) {
+      // the sub-workflow the task returned: its tasks go in with the task's own change, in one
+      // transaction, only if that change is written (a replay that finds the task changed adds
+      // nothing)
+      written =
+          tx.execute(
+              status -> {
+                lockWorkflow(task.workflowId());
+                Optional<Task> row = write.get();
+                row.ifPresent(t -> insertAll(task.pendingChildren()));
+                return row;
+              });
+    } else if (ends && task.workflowId() != null) {
       // the workflow's row before the task's, as the dependants' cascade takes them: taken the
       // other way round, two ends in one workflow can deadlock; the cascade commits with the end
       written =

@@ -88,8 +88,10 @@ class TaskRows {
              unreachable_tries = :unreachableTries,
              cancel_requested_at = coalesce(cancel_requested_at, :cancelRequestedAt),
              cancel_reason = coalesce(cancel_reason, :cancelReason),
-             lease_owner = CASE WHEN :final THEN NULL ELSE lease_owner END,
-             lease_expires_at = CASE WHEN :final THEN NULL ELSE lease_expires_at END,
+             depends_on = CAST(:dependsOn AS jsonb),
+             sub_workflow_output = :subWorkflowOutput,
+             lease_owner = CASE WHEN :final OR :waits THEN NULL ELSE lease_owner END,
+             lease_expires_at = CASE WHEN :final OR :waits THEN NULL ELSE lease_expires_at END,
              version = version + 1
       WHERE id = :id AND version = :version
       """;
@@ -185,6 +187,9 @@ class TaskRows {
     Map<String, Object> row = new HashMap<>();
     row.put("status", task.status().name());
     row.put("reason", task.statusReason());
+    row.put("dependsOn", json.writeValueAsString(task.dependsOn()));
+    row.put("subWorkflowOutput", task.subWorkflowOutput());
+    row.put("waits", task.status() == TaskStatus.WAITING);
     row.put("image", task.imageRef());
     row.put("jobDefinition", task.jobDefinitionArn());
     row.put("batchJobId", task.batchJobId());
@@ -298,6 +303,7 @@ class TaskRows {
     b.workflowId = rs.getObject("workflow_id", UUID.class);
     b.workflowKey = rs.getString("workflow_key");
     b.dependsOn = json.readValue(rs.getString("depends_on"), DEPENDS_ON);
+    b.subWorkflowOutput = rs.getObject("sub_workflow_output", UUID.class);
     b.unreachableSince = instant(rs, "unreachable_since");
     b.unreachableTries = rs.getInt("unreachable_tries");
     return b.build();

@@ -24,7 +24,8 @@ abstract sealed class TaskState permits Task {
   private final Instant createdAt;
   private final UUID workflowId;
   private final String workflowKey;
-  private final Map<String, UUID> dependsOn;
+  Map<String, UUID> dependsOn;
+  UUID subWorkflowOutput;
   private final long version;
 
   Instant cancelRequestedAt;
@@ -47,6 +48,7 @@ abstract sealed class TaskState permits Task {
   Instant unreachableSince;
   int unreachableTries;
   final List<TaskEvent> pendingEvents = new ArrayList<>();
+  final List<Task> pendingChildren = new ArrayList<>();
 
   TaskState(TaskFields b) {
     this.id = b.id;
@@ -62,6 +64,7 @@ abstract sealed class TaskState permits Task {
     this.workflowId = b.workflowId;
     this.workflowKey = b.workflowKey;
     this.dependsOn = b.dependsOn == null ? Map.of() : Collections.unmodifiableMap(b.dependsOn);
+    this.subWorkflowOutput = b.subWorkflowOutput;
     this.version = b.version;
     this.status = b.status;
     this.statusReason = b.statusReason;
@@ -227,6 +230,19 @@ abstract sealed class TaskState permits Task {
   }
 
   /** Events recorded since the task was read, not yet written. */
+  /**
+   * The task of this one's sub-workflow whose result becomes this one's value, once the function
+   * returned a sub-workflow; null otherwise.
+   */
+  public UUID subWorkflowOutput() {
+    return subWorkflowOutput;
+  }
+
+  /** The tasks of the sub-workflow this one returned, to be stored with its change. */
+  public List<Task> pendingChildren() {
+    return Collections.unmodifiableList(pendingChildren);
+  }
+
   public List<TaskEvent> pendingEvents() {
     return Collections.unmodifiableList(pendingEvents);
   }

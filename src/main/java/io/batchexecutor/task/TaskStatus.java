@@ -37,12 +37,16 @@ public enum TaskStatus {
     allow(PUSHING, union(EnumSet.of(REGISTERING), EnumSet.of(FAILED, CANCELLED)));
     allow(REGISTERING, union(EnumSet.of(SUBMITTED), EnumSet.of(FAILED, CANCELLED)));
     allow(SUBMITTED, union(onBatch, ends));
+    // a task whose function returned a sub-workflow WAITS for it, and then takes its output
+    ALLOWED.get(WAITING).add(SUCCEEDED);
     // Batch retries send an attempt back through RUNNABLE, so the running statuses move freely.
     for (TaskStatus status : onBatch) {
       Set<TaskStatus> next = union(onBatch, ends);
       next.remove(status);
       allow(status, next);
     }
+    ALLOWED.get(SUBMITTED).add(WAITING);
+    onBatch.forEach(status -> ALLOWED.get(status).add(WAITING));
     for (TaskStatus end : ends) {
       allow(end, EnumSet.noneOf(TaskStatus.class));
     }

@@ -36,13 +36,18 @@ class WorkflowCascade {
    */
   List<UUID> afterEnd(Task ended) {
     if (ended.status() == TaskStatus.SUCCEEDED) {
-      queueReady(ended);
-      return List.of();
+      return queueReady(ended);
     }
     return cancelBelow(ended);
   }
 
-  private void queueReady(Task succeeded) {
+  /**
+   * Queues the WAITING tasks whose dependencies have now all succeeded; one that waited for the
+   * sub-workflow it returned SUCCEEDS instead, with its output's result, and carries that on.
+   *
+   * @return the tasks that succeeded here
+   */
+  private List<UUID> queueReady(Task succeeded) {
     List<Task> ready =
         jdbc.sql(
                 """
@@ -58,12 +63,28 @@ class WorkflowCascade {
             .param("id", succeeded.id().toString())
             .query(rows.task)
             .list();
+    List<UUID> ended = new ArrayList<>();
     for (Task task : ready) {
+      if (task.subWorkflowOutput() != null) {
+        Task output =
+            jdbc.sql("SELECT * FROM task WHERE id = :id")
+                .param("id", task.subWorkflowOutput())
+                .query(rows.task)
+                .single();
+        task.subWorkflowSucceeded(
+            output.resultPointer(), output.resultDigests(), succeeded.updatedAt());
+        if (rows.writeChanges(task)) {
+          ended.add(task.id());
+          ended.addAll(queueReady(task));
+        }
+        continue;
+      }
       task.dependenciesSucceeded(succeeded.updatedAt());
       if (rows.writeChanges(task)) {
         rows.pgNotify(TaskNotifications.DUE_CHANNEL, task.id().toString());
       }
     }
+    return ended;
   }
 
   private List<UUID> cancelBelow(Task ended) {
@@ -80,11 +101,17 @@ class WorkflowCascade {
                     CROSS JOIN LATERAL jsonb_each_text(t.depends_on) d
                     WHERE d.value = CAST(b.id AS text))
                 SELECT * FROM task
-                WHERE id IN (SELECT id FROM below) AND %s
+                WHERE (id IN (SELECT id FROM below)
+                       OR (CAST(:children AS text) IS NOT NULL AND workflow_id = :workflow
+                           AND left(workflow_key, length(:children)) = :children))
+                  AND %s
                 """
                     .formatted(TaskRows.NOT_FINAL))
             .param("workflow", ended.workflowId())
             .param("id", ended.id().toString())
+            // a task that ended while it waited for its sub-workflow: that sub-workflow's tasks
+            // end with it
+            .param("children", ended.subWorkflowOutput() == null ? null : ended.workflowKey() + "/")
             .query(rows.task)
             .list();
     List<UUID> cancelled = new ArrayList<>();

@@ -151,10 +151,13 @@ public class SubmitWorkflow {
    * would find it plus its references to other tasks of the workflow ({@code keys}); answers the
    * keys it refers to, or null when it is no task at all.
    */
-  private Set<String> checkTask(
+  Set<String> checkTask(
       String key, NewTask task, Set<String> keys, List<InvalidTaskException.Violation> problems) {
     String at = "tasks." + key;
-    if (!KEY.matcher(key).matches()) {
+    if (key.contains("/")) {
+      problems.add(
+          v(at, "'/' is reserved in task keys: it joins a sub-workflow's keys to its task's"));
+    } else if (!KEY.matcher(key).matches()) {
       problems.add(
           v(at, "a task key is 1-100 letters, digits, '_', '.' or '-', not starting with . or -"));
     }
@@ -183,7 +186,7 @@ public class SubmitWorkflow {
   }
 
   /** Adds the cycle to {@code problems} if the tasks depend on each other in one. */
-  private static void checkAcyclic(
+  static void checkAcyclic(
       Map<String, Set<String>> dependencies, List<InvalidTaskException.Violation> problems) {
     Optional<List<String>> cycle = new WorkflowGraph(dependencies).cycle();
     cycle.ifPresent(
@@ -197,7 +200,7 @@ public class SubmitWorkflow {
   }
 
   /** The settings of each task, its executor's over the defaults; refused if any is invalid. */
-  private Map<String, TaskSettings> settings(Map<String, NewTask> given) {
+  Map<String, TaskSettings> settings(Map<String, NewTask> given) {
     List<InvalidTaskException.Violation> problems = new ArrayList<>();
     Map<String, TaskSettings> settings = new LinkedHashMap<>();
     for (Map.Entry<String, NewTask> entry : given.entrySet()) {

@@ -17,6 +17,7 @@ import io.batchexecutor.image.ImageBuilder;
 import io.batchexecutor.image.Runner;
 import io.batchexecutor.storage.ObjectStores;
 import io.batchexecutor.support.Periodic;
+import io.batchexecutor.task.SubWorkflows;
 import io.batchexecutor.task.SubmittedJobs;
 import io.batchexecutor.task.TaskQueries;
 import io.batchexecutor.task.TaskRepository;
@@ -285,7 +286,8 @@ public class AwsBatchConfiguration {
       AwsBatchProperties aws,
       BatchExecutorProperties properties,
       TaskScheduler scheduler,
-      ThisInstance self) {
+      ThisInstance self,
+      SubWorkflows subWorkflows) {
     PollBatchJobs poller =
         new PollBatchJobs(
             storage.tasks(),
@@ -300,7 +302,8 @@ public class AwsBatchConfiguration {
             new PollBatchJobs.Lease(
                 self.leaseOwner("batch-poller"), properties.pipeline().leaseDuration()),
             aws.runnableWarning(),
-            BackOff.of(properties.pipeline()));
+            BackOff.of(properties.pipeline()),
+            subWorkflows);
     return new Periodic(scheduler, "batch-poller", poller, Duration.ofSeconds(1), POLL_TICK);
   }
 }

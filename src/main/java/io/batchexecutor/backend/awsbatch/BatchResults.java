@@ -1,10 +1,14 @@
 package io.batchexecutor.backend.awsbatch;
 
 import io.batchexecutor.backend.ResultDigests;
+import io.batchexecutor.backend.RunnerOutcome;
 import io.batchexecutor.backend.SweepResults;
 import io.batchexecutor.config.ResultSizeLimit;
+import io.batchexecutor.runner.RunnerContract;
+import io.batchexecutor.runner.RunnerResult;
 import io.batchexecutor.storage.ObjectStores;
 import io.batchexecutor.storage.ObjectTooLargeException;
+import io.batchexecutor.task.SubWorkflows;
 import io.batchexecutor.task.Task;
 import io.batchexecutor.task.TaskError;
 import io.batchexecutor.task.TaskObjects;
@@ -12,7 +16,6 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -26,8 +29,11 @@ final class BatchResults {
   private final ObjectStores stores;
   private final JsonMapper json;
   private final ResultSizeLimit limit;
+  private final SubWorkflows subWorkflows;
 
-  BatchResults(ObjectStores stores, JsonMapper json, ResultSizeLimit limit) {
+  BatchResults(
+      ObjectStores stores, JsonMapper json, ResultSizeLimit limit, SubWorkflows subWorkflows) {
+    this.subWorkflows = subWorkflows;
     this.stores = stores;
     this.json = json;
     this.limit = limit;
@@ -39,8 +45,8 @@ final class BatchResults {
   }
 
   /** The result document at {@code pointer}, if the job left one; bounded. */
-  Optional<JsonNode> document(String pointer) {
-    return stores.get(pointer, limit.bytes()).map(json::readTree);
+  Optional<RunnerResult> document(String pointer) {
+    return stores.get(pointer, limit.bytes()).map(bytes -> RunnerResult.parse(json, bytes));
   }
 
   /**
@@ -52,12 +58,12 @@ final class BatchResults {
       task.succeed(SweepResults.gather(task, stores, json, limit.bytes()), exit, now);
       return;
     }
-    String pointer = JobDefinitions.resultPrefix(task) + "result.json";
+    String pointer = JobDefinitions.resultPrefix(task) + RunnerContract.RESULT_FILE;
     Optional<byte[]> stored = stores.get(pointer, limit.bytes());
-    Optional<JsonNode> result = stored.map(json::readTree);
-    if (result.isPresent() && result.get().path("ok").asBoolean(false)) {
+    Optional<RunnerResult> result = stored.map(bytes -> RunnerResult.parse(json, bytes));
+    if (result.isPresent() && result.get().returned()) {
       task.resultsCollected(collected(stored.get(), result.get(), pointer));
-      task.succeed(pointer, exit, now);
+      RunnerOutcome.returnedBy(task, result.get(), pointer, exit, now, subWorkflows);
       return;
     }
     String reason =
@@ -82,10 +88,10 @@ final class BatchResults {
    * The digests of the result as collected now, from S3: {@code result.json} and, for a value that
    * travelled as a pickle, {@code result.pickle}.
    */
-  private Map<String, String> collected(byte[] document, JsonNode parsed, String pointer) {
+  private Map<String, String> collected(byte[] document, RunnerResult parsed, String pointer) {
     Map<String, byte[]> files = new LinkedHashMap<>();
     files.put(TaskObjects.RESULT, document);
-    if (parsed.path("pickled").asBoolean(false)) {
+    if (parsed.pickled()) {
       stores
           .get(pointer.replaceAll("result\\.json$", TaskObjects.PICKLE), limit.bytes())
           .ifPresent(pickle -> files.put(TaskObjects.PICKLE, pickle));

@@ -4,6 +4,7 @@ import io.batchexecutor.backend.BuildImage;
 import io.batchexecutor.backend.ResultDigests;
 import io.batchexecutor.config.PayloadMode;
 import io.batchexecutor.config.TaskSettings;
+import io.batchexecutor.runner.RunnerContract;
 import io.batchexecutor.task.Task;
 import io.batchexecutor.task.TaskObjects;
 import java.nio.charset.StandardCharsets;
@@ -76,7 +77,7 @@ final class JobDefinitions {
     // identical definitions stay identical and are reused
     List<KeyValuePair> environment = new ArrayList<>();
     if (s3Endpoint != null) {
-      environment.add(env("BATCH_EXECUTOR_S3_ENDPOINT", s3Endpoint));
+      environment.add(env(RunnerContract.S3_ENDPOINT, s3Endpoint));
     }
     // sorted: the fingerprint is the request's text, which must not depend on the hash order of
     // one JVM run, or a restarted service would not recognise the definitions it registered
@@ -128,13 +129,13 @@ final class JobDefinitions {
    */
   static List<KeyValuePair> taskEnvironment(Task task, JsonMapper json) {
     List<KeyValuePair> environment = new ArrayList<>();
-    environment.add(env("BATCH_EXECUTOR_RESULT_S3_URI", resultPrefix(task)));
+    environment.add(env(RunnerContract.RESULT_S3_URI, resultPrefix(task)));
     environment.add(env("BATCH_EXECUTOR_TASK_ID", task.id().toString()));
     environment.add(env(ResultDigests.PAYLOAD_SHA256_ENV, BuildImage.payloadDigest(task, json)));
     if (task.spec().payloadMode() == PayloadMode.STAGED) {
       environment.add(
           env(
-              "BATCH_EXECUTOR_PAYLOAD_S3_URI",
+              RunnerContract.PAYLOAD_S3_URI,
               "s3://"
                   + task.settings().s3BucketName()
                   + "/"

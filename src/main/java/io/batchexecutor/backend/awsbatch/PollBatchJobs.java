@@ -4,8 +4,11 @@ import io.batchexecutor.backend.BackOff;
 import io.batchexecutor.backend.RunnerOutcome;
 import io.batchexecutor.backend.Unreachable;
 import io.batchexecutor.config.ResultSizeLimit;
+import io.batchexecutor.runner.RunnerContract;
+import io.batchexecutor.runner.RunnerResult;
 import io.batchexecutor.storage.ObjectStores;
 import io.batchexecutor.storage.ObjectTooLargeException;
+import io.batchexecutor.task.SubWorkflows;
 import io.batchexecutor.task.Sweep;
 import io.batchexecutor.task.Task;
 import io.batchexecutor.task.TaskError;
@@ -30,7 +33,6 @@ import software.amazon.awssdk.services.batch.BatchClient;
 import software.amazon.awssdk.services.batch.model.AttemptDetail;
 import software.amazon.awssdk.services.batch.model.JobDetail;
 import software.amazon.awssdk.services.batch.model.JobStatus;
-import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -76,13 +78,44 @@ public class PollBatchJobs implements Runnable {
       Lease lease,
       Duration runnableWarning,
       BackOff backOff) {
+    this(
+        tasks,
+        queue,
+        queries,
+        batch,
+        throttling,
+        stores,
+        json,
+        maxResult,
+        clock,
+        lease,
+        runnableWarning,
+        backOff,
+        SubWorkflows.NONE);
+  }
+
+  /** The poller, with {@code subWorkflows} taking the sub-workflows jobs return. */
+  public PollBatchJobs(
+      TaskRepository tasks,
+      WorkQueue queue,
+      TaskQueries queries,
+      BatchClient batch,
+      Throttling throttling,
+      ObjectStores stores,
+      JsonMapper json,
+      ResultSizeLimit maxResult,
+      Clock clock,
+      Lease lease,
+      Duration runnableWarning,
+      BackOff backOff,
+      SubWorkflows subWorkflows) {
     this.backOff = backOff;
     this.tasks = tasks;
     this.queue = queue;
     this.queries = queries;
     this.batch = batch;
     this.throttling = throttling;
-    this.results = new BatchResults(stores, json, maxResult);
+    this.results = new BatchResults(stores, json, maxResult, subWorkflows);
     this.clock = clock;
     this.lease = lease;
     this.runnableWarning = runnableWarning;
@@ -279,8 +312,8 @@ public class PollBatchJobs implements Runnable {
     }
     if (task.spec().hasSweep()) {
       // a run that refused the array job's payload says so where the gathered result goes
-      String top = JobDefinitions.resultPrefix(task) + "result.json";
-      Optional<JsonNode> refusal = results.document(top).filter(RunnerOutcome::refused);
+      String top = JobDefinitions.resultPrefix(task) + RunnerContract.RESULT_FILE;
+      Optional<RunnerResult> refusal = results.document(top).filter(RunnerOutcome::refused);
       if (refusal.isPresent()) {
         RunnerOutcome.failRaised(task, refusal.get(), exitCode(job), null, now);
         return;
@@ -293,9 +326,9 @@ public class PollBatchJobs implements Runnable {
       task.fail(reason, new TaskError("SweepFailed", reason, null), exitCode(job), null, now);
       return;
     }
-    String pointer = JobDefinitions.resultPrefix(task) + "result.json";
+    String pointer = JobDefinitions.resultPrefix(task) + RunnerContract.RESULT_FILE;
     Integer exit = exitCode(job);
-    Optional<JsonNode> result = results.document(pointer);
+    Optional<RunnerResult> result = results.document(pointer);
     if (result.isPresent() && RunnerOutcome.raised(result.get())) {
       RunnerOutcome.failRaised(task, result.get(), exit, pointer, now);
       return;

@@ -5,6 +5,7 @@ import io.batchexecutor.backend.ResultDigests;
 import io.batchexecutor.backend.StepContext;
 import io.batchexecutor.backend.StepResult;
 import io.batchexecutor.backend.TaskInputs;
+import io.batchexecutor.runner.RunnerContract;
 import io.batchexecutor.task.Sweep;
 import io.batchexecutor.task.Task;
 import io.batchexecutor.task.TaskStatus;
@@ -116,7 +117,7 @@ class SubmitBatchJob implements PipelineStep {
       }
       environment.add(
           KeyValuePair.builder()
-              .name("BATCH_EXECUTOR_INPUTS")
+              .name(RunnerContract.INPUTS)
               .value(json.writeValueAsString(TaskInputs.s3Locations(dependencies)))
               .build());
       environment.add(

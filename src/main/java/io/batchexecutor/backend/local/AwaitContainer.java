@@ -6,7 +6,10 @@ import io.batchexecutor.backend.ResultDigests;
 import io.batchexecutor.backend.RunnerOutcome;
 import io.batchexecutor.backend.StepContext;
 import io.batchexecutor.backend.StepResult;
+import io.batchexecutor.runner.RunnerContract;
+import io.batchexecutor.runner.RunnerResult;
 import io.batchexecutor.storage.ObjectStores;
+import io.batchexecutor.task.SubWorkflows;
 import io.batchexecutor.task.Task;
 import io.batchexecutor.task.TaskError;
 import io.batchexecutor.task.TaskObjects;
@@ -22,7 +25,6 @@ import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.scheduling.TaskScheduler;
-import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -35,7 +37,7 @@ class AwaitContainer implements PipelineStep {
 
   private static final Logger log = LoggerFactory.getLogger(AwaitContainer.class);
 
-  static final int EXIT_RAISED = 65;
+  static final int EXIT_RAISED = RunnerContract.EXIT_RAISED;
   private static final long WAIT_SLICE_MILLIS = 250;
 
   private final LocalContainers containers;
@@ -50,9 +52,15 @@ class AwaitContainer implements PipelineStep {
 
   private final ObjectStores stores;
   private final JsonMapper json;
+  private final SubWorkflows subWorkflows;
 
   AwaitContainer(
-      LocalContainers containers, ObjectStores stores, JsonMapper json, TaskScheduler collector) {
+      LocalContainers containers,
+      ObjectStores stores,
+      JsonMapper json,
+      TaskScheduler collector,
+      SubWorkflows subWorkflows) {
+    this.subWorkflows = subWorkflows;
     this.collector = collector;
     this.containers = containers;
     this.stores = stores;
@@ -112,35 +120,36 @@ class AwaitContainer implements PipelineStep {
       throws InterruptedException {
     Map<String, byte[]> outputs = containers.output.outputs(id);
     URI result = null;
-    if (outputs.containsKey("result.pickle")) {
+    if (outputs.containsKey(TaskObjects.PICKLE)) {
       stores
           .primary()
           .put(
               task.settings().s3BucketName(),
-              TaskObjects.key(task, "result.pickle"),
-              outputs.get("result.pickle"));
+              TaskObjects.key(task, TaskObjects.PICKLE),
+              outputs.get(TaskObjects.PICKLE));
     }
-    if (outputs.containsKey("result.json")) {
+    if (outputs.containsKey(TaskObjects.RESULT)) {
       result =
           stores
               .primary()
               .put(
                   task.settings().s3BucketName(),
-                  TaskObjects.key(task, "result.json"),
-                  outputs.get("result.json"));
+                  TaskObjects.key(task, TaskObjects.RESULT),
+                  outputs.get(TaskObjects.RESULT));
     }
     if (result != null) {
       task.resultsCollected(ResultDigests.of(outputs));
     }
     storeLogs(task, id);
-    JsonNode document = result == null ? null : json.readTree(outputs.get("result.json"));
+    RunnerResult document =
+        result == null ? null : RunnerResult.parse(json, outputs.get(TaskObjects.RESULT));
     String pointer = result == null ? null : result.toString();
-    if (exitCode == 0 && document != null && document.path("ok").asBoolean(false)) {
+    if (exitCode == 0 && document != null && document.returned()) {
       // the common case does not wait for the removal, which comes a moment later so that it
       // does not slow the start of the next container; a crash before it leaves an exited
       // container behind, which holds nothing but that task's finished output
       collector.schedule(() -> removeAlone(id), Instant.now().plus(REMOVE_AFTER));
-      task.succeed(pointer, exitCode, context.now());
+      RunnerOutcome.returnedBy(task, document, pointer, exitCode, context.now(), subWorkflows);
       return StepResult.proceed();
     }
     // only an attempt that did not return asks the engine whether it ran out of memory
@@ -189,7 +198,7 @@ class AwaitContainer implements PipelineStep {
     String pointer =
         stores
             .primary()
-            .locate(task.settings().s3BucketName(), TaskObjects.key(task, "result.json"))
+            .locate(task.settings().s3BucketName(), TaskObjects.key(task, TaskObjects.RESULT))
             .toString();
     Optional<byte[]> stored = stores.get(pointer);
     if (stored.isPresent()) {
@@ -200,9 +209,9 @@ class AwaitContainer implements PipelineStep {
           .get(pointer.replaceAll("result\\.json$", TaskObjects.PICKLE))
           .ifPresent(pickle -> files.put(TaskObjects.PICKLE, pickle));
       task.resultsCollected(ResultDigests.of(files));
-      JsonNode document = json.readTree(stored.get());
+      RunnerResult document = RunnerResult.parse(json, stored.get());
       if (RunnerOutcome.returned(document)) {
-        task.succeed(pointer, 0, context.now());
+        RunnerOutcome.returnedBy(task, document, pointer, 0, context.now(), subWorkflows);
       } else {
         RunnerOutcome.failRaised(task, document, EXIT_RAISED, pointer, context.now());
       }

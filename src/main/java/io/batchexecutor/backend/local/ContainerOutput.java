@@ -3,6 +3,7 @@ package io.batchexecutor.backend.local;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.exception.NotFoundException;
 import io.batchexecutor.config.ResultSizeLimit;
+import io.batchexecutor.runner.RunnerContract;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -118,7 +119,7 @@ class ContainerOutput {
         LocalContainers.call(() -> docker.inspectContainerCmd(containerId).exec())
             .getConfig()
             .getEnv();
-    String prefix = "BATCH_EXECUTOR_OUTPUT_DIR=";
+    String prefix = RunnerContract.OUTPUT_DIR + "=";
     if (env != null) {
       for (String variable : env) {
         if (variable.startsWith(prefix)) {

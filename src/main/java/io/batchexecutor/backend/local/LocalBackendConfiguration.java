@@ -8,6 +8,7 @@ import io.batchexecutor.image.ImageBuilder;
 import io.batchexecutor.image.Runner;
 import io.batchexecutor.storage.ObjectStores;
 import io.batchexecutor.support.Periodic;
+import io.batchexecutor.task.SubWorkflows;
 import io.batchexecutor.task.TaskQueries;
 import java.time.Duration;
 import org.slf4j.Logger;
@@ -77,12 +78,13 @@ public class LocalBackendConfiguration {
       ObjectStores stores,
       BatchExecutorProperties properties,
       JsonMapper json,
-      TaskScheduler scheduler) {
+      TaskScheduler scheduler,
+      SubWorkflows subWorkflows) {
     return new LocalDockerBackend(
         containers,
         new BuildImage(builder, stores, Runner.script(), properties.image(), json, false),
         new RunSweep(containers, stores, json, properties.local().sweepParallelism()),
-        new AwaitContainer(containers, stores, json, scheduler));
+        new AwaitContainer(containers, stores, json, scheduler, subWorkflows));
   }
 
   /**

@@ -15,6 +15,7 @@ import io.batchexecutor.config.PayloadMode;
 import io.batchexecutor.config.TaskSettings;
 import io.batchexecutor.docker.DockerFailures;
 import io.batchexecutor.docker.DockerUnavailableException;
+import io.batchexecutor.runner.RunnerContract;
 import io.batchexecutor.task.Task;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -181,21 +182,22 @@ class LocalContainers {
     List<String> env = new ArrayList<>();
     env.add("BATCH_EXECUTOR_TASK_ID=" + task.id());
     env.add("BATCH_EXECUTOR_ATTEMPT=" + attempt);
-    env.add("BATCH_EXECUTOR_OUTPUT_DIR=" + OUTPUT_DIR);
+    env.add(RunnerContract.OUTPUT_DIR + "=" + OUTPUT_DIR);
     env.add(
-        "BATCH_EXECUTOR_INPUTS=" + json.writeValueAsString(TaskInputs.containerLocations(task)));
+        RunnerContract.INPUTS + "=" + json.writeValueAsString(TaskInputs.containerLocations(task)));
     env.addAll(digestEnvironment(task));
     stagedPayload(task)
         .ifPresent(
             payload ->
                 env.add(
                     payload.length <= INLINE_PAYLOAD_LIMIT
-                        ? "BATCH_EXECUTOR_PAYLOAD_JSON="
+                        ? RunnerContract.PAYLOAD_JSON
+                            + "="
                             + new String(payload, StandardCharsets.UTF_8)
-                        : "BATCH_EXECUTOR_PAYLOAD=" + ContainerSpec.PAYLOAD_FILE));
+                        : RunnerContract.PAYLOAD + "=" + ContainerSpec.PAYLOAD_FILE));
     if (sweepIndex != null) {
       labels.put(SWEEP_INDEX_LABEL, Integer.toString(sweepIndex));
-      env.add("BATCH_EXECUTOR_SWEEP_INDEX=" + sweepIndex);
+      env.add(RunnerContract.SWEEP_INDEX + "=" + sweepIndex);
     }
     return ContainerSpec.of(
         confinement,

@@ -54,6 +54,7 @@ class WorkflowOnBatchTest {
   @Autowired WorkQueue queue;
   @Autowired WorkflowRepository workflows;
   @Autowired JdbcClient jdbc;
+  @Autowired io.batchexecutor.task.SubWorkflows subWorkflows;
   final JsonMapper json = JsonMapper.builder().build();
   final FakeBatch batch = new FakeBatch();
   final InMemoryObjectStore s3 = new InMemoryObjectStore();
@@ -170,6 +171,55 @@ class WorkflowOnBatchTest {
 
     assertThat(polled.status()).isEqualTo(TaskStatus.CANCELLED);
     assertThat(polled.statusReason()).isEqualTo("cancelled: its dependency 'load' FAILED");
+  }
+
+  @Test
+  void aJobThatReturnedASubWorkflowLeavesItsTaskWaitingForTheTasksAddedWithIt() {
+    succeeded("load");
+    submitted("train", "job-train");
+    Task train = tasks.find(workflow.get("train").id()).orElseThrow();
+    s3.put(
+        train.settings().s3BucketName(),
+        TaskObjects.key(train, "result.json"),
+        """
+        {"ok": true, "workflow": {"tasks": {"0": {"function": {"source": "def f():\\n    return 0\\n",
+                                                               "name": "f"}}},
+                                  "output": {"$task": "0"}}}"""
+            .getBytes(StandardCharsets.UTF_8));
+    batch.setJob(
+        software.amazon.awssdk.services.batch.model.JobDetail.builder()
+            .jobId("job-train")
+            .jobName("batch-executor-" + train.id())
+            .status(JobStatus.SUCCEEDED)
+            .build());
+    PollBatchJobs poller =
+        new PollBatchJobs(
+            tasks,
+            queue,
+            queries,
+            batch,
+            new Throttling(1_000_000, 3, Duration.ofMillis(1), Duration.ofMillis(2), d -> {}),
+            new ObjectStores(s3, List.of(s3)),
+            json,
+            PollBatchJobsTest.MAX_RESULT,
+            Clock.fixed(NOW.plusSeconds(60), ZoneOffset.UTC),
+            PollBatchJobsTest.LEASE,
+            Duration.ofMinutes(15),
+            new BackOff(Duration.ofSeconds(60), Duration.ofMinutes(30)),
+            subWorkflows);
+
+    poller.apply(train, batch.describeJobs(b -> b.jobs("job-train")).jobs().get(0), NOW);
+    assertThat(tasks.update(train)).isTrue();
+
+    Task waiting = tasks.find(train.id()).orElseThrow();
+    assertThat(waiting.status()).isEqualTo(TaskStatus.WAITING);
+    assertThat(waiting.dependsOn().keySet()).containsExactly("load", "train/0");
+    assertThat(
+            jdbc.sql("SELECT status FROM task WHERE workflow_key = 'train/0' AND id = :id")
+                .param("id", waiting.dependsOn().get("train/0"))
+                .query(String.class)
+                .single())
+        .isEqualTo("QUEUED");
   }
 
   // ---- fixtures ------------------------------------------------------------------------------

@@ -65,7 +65,8 @@ class LocalDockerBackendContractIT extends ComputeBackendContract {
         properties,
         json,
         // the contract runs no step, so nothing is ever scheduled
-        new org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler());
+        new org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler(),
+        io.batchexecutor.task.SubWorkflows.NONE);
   }
 
   @Override

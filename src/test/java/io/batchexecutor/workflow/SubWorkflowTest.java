@@ -1,0 +1,249 @@
+package io.batchexecutor.workflow;
+
+import static io.batchexecutor.workflow.Workflows.ref;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.batchexecutor.support.Api;
+import io.batchexecutor.support.ServiceTest;
+import io.batchexecutor.support.SettableClock;
+import io.batchexecutor.task.Task;
+import io.batchexecutor.task.TaskRepository;
+import io.batchexecutor.task.TaskStatus;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * A returned sub-workflow's tasks join the workflow with the returning task's change, in one
+ * transaction, once; the returning task takes the output's result when they succeeded. No engine:
+ * the tasks' ends are written as a backend writes them.
+ */
+@ServiceTest
+class SubWorkflowTest {
+
+  static final String ID = "def f(*a):\n    return a\n";
+
+  @LocalServerPort int port;
+  @Autowired JdbcClient jdbc;
+  @Autowired TaskRepository tasks;
+  @Autowired SettableClock clock;
+  @Autowired ExpandSubWorkflow expand;
+  @Autowired JsonMapper json;
+  Api api;
+
+  @BeforeEach
+  void setUp() {
+    api = new Api(port);
+  }
+
+  @Test
+  void aPostedKeyWithASlashIsRefused() {
+    Api.Response response =
+        api.post(
+            "/api/v1/workflows",
+            Workflows.named("slash").task("train/0", ID, "f", List.of()).build());
+
+    assertThat(response.status()).isEqualTo(400);
+    assertThat(response.text()).contains("tasks.train/0").contains("'/' is reserved");
+  }
+
+  @Test
+  void theChildrenGoInWithTheReturningTasksChangeOnceAndItTakesTheOutputsResult() {
+    JsonNode workflow =
+        api.post(
+                "/api/v1/workflows",
+                Workflows.named("grows")
+                    .task("fan", ID, "f", List.of())
+                    .task("after", ID, "f", List.of(ref("fan")))
+                    .build())
+            .json();
+    UUID fan = UUID.fromString(workflow.get("tasks").get("fan").get("id").asString());
+    UUID workflowId = UUID.fromString(workflow.get("id").asString());
+    jdbc.sql("UPDATE task SET status = 'RUNNING' WHERE id = :id").param("id", fan).update();
+    Task returning = tasks.find(fan).orElseThrow();
+    Task replayed = tasks.find(fan).orElseThrow(); // the same change, made again after a crash
+    JsonNode subWorkflow =
+        json.readTree(
+            """
+            {"tasks": {"0": {"function": {"source": "def f(*a):\\n    return a\\n", "name": "f"},
+                             "args": [0]},
+                       "sum": {"function": {"source": "def f(*a):\\n    return a\\n", "name": "f"},
+                               "args": [{"$task": "0"}]}},
+             "output": {"$task": "sum"}}""");
+
+    expand.returned(returning, subWorkflow, 0, clock.instant());
+    assertThat(tasks.update(returning)).isTrue();
+    expand.returned(replayed, subWorkflow, 0, clock.instant());
+    assertThat(tasks.update(replayed)).as("a replay finds the task changed").isFalse();
+
+    assertThat(keys(workflowId)).containsExactlyInAnyOrder("fan", "after", "fan/0", "fan/sum");
+    Task waiting = tasks.find(fan).orElseThrow();
+    assertThat(waiting.status()).isEqualTo(TaskStatus.WAITING);
+    assertThat(waiting.dependsOn().keySet()).containsExactly("fan/0", "fan/sum");
+    Task sum = task(workflowId, "fan/sum");
+    assertThat(sum.dependsOn().keySet()).containsExactly("fan/0");
+    assertThat(sum.spec().args().toString()).isEqualTo("[{\"$task\":\"fan/0\"}]");
+    assertThat(waiting.subWorkflowOutput()).isEqualTo(sum.id());
+
+    succeed(task(workflowId, "fan/0"), "mem://zero/result.json");
+    assertThat(tasks.find(fan).orElseThrow().status()).isEqualTo(TaskStatus.WAITING);
+    succeed(task(workflowId, "fan/sum"), "mem://sum/result.json");
+
+    Task done = tasks.find(fan).orElseThrow();
+    assertThat(done.status()).isEqualTo(TaskStatus.SUCCEEDED);
+    assertThat(done.resultPointer()).isEqualTo("mem://sum/result.json");
+    assertThat(done.resultDigests())
+        .containsEntry("result.json", "digest-of-mem://sum/result.json");
+    assertThat(task(workflowId, "after").status()).isEqualTo(TaskStatus.QUEUED);
+  }
+
+  @Test
+  void aFailedChildFailsTheReturningTaskAndCancelsItsDependants() {
+    JsonNode workflow =
+        api.post(
+                "/api/v1/workflows",
+                Workflows.named("breaks")
+                    .task("fan", ID, "f", List.of())
+                    .task("after", ID, "f", List.of(ref("fan")))
+                    .build())
+            .json();
+    UUID fan = UUID.fromString(workflow.get("tasks").get("fan").get("id").asString());
+    UUID workflowId = UUID.fromString(workflow.get("id").asString());
+    jdbc.sql("UPDATE task SET status = 'RUNNING' WHERE id = :id").param("id", fan).update();
+    Task returning = tasks.find(fan).orElseThrow();
+    expand.returned(
+        returning,
+        json.readTree(
+            """
+            {"tasks": {"a": {"function": {"source": "def f():\\n    return 1\\n", "name": "f"}}},
+             "output": [{"$task": "a"}]}"""),
+        0,
+        clock.instant());
+    assertThat(tasks.update(returning)).isTrue();
+    assertThat(keys(workflowId)).contains("fan/a", "fan/$output");
+
+    Task a = task(workflowId, "fan/a");
+    jdbc.sql("UPDATE task SET status = 'RUNNING' WHERE id = :id").param("id", a.id()).update();
+    a = tasks.find(a.id()).orElseThrow();
+    a.fail("broken", null, 65, null, clock.instant());
+    assertThat(tasks.update(a)).isTrue();
+
+    Task failed = tasks.find(fan).orElseThrow();
+    assertThat(failed.status()).isEqualTo(TaskStatus.FAILED);
+    assertThat(failed.statusReason()).isEqualTo("its sub-workflow's task 'fan/a' FAILED");
+    assertThat(task(workflowId, "fan/$output").status()).isEqualTo(TaskStatus.CANCELLED);
+    assertThat(task(workflowId, "after").status()).isEqualTo(TaskStatus.CANCELLED);
+  }
+
+  @Test
+  void cancellingATaskThatWaitsForItsSubWorkflowCancelsThatSubWorkflowsTasks() {
+    JsonNode workflow =
+        api.post(
+                "/api/v1/workflows",
+                Workflows.named("stopped")
+                    .task("fan", ID, "f", List.of())
+                    .task("other", ID, "f", List.of())
+                    .build())
+            .json();
+    UUID fan = UUID.fromString(workflow.get("tasks").get("fan").get("id").asString());
+    UUID workflowId = UUID.fromString(workflow.get("id").asString());
+    jdbc.sql("UPDATE task SET status = 'RUNNING' WHERE id = :id").param("id", fan).update();
+    Task returning = tasks.find(fan).orElseThrow();
+    expand.returned(
+        returning,
+        json.readTree(
+            """
+            {"tasks": {"a": {"function": {"source": "def f():\\n    return 1\\n", "name": "f"}},
+                       "b": {"function": {"source": "def f(x):\\n    return x\\n", "name": "f"},
+                             "args": [{"$task": "a"}]}},
+             "output": {"$task": "b"}}"""),
+        0,
+        clock.instant());
+    assertThat(tasks.update(returning)).isTrue();
+
+    Api.Response cancelled = api.post("/api/v1/tasks/" + fan + "/cancel", "");
+
+    assertThat(cancelled.status()).as(cancelled.text()).isLessThan(300);
+    assertThat(tasks.find(fan).orElseThrow().status()).isEqualTo(TaskStatus.CANCELLED);
+    assertThat(task(workflowId, "fan/b").status()).isEqualTo(TaskStatus.CANCELLED);
+    Task a = task(workflowId, "fan/a");
+    assertThat(a.status() == TaskStatus.CANCELLED || a.cancelRequested())
+        .as("fan/a: " + a.status())
+        .isTrue();
+    assertThat(task(workflowId, "other").status()).isEqualTo(TaskStatus.QUEUED);
+  }
+
+  @Test
+  void aTaskCancelledWhileItRanStartsNoneOfItsSubWorkflow() {
+    JsonNode workflow =
+        api.post(
+                "/api/v1/workflows",
+                Workflows.named("late").task("fan", ID, "f", List.of()).build())
+            .json();
+    UUID fan = UUID.fromString(workflow.get("tasks").get("fan").get("id").asString());
+    jdbc.sql("UPDATE task SET status = 'RUNNING', cancel_requested_at = :at WHERE id = :id")
+        .param("at", java.sql.Timestamp.from(clock.instant()))
+        .param("id", fan)
+        .update();
+    Task returning = tasks.find(fan).orElseThrow();
+
+    expand.returned(
+        returning,
+        json.readTree(
+            """
+            {"tasks": {"a": {"function": {"source": "def f():\\n    return 1\\n", "name": "f"}}},
+             "output": {"$task": "a"}}"""),
+        0,
+        clock.instant());
+    assertThat(tasks.update(returning)).isTrue();
+
+    assertThat(tasks.find(fan).orElseThrow().status()).isEqualTo(TaskStatus.CANCELLED);
+    assertThat(keys(UUID.fromString(workflow.get("id").asString()))).containsExactly("fan");
+  }
+
+  @Test
+  void referencesAreRewrittenUnderTheReturningTasksKeyAndDepthCountsSlashes() throws Exception {
+    JsonNode args =
+        json.readTree(
+            "[{\"$task\": \"a\", \"path\": [{\"index\": {\"$task\": \"b\"}}]}, {\"x\": [1]}]");
+
+    assertThat(SubWorkflowKeys.under("p/q/", args).toString())
+        .isEqualTo(
+            "[{\"$task\":\"p/q/a\",\"path\":[{\"index\":{\"$task\":\"p/q/b\"}}]},{\"x\":[1]}]");
+    assertThat(SubWorkflowKeys.depth("train")).isZero();
+    assertThat(SubWorkflowKeys.depth("train/0/inner")).isEqualTo(2);
+  }
+
+  private void succeed(Task task, String pointer) {
+    jdbc.sql("UPDATE task SET status = 'RUNNING' WHERE id = :id").param("id", task.id()).update();
+    Task running = tasks.find(task.id()).orElseThrow();
+    running.resultsCollected(Map.of("result.json", "digest-of-" + pointer));
+    running.succeed(pointer, 0, clock.instant());
+    assertThat(tasks.update(running)).isTrue();
+  }
+
+  private Task task(UUID workflowId, String key) {
+    return tasks
+        .find(
+            jdbc.sql("SELECT id FROM task WHERE workflow_id = :w AND workflow_key = :k")
+                .param("w", workflowId)
+                .param("k", key)
+                .query(UUID.class)
+                .single())
+        .orElseThrow();
+  }
+
+  private List<String> keys(UUID workflowId) {
+    return jdbc.sql("SELECT workflow_key FROM task WHERE workflow_id = :w")
+        .param("w", workflowId)
+        .query(String.class)
+        .list();
+  }
+}
