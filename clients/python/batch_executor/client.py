@@ -16,6 +16,8 @@ import urllib.parse
 import urllib.request
 import uuid
 
+from . import hooks, values
+from .deps import executor_settings, requirements_of
 from .errors import (
     ApiError,
     ResultAltered,
@@ -26,6 +28,7 @@ from .errors import (
     Unauthorized,
     WaitTimeout,
 )
+from .source import function_source
 
 DEFAULT_URL = "http://127.0.0.1:8080"
 DEFAULT_CACHE_DIR = "/tmp/covalent"
@@ -201,13 +204,9 @@ class Client:
         allows); ``execution_profile``: the operator's execution profile to run with (one of
         :meth:`executor`'s; ``None`` for the caller's default), over the executor's.
         """
-        from . import hooks, values
-        from .covalent import executor_settings, requirements_of, Electron
-        from .source import function_source
-
         name = getattr(fn, "__name__", "task")
         around = ([], [], [])
-        if isinstance(fn, Electron):
+        if getattr(type(fn), "_batch_executor_electron", False):  # an @electron: its settings
             executor = executor if executor is not None else fn.executor
             requirements = requirements if requirements is not None else fn.deps_pip
             around = (fn.deps_bash or [], fn.call_before or [], fn.call_after or [])
@@ -413,13 +412,18 @@ class TaskHandle(_Handle):
         info = self.info if (self.info or {}).get("result_sha256") else self.refresh()
         return check_digest(data, info, "result.pickle", "the result of task %s" % self.id)
 
-    def logs(self):
-        """What the task printed so far (stdout and stderr); empty while it has printed nothing."""
+    def logs(self, stream=None):
+        """What the task printed so far (stdout and stderr together, in order); empty while it has
+        printed nothing. ``stream="stdout"`` or ``"stderr"``: that stream alone, as the runner kept
+        it apart, once the task has ended; None when the service kept none for this task (it has
+        not ended, ended without a result, or the service does not keep them apart)."""
+        query = {"stream": stream} if stream is not None else None
         try:
-            return self.client.request("GET", self.path + "/logs", accept="text/plain") or ""
+            return self.client.request("GET", self.path + "/logs", query=query,
+                                       accept="text/plain") or ""
         except ApiError as error:
             if error.kind == "no-logs":
-                return ""
+                return "" if stream is None else None
             raise
 
     def follow_logs(self):

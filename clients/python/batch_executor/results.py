@@ -2,14 +2,15 @@
 times, its inputs, and per node (Covalent's numbering, nodes.py) the dictionary Covalent's
 ``Result.get_node_result`` has.
 
-A node's ``stdout`` is everything its task printed, as the service keeps it (``GET
-/api/v1/tasks/{id}/logs``): the service does not keep stdout and stderr apart, so ``stderr`` is
-empty and what the task wrote to stderr is in ``stdout``.
+A node's ``stdout`` and ``stderr`` are what its task's code wrote to each, as the runner kept them
+apart (``GET /api/v1/tasks/{id}/logs?stream=stdout|stderr``); for a task that has none kept apart
+(one that ended without a result), ``stdout`` is its whole output and ``stderr`` empty.
 """
 
 from . import nodes
 from .client import TaskHandle
-from .covalent import OUTPUT_KEY, RESULT_STATUS, _WORKFLOW_STATUS, covalent_status
+from .nodes import OUTPUT_KEY
+from .statuses import _WORKFLOW_STATUS, RESULT_STATUS, covalent_status
 from .errors import BatchExecutorError, TaskFailed
 
 
@@ -32,6 +33,7 @@ class ElectronResult:
         self._error = None
         self._times = None
         self._stdout = None
+        self._stderr = None
 
     def __repr__(self):
         return "<ElectronResult %s %s>" % (self.key, self.status)
@@ -87,15 +89,27 @@ class ElectronResult:
         """When its task ended (a datetime), None while it runs."""
         return self._read_times()[1]
 
-    @property
-    def stdout(self):
-        """What the task printed, stdout and stderr together, as the service keeps it."""
+    def _read_streams(self):
         if self._stdout is None:
             try:
-                self._stdout = self.handle.logs()
+                out = self.handle.logs("stdout")
+                err = self.handle.logs("stderr") if out is not None else None
+                if out is None or err is None:  # none kept apart: the whole output
+                    out, err = self.handle.logs(), ""
             except BatchExecutorError:
-                self._stdout = ""
-        return self._stdout
+                out, err = "", ""
+            self._stdout, self._stderr = out, err
+        return self._stdout, self._stderr
+
+    @property
+    def stdout(self):
+        """What the task's code wrote to stdout (its whole output when none was kept apart)."""
+        return self._read_streams()[0]
+
+    @property
+    def stderr(self):
+        """What the task's code wrote to stderr (a traceback among it, when it raised)."""
+        return self._read_streams()[1]
 
     def node_result(self):
         """Covalent's dictionary of this node."""
@@ -109,7 +123,7 @@ class ElectronResult:
             "error": self.error,
             "sublattice_result": None,
             "stdout": self.stdout,
-            "stderr": "",
+            "stderr": self.stderr,
         }
 
     def __getitem__(self, name):
@@ -131,11 +145,12 @@ class TransportGraph:
             return node["name"]
         if key == "value":
             return node.get("value")
-        if node["kind"] == "electron" and key in ("status", "output", "error", "stdout"):
+        if node["kind"] == "electron" and key in ("status", "output", "error", "stdout", "stderr"):
             # read only what is asked for: the times and the logs each cost a request
             electron = self._result._electron(node["key"])
             return {"status": lambda: electron.status, "output": lambda: electron.result,
-                    "error": lambda: electron.error, "stdout": lambda: electron.stdout}[key]()
+                    "error": lambda: electron.error, "stdout": lambda: electron.stdout,
+                    "stderr": lambda: electron.stderr}[key]()
         return self._result.get_node_result(node_id)[key]
 
     def get_nodes(self):
@@ -191,7 +206,7 @@ class Result:
         self._output = (
             ElectronResult(client, OUTPUT_KEY, tasks[OUTPUT_KEY], modules,
                            ids[OUTPUT_KEY]["id"] if OUTPUT_KEY in ids else None,
-                           nodes.POSTPROCESS)
+                           nodes.POSTPROCESS, workflow_output)
             if OUTPUT_KEY in tasks
             else None
         )
