@@ -23,6 +23,12 @@ public final class TaskObjects {
   /** The pickle of a value JSON cannot carry, beside {@link #RESULT}. */
   public static final String PICKLE = "result.pickle";
 
+  /** What the function wrote to stdout, kept apart by the runner beside {@link #RESULT}. */
+  public static final String STDOUT = "stdout.txt";
+
+  /** What the function wrote to stderr, kept apart by the runner beside {@link #RESULT}. */
+  public static final String STDERR = "stderr.txt";
+
   private TaskObjects() {}
 
   /** {@code <prefix of the task>/<name>}. */

@@ -132,6 +132,15 @@ class AwaitContainer implements PipelineStep {
     if (result != null) {
       task.resultsCollected(ResultDigests.of(outputs));
     }
+    for (String stream : new String[] {TaskObjects.STDOUT, TaskObjects.STDERR}) {
+      if (outputs.containsKey(stream)) {
+        // beside result.json, where the runner on AWS Batch puts them too
+        stores
+            .primary()
+            .put(
+                task.settings().s3BucketName(), TaskObjects.key(task, stream), outputs.get(stream));
+      }
+    }
     storeLogs(task, id);
     JsonNode document = result == null ? null : json.readTree(outputs.get("result.json"));
     String pointer = result == null ? null : result.toString();

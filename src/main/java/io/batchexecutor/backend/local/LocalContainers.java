@@ -183,6 +183,9 @@ class LocalContainers {
     env.add("BATCH_EXECUTOR_ATTEMPT=" + attempt);
     env.add("BATCH_EXECUTOR_OUTPUT_DIR=" + OUTPUT_DIR);
     env.add(
+        "BATCH_EXECUTOR_MAX_LOG_SIZE="
+            + Math.min(confinement.maxLogBytes(), confinement.maxResult().bytes()));
+    env.add(
         "BATCH_EXECUTOR_INPUTS=" + json.writeValueAsString(TaskInputs.containerLocations(task)));
     env.addAll(digestEnvironment(task));
     stagedPayload(task)
