@@ -12,6 +12,7 @@ in Covalent.
 import functools
 import os
 import re
+from typing import Any, Callable, List, Optional, Union
 
 from . import hooks, nodes, values
 from .client import Client, json_value
@@ -75,8 +76,9 @@ class Electron:
         return self if instance is None else functools.partial(self, instance)
 
 
-def electron(_func=None, *, backend=None, executor=None, files=None, deps_bash=None,
-             deps_pip=None, call_before=None, call_after=None):
+def electron(_func: Optional[Callable[..., Any]] = None, *, backend: Any = None,
+             executor: Any = None, files: Any = None, deps_bash: Any = None, deps_pip: Any = None,
+             call_before: Any = None, call_after: Any = None) -> Any:
     """``@electron`` or ``@electron(executor=..., deps_pip=...)``: the function runs as a task of
     the lattice that calls it. ``executor`` is an AWSBatchExecutor, ``"awsbatch"`` or None (the
     service's defaults); ``deps_pip`` a DepsPip or a list of requirements; ``deps_bash`` a
@@ -108,6 +110,8 @@ class Lattice:
 
     def __init__(self, function, executor=None, deps_pip=None, deps_bash=None, call_before=None,
                  call_after=None):
+        # first: it copies the wrapped object's attributes, and an @electron has these too
+        functools.update_wrapper(self, function)
         self.function = function
         self.executor = executor
         self.deps_pip = deps_pip
@@ -115,7 +119,6 @@ class Lattice:
         self.call_before = call_before
         self.call_after = call_after
         self.__name__ = getattr(function, "__name__", "lattice")
-        functools.update_wrapper(self, function)
 
     def __repr__(self):
         return "<lattice %s>" % (self.__name__,)
@@ -128,8 +131,10 @@ class Lattice:
         return _Graph(self).build(args, kwargs)
 
 
-def lattice(_func=None, *, backend=None, executor=None, workflow_executor=None, deps_bash=None,
-            deps_pip=None, call_before=None, call_after=None, triggers=None):
+def lattice(_func: Optional[Callable[..., Any]] = None, *, backend: Any = None,
+            executor: Any = None, workflow_executor: Any = None, deps_bash: Any = None,
+            deps_pip: Any = None, call_before: Any = None, call_after: Any = None,
+            triggers: Any = None) -> Any:
     """``@lattice`` or ``@lattice(executor=..., deps_pip=...)``: a workflow of electrons. Its
     ``executor`` and ``deps_pip`` are the defaults of the electrons that name none.
     ``workflow_executor`` (where Covalent runs the lattice's own post-processing) is accepted: the
@@ -326,7 +331,7 @@ def _references(value, what, path, used=None):
 
 
 #: What a proxy cannot stand for in a workflow, by the method Python calls for it.
-def wait(child, parents):
+def wait(child: Any, parents: Any) -> Any:
     """``ct.wait(child, parents)``: inside a lattice being dispatched, the electron whose result
     ``child`` is waits for the electrons of ``parents`` (one result or a list of them) to complete
     without taking their results (the task's ``after``); returns ``child``. Outside one it only
@@ -353,7 +358,8 @@ def _client(dispatcher_addr=None):
     return _clients[url]
 
 
-def dispatch(orig_lattice, dispatcher_addr=None, **_ignored):
+def dispatch(orig_lattice: "Lattice", dispatcher_addr: Optional[str] = None,
+             **_ignored: Any) -> Callable[..., str]:
     """``dispatch(lattice)(*args, **kwargs)``: sends the lattice's workflow to the service; returns
     its dispatch id (the workflow's id) at once."""
     if not isinstance(orig_lattice, Lattice):
@@ -372,7 +378,8 @@ def dispatch(orig_lattice, dispatcher_addr=None, **_ignored):
     return submit
 
 
-def dispatch_sync(orig_lattice, dispatcher_addr=None, **_ignored):
+def dispatch_sync(orig_lattice: "Lattice", dispatcher_addr: Optional[str] = None,
+                  **_ignored: Any) -> Callable[..., Result]:
     """``dispatch_sync(lattice)(*args, **kwargs)``: dispatches and waits; returns the Result."""
     submit = dispatch(orig_lattice, dispatcher_addr)
 
@@ -383,9 +390,26 @@ def dispatch_sync(orig_lattice, dispatcher_addr=None, **_ignored):
     return run
 
 
-def get_result(dispatch_id, wait=False, dispatcher_addr=None, status_only=False, *,
-               results_dir=None, workflow_output=True, intermediate_outputs=True,
-               sublattice_results=True, qelectron_db=False, timeout=None):
+def sync(dispatch_id: Union[str, List[str]]) -> None:
+    """Returns once the dispatch (or each of a list of them) has ended, as Covalent's ``sync``:
+    held requests, never a busy poll."""
+    if isinstance(dispatch_id, str):
+        ids = [dispatch_id]
+    elif isinstance(dispatch_id, list):
+        ids = dispatch_id
+    else:
+        raise RuntimeError("dispatch_id must be a string or a list, not a %s"
+                           % type(dispatch_id).__name__)
+    client = _client()
+    for one in ids:
+        client.workflow(one).wait()
+
+
+def get_result(dispatch_id: str, wait: bool = False, dispatcher_addr: Optional[str] = None,
+               status_only: bool = False, *, results_dir: Optional[str] = None,
+               workflow_output: bool = True, intermediate_outputs: bool = True,
+               sublattice_results: bool = True, qelectron_db: bool = False,
+               timeout: Optional[float] = None) -> Result:
     """The Result of a dispatch; with ``wait=True`` once the workflow has ended (held requests,
     never a busy poll). As in Covalent, ``workflow_output=False`` leaves the lattice's output
     out (``result`` is None) and ``intermediate_outputs=False`` the electrons' (their

@@ -4,6 +4,7 @@ Covalent's keyword names, or another kind accepted with a warning) and its pip r
 
 import difflib
 import warnings
+from typing import Any, Dict, Iterable, List, Union
 
 
 #: The keys of the original executor, as ``[executors.awsbatch]`` and AWSBatchExecutor take them.
@@ -35,7 +36,7 @@ class AWSBatchExecutor:
     says so. A misspelt keyword is a TypeError naming it.
     """
 
-    def __init__(self, **settings):
+    def __init__(self, **settings: Any) -> None:
         unknown = [k for k in settings if k not in EXECUTOR_KEYS]
         if unknown:
             key = unknown[0]
@@ -65,7 +66,7 @@ class AWSBatchExecutor:
     def __repr__(self):
         return "AWSBatchExecutor(%s)" % ", ".join("%s=%r" % kv for kv in self.settings.items())
 
-    def to_dict(self):
+    def to_dict(self) -> Dict[str, Any]:
         """The settings a task sends: the keys given, without the service's own."""
         return {k: v for k, v in self.settings.items() if k not in SERVER_ONLY_KEYS}
 
@@ -102,7 +103,7 @@ def _other_executor(name):
     return {}
 
 
-def executor_settings(executor):
+def executor_settings(executor: Any) -> Dict[str, Any]:
     """The ``executor`` object of a task for an electron's ``executor``. AWS Batch's (by name, as
     an AWSBatchExecutor or a dict of its keys) is sent as given; any other (``"local"``,
     ``"dask"``, ``LocalExecutor()``, a plugin's name or object) never breaks the module that names
@@ -127,7 +128,7 @@ class DepsPip:
     """pip requirements of an electron, as Covalent's ``DepsPip``: ``packages`` and/or the lines of
     a requirements file (``reqs_path``). They are installed in the task's image."""
 
-    def __init__(self, packages=(), reqs_path=""):
+    def __init__(self, packages: Union[str, Iterable[str]] = (), reqs_path: str = "") -> None:
         if isinstance(packages, str):
             packages = [packages]
         self.packages = [str(p).strip() for p in packages if str(p).strip()]
@@ -148,7 +149,7 @@ class DepsPip:
         return "DepsPip(packages=%r)" % (self.packages,)
 
 
-def requirements_of(deps):
+def requirements_of(deps: Any) -> List[str]:
     """The list of pip requirements for a DepsPip, a list, a string or None."""
     if deps is None:
         return []

@@ -7,6 +7,9 @@ apart (``GET /api/v1/tasks/{id}/logs?stream=stdout|stderr``); for a task that ha
 (one that ended without a result), ``stdout`` is its whole output and ``stderr`` empty.
 """
 
+import datetime
+from typing import Any, Dict, List, Optional, Union
+
 from . import nodes
 from .client import TaskHandle
 from .nodes import OUTPUT_KEY
@@ -52,14 +55,14 @@ class ElectronResult:
                 self._error = str(failed)
 
     @property
-    def result(self):
+    def result(self) -> Any:
         self._fetch()
         return self._result
 
     output = result
 
     @property
-    def error(self):
+    def error(self) -> Optional[str]:
         self._fetch()
         return self._error
 
@@ -80,12 +83,12 @@ class ElectronResult:
         return self._times
 
     @property
-    def start_time(self):
+    def start_time(self) -> Optional[datetime.datetime]:
         """When its task started running (a datetime; when it was created, if it never ran)."""
         return self._read_times()[0]
 
     @property
-    def end_time(self):
+    def end_time(self) -> Optional[datetime.datetime]:
         """When its task ended (a datetime), None while it runs."""
         return self._read_times()[1]
 
@@ -102,16 +105,16 @@ class ElectronResult:
         return self._stdout, self._stderr
 
     @property
-    def stdout(self):
+    def stdout(self) -> str:
         """What the task's code wrote to stdout (its whole output when none was kept apart)."""
         return self._read_streams()[0]
 
     @property
-    def stderr(self):
+    def stderr(self) -> str:
         """What the task's code wrote to stderr (a traceback among it, when it raised)."""
         return self._read_streams()[1]
 
-    def node_result(self):
+    def node_result(self) -> Dict[str, Any]:
         """Covalent's dictionary of this node."""
         return {
             "node_id": self.node_id,
@@ -139,7 +142,7 @@ class TransportGraph:
     def __init__(self, result):
         self._result = result
 
-    def get_node_value(self, node_id, key):
+    def get_node_value(self, node_id: int, key: str) -> Any:
         node = self._result._node(node_id)
         if key == "name":
             return node["name"]
@@ -153,7 +156,7 @@ class TransportGraph:
                     "stderr": lambda: electron.stderr}[key]()
         return self._result.get_node_result(node_id)[key]
 
-    def get_nodes(self):
+    def get_nodes(self) -> List[int]:
         return [n["id"] for n in self._result.table.nodes if n is not None]
 
 
@@ -236,7 +239,7 @@ class Result:
         return "<Result %s %s %s>" % (self.lattice_name, self.dispatch_id, self.status)
 
     @property
-    def result(self):
+    def result(self) -> Any:
         """The lattice's return value once COMPLETED, else None."""
         return self._result
 
@@ -250,7 +253,7 @@ class Result:
                 % (self.dispatch_id, node_id, known, nodes.dispatch_cache_dir()))
         return nodes_[node_id]
 
-    def get_node_result(self, node_id):
+    def get_node_result(self, node_id: Union[int, str]) -> Any:
         """Covalent's dictionary of node ``node_id`` (an int): ``node_id``, ``node_name``,
         ``start_time``, ``end_time``, ``status``, ``output``, ``error``, ``sublattice_result``
         (None: no sublattices here), ``stdout``, ``stderr``. With a string, the ElectronResult of
@@ -316,11 +319,11 @@ class Result:
             return RESULT_STATUS.FAILED, None, "%s: %s" % (type(error).__name__, error), created
         return RESULT_STATUS.COMPLETED, value, None, created
 
-    def get_all_node_results(self):
+    def get_all_node_results(self) -> List[Dict[str, Any]]:
         """Every node's dictionary (get_node_result), in node order."""
         return [self.get_node_result(n["id"]) for n in self.table.nodes if n is not None]
 
-    def get_all_node_outputs(self):
+    def get_all_node_outputs(self) -> Dict[str, Any]:
         """Every node's output keyed ``"name(id)"``, as Covalent keys them."""
         return {"%s(%d)" % (n["name"], n["id"]): self._value(n["id"])[1]
                 for n in self.table.nodes if n is not None}

@@ -35,6 +35,6 @@ _TASK_STATUS = dict(_WORKFLOW_STATUS, WAITING=RESULT_STATUS.NEW_OBJECT,
                     QUEUED=RESULT_STATUS.NEW_OBJECT)
 
 
-def covalent_status(service_status):
+def covalent_status(service_status: str) -> Status:
     """The Covalent name of a service status (a task's or a workflow's)."""
     return _TASK_STATUS.get(service_status, RESULT_STATUS.RUNNING)
