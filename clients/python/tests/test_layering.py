@@ -74,8 +74,23 @@ class LayeringTest(unittest.TestCase):
         self.assertEqual(circle({"a": ["b"], "b": ["c"], "c": ["a"]}), ["a", "b", "c", "a"])
         self.assertIsNone(circle({"a": ["b"], "b": [], "c": ["a", "b"]}))
 
-    def test_the_package_says_it_is_typed(self):
+    def test_the_package_says_it_is_typed_and_ships_the_marker(self):
         self.assertTrue(os.path.isfile(os.path.join(PACKAGE, "py.typed")))
+        with open(os.path.join(PACKAGE, "..", "pyproject.toml"), encoding="utf-8") as f:
+            project = f.read()
+        self.assertIn('batch_executor = ["py.typed"]', project)
+
+    def test_the_version_has_one_source(self):
+        import re
+
+        import batch_executor
+
+        with open(os.path.join(PACKAGE, "..", "pyproject.toml"), encoding="utf-8") as f:
+            project = f.read()
+        self.assertIn('dynamic = ["version"]', project)
+        self.assertIn('version = {attr = "batch_executor.__version__"}', project)
+        self.assertIsNone(re.search(r"(?m)^version\s*=\s*[\"']", project), "a second version")
+        self.assertRegex(batch_executor.__version__, r"^\d+\.\d+\.\d+")
 
 
 if __name__ == "__main__":
