@@ -81,7 +81,8 @@ public class SubmitWorkflow {
     for (Map.Entry<String, NewTask> entry : given.entrySet()) {
       Set<String> needs = checkTask(entry.getKey(), entry.getValue(), given.keySet(), problems);
       if (needs != null) {
-        Set<String> waits = checkAfter(entry.getKey(), request.after(), given.keySet(), problems);
+        Set<String> waits =
+            WorkflowAfter.check(entry.getKey(), request.after(), given.keySet(), problems);
         waits.removeAll(needs); // a task both referred to and waited for is an input
         needs.addAll(waits);
         if (!waits.isEmpty()) {
@@ -94,7 +95,7 @@ public class SubmitWorkflow {
       checkAcyclic(dependencies, afterOnly, problems);
     }
     if ("awsbatch".equals(submitTask.backendName())) {
-      FanInOnBatch.check(dependencies, problems);
+      FanInOnBatch.check(WorkflowAfter.inputs(dependencies, afterOnly), problems);
     }
     if (!problems.isEmpty()) {
       throw new InvalidTaskException(problems);
@@ -190,39 +191,6 @@ public class SubmitWorkflow {
   }
 
   /**
-   * The keys task {@code key} waits for without taking their results ({@code "after"}), each one a
-   * task of the workflow other than itself; what is not is added to {@code problems}.
-   */
-  private static Set<String> checkAfter(
-      String key,
-      Map<String, List<String>> after,
-      Set<String> keys,
-      List<InvalidTaskException.Violation> problems) {
-    Set<String> waits = new LinkedHashSet<>();
-    List<String> given = after.get(key);
-    if (given == null) {
-      return waits;
-    }
-    String at = "tasks." + key + ".after";
-    if (given.size() > MAX_TASKS) {
-      problems.add(v(at, "names at most " + MAX_TASKS + " tasks"));
-      return waits;
-    }
-    for (int i = 0; i < given.size(); i++) {
-      String other = given.get(i);
-      if (other == null || !keys.contains(other)) {
-        problems.add(
-            v(at + "[" + i + "]", "names '" + other + "', which is not a task of this workflow"));
-      } else if (other.equals(key)) {
-        problems.add(v(at + "[" + i + "]", "a task cannot wait for itself"));
-      } else {
-        waits.add(other);
-      }
-    }
-    return waits;
-  }
-
-  /**
    * Adds the cycle to {@code problems} if the tasks depend on each other in one: under {@code
    * tasks}, or under {@code tasks.<key>.after} when one of its links is a task's {@code after}.
    */
@@ -232,21 +200,13 @@ public class SubmitWorkflow {
       List<InvalidTaskException.Violation> problems) {
     Optional<List<String>> cycle = new WorkflowGraph(dependencies).cycle();
     cycle.ifPresent(
-        keys -> {
-          String field = "tasks";
-          for (int i = 0; i + 1 < keys.size(); i++) {
-            if (afterOnly.getOrDefault(keys.get(i + 1), Set.of()).contains(keys.get(i))) {
-              field = "tasks." + keys.get(i + 1) + ".after";
-              break;
-            }
-          }
-          problems.add(
-              v(
-                  field,
-                  "the tasks depend on each other in a cycle: "
-                      + String.join(" → ", keys)
-                      + " (each feeds the next, or is waited for by it)"));
-        });
+        keys ->
+            problems.add(
+                v(
+                    WorkflowAfter.cycleField(keys, afterOnly),
+                    "the tasks depend on each other in a cycle: "
+                        + String.join(" → ", keys)
+                        + " (each feeds the next, or is waited for by it)")));
   }
 
   /** The settings of each task, its executor's over the defaults; refused if any is invalid. */
