@@ -16,6 +16,8 @@ from .client import (
     token_file,
 )
 from .covalent import (
+    sync,
+    wait,
     AWSBatchExecutor,
     DepsBash,
     DepsCall,
@@ -60,4 +62,5 @@ __all__ = [
     "TaskFailed", "TaskHandle", "Unauthorized", "UnsupportedOperation", "WaitTimeout",
     "WorkflowHandle", "check_digest", "dispatch", "dispatch_sync", "electron", "executor",
     "find_token", "function_source", "get_result", "lattice", "loads", "status", "token_file",
+    "sync", "wait",
 ]

@@ -15,7 +15,10 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Tuple, Union
 
+from . import hooks, values
+from .deps import executor_settings, requirements_of
 from .errors import (
     ApiError,
     ResultAltered,
@@ -26,6 +29,7 @@ from .errors import (
     Unauthorized,
     WaitTimeout,
 )
+from .source import function_source
 
 DEFAULT_URL = "http://127.0.0.1:8080"
 DEFAULT_CACHE_DIR = "/tmp/covalent"
@@ -36,13 +40,13 @@ MAX_HELD_WAIT = 60  # seconds the service holds an answer at most
 TASK_MODULE_PREFIX = "__batch_executor_task_"
 
 
-def token_file():
+def token_file() -> str:
     """Where the service keeps the token it made: ``<cache_dir>/api-token``."""
     cache_dir = os.environ.get("BATCH_EXECUTOR_AWSBATCH_CACHE_DIR") or DEFAULT_CACHE_DIR
     return os.path.join(cache_dir, "api-token")
 
 
-def find_token(token=None):
+def find_token(token: Optional[str] = None) -> Tuple[Optional[str], Optional[str], List[str]]:
     """The token to send, where it came from, and every place looked at (for a 401's message)."""
     looked = []
     if token:
@@ -95,7 +99,8 @@ class Client:
     ``/tmp/covalent/api-token`` by default) when it is readable.
     """
 
-    def __init__(self, url=None, token=None, timeout=30.0):
+    def __init__(self, url: Optional[str] = None, token: Optional[str] = None,
+                 timeout: float = 30.0) -> None:
         self.url = (url or os.environ.get("BATCH_EXECUTOR_URL") or DEFAULT_URL).rstrip("/")
         self.token, self.token_source, self._looked = find_token(token)
         self.timeout = timeout
@@ -110,8 +115,10 @@ class Client:
 
     # ---- HTTP -----------------------------------------------------------------------------------
 
-    def request(self, method, path, body=None, query=None, accept="application/json",
-                headers=None, timeout=None, stream=False, retry=None):
+    def request(self, method: str, path: str, body: Any = None,
+                query: Optional[Dict[str, Any]] = None, accept: str = "application/json",
+                headers: Optional[Dict[str, str]] = None, timeout: Optional[float] = None,
+                stream: bool = False, retry: Optional[bool] = None) -> Any:
         """One call: the decoded JSON answer (or bytes, or text), or an ApiError.
 
         A ``503`` with ``Retry-After`` is tried again a few times for reads and for submissions
@@ -190,8 +197,9 @@ class Client:
 
     # ---- tasks ----------------------------------------------------------------------------------
 
-    def submit(self, fn, *args, executor=None, requirements=None, base_image=None,
-               execution_profile=None, **kwargs):
+    def submit(self, fn: Callable[..., Any], *args: Any, executor: Any = None,
+               requirements: Any = None, base_image: Optional[str] = None,
+               execution_profile: Optional[str] = None, **kwargs: Any) -> "TaskHandle":
         """Runs ``fn(*args, **kwargs)`` as a task; returns its :class:`TaskHandle` at once.
 
         ``fn`` travels as source (its own, without the client's decorators, and what it needs from
@@ -201,13 +209,9 @@ class Client:
         allows); ``execution_profile``: the operator's execution profile to run with (one of
         :meth:`executor`'s; ``None`` for the caller's default), over the executor's.
         """
-        from . import hooks, values
-        from .covalent import executor_settings, requirements_of, Electron
-        from .source import function_source
-
         name = getattr(fn, "__name__", "task")
         around = ([], [], [])
-        if isinstance(fn, Electron):
+        if getattr(type(fn), "_batch_executor_electron", False):  # an @electron: its settings
             executor = executor if executor is not None else fn.executor
             requirements = requirements if requirements is not None else fn.deps_pip
             around = (fn.deps_bash or [], fn.call_before or [], fn.call_after or [])
@@ -241,49 +245,55 @@ class Client:
         task = self.submit_task(body)
         return TaskHandle(self, task["id"], task, modules=[sliced.module])
 
-    def submit_task(self, body, idempotency_key=None):
+    def submit_task(self, body: Dict[str, Any],
+                    idempotency_key: Optional[str] = None) -> Dict[str, Any]:
         """``POST /api/v1/tasks`` with a request body as the API takes it; the task as answered."""
         key = idempotency_key or str(uuid.uuid4())
         return self.request("POST", TASKS, body=body, headers={"Idempotency-Key": key})
 
-    def task(self, task_id):
+    def task(self, task_id: Union[str, uuid.UUID]) -> "TaskHandle":
         """A handle on a task by id."""
         return TaskHandle(self, str(task_id))
 
-    def tasks(self, status=None, cursor=None, size=50):
+    def tasks(self, status: Optional[str] = None, cursor: Optional[str] = None,
+              size: int = 50) -> Dict[str, Any]:
         """One page of the caller's tasks, newest first: ``{"items", "size", "next_cursor",
         "total", ...}``; pass ``next_cursor`` as ``cursor`` for the next page (None on the last)."""
         return self.request("GET", TASKS, query={"status": status, "cursor": cursor, "size": size})
 
-    def all_tasks(self, status=None, size=200):
+    def all_tasks(self, status: Optional[str] = None,
+                  size: int = 200) -> Iterator[Dict[str, Any]]:
         """Every one of the caller's tasks, newest first, read a page at a time by cursor: tasks
         submitted meanwhile are not among them, and none of the others is skipped or repeated."""
         return _follow(lambda cursor: self.tasks(status=status, cursor=cursor, size=size))
 
     # ---- workflows ------------------------------------------------------------------------------
 
-    def submit_workflow(self, body, idempotency_key=None):
+    def submit_workflow(self, body: Dict[str, Any],
+                        idempotency_key: Optional[str] = None) -> "WorkflowHandle":
         """``POST /api/v1/workflows`` with a request body as the API takes it; a WorkflowHandle."""
         key = idempotency_key or str(uuid.uuid4())
         answer = self.request("POST", WORKFLOWS, body=body, headers={"Idempotency-Key": key})
         return WorkflowHandle(self, answer["id"], answer)
 
-    def workflow(self, workflow_id):
+    def workflow(self, workflow_id: Union[str, uuid.UUID]) -> "WorkflowHandle":
         """A handle on a workflow by id."""
         return WorkflowHandle(self, str(workflow_id))
 
-    def workflows(self, status=None, cursor=None, size=50):
+    def workflows(self, status: Optional[str] = None, cursor: Optional[str] = None,
+                  size: int = 50) -> Dict[str, Any]:
         """One page of the caller's workflows, newest first; ``next_cursor`` as ``cursor`` for the
         next page. ``total`` is counted up to 10,000 (``total_exact`` false beyond), not with a
         status; with a status a page may hold fewer than ``size`` and still have a next one."""
         return self.request("GET", WORKFLOWS,
                             query={"status": status, "cursor": cursor, "size": size})
 
-    def all_workflows(self, status=None, size=200):
+    def all_workflows(self, status: Optional[str] = None,
+                      size: int = 200) -> Iterator[Dict[str, Any]]:
         """Every one of the caller's workflows, newest first, read a page at a time by cursor."""
         return _follow(lambda cursor: self.workflows(status=status, cursor=cursor, size=size))
 
-    def executor(self):
+    def executor(self) -> Dict[str, Any]:
         """What the caller may choose: its execution profiles (the default first, each with its
         maxima and allowed base images) and the resources a task gets when it names none."""
         return self.request("GET", "/api/v1/executor")
@@ -328,13 +338,13 @@ class _Handle:
     def path(self):
         return "%s/%s" % (self._collection, self.id)
 
-    def refresh(self):
+    def refresh(self) -> Dict[str, Any]:
         """As the service has it now (also kept as ``info``)."""
         self.info = self.client.request("GET", self.path)
         return self.info
 
     @property
-    def status(self):
+    def status(self) -> str:
         """The current status (asks the service)."""
         return self.refresh()["status"]
 
@@ -349,7 +359,7 @@ class TaskHandle(_Handle):
         super().__init__(client, task_id, info)
         self._modules = list(modules)
 
-    def wait(self, timeout=None):
+    def wait(self, timeout: Optional[float] = None) -> str:
         """Waits until the task has ended, with held requests (never a busy poll); returns its
         final status. Raises WaitTimeout when it has not ended within ``timeout`` seconds."""
         if self.info and self.info.get("status") in FINAL:
@@ -360,7 +370,7 @@ class TaskHandle(_Handle):
                 return answer["status"]
         raise WaitTimeout("task %s is still %s after %s s" % (self.id, self.info["status"], timeout))
 
-    def error(self):
+    def error(self) -> Optional[Dict[str, Any]]:
         """Why the task failed: a dict of ``type``, ``message`` and ``traceback``, or None.
 
         The task's view carries only the type and the beginning of the message; this reads the
@@ -376,7 +386,7 @@ class TaskHandle(_Handle):
                 return None
             raise
 
-    def result(self, timeout=None):
+    def result(self, timeout: Optional[float] = None) -> Any:
         """Waits for the task, then returns what the function returned.
 
         A value JSON cannot carry comes as its pickle and is unpickled here, in the client: read
@@ -406,23 +416,28 @@ class TaskHandle(_Handle):
         check_digest(data, self.info, "result.pickle", "the result of task %s" % self.id)
         return loads(data, self._modules)
 
-    def result_bytes(self):
+    def result_bytes(self) -> bytes:
         """The pickle's bytes of a result JSON cannot carry, as the service keeps them, checked
         against the digest the task view gives (ResultAltered when they do not match)."""
         data = self.client.request("GET", self.path + "/result", accept="application/octet-stream")
         info = self.info if (self.info or {}).get("result_sha256") else self.refresh()
         return check_digest(data, info, "result.pickle", "the result of task %s" % self.id)
 
-    def logs(self):
-        """What the task printed so far (stdout and stderr); empty while it has printed nothing."""
+    def logs(self, stream: Optional[str] = None) -> Optional[str]:
+        """What the task printed so far (stdout and stderr together, in order); empty while it has
+        printed nothing. ``stream="stdout"`` or ``"stderr"``: that stream alone, as the runner kept
+        it apart, once the task has ended; None when the service kept none for this task (it has
+        not ended, ended without a result, or the service does not keep them apart)."""
+        query = {"stream": stream} if stream is not None else None
         try:
-            return self.client.request("GET", self.path + "/logs", accept="text/plain") or ""
+            return self.client.request("GET", self.path + "/logs", query=query,
+                                       accept="text/plain") or ""
         except ApiError as error:
             if error.kind == "no-logs":
-                return ""
+                return "" if stream is None else None
             raise
 
-    def follow_logs(self):
+    def follow_logs(self) -> Iterator[str]:
         """The task's output line by line as it comes, until the task has ended (one streamed
         ``?follow=true`` answer; taken up again where it was if that answer ends first)."""
         seen = 0  # characters given so far, newlines included
@@ -460,7 +475,7 @@ class TaskHandle(_Handle):
             # the answer ended (after an hour) before the task did: follow on; a partial line
             # comes again with the rest of it
 
-    def cancel(self):
+    def cancel(self) -> str:
         """Asks the service to cancel the task; returns its status then (a task that had already
         ended keeps its final status)."""
         try:
@@ -471,11 +486,11 @@ class TaskHandle(_Handle):
             raise
         return self.info["status"]
 
-    def events(self):
+    def events(self) -> List[Dict[str, Any]]:
         """The task's history: every status change and what happened within one."""
         return self.client.request("GET", self.path + "/events")
 
-    def delete(self):
+    def delete(self) -> None:
         """Deletes the task that has ended, with everything it stored."""
         self.client.request("DELETE", self.path)
 
@@ -485,7 +500,7 @@ class WorkflowHandle(_Handle):
 
     _collection = WORKFLOWS
 
-    def wait(self, timeout=None):
+    def wait(self, timeout: Optional[float] = None) -> str:
         """Waits until the workflow is no longer RUNNING; returns its status then."""
         if self.info and self.info.get("status") != "RUNNING":
             return self.info["status"]
@@ -495,20 +510,23 @@ class WorkflowHandle(_Handle):
                 return answer["status"]
         raise WaitTimeout("workflow %s is still RUNNING after %s s" % (self.id, timeout))
 
-    def tasks(self):
+    def tasks(self) -> Dict[str, "TaskHandle"]:
         """Its tasks by key, as TaskHandles."""
         info = self.info or self.refresh()
         return {key: TaskHandle(self.client, view["id"]) for key, view in info["tasks"].items()}
 
-    def cancel(self):
+    def cancel(self) -> str:
+        """Cancels every task of the workflow that has not ended; its status then."""
         self.info = self.client.request("POST", self.path + "/cancel")
         return self.info["status"]
 
-    def delete(self):
+    def delete(self) -> None:
+        """Deletes the workflow that has ended, with its tasks."""
         self.client.request("DELETE", self.path)
 
 
-def check_digest(data, info, name="result.pickle", what="the result"):
+def check_digest(data: bytes, info: Optional[Dict[str, Any]], name: str = "result.pickle",
+                 what: str = "the result") -> bytes:
     """Returns ``data`` when it has the SHA-256 that the task view ``info`` gives for its result
     file ``name`` (``result_sha256``); raises ResultAltered when it does not, so that altered bytes
     are never unpickled. A task view without digests (a task that ended before the service kept
@@ -563,7 +581,7 @@ class _Unpickler(pickle.Unpickler):
         )
 
 
-def loads(data, modules=()):
+def loads(data: bytes, modules: Iterable[Any] = ()) -> Any:
     """Unpickles a result: a class the task's source defined is taken from ``modules`` (the
     modules of the submitted functions) or ``__main__``. Unpickle only results of your own tasks."""
     return _Unpickler(data, modules).load()

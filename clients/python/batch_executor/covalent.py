@@ -9,214 +9,33 @@ return value becomes the workflow's output. Outside a lattice an electron is a p
 in Covalent.
 """
 
-import difflib
-import dis
 import functools
-import inspect
 import os
 import re
-import threading
-import warnings
+from typing import Any, Callable, List, Optional, Union
 
 from . import hooks, nodes, values
 from .client import Client, json_value
-from .errors import UnsupportedOperation
+from .deps import (  # noqa: F401 (the Covalent-style surface names them here too)
+    EXECUTOR_KEYS,
+    SERVER_ONLY_KEYS,
+    AWSBatchExecutor,
+    DepsPip,
+    OtherExecutor,
+    executor_settings,
+    requirements_of,
+)
 from .hooks import DepsBash, DepsCall
-
-# ---- statuses ----------------------------------------------------------------------------------
-
-
-class Status(str):
-    """A status as Covalent names it; compares equal to its name."""
-
-    @property
-    def STATUS(self):
-        return str(self)
-
-    def __bool__(self):
-        return self != "NEW_OBJECT"
-
-    def __repr__(self):
-        return "Status(%s)" % str.__repr__(self)
-
-
-class RESULT_STATUS:
-    NEW_OBJECT = Status("NEW_OBJECT")
-    RUNNING = Status("RUNNING")
-    COMPLETED = Status("COMPLETED")
-    FAILED = Status("FAILED")
-    CANCELLED = Status("CANCELLED")
-
-
-_WORKFLOW_STATUS = {
-    "RUNNING": RESULT_STATUS.RUNNING,
-    "SUCCEEDED": RESULT_STATUS.COMPLETED,
-    "FAILED": RESULT_STATUS.FAILED,
-    "CANCELLED": RESULT_STATUS.CANCELLED,
-}
-_TASK_STATUS = dict(_WORKFLOW_STATUS, WAITING=RESULT_STATUS.NEW_OBJECT,
-                    QUEUED=RESULT_STATUS.NEW_OBJECT)
-
-
-def covalent_status(service_status):
-    """The Covalent name of a service status (a task's or a workflow's)."""
-    return _TASK_STATUS.get(service_status, RESULT_STATUS.RUNNING)
-
-
-# ---- executor and dependencies -----------------------------------------------------------------
-
-#: The keys of the original executor, as ``[executors.awsbatch]`` and AWSBatchExecutor take them.
-EXECUTOR_KEYS = (
-    "credentials", "profile", "region", "s3_bucket_name", "ecr_repo_name",
-    "batch_job_definition_name", "batch_queue", "batch_execution_role_name",
-    "batch_job_role_name", "batch_job_log_group_name", "vcpu", "memory", "num_gpus",
-    "retry_attempts", "time_limit", "poll_freq", "cache_dir", "execution_profile",
+from .nodes import OUTPUT_KEY
+from .proxy import Proxy, _building, builder as _builder, path_of
+from .results import ElectronResult, Result
+from .statuses import (  # noqa: F401
+    _TASK_STATUS,
+    _WORKFLOW_STATUS,
+    RESULT_STATUS,
+    Status,
+    covalent_status,
 )
-#: Keys only the service's own configuration sets; a task cannot (the service refuses them). The
-#: AWS resources and identities (bucket, repository, job definition, queue, roles, log group) are
-#: the operator's, chosen through the execution profile (``execution_profile=``).
-SERVER_ONLY_KEYS = (
-    "credentials", "profile", "region", "cache_dir", "s3_bucket_name", "ecr_repo_name",
-    "batch_job_definition_name", "batch_queue", "batch_execution_role_name",
-    "batch_job_role_name", "batch_job_log_group_name",
-)
-
-
-class AWSBatchExecutor:
-    """The original executor's settings for the electrons that use it, with exactly its keyword
-    names; what is left out comes from the service's configuration.
-
-    ``credentials``, ``profile``, ``region`` and ``cache_dir``, and the AWS resources and identities
-    (``s3_bucket_name``, ``ecr_repo_name``, ``batch_job_definition_name``, ``batch_queue``, the two
-    role names and ``batch_job_log_group_name``) are the service's to set — the latter through the
-    execution profile a task chooses with ``execution_profile`` (``GET /api/v1/executor`` lists the
-    caller's). They are accepted (so that existing code runs unchanged), not sent, and one warning
-    says so. A misspelt keyword is a TypeError naming it.
-    """
-
-    def __init__(self, **settings):
-        unknown = [k for k in settings if k not in EXECUTOR_KEYS]
-        if unknown:
-            key = unknown[0]
-            close = difflib.get_close_matches(key, EXECUTOR_KEYS, n=1)
-            raise TypeError(
-                "AWSBatchExecutor() got an unexpected keyword argument %r%s; it takes %s"
-                % (key, " (did you mean %r?)" % close[0] if close else "", ", ".join(EXECUTOR_KEYS))
-            )
-        self.settings = {k: v for k, v in settings.items() if v is not None}
-        ignored = [k for k in SERVER_ONLY_KEYS if k in self.settings]
-        if ignored:
-            warnings.warn(
-                "AWSBatchExecutor: %s %s set by the batch-executor service's own configuration "
-                "(AWS resources and roles through the execution profile: execution_profile=...); "
-                "the value%s given here %s not sent"
-                % (", ".join(ignored), "is" if len(ignored) == 1 else "are",
-                   "" if len(ignored) == 1 else "s", "is" if len(ignored) == 1 else "are"),
-                UserWarning,
-                stacklevel=2,
-            )
-
-    def __getattr__(self, name):
-        if name in EXECUTOR_KEYS:
-            return self.settings.get(name)
-        raise AttributeError(name)
-
-    def __repr__(self):
-        return "AWSBatchExecutor(%s)" % ", ".join("%s=%r" % kv for kv in self.settings.items())
-
-    def to_dict(self):
-        """The settings a task sends: the keys given, without the service's own."""
-        return {k: v for k, v in self.settings.items() if k not in SERVER_ONLY_KEYS}
-
-
-class OtherExecutor:
-    """An executor of another kind, as Covalent's ``LocalExecutor()``, ``DaskExecutor(...)`` or a
-    plugin's class: accepted with any arguments, so that a module naming it imports; its electrons
-    run on the service's default execution profile, which one warning says."""
-
-    short_name = "other"
-
-    def __init__(self, *args, **kwargs):
-        self.args = args
-        self.kwargs = kwargs
-
-    def __repr__(self):
-        return "%s()" % type(self).__name__
-
-
-_warned_executors = set()
-
-
-def _other_executor(name):
-    """Settings for an executor this service does not run by that name: the default, said once."""
-    if name not in _warned_executors:
-        _warned_executors.add(name)
-        warnings.warn(
-            "executor %r: batch-executor runs every electron as a task of its own service; "
-            "electrons naming %r run on the service's default execution profile "
-            "(executor=\"awsbatch\" or an AWSBatchExecutor chooses settings)" % (name, name),
-            UserWarning,
-            stacklevel=3,
-        )
-    return {}
-
-
-def executor_settings(executor):
-    """The ``executor`` object of a task for an electron's ``executor``. AWS Batch's (by name, as
-    an AWSBatchExecutor or a dict of its keys) is sent as given; any other (``"local"``,
-    ``"dask"``, ``LocalExecutor()``, a plugin's name or object) never breaks the module that names
-    it: its electrons run on the service's default, and one warning says so."""
-    if executor is None:
-        return {}
-    if isinstance(executor, AWSBatchExecutor):
-        return executor.to_dict()
-    if isinstance(executor, dict):
-        return AWSBatchExecutor(**executor).to_dict()
-    if isinstance(executor, str):
-        if executor.lower() == "awsbatch":
-            return {}  # the service's configured defaults
-        return _other_executor(executor)
-    name = getattr(executor, "short_name", None)
-    if not isinstance(name, str) or name == OtherExecutor.short_name:
-        name = type(executor).__name__
-    return _other_executor(name)
-
-
-class DepsPip:
-    """pip requirements of an electron, as Covalent's ``DepsPip``: ``packages`` and/or the lines of
-    a requirements file (``reqs_path``). They are installed in the task's image."""
-
-    def __init__(self, packages=(), reqs_path=""):
-        if isinstance(packages, str):
-            packages = [packages]
-        self.packages = [str(p).strip() for p in packages if str(p).strip()]
-        if reqs_path:
-            with open(reqs_path, encoding="utf-8") as f:
-                for line in f:
-                    line = line.split(" #", 1)[0].strip()
-                    if line and not line.startswith("#"):
-                        self.packages.append(line)
-        for package in self.packages:
-            if package.startswith("-"):
-                raise ValueError(
-                    "requirement %r: pip options cannot be given per task; only requirements such "
-                    "as numpy==2.1.0" % (package,)
-                )
-
-    def __repr__(self):
-        return "DepsPip(packages=%r)" % (self.packages,)
-
-
-def requirements_of(deps):
-    """The list of pip requirements for a DepsPip, a list, a string or None."""
-    if deps is None:
-        return []
-    if isinstance(deps, DepsPip):
-        return list(deps.packages)
-    if isinstance(deps, str):
-        return DepsPip([deps]).packages
-    return DepsPip(list(deps)).packages
-
 
 def _unsupported(what, name, value):
     if value:
@@ -228,15 +47,11 @@ def _unsupported(what, name, value):
 
 # ---- electrons, lattices and the graph ---------------------------------------------------------
 
-_building = threading.local()
-
-
-def _builder():
-    return getattr(_building, "graph", None)
-
-
 class Electron:
     """A function that runs as a task. Outside a lattice a call is a plain local call."""
+
+    _batch_executor_wraps = True  # the function travels, not this wrapper (source.py)
+    _batch_executor_electron = True  # Client.submit takes its settings
 
     def __init__(self, function, executor=None, deps_pip=None, deps_bash=None, call_before=None,
                  call_after=None):
@@ -261,8 +76,9 @@ class Electron:
         return self if instance is None else functools.partial(self, instance)
 
 
-def electron(_func=None, *, backend=None, executor=None, files=None, deps_bash=None,
-             deps_pip=None, call_before=None, call_after=None):
+def electron(_func: Optional[Callable[..., Any]] = None, *, backend: Any = None,
+             executor: Any = None, files: Any = None, deps_bash: Any = None, deps_pip: Any = None,
+             call_before: Any = None, call_after: Any = None) -> Any:
     """``@electron`` or ``@electron(executor=..., deps_pip=...)``: the function runs as a task of
     the lattice that calls it. ``executor`` is an AWSBatchExecutor, ``"awsbatch"`` or None (the
     service's defaults); ``deps_pip`` a DepsPip or a list of requirements; ``deps_bash`` a
@@ -290,8 +106,12 @@ class Lattice:
     """A workflow function. ``dispatch(lattice)(*args)`` runs it on the service; a plain call runs
     it here, its electrons as local calls."""
 
+    _batch_executor_wraps = True
+
     def __init__(self, function, executor=None, deps_pip=None, deps_bash=None, call_before=None,
                  call_after=None):
+        # first: it copies the wrapped object's attributes, and an @electron has these too
+        functools.update_wrapper(self, function)
         self.function = function
         self.executor = executor
         self.deps_pip = deps_pip
@@ -299,7 +119,6 @@ class Lattice:
         self.call_before = call_before
         self.call_after = call_after
         self.__name__ = getattr(function, "__name__", "lattice")
-        functools.update_wrapper(self, function)
 
     def __repr__(self):
         return "<lattice %s>" % (self.__name__,)
@@ -312,8 +131,10 @@ class Lattice:
         return _Graph(self).build(args, kwargs)
 
 
-def lattice(_func=None, *, backend=None, executor=None, workflow_executor=None, deps_bash=None,
-            deps_pip=None, call_before=None, call_after=None, triggers=None):
+def lattice(_func: Optional[Callable[..., Any]] = None, *, backend: Any = None,
+            executor: Any = None, workflow_executor: Any = None, deps_bash: Any = None,
+            deps_pip: Any = None, call_before: Any = None, call_after: Any = None,
+            triggers: Any = None) -> Any:
     """``@lattice`` or ``@lattice(executor=..., deps_pip=...)``: a workflow of electrons. Its
     ``executor`` and ``deps_pip`` are the defaults of the electrons that name none.
     ``workflow_executor`` (where Covalent runs the lattice's own post-processing) is accepted: the
@@ -333,9 +154,6 @@ def lattice(_func=None, *, backend=None, executor=None, workflow_executor=None, 
     return decorate if _func is None else decorate(_func)
 
 
-#: The key of the task that computes a dispatched lattice's return value.
-OUTPUT_KEY = "lattice.result"
-
 _OUTPUT_SOURCE = "def lattice_result(value):\n    return value\n"
 _KEY = re.compile(r"[^A-Za-z0-9_.-]")
 
@@ -346,6 +164,7 @@ class _Node:
         self.electron = electron
         self.args = args
         self.kwargs = kwargs
+        self.after = []  # keys of the electrons it waits for without their results (wait_for)
 
 
 class _Graph:
@@ -410,6 +229,8 @@ class _Graph:
                 "args": args,
                 "kwargs": kwargs,
             }
+            if node.after:
+                task["after"] = list(node.after)
             task.update(self._environment(node))
             extra = sliced.requirements + hooks.requirements(before + after)
             if extra:
@@ -454,11 +275,6 @@ class _Graph:
         if requirements:
             part["image"] = {"requirements": requirements}
         return part
-
-
-def path_of(proxy):
-    """How a proxy reads in messages: ``result of add[0].x``."""
-    return repr(proxy)
 
 
 def _snapshot(value):
@@ -515,169 +331,14 @@ def _references(value, what, path, used=None):
 
 
 #: What a proxy cannot stand for in a workflow, by the method Python calls for it.
-_OPERATIONS = {
-    "__bool__": "a truth test (if, while, and, or, not)",
-    "__len__": "len()", "__reversed__": "reversed()",
-    "__contains__": "'in'", "__setitem__": "item assignment",
-    "__delitem__": "item deletion", "__call__": "a call",
-    "__hash__": "hashing (a set member or dict key)",
-    "__int__": "int()", "__float__": "float()", "__complex__": "complex()", "__index__": "use as an index",
-    "__round__": "round()", "__trunc__": "math.trunc()", "__floor__": "math.floor()",
-    "__ceil__": "math.ceil()", "__str__": "str()", "__format__": "formatting (f-strings, format())",
-    "__bytes__": "bytes()", "__enter__": "'with'", "__exit__": "'with'", "__await__": "'await'",
-    "__setattr__": "attribute assignment", "__delattr__": "attribute deletion",
-    "__divmod__": "divmod()", "__rdivmod__": "divmod()",
-}
-
-#: The binary operators a proxy takes, by the name the runner knows them under. Each becomes a step
-#: of the reference's path, evaluated by the task that receives the value: no task of its own.
-BINARY = ("add", "sub", "mul", "matmul", "truediv", "floordiv", "mod", "pow", "lshift", "rshift",
-          "and", "xor", "or")
-COMPARISONS = ("eq", "ne", "lt", "le", "gt", "ge")
-UNARY = ("neg", "pos", "abs", "invert")
-
-
-class Proxy:
-    """The result of an electron called inside a lattice being dispatched: it only exists once the
-    workflow runs. Pass it to other electrons or return it. An index (``res[0]``, ``res["k"]``,
-    ``res[other]``), a slice, an attribute (``res.weights``), unpacking into names
-    (``a, b = task()``), arithmetic and comparisons give another proxy: a reference with those
-    operations, which the task receiving it applies to the value — no task of their own. What a
-    workflow cannot express (``if res:``, ``len(res)``, ``str(res)``, iterating) is an
-    UnsupportedOperation naming it."""
-
-    __slots__ = ("_node", "_lattice", "_path", "_id")
-
-    def __init__(self, node, lattice_name, path=(), node_id=None):
-        object.__setattr__(self, "_node", node)
-        object.__setattr__(self, "_lattice", lattice_name)
-        object.__setattr__(self, "_path", tuple(path))
-        object.__setattr__(self, "_id", node_id)
-
-    def _then(self, step, unpacked=False):
-        # the node Covalent's get_item/get_attr/operator electron would add, with its operand's
-        graph = _builder()
-        node_id = None
-        if graph is not None:
-            node_id = graph.table.operation(object.__getattribute__(self, "_id"), step, unpacked)
-        return Proxy(object.__getattribute__(self, "_node"),
-                     object.__getattribute__(self, "_lattice"),
-                     object.__getattribute__(self, "_path") + (step,), node_id)
-
-    def __repr__(self):
-        node = object.__getattribute__(self, "_node")
-        text = "result of electron %s" % node.key
-        for step in object.__getattribute__(self, "_path"):
-            text = _describe_step(text, step)
-        return "<%s in lattice %s>" % (text, object.__getattribute__(self, "_lattice"))
-
-    def __getattr__(self, name):
-        if name.startswith("__") and name.endswith("__"):
-            raise AttributeError(name)
-        return self._then({"attr": name})
-
-    def __getitem__(self, key):
-        if isinstance(key, slice):
-            bounds = [key.start, key.stop, key.step]
-            for bound in bounds:
-                if bound is not None and (not isinstance(bound, int) or isinstance(bound, bool)):
-                    _refuse(self, "a slice with a bound that is not an int (%r)" % (bound,))
-            return self._then({"slice": bounds})
-        if isinstance(key, tuple):
-            _refuse(self, "indexing with a tuple")
-        return self._then({"index": key})
-
-    def __iter__(self):
-        # Unpacking into names needs their number, which the unpacking instruction holds; any
-        # other iteration would need the value's length, which only exists once the workflow runs.
-        caller = inspect.currentframe().f_back
-        count = None
-        if caller is not None:
-            for instruction in dis.get_instructions(caller.f_code):
-                if instruction.offset == caller.f_lasti:
-                    if instruction.opname == "UNPACK_SEQUENCE":
-                        count = instruction.arg
-                    break
-        if count is None:
-            _refuse(self, "iteration (a for loop, list(), a starred unpacking)")
-        return iter([self._then({"index": i}, unpacked=True) for i in range(count)])
-
-    def __reduce_ex__(self, protocol):
-        _refuse(self, "pickling")
-
-    def __copy__(self):
-        _refuse(self, "copying")
-
-    def __deepcopy__(self, memo):
-        _refuse(self, "copying")
-
-
-_SIGNS = {"add": "+", "sub": "-", "mul": "*", "matmul": "@", "truediv": "/", "floordiv": "//",
-          "mod": "%", "pow": "**", "lshift": "<<", "rshift": ">>", "and": "&", "xor": "^",
-          "or": "|", "eq": "==", "ne": "!=", "lt": "<", "le": "<=", "gt": ">", "ge": ">=",
-          "neg": "-", "pos": "+", "abs": "abs", "invert": "~"}
-
-
-def _describe_step(text, step):
-    if "attr" in step:
-        return "%s.%s" % (text, step["attr"])
-    if "index" in step:
-        return "%s[%r]" % (text, step["index"])
-    if "slice" in step:
-        return "%s[%s]" % (text, ":".join("" if b is None else str(b) for b in step["slice"]))
-    sign = _SIGNS[step["op"]]
-    if "right" in step:
-        return "(%s %s %r)" % (text, sign, step["right"])
-    if "left" in step:
-        return "(%r %s %s)" % (step["left"], sign, text)
-    return "%s(%s)" % (sign, text)
-
-
-def _binary(name):
-    def method(self, other):
-        return self._then({"op": name, "right": other})
-
-    def reflected(self, other):
-        return self._then({"op": name, "left": other})
-
-    return method, reflected
-
-
-def _unary(name):
-    def method(self):
-        return self._then({"op": name})
-
-    return method
-
-
-for _name in BINARY:
-    _method, _reflected = _binary(_name)
-    setattr(Proxy, "__%s__" % _name, _method)
-    setattr(Proxy, "__r%s__" % _name, _reflected)
-    setattr(Proxy, "__i%s__" % _name, _method)
-for _name in COMPARISONS:
-    setattr(Proxy, "__%s__" % _name, _binary(_name)[0])
-for _name in UNARY:
-    setattr(Proxy, "__%s__" % _name, _unary(_name))
-
-
-def _refuse(proxy, operation):
-    raise UnsupportedOperation(
-        "%s on the %s cannot be expressed in the workflow: that value only exists once the "
-        "workflow runs. Pass it to an electron that does this instead"
-        % (operation, repr(proxy)[1:-1])
-    )
-
-
-def _refusing(operation):
-    def method(self, *args, **kwargs):
-        _refuse(self, operation)
-
-    return method
-
-
-for _name, _operation in _OPERATIONS.items():
-    setattr(Proxy, _name, _refusing(_operation))
+def wait(child: Any, parents: Any) -> Any:
+    """``ct.wait(child, parents)``: inside a lattice being dispatched, the electron whose result
+    ``child`` is waits for the electrons of ``parents`` (one result or a list of them) to complete
+    without taking their results (the task's ``after``); returns ``child``. Outside one it only
+    returns ``child``, as in Covalent."""
+    if _builder() is None or not isinstance(child, Proxy):
+        return child
+    return child.wait_for(parents)
 
 
 # ---- dispatching and results -------------------------------------------------------------------
@@ -697,7 +358,8 @@ def _client(dispatcher_addr=None):
     return _clients[url]
 
 
-def dispatch(orig_lattice, dispatcher_addr=None, **_ignored):
+def dispatch(orig_lattice: "Lattice", dispatcher_addr: Optional[str] = None,
+             **_ignored: Any) -> Callable[..., str]:
     """``dispatch(lattice)(*args, **kwargs)``: sends the lattice's workflow to the service; returns
     its dispatch id (the workflow's id) at once."""
     if not isinstance(orig_lattice, Lattice):
@@ -716,7 +378,8 @@ def dispatch(orig_lattice, dispatcher_addr=None, **_ignored):
     return submit
 
 
-def dispatch_sync(orig_lattice, dispatcher_addr=None, **_ignored):
+def dispatch_sync(orig_lattice: "Lattice", dispatcher_addr: Optional[str] = None,
+                  **_ignored: Any) -> Callable[..., Result]:
     """``dispatch_sync(lattice)(*args, **kwargs)``: dispatches and waits; returns the Result."""
     submit = dispatch(orig_lattice, dispatcher_addr)
 
@@ -727,9 +390,26 @@ def dispatch_sync(orig_lattice, dispatcher_addr=None, **_ignored):
     return run
 
 
-def get_result(dispatch_id, wait=False, dispatcher_addr=None, status_only=False, timeout=None,
-               *, workflow_output=True, intermediate_outputs=True, sublattice_results=True,
-               results_dir=None, qelectron_db=False):
+def sync(dispatch_id: Union[str, List[str]]) -> None:
+    """Returns once the dispatch (or each of a list of them) has ended, as Covalent's ``sync``:
+    held requests, never a busy poll."""
+    if isinstance(dispatch_id, str):
+        ids = [dispatch_id]
+    elif isinstance(dispatch_id, list):
+        ids = dispatch_id
+    else:
+        raise RuntimeError("dispatch_id must be a string or a list, not a %s"
+                           % type(dispatch_id).__name__)
+    client = _client()
+    for one in ids:
+        client.workflow(one).wait()
+
+
+def get_result(dispatch_id: str, wait: bool = False, dispatcher_addr: Optional[str] = None,
+               status_only: bool = False, *, results_dir: Optional[str] = None,
+               workflow_output: bool = True, intermediate_outputs: bool = True,
+               sublattice_results: bool = True, qelectron_db: bool = False,
+               timeout: Optional[float] = None) -> Result:
     """The Result of a dispatch; with ``wait=True`` once the workflow has ended (held requests,
     never a busy poll). As in Covalent, ``workflow_output=False`` leaves the lattice's output
     out (``result`` is None) and ``intermediate_outputs=False`` the electrons' (their
@@ -746,7 +426,6 @@ def get_result(dispatch_id, wait=False, dispatcher_addr=None, status_only=False,
                   workflow_output=workflow_output, intermediate_outputs=intermediate_outputs)
 
 
-from .results import ElectronResult, Result  # noqa: E402 (they use the statuses above)
 
 __all__ = [
     "AWSBatchExecutor", "DepsBash", "DepsCall", "DepsPip", "OtherExecutor", "Electron", "Lattice", "Proxy", "RESULT_STATUS", "Result",

@@ -3,7 +3,7 @@
 a module naming them imports; their electrons run on the service's default execution profile, and
 one warning says so."""
 
-from .covalent import AWSBatchExecutor, OtherExecutor
+from .deps import AWSBatchExecutor, OtherExecutor
 
 
 class LocalExecutor(OtherExecutor):

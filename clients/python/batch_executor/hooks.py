@@ -12,6 +12,7 @@ Each hook function travels as source (source.py), loaded in a module of its own 
 import json
 
 from . import values
+from .deps import DepsPip
 
 #: The operator's setting that gives task containers a network on the local backend.
 NETWORK_SETTING = "batch-executor.local.network"
@@ -64,8 +65,6 @@ def bash_of(deps_bash):
 def calls_of(calls, what):
     """A list of DepsCall, DepsBash and DepsPip (whose packages join the task's requirements)
     from one or a list of them."""
-    from .covalent import DepsPip
-
     if calls is None:
         return []
     if isinstance(calls, (DepsCall, DepsBash, DepsPip)):
@@ -147,8 +146,6 @@ def requirements(calls):
     """The pip requirements of the hooks: a DepsPip's packages, and what the hook functions'
     sources need (cloudpickle, for one that travels pickled)."""
     from .source import function_source
-
-    from .covalent import DepsPip
 
     needed = []
     for call in calls:

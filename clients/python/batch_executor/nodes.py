@@ -22,11 +22,15 @@ import os
 import re
 
 from . import values
+from .proxy import Proxy
 
 PARAMETER = ":parameter:"
 LIST = ":electron_list:"
 DICT = ":electron_dict:"
 POSTPROCESS = ":postprocess:reconstruct"
+
+#: The key of the task that computes a dispatched lattice's return value.
+OUTPUT_KEY = "lattice.result"
 
 _SIGNS = {"add": "+", "sub": "-", "mul": "*", "matmul": "@", "truediv": "/", "floordiv": "//",
           "mod": "%", "pow": "**", "lshift": "<<", "rshift": ">>", "and": "&", "xor": "^",
@@ -62,8 +66,6 @@ class NodeTable:
     def connect(self, value):
         """The node whose output ``value`` is: a proxy's own, or a new parameter or collection
         node."""
-        from .covalent import Proxy
-
         if isinstance(value, Proxy):
             return object.__getattribute__(value, "_id")
         if isinstance(value, list):
@@ -109,8 +111,6 @@ class NodeTable:
         return node_id
 
     def _label(self, operand):
-        from .covalent import Proxy
-
         if isinstance(operand, Proxy):
             return self.name(object.__getattribute__(operand, "_id"))
         return operand

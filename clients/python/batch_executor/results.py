@@ -2,14 +2,18 @@
 times, its inputs, and per node (Covalent's numbering, nodes.py) the dictionary Covalent's
 ``Result.get_node_result`` has.
 
-A node's ``stdout`` is everything its task printed, as the service keeps it (``GET
-/api/v1/tasks/{id}/logs``): the service does not keep stdout and stderr apart, so ``stderr`` is
-empty and what the task wrote to stderr is in ``stdout``.
+A node's ``stdout`` and ``stderr`` are what its task's code wrote to each, as the runner kept them
+apart (``GET /api/v1/tasks/{id}/logs?stream=stdout|stderr``); for a task that has none kept apart
+(one that ended without a result), ``stdout`` is its whole output and ``stderr`` empty.
 """
+
+import datetime
+from typing import Any, Dict, List, Optional, Union
 
 from . import nodes
 from .client import TaskHandle
-from .covalent import OUTPUT_KEY, RESULT_STATUS, _WORKFLOW_STATUS, covalent_status
+from .nodes import OUTPUT_KEY
+from .statuses import _WORKFLOW_STATUS, RESULT_STATUS, covalent_status
 from .errors import BatchExecutorError, TaskFailed
 
 
@@ -32,6 +36,7 @@ class ElectronResult:
         self._error = None
         self._times = None
         self._stdout = None
+        self._stderr = None
 
     def __repr__(self):
         return "<ElectronResult %s %s>" % (self.key, self.status)
@@ -50,14 +55,14 @@ class ElectronResult:
                 self._error = str(failed)
 
     @property
-    def result(self):
+    def result(self) -> Any:
         self._fetch()
         return self._result
 
     output = result
 
     @property
-    def error(self):
+    def error(self) -> Optional[str]:
         self._fetch()
         return self._error
 
@@ -78,26 +83,38 @@ class ElectronResult:
         return self._times
 
     @property
-    def start_time(self):
+    def start_time(self) -> Optional[datetime.datetime]:
         """When its task started running (a datetime; when it was created, if it never ran)."""
         return self._read_times()[0]
 
     @property
-    def end_time(self):
+    def end_time(self) -> Optional[datetime.datetime]:
         """When its task ended (a datetime), None while it runs."""
         return self._read_times()[1]
 
-    @property
-    def stdout(self):
-        """What the task printed, stdout and stderr together, as the service keeps it."""
+    def _read_streams(self):
         if self._stdout is None:
             try:
-                self._stdout = self.handle.logs()
+                out = self.handle.logs("stdout")
+                err = self.handle.logs("stderr") if out is not None else None
+                if out is None or err is None:  # none kept apart: the whole output
+                    out, err = self.handle.logs(), ""
             except BatchExecutorError:
-                self._stdout = ""
-        return self._stdout
+                out, err = "", ""
+            self._stdout, self._stderr = out, err
+        return self._stdout, self._stderr
 
-    def node_result(self):
+    @property
+    def stdout(self) -> str:
+        """What the task's code wrote to stdout (its whole output when none was kept apart)."""
+        return self._read_streams()[0]
+
+    @property
+    def stderr(self) -> str:
+        """What the task's code wrote to stderr (a traceback among it, when it raised)."""
+        return self._read_streams()[1]
+
+    def node_result(self) -> Dict[str, Any]:
         """Covalent's dictionary of this node."""
         return {
             "node_id": self.node_id,
@@ -109,7 +126,7 @@ class ElectronResult:
             "error": self.error,
             "sublattice_result": None,
             "stdout": self.stdout,
-            "stderr": "",
+            "stderr": self.stderr,
         }
 
     def __getitem__(self, name):
@@ -125,20 +142,21 @@ class TransportGraph:
     def __init__(self, result):
         self._result = result
 
-    def get_node_value(self, node_id, key):
+    def get_node_value(self, node_id: int, key: str) -> Any:
         node = self._result._node(node_id)
         if key == "name":
             return node["name"]
         if key == "value":
             return node.get("value")
-        if node["kind"] == "electron" and key in ("status", "output", "error", "stdout"):
+        if node["kind"] == "electron" and key in ("status", "output", "error", "stdout", "stderr"):
             # read only what is asked for: the times and the logs each cost a request
             electron = self._result._electron(node["key"])
             return {"status": lambda: electron.status, "output": lambda: electron.result,
-                    "error": lambda: electron.error, "stdout": lambda: electron.stdout}[key]()
+                    "error": lambda: electron.error, "stdout": lambda: electron.stdout,
+                    "stderr": lambda: electron.stderr}[key]()
         return self._result.get_node_result(node_id)[key]
 
-    def get_nodes(self):
+    def get_nodes(self) -> List[int]:
         return [n["id"] for n in self._result.table.nodes if n is not None]
 
 
@@ -191,7 +209,7 @@ class Result:
         self._output = (
             ElectronResult(client, OUTPUT_KEY, tasks[OUTPUT_KEY], modules,
                            ids[OUTPUT_KEY]["id"] if OUTPUT_KEY in ids else None,
-                           nodes.POSTPROCESS)
+                           nodes.POSTPROCESS, workflow_output)
             if OUTPUT_KEY in tasks
             else None
         )
@@ -221,7 +239,7 @@ class Result:
         return "<Result %s %s %s>" % (self.lattice_name, self.dispatch_id, self.status)
 
     @property
-    def result(self):
+    def result(self) -> Any:
         """The lattice's return value once COMPLETED, else None."""
         return self._result
 
@@ -235,7 +253,7 @@ class Result:
                 % (self.dispatch_id, node_id, known, nodes.dispatch_cache_dir()))
         return nodes_[node_id]
 
-    def get_node_result(self, node_id):
+    def get_node_result(self, node_id: Union[int, str]) -> Any:
         """Covalent's dictionary of node ``node_id`` (an int): ``node_id``, ``node_name``,
         ``start_time``, ``end_time``, ``status``, ``output``, ``error``, ``sublattice_result``
         (None: no sublattices here), ``stdout``, ``stderr``. With a string, the ElectronResult of
@@ -301,11 +319,11 @@ class Result:
             return RESULT_STATUS.FAILED, None, "%s: %s" % (type(error).__name__, error), created
         return RESULT_STATUS.COMPLETED, value, None, created
 
-    def get_all_node_results(self):
+    def get_all_node_results(self) -> List[Dict[str, Any]]:
         """Every node's dictionary (get_node_result), in node order."""
         return [self.get_node_result(n["id"]) for n in self.table.nodes if n is not None]
 
-    def get_all_node_outputs(self):
+    def get_all_node_outputs(self) -> Dict[str, Any]:
         """Every node's output keyed ``"name(id)"``, as Covalent keys them."""
         return {"%s(%d)" % (n["name"], n["id"]): self._value(n["id"])[1]
                 for n in self.table.nodes if n is not None}

@@ -548,9 +548,7 @@ class GlobalsSlicer:
             self.done.add(name)
             return  # a builtin, or a NameError where it runs
         value = self.globals[name]
-        from .covalent import Electron, Lattice
-
-        if isinstance(value, (Electron, Lattice)):
+        if getattr(type(value), "_batch_executor_wraps", False):  # an @electron or @lattice
             value = value.function  # an electron called as a plain function where the task runs
         if _is_client_object(value):
             raise SourceError(

@@ -13,6 +13,8 @@ import base64
 import math
 import pickle
 
+from .proxy import Proxy
+
 TUPLE = "__batch_executor_tuple__"
 DICT = "__batch_executor_dict__"
 PICKLE = "__batch_executor_pickle__"
@@ -87,8 +89,6 @@ def _is_plain_json(value):
 def encode(value, reference=None, what="a value", path="value"):
     """``value`` as JSON, markers where JSON would change it; ``reference(proxy)`` gives the JSON
     of a workflow proxy (a reference) where one stands."""
-    from .covalent import Proxy
-
     if isinstance(value, Proxy):
         if reference is None:
             raise TypeError("%s: %s is a workflow proxy, only valid inside a lattice" % (what, path))

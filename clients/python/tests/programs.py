@@ -369,3 +369,122 @@ counted = counting_electron()
 @ct.lattice
 def not_top_level():
     return [squared(x=5), triple(4), increment(1), counted(3)]
+
+
+# ---- doc/source/how_to/orchestration/wait_for_another_electron.ipynb -------------------------
+
+
+@ct.electron
+def squares_slowly(a):
+    import time
+
+    time.sleep(1)
+    return a**2
+
+
+@ct.electron
+def cubes_slowly(a):
+    import time
+
+    time.sleep(1)
+    return a**3
+
+
+@ct.electron
+def fourth_power_slowly(a):
+    import time
+
+    time.sleep(1)
+    return a**4
+
+
+@ct.electron
+def product(x, y):
+    return x * y
+
+
+@ct.electron
+def cubed(b):
+    return b**3
+
+
+@ct.lattice
+def waits_for_one():
+    squared_two = squares_slowly(2)
+    twelve = product(squared_two, 3)
+    hundred_and_twenty_five = cubed(5).wait_for(squared_two)
+    return product(twelve, hundred_and_twenty_five)
+
+
+@ct.lattice
+def waits_for_several():
+    first = squares_slowly(2)
+    second = cubes_slowly(2)
+    third = fourth_power_slowly(2)
+    twelve = product(first, 3)
+    hundred_and_twenty_five = cubed(5).wait_for([first, second, third])
+    return product(twelve, hundred_and_twenty_five)
+
+
+# ---- tests/functional_tests/workflow_stack_test.py (test_wait_for) ----------------------------
+
+
+@ct.electron
+def squares(a):
+    return a**2
+
+
+@ct.electron
+def cubes(a):
+    return a**3
+
+
+@ct.lattice
+def waits_with_ct_wait():
+    first = squares(2)
+    second = cubes(2)
+    twelve = product(first, 3)
+    hundred_and_twenty_five = ct.wait(cubed(5), [first, second])
+    return product(twelve, hundred_and_twenty_five)
+
+
+# ---- tests/functional_tests/workflow_stack_test.py (test_intermediate_electron_failure) -------
+
+
+@ct.electron
+def fails_on_anything(x):
+    assert False, "fails whatever it gets: %r" % (x,)
+
+
+@ct.lattice
+def intermediate_failure(x):
+    first = fails_on_anything(x)
+    return fails_on_anything(first)
+
+
+# ---- tests/functional_tests/workflow_stack_test.py (test_electrons_with_positional_args and
+# ---- test_lattice_with_positional_args) -------------------------------------------------------
+
+
+@ct.electron
+def summed(a, b):
+    return a + b
+
+
+@ct.lattice
+def electron_takes_positional(a, b):
+    return summed(a, b)
+
+
+@ct.lattice
+def lattice_takes_positional(a, b):
+    return summed(a=a, b=b)
+
+
+# ---- doc/source/how_to/execution/synchronize_lattice.ipynb ------------------------------------
+
+
+@ct.lattice
+@ct.electron
+def plus_five(x):
+    return x + 5

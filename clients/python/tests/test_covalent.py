@@ -64,7 +64,7 @@ class ExecutorTest(unittest.TestCase):
         self.assertIn("credentials, profile, region, cache_dir", str(caught[0].message))
 
     def test_executors_of_other_kinds_never_break_a_module_and_run_on_the_default(self):
-        import batch_executor.covalent as module
+        import batch_executor.deps as module
 
         module._warned_executors.clear()
         with warnings.catch_warnings(record=True) as caught:

@@ -200,8 +200,8 @@ class _Handle:
                 {"at": "2026-12-06T10:00:04.25Z", "kind": "STATUS", "from_status": "QUEUED",
                  "to_status": "RUNNING"}]
 
-    def logs(self):
-        return "printed\n"
+    def logs(self, stream=None):
+        return {None: "printed\nwarned\n", "stdout": "printed\n", "stderr": "warned\n"}[stream]
 
 
 class ElectronTimesTest(unittest.TestCase):
@@ -213,8 +213,23 @@ class ElectronTimesTest(unittest.TestCase):
         node = electron.node_result()
         self.assertEqual(node["start_time"].isoformat(), "2026-12-06T10:00:04.250000+00:00")
         self.assertEqual(node["end_time"].isoformat(), "2026-12-06T10:00:09+00:00")
-        self.assertEqual((node["output"], node["stdout"], node["stderr"]), (3, "printed\n", ""))
+        self.assertEqual((node["output"], node["stdout"], node["stderr"]),
+                         (3, "printed\n", "warned\n"))
         self.assertEqual(electron["node_name"], "add")
+
+
+class _NothingApart(_Handle):
+    """A task whose streams were not kept apart (it ended without a result)."""
+
+    def logs(self, stream=None):
+        return "all of it\n" if stream is None else None
+
+
+class StreamsTest(unittest.TestCase):
+    def test_without_streams_kept_apart_stdout_is_the_whole_output(self):
+        electron = ct.ElectronResult(None, "add", {"id": "t", "status": "FAILED"}, [], 0, "add")
+        electron.handle = _NothingApart()
+        self.assertEqual((electron.stdout, electron.stderr), ("all of it\n", ""))
 
 
 class ValuesTest(unittest.TestCase):

@@ -39,6 +39,12 @@ DISPATCHES = {
     "goes_on_after_a_failure": (p.goes_on_after_a_failure, (1,), {}),
     "granular": (p.granular, (), {"a": 1, "b": 2}),
     "add_multiply": (p.add_multiply, (), {"x": 2, "y": 3}),
+    "waits_for_one": (p.waits_for_one, (), {}),
+    "waits_for_several": (p.waits_for_several, (), {}),
+    "waits_with_ct_wait": (p.waits_with_ct_wait, (), {}),
+    "intermediate_failure": (p.intermediate_failure, (5,), {}),
+    "electron_takes_positional": (p.electron_takes_positional, (), {"a": 1, "b": 2}),
+    "lattice_takes_positional": (p.lattice_takes_positional, (1, 2), {}),
 }
 
 
@@ -112,15 +118,13 @@ class CovalentProgramsTest(unittest.TestCase):
         self.assertEqual(result.lattice.transport_graph.get_node_value(0, "status"),
                          ct.Result.FAILED)
 
-    # tests/functional_tests/workflow_stack_test.py (test_stdout_stderr_redirection): the service
-    # keeps one output per task, so both lines are in stdout (in the order the buffered stdout and
-    # the unbuffered stderr reached it) and stderr is empty
+    # tests/functional_tests/workflow_stack_test.py (test_stdout_stderr_redirection)
     def test_what_an_electron_printed(self):
         results = self.result("printing").get_all_node_results()
-        printed = [r["stdout"] for r in results if r["stdout"]]
-        self.assertEqual(len(printed), 1)
-        self.assertEqual(sorted(printed[0].split()), ["1", "2"])
-        self.assertEqual([r["stderr"] for r in results if r["stderr"]], [])
+        stdout = [r["stdout"] for r in results if r["stdout"]][0]
+        stderr = [r["stderr"] for r in results if r["stderr"]][0]
+        self.assertEqual(stdout, "1\n")
+        self.assertEqual(stderr, "2\n")
 
     # tests/functional_tests/workflow_stack_test.py (test_electron_getitem)
     def test_items_of_a_result(self):
@@ -218,6 +222,51 @@ class CovalentProgramsTest(unittest.TestCase):
         self.assertEqual(done.returncode, 0, done.stdout)
         self.assertIn("15 15 {'x': 2, 'y': 3}", done.stdout.decode())
         self.assertIn("':parameter:2(1)'", done.stdout.decode())
+
+    # doc/source/how_to/orchestration/wait_for_another_electron.ipynb (both examples)
+    def test_how_to_wait_for_another_electron(self):
+        self.assertEqual(self.result("waits_for_one").result, 1500)
+        self.assertEqual(self.result("waits_for_several").result, 1500)
+
+    # tests/functional_tests/workflow_stack_test.py (test_wait_for)
+    def test_wait(self):
+        result = self.result("waits_with_ct_wait")
+        self.assertEqual(result.status, ct.Result.COMPLETED, result.error)
+        waiting = result.get_node_result(node_id=6)
+        self.assertEqual(waiting["node_name"], "cubed")
+        self.assertGreater(waiting["start_time"], result.get_node_result(node_id=0)["end_time"])
+        self.assertGreater(waiting["start_time"], result.get_node_result(node_id=2)["end_time"])
+        self.assertEqual(result.result, 1500)
+        self.assertEqual(p.waits_with_ct_wait(), 1500)  # called directly: the same value
+
+    # tests/functional_tests/workflow_stack_test.py (test_intermediate_electron_failure)
+    def test_an_intermediate_failure_fails_the_dispatch(self):
+        result = self.result("intermediate_failure")
+        self.assertEqual(result.status, ct.Result.FAILED)
+        self.assertEqual(result.lattice.transport_graph.get_node_value(0, "status"),
+                         ct.Result.FAILED)
+
+    # tests/functional_tests/workflow_stack_test.py (test_electrons_with_positional_args,
+    # test_lattice_with_positional_args)
+    def test_positional_arguments(self):
+        self.assertEqual(self.result("electron_takes_positional").result, 3)
+        self.assertEqual(self.result("lattice_takes_positional").result, 3)
+
+    # doc/source/how_to/execution/synchronize_lattice.ipynb: a lattice of one electron, dispatched
+    # three times, synchronized on one, two, then all of them
+    def test_how_to_synchronize_lattices(self):
+        dispatch_ids = [ct.dispatch(p.plus_five)(x=x) for x in [1, 2, 3]]
+        ct.sync(dispatch_ids[0])
+        self.assertEqual(ct.get_result(dispatch_ids[0]).status, ct.Result.COMPLETED)
+        ct.sync(dispatch_ids[:2])
+        ct.sync(dispatch_ids)
+        self.assertEqual([ct.get_result(d).result for d in dispatch_ids], [6, 7, 8])
+        with self.assertRaises(RuntimeError):
+            ct.sync(42)
+
+    def test_at_least_25_of_covalents_programs_run(self):
+        # the dispatches above, plus raises_while_built, plus_five and not_top_level
+        self.assertGreaterEqual(len(DISPATCHES) + 3, 25)
 
     # tests/functional_tests/workflow_stack_test.py (test_decorated_function), with a closure, a
     # lambda and a class defined in a function: they travel pickled with cloudpickle, and without

@@ -48,6 +48,13 @@ POST /api/v1/workflows has them, and the output, a JSON value whose {"$task": ke
 for those tasks' results. A plain dict is never taken for one. The service adds the tasks to the
 running workflow and the task's value becomes the output once they end.
 
+What the task writes through sys.stdout and sys.stderr (print, tracebacks, a logging handler on
+a stream) goes to the container's output as before, and a copy of each is kept apart: stdout.txt
+and stderr.txt beside result.json (and with it to S3), each at most BATCH_EXECUTOR_MAX_LOG_SIZE
+bytes (16 MiB unless the service says): its first and last halves, with one line between them
+saying how much was dropped. Output written to the file descriptors directly (a subprocess, os.write)
+is in the container's output only.
+
 Exit codes: 0 the function returned; 65 the function (or its module source) raised, or the runner
 refused its payload or an input; 66 the runner itself could not do its job (unreadable payload,
 result not storable).
@@ -189,11 +196,76 @@ def describe(value):
     return {"type": kind.__module__ + "." + kind.__qualname__, "repr": text}
 
 
+class KeptStream:
+    """Stands for sys.stdout or sys.stderr: everything written goes through to the original (the
+    container's output keeps it all), and a copy is kept within a bound, its first and last halves."""
+
+    def __init__(self, original, limit):
+        self._original = original
+        self._half = max(1, limit // 2)
+        self._head = bytearray()
+        self._tail = bytearray()
+        self._received = 0
+
+    def write(self, text):
+        written = self._original.write(text)
+        data = text.encode("utf-8", "replace") if isinstance(text, str) else bytes(text)
+        self._received += len(data)
+        room = self._half - len(self._head)
+        if room > 0:
+            self._head += data[:room]
+            data = data[room:]
+        if data:
+            self._tail += data
+            if len(self._tail) > 2 * self._half:
+                del self._tail[:len(self._tail) - self._half]
+        return written
+
+    def writelines(self, lines):
+        for line in lines:
+            self.write(line)
+
+    def flush(self):
+        self._original.flush()
+
+    def __getattr__(self, name):
+        return getattr(self._original, name)
+
+    def kept(self):
+        """What was written, within the bound: head, the line about what was dropped, tail."""
+        tail = bytes(self._tail[-self._half:]) if len(self._tail) > self._half else bytes(self._tail)
+        dropped = self._received - len(self._head) - len(tail)
+        if dropped <= 0:
+            return bytes(self._head) + tail
+        line = (
+            "[batch-executor: %d bytes dropped here; this stream keeps its first and last %d bytes]\n"
+            % (dropped, self._half)
+        ).encode("utf-8")
+        if self._head and not self._head.endswith(b"\n"):
+            line = b"\n" + line
+        return bytes(self._head) + line + tail
+
+
+KEPT_STREAMS = {}  # "stdout.txt"/"stderr.txt" -> KeptStream, once the task's code is about to run
+
+
+def keep_streams():
+    """From now on a copy of stdout and of stderr is kept for stdout.txt and stderr.txt."""
+    try:
+        limit = int(os.environ.get("BATCH_EXECUTOR_MAX_LOG_SIZE") or 16 * 1024 * 1024)
+    except ValueError:
+        limit = 16 * 1024 * 1024
+    sys.stdout = KEPT_STREAMS["stdout.txt"] = KeptStream(sys.stdout, limit)
+    sys.stderr = KEPT_STREAMS["stderr.txt"] = KeptStream(sys.stderr, limit)
+
+
 def write_outputs(document, pickled):
     os.makedirs(OUT_DIR, exist_ok=True)
     files = {"result.json": json.dumps(document, allow_nan=False).encode("utf-8")}
     if pickled is not None:
         files["result.pickle"] = pickled
+    for name, stream in KEPT_STREAMS.items():
+        files[name] = stream.kept()
     for name, data in files.items():
         with open(os.path.join(OUT_DIR, name), "wb") as f:
             f.write(data)
@@ -507,6 +579,7 @@ def main():
         print("batch-executor: cannot read the task payload: %r" % (error,), file=sys.stderr)
         return EXIT_RUNNER_FAILED
 
+    keep_streams()
     try:
         inputs = json.loads(os.environ.get("BATCH_EXECUTOR_INPUTS") or "{}")
         loaded = {}

@@ -51,6 +51,7 @@ public class TaskController {
   private final HeldAnswers held;
   private final DeleteTask deletion;
   private final LogFollowers followers;
+  private final TaskStreams streams;
 
   public TaskController(
       SubmitTask submitTask,
@@ -60,7 +61,9 @@ public class TaskController {
       Caller caller,
       HeldAnswers held,
       DeleteTask deletion,
-      LogFollowers followers) {
+      LogFollowers followers,
+      TaskStreams streams) {
+    this.streams = streams;
     this.held = held;
     this.followers = followers;
     this.deletion = deletion;
@@ -102,6 +105,14 @@ public class TaskController {
       @Parameter(description = "Makes a retried submission return the first task")
           @RequestHeader(name = "Idempotency-Key", required = false)
           String idempotencyKey) {
+    if (body.after() != null) {
+      throw new io.batchexecutor.task.InvalidTaskException(
+          List.of(
+              new io.batchexecutor.task.InvalidTaskException.Violation(
+                  "after",
+                  "names tasks of a workflow to wait for: a task on its own has none (submit a"
+                      + " workflow to POST /api/v1/workflows)")));
+    }
     SubmitTask.Result result =
         submitTask.submit(
             new NewTask(
@@ -294,7 +305,9 @@ public class TaskController {
               + " Batch from that child job's own stream); without index, a local sweep's runs"
               + " one after another once all ended. On the local backend the stored output is at"
               + " most batch-executor.local.max-log-size: its first and last halves, with one line"
-              + " between them saying how many bytes were dropped.")
+              + " between them saying how many bytes were dropped. ?stream=stdout or"
+              + " ?stream=stderr gives one stream alone, as the runner kept it apart beside the"
+              + " result once the task ended (also on AWS Batch, whose log stream merges them).")
   @ApiResponse(
       responseCode = "200",
       description = "The output as text",
@@ -305,7 +318,9 @@ public class TaskController {
   @ApiResponse(responseCode = "404", description = "No such task")
   @ApiResponse(
       responseCode = "400",
-      description = "An index that names no run, or a tail below 0, above 10,000 or with follow")
+      description =
+          "An index that names no run, a tail below 0, above 10,000 or with follow, or a stream"
+              + " other than stdout or stderr, or with follow")
   @ApiResponse(
       responseCode = "409",
       description = "Nothing has run yet, so there is no output (not with follow: it waits)")
@@ -326,12 +341,30 @@ public class TaskController {
                   "Only the last <tail> lines (at most 10,000), read from the end of the output;"
                       + " not with follow")
           @RequestParam(required = false)
-          Integer tail) {
+          Integer tail,
+      @Parameter(
+              description =
+                  "stdout or stderr: only that stream, kept apart by the runner once the task"
+                      + " ended; left out, the whole output, both streams in order; not with"
+                      + " follow",
+              schema = @Schema(allowableValues = {"stdout", "stderr"}))
+          @RequestParam(required = false)
+          String stream) {
     TaskOutputs.checkTail(tail);
     if (follow && tail != null) {
       throw ProblemException.invalidParameter("tail", "cannot be combined with follow=true");
     }
+    if (stream != null) {
+      TaskStreams.fileOf(stream);
+      if (follow) {
+        throw ProblemException.invalidParameter(
+            "stream", "cannot be combined with follow=true: the streams are kept apart at the end");
+      }
+    }
     Task task = owned(id);
+    if (stream != null) {
+      return streams.stream(task, index, stream, tail);
+    }
     if (follow) {
       return ResponseEntity.ok().contentType(TaskOutputs.TEXT).body(followers.follow(task, index));
     }

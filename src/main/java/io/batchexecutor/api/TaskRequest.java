@@ -16,6 +16,7 @@ import tools.jackson.databind.JsonNode;
  * @param image the image to build the task into
  * @param sweep a parameter sweep: keyword argument names to lists of values; the function runs once
  *     per combination and the result is the list of (combination, result or error)
+ * @param after in a workflow only: keys of tasks this one waits for without taking their results
  */
 @Schema(
     description = "A Python function to run, with its arguments and optional executor settings",
@@ -48,4 +49,10 @@ public record TaskRequest(
                     + " function runs once per combination",
             example = "{\"C\": [0.1, 1, 10], \"gamma\": [0.1, 0.7]}")
         @JsonShape(JsonShape.Kind.OBJECT_OF_ARRAYS)
-        JsonNode sweep) {}
+        JsonNode sweep,
+    @Schema(
+            description =
+                "In a workflow only: keys of tasks this one waits for (they must succeed first)"
+                    + " without taking their results",
+            example = "[\"load\"]")
+        java.util.List<String> after) {}

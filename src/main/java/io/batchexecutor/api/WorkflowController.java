@@ -86,7 +86,8 @@ public class WorkflowController {
       summary = "Submit a workflow",
       description =
           "Stores every task at once and answers at once. A task starts when every task it refers"
-              + " to with {\"$task\": \"<key>\"} SUCCEEDED; when one fails, the tasks below it end"
+              + " to with {\"$task\": \"<key>\"}, and every task its \"after\" lists, SUCCEEDED"
+              + " (\"after\" waits without taking the result); when one fails, the tasks below it end"
               + " CANCELLED, naming it. A cycle, a reference to a missing key or more than 1,000"
               + " tasks is a 400 that names the problem.")
   @ApiResponse(responseCode = "202", description = "Accepted; Location names the workflow")
@@ -111,7 +112,15 @@ public class WorkflowController {
           String idempotencyKey) {
     String owner = caller.current();
     Map<String, NewTask> given = new LinkedHashMap<>();
+    Map<String, List<String>> after = new LinkedHashMap<>();
     if (body.tasks() != null) {
+      body.tasks()
+          .forEach(
+              (key, t) -> {
+                if (t != null && t.after() != null) {
+                  after.put(key, t.after());
+                }
+              });
       body.tasks()
           .forEach(
               (key, t) ->
@@ -128,7 +137,7 @@ public class WorkflowController {
                               null)));
     }
     SubmitWorkflow.Accepted accepted =
-        submitWorkflow.submit(new NewWorkflow(owner, body.name(), given, idempotencyKey));
+        submitWorkflow.submit(new NewWorkflow(owner, body.name(), given, idempotencyKey, after));
     return ResponseEntity.status(HttpStatus.ACCEPTED)
         .location(URI.create("/api/v1/workflows/" + accepted.workflow().id()))
         .header("Idempotent-Replayed", Boolean.toString(!accepted.created()))

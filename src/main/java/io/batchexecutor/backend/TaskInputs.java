@@ -5,9 +5,13 @@ import io.batchexecutor.storage.ObjectStores;
 import io.batchexecutor.task.Task;
 import io.batchexecutor.task.TaskObjects;
 import io.batchexecutor.task.TaskQueries;
+import io.batchexecutor.task.TaskReferences;
 import io.batchexecutor.task.TaskStatus;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -35,13 +39,45 @@ public class TaskInputs {
     this.json = json;
   }
 
-  /** The tasks {@code task} depends on, by key. */
+  /**
+   * The tasks {@code task} depends on, by key: those whose results it takes and those it waits for.
+   */
   public Map<String, Task> dependencies(Task task) {
     Map<UUID, Task> found = new LinkedHashMap<>();
     tasks.findAll(task.dependsOn().values()).forEach(t -> found.put(t.id(), t));
     Map<String, Task> byKey = new LinkedHashMap<>();
     task.dependsOn().forEach((key, id) -> byKey.put(key, found.get(id)));
     return byKey;
+  }
+
+  /**
+   * Of {@code dependencies} (all of {@code task}'s), those whose results it takes: the ones its
+   * arguments refer to. One it only waits for (its {@code "after"}) is no input: nothing of it is
+   * copied or named to the runner.
+   */
+  public static Map<String, Task> taken(Task task, Map<String, Task> dependencies) {
+    Map<String, Task> taken = new LinkedHashMap<>();
+    inputs(task).keySet().forEach(key -> taken.put(key, dependencies.get(key)));
+    return taken;
+  }
+
+  /** The dependencies whose results the task's arguments refer to, by key. */
+  static Map<String, UUID> inputs(Task task) {
+    if (task.dependsOn().isEmpty()) {
+      return Map.of();
+    }
+    Set<String> referred = new HashSet<>();
+    TaskReferences.in(task.spec().args(), task.spec().kwargs(), new ArrayList<>())
+        .forEach(r -> referred.add(r.key()));
+    Map<String, UUID> taken = new LinkedHashMap<>();
+    task.dependsOn()
+        .forEach(
+            (key, id) -> {
+              if (referred.contains(key)) {
+                taken.put(key, id);
+              }
+            });
+    return taken;
   }
 
   /**
@@ -54,7 +90,7 @@ public class TaskInputs {
    */
   public Map<String, Map<String, byte[]>> files(Task task) {
     Map<String, Map<String, byte[]>> files = new LinkedHashMap<>();
-    for (Map.Entry<String, Task> e : dependencies(task).entrySet()) {
+    for (Map.Entry<String, Task> e : taken(task, dependencies(task)).entrySet()) {
       Task upstream = e.getValue();
       if (upstream == null || upstream.status() != TaskStatus.SUCCEEDED) {
         throw new IllegalStateException(
@@ -105,7 +141,7 @@ public class TaskInputs {
   /** The runner's {@code BATCH_EXECUTOR_INPUTS} for the local backend's copied files. */
   public static Map<String, String> containerLocations(Task task) {
     Map<String, String> locations = new LinkedHashMap<>();
-    task.dependsOn().keySet().forEach(key -> locations.put(key, CONTAINER_DIR + "/" + key));
+    inputs(task).keySet().forEach(key -> locations.put(key, CONTAINER_DIR + "/" + key));
     return locations;
   }
 

@@ -14,6 +14,16 @@ public final class RunnerContract {
   /** The pickle of a value JSON cannot carry, beside {@link #RESULT_FILE}. */
   public static final String PICKLE_FILE = "result.pickle";
 
+  /**
+   * The runner's bounded copy of what the function wrote to stdout, beside {@link #RESULT_FILE}.
+   */
+  public static final String STDOUT_FILE = "stdout.txt";
+
+  /**
+   * The runner's bounded copy of what the function wrote to stderr, beside {@link #RESULT_FILE}.
+   */
+  public static final String STDERR_FILE = "stderr.txt";
+
   /** Exit code: the function (or its module source) raised, or the runner refused its input. */
   public static final int EXIT_RAISED = 65;
 
@@ -50,6 +60,9 @@ public final class RunnerContract {
   /** The run of a sweep on the local backend (AWS Batch sets its own array index). */
   public static final String SWEEP_INDEX = "BATCH_EXECUTOR_SWEEP_INDEX";
 
+  /** The most bytes the runner keeps of each of stdout and stderr (16 MiB when not set). */
+  public static final String MAX_LOG_SIZE = "BATCH_EXECUTOR_MAX_LOG_SIZE";
+
   /** The environment variables {@code runner.py} reads. */
   public static final List<String> ENVIRONMENT =
       List.of(
@@ -62,7 +75,8 @@ public final class RunnerContract {
           S3_ENDPOINT,
           INPUTS,
           INPUT_SHA256,
-          SWEEP_INDEX);
+          SWEEP_INDEX,
+          MAX_LOG_SIZE);
 
   /**
    * The errors the runner reports for itself, before the function runs: the payload or an input

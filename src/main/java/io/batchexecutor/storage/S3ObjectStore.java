@@ -2,6 +2,7 @@ package io.batchexecutor.storage;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -72,7 +73,17 @@ public class S3ObjectStore implements ObjectStore {
     String bucket = pointer.getHost();
     String key = pointer.getPath().substring(1);
     try {
-      return OptionalLong.of(s3.headObject(b -> b.bucket(bucket).key(key)).contentLength());
+      Long length = s3.headObject(b -> b.bucket(bucket).key(key)).contentLength();
+      if (length == null) {
+        // an answer without Content-Length (an S3-compatible server's, for an object a client
+        // wrote with chunked encoding): the object's bytes are counted instead
+        try (InputStream in = s3.getObject(b -> b.bucket(bucket).key(key))) {
+          return OptionalLong.of(in.transferTo(OutputStream.nullOutputStream()));
+        } catch (IOException e) {
+          throw new UncheckedIOException("cannot read " + pointer, e);
+        }
+      }
+      return OptionalLong.of(length);
     } catch (NoSuchKeyException e) {
       return OptionalLong.empty();
     } catch (S3Exception e) {

@@ -24,6 +24,12 @@ public final class TaskObjects {
   /** The pickle of a value JSON cannot carry, beside {@link #RESULT}. */
   public static final String PICKLE = RunnerContract.PICKLE_FILE;
 
+  /** What the function wrote to stdout, kept apart by the runner beside {@link #RESULT}. */
+  public static final String STDOUT = RunnerContract.STDOUT_FILE;
+
+  /** What the function wrote to stderr, kept apart by the runner beside {@link #RESULT}. */
+  public static final String STDERR = RunnerContract.STDERR_FILE;
+
   private TaskObjects() {}
 
   /** {@code <prefix of the task>/<name>}. */

@@ -175,7 +175,7 @@ public class ExpandSubWorkflow implements SubWorkflows {
     malformed.forEach(
         p -> problems.add(v("output" + p.field().substring("args[0]".length()), p.message())));
     if (problems.isEmpty()) {
-      SubmitWorkflow.checkAcyclic(dependencies, problems);
+      SubmitWorkflow.checkAcyclic(dependencies, Map.of(), problems);
     }
     if ("awsbatch".equals(submitTask.backendName())) {
       FanInOnBatch.check(dependencies, problems);

@@ -1,6 +1,7 @@
 package io.batchexecutor.workflow;
 
 import io.batchexecutor.task.NewTask;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -11,6 +12,22 @@ import java.util.Map;
  * @param tasks the tasks by their keys, in the order given; arguments may refer to other tasks'
  *     results with {@code {"$task": "<key>"}}
  * @param idempotencyKey makes a retried submission return the first workflow; optional
+ * @param after for each task key that has them, the keys of the tasks it waits for without taking
+ *     their results ({@code "after": [...]}); never null
  */
 public record NewWorkflow(
-    String owner, String name, Map<String, NewTask> tasks, String idempotencyKey) {}
+    String owner,
+    String name,
+    Map<String, NewTask> tasks,
+    String idempotencyKey,
+    Map<String, List<String>> after) {
+
+  public NewWorkflow {
+    after = after == null ? Map.of() : after;
+  }
+
+  /** A workflow whose tasks wait only for the tasks whose results they take. */
+  public NewWorkflow(String owner, String name, Map<String, NewTask> tasks, String idempotencyKey) {
+    this(owner, name, tasks, idempotencyKey, Map.of());
+  }
+}

@@ -77,17 +77,25 @@ public class SubmitWorkflow {
     Map<String, NewTask> given = request.tasks() == null ? Map.of() : request.tasks();
     checkWorkflow(request, given, problems);
     Map<String, Set<String>> dependencies = new LinkedHashMap<>();
+    Map<String, Set<String>> afterOnly = new LinkedHashMap<>();
     for (Map.Entry<String, NewTask> entry : given.entrySet()) {
       Set<String> needs = checkTask(entry.getKey(), entry.getValue(), given.keySet(), problems);
       if (needs != null) {
+        Set<String> waits =
+            WorkflowAfter.check(entry.getKey(), request.after(), given.keySet(), problems);
+        waits.removeAll(needs); // a task both referred to and waited for is an input
+        needs.addAll(waits);
+        if (!waits.isEmpty()) {
+          afterOnly.put(entry.getKey(), waits);
+        }
         dependencies.put(entry.getKey(), needs);
       }
     }
     if (problems.isEmpty()) {
-      checkAcyclic(dependencies, problems);
+      checkAcyclic(dependencies, afterOnly, problems);
     }
     if ("awsbatch".equals(submitTask.backendName())) {
-      FanInOnBatch.check(dependencies, problems);
+      FanInOnBatch.check(WorkflowAfter.inputs(dependencies, afterOnly), problems);
     }
     if (!problems.isEmpty()) {
       throw new InvalidTaskException(problems);
@@ -185,18 +193,23 @@ public class SubmitWorkflow {
     return needs;
   }
 
-  /** Adds the cycle to {@code problems} if the tasks depend on each other in one. */
+  /**
+   * Adds the cycle to {@code problems} if the tasks depend on each other in one: under {@code
+   * tasks}, or under {@code tasks.<key>.after} when one of its links is a task's {@code after}.
+   */
   static void checkAcyclic(
-      Map<String, Set<String>> dependencies, List<InvalidTaskException.Violation> problems) {
+      Map<String, Set<String>> dependencies,
+      Map<String, Set<String>> afterOnly,
+      List<InvalidTaskException.Violation> problems) {
     Optional<List<String>> cycle = new WorkflowGraph(dependencies).cycle();
     cycle.ifPresent(
         keys ->
             problems.add(
                 v(
-                    "tasks",
+                    WorkflowAfter.cycleField(keys, afterOnly),
                     "the tasks depend on each other in a cycle: "
                         + String.join(" → ", keys)
-                        + " (each feeds the next)")));
+                        + " (each feeds the next, or is waited for by it)")));
   }
 
   /** The settings of each task, its executor's over the defaults; refused if any is invalid. */
@@ -264,6 +277,9 @@ public class SubmitWorkflow {
               task.put("name", t.name());
               task.put("spec", submitTask.normalised(t.spec()));
               task.put("executor", t.executor());
+              if (request.after().containsKey(key)) {
+                task.put("after", request.after().get(key));
+              }
               tasks.put(key, task);
             });
     identity.put("tasks", tasks);

@@ -41,7 +41,9 @@ class RunnerContractTest {
   void theRunnerWritesTheFilesTheServiceReads() {
     assertThat(runner)
         .contains("\"" + RunnerContract.RESULT_FILE + "\"")
-        .contains("\"" + RunnerContract.PICKLE_FILE + "\"");
+        .contains("\"" + RunnerContract.PICKLE_FILE + "\"")
+        .contains("\"" + RunnerContract.STDOUT_FILE + "\"")
+        .contains("\"" + RunnerContract.STDERR_FILE + "\"");
     RunnerContract.REFUSALS.forEach(kind -> assertThat(runner).contains("\"" + kind + "\""));
   }
 

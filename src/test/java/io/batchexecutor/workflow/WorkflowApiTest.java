@@ -129,6 +129,85 @@ class WorkflowApiTest {
   }
 
   @Test
+  void aTaskWaitsForTheTasksItsAfterNamesAndIsQueuedWhenTheySucceed() {
+    JsonNode workflow =
+        api.post(
+                "/api/v1/workflows",
+                Workflows.named("after")
+                    .task("a", ID, "f", List.of(1))
+                    .task("b", Tasks.function(ID, "f").set("after", List.of("a")).build())
+                    .build())
+            .json();
+    JsonNode b = workflow.get("tasks").get("b");
+    assertThat(b.get("status").asString()).isEqualTo("WAITING");
+    assertThat(b.get("depends_on").toString()).isEqualTo("[\"a\"]");
+    UUID a = UUID.fromString(workflow.get("tasks").get("a").get("id").asString());
+    jdbc.sql("UPDATE task SET status = 'RUNNING' WHERE id = :id").param("id", a).update();
+    Task first = tasks.find(a).orElseThrow();
+    first.succeed("file:///nowhere/result.json", 0, clock.instant());
+    assertThat(tasks.update(first)).isTrue();
+
+    JsonNode after = api.get("/api/v1/tasks/" + b.get("id").asString()).json();
+    assertThat(after.get("status").asString()).isEqualTo("QUEUED");
+  }
+
+  @Test
+  void aTaskWhoseAfterFailsIsCancelledNamingIt() {
+    JsonNode workflow =
+        api.post(
+                "/api/v1/workflows",
+                Workflows.named("after-fails")
+                    .task("a", ID, "f", List.of(1))
+                    .task("b", Tasks.function(ID, "f").set("after", List.of("a")).build())
+                    .build())
+            .json();
+    UUID a = UUID.fromString(workflow.get("tasks").get("a").get("id").asString());
+    jdbc.sql("UPDATE task SET status = 'RUNNING' WHERE id = :id").param("id", a).update();
+    Task first = tasks.find(a).orElseThrow();
+    first.fail("broken", new TaskError("X", "broken", null), 1, null, clock.instant());
+    assertThat(tasks.update(first)).isTrue();
+
+    JsonNode b =
+        api.get("/api/v1/tasks/" + workflow.get("tasks").get("b").get("id").asString()).json();
+    assertThat(b.get("status").asString()).isEqualTo("CANCELLED");
+    assertThat(b.get("status_reason").asString()).contains("a");
+  }
+
+  @Test
+  void anAfterNamingAMissingKeyOrMakingACycleIsRefusedNamingIt() {
+    long before = rows();
+    Api.Response missing =
+        api.post(
+            "/api/v1/workflows",
+            Workflows.named("typo")
+                .task("a", ID, "f", List.of())
+                .task("b", Tasks.function(ID, "f").set("after", List.of("a", "c")).build())
+                .build());
+    assertThat(missing.status()).isEqualTo(400);
+    JsonNode error = missing.json().get("errors").get(0);
+    assertThat(error.get("field").asString()).isEqualTo("tasks.b.after[1]");
+    assertThat(error.get("message").asString()).contains("'c'").contains("not a task");
+
+    Api.Response cycle =
+        api.post(
+            "/api/v1/workflows",
+            Workflows.named("loop")
+                .task("a", ID, "f", List.of(ref("b")))
+                .task("b", Tasks.function(ID, "f").set("after", List.of("a")).build())
+                .build());
+    assertThat(cycle.status()).isEqualTo(400);
+    JsonNode loop = cycle.json().get("errors").get(0);
+    assertThat(loop.get("field").asString()).isEqualTo("tasks.b.after");
+    assertThat(loop.get("message").asString()).contains("cycle");
+
+    Api.Response alone =
+        api.post("/api/v1/tasks", Tasks.function(ID, "f").set("after", List.of("a")).build());
+    assertThat(alone.status()).isEqualTo(400);
+    assertThat(alone.json().get("errors").get(0).get("field").asString()).isEqualTo("after");
+    assertThat(rows()).isEqualTo(before);
+  }
+
+  @Test
   void moreThanAThousandTasksAreRefused() {
     Workflows big = Workflows.named("big");
     for (int i = 0; i < 1001; i++) {

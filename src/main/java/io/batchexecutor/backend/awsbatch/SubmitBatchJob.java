@@ -118,12 +118,15 @@ class SubmitBatchJob implements PipelineStep {
       environment.add(
           KeyValuePair.builder()
               .name(RunnerContract.INPUTS)
-              .value(json.writeValueAsString(TaskInputs.s3Locations(dependencies)))
+              .value(
+                  json.writeValueAsString(
+                      TaskInputs.s3Locations(TaskInputs.taken(task, dependencies))))
               .build());
       environment.add(
           KeyValuePair.builder()
               .name(ResultDigests.INPUT_SHA256_ENV)
-              .value(json.writeValueAsString(TaskInputs.digests(dependencies)))
+              .value(
+                  json.writeValueAsString(TaskInputs.digests(TaskInputs.taken(task, dependencies))))
               .build());
     }
     boolean fair = fairShare.fairShare(queue);

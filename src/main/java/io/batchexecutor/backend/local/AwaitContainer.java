@@ -140,6 +140,15 @@ class AwaitContainer implements PipelineStep {
     if (result != null) {
       task.resultsCollected(ResultDigests.of(outputs));
     }
+    for (String stream : new String[] {TaskObjects.STDOUT, TaskObjects.STDERR}) {
+      if (outputs.containsKey(stream)) {
+        // beside result.json, where the runner on AWS Batch puts them too
+        stores
+            .primary()
+            .put(
+                task.settings().s3BucketName(), TaskObjects.key(task, stream), outputs.get(stream));
+      }
+    }
     storeLogs(task, id);
     RunnerResult document =
         result == null ? null : RunnerResult.parse(json, outputs.get(TaskObjects.RESULT));

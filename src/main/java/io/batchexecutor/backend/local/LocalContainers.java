@@ -184,6 +184,10 @@ class LocalContainers {
     env.add("BATCH_EXECUTOR_ATTEMPT=" + attempt);
     env.add(RunnerContract.OUTPUT_DIR + "=" + OUTPUT_DIR);
     env.add(
+        RunnerContract.MAX_LOG_SIZE
+            + "="
+            + Math.min(confinement.maxLogBytes(), confinement.maxResult().bytes()));
+    env.add(
         RunnerContract.INPUTS + "=" + json.writeValueAsString(TaskInputs.containerLocations(task)));
     env.addAll(digestEnvironment(task));
     stagedPayload(task)
@@ -218,7 +222,9 @@ class LocalContainers {
     List<String> env = new ArrayList<>();
     env.add(ResultDigests.PAYLOAD_SHA256_ENV + "=" + BuildImage.payloadDigest(task, json));
     if (!task.dependsOn().isEmpty()) {
-      String digests = json.writeValueAsString(TaskInputs.digests(inputs.dependencies(task)));
+      String digests =
+          json.writeValueAsString(
+              TaskInputs.digests(TaskInputs.taken(task, inputs.dependencies(task))));
       // the service checks every input it copies in; the runner checks them again when they fit
       // in one environment string (a task with hundreds of inputs would pass Linux's limit)
       if (digests.length() <= INLINE_PAYLOAD_LIMIT) {

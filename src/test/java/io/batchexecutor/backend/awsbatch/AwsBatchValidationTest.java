@@ -89,6 +89,13 @@ class AwsBatchValidationTest {
         .contains("30 KiB");
 
     tasks.remove("wide");
+    java.util.List<String> keys = new java.util.ArrayList<>();
+    for (int i = 0; i < 130; i++) {
+      keys.add("t" + i);
+    }
+    // what a task only waits for does not travel in its SubmitJob
+    tasks.put(
+        "waits", Tasks.function("def f(*a):\n    return 1\n", "f").set("after", keys).build());
     assertThat(
             new Api(port)
                 .post("/api/v1/workflows", java.util.Map.of("name", "fits", "tasks", tasks))

@@ -174,6 +174,36 @@ class StoredObjectsOnBatchIT {
         api.get("/api/v1/tasks/" + data + "/result"), 409, "result-altered");
   }
 
+  @Test
+  void stdoutAndStderrComeApartFromTheRunnersFilesInS3() {
+    Api api = new Api(port);
+    Api.Response accepted =
+        api.post(
+            "/api/v1/tasks",
+            Tasks.function(
+                    "import sys\n"
+                        + "def task():\n"
+                        + "    print('to stdout')\n"
+                        + "    print('to stderr', file=sys.stderr)\n"
+                        + "    return 1\n",
+                    "task")
+                .build());
+    assertThat(accepted.status()).as(accepted.text()).isEqualTo(202);
+    String id = accepted.json().get("id").asString();
+
+    JsonNode task = api.awaitEnd(id, Duration.ofMinutes(3));
+
+    assertThat(task.get("status").asString()).as(task.toString()).isEqualTo("SUCCEEDED");
+    assertThat(aws.objectsWritten())
+        .as("written by the runner beside its result, under the client's prefix")
+        .contains("/" + BUCKET + "/batch-executor/tester/" + id + "/stdout.txt")
+        .contains("/" + BUCKET + "/batch-executor/tester/" + id + "/stderr.txt");
+    assertThat(api.get("/api/v1/tasks/" + id + "/logs?stream=stdout").text())
+        .isEqualTo("to stdout\n");
+    assertThat(api.get("/api/v1/tasks/" + id + "/logs?stream=stderr").text())
+        .isEqualTo("to stderr\n");
+  }
+
   private static S3Client s3() {
     return S3Client.builder()
         .endpointOverride(S3MockServer.get().endpoint())

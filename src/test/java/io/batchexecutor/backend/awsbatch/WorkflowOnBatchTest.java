@@ -15,6 +15,7 @@ import io.batchexecutor.task.Task;
 import io.batchexecutor.task.TaskObjects;
 import io.batchexecutor.task.TaskQueries;
 import io.batchexecutor.task.TaskRepository;
+import io.batchexecutor.task.TaskSpec;
 import io.batchexecutor.task.TaskStatus;
 import io.batchexecutor.task.WorkQueue;
 import io.batchexecutor.workflow.Workflow;
@@ -24,6 +25,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -235,13 +237,23 @@ class WorkflowOnBatchTest {
       Map<String, UUID> dependsOn = new LinkedHashMap<>();
       dependencies.getOrDefault(key, List.of()).forEach(d -> dependsOn.put(d, ids.get(d)));
       Task template = TaskBuilder.aTask().backend("awsbatch").build();
+      // it refers to each dependency's result: its inputs
+      List<Map<String, String>> references = new ArrayList<>();
+      dependsOn.keySet().forEach(d -> references.add(Map.of("$task", d)));
+      TaskSpec spec =
+          new TaskSpec(
+              template.spec().function(),
+              json.valueToTree(references),
+              template.spec().kwargs(),
+              template.spec().image(),
+              template.spec().sweep());
       stored.put(
           key,
           Task.acceptInWorkflow(
               ids.get(key),
               template.owner(),
               key,
-              template.spec(),
+              spec,
               template.settings(),
               "awsbatch",
               NOW,

@@ -137,6 +137,68 @@ class BoundedLogsIT {
   }
 
   @Test
+  void stdoutAndStderrAreServedApartEachBoundedAndTheWholeOutputKeepsBoth() {
+    String id =
+        api.post(
+                "/api/v1/tasks",
+                Tasks.function(
+                        "def task():\n"
+                            + "    import sys\n"
+                            + "    print('out first')\n"
+                            + "    print('err only', file=sys.stderr)\n"
+                            + "    for i in range(3 * 1024):\n" // 3 MiB over a bound of 2 MiB
+                            + "        sys.stdout.write('x' * 1023 + '\\n')\n"
+                            + "    print('out last')\n"
+                            + "    return 7\n",
+                        "task")
+                    .build())
+            .json()
+            .get("id")
+            .asString();
+    JsonNode task = api.awaitEnd(id, WAIT);
+    assertThat(task.get("status").asString()).as(task.toString()).isEqualTo("SUCCEEDED");
+
+    String stdout = api.get("/api/v1/tasks/" + id + "/logs?stream=stdout").text();
+    assertThat(stdout).startsWith("out first\n").endsWith("out last\n").doesNotContain("err only");
+    assertThat(stdout).containsPattern("\n\\[batch-executor: \\d+ bytes dropped here; this stream");
+    assertThat((long) stdout.getBytes(StandardCharsets.UTF_8).length)
+        .isLessThanOrEqualTo(CAP + 200);
+    assertThat(api.get("/api/v1/tasks/" + id + "/logs?stream=stderr").text())
+        .isEqualTo("err only\n");
+    assertThat(api.get("/api/v1/tasks/" + id + "/logs?stream=stdout&tail=1").text())
+        .isEqualTo("out last\n");
+    assertThat(api.get("/api/v1/tasks/" + id + "/logs").text())
+        .contains("out first\n")
+        .contains("err only\n")
+        .endsWith("out last\n");
+    assertThat(api.get("/api/v1/tasks/" + id + "/logs?stream=both").status()).isEqualTo(400);
+    assertThat(api.get("/api/v1/tasks/" + id + "/logs?stream=stdout&follow=true").status())
+        .isEqualTo(400);
+  }
+
+  @Test
+  void aRaisingTasksStderrHasItsTraceback() {
+    String id =
+        api.post(
+                "/api/v1/tasks",
+                Tasks.function(
+                        "def task():\n"
+                            + "    print('before')\n"
+                            + "    raise ValueError('no good')\n",
+                        "task")
+                    .build())
+            .json()
+            .get("id")
+            .asString();
+    JsonNode task = api.awaitEnd(id, WAIT);
+    assertThat(task.get("status").asString()).as(task.toString()).isEqualTo("FAILED");
+    assertThat(api.get("/api/v1/tasks/" + id + "/logs?stream=stdout").text()).isEqualTo("before\n");
+    assertThat(api.get("/api/v1/tasks/" + id + "/logs?stream=stderr").text())
+        .contains("Traceback")
+        .contains("ValueError: no good");
+  }
+
+  @Test
   void aTailOverTheLimitIsRefused() {
     String id =
         api.post("/api/v1/tasks", Tasks.add().set("args", List.of(1, 2)).build())

@@ -145,11 +145,15 @@ class ContainerSpecTest {
             "BATCH_EXECUTOR_TASK_ID",
             "BATCH_EXECUTOR_ATTEMPT",
             "BATCH_EXECUTOR_OUTPUT_DIR",
+            "BATCH_EXECUTOR_MAX_LOG_SIZE",
             "BATCH_EXECUTOR_INPUTS",
             "BATCH_EXECUTOR_PAYLOAD_SHA256",
             "HOME",
             "USER",
             "LOGNAME");
+    assertThat(env)
+        .as("the bound of the stdout and stderr the runner keeps apart: max-log-size")
+        .contains("BATCH_EXECUTOR_MAX_LOG_SIZE=" + (16L << 20));
   }
 
   @Test
