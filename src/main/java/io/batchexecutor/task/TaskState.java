@@ -26,6 +26,7 @@ abstract sealed class TaskState permits Task {
   private final String workflowKey;
   private final Map<String, UUID> dependsOn;
   private final long version;
+  private final UUID reusedFrom;
 
   Instant cancelRequestedAt;
   String cancelReason;
@@ -63,6 +64,7 @@ abstract sealed class TaskState permits Task {
     this.workflowKey = b.workflowKey;
     this.dependsOn = b.dependsOn == null ? Map.of() : Collections.unmodifiableMap(b.dependsOn);
     this.version = b.version;
+    this.reusedFrom = b.reusedFrom;
     this.status = b.status;
     this.statusReason = b.statusReason;
     this.imageRef = b.imageRef;
@@ -219,6 +221,14 @@ abstract sealed class TaskState permits Task {
   /** The tasks whose results this one takes, by their workflow keys. */
   public Map<String, UUID> dependsOn() {
     return dependsOn;
+  }
+
+  /**
+   * For a task born SUCCEEDED with an earlier task's result (a workflow's re-run), the task whose
+   * objects hold that result; null for a task that ran.
+   */
+  public UUID reusedFrom() {
+    return reusedFrom;
   }
 
   /** The version this object was read at; writes succeed only if it is still current. */

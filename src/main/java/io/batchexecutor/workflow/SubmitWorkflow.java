@@ -76,22 +76,7 @@ public class SubmitWorkflow {
     List<InvalidTaskException.Violation> problems = new ArrayList<>();
     Map<String, NewTask> given = request.tasks() == null ? Map.of() : request.tasks();
     checkWorkflow(request, given, problems);
-    Map<String, Set<String>> dependencies = new LinkedHashMap<>();
-    for (Map.Entry<String, NewTask> entry : given.entrySet()) {
-      Set<String> needs = checkTask(entry.getKey(), entry.getValue(), given.keySet(), problems);
-      if (needs != null) {
-        dependencies.put(entry.getKey(), needs);
-      }
-    }
-    if (problems.isEmpty()) {
-      checkAcyclic(dependencies, problems);
-    }
-    if ("awsbatch".equals(submitTask.backendName())) {
-      FanInOnBatch.check(dependencies, problems);
-    }
-    if (!problems.isEmpty()) {
-      throw new InvalidTaskException(problems);
-    }
+    Map<String, Set<String>> dependencies = checkTasks(given, problems);
     limits.checkRuns(request.owner(), SubmissionLimits.runsOf(given.values()), replay);
     Map<String, TaskSettings> settings = settings(given);
 
@@ -117,6 +102,32 @@ public class SubmitWorkflow {
         .filter(t -> t.dependsOn().isEmpty())
         .forEach(t -> events.publishEvent(new TaskAccepted(t.id())));
     return new Accepted(workflow, true);
+  }
+
+  /**
+   * The keys each task refers to, once every task was checked as {@code POST /api/v1/tasks} would
+   * check it, with its references to other keys, and the references form a DAG; refused (400) with
+   * all of {@code problems} (found before, and here) otherwise.
+   */
+  Map<String, Set<String>> checkTasks(
+      Map<String, NewTask> given, List<InvalidTaskException.Violation> problems) {
+    Map<String, Set<String>> dependencies = new LinkedHashMap<>();
+    for (Map.Entry<String, NewTask> entry : given.entrySet()) {
+      Set<String> needs = checkTask(entry.getKey(), entry.getValue(), given.keySet(), problems);
+      if (needs != null) {
+        dependencies.put(entry.getKey(), needs);
+      }
+    }
+    if (problems.isEmpty()) {
+      checkAcyclic(dependencies, problems);
+    }
+    if ("awsbatch".equals(submitTask.backendName())) {
+      FanInOnBatch.check(dependencies, problems);
+    }
+    if (!problems.isEmpty()) {
+      throw new InvalidTaskException(problems);
+    }
+    return dependencies;
   }
 
   /**
