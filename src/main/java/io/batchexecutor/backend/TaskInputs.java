@@ -108,17 +108,29 @@ public class TaskInputs {
     return locations;
   }
 
-  /** The runner's {@code BATCH_EXECUTOR_INPUTS} on AWS Batch: each dependency's S3 prefix. */
+  /**
+   * The runner's {@code BATCH_EXECUTOR_INPUTS} on AWS Batch: each dependency's S3 prefix; for a
+   * dependency that reused an earlier task's result (a workflow's re-run), the prefix that result
+   * is under.
+   */
   public static Map<String, String> s3Locations(Map<String, Task> dependencies) {
     Map<String, String> locations = new LinkedHashMap<>();
     dependencies.forEach(
-        (key, upstream) ->
+        (key, upstream) -> {
+          String pointer = upstream.resultPointer();
+          String suffix = "/" + TaskObjects.RESULT;
+          if (upstream.reusedFrom() != null
+              && pointer != null
+              && pointer.startsWith("s3://")
+              && pointer.endsWith(suffix)) {
+            locations.put(
+                key, pointer.substring(0, pointer.length() - TaskObjects.RESULT.length()));
+          } else {
             locations.put(
                 key,
-                "s3://"
-                    + upstream.settings().s3BucketName()
-                    + "/"
-                    + TaskObjects.key(upstream, "")));
+                "s3://" + upstream.settings().s3BucketName() + "/" + TaskObjects.key(upstream, ""));
+          }
+        });
     return locations;
   }
 }
