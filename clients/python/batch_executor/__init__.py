@@ -33,6 +33,7 @@ from .covalent import (
     get_result,
     lattice,
 )
+from .redispatch import cancel, redispatch
 from .errors import (
     ApiError,
     BatchExecutorError,
@@ -58,6 +59,6 @@ __all__ = [
     "ElectronResult", "Lattice", "Proxy", "RESULT_STATUS", "Result", "ResultAltered",
     "ResultNotAvailable", "ServiceUnreachable", "SourceError", "Status", "TaskCancelled",
     "TaskFailed", "TaskHandle", "Unauthorized", "UnsupportedOperation", "WaitTimeout",
-    "WorkflowHandle", "check_digest", "dispatch", "dispatch_sync", "electron", "executor",
-    "find_token", "function_source", "get_result", "lattice", "loads", "status", "token_file",
+    "WorkflowHandle", "cancel", "check_digest", "dispatch", "dispatch_sync", "electron", "executor",
+    "find_token", "function_source", "get_result", "lattice", "loads", "redispatch", "status", "token_file",
 ]
