@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
 /**
@@ -21,11 +20,11 @@ import org.springframework.stereotype.Component;
 public class StoredTaskObjects {
 
   private final ObjectStores stores;
-  private final JdbcClient jdbc;
+  private final TaskQueries queries;
 
-  public StoredTaskObjects(ObjectStores stores, JdbcClient jdbc) {
+  public StoredTaskObjects(ObjectStores stores, TaskQueries queries) {
     this.stores = stores;
-    this.jdbc = jdbc;
+    this.queries = queries;
   }
 
   /**
@@ -45,13 +44,14 @@ public class StoredTaskObjects {
         .forEach(t -> holders.putIfAbsent(t.reusedFrom(), t.resultPointer()));
     Set<UUID> asked = new LinkedHashSet<>(ids);
     asked.addAll(holders.keySet());
-    Set<UUID> kept = stillReused(asked, ids);
+    Set<UUID> kept = queries.stillReused(asked, ids);
     for (Task task : going) {
       if (!kept.contains(task.id())) {
         deleteAll(task);
       }
     }
-    Set<UUID> holdersLeft = holders.isEmpty() ? Set.of() : existing(List.copyOf(holders.keySet()));
+    Set<UUID> holdersLeft =
+        holders.isEmpty() ? Set.of() : queries.existing(List.copyOf(holders.keySet()));
     holders.forEach(
         (holder, pointer) -> {
           if (!kept.contains(holder) && !holdersLeft.contains(holder) && pointer != null) {
@@ -62,28 +62,6 @@ public class StoredTaskObjects {
             }
           }
         });
-  }
-
-  /** Those of {@code holders} whose result a task other than {@code going} reuses. */
-  private Set<UUID> stillReused(Set<UUID> holders, Set<UUID> going) {
-    return Set.copyOf(
-        jdbc.sql(
-                """
-                SELECT DISTINCT reused_from FROM task
-                WHERE reused_from = ANY(:holders) AND NOT (id = ANY(:going))
-                """)
-            .param("holders", holders.toArray(UUID[]::new))
-            .param("going", going.toArray(UUID[]::new))
-            .query(UUID.class)
-            .list());
-  }
-
-  private Set<UUID> existing(List<UUID> ids) {
-    return Set.copyOf(
-        jdbc.sql("SELECT id FROM task WHERE id = ANY(:ids)")
-            .param("ids", ids.toArray(UUID[]::new))
-            .query(UUID.class)
-            .list());
   }
 
   /** Everything stored under the task's prefix, wherever its pointers say it is. */
