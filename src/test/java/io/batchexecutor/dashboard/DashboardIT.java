@@ -376,9 +376,15 @@ class DashboardIT {
         d -> d.getCurrentUrl().contains("#/workflows/") && !d.getCurrentUrl().endsWith(id));
     browser.visible(By.cssSelector("#workflow-tasks li[data-key='load'] a.reused"));
     browser.visible(By.cssSelector("#workflow-tasks li[data-key='total'] a.reused"));
-    awaitText(By.id("workflow-details"), "2 of 2 tasks reused an earlier result");
+    browser.await(
+        Duration.ofSeconds(20),
+        d ->
+            d.findElement(By.id("workflow-details"))
+                .getText()
+                .contains("2 of 2 tasks reused an earlier result; 0 ran"));
     assertThat(browser.driver().findElement(By.id("workflow-details")).getText())
-        .contains("Re-run of");
+        .contains("Re-run of")
+        .contains(id.substring(id.length() - 8));
     browser.screenshot("workflow-rerun", false);
   }
 
