@@ -35,6 +35,7 @@ from .covalent import (
     get_result,
     lattice,
 )
+from .redispatch import cancel, redispatch
 from .errors import (
     ApiError,
     BatchExecutorError,
@@ -60,7 +61,7 @@ __all__ = [
     "ElectronResult", "Lattice", "Proxy", "RESULT_STATUS", "Result", "ResultAltered",
     "ResultNotAvailable", "ServiceUnreachable", "SourceError", "Status", "TaskCancelled",
     "TaskFailed", "TaskHandle", "Unauthorized", "UnsupportedOperation", "WaitTimeout",
-    "WorkflowHandle", "check_digest", "dispatch", "dispatch_sync", "electron", "executor",
-    "find_token", "function_source", "get_result", "lattice", "loads", "status", "token_file",
-    "sync", "wait",
+    "WorkflowHandle", "cancel", "check_digest", "dispatch", "dispatch_sync", "electron",
+    "executor", "find_token", "function_source", "get_result", "lattice", "loads", "redispatch",
+    "status", "token_file", "sync", "wait",
 ]

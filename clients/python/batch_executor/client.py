@@ -276,6 +276,18 @@ class Client:
         answer = self.request("POST", WORKFLOWS, body=body, headers={"Idempotency-Key": key})
         return WorkflowHandle(self, answer["id"], answer)
 
+    def rerun_workflow(
+        self,
+        workflow_id: Union[str, uuid.UUID],
+        body: Optional[Dict[str, Any]] = None,
+        idempotency_key: Optional[str] = None,
+    ) -> Dict[str, Any]:
+        """``POST /api/v1/workflows/{id}/rerun``: a new run of the workflow, reusing the results of
+        unchanged tasks unless ``body`` says ``{"reuse": false}``; the new workflow as answered."""
+        key = idempotency_key or str(uuid.uuid4())
+        return self.request("POST", "%s/%s/rerun" % (WORKFLOWS, workflow_id), body=body or {},
+                            headers={"Idempotency-Key": key})
+
     def workflow(self, workflow_id: Union[str, uuid.UUID]) -> "WorkflowHandle":
         """A handle on a workflow by id."""
         return WorkflowHandle(self, str(workflow_id))
@@ -515,9 +527,11 @@ class WorkflowHandle(_Handle):
         info = self.info or self.refresh()
         return {key: TaskHandle(self.client, view["id"]) for key, view in info["tasks"].items()}
 
-    def cancel(self) -> str:
-        """Cancels every task of the workflow that has not ended; its status then."""
-        self.info = self.client.request("POST", self.path + "/cancel")
+    def cancel(self, tasks: Optional[Iterable[str]] = None) -> str:
+        """Cancels the workflow; with ``tasks`` (keys) only those tasks and every task below them.
+        Returns the workflow's status then."""
+        body = None if tasks is None else {"tasks": list(tasks)}
+        self.info = self.client.request("POST", self.path + "/cancel", body=body)
         return self.info["status"]
 
     def delete(self) -> None:

@@ -488,3 +488,45 @@ def lattice_takes_positional(a, b):
 @ct.electron
 def plus_five(x):
     return x + 5
+# ---- doc/source/how_to/execution/redispatch.ipynb ---------------------------------------------
+
+
+@ct.electron
+def task_1(a, b):
+    return a + b
+
+
+@ct.electron
+def task_2(a, b):
+    return a / b
+
+
+@ct.electron
+def task_2_redefined(a, b):
+    return a * b
+
+
+@ct.lattice
+def redispatched(a, b):
+    res_1 = task_1(a, b)
+    res_2 = task_2(res_1, b)
+    return res_2
+
+
+# ---- tests/functional_tests/workflow_cancellation_test.py (test_cancel_task) -------------------
+
+
+@ct.electron
+def sleeping_task(delay):
+    import time
+
+    time.sleep(delay)
+    print("Slept for %s seconds" % delay)
+    return delay
+
+
+@ct.lattice
+def two_sleeps(x):
+    res = sleeping_task(x)
+    sleeping_task(res)
+    return 1

@@ -45,6 +45,7 @@ DISPATCHES = {
     "intermediate_failure": (p.intermediate_failure, (5,), {}),
     "electron_takes_positional": (p.electron_takes_positional, (), {"a": 1, "b": 2}),
     "lattice_takes_positional": (p.lattice_takes_positional, (1, 2), {}),
+    "redispatched": (p.redispatched, (1, 2), {}),
 }
 
 
@@ -282,6 +283,48 @@ class CovalentProgramsTest(unittest.TestCase):
         result = ct.dispatch_sync(p.not_top_level)()
         self.assertEqual(result.status, ct.Result.COMPLETED, result.error)
         self.assertEqual(result.result, [25, 12, 2, 3])
+
+    # doc/source/how_to/execution/redispatch.ipynb: case I (a redefined task), case II (reusing the
+    # previous results: the first task is not run again) and case III (new input parameters, which
+    # a re-run here cannot take: the workflow keeps the arguments it was dispatched with)
+    def test_how_to_redispatch(self):
+        self.assertEqual(self.result("redispatched").result, 1.5)
+        first = self.ids["redispatched"]
+
+        case_1 = ct.redispatch(first, replace_electrons={"task_2": p.task_2_redefined})()
+        result = ct.get_result(case_1, wait=True, timeout=WAIT)
+        self.assertEqual((result.status, result.result), (ct.status.COMPLETED, 6))
+
+        case_2 = ct.redispatch(first, replace_electrons={"task_2": p.task_2_redefined},
+                               reuse_previous_results=True)()
+        result = ct.get_result(case_2, wait=True, timeout=WAIT)
+        self.assertEqual((result.status, result.result), (ct.status.COMPLETED, 6))
+        tasks = ct.Client().workflow(case_2).refresh()["tasks"]
+        earlier = ct.Client().workflow(first).refresh()["tasks"]
+        self.assertEqual(tasks["task_1"]["reused_from"], earlier["task_1"]["id"])
+        self.assertIsNone(tasks["task_2"]["reused_from"])
+        self.assertEqual(result.get_node_result(0)["output"], 3)
+
+        with self.assertRaises(ct.UnsupportedOperation):
+            ct.redispatch(first, replace_electrons={"task_2": p.task_2_redefined},
+                          reuse_previous_results=True)(3, 4)
+        with self.assertRaises(ValueError):
+            ct.redispatch(first, replace_electrons={"no_such_task": p.task_2_redefined})()
+
+    # tests/functional_tests/workflow_cancellation_test.py (test_cancel_task): node 2 (the second
+    # sleeping_task) is cancelled, node 0 completes, and the dispatch ends CANCELLED
+    def test_cancel_one_task(self):
+        dispatch_id = ct.dispatch(p.two_sleeps)(3)
+        time.sleep(0.1)
+
+        ct.cancel(dispatch_id, task_ids=[2])
+
+        result = ct.get_result(dispatch_id, wait=True, timeout=WAIT)
+        self.assertEqual(result.get_node_result(0)["status"], ct.status.COMPLETED)
+        self.assertEqual(result.get_node_result(2)["status"], ct.status.CANCELLED)
+        self.assertEqual(result.status, ct.status.CANCELLED)
+        with self.assertRaises(ValueError):
+            ct.cancel(dispatch_id, task_ids=[1])  # a parameter node, not an electron
 
 
 if __name__ == "__main__":

@@ -1,8 +1,17 @@
 // A client generated from the service's OpenAPI document (typescript-fetch, in ./generated) runs
 // add(1, 2) as a task and prints what it read: the task's final status, its result, and whether
-// it was found paging the task list by cursor (one task a page, the newest first).
+// it was found paging the task list by cursor (one task a page, the newest first); then runs it as
+// a workflow of one task and re-runs that, whose task is reused at once.
 // Settings come from the environment: BATCH_EXECUTOR_URL, BATCH_EXECUTOR_TOKEN, BASE_IMAGE.
-import { Configuration, ResponseError, TaskPage, TasksApi, TaskResponse } from "./generated";
+import {
+  Configuration,
+  ResponseError,
+  TaskPage,
+  TasksApi,
+  TaskResponse,
+  WorkflowResponse,
+  WorkflowsApi,
+} from "./generated";
 
 // Node's process, declared here so that compiling needs no type package besides TypeScript
 declare const process: { env: Record<string, string | undefined>; exitCode?: number };
@@ -10,12 +19,11 @@ declare const process: { env: Record<string, string | undefined>; exitCode?: num
 const FINAL = ["SUCCEEDED", "FAILED", "CANCELLED"];
 
 async function main(): Promise<void> {
-  const tasks = new TasksApi(
-    new Configuration({
-      basePath: process.env.BATCH_EXECUTOR_URL,
-      accessToken: process.env.BATCH_EXECUTOR_TOKEN,
-    }),
-  );
+  const configuration = new Configuration({
+    basePath: process.env.BATCH_EXECUTOR_URL,
+    accessToken: process.env.BATCH_EXECUTOR_TOKEN,
+  });
+  const tasks = new TasksApi(configuration);
   let task: TaskResponse = await tasks.submitTask({
     taskRequest: {
       name: "add",
@@ -41,7 +49,36 @@ async function main(): Promise<void> {
     if (page.nextCursor === null || page.nextCursor === undefined) break;
     cursor = page.nextCursor;
   }
-  console.log(JSON.stringify({ status: task.status, result, listed }));
+  const rerun = await rerunOnce(new WorkflowsApi(configuration), deadline);
+  console.log(JSON.stringify({ status: task.status, result, listed, ...rerun }));
+}
+
+// add(1, 2) as a workflow of one task; once it succeeded, a re-run that reuses it
+async function rerunOnce(
+  workflows: WorkflowsApi,
+  deadline: number,
+): Promise<{ rerun: string; reused: boolean }> {
+  let first: WorkflowResponse = await workflows.submitWorkflow({
+    workflowRequest: {
+      name: "add",
+      tasks: {
+        add: {
+          _function: { source: "def add(a, b):\n    return a + b\n", name: "add" },
+          args: [1, 2],
+          image: { baseImage: process.env.BASE_IMAGE },
+        },
+      },
+    },
+  });
+  while (first.status === "RUNNING" && Date.now() < deadline) {
+    first = await workflows.getWorkflow({ id: first.id!, wait: 30 });
+  }
+  const second: WorkflowResponse = await workflows.rerunWorkflow({
+    id: first.id!,
+    rerunRequest: { reuse: true },
+  });
+  const reused = second.tasks?.["add"]?.reusedFrom === first.tasks?.["add"]?.id;
+  return { rerun: String(second.status), reused: reused && second.rerunOf === first.id };
 }
 
 main().catch(async (e: unknown) => {

@@ -234,15 +234,26 @@ public class WorkflowController {
   @PostMapping("/{id}/cancel")
   @Operation(
       operationId = "cancelWorkflow",
-      summary = "Cancel every task of the workflow that has not ended",
+      summary = "Cancel the workflow, or some of its tasks with every task below them",
       description =
-          "Cancels each of its tasks that has not ended as a task's cancel does; the workflow"
-              + " ends CANCELLED once they have.")
+          "Without a body, cancels each of its tasks that has not ended as a task's cancel does;"
+              + " the workflow ends CANCELLED once they have. With {\"tasks\": [\"<key>\", ...]},"
+              + " cancels only those tasks and every task that depends on them, however"
+              + " indirectly; the other branches go on, and the workflow ends CANCELLED (FAILED"
+              + " when a task failed) once nothing more runs.")
   @ApiResponse(responseCode = "202", description = "Cancelled, or cancels under way")
+  @ApiResponse(
+      responseCode = "400",
+      description = "A key that is not a task of the workflow, or no key (invalid-request)")
   @ApiResponse(responseCode = "404", description = NO_SUCH_WORKFLOW)
   public ResponseEntity<WorkflowResponse> cancel(
-      @Parameter(description = "The workflow's id") @PathVariable UUID id) {
-    cancelWorkflow.cancel(id, caller.current());
+      @Parameter(description = "The workflow's id") @PathVariable UUID id,
+      @RequestBody(required = false) CancelRequest body) {
+    if (body == null || body.tasks() == null) {
+      cancelWorkflow.cancel(id, caller.current());
+    } else {
+      cancelWorkflow.cancelTasks(id, caller.current(), body.tasks());
+    }
     return ResponseEntity.status(HttpStatus.ACCEPTED).body(view(id));
   }
 

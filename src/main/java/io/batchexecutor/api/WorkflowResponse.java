@@ -30,6 +30,8 @@ import tools.jackson.databind.JsonNode;
  *     cannot carry shows as its type and repr; its pickle is at the task's {@code /result})
  * @param createdAt when it was accepted
  * @param finishedAt when its last task ended, once all have
+ * @param rerunOf the workflow this one re-runs; null when it was submitted as such
+ * @param reruns the re-runs made of this workflow, oldest first
  */
 public record WorkflowResponse(
     UUID id,
@@ -40,7 +42,9 @@ public record WorkflowResponse(
     Map<String, TaskView> tasks,
     Map<String, JsonNode> outputs,
     Instant createdAt,
-    Instant finishedAt) {
+    Instant finishedAt,
+    UUID rerunOf,
+    List<UUID> reruns) {
 
   /**
    * One task of the workflow.
@@ -50,10 +54,17 @@ public record WorkflowResponse(
    * @param status where it is
    * @param statusReason why
    * @param dependsOn the keys of the tasks whose results it takes
+   * @param reusedFrom in a re-run, the task that computed the result this one reused without
+   *     running; null when it ran
    */
   @Schema(name = "WorkflowTask", description = "One task of a workflow")
   public record TaskView(
-      UUID id, String name, TaskStatus status, String statusReason, List<String> dependsOn) {}
+      UUID id,
+      String name,
+      TaskStatus status,
+      String statusReason,
+      List<String> dependsOn,
+      UUID reusedFrom) {}
 
   static WorkflowResponse of(WorkflowRepository.Detail detail, Function<Task, JsonNode> output) {
     Map<String, TaskView> views = new LinkedHashMap<>();
@@ -62,7 +73,12 @@ public record WorkflowResponse(
       views.put(
           t.workflowKey(),
           new TaskView(
-              t.id(), t.name(), t.status(), t.statusReason(), List.copyOf(t.dependsOn().keySet())));
+              t.id(),
+              t.name(),
+              t.status(),
+              t.statusReason(),
+              List.copyOf(t.dependsOn().keySet()),
+              t.reusedFrom()));
       used.addAll(t.dependsOn().keySet());
     }
     Map<String, JsonNode> outputs = new LinkedHashMap<>();
@@ -85,6 +101,8 @@ public record WorkflowResponse(
         views,
         outputs,
         workflow.createdAt(),
-        summary.finishedAt());
+        summary.finishedAt(),
+        workflow.rerunOf(),
+        detail.reruns());
   }
 }

@@ -147,26 +147,27 @@ public class TaskInputs {
 
   /**
    * The runner's {@code BATCH_EXECUTOR_INPUTS} on AWS Batch: each dependency's S3 prefix; for a
-   * task that returned a sub-workflow, the prefix of its result, which is its output task's.
+   * dependency whose result was computed by another task — one that returned a sub-workflow (its
+   * output task's result) or one a workflow's re-run reused (the earlier task's) — the prefix that
+   * result is under.
    */
   public static Map<String, String> s3Locations(Map<String, Task> dependencies) {
     Map<String, String> locations = new LinkedHashMap<>();
     dependencies.forEach(
-        (key, upstream) ->
+        (key, upstream) -> {
+          String pointer = upstream.resultPointer();
+          if ((upstream.reusedFrom() != null || upstream.subWorkflowOutput() != null)
+              && pointer != null
+              && pointer.startsWith("s3://")
+              && pointer.endsWith("/" + TaskObjects.RESULT)) {
+            locations.put(
+                key, pointer.substring(0, pointer.length() - TaskObjects.RESULT.length()));
+          } else {
             locations.put(
                 key,
-                upstream.subWorkflowOutput() != null
-                        && upstream.resultPointer() != null
-                        && upstream.resultPointer().startsWith("s3://")
-                        && upstream.resultPointer().endsWith("/" + TaskObjects.RESULT)
-                    ? upstream
-                        .resultPointer()
-                        .substring(
-                            0, upstream.resultPointer().length() - TaskObjects.RESULT.length())
-                    : "s3://"
-                        + upstream.settings().s3BucketName()
-                        + "/"
-                        + TaskObjects.key(upstream, "")));
+                "s3://" + upstream.settings().s3BucketName() + "/" + TaskObjects.key(upstream, ""));
+          }
+        });
     return locations;
   }
 }

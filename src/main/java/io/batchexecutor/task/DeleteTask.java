@@ -26,7 +26,7 @@ public class DeleteTask {
    * @return how many were deleted
    */
   public int deleteAll(Collection<Task> alone) {
-    alone.forEach(objects::deleteAll);
+    objects.deleteAll(alone);
     return tasks.deleteFinished(alone.stream().map(Task::id).toList());
   }
 }

@@ -42,6 +42,7 @@ final class TaskFields {
   Instant finishedAt;
   Instant unreachableSince;
   int unreachableTries;
+  UUID reusedFrom;
 
   /** What every newly accepted task starts with; its status is the caller's to set. */
   static TaskFields accepted(

@@ -200,4 +200,27 @@ public class TaskQueries {
         .query(rows.task)
         .list();
   }
+
+  /** Those of {@code holders} whose result a task other than {@code going} reuses. */
+  public Set<UUID> stillReused(Collection<UUID> holders, Collection<UUID> going) {
+    return Set.copyOf(
+        jdbc.sql(
+                """
+                SELECT DISTINCT reused_from FROM task
+                WHERE reused_from = ANY(:holders) AND NOT (id = ANY(:going))
+                """)
+            .param("holders", holders.toArray(UUID[]::new))
+            .param("going", going.toArray(UUID[]::new))
+            .query(UUID.class)
+            .list());
+  }
+
+  /** Those of {@code ids} that are tasks still stored. */
+  public Set<UUID> existing(Collection<UUID> ids) {
+    return Set.copyOf(
+        jdbc.sql("SELECT id FROM task WHERE id = ANY(:ids)")
+            .param("ids", ids.toArray(UUID[]::new))
+            .query(UUID.class)
+            .list());
+  }
 }

@@ -34,11 +34,12 @@ class TaskRows {
       INSERT INTO task (id, owner, name, status, status_reason, spec, settings, backend,
                         idempotency_key, request_hash, next_run_at, version,
                         created_at, updated_at, workflow_id, workflow_key,
-                        depends_on, object_prefix, sweep_payload)
+                        depends_on, object_prefix, sweep_payload, reused_from,
+                        result_pointer, result_digests, finished_at)
       VALUES (:id, :owner, :name, :status, :reason, CAST(:spec AS json),
               CAST(:settings AS jsonb), :backend, :key, :hash, :at, 0, :at, :at,
               :workflow, :workflowKey, CAST(:dependsOn AS jsonb), :objectPrefix,
-              :sweepPayload)
+              :sweepPayload, :reusedFrom, :result, CAST(:resultDigests AS jsonb), :finishedAt)
       ON CONFLICT (owner, idempotency_key) DO NOTHING
       """;
 
@@ -135,6 +136,13 @@ class TaskRows {
     row.put("dependsOn", json.writeValueAsString(task.dependsOn()));
     row.put("objectPrefix", task.objectPrefix());
     row.put("sweepPayload", task.spec().sweepPayload());
+    // a task born SUCCEEDED (reused in a re-run) is stored with its result; any other has none
+    row.put("reusedFrom", task.reusedFrom());
+    row.put("result", task.resultPointer());
+    row.put(
+        "resultDigests",
+        task.resultDigests().isEmpty() ? null : json.writeValueAsString(task.resultDigests()));
+    row.put("finishedAt", ts(task.finishedAt()));
     return row;
   }
 
@@ -306,6 +314,7 @@ class TaskRows {
     b.subWorkflowOutput = rs.getObject("sub_workflow_output", UUID.class);
     b.unreachableSince = instant(rs, "unreachable_since");
     b.unreachableTries = rs.getInt("unreachable_tries");
+    b.reusedFrom = rs.getObject("reused_from", UUID.class);
     return b.build();
   }
 

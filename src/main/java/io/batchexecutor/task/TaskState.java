@@ -27,6 +27,7 @@ abstract sealed class TaskState permits Task {
   Map<String, UUID> dependsOn;
   UUID subWorkflowOutput;
   private final long version;
+  private final UUID reusedFrom;
 
   Instant cancelRequestedAt;
   String cancelReason;
@@ -66,6 +67,7 @@ abstract sealed class TaskState permits Task {
     this.dependsOn = b.dependsOn == null ? Map.of() : Collections.unmodifiableMap(b.dependsOn);
     this.subWorkflowOutput = b.subWorkflowOutput;
     this.version = b.version;
+    this.reusedFrom = b.reusedFrom;
     this.status = b.status;
     this.statusReason = b.statusReason;
     this.imageRef = b.imageRef;
@@ -222,6 +224,14 @@ abstract sealed class TaskState permits Task {
   /** The tasks whose results this one takes, by their workflow keys. */
   public Map<String, UUID> dependsOn() {
     return dependsOn;
+  }
+
+  /**
+   * For a task born SUCCEEDED with an earlier task's result (a workflow's re-run), the task whose
+   * objects hold that result; null for a task that ran.
+   */
+  public UUID reusedFrom() {
+    return reusedFrom;
   }
 
   /** The version this object was read at; writes succeed only if it is still current. */

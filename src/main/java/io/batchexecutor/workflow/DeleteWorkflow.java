@@ -36,7 +36,7 @@ public class DeleteWorkflow {
     if (of.stream().anyMatch(t -> !t.status().isFinal())) {
       return OptionalInt.empty();
     }
-    of.forEach(objects::deleteAll);
+    objects.deleteAll(of);
     return workflows.deleteFinished(workflow) ? OptionalInt.of(of.size()) : OptionalInt.empty();
   }
 }

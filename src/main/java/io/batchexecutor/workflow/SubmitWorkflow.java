@@ -76,30 +76,7 @@ public class SubmitWorkflow {
     List<InvalidTaskException.Violation> problems = new ArrayList<>();
     Map<String, NewTask> given = request.tasks() == null ? Map.of() : request.tasks();
     checkWorkflow(request, given, problems);
-    Map<String, Set<String>> dependencies = new LinkedHashMap<>();
-    Map<String, Set<String>> afterOnly = new LinkedHashMap<>();
-    for (Map.Entry<String, NewTask> entry : given.entrySet()) {
-      Set<String> needs = checkTask(entry.getKey(), entry.getValue(), given.keySet(), problems);
-      if (needs != null) {
-        Set<String> waits =
-            WorkflowAfter.check(entry.getKey(), request.after(), given.keySet(), problems);
-        waits.removeAll(needs); // a task both referred to and waited for is an input
-        needs.addAll(waits);
-        if (!waits.isEmpty()) {
-          afterOnly.put(entry.getKey(), waits);
-        }
-        dependencies.put(entry.getKey(), needs);
-      }
-    }
-    if (problems.isEmpty()) {
-      checkAcyclic(dependencies, afterOnly, problems);
-    }
-    if ("awsbatch".equals(submitTask.backendName())) {
-      FanInOnBatch.check(WorkflowAfter.inputs(dependencies, afterOnly), problems);
-    }
-    if (!problems.isEmpty()) {
-      throw new InvalidTaskException(problems);
-    }
+    Map<String, Set<String>> dependencies = checkTasks(given, request.after(), problems);
     limits.checkRuns(request.owner(), SubmissionLimits.runsOf(given.values()), replay);
     Map<String, TaskSettings> settings = settings(given);
 
@@ -125,6 +102,41 @@ public class SubmitWorkflow {
         .filter(t -> t.dependsOn().isEmpty())
         .forEach(t -> events.publishEvent(new TaskAccepted(t.id())));
     return new Accepted(workflow, true);
+  }
+
+  /**
+   * The keys each task refers to, once every task was checked as {@code POST /api/v1/tasks} would
+   * check it, with its references to other keys, and the references form a DAG; refused (400) with
+   * all of {@code problems} (found before, and here) otherwise.
+   */
+  Map<String, Set<String>> checkTasks(
+      Map<String, NewTask> given,
+      Map<String, List<String>> after,
+      List<InvalidTaskException.Violation> problems) {
+    Map<String, Set<String>> dependencies = new LinkedHashMap<>();
+    Map<String, Set<String>> afterOnly = new LinkedHashMap<>();
+    for (Map.Entry<String, NewTask> entry : given.entrySet()) {
+      Set<String> needs = checkTask(entry.getKey(), entry.getValue(), given.keySet(), problems);
+      if (needs != null) {
+        Set<String> waits = WorkflowAfter.check(entry.getKey(), after, given.keySet(), problems);
+        waits.removeAll(needs); // a task both referred to and waited for is an input
+        needs.addAll(waits);
+        if (!waits.isEmpty()) {
+          afterOnly.put(entry.getKey(), waits);
+        }
+        dependencies.put(entry.getKey(), needs);
+      }
+    }
+    if (problems.isEmpty()) {
+      checkAcyclic(dependencies, afterOnly, problems);
+    }
+    if ("awsbatch".equals(submitTask.backendName())) {
+      FanInOnBatch.check(WorkflowAfter.inputs(dependencies, afterOnly), problems);
+    }
+    if (!problems.isEmpty()) {
+      throw new InvalidTaskException(problems);
+    }
+    return dependencies;
   }
 
   /**

@@ -76,8 +76,9 @@ public class WorkflowRepository {
           int rows =
               jdbc.sql(
                       """
-                      INSERT INTO workflow (id, owner, name, created_at, idempotency_key, request_hash)
-                      VALUES (:id, :owner, :name, :at, :key, :hash)
+                      INSERT INTO workflow (id, owner, name, created_at, idempotency_key, request_hash,
+                                            rerun_of)
+                      VALUES (:id, :owner, :name, :at, :key, :hash, :rerunOf)
                       ON CONFLICT (owner, idempotency_key) DO NOTHING
                       """)
                   .param("id", workflow.id())
@@ -86,6 +87,7 @@ public class WorkflowRepository {
                   .param("at", ts(workflow.createdAt()))
                   .param("key", idempotencyKey)
                   .param("hash", requestHash)
+                  .param("rerunOf", workflow.rerunOf())
                   .update();
           if (rows == 0) {
             return jdbc.sql(
@@ -95,8 +97,10 @@ public class WorkflowRepository {
                 .query((rs, n) -> new Earlier(map(rs, n), rs.getString("request_hash")))
                 .optional();
           }
-          if (maxUnfinished > 0) {
-            unfinished.reserve(workflow.owner(), workflowTasks.size(), maxUnfinished);
+          // a re-run's reused tasks are born SUCCEEDED: only the others will run
+          int running = (int) workflowTasks.stream().filter(t -> !t.status().isFinal()).count();
+          if (maxUnfinished > 0 && running > 0) {
+            unfinished.reserve(workflow.owner(), running, maxUnfinished);
           }
           tasks.insertAll(workflowTasks);
           return Optional.<Earlier>empty();
@@ -165,8 +169,10 @@ public class WorkflowRepository {
             .list());
   }
 
-  /** A workflow's summary and its tasks, as they stood at one moment. */
-  public record Detail(WorkflowSummary summary, List<Task> tasks) {}
+  /**
+   * A workflow's summary, its tasks and its re-runs (oldest first), as they stood at one moment.
+   */
+  public record Detail(WorkflowSummary summary, List<Task> tasks, List<UUID> reruns) {}
 
   /** The workflow with its summary and tasks, if it exists and belongs to {@code owner}. */
   public Optional<Detail> detail(UUID id, String owner) {
@@ -177,7 +183,18 @@ public class WorkflowRepository {
                 .param("id", id)
                 .query(WorkflowRepository::summary)
                 .optional()
-                .map(summary -> new Detail(summary, queries.inWorkflow(id))));
+                .map(
+                    summary ->
+                        new Detail(
+                            summary,
+                            queries.inWorkflow(id),
+                            jdbc.sql(
+                                    "SELECT id FROM workflow WHERE rerun_of = :id AND owner = :owner"
+                                        + " ORDER BY created_at, id")
+                                .param("id", id)
+                                .param("owner", owner)
+                                .query(UUID.class)
+                                .list())));
   }
 
   /** The workflow if it exists and belongs to {@code owner}. */
@@ -243,7 +260,8 @@ public class WorkflowRepository {
         rs.getString("owner"),
         rs.getString("name"),
         instant(rs, "created_at"),
-        instant(rs, "cancel_requested_at"));
+        instant(rs, "cancel_requested_at"),
+        rs.getObject("rerun_of", UUID.class));
   }
 
   static WorkflowSummary summary(ResultSet rs, int row) throws SQLException {

@@ -17,7 +17,7 @@ export function graphOf(workflow) {
   const edges = [];
   for (const [key, task] of Object.entries(workflow.tasks || {})) {
     nodes.push({key, id: task.id, name: task.name || null, status: task.status,
-      reason: task.status_reason || null});
+      reason: task.status_reason || null, reusedFrom: task.reused_from || null});
     for (const from of task.depends_on || []) edges.push({from, to: key});
   }
   return {nodes, edges};

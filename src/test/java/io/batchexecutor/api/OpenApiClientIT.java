@@ -136,7 +136,9 @@ class OpenApiClientIT {
     assertThat(main.exit()).as(main.output()).isZero();
     assertThat(main.output().strip().lines().reduce((first, last) -> last).orElse(""))
         .as(main.output())
-        .isEqualTo("{\"status\":\"SUCCEEDED\",\"result\":3,\"listed\":true}");
+        .isEqualTo(
+            "{\"status\":\"SUCCEEDED\",\"result\":3,\"listed\":true,\"rerun\":\"SUCCEEDED\","
+                + "\"reused\":true}");
   }
 
   /** The document as the running service serves it, written to {@code target/openapi}. */

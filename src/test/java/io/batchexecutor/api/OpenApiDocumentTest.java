@@ -69,6 +69,33 @@ class OpenApiDocumentTest {
   }
 
   @Test
+  void reRunsAndPartialCancelsAreDescribedWithTheirBodies() {
+    JsonNode paths = document.get("paths");
+    JsonNode rerun = paths.get("/api/v1/workflows/{id}/rerun").get("post");
+    assertThat(rerun.get("operationId").asString()).isEqualTo("rerunWorkflow");
+    assertThat(rerun.get("responses").has("202")).isTrue();
+    assertThat(rerun.get("responses").has("400")).isTrue();
+    assertThat(rerun.get("responses").has("404")).isTrue();
+    assertThat(rerun.get("requestBody").path("required").asBoolean(false)).isFalse();
+    JsonNode body = schema("RerunRequest").get("properties");
+    assertThat(body.get("reuse").get("type").asString()).isEqualTo("boolean");
+    JsonNode replacement = schema("TaskReplacement").get("properties");
+    assertThat(shape(replacement.get("args"))).isEqualTo("{\"type\":\"array\",\"items\":{}}");
+    assertThat(shape(replacement.get("kwargs")))
+        .isEqualTo("{\"type\":\"object\",\"additionalProperties\":{}}");
+    JsonNode workflow = schema("WorkflowResponse").get("properties");
+    assertThat(workflow.has("rerun_of")).isTrue();
+    assertThat(workflow.get("reruns").get("type").asString()).isEqualTo("array");
+    assertThat(schema("WorkflowTask").get("properties").has("reused_from")).isTrue();
+
+    JsonNode cancel = paths.get("/api/v1/workflows/{id}/cancel").get("post");
+    assertThat(cancel.get("requestBody").path("required").asBoolean(false)).isFalse();
+    assertThat(cancel.get("responses").has("400")).isTrue();
+    assertThat(schema("CancelRequest").get("properties").get("tasks").get("type").asString())
+        .isEqualTo("array");
+  }
+
+  @Test
   void valuesOfAnyJsonTypeHaveASchemaWithoutAType() {
     assertThat(shape(schema("WorkflowResponse").get("properties").get("outputs")))
         .isEqualTo("{\"type\":\"object\",\"additionalProperties\":{}}");

@@ -366,6 +366,26 @@ class DashboardIT {
     browser.driver().findElement(By.linkText("load and total")).click();
     browser.visible(By.cssSelector("#workflow-tasks li[data-key='total'] a")).click();
     awaitText(By.id("result-json"), "6");
+
+    // a re-run from the workflow's page: nothing changed, so both tasks reuse their results
+    browser.open(service.url() + "/#/workflows/" + id);
+    browser.visible(By.id("workflow-rerun")).click();
+    browser.visible(By.id("confirm-yes")).click();
+    browser.await(
+        Duration.ofSeconds(10),
+        d -> d.getCurrentUrl().contains("#/workflows/") && !d.getCurrentUrl().endsWith(id));
+    browser.visible(By.cssSelector("#workflow-tasks li[data-key='load'] a.reused"));
+    browser.visible(By.cssSelector("#workflow-tasks li[data-key='total'] a.reused"));
+    browser.await(
+        Duration.ofSeconds(20),
+        d ->
+            d.findElement(By.id("workflow-details"))
+                .getText()
+                .contains("2 of 2 tasks reused an earlier result; 0 ran"));
+    assertThat(browser.driver().findElement(By.id("workflow-details")).getText())
+        .contains("Re-run of")
+        .contains(id.substring(id.length() - 8));
+    browser.screenshot("workflow-rerun", false);
   }
 
   @Test

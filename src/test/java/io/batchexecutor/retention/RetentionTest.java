@@ -174,6 +174,54 @@ class RetentionTest {
     assertThat(api.delete("/api/v1/workflows/" + id).status()).as("repeated").isEqualTo(204);
   }
 
+  @Test
+  void anExpiredRunKeepsTheResultsALaterRunReusesUntilThatRunExpiresToo() {
+    JsonNode first = workflow();
+    ended(first, "a", "SUCCEEDED", Duration.ofDays(9));
+    ended(first, "b", "SUCCEEDED", Duration.ofDays(8));
+    URI a = storeResult(taskOf(first, "a"));
+    URI b = storeResult(taskOf(first, "b"));
+    Api.Response rerun = api.post("/api/v1/workflows/" + first.get("id").asString() + "/rerun", "");
+    assertThat(rerun.status()).as(rerun.text()).isEqualTo(202);
+    JsonNode second = rerun.json();
+    assertThat(second.get("task_counts").toString()).isEqualTo("{\"SUCCEEDED\":2}");
+
+    assertThat(retention.removeExpired()).isEqualTo(2);
+
+    assertThat(exists(taskOf(first, "a"))).isFalse();
+    assertThat(stores.get(a.toString())).as("the second run reuses it").isPresent();
+    assertThat(stores.get(b.toString())).isPresent();
+    assertThat(api.get("/api/v1/tasks/" + taskOf(second, "b") + "/result").status()).isEqualTo(200);
+
+    clock.advance(Duration.ofDays(8));
+    retention.removeExpired();
+
+    assertThat(api.get("/api/v1/workflows/" + second.get("id").asString()).status()).isEqualTo(404);
+    assertThat(stores.get(a.toString())).as("the last run that reused it is gone").isEmpty();
+    assertThat(stores.get(b.toString())).isEmpty();
+  }
+
+  /** Stores a result for the ended task and points its row at it. */
+  private URI storeResult(UUID task) {
+    String prefix =
+        jdbc.sql("SELECT object_prefix FROM task WHERE id = :id")
+            .param("id", task)
+            .query(String.class)
+            .single();
+    URI result =
+        stores
+            .primary()
+            .put(
+                "bucket",
+                prefix + "result.json",
+                "{\"value\": 1}".getBytes(StandardCharsets.UTF_8));
+    jdbc.sql("UPDATE task SET result_pointer = :p WHERE id = :id")
+        .param("p", result.toString())
+        .param("id", task)
+        .update();
+    return result;
+  }
+
   private UUID task(String status, Duration endedAgo) {
     UUID id =
         UUID.fromString(api.post("/api/v1/tasks", Tasks.add().build()).json().get("id").asString());

@@ -3,14 +3,16 @@
 // its outputs (the results of the tasks nothing depends on) as JSON; and a plain list of its
 // tasks in the graph's order. Until the workflow and all its tasks have ended it is read again
 // every 2 s (not while the tab is hidden); the graph is recoloured in place, and laid out again
-// only when its tasks or their references changed.
+// only when its tasks or their references changed. A re-run names the run it came from and marks
+// the tasks that reused an earlier result; "Re-run" makes a new run reusing what did not change.
 
-import {ApiError, getJson, seg} from '../api.js';
+import {ApiError, getJson, postJson, seg} from '../api.js';
 import {between, definitions, el, errorText, formatDuration, formatTime, notice, replace, shortId}
   from '../dom.js';
 import {drawGraph, graphOf, shapeOf} from '../graph.js';
-import {isPickle} from '../parts.js';
+import {confirmDialog, isPickle} from '../parts.js';
 import {poll} from '../poll.js';
+import {reuseSummary} from '../rerun.js';
 import {TASK_STATUSES, isFinal, statusBadge, statusClass} from '../status.js';
 
 const EVERY_MS = 2000;
@@ -24,6 +26,8 @@ export function render(container, ctx, params) {
 
   const title = el('h1', {id: 'workflow-name'}, '');
   const badge = el('span', {id: 'workflow-status'});
+  const rerunButton = el('button', {type: 'button', id: 'workflow-rerun', hidden: true,
+    on: {click: () => rerun()}}, 'Re-run');
   const message = el('div', {});
   const details = el('section', {class: 'section', id: 'workflow-details', hidden: true});
   const counts = el('nav', {class: 'counts', id: 'workflow-counts',
@@ -36,7 +40,7 @@ export function render(container, ctx, params) {
 
   container.append(
     el('p', {class: 'muted'}, el('a', {href: '#/workflows'}, '‹ Workflows')),
-    el('div', {class: 'page-head'}, title, badge),
+    el('div', {class: 'page-head'}, title, badge, rerunButton),
     message, details, counts, graphSection, outputs, list);
 
   let drawn = null; // {shape, update}
@@ -71,6 +75,7 @@ export function render(container, ctx, params) {
       replace(badge, statusBadge(w.status));
     }
     replace(message);
+    rerunButton.hidden = false;
     showDetails(w);
     showCounts(w.task_counts || {});
     const {nodes, edges} = graphOf(w);
@@ -81,7 +86,8 @@ export function render(container, ctx, params) {
 
   function showDetails(w) {
     const over = isFinal(w.status) && w.finished_at;
-    const key = JSON.stringify([w.id, w.created_at, w.finished_at, w.cancel_requested]) +
+    const key = JSON.stringify([w.id, w.created_at, w.finished_at, w.cancel_requested,
+      w.rerun_of, w.reruns, reuseSummary(w)]) +
       (over ? '' : Date.now());
     if (key === detailsKey) return;
     detailsKey = key;
@@ -93,7 +99,30 @@ export function render(container, ctx, params) {
       ['Duration', formatDuration(between(w.created_at, over ? w.finished_at : null)) +
         (over ? '' : ' so far')],
       ['Cancel', w.cancel_requested ? 'requested' : null],
+      ['Re-run of', w.rerun_of ? workflowLink(w.rerun_of) : null],
+      ['Reuse', reuseSummary(w)],
+      ['Re-runs', (w.reruns || []).length
+        ? el('span', {id: 'workflow-reruns'}, w.reruns.map((r) => [workflowLink(r), ' '])) : null],
     ]));
+  }
+
+  function workflowLink(workflowId) {
+    return el('a', {href: '#/workflows/' + encodeURIComponent(workflowId), class: 'mono'},
+      shortId(workflowId));
+  }
+
+  async function rerun() {
+    if (!await confirmDialog('Re-run this workflow?',
+      'A new run of its tasks starts; those that succeeded and did not change reuse their' +
+      ' results.', 'Re-run', false)) return;
+    rerunButton.disabled = true;
+    try {
+      const created = await postJson(path + '/rerun', {reuse: true});
+      if (!ctx.disposed()) ctx.navigate('#/workflows/' + encodeURIComponent(created.id));
+    } catch (e) {
+      rerunButton.disabled = false;
+      replace(message, notice('error', 'Could not re-run: ' + errorText(e)));
+    }
   }
 
   function showCounts(taskCounts) {
@@ -155,6 +184,9 @@ export function render(container, ctx, params) {
         node.name && node.name !== node.key ? el('span', {class: 'task-name'}, node.name) : null,
         ' ', badgeBox,
         deps.length ? el('span', {class: 'muted'}, ' takes ' + deps.join(', ')) : null,
+        node.reusedFrom ? [' ', el('a', {class: 'reused', href: '#/tasks/' +
+          encodeURIComponent(node.reusedFrom), title: 'Reused the result of this task'},
+        'reused')] : null,
         ' ', reason);
       rows.set(node.key, {li, badge: badgeBox, reason});
       return li;

@@ -1,0 +1,328 @@
+package io.batchexecutor.workflow;
+
+import io.batchexecutor.support.Ids;
+import io.batchexecutor.task.IdempotencyConflictException;
+import io.batchexecutor.task.InvalidTaskException;
+import io.batchexecutor.task.NewTask;
+import io.batchexecutor.task.ReusedTask;
+import io.batchexecutor.task.SubmissionLimits;
+import io.batchexecutor.task.SubmitTask;
+import io.batchexecutor.task.Task;
+import io.batchexecutor.task.TaskAccepted;
+import io.batchexecutor.task.TaskSpec;
+import io.batchexecutor.task.TaskStatus;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.BooleanSupplier;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.stereotype.Service;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Makes a new run of a workflow, linked to the run it came from: the same tasks under the same
+ * keys, some with a new function or new arguments. A task whose earlier run SUCCEEDED and whose
+ * {@linkplain TaskContentHash content hash} (function, arguments, image and the hashes of what it
+ * takes) is unchanged, and all of whose dependencies are reused too, is reused: stored at once as
+ * SUCCEEDED with the earlier result ({@link ReusedTask}); every other task runs, so everything
+ * below a changed task runs again. The whole run is stored at once, or nothing of it.
+ */
+@Service
+public class RerunWorkflow {
+
+  /**
+   * A task's new function or arguments; what is left out stays as it was.
+   *
+   * @param function the new function (source and name)
+   * @param args the new positional arguments
+   * @param kwargs the new keyword arguments
+   */
+  public record Replacement(TaskSpec.FunctionSpec function, JsonNode args, JsonNode kwargs) {}
+
+  /**
+   * A re-run as a client asks for it.
+   *
+   * @param earlier the run to re-run
+   * @param owner the asking client (only its own workflows can be re-run)
+   * @param reuse whether unchanged succeeded tasks are reused (false: every task runs)
+   * @param replacements new functions or arguments by task key
+   * @param idempotencyKey makes a retried re-run return the first one; optional
+   */
+  public record Request(
+      UUID earlier,
+      String owner,
+      boolean reuse,
+      Map<String, Replacement> replacements,
+      String idempotencyKey) {}
+
+  private final SubmitWorkflow submitWorkflow;
+  private final SubmitTask submitTask;
+  private final WorkflowRepository workflows;
+  private final SubmissionLimits limits;
+  private final ApplicationEventPublisher events;
+  private final JsonMapper json;
+  private final Clock clock;
+
+  public RerunWorkflow(
+      SubmitWorkflow submitWorkflow,
+      SubmitTask submitTask,
+      WorkflowRepository workflows,
+      SubmissionLimits limits,
+      ApplicationEventPublisher events,
+      JsonMapper json,
+      Clock clock) {
+    this.submitWorkflow = submitWorkflow;
+    this.submitTask = submitTask;
+    this.workflows = workflows;
+    this.limits = limits;
+    this.events = events;
+    this.json = json;
+    this.clock = clock;
+  }
+
+  public SubmitWorkflow.Accepted rerun(Request request) {
+    WorkflowRepository.Detail earlier =
+        workflows
+            .detail(request.earlier(), request.owner())
+            .orElseThrow(() -> new WorkflowNotFoundException(request.earlier()));
+    String key = request.idempotencyKey();
+    BooleanSupplier replay = () -> workflows.hasIdempotencyKey(request.owner(), key);
+    SubmissionLimits.Admission admission = limits.admit(request.owner(), replay);
+    Map<String, Task> before = new LinkedHashMap<>();
+    // the tasks as posted: those a returning task added (under "<its key>/") it adds again when it
+    // runs again, and a reused one keeps its sub-workflow's output
+    earlier.tasks().stream()
+        .filter(t -> SubWorkflowKeys.depth(t.workflowKey()) == 0)
+        .forEach(t -> before.put(t.workflowKey(), t));
+    Map<String, Replacement> replacements =
+        request.replacements() == null ? Map.of() : request.replacements();
+    List<InvalidTaskException.Violation> problems = new ArrayList<>();
+    if (key != null && (key.isEmpty() || key.length() > 255)) {
+      problems.add(v("Idempotency-Key", "must be 1-255 characters"));
+    }
+    replacements.forEach(
+        (k, r) -> {
+          if (!before.containsKey(k)) {
+            problems.add(
+                v(
+                    "tasks." + k,
+                    "is not a task of workflow " + request.earlier() + " (no such key)"));
+          } else if (r == null) {
+            problems.add(v("tasks." + k, "must be a replacement of function, args or kwargs"));
+          }
+        });
+    if (!problems.isEmpty()) {
+      throw new InvalidTaskException(problems);
+    }
+    Map<String, NewTask> given = new LinkedHashMap<>();
+    before.forEach(
+        (k, t) ->
+            given.put(
+                k,
+                new NewTask(request.owner(), t.name(), spec(t, replacements.get(k)), null, null)));
+    Map<String, Set<String>> dependencies =
+        submitWorkflow.checkTasks(given, after(before, request.owner()), problems);
+
+    Map<String, TaskSpec> specs = new LinkedHashMap<>();
+    Map<String, TaskSpec> earlierSpecs = new LinkedHashMap<>();
+    Map<String, Set<String>> earlierDependencies = new LinkedHashMap<>();
+    before.forEach(
+        (k, t) -> {
+          specs.put(
+              k,
+              replacements.containsKey(k)
+                  ? submitTask.stored(given.get(k).spec(), t.settings())
+                  : t.spec());
+          earlierSpecs.put(k, t.spec());
+          Set<String> posted = new java.util.LinkedHashSet<>(t.dependsOn().keySet());
+          posted.retainAll(before.keySet());
+          earlierDependencies.put(k, posted);
+        });
+    TaskContentHash now = new TaskContentHash(json, specs, dependencies);
+    TaskContentHash then = new TaskContentHash(json, earlierSpecs, earlierDependencies);
+    Map<String, Boolean> reused = new LinkedHashMap<>();
+    for (String k : before.keySet()) {
+      reuse(k, request.reuse(), before, dependencies, now, then, reused);
+    }
+    List<NewTask> running =
+        given.entrySet().stream()
+            .filter(e -> !reused.get(e.getKey()))
+            .map(Map.Entry::getValue)
+            .toList();
+    limits.checkRuns(request.owner(), SubmissionLimits.runsOf(running), replay);
+
+    Instant at = clock.instant();
+    Workflow workflow =
+        new Workflow(
+            Ids.next(clock),
+            request.owner(),
+            earlier.summary().workflow().name(),
+            at,
+            null,
+            request.earlier());
+    List<Task> tasks = tasks(workflow, before, specs, dependencies, reused);
+    String hash = key == null ? null : hash(request, replacements);
+    Optional<WorkflowRepository.Earlier> stored =
+        workflows.insert(workflow, tasks, key, hash, limits.maxUnfinishedTasks(request.owner()));
+    if (stored.isPresent()) {
+      if (!stored.get().requestHash().equals(hash)) {
+        throw new IdempotencyConflictException(key);
+      }
+      admission.replayed();
+      return new SubmitWorkflow.Accepted(stored.get().workflow(), false);
+    }
+    tasks.stream()
+        .filter(t -> t.status() == TaskStatus.QUEUED)
+        .forEach(t -> events.publishEvent(new TaskAccepted(t.id())));
+    return new SubmitWorkflow.Accepted(workflow, true);
+  }
+
+  /**
+   * Each earlier task's {@code after}: the tasks it depended on without referring to them in its
+   * arguments, so that the re-run waits as the first run did.
+   */
+  private Map<String, List<String>> after(Map<String, Task> before, String owner) {
+    Map<String, List<String>> after = new LinkedHashMap<>();
+    before.forEach(
+        (k, t) -> {
+          Set<String> referred =
+              submitWorkflow.checkTask(
+                  k,
+                  new NewTask(owner, t.name(), t.spec(), null, null),
+                  before.keySet(),
+                  new ArrayList<>());
+          List<String> waits =
+              t.dependsOn().keySet().stream()
+                  .filter(before::containsKey)
+                  .filter(d -> referred == null || !referred.contains(d))
+                  .toList();
+          if (!waits.isEmpty()) {
+            after.put(k, waits);
+          }
+        });
+    return after;
+  }
+
+  /** Whether task {@code k} is reused; its dependencies are decided first. */
+  private static boolean reuse(
+      String k,
+      boolean allowed,
+      Map<String, Task> before,
+      Map<String, Set<String>> dependencies,
+      TaskContentHash now,
+      TaskContentHash then,
+      Map<String, Boolean> reused) {
+    Boolean known = reused.get(k);
+    if (known != null) {
+      return known;
+    }
+    Task earlier = before.get(k);
+    boolean reuse =
+        allowed
+            && earlier.status() == TaskStatus.SUCCEEDED
+            && earlier.resultPointer() != null
+            && now.of(k).equals(then.of(k));
+    for (String d : dependencies.get(k)) {
+      reuse &= reuse(d, allowed, before, dependencies, now, then, reused);
+    }
+    reused.put(k, reuse);
+    return reuse;
+  }
+
+  /** The spec task {@code t} runs with now: its own, or with what {@code r} replaces. */
+  private static TaskSpec spec(Task t, Replacement r) {
+    TaskSpec s = t.spec();
+    if (r == null) {
+      return s;
+    }
+    return new TaskSpec(
+        r.function() != null ? r.function() : s.function(),
+        r.args() != null ? r.args() : s.args(),
+        r.kwargs() != null ? r.kwargs() : s.kwargs(),
+        s.image(),
+        s.sweep());
+  }
+
+  private List<Task> tasks(
+      Workflow workflow,
+      Map<String, Task> before,
+      Map<String, TaskSpec> specs,
+      Map<String, Set<String>> dependencies,
+      Map<String, Boolean> reused) {
+    Map<String, UUID> ids = new LinkedHashMap<>();
+    before.keySet().forEach(k -> ids.put(k, Ids.next(clock)));
+    List<Task> tasks = new ArrayList<>();
+    for (Map.Entry<String, Task> e : before.entrySet()) {
+      String k = e.getKey();
+      Task earlier = e.getValue();
+      Map<String, UUID> dependsOn = new LinkedHashMap<>();
+      dependencies.get(k).forEach(d -> dependsOn.put(d, ids.get(d)));
+      if (reused.get(k)) {
+        tasks.add(
+            ReusedTask.of(
+                ids.get(k),
+                earlier,
+                earlier.spec(),
+                earlier.backend(),
+                workflow.createdAt(),
+                workflow.id(),
+                k,
+                dependsOn));
+      } else {
+        // only what still runs is waited for: a reused dependency has SUCCEEDED already
+        boolean waits = dependencies.get(k).stream().anyMatch(d -> !reused.get(d));
+        tasks.add(
+            Task.acceptInWorkflow(
+                ids.get(k),
+                workflow.owner(),
+                earlier.name(),
+                specs.get(k),
+                earlier.settings(),
+                earlier.backend(),
+                workflow.createdAt(),
+                workflow.id(),
+                k,
+                dependsOn,
+                waits));
+      }
+    }
+    return tasks;
+  }
+
+  /** What identifies a re-run for its Idempotency-Key: the run, reuse and the replacements. */
+  private String hash(Request request, Map<String, Replacement> replacements) {
+    Map<String, Object> identity = new LinkedHashMap<>();
+    identity.put("rerun_of", request.earlier().toString());
+    identity.put("reuse", request.reuse());
+    Map<String, Object> tasks = new java.util.TreeMap<>();
+    replacements.forEach(
+        (k, r) ->
+            tasks.put(
+                k,
+                List.of(
+                    String.valueOf(r.function()),
+                    String.valueOf(TaskContentHash.canonical(r.args())),
+                    String.valueOf(TaskContentHash.canonical(r.kwargs())))));
+    identity.put("tasks", tasks);
+    try {
+      return HexFormat.of()
+          .formatHex(
+              java.security.MessageDigest.getInstance("SHA-256")
+                  .digest(json.writeValueAsBytes(identity)));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static InvalidTaskException.Violation v(String field, String message) {
+    return new InvalidTaskException.Violation(field, message);
+  }
+}

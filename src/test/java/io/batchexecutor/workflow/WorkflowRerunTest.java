@@ -1,0 +1,359 @@
+package io.batchexecutor.workflow;
+
+import static io.batchexecutor.workflow.Workflows.ref;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.batchexecutor.storage.ObjectStores;
+import io.batchexecutor.support.Api;
+import io.batchexecutor.support.ServiceTest;
+import io.batchexecutor.support.SettableClock;
+import io.batchexecutor.task.Task;
+import io.batchexecutor.task.TaskError;
+import io.batchexecutor.task.TaskRepository;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Re-runs and partial cancels through the API, without running anything: tasks are ended by writing
+ * their ends as the pipeline would, with results stored in the object store.
+ */
+@ServiceTest
+class WorkflowRerunTest {
+
+  static final String ID = "def f(*a):\n    return a\n";
+
+  @LocalServerPort int port;
+  @Autowired JdbcClient jdbc;
+  @Autowired TaskRepository tasks;
+  @Autowired ObjectStores stores;
+  @Autowired SettableClock clock;
+  Api api;
+
+  @BeforeEach
+  void setUp() {
+    api = new Api(port);
+  }
+
+  @Test
+  void aRerunReusesWhatSucceededAndRunsTheFailedTaskAndEverythingBelowIt() {
+    JsonNode first = chain();
+    succeed(first, "a", "1");
+    succeed(first, "b", "2");
+    fail(first, "c");
+    String firstId = first.get("id").asString();
+    assertThat(workflow(firstId).get("status").asString()).isEqualTo("FAILED");
+
+    Api.Response response = api.post("/api/v1/workflows/" + firstId + "/rerun", "");
+
+    assertThat(response.status()).as(response.text()).isEqualTo(202);
+    JsonNode second = response.json();
+    String secondId = second.get("id").asString();
+    assertThat(secondId).isNotEqualTo(firstId);
+    assertThat(response.header("Location")).contains("/api/v1/workflows/" + secondId);
+    assertThat(second.get("rerun_of").asString()).isEqualTo(firstId);
+    JsonNode t = second.get("tasks");
+    assertThat(t.get("a").get("status").asString()).isEqualTo("SUCCEEDED");
+    assertThat(t.get("a").get("reused_from").asString()).isEqualTo(idOf(first, "a").toString());
+    assertThat(t.get("b").get("status").asString()).isEqualTo("SUCCEEDED");
+    assertThat(t.get("c").get("status").asString()).as("the failed task runs").isEqualTo("QUEUED");
+    assertThat(t.get("c").get("reused_from").isNull()).isTrue();
+    assertThat(t.get("d").get("status").asString()).isEqualTo("WAITING");
+    List<JsonNode> events = events(idOf(second, "a"));
+    assertThat(events)
+        .extracting(e -> e.get("kind").asString())
+        .containsExactly("STATUS", "REUSED");
+    assertThat(events.get(1).get("details").get("source_task_id").asString())
+        .isEqualTo(idOf(first, "a").toString());
+    assertThat(api.get("/api/v1/tasks/" + idOf(second, "b") + "/result").json().asInt())
+        .as("the reused result is readable through the new task")
+        .isEqualTo(2);
+    JsonNode before = workflow(firstId);
+    assertThat(before.get("status").asString())
+        .as("the first run stays as it was")
+        .isEqualTo("FAILED");
+    assertThat(before.get("reruns").toString()).isEqualTo("[\"" + secondId + "\"]");
+
+    // a re-run of the re-run reuses the same results, named by the task that computed them
+    succeed(second, "c", "3");
+    succeed(second, "d", "4");
+    JsonNode third = api.post("/api/v1/workflows/" + secondId + "/rerun", "{}").json();
+    assertThat(workflow(third.get("id").asString()).get("status").asString())
+        .as("nothing changed: the whole run is reused")
+        .isEqualTo("SUCCEEDED");
+    assertThat(third.get("tasks").get("a").get("reused_from").asString())
+        .isEqualTo(idOf(first, "a").toString());
+    assertThat(third.get("tasks").get("d").get("reused_from").asString())
+        .isEqualTo(idOf(second, "d").toString());
+    assertThat(workflow(third.get("id").asString()).get("outputs").get("d").asInt()).isEqualTo(4);
+  }
+
+  @Test
+  void aReplacedTaskAndEverythingBelowItRunAgainWhileItsSiblingIsReused() {
+    JsonNode first =
+        api.post(
+                "/api/v1/workflows",
+                Workflows.named("fork")
+                    .task("a", ID, "f", List.of(1))
+                    .task("b", ID, "f", List.of(ref("a"), "b"))
+                    .task("c", ID, "f", List.of(ref("a"), "c"))
+                    .task("d", ID, "f", List.of(ref("b")))
+                    .build())
+            .json();
+    for (String key : List.of("a", "b", "c", "d")) {
+      succeed(first, key, "\"" + key + "\"");
+    }
+
+    JsonNode second =
+        api.post(
+                "/api/v1/workflows/" + first.get("id").asString() + "/rerun",
+                Map.of("tasks", Map.of("b", Map.of("args", List.of(ref("a"), "B")))))
+            .json();
+
+    JsonNode t = second.get("tasks");
+    assertThat(t.get("a").get("status").asString()).isEqualTo("SUCCEEDED");
+    assertThat(t.get("c").get("status").asString()).isEqualTo("SUCCEEDED");
+    assertThat(t.get("b").get("status").asString())
+        .as("its dependency is reused: it is due at once")
+        .isEqualTo("QUEUED");
+    assertThat(t.get("d").get("status").asString()).isEqualTo("WAITING");
+    assertThat(
+            jdbc.sql("SELECT spec->'args'->>1 FROM task WHERE id = :id")
+                .param("id", idOf(second, "b"))
+                .query(String.class)
+                .single())
+        .isEqualTo("B");
+
+    JsonNode all =
+        api.post(
+                "/api/v1/workflows/" + first.get("id").asString() + "/rerun",
+                Map.of("reuse", false))
+            .json();
+    assertThat(all.get("tasks").get("a").get("status").asString()).isEqualTo("QUEUED");
+    assertThat(all.get("tasks").get("c").get("status").asString()).isEqualTo("WAITING");
+    assertThat(all.get("task_counts").toString()).doesNotContain("SUCCEEDED");
+  }
+
+  @Test
+  void anUnknownKeyOrAnInvalidReplacementIsRefusedAndNothingIsStored() {
+    JsonNode first = chain();
+    String id = first.get("id").asString();
+    long before = rows();
+
+    Api.Response unknown =
+        api.post(
+            "/api/v1/workflows/" + id + "/rerun",
+            Map.of("tasks", Map.of("zz", Map.of("args", List.of(1)))));
+    Api.Response invalid =
+        api.post(
+            "/api/v1/workflows/" + id + "/rerun",
+            Map.of("tasks", Map.of("b", Map.of("args", Map.of("not", "a list")))));
+    Api.Response dangling =
+        api.post(
+            "/api/v1/workflows/" + id + "/rerun",
+            Map.of("tasks", Map.of("b", Map.of("args", List.of(ref("nowhere"))))));
+
+    assertThat(unknown.status()).as(unknown.text()).isEqualTo(400);
+    assertThat(unknown.json().get("errors").get(0).get("field").asString()).isEqualTo("tasks.zz");
+    assertThat(unknown.json().get("errors").get(0).get("message").asString())
+        .contains("no such key");
+    assertThat(invalid.status()).as(invalid.text()).isEqualTo(400);
+    assertThat(invalid.text()).contains("tasks.b.args");
+    assertThat(dangling.status()).isEqualTo(400);
+    assertThat(dangling.text()).contains("nowhere");
+    assertThat(rows()).isEqualTo(before);
+    assertThat(workflow(id).get("reruns").size()).isZero();
+  }
+
+  @Test
+  void anotherClientCannotRerunOrCancelPartOfAWorkflow() {
+    String id = chain().get("id").asString();
+    long before = rows();
+
+    Api intruder = api.as(Api.INTRUDER);
+    assertThat(intruder.post("/api/v1/workflows/" + id + "/rerun", "").status()).isEqualTo(404);
+    assertThat(
+            intruder
+                .post("/api/v1/workflows/" + id + "/cancel", Map.of("tasks", List.of("a")))
+                .status())
+        .isEqualTo(404);
+    assertThat(rows()).isEqualTo(before);
+    assertThat(workflow(id).get("task_counts").toString()).doesNotContain("CANCELLED");
+  }
+
+  @Test
+  void aRetriedRerunWithTheSameIdempotencyKeyReturnsTheFirstNewRun() {
+    String id = chain().get("id").asString();
+
+    Api.Response once =
+        api.post("/api/v1/workflows/" + id + "/rerun", "{}", "Idempotency-Key", "again-1");
+    Api.Response twice =
+        api.post("/api/v1/workflows/" + id + "/rerun", "{}", "Idempotency-Key", "again-1");
+    Api.Response other =
+        api.post(
+            "/api/v1/workflows/" + id + "/rerun",
+            "{\"reuse\": false}",
+            "Idempotency-Key",
+            "again-1");
+
+    assertThat(once.status()).isEqualTo(202);
+    assertThat(twice.status()).isEqualTo(202);
+    assertThat(twice.header("Idempotent-Replayed")).contains("true");
+    assertThat(twice.json().get("id").asString()).isEqualTo(once.json().get("id").asString());
+    assertThat(other.status()).isEqualTo(409);
+  }
+
+  @Test
+  void deletingTheFirstRunKeepsTheResultsALaterRunReusesUntilThatRunGoesToo() {
+    JsonNode first = chain();
+    URI a = succeed(first, "a", "1");
+    URI b = succeed(first, "b", "2");
+    fail(first, "c");
+    String firstId = first.get("id").asString();
+    JsonNode second = api.post("/api/v1/workflows/" + firstId + "/rerun", "").json();
+    succeed(second, "c", "3");
+    URI d = succeed(second, "d", "4");
+    String secondId = second.get("id").asString();
+
+    assertThat(api.delete("/api/v1/workflows/" + firstId).status()).isEqualTo(204);
+
+    assertThat(stores.get(a.toString())).as("reused by the second run").isPresent();
+    assertThat(stores.get(b.toString())).isPresent();
+    assertThat(api.get("/api/v1/tasks/" + idOf(second, "a") + "/result").json().asInt())
+        .isEqualTo(1);
+    JsonNode kept = workflow(secondId);
+    assertThat(kept.get("status").asString()).isEqualTo("SUCCEEDED");
+    assertThat(kept.get("rerun_of").asString()).as("the link stays").isEqualTo(firstId);
+    assertThat(kept.get("outputs").get("d").asInt()).isEqualTo(4);
+
+    assertThat(api.delete("/api/v1/workflows/" + secondId).status()).isEqualTo(204);
+
+    assertThat(stores.get(a.toString())).as("nothing reuses it any more").isEmpty();
+    assertThat(stores.get(b.toString())).isEmpty();
+    assertThat(stores.get(d.toString())).isEmpty();
+  }
+
+  @Test
+  void cancellingABranchCancelsWhatIsBelowItWhileTheOtherBranchFinishes() {
+    JsonNode w =
+        api.post(
+                "/api/v1/workflows",
+                Workflows.named("branches")
+                    .task("root", ID, "f", List.of(1))
+                    .task("left", ID, "f", List.of(ref("root")))
+                    .task("left2", ID, "f", List.of(ref("left")))
+                    .task("right", ID, "f", List.of(ref("root")))
+                    .task("join", ID, "f", List.of(ref("left2"), ref("right")))
+                    .task("right2", ID, "f", List.of(ref("right")))
+                    .build())
+            .json();
+    String id = w.get("id").asString();
+    succeed(w, "root", "1");
+    running(w, "right");
+
+    Api.Response unknown =
+        api.post("/api/v1/workflows/" + id + "/cancel", Map.of("tasks", List.of("left", "lft")));
+    assertThat(unknown.status()).isEqualTo(400);
+    assertThat(unknown.text()).contains("'lft'");
+    assertThat(workflow(id).get("task_counts").toString()).doesNotContain("CANCELLED");
+
+    Api.Response cancelled =
+        api.post("/api/v1/workflows/" + id + "/cancel", Map.of("tasks", List.of("left")));
+
+    assertThat(cancelled.status()).as(cancelled.text()).isEqualTo(202);
+    JsonNode t = workflow(id).get("tasks");
+    assertThat(t.get("left").get("status").asString()).isEqualTo("CANCELLED");
+    assertThat(t.get("left2").get("status").asString()).isEqualTo("CANCELLED");
+    assertThat(t.get("join").get("status").asString()).isEqualTo("CANCELLED");
+    assertThat(t.get("right").get("status").asString()).isEqualTo("RUNNING");
+    assertThat(t.get("right2").get("status").asString()).isEqualTo("WAITING");
+    assertThat(workflow(id).get("status").asString()).isEqualTo("RUNNING");
+    assertThat(workflow(id).get("cancel_requested").asBoolean()).isFalse();
+
+    succeedRunning(idOf(w, "right"), "2");
+    assertThat(workflow(id).get("tasks").get("right2").get("status").asString())
+        .as("the other branch goes on")
+        .isEqualTo("QUEUED");
+    succeed(w, "right2", "3");
+
+    JsonNode ended = workflow(id);
+    assertThat(ended.get("status").asString()).isEqualTo("CANCELLED");
+    assertThat(ended.get("task_counts").toString()).isEqualTo("{\"SUCCEEDED\":3,\"CANCELLED\":3}");
+  }
+
+  // ---- helpers ------------------------------------------------------------------------------
+
+  /** a → b → c → d. */
+  private JsonNode chain() {
+    Api.Response response =
+        api.post(
+            "/api/v1/workflows",
+            Workflows.named("chain")
+                .task("a", ID, "f", List.of(1))
+                .task("b", ID, "f", List.of(ref("a")))
+                .task("c", ID, "f", List.of(ref("b")))
+                .task("d", ID, "f", List.of(ref("c")))
+                .build());
+    assertThat(response.status()).as(response.text()).isEqualTo(202);
+    return response.json();
+  }
+
+  private JsonNode workflow(String id) {
+    return api.get("/api/v1/workflows/" + id).json();
+  }
+
+  private static UUID idOf(JsonNode workflow, String key) {
+    return UUID.fromString(workflow.get("tasks").get(key).get("id").asString());
+  }
+
+  private void running(JsonNode workflow, String key) {
+    jdbc.sql("UPDATE task SET status = 'RUNNING' WHERE id = :id")
+        .param("id", idOf(workflow, key))
+        .update();
+  }
+
+  /** Ends the task SUCCEEDED with {@code value} as its result, as the pipeline would. */
+  private URI succeed(JsonNode workflow, String key, String value) {
+    running(workflow, key);
+    return succeedRunning(idOf(workflow, key), value);
+  }
+
+  private URI succeedRunning(UUID id, String value) {
+    Task task = tasks.find(id).orElseThrow();
+    byte[] document = ("{\"value\": " + value + "}").getBytes(StandardCharsets.UTF_8);
+    URI pointer =
+        stores
+            .primary()
+            .put(task.settings().s3BucketName(), task.objectPrefix() + "result.json", document);
+    task.resultsCollected(
+        io.batchexecutor.backend.ResultDigests.of(Map.of("result.json", document)));
+    task.succeed(pointer.toString(), 0, clock.instant());
+    assertThat(tasks.update(task)).isTrue();
+    return pointer;
+  }
+
+  private void fail(JsonNode workflow, String key) {
+    running(workflow, key);
+    Task task = tasks.find(idOf(workflow, key)).orElseThrow();
+    task.fail("broken", new TaskError("ValueError", "broken", null), 1, null, clock.instant());
+    assertThat(tasks.update(task)).isTrue();
+  }
+
+  private List<JsonNode> events(UUID task) {
+    return api.get("/api/v1/tasks/" + task + "/events").json().valueStream().toList();
+  }
+
+  private long rows() {
+    return jdbc.sql("SELECT (SELECT count(*) FROM task) + (SELECT count(*) FROM workflow)")
+        .query(Long.class)
+        .single();
+  }
+}
