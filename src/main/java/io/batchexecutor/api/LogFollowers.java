@@ -88,7 +88,7 @@ class LogFollowers implements SmartLifecycle {
         return true; // deleted meanwhile
       }
       boolean ended = task.get().status().isFinal();
-      nextRead = now.plus(outputs.logReadInterval());
+      nextRead = now.plus(outputs.logReadInterval(task.get()));
       boolean caughtUp = true;
       if (!stored) {
         Optional<LogChunk> live;

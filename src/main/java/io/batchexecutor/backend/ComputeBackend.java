@@ -1,8 +1,8 @@
 package io.batchexecutor.backend;
 
 import io.batchexecutor.storage.LogTail;
+import io.batchexecutor.task.BackendTerms;
 import io.batchexecutor.task.Task;
-import io.batchexecutor.task.WatchedTasks;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -12,18 +12,7 @@ import java.util.Optional;
  * A backend is the list of steps that take a task from QUEUED to a final status, and the way to
  * stop whatever of a task is running.
  */
-public interface ComputeBackend {
-
-  /** The backend's name as tasks record it. */
-  String name();
-
-  /**
-   * Which of this backend's tasks a poller of its own watches, so that the pipeline's claim loop
-   * leaves them alone; none by default.
-   */
-  default WatchedTasks watched() {
-    return WatchedTasks.none(name());
-  }
+public interface ComputeBackend extends BackendTerms {
 
   /** How often a followed task's output is read again from where it runs. */
   default Duration logReadInterval() {

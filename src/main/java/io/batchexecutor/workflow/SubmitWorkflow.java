@@ -86,14 +86,12 @@ public class SubmitWorkflow {
     if (problems.isEmpty()) {
       checkAcyclic(dependencies, problems);
     }
-    if ("awsbatch".equals(submitTask.backendName())) {
-      FanInOnBatch.check(dependencies, problems);
-    }
     if (!problems.isEmpty()) {
       throw new InvalidTaskException(problems);
     }
     limits.checkRuns(request.owner(), SubmissionLimits.runsOf(given.values()), replay);
     Map<String, TaskSettings> settings = settings(given);
+    checkDependenciesOnBackends(dependencies, settings);
 
     Instant now = clock.instant();
     Workflow workflow = new Workflow(Ids.next(clock), request.owner(), request.name(), now, null);
@@ -196,6 +194,26 @@ public class SubmitWorkflow {
                         + " (each feeds the next)")));
   }
 
+  /**
+   * What each backend refuses of the dependencies of the workflow's tasks that run on it (a task's
+   * backend is its own: a workflow may mix them).
+   */
+  private void checkDependenciesOnBackends(
+      Map<String, Set<String>> dependencies, Map<String, TaskSettings> settings) {
+    Map<String, Map<String, Set<String>>> byBackend = new LinkedHashMap<>();
+    dependencies.forEach(
+        (key, needs) ->
+            byBackend
+                .computeIfAbsent(settings.get(key).backend(), b -> new LinkedHashMap<>())
+                .put(key, needs));
+    List<InvalidTaskException.Violation> problems = new ArrayList<>();
+    byBackend.forEach(
+        (backend, own) -> problems.addAll(submitTask.termsOf(backend).refusedDependencies(own)));
+    if (!problems.isEmpty()) {
+      throw new InvalidTaskException(problems);
+    }
+  }
+
   /** The settings of each task, its executor's over the defaults; refused if any is invalid. */
   private Map<String, TaskSettings> settings(Map<String, NewTask> given) {
     List<InvalidTaskException.Violation> problems = new ArrayList<>();
@@ -238,7 +256,7 @@ public class SubmitWorkflow {
               task.name() != null ? task.name() : key,
               submitTask.stored(task.spec(), settings.get(key)),
               settings.get(key),
-              submitTask.backendName(),
+              settings.get(key).backend(),
               workflow.createdAt(),
               workflow.id(),
               key,
