@@ -121,7 +121,7 @@ public record DeploymentBackends(List<Backend> deployment, List<Backend> instanc
   }
 
   private static List<Backend> distinct(List<Backend> given, String key) {
-    if (given.contains(null)) {
+    if (given.stream().anyMatch(b -> b == null)) {
       throw new IllegalArgumentException("batch-executor." + key + " has an empty entry");
     }
     Set<Backend> seen = new LinkedHashSet<>(given);
