@@ -161,25 +161,40 @@ def _other_executor(name):
     return {}
 
 
-def executor_settings(executor):
+def executor_settings(executor, backends=None):
     """The ``executor`` object of a task for an electron's ``executor``. AWS Batch's (by name, as
-    an AWSBatchExecutor or a dict of its keys) is sent as given; any other (``"local"``,
-    ``"dask"``, ``LocalExecutor()``, a plugin's name or object) never breaks the module that names
-    it: its electrons run on the service's default, and one warning says so."""
+    an AWSBatchExecutor or a dict of its keys) is sent as given, asking for backend ``awsbatch``
+    when the service runs it; ``"local"`` or ``LocalExecutor()`` asks for backend ``local`` when
+    the service runs it. ``backends`` are the backends the service runs (``GET /api/v1/executor``),
+    None when not known. Any other executor (``"dask"``, a plugin's name or object, ``"local"``
+    where the service does not run it) never breaks the module that names it: its electrons run on
+    the service's default, and one warning says so."""
     if executor is None:
         return {}
     if isinstance(executor, AWSBatchExecutor):
-        return executor.to_dict()
+        return _on("awsbatch", executor.to_dict(), backends)
     if isinstance(executor, dict):
-        return AWSBatchExecutor(**executor).to_dict()
+        return _on("awsbatch", AWSBatchExecutor(**executor).to_dict(), backends)
     if isinstance(executor, str):
         if executor.lower() == "awsbatch":
-            return {}  # the service's configured defaults
+            return _on("awsbatch", {}, backends)  # else the service's configured defaults
+        if executor.lower() == "local" and backends and "local" in backends:
+            return {"backend": "local"}
         return _other_executor(executor)
     name = getattr(executor, "short_name", None)
+    if name == "local" and backends and "local" in backends:
+        return {"backend": "local"}
     if not isinstance(name, str) or name == OtherExecutor.short_name:
         name = type(executor).__name__
     return _other_executor(name)
+
+
+def _on(backend, settings, backends):
+    """``settings`` asking for ``backend`` when the service runs it and they name no profile (a
+    profile names its backend itself)."""
+    if backends and backend in backends and "execution_profile" not in settings:
+        return dict(settings, backend=backend)
+    return settings
 
 
 class DepsPip:
@@ -349,8 +364,9 @@ class _Node:
 
 
 class _Graph:
-    def __init__(self, lattice):
+    def __init__(self, lattice, backends=None):
         self.lattice = lattice
+        self.backends = backends
         self.nodes = []
         self.keys = set()
         self.table = nodes.NodeTable()
@@ -443,7 +459,7 @@ class _Graph:
         if executor is None:
             executor = self.lattice.executor
         part = {}
-        settings = executor_settings(executor)
+        settings = executor_settings(executor, self.backends)
         if settings:
             part["executor"] = settings
         requirements = []
@@ -697,6 +713,20 @@ def _client(dispatcher_addr=None):
     return _clients[url]
 
 
+_backends_of = {}
+
+
+def _backends(client):
+    """The backends the service runs, asked once per client; None when it does not say."""
+    if client not in _backends_of:
+        try:
+            listed = client.executor().get("backends")
+            _backends_of[client] = [b["name"] for b in listed] if listed else None
+        except Exception:  # an older service, or one that does not answer now: as before
+            return None
+    return _backends_of[client]
+
+
 def dispatch(orig_lattice, dispatcher_addr=None, **_ignored):
     """``dispatch(lattice)(*args, **kwargs)``: sends the lattice's workflow to the service; returns
     its dispatch id (the workflow's id) at once."""
@@ -705,9 +735,10 @@ def dispatch(orig_lattice, dispatcher_addr=None, **_ignored):
 
     @functools.wraps(orig_lattice.function)
     def submit(*args, **kwargs):
-        graph = _Graph(orig_lattice)
+        client = _client(dispatcher_addr)
+        graph = _Graph(orig_lattice, _backends(client))
         body, modules = graph.build(args, kwargs)
-        workflow = _client(dispatcher_addr).submit_workflow(body)
+        workflow = client.submit_workflow(body)
         _modules_of_dispatch[workflow.id] = modules
         _graphs_of_dispatch[workflow.id] = (graph.table, graph.inputs)
         nodes.save(workflow.id, graph.table, graph.inputs)
