@@ -27,8 +27,8 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * Two packaged instances on one database and one object store (S3, through the tests' loopback AWS
- * endpoint), one running only local, the other local and awsbatch: the first never claims a task
- * of awsbatch, though it accepts them; each task runs on the backend it asked for.
+ * endpoint), one running only local, the other local and awsbatch: the first never claims a task of
+ * awsbatch, though it accepts them; each task runs on the backend it asked for.
  */
 class BackendsPerInstanceIT {
 
@@ -133,7 +133,9 @@ class BackendsPerInstanceIT {
     assertThat(task.get("status").asString()).as(task.toString()).isEqualTo("SUCCEEDED");
     assertThat(task.get("executor").get("backend").asString()).isEqualTo(backend);
     assertThat(api.get("/api/v1/tasks/" + id + "/result").json().asInt()).isEqualTo(42);
-    return api.get("/api/v1/tasks/" + id + "/events").json().valueStream()
+    return api.get("/api/v1/tasks/" + id + "/events")
+        .json()
+        .valueStream()
         .filter(e -> e.get("kind").asString().equals("CLAIMED"))
         .map(e -> e.get("details").get("instance").asString())
         .toList();

@@ -27,8 +27,8 @@ import tools.jackson.databind.JsonNode;
 /**
  * One instance running both backends, local and awsbatch (the tests' loopback AWS endpoint: real
  * registry, S3Mock, jobs as containers on the local engine), with the S3 store: a workflow whose
- * tasks run local → awsbatch → local passes values both ways, a pickled one among them, each task on
- * the backend it asked for.
+ * tasks run local → awsbatch → local passes values both ways, a pickled one among them, each task
+ * on the backend it asked for.
  */
 @ServiceTest
 @TestPropertySource(
