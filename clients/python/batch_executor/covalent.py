@@ -12,7 +12,7 @@ in Covalent.
 import functools
 import os
 import re
-from typing import Any, Callable, List, Optional, Union
+from typing import Any, Callable, Dict, List, Optional, Union
 
 from . import hooks, nodes, values
 from .client import Client, json_value
@@ -168,8 +168,9 @@ class _Node:
 
 
 class _Graph:
-    def __init__(self, lattice):
+    def __init__(self, lattice, backends=None):
         self.lattice = lattice
+        self.backends = backends
         self.nodes = []
         self.keys = set()
         self.table = nodes.NodeTable()
@@ -264,7 +265,7 @@ class _Graph:
         if executor is None:
             executor = self.lattice.executor
         part = {}
-        settings = executor_settings(executor)
+        settings = executor_settings(executor, self.backends)
         if settings:
             part["executor"] = settings
         requirements = []
@@ -358,6 +359,20 @@ def _client(dispatcher_addr=None):
     return _clients[url]
 
 
+_backends_of: Dict[Any, Optional[List[str]]] = {}
+
+
+def _backends(client: Client) -> Optional[List[str]]:
+    """The backends the service runs, asked once per client; None when it does not say."""
+    if client not in _backends_of:
+        try:
+            listed = client.executor().get("backends")
+            _backends_of[client] = [b["name"] for b in listed] if listed else None
+        except Exception:  # an older service, or one that does not answer now: as before
+            return None
+    return _backends_of[client]
+
+
 def dispatch(orig_lattice: "Lattice", dispatcher_addr: Optional[str] = None,
              **_ignored: Any) -> Callable[..., str]:
     """``dispatch(lattice)(*args, **kwargs)``: sends the lattice's workflow to the service; returns
@@ -367,9 +382,10 @@ def dispatch(orig_lattice: "Lattice", dispatcher_addr: Optional[str] = None,
 
     @functools.wraps(orig_lattice.function)
     def submit(*args, **kwargs):
-        graph = _Graph(orig_lattice)
+        client = _client(dispatcher_addr)
+        graph = _Graph(orig_lattice, _backends(client))
         body, modules = graph.build(args, kwargs)
-        workflow = _client(dispatcher_addr).submit_workflow(body)
+        workflow = client.submit_workflow(body)
         _modules_of_dispatch[workflow.id] = modules
         _graphs_of_dispatch[workflow.id] = (graph.table, graph.inputs)
         nodes.save(workflow.id, graph.table, graph.inputs)

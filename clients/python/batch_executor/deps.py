@@ -4,7 +4,7 @@ Covalent's keyword names, or another kind accepted with a warning) and its pip r
 
 import difflib
 import warnings
-from typing import Any, Dict, Iterable, List, Union
+from typing import Any, Dict, Iterable, List, Optional, Union
 
 
 #: The keys of the original executor, as ``[executors.awsbatch]`` and AWSBatchExecutor take them.
@@ -103,25 +103,40 @@ def _other_executor(name):
     return {}
 
 
-def executor_settings(executor: Any) -> Dict[str, Any]:
+def executor_settings(executor: Any, backends: Optional[List[str]] = None) -> Dict[str, Any]:
     """The ``executor`` object of a task for an electron's ``executor``. AWS Batch's (by name, as
-    an AWSBatchExecutor or a dict of its keys) is sent as given; any other (``"local"``,
-    ``"dask"``, ``LocalExecutor()``, a plugin's name or object) never breaks the module that names
-    it: its electrons run on the service's default, and one warning says so."""
+    an AWSBatchExecutor or a dict of its keys) is sent as given, asking for backend ``awsbatch``
+    when the service runs it; ``"local"`` or ``LocalExecutor()`` asks for backend ``local`` when
+    the service runs it. ``backends`` are the backends the service runs (``GET /api/v1/executor``),
+    None when not known. Any other executor (``"dask"``, a plugin's name or object, ``"local"``
+    where the service does not run it) never breaks the module that names it: its electrons run on
+    the service's default, and one warning says so."""
     if executor is None:
         return {}
     if isinstance(executor, AWSBatchExecutor):
-        return executor.to_dict()
+        return _on("awsbatch", executor.to_dict(), backends)
     if isinstance(executor, dict):
-        return AWSBatchExecutor(**executor).to_dict()
+        return _on("awsbatch", AWSBatchExecutor(**executor).to_dict(), backends)
     if isinstance(executor, str):
         if executor.lower() == "awsbatch":
-            return {}  # the service's configured defaults
+            return _on("awsbatch", {}, backends)  # else the service's configured defaults
+        if executor.lower() == "local" and backends and "local" in backends:
+            return {"backend": "local"}
         return _other_executor(executor)
     name = getattr(executor, "short_name", None)
+    if name == "local" and backends and "local" in backends:
+        return {"backend": "local"}
     if not isinstance(name, str) or name == OtherExecutor.short_name:
         name = type(executor).__name__
     return _other_executor(name)
+
+
+def _on(backend: str, settings: Dict[str, Any], backends: Optional[List[str]]) -> Dict[str, Any]:
+    """``settings`` asking for ``backend`` when the service runs it and they name no profile (a
+    profile names its backend itself)."""
+    if backends and backend in backends and "execution_profile" not in settings:
+        return dict(settings, backend=backend)
+    return settings
 
 
 class DepsPip:

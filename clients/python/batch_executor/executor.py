@@ -1,7 +1,8 @@
 """``ct.executor``, where Covalent's own examples take executors from: ``AWSBatchExecutor``, and
 ``LocalExecutor``, ``DaskExecutor`` or any plugin's ``...Executor`` class, which are accepted so that
-a module naming them imports; their electrons run on the service's default execution profile, and
-one warning says so."""
+a module naming them imports. ``LocalExecutor()`` asks for the service's ``local`` backend where the
+service runs it; the others' electrons (and ``LocalExecutor()``'s elsewhere) run on the service's
+default execution profile, and one warning says so."""
 
 from .deps import AWSBatchExecutor, OtherExecutor
 

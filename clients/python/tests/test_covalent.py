@@ -99,6 +99,29 @@ class ExecutorTest(unittest.TestCase):
         with self.assertRaises(AttributeError):
             ct.executor.not_an_executor
 
+    def test_local_and_aws_batch_ask_for_their_backend_where_the_service_runs_it(self):
+        from batch_executor import deps
+        from batch_executor.covalent import executor_settings
+
+        deps._warned_executors.discard("local")  # said once per name, maybe by another test
+        both = ["local", "awsbatch"]
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # no warning where the backend is run
+            self.assertEqual(executor_settings("local", both), {"backend": "local"})
+            self.assertEqual(executor_settings(ct.executor.LocalExecutor(), both),
+                             {"backend": "local"})
+            self.assertEqual(executor_settings("awsbatch", both), {"backend": "awsbatch"})
+            self.assertEqual(executor_settings(ct.executor.AWSBatchExecutor(vcpu=2), both),
+                             {"vcpu": 2, "backend": "awsbatch"})
+            self.assertEqual(
+                executor_settings(ct.executor.AWSBatchExecutor(execution_profile="gpu"), both),
+                {"execution_profile": "gpu"}, "a profile names its backend itself")
+            self.assertEqual(executor_settings("awsbatch", ["local"]), {})
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            self.assertEqual(executor_settings(ct.executor.LocalExecutor(), ["awsbatch"]), {})
+        self.assertTrue(any("default execution profile" in str(w.message) for w in caught))
+
 
 class ElectronTest(unittest.TestCase):
     def test_outside_a_lattice_an_electron_is_a_plain_call(self):

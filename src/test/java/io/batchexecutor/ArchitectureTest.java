@@ -81,6 +81,19 @@ class ArchitectureTest {
           .dependOnClassesThat()
           .resideInAPackage("org.springframework.jdbc.core..");
 
+  /**
+   * Acceptance asks the task's backend what it must know (its terms, {@code task/BackendTerms},
+   * which every backend implements) and names no backend.
+   */
+  @ArchTest
+  static final ArchRule acceptanceKnowsNoBackend =
+      noClasses()
+          .that()
+          .resideInAnyPackage("io.batchexecutor.task..", "io.batchexecutor.workflow..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAPackage("io.batchexecutor.backend..");
+
   @ArchTest
   static final ArchRule theBackendsKnowNothingOfEachOther =
       slices().matching("io.batchexecutor.backend.(*)..").should().notDependOnEachOther();

@@ -9,8 +9,8 @@ import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import java.util.Comparator;
 import java.util.List;
-import java.util.Locale;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
@@ -44,7 +44,10 @@ public class ExecutorController {
   /**
    * The executor as the calling client sees it.
    *
-   * @param backend where tasks run
+   * @param backend the deployment's default backend: where a task runs whose request names neither
+   *     executor.backend nor executor.execution_profile (and the client's default profile is on it)
+   * @param backends the backends the deployment runs, the default first, each with the profile
+   *     executor.backend gives this client on it
    * @param client the calling client
    * @param defaultExecutionProfile the profile a request without executor.execution_profile runs
    *     with; null when the client may use none
@@ -53,10 +56,22 @@ public class ExecutorController {
    */
   public record ExecutorResponse(
       String backend,
+      List<BackendShown> backends,
       String client,
       String defaultExecutionProfile,
       List<Profile> executionProfiles,
       Resources defaults) {}
+
+  /**
+   * A backend of the deployment.
+   *
+   * @param name what executor.backend names
+   * @param defaultExecutionProfile the profile a request naming this backend and no profile runs
+   *     with: the backend's default profile, else the client's first on it; null when the client
+   *     may use none on it
+   */
+  @Schema(name = "ExecutorBackend")
+  public record BackendShown(String name, String defaultExecutionProfile) {}
 
   /**
    * An execution profile as a client may use it.
@@ -120,7 +135,8 @@ public class ExecutorController {
       operationId = "getExecutor",
       summary = "What the calling client may choose",
       description =
-          "The execution profiles the calling client may use (its default first), each with its"
+          "The backends the deployment runs (the default first), the execution profiles the"
+              + " calling client may use (its default first), each with its backend, its"
               + " maxima and the base images a request may name, and the resources a task gets"
               + " for every key its request leaves out. The operator's roles, queues, buckets,"
               + " repositories and log groups are not shown.")
@@ -128,8 +144,21 @@ public class ExecutorController {
   public ExecutorResponse executor() {
     String client = caller.current();
     List<ExecutionProfile> allowed = clients.profilesOf(client);
+    List<BackendShown> backends =
+        properties.deployment().deploymentNames().stream()
+            .map(
+                b ->
+                    new BackendShown(
+                        b,
+                        allowed.stream()
+                            .filter(p -> p.backendName().equals(b))
+                            .min(Comparator.comparing(p -> !p.isDefault()))
+                            .map(ExecutionProfile::name)
+                            .orElse(null)))
+            .toList();
     return new ExecutorResponse(
-        properties.backend().name().toLowerCase(Locale.ROOT),
+        backends.get(0).name(),
+        backends,
         client,
         allowed.isEmpty() ? null : allowed.get(0).name(),
         allowed.stream().map(Profile::of).toList(),

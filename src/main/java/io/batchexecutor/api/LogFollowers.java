@@ -1,8 +1,8 @@
 package io.batchexecutor.api;
 
-import io.batchexecutor.backend.ComputeBackend;
 import io.batchexecutor.backend.LogChunk;
 import io.batchexecutor.backend.LogPosition;
+import io.batchexecutor.backend.TaskLogs;
 import io.batchexecutor.config.ClientLimits;
 import io.batchexecutor.support.Periodic;
 import io.batchexecutor.task.Task;
@@ -31,9 +31,9 @@ import org.springframework.web.servlet.mvc.method.annotation.ResponseBodyEmitter
  * {@code GET /logs?follow=true}: what a task prints, sent as it comes, in one response that ends
  * when the task has ended. One timer serves every follower (no thread each): as often as the
  * backend allows (once a second locally, every five seconds from CloudWatch Logs) it reads what
- * each followed task printed after the position its follower keeps ({@link
- * ComputeBackend#liveLogsAfter}: only the new part, where the backend can) and sends it; the task's
- * end wakes it at once ({@link TaskNotifications}).
+ * each followed task printed after the position its follower keeps ({@link TaskLogs#liveLogsAfter}:
+ * only the new part, where the backend can) and sends it; the task's end wakes it at once ({@link
+ * TaskNotifications}).
  *
  * <p>Once the task has ended and its output is no longer read where it ran, the rest comes from the
  * stored output. The follower knows how many characters of the output it read last it sent, and a
@@ -88,7 +88,7 @@ class LogFollowers implements SmartLifecycle {
         return true; // deleted meanwhile
       }
       boolean ended = task.get().status().isFinal();
-      nextRead = now.plus(outputs.logReadInterval());
+      nextRead = now.plus(outputs.logReadInterval(task.get()));
       boolean caughtUp = true;
       if (!stored) {
         Optional<LogChunk> live;

@@ -40,15 +40,16 @@ import tools.jackson.databind.json.JsonMapper;
 public class TaskOutputs {
 
   private final ObjectStores stores;
-  private final ObjectProvider<ComputeBackend> backend;
+  private final ObjectProvider<ComputeBackend> backends;
   private final JsonMapper json;
 
   /** How output is served: plain text, UTF-8. */
   static final MediaType TEXT = new MediaType("text", "plain", StandardCharsets.UTF_8);
 
-  public TaskOutputs(ObjectStores stores, ObjectProvider<ComputeBackend> backend, JsonMapper json) {
+  public TaskOutputs(
+      ObjectStores stores, ObjectProvider<ComputeBackend> backends, JsonMapper json) {
     this.stores = stores;
-    this.backend = backend;
+    this.backends = backends;
     this.json = json;
   }
 
@@ -224,6 +225,7 @@ public class TaskOutputs {
     checkTail(tail);
     Optional<String> live =
         fromBackend(
+            task,
             b ->
                 tail != null
                     ? b.liveLogTail(task, index, tail)
@@ -293,9 +295,13 @@ public class TaskOutputs {
   }
 
   /** How often a followed task's output is read again: as often as its backend allows. */
-  Duration logReadInterval() {
-    ComputeBackend running = backend.getIfAvailable();
-    return running == null ? LogFollowers.TICK : running.logReadInterval();
+  Duration logReadInterval(Task task) {
+    return backendOf(task).map(ComputeBackend::logReadInterval).orElse(LogFollowers.TICK);
+  }
+
+  /** The backend {@code task} runs on, when the deployment has it. */
+  private Optional<ComputeBackend> backendOf(Task task) {
+    return backends.orderedStream().filter(b -> b.name().equals(task.backend())).findFirst();
   }
 
   /**
@@ -304,6 +310,7 @@ public class TaskOutputs {
    */
   Optional<LogChunk> liveLogsAfter(Task task, Integer index, LogPosition from) {
     return fromBackend(
+        task,
         b -> index == null ? b.liveLogsAfter(task, from) : b.sweepLogsAfter(task, index, from));
   }
 
@@ -316,8 +323,8 @@ public class TaskOutputs {
    * Reads from the running backend; a backend that does not answer is a 503 rather than an internal
    * error.
    */
-  private <T> Optional<T> fromBackend(Function<ComputeBackend, Optional<T>> read) {
-    ComputeBackend running = backend.getIfAvailable();
+  private <T> Optional<T> fromBackend(Task task, Function<ComputeBackend, Optional<T>> read) {
+    ComputeBackend running = backendOf(task).orElse(null);
     if (running == null) {
       return Optional.empty();
     }

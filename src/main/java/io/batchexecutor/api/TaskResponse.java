@@ -16,7 +16,7 @@ import tools.jackson.databind.JsonNode;
  * @param name its name
  * @param status where it is
  * @param statusReason why it is there, in a sentence
- * @param executor the effective executor settings
+ * @param executor the effective executor settings, with the backend the task runs on
  * @param image the reference of the task's image, once built
  * @param jobDefinitionArn the AWS Batch job definition it was submitted with
  * @param batchJobId its AWS Batch job id
@@ -80,7 +80,7 @@ public record TaskResponse(
         t.name(),
         t.status(),
         t.statusReason(),
-        t.settings(),
+        t.settings().backend() == null ? t.settings().withBackend(t.backend()) : t.settings(),
         t.imageRef(),
         t.jobDefinitionArn(),
         t.batchJobId(),

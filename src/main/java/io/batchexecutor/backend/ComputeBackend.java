@@ -1,34 +1,18 @@
 package io.batchexecutor.backend;
 
-import io.batchexecutor.storage.LogTail;
+import io.batchexecutor.task.BackendTerms;
 import io.batchexecutor.task.Task;
-import io.batchexecutor.task.WatchedTasks;
-import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
 /**
- * Where tasks run: the local Docker engine or AWS Batch, picked by {@code batch-executor.backend}.
- * A backend is the list of steps that take a task from QUEUED to a final status, and the way to
- * stop whatever of a task is running.
+ * Where tasks run: the local Docker engine or AWS Batch, each of the deployment's backends one.
+ * Every task records its backend; the pipeline hands it to that backend's steps. A backend is the
+ * list of steps that take a task from QUEUED to a final status, and the way to stop whatever of a
+ * task is running; its terms for acceptance ({@link BackendTerms}) and the reading of its tasks'
+ * live output ({@link TaskLogs}) are interfaces of their own.
  */
-public interface ComputeBackend {
-
-  /** The backend's name as tasks record it. */
-  String name();
-
-  /**
-   * Which of this backend's tasks a poller of its own watches, so that the pipeline's claim loop
-   * leaves them alone; none by default.
-   */
-  default WatchedTasks watched() {
-    return WatchedTasks.none(name());
-  }
-
-  /** How often a followed task's output is read again from where it runs. */
-  default Duration logReadInterval() {
-    return Duration.ofSeconds(1);
-  }
+public interface ComputeBackend extends BackendTerms, TaskLogs {
 
   /**
    * The steps, in order: the first that {@link PipelineStep#handles} a task works on it. Together
@@ -59,44 +43,5 @@ public interface ComputeBackend {
       return failure.getClass().getSimpleName();
     }
     return message.strip().replaceAll("\\s*\\R\\s*", " ");
-  }
-
-  /** What the task printed so far, read live from where it runs; empty when it runs nowhere now. */
-  default Optional<String> liveLogs(Task task) {
-    return Optional.empty();
-  }
-
-  /**
-   * What run {@code index} of a sweep printed, read from where it runs; empty when the backend
-   * keeps no such output (then the run's stored {@code output.log} is served, once it ended).
-   */
-  default Optional<String> sweepLogs(Task task, int index) {
-    return Optional.empty();
-  }
-
-  /**
-   * The last {@code lines} lines of what the task (or run {@code index} of its sweep, when not
-   * null) printed so far, read live from where it runs; empty when it runs nowhere now. This
-   * default cuts them from all of {@link #liveLogs} (or {@link #sweepLogs}); a backend that can ask
-   * for only the last lines does.
-   */
-  default Optional<String> liveLogTail(Task task, Integer index, int lines) {
-    return (index == null ? liveLogs(task) : sweepLogs(task, index))
-        .map(text -> LogTail.of(text, lines));
-  }
-
-  /**
-   * What the task printed after {@code from}, read live from where it runs, and the position to
-   * read on from; empty when it runs nowhere now. A follower calls it again and again, so a backend
-   * reads only what is new where it can (Docker's {@code since}, CloudWatch's forward token); this
-   * default reads all of {@link #liveLogs} and cuts off what {@code from} delivered.
-   */
-  default Optional<LogChunk> liveLogsAfter(Task task, LogPosition from) {
-    return liveLogs(task).map(from::rest);
-  }
-
-  /** {@link #liveLogsAfter} for run {@code index} of a sweep, as {@link #sweepLogs} reads it. */
-  default Optional<LogChunk> sweepLogsAfter(Task task, int index, LogPosition from) {
-    return sweepLogs(task, index).map(from::rest);
   }
 }

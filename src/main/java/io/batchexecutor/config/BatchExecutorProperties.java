@@ -21,8 +21,14 @@ import org.springframework.validation.annotation.Validated;
  * <p>The {@code @param} texts of this record and its parts are plain text: the configuration
  * processor copies them as they are into the settings' descriptions.
  *
- * @param backend Where tasks run: local (the local Docker engine), awsbatch (AWS Batch), or none
- *     (tasks are tracked but fail with "no compute backend is configured").
+ * @param backend Former single setting of where tasks run: local (the local Docker engine),
+ *     awsbatch (AWS Batch), or none (tasks are tracked but fail with "no compute backend is
+ *     configured"). Given alone, it is the one backend of the deployment; given with backends, it
+ *     must be one of them and is then the backend of tasks that name neither a backend nor a
+ *     profile.
+ * @param backends The backends the deployment's instances run, e.g. local,awsbatch; the first is
+ *     the backend of tasks that name neither a backend nor a profile (unless backend names another
+ *     of them). none only alone. Unset: backend, else local.
  * @param covalentConfig Covalent configuration file whose [executors.awsbatch] section supplies the
  *     defaults beneath batch-executor.awsbatch.
  * @param pipeline The background pipeline.
@@ -35,11 +41,13 @@ import org.springframework.validation.annotation.Validated;
  * @param database The embedded PostgreSQL, started when spring.datasource.url is unset.
  * @param security Who may call the API.
  * @param instances Other instances on the same database.
+ * @param instance What this instance does itself.
  */
 @Validated
 @ConfigurationProperties("batch-executor")
 public record BatchExecutorProperties(
-    @NotNull @DefaultValue("local") Backend backend,
+    Backend backend,
+    List<Backend> backends,
     Path covalentConfig,
     @Valid @DefaultValue Pipeline pipeline,
     @Valid @DefaultValue Api api,
@@ -50,7 +58,21 @@ public record BatchExecutorProperties(
     @Valid @DefaultValue Local local,
     @Valid @DefaultValue Database database,
     @Valid @DefaultValue Security security,
-    @Valid @DefaultValue Instances instances) {
+    @Valid @DefaultValue Instances instances,
+    @Valid @DefaultValue Instance instance) {
+
+  public BatchExecutorProperties {
+    DeploymentBackends checked =
+        DeploymentBackends.of(backend, backends, instance == null ? null : instance.backends());
+    if (storage != null) {
+      storage.typeOn(checked);
+    }
+  }
+
+  /** The backends of the deployment and of this instance, worked out and checked. */
+  public DeploymentBackends deployment() {
+    return DeploymentBackends.of(backend, backends, instance == null ? null : instance.backends());
+  }
 
   /** The compute backends. */
   public enum Backend {
@@ -194,20 +216,35 @@ public record BatchExecutorProperties(
    * Where results, logs and the other objects of a task are stored.
    *
    * @param type Object store of results, logs and the other objects of tasks: local (files in the
-   *     objects directory of the cache directory) or s3 (in the task's S3 bucket). Unset: s3 on the
-   *     awsbatch backend, local on the others.
+   *     objects directory of the cache directory) or s3 (in the task's S3 bucket). Unset: s3 when
+   *     awsbatch is among the deployment's backends, else local. local together with awsbatch is
+   *     refused at start: Batch jobs and the other backends' tasks exchange values through S3.
    * @param maxResultSize Largest result file (result.json, result.pickle, a sweep run's) the
    *     service takes from a task on any backend; a larger one fails the task naming this setting,
    *     unread, so that no task can fill the service's memory with what it returns.
    */
   public record Storage(StorageType type, @DefaultValue("256MB") DataSize maxResultSize) {
 
-    /** The configured type, else the backend's own: S3 on AWS Batch, the local files elsewhere. */
-    public StorageType typeOn(Backend backend) {
+    /**
+     * The configured type, else the deployment's own: S3 when AWS Batch is among its backends, the
+     * local files elsewhere.
+     *
+     * @throws IllegalStateException when the local store is configured together with AWS Batch,
+     *     whose tasks read their inputs from and write their results to S3
+     */
+    public StorageType typeOn(DeploymentBackends backends) {
+      boolean batch = backends.deployment().contains(Backend.AWSBATCH);
+      if (type == StorageType.LOCAL && batch) {
+        throw new IllegalStateException(
+            "batch-executor.storage.type is local, but the deployment runs awsbatch"
+                + " (batch-executor.backends): a Batch job reads its inputs from and writes its"
+                + " result to S3, which the other backends' tasks must share; leave"
+                + " batch-executor.storage.type unset or set it to s3");
+      }
       if (type != null) {
         return type;
       }
-      return backend == Backend.AWSBATCH ? StorageType.S3 : StorageType.LOCAL;
+      return batch ? StorageType.S3 : StorageType.LOCAL;
     }
   }
 
@@ -314,4 +351,13 @@ public record BatchExecutorProperties(
    *     object store they do not share is warned of).
    */
   public record Instances(@NotNull @DefaultValue("1m") Duration checkInterval) {}
+
+  /**
+   * What this instance does itself.
+   *
+   * @param backends The backends whose tasks this instance runs, some of batch-executor.backends
+   *     (e.g. local on an instance without AWS credentials in a local,awsbatch deployment). Unset:
+   *     all of the deployment's.
+   */
+  public record Instance(List<Backend> backends) {}
 }

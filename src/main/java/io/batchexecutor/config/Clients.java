@@ -103,7 +103,7 @@ public class Clients implements ClientLimits {
   private static List<ExecutionProfile> allowed(
       List<String> names, String at, ExecutionProfiles profiles) {
     if (names == null) {
-      return List.of(profiles.defaultProfile());
+      return profiles.defaults();
     }
     List<ExecutionProfile> allowed = new ArrayList<>();
     for (String name : names) {

@@ -19,13 +19,14 @@ import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 /**
- * The execution profiles, worked out and checked once, at start-up: the deployment's backend has a
- * default profile named after it ({@code local}, {@code awsbatch} or {@code none}) made from the
- * top-level settings, which an entry of that name under {@code batch-executor.execution-profiles}
- * refines; every other entry is a profile of its own. A profile's AWS names left unset are the
- * top-level ones (then the Covalent configuration file's, then the original defaults); its maxima
- * left unset are {@link #DEFAULT_MAX_VCPU} vCPUs, {@link #DEFAULT_MAX_MEMORY} GB, no GPUs and a
- * day. A bad profile stops the service with a message naming the setting.
+ * The execution profiles, worked out and checked once, at start-up: each of the deployment's
+ * backends has a default profile named after it ({@code local}, {@code awsbatch} or {@code none})
+ * made from the top-level settings, which an entry of that name under {@code
+ * batch-executor.execution-profiles} refines; every other entry is a profile of its own. A
+ * profile's AWS names left unset are the top-level ones (then the Covalent configuration file's,
+ * then the original defaults); its maxima left unset are {@link #DEFAULT_MAX_VCPU} vCPUs, {@link
+ * #DEFAULT_MAX_MEMORY} GB, no GPUs and a day. A bad profile stops the service with a message naming
+ * the setting.
  */
 @Component
 public class ExecutionProfiles {
@@ -42,33 +43,63 @@ public class ExecutionProfiles {
 
   private final Map<String, ExecutionProfile> byName;
   private final ExecutionProfile defaultProfile;
+  private final List<ExecutionProfile> defaults;
+  private final DeploymentBackends backends;
 
   public ExecutionProfiles(
       BatchExecutorProperties properties,
       TenancyProperties tenancy,
       ExecutorSettingsResolver settings,
       Validator validator) {
-    Backend backend = properties.backend();
-    String defaultName = backend.name().toLowerCase(Locale.ROOT);
+    this.backends = properties.deployment();
     Map<String, TenancyProperties.Profile> configured = new TreeMap<>(tenancy.executionProfiles());
     Map<String, ExecutionProfile> profiles = new LinkedHashMap<>();
-    TenancyProperties.Profile own = configured.remove(defaultName);
-    profiles.put(
-        defaultName,
-        resolve(defaultName, own == null ? empty() : own, true, properties, settings, validator));
+    List<ExecutionProfile> ownDefaults = new ArrayList<>();
+    for (Backend backend : backends.deployment()) {
+      String defaultName = lower(backend);
+      TenancyProperties.Profile own = configured.remove(defaultName);
+      ExecutionProfile resolved =
+          resolve(
+              defaultName,
+              own == null ? empty() : own,
+              backend,
+              true,
+              properties,
+              settings,
+              validator);
+      profiles.put(defaultName, resolved);
+      ownDefaults.add(resolved);
+    }
     configured.forEach(
         (name, profile) ->
-            profiles.put(name, resolve(name, profile, false, properties, settings, validator)));
+            profiles.put(
+                name, resolve(name, profile, null, false, properties, settings, validator)));
     this.byName = Collections.unmodifiableMap(profiles);
-    this.defaultProfile = profiles.get(defaultName);
+    this.defaults = List.copyOf(ownDefaults);
+    this.defaultProfile = defaults.get(0);
     if (profiles.size() > 1) {
       log.info("Execution profiles: {}", String.join(", ", profiles.keySet()));
     }
   }
 
-  /** The deployment's backend's default profile. */
+  /** The default backend's default profile. */
   public ExecutionProfile defaultProfile() {
     return defaultProfile;
+  }
+
+  /** The default profile of each of the deployment's backends, the default backend's first. */
+  public List<ExecutionProfile> defaults() {
+    return defaults;
+  }
+
+  /** The default profile of {@code backend} (as tasks record it), if the deployment runs it. */
+  public Optional<ExecutionProfile> defaultOf(String backend) {
+    return defaults.stream().filter(p -> p.backendName().equals(backend)).findFirst();
+  }
+
+  /** The backends of the deployment and of this instance. */
+  public DeploymentBackends backends() {
+    return backends;
   }
 
   /** The profile called {@code name}, if there is one. */
@@ -83,10 +114,12 @@ public class ExecutionProfiles {
 
   /**
    * The profile a stored task runs with: the one it names, else (a task accepted before profiles
-   * existed, or one whose profile was removed since) its backend's default.
+   * existed, or one whose profile was removed since) its backend's default, else the default.
    */
   public ExecutionProfile of(TaskSettings settings) {
-    return named(settings.executionProfile()).orElse(defaultProfile);
+    return named(settings.executionProfile())
+        .or(() -> settings.backend() == null ? Optional.empty() : defaultOf(settings.backend()))
+        .orElse(defaultProfile);
   }
 
   private static TenancyProperties.Profile empty() {
@@ -104,25 +137,38 @@ public class ExecutionProfiles {
   private static ExecutionProfile resolve(
       String name,
       TenancyProperties.Profile profile,
+      Backend own,
       boolean isDefault,
       BatchExecutorProperties properties,
       ExecutorSettingsResolver settings,
       Validator validator) {
     String at = "batch-executor.execution-profiles." + name;
     ClientNames.checked(name, at);
-    Backend deployment = properties.backend();
-    Backend backend = profile.backend() == null ? deployment : profile.backend();
-    if (backend != deployment) {
+    DeploymentBackends deployment = properties.deployment();
+    Backend fallback = own != null ? own : deployment.defaultBackend();
+    Backend backend = profile.backend() == null ? fallback : profile.backend();
+    if (own != null && backend != own) {
+      throw new IllegalStateException(
+          at
+              + ".backend is "
+              + lower(backend)
+              + ", but "
+              + name
+              + " is the default profile of the "
+              + name
+              + " backend; name the profile otherwise");
+    }
+    if (!deployment.lists(backend)) {
       throw new IllegalStateException(
           at
               + ".backend is "
               + lower(backend)
               + ", but this deployment runs "
-              + lower(deployment)
-              + " (batch-executor.backend); a profile runs on the deployment's backend");
+              + String.join(",", deployment.deploymentNames())
+              + " (batch-executor.backends); a profile runs on one of the deployment's backends");
     }
     for (Backend other : Backend.values()) {
-      if (other != deployment && lower(other).equals(name)) {
+      if (!deployment.lists(other) && lower(other).equals(name)) {
         throw new IllegalStateException(
             at
                 + ": the name "

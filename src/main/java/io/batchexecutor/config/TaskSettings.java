@@ -32,6 +32,8 @@ import jakarta.validation.constraints.Size;
  * @param retryAttempts attempts that infrastructure failures may use, 1-10
  * @param timeLimit seconds after which the task is stopped
  * @param pollFreq seconds between status checks of the task
+ * @param backend the backend the task runs on (local, awsbatch); a request that names it and no
+ *     execution profile gets that backend's default profile
  */
 public record TaskSettings(
     @Pattern(regexp = ClientNames.GRAMMAR, message = ClientNames.PROFILE_MESSAGE)
@@ -54,7 +56,43 @@ public record TaskSettings(
     @PositiveOrZero @Max(64) Integer numGpus,
     @Min(1) @Max(10) Integer retryAttempts,
     @Positive @Max(1_209_600) Integer timeLimit,
-    @Positive @Max(86_400) Integer pollFreq) {
+    @Positive @Max(86_400) Integer pollFreq,
+    @Pattern(regexp = "^[a-z]{1,32}$", message = "must be the name of a backend, e.g. local")
+        String backend) {
+
+  /** Settings that name no backend. */
+  public TaskSettings(
+      String executionProfile,
+      String s3BucketName,
+      String ecrRepoName,
+      String batchJobDefinitionName,
+      String batchQueue,
+      String batchExecutionRoleName,
+      String batchJobRoleName,
+      String batchJobLogGroupName,
+      Double vcpu,
+      Double memory,
+      Integer numGpus,
+      Integer retryAttempts,
+      Integer timeLimit,
+      Integer pollFreq) {
+    this(
+        executionProfile,
+        s3BucketName,
+        ecrRepoName,
+        batchJobDefinitionName,
+        batchQueue,
+        batchExecutionRoleName,
+        batchJobRoleName,
+        batchJobLogGroupName,
+        vcpu,
+        memory,
+        numGpus,
+        retryAttempts,
+        timeLimit,
+        pollFreq,
+        null);
+  }
 
   /** Fills every field this record leaves {@code null} from {@code fallback}. */
   public TaskSettings orElse(TaskSettings fallback) {
@@ -72,7 +110,28 @@ public record TaskSettings(
         first(numGpus, fallback.numGpus),
         first(retryAttempts, fallback.retryAttempts),
         first(timeLimit, fallback.timeLimit),
-        first(pollFreq, fallback.pollFreq));
+        first(pollFreq, fallback.pollFreq),
+        first(backend, fallback.backend));
+  }
+
+  /** The same settings running on backend {@code name}. */
+  public TaskSettings withBackend(String name) {
+    return new TaskSettings(
+        executionProfile,
+        s3BucketName,
+        ecrRepoName,
+        batchJobDefinitionName,
+        batchQueue,
+        batchExecutionRoleName,
+        batchJobRoleName,
+        batchJobLogGroupName,
+        vcpu,
+        memory,
+        numGpus,
+        retryAttempts,
+        timeLimit,
+        pollFreq,
+        name);
   }
 
   /** The same settings running with execution profile {@code name}. */
@@ -91,7 +150,8 @@ public record TaskSettings(
         numGpus,
         retryAttempts,
         timeLimit,
-        pollFreq);
+        pollFreq,
+        backend);
   }
 
   /** The same settings with job role {@code role}. */
@@ -110,12 +170,13 @@ public record TaskSettings(
         numGpus,
         retryAttempts,
         timeLimit,
-        pollFreq);
+        pollFreq,
+        backend);
   }
 
   /**
-   * Only what a client chooses: the execution profile and the resources; the names of the
-   * operator's AWS resources and identities left out.
+   * Only what a client chooses: the execution profile, the backend and the resources; the names of
+   * the operator's AWS resources and identities left out.
    */
   public TaskSettings clientsPart() {
     return new TaskSettings(
@@ -132,7 +193,8 @@ public record TaskSettings(
         numGpus,
         retryAttempts,
         timeLimit,
-        pollFreq);
+        pollFreq,
+        backend);
   }
 
   /**
@@ -154,7 +216,8 @@ public record TaskSettings(
         null,
         null,
         null,
-        null);
+        null,
+        backend);
   }
 
   /** Settings with nothing given. */

@@ -48,7 +48,8 @@ public record TenancyProperties(
    *
    * @param executionProfiles The execution profiles the client may use, its default first (a
    *     request without executor.execution_profile runs on it); * for every profile. Unset: the
-   *     client-defaults list; unset there too: the backend's default profile only.
+   *     client-defaults list; unset there too: the default profile of each of the deployment's
+   *     backends (the default backend's first).
    * @param maxFollows How many task outputs the client may follow (logs?follow=true) at once on an
    *     instance; one more is answered 429. Unset: client-defaults', then 20.
    * @param maxHeldWaits How many answers held with ?wait= the client may have at once on an
@@ -92,8 +93,8 @@ public record TenancyProperties(
    * One execution profile: a backend, the largest resources a task may ask for, the base images it
    * may build on and, for awsbatch, the AWS resources and identities its tasks use.
    *
-   * @param backend Backend the profile runs on (local, awsbatch, none). Unset: the deployment's
-   *     (batch-executor.backend).
+   * @param backend Backend the profile runs on (local, awsbatch, none), one of the deployment's
+   *     (batch-executor.backends). Unset: the deployment's default backend (the first of them).
    * @param baseImage Image a task of this profile is built on when the request names none; always
    *     allowed. Unset: batch-executor.image.base-image.
    * @param allowedBaseImages Further images a request may name as image.base_image: references,

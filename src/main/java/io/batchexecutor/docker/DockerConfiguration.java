@@ -5,8 +5,9 @@ import com.github.dockerjava.core.DefaultDockerClientConfig;
 import com.github.dockerjava.core.DockerClientImpl;
 import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
 import io.batchexecutor.config.BatchExecutorProperties;
+import io.batchexecutor.config.BatchExecutorProperties.Backend;
+import io.batchexecutor.config.ConditionalOnBackend;
 import java.time.Duration;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.context.annotation.Bean;
@@ -47,7 +48,7 @@ public class DockerConfiguration {
 
   /** Docker's health, where the backend uses it: with backend {@code none} nothing does. */
   @Bean
-  @ConditionalOnExpression("!'${batch-executor.backend:local}'.equalsIgnoreCase('none')")
+  @ConditionalOnBackend(value = Backend.NONE, negate = true)
   HealthIndicator docker(DockerClient docker) {
     return () -> {
       try {

@@ -8,13 +8,16 @@ import io.batchexecutor.task.TaskAccepted;
 import io.batchexecutor.task.TaskNotifications;
 import io.batchexecutor.task.TaskQueries;
 import io.batchexecutor.task.TaskRepository;
+import io.batchexecutor.task.WatchedTasks;
 import io.batchexecutor.task.WorkQueue;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
@@ -39,7 +42,7 @@ public class Pipeline implements SmartLifecycle {
   private final TaskRepository tasks;
   private final WorkQueue queue;
   private final TaskQueries queries;
-  private final ComputeBackend backend;
+  private final List<ComputeBackend> backends;
   private final TaskNotifications notifications;
   private final BatchExecutorProperties.Pipeline settings;
   private final Clock clock;
@@ -59,7 +62,7 @@ public class Pipeline implements SmartLifecycle {
       TaskRepository tasks,
       WorkQueue queue,
       TaskQueries queries,
-      ComputeBackend backend,
+      List<ComputeBackend> backends,
       TaskNotifications notifications,
       BatchExecutorProperties.Pipeline settings,
       Clock clock,
@@ -74,7 +77,7 @@ public class Pipeline implements SmartLifecycle {
     this.tasks = tasks;
     this.queue = queue;
     this.queries = queries;
-    this.backend = backend;
+    this.backends = List.copyOf(backends);
     this.notifications = notifications;
     this.settings = settings;
     this.clock = clock;
@@ -86,9 +89,9 @@ public class Pipeline implements SmartLifecycle {
     return leaseOwner;
   }
 
-  /** The compute backend tasks run on. */
-  public ComputeBackend backend() {
-    return backend;
+  /** The compute backends whose tasks this instance runs. */
+  public List<ComputeBackend> backends() {
+    return backends;
   }
 
   /** Whether the NOTIFY listener is connected (health shows it). */
@@ -106,22 +109,35 @@ public class Pipeline implements SmartLifecycle {
     if (running) {
       return;
     }
-    ExecutePicked executePicked =
-        new ExecutePicked(
-            tasks, queue, backend, clock, leaseOwner, BackOff.of(settings), meters, wakeUp);
+    Map<String, ExecutePicked> byBackend = new LinkedHashMap<>();
+    for (ComputeBackend backend : backends) {
+      byBackend.put(
+          backend.name(),
+          new ExecutePicked(
+              tasks, queue, backend, clock, leaseOwner, BackOff.of(settings), meters, wakeUp));
+    }
+    List<WatchedTasks> watched =
+        backends.stream()
+            .map(ComputeBackend::watched)
+            .filter(w -> !w.statuses().isEmpty())
+            .toList();
+    if (watched.size() > 1) {
+      throw new IllegalStateException(
+          "more than one backend has a poller of its own: " + watched + "; the claim leaves one");
+    }
     workers = Executors.newFixedThreadPool(settings.workers(), named("task-worker"));
     claimLoop =
         new RunUntilShutdown(
             queue,
-            executePicked,
+            new ExecuteOnItsBackend(byBackend, queue, clock, leaseOwner),
             inFlight,
             wakeUp,
             workers,
             settings,
             clock,
             leaseOwner,
-            List.of(backend.name()),
-            backend.watched());
+            List.copyOf(byBackend.keySet()),
+            watched.isEmpty() ? WatchedTasks.none(backends.get(0).name()) : watched.get(0));
     listener = new ListenForWork(wakeUp, inFlight);
     notifications.subscribe(listener);
     named("task-claim").newThread(claimLoop).start();
@@ -140,9 +156,9 @@ public class Pipeline implements SmartLifecycle {
     housekeeping.forEach(Periodic::start);
     running = true;
     log.info(
-        "Pipeline {} started: backend {}, {} workers",
+        "Pipeline {} started: backends {}, {} workers",
         leaseOwner,
-        backend.name(),
+        String.join(",", byBackend.keySet()),
         settings.workers());
   }
 

@@ -24,7 +24,7 @@ final class RunUntilShutdown implements Runnable {
   private final WorkQueue tasks;
   private final List<String> backends;
   private final WatchedTasks watched;
-  private final ExecutePicked executePicked;
+  private final ExecuteOnItsBackend executePicked;
   private final InFlightTasks inFlight;
   private final WakeUp wakeUp;
   private final ExecutorService workers;
@@ -35,7 +35,7 @@ final class RunUntilShutdown implements Runnable {
 
   RunUntilShutdown(
       WorkQueue tasks,
-      ExecutePicked executePicked,
+      ExecuteOnItsBackend executePicked,
       InFlightTasks inFlight,
       WakeUp wakeUp,
       ExecutorService workers,

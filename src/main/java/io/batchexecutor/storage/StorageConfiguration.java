@@ -28,7 +28,7 @@ public class StorageConfiguration {
         new LocalObjectStore(Path.of(settings.defaults().cacheDir(), "objects"));
     List<ObjectStore> readable = new ArrayList<>(List.of(local));
     ObjectStore primary = local;
-    if (properties.storage().typeOn(properties.backend()) == StorageType.S3) {
+    if (properties.storage().typeOn(properties.deployment()) == StorageType.S3) {
       S3ObjectStore s3 = new S3ObjectStore(AwsClients.s3(aws, settings.defaults()));
       readable.add(s3);
       primary = s3;

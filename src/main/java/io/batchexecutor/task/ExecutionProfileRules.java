@@ -5,6 +5,7 @@ import io.batchexecutor.config.ExecutionProfile;
 import io.batchexecutor.config.IamRoles;
 import io.batchexecutor.config.TaskSettings;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -20,45 +21,100 @@ final class ExecutionProfileRules {
 
   private final Clients clients;
   private final Supplier<Optional<String>> ownAccount;
+  private final List<String> deployment;
 
   /**
    * @param ownAccount the service's AWS account when it is known (on AWS Batch), for comparing a
    *     role ARN with a role name
+   * @param deployment the backends the deployment runs, as tasks record them
    */
-  ExecutionProfileRules(Clients clients, Supplier<Optional<String>> ownAccount) {
+  ExecutionProfileRules(
+      Clients clients, Supplier<Optional<String>> ownAccount, List<String> deployment) {
     this.clients = clients;
+    this.deployment = List.copyOf(deployment);
     this.ownAccount = ownAccount;
   }
 
   /**
-   * The profile {@code request} runs with: the one it names, else its client's default.
+   * The profile {@code request} runs with: the one it names; else, when it names a backend, that
+   * backend's default profile (or, when its client may not use that one, the client's first profile
+   * on the backend); else its client's default.
    *
    * @throws InvalidTaskException naming the profiles the client may use, if it may not use this one
-   *     (a profile the client may not use is answered as one that does not exist)
+   *     (a profile the client may not use is answered as one that does not exist); naming the
+   *     deployment's backends, if it names another; when the profile runs on another backend than
+   *     the one named
    */
   ExecutionProfile profileFor(NewTask request) {
     List<ExecutionProfile> allowed = clients.profilesOf(request.owner());
     String asked = request.executor() == null ? null : request.executor().executionProfile();
+    String backend = request.executor() == null ? null : request.executor().backend();
+    if (backend != null && !deployment.contains(backend)) {
+      throw refused(
+          "executor.backend",
+          "must be one of the backends this deployment runs: "
+              + String.join(", ", deployment)
+              + " (not "
+              + backend
+              + ")",
+          InvalidTaskException.BACKEND_NOT_LISTED);
+    }
+    if (asked == null && backend != null) {
+      return allowed.stream()
+          .filter(p -> p.backendName().equals(backend))
+          .min(Comparator.comparing(p -> !p.isDefault()))
+          .orElseThrow(
+              () ->
+                  refused(
+                      "executor.backend",
+                      "names "
+                          + backend
+                          + ", on which this client may use no execution profile"
+                          + (allowed.isEmpty()
+                              ? ""
+                              : " (it may use: "
+                                  + String.join(
+                                      ", ", allowed.stream().map(ExecutionProfile::name).toList())
+                                  + ")"),
+                      InvalidTaskException.PROFILE_NOT_ALLOWED));
+    }
     if (asked == null && !allowed.isEmpty()) {
       return allowed.get(0);
     }
-    return allowed.stream()
-        .filter(p -> p.name().equals(asked))
-        .findFirst()
-        .orElseThrow(
-            () ->
-                new InvalidTaskException(
-                    List.of(
-                        new InvalidTaskException.Violation(
-                            "executor.execution_profile",
-                            (allowed.isEmpty()
-                                    ? "cannot be chosen: this client may use no execution profile"
-                                    : "must be one of the execution profiles this client may use: "
-                                        + String.join(
-                                            ", ",
-                                            allowed.stream().map(ExecutionProfile::name).toList()))
-                                + (asked == null ? "" : " (not " + asked + ")"),
-                            InvalidTaskException.PROFILE_NOT_ALLOWED))));
+    ExecutionProfile profile =
+        allowed.stream()
+            .filter(p -> p.name().equals(asked))
+            .findFirst()
+            .orElseThrow(
+                () ->
+                    refused(
+                        "executor.execution_profile",
+                        (allowed.isEmpty()
+                                ? "cannot be chosen: this client may use no execution profile"
+                                : "must be one of the execution profiles this client may use: "
+                                    + String.join(
+                                        ", ",
+                                        allowed.stream().map(ExecutionProfile::name).toList()))
+                            + (asked == null ? "" : " (not " + asked + ")"),
+                        InvalidTaskException.PROFILE_NOT_ALLOWED));
+    if (backend != null && !backend.equals(profile.backendName())) {
+      throw refused(
+          "executor.backend",
+          "is "
+              + backend
+              + ", but execution profile "
+              + profile.name()
+              + " runs on "
+              + profile.backendName()
+              + "; name one of them, or both agreeing",
+          InvalidTaskException.BACKEND_MISMATCH);
+    }
+    return profile;
+  }
+
+  private static InvalidTaskException refused(String field, String message, String kind) {
+    return new InvalidTaskException(
+        List.of(new InvalidTaskException.Violation(field, message, kind)));
   }
 
   /** The names {@code requested} gives that are not its profile's, each a problem. */

@@ -9,6 +9,12 @@ public class InvalidTaskException extends RuntimeException {
   /** The kind of a request for an execution profile the client may not use. */
   public static final String PROFILE_NOT_ALLOWED = "execution-profile-not-allowed";
 
+  /** The kind of a request for a backend the deployment does not run. */
+  public static final String BACKEND_NOT_LISTED = "backend-not-available";
+
+  /** The kind of a request whose backend and execution profile contradict each other. */
+  public static final String BACKEND_MISMATCH = "backend-profile-mismatch";
+
   /** The kind of a request naming what only the operator sets (a role, queue, bucket, ...). */
   public static final String SETTING_NOT_ALLOWED = "setting-not-allowed";
 

@@ -17,7 +17,6 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
@@ -30,9 +29,6 @@ import tools.jackson.databind.json.JsonMapper;
 @Service
 public class SubmitTask {
 
-  /** AWS Batch refuses job timeouts below a minute. */
-  static final int MIN_BATCH_TIMEOUT_SECONDS = 60;
-
   private final TaskRepository tasks;
   private final ExecutorSettingsResolver settings;
   private final TaskValidation validation;
@@ -43,6 +39,7 @@ public class SubmitTask {
   private final JsonMapper json;
   private final Clock clock;
   private final SubmissionLimits limits;
+  private final ObjectProvider<BackendTerms> terms;
 
   public SubmitTask(
       TaskRepository tasks,
@@ -55,8 +52,10 @@ public class SubmitTask {
       ApplicationEventPublisher events,
       JsonMapper json,
       Clock clock,
-      SubmissionLimits limits) {
+      SubmissionLimits limits,
+      ObjectProvider<BackendTerms> terms) {
     this.limits = limits;
+    this.terms = terms;
     this.tasks = tasks;
     this.settings = settings;
     this.validation = new TaskValidation(validator, properties.api().maxSourceSize().toBytes());
@@ -67,7 +66,8 @@ public class SubmitTask {
             () -> {
               ServiceAccount known = account.getIfAvailable();
               return known == null ? Optional.empty() : known.accountId();
-            });
+            },
+            profiles.backends().deploymentNames());
     this.properties = properties;
     this.events = events;
     this.json = json;
@@ -108,7 +108,7 @@ public class SubmitTask {
             request.name(),
             stored(request.spec(), effective),
             effective,
-            properties.backend().name().toLowerCase(Locale.ROOT),
+            profiles.of(effective).backendName(),
             clock.instant());
     String hash = request.idempotencyKey() == null ? null : hash(request);
     TaskRepository.Inserted inserted =
@@ -147,33 +147,42 @@ public class SubmitTask {
     TaskSettings effective =
         settings
             .resolve(requested.clientsPart().orElse(profileNames))
-            .withExecutionProfile(profile.name());
+            .withExecutionProfile(profile.name())
+            .withBackend(profile.backendName());
     if (problems.isEmpty()) {
       problems.addAll(ExecutionProfileRules.aboveMaxima(effective, profile));
     }
     if (!problems.isEmpty()) {
       throw new InvalidTaskException(problems);
     }
-    checkForBackend(effective);
+    checkForBackend(effective, termsOf(profile.backendName()));
     return effective;
   }
 
-  /** The name of the backend tasks run on, as tasks record it. */
-  public String backendName() {
-    return properties.backend().name().toLowerCase(Locale.ROOT);
+  /**
+   * What accepting a task must know of backend {@code name} (the deployment lists it; a backend
+   * without terms of its own asks nothing in particular).
+   */
+  public BackendTerms termsOf(String name) {
+    return terms
+        .orderedStream()
+        .filter(t -> t.name().equals(name))
+        .findFirst()
+        .orElseGet(() -> BackendTerms.plain(name));
   }
 
   /** Values the backend would refuse later, refused now, before anything is built. */
-  private void checkForBackend(TaskSettings effective) {
-    if (properties.backend() == BatchExecutorProperties.Backend.AWSBATCH
-        && effective.timeLimit() < MIN_BATCH_TIMEOUT_SECONDS) {
+  private static void checkForBackend(TaskSettings effective, BackendTerms backend) {
+    if (effective.timeLimit() < backend.minTimeLimit()) {
       throw new InvalidTaskException(
           List.of(
               new InvalidTaskException.Violation(
                   "executor.time_limit",
                   "must be at least "
-                      + MIN_BATCH_TIMEOUT_SECONDS
-                      + " s on AWS Batch, which refuses shorter timeouts (effective value "
+                      + backend.minTimeLimit()
+                      + " s "
+                      + backend.minTimeLimitReason()
+                      + " (effective value "
                       + effective.timeLimit()
                       + ")")));
     }

@@ -128,10 +128,14 @@ public final class Task extends TaskState {
     record("JOB_DEFINITION", jobDefinitionArn, Map.of("arn", jobDefinitionArn), at);
   }
 
-  /** The task was handed to AWS Batch as {@code jobId}. */
-  public void submittedToBatch(String jobId, Instant at) {
+  /** The task was handed to a backend's job service ({@code where}: AWS Batch) as {@code jobId}. */
+  public void submittedAsJob(String jobId, String where, Instant at) {
     this.batchJobId = jobId;
-    moveTo(TaskStatus.SUBMITTED, "submitted to AWS Batch as " + jobId, Map.of("job_id", jobId), at);
+    moveTo(
+        TaskStatus.SUBMITTED,
+        "submitted to " + where + " as " + jobId,
+        Map.of("job_id", jobId),
+        at);
   }
 
   /** The task's container {@code containerId} was created on the local engine. */

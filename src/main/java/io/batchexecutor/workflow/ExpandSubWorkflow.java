@@ -177,14 +177,12 @@ public class ExpandSubWorkflow implements SubWorkflows {
     if (problems.isEmpty()) {
       SubmitWorkflow.checkAcyclic(dependencies, Map.of(), problems);
     }
-    if ("awsbatch".equals(submitTask.backendName())) {
-      FanInOnBatch.check(dependencies, problems);
-    }
     if (!problems.isEmpty()) {
       throw new InvalidTaskException(problems);
     }
     limits.checkRuns(parent.owner(), SubmissionLimits.runsOf(given.values()), () -> false);
     Map<String, TaskSettings> settings = submit.settings(given);
+    submit.checkDependenciesOnBackends(dependencies, settings);
     return build(parent, given, dependencies, settings, output, bareOutput, at);
   }
 
@@ -220,7 +218,7 @@ public class ExpandSubWorkflow implements SubWorkflows {
               task.name() != null ? task.name() : prefix + key,
               submitTask.stored(rewritten, settings.get(key)),
               settings.get(key),
-              submitTask.backendName(),
+              settings.get(key).backend(),
               at,
               parent.workflowId(),
               prefix + key,
@@ -249,7 +247,7 @@ public class ExpandSubWorkflow implements SubWorkflows {
             "output of " + parent.workflowKey(),
             submitTask.stored(spec, parent.settings()),
             parent.settings(),
-            submitTask.backendName(),
+            parent.backend(),
             at,
             parent.workflowId(),
             prefix + OUTPUT_KEY,

@@ -129,7 +129,7 @@ public class RerunWorkflow {
                 k,
                 new NewTask(request.owner(), t.name(), spec(t, replacements.get(k)), null, null)));
     Map<String, Set<String>> dependencies =
-        submitWorkflow.checkTasks(given, after(before, request.owner()), problems);
+        submitWorkflow.checkTasks(given, after(before, request.owner()), problems).all();
 
     Map<String, TaskSpec> specs = new LinkedHashMap<>();
     Map<String, TaskSpec> earlierSpecs = new LinkedHashMap<>();

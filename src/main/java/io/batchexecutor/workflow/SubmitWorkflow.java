@@ -76,13 +76,14 @@ public class SubmitWorkflow {
     List<InvalidTaskException.Violation> problems = new ArrayList<>();
     Map<String, NewTask> given = request.tasks() == null ? Map.of() : request.tasks();
     checkWorkflow(request, given, problems);
-    Map<String, Set<String>> dependencies = checkTasks(given, request.after(), problems);
+    WorkflowDependencies dependencies = checkTasks(given, request.after(), problems);
     limits.checkRuns(request.owner(), SubmissionLimits.runsOf(given.values()), replay);
     Map<String, TaskSettings> settings = settings(given);
+    checkDependenciesOnBackends(dependencies.inputs(), settings);
 
     Instant now = clock.instant();
     Workflow workflow = new Workflow(Ids.next(clock), request.owner(), request.name(), now, null);
-    List<Task> tasks = accept(request, workflow, dependencies, settings);
+    List<Task> tasks = accept(request, workflow, dependencies.all(), settings);
     String hash = request.idempotencyKey() == null ? null : hash(request);
     Optional<WorkflowRepository.Earlier> earlier =
         workflows.insert(
@@ -105,11 +106,12 @@ public class SubmitWorkflow {
   }
 
   /**
-   * The keys each task refers to, once every task was checked as {@code POST /api/v1/tasks} would
-   * check it, with its references to other keys, and the references form a DAG; refused (400) with
-   * all of {@code problems} (found before, and here) otherwise.
+   * The keys each task depends on (refers to, or waits for by its {@code after}), once every task
+   * was checked as {@code POST /api/v1/tasks} would check it, with its references to other keys,
+   * and the dependencies form a DAG; refused (400) with all of {@code problems} (found before, and
+   * here) otherwise.
    */
-  Map<String, Set<String>> checkTasks(
+  WorkflowDependencies checkTasks(
       Map<String, NewTask> given,
       Map<String, List<String>> after,
       List<InvalidTaskException.Violation> problems) {
@@ -130,13 +132,10 @@ public class SubmitWorkflow {
     if (problems.isEmpty()) {
       checkAcyclic(dependencies, afterOnly, problems);
     }
-    if ("awsbatch".equals(submitTask.backendName())) {
-      FanInOnBatch.check(WorkflowAfter.inputs(dependencies, afterOnly), problems);
-    }
     if (!problems.isEmpty()) {
       throw new InvalidTaskException(problems);
     }
-    return dependencies;
+    return new WorkflowDependencies(dependencies, WorkflowAfter.inputs(dependencies, afterOnly));
   }
 
   /**
@@ -224,6 +223,26 @@ public class SubmitWorkflow {
                         + " (each feeds the next, or is waited for by it)")));
   }
 
+  /**
+   * What each backend refuses of the dependencies of the workflow's tasks that run on it (a task's
+   * backend is its own: a workflow may mix them).
+   */
+  void checkDependenciesOnBackends(
+      Map<String, Set<String>> dependencies, Map<String, TaskSettings> settings) {
+    Map<String, Map<String, Set<String>>> byBackend = new LinkedHashMap<>();
+    dependencies.forEach(
+        (key, needs) ->
+            byBackend
+                .computeIfAbsent(settings.get(key).backend(), b -> new LinkedHashMap<>())
+                .put(key, needs));
+    List<InvalidTaskException.Violation> problems = new ArrayList<>();
+    byBackend.forEach(
+        (backend, own) -> problems.addAll(submitTask.termsOf(backend).refusedDependencies(own)));
+    if (!problems.isEmpty()) {
+      throw new InvalidTaskException(problems);
+    }
+  }
+
   /** The settings of each task, its executor's over the defaults; refused if any is invalid. */
   Map<String, TaskSettings> settings(Map<String, NewTask> given) {
     List<InvalidTaskException.Violation> problems = new ArrayList<>();
@@ -266,7 +285,7 @@ public class SubmitWorkflow {
               task.name() != null ? task.name() : key,
               submitTask.stored(task.spec(), settings.get(key)),
               settings.get(key),
-              submitTask.backendName(),
+              settings.get(key).backend(),
               workflow.createdAt(),
               workflow.id(),
               key,

@@ -31,7 +31,7 @@ class ReusedInputsTest {
     Task ran = Task.accept(UUID.randomUUID(), "tester", "a", spec, SETTINGS, "awsbatch", AT);
     String prefix = "s3://bucket/batch-executor/tester/" + ran.id() + "/";
     ran.startBuilding(AT);
-    ran.submittedToBatch("job-1", AT);
+    ran.submittedAsJob("job-1", "AWS Batch", AT);
     ran.succeed(prefix + "result.json", 0, AT);
     Task reused =
         ReusedTask.of(

@@ -30,6 +30,8 @@ class ConfigurationMetadataTest {
     assertThat(settings)
         .containsKeys(
             "batch-executor.backend",
+            "batch-executor.backends",
+            "batch-executor.instance.backends",
             "batch-executor.pipeline.workers",
             "batch-executor.awsbatch.batch-queue",
             "batch-executor.awsbatch.runnable-warning",
@@ -66,7 +68,8 @@ class ConfigurationMetadataTest {
   void fixedDefaultsAreListed() throws IOException {
     Map<String, JsonNode> settings = serviceSettings();
 
-    assertThat(defaultOf(settings, "batch-executor.backend")).isEqualTo("local");
+    // the backends have no fixed default: unset, the former single setting decides, else local
+    assertThat(settings.get("batch-executor.backends").has("defaultValue")).isFalse();
     assertThat(defaultOf(settings, "batch-executor.awsbatch.runnable-warning")).isEqualTo("15m");
     assertThat(defaultOf(settings, "batch-executor.awsbatch.s3-path-style")).isEqualTo("false");
     assertThat(defaultOf(settings, "batch-executor.database.embedded-name"))

@@ -162,6 +162,44 @@ class ExecutionProfilesTest {
   }
 
   @Test
+  void eachOfTheDeploymentsBackendsHasItsDefaultProfileAndEveryClientMayUseThem() {
+    runner
+        .withPropertyValues(
+            "batch-executor.backends=local,awsbatch",
+            "batch-executor.execution-profiles.gpu.backend=awsbatch",
+            "batch-executor.execution-profiles.big.max-vcpu=32")
+        .run(
+            context -> {
+              ExecutionProfiles profiles = context.getBean(ExecutionProfiles.class);
+
+              assertThat(profiles.defaults())
+                  .extracting(ExecutionProfile::name)
+                  .containsExactly("local", "awsbatch");
+              assertThat(profiles.defaultProfile().name()).isEqualTo("local");
+              assertThat(profiles.named("gpu").orElseThrow().backendName()).isEqualTo("awsbatch");
+              assertThat(profiles.named("big").orElseThrow().backendName())
+                  .as("the default backend's")
+                  .isEqualTo("local");
+              assertThat(profiles.defaultOf("awsbatch").orElseThrow().name()).isEqualTo("awsbatch");
+              assertThat(context.getBean(Clients.class).profilesOf("anyone"))
+                  .extracting(ExecutionProfile::name)
+                  .containsExactly("local", "awsbatch");
+            });
+  }
+
+  @Test
+  void aProfileOnABackendTheDeploymentDoesNotRunStopsStartUp() {
+    fails(
+        "batch-executor.execution-profiles.gpu.backend is awsbatch, but this deployment runs local",
+        "batch-executor.execution-profiles.gpu.backend=awsbatch");
+    fails(
+        "batch-executor.execution-profiles.awsbatch.backend is local, but awsbatch is the default"
+            + " profile of the awsbatch backend",
+        "batch-executor.backends=local,awsbatch",
+        "batch-executor.execution-profiles.awsbatch.backend=local");
+  }
+
+  @Test
   void aSubmissionLimitOutOfRangeStopsStartUpNamingIt() {
     fails("submissionsPerSecond", "batch-executor.client-defaults.submissions-per-second=-1");
     fails("submissionBurst", "batch-executor.clients.team.submission-burst=0");

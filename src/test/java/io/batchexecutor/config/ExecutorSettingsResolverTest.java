@@ -137,6 +137,7 @@ class ExecutorSettingsResolverTest {
   private static BatchExecutorProperties props(Path covalentConfig) {
     return new BatchExecutorProperties(
         BatchExecutorProperties.Backend.NONE,
+        null,
         covalentConfig,
         null,
         new BatchExecutorProperties.Api(
@@ -144,6 +145,7 @@ class ExecutorSettingsResolverTest {
         new BatchExecutorProperties.Image(
             "python:3.11-slim", PayloadMode.STAGED, null, false, Duration.ofMinutes(30), 2),
         new BatchExecutorProperties.Docker(null),
+        null,
         null,
         null,
         null,

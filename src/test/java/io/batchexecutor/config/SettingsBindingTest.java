@@ -33,11 +33,20 @@ class SettingsBindingTest {
           BatchExecutorProperties properties = context.getBean(BatchExecutorProperties.class);
           AwsBatchProperties aws = context.getBean(AwsBatchProperties.class);
 
-          assertThat(properties.backend()).isEqualTo(Backend.LOCAL);
+          assertThat(properties.backend()).isNull();
+          assertThat(properties.deployment().deployment()).containsExactly(Backend.LOCAL);
+          assertThat(properties.deployment().instance()).containsExactly(Backend.LOCAL);
           assertThat(properties.storage().type()).isNull();
-          assertThat(properties.storage().typeOn(Backend.LOCAL)).isEqualTo(StorageType.LOCAL);
-          assertThat(properties.storage().typeOn(Backend.NONE)).isEqualTo(StorageType.LOCAL);
-          assertThat(properties.storage().typeOn(Backend.AWSBATCH)).isEqualTo(StorageType.S3);
+          assertThat(properties.storage().typeOn(only(Backend.LOCAL))).isEqualTo(StorageType.LOCAL);
+          assertThat(properties.storage().typeOn(only(Backend.NONE))).isEqualTo(StorageType.LOCAL);
+          assertThat(properties.storage().typeOn(only(Backend.AWSBATCH))).isEqualTo(StorageType.S3);
+          assertThat(
+                  properties
+                      .storage()
+                      .typeOn(
+                          DeploymentBackends.of(
+                              null, List.of(Backend.LOCAL, Backend.AWSBATCH), null)))
+              .isEqualTo(StorageType.S3);
           assertThat(properties.local().sweepParallelism())
               .isEqualTo(Runtime.getRuntime().availableProcessors());
           assertThat(properties.database().embeddedDir()).isNull();
@@ -56,8 +65,9 @@ class SettingsBindingTest {
   void setValuesAreBound() {
     runner
         .withPropertyValues(
-            "batch-executor.backend=awsbatch",
-            "batch-executor.storage.type=local",
+            "batch-executor.backends=local,awsbatch",
+            "batch-executor.instance.backends=local",
+            "batch-executor.storage.type=s3",
             "batch-executor.local.sweep-parallelism=3",
             "batch-executor.database.embedded-dir=/var/lib/batch-executor/postgres",
             "batch-executor.database.embedded-name=other",
@@ -67,8 +77,11 @@ class SettingsBindingTest {
             context -> {
               BatchExecutorProperties properties = context.getBean(BatchExecutorProperties.class);
 
-              assertThat(properties.storage().typeOn(properties.backend()))
-                  .isEqualTo(StorageType.LOCAL);
+              assertThat(properties.storage().typeOn(properties.deployment()))
+                  .isEqualTo(StorageType.S3);
+              assertThat(properties.deployment().deployment())
+                  .containsExactly(Backend.LOCAL, Backend.AWSBATCH);
+              assertThat(properties.deployment().instance()).containsExactly(Backend.LOCAL);
               assertThat(properties.local().sweepParallelism()).isEqualTo(3);
               assertThat(properties.database().embeddedDir())
                   .isEqualTo(Path.of("/var/lib/batch-executor/postgres"));
@@ -100,8 +113,50 @@ class SettingsBindingTest {
                         context
                             .getBean(BatchExecutorProperties.class)
                             .storage()
-                            .typeOn(Backend.LOCAL))
+                            .typeOn(only(Backend.LOCAL)))
                     .isEqualTo(StorageType.S3));
+  }
+
+  @Test
+  void aLocalStoreWithAwsBatchStopsStartUpWithTheReason() {
+    runner
+        .withPropertyValues(
+            "batch-executor.backends=local,awsbatch", "batch-executor.storage.type=local")
+        .run(
+            context ->
+                assertThat(context.getStartupFailure())
+                    .rootCause()
+                    .hasMessageContaining("batch-executor.storage.type is local")
+                    .hasMessageContaining("awsbatch"));
+  }
+
+  @Test
+  void contradictingBackendSettingsStopStartUpWithTheReason() {
+    runner
+        .withPropertyValues("batch-executor.backend=none", "batch-executor.backends=local")
+        .run(
+            context ->
+                assertThat(context.getStartupFailure())
+                    .rootCause()
+                    .hasMessageContaining("batch-executor.backend is none")
+                    .hasMessageContaining("batch-executor.backends (local)"));
+  }
+
+  @Test
+  void theFormerSingleBackendIsAListOfOne() {
+    runner
+        .withPropertyValues("batch-executor.backend=awsbatch")
+        .run(
+            context -> {
+              DeploymentBackends backends =
+                  context.getBean(BatchExecutorProperties.class).deployment();
+              assertThat(backends.deployment()).containsExactly(Backend.AWSBATCH);
+              assertThat(backends.instance()).containsExactly(Backend.AWSBATCH);
+            });
+  }
+
+  private static DeploymentBackends only(Backend backend) {
+    return DeploymentBackends.of(backend, null, null);
   }
 
   @Test

@@ -262,7 +262,7 @@ class TaskRepositoryTest {
     held.imagePushed("remote/img", false, T0);
     held.startRegistering(T0);
     held.registered("arn:job-definition", T0);
-    held.submittedToBatch("job-1", T0);
+    held.submittedAsJob("job-1", "AWS Batch", T0);
     assertThat(tasks.update(held)).isTrue();
     queue.releaseAll("me", T0);
 

@@ -5,13 +5,16 @@ import io.batchexecutor.backend.LogChunk;
 import io.batchexecutor.backend.LogPosition;
 import io.batchexecutor.backend.PipelineStep;
 import io.batchexecutor.backend.Unreachable;
+import io.batchexecutor.task.InvalidTaskException;
 import io.batchexecutor.task.Task;
 import io.batchexecutor.task.TaskStatus;
 import io.batchexecutor.task.WatchedTasks;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import software.amazon.awssdk.services.batch.BatchClient;
 
 /**
@@ -54,6 +57,25 @@ public class AwsBatchBackend implements ComputeBackend {
   @Override
   public String name() {
     return NAME;
+  }
+
+  /** AWS Batch refuses job timeouts below a minute. */
+  static final int MIN_TIMEOUT_SECONDS = 60;
+
+  @Override
+  public int minTimeLimit() {
+    return MIN_TIMEOUT_SECONDS;
+  }
+
+  @Override
+  public String minTimeLimitReason() {
+    return "on AWS Batch, which refuses shorter timeouts";
+  }
+
+  @Override
+  public List<InvalidTaskException.Violation> refusedDependencies(
+      Map<String, Set<String>> dependencies) {
+    return FanInOnBatch.check(dependencies);
   }
 
   @Override

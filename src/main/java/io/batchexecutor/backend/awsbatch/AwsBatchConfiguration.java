@@ -7,6 +7,8 @@ import io.batchexecutor.backend.TaskInputs;
 import io.batchexecutor.config.AwsBatchProperties;
 import io.batchexecutor.config.AwsClients;
 import io.batchexecutor.config.BatchExecutorProperties;
+import io.batchexecutor.config.BatchExecutorProperties.Backend;
+import io.batchexecutor.config.ConditionalOnBackend;
 import io.batchexecutor.config.ExecutionProfile;
 import io.batchexecutor.config.ExecutionProfiles;
 import io.batchexecutor.config.ExecutorSettingsResolver;
@@ -50,12 +52,13 @@ import software.amazon.awssdk.services.sts.StsClient;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * {@code batch-executor.backend=awsbatch}: the AWS clients (the SDK's default chain, or the
- * configured credentials file and profile; the region; an endpoint override for AWS-compatible
- * endpoints), the steps, and the batched poller.
+ * {@code awsbatch} among the deployment's backends: the AWS clients (the SDK's default chain, or
+ * the configured credentials file and profile; the region; an endpoint override for AWS-compatible
+ * endpoints), the steps, and the batched poller. The poller runs only where this instance runs the
+ * backend's tasks ({@code batch-executor.instance.backends}).
  */
 @Configuration(proxyBeanMethods = false)
-@ConditionalOnProperty(name = "batch-executor.backend", havingValue = "awsbatch")
+@ConditionalOnBackend(Backend.AWSBATCH)
 public class AwsBatchConfiguration {
 
   private static final Logger log = LoggerFactory.getLogger(AwsBatchConfiguration.class);
@@ -278,6 +281,7 @@ public class AwsBatchConfiguration {
 
   @Bean
   @ConditionalOnProperty(name = "batch-executor.pipeline.enabled", matchIfMissing = true)
+  @ConditionalOnBackend(value = Backend.AWSBATCH, here = true)
   SmartLifecycle batchPoller(
       TaskStorage storage,
       AwsBatchClients clients,

@@ -144,7 +144,7 @@ class SubmitBatchJob implements PipelineStep {
             : throttling.call(() -> newest(jobsNamed(batch, queue, name)));
     String share = fair ? FairShareQueues.shareIdentifier(task.owner()) : null;
     String jobId = known.isPresent() ? known.get() : submit(task, name, queue, share, environment);
-    task.submittedToBatch(jobId, context.now());
+    task.submittedAsJob(jobId, "AWS Batch", context.now());
     if (known.isPresent()) {
       task.record(
           "RECOVERED",

@@ -4,6 +4,8 @@ import com.github.dockerjava.api.DockerClient;
 import io.batchexecutor.backend.BuildImage;
 import io.batchexecutor.backend.TaskInputs;
 import io.batchexecutor.config.BatchExecutorProperties;
+import io.batchexecutor.config.BatchExecutorProperties.Backend;
+import io.batchexecutor.config.ConditionalOnBackend;
 import io.batchexecutor.image.ImageBuilder;
 import io.batchexecutor.image.Runner;
 import io.batchexecutor.storage.ObjectStores;
@@ -22,12 +24,13 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.scheduling.TaskScheduler;
 import tools.jackson.databind.json.JsonMapper;
 
-/** {@code batch-executor.backend=local} (the default): tasks run on the local Docker engine. */
+/**
+ * {@code local} among the deployment's backends (the default): tasks run on the local Docker
+ * engine. The backend's beans exist wherever the deployment lists it (its logs are read through
+ * them); the removal of leftover containers runs only where this instance runs its tasks.
+ */
 @Configuration(proxyBeanMethods = false)
-@ConditionalOnProperty(
-    name = "batch-executor.backend",
-    havingValue = "local",
-    matchIfMissing = true)
+@ConditionalOnBackend(Backend.LOCAL)
 public class LocalBackendConfiguration {
 
   private static final Logger log = LoggerFactory.getLogger(LocalBackendConfiguration.class);
@@ -93,6 +96,7 @@ public class LocalBackendConfiguration {
    */
   @Bean
   @ConditionalOnProperty(name = "batch-executor.pipeline.enabled", matchIfMissing = true)
+  @ConditionalOnBackend(value = Backend.LOCAL, here = true)
   SmartLifecycle leftoverContainers(
       LocalContainers containers, TaskQueries tasks, TaskScheduler scheduler) {
     return new Periodic(

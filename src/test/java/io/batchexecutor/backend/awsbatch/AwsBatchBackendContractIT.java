@@ -141,7 +141,7 @@ class AwsBatchBackendContractIT extends ComputeBackendContract {
             TaskStatus.STARTING,
             TaskStatus.RUNNING)) {
       Task submitted = registering(true);
-      submitted.submittedToBatch("job-" + observed, AT);
+      submitted.submittedAsJob("job-" + observed, "AWS Batch", AT);
       if (observed != TaskStatus.SUBMITTED) {
         submitted.observe(observed, observed.name(), AT);
       }
@@ -176,7 +176,7 @@ class AwsBatchBackendContractIT extends ComputeBackendContract {
   protected Optional<RuntimeException> failureWhenItsServiceIsDown() throws Exception {
     int closed = FreePorts.any();
     Task submitted = registering(true);
-    submitted.submittedToBatch("job-nobody-answers", AT);
+    submitted.submittedAsJob("job-nobody-answers", "AWS Batch", AT);
     try {
       make(URI.create("http://127.0.0.1:" + closed)).stop(submitted);
       throw new AssertionError("stop reached AWS at a port where nothing listens");
@@ -198,7 +198,7 @@ class AwsBatchBackendContractIT extends ComputeBackendContract {
   @Override
   protected Optional<Task> aTaskWhoseRunIsGone() {
     Task task = registering(true);
-    task.submittedToBatch("job-that-is-gone", AT);
+    task.submittedAsJob("job-that-is-gone", "AWS Batch", AT);
     task.observe(TaskStatus.RUNNING, "running", AT);
     task.logStream("jobs/default/stream-that-is-gone", AT);
     return Optional.of(task);

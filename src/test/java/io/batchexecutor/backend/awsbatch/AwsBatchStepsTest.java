@@ -332,7 +332,7 @@ class AwsBatchStepsTest {
   @Test
   void cancelTerminatesTheJob() throws Exception {
     Task task = registered();
-    task.submittedToBatch("job-9", NOW);
+    task.submittedAsJob("job-9", "AWS Batch", NOW);
     AwsBatchBackend backend = new AwsBatchBackend(List.of(), batch, null);
 
     backend.stop(task);

@@ -523,7 +523,7 @@ class PollBatchJobsTest {
     claimed.imagePushed("repo:x", true, now);
     claimed.startRegistering(now);
     claimed.registered("arn:aws:batch:us-east-1:123456789012:job-definition/defs:1", now);
-    claimed.submittedToBatch(jobId, now);
+    claimed.submittedAsJob(jobId, "AWS Batch", now);
     assertThat(tasks.update(claimed)).isTrue();
     jdbc.sql("UPDATE task SET next_run_at = :t WHERE id = :id")
         .param("t", java.sql.Timestamp.from(now.minusSeconds(1)))

@@ -124,7 +124,7 @@ class WorkflowOnBatchTest {
   void aDependencyThatEndedBeforeDigestsWereKeptIsPassedOnWithoutOne() throws InterruptedException {
     succeeded("load");
     Task train = registering("train");
-    train.submittedToBatch("job-train", NOW);
+    train.submittedAsJob("job-train", "AWS Batch", NOW);
     train.succeed("s3://bucket/batch-executor/tasks/" + train.id() + "/result.json", 0, NOW);
     assertThat(tasks.update(train)).isTrue();
 
@@ -281,13 +281,13 @@ class WorkflowOnBatchTest {
 
   private void submitted(String key, String jobId) {
     Task task = registering(key);
-    task.submittedToBatch(jobId, NOW);
+    task.submittedAsJob(jobId, "AWS Batch", NOW);
     assertThat(tasks.update(task)).isTrue();
   }
 
   private void succeeded(String key) {
     Task task = registering(key);
-    task.submittedToBatch("job-" + key, NOW);
+    task.submittedAsJob("job-" + key, "AWS Batch", NOW);
     task.resultsCollected(ResultDigests.of(Map.of("result.json", resultOf(key))));
     task.succeed(
         "s3://covalent-batch-job-resources/" + TaskObjects.key(task, "result.json"), 0, NOW);

@@ -1,6 +1,7 @@
-package io.batchexecutor.workflow;
+package io.batchexecutor.backend.awsbatch;
 
 import io.batchexecutor.task.InvalidTaskException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -26,8 +27,8 @@ final class FanInOnBatch {
    * On AWS Batch a task's inputs travel in its SubmitJob, which AWS takes up to 30 KiB: a fan-in
    * wider than that is refused now, not by AWS once its dependencies have run.
    */
-  static void check(
-      Map<String, Set<String>> dependencies, List<InvalidTaskException.Violation> problems) {
+  static List<InvalidTaskException.Violation> check(Map<String, Set<String>> dependencies) {
+    List<InvalidTaskException.Violation> problems = new ArrayList<>();
     dependencies.forEach(
         (key, needs) -> {
           long bytes =
@@ -44,6 +45,7 @@ final class FanInOnBatch {
                         + " inputs with short keys); gather them in fewer tasks first"));
           }
         });
+    return problems;
   }
 
   private static InvalidTaskException.Violation v(String field, String message) {

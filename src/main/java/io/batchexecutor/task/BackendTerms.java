@@ -1,0 +1,50 @@
+package io.batchexecutor.task;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * What accepting a task must know of the backend it is to run on, asked of the backend rather than
+ * known by name: each backend implements it (in {@code backend/<name>/}), and every backend the
+ * deployment lists has one on every instance, whether or not that instance runs the backend.
+ */
+public interface BackendTerms {
+
+  /** The backend's name as tasks record it. */
+  String name();
+
+  /** The shortest time limit in seconds the backend takes; 0 when any is fine. */
+  default int minTimeLimit() {
+    return 0;
+  }
+
+  /** Why {@link #minTimeLimit} is what it is, for the refusal of a shorter one. */
+  default String minTimeLimitReason() {
+    return "";
+  }
+
+  /**
+   * What the backend refuses in the dependencies of a workflow's tasks that run on it ({@code
+   * dependencies}: each such task's key, with the keys of the tasks whose results it takes), each a
+   * problem naming the task; none by default. A backend that hands a task's inputs over with the
+   * task (AWS Batch's SubmitJob) bounds how many it can carry.
+   */
+  default List<InvalidTaskException.Violation> refusedDependencies(
+      Map<String, Set<String>> dependencies) {
+    return List.of();
+  }
+
+  /**
+   * Which of this backend's tasks a poller of its own watches, so that the pipeline's claim loop
+   * leaves them alone; none by default.
+   */
+  default WatchedTasks watched() {
+    return WatchedTasks.none(name());
+  }
+
+  /** The terms of a backend that asks nothing in particular (a task on it is only tracked). */
+  static BackendTerms plain(String name) {
+    return () -> name;
+  }
+}
