@@ -133,6 +133,10 @@ public record TenancyProperties(
    * @param batchJobLogGroupName CloudWatch log group of the profile's tasks' output.
    * @param s3BucketName S3 bucket of the profile's tasks' payloads and results.
    * @param ecrRepoName ECR repository of the profile's task images.
+   * @param tags Tags for cost attribution that every job of the profile carries besides the
+   *     service's own (task id, client, workflow id, execution profile); keys with ':' or '/' are
+   *     written in brackets ([team:ml]). At most 44; keys 1-128 and values 0-256 letters, digits,
+   *     spaces and + - = . _ : / @; the prefixes aws: and batch-executor: are reserved.
    */
   public record AwsBatch(
       String batchQueue,
@@ -141,5 +145,11 @@ public record TenancyProperties(
       String batchJobDefinitionName,
       String batchJobLogGroupName,
       String s3BucketName,
-      String ecrRepoName) {}
+      String ecrRepoName,
+      Map<String, String> tags) {
+
+    public AwsBatch {
+      tags = tags == null ? Map.of() : Map.copyOf(tags);
+    }
+  }
 }

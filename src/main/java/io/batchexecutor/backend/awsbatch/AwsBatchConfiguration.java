@@ -12,6 +12,7 @@ import io.batchexecutor.config.ExecutionProfiles;
 import io.batchexecutor.config.ExecutorSettingsResolver;
 import io.batchexecutor.config.ResultSizeLimit;
 import io.batchexecutor.config.ServiceAccount;
+import io.batchexecutor.config.TenancyProperties;
 import io.batchexecutor.db.ThisInstance;
 import io.batchexecutor.image.ImageBuilder;
 import io.batchexecutor.image.Runner;
@@ -241,13 +242,19 @@ public class AwsBatchConfiguration {
   }
 
   @Bean
+  JobTags jobTags(TenancyProperties tenancy) {
+    return JobTags.of(tenancy);
+  }
+
+  @Bean
   SubmitBatchJob submitBatchJob(
       AwsBatchClients clients,
       TaskQueries tasks,
       SubmittedJobs submitted,
       AwsBatchProperties aws,
       ObjectStores stores,
-      JsonMapper json) {
+      JsonMapper json,
+      JobTags tags) {
     SubmitCap cap =
         new SubmitCap(
             aws.maxSubmittedPerClient(),
@@ -259,7 +266,8 @@ public class AwsBatchConfiguration {
         clients.throttling(),
         cap,
         new TaskInputs(tasks, stores, json),
-        json);
+        json,
+        tags);
   }
 
   @Bean

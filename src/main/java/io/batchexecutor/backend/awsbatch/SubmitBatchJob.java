@@ -53,11 +53,13 @@ class SubmitBatchJob implements PipelineStep {
   private final SubmitCap cap;
   private final TaskInputs inputs;
   private final JsonMapper json;
+  private final JobTags tags;
 
   /**
    * @param batch for the name lookup
    * @param submitter for SubmitJob: a client without SDK retries
    * @param cap how many jobs a client may have submitted to a FIFO queue at once
+   * @param tags the tags of each task's job
    */
   SubmitBatchJob(
       BatchClient batch,
@@ -65,7 +67,9 @@ class SubmitBatchJob implements PipelineStep {
       Throttling throttling,
       SubmitCap cap,
       TaskInputs inputs,
-      JsonMapper json) {
+      JsonMapper json,
+      JobTags tags) {
+    this.tags = tags;
     this.batch = batch;
     this.submitter = submitter;
     this.throttling = throttling;
@@ -73,6 +77,17 @@ class SubmitBatchJob implements PipelineStep {
     this.cap = cap;
     this.inputs = inputs;
     this.json = json;
+  }
+
+  /** The same with no tags but ours. */
+  SubmitBatchJob(
+      BatchClient batch,
+      BatchClient submitter,
+      Throttling throttling,
+      SubmitCap cap,
+      TaskInputs inputs,
+      JsonMapper json) {
+    this(batch, submitter, throttling, cap, inputs, json, JobTags.none());
   }
 
   /** With one client for both (a test's fake, which never loses an answer), for lone tasks. */
@@ -160,8 +175,9 @@ class SubmitBatchJob implements PipelineStep {
   }
 
   /**
-   * SubmitJob, by the exact job definition ARN; the new job's id. To a fair-share queue the job
-   * goes with its client as its share identifier, so that Batch, too, serves clients in turn.
+   * SubmitJob, by the exact job definition ARN, with the task's resources as container overrides
+   * and its tags (propagated to the ECS task); the new job's id. To a fair-share queue the job goes
+   * with its client as its share identifier, so that Batch, too, serves clients in turn.
    */
   private String submit(
       Task task, String name, String queue, String share, List<KeyValuePair> environment)
@@ -176,7 +192,13 @@ class SubmitBatchJob implements PipelineStep {
                             .jobDefinition(task.jobDefinitionArn())
                             .arrayProperties(arrayOf(task))
                             .shareIdentifier(share)
-                            .containerOverrides(o -> o.environment(environment)))
+                            .tags(tags.of(task))
+                            .propagateTags(true)
+                            .containerOverrides(
+                                o ->
+                                    o.environment(environment)
+                                        .resourceRequirements(
+                                            JobDefinitions.resourceOverrides(task.settings()))))
                 .jobId());
   }
 

@@ -99,7 +99,8 @@ class AwsBatchBackendContractIT extends ComputeBackendContract {
         configuration.pushImage(docker, clients, clock),
         configuration.registerJobDefinition(
             clients, awsProperties, settings, configuration.awsAccount(clients.sts()), clock),
-        configuration.submitBatchJob(clients, null, null, awsProperties, stores, json),
+        configuration.submitBatchJob(
+            clients, null, null, awsProperties, stores, json, JobTags.none()),
         clients);
   }
 
