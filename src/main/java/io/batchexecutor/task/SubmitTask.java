@@ -43,6 +43,7 @@ public class SubmitTask {
   private final JsonMapper json;
   private final Clock clock;
   private final SubmissionLimits limits;
+  private final ObjectProvider<BackendSettingsRules> backendRules;
 
   public SubmitTask(
       TaskRepository tasks,
@@ -55,8 +56,10 @@ public class SubmitTask {
       ApplicationEventPublisher events,
       JsonMapper json,
       Clock clock,
-      SubmissionLimits limits) {
+      SubmissionLimits limits,
+      ObjectProvider<BackendSettingsRules> backendRules) {
     this.limits = limits;
+    this.backendRules = backendRules;
     this.tasks = tasks;
     this.settings = settings;
     this.validation = new TaskValidation(validator, properties.api().maxSourceSize().toBytes());
@@ -154,7 +157,7 @@ public class SubmitTask {
     if (!problems.isEmpty()) {
       throw new InvalidTaskException(problems);
     }
-    checkForBackend(effective);
+    checkForBackend(requested, effective);
     return effective;
   }
 
@@ -164,7 +167,12 @@ public class SubmitTask {
   }
 
   /** Values the backend would refuse later, refused now, before anything is built. */
-  private void checkForBackend(TaskSettings effective) {
+  private void checkForBackend(TaskSettings requested, TaskSettings effective) {
+    List<InvalidTaskException.Violation> problems = new ArrayList<>();
+    backendRules.orderedStream().forEach(r -> problems.addAll(r.problems(requested, effective)));
+    if (!problems.isEmpty()) {
+      throw new InvalidTaskException(problems);
+    }
     if (properties.backend() == BatchExecutorProperties.Backend.AWSBATCH
         && effective.timeLimit() < MIN_BATCH_TIMEOUT_SECONDS) {
       throw new InvalidTaskException(

@@ -230,7 +230,9 @@ public class AwsBatchConfiguration {
       AwsBatchProperties aws,
       ExecutorSettingsResolver settings,
       AwsAccount account,
-      Clock clock) {
+      Clock clock,
+      QueuePlatforms platforms,
+      TenancyProperties tenancy) {
     URI endpoint = AwsClients.endpoint(aws);
     return new RegisterJobDefinition(
         clients.batch(),
@@ -238,12 +240,28 @@ public class AwsBatchConfiguration {
         account,
         settings.defaults().region(),
         endpoint == null ? null : endpoint.toString(),
-        clock);
+        clock,
+        platforms,
+        new FargateOptions(
+            aws.fargateAssignPublicIp(),
+            aws.fargatePlatformVersion(),
+            aws.fargateEphemeralStorage()),
+        LinuxOptions.of(tenancy));
   }
 
   @Bean
   JobTags jobTags(TenancyProperties tenancy) {
     return JobTags.of(tenancy);
+  }
+
+  @Bean
+  QueuePlatforms queuePlatforms(AwsBatchClients clients, AwsBatchProperties aws, Clock clock) {
+    return new QueuePlatforms(clients.batch(), clock, aws.platformRefresh());
+  }
+
+  @Bean
+  FargateRules fargateRules(QueuePlatforms platforms) {
+    return new FargateRules(platforms);
   }
 
   @Bean
@@ -254,7 +272,8 @@ public class AwsBatchConfiguration {
       AwsBatchProperties aws,
       ObjectStores stores,
       JsonMapper json,
-      JobTags tags) {
+      JobTags tags,
+      QueuePlatforms platforms) {
     SubmitCap cap =
         new SubmitCap(
             aws.maxSubmittedPerClient(),
@@ -267,7 +286,8 @@ public class AwsBatchConfiguration {
         cap,
         new TaskInputs(tasks, stores, json),
         json,
-        tags);
+        tags,
+        platforms);
   }
 
   @Bean

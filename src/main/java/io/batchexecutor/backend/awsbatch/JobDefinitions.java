@@ -22,6 +22,7 @@ import software.amazon.awssdk.services.batch.model.JobTimeout;
 import software.amazon.awssdk.services.batch.model.KeyValuePair;
 import software.amazon.awssdk.services.batch.model.LogConfiguration;
 import software.amazon.awssdk.services.batch.model.LogDriver;
+import software.amazon.awssdk.services.batch.model.PlatformCapability;
 import software.amazon.awssdk.services.batch.model.RegisterJobDefinitionRequest;
 import software.amazon.awssdk.services.batch.model.ResourceRequirement;
 import software.amazon.awssdk.services.batch.model.ResourceType;
@@ -78,6 +79,21 @@ final class JobDefinitions {
 
   static RegisterJobDefinitionRequest request(
       Task task, AwsAccount account, String region, String s3Endpoint) {
+    return request(task, account, region, s3Endpoint, null, LinuxOptions.NONE);
+  }
+
+  /**
+   * The definition of {@code task}'s environment, for Fargate when {@code fargate} is given (with
+   * {@code platformCapabilities} FARGATE and its options), else for EC2, with the profile's Linux
+   * options.
+   */
+  static RegisterJobDefinitionRequest request(
+      Task task,
+      AwsAccount account,
+      String region,
+      String s3Endpoint,
+      FargateOptions fargate,
+      LinuxOptions linux) {
     TaskSettings s = task.settings();
     // only what all tasks share: what is the task's own goes into SubmitJob's overrides, so that
     // identical definitions stay identical and are reused
@@ -112,6 +128,10 @@ final class JobDefinitions {
             .logConfiguration(
                 LogConfiguration.builder().logDriver(LogDriver.AWSLOGS).options(logOptions).build())
             .build();
+    if (fargate != null) {
+      container = fargate.applyTo(container);
+    }
+    container = linux.applyTo(container, fargate != null);
     RegisterJobDefinitionRequest.Builder request =
         RegisterJobDefinitionRequest.builder()
             .jobDefinitionName(s.batchJobDefinitionName())
@@ -124,6 +144,9 @@ final class JobDefinitions {
                     .build())
             .timeout(JobTimeout.builder().attemptDurationSeconds(s.timeLimit()).build())
             .propagateTags(true);
+    if (fargate != null) {
+      request.platformCapabilities(PlatformCapability.FARGATE);
+    }
     Map<String, String> tags = new TreeMap<>();
     if (s.executionProfile() != null) {
       tags.put(PROFILE_TAG, s.executionProfile());
@@ -138,11 +161,15 @@ final class JobDefinitions {
    * VCPU, MEMORY in MiB, and GPU when it asks for any.
    */
   static List<ResourceRequirement> resourceOverrides(TaskSettings s) {
+    return resourceOverrides(s.vcpu(), s.memoryMib(), s.numGpus());
+  }
+
+  static List<ResourceRequirement> resourceOverrides(double vcpu, long memoryMib, int gpus) {
     List<ResourceRequirement> resources = new ArrayList<>();
-    resources.add(resource(ResourceType.VCPU, number(s.vcpu())));
-    resources.add(resource(ResourceType.MEMORY, Long.toString(s.memoryMib())));
-    if (s.numGpus() > 0) {
-      resources.add(resource(ResourceType.GPU, Integer.toString(s.numGpus())));
+    resources.add(resource(ResourceType.VCPU, number(vcpu)));
+    resources.add(resource(ResourceType.MEMORY, Long.toString(memoryMib)));
+    if (gpus > 0) {
+      resources.add(resource(ResourceType.GPU, Integer.toString(gpus)));
     }
     return resources;
   }

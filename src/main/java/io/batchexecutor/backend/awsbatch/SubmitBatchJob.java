@@ -5,6 +5,7 @@ import io.batchexecutor.backend.ResultDigests;
 import io.batchexecutor.backend.StepContext;
 import io.batchexecutor.backend.StepResult;
 import io.batchexecutor.backend.TaskInputs;
+import io.batchexecutor.config.TaskSettings;
 import io.batchexecutor.task.Sweep;
 import io.batchexecutor.task.Task;
 import io.batchexecutor.task.TaskStatus;
@@ -19,6 +20,7 @@ import software.amazon.awssdk.services.batch.model.ArrayProperties;
 import software.amazon.awssdk.services.batch.model.JobSummary;
 import software.amazon.awssdk.services.batch.model.KeyValuePair;
 import software.amazon.awssdk.services.batch.model.KeyValuesPair;
+import software.amazon.awssdk.services.batch.model.ResourceRequirement;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -54,12 +56,14 @@ class SubmitBatchJob implements PipelineStep {
   private final TaskInputs inputs;
   private final JsonMapper json;
   private final JobTags tags;
+  private final QueuePlatforms platforms;
 
   /**
    * @param batch for the name lookup
    * @param submitter for SubmitJob: a client without SDK retries
    * @param cap how many jobs a client may have submitted to a FIFO queue at once
    * @param tags the tags of each task's job
+   * @param platforms the platform of each queue (null: every queue is EC2)
    */
   SubmitBatchJob(
       BatchClient batch,
@@ -68,8 +72,10 @@ class SubmitBatchJob implements PipelineStep {
       SubmitCap cap,
       TaskInputs inputs,
       JsonMapper json,
-      JobTags tags) {
+      JobTags tags,
+      QueuePlatforms platforms) {
     this.tags = tags;
+    this.platforms = platforms;
     this.batch = batch;
     this.submitter = submitter;
     this.throttling = throttling;
@@ -87,7 +93,7 @@ class SubmitBatchJob implements PipelineStep {
       SubmitCap cap,
       TaskInputs inputs,
       JsonMapper json) {
-    this(batch, submitter, throttling, cap, inputs, json, JobTags.none());
+    this(batch, submitter, throttling, cap, inputs, json, JobTags.none(), null);
   }
 
   /** With one client for both (a test's fake, which never loses an answer), for lone tasks. */
@@ -154,7 +160,10 @@ class SubmitBatchJob implements PipelineStep {
             ? Optional.empty()
             : throttling.call(() -> newest(jobsNamed(batch, queue, name)));
     String share = fair ? FairShareQueues.shareIdentifier(task.owner()) : null;
-    String jobId = known.isPresent() ? known.get() : submit(task, name, queue, share, environment);
+    String jobId =
+        known.isPresent()
+            ? known.get()
+            : submit(task, name, queue, share, environment, resources(task, queue, context));
     task.submittedToBatch(jobId, context.now());
     if (known.isPresent()) {
       task.record(
@@ -180,7 +189,12 @@ class SubmitBatchJob implements PipelineStep {
    * with its client as its share identifier, so that Batch, too, serves clients in turn.
    */
   private String submit(
-      Task task, String name, String queue, String share, List<KeyValuePair> environment)
+      Task task,
+      String name,
+      String queue,
+      String share,
+      List<KeyValuePair> environment,
+      List<ResourceRequirement> resources)
       throws InterruptedException {
     return throttling.call(
         () ->
@@ -195,11 +209,44 @@ class SubmitBatchJob implements PipelineStep {
                             .tags(tags.of(task))
                             .propagateTags(true)
                             .containerOverrides(
-                                o ->
-                                    o.environment(environment)
-                                        .resourceRequirements(
-                                            JobDefinitions.resourceOverrides(task.settings()))))
+                                o -> o.environment(environment).resourceRequirements(resources)))
                 .jobId());
+  }
+
+  /**
+   * The task's resources as container overrides; on a Fargate queue the smallest Fargate size that
+   * holds them (what the request gave was checked at acceptance, so only defaults are rounded up),
+   * said in the task's events when it differs.
+   */
+  private List<ResourceRequirement> resources(Task task, String queue, StepContext context) {
+    TaskSettings s = task.settings();
+    if (platforms == null || !platforms.of(queue).fargate()) {
+      return JobDefinitions.resourceOverrides(s);
+    }
+    FargateSizes.Size size =
+        FargateRules.size(s)
+            .orElseThrow(
+                () ->
+                    new IllegalStateException(
+                        "no Fargate size holds "
+                            + s.vcpu()
+                            + " vCPU with "
+                            + s.memoryMib()
+                            + " MiB"));
+    if (size.vcpu() != s.vcpu() || size.memoryMib() != s.memoryMib()) {
+      task.record(
+          "FARGATE_SIZE",
+          "runs as "
+              + size
+              + " on Fargate: the smallest Fargate size that holds "
+              + FargateSizes.vcpuText(s.vcpu())
+              + " vCPU with "
+              + s.memoryMib()
+              + " MiB",
+          Map.of("vcpu", size.vcpu(), "memory_mib", size.memoryMib()),
+          context.now());
+    }
+    return JobDefinitions.resourceOverrides(size.vcpu(), size.memoryMib(), 0);
   }
 
   /**

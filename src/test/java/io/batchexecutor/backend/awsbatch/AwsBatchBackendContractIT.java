@@ -98,9 +98,15 @@ class AwsBatchBackendContractIT extends ComputeBackendContract {
         configuration.awsBatchBuildImage(new ImageBuilder(docker), stores, properties, json),
         configuration.pushImage(docker, clients, clock),
         configuration.registerJobDefinition(
-            clients, awsProperties, settings, configuration.awsAccount(clients.sts()), clock),
+            clients,
+            awsProperties,
+            settings,
+            configuration.awsAccount(clients.sts()),
+            clock,
+            configuration.queuePlatforms(clients, awsProperties, clock),
+            new io.batchexecutor.config.TenancyProperties(null, null, null)),
         configuration.submitBatchJob(
-            clients, null, null, awsProperties, stores, json, JobTags.none()),
+            clients, null, null, awsProperties, stores, json, JobTags.none(), null),
         clients);
   }
 

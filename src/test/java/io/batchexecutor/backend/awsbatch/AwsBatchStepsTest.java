@@ -171,7 +171,8 @@ class AwsBatchStepsTest {
             SubmitCap.NONE,
             null,
             tools.jackson.databind.json.JsonMapper.builder().build(),
-            tags)
+            tags,
+            null)
         .run(task, CONTEXT);
 
     SubmitJobRequest r = batch.submitted.get(0);

@@ -128,6 +128,14 @@ public final class FakeAwsEndpoint implements AutoCloseable {
     return hold;
   }
 
+  /**
+   * Makes {@code queue} a Fargate queue: its compute environment is FARGATE, and its jobs must use
+   * Fargate definitions of Fargate sizes, as AWS Batch requires (every queue is EC2 otherwise).
+   */
+  public void fargateQueue(String queue) {
+    batch.fargateQueue(queue);
+  }
+
   /** Keeps the next submitted job in SUBMITTED until the returned latch is counted down. */
   public CountDownLatch gateNextJob() {
     return batch.gateNextJob();

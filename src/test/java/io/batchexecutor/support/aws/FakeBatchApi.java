@@ -23,6 +23,7 @@ final class FakeBatchApi {
   private final Map<String, FakeBatchJob> jobs = new ConcurrentHashMap<>();
   private final List<String> submittedNames = new CopyOnWriteArrayList<>();
   private volatile CountDownLatch nextJobGate;
+  private final java.util.Set<String> fargateQueues = ConcurrentHashMap.newKeySet();
 
   FakeBatchApi(FakeJobRunner runner, Executor threads) {
     this.runner = runner;
@@ -55,6 +56,11 @@ final class FakeBatchApi {
   }
 
   // ---- what a test controls and reads ---------------------------------------------------------
+
+  /** Makes {@code queue}'s compute environment a Fargate one (every queue is EC2 otherwise). */
+  void fargateQueue(String queue) {
+    fargateQueues.add(queue);
+  }
 
   CountDownLatch gateNextJob() {
     CountDownLatch gate = new CountDownLatch(1);
@@ -108,7 +114,30 @@ final class FakeBatchApi {
                         .put("state", "ENABLED")
                         .put("status", "VALID")
                         .put("priority", 1)
-                        .putArray("computeEnvironmentOrder"));
+                        .putArray("computeEnvironmentOrder")
+                        .addObject()
+                        .put("order", 1)
+                        .put("computeEnvironment", arn("compute-environment/ce-" + q.asString())));
+        yield AwsAnswer.ok(answer, type);
+      }
+      case "DescribeComputeEnvironments" -> {
+        ObjectNode answer = AwsAnswer.JSON.createObjectNode();
+        ArrayNode environments = answer.putArray("computeEnvironments");
+        for (JsonNode ce : request.path("computeEnvironments")) {
+          String name = ce.asString().substring(ce.asString().lastIndexOf('/') + 1);
+          String queue = name.substring("ce-".length());
+          ObjectNode detail =
+              environments
+                  .addObject()
+                  .put("computeEnvironmentName", name)
+                  .put("computeEnvironmentArn", ce.asString())
+                  .put("type", "MANAGED")
+                  .put("state", "ENABLED")
+                  .put("status", "VALID");
+          detail
+              .putObject("computeResources")
+              .put("type", fargateQueues.contains(queue) ? "FARGATE" : "EC2");
+        }
         yield AwsAnswer.ok(answer, type);
       }
       case "DescribeJobDefinitions" -> {
@@ -119,6 +148,10 @@ final class FakeBatchApi {
         yield AwsAnswer.ok(answer, type);
       }
       case "RegisterJobDefinition" -> {
+        String refused = FakeBatchRules.registerRefusal(request);
+        if (refused != null) {
+          yield AwsAnswer.clientException(refused);
+        }
         String name = request.path("jobDefinitionName").asString();
         List<ObjectNode> revisions =
             definitions.computeIfAbsent(name, n -> new CopyOnWriteArrayList<>());
@@ -141,6 +174,14 @@ final class FakeBatchApi {
             type);
       }
       case "SubmitJob" -> {
+        String refused =
+            FakeBatchRules.submitRefusal(
+                request,
+                definitionOrNull(request.path("jobDefinition").asString()),
+                fargateQueues.contains(request.path("jobQueue").asString()));
+        if (refused != null) {
+          yield AwsAnswer.clientException(refused);
+        }
         FakeBatchJob job =
             new FakeBatchJob(UUID.randomUUID().toString(), (ObjectNode) request, nextJobGate);
         nextJobGate = null;
@@ -203,6 +244,14 @@ final class FakeBatchApi {
       default ->
           AwsAnswer.error(404, "ClientException", "the fake does not speak " + operation, type);
     };
+  }
+
+  private ObjectNode definitionOrNull(String arn) {
+    try {
+      return definition(arn);
+    } catch (IllegalStateException e) {
+      return null;
+    }
   }
 
   private ObjectNode definition(String arn) {
