@@ -250,21 +250,6 @@ public class AwsBatchConfiguration {
   }
 
   @Bean
-  JobTags jobTags(TenancyProperties tenancy) {
-    return JobTags.of(tenancy);
-  }
-
-  @Bean
-  QueuePlatforms queuePlatforms(AwsBatchClients clients, AwsBatchProperties aws, Clock clock) {
-    return new QueuePlatforms(clients.batch(), clock, aws.platformRefresh());
-  }
-
-  @Bean
-  FargateRules fargateRules(QueuePlatforms platforms) {
-    return new FargateRules(platforms);
-  }
-
-  @Bean
   SubmitBatchJob submitBatchJob(
       AwsBatchClients clients,
       TaskQueries tasks,

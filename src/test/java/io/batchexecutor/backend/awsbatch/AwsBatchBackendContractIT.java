@@ -103,7 +103,7 @@ class AwsBatchBackendContractIT extends ComputeBackendContract {
             settings,
             configuration.awsAccount(clients.sts()),
             clock,
-            configuration.queuePlatforms(clients, awsProperties, clock),
+            new AwsProfileOptionsConfiguration().queuePlatforms(clients, awsProperties, clock),
             new io.batchexecutor.config.TenancyProperties(null, null, null)),
         configuration.submitBatchJob(
             clients, null, null, awsProperties, stores, json, JobTags.none(), null),

@@ -4,6 +4,7 @@ import io.batchexecutor.backend.awsbatch.AwsBatchConfiguration.AwsBatchClients;
 import io.batchexecutor.config.AwsBatchProperties;
 import io.batchexecutor.config.ExecutionProfile;
 import io.batchexecutor.config.ExecutionProfiles;
+import io.batchexecutor.config.TenancyProperties;
 import io.batchexecutor.support.Periodic;
 import io.batchexecutor.task.DefinitionsInUse;
 import java.time.Clock;
@@ -18,12 +19,29 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.scheduling.TaskScheduler;
 
 /**
- * {@code batch-executor.awsbatch.cleanup.enabled=true} on the AWS Batch backend: the periodic
- * {@link CleanUpAws}, first a minute after start, then every {@code cleanup.interval}.
+ * On the AWS Batch backend, what its execution profiles' options need: each queue's platform and
+ * the Fargate rules at acceptance, the jobs' tags, and, with {@code
+ * batch-executor.awsbatch.cleanup.enabled=true}, the periodic {@link CleanUpAws}, first a minute
+ * after start, then every {@code cleanup.interval}.
  */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnProperty(name = "batch-executor.backend", havingValue = "awsbatch")
-public class AwsCleanUpConfiguration {
+public class AwsProfileOptionsConfiguration {
+
+  @Bean
+  JobTags jobTags(TenancyProperties tenancy) {
+    return JobTags.of(tenancy);
+  }
+
+  @Bean
+  QueuePlatforms queuePlatforms(AwsBatchClients clients, AwsBatchProperties aws, Clock clock) {
+    return new QueuePlatforms(clients.batch(), clock, aws.platformRefresh());
+  }
+
+  @Bean
+  FargateRules fargateRules(QueuePlatforms platforms) {
+    return new FargateRules(platforms);
+  }
 
   @Bean
   @ConditionalOnProperty(name = "batch-executor.awsbatch.cleanup.enabled", havingValue = "true")
