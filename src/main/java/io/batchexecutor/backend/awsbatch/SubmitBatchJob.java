@@ -146,6 +146,14 @@ class SubmitBatchJob implements PipelineStep {
               .value(json.writeValueAsString(TaskInputs.digests(dependencies)))
               .build());
     }
+    if (platforms != null && !platforms.of(queue).known()) {
+      // the size a Fargate queue takes differs from an EC2 one's: wait until the platform is read
+      task.observe(
+          task.status(),
+          "waiting for the queue's platform: " + platforms.of(queue).reason(),
+          context.now());
+      return StepResult.releaseFor(QueuePlatforms.UNUSABLE_FOR);
+    }
     boolean fair = fairShare.fairShare(queue);
     if (!fair && cap.reached(task)) {
       // a FIFO queue would run all of this client's jobs before another client's: wait for some,

@@ -192,6 +192,33 @@ class FargateTest {
                 + " with 3840 MiB");
   }
 
+  @Test
+  void aTaskWhoseQueuesPlatformIsNotKnownWaitsInsteadOfSubmitting() throws Exception {
+    Task task = registering(on("fargate", 2.0, 3.75));
+    new RegisterJobDefinition(
+            batch, batch, account, null, null, clock, platforms, options, java.util.Map.of())
+        .run(task, CONTEXT);
+    batch.queues.remove("fargate");
+    clock.advance(Duration.ofMinutes(11));
+
+    io.batchexecutor.backend.StepResult result =
+        new SubmitBatchJob(
+                batch,
+                batch,
+                new Throttling(1_000_000, 5, Duration.ofMillis(20), Duration.ofMillis(40), d -> {}),
+                SubmitCap.NONE,
+                null,
+                tools.jackson.databind.json.JsonMapper.builder().build(),
+                JobTags.none(),
+                platforms)
+            .run(task, CONTEXT);
+
+    assertThat(batch.submitted).isEmpty();
+    assertThat(task.statusReason()).startsWith("waiting for the queue's platform");
+    assertThat(result)
+        .isEqualTo(io.batchexecutor.backend.StepResult.releaseFor(QueuePlatforms.UNUSABLE_FOR));
+  }
+
   private static TaskSettings requested(Double vcpu, Double memory) {
     return new TaskSettings(
         null, null, null, null, null, null, null, null, vcpu, memory, null, null, null, null);
