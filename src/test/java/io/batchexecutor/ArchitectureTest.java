@@ -77,6 +77,8 @@ class ArchitectureTest {
           .doNotHaveSimpleName("UnfinishedTasks")
           .and()
           .doNotHaveSimpleName("SubmittedJobs")
+          .and()
+          .doNotHaveSimpleName("DefinitionsInUse")
           .should()
           .dependOnClassesThat()
           .resideInAPackage("org.springframework.jdbc.core..");

@@ -1,5 +1,8 @@
 package io.batchexecutor.config;
 
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.PositiveOrZero;
 import java.net.URI;
 import java.time.Duration;
@@ -59,6 +62,13 @@ import org.springframework.validation.annotation.Validated;
  *     in one execution profile whose job queue schedules first in, first out; a task over it waits
  *     (released, its reason saying so) instead of being submitted. 0: no cap. A queue with a
  *     fair-share scheduling policy has none: its jobs carry their client as share identifier.
+ * @param platformRefresh How long the platform of a job queue (EC2 or Fargate, read from its
+ *     compute environments) is taken to hold before it is read again.
+ * @param fargateAssignPublicIp Whether a Fargate job gets a public IP address: needed to pull its
+ *     image from ECR in a public subnet without a NAT gateway or VPC endpoints.
+ * @param fargatePlatformVersion The Fargate platform version of Fargate jobs.
+ * @param fargateEphemeralStorage Ephemeral storage of a Fargate job in GiB, 21-200. Unset:
+ *     Fargate's default of 20 GiB.
  */
 @ConfigurationProperties("batch-executor.awsbatch")
 @Validated
@@ -83,7 +93,45 @@ public record AwsBatchProperties(
     Integer timeLimit,
     Integer pollFreq,
     @DefaultValue("15m") Duration runnableWarning,
-    @DefaultValue("100") @PositiveOrZero int maxSubmittedPerClient) {
+    @DefaultValue("100") @PositiveOrZero int maxSubmittedPerClient,
+    @DefaultValue("10m") Duration platformRefresh,
+    @DefaultValue("false") boolean fargateAssignPublicIp,
+    @DefaultValue("LATEST") String fargatePlatformVersion,
+    @Min(21) @Max(200) Integer fargateEphemeralStorage,
+    @DefaultValue @Valid Cleanup cleanup) {
+
+  /**
+   * The periodic clean-up of what the service leaves in AWS.
+   *
+   * @param enabled Whether it runs.
+   * @param interval Time between runs.
+   * @param minAge How long after the last task that used a job definition revision ended it is
+   *     deregistered; at least an hour.
+   * @param imageMaxAge How long after its push an image in a profile's ECR repository expires, by
+   *     the lifecycle policy set on a repository that has none; 0: only untagged images (after a
+   *     day).
+   */
+  public record Cleanup(
+      @DefaultValue("false") boolean enabled,
+      @DefaultValue("1h") Duration interval,
+      @DefaultValue("7d") Duration minAge,
+      @DefaultValue("90d") Duration imageMaxAge) {
+
+    public Cleanup {
+      if (minAge != null && minAge.compareTo(Duration.ofHours(1)) < 0) {
+        throw new IllegalArgumentException(
+            "batch-executor.awsbatch.cleanup.min-age must be at least 1h (instances remember"
+                + " revisions for 10 min)");
+      }
+    }
+  }
+
+  public AwsBatchProperties {
+    cleanup =
+        cleanup == null
+            ? new Cleanup(false, Duration.ofHours(1), Duration.ofDays(7), Duration.ofDays(90))
+            : cleanup;
+  }
 
   /** What this configuration sets of the executor settings; unset keys stay {@code null}. */
   public ExecutorSettings settings() {

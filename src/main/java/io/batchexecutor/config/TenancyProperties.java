@@ -134,6 +134,12 @@ public record TenancyProperties(
    * @param batchJobLogGroupName CloudWatch log group of the profile's tasks' output.
    * @param s3BucketName S3 bucket of the profile's tasks' payloads and results.
    * @param ecrRepoName ECR repository of the profile's task images.
+   * @param tags Tags for cost attribution that every job of the profile carries besides the
+   *     service's own (task id, client, workflow id, execution profile); keys with ':' or '/' are
+   *     written in brackets ([team:ml]). At most 44; keys 1-128 and values 0-256 letters, digits,
+   *     spaces and + - = . _ : / @; the prefixes aws: and batch-executor: are reserved.
+   * @param linux Linux options of the profile's job definitions: shared memory, tmpfs, ulimits, EFS
+   *     volumes.
    */
   public record AwsBatch(
       String batchQueue,
@@ -142,5 +148,40 @@ public record TenancyProperties(
       String batchJobDefinitionName,
       String batchJobLogGroupName,
       String s3BucketName,
-      String ecrRepoName) {}
+      String ecrRepoName,
+      Map<String, String> tags,
+      @Valid Linux linux) {
+
+    public AwsBatch {
+      tags = tags == null ? Map.of() : Map.copyOf(tags);
+      linux = linux == null ? new Linux(null, null, null, null) : linux;
+    }
+  }
+
+  /**
+   * Linux options of an execution profile's AWS Batch job definitions. Shared memory, tmpfs and
+   * ulimits are linuxParameters, which AWS Batch runs on EC2 only: on a Fargate queue they are left
+   * out (the task's events say so); EFS volumes work on both.
+   *
+   * @param sharedMemory Size of /dev/shm in MiB (PyTorch data loaders need more than Docker's 64).
+   *     Unset: the container runtime's default.
+   * @param tmpfs tmpfs mounts, each container-path:size-in-MiB (/scratch:2048).
+   * @param ulimits ulimits, each name=soft:hard (nofile=65536:65536); names as Docker's (core, cpu,
+   *     data, fsize, locks, memlock, msgqueue, nice, nofile, nproc, rss, rtprio, rttime,
+   *     sigpending, stack).
+   * @param efs EFS volumes, each file-system-id:container-path, optionally :ro (fs-0123abcd:/data
+   *     or fs-0123abcd:/data:ro), mounted with transit encryption.
+   */
+  public record Linux(
+      @Positive @Max(1_000_000) Integer sharedMemory,
+      List<String> tmpfs,
+      List<String> ulimits,
+      List<String> efs) {
+
+    public Linux {
+      tmpfs = tmpfs == null ? List.of() : List.copyOf(tmpfs);
+      ulimits = ulimits == null ? List.of() : List.copyOf(ulimits);
+      efs = efs == null ? List.of() : List.copyOf(efs);
+    }
+  }
 }

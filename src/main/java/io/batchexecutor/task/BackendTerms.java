@@ -1,5 +1,6 @@
 package io.batchexecutor.task;
 
+import io.batchexecutor.config.TaskSettings;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -22,6 +23,19 @@ public interface BackendTerms {
   /** Why {@link #minTimeLimit} is what it is, for the refusal of a shorter one. */
   default String minTimeLimitReason() {
     return "";
+  }
+
+  /**
+   * What the backend refuses of a task's settings at acceptance, beyond what every backend checks
+   * (AWS Batch on a Fargate queue: its sizes, no GPUs), each naming its field under {@code
+   * executor.}; none by default.
+   *
+   * @param requested what the request itself gives (a field left out is {@code null})
+   * @param effective the settings the task would run with
+   */
+  default List<InvalidTaskException.Violation> refusedSettings(
+      TaskSettings requested, TaskSettings effective) {
+    return List.of();
   }
 
   /**

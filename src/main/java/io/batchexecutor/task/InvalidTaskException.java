@@ -24,6 +24,12 @@ public class InvalidTaskException extends RuntimeException {
   /** The kind of a request for a base image its execution profile does not allow. */
   public static final String BASE_IMAGE_NOT_ALLOWED = "base-image-not-allowed";
 
+  /** The kind of a request for resources its profile's platform does not offer (Fargate). */
+  public static final String NOT_ON_PLATFORM = "not-on-platform";
+
+  /** The kind of a request whose execution profile cannot run tasks now (its queue). */
+  public static final String PROFILE_UNUSABLE = "execution-profile-unusable";
+
   /**
    * One problem with one field.
    *

@@ -155,7 +155,7 @@ public class SubmitTask {
     if (!problems.isEmpty()) {
       throw new InvalidTaskException(problems);
     }
-    checkForBackend(effective, termsOf(profile.backendName()));
+    checkForBackend(requested, effective, termsOf(profile.backendName()));
     return effective;
   }
 
@@ -172,7 +172,12 @@ public class SubmitTask {
   }
 
   /** Values the backend would refuse later, refused now, before anything is built. */
-  private static void checkForBackend(TaskSettings effective, BackendTerms backend) {
+  private static void checkForBackend(
+      TaskSettings requested, TaskSettings effective, BackendTerms backend) {
+    List<InvalidTaskException.Violation> problems = backend.refusedSettings(requested, effective);
+    if (!problems.isEmpty()) {
+      throw new InvalidTaskException(problems);
+    }
     if (effective.timeLimit() < backend.minTimeLimit()) {
       throw new InvalidTaskException(
           List.of(

@@ -160,7 +160,31 @@ class ExecutorSettingsResolverTest {
 
   private static AwsBatchProperties app(String queue, Double vcpu) {
     return new AwsBatchProperties(
-        null, null, null, null, null, null, null, null, null, queue, null, null, null, vcpu, null,
-        null, null, null, null, null, 100);
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        queue,
+        null,
+        null,
+        null,
+        vcpu,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        100,
+        java.time.Duration.ofMinutes(10),
+        false,
+        "LATEST",
+        null,
+        null);
   }
 }

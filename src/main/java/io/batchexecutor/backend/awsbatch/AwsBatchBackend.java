@@ -5,6 +5,7 @@ import io.batchexecutor.backend.LogChunk;
 import io.batchexecutor.backend.LogPosition;
 import io.batchexecutor.backend.PipelineStep;
 import io.batchexecutor.backend.Unreachable;
+import io.batchexecutor.config.TaskSettings;
 import io.batchexecutor.task.InvalidTaskException;
 import io.batchexecutor.task.Task;
 import io.batchexecutor.task.TaskStatus;
@@ -47,11 +48,27 @@ public class AwsBatchBackend implements ComputeBackend {
   private final List<PipelineStep> steps;
   private final BatchClient batch;
   private final BatchJobLogs logs;
+  private final FargateRules fargate;
 
   AwsBatchBackend(List<PipelineStep> steps, BatchClient batch, BatchJobLogs logs) {
+    this(steps, batch, logs, null);
+  }
+
+  /**
+   * The backend, with {@code fargate} (null: none) checking tasks against their queue's platform.
+   */
+  AwsBatchBackend(
+      List<PipelineStep> steps, BatchClient batch, BatchJobLogs logs, FargateRules fargate) {
     this.steps = List.copyOf(steps);
     this.batch = batch;
     this.logs = logs;
+    this.fargate = fargate;
+  }
+
+  @Override
+  public List<InvalidTaskException.Violation> refusedSettings(
+      TaskSettings requested, TaskSettings effective) {
+    return fargate == null ? List.of() : fargate.problems(requested, effective);
   }
 
   @Override

@@ -14,6 +14,7 @@ import io.batchexecutor.config.ExecutionProfiles;
 import io.batchexecutor.config.ExecutorSettingsResolver;
 import io.batchexecutor.config.ResultSizeLimit;
 import io.batchexecutor.config.ServiceAccount;
+import io.batchexecutor.config.TenancyProperties;
 import io.batchexecutor.db.ThisInstance;
 import io.batchexecutor.image.ImageBuilder;
 import io.batchexecutor.image.Runner;
@@ -233,7 +234,9 @@ public class AwsBatchConfiguration {
       AwsBatchProperties aws,
       ExecutorSettingsResolver settings,
       AwsAccount account,
-      Clock clock) {
+      Clock clock,
+      QueuePlatforms platforms,
+      TenancyProperties tenancy) {
     URI endpoint = AwsClients.endpoint(aws);
     return new RegisterJobDefinition(
         clients.batch(),
@@ -241,7 +244,13 @@ public class AwsBatchConfiguration {
         account,
         settings.defaults().region(),
         endpoint == null ? null : endpoint.toString(),
-        clock);
+        clock,
+        platforms,
+        new FargateOptions(
+            aws.fargateAssignPublicIp(),
+            aws.fargatePlatformVersion(),
+            aws.fargateEphemeralStorage()),
+        LinuxOptions.of(tenancy));
   }
 
   @Bean
@@ -251,7 +260,9 @@ public class AwsBatchConfiguration {
       SubmittedJobs submitted,
       AwsBatchProperties aws,
       ObjectStores stores,
-      JsonMapper json) {
+      JsonMapper json,
+      JobTags tags,
+      QueuePlatforms platforms) {
     SubmitCap cap =
         new SubmitCap(
             aws.maxSubmittedPerClient(),
@@ -263,7 +274,9 @@ public class AwsBatchConfiguration {
         clients.throttling(),
         cap,
         new TaskInputs(tasks, stores, json),
-        json);
+        json,
+        tags,
+        platforms);
   }
 
   @Bean

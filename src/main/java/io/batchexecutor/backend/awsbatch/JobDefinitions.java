@@ -23,6 +23,7 @@ import software.amazon.awssdk.services.batch.model.JobTimeout;
 import software.amazon.awssdk.services.batch.model.KeyValuePair;
 import software.amazon.awssdk.services.batch.model.LogConfiguration;
 import software.amazon.awssdk.services.batch.model.LogDriver;
+import software.amazon.awssdk.services.batch.model.PlatformCapability;
 import software.amazon.awssdk.services.batch.model.RegisterJobDefinitionRequest;
 import software.amazon.awssdk.services.batch.model.ResourceRequirement;
 import software.amazon.awssdk.services.batch.model.ResourceType;
@@ -31,14 +32,27 @@ import software.amazon.awssdk.services.batch.model.RetryStrategy;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The job definition a task is registered with: its image, resources (VCPU, MEMORY in MiB = GB ×
- * 1024, GPU), role ARNs, the environment the runner needs, {@code awslogs} logging, the retry rules
- * and the timeout. Its fingerprint (a hash of all of that) is kept as a tag, so that an identical
- * revision is found and reused instead of registering another.
+ * The job definition a task is registered with: its image, a baseline of resources, role ARNs, the
+ * environment the runner needs, {@code awslogs} logging, the retry rules and the timeout, tagged
+ * with the execution profile, and with {@code propagateTags} so that the ECS tasks of its jobs
+ * carry the jobs' and the definition's tags. The task's own resources (VCPU, MEMORY in MiB = GB ×
+ * 1024, GPU) go with SubmitJob as container overrides ({@link #resourceOverrides}), so that one
+ * revision serves an environment at every size. Its fingerprint (a hash of all of that) is kept as
+ * a tag, so that an identical revision is found and reused instead of registering another.
  */
 final class JobDefinitions {
 
   static final String FINGERPRINT_TAG = "batch-executor-fingerprint";
+
+  /** The tag that names a definition's (and a job's) execution profile. */
+  static final String PROFILE_TAG = "batch-executor:execution-profile";
+
+  /**
+   * The resources a definition names, which every job overrides with its own: the smallest size
+   * that is valid on every platform (1 vCPU with 2 GiB is a Fargate size too).
+   */
+  static final List<ResourceRequirement> BASELINE =
+      List.of(resource(ResourceType.VCPU, "1"), resource(ResourceType.MEMORY, "2048"));
 
   /** The runner's exit code when the user's function raised: never retried. */
   static final String EXIT_FUNCTION_RAISED = "65";
@@ -66,13 +80,22 @@ final class JobDefinitions {
 
   static RegisterJobDefinitionRequest request(
       Task task, AwsAccount account, String region, String s3Endpoint) {
+    return request(task, account, region, s3Endpoint, null, LinuxOptions.NONE);
+  }
+
+  /**
+   * The definition of {@code task}'s environment, for Fargate when {@code fargate} is given (with
+   * {@code platformCapabilities} FARGATE and its options), else for EC2, with the profile's Linux
+   * options.
+   */
+  static RegisterJobDefinitionRequest request(
+      Task task,
+      AwsAccount account,
+      String region,
+      String s3Endpoint,
+      FargateOptions fargate,
+      LinuxOptions linux) {
     TaskSettings s = task.settings();
-    List<ResourceRequirement> resources = new ArrayList<>();
-    resources.add(resource(ResourceType.VCPU, number(s.vcpu())));
-    resources.add(resource(ResourceType.MEMORY, Long.toString(s.memoryMib())));
-    if (s.numGpus() > 0) {
-      resources.add(resource(ResourceType.GPU, Integer.toString(s.numGpus())));
-    }
     // only what all tasks share: what is the task's own goes into SubmitJob's overrides, so that
     // identical definitions stay identical and are reused
     List<KeyValuePair> environment = new ArrayList<>();
@@ -99,13 +122,17 @@ final class JobDefinitions {
     ContainerProperties container =
         ContainerProperties.builder()
             .image(task.imageRef())
-            .resourceRequirements(resources)
+            .resourceRequirements(BASELINE)
             .jobRoleArn(account.roleArn(s.batchJobRoleName()))
             .executionRoleArn(account.roleArn(s.batchExecutionRoleName()))
             .environment(environment)
             .logConfiguration(
                 LogConfiguration.builder().logDriver(LogDriver.AWSLOGS).options(logOptions).build())
             .build();
+    if (fargate != null) {
+      container = fargate.applyTo(container);
+    }
+    container = linux.applyTo(container, fargate != null);
     RegisterJobDefinitionRequest.Builder request =
         RegisterJobDefinitionRequest.builder()
             .jobDefinitionName(s.batchJobDefinitionName())
@@ -116,9 +143,36 @@ final class JobDefinitions {
                     .attempts(s.retryAttempts())
                     .evaluateOnExit(retryRules())
                     .build())
-            .timeout(JobTimeout.builder().attemptDurationSeconds(s.timeLimit()).build());
-    String fingerprint = fingerprint(request.build());
-    return request.tags(Map.of(FINGERPRINT_TAG, fingerprint)).build();
+            .timeout(JobTimeout.builder().attemptDurationSeconds(s.timeLimit()).build())
+            .propagateTags(true);
+    if (fargate != null) {
+      request.platformCapabilities(PlatformCapability.FARGATE);
+    }
+    Map<String, String> tags = new TreeMap<>();
+    if (s.executionProfile() != null) {
+      tags.put(PROFILE_TAG, s.executionProfile());
+    }
+    request.tags(tags);
+    tags.put(FINGERPRINT_TAG, fingerprint(request.build()));
+    return request.tags(tags).build();
+  }
+
+  /**
+   * The task's resources as SubmitJob's container overrides (an array job's children get them too):
+   * VCPU, MEMORY in MiB, and GPU when it asks for any.
+   */
+  static List<ResourceRequirement> resourceOverrides(TaskSettings s) {
+    return resourceOverrides(s.vcpu(), s.memoryMib(), s.numGpus());
+  }
+
+  static List<ResourceRequirement> resourceOverrides(double vcpu, long memoryMib, int gpus) {
+    List<ResourceRequirement> resources = new ArrayList<>();
+    resources.add(resource(ResourceType.VCPU, number(vcpu)));
+    resources.add(resource(ResourceType.MEMORY, Long.toString(memoryMib)));
+    if (gpus > 0) {
+      resources.add(resource(ResourceType.GPU, Integer.toString(gpus)));
+    }
+    return resources;
   }
 
   /**

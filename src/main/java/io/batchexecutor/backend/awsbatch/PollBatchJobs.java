@@ -9,7 +9,6 @@ import io.batchexecutor.runner.RunnerResult;
 import io.batchexecutor.storage.ObjectStores;
 import io.batchexecutor.storage.ObjectTooLargeException;
 import io.batchexecutor.task.SubWorkflows;
-import io.batchexecutor.task.Sweep;
 import io.batchexecutor.task.Task;
 import io.batchexecutor.task.TaskError;
 import io.batchexecutor.task.TaskQueries;
@@ -19,9 +18,7 @@ import io.batchexecutor.task.WorkQueue;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -30,9 +27,7 @@ import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.batch.BatchClient;
-import software.amazon.awssdk.services.batch.model.AttemptDetail;
 import software.amazon.awssdk.services.batch.model.JobDetail;
-import software.amazon.awssdk.services.batch.model.JobStatus;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -190,162 +185,67 @@ public class PollBatchJobs implements Runnable {
     return claimed.size();
   }
 
+  /** Applies what {@code job} (null: not in DescribeJobs' answer) means to {@code task}. */
   void apply(Task task, JobDetail job, Instant now) {
-    if (job == null) {
-      if (Duration.between(task.updatedAt(), now).compareTo(Duration.ofMinutes(10)) > 0) {
-        String reason = "AWS Batch no longer knows job " + task.batchJobId();
-        task.fail(reason, new TaskError("JobNotFound", reason, null), null, null, now);
-      }
-      return; // just submitted: not visible yet
+    JobChange change = JobChange.of(task, job, now, runnableWarning);
+    if (job != null) {
+      task.reachableAgain(now);
     }
-    task.reachableAgain(now);
-    recordAttempts(task, job, now);
-    if (job.container() != null) {
-      task.logStream(job.container().logStreamName(), now);
+    for (JobChange.Attempt attempt : change.attempts()) {
+      task.attemptStarted(attempt.number(), attempt.details(), now);
     }
-    JobStatus status = job.status();
-    switch (status) {
-      case SUCCEEDED, FAILED -> {
-        try {
-          if (status == JobStatus.SUCCEEDED) {
-            results.succeeded(task, exitCode(job), now);
-          } else {
-            failed(task, job, now);
-          }
-        } catch (ObjectTooLargeException e) {
-          results.tooLarge(task, e, exitCode(job), now);
-        }
-      }
-      case SUBMITTED, PENDING, RUNNABLE, STARTING, RUNNING -> {
-        TaskStatus observed = TaskStatus.valueOf(status.name());
-        Optional<String> progress =
-            runnableTooLong(task, job, now).isPresent()
-                ? Optional.empty() // the warning says more than the counts
-                : sweepProgress(task, job);
-        if (progress.isPresent() && observed == task.status()) {
-          task.progress(progress.get());
-        } else {
-          task.observe(observed, progress.orElseGet(() -> reasonFor(task, job, now)), now);
-        }
-      }
-      default -> log.warn("Task {}: AWS Batch reports an unknown status {}", task.id(), status);
+    if (job != null && job.container() != null) {
+      task.logStream(change.logStream(), now);
     }
+    JobChange.Step step = change.step();
+    if (step instanceof JobChange.Vanished v) {
+      task.fail(v.reason(), new TaskError("JobNotFound", v.reason(), null), null, null, now);
+    } else if (step instanceof JobChange.Waiting w) {
+      if (w.progressOnly()) {
+        task.progress(w.reason());
+      } else {
+        task.observe(w.status(), w.reason(), now);
+      }
+    } else if (step instanceof JobChange.Succeeded s) {
+      try {
+        results.succeeded(task, s.exitCode(), now);
+      } catch (ObjectTooLargeException e) {
+        results.tooLarge(task, e, s.exitCode(), now);
+      }
+    } else if (step instanceof JobChange.Failed f) {
+      try {
+        failed(task, f, now);
+      } catch (ObjectTooLargeException e) {
+        results.tooLarge(task, e, f.exitCode(), now);
+      }
+    } else if (step instanceof JobChange.Unknown u) {
+      log.warn("Task {}: AWS Batch reports an unknown status {}", task.id(), u.status());
+    }
+    // NotVisibleYet: just submitted, not visible yet
   }
 
-  private String reasonFor(Task task, JobDetail job, Instant now) {
-    return runnableTooLong(task, job, now)
-        .orElse(job.statusReason() != null ? job.statusReason() : "AWS Batch: " + job.status());
-  }
-
-  /** A job RUNNABLE for longer than the warning says so, naming what to check. */
-  private Optional<String> runnableTooLong(Task task, JobDetail job, Instant now) {
-    if (job.status() == JobStatus.RUNNABLE && job.createdAt() != null) {
-      Duration waiting = Duration.between(Instant.ofEpochMilli(job.createdAt()), now);
-      if (waiting.compareTo(runnableWarning) > 0) {
-        return Optional.of(
-            "RUNNABLE for "
-                + waiting.toMinutes()
-                + " min: no compute environment of queue "
-                + task.settings().batchQueue()
-                + " has placed it yet (check its capacity for "
-                + task.settings().vcpu()
-                + " vCPU, "
-                + task.settings().memoryMib()
-                + " MiB"
-                + (task.settings().numGpus() > 0 ? ", " + task.settings().numGpus() + " GPU" : "")
-                + ")");
-      }
-    }
-    return Optional.empty();
-  }
-
-  /** How far a sweep got, from the counts Batch keeps of its array job's children. */
-  private static Optional<String> sweepProgress(Task task, JobDetail job) {
-    if (!task.spec().hasSweep()
-        || job.arrayProperties() == null
-        || !job.arrayProperties().hasStatusSummary()) {
-      return Optional.empty();
-    }
-    Map<String, Integer> counts = job.arrayProperties().statusSummary();
-    List<String> parts = new ArrayList<>();
-    for (String status : List.of("SUCCEEDED", "FAILED", "RUNNING", "STARTING", "RUNNABLE")) {
-      int n = counts.getOrDefault(status, 0);
-      if (n > 0) {
-        parts.add(n + " " + status.toLowerCase(java.util.Locale.ROOT));
-      }
-    }
-    return parts.isEmpty()
-        ? Optional.empty()
-        : Optional.of(
-            "running "
-                + Sweep.runCount(task.spec().sweep())
-                + " combinations: "
-                + String.join(", ", parts));
-  }
-
-  private void recordAttempts(Task task, JobDetail job, Instant now) {
-    List<AttemptDetail> attempts = job.attempts();
-    for (int i = task.attempts(); i < attempts.size(); i++) {
-      AttemptDetail a = attempts.get(i);
-      Map<String, Object> details = new LinkedHashMap<>();
-      if (a.container() != null) {
-        if (a.container().exitCode() != null) {
-          details.put("exit_code", a.container().exitCode());
-        }
-        if (a.container().logStreamName() != null) {
-          details.put("log_stream_name", a.container().logStreamName());
-        }
-        if (a.container().reason() != null) {
-          details.put("reason", a.container().reason());
-        }
-      }
-      if (a.statusReason() != null) {
-        details.put("status_reason", a.statusReason());
-      }
-      task.attemptStarted(i + 1, details, now);
-    }
-  }
-
-  private void failed(Task task, JobDetail job, Instant now) {
-    if (!task.dependsOn().isEmpty() && job.attempts().isEmpty() && dependencyFailed(task, now)) {
-      return;
-    }
-    if (task.spec().hasSweep()) {
-      // a run that refused the array job's payload says so where the gathered result goes
-      String top = JobDefinitions.resultPrefix(task) + RunnerContract.RESULT_FILE;
-      Optional<RunnerResult> refusal = results.document(top).filter(RunnerOutcome::refused);
-      if (refusal.isPresent()) {
-        RunnerOutcome.failRaised(task, refusal.get(), exitCode(job), null, now);
-        return;
-      }
-      String summary =
-          job.arrayProperties() != null && job.arrayProperties().hasStatusSummary()
-              ? " (" + job.arrayProperties().statusSummary() + ")"
-              : "";
-      String reason = "the array job FAILED: some combinations ended without a result" + summary;
-      task.fail(reason, new TaskError("SweepFailed", reason, null), exitCode(job), null, now);
+  /**
+   * A failed job: a dependency's failure, a refused payload or the function's exception, read where
+   * they are, say more than the job's own reason.
+   */
+  private void failed(Task task, JobChange.Failed f, Instant now) {
+    if (f.dependencyFirst() && dependencyFailed(task, now)) {
       return;
     }
     String pointer = JobDefinitions.resultPrefix(task) + RunnerContract.RESULT_FILE;
-    Integer exit = exitCode(job);
     Optional<RunnerResult> result = results.document(pointer);
-    if (result.isPresent() && RunnerOutcome.raised(result.get())) {
-      RunnerOutcome.failRaised(task, result.get(), exit, pointer, now);
+    if (f.sweep()) {
+      // a run that refused the array job's payload says so where the gathered result goes
+      Optional<RunnerResult> refusal = result.filter(RunnerOutcome::refused);
+      if (refusal.isPresent()) {
+        RunnerOutcome.failRaised(task, refusal.get(), f.exitCode(), null, now);
+        return;
+      }
+    } else if (result.isPresent() && RunnerOutcome.raised(result.get())) {
+      RunnerOutcome.failRaised(task, result.get(), f.exitCode(), pointer, now);
       return;
     }
-    String statusReason = job.statusReason() == null ? "" : job.statusReason();
-    if (statusReason.contains("timeout")) {
-      String reason =
-          "time limit of "
-              + task.settings().timeLimit()
-              + " s exceeded (AWS Batch: "
-              + statusReason
-              + ")";
-      task.fail(reason, new TaskError("TimeLimitExceeded", reason, null), exit, null, now);
-      return;
-    }
-    String reason = jobFailed(statusReason, job, exit);
-    task.fail(reason, new TaskError("BatchJobFailed", reason, null), exit, null, now);
+    task.fail(f.reason(), new TaskError(f.errorType(), f.reason(), null), f.exitCode(), null, now);
   }
 
   /**
@@ -364,29 +264,5 @@ public class PollBatchJobs implements Runnable {
       }
     }
     return upstream.stream().anyMatch(u -> !u.status().isFinal());
-  }
-
-  /**
-   * Why a job FAILED, from what Batch says: its status reason, the container's reason and the exit
-   * code, the first of them after the colon and the rest in brackets.
-   */
-  private static String jobFailed(String statusReason, JobDetail job, Integer exit) {
-    List<String> parts = new ArrayList<>();
-    parts.add("the job FAILED");
-    if (!statusReason.isEmpty()) {
-      parts.add(statusReason);
-    }
-    if (job.container() != null && job.container().reason() != null) {
-      parts.add(job.container().reason());
-    }
-    if (exit != null) {
-      parts.add("exit code " + exit);
-    }
-    return String.join(": ", parts.subList(0, Math.min(2, parts.size())))
-        + (parts.size() > 2 ? " (" + String.join(", ", parts.subList(2, parts.size())) + ")" : "");
-  }
-
-  private static Integer exitCode(JobDetail job) {
-    return job.container() == null ? null : job.container().exitCode();
   }
 }

@@ -5,9 +5,11 @@ import io.batchexecutor.backend.StepContext;
 import io.batchexecutor.backend.StepResult;
 import io.batchexecutor.support.Remembered;
 import io.batchexecutor.task.Task;
+import io.batchexecutor.task.TaskError;
 import io.batchexecutor.task.TaskStatus;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 import software.amazon.awssdk.services.batch.BatchClient;
 import software.amazon.awssdk.services.batch.model.JobDefinition;
@@ -34,6 +36,9 @@ class RegisterJobDefinition implements PipelineStep {
   private final String region;
   private final String s3Endpoint;
   private final Remembered<String> revisions;
+  private final QueuePlatforms platforms;
+  private final FargateOptions fargate;
+  private final Map<String, LinuxOptions> linux;
 
   /**
    * @param batch for looking definitions up
@@ -47,6 +52,27 @@ class RegisterJobDefinition implements PipelineStep {
       String region,
       String s3Endpoint,
       Clock clock) {
+    this(batch, registrar, account, region, s3Endpoint, clock, null, null, Map.of());
+  }
+
+  /**
+   * @param platforms the platform of each queue (null: every queue is EC2)
+   * @param fargate what a Fargate definition carries
+   * @param linux each execution profile's Linux options
+   */
+  RegisterJobDefinition(
+      BatchClient batch,
+      BatchClient registrar,
+      AwsAccount account,
+      String region,
+      String s3Endpoint,
+      Clock clock,
+      QueuePlatforms platforms,
+      FargateOptions fargate,
+      Map<String, LinuxOptions> linux) {
+    this.linux = Map.copyOf(linux);
+    this.platforms = platforms;
+    this.fargate = fargate;
     this.batch = batch;
     this.registrar = registrar;
     this.account = account;
@@ -62,8 +88,37 @@ class RegisterJobDefinition implements PipelineStep {
 
   @Override
   public StepResult run(Task task, StepContext context) throws InterruptedException {
+    FargateOptions options = null;
+    if (platforms != null) {
+      QueuePlatforms.Platform platform = platforms.of(task.settings().batchQueue());
+      if (platform.kind() == QueuePlatforms.Platform.Kind.UNUSABLE) {
+        String reason = "execution profile unusable: " + platform.reason();
+        task.fail(
+            reason, new TaskError("ProfileUnusable", reason, null), null, null, context.now());
+        return StepResult.proceed();
+      }
+      if (!platform.known()) {
+        // a definition for the wrong platform would be refused at SubmitJob: wait for an answer
+        task.observe(
+            task.status(), "waiting for the queue's platform: " + platform.reason(), context.now());
+        return StepResult.releaseFor(QueuePlatforms.UNUSABLE_FOR);
+      }
+      options = platform.fargate() ? fargate : null;
+    }
+    String profile = task.settings().executionProfile();
+    LinuxOptions profileLinux =
+        profile == null ? LinuxOptions.NONE : linux.getOrDefault(profile, LinuxOptions.NONE);
+    if (options != null && profileLinux.hasLinuxParameters()) {
+      task.record(
+          "LINUX_OPTIONS_LEFT_OUT",
+          "shared memory, tmpfs and ulimits of execution profile "
+              + profile
+              + " are left out: AWS Batch does not run them on Fargate",
+          Map.of(),
+          context.now());
+    }
     RegisterJobDefinitionRequest request =
-        JobDefinitions.request(task, account, region, s3Endpoint);
+        JobDefinitions.request(task, account, region, s3Endpoint, options, profileLinux);
     String fingerprint = request.tags().get(JobDefinitions.FINGERPRINT_TAG);
     String arn =
         revisions.getOrLoad(

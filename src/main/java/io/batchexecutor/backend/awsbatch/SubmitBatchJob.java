@@ -5,6 +5,7 @@ import io.batchexecutor.backend.ResultDigests;
 import io.batchexecutor.backend.StepContext;
 import io.batchexecutor.backend.StepResult;
 import io.batchexecutor.backend.TaskInputs;
+import io.batchexecutor.config.TaskSettings;
 import io.batchexecutor.runner.RunnerContract;
 import io.batchexecutor.task.Sweep;
 import io.batchexecutor.task.Task;
@@ -20,6 +21,7 @@ import software.amazon.awssdk.services.batch.model.ArrayProperties;
 import software.amazon.awssdk.services.batch.model.JobSummary;
 import software.amazon.awssdk.services.batch.model.KeyValuePair;
 import software.amazon.awssdk.services.batch.model.KeyValuesPair;
+import software.amazon.awssdk.services.batch.model.ResourceRequirement;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -54,11 +56,15 @@ class SubmitBatchJob implements PipelineStep {
   private final SubmitCap cap;
   private final TaskInputs inputs;
   private final JsonMapper json;
+  private final JobTags tags;
+  private final QueuePlatforms platforms;
 
   /**
    * @param batch for the name lookup
    * @param submitter for SubmitJob: a client without SDK retries
    * @param cap how many jobs a client may have submitted to a FIFO queue at once
+   * @param tags the tags of each task's job
+   * @param platforms the platform of each queue (null: every queue is EC2)
    */
   SubmitBatchJob(
       BatchClient batch,
@@ -66,7 +72,11 @@ class SubmitBatchJob implements PipelineStep {
       Throttling throttling,
       SubmitCap cap,
       TaskInputs inputs,
-      JsonMapper json) {
+      JsonMapper json,
+      JobTags tags,
+      QueuePlatforms platforms) {
+    this.tags = tags;
+    this.platforms = platforms;
     this.batch = batch;
     this.submitter = submitter;
     this.throttling = throttling;
@@ -74,6 +84,17 @@ class SubmitBatchJob implements PipelineStep {
     this.cap = cap;
     this.inputs = inputs;
     this.json = json;
+  }
+
+  /** The same with no tags but ours. */
+  SubmitBatchJob(
+      BatchClient batch,
+      BatchClient submitter,
+      Throttling throttling,
+      SubmitCap cap,
+      TaskInputs inputs,
+      JsonMapper json) {
+    this(batch, submitter, throttling, cap, inputs, json, JobTags.none(), null);
   }
 
   /** With one client for both (a test's fake, which never loses an answer), for lone tasks. */
@@ -129,6 +150,14 @@ class SubmitBatchJob implements PipelineStep {
                   json.writeValueAsString(TaskInputs.digests(TaskInputs.taken(task, dependencies))))
               .build());
     }
+    if (platforms != null && !platforms.of(queue).known()) {
+      // the size a Fargate queue takes differs from an EC2 one's: wait until the platform is read
+      task.observe(
+          task.status(),
+          "waiting for the queue's platform: " + platforms.of(queue).reason(),
+          context.now());
+      return StepResult.releaseFor(QueuePlatforms.UNUSABLE_FOR);
+    }
     boolean fair = fairShare.fairShare(queue);
     if (!fair && cap.reached(task)) {
       // a FIFO queue would run all of this client's jobs before another client's: wait for some,
@@ -143,7 +172,10 @@ class SubmitBatchJob implements PipelineStep {
             ? Optional.empty()
             : throttling.call(() -> newest(jobsNamed(batch, queue, name)));
     String share = fair ? FairShareQueues.shareIdentifier(task.owner()) : null;
-    String jobId = known.isPresent() ? known.get() : submit(task, name, queue, share, environment);
+    String jobId =
+        known.isPresent()
+            ? known.get()
+            : submit(task, name, queue, share, environment, resources(task, queue, context));
     task.submittedAsJob(jobId, "AWS Batch", context.now());
     if (known.isPresent()) {
       task.record(
@@ -164,11 +196,17 @@ class SubmitBatchJob implements PipelineStep {
   }
 
   /**
-   * SubmitJob, by the exact job definition ARN; the new job's id. To a fair-share queue the job
-   * goes with its client as its share identifier, so that Batch, too, serves clients in turn.
+   * SubmitJob, by the exact job definition ARN, with the task's resources as container overrides
+   * and its tags (propagated to the ECS task); the new job's id. To a fair-share queue the job goes
+   * with its client as its share identifier, so that Batch, too, serves clients in turn.
    */
   private String submit(
-      Task task, String name, String queue, String share, List<KeyValuePair> environment)
+      Task task,
+      String name,
+      String queue,
+      String share,
+      List<KeyValuePair> environment,
+      List<ResourceRequirement> resources)
       throws InterruptedException {
     return throttling.call(
         () ->
@@ -180,8 +218,47 @@ class SubmitBatchJob implements PipelineStep {
                             .jobDefinition(task.jobDefinitionArn())
                             .arrayProperties(arrayOf(task))
                             .shareIdentifier(share)
-                            .containerOverrides(o -> o.environment(environment)))
+                            .tags(tags.of(task))
+                            .propagateTags(true)
+                            .containerOverrides(
+                                o -> o.environment(environment).resourceRequirements(resources)))
                 .jobId());
+  }
+
+  /**
+   * The task's resources as container overrides; on a Fargate queue the smallest Fargate size that
+   * holds them (what the request gave was checked at acceptance, so only defaults are rounded up),
+   * said in the task's events when it differs.
+   */
+  private List<ResourceRequirement> resources(Task task, String queue, StepContext context) {
+    TaskSettings s = task.settings();
+    if (platforms == null || !platforms.of(queue).fargate()) {
+      return JobDefinitions.resourceOverrides(s);
+    }
+    FargateSizes.Size size =
+        FargateRules.size(s)
+            .orElseThrow(
+                () ->
+                    new IllegalStateException(
+                        "no Fargate size holds "
+                            + s.vcpu()
+                            + " vCPU with "
+                            + s.memoryMib()
+                            + " MiB"));
+    if (size.vcpu() != s.vcpu() || size.memoryMib() != s.memoryMib()) {
+      task.record(
+          "FARGATE_SIZE",
+          "runs as "
+              + size
+              + " on Fargate: the smallest Fargate size that holds "
+              + FargateSizes.vcpuText(s.vcpu())
+              + " vCPU with "
+              + s.memoryMib()
+              + " MiB",
+          Map.of("vcpu", size.vcpu(), "memory_mib", size.memoryMib()),
+          context.now());
+    }
+    return JobDefinitions.resourceOverrides(size.vcpu(), size.memoryMib(), 0);
   }
 
   /**

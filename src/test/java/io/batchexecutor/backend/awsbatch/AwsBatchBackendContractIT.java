@@ -98,8 +98,15 @@ class AwsBatchBackendContractIT extends ComputeBackendContract {
         configuration.awsBatchBuildImage(new ImageBuilder(docker), stores, properties, json),
         configuration.pushImage(docker, clients, clock),
         configuration.registerJobDefinition(
-            clients, awsProperties, settings, configuration.awsAccount(clients.sts()), clock),
-        configuration.submitBatchJob(clients, null, null, awsProperties, stores, json),
+            clients,
+            awsProperties,
+            settings,
+            configuration.awsAccount(clients.sts()),
+            clock,
+            new AwsProfileOptionsConfiguration().queuePlatforms(clients, awsProperties, clock),
+            new io.batchexecutor.config.TenancyProperties(null, null, null)),
+        configuration.submitBatchJob(
+            clients, null, null, awsProperties, stores, json, JobTags.none(), null),
         clients);
   }
 

@@ -43,10 +43,11 @@ class AwsBatchStepsTest {
       new Throttling(1_000_000, 5, Duration.ofMillis(20), Duration.ofMillis(40), slept::add);
 
   @Test
-  void theJobDefinitionCarriesResourcesRolesLogsRetriesAndTimeout() throws Exception {
+  void theJobDefinitionCarriesABaselineRolesLogsRetriesTimeoutAndPropagatedTags() throws Exception {
     Task task =
         registering(
-            settings(4.0, 8.0, 1, "CovalentBatchJobRole", "arn:aws:iam::999999999999:role/Exec"));
+            settings(4.0, 8.0, 1, "CovalentBatchJobRole", "arn:aws:iam::999999999999:role/Exec")
+                .withExecutionProfile("gpu"));
 
     new RegisterJobDefinition(batch, batch, account, "eu-west-1", null, Clock.systemUTC())
         .run(task, CONTEXT);
@@ -56,11 +57,15 @@ class AwsBatchStepsTest {
     assertThat(r.jobDefinitionName()).isEqualTo("covalent-batch-jobs");
     assertThat(r.containerProperties().image()).isEqualTo(task.imageRef());
     assertThat(r.containerProperties().resourceRequirements())
+        .as("the task's own size goes with SubmitJob")
         .extracting(ResourceRequirement::typeAsString, ResourceRequirement::value)
         .containsExactly(
-            org.assertj.core.groups.Tuple.tuple("VCPU", "4"),
-            org.assertj.core.groups.Tuple.tuple("MEMORY", "8192"),
-            org.assertj.core.groups.Tuple.tuple("GPU", "1"));
+            org.assertj.core.groups.Tuple.tuple("VCPU", "1"),
+            org.assertj.core.groups.Tuple.tuple("MEMORY", "2048"));
+    assertThat(r.propagateTags()).isTrue();
+    assertThat(r.tags())
+        .containsEntry(JobDefinitions.PROFILE_TAG, "gpu")
+        .containsKey(JobDefinitions.FINGERPRINT_TAG);
     assertThat(r.containerProperties().jobRoleArn())
         .isEqualTo("arn:aws:iam::123456789012:role/CovalentBatchJobRole");
     assertThat(r.containerProperties().executionRoleArn())
@@ -110,11 +115,106 @@ class AwsBatchStepsTest {
   }
 
   @Test
+  void sixTasksOfOneEnvironmentAtThreeSizesShareOneRevisionTheirJobsCarryTheirSizes()
+      throws Exception {
+    String image = "123456789012.dkr.ecr.us-east-1.amazonaws.com/repo:env";
+    RegisterJobDefinition register =
+        new RegisterJobDefinition(batch, batch, account, null, null, Clock.systemUTC());
+    SubmitBatchJob submit = new SubmitBatchJob(batch, throttling);
+    List<TaskSettings> sizes =
+        List.of(
+            settings(1.0, 2.0, 0, "r", "e"),
+            settings(4.0, 16.0, 0, "r", "e"),
+            settings(8.0, 30.5, 2, "r", "e"));
+    for (int i = 0; i < 6; i++) {
+      Task task = registering(sizes.get(i % 3), image);
+      register.run(task, CONTEXT);
+      submit.run(task, CONTEXT);
+    }
+
+    assertThat(batch.registered).hasSize(1);
+    assertThat(batch.submitted).hasSize(6);
+    assertThat(batch.submitted.stream().map(SubmitJobRequest::jobDefinition).distinct()).hasSize(1);
+    List<List<String>> overrides =
+        batch.submitted.stream()
+            .map(
+                r ->
+                    r.containerOverrides().resourceRequirements().stream()
+                        .map(q -> q.typeAsString() + "=" + q.value())
+                        .toList())
+            .toList();
+    assertThat(overrides)
+        .containsExactly(
+            List.of("VCPU=1", "MEMORY=2048"),
+            List.of("VCPU=4", "MEMORY=16384"),
+            List.of("VCPU=8", "MEMORY=31232", "GPU=2"),
+            List.of("VCPU=1", "MEMORY=2048"),
+            List.of("VCPU=4", "MEMORY=16384"),
+            List.of("VCPU=8", "MEMORY=31232", "GPU=2"));
+  }
+
+  @Test
+  void aJobIsTaggedWithItsTaskClientProfileAndTheProfilesTagsAndPropagatesThem() throws Exception {
+    JobTags tags = new JobTags(Map.of("gpu", Map.of("cost-center", "ml-42", "team:owner", "ml")));
+    Task task =
+        registering(
+            settings(2.0, 3.75, 0, "r", "e").withExecutionProfile("gpu"),
+            "123456789012.dkr.ecr.us-east-1.amazonaws.com/repo:x",
+            "team-a");
+    new RegisterJobDefinition(batch, batch, account, null, null, Clock.systemUTC())
+        .run(task, CONTEXT);
+
+    new SubmitBatchJob(
+            batch,
+            batch,
+            throttling,
+            SubmitCap.NONE,
+            null,
+            tools.jackson.databind.json.JsonMapper.builder().build(),
+            tags,
+            null)
+        .run(task, CONTEXT);
+
+    SubmitJobRequest r = batch.submitted.get(0);
+    assertThat(r.propagateTags()).isTrue();
+    assertThat(r.tags())
+        .containsExactlyInAnyOrderEntriesOf(
+            Map.of(
+                "batch-executor:task-id", task.id().toString(),
+                "batch-executor:client", "team-a",
+                "batch-executor:execution-profile", "gpu",
+                "cost-center", "ml-42",
+                "team:owner", "ml"));
+  }
+
+  @Test
+  void profileTagsAwsWouldRefuseAreNamedAtStartUp() {
+    Map<String, String> many = new java.util.TreeMap<>();
+    for (int i = 0; i < 45; i++) {
+      many.put("k" + i, "v");
+    }
+    assertThat(JobTags.check("p.tags", many)).singleElement().asString().contains("at most 44");
+    assertThat(
+            JobTags.check(
+                "p.tags",
+                Map.of(
+                    "aws:cost", "x", "AWS:other", "x", "batch-executor:client", "x", "ok", "é#")))
+        .containsExactly(
+            "p.tags.AWS:other: the prefix aws: is reserved by AWS",
+            "p.tags.aws:cost: the prefix aws: is reserved by AWS",
+            "p.tags.batch-executor:client: the prefix batch-executor: is the service's own",
+            "p.tags.ok: a tag value is 0-256 letters, digits, spaces and + - = . _ : / @");
+    assertThat(JobTags.check("p.tags", Map.of("k".repeat(129), "v"))).hasSize(1);
+    assertThat(JobTags.check("p.tags", Map.of("team", "v".repeat(257)))).hasSize(1);
+    assertThat(JobTags.check("p.tags", Map.of("team name", "ML / platform @ eu-west-1"))).isEmpty();
+  }
+
+  @Test
   void anIdenticalRevisionIsReusedAndADifferentOneRegistered() throws Exception {
     String image = "123456789012.dkr.ecr.us-east-1.amazonaws.com/repo:abc";
     Task first = registering(settings(2.0, 3.75, 0, "r", "e"), image);
     Task second = registering(settings(2.0, 3.75, 0, "r", "e"), image);
-    Task bigger = registering(settings(8.0, 3.75, 0, "r", "e"), image);
+    Task bigger = registering(settings(8.0, 3.75, 0, "other-role", "e"), image);
     RegisterJobDefinition step =
         new RegisterJobDefinition(batch, batch, account, null, null, Clock.systemUTC());
 

@@ -80,7 +80,24 @@ class FakeBatch implements BatchClient {
                     d ->
                         request.jobDefinitionName() == null
                             || d.jobDefinitionName().equals(request.jobDefinitionName()))
+                .filter(d -> request.status() == null || request.status().equals(d.status()))
                 .toList())
+        .build();
+  }
+
+  final List<String> deregistered = new ArrayList<>();
+
+  @Override
+  public software.amazon.awssdk.services.batch.model.DeregisterJobDefinitionResponse
+      deregisterJobDefinition(
+          software.amazon.awssdk.services.batch.model.DeregisterJobDefinitionRequest request) {
+    deregistered.add(request.jobDefinition());
+    definitions.replaceAll(
+        d ->
+            d.jobDefinitionArn().equals(request.jobDefinition())
+                ? d.toBuilder().status("INACTIVE").build()
+                : d);
+    return software.amazon.awssdk.services.batch.model.DeregisterJobDefinitionResponse.builder()
         .build();
   }
 
@@ -203,8 +220,59 @@ class FakeBatch implements BatchClient {
                                 fairShareQueues.contains(q)
                                     ? "arn:aws:batch:us-east-1:123456789012:scheduling-policy/fair"
                                     : null)
+                            .computeEnvironmentOrder(
+                                environmentsOf(q).stream()
+                                    .map(
+                                        ce ->
+                                            software.amazon.awssdk.services.batch.model
+                                                .ComputeEnvironmentOrder.builder()
+                                                .order(1)
+                                                .computeEnvironment(ce)
+                                                .build())
+                                    .toList())
                             .build())
                 .toList())
+        .build();
+  }
+
+  /**
+   * The compute environment types of each queue (EC2, SPOT, FARGATE, FARGATE_SPOT); a queue not
+   * named here has one EC2 environment.
+   */
+  final Map<String, List<String>> queueEnvironments =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  final AtomicInteger environmentsDescribed = new AtomicInteger();
+
+  private List<String> environmentsOf(String queue) {
+    List<String> types = queueEnvironments.getOrDefault(queue, List.of("EC2"));
+    List<String> names = new ArrayList<>();
+    for (int i = 0; i < types.size(); i++) {
+      names.add("ce-" + queue + "-" + i);
+    }
+    return names;
+  }
+
+  @Override
+  public software.amazon.awssdk.services.batch.model.DescribeComputeEnvironmentsResponse
+      describeComputeEnvironments(
+          software.amazon.awssdk.services.batch.model.DescribeComputeEnvironmentsRequest request) {
+    environmentsDescribed.incrementAndGet();
+    List<software.amazon.awssdk.services.batch.model.ComputeEnvironmentDetail> found =
+        new ArrayList<>();
+    for (String ce : request.computeEnvironments()) {
+      String queue = ce.substring(3, ce.lastIndexOf('-'));
+      int index = Integer.parseInt(ce.substring(ce.lastIndexOf('-') + 1));
+      String type = queueEnvironments.getOrDefault(queue, List.of("EC2")).get(index);
+      found.add(
+          software.amazon.awssdk.services.batch.model.ComputeEnvironmentDetail.builder()
+              .computeEnvironmentName(ce)
+              .type("MANAGED")
+              .computeResources(r -> r.type(type))
+              .build());
+    }
+    return software.amazon.awssdk.services.batch.model.DescribeComputeEnvironmentsResponse.builder()
+        .computeEnvironments(found)
         .build();
   }
 

@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import software.amazon.awssdk.services.ecr.EcrClient;
@@ -69,6 +70,31 @@ class FakeEcr implements EcrClient {
                 .expiresAt(tokenExpiry)
                 .build())
         .build();
+  }
+
+  /** Each repository's lifecycle policy, as set. */
+  final Map<String, String> lifecyclePolicies = new java.util.concurrent.ConcurrentHashMap<>();
+
+  @Override
+  public software.amazon.awssdk.services.ecr.model.GetLifecyclePolicyResponse getLifecyclePolicy(
+      software.amazon.awssdk.services.ecr.model.GetLifecyclePolicyRequest request) {
+    String policy = lifecyclePolicies.get(request.repositoryName());
+    if (policy == null) {
+      throw software.amazon.awssdk.services.ecr.model.LifecyclePolicyNotFoundException.builder()
+          .message("no lifecycle policy")
+          .build();
+    }
+    return software.amazon.awssdk.services.ecr.model.GetLifecyclePolicyResponse.builder()
+        .repositoryName(request.repositoryName())
+        .lifecyclePolicyText(policy)
+        .build();
+  }
+
+  @Override
+  public software.amazon.awssdk.services.ecr.model.PutLifecyclePolicyResponse putLifecyclePolicy(
+      software.amazon.awssdk.services.ecr.model.PutLifecyclePolicyRequest request) {
+    lifecyclePolicies.put(request.repositoryName(), request.lifecyclePolicyText());
+    return software.amazon.awssdk.services.ecr.model.PutLifecyclePolicyResponse.builder().build();
   }
 
   @Override
