@@ -285,11 +285,13 @@ public class AwsBatchConfiguration {
       PushImage push,
       RegisterJobDefinition register,
       SubmitBatchJob submit,
-      AwsBatchClients clients) {
+      AwsBatchClients clients,
+      FargateRules fargate) {
     return new AwsBatchBackend(
         List.of(build, new StartPushing(), push, register, submit),
         clients.batch(),
-        new BatchJobLogs(clients.logs()));
+        new BatchJobLogs(clients.logs()),
+        fargate);
   }
 
   @Bean
