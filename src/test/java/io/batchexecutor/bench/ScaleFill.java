@@ -46,6 +46,16 @@ public final class ScaleFill {
       (200, 'STATUS', 'RUNNING', NULL, NULL, '{}')
       """;
 
+  /**
+   * An id ordered by the time {@code %s} (its milliseconds first), as the service's version 7 ids
+   * are: rows of one moment land side by side in the primary key and in every index on the id.
+   */
+  private static final String TIME_ORDERED =
+      """
+      CAST(lpad(to_hex(CAST(extract(epoch FROM %s) * 1000 AS bigint)), 12, '0') || '7'
+           || substr(md5(random()::text), 1, 3) || '8' || substr(md5(random()::text), 1, 15)
+           AS uuid)""";
+
   private ScaleFill() {}
 
   public static void main(String[] args) throws SQLException {
@@ -149,8 +159,9 @@ public final class ScaleFill {
                  t, t, t + interval '200 milliseconds',
                  CASE WHEN fin THEN t + interval '200 milliseconds' END
           FROM p, tpl, generate_series(p.first, p.last) AS i,
-               LATERAL (SELECT gen_random_uuid() AS id, i <= p.finished AS fin,
-                               timestamptz '2026-01-01' - (p.total - i) * interval '1 second' AS t) at
+               LATERAL (SELECT timestamptz '2026-01-01' - (p.total - i) * interval '1 second' AS t,
+                               i <= p.finished AS fin) at,
+               LATERAL (SELECT %s AS id) made_id
           RETURNING id, status, created_at, finished_at)
         INSERT INTO task_event (task_id, at, kind, from_status, to_status, reason, details)
         SELECT made.id, made.created_at + e.ms * interval '1 millisecond', e.kind, e.f,
@@ -159,7 +170,7 @@ public final class ScaleFill {
         FROM made CROSS JOIN (VALUES %s) AS e (ms, kind, f, t, reason, details)
         WHERE made.finished_at IS NOT NULL OR e.ms = 0
         """
-        .formatted(PARAMETERS, EVENTS);
+        .formatted(PARAMETERS, TIME_ORDERED.formatted("at.t"), EVENTS);
   }
 
   /** Workflows {@code first..last} of {@code total}, three finished tasks each. */
@@ -167,16 +178,18 @@ public final class ScaleFill {
     return """
         WITH %s, w AS (
           INSERT INTO workflow (id, owner, name, created_at)
-          SELECT gen_random_uuid(), p.owner, 'fill-w' || i,
-                 timestamptz '2026-01-01' - (p.total - i) * interval '100 seconds'
-          FROM p, generate_series(p.first, p.last) AS i
+          SELECT %s, p.owner, 'fill-w' || i, c.t
+          FROM p, generate_series(p.first, p.last) AS i,
+               LATERAL (SELECT timestamptz '2026-01-01' - (p.total - i) * interval '100 seconds'
+                        AS t) c
           RETURNING id, owner, created_at)
         INSERT INTO task (id, owner, name, status, spec, settings, backend, next_run_at,
                           created_at, updated_at, finished_at, workflow_id, workflow_key)
-        SELECT gen_random_uuid(), w.owner, 'fill-k' || k, 'SUCCEEDED', tpl.spec, tpl.settings,
+        SELECT %s, w.owner, 'fill-k' || k, 'SUCCEEDED', tpl.spec, tpl.settings,
                'local', w.created_at, w.created_at, w.created_at, w.created_at, w.id, 'k' || k
         FROM w, tpl, generate_series(1, 3) AS k
         """
-        .formatted(PARAMETERS);
+        .formatted(
+            PARAMETERS, TIME_ORDERED.formatted("c.t"), TIME_ORDERED.formatted("w.created_at"));
   }
 }
