@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.batchexecutor.support.ServiceTest;
 import io.batchexecutor.workflow.WorkflowListing;
+import io.batchexecutor.workflow.WorkflowRepository;
 import io.batchexecutor.workflow.WorkflowStatus;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
@@ -12,9 +13,11 @@ import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.function.Supplier;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.BeforeAll;
@@ -24,6 +27,8 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.TestPropertySource;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -53,9 +58,12 @@ class QueryPlansTest {
   @Autowired DataSource dataSource;
   @Autowired TaskRows rows;
   @Autowired JsonMapper json;
+  @Autowired PlatformTransactionManager transactions;
+  @Autowired Clock clock;
 
   private final List<JsonNode> plans = new ArrayList<>();
   private TaskQueries tasks;
+  private JdbcClient explaining;
   private WorkflowListing workflows;
 
   @BeforeAll
@@ -89,10 +97,21 @@ class QueryPlansTest {
             WHERE w.name LIKE 'w%' AND (w.name <> 'w2000' OR k < 3)
             """)
         .update();
+    // the history of alice's 20,000 oldest tasks: 7 events each, as a task on the local engine has
+    jdbc.sql(
+            """
+            INSERT INTO task_event (task_id, at, kind, from_status, to_status, reason, details)
+            SELECT t.id, t.created_at + k * interval '10 milliseconds', 'STATUS', 'QUEUED',
+                   'QUEUED', 'event ' || k, '{}'
+            FROM (SELECT id, created_at FROM task WHERE owner = 'alice' AND workflow_id IS NULL
+                  ORDER BY created_at LIMIT 20000) t, generate_series(1, 7) AS k
+            """)
+        .update();
     jdbc.sql("VACUUM ANALYZE task").update();
+    jdbc.sql("VACUUM ANALYZE task_event").update();
     jdbc.sql("VACUUM ANALYZE workflow").update();
     jdbc.sql("VACUUM ANALYZE task_finished_count").update();
-    JdbcClient explaining = JdbcClient.create(explaining(dataSource));
+    explaining = JdbcClient.create(explaining(dataSource));
     tasks = new TaskQueries(explaining, rows);
     workflows = new WorkflowListing(explaining);
   }
@@ -219,6 +238,34 @@ class QueryPlansTest {
         () -> workflows.skipping("alice", WorkflowStatus.RUNNING, 100, 20),
         0,
         (100 + 20 + WorkflowListing.WINDOW) * 7 + 10);
+  }
+
+  @Test
+  void aTaskItsHistoryAWorkflowAndTheUsageAreReadByTheirKeys() {
+    UUID id =
+        jdbc.sql(
+                "SELECT id FROM task WHERE owner = 'alice' AND workflow_id IS NULL"
+                    + " ORDER BY created_at LIMIT 1")
+            .query(UUID.class)
+            .single();
+    measured(() -> tasks.find(id), 1, 1);
+    measured(() -> tasks.findOwned(id, "alice"), 1, 1);
+    assertThat(measured(() -> tasks.events(id), 7, 1)).hasSize(7);
+
+    UUID workflow =
+        jdbc.sql("SELECT id FROM workflow WHERE owner = 'alice' AND name = 'w1000'")
+            .query(UUID.class)
+            .single();
+    WorkflowRepository repository =
+        new WorkflowRepository(
+            explaining, new TransactionTemplate(transactions), null, tasks, null);
+    // its row, its 3 tasks read for its summary, and its 3 tasks
+    assertThat(measured(() -> repository.detail(workflow, "alice"), 0, 1 + 7 + 3 + 2)).isPresent();
+
+    // the usage: a client's tasks in flight, not its history
+    UnfinishedTasks unfinished = new UnfinishedTasks(explaining, clock);
+    measured(() -> unfinished.of("alice"), 0, IN_FLIGHT + 1);
+    measured(() -> unfinished.of(List.of("alice", "bob", "carol")), 0, IN_FLIGHT + 20 + 5 + 3);
   }
 
   /**
