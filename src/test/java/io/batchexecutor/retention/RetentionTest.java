@@ -77,6 +77,9 @@ class RetentionTest {
     JsonNode busyWorkflow = workflow();
     ended(busyWorkflow, "a", "SUCCEEDED", Duration.ofDays(9));
     ended(busyWorkflow, "b", "RUNNING", null);
+    // both made before their tasks ended, as a workflow always is
+    made(oldWorkflow, Duration.ofDays(10));
+    made(busyWorkflow, Duration.ofDays(10));
     UUID legacy = task("SUCCEEDED", Duration.ofDays(8));
     jdbc.sql("UPDATE task SET object_prefix = NULL WHERE id = :id").param("id", legacy).update();
     URI oldResult = store(old, "result.json");
@@ -267,6 +270,13 @@ class RetentionTest {
 
   private void ended(JsonNode workflow, String key, String status, Duration endedAgo) {
     finish(taskOf(workflow, key), status, endedAgo);
+  }
+
+  private void made(JsonNode workflow, Duration ago) {
+    jdbc.sql("UPDATE workflow SET created_at = :at WHERE id = :id")
+        .param("at", clock.instant().minus(ago).atOffset(ZoneOffset.UTC))
+        .param("id", UUID.fromString(workflow.get("id").asString()))
+        .update();
   }
 
   private void finish(UUID id, String status, Duration endedAgo) {

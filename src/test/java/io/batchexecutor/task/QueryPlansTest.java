@@ -25,9 +25,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.TestPropertySource;
-import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -58,12 +58,12 @@ class QueryPlansTest {
   @Autowired DataSource dataSource;
   @Autowired TaskRows rows;
   @Autowired JsonMapper json;
-  @Autowired PlatformTransactionManager transactions;
   @Autowired Clock clock;
 
   private final List<JsonNode> plans = new ArrayList<>();
   private TaskQueries tasks;
   private JdbcClient explaining;
+  private DataSource explainingSource;
   private WorkflowListing workflows;
 
   @BeforeAll
@@ -111,7 +111,8 @@ class QueryPlansTest {
     jdbc.sql("VACUUM ANALYZE task_event").update();
     jdbc.sql("VACUUM ANALYZE workflow").update();
     jdbc.sql("VACUUM ANALYZE task_finished_count").update();
-    explaining = JdbcClient.create(explaining(dataSource));
+    explainingSource = explaining(dataSource);
+    explaining = JdbcClient.create(explainingSource);
     tasks = new TaskQueries(explaining, rows);
     workflows = new WorkflowListing(explaining);
   }
@@ -258,9 +259,24 @@ class QueryPlansTest {
             .single();
     WorkflowRepository repository =
         new WorkflowRepository(
-            explaining, new TransactionTemplate(transactions), null, tasks, null);
+            explaining,
+            new TransactionTemplate(new DataSourceTransactionManager(explainingSource)),
+            null,
+            tasks,
+            null);
     // its row, its 3 tasks read for its summary, and its 3 tasks
     assertThat(measured(() -> repository.detail(workflow, "alice"), 0, 1 + 7 + 3 + 2)).isPresent();
+
+    // retention's look for expired workflows: the 10 oldest (their 3 tasks each, and that each has
+    // one), never every workflow's tasks
+    List<UUID> expired =
+        measured(
+            () ->
+                repository.finishedBefore(
+                    java.time.Instant.parse("2026-01-01T00:10:30Z"), WorkflowListing.WINDOW),
+            0,
+            10 * (1 + 3 + 1) + 10);
+    assertThat(expired).hasSize(10);
 
     // the usage: a client's tasks in flight, not its history
     UnfinishedTasks unfinished = new UnfinishedTasks(explaining, clock);
