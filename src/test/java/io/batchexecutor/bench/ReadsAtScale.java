@@ -30,12 +30,13 @@ import java.util.function.Function;
  * one, side by side in one run. Two (or three) packaged services, API-only (backend {@code none}),
  * each on its own embedded database, filled by {@link ScaleFill} with {@code bench.small} (25,000)
  * and {@code bench.tasks} (1,000,000) tasks of client {@code tester} (and {@code bench.huge} when
- * set, e.g. 10,000,000), all finished but 1,000, one workflow of three tasks per 100. Then, read by
- * read, {@code bench.connections} (4) threads of the JDK's {@code HttpClient} ask one service after
- * the other for {@code bench.seconds} (10 s) each, after a warm-up of {@code bench.warmup} (5 s):
- * answers a second, p50 and p99 (as recorded, not corrected). The tasks gauge's query is timed on
- * each database over JDBC (it runs at most every 10 s whatever the scrapes), and the sizes of the
- * tables and their indexes are printed: bytes per task.
+ * set, e.g. 10,000,000), all finished but 1,000, one workflow of three tasks per {@code
+ * bench.workflow-every} (100) tasks. Then, read by read, {@code bench.connections} (4) threads of
+ * the JDK's {@code HttpClient} ask one service after the other for {@code bench.seconds} (10 s)
+ * each, after a warm-up of {@code bench.warmup} (5 s): answers a second, p50 and p99 (as recorded,
+ * not corrected). The tasks gauge's query is timed on each database over JDBC (it runs at most
+ * every 10 s whatever the scrapes), and the sizes of the tables and their indexes are printed:
+ * bytes per task.
  *
  * <pre>
  * ./mvnw -B -q -DskipTests package
@@ -62,6 +63,7 @@ public final class ReadsAtScale {
     int connections = Integer.getInteger("bench.connections", 4);
     int seconds = Integer.getInteger("bench.seconds", 10);
     int warmup = Integer.getInteger("bench.warmup", 5);
+    int workflowEvery = Integer.getInteger("bench.workflow-every", 100);
     List<Integer> sizes = new ArrayList<>();
     sizes.add(Integer.getInteger("bench.small", 25_000));
     sizes.add(Integer.getInteger("bench.tasks", 1_000_000));
@@ -83,7 +85,7 @@ public final class ReadsAtScale {
         service.api.post("/api/v1/tasks", template()); // the fill copies its spec and settings
         long started = System.nanoTime();
         try (Connection db = connect(service)) {
-          ScaleFill.fill(db, "tester", size, 1_000, size / 100, "  [" + label + "] ");
+          ScaleFill.fill(db, "tester", size, 1_000, size / workflowEvery, "  [" + label + "] ");
         }
         System.out.printf(
             Locale.ROOT,
@@ -103,6 +105,7 @@ public final class ReadsAtScale {
           seconds,
           warmup);
       Map<String, Function<Side, String>> reads = new LinkedHashMap<>();
+      List<String> only = List.of(System.getProperty("bench.reads", "").split(","));
       reads.put("GET /tasks (first page)", s -> "/api/v1/tasks");
       reads.put(
           "GET /tasks?cursor= (a page in the middle)",
@@ -125,6 +128,9 @@ public final class ReadsAtScale {
       }
       table.append(" /s, large over small |\n");
       for (Map.Entry<String, Function<Side, String>> read : reads.entrySet()) {
+        if (!only.get(0).isEmpty() && only.stream().noneMatch(read.getKey()::contains)) {
+          continue;
+        }
         for (Side side : sides) {
           drive(side, read.getValue().apply(side), connections, warmup);
         }
