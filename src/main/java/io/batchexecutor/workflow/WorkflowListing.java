@@ -78,14 +78,18 @@ public class WorkflowListing {
     return new Page(found, last.isEmpty() ? null : last.get(0));
   }
 
-  /** How many workflows one owner has, counted up to {@link #COUNT_CAP} + 1. */
+  /**
+   * How many workflows one owner has, at most {@link #COUNT_CAP} + 1: from the client's counter
+   * rows that triggers keep with every insert and deletion of workflows ({@code workflow_count},
+   * V21), not from its workflows.
+   */
   public long countUpToCap(String owner) {
-    return jdbc.sql(
-            "SELECT count(*) FROM (SELECT 1 FROM workflow WHERE owner = :owner LIMIT :cap) c")
-        .param("owner", owner)
-        .param("cap", COUNT_CAP + 1)
-        .query(Long.class)
-        .single();
+    return Math.min(
+        COUNT_CAP + 1L,
+        jdbc.sql("SELECT coalesce(sum(n), 0) FROM workflow_count WHERE owner = :owner")
+            .param("owner", owner)
+            .query(Long.class)
+            .single());
   }
 
   /**

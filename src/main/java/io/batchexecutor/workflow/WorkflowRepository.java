@@ -207,16 +207,21 @@ public class WorkflowRepository {
   }
 
   /**
-   * Up to {@code limit} workflows whose every task is final and whose last task ended before {@code
-   * cutoff}, oldest first.
+   * Up to {@code limit} workflows whose every task is final and ended before {@code cutoff}, the
+   * oldest created first: a walk of the workflows made before the cutoff (one that ended before it
+   * began before it), in the order of their index, each looked at through its own tasks, that stops
+   * at {@code limit} — never a scan of every workflow's tasks.
    */
   public List<UUID> finishedBefore(Instant cutoff, int limit) {
     return jdbc.sql(
             """
-            SELECT w.id FROM workflow w JOIN task t ON t.workflow_id = w.id
-            GROUP BY w.id
-            HAVING bool_and(t.status IN %s) AND max(t.finished_at) < :cutoff
-            ORDER BY max(t.finished_at) LIMIT :limit
+            SELECT w.id FROM workflow w
+            WHERE w.created_at < :cutoff
+              AND EXISTS (SELECT 1 FROM task t WHERE t.workflow_id = w.id)
+              AND NOT EXISTS (
+                SELECT 1 FROM task t WHERE t.workflow_id = w.id
+                  AND (t.status NOT IN %s OR t.finished_at >= :cutoff))
+            ORDER BY w.created_at, w.id LIMIT :limit
             """
                 .formatted(TaskStatus.FINAL_SQL))
         .param("cutoff", ts(cutoff))

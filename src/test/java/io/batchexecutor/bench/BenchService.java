@@ -71,7 +71,8 @@ final class BenchService implements AutoCloseable {
             List.of(
                 "--server.port=0",
                 "--batch-executor.awsbatch.cache-dir=" + cacheDir,
-                "--batch-executor.security.tokens=tester=" + Api.TESTER));
+                "--batch-executor.security.tokens=tester=" + Api.TESTER,
+                "--batch-executor.security.operator-token=" + Api.OPERATOR));
     settings(extra).forEach(setting -> args.add("--" + setting));
     ConfigurableApplicationContext app =
         new SpringApplicationBuilder(BatchExecutorApplication.class)

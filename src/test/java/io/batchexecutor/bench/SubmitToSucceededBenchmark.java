@@ -43,11 +43,54 @@ public final class SubmitToSucceededBenchmark {
 
   static final String SOURCE = "def task(x, y):\n    return x + y\n";
 
+  /** Whether baked calls with new arguments (an image each) are timed too: -Dbench.baked. */
+  private static final boolean BAKED =
+      Boolean.parseBoolean(System.getProperty("bench.baked", "true"));
+
+  /**
+   * The floor's confinement, that of the service's task containers by default (the defaults of
+   * {@code batch-executor.local.*} and of a task's {@code vcpu} and {@code memory}): its user, no
+   * capability, no-new-privileges, a read-only root, a tmpfs {@code /tmp}, a pids limit, no
+   * network, the same memory and CPUs. {@code -Dbench.floor=bare}: none of it, on the host's
+   * network, as the floor used to be.
+   */
+  private static List<String> floorConfinement() {
+    if ("bare".equals(System.getProperty("bench.floor"))) {
+      return List.of("--network", "host");
+    }
+    long memory = (long) (3.75 * 1024) * 1024 * 1024;
+    int cpus = Math.min(2, Runtime.getRuntime().availableProcessors());
+    return List.of(
+        "--network",
+        "none",
+        "--user",
+        "10001:10001",
+        "--cap-drop",
+        "ALL",
+        "--security-opt",
+        "no-new-privileges",
+        "--read-only",
+        "--tmpfs",
+        "/tmp:rw,nosuid,nodev,mode=1777,size=" + memory,
+        "--pids-limit",
+        "512",
+        "--memory",
+        Long.toString(memory),
+        "--memory-swap",
+        Long.toString(memory),
+        "--cpus",
+        Integer.toString(cpus),
+        "-e",
+        "HOME=/tmp");
+  }
+
   public static void main(String[] args) throws Exception {
     int runs = Integer.getInteger("bench.runs", 20);
     String base = System.getenv().getOrDefault("BATCH_EXECUTOR_TEST_BASE_IMAGE", "local/python:3");
     local(runs, base);
-    if (TestRegistry.ADDRESS == null) {
+    if (!Boolean.parseBoolean(System.getProperty("bench.aws", "true"))) {
+      System.out.println("AWS endpoint phase skipped: -Dbench.aws=false");
+    } else if (TestRegistry.ADDRESS == null) {
       System.out.println("AWS endpoint phase skipped: BATCH_EXECUTOR_TEST_REGISTRY is not set");
     } else {
       onAwsEndpoint(runs, base);
@@ -73,9 +116,10 @@ public final class SubmitToSucceededBenchmark {
         settle();
         Instant sent = Instant.now();
         JsonNode done = submitAndWait(api, call(nonce, i, "staged"));
-        staged.add(since(sent));
+        Instant answered = Instant.now();
+        staged.add(seconds(sent, answered));
         stagedTasks.add(done);
-        phases(api, done)
+        phases(api, done, sent, answered)
             .forEach((k, v) -> phases.computeIfAbsent(k, x -> new ArrayList<>()).add(v));
 
         settle();
@@ -88,10 +132,12 @@ public final class SubmitToSucceededBenchmark {
         submitAndWait(api, call(nonce, -1, "baked"));
         identicalBaked.add(since(sent));
 
-        settle();
-        sent = Instant.now();
-        submitAndWait(api, call(nonce + 1, i, "baked"));
-        baked.add(since(sent));
+        if (BAKED) {
+          settle();
+          sent = Instant.now();
+          submitAndWait(api, call(nonce + 1, i, "baked"));
+          baked.add(since(sent));
+        }
 
         settle();
         long t = System.nanoTime();
@@ -107,11 +153,20 @@ public final class SubmitToSucceededBenchmark {
           base,
           warm.get("image").asString(),
           runs);
-      System.out.printf(Locale.ROOT, "  %-44s %.3f s%n", "bare docker run (the floor)", floor);
+      System.out.printf(
+          Locale.ROOT,
+          "  %-44s %.3f s (%s)%n",
+          "docker run --rm (the floor)",
+          floor,
+          "bare".equals(System.getProperty("bench.floor"))
+              ? "bare, host network"
+              : "confined as the service's containers");
       row("staged, new arguments every call", staged, floor, "goal <= 1.30");
       row("identical resubmission (staged)", identical, floor, "goal <= 1.20");
       row("identical resubmission (baked)", identicalBaked, floor, "goal <= 1.20");
-      row("baked, new arguments every call", baked, floor, "for comparison");
+      if (BAKED) {
+        row("baked, new arguments every call", baked, floor, "for comparison");
+      }
       System.out.printf(
           Locale.ROOT, "  builds for the %d staged calls after the first: %d%n", runs, builds);
       System.out.println("where the time of a staged call goes (medians, from its events):");
@@ -243,22 +298,26 @@ public final class SubmitToSucceededBenchmark {
     throw new IllegalStateException("no " + status + " event for " + task);
   }
 
-  /** The time from each event to the next, named by the event it ends at. */
-  private static Map<String, Double> phases(Api api, JsonNode task) {
+  /**
+   * The time from each event to the next, named by the event it ends at, from the client's {@code
+   * sent} to the first and from the last to the client's {@code answered}.
+   */
+  private static Map<String, Double> phases(
+      Api api, JsonNode task, Instant sent, Instant answered) {
     JsonNode events = api.get("/api/v1/tasks/" + task.get("id").asString() + "/events").json();
     Map<String, Double> phases = new LinkedHashMap<>();
-    Instant previous = null;
+    Instant previous = sent;
     for (JsonNode e : events) {
       Instant at = Instant.parse(e.get("at").asString());
-      if (previous != null) {
-        String name =
-            e.get("kind").asString().equals("STATUS")
-                ? "-> " + e.get("to_status").asString()
-                : e.get("kind").asString();
-        phases.merge(name, seconds(previous, at), Double::sum);
-      }
+      String name =
+          e.get("kind").asString().equals("STATUS")
+              ? "-> " + e.get("to_status").asString()
+              : e.get("kind").asString();
+      phases.merge(
+          previous == sent ? "POST -> accepted" : name, seconds(previous, at), Double::sum);
       previous = at;
     }
+    phases.put("end -> answer", seconds(previous, answered));
     return phases;
   }
 
@@ -285,9 +344,11 @@ public final class SubmitToSucceededBenchmark {
   private static void bareDockerRun(String image, int x, int y)
       throws IOException, InterruptedException {
     String program = SOURCE + "print(task(" + x + ", " + y + "))\n";
+    List<String> command = new ArrayList<>(List.of("docker", "run", "--rm"));
+    command.addAll(floorConfinement());
+    command.addAll(List.of(image, "python3", "-c", program));
     Process p =
-        new ProcessBuilder(
-                "docker", "run", "--rm", "--network", "host", image, "python3", "-c", program)
+        new ProcessBuilder(command)
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.DISCARD)
             .start();

@@ -10,13 +10,24 @@ import io.batchexecutor.support.ProblemAssert;
 import io.batchexecutor.support.ServiceTest;
 import io.batchexecutor.support.SettableClock;
 import io.batchexecutor.support.Tasks;
+import io.batchexecutor.task.Task;
+import io.batchexecutor.task.TaskRepository;
+import io.batchexecutor.task.WatchedTasks;
+import io.batchexecutor.task.WorkQueue;
 import io.batchexecutor.workflow.Workflows;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -24,6 +35,8 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.test.context.TestPropertySource;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -43,6 +56,9 @@ class RetentionTest {
   @Autowired RemoveExpiredTasks retention;
   @Autowired DataSource dataSource;
   @Autowired SettableClock clock;
+  @Autowired PlatformTransactionManager transactions;
+  @Autowired TaskRepository taskRows;
+  @Autowired WorkQueue queue;
   Api api;
 
   @BeforeEach
@@ -61,6 +77,9 @@ class RetentionTest {
     JsonNode busyWorkflow = workflow();
     ended(busyWorkflow, "a", "SUCCEEDED", Duration.ofDays(9));
     ended(busyWorkflow, "b", "RUNNING", null);
+    // both made before their tasks ended, as a workflow always is
+    made(oldWorkflow, Duration.ofDays(10));
+    made(busyWorkflow, Duration.ofDays(10));
     UUID legacy = task("SUCCEEDED", Duration.ofDays(8));
     jdbc.sql("UPDATE task SET object_prefix = NULL WHERE id = :id").param("id", legacy).update();
     URI oldResult = store(old, "result.json");
@@ -222,6 +241,60 @@ class RetentionTest {
     return result;
   }
 
+  @Test
+  void aBatchBeingDeletedHoldsNothingTheClaimWaitsFor() throws Exception {
+    UUID old = task("SUCCEEDED", Duration.ofDays(8));
+    UUID due = task("QUEUED", null);
+    assertThat(events(old)).as("the expired task's history, deleted with it").isPositive();
+    String backend =
+        jdbc.sql("SELECT backend FROM task WHERE id = :id")
+            .param("id", due)
+            .query(String.class)
+            .single();
+    CountDownLatch deleted = new CountDownLatch(1);
+    CountDownLatch claimed = new CountDownLatch(1);
+    ExecutorService deleting = Executors.newSingleThreadExecutor();
+    try {
+      // retention's deletion of a batch (the task, its events by cascade, its client's finished
+      // count by trigger), its transaction held open while the claim runs
+      Future<Integer> deletion =
+          deleting.submit(
+              () ->
+                  new TransactionTemplate(transactions)
+                      .execute(
+                          status -> {
+                            int n = taskRows.deleteFinished(List.of(old));
+                            deleted.countDown();
+                            try {
+                              claimed.await(30, TimeUnit.SECONDS);
+                            } catch (InterruptedException e) {
+                              Thread.currentThread().interrupt();
+                            }
+                            status.setRollbackOnly();
+                            return n;
+                          }));
+      assertThat(deleted.await(30, TimeUnit.SECONDS)).isTrue();
+      Instant now = clock.instant();
+      List<Task> claim =
+          CompletableFuture.supplyAsync(
+                  () ->
+                      queue.claimDue(
+                          "claimer",
+                          List.of(backend),
+                          10,
+                          now,
+                          now.plusSeconds(60),
+                          WatchedTasks.none(backend)))
+              .get(10, TimeUnit.SECONDS);
+      claimed.countDown();
+      assertThat(claim).extracting(Task::id).contains(due);
+      assertThat(deletion.get(30, TimeUnit.SECONDS)).isOne();
+    } finally {
+      claimed.countDown();
+      deleting.shutdownNow();
+    }
+  }
+
   private UUID task(String status, Duration endedAgo) {
     UUID id =
         UUID.fromString(api.post("/api/v1/tasks", Tasks.add().build()).json().get("id").asString());
@@ -245,6 +318,13 @@ class RetentionTest {
 
   private void ended(JsonNode workflow, String key, String status, Duration endedAgo) {
     finish(taskOf(workflow, key), status, endedAgo);
+  }
+
+  private void made(JsonNode workflow, Duration ago) {
+    jdbc.sql("UPDATE workflow SET created_at = :at WHERE id = :id")
+        .param("at", clock.instant().minus(ago).atOffset(ZoneOffset.UTC))
+        .param("id", UUID.fromString(workflow.get("id").asString()))
+        .update();
   }
 
   private void finish(UUID id, String status, Duration endedAgo) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.batchexecutor.support.ServiceTest;
 import io.batchexecutor.workflow.WorkflowListing;
+import io.batchexecutor.workflow.WorkflowRepository;
 import io.batchexecutor.workflow.WorkflowStatus;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
@@ -12,9 +13,11 @@ import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.function.Supplier;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.BeforeAll;
@@ -22,8 +25,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.TestPropertySource;
+import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -53,9 +58,12 @@ class QueryPlansTest {
   @Autowired DataSource dataSource;
   @Autowired TaskRows rows;
   @Autowired JsonMapper json;
+  @Autowired Clock clock;
 
   private final List<JsonNode> plans = new ArrayList<>();
   private TaskQueries tasks;
+  private JdbcClient explaining;
+  private DataSource explainingSource;
   private WorkflowListing workflows;
 
   @BeforeAll
@@ -89,10 +97,22 @@ class QueryPlansTest {
             WHERE w.name LIKE 'w%' AND (w.name <> 'w2000' OR k < 3)
             """)
         .update();
+    // the history of alice's 20,000 oldest tasks: 7 events each, as a task on the local engine has
+    jdbc.sql(
+            """
+            INSERT INTO task_event (task_id, at, kind, from_status, to_status, reason, details)
+            SELECT t.id, t.created_at + k * interval '10 milliseconds', 'STATUS', 'QUEUED',
+                   'QUEUED', 'event ' || k, '{}'
+            FROM (SELECT id, created_at FROM task WHERE owner = 'alice' AND workflow_id IS NULL
+                  ORDER BY created_at LIMIT 20000) t, generate_series(1, 7) AS k
+            """)
+        .update();
     jdbc.sql("VACUUM ANALYZE task").update();
+    jdbc.sql("VACUUM ANALYZE task_event").update();
     jdbc.sql("VACUUM ANALYZE workflow").update();
     jdbc.sql("VACUUM ANALYZE task_finished_count").update();
-    JdbcClient explaining = JdbcClient.create(explaining(dataSource));
+    explainingSource = explaining(dataSource);
+    explaining = JdbcClient.create(explainingSource);
     tasks = new TaskQueries(explaining, rows);
     workflows = new WorkflowListing(explaining);
   }
@@ -213,12 +233,56 @@ class QueryPlansTest {
         () -> workflows.page("alice", WorkflowStatus.RUNNING, null, 20),
         0,
         WorkflowListing.WINDOW * 7 + 10);
-    measured(() -> workflows.countUpToCap("alice"), 0, WorkflowListing.COUNT_CAP + 1);
+    // the total: the client's counter rows (8 shards at most), as many as its workflows
+    assertThat(measured(() -> workflows.countUpToCap("alice"), 0, 8 + 1)).isEqualTo(2000);
     // the deprecated numbered page with a status: the workflows it skips and one window more
     measured(
         () -> workflows.skipping("alice", WorkflowStatus.RUNNING, 100, 20),
         0,
         (100 + 20 + WorkflowListing.WINDOW) * 7 + 10);
+  }
+
+  @Test
+  void aTaskItsHistoryAWorkflowAndTheUsageAreReadByTheirKeys() {
+    UUID id =
+        jdbc.sql(
+                "SELECT id FROM task WHERE owner = 'alice' AND workflow_id IS NULL"
+                    + " ORDER BY created_at LIMIT 1")
+            .query(UUID.class)
+            .single();
+    measured(() -> tasks.find(id), 1, 1);
+    measured(() -> tasks.findOwned(id, "alice"), 1, 1);
+    assertThat(measured(() -> tasks.events(id), 7, 1)).hasSize(7);
+
+    UUID workflow =
+        jdbc.sql("SELECT id FROM workflow WHERE owner = 'alice' AND name = 'w1000'")
+            .query(UUID.class)
+            .single();
+    WorkflowRepository repository =
+        new WorkflowRepository(
+            explaining,
+            new TransactionTemplate(new DataSourceTransactionManager(explainingSource)),
+            null,
+            tasks,
+            null);
+    // its row, its 3 tasks read for its summary, and its 3 tasks
+    assertThat(measured(() -> repository.detail(workflow, "alice"), 0, 1 + 7 + 3 + 2)).isPresent();
+
+    // retention's look for expired workflows: the 10 oldest (their 3 tasks each, and that each has
+    // one), never every workflow's tasks
+    List<UUID> expired =
+        measured(
+            () ->
+                repository.finishedBefore(
+                    java.time.Instant.parse("2026-01-01T00:10:30Z"), WorkflowListing.WINDOW),
+            0,
+            10 * (1 + 3 + 1) + 10);
+    assertThat(expired).hasSize(10);
+
+    // the usage: a client's tasks in flight, not its history
+    UnfinishedTasks unfinished = new UnfinishedTasks(explaining, clock);
+    measured(() -> unfinished.of("alice"), 0, IN_FLIGHT + 1);
+    measured(() -> unfinished.of(List.of("alice", "bob", "carol")), 0, IN_FLIGHT + 20 + 5 + 3);
   }
 
   /**

@@ -103,7 +103,7 @@ class AwaitContainer implements PipelineStep {
       }
       exit = containers.awaitExit(id, Math.min(left, WAIT_SLICE_MILLIS));
     }
-    return finished(task, id, exit.get(), context);
+    return finished(task, inspected.get(), exit.get(), context);
   }
 
   private StepResult timedOut(Task task, String id, StepContext context)
@@ -116,9 +116,15 @@ class AwaitContainer implements PipelineStep {
     return StepResult.proceed();
   }
 
-  private StepResult finished(Task task, String id, int exitCode, StepContext context)
+  /**
+   * Collects and records the end of {@code container} (as inspected before its end: its mounts and
+   * environment are what the output is read by).
+   */
+  private StepResult finished(
+      Task task, InspectContainerResponse container, int exitCode, StepContext context)
       throws InterruptedException {
-    Map<String, byte[]> outputs = containers.output.outputs(id);
+    String id = container.getId();
+    Map<String, byte[]> outputs = containers.output.outputs(container);
     URI result = null;
     if (outputs.containsKey(TaskObjects.PICKLE)) {
       stores

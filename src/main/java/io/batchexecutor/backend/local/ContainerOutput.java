@@ -1,6 +1,7 @@
 package io.batchexecutor.backend.local;
 
 import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.exception.NotFoundException;
 import io.batchexecutor.config.ResultSizeLimit;
 import io.batchexecutor.runner.RunnerContract;
@@ -9,18 +10,20 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 
 /**
  * What a task's containers print and leave behind: their output as the engine keeps it (capped by
  * {@code batch-executor.local.max-log-size}), read whole, from where a follower left off or its
- * last lines; and the runner's output files, always copied out of the container, never taken from
- * what it printed.
+ * last lines; and the runner's output files, read from the container's volume on the engine's host
+ * or copied out of the container ({@link OutputOnHost}), never taken from what it printed.
  */
 class ContainerOutput {
 
@@ -115,11 +118,8 @@ class ContainerOutput {
    * except in a container an earlier version of the service created (before an upgrade), whose
    * runner wrote elsewhere.
    */
-  private String outputDirectory(String containerId) {
-    String[] env =
-        LocalContainers.call(() -> docker.inspectContainerCmd(containerId).exec())
-            .getConfig()
-            .getEnv();
+  private static String outputDirectory(InspectContainerResponse container) {
+    String[] env = container.getConfig() == null ? null : container.getConfig().getEnv();
     String prefix = RunnerContract.OUTPUT_DIR + "=";
     if (env != null) {
       for (String variable : env) {
@@ -138,13 +138,36 @@ class ContainerOutput {
 
   /** The files the runner left in its output directory. */
   Map<String, byte[]> outputs(String containerId) {
-    Map<String, byte[]> files = new HashMap<>();
-    String directory;
+    InspectContainerResponse container;
     try {
-      directory = outputDirectory(containerId);
+      container = LocalContainers.call(() -> docker.inspectContainerCmd(containerId).exec());
     } catch (NotFoundException e) {
-      return files; // the container is gone
+      return new HashMap<>(); // the container is gone
     }
+    return outputs(container);
+  }
+
+  /**
+   * The files the runner left in the output directory of {@code container} (as inspected: its
+   * environment and mounts do not change), read on the engine's host when the service can ({@link
+   * OutputOnHost}), else copied out of the container.
+   */
+  Map<String, byte[]> outputs(InspectContainerResponse container) {
+    String directory = outputDirectory(container);
+    Optional<Path> onHost = OutputOnHost.of(container, directory);
+    if (onHost.isPresent()) {
+      return OutputOnHost.read(
+          onHost.get(),
+          maxResult.bytes(),
+          Set.of(TaskObjects.STDOUT, TaskObjects.STDERR),
+          this::checkSize);
+    }
+    return copied(container.getId(), directory);
+  }
+
+  /** The files in the container's {@code directory}, copied out of it by the engine. */
+  private Map<String, byte[]> copied(String containerId, String directory) {
+    Map<String, byte[]> files = new HashMap<>();
     try (InputStream in =
             LocalContainers.call(
                 () -> docker.copyArchiveFromContainerCmd(containerId, directory).exec());
@@ -163,7 +186,7 @@ class ContainerOutput {
         }
       }
     } catch (NotFoundException e) {
-      return files; // the runner wrote nothing
+      return files; // the runner wrote nothing, or the container is gone
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read the task's output from " + containerId, e);
     }

@@ -1,0 +1,110 @@
+package io.batchexecutor.backend.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.command.InspectContainerResponse;
+import io.batchexecutor.config.ResultSizeLimit;
+import io.batchexecutor.support.DockerAvailable;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A stopped task container's output read on the engine's host, from its own volume: the regular
+ * files the task left, the same as the engine's copy out of the container gives; never what a
+ * symbolic link the task made points at on the host, nor a file in a subdirectory; a file over the
+ * bound refused before it is read.
+ */
+class OutputOnHostIT {
+
+  private final DockerClient docker = DockerAvailable.client();
+  private String container;
+
+  @BeforeEach
+  void engine() {
+    DockerAvailable.assume(docker);
+  }
+
+  @AfterEach
+  void remove() {
+    if (container != null) {
+      docker.removeContainerCmd(container).withForce(true).withRemoveVolumes(true).exec();
+    }
+  }
+
+  @Test
+  void theRegularFilesTheTaskLeftAreReadWhereTheEngineKeepsThem() throws Exception {
+    Path secret = Files.createTempFile("host-only-", ".txt");
+    Files.writeString(secret, "of the host");
+    try {
+      InspectContainerResponse ended =
+          run(
+              "echo -n '{\"ok\": true}' > result.json && printf 'pickled' > result.pickle"
+                  + " && ln -s "
+                  + secret
+                  + " leak.json && mkdir sub && echo nested > sub/result.json");
+
+      String output = ContainerSpec.OUTPUT_DIR;
+      assertThat(OutputOnHost.of(ended, output))
+          .as("the service runs beside the engine, allowed into its directory")
+          .isPresent();
+      ContainerOutput outputs =
+          new ContainerOutput(docker, new ResultSizeLimit(1 << 20, "max-result-size"));
+      Map<String, byte[]> files = outputs.outputs(ended);
+      assertThat(files).containsOnlyKeys("result.json", "result.pickle");
+      assertThat(new String(files.get("result.json"), StandardCharsets.UTF_8))
+          .isEqualTo("{\"ok\": true}");
+      assertThat(new String(files.get("result.pickle"), StandardCharsets.UTF_8))
+          .isEqualTo("pickled");
+
+      ContainerOutput small = new ContainerOutput(docker, new ResultSizeLimit(4, "max-size"));
+      assertThatThrownBy(() -> small.outputs(ended))
+          .isInstanceOf(ContainerOutput.ResultTooLargeException.class)
+          .hasMessageContaining("max-size");
+    } finally {
+      Files.delete(secret);
+    }
+  }
+
+  /**
+   * Runs {@code script} in the output directory of a container made as the service makes task
+   * containers (its own volume, the output directory copied in owned by its user, that user, a
+   * read-only root, no network) and answers it inspected after its end.
+   */
+  private InspectContainerResponse run(String script) throws Exception {
+    ContainerSpec spec =
+        ContainerSpec.of(
+            ContainerConfinement.defaults(),
+            DockerAvailable.BASE_IMAGE,
+            "output-on-host-" + System.nanoTime(),
+            Map.of(),
+            List.of(),
+            256,
+            1,
+            0);
+    container =
+        spec.applyTo(docker.createContainerCmd(DockerAvailable.BASE_IMAGE))
+            .withWorkingDir(ContainerSpec.OUTPUT_DIR)
+            .withCmd("sh", "-c", script)
+            .exec()
+            .getId();
+    byte[] tar = ContainerFiles.tar(Map.of(), 10001, 10001);
+    docker
+        .copyArchiveToContainerCmd(container)
+        .withTarInputStream(new ByteArrayInputStream(tar))
+        .withRemotePath(ContainerSpec.FILES_DIR)
+        .exec();
+    docker.startContainerCmd(container).exec();
+    int exit = docker.waitContainerCmd(container).start().awaitStatusCode();
+    assertThat(exit).as("the script's exit").isZero();
+    return docker.inspectContainerCmd(container).exec();
+  }
+}
