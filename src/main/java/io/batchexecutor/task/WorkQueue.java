@@ -74,6 +74,23 @@ public class WorkQueue {
         watched);
   }
 
+  /**
+   * How the claim is planned, in its transaction. One plan for every claim: while tasks are queued,
+   * PostgreSQL's estimates keep choosing to plan the claim anew at each call, which costs more than
+   * running it; the generic plan walks the same indexes (task_due_by_owner, task_due_in_order for
+   * the poller's). And those indexes, in their order: statistics taken before a burst of
+   * submissions (autovacuum analyzes the table again only after it) make a client's queue look a
+   * few rows long, so that a scan of the table, or of another index on the owner followed by a
+   * sort, looks as cheap — and the claim would read every queued task of the client until the
+   * statistics are renewed ({@code ClaimInTurnsTest}). The sorts the statement cannot do without
+   * (of the few rows claimed) stay.
+   */
+  static void planClaim(JdbcClient jdbc) {
+    jdbc.sql("SET LOCAL plan_cache_mode = force_generic_plan").update();
+    jdbc.sql("SET LOCAL enable_seqscan = off").update();
+    jdbc.sql("SET LOCAL enable_sort = off").update();
+  }
+
   private List<Task> claim(
       String sql,
       String leaseOwner,
@@ -84,10 +101,7 @@ public class WorkQueue {
       WatchedTasks watched) {
     return tx.execute(
         status -> {
-          // One plan for every claim: while tasks are queued, PostgreSQL's estimates keep choosing
-          // to plan the claim anew at each call, which costs more than running it; the generic
-          // plan walks the same indexes (task_due_by_owner, task_due_in_order for the poller's).
-          jdbc.sql("SET LOCAL plan_cache_mode = force_generic_plan").update();
+          planClaim(jdbc);
           return jdbc.sql(sql)
               .param("owner", leaseOwner)
               .param("until", ts(leaseUntil))
