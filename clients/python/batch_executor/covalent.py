@@ -497,8 +497,8 @@ def get_result(dispatch_id: str, wait: bool = False, dispatcher_addr: Optional[s
     """The Result of a dispatch; with ``wait=True`` once the workflow has ended (held requests,
     never a busy poll). As in Covalent, ``workflow_output=False`` leaves the lattice's output
     out (``result`` is None) and ``intermediate_outputs=False`` the electrons' (their
-    ``output`` is None); ``sublattice_results`` (no sublattices here), ``results_dir`` and
-    ``qelectron_db`` are accepted."""
+    ``output`` is None) and ``sublattice_results=False`` a sublattice node's
+    ``sublattice_result`` (None); ``results_dir`` and ``qelectron_db`` are accepted."""
     client = _client(dispatcher_addr)
     workflow = client.workflow(dispatch_id)
     if wait:
@@ -507,7 +507,8 @@ def get_result(dispatch_id: str, wait: bool = False, dispatcher_addr: Optional[s
         workflow.refresh()
     return Result(client, workflow.info, _modules_of_dispatch.get(str(dispatch_id), []),
                   fetch=not status_only, graph=_graphs_of_dispatch.get(str(dispatch_id)),
-                  workflow_output=workflow_output, intermediate_outputs=intermediate_outputs)
+                  workflow_output=workflow_output, intermediate_outputs=intermediate_outputs,
+                  sublattice_results=sublattice_results)
 
 
 
