@@ -265,7 +265,7 @@ class Result:
 
     def _sublattice(self, key):
         """The Result of the sub-workflow the sublattice's task ``key`` ran: its tasks (keys under
-        ``key/``), its status the task's, its nodes those the task wrote to its stdout (else what
+        ``key/``), its status the task's, its nodes those the task wrote to its output (else what
         the tasks' names say)."""
         electron = self.electrons[key]
         view = self.workflow["tasks"][key]
@@ -283,7 +283,9 @@ class Result:
         table = None
         if tasks:
             try:
-                for line in (electron.handle.logs("stdout") or "").splitlines():
+                # its whole output: the stdout kept apart of a task whose result is its
+                # sub-workflow's is that of the task giving it
+                for line in (electron.handle.logs() or "").splitlines():
                     if line.startswith(NODES):
                         table = nodes.from_json(json.loads(line[len(NODES):]))
             except (BatchExecutorError, ValueError, KeyError, TypeError):

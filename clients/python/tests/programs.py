@@ -559,7 +559,7 @@ def count_for(n):
 
 
 @ct.electron
-def squared(i):
+def square_of(i):
     return i * i
 
 
@@ -577,7 +577,7 @@ def totalled(values):
 @ct.lattice
 def grow_or_shrink(x, n):
     if x < 5:  # x and n are values here: the sublattice runs once its inputs exist
-        parts = [squared(i) for i in range(n)]
+        parts = [square_of(i) for i in range(n)]
     else:
         parts = [negated(x)]
     return totalled(parts)
@@ -596,7 +596,7 @@ def dynamic(n):
 
 @ct.lattice
 def inflate(values):
-    return [squared(v) for v in values]
+    return [square_of(v) for v in values]
 
 
 @ct.electron

@@ -290,9 +290,9 @@ class CovalentProgramsTest(unittest.TestCase):
         small = result.get_node_result("grow_or_shrink").sublattice_result
         self.assertEqual(small.status, ct.Result.COMPLETED)
         self.assertEqual(small.result, 5)
-        self.assertEqual(sorted(small.electrons), ["squared", "squared-2", "squared-3", "totalled"])
-        self.assertEqual([small.get_node_result(k).result for k in ("squared", "squared-2",
-                                                                    "squared-3")], [0, 1, 4])
+        keys = ["square_of", "square_of-2", "square_of-3"]
+        self.assertEqual(sorted(small.electrons), keys + ["totalled"])
+        self.assertEqual([small.get_node_result(k).result for k in keys], [0, 1, 4])
         self.assertEqual(small.get_node_result(7)["output"], [0, 1, 4])  # its list node
         large = result.get_node_result("grow_or_shrink-2").sublattice_result
         self.assertEqual((large.result, sorted(large.electrons)), (-9, ["negated", "totalled"]))
@@ -307,7 +307,7 @@ class CovalentProgramsTest(unittest.TestCase):
         self.assertEqual(twice.result, [1, 16])
         once = twice.get_node_result("inflate").sublattice_result
         self.assertEqual(once.result, [1, 4])
-        self.assertEqual(once.get_node_result(0)["node_name"], "squared")
+        self.assertEqual(once.get_node_result(0)["node_name"], "square_of")
 
     def test_at_least_25_of_covalents_programs_run(self):
         # the dispatches above, plus raises_while_built, plus_five and not_top_level

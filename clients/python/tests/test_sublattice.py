@@ -71,10 +71,9 @@ class SublatticeTaskTest(unittest.TestCase):
         small, printed = run_task(task, [2, 3])
         self.assertEqual(small["output"], {"$task": "lattice.result"})
         self.assertEqual(small["name"], "grow_or_shrink")
-        self.assertEqual(list(small["tasks"]), ["squared", "squared-2", "squared-3", "totalled",
-                                                "lattice.result"])
-        self.assertEqual([small["tasks"][k]["args"] for k in ("squared", "squared-2", "squared-3")],
-                         [[0], [1], [2]])
+        keys = ["square_of", "square_of-2", "square_of-3"]
+        self.assertEqual(list(small["tasks"]), keys + ["totalled", "lattice.result"])
+        self.assertEqual([small["tasks"][k]["args"] for k in keys], [[0], [1], [2]])
         self.assertIn(sublattice.NODES, printed)
         large, _ = run_task(task, [9, 3])
         self.assertEqual(list(large["tasks"]), ["negated", "totalled", "lattice.result"])
@@ -87,7 +86,7 @@ class SublatticeTaskTest(unittest.TestCase):
         outer, _ = run_task(task, [[1, 2]])
         self.assertEqual(outer["tasks"]["inflate-2"]["args"], [{"$task": "inflate"}])
         inner, _ = run_task(outer["tasks"]["inflate"], [[1, 2]])
-        self.assertEqual([inner["tasks"][k]["args"] for k in ("squared", "squared-2")],
+        self.assertEqual([inner["tasks"][k]["args"] for k in ("square_of", "square_of-2")],
                          [[1], [2]])
 
     def test_a_lattice_made_by_a_call_is_a_sublattice_too(self):
