@@ -81,9 +81,16 @@ class Sublattice(Electron):
     lattice's graph with the real values of its inputs and runs it as a sub-workflow, whose
     result is the sublattice's (sublattice.py). Outside a lattice a plain call of the lattice."""
 
-    def __init__(self, lattice, *settings):
-        super().__init__(lattice, *settings)
+    def __init__(self, lattice, executor=None, deps_pip=None, deps_bash=None, call_before=None,
+                 call_after=None):
+        super().__init__(lattice)
+        # after: update_wrapper copied the lattice's own settings onto this electron
         self.lattice = lattice
+        self.executor = executor
+        self.deps_pip = deps_pip
+        self.deps_bash = deps_bash
+        self.call_before = call_before
+        self.call_after = call_after
 
     def __repr__(self):
         return "<sublattice %s>" % (self.lattice.__name__,)
@@ -209,7 +216,7 @@ class _Graph:
         before = self.hook(electron, "call_before")
         name = electron.function.__name__
         if isinstance(electron, Sublattice):
-            name, before = sublattice.PREFIX + name, []
+            name, before = sublattice.PREFIX + name, electron.call_before or []
         node.id = self.table.electron(name, key, node.args, node.kwargs,
                                       hooks.retval_keywords(before))
         self.nodes.append(node)
@@ -289,6 +296,13 @@ class _Graph:
         it runs in the image of the electron's settings, with the lattice's pip requirements."""
         lattice = node.electron.lattice
         source, name, extra = sublattice.task_source(lattice, self.backends)
+        # its own deps_bash, call_before and call_after run around the graph's building, as
+        # around Covalent's; the calling lattice's defaults are its electrons'
+        bash, before, after = (getattr(node.electron, n) or []
+                               for n in ("deps_bash", "call_before", "call_after"))
+        if bash or before or after:
+            source, name = hooks.wrap(source, name, bash, before, after)
+            extra = list(extra) + hooks.requirements(before + after)
         task = {
             "name": "%s%s(%d)" % (sublattice.PREFIX, lattice.__name__, node.id),
             "function": {"source": source, "name": name},

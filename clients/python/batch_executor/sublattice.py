@@ -14,6 +14,7 @@ sublattice inside it becomes a task the same way, carrying the same sources on (
 sublattices).
 """
 
+import ast
 import base64
 import hashlib
 import json
@@ -33,8 +34,12 @@ NODES = "__batch_executor_nodes__ "
 _EMBEDDED = globals().get("__batch_executor_sources__")
 
 
+_packed = []
+
+
 def client_sources():
-    """The package's modules' sources by module name (``__init__`` for the package)."""
+    """The package's modules' sources by module name (``__init__`` for the package), without
+    their docstrings and comments (a third smaller)."""
     if _EMBEDDED:
         return dict(_EMBEDDED)
     here = os.path.dirname(os.path.abspath(__file__))
@@ -42,8 +47,30 @@ def client_sources():
     for name in sorted(os.listdir(here)):
         if name.endswith(".py") and name != "__main__.py":
             with open(os.path.join(here, name), encoding="utf-8") as f:
-                sources[name[:-3]] = f.read()
+                sources[name[:-3]] = _without_docstrings(f.read())
     return sources
+
+
+def _without_docstrings(text):
+    try:
+        tree = ast.parse(text)
+    except SyntaxError:
+        return text
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+            body = node.body
+            if (body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant)
+                    and isinstance(body[0].value.value, str)):
+                node.body = body[1:] or [ast.Pass()]
+    return ast.unparse(tree)
+
+
+def packed_client():
+    """``client_sources()`` as the task's source carries them: JSON, zlib, base64 (made once)."""
+    if not _packed:
+        _packed.append(base64.b64encode(zlib.compress(
+            json.dumps(client_sources(), sort_keys=True).encode("utf-8"), 9)).decode("ascii"))
+    return _packed[0]
 
 
 _PRELUDE = '''\
@@ -122,8 +149,7 @@ def task_source(lattice, backends=None):
     """``(source, name, requirements)`` of the task of sublattice ``lattice`` (a Lattice): see the
     module's description. ``backends`` are the service's (``GET /api/v1/executor``)."""
     sliced = lattice_source(lattice.function)
-    packed = base64.b64encode(zlib.compress(
-        json.dumps(client_sources(), sort_keys=True).encode("utf-8"), 9)).decode("ascii")
+    packed = packed_client()
     digest = hashlib.sha256(sliced.source.encode("utf-8")).hexdigest()[:16]
     settings = {"name": lattice.__name__, "deps_pip": _requirements(lattice.deps_pip),
                 "executor": _executor(lattice.executor)}

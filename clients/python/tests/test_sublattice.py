@@ -96,6 +96,24 @@ class SublatticeTaskTest(unittest.TestCase):
         self.assertEqual(list(built["tasks"]), ["summed_ab", "lattice.result"])
         self.assertEqual(built["tasks"]["summed_ab"]["kwargs"], {"a": 1, "b": 2})
 
+    def test_its_own_deps_bash_runs_where_its_graph_is_built(self):
+        @ct.lattice
+        def flow(n):
+            return ct.electron(p.inflate, deps_bash="echo prepared")([n])
+
+        task = flow.build_graph(3)[0]["tasks"]["inflate"]
+        built, printed = run_task(task, [[3]])
+        self.assertIn("prepared", printed)
+        self.assertEqual(built["tasks"]["square_of"]["args"], [3])
+
+    def test_its_own_settings_choose_its_image(self):
+        @ct.lattice
+        def flow(n):
+            return ct.electron(p.inflate, deps_pip=["tabulate==0.9.0"])([n])
+
+        task = flow.build_graph(3)[0]["tasks"]["inflate"]
+        self.assertEqual(task["image"], {"requirements": ["tabulate==0.9.0"]})
+
     def test_outside_a_lattice_a_sublattice_is_a_plain_call(self):
         self.assertEqual(p.grow_or_shrink(2, 3), 5)
         self.assertEqual(p.grow_or_shrink(9, 3), -9)
