@@ -14,7 +14,7 @@ import os
 import re
 from typing import Any, Callable, Dict, List, Optional, Union
 
-from . import hooks, nodes, values
+from . import hooks, nodes, sublattice, values
 from .client import Client, json_value
 from .deps import (  # noqa: F401 (the Covalent-style surface names them here too)
     EXECUTOR_KEYS,
@@ -76,6 +76,32 @@ class Electron:
         return self if instance is None else functools.partial(self, instance)
 
 
+class Sublattice(Electron):
+    """``ct.electron(some_lattice)``: in a lattice being dispatched, one task that builds the
+    lattice's graph with the real values of its inputs and runs it as a sub-workflow, whose
+    result is the sublattice's (sublattice.py). Outside a lattice a plain call of the lattice."""
+
+    def __init__(self, lattice, executor=None, deps_pip=None, deps_bash=None, call_before=None,
+                 call_after=None):
+        super().__init__(lattice)
+        # after: update_wrapper copied the lattice's own settings onto this electron
+        self.lattice = lattice
+        self.executor = executor
+        self.deps_pip = deps_pip
+        self.deps_bash = deps_bash
+        self.call_before = call_before
+        self.call_after = call_after
+
+    def __repr__(self):
+        return "<sublattice %s>" % (self.lattice.__name__,)
+
+    def __call__(self, *args, **kwargs):
+        graph = _builder()
+        if graph is None:
+            return self.lattice(*args, **kwargs)
+        return graph.add(self, args, kwargs)
+
+
 def electron(_func: Optional[Callable[..., Any]] = None, *, backend: Any = None,
              executor: Any = None, files: Any = None, deps_bash: Any = None, deps_pip: Any = None,
              call_before: Any = None, call_after: Any = None) -> Any:
@@ -94,7 +120,8 @@ def electron(_func: Optional[Callable[..., Any]] = None, *, backend: Any = None,
 
     def decorate(function):
         if isinstance(function, Lattice):
-            return function  # a sub-lattice: its electrons join the calling lattice's graph
+            # a sublattice: one task that builds its graph where it runs (sublattice.py)
+            return Sublattice(function, executor, deps_pip, deps_bash, call_before, call_after)
         if isinstance(function, Electron):
             function = function.function
         return Electron(function, executor, deps_pip, deps_bash, call_before, call_after)
@@ -187,7 +214,10 @@ class _Graph:
         # change what this electron gets.
         node = _Node(key, electron, _snapshot(args), _snapshot(kwargs))
         before = self.hook(electron, "call_before")
-        node.id = self.table.electron(electron.function.__name__, key, node.args, node.kwargs,
+        name = electron.function.__name__
+        if isinstance(electron, Sublattice):
+            name, before = sublattice.PREFIX + name, electron.call_before or []
+        node.id = self.table.electron(name, key, node.args, node.kwargs,
                                       hooks.retval_keywords(before))
         self.nodes.append(node)
         return Proxy(node, self.lattice.__name__, (), node.id)
@@ -213,6 +243,9 @@ class _Graph:
         modules = []
         for node in self.nodes:
             what = "electron %s" % node.key
+            if isinstance(node.electron, Sublattice):
+                tasks[node.key] = self._sublattice_task(node, what)
+                continue
             sliced = function_source(node.electron.function)
             if sliced.module is not None and sliced.module not in modules:
                 modules.append(sliced.module)
@@ -257,6 +290,34 @@ class _Graph:
             output.update(self._environment(producers[0], [n for n in producers]))
         tasks[OUTPUT_KEY] = output
         return {"name": self.lattice.__name__, "tasks": tasks}, modules
+
+    def _sublattice_task(self, node, what):
+        """The task that builds a sublattice's graph where it runs and returns it (sublattice.py);
+        it runs in the image of the electron's settings, with the lattice's pip requirements."""
+        lattice = node.electron.lattice
+        source, name, extra = sublattice.task_source(lattice, self.backends)
+        # its own deps_bash, call_before and call_after run around the graph's building, as
+        # around Covalent's; the calling lattice's defaults are its electrons'
+        bash, before, after = (getattr(node.electron, n) or []
+                               for n in ("deps_bash", "call_before", "call_after"))
+        if bash or before or after:
+            source, name = hooks.wrap(source, name, bash, before, after)
+            extra = list(extra) + hooks.requirements(before + after)
+        task = {
+            "name": "%s%s(%d)" % (sublattice.PREFIX, lattice.__name__, node.id),
+            "function": {"source": source, "name": name},
+            "args": _encoded(list(node.args), what, "args"),
+            "kwargs": _encoded(dict(node.kwargs), what, "kwargs"),
+        }
+        if node.after:
+            task["after"] = list(node.after)
+        task.update(self._environment(node))
+        extra = list(extra) + requirements_of(lattice.deps_pip)
+        if extra:
+            image = task.setdefault("image", {})
+            have = list(image.get("requirements", []))
+            image["requirements"] = have + [r for r in extra if r not in have]
+        return task
 
     def _environment(self, node, nodes=None):
         """The executor and image of a task: the electron's, else the lattice's; the output task
@@ -340,6 +401,27 @@ def wait(child: Any, parents: Any) -> Any:
     if _builder() is None or not isinstance(child, Proxy):
         return child
     return child.wait_for(parents)
+
+
+def run_sublattice(module, target, settings, backends, args, kwargs):
+    """In a sublattice's task: builds the graph of the lattice ``target`` of ``module`` (the
+    slice of its module the task carries) with the task's inputs, and returns it as the
+    sub-workflow whose output is the lattice's result. Its node table goes to stdout on one line,
+    for ``sublattice_result`` (results.py)."""
+    import json
+
+    from batch_executor_task import SubWorkflow  # the runner's, in every task
+
+    found = getattr(module, target)
+    if isinstance(found, Sublattice):
+        found = found.lattice
+    if not isinstance(found, Lattice):  # ct.lattice(f) called, not written as a decorator
+        found = Lattice(found, settings.get("executor"), settings.get("deps_pip") or None)
+        found.__name__ = settings.get("name") or found.__name__
+    graph = _Graph(found, backends)
+    body, _ = graph.build(values.decode(list(args)), values.decode(dict(kwargs)))
+    print(sublattice.NODES + json.dumps(graph.table.to_json()))
+    return SubWorkflow(body["tasks"], {"$task": OUTPUT_KEY}, name=body["name"])
 
 
 # ---- dispatching and results -------------------------------------------------------------------
@@ -429,8 +511,8 @@ def get_result(dispatch_id: str, wait: bool = False, dispatcher_addr: Optional[s
     """The Result of a dispatch; with ``wait=True`` once the workflow has ended (held requests,
     never a busy poll). As in Covalent, ``workflow_output=False`` leaves the lattice's output
     out (``result`` is None) and ``intermediate_outputs=False`` the electrons' (their
-    ``output`` is None); ``sublattice_results`` (no sublattices here), ``results_dir`` and
-    ``qelectron_db`` are accepted."""
+    ``output`` is None) and ``sublattice_results=False`` a sublattice node's
+    ``sublattice_result`` (None); ``results_dir`` and ``qelectron_db`` are accepted."""
     client = _client(dispatcher_addr)
     workflow = client.workflow(dispatch_id)
     if wait:
@@ -439,11 +521,12 @@ def get_result(dispatch_id: str, wait: bool = False, dispatcher_addr: Optional[s
         workflow.refresh()
     return Result(client, workflow.info, _modules_of_dispatch.get(str(dispatch_id), []),
                   fetch=not status_only, graph=_graphs_of_dispatch.get(str(dispatch_id)),
-                  workflow_output=workflow_output, intermediate_outputs=intermediate_outputs)
+                  workflow_output=workflow_output, intermediate_outputs=intermediate_outputs,
+                  sublattice_results=sublattice_results)
 
 
 
 __all__ = [
     "AWSBatchExecutor", "DepsBash", "DepsCall", "DepsPip", "OtherExecutor", "Electron", "Lattice", "Proxy", "RESULT_STATUS", "Result",
-    "ElectronResult", "Status", "dispatch", "dispatch_sync", "electron", "get_result", "lattice",
+    "ElectronResult", "Status", "Sublattice", "dispatch", "dispatch_sync", "electron", "get_result", "lattice",
 ]

@@ -8,6 +8,7 @@ apart (``GET /api/v1/tasks/{id}/logs?stream=stdout|stderr``); for a task that ha
 """
 
 import datetime
+import json
 from typing import Any, Dict, List, Optional, Union
 
 from . import nodes
@@ -15,6 +16,7 @@ from .client import TaskHandle
 from .nodes import OUTPUT_KEY
 from .statuses import _WORKFLOW_STATUS, RESULT_STATUS, covalent_status
 from .errors import BatchExecutorError, TaskFailed
+from .sublattice import NODES, PREFIX
 
 
 class ElectronResult:
@@ -37,6 +39,16 @@ class ElectronResult:
         self._times = None
         self._stdout = None
         self._stderr = None
+        self._sublattice = None  # a callable giving the Result of its sub-workflow, if any
+        self._sublattice_result = None
+
+    @property
+    def sublattice_result(self) -> Optional["Result"]:
+        """For a sublattice's node, the Result of the sub-workflow it ran (its tasks are this
+        task's, under its key); None for another node, or when not asked for."""
+        if self._sublattice is not None and self._sublattice_result is None:
+            self._sublattice_result = self._sublattice()
+        return self._sublattice_result
 
     def __repr__(self):
         return "<ElectronResult %s %s>" % (self.key, self.status)
@@ -101,6 +113,9 @@ class ElectronResult:
                     out, err = self.handle.logs(), ""
             except BatchExecutorError:
                 out, err = "", ""
+            if self.node_name.startswith(PREFIX) and NODES in (out or ""):
+                # the node table a sublattice's task writes for sublattice_result
+                out = "".join(line for line in out.splitlines(True) if not line.startswith(NODES))
             self._stdout, self._stderr = out, err
         return self._stdout, self._stderr
 
@@ -124,7 +139,7 @@ class ElectronResult:
             "status": self.status,
             "output": self.result,
             "error": self.error,
-            "sublattice_result": None,
+            "sublattice_result": self.sublattice_result,
             "stdout": self.stdout,
             "stderr": self.stderr,
         }
@@ -148,12 +163,14 @@ class TransportGraph:
             return node["name"]
         if key == "value":
             return node.get("value")
-        if node["kind"] == "electron" and key in ("status", "output", "error", "stdout", "stderr"):
+        if node["kind"] == "electron" and key in ("status", "output", "error", "stdout", "stderr",
+                                                  "sublattice_result"):
             # read only what is asked for: the times and the logs each cost a request
             electron = self._result._electron(node["key"])
             return {"status": lambda: electron.status, "output": lambda: electron.result,
                     "error": lambda: electron.error, "stdout": lambda: electron.stdout,
-                    "stderr": lambda: electron.stderr}[key]()
+                    "stderr": lambda: electron.stderr,
+                    "sublattice_result": lambda: electron.sublattice_result}[key]()
         return self._result.get_node_result(node_id)[key]
 
     def get_nodes(self) -> List[int]:
@@ -183,7 +200,7 @@ class Result:
     CANCELLED = RESULT_STATUS.CANCELLED
 
     def __init__(self, client, workflow, modules=(), fetch=True, graph=None,
-                 workflow_output=True, intermediate_outputs=True):
+                 workflow_output=True, intermediate_outputs=True, sublattice_results=True):
         self.dispatch_id = workflow["id"]
         self.lattice_name = workflow.get("name")
         self.status = _WORKFLOW_STATUS.get(workflow["status"], RESULT_STATUS.RUNNING)
@@ -204,8 +221,16 @@ class Result:
                                 ids[key]["name"] if key in ids else None,
                                 intermediate_outputs)
             for key, view in tasks.items()
-            if key != OUTPUT_KEY
+            if key != OUTPUT_KEY and "/" not in key  # a sub-workflow's tasks: sublattice_result
         }
+        self._client = client
+        self._modules = modules
+        self._options = (fetch, workflow_output, intermediate_outputs)
+        if sublattice_results:
+            for key, electron in self.electrons.items():
+                if electron.node_name.startswith(PREFIX) or any(
+                        k.startswith(key + "/") for k in tasks):
+                    electron._sublattice = (lambda k: lambda: self._sublattice(k))(key)
         self._output = (
             ElectronResult(client, OUTPUT_KEY, tasks[OUTPUT_KEY], modules,
                            ids[OUTPUT_KEY]["id"] if OUTPUT_KEY in ids else None,
@@ -238,6 +263,39 @@ class Result:
     def __repr__(self):
         return "<Result %s %s %s>" % (self.lattice_name, self.dispatch_id, self.status)
 
+    def _sublattice(self, key):
+        """The Result of the sub-workflow the sublattice's task ``key`` ran: its tasks (keys under
+        ``key/``), its status the task's, its nodes those the task wrote to its output (else what
+        the tasks' names say)."""
+        electron = self.electrons[key]
+        view = self.workflow["tasks"][key]
+        prefix = key + "/"
+        tasks = {k[len(prefix):]: v for k, v in self.workflow["tasks"].items()
+                 if k.startswith(prefix)}
+        status = view["status"] if view["status"] in ("SUCCEEDED", "FAILED", "CANCELLED") else (
+            "RUNNING")
+        name = electron.node_name[len(PREFIX):] if electron.node_name.startswith(PREFIX) else key
+        sub = {"id": "%s/%s" % (self.dispatch_id, key), "name": name, "status": status,
+               "created_at": self.workflow.get("created_at"),
+               "finished_at": view.get("finished_at") or (
+                   self.workflow.get("finished_at") if status != "RUNNING" else None),
+               "tasks": tasks}
+        table = None
+        if tasks:
+            try:
+                # its whole output: the stdout kept apart of a task whose result is its
+                # sub-workflow's is that of the task giving it
+                for line in (electron.handle.logs() or "").splitlines():
+                    if line.startswith(NODES):
+                        table = nodes.from_json(json.loads(line[len(NODES):]))
+            except (BatchExecutorError, ValueError, KeyError, TypeError):
+                table = None
+        if table is None:
+            table = nodes.from_task_names({k: v for k, v in tasks.items() if "/" not in k})
+        fetch, workflow_output, intermediate_outputs = self._options
+        return Result(self._client, sub, self._modules, fetch=fetch, graph=(table, None),
+                      workflow_output=workflow_output, intermediate_outputs=intermediate_outputs)
+
     @property
     def result(self) -> Any:
         """The lattice's return value once COMPLETED, else None."""
@@ -256,7 +314,8 @@ class Result:
     def get_node_result(self, node_id: Union[int, str]) -> Any:
         """Covalent's dictionary of node ``node_id`` (an int): ``node_id``, ``node_name``,
         ``start_time``, ``end_time``, ``status``, ``output``, ``error``, ``sublattice_result``
-        (None: no sublattices here), ``stdout``, ``stderr``. With a string, the ElectronResult of
+        (for a sublattice's node the Result of its sub-workflow, else None), ``stdout``,
+        ``stderr``. With a string, the ElectronResult of
         the electron whose task has that key (its function's name, ``name-2`` for the second
         call)."""
         if isinstance(node_id, str):

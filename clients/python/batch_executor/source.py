@@ -143,6 +143,31 @@ def _slice(fn):
     return Sliced(GlobalsSlicer(fn).slice(), name, module)
 
 
+def lattice_source(fn):
+    """The source of the module slice around ``fn`` (a sublattice's function, or the electron a
+    lattice wraps) that builds its graph in a task: as ``function_source``'s, but keeping the
+    client's imports and decorators, which the client sent along serves there (sublattice.py).
+    Only a function defined at the top level of a module file has one; else a SourceError."""
+    fn = inspect.unwrap(getattr(fn, "function", fn))
+    if not isinstance(fn, types.FunctionType):
+        raise SourceError("%r is not a Python function defined with def" % (fn,))
+    module = sys.modules.get(fn.__module__)
+    filename = fn.__code__.co_filename
+    lines = linecache.getlines(filename, fn.__globals__)
+    module_file = getattr(module, "__file__", None) if module is not None else None
+    if lines and module_file and _same_file(filename, module_file):
+        text = "".join(lines)
+        tree = ast.parse(text, filename)
+        node = _find_def(tree, fn)
+        if node is not None and node in tree.body:
+            slicer = ModuleSlicer(text, tree, filename, fn.__globals__, keep_client=True)
+            return Sliced(slicer.slice(node), fn.__name__, module)
+    raise SourceError(
+        "sublattice %s: its graph is built in a task from its module's source, and only a "
+        "function defined at the top level of a module file has one; define it there"
+        % (fn.__qualname__,))
+
+
 def _same_file(a, b):
     import os
 
@@ -291,14 +316,14 @@ def _const_or_name(expr):
     return None
 
 
-def _import_text(stmt, keep, package=None):
-    """An import statement with only the names in ``keep`` and never the client (rebuilt from its
-    parts); a relative import made absolute with ``package``, as there is no package where the task
-    runs."""
+def _import_text(stmt, keep, package=None, keep_client=False):
+    """An import statement with only the names in ``keep`` and never the client (unless
+    ``keep_client``) (rebuilt from its parts); a relative import made absolute with ``package``,
+    as there is no package where the task runs."""
     aliases = []
     for alias in stmt.names:
         bound = alias.asname or alias.name.split(".")[0]
-        if isinstance(stmt, ast.Import) and _is_client_module(alias.name):
+        if isinstance(stmt, ast.Import) and _is_client_module(alias.name) and not keep_client:
             continue
         if alias.name == "*" or bound in keep:
             aliases.append(alias.name + (" as " + alias.asname if alias.asname else ""))
@@ -316,9 +341,12 @@ def _import_text(stmt, keep, package=None):
 
 
 class ModuleSlicer:
-    """Slices a module file's source around one of its top-level functions."""
+    """Slices a module file's source around one of its top-level functions. With ``keep_client``
+    (a sublattice, whose graph is built in its task by the client sent along, sublattice.py) the
+    client's imports and decorators stay, and the other imports may fail there (``try``)."""
 
-    def __init__(self, text, tree, filename, module_globals=None):
+    def __init__(self, text, tree, filename, module_globals=None, keep_client=False):
+        self.keep_client = keep_client
         self.text = text
         self.tree = tree
         self.filename = filename
@@ -335,7 +363,7 @@ class ModuleSlicer:
             self.client_names |= _client_imports(stmt)
             if isinstance(stmt, (ast.Import, ast.ImportFrom)):
                 module = stmt.module if isinstance(stmt, ast.ImportFrom) else None
-                if stmt_level_client(stmt):
+                if stmt_level_client(stmt) and not keep_client:
                     continue
                 if any(a.name == "*" for a in stmt.names) and not (module and _is_client_module(module)):
                     self.star_imports.append(index)
@@ -347,6 +375,8 @@ class ModuleSlicer:
     def is_client(self, decorator):
         """Whether a decorator is the client's (``@ct.electron``, ``@lattice(...)``)."""
         root = _root_name(decorator)
+        if self.keep_client:
+            return False
         return root is not None and (
             root in self.client_names or _is_client_object(self.globals.get(root))
         )
@@ -358,7 +388,7 @@ class ModuleSlicer:
         """What of a top-level statement travels: a def or class without the client's decorators,
         an import with only the names needed, anything else as written."""
         if isinstance(stmt, (ast.Import, ast.ImportFrom)):
-            return _import_text(stmt, keep, self.package)
+            return _import_text(stmt, keep, self.package, self.keep_client)
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             decorators = [
                 "@" + self.segment(d) for d in stmt.decorator_list if not self.is_client(d)
@@ -386,7 +416,7 @@ class ModuleSlicer:
                 if name in needed:
                     continue
                 needed.add(name)
-                if name in self.client_names:
+                if name in self.client_names and not self.keep_client:
                     raise SourceError(
                         "%s in %s uses %r, the batch_executor client, which does not travel with "
                         "the task" % (_what(target), self.filename, name)
@@ -404,7 +434,11 @@ class ModuleSlicer:
         for i in sorted(included):
             stmt = self.tree.body[i]
             if isinstance(stmt, (ast.Import, ast.ImportFrom)):
-                text = _import_text(stmt, needed, self.package)
+                text = _import_text(stmt, needed, self.package, self.keep_client)
+                if text and self.keep_client and not stmt_level_client(stmt):
+                    # what only the sublattice's electrons use need not be installed where its
+                    # graph is built: their sources are sliced from this text, never run there
+                    text = "try:\n    %s\nexcept ImportError:\n    pass" % text
             else:
                 text = texts.get(i) or self.statement_text(stmt, needed)
             if text:

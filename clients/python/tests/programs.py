@@ -530,3 +530,82 @@ def two_sleeps(x):
     res = sleeping_task(x)
     sleeping_task(res)
     return 1
+
+
+# ---- tests/functional_tests/workflow_stack_test.py (test_sublatticing) -------------------------
+
+
+@ct.electron
+def summed_ab(a, b):
+    return a + b
+
+
+sublattice_add = ct.lattice(summed_ab)
+
+
+@ct.lattice
+def sublatticing(a, b):
+    res_1 = ct.electron(sublattice_add)(a=a, b=b)
+    return identity(x=res_1)
+
+
+# ---- covalent/_workflow/electron.py (a lattice in an electron is built where it runs, with the
+# ---- real values of its inputs: Covalent's dynamic workflows, an if and a for on a result) -----
+
+
+@ct.electron
+def count_for(n):
+    return n + 1
+
+
+@ct.electron
+def square_of(i):
+    return i * i
+
+
+@ct.electron
+def negated(x):
+    return -x
+
+
+@ct.electron
+def totalled(values):
+    return sum(values)
+
+
+@ct.electron
+@ct.lattice
+def grow_or_shrink(x, n):
+    if x < 5:  # x and n are values here: the sublattice runs once its inputs exist
+        parts = [square_of(i) for i in range(n)]
+    else:
+        parts = [negated(x)]
+    return totalled(parts)
+
+
+@ct.lattice
+def dynamic(n):
+    count = count_for(n)  # 3 for n=2: the sublattice's loop runs over a result
+    small = grow_or_shrink(2, count)  # 0 + 1 + 4
+    large = grow_or_shrink(count_for(8), count)  # -9
+    return [small, large]
+
+
+# ---- tests/functional_tests/qa_sublattice_stress_test.py (a sublattice calling sublattices) ---
+
+
+@ct.lattice
+def inflate(values):
+    return [square_of(v) for v in values]
+
+
+@ct.electron
+@ct.lattice
+def inflate_twice(values):
+    once = ct.electron(inflate)(values)
+    return ct.electron(inflate)(once)
+
+
+@ct.lattice
+def nested_sublattices(values):
+    return totalled(inflate_twice(values))

@@ -14,6 +14,7 @@ sys.path.insert(0, HERE)
 
 import batch_executor as ct  # noqa: E402
 import programs as p  # noqa: E402
+from batch_executor.sublattice import NODES as NODES_LINE  # noqa: E402
 
 URL = os.environ.get("BATCH_EXECUTOR_URL")
 WAIT = 300  # seconds a dispatch may take at most: all are sent at once and share the machine
@@ -46,6 +47,9 @@ DISPATCHES = {
     "electron_takes_positional": (p.electron_takes_positional, (), {"a": 1, "b": 2}),
     "lattice_takes_positional": (p.lattice_takes_positional, (1, 2), {}),
     "redispatched": (p.redispatched, (1, 2), {}),
+    "sublatticing": (p.sublatticing, (1, 2), {}),
+    "dynamic": (p.dynamic, (2,), {}),
+    "nested_sublattices": (p.nested_sublattices, ([1, 2],), {}),
 }
 
 
@@ -264,6 +268,46 @@ class CovalentProgramsTest(unittest.TestCase):
         self.assertEqual([ct.get_result(d).result for d in dispatch_ids], [6, 7, 8])
         with self.assertRaises(RuntimeError):
             ct.sync(42)
+
+    # tests/functional_tests/workflow_stack_test.py (test_sublatticing)
+    def test_sublatticing(self):
+        result = self.result("sublatticing")
+        self.assertIsNone(result.error)
+        self.assertEqual(result.status, ct.Result.COMPLETED)
+        self.assertEqual(result.result, 3)
+        self.assertEqual(result.get_node_result(0)["node_name"], ":sublattice:summed_ab")
+        self.assertEqual(result.get_node_result(0)["sublattice_result"].result, 3)
+        self.assertIsNone(self.result("sublatticing", sublattice_results=False)
+                          .get_node_result(0)["sublattice_result"])
+
+    # covalent/_workflow/electron.py (a sublattice is built where it runs, with its inputs'
+    # values): the sublattice branches on one input and loops over range() of another, both
+    # results of electrons
+    def test_a_sublattice_branches_and_loops_on_results(self):
+        result = self.result("dynamic")
+        self.assertEqual(result.status, ct.Result.COMPLETED, result.error)
+        self.assertEqual(result.result, [5, -9])
+        small = result.get_node_result("grow_or_shrink").sublattice_result
+        self.assertEqual(small.status, ct.Result.COMPLETED)
+        self.assertEqual(small.result, 5)
+        keys = ["square_of", "square_of-2", "square_of-3"]
+        self.assertEqual(sorted(small.electrons), keys + ["totalled"])
+        self.assertEqual([small.get_node_result(k).result for k in keys], [0, 1, 4])
+        self.assertEqual(small.get_node_result(7)["output"], [0, 1, 4])  # its list node
+        large = result.get_node_result("grow_or_shrink-2").sublattice_result
+        self.assertEqual((large.result, sorted(large.electrons)), (-9, ["negated", "totalled"]))
+        self.assertNotIn(NODES_LINE, result.get_node_result("grow_or_shrink").stdout)
+
+    # tests/functional_tests/qa_sublattice_stress_test.py (a sublattice that calls sublattices)
+    def test_nested_sublattices(self):
+        result = self.result("nested_sublattices")
+        self.assertEqual(result.status, ct.Result.COMPLETED, result.error)
+        self.assertEqual(result.result, 17)
+        twice = result.get_node_result("inflate_twice").sublattice_result
+        self.assertEqual(twice.result, [1, 16])
+        once = twice.get_node_result("inflate").sublattice_result
+        self.assertEqual(once.result, [1, 4])
+        self.assertEqual(once.get_node_result(0)["node_name"], "square_of")
 
     def test_at_least_25_of_covalents_programs_run(self):
         # the dispatches above, plus raises_while_built, plus_five and not_top_level
