@@ -250,7 +250,8 @@ public class AwsBatchConfiguration {
             aws.fargateAssignPublicIp(),
             aws.fargatePlatformVersion(),
             aws.fargateEphemeralStorage()),
-        LinuxOptions.of(tenancy));
+        LinuxOptions.of(tenancy),
+        ProfileSecrets.of(tenancy));
   }
 
   @Bean
@@ -285,11 +286,15 @@ public class AwsBatchConfiguration {
       PushImage push,
       RegisterJobDefinition register,
       SubmitBatchJob submit,
-      AwsBatchClients clients) {
+      AwsBatchClients clients,
+      FargateRules fargate,
+      TenancyProperties tenancy) {
     return new AwsBatchBackend(
         List.of(build, new StartPushing(), push, register, submit),
         clients.batch(),
-        new BatchJobLogs(clients.logs()));
+        new BatchJobLogs(clients.logs()),
+        fargate,
+        ProfileSecrets.of(tenancy));
   }
 
   @Bean

@@ -2,6 +2,8 @@ package io.batchexecutor.backend.awsbatch;
 
 import io.batchexecutor.backend.awsbatch.AwsBatchConfiguration.AwsBatchClients;
 import io.batchexecutor.config.AwsBatchProperties;
+import io.batchexecutor.config.BatchExecutorProperties.Backend;
+import io.batchexecutor.config.ConditionalOnBackend;
 import io.batchexecutor.config.ExecutionProfile;
 import io.batchexecutor.config.ExecutionProfiles;
 import io.batchexecutor.config.TenancyProperties;
@@ -25,7 +27,7 @@ import org.springframework.scheduling.TaskScheduler;
  * after start, then every {@code cleanup.interval}.
  */
 @Configuration(proxyBeanMethods = false)
-@ConditionalOnProperty(name = "batch-executor.backend", havingValue = "awsbatch")
+@ConditionalOnBackend(Backend.AWSBATCH)
 public class AwsProfileOptionsConfiguration {
 
   @Bean

@@ -107,7 +107,9 @@ class AwsBatchBackendContractIT extends ComputeBackendContract {
             new io.batchexecutor.config.TenancyProperties(null, null, null)),
         configuration.submitBatchJob(
             clients, null, null, awsProperties, stores, json, JobTags.none(), null),
-        clients);
+        clients,
+        null,
+        new io.batchexecutor.config.TenancyProperties(null, null, null));
   }
 
   private static <C extends AutoCloseable> C remember(C client) {
