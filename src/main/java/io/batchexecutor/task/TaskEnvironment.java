@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
  * of the secrets it asks for ({@code executor.secrets}), the same on every backend: names of
  * letters, digits and '_' not starting with a digit; none that the runner, the container or AWS
  * rely on ({@link #reserved}); at most {@link #MAX_VARIABLES} variables of at most {@link
- * #MAX_BYTES} bytes together (names and values, UTF-8, well within what one SubmitJob carries) and
+ * #MAX_BYTES} bytes together (names and values, UTF-8: on AWS Batch they travel in SubmitJob) and
  * at most {@link #MAX_SECRETS} secrets. Which secrets exist is the execution profile's: the backend
  * checks that ({@link BackendTerms#refusedSettings}).
  */
