@@ -13,6 +13,9 @@ EXECUTOR_KEYS = (
     "batch_job_definition_name", "batch_queue", "batch_execution_role_name",
     "batch_job_role_name", "batch_job_log_group_name", "vcpu", "memory", "num_gpus",
     "retry_attempts", "time_limit", "poll_freq", "cache_dir", "execution_profile",
+    # this service's extensions: plain environment variables ({"NAME": "value"}) and the names of
+    # secrets the execution profile gives (["NAME"]), as environment variables of the task
+    "environment", "secrets",
 )
 #: Keys only the service's own configuration sets; a task cannot (the service refuses them). The
 #: AWS resources and identities (bucket, repository, job definition, queue, roles, log group) are

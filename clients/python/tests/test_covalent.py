@@ -26,6 +26,12 @@ class ExecutorTest(unittest.TestCase):
 
         self.assertEqual(executor.to_dict(), {"execution_profile": "gpu", "num_gpus": 1})
 
+    def test_environment_and_secrets_are_sent_as_given(self):
+        executor = ct.AWSBatchExecutor(environment={"GREETING": "hello"}, secrets=["DB_PASSWORD"])
+
+        self.assertEqual(executor.to_dict(), {"environment": {"GREETING": "hello"},
+                                              "secrets": ["DB_PASSWORD"]})
+
     def test_the_operators_aws_names_are_accepted_with_one_warning_and_not_sent(self):
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")

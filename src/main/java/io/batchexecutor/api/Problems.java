@@ -25,6 +25,8 @@ public final class Problems {
   public static final String BACKEND_PROFILE_MISMATCH = InvalidTaskException.BACKEND_MISMATCH;
   public static final String NOT_ON_PLATFORM = InvalidTaskException.NOT_ON_PLATFORM;
   public static final String EXECUTION_PROFILE_UNUSABLE = InvalidTaskException.PROFILE_UNUSABLE;
+  public static final String ENVIRONMENT_NAME_RESERVED = InvalidTaskException.ENVIRONMENT_RESERVED;
+  public static final String SECRET_NOT_ALLOWED = InvalidTaskException.SECRET_NOT_ALLOWED;
   public static final String REQUEST_TOO_LARGE = "request-too-large";
   public static final String BODY_TOO_SLOW = "request-body-too-slow";
   public static final String TOO_MANY_BODIES = "too-many-request-bodies";

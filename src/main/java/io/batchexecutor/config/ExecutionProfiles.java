@@ -131,7 +131,7 @@ public class ExecutionProfiles {
         null,
         null,
         null,
-        new TenancyProperties.AwsBatch(null, null, null, null, null, null, null, null, null));
+        new TenancyProperties.AwsBatch(null, null, null, null, null, null, null, null, null, null));
   }
 
   private static ExecutionProfile resolve(

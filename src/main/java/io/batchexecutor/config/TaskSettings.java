@@ -7,6 +7,8 @@ import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Positive;
 import jakarta.validation.constraints.PositiveOrZero;
 import jakarta.validation.constraints.Size;
+import java.util.List;
+import java.util.Map;
 
 /**
  * The executor settings that a single task may override, keyed as in the original {@code
@@ -34,20 +36,24 @@ import jakarta.validation.constraints.Size;
  * @param pollFreq seconds between status checks of the task
  * @param backend the backend the task runs on (local, awsbatch); a request that names it and no
  *     execution profile gets that backend's default profile
+ * @param environment plain environment variables of the task's container, name to value (not
+ *     secrets: shown back); checked by {@link TaskEnvironment}
+ * @param secrets names of the secrets of the task's execution profile that its container gets as
+ *     environment variables (names only: the values never pass through the service)
  */
 public record TaskSettings(
     @Pattern(regexp = ClientNames.GRAMMAR, message = ClientNames.PROFILE_MESSAGE)
         String executionProfile,
-    @Pattern(regexp = Names.BUCKET, message = Names.BUCKET_MESSAGE) String s3BucketName,
-    @Pattern(regexp = Names.ECR_REPOSITORY, message = Names.ECR_REPOSITORY_MESSAGE)
+    @Pattern(regexp = AwsNames.BUCKET, message = AwsNames.BUCKET_MESSAGE) String s3BucketName,
+    @Pattern(regexp = AwsNames.ECR_REPOSITORY, message = AwsNames.ECR_REPOSITORY_MESSAGE)
         @Size(min = 2, max = 256)
         String ecrRepoName,
-    @Pattern(regexp = Names.BATCH_NAME, message = Names.BATCH_NAME_MESSAGE)
+    @Pattern(regexp = AwsNames.BATCH_NAME, message = AwsNames.BATCH_NAME_MESSAGE)
         String batchJobDefinitionName,
-    @Pattern(regexp = Names.BATCH_NAME, message = Names.BATCH_NAME_MESSAGE) String batchQueue,
-    @Pattern(regexp = Names.ROLE, message = Names.ROLE_MESSAGE) String batchExecutionRoleName,
-    @Pattern(regexp = Names.ROLE, message = Names.ROLE_MESSAGE) String batchJobRoleName,
-    @Pattern(regexp = Names.LOG_GROUP, message = Names.LOG_GROUP_MESSAGE)
+    @Pattern(regexp = AwsNames.BATCH_NAME, message = AwsNames.BATCH_NAME_MESSAGE) String batchQueue,
+    @Pattern(regexp = AwsNames.ROLE, message = AwsNames.ROLE_MESSAGE) String batchExecutionRoleName,
+    @Pattern(regexp = AwsNames.ROLE, message = AwsNames.ROLE_MESSAGE) String batchJobRoleName,
+    @Pattern(regexp = AwsNames.LOG_GROUP, message = AwsNames.LOG_GROUP_MESSAGE)
         String batchJobLogGroupName,
     @DecimalMin(value = "0", inclusive = false, message = "must be greater than 0") @Max(4096)
         Double vcpu,
@@ -58,7 +64,46 @@ public record TaskSettings(
     @Positive @Max(1_209_600) Integer timeLimit,
     @Positive @Max(86_400) Integer pollFreq,
     @Pattern(regexp = "^[a-z]{1,32}$", message = "must be the name of a backend, e.g. local")
-        String backend) {
+        String backend,
+    Map<String, String> environment,
+    List<String> secrets) {
+
+  /** Settings without environment variables or secrets. */
+  public TaskSettings(
+      String executionProfile,
+      String s3BucketName,
+      String ecrRepoName,
+      String batchJobDefinitionName,
+      String batchQueue,
+      String batchExecutionRoleName,
+      String batchJobRoleName,
+      String batchJobLogGroupName,
+      Double vcpu,
+      Double memory,
+      Integer numGpus,
+      Integer retryAttempts,
+      Integer timeLimit,
+      Integer pollFreq,
+      String backend) {
+    this(
+        executionProfile,
+        s3BucketName,
+        ecrRepoName,
+        batchJobDefinitionName,
+        batchQueue,
+        batchExecutionRoleName,
+        batchJobRoleName,
+        batchJobLogGroupName,
+        vcpu,
+        memory,
+        numGpus,
+        retryAttempts,
+        timeLimit,
+        pollFreq,
+        backend,
+        null,
+        null);
+  }
 
   /** Settings that name no backend. */
   public TaskSettings(
@@ -111,7 +156,9 @@ public record TaskSettings(
         first(retryAttempts, fallback.retryAttempts),
         first(timeLimit, fallback.timeLimit),
         first(pollFreq, fallback.pollFreq),
-        first(backend, fallback.backend));
+        first(backend, fallback.backend),
+        first(environment, fallback.environment),
+        first(secrets, fallback.secrets));
   }
 
   /** The same settings running on backend {@code name}. */
@@ -131,7 +178,9 @@ public record TaskSettings(
         retryAttempts,
         timeLimit,
         pollFreq,
-        name);
+        name,
+        environment,
+        secrets);
   }
 
   /** The same settings running with execution profile {@code name}. */
@@ -151,7 +200,9 @@ public record TaskSettings(
         retryAttempts,
         timeLimit,
         pollFreq,
-        backend);
+        backend,
+        environment,
+        secrets);
   }
 
   /** The same settings with job role {@code role}. */
@@ -171,12 +222,14 @@ public record TaskSettings(
         retryAttempts,
         timeLimit,
         pollFreq,
-        backend);
+        backend,
+        environment,
+        secrets);
   }
 
   /**
-   * Only what a client chooses: the execution profile, the backend and the resources; the names of
-   * the operator's AWS resources and identities left out.
+   * Only what a client chooses: the execution profile, the backend, the resources, the environment
+   * and the secrets' names; the names of the operator's AWS resources and identities left out.
    */
   public TaskSettings clientsPart() {
     return new TaskSettings(
@@ -194,7 +247,9 @@ public record TaskSettings(
         retryAttempts,
         timeLimit,
         pollFreq,
-        backend);
+        backend,
+        environment,
+        secrets);
   }
 
   /**
@@ -233,28 +288,5 @@ public record TaskSettings(
 
   static <T> T first(T value, T fallback) {
     return value != null ? value : fallback;
-  }
-
-  /** Name rules of the AWS services the settings are sent to. */
-  public static final class Names {
-    public static final String BUCKET = "^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$";
-    public static final String BUCKET_MESSAGE =
-        "must be an S3 bucket name: 3-63 lowercase letters, digits, '.' and '-'";
-    public static final String ECR_REPOSITORY =
-        "^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$";
-    public static final String ECR_REPOSITORY_MESSAGE =
-        "must be an ECR repository name: lowercase letters, digits, '.', '_', '-' and '/'";
-    public static final String BATCH_NAME = "^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$";
-    public static final String BATCH_NAME_MESSAGE =
-        "must be 1-128 letters, digits, '-' and '_', starting with a letter or digit";
-    public static final String ROLE =
-        "^(?:[\\w+=,.@-]{1,64}|arn:[\\w-]+:iam::\\d{12}:role/[\\w+=,.@/-]{1,512})$";
-    public static final String ROLE_MESSAGE =
-        "must be an IAM role name (1-64 of [A-Za-z0-9+=,.@_-]) or a role ARN";
-    public static final String LOG_GROUP = "^[.\\-_/#A-Za-z0-9]{1,512}$";
-    public static final String LOG_GROUP_MESSAGE =
-        "must be a CloudWatch log group name: 1-512 of [A-Za-z0-9._/#-]";
-
-    private Names() {}
   }
 }

@@ -140,6 +140,13 @@ public record TenancyProperties(
    *     spaces and + - = . _ : / @; the prefixes aws: and batch-executor: are reserved.
    * @param linux Linux options of the profile's job definitions: shared memory, tmpfs, ulimits, EFS
    *     volumes.
+   * @param secrets Secrets the profile's tasks may ask for (executor.secrets), by the name of the
+   *     environment variable that carries the secret to the container ([A-Za-z_][A-Za-z0-9_]*, none
+   *     of the names tasks may not set) to the ARN of a Secrets Manager secret
+   *     (arn:aws:secretsmanager:region:account:secret:name, optionally
+   *     :json-key:version-stage:version-id) or of an SSM Parameter Store parameter
+   *     (arn:aws:ssm:region:account:parameter/name). A task gets only the ones it names; ECS reads
+   *     them with the profile's execution role. Unset: none.
    */
   public record AwsBatch(
       String batchQueue,
@@ -150,11 +157,13 @@ public record TenancyProperties(
       String s3BucketName,
       String ecrRepoName,
       Map<String, String> tags,
-      @Valid Linux linux) {
+      @Valid Linux linux,
+      Map<String, String> secrets) {
 
     public AwsBatch {
       tags = tags == null ? Map.of() : Map.copyOf(tags);
       linux = linux == null ? new Linux(null, null, null, null) : linux;
+      secrets = secrets == null ? Map.of() : Map.copyOf(secrets);
     }
   }
 

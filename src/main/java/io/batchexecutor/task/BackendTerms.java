@@ -27,15 +27,26 @@ public interface BackendTerms {
 
   /**
    * What the backend refuses of a task's settings at acceptance, beyond what every backend checks
-   * (AWS Batch on a Fargate queue: its sizes, no GPUs), each naming its field under {@code
-   * executor.}; none by default.
+   * (AWS Batch on a Fargate queue: its sizes, no GPUs; secrets its profile does not give), each
+   * naming its field under {@code executor.}; by default, any secret: a backend gives tasks none
+   * unless it says otherwise.
    *
    * @param requested what the request itself gives (a field left out is {@code null})
    * @param effective the settings the task would run with
    */
   default List<InvalidTaskException.Violation> refusedSettings(
       TaskSettings requested, TaskSettings effective) {
-    return List.of();
+    if (effective.secrets() == null || effective.secrets().isEmpty()) {
+      return List.of();
+    }
+    return List.of(
+        new InvalidTaskException.Violation(
+            "executor.secrets",
+            "cannot be given on the "
+                + name()
+                + " backend, which gives tasks no secrets (only AWS Batch execution profiles"
+                + " do: batch-executor.execution-profiles.<name>.awsbatch.secrets)",
+            InvalidTaskException.SECRET_NOT_ALLOWED));
   }
 
   /**

@@ -30,6 +30,12 @@ public class InvalidTaskException extends RuntimeException {
   /** The kind of a request whose execution profile cannot run tasks now (its queue). */
   public static final String PROFILE_UNUSABLE = "execution-profile-unusable";
 
+  /** The kind of a request setting an environment variable the service, Python or AWS uses. */
+  public static final String ENVIRONMENT_RESERVED = "environment-name-reserved";
+
+  /** The kind of a request for a secret its execution profile does not give. */
+  public static final String SECRET_NOT_ALLOWED = "secret-not-allowed";
+
   /**
    * One problem with one field.
    *

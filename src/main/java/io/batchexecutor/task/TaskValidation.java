@@ -101,6 +101,7 @@ final class TaskValidation {
       for (ConstraintViolation<TaskSettings> c : validator.validate(task.executor())) {
         problems.add(v("executor." + snakeCase(c.getPropertyPath().toString()), c.getMessage()));
       }
+      problems.addAll(TaskEnvironment.problems(task.executor()));
     }
     if (task.idempotencyKey() != null
         && (task.idempotencyKey().isEmpty() || task.idempotencyKey().length() > 255)) {

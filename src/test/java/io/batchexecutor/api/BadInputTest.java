@@ -232,7 +232,82 @@ class BadInputTest {
             Tasks.add().executor("cache_dir", "/"),
             "setting-not-allowed",
             "executor.cache_dir"),
-        bad("name too long", Tasks.add().name("n".repeat(257)), "invalid-request", "name"));
+        bad("name too long", Tasks.add().name("n".repeat(257)), "invalid-request", "name"),
+        bad(
+            "an AWS variable in the environment",
+            Tasks.add().executor("environment", Map.of("AWS_ACCESS_KEY_ID", "x")),
+            "environment-name-reserved",
+            "executor.environment.AWS_ACCESS_KEY_ID"),
+        bad(
+            "one of the service's variables in the environment",
+            Tasks.add().executor("environment", Map.of("BATCH_EXECUTOR_RESULT_S3_URI", "s3://x")),
+            "environment-name-reserved",
+            "executor.environment.BATCH_EXECUTOR_RESULT_S3_URI"),
+        bad(
+            "PATH in the environment",
+            Tasks.add().executor("environment", Map.of("PATH", "/tmp")),
+            "environment-name-reserved",
+            "executor.environment.PATH"),
+        bad(
+            "a Python variable in the environment, in lower case",
+            Tasks.add().executor("environment", Map.of("pythonpath", "/tmp")),
+            "environment-name-reserved",
+            "executor.environment.pythonpath"),
+        bad(
+            "an environment name that is no name",
+            Tasks.add().executor("environment", Map.of("MY-VAR", "x")),
+            "invalid-request",
+            "executor.environment.MY-VAR"),
+        bad(
+            "an environment name starting with a digit",
+            Tasks.add().executor("environment", Map.of("1X", "x")),
+            "invalid-request",
+            "executor.environment.1X"),
+        bad(
+            "too many environment variables",
+            Tasks.add().executor("environment", manyVariables(51, 1)),
+            "invalid-request",
+            "executor.environment"),
+        bad(
+            "an environment too large",
+            Tasks.add().executor("environment", manyVariables(2, 2100)),
+            "invalid-request",
+            "executor.environment"),
+        bad(
+            "environment not an object",
+            Tasks.add().executor("environment", List.of("A=1")),
+            "invalid-request",
+            "executor.environment"),
+        bad(
+            "a secret with a reserved name",
+            Tasks.add().executor("secrets", List.of("AWS_SECRET_ACCESS_KEY")),
+            "environment-name-reserved",
+            "executor.secrets[0]"),
+        bad(
+            "a secret named twice",
+            Tasks.add().executor("secrets", List.of("TOKEN", "TOKEN")),
+            "invalid-request",
+            "executor.secrets[1]"),
+        bad(
+            "a secret that the environment sets too",
+            Tasks.add()
+                .executor("secrets", List.of("TOKEN"))
+                .executor("environment", Map.of("TOKEN", "x")),
+            "invalid-request",
+            "executor.secrets[0]"),
+        bad(
+            "a secret on a backend that gives none",
+            Tasks.add().executor("secrets", List.of("TOKEN")),
+            "secret-not-allowed",
+            "executor.secrets"));
+  }
+
+  private static Map<String, String> manyVariables(int count, int valueLength) {
+    Map<String, String> variables = new java.util.TreeMap<>();
+    for (int i = 0; i < count; i++) {
+      variables.put("V" + i, "x".repeat(valueLength));
+    }
+    return variables;
   }
 
   private static Arguments bad(String what, Tasks task, String kind, String field) {

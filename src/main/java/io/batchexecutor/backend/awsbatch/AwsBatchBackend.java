@@ -11,6 +11,7 @@ import io.batchexecutor.task.Task;
 import io.batchexecutor.task.TaskStatus;
 import io.batchexecutor.task.WatchedTasks;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
@@ -49,26 +50,37 @@ public class AwsBatchBackend implements ComputeBackend {
   private final BatchClient batch;
   private final BatchJobLogs logs;
   private final FargateRules fargate;
+  private final ProfileSecrets secrets;
 
   AwsBatchBackend(List<PipelineStep> steps, BatchClient batch, BatchJobLogs logs) {
-    this(steps, batch, logs, null);
+    this(steps, batch, logs, null, ProfileSecrets.NONE);
   }
 
   /**
-   * The backend, with {@code fargate} (null: none) checking tasks against their queue's platform.
+   * The backend, with {@code fargate} (null: none) checking tasks against their queue's platform
+   * and {@code secrets} the secrets they ask for against their profile's.
    */
   AwsBatchBackend(
-      List<PipelineStep> steps, BatchClient batch, BatchJobLogs logs, FargateRules fargate) {
+      List<PipelineStep> steps,
+      BatchClient batch,
+      BatchJobLogs logs,
+      FargateRules fargate,
+      ProfileSecrets secrets) {
     this.steps = List.copyOf(steps);
     this.batch = batch;
     this.logs = logs;
     this.fargate = fargate;
+    this.secrets = secrets;
   }
 
   @Override
   public List<InvalidTaskException.Violation> refusedSettings(
       TaskSettings requested, TaskSettings effective) {
-    return fargate == null ? List.of() : fargate.problems(requested, effective);
+    List<InvalidTaskException.Violation> problems = new ArrayList<>(secrets.problems(effective));
+    if (fargate != null) {
+      problems.addAll(fargate.problems(requested, effective));
+    }
+    return problems;
   }
 
   @Override

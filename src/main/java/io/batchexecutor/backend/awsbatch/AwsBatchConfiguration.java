@@ -250,7 +250,8 @@ public class AwsBatchConfiguration {
             aws.fargateAssignPublicIp(),
             aws.fargatePlatformVersion(),
             aws.fargateEphemeralStorage()),
-        LinuxOptions.of(tenancy));
+        LinuxOptions.of(tenancy),
+        ProfileSecrets.of(tenancy));
   }
 
   @Bean
@@ -286,12 +287,14 @@ public class AwsBatchConfiguration {
       RegisterJobDefinition register,
       SubmitBatchJob submit,
       AwsBatchClients clients,
-      FargateRules fargate) {
+      FargateRules fargate,
+      TenancyProperties tenancy) {
     return new AwsBatchBackend(
         List.of(build, new StartPushing(), push, register, submit),
         clients.batch(),
         new BatchJobLogs(clients.logs()),
-        fargate);
+        fargate,
+        ProfileSecrets.of(tenancy));
   }
 
   @Bean

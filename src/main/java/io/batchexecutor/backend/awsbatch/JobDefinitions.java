@@ -29,6 +29,7 @@ import software.amazon.awssdk.services.batch.model.ResourceRequirement;
 import software.amazon.awssdk.services.batch.model.ResourceType;
 import software.amazon.awssdk.services.batch.model.RetryAction;
 import software.amazon.awssdk.services.batch.model.RetryStrategy;
+import software.amazon.awssdk.services.batch.model.Secret;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -83,11 +84,6 @@ final class JobDefinitions {
     return request(task, account, region, s3Endpoint, null, LinuxOptions.NONE);
   }
 
-  /**
-   * The definition of {@code task}'s environment, for Fargate when {@code fargate} is given (with
-   * {@code platformCapabilities} FARGATE and its options), else for EC2, with the profile's Linux
-   * options.
-   */
   static RegisterJobDefinitionRequest request(
       Task task,
       AwsAccount account,
@@ -95,6 +91,23 @@ final class JobDefinitions {
       String s3Endpoint,
       FargateOptions fargate,
       LinuxOptions linux) {
+    return request(task, account, region, s3Endpoint, fargate, linux, List.of());
+  }
+
+  /**
+   * The definition of {@code task}'s environment, for Fargate when {@code fargate} is given (with
+   * {@code platformCapabilities} FARGATE and its options), else for EC2, with the profile's Linux
+   * options and the {@code secrets} the task asks for (SubmitJob cannot override them: they are
+   * part of the definition and its fingerprint).
+   */
+  static RegisterJobDefinitionRequest request(
+      Task task,
+      AwsAccount account,
+      String region,
+      String s3Endpoint,
+      FargateOptions fargate,
+      LinuxOptions linux,
+      List<Secret> secrets) {
     TaskSettings s = task.settings();
     // only what all tasks share: what is the task's own goes into SubmitJob's overrides, so that
     // identical definitions stay identical and are reused
@@ -129,6 +142,9 @@ final class JobDefinitions {
             .logConfiguration(
                 LogConfiguration.builder().logDriver(LogDriver.AWSLOGS).options(logOptions).build())
             .build();
+    if (!secrets.isEmpty()) {
+      container = container.toBuilder().secrets(secrets).build();
+    }
     if (fargate != null) {
       container = fargate.applyTo(container);
     }
@@ -179,10 +195,13 @@ final class JobDefinitions {
    * The task's own environment, given with SubmitJob as container overrides: where to write the
    * result, for a staged payload where to read the call, and the call's SHA-256, which the runner
    * checks what it reads against (it travels here, not in S3, so that a payload changed in S3 is
-   * refused).
+   * refused); first the request's own variables ({@code executor.environment}), sorted by name.
    */
   static List<KeyValuePair> taskEnvironment(Task task, JsonMapper json) {
     List<KeyValuePair> environment = new ArrayList<>();
+    if (task.settings().environment() != null) {
+      new TreeMap<>(task.settings().environment()).forEach((k, v) -> environment.add(env(k, v)));
+    }
     environment.add(env(RunnerContract.RESULT_S3_URI, resultPrefix(task)));
     environment.add(env("BATCH_EXECUTOR_TASK_ID", task.id().toString()));
     environment.add(env(ResultDigests.PAYLOAD_SHA256_ENV, BuildImage.payloadDigest(task, json)));

@@ -39,6 +39,7 @@ class RegisterJobDefinition implements PipelineStep {
   private final QueuePlatforms platforms;
   private final FargateOptions fargate;
   private final Map<String, LinuxOptions> linux;
+  private final ProfileSecrets secrets;
 
   /**
    * @param batch for looking definitions up
@@ -55,11 +56,6 @@ class RegisterJobDefinition implements PipelineStep {
     this(batch, registrar, account, region, s3Endpoint, clock, null, null, Map.of());
   }
 
-  /**
-   * @param platforms the platform of each queue (null: every queue is EC2)
-   * @param fargate what a Fargate definition carries
-   * @param linux each execution profile's Linux options
-   */
   RegisterJobDefinition(
       BatchClient batch,
       BatchClient registrar,
@@ -70,7 +66,38 @@ class RegisterJobDefinition implements PipelineStep {
       QueuePlatforms platforms,
       FargateOptions fargate,
       Map<String, LinuxOptions> linux) {
+    this(
+        batch,
+        registrar,
+        account,
+        region,
+        s3Endpoint,
+        clock,
+        platforms,
+        fargate,
+        linux,
+        ProfileSecrets.NONE);
+  }
+
+  /**
+   * @param platforms the platform of each queue (null: every queue is EC2)
+   * @param fargate what a Fargate definition carries
+   * @param linux each execution profile's Linux options
+   * @param secrets each execution profile's secrets
+   */
+  RegisterJobDefinition(
+      BatchClient batch,
+      BatchClient registrar,
+      AwsAccount account,
+      String region,
+      String s3Endpoint,
+      Clock clock,
+      QueuePlatforms platforms,
+      FargateOptions fargate,
+      Map<String, LinuxOptions> linux,
+      ProfileSecrets secrets) {
     this.linux = Map.copyOf(linux);
+    this.secrets = secrets;
     this.platforms = platforms;
     this.fargate = fargate;
     this.batch = batch;
@@ -117,8 +144,21 @@ class RegisterJobDefinition implements PipelineStep {
           Map.of(),
           context.now());
     }
+    Optional<String> missing = secrets.missing(task.settings());
+    if (missing.isPresent()) {
+      String reason = "execution profile " + profile + " no longer gives secret " + missing.get();
+      task.fail(reason, new TaskError("SecretNotGiven", reason, null), null, null, context.now());
+      return StepResult.proceed();
+    }
     RegisterJobDefinitionRequest request =
-        JobDefinitions.request(task, account, region, s3Endpoint, options, profileLinux);
+        JobDefinitions.request(
+            task,
+            account,
+            region,
+            s3Endpoint,
+            options,
+            profileLinux,
+            secrets.forTask(task.settings()));
     String fingerprint = request.tags().get(JobDefinitions.FINGERPRINT_TAG);
     String arn =
         revisions.getOrLoad(

@@ -28,6 +28,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import tools.jackson.databind.json.JsonMapper;
 
 /** The task containers on the local engine: one per attempt, named and labelled after the task. */
@@ -180,6 +181,11 @@ class LocalContainers {
     labels.put(TASK_LABEL, task.id().toString());
     labels.put(ATTEMPT_LABEL, Integer.toString(attempt));
     List<String> env = new ArrayList<>();
+    // the request's own variables (executor.environment), whose names never clash with the
+    // service's
+    if (s.environment() != null) {
+      new TreeMap<>(s.environment()).forEach((k, v) -> env.add(k + "=" + v));
+    }
     env.add("BATCH_EXECUTOR_TASK_ID=" + task.id());
     env.add("BATCH_EXECUTOR_ATTEMPT=" + attempt);
     env.add(RunnerContract.OUTPUT_DIR + "=" + OUTPUT_DIR);

@@ -109,7 +109,8 @@ class AwsBatchBackendContractIT extends ComputeBackendContract {
             clients, null, null, awsProperties, stores, json, JobTags.none(), null),
         clients,
         new FargateRules(
-            new AwsProfileOptionsConfiguration().queuePlatforms(clients, awsProperties, clock)));
+            new AwsProfileOptionsConfiguration().queuePlatforms(clients, awsProperties, clock)),
+        new io.batchexecutor.config.TenancyProperties(null, null, null));
   }
 
   private static <C extends AutoCloseable> C remember(C client) {

@@ -128,6 +128,11 @@ public final class FakeAwsEndpoint implements AutoCloseable {
     return hold;
   }
 
+  /** Makes the secret at {@code arn} hold {@code value}, for the containers of jobs that get it. */
+  public void secret(String arn, String value) {
+    runner.secretValues.put(arn, value);
+  }
+
   /**
    * Makes {@code queue} a Fargate queue: its compute environment is FARGATE, and its jobs must use
    * Fargate definitions of Fargate sizes, as AWS Batch requires (every queue is EC2 otherwise).

@@ -8,9 +8,11 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * What AWS Batch refuses of a RegisterJobDefinition or SubmitJob, as a {@code ClientException}'s
- * message: a Fargate definition without an execution role; tags past AWS's limits (50, keys 1-128,
- * values up to 256, the prefix {@code aws:}); a job whose definition's platform is not its queue's;
- * on Fargate, a GPU or a vCPU/memory pair that is not a Fargate size. Null when Batch accepts it.
+ * message: a Fargate definition, or one with secrets, without an execution role; a secret whose
+ * valueFrom is no Secrets Manager or SSM reference; an environment variable named AWS_BATCH*; tags
+ * past AWS's limits (50, keys 1-128, values up to 256, the prefix {@code aws:}); a job whose
+ * definition's platform is not its queue's; on Fargate, a GPU or a vCPU/memory pair that is not a
+ * Fargate size. Null when Batch accepts it.
  */
 final class FakeBatchRules {
 
@@ -24,6 +26,22 @@ final class FakeBatchRules {
         && request.path("containerProperties").path("executionRoleArn").asString("").isEmpty()) {
       return "Fargate job definitions require an executionRoleArn";
     }
+    JsonNode container = request.path("containerProperties");
+    if (!container.path("secrets").isEmpty()) {
+      if (container.path("executionRoleArn").asString("").isEmpty()) {
+        return "secrets require an executionRoleArn";
+      }
+      for (JsonNode secret : container.path("secrets")) {
+        String from = secret.path("valueFrom").asString("");
+        if (!from.startsWith("arn:aws:secretsmanager:") && !from.startsWith("arn:aws:ssm:")) {
+          return "secret " + secret.path("name").asString() + ": invalid valueFrom";
+        }
+      }
+    }
+    String environment = reservedEnvironment(container.path("environment"));
+    if (environment != null) {
+      return environment;
+    }
     if (fargate) {
       String size =
           sizeRefusal(request.path("containerProperties").path("resourceRequirements"), Map.of());
@@ -35,6 +53,11 @@ final class FakeBatchRules {
   }
 
   static String submitRefusal(JsonNode request, JsonNode definition, boolean fargateQueue) {
+    String environment =
+        reservedEnvironment(request.path("containerOverrides").path("environment"));
+    if (environment != null) {
+      return environment;
+    }
     if (definition == null) {
       return tagsRefusal(request.path("tags")); // the job fails when it runs, as before
     }
@@ -65,6 +88,15 @@ final class FakeBatchRules {
       return "too many tags: " + tags + " with the job definition's (at most 50)";
     }
     return tagsRefusal(request.path("tags"));
+  }
+
+  private static String reservedEnvironment(JsonNode environment) {
+    for (JsonNode e : environment) {
+      if (e.path("name").asString("").startsWith("AWS_BATCH")) {
+        return "Environment variables cannot start with AWS_BATCH: " + e.path("name").asString();
+      }
+    }
+    return null;
   }
 
   private static boolean isFargate(JsonNode definition) {

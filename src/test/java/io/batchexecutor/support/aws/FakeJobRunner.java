@@ -33,6 +33,9 @@ final class FakeJobRunner {
   private final FakeLogs logs;
   private final Map<String, AtomicInteger> containerStarts = new ConcurrentHashMap<>();
 
+  /** What a secret's valueFrom (a Secrets Manager or SSM ARN) holds, as ECS would read it. */
+  final Map<String, String> secretValues = new ConcurrentHashMap<>();
+
   FakeJobRunner(DockerClient docker, Map<String, String> jobEnvironment, FakeLogs logs) {
     this.docker = docker;
     this.jobEnvironment = Map.copyOf(jobEnvironment);
@@ -98,6 +101,18 @@ final class FakeJobRunner {
           .path("environment")
           .forEach(
               e -> environment.add(e.path("name").asString() + "=" + e.path("value").asString()));
+      for (JsonNode secret : revision.path("containerProperties").path("secrets")) {
+        String value = secretValues.get(secret.path("valueFrom").asString());
+        if (value == null) {
+          // as ECS: the container does not start when a secret cannot be read
+          job.statusReason =
+              "ResourceInitializationError: unable to pull secrets or registry auth: "
+                  + secret.path("valueFrom").asString();
+          job.status = "FAILED";
+          return;
+        }
+        environment.add(secret.path("name").asString() + "=" + value);
+      }
       String image = revision.path("containerProperties").path("image").asString();
       int size = Math.max(1, job.request.path("arrayProperties").path("size").asInt(1));
       int failed = 0;
