@@ -108,7 +108,7 @@ final class ProfileSecrets {
                     + effective.executionProfile()
                     + (given.isEmpty()
                         ? ", which gives none"
-                        : "; it gives: " + String.join(", ", given)),
+                        : "; it gives: " + String.join(", ", new java.util.TreeSet<>(given))),
                 InvalidTaskException.SECRET_NOT_ALLOWED));
       }
     }
