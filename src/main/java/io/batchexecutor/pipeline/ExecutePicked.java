@@ -6,6 +6,7 @@ import io.batchexecutor.backend.PipelineStep;
 import io.batchexecutor.backend.StepContext;
 import io.batchexecutor.backend.StepResult;
 import io.batchexecutor.backend.Unreachable;
+import io.batchexecutor.task.EventKind;
 import io.batchexecutor.task.Task;
 import io.batchexecutor.task.TaskError;
 import io.batchexecutor.task.TaskEvent;
@@ -288,7 +289,7 @@ public class ExecutePicked {
     }
 
     @Override
-    public void recordNow(String kind, String reason, Map<String, Object> details) {
+    public void recordNow(EventKind kind, String reason, Map<String, Object> details) {
       tasks.recordNow(
           id, leaseOwner, new TaskEvent(clock.instant(), kind, null, null, reason, details));
     }

@@ -248,7 +248,7 @@ class TaskRows {
     Map<String, Object> row = new HashMap<>();
     row.put("task", taskId);
     row.put("at", ts(e.at()));
-    row.put("kind", e.kind());
+    row.put("kind", e.kind().name());
     row.put("from", e.fromStatus() == null ? null : e.fromStatus().name());
     row.put("to", e.toStatus() == null ? null : e.toStatus().name());
     row.put("reason", e.reason());
@@ -321,7 +321,7 @@ class TaskRows {
   private TaskEvent mapEvent(ResultSet rs, int rowNum) throws SQLException {
     return new TaskEvent(
         instant(rs, "at"),
-        rs.getString("kind"),
+        EventKind.valueOf(rs.getString("kind")),
         status(rs.getString("from_status")),
         status(rs.getString("to_status")),
         rs.getString("reason"),

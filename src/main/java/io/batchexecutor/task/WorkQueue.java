@@ -200,7 +200,7 @@ public class WorkQueue {
                         r.id(),
                         new TaskEvent(
                             now,
-                            "LEASE_EXPIRED",
+                            EventKind.LEASE_EXPIRED,
                             r.status(),
                             r.status(),
                             "the lease of " + r.previousOwner() + " expired; back in the queue",
@@ -249,7 +249,7 @@ public class WorkQueue {
         List.of(
             new TaskEvent(
                 at,
-                "CANCEL_REQUESTED",
+                EventKind.CANCEL_REQUESTED,
                 current.get(),
                 current.get(),
                 reason == null ? "cancel requested" : "cancel requested: " + reason,

@@ -12,6 +12,7 @@ import io.batchexecutor.backend.Unreachable;
 import io.batchexecutor.support.ServiceTest;
 import io.batchexecutor.support.SettableClock;
 import io.batchexecutor.support.TaskBuilder;
+import io.batchexecutor.task.EventKind;
 import io.batchexecutor.task.Task;
 import io.batchexecutor.task.TaskEvent;
 import io.batchexecutor.task.TaskQueries;
@@ -289,7 +290,7 @@ class ExecutePickedTest {
     assertThat(going.unreachableTries()).isZero();
     assertThat(queries.events(task.id()))
         .extracting(TaskEvent::kind)
-        .containsSubsequence("UNREACHABLE", "REACHABLE");
+        .containsSubsequence(EventKind.UNREACHABLE, EventKind.REACHABLE);
     assertThat(nextRunAt(task)).isEqualTo(T0.plusSeconds(32));
   }
 

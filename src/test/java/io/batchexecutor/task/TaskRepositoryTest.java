@@ -119,7 +119,8 @@ class TaskRepositoryTest {
     assertThat(again).extracting(Task::id).containsExactly(task.id());
     assertThat(queries.events(task.id()))
         .extracting(TaskEvent::kind)
-        .containsExactly(TaskEvent.STATUS, "CLAIMED", "LEASE_EXPIRED", "CLAIMED");
+        .containsExactly(
+            EventKind.STATUS, EventKind.CLAIMED, EventKind.LEASE_EXPIRED, EventKind.CLAIMED);
   }
 
   @Test
@@ -198,16 +199,17 @@ class TaskRepositoryTest {
     tasks.recordNow(
         task.id(),
         "a",
-        new TaskEvent(T0.plusSeconds(1), "RETRY", null, null, "run 2 again", Map.of("i", 2)));
+        new TaskEvent(
+            T0.plusSeconds(1), EventKind.RETRY, null, null, "run 2 again", Map.of("i", 2)));
     tasks.progress(task.id(), "a", "2 of 6 ended", T0.plusSeconds(1));
     tasks.recordNow(
         task.id(),
         "b",
-        new TaskEvent(T0.plusSeconds(2), "RETRY", null, null, "not mine", Map.of()));
+        new TaskEvent(T0.plusSeconds(2), EventKind.RETRY, null, null, "not mine", Map.of()));
     tasks.progress(task.id(), "b", "not mine", T0.plusSeconds(2));
 
     assertThat(queries.events(task.id()))
-        .filteredOn(e -> e.kind().equals("RETRY"))
+        .filteredOn(e -> e.kind().equals(EventKind.RETRY))
         .singleElement()
         .satisfies(
             e -> {
