@@ -70,6 +70,8 @@ class ArchitectureTest {
           .and()
           .doNotHaveSimpleName("TaskRows")
           .and()
+          .doNotHaveSimpleName("TaskEventRows")
+          .and()
           .doNotHaveSimpleName("WorkflowRepository")
           .and()
           .doNotHaveSimpleName("WorkflowListing")

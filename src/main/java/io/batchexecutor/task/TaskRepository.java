@@ -48,6 +48,7 @@ public class TaskRepository {
   private final TransactionTemplate tx;
   private final NamedParameterJdbcTemplate batch;
   private final TaskRows rows;
+  private final TaskEventRows eventRows;
   private final TaskQueries queries;
   private final WorkflowCascade cascade;
   private final TaskNotifications notifications;
@@ -58,6 +59,7 @@ public class TaskRepository {
       NamedParameterJdbcTemplate batch,
       TransactionTemplate tx,
       TaskRows rows,
+      TaskEventRows eventRows,
       TaskQueries queries,
       WorkflowCascade cascade,
       TaskNotifications notifications,
@@ -67,6 +69,7 @@ public class TaskRepository {
     this.batch = batch;
     this.tx = tx;
     this.rows = rows;
+    this.eventRows = eventRows;
     this.queries = queries;
     this.cascade = cascade;
     this.notifications = notifications;
@@ -138,7 +141,7 @@ public class TaskRepository {
       throw new IllegalArgumentException("a new task has exactly one event, its acceptance");
     }
     Map<String, Object> params = rows.insertParams(task, idempotencyKey, requestHash);
-    params.putAll(rows.firstEventParams(task.pendingEvents().get(0)));
+    params.putAll(eventRows.firstEventParams(task.pendingEvents().get(0)));
     params.put("channel", TaskNotifications.DUE_CHANNEL);
     boolean inserted =
         jdbc.sql(TaskRows.INSERT_ANNOUNCED).params(params).query(Boolean.class).single();
@@ -162,9 +165,10 @@ public class TaskRepository {
               workflowTasks.stream()
                   .map(t -> new MapSqlParameterSource(rows.insertParams(t, null, null)))
                   .toArray(SqlParameterSource[]::new));
-          rows.insertEventRows(
+          eventRows.insertEventRows(
               workflowTasks.stream()
-                  .flatMap(t -> t.pendingEvents().stream().map(e -> rows.eventParams(t.id(), e))));
+                  .flatMap(
+                      t -> t.pendingEvents().stream().map(e -> eventRows.eventParams(t.id(), e))));
           if (workflowTasks.stream().anyMatch(t -> t.status() == TaskStatus.QUEUED)) {
             rows.pgNotify(TaskNotifications.DUE_CHANNEL, workflowTasks.get(0).id().toString());
           }
@@ -284,7 +288,7 @@ public class TaskRepository {
    * {@link #progress} does; nothing is written once the lease is gone.
    */
   public void recordNow(UUID id, String leaseOwner, TaskEvent event) {
-    Map<String, Object> row = rows.eventParams(id, event);
+    Map<String, Object> row = eventRows.eventParams(id, event);
     row.put("owner", leaseOwner);
     jdbc.sql(
             """

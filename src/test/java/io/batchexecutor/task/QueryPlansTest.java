@@ -52,6 +52,7 @@ class QueryPlansTest {
   @Autowired JdbcClient jdbc;
   @Autowired DataSource dataSource;
   @Autowired TaskRows rows;
+  @Autowired TaskEventRows eventRows;
   @Autowired JsonMapper json;
 
   private final List<JsonNode> plans = new ArrayList<>();
@@ -93,7 +94,7 @@ class QueryPlansTest {
     jdbc.sql("VACUUM ANALYZE workflow").update();
     jdbc.sql("VACUUM ANALYZE task_finished_count").update();
     JdbcClient explaining = JdbcClient.create(explaining(dataSource));
-    tasks = new TaskQueries(explaining, rows);
+    tasks = new TaskQueries(explaining, rows, eventRows);
     workflows = new WorkflowListing(explaining);
   }
 
@@ -120,7 +121,8 @@ class QueryPlansTest {
 
   @Test
   void theCountsAreExactAndKeptByTheTriggers() {
-    assertThat(new TaskQueries(jdbc, rows).countByStatus("carol")).isEqualTo(counted("carol"));
+    assertThat(new TaskQueries(jdbc, rows, eventRows).countByStatus("carol"))
+        .isEqualTo(counted("carol"));
     // a task ends, one is put back (a retry after a lost lease), a few are deleted, a workflow goes
     // with its tasks: the counters follow in the same statements
     jdbc.sql("UPDATE task SET status = 'SUCCEEDED' WHERE owner = 'carol' AND status = 'RUNNING'")
@@ -146,14 +148,16 @@ class QueryPlansTest {
             FROM workflow w, generate_series(1, 4) AS k WHERE w.name = 'gone'
             """)
         .update();
-    Map<TaskStatus, Long> withWorkflow = new TaskQueries(jdbc, rows).countByStatus("carol");
+    Map<TaskStatus, Long> withWorkflow =
+        new TaskQueries(jdbc, rows, eventRows).countByStatus("carol");
     assertThat(withWorkflow).isEqualTo(counted("carol"));
     jdbc.sql("DELETE FROM workflow WHERE name = 'gone'").update();
-    Map<TaskStatus, Long> after = new TaskQueries(jdbc, rows).countByStatus("carol");
+    Map<TaskStatus, Long> after = new TaskQueries(jdbc, rows, eventRows).countByStatus("carol");
     assertThat(after).isEqualTo(counted("carol"));
     assertThat(after.get(TaskStatus.SUCCEEDED))
         .isEqualTo(withWorkflow.get(TaskStatus.SUCCEEDED) - 4);
-    assertThat(new TaskQueries(jdbc, rows).countByStatus("alice")).isEqualTo(counted("alice"));
+    assertThat(new TaskQueries(jdbc, rows, eventRows).countByStatus("alice"))
+        .isEqualTo(counted("alice"));
   }
 
   private Map<TaskStatus, Long> counted(String owner) {
