@@ -165,10 +165,8 @@ public class RerunWorkflow {
         });
     TaskContentHash now = new TaskContentHash(json, specs, dependencies);
     TaskContentHash then = new TaskContentHash(json, earlierSpecs, earlierDependencies);
-    Map<String, Boolean> reused = new LinkedHashMap<>();
-    for (String k : before.keySet()) {
-      reuse(k, request.reuse(), before, dependencies, now, then, reused);
-    }
+    Map<String, Boolean> reused =
+        RerunReuse.decide(request.reuse(), before, dependencies, now, then);
     List<NewTask> running =
         given.entrySet().stream()
             .filter(e -> !reused.get(e.getKey()))
@@ -226,32 +224,6 @@ public class RerunWorkflow {
           }
         });
     return after;
-  }
-
-  /** Whether task {@code k} is reused; its dependencies are decided first. */
-  private static boolean reuse(
-      String k,
-      boolean allowed,
-      Map<String, Task> before,
-      Map<String, Set<String>> dependencies,
-      TaskContentHash now,
-      TaskContentHash then,
-      Map<String, Boolean> reused) {
-    Boolean known = reused.get(k);
-    if (known != null) {
-      return known;
-    }
-    Task earlier = before.get(k);
-    boolean reuse =
-        allowed
-            && earlier.status() == TaskStatus.SUCCEEDED
-            && earlier.resultPointer() != null
-            && now.of(k).equals(then.of(k));
-    for (String d : dependencies.get(k)) {
-      reuse &= reuse(d, allowed, before, dependencies, now, then, reused);
-    }
-    reused.put(k, reuse);
-    return reuse;
   }
 
   private List<Task> tasks(
