@@ -72,6 +72,8 @@ class ArchitectureTest {
           .and()
           .doNotHaveSimpleName("TaskEventRows")
           .and()
+          .doNotHaveSimpleName("HeldTasks")
+          .and()
           .doNotHaveSimpleName("WorkflowRepository")
           .and()
           .doNotHaveSimpleName("WorkflowListing")

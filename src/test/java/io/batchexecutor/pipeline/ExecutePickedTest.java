@@ -13,6 +13,7 @@ import io.batchexecutor.support.ServiceTest;
 import io.batchexecutor.support.SettableClock;
 import io.batchexecutor.support.TaskBuilder;
 import io.batchexecutor.task.EventKind;
+import io.batchexecutor.task.HeldTasks;
 import io.batchexecutor.task.Task;
 import io.batchexecutor.task.TaskEvent;
 import io.batchexecutor.task.TaskQueries;
@@ -50,6 +51,7 @@ class ExecutePickedTest {
   static final String ME = "test-instance";
 
   @Autowired TaskRepository tasks;
+  @Autowired HeldTasks held;
   @Autowired WorkQueue queue;
   @Autowired TaskQueries queries;
   @Autowired JdbcClient jdbc;
@@ -446,6 +448,7 @@ class ExecutePickedTest {
         };
     return new ExecutePicked(
         tasks,
+        held,
         queue,
         backend,
         clock,
