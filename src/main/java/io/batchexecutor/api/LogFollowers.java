@@ -88,12 +88,12 @@ class LogFollowers implements SmartLifecycle {
         return true; // deleted meanwhile
       }
       boolean ended = task.get().status().isFinal();
-      nextRead = now.plus(outputs.logReadInterval(task.get()));
+      nextRead = now.plus(logs.logReadInterval(task.get()));
       boolean caughtUp = true;
       if (!stored) {
         Optional<LogChunk> live;
         try {
-          live = outputs.liveLogsAfter(task.get(), index, position);
+          live = logs.liveLogsAfter(task.get(), index, position);
         } catch (ProblemException backendUnavailable) {
           return !now.isBefore(until); // tried again next tick
         }
@@ -101,7 +101,7 @@ class LogFollowers implements SmartLifecycle {
           send(live.get());
           caughtUp = live.get().caughtUp();
         } else if (ended || index != null) {
-          Optional<String> output = outputs.storedLogs(task.get(), index);
+          Optional<String> output = logs.storedLogs(task.get(), index);
           if (output.isPresent()) {
             send(position.rest(output.get()));
             stored = true;
@@ -113,14 +113,14 @@ class LogFollowers implements SmartLifecycle {
 
     private void send(LogChunk chunk) throws IOException {
       if (!chunk.text().isEmpty()) {
-        emitter.send(chunk.text(), TaskOutputs.TEXT);
+        emitter.send(chunk.text(), TaskLogReader.TEXT);
       }
       position = chunk.next();
     }
   }
 
   private final TaskQueries tasks;
-  private final TaskOutputs outputs;
+  private final TaskLogReader logs;
   private final Clock clock;
   private final Set<Follower> followers = ConcurrentHashMap.newKeySet();
   private final ClientLimits limits;
@@ -128,7 +128,7 @@ class LogFollowers implements SmartLifecycle {
 
   LogFollowers(
       TaskQueries tasks,
-      TaskOutputs outputs,
+      TaskLogReader logs,
       TaskNotifications notifications,
       Clock clock,
       TaskScheduler scheduler,
@@ -136,7 +136,7 @@ class LogFollowers implements SmartLifecycle {
     this.timer = new Periodic(scheduler, "log-followers", this::tick, TICK, TICK);
     this.limits = limits;
     this.tasks = tasks;
-    this.outputs = outputs;
+    this.logs = logs;
     this.clock = clock;
     // the end of a followed task wakes its followers: they send the rest and close at once
     notifications.subscribe(

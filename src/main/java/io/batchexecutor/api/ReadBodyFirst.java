@@ -9,16 +9,10 @@ import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletInputStream;
 import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
-import java.io.BufferedReader;
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.URI;
-import java.nio.charset.Charset;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -101,7 +95,7 @@ public class ReadBodyFirst extends OncePerRequestFilter {
       throws ServletException, IOException {
     if (request.getAttribute(BODY) instanceof byte[] body) {
       request.removeAttribute(BODY);
-      chain.doFilter(new WithBody(request, body), response);
+      chain.doFilter(new GatheredBodyRequest(request, body), response);
       return;
     }
     if (request.getDispatcherType() != DispatcherType.REQUEST
@@ -115,7 +109,7 @@ public class ReadBodyFirst extends OncePerRequestFilter {
     async.setTimeout(0); // the deadline below is the only one
     ServletInputStream in = async.getRequest().getInputStream();
     if (request.getContentLengthLong() > limit) {
-      in.setReadListener(new Ignore());
+      in.setReadListener(new ReadNothing());
       answer(request, response, async, tooLarge());
       return;
     }
@@ -123,7 +117,7 @@ public class ReadBodyFirst extends OncePerRequestFilter {
     if (client.isEmpty()) {
       // not read at all: the security filters answer, and the connection is not kept for the rest
       response.setHeader("Connection", "close");
-      in.setReadListener(new Ignore());
+      in.setReadListener(new ReadNothing());
       request.setAttribute(BODY, new byte[0]);
       async.dispatch();
       return;
@@ -131,7 +125,7 @@ public class ReadBodyFirst extends OncePerRequestFilter {
     AtomicInteger held = gathering.computeIfAbsent(client.get(), c -> new AtomicInteger());
     if (held.incrementAndGet() > bodiesPerClient) {
       held.decrementAndGet();
-      in.setReadListener(new Ignore());
+      in.setReadListener(new ReadNothing());
       response.setHeader("Retry-After", "1");
       answer(
           request,
@@ -180,11 +174,7 @@ public class ReadBodyFirst extends OncePerRequestFilter {
     if (!request.getRequestURI().startsWith("/api/")) {
       return Optional.empty();
     }
-    String header = request.getHeader("Authorization");
-    if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-      return Optional.empty();
-    }
-    return tokens.clientFor(header.substring(7).strip());
+    return ApiTokens.bearer(request.getHeader("Authorization")).flatMap(tokens::clientFor);
   }
 
   /** Gathers one body; the first of its end, its overflow, an error or the deadline wins. */
@@ -303,78 +293,6 @@ public class ReadBodyFirst extends OncePerRequestFilter {
       log.debug("answering {} failed: {}", request.getRequestURI(), e.toString());
     } finally {
       async.complete();
-    }
-  }
-
-  /** Reads nothing: the body of a call that will be refused is left where it is. */
-  private static final class Ignore implements ReadListener {
-    @Override
-    public void onDataAvailable() {}
-
-    @Override
-    public void onAllDataRead() {}
-
-    @Override
-    public void onError(Throwable t) {}
-  }
-
-  /** The request as the controllers see it: its body is the one gathered. */
-  private static final class WithBody extends HttpServletRequestWrapper {
-    private final byte[] body;
-
-    WithBody(HttpServletRequest request, byte[] body) {
-      super(request);
-      this.body = body;
-    }
-
-    @Override
-    public ServletInputStream getInputStream() {
-      ByteArrayInputStream bytes = new ByteArrayInputStream(body);
-      return new ServletInputStream() {
-        @Override
-        public int read() {
-          return bytes.read();
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) {
-          return bytes.read(b, off, len);
-        }
-
-        @Override
-        public boolean isFinished() {
-          return bytes.available() == 0;
-        }
-
-        @Override
-        public boolean isReady() {
-          return true;
-        }
-
-        @Override
-        public void setReadListener(ReadListener listener) {
-          throw new IllegalStateException("the body was read already");
-        }
-      };
-    }
-
-    @Override
-    public BufferedReader getReader() {
-      String encoding = getCharacterEncoding();
-      return new BufferedReader(
-          new InputStreamReader(
-              new ByteArrayInputStream(body),
-              encoding == null ? StandardCharsets.UTF_8 : Charset.forName(encoding)));
-    }
-
-    @Override
-    public int getContentLength() {
-      return body.length;
-    }
-
-    @Override
-    public long getContentLengthLong() {
-      return body.length;
     }
   }
 }

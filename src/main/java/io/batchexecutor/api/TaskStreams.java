@@ -44,7 +44,7 @@ class TaskStreams {
   ResponseEntity<?> stream(Task task, Integer index, String stream, Integer tail) {
     String file = fileOf(stream);
     TaskOutputs.checkRun(task, index);
-    TaskOutputs.checkTail(tail);
+    TaskLogReader.checkTail(tail);
     if (!task.status().isFinal()) {
       throw noStream(
           "task "
@@ -81,7 +81,7 @@ class TaskStreams {
     InputStream body =
         stores.open(pointer, from, ObjectStore.END).orElseGet(InputStream::nullInputStream);
     return ResponseEntity.ok()
-        .contentType(TaskOutputs.TEXT)
+        .contentType(TaskLogReader.TEXT)
         .contentLength(size.getAsLong() - from)
         .body(new InputStreamResource(body));
   }

@@ -1,5 +1,6 @@
 package io.batchexecutor.backend;
 
+import io.batchexecutor.task.EventKind;
 import java.time.Instant;
 import java.util.Map;
 
@@ -23,7 +24,7 @@ public interface StepContext {
    * step ends does not lose it (for what a long step does within itself, such as retrying one run
    * of a sweep). Nothing is written once this instance no longer holds the task.
    */
-  void recordNow(String kind, String reason, Map<String, Object> details);
+  void recordNow(EventKind kind, String reason, Map<String, Object> details);
 
   /**
    * Whether the step now running certainly runs on this task for the first time: the task reached

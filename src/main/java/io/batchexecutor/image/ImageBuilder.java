@@ -1,14 +1,10 @@
 package io.batchexecutor.image;
 
 import com.github.dockerjava.api.DockerClient;
-import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.exception.NotFoundException;
-import com.github.dockerjava.api.model.BuildResponseItem;
 import io.batchexecutor.docker.DockerFailures;
 import io.batchexecutor.docker.DockerUnavailableException;
 import java.io.ByteArrayInputStream;
-import java.io.Closeable;
-import java.io.IOException;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -129,7 +125,7 @@ public class ImageBuilder {
           .exec(build.callback);
       log.info("Building {} from {}", build.reference, image.baseImage());
     } catch (RuntimeException e) {
-      build.finish(null, failure(e, build.callback));
+      build.finish(null, BuildStream.failure(e, build.callback));
     }
   }
 
@@ -156,42 +152,13 @@ public class ImageBuilder {
     }
   }
 
-  /** What a failed build means: an engine that went away, or a build the engine refused. */
-  private static RuntimeException failure(Throwable e, Callback callback) {
-    if (DockerFailures.unreachable(e)) {
-      return new DockerUnavailableException(e);
-    }
-    String reason = callback.error() != null ? callback.error() : DockerFailures.describe(e);
-    return refused(reason, callback.output());
-  }
-
-  private static ImageBuildException refused(String reason, String buildLog) {
-    String message = "image build failed: " + reason.strip();
-    String pipSaid = pipError(buildLog);
-    if (pipSaid != null) {
-      message += " (pip: " + pipSaid + ")";
-    }
-    return new ImageBuildException(message, buildLog);
-  }
-
-  /** pip's first {@code ERROR:} line in {@code buildLog}, which names what it could not install. */
-  static String pipError(String buildLog) {
-    for (String line : buildLog.split("\n")) {
-      String stripped = line.strip();
-      if (stripped.startsWith("ERROR: ")) {
-        return stripped.length() <= 500 ? stripped : stripped.substring(0, 500) + "...";
-      }
-    }
-    return null;
-  }
-
   /** One build under way, and the tasks that wait for it. */
   private final class Build {
 
     final String reference;
     final Duration timeout;
     final long startedNanos = System.nanoTime();
-    final Callback callback = new Callback(this);
+    final BuildStream callback;
     final CountDownLatch done = new CountDownLatch(1);
 
     /** Tasks waiting for this build; guarded by {@link #underWay}. */
@@ -203,6 +170,7 @@ public class ImageBuilder {
     Build(String reference, Duration timeout) {
       this.reference = reference;
       this.timeout = timeout;
+      this.callback = new BuildStream(reference, this::finish);
     }
 
     /** Waits for the end of the build, or until {@code stop} says to stop waiting. */
@@ -248,103 +216,6 @@ public class ImageBuilder {
       finished(this);
       if (result != null && !result.reused()) {
         log.info("Built {}", reference);
-      }
-    }
-  }
-
-  /** What the engine streams while it builds: the output, its error, and the image's id. */
-  private final class Callback implements ResultCallback<BuildResponseItem> {
-
-    private final Build build;
-    private final StringBuilder output = new StringBuilder();
-    private String error;
-    private String imageId;
-    private Closeable stream;
-    private boolean closed;
-
-    Callback(Build build) {
-      this.build = build;
-    }
-
-    @Override
-    public void onStart(Closeable stream) {
-      boolean closeNow;
-      synchronized (this) {
-        this.stream = stream;
-        closeNow = closed;
-      }
-      if (closeNow) {
-        closeQuietly(stream);
-      }
-    }
-
-    @Override
-    public void onNext(BuildResponseItem item) {
-      synchronized (this) {
-        if (item.getStream() != null) {
-          output.append(item.getStream());
-        }
-        if (item.isErrorIndicated()) {
-          String message =
-              item.getErrorDetail() != null && item.getErrorDetail().getMessage() != null
-                  ? item.getErrorDetail().getMessage()
-                  : "the build reported an error";
-          error = error == null ? message : error;
-          output.append(message).append('\n');
-        } else if (item.isBuildSuccessIndicated()) {
-          imageId = item.getImageId();
-        }
-      }
-    }
-
-    @Override
-    public void onError(Throwable throwable) {
-      build.finish(null, failure(throwable, this));
-    }
-
-    @Override
-    public void onComplete() {
-      String failed;
-      String id;
-      synchronized (this) {
-        failed = error;
-        id = imageId;
-      }
-      if (failed != null) {
-        build.finish(null, refused(failed, output()));
-      } else if (id == null) {
-        build.finish(null, refused("the engine reported no image", output()));
-      } else {
-        build.finish(new Built(build.reference, false, output()), null);
-      }
-    }
-
-    /** Hangs up: the engine sees its client go and cancels the build. */
-    @Override
-    public void close() {
-      Closeable open;
-      synchronized (this) {
-        closed = true;
-        open = stream;
-      }
-      if (open != null) {
-        closeQuietly(open);
-      }
-    }
-
-    synchronized String error() {
-      return error;
-    }
-
-    synchronized String output() {
-      return output.toString();
-    }
-
-    private void closeQuietly(Closeable c) {
-      try {
-        c.close();
-      } catch (IOException | RuntimeException e) {
-        log.debug("Closing the build stream of {}: {}", build.reference, e.getMessage());
       }
     }
   }

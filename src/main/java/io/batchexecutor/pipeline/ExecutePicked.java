@@ -3,12 +3,11 @@ package io.batchexecutor.pipeline;
 import io.batchexecutor.backend.BackOff;
 import io.batchexecutor.backend.ComputeBackend;
 import io.batchexecutor.backend.PipelineStep;
-import io.batchexecutor.backend.StepContext;
 import io.batchexecutor.backend.StepResult;
 import io.batchexecutor.backend.Unreachable;
+import io.batchexecutor.task.HeldTasks;
 import io.batchexecutor.task.Task;
 import io.batchexecutor.task.TaskError;
-import io.batchexecutor.task.TaskEvent;
 import io.batchexecutor.task.TaskRepository;
 import io.batchexecutor.task.TaskStatus;
 import io.batchexecutor.task.WorkQueue;
@@ -17,11 +16,8 @@ import io.micrometer.core.instrument.Timer;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
@@ -40,6 +36,7 @@ public class ExecutePicked {
   private static final Logger log = LoggerFactory.getLogger(ExecutePicked.class);
 
   private final TaskRepository tasks;
+  private final HeldTasks held;
   private final WorkQueue queue;
   private final ComputeBackend backend;
   private final List<PipelineStep> steps;
@@ -57,13 +54,14 @@ public class ExecutePicked {
 
   public ExecutePicked(
       TaskRepository tasks,
+      HeldTasks held,
       WorkQueue queue,
       ComputeBackend backend,
       Clock clock,
       String leaseOwner,
       BackOff backOff,
       MeterRegistry meters) {
-    this(tasks, queue, backend, clock, leaseOwner, backOff, meters, new WakeUp());
+    this(tasks, held, queue, backend, clock, leaseOwner, backOff, meters, new WakeUp());
   }
 
   /**
@@ -71,6 +69,7 @@ public class ExecutePicked {
    */
   ExecutePicked(
       TaskRepository tasks,
+      HeldTasks held,
       WorkQueue queue,
       ComputeBackend backend,
       Clock clock,
@@ -82,6 +81,7 @@ public class ExecutePicked {
     this.meters = meters;
     this.backOff = backOff;
     this.tasks = tasks;
+    this.held = held;
     this.queue = queue;
     this.backend = backend;
     this.clock = clock;
@@ -98,7 +98,7 @@ public class ExecutePicked {
   public void execute(Task claimed, BooleanSupplier stopRequested) throws InterruptedException {
     Task task = claimed;
     UUID id = task.id();
-    Claim context = new Claim(claimed, stopRequested);
+    ClaimContext context = new ClaimContext(claimed, stopRequested, steps, held, clock, leaseOwner);
     // a task WAITING again (for the sub-workflow it returned) is taken up by its workflow, not here
     while (!task.status().isFinal() && task.status() != TaskStatus.WAITING) {
       if (task.cancelRequested()) { // read with the claim and with every reload
@@ -147,7 +147,7 @@ public class ExecutePicked {
    * Runs {@code step} on {@code task}, timed by its outcome. Empty when the step threw: the task
    * was then given back to wait, or failed ({@link #backOffOrFail}).
    */
-  private Optional<StepResult> run(PipelineStep step, Task task, Claim context)
+  private Optional<StepResult> run(PipelineStep step, Task task, ClaimContext context)
       throws InterruptedException {
     Timer.Sample timing = Timer.start(meters);
     String outcome = "failed";
@@ -243,59 +243,5 @@ public class ExecutePicked {
 
   private Task reload(UUID id) {
     return tasks.find(id).orElse(null);
-  }
-
-  /** What the steps of one claim of a task may ask of the pipeline. */
-  private final class Claim implements StepContext {
-
-    private final UUID id;
-    private final BooleanSupplier stopRequested;
-
-    /** The steps that could have run on the task before this claim, and those run during it. */
-    private final Set<PipelineStep> mayHaveRun = new HashSet<>();
-
-    private PipelineStep running;
-
-    Claim(Task claimed, BooleanSupplier stopRequested) {
-      this.id = claimed.id();
-      this.stopRequested = stopRequested;
-      steps.stream().filter(s -> s.handles(claimed)).forEach(mayHaveRun::add);
-    }
-
-    /** {@code step} runs now. */
-    void stepStarts(PipelineStep step) {
-      running = step;
-    }
-
-    /** {@code step} ran on the task during this claim. */
-    void stepRan(PipelineStep step) {
-      mayHaveRun.add(step);
-    }
-
-    @Override
-    public Instant now() {
-      return clock.instant();
-    }
-
-    @Override
-    public boolean stopRequested() {
-      return stopRequested.getAsBoolean();
-    }
-
-    @Override
-    public void progress(String reason) {
-      tasks.progress(id, leaseOwner, reason, clock.instant());
-    }
-
-    @Override
-    public void recordNow(String kind, String reason, Map<String, Object> details) {
-      tasks.recordNow(
-          id, leaseOwner, new TaskEvent(clock.instant(), kind, null, null, reason, details));
-    }
-
-    @Override
-    public boolean firstRun() {
-      return !mayHaveRun.contains(running);
-    }
   }
 }

@@ -4,6 +4,7 @@ import io.batchexecutor.backend.BackOff;
 import io.batchexecutor.backend.ComputeBackend;
 import io.batchexecutor.config.BatchExecutorProperties;
 import io.batchexecutor.support.Periodic;
+import io.batchexecutor.task.HeldTasks;
 import io.batchexecutor.task.TaskAccepted;
 import io.batchexecutor.task.TaskNotifications;
 import io.batchexecutor.task.TaskQueries;
@@ -40,6 +41,7 @@ public class Pipeline implements SmartLifecycle {
   private static final Logger log = LoggerFactory.getLogger(Pipeline.class);
 
   private final TaskRepository tasks;
+  private final HeldTasks held;
   private final WorkQueue queue;
   private final TaskQueries queries;
   private final List<ComputeBackend> backends;
@@ -60,6 +62,7 @@ public class Pipeline implements SmartLifecycle {
 
   public Pipeline(
       TaskRepository tasks,
+      HeldTasks held,
       WorkQueue queue,
       TaskQueries queries,
       List<ComputeBackend> backends,
@@ -75,6 +78,7 @@ public class Pipeline implements SmartLifecycle {
         .description("Tasks this instance works on now")
         .register(meters);
     this.tasks = tasks;
+    this.held = held;
     this.queue = queue;
     this.queries = queries;
     this.backends = List.copyOf(backends);
@@ -114,7 +118,15 @@ public class Pipeline implements SmartLifecycle {
       byBackend.put(
           backend.name(),
           new ExecutePicked(
-              tasks, queue, backend, clock, leaseOwner, BackOff.of(settings), meters, wakeUp));
+              tasks,
+              held,
+              queue,
+              backend,
+              clock,
+              leaseOwner,
+              BackOff.of(settings),
+              meters,
+              wakeUp));
     }
     List<WatchedTasks> watched =
         backends.stream()

@@ -7,6 +7,7 @@ import io.batchexecutor.config.BatchExecutorProperties.Backend;
 import io.batchexecutor.config.ConditionalOnBackend;
 import io.batchexecutor.config.DeploymentBackends;
 import io.batchexecutor.db.ThisInstance;
+import io.batchexecutor.task.HeldTasks;
 import io.batchexecutor.task.TaskNotifications;
 import io.batchexecutor.task.TaskQueries;
 import io.batchexecutor.task.TaskRepository;
@@ -62,6 +63,7 @@ public class PipelineConfiguration {
   @ConditionalOnProperty(name = "batch-executor.pipeline.enabled", matchIfMissing = true)
   Pipeline pipeline(
       TaskRepository tasks,
+      HeldTasks held,
       WorkQueue queue,
       TaskQueries queries,
       ObjectProvider<ComputeBackend> backends,
@@ -76,6 +78,7 @@ public class PipelineConfiguration {
         backends.orderedStream().filter(b -> here.contains(b.name())).toList();
     return new Pipeline(
         tasks,
+        held,
         queue,
         queries,
         running.isEmpty() ? List.of(new NoComputeBackend()) : running,

@@ -64,6 +64,13 @@ public final class ApiTokens {
     return digestByClient.keySet();
   }
 
+  /** The token an {@code Authorization} header presents as {@code Bearer <token>}, if it does. */
+  public static Optional<String> bearer(String authorization) {
+    return authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)
+        ? Optional.of(authorization.substring(7).strip())
+        : Optional.empty();
+  }
+
   /** The client whose token this is, if any. */
   public Optional<String> clientFor(String token) {
     byte[] presented = digest(token);

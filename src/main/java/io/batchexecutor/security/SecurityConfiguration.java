@@ -183,9 +183,9 @@ public class SecurityConfiguration {
     protected void doFilterInternal(
         HttpServletRequest request, HttpServletResponse response, FilterChain chain)
         throws ServletException, IOException {
-      String header = request.getHeader("Authorization");
-      if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-        String token = header.substring(7).strip();
+      Optional<String> bearer = ApiTokens.bearer(request.getHeader("Authorization"));
+      if (bearer.isPresent()) {
+        String token = bearer.get();
         boolean isOperator = operator.matches(token); // both compared, every time
         tokens
             .clientFor(token)

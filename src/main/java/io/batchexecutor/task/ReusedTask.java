@@ -14,9 +14,6 @@ import java.util.UUID;
  */
 public final class ReusedTask {
 
-  /** The kind of the event that says which task's result a reused task took. */
-  public static final String REUSED = "REUSED";
-
   private ReusedTask() {}
 
   /**
@@ -53,7 +50,7 @@ public final class ReusedTask {
     where.put("workflow_id", workflowId.toString());
     where.put("workflow_key", key);
     task.pendingEvents.add(
-        new TaskEvent(at, TaskEvent.STATUS, null, TaskStatus.SUCCEEDED, b.statusReason, where));
+        new TaskEvent(at, EventKind.STATUS, null, TaskStatus.SUCCEEDED, b.statusReason, where));
     Map<String, Object> details = new LinkedHashMap<>();
     details.put("source_task_id", source.id().toString());
     details.put("source_workflow_id", String.valueOf(source.workflowId()));
@@ -61,7 +58,7 @@ public final class ReusedTask {
     task.pendingEvents.add(
         new TaskEvent(
             at,
-            REUSED,
+            EventKind.REUSED,
             TaskStatus.SUCCEEDED,
             TaskStatus.SUCCEEDED,
             "unchanged since task " + source.id() + " succeeded: its result is reused",

@@ -1,7 +1,6 @@
 package io.batchexecutor.task;
 
 import io.batchexecutor.config.TaskSettings;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,9 +12,10 @@ import java.util.UUID;
  * methods below, each of which checks the move against {@link TaskStatus#canMoveTo} and records a
  * {@link TaskEvent}; {@link TaskRepository#update} writes the changes and the events together,
  * provided nobody else changed the task since it was read. Its fields, and the accessors that read
- * them, are in {@code TaskState}.
+ * them, are in {@code TaskState}; the checked move and the facts it records without a change of
+ * status are in {@code TaskHistory}.
  */
-public final class Task extends TaskState {
+public final class Task extends TaskHistory {
 
   Task(TaskFields fields) {
     super(fields);
@@ -35,7 +35,7 @@ public final class Task extends TaskState {
     b.statusReason = "accepted";
     Task task = new Task(b);
     task.pendingEvents.add(
-        new TaskEvent(at, TaskEvent.STATUS, null, TaskStatus.QUEUED, "accepted", Map.of()));
+        new TaskEvent(at, EventKind.STATUS, null, TaskStatus.QUEUED, "accepted", Map.of()));
     return task;
   }
 
@@ -67,7 +67,7 @@ public final class Task extends TaskState {
     task.pendingEvents.add(
         new TaskEvent(
             at,
-            TaskEvent.STATUS,
+            EventKind.STATUS,
             null,
             b.status,
             b.statusReason,
@@ -82,50 +82,14 @@ public final class Task extends TaskState {
     moveTo(TaskStatus.BUILDING, "building the task image", Map.of(), at);
   }
 
-  /** The task's own (baked) image exists locally under {@code reference}. */
-  public void imageBuilt(String reference, boolean reused, Instant at) {
-    imageBuilt(reference, reused, false, at);
-  }
-
-  /**
-   * The task's image exists locally under {@code reference}: built for it, or {@code reused} as it
-   * was; an {@code environment} image (staged payload) or the task's own (baked).
-   */
-  public void imageBuilt(String reference, boolean reused, boolean environment, Instant at) {
-    this.imageRef = reference;
-    record(
-        "IMAGE",
-        (environment ? "environment image " : "image ")
-            + (reused ? "reused: " : "built: ")
-            + reference,
-        Map.of("image", reference, "reused", reused, "payload", environment ? "staged" : "baked"),
-        at);
-  }
-
   /** The image is on its way to the registry. */
   public void startPushing(Instant at) {
     moveTo(TaskStatus.PUSHING, "pushing " + imageRef, Map.of(), at);
   }
 
-  /** The image is in the registry as {@code remoteReference}, which jobs run from. */
-  public void imagePushed(String remoteReference, boolean alreadyThere, Instant at) {
-    this.imageRef = remoteReference;
-    record(
-        "IMAGE_PUSHED",
-        alreadyThere ? "already in the registry: " + remoteReference : "pushed " + remoteReference,
-        Map.of("image", remoteReference, "already_there", alreadyThere),
-        at);
-  }
-
   /** A job definition is being registered. */
   public void startRegistering(Instant at) {
     moveTo(TaskStatus.REGISTERING, "registering the job definition", Map.of(), at);
-  }
-
-  /** The job definition that the task is submitted with. */
-  public void registered(String jobDefinitionArn, Instant at) {
-    this.jobDefinitionArn = jobDefinitionArn;
-    record("JOB_DEFINITION", jobDefinitionArn, Map.of("arn", jobDefinitionArn), at);
   }
 
   /** The task was handed to a backend's job service ({@code where}: AWS Batch) as {@code jobId}. */
@@ -161,32 +125,6 @@ public final class Task extends TaskState {
 
   // ---- while it runs --------------------------------------------------------------------------
 
-  /** A failed attempt is retried in the new container {@code containerId}. */
-  public void retriedIn(String containerId, Instant at) {
-    this.containerId = containerId;
-    record(
-        "CONTAINER",
-        "attempt continues in container " + shortId(containerId),
-        Map.of("container_id", containerId),
-        at);
-  }
-
-  /** A new attempt of the task started. */
-  public void attemptStarted(int attempt, Map<String, Object> details, Instant at) {
-    this.attempts = Math.max(attempts, attempt);
-    Map<String, Object> all = new LinkedHashMap<>(details);
-    all.put("attempt", attempt);
-    record("ATTEMPT", "attempt " + attempt + " started", all, at);
-  }
-
-  /** The log stream that carries the task's output. */
-  public void logStream(String logStreamName, Instant at) {
-    if (logStreamName != null && !logStreamName.equals(this.logStreamName)) {
-      this.logStreamName = logStreamName;
-      record("LOG_STREAM", logStreamName, Map.of("log_stream_name", logStreamName), at);
-    }
-  }
-
   /**
    * The digests of the result files the service collected ({@code result.json}, {@code
    * result.pickle}: file name to SHA-256 hex), taken from the bytes as they reached it; every later
@@ -217,7 +155,7 @@ public final class Task extends TaskState {
     if (observed == status) {
       if (reason != null && !reason.equals(statusReason)) {
         statusReason = reason;
-        record("STATUS_REASON", reason, Map.of(), at);
+        record(EventKind.STATUS_REASON, reason, Map.of(), at);
       }
       return;
     }
@@ -317,66 +255,7 @@ public final class Task extends TaskState {
     this.finishedAt = at;
   }
 
-  // ---- waiting for a service ------------------------------------------------------------------
-
-  /**
-   * A service the current step needs did not answer ({@code description} says which and what to
-   * do); the step runs again after {@code retryIn}. The status stays; its reason says why it waits.
-   */
-  public void unreachable(String description, Duration retryIn, Instant at) {
-    if (unreachableSince == null) {
-      unreachableSince = at;
-    }
-    unreachableTries++;
-    long seconds = Math.max(1, Math.round(retryIn.toMillis() / 1000.0));
-    String reason =
-        "waiting: " + description + " (try " + unreachableTries + "; next in " + seconds + " s)";
-    record(
-        "UNREACHABLE",
-        reason,
-        Map.of("tries", unreachableTries, "retry_in_seconds", seconds, "what", description),
-        at);
-    statusReason = StorableText.of(reason);
-  }
-
-  /** The service that did not answer answers again; recorded once, when a wait ends. */
-  public void reachableAgain(Instant at) {
-    if (unreachableTries == 0) {
-      return;
-    }
-    record(
-        "REACHABLE",
-        "answered again after " + unreachableTries + " unanswered tries",
-        Map.of("tries", unreachableTries),
-        at);
-    unreachableSince = null;
-    unreachableTries = 0;
-  }
-
-  // ---- recording ------------------------------------------------------------------------------
-
-  /** Records a fact about the task that does not change its status. */
-  public void record(String kind, String reason, Map<String, Object> details, Instant at) {
-    pendingEvents.add(new TaskEvent(at, kind, status, status, StorableText.of(reason), details));
-    this.updatedAt = at;
-  }
-
-  private void moveTo(TaskStatus next, String reason, Map<String, Object> details, Instant at) {
-    if (!status.canMoveTo(next)) {
-      throw new IllegalTransitionException(id(), status, next);
-    }
-    String storable = StorableText.of(reason);
-    pendingEvents.add(new TaskEvent(at, TaskEvent.STATUS, status, next, storable, details));
-    this.status = next;
-    this.statusReason = storable;
-    this.updatedAt = at;
-  }
-
   private static Map<String, Object> exitDetails(Integer exitCode) {
     return exitCode == null ? Map.of() : Map.of("exit_code", exitCode);
-  }
-
-  private static String shortId(String containerId) {
-    return containerId.length() > 12 ? containerId.substring(0, 12) : containerId;
   }
 }

@@ -7,8 +7,8 @@ import java.util.Map;
  * One entry in a task's append-only history.
  *
  * @param at when it happened
- * @param kind {@code STATUS} for a change of status; other kinds record what happened within one
- *     (an attempt, a lease given back, a cancel request)
+ * @param kind {@link EventKind#STATUS} for a change of status; other kinds record what happened
+ *     within one (an attempt, a lease given back, a cancel request)
  * @param fromStatus the status before, for {@code STATUS} events
  * @param toStatus the status after, for {@code STATUS} events
  * @param reason a human-readable reason
@@ -16,11 +16,8 @@ import java.util.Map;
  */
 public record TaskEvent(
     Instant at,
-    String kind,
+    EventKind kind,
     TaskStatus fromStatus,
     TaskStatus toStatus,
     String reason,
-    Map<String, Object> details) {
-
-  public static final String STATUS = "STATUS";
-}
+    Map<String, Object> details) {}

@@ -20,10 +20,12 @@ public class TaskQueries {
 
   private final JdbcClient jdbc;
   private final TaskRows rows;
+  private final TaskEventRows eventRows;
 
-  TaskQueries(JdbcClient jdbc, TaskRows rows) {
+  TaskQueries(JdbcClient jdbc, TaskRows rows, TaskEventRows eventRows) {
     this.jdbc = jdbc;
     this.rows = rows;
+    this.eventRows = eventRows;
   }
 
   /** The task, if it exists. */
@@ -163,7 +165,7 @@ public class TaskQueries {
   public List<TaskEvent> events(UUID taskId) {
     return jdbc.sql("SELECT * FROM task_event WHERE task_id = :id ORDER BY id")
         .param("id", taskId)
-        .query(rows.event)
+        .query(eventRows.event)
         .list();
   }
 

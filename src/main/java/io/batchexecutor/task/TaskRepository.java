@@ -1,10 +1,7 @@
 package io.batchexecutor.task;
 
-import static io.batchexecutor.task.TaskRows.ts;
-
 import io.batchexecutor.support.RetryDelays;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -48,6 +45,7 @@ public class TaskRepository {
   private final TransactionTemplate tx;
   private final NamedParameterJdbcTemplate batch;
   private final TaskRows rows;
+  private final TaskEventRows eventRows;
   private final TaskQueries queries;
   private final WorkflowCascade cascade;
   private final TaskNotifications notifications;
@@ -58,6 +56,7 @@ public class TaskRepository {
       NamedParameterJdbcTemplate batch,
       TransactionTemplate tx,
       TaskRows rows,
+      TaskEventRows eventRows,
       TaskQueries queries,
       WorkflowCascade cascade,
       TaskNotifications notifications,
@@ -67,6 +66,7 @@ public class TaskRepository {
     this.batch = batch;
     this.tx = tx;
     this.rows = rows;
+    this.eventRows = eventRows;
     this.queries = queries;
     this.cascade = cascade;
     this.notifications = notifications;
@@ -138,7 +138,7 @@ public class TaskRepository {
       throw new IllegalArgumentException("a new task has exactly one event, its acceptance");
     }
     Map<String, Object> params = rows.insertParams(task, idempotencyKey, requestHash);
-    params.putAll(rows.firstEventParams(task.pendingEvents().get(0)));
+    params.putAll(eventRows.firstEventParams(task.pendingEvents().get(0)));
     params.put("channel", TaskNotifications.DUE_CHANNEL);
     boolean inserted =
         jdbc.sql(TaskRows.INSERT_ANNOUNCED).params(params).query(Boolean.class).single();
@@ -162,9 +162,10 @@ public class TaskRepository {
               workflowTasks.stream()
                   .map(t -> new MapSqlParameterSource(rows.insertParams(t, null, null)))
                   .toArray(SqlParameterSource[]::new));
-          rows.insertEventRows(
+          eventRows.insertEventRows(
               workflowTasks.stream()
-                  .flatMap(t -> t.pendingEvents().stream().map(e -> rows.eventParams(t.id(), e))));
+                  .flatMap(
+                      t -> t.pendingEvents().stream().map(e -> eventRows.eventParams(t.id(), e))));
           if (workflowTasks.stream().anyMatch(t -> t.status() == TaskStatus.QUEUED)) {
             rows.pgNotify(TaskNotifications.DUE_CHANNEL, workflowTasks.get(0).id().toString());
           }
@@ -259,41 +260,6 @@ public class TaskRepository {
       cancelledBelow.forEach(id -> notifications.ended(id, task.workflowId()));
     }
     return written == null ? Optional.empty() : written;
-  }
-
-  /**
-   * Sets the status reason of a task this instance holds, without taking part in the version check:
-   * a step that runs long says how it is getting on, and its own write at the end (which reads the
-   * version from before) still goes through. Nothing is written once the lease is gone.
-   */
-  public void progress(UUID id, String leaseOwner, String reason, Instant at) {
-    jdbc.sql(
-            """
-            UPDATE task SET status_reason = :reason, updated_at = :at
-            WHERE id = :id AND lease_owner = :owner
-            """)
-        .param("reason", reason)
-        .param("at", ts(at))
-        .param("id", id)
-        .param("owner", leaseOwner)
-        .update();
-  }
-
-  /**
-   * Adds one event to the history of a task this instance holds, outside the version check, as
-   * {@link #progress} does; nothing is written once the lease is gone.
-   */
-  public void recordNow(UUID id, String leaseOwner, TaskEvent event) {
-    Map<String, Object> row = rows.eventParams(id, event);
-    row.put("owner", leaseOwner);
-    jdbc.sql(
-            """
-            INSERT INTO task_event (task_id, at, kind, from_status, to_status, reason, details)
-            SELECT id, :at, :kind, :from, :to, :reason, CAST(:details AS jsonb)
-            FROM task WHERE id = :task AND lease_owner = :owner
-            """)
-        .params(row)
-        .update();
   }
 
   /**

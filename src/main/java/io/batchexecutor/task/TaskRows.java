@@ -7,22 +7,18 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.stream.Stream;
 import org.springframework.jdbc.core.RowMapper;
-import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
-import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
-import org.springframework.jdbc.core.namedparam.SqlParameterSource;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * How a task and its events map to rows: the insert, the versioned update every change goes
- * through, the events written with it, and a row read back into a {@link Task}.
+ * How a task maps to rows: the insert, the versioned update every change goes through (with the
+ * events written by {@link TaskEventRows} in the same statement), and a row read back into a {@link
+ * Task}.
  */
 @Component
 class TaskRows {
@@ -65,12 +61,6 @@ class TaskRows {
           SELECT count(*) = 1 FROM announced
           """;
 
-  private static final String INSERT_EVENT =
-      """
-      INSERT INTO task_event (task_id, at, kind, from_status, to_status, reason, details)
-      VALUES (:task, :at, :kind, :from, :to, :reason, CAST(:details AS jsonb))
-      """;
-
   /**
    * What changed on a task, if it is still at the version it was read at. A final status gives up
    * the lease; a cancel request, once made, is never taken back by a writer that read before it.
@@ -98,23 +88,19 @@ class TaskRows {
       """;
 
   private static final TypeReference<Map<String, UUID>> DEPENDS_ON = new TypeReference<>() {};
-  private static final TypeReference<Map<String, Object>> DETAILS = new TypeReference<>() {};
   private static final TypeReference<Map<String, String>> DIGESTS = new TypeReference<>() {};
 
   private final JdbcClient jdbc;
-  private final NamedParameterJdbcTemplate batch;
   private final JsonMapper json;
+  private final TaskEventRows events;
 
   /** A row of {@code task} (all its columns) as a {@link Task}. */
   final RowMapper<Task> task = this::mapTask;
 
-  /** A row of {@code task_event} as a {@link TaskEvent}. */
-  final RowMapper<TaskEvent> event = this::mapEvent;
-
-  TaskRows(JdbcClient jdbc, NamedParameterJdbcTemplate batch, JsonMapper json) {
+  TaskRows(JdbcClient jdbc, JsonMapper json, TaskEventRows events) {
     this.jdbc = jdbc;
-    this.batch = batch;
     this.json = json;
+    this.events = events;
   }
 
   /** The parameters of {@link #INSERT_TASK} for {@code task}. */
@@ -153,32 +139,10 @@ class TaskRows {
    * nothing, and nothing written, when another writer changed the task first.
    */
   JdbcClient.StatementSpec write(Task task) {
-    List<TaskEvent> events = task.pendingEvents();
     Map<String, Object> params = updateParams(task);
     StringBuilder sql =
         new StringBuilder("WITH updated AS (").append(UPDATE).append(" RETURNING *)");
-    if (!events.isEmpty()) {
-      sql.append(
-          """
-          , logged AS (
-            INSERT INTO task_event (task_id, at, kind, from_status, to_status, reason, details)
-            SELECT updated.id, e.at, e.kind, e.from_status, e.to_status, e.reason, e.details
-            FROM updated, (VALUES\s""");
-      for (int i = 0; i < events.size(); i++) {
-        sql.append(i == 0 ? "" : ", ")
-            .append("(%1$d, CAST(:at%1$d AS timestamptz), CAST(:kind%1$d AS text),".formatted(i))
-            .append(" CAST(:from%1$d AS text), CAST(:to%1$d AS text),".formatted(i))
-            .append(" CAST(:reason%1$d AS text), CAST(:details%1$d AS jsonb))".formatted(i));
-        Map<String, Object> event = eventParams(task.id(), events.get(i));
-        for (String name : List.of("at", "kind", "from", "to", "reason", "details")) {
-          params.put(name + i, event.get(name));
-        }
-      }
-      sql.append(
-          """
-          ) AS e(n, at, kind, from_status, to_status, reason, details)
-            ORDER BY e.n)""");
-    }
+    events.appendLogged(sql, params, task.id(), task.pendingEvents());
     boolean ends = task.status().isFinal();
     if (ends) {
       sql.append(", announced AS (SELECT pg_notify(:channel, :payload) FROM updated)");
@@ -243,39 +207,6 @@ class TaskRows {
         .listOfRows();
   }
 
-  /** The parameters of one {@code task_event} row. */
-  Map<String, Object> eventParams(UUID taskId, TaskEvent e) {
-    Map<String, Object> row = new HashMap<>();
-    row.put("task", taskId);
-    row.put("at", ts(e.at()));
-    row.put("kind", e.kind());
-    row.put("from", e.fromStatus() == null ? null : e.fromStatus().name());
-    row.put("to", e.toStatus() == null ? null : e.toStatus().name());
-    row.put("reason", e.reason());
-    row.put("details", json.writeValueAsString(e.details() == null ? Map.of() : e.details()));
-    return row;
-  }
-
-  /** The parameters of a new task's first event in {@link #INSERT_ANNOUNCED}. */
-  Map<String, Object> firstEventParams(TaskEvent e) {
-    Map<String, Object> row = eventParams(null, e);
-    row.remove("task");
-    row.put("eventAt", row.remove("at"));
-    row.put("eventReason", row.remove("reason"));
-    return row;
-  }
-
-  /** Adds {@code events} to the history of task {@code taskId}. */
-  void insertEvents(UUID taskId, List<TaskEvent> events) {
-    insertEventRows(events.stream().map(e -> eventParams(taskId, e)));
-  }
-
-  /** Events in one batched statement. */
-  void insertEventRows(Stream<Map<String, Object>> rows) {
-    batch.batchUpdate(
-        INSERT_EVENT, rows.map(MapSqlParameterSource::new).toArray(SqlParameterSource[]::new));
-  }
-
   private Task mapTask(ResultSet rs, int rowNum) throws SQLException {
     TaskFields b = new TaskFields();
     b.id = rs.getObject("id", UUID.class);
@@ -316,20 +247,6 @@ class TaskRows {
     b.unreachableTries = rs.getInt("unreachable_tries");
     b.reusedFrom = rs.getObject("reused_from", UUID.class);
     return b.build();
-  }
-
-  private TaskEvent mapEvent(ResultSet rs, int rowNum) throws SQLException {
-    return new TaskEvent(
-        instant(rs, "at"),
-        rs.getString("kind"),
-        status(rs.getString("from_status")),
-        status(rs.getString("to_status")),
-        rs.getString("reason"),
-        json.readValue(rs.getString("details"), DETAILS));
-  }
-
-  private static TaskStatus status(String value) {
-    return value == null ? null : TaskStatus.valueOf(value);
   }
 
   private static Instant instant(ResultSet rs, String column) throws SQLException {

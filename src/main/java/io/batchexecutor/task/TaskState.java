@@ -10,9 +10,10 @@ import java.util.UUID;
 
 /**
  * What is known of a task, as read and as changed since: its fields and the accessors that read
- * them. {@link Task} adds the changes; the fields that change are written only by its methods.
+ * them. {@link Task} adds the changes ({@code TaskHistory} the checked move and the recorded
+ * facts); the fields that change are written only by its methods.
  */
-abstract sealed class TaskState permits Task {
+abstract sealed class TaskState permits TaskHistory {
 
   private final UUID id;
   private final String owner;

@@ -88,12 +88,12 @@ final class TaskValidation {
     checkStorable("args", spec.args(), problems);
     checkStorable("kwargs", spec.kwargs(), problems);
     checkStorable("sweep", spec.sweep(), problems);
-    if (task.name() != null && !storable(task.name())) {
+    if (task.name() != null && !StorableText.storable(task.name())) {
       problems.add(v("name", UNSTORABLE));
     }
     if (spec.function() != null
         && spec.function().source() != null
-        && !storable(spec.function().source())) {
+        && !StorableText.storable(spec.function().source())) {
       problems.add(v("function.source", UNSTORABLE));
     }
     checkImage(spec.image(), problems);
@@ -120,7 +120,7 @@ final class TaskValidation {
     }
     if (function.source() == null || function.source().isBlank()) {
       problems.add(v("function.source", "must not be empty"));
-    } else if (utf8Length(function.source()) > maxSourceBytes) {
+    } else if (StorableText.utf8Length(function.source()) > maxSourceBytes) {
       problems.add(v("function.source", "must be at most " + maxSourceBytes + " bytes"));
     } else if (function.source().indexOf('\0') >= 0) {
       problems.add(v("function.source", "must not contain NUL characters"));
@@ -222,7 +222,7 @@ final class TaskValidation {
     if (node == null) {
       return;
     }
-    if (node.isString() && !storable(node.asString())) {
+    if (node.isString() && !StorableText.storable(node.asString())) {
       problems.add(v(field, UNSTORABLE));
       return;
     }
@@ -236,7 +236,7 @@ final class TaskValidation {
       }
     } else if (node.isObject()) {
       for (Map.Entry<String, JsonNode> entry : node.properties()) {
-        if (!storable(entry.getKey())) {
+        if (!StorableText.storable(entry.getKey())) {
           problems.add(v(field, "has a key that " + UNSTORABLE.substring(5)));
           return;
         }
@@ -249,45 +249,8 @@ final class TaskValidation {
     }
   }
 
-  /** Whether {@code text} is valid Unicode without NUL: what PostgreSQL and UTF-8 can hold. */
-  static boolean storable(String text) {
-    for (int i = 0; i < text.length(); i++) {
-      char c = text.charAt(i);
-      if (c == 0) {
-        return false;
-      }
-      if (Character.isHighSurrogate(c)) {
-        if (i + 1 >= text.length() || !Character.isLowSurrogate(text.charAt(i + 1))) {
-          return false;
-        }
-        i++;
-      } else if (Character.isLowSurrogate(c)) {
-        return false;
-      }
-    }
-    return true;
-  }
-
   static boolean isIdentifier(String name) {
     return IDENTIFIER.matcher(name).matches() && !PYTHON_KEYWORDS.contains(name);
-  }
-
-  private static long utf8Length(String s) {
-    long bytes = 0;
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (c < 0x80) {
-        bytes += 1;
-      } else if (c < 0x800) {
-        bytes += 2;
-      } else if (Character.isHighSurrogate(c)) {
-        bytes += 4;
-        i++;
-      } else {
-        bytes += 3;
-      }
-    }
-    return bytes;
   }
 
   private static String printable(String key) {

@@ -24,11 +24,13 @@ public class WorkQueue {
   private final JdbcClient jdbc;
   private final TransactionTemplate tx;
   private final TaskRows rows;
+  private final TaskEventRows eventRows;
 
-  WorkQueue(JdbcClient jdbc, TransactionTemplate tx, TaskRows rows) {
+  WorkQueue(JdbcClient jdbc, TransactionTemplate tx, TaskRows rows, TaskEventRows eventRows) {
     this.jdbc = jdbc;
     this.tx = tx;
     this.rows = rows;
+    this.eventRows = eventRows;
   }
 
   /**
@@ -206,15 +208,15 @@ public class WorkQueue {
                         rs.getString("previous_owner"),
                         TaskStatus.valueOf(rs.getString("status"))))
             .list();
-    rows.insertEventRows(
+    eventRows.insertEventRows(
         reaped.stream()
             .map(
                 r ->
-                    rows.eventParams(
+                    eventRows.eventParams(
                         r.id(),
                         new TaskEvent(
                             now,
-                            "LEASE_EXPIRED",
+                            EventKind.LEASE_EXPIRED,
                             r.status(),
                             r.status(),
                             "the lease of " + r.previousOwner() + " expired; back in the queue",
@@ -258,12 +260,12 @@ public class WorkQueue {
     if (current.isEmpty()) {
       return false;
     }
-    rows.insertEvents(
+    eventRows.insertEvents(
         id,
         List.of(
             new TaskEvent(
                 at,
-                "CANCEL_REQUESTED",
+                EventKind.CANCEL_REQUESTED,
                 current.get(),
                 current.get(),
                 reason == null ? "cancel requested" : "cancel requested: " + reason,

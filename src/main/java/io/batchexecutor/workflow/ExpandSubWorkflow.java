@@ -49,7 +49,7 @@ public class ExpandSubWorkflow implements SubWorkflows {
 
   private static final Set<String> FIELDS = Set.of("tasks", "output", "name");
 
-  private final SubmitWorkflow submit;
+  private final WorkflowTaskChecks checks;
   private final SubmitTask submitTask;
   private final TaskQueries queries;
   private final SubmissionLimits limits;
@@ -58,14 +58,14 @@ public class ExpandSubWorkflow implements SubWorkflows {
   private final Clock clock;
 
   public ExpandSubWorkflow(
-      SubmitWorkflow submit,
+      WorkflowTaskChecks checks,
       SubmitTask submitTask,
       TaskQueries queries,
       SubmissionLimits limits,
       WorkflowProperties properties,
       JsonMapper json,
       Clock clock) {
-    this.submit = submit;
+    this.checks = checks;
     this.submitTask = submitTask;
     this.queries = queries;
     this.limits = limits;
@@ -157,7 +157,7 @@ public class ExpandSubWorkflow implements SubWorkflows {
     Map<String, Set<String>> dependencies = new LinkedHashMap<>();
     for (Map.Entry<String, NewTask> entry : given.entrySet()) {
       Set<String> needs =
-          submit.checkTask(entry.getKey(), entry.getValue(), given.keySet(), problems);
+          checks.checkTask(entry.getKey(), entry.getValue(), given.keySet(), problems);
       if (needs != null) {
         dependencies.put(entry.getKey(), needs);
       }
@@ -175,14 +175,14 @@ public class ExpandSubWorkflow implements SubWorkflows {
     malformed.forEach(
         p -> problems.add(v("output" + p.field().substring("args[0]".length()), p.message())));
     if (problems.isEmpty()) {
-      SubmitWorkflow.checkAcyclic(dependencies, Map.of(), problems);
+      WorkflowTaskChecks.checkAcyclic(dependencies, Map.of(), problems);
     }
     if (!problems.isEmpty()) {
       throw new InvalidTaskException(problems);
     }
     limits.checkRuns(parent.owner(), SubmissionLimits.runsOf(given.values()), () -> false);
-    Map<String, TaskSettings> settings = submit.settings(given);
-    submit.checkDependenciesOnBackends(dependencies, settings);
+    Map<String, TaskSettings> settings = checks.settings(given);
+    checks.checkDependenciesOnBackends(dependencies, settings);
     return build(parent, given, dependencies, settings, output, bareOutput, at);
   }
 

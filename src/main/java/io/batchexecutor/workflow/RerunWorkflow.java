@@ -14,7 +14,6 @@ import io.batchexecutor.task.TaskStatus;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -45,7 +44,20 @@ public class RerunWorkflow {
    * @param args the new positional arguments
    * @param kwargs the new keyword arguments
    */
-  public record Replacement(TaskSpec.FunctionSpec function, JsonNode args, JsonNode kwargs) {}
+  public record Replacement(TaskSpec.FunctionSpec function, JsonNode args, JsonNode kwargs) {
+
+    /** The spec a task runs with now: {@code s}, with what {@code r} (if any) replaces. */
+    static TaskSpec apply(Replacement r, TaskSpec s) {
+      return r == null
+          ? s
+          : new TaskSpec(
+              r.function() != null ? r.function() : s.function(),
+              r.args() != null ? r.args() : s.args(),
+              r.kwargs() != null ? r.kwargs() : s.kwargs(),
+              s.image(),
+              s.sweep());
+    }
+  }
 
   /**
    * A re-run as a client asks for it.
@@ -63,7 +75,7 @@ public class RerunWorkflow {
       Map<String, Replacement> replacements,
       String idempotencyKey) {}
 
-  private final SubmitWorkflow submitWorkflow;
+  private final WorkflowTaskChecks checks;
   private final SubmitTask submitTask;
   private final WorkflowRepository workflows;
   private final SubmissionLimits limits;
@@ -72,14 +84,14 @@ public class RerunWorkflow {
   private final Clock clock;
 
   public RerunWorkflow(
-      SubmitWorkflow submitWorkflow,
+      WorkflowTaskChecks checks,
       SubmitTask submitTask,
       WorkflowRepository workflows,
       SubmissionLimits limits,
       ApplicationEventPublisher events,
       JsonMapper json,
       Clock clock) {
-    this.submitWorkflow = submitWorkflow;
+    this.checks = checks;
     this.submitTask = submitTask;
     this.workflows = workflows;
     this.limits = limits;
@@ -127,9 +139,14 @@ public class RerunWorkflow {
         (k, t) ->
             given.put(
                 k,
-                new NewTask(request.owner(), t.name(), spec(t, replacements.get(k)), null, null)));
+                new NewTask(
+                    request.owner(),
+                    t.name(),
+                    Replacement.apply(replacements.get(k), t.spec()),
+                    null,
+                    null)));
     Map<String, Set<String>> dependencies =
-        submitWorkflow.checkTasks(given, after(before, request.owner()), problems).all();
+        checks.checkTasks(given, after(before, request.owner()), problems).all();
 
     Map<String, TaskSpec> specs = new LinkedHashMap<>();
     Map<String, TaskSpec> earlierSpecs = new LinkedHashMap<>();
@@ -148,10 +165,8 @@ public class RerunWorkflow {
         });
     TaskContentHash now = new TaskContentHash(json, specs, dependencies);
     TaskContentHash then = new TaskContentHash(json, earlierSpecs, earlierDependencies);
-    Map<String, Boolean> reused = new LinkedHashMap<>();
-    for (String k : before.keySet()) {
-      reuse(k, request.reuse(), before, dependencies, now, then, reused);
-    }
+    Map<String, Boolean> reused =
+        RerunReuse.decide(request.reuse(), before, dependencies, now, then);
     List<NewTask> running =
         given.entrySet().stream()
             .filter(e -> !reused.get(e.getKey()))
@@ -169,7 +184,7 @@ public class RerunWorkflow {
             null,
             request.earlier());
     List<Task> tasks = tasks(workflow, before, specs, dependencies, reused);
-    String hash = key == null ? null : hash(request, replacements);
+    String hash = key == null ? null : WorkflowRequestHash.ofRerun(request, replacements, json);
     Optional<WorkflowRepository.Earlier> stored =
         workflows.insert(workflow, tasks, key, hash, limits.maxUnfinishedTasks(request.owner()));
     if (stored.isPresent()) {
@@ -194,7 +209,7 @@ public class RerunWorkflow {
     before.forEach(
         (k, t) -> {
           Set<String> referred =
-              submitWorkflow.checkTask(
+              checks.checkTask(
                   k,
                   new NewTask(owner, t.name(), t.spec(), null, null),
                   before.keySet(),
@@ -209,46 +224,6 @@ public class RerunWorkflow {
           }
         });
     return after;
-  }
-
-  /** Whether task {@code k} is reused; its dependencies are decided first. */
-  private static boolean reuse(
-      String k,
-      boolean allowed,
-      Map<String, Task> before,
-      Map<String, Set<String>> dependencies,
-      TaskContentHash now,
-      TaskContentHash then,
-      Map<String, Boolean> reused) {
-    Boolean known = reused.get(k);
-    if (known != null) {
-      return known;
-    }
-    Task earlier = before.get(k);
-    boolean reuse =
-        allowed
-            && earlier.status() == TaskStatus.SUCCEEDED
-            && earlier.resultPointer() != null
-            && now.of(k).equals(then.of(k));
-    for (String d : dependencies.get(k)) {
-      reuse &= reuse(d, allowed, before, dependencies, now, then, reused);
-    }
-    reused.put(k, reuse);
-    return reuse;
-  }
-
-  /** The spec task {@code t} runs with now: its own, or with what {@code r} replaces. */
-  private static TaskSpec spec(Task t, Replacement r) {
-    TaskSpec s = t.spec();
-    if (r == null) {
-      return s;
-    }
-    return new TaskSpec(
-        r.function() != null ? r.function() : s.function(),
-        r.args() != null ? r.args() : s.args(),
-        r.kwargs() != null ? r.kwargs() : s.kwargs(),
-        s.image(),
-        s.sweep());
   }
 
   private List<Task> tasks(
@@ -295,31 +270,6 @@ public class RerunWorkflow {
       }
     }
     return tasks;
-  }
-
-  /** What identifies a re-run for its Idempotency-Key: the run, reuse and the replacements. */
-  private String hash(Request request, Map<String, Replacement> replacements) {
-    Map<String, Object> identity = new LinkedHashMap<>();
-    identity.put("rerun_of", request.earlier().toString());
-    identity.put("reuse", request.reuse());
-    Map<String, Object> tasks = new java.util.TreeMap<>();
-    replacements.forEach(
-        (k, r) ->
-            tasks.put(
-                k,
-                List.of(
-                    String.valueOf(r.function()),
-                    String.valueOf(TaskContentHash.canonical(r.args())),
-                    String.valueOf(TaskContentHash.canonical(r.kwargs())))));
-    identity.put("tasks", tasks);
-    try {
-      return HexFormat.of()
-          .formatHex(
-              java.security.MessageDigest.getInstance("SHA-256")
-                  .digest(json.writeValueAsBytes(identity)));
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
   }
 
   private static InvalidTaskException.Violation v(String field, String message) {

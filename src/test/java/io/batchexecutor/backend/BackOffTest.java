@@ -3,6 +3,7 @@ package io.batchexecutor.backend;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.batchexecutor.support.TaskBuilder;
+import io.batchexecutor.task.EventKind;
 import io.batchexecutor.task.Task;
 import io.batchexecutor.task.TaskStatus;
 import java.time.Duration;
@@ -74,8 +75,8 @@ class BackOffTest {
     assertThat(task.unreachableTries()).isZero();
     assertThat(task.pendingEvents())
         .extracting(e -> e.kind())
-        .containsSubsequence("UNREACHABLE", "REACHABLE")
-        .filteredOn("REACHABLE"::equals)
+        .containsSubsequence(EventKind.UNREACHABLE, EventKind.REACHABLE)
+        .filteredOn(EventKind.REACHABLE::equals)
         .hasSize(1);
   }
 }

@@ -77,10 +77,10 @@ class BuildSlotsTest {
             + " (from versions: none)\n"
             + "ERROR: No matching distribution found for srcpkg==1.0\n";
 
-    assertThat(ImageBuilder.pipError(log))
+    assertThat(BuildStream.pipError(log))
         .isEqualTo(
             "ERROR: Could not find a version that satisfies the requirement srcpkg==1.0"
                 + " (from versions: none)");
-    assertThat(ImageBuilder.pipError("Step 1/2 : FROM x\n")).isNull();
+    assertThat(BuildStream.pipError("Step 1/2 : FROM x\n")).isNull();
   }
 }

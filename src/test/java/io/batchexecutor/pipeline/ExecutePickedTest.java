@@ -12,6 +12,8 @@ import io.batchexecutor.backend.Unreachable;
 import io.batchexecutor.support.ServiceTest;
 import io.batchexecutor.support.SettableClock;
 import io.batchexecutor.support.TaskBuilder;
+import io.batchexecutor.task.EventKind;
+import io.batchexecutor.task.HeldTasks;
 import io.batchexecutor.task.Task;
 import io.batchexecutor.task.TaskEvent;
 import io.batchexecutor.task.TaskQueries;
@@ -49,6 +51,7 @@ class ExecutePickedTest {
   static final String ME = "test-instance";
 
   @Autowired TaskRepository tasks;
+  @Autowired HeldTasks held;
   @Autowired WorkQueue queue;
   @Autowired TaskQueries queries;
   @Autowired JdbcClient jdbc;
@@ -289,7 +292,7 @@ class ExecutePickedTest {
     assertThat(going.unreachableTries()).isZero();
     assertThat(queries.events(task.id()))
         .extracting(TaskEvent::kind)
-        .containsSubsequence("UNREACHABLE", "REACHABLE");
+        .containsSubsequence(EventKind.UNREACHABLE, EventKind.REACHABLE);
     assertThat(nextRunAt(task)).isEqualTo(T0.plusSeconds(32));
   }
 
@@ -445,6 +448,7 @@ class ExecutePickedTest {
         };
     return new ExecutePicked(
         tasks,
+        held,
         queue,
         backend,
         clock,

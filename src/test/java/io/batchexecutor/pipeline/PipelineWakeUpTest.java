@@ -8,6 +8,7 @@ import io.batchexecutor.support.Api;
 import io.batchexecutor.support.ServiceTest;
 import io.batchexecutor.support.SettableClock;
 import io.batchexecutor.support.Tasks;
+import io.batchexecutor.task.EventKind;
 import io.batchexecutor.task.Task;
 import io.batchexecutor.task.TaskEvent;
 import io.batchexecutor.task.TaskQueries;
@@ -87,7 +88,7 @@ class PipelineWakeUpTest {
 
     Thread.sleep(500); // a fixed wait: five of the reaper's looks, while the lease holds
     assertThat(tasks.find(task.id()).orElseThrow().status()).isEqualTo(TaskStatus.QUEUED);
-    assertThat(kinds(task)).doesNotContain("LEASE_EXPIRED");
+    assertThat(kinds(task)).doesNotContain(EventKind.LEASE_EXPIRED);
 
     clock.advance(Duration.ofSeconds(61));
     await("task reaped and claimed again")
@@ -95,15 +96,15 @@ class PipelineWakeUpTest {
         .pollInterval(Duration.ofMillis(50))
         .until(() -> tasks.find(task.id()).orElseThrow().status(), s -> s == TaskStatus.FAILED);
 
-    assertThat(kinds(task)).containsSubsequence("LEASE_EXPIRED", "CLAIMED");
+    assertThat(kinds(task)).containsSubsequence(EventKind.LEASE_EXPIRED, EventKind.CLAIMED);
     assertThat(queries.events(task.id()))
-        .filteredOn(e -> e.kind().equals("LEASE_EXPIRED"))
+        .filteredOn(e -> e.kind().equals(EventKind.LEASE_EXPIRED))
         .singleElement()
         .satisfies(e -> assertThat(e.reason()).contains("dead-instance"))
         .satisfies(e -> assertThat(e.at()).isAfter(leaseEnd));
   }
 
-  private List<String> kinds(Task task) {
+  private List<EventKind> kinds(Task task) {
     return queries.events(task.id()).stream().map(TaskEvent::kind).toList();
   }
 

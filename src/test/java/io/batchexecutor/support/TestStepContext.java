@@ -1,6 +1,7 @@
 package io.batchexecutor.support;
 
 import io.batchexecutor.backend.StepContext;
+import io.batchexecutor.task.EventKind;
 import java.time.Instant;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -28,7 +29,7 @@ public final class TestStepContext implements StepContext {
   }
 
   @Override
-  public void recordNow(String kind, String reason, Map<String, Object> details) {
+  public void recordNow(EventKind kind, String reason, Map<String, Object> details) {
     throw new UnsupportedOperationException("not expected of this step: " + kind + " " + reason);
   }
 }

@@ -57,6 +57,7 @@ class QueryPlansTest {
   @Autowired JdbcClient jdbc;
   @Autowired DataSource dataSource;
   @Autowired TaskRows rows;
+  @Autowired TaskEventRows eventRows;
   @Autowired JsonMapper json;
   @Autowired Clock clock;
 
@@ -113,7 +114,7 @@ class QueryPlansTest {
     jdbc.sql("VACUUM ANALYZE task_finished_count").update();
     explainingSource = explaining(dataSource);
     explaining = JdbcClient.create(explainingSource);
-    tasks = new TaskQueries(explaining, rows);
+    tasks = new TaskQueries(explaining, rows, eventRows);
     workflows = new WorkflowListing(explaining);
   }
 
@@ -140,7 +141,8 @@ class QueryPlansTest {
 
   @Test
   void theCountsAreExactAndKeptByTheTriggers() {
-    assertThat(new TaskQueries(jdbc, rows).countByStatus("carol")).isEqualTo(counted("carol"));
+    assertThat(new TaskQueries(jdbc, rows, eventRows).countByStatus("carol"))
+        .isEqualTo(counted("carol"));
     // a task ends, one is put back (a retry after a lost lease), a few are deleted, a workflow goes
     // with its tasks: the counters follow in the same statements
     jdbc.sql("UPDATE task SET status = 'SUCCEEDED' WHERE owner = 'carol' AND status = 'RUNNING'")
@@ -166,14 +168,16 @@ class QueryPlansTest {
             FROM workflow w, generate_series(1, 4) AS k WHERE w.name = 'gone'
             """)
         .update();
-    Map<TaskStatus, Long> withWorkflow = new TaskQueries(jdbc, rows).countByStatus("carol");
+    Map<TaskStatus, Long> withWorkflow =
+        new TaskQueries(jdbc, rows, eventRows).countByStatus("carol");
     assertThat(withWorkflow).isEqualTo(counted("carol"));
     jdbc.sql("DELETE FROM workflow WHERE name = 'gone'").update();
-    Map<TaskStatus, Long> after = new TaskQueries(jdbc, rows).countByStatus("carol");
+    Map<TaskStatus, Long> after = new TaskQueries(jdbc, rows, eventRows).countByStatus("carol");
     assertThat(after).isEqualTo(counted("carol"));
     assertThat(after.get(TaskStatus.SUCCEEDED))
         .isEqualTo(withWorkflow.get(TaskStatus.SUCCEEDED) - 4);
-    assertThat(new TaskQueries(jdbc, rows).countByStatus("alice")).isEqualTo(counted("alice"));
+    assertThat(new TaskQueries(jdbc, rows, eventRows).countByStatus("alice"))
+        .isEqualTo(counted("alice"));
   }
 
   private Map<TaskStatus, Long> counted(String owner) {

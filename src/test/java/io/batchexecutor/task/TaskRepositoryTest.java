@@ -31,6 +31,7 @@ class TaskRepositoryTest {
   static final List<String> BACKENDS = List.of("none", "batchlike");
 
   @Autowired TaskRepository tasks;
+  @Autowired HeldTasks held;
   @Autowired TaskQueries queries;
   @Autowired WorkQueue queue;
   @Autowired JdbcClient jdbc;
@@ -119,7 +120,8 @@ class TaskRepositoryTest {
     assertThat(again).extracting(Task::id).containsExactly(task.id());
     assertThat(queries.events(task.id()))
         .extracting(TaskEvent::kind)
-        .containsExactly(TaskEvent.STATUS, "CLAIMED", "LEASE_EXPIRED", "CLAIMED");
+        .containsExactly(
+            EventKind.STATUS, EventKind.CLAIMED, EventKind.LEASE_EXPIRED, EventKind.CLAIMED);
   }
 
   @Test
@@ -195,19 +197,20 @@ class TaskRepositoryTest {
     tasks.insert(task, null, null);
     Task claimed = queue.claimDue("a", BACKENDS, 1, T0, T0.plusSeconds(60), NO_WATCH).get(0);
 
-    tasks.recordNow(
+    held.recordNow(
         task.id(),
         "a",
-        new TaskEvent(T0.plusSeconds(1), "RETRY", null, null, "run 2 again", Map.of("i", 2)));
-    tasks.progress(task.id(), "a", "2 of 6 ended", T0.plusSeconds(1));
-    tasks.recordNow(
+        new TaskEvent(
+            T0.plusSeconds(1), EventKind.RETRY, null, null, "run 2 again", Map.of("i", 2)));
+    held.progress(task.id(), "a", "2 of 6 ended", T0.plusSeconds(1));
+    held.recordNow(
         task.id(),
         "b",
-        new TaskEvent(T0.plusSeconds(2), "RETRY", null, null, "not mine", Map.of()));
-    tasks.progress(task.id(), "b", "not mine", T0.plusSeconds(2));
+        new TaskEvent(T0.plusSeconds(2), EventKind.RETRY, null, null, "not mine", Map.of()));
+    held.progress(task.id(), "b", "not mine", T0.plusSeconds(2));
 
     assertThat(queries.events(task.id()))
-        .filteredOn(e -> e.kind().equals("RETRY"))
+        .filteredOn(e -> e.kind().equals(EventKind.RETRY))
         .singleElement()
         .satisfies(
             e -> {

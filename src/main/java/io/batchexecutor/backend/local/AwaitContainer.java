@@ -246,8 +246,7 @@ class AwaitContainer implements PipelineStep {
       int next = attempts + 1;
       String id = containers.createOrFind(task, next);
       containers.start(task, id);
-      task.record(
-          "RETRY",
+      task.retrying(
           reason + "; starting attempt " + next,
           Map.of("exit_code", exitCode == null ? -1 : exitCode),
           context.now());

@@ -7,6 +7,7 @@ import io.batchexecutor.backend.StepResult;
 import io.batchexecutor.backend.SweepResults;
 import io.batchexecutor.storage.ObjectStores;
 import io.batchexecutor.storage.ObjectTooLargeException;
+import io.batchexecutor.task.EventKind;
 import io.batchexecutor.task.Sweep;
 import io.batchexecutor.task.Task;
 import io.batchexecutor.task.TaskError;
@@ -244,7 +245,7 @@ class RunSweep implements PipelineStep {
         String nextId = containers.createOrFind(task, next, index);
         // written at once: the step may run long after this, and a crash must not lose it
         context.recordNow(
-            "RETRY",
+            EventKind.RETRY,
             "combination " + index + ": " + reason + "; starting attempt " + next,
             Map.of("sweep_index", index, "exit_code", exitCode));
         Run retry = track(task, nextId, next, context);

@@ -8,6 +8,7 @@ import io.batchexecutor.backend.StepResult;
 import io.batchexecutor.config.TaskSettings;
 import io.batchexecutor.support.TaskBuilder;
 import io.batchexecutor.support.TestStepContext;
+import io.batchexecutor.task.EventKind;
 import io.batchexecutor.task.Task;
 import io.batchexecutor.task.TaskStatus;
 import java.time.Clock;
@@ -242,8 +243,8 @@ class AwsBatchStepsTest {
           }
 
           @Override
-          public void recordNow(String kind, String reason, Map<String, Object> details) {
-            throw new UnsupportedOperationException(kind);
+          public void recordNow(EventKind kind, String reason, Map<String, Object> details) {
+            throw new UnsupportedOperationException(kind.name());
           }
 
           @Override
@@ -399,7 +400,8 @@ class AwsBatchStepsTest {
 
     assertThat(batch.submitted).isEmpty();
     assertThat(task.batchJobId()).isEqualTo("job-from-before");
-    assertThat(task.pendingEvents()).anySatisfy(e -> assertThat(e.kind()).isEqualTo("RECOVERED"));
+    assertThat(task.pendingEvents())
+        .anySatisfy(e -> assertThat(e.kind()).isEqualTo(EventKind.RECOVERED));
   }
 
   @Test

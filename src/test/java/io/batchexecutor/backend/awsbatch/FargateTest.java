@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.batchexecutor.config.TaskSettings;
 import io.batchexecutor.support.SettableClock;
+import io.batchexecutor.task.EventKind;
 import io.batchexecutor.task.InvalidTaskException;
 import io.batchexecutor.task.InvalidTaskException.Violation;
 import io.batchexecutor.task.Task;
@@ -185,7 +186,7 @@ class FargateTest {
                 .map(r -> r.typeAsString() + "=" + r.value()))
         .containsExactly("VCPU=2", "MEMORY=4096");
     assertThat(task.pendingEvents())
-        .filteredOn(e -> e.kind().equals("FARGATE_SIZE"))
+        .filteredOn(e -> e.kind().equals(EventKind.FARGATE_SIZE))
         .extracting(TaskEvent::reason)
         .containsExactly(
             "runs as 2 vCPU with 4096 MiB on Fargate: the smallest Fargate size that holds 2 vCPU"

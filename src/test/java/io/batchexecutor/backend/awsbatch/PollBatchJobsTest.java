@@ -7,6 +7,7 @@ import io.batchexecutor.config.ResultSizeLimit;
 import io.batchexecutor.storage.ObjectStores;
 import io.batchexecutor.support.ServiceTest;
 import io.batchexecutor.support.TaskBuilder;
+import io.batchexecutor.task.EventKind;
 import io.batchexecutor.task.Task;
 import io.batchexecutor.task.TaskEvent;
 import io.batchexecutor.task.TaskObjects;
@@ -158,7 +159,7 @@ class PollBatchJobsTest {
     assertThat(waiting.unreachableTries()).isEqualTo(1);
     assertThat(waiting.statusReason()).startsWith("waiting: no AWS endpoint answers");
     assertThat(queries.events(task.id()))
-        .filteredOn(e -> e.kind().equals("UNREACHABLE"))
+        .filteredOn(e -> e.kind().equals(EventKind.UNREACHABLE))
         .singleElement()
         .satisfies(e -> assertThat(e.reason()).contains("Connect to 127.0.0.1:9 failed"));
 
@@ -173,7 +174,7 @@ class PollBatchJobsTest {
     Task answered = tasks.find(task.id()).orElseThrow();
     assertThat(answered.status()).isEqualTo(TaskStatus.RUNNING);
     assertThat(answered.unreachableTries()).isZero();
-    assertThat(queries.events(task.id())).extracting(TaskEvent::kind).contains("REACHABLE");
+    assertThat(queries.events(task.id())).extracting(TaskEvent::kind).contains(EventKind.REACHABLE);
   }
 
   @Test
@@ -360,7 +361,7 @@ class PollBatchJobsTest {
     assertThat(done.exitCode()).isZero();
     assertThat(done.logStreamName()).isEqualTo("batch-executor/default/abc");
     List<TaskEvent> attempts =
-        queries.events(task.id()).stream().filter(e -> e.kind().equals("ATTEMPT")).toList();
+        queries.events(task.id()).stream().filter(e -> e.kind().equals(EventKind.ATTEMPT)).toList();
     assertThat(attempts).hasSize(2);
     assertThat(attempts.get(0).details())
         .containsEntry("exit_code", 137)
@@ -488,7 +489,7 @@ class PollBatchJobsTest {
     assertThat(again.attempts()).isEqualTo(1);
     List<TaskStatus> path = new ArrayList<>();
     queries.events(task.id()).stream()
-        .filter(e -> e.kind().equals(TaskEvent.STATUS))
+        .filter(e -> e.kind().equals(EventKind.STATUS))
         .forEach(e -> path.add(e.toStatus()));
     assertThat(path).endsWith(TaskStatus.SUBMITTED, TaskStatus.RUNNING, TaskStatus.RUNNABLE);
   }

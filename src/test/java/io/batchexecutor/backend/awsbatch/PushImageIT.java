@@ -13,6 +13,7 @@ import io.batchexecutor.support.FreePorts;
 import io.batchexecutor.support.TaskBuilder;
 import io.batchexecutor.support.TestRegistry;
 import io.batchexecutor.support.TestStepContext;
+import io.batchexecutor.task.EventKind;
 import io.batchexecutor.task.Task;
 import io.batchexecutor.task.TaskStatus;
 import java.io.IOException;
@@ -92,7 +93,7 @@ class PushImageIT {
     assertThat(again.pendingEvents())
         .anySatisfy(
             e -> {
-              assertThat(e.kind()).isEqualTo("IMAGE_PUSHED");
+              assertThat(e.kind()).isEqualTo(EventKind.IMAGE_PUSHED);
               assertThat(e.details()).containsEntry("already_there", true);
             });
     assertThat(ecr.tokenCalls.get()).as("the ECR token is cached").isEqualTo(1);
