@@ -1,7 +1,8 @@
 // A client generated from the service's OpenAPI document (typescript-fetch, in ./generated) runs
 // add(1, 2) as a task and prints what it read: the task's final status, its result, and whether
 // it was found paging the task list by cursor (one task a page, the newest first); then runs it as
-// a workflow of one task and re-runs that, whose task is reused at once.
+// a workflow of one task and re-runs that, whose task is reused at once; then a workflow whose first
+// task runs on the local engine and whose second, taking its result, on AWS Batch.
 // Settings come from the environment: BATCH_EXECUTOR_URL, BATCH_EXECUTOR_TOKEN, BASE_IMAGE.
 import {
   Configuration,
@@ -49,8 +50,10 @@ async function main(): Promise<void> {
     if (page.nextCursor === null || page.nextCursor === undefined) break;
     cursor = page.nextCursor;
   }
-  const rerun = await rerunOnce(new WorkflowsApi(configuration), deadline);
-  console.log(JSON.stringify({ status: task.status, result, listed, ...rerun }));
+  const workflowsApi = new WorkflowsApi(configuration);
+  const rerun = await rerunOnce(workflowsApi, deadline);
+  const mixed = await mixedOnce(workflowsApi, tasks, deadline);
+  console.log(JSON.stringify({ status: task.status, result, listed, ...rerun, ...mixed }));
 }
 
 // add(1, 2) as a workflow of one task; once it succeeded, a re-run that reuses it
@@ -79,6 +82,46 @@ async function rerunOnce(
   });
   const reused = second.tasks?.["add"]?.reusedFrom === first.tasks?.["add"]?.id;
   return { rerun: String(second.status), reused: reused && second.rerunOf === first.id };
+}
+
+// add(1, 2) on the local engine, its result plus 10 on AWS Batch: a workflow that mixes backends
+async function mixedOnce(
+  workflows: WorkflowsApi,
+  tasks: TasksApi,
+  deadline: number,
+): Promise<{ mixed: string; mixedResult: unknown; backends: string }> {
+  const add = { source: "def add(a, b):\n    return a + b\n", name: "add" };
+  let run: WorkflowResponse = await workflows.submitWorkflow({
+    workflowRequest: {
+      name: "mixed",
+      tasks: {
+        here: {
+          _function: add,
+          args: [1, 2],
+          executor: { backend: "local" },
+          image: { baseImage: process.env.BASE_IMAGE },
+        },
+        there: {
+          _function: add,
+          args: [{ $task: "here" }, 10],
+          executor: { backend: "awsbatch" },
+          image: { baseImage: process.env.BASE_IMAGE },
+        },
+      },
+    },
+  });
+  while (run.status === "RUNNING" && Date.now() < deadline) {
+    run = await workflows.getWorkflow({ id: run.id!, wait: 30 });
+  }
+  const there = run.tasks?.["there"]?.id;
+  const mixedResult: unknown = there ? await tasks.getTaskResult({ id: there }) : undefined;
+  const backends = await Promise.all(
+    ["here", "there"].map(
+      async (key) =>
+        (await tasks.getTask({ id: run.tasks![key].id! })).executor?.backend ?? "none",
+    ),
+  );
+  return { mixed: String(run.status), mixedResult, backends: backends.join(",") };
 }
 
 main().catch(async (e: unknown) => {

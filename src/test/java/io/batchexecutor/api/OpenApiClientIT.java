@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.batchexecutor.support.Api;
 import io.batchexecutor.support.DockerAvailable;
 import io.batchexecutor.support.ServiceTest;
+import io.batchexecutor.support.TestRegistry;
+import io.batchexecutor.support.aws.FakeAwsEndpoint;
+import io.batchexecutor.support.s3.S3MockServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
@@ -15,18 +18,23 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.context.TestPropertySource;
 
 /**
  * The OpenAPI document as another language's tools take it, from the running service: Redocly's
  * linter passes it with no error and no warning, and a TypeScript client that OpenAPI Generator
  * makes from it compiles with {@code tsc} and, run by Node, submits a task, reads its result and
- * finds it paging the task list by cursor.
+ * finds it paging the task list by cursor, re-runs a workflow, and runs a workflow whose tasks run
+ * on two backends (the local engine, then AWS Batch as the tests' loopback AWS endpoint has it).
  *
  * <p>The generator comes from the build ({@code target/openapi-generator}); {@code tsc} and {@code
  * redocly} from {@code BATCH_EXECUTOR_TEST_NPM_BIN}, which {@code .ci/provision} installs and sets.
@@ -37,11 +45,42 @@ import org.springframework.test.context.TestPropertySource;
 @TestPropertySource(
     properties = {
       "batch-executor.pipeline.enabled=true",
-      "batch-executor.backend=local",
+      // both backends, so that the client can post a workflow that mixes them (AWS Batch: the
+      // tests' loopback AWS endpoint, S3Mock for the store both see)
+      "batch-executor.backends=local,awsbatch",
       // the base image the client names must be the execution profile's
-      "batch-executor.image.base-image=${BATCH_EXECUTOR_TEST_BASE_IMAGE:local/python:3}"
+      "batch-executor.image.base-image=${BATCH_EXECUTOR_TEST_BASE_IMAGE:local/python:3}",
+      "batch-executor.awsbatch.region=us-east-1",
+      "batch-executor.awsbatch.s3-path-style=true",
+      "batch-executor.awsbatch.s3-bucket-name=" + OpenApiClientIT.BUCKET,
+      "batch-executor.awsbatch.batch-queue=openapi-queue",
+      "batch-executor.awsbatch.poll-freq=1",
+      "batch-executor.awsbatch.time-limit=120"
     })
 class OpenApiClientIT {
+
+  static final String BUCKET = "batch-executor-openapi";
+  static FakeAwsEndpoint aws;
+
+  @DynamicPropertySource
+  static void endpoint(DynamicPropertyRegistry registry) throws IOException {
+    if (TestRegistry.ADDRESS == null) {
+      registry.add("batch-executor.awsbatch.endpoint", () -> "http://127.0.0.1:9");
+      return;
+    }
+    S3MockServer.get().ensureBucket(BUCKET);
+    String repository = "batch-executor-openapi-" + UUID.randomUUID().toString().substring(0, 8);
+    registry.add("batch-executor.awsbatch.ecr-repo-name", () -> repository);
+    aws = FakeAwsEndpoint.forTests();
+    registry.add("batch-executor.awsbatch.endpoint", () -> aws.endpoint().toString());
+  }
+
+  @AfterAll
+  static void close() {
+    if (aws != null) {
+      aws.close();
+    }
+  }
 
   static final Path WORK = Path.of("target", "openapi").toAbsolutePath();
   static final Path GENERATOR =
@@ -85,6 +124,7 @@ class OpenApiClientIT {
   void aTypeScriptClientGeneratedFromTheDocumentRunsAddAndReadsThree() throws Exception {
     Path bin = npmBin();
     DockerAvailable.assume(DockerAvailable.client());
+    TestRegistry.require();
     assertThat(GENERATOR).as("OpenAPI Generator, copied there by ./mvnw verify").exists();
     Path document = servedDocument();
     Path client = WORK.resolve("client");
@@ -138,7 +178,8 @@ class OpenApiClientIT {
         .as(main.output())
         .isEqualTo(
             "{\"status\":\"SUCCEEDED\",\"result\":3,\"listed\":true,\"rerun\":\"SUCCEEDED\","
-                + "\"reused\":true}");
+                + "\"reused\":true,\"mixed\":\"SUCCEEDED\",\"mixedResult\":13,"
+                + "\"backends\":\"local,awsbatch\"}");
   }
 
   /** The document as the running service serves it, written to {@code target/openapi}. */
