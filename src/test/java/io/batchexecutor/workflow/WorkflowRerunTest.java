@@ -242,6 +242,33 @@ class WorkflowRerunTest {
   }
 
   @Test
+  void aReusedResultStoredUnderAnotherTasksPrefixKeepsThatTasksObjects() {
+    // as a sub-workflow's parent points at its output task's result: a's result is under c's prefix
+    JsonNode first = chain();
+    running(first, "a");
+    URI a = succeedRunning(idOf(first, "a"), idOf(first, "c"), "1");
+    succeed(first, "b", "2");
+    fail(first, "c");
+    String firstId = first.get("id").asString();
+    JsonNode second = api.post("/api/v1/workflows/" + firstId + "/rerun", "").json();
+    assertThat(second.get("tasks").get("a").get("reused_from").asString())
+        .as("the task whose prefix holds the result")
+        .isEqualTo(idOf(first, "c").toString());
+
+    assertThat(api.delete("/api/v1/workflows/" + firstId).status()).isEqualTo(204);
+
+    assertThat(stores.get(a.toString())).as("reused by the second run").isPresent();
+    assertThat(api.get("/api/v1/tasks/" + idOf(second, "a") + "/result").json().asInt())
+        .isEqualTo(1);
+
+    succeed(second, "c", "3");
+    succeed(second, "d", "4");
+    assertThat(api.delete("/api/v1/workflows/" + second.get("id").asString()).status())
+        .isEqualTo(204);
+    assertThat(stores.get(a.toString())).as("nothing reuses it any more").isEmpty();
+  }
+
+  @Test
   void cancellingABranchCancelsWhatIsBelowItWhileTheOtherBranchFinishes() {
     JsonNode w =
         api.post(
@@ -327,12 +354,21 @@ class WorkflowRerunTest {
   }
 
   private URI succeedRunning(UUID id, String value) {
+    return succeedRunning(id, id, value);
+  }
+
+  /** Ends the task SUCCEEDED with its result stored under task {@code holder}'s prefix. */
+  private URI succeedRunning(UUID id, UUID holder, String value) {
     Task task = tasks.find(id).orElseThrow();
+    Task holding = tasks.find(holder).orElseThrow();
     byte[] document = ("{\"value\": " + value + "}").getBytes(StandardCharsets.UTF_8);
     URI pointer =
         stores
             .primary()
-            .put(task.settings().s3BucketName(), task.objectPrefix() + "result.json", document);
+            .put(
+                holding.settings().s3BucketName(),
+                holding.objectPrefix() + "result.json",
+                document);
     task.resultsCollected(
         io.batchexecutor.backend.ResultDigests.of(Map.of("result.json", document)));
     task.succeed(pointer.toString(), 0, clock.instant());
