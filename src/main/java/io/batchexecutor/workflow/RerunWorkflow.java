@@ -129,7 +129,7 @@ public class RerunWorkflow {
                 k,
                 new NewTask(request.owner(), t.name(), spec(t, replacements.get(k)), null, null)));
     Map<String, Set<String>> dependencies =
-        submitWorkflow.checkTasks(given, after(before, request.owner()), problems).all();
+        submitWorkflow.checkTasks(given, after(before, given), problems).all();
 
     Map<String, TaskSpec> specs = new LinkedHashMap<>();
     Map<String, TaskSpec> earlierSpecs = new LinkedHashMap<>();
@@ -186,19 +186,16 @@ public class RerunWorkflow {
   }
 
   /**
-   * Each earlier task's {@code after}: the tasks it depended on without referring to them in its
-   * arguments, so that the re-run waits as the first run did.
+   * Each task's {@code after}: every task the earlier one depended on that its spec now ({@code
+   * given}, replacements applied) does not refer to, so that the re-run waits at least as the first
+   * run did, also for a task whose replacement drops a reference it had besides an {@code after}.
    */
-  private Map<String, List<String>> after(Map<String, Task> before, String owner) {
+  private Map<String, List<String>> after(Map<String, Task> before, Map<String, NewTask> given) {
     Map<String, List<String>> after = new LinkedHashMap<>();
     before.forEach(
         (k, t) -> {
           Set<String> referred =
-              submitWorkflow.checkTask(
-                  k,
-                  new NewTask(owner, t.name(), t.spec(), null, null),
-                  before.keySet(),
-                  new ArrayList<>());
+              submitWorkflow.checkTask(k, given.get(k), before.keySet(), new ArrayList<>());
           List<String> waits =
               t.dependsOn().keySet().stream()
                   .filter(before::containsKey)

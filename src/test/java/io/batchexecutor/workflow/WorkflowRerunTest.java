@@ -269,6 +269,37 @@ class WorkflowRerunTest {
   }
 
   @Test
+  void aReplacementThatDropsAReferenceKeepsWaitingForWhatTheTaskWaitedFor() {
+    // c referred to x and waited for it besides (after): without the reference it still waits
+    JsonNode first =
+        api.post(
+                "/api/v1/workflows",
+                Workflows.named("after")
+                    .task("x", ID, "f", List.of(1))
+                    .task(
+                        "c",
+                        io.batchexecutor.support.Tasks.function(ID, "f")
+                            .set("args", List.of(ref("x")))
+                            .set("after", List.of("x"))
+                            .build())
+                    .build())
+            .json();
+    fail(first, "x");
+
+    JsonNode second =
+        api.post(
+                "/api/v1/workflows/" + first.get("id").asString() + "/rerun",
+                Map.of("tasks", Map.of("c", Map.of("args", List.of(2)))))
+            .json();
+
+    JsonNode t = second.get("tasks");
+    assertThat(t.get("x").get("status").asString()).isEqualTo("QUEUED");
+    assertThat(t.get("c").get("status").asString())
+        .as("it waits for x as the first run did")
+        .isEqualTo("WAITING");
+  }
+
+  @Test
   void cancellingABranchCancelsWhatIsBelowItWhileTheOtherBranchFinishes() {
     JsonNode w =
         api.post(
