@@ -1,5 +1,6 @@
 package io.batchexecutor.workflow;
 
+import io.batchexecutor.storage.ObjectStores;
 import io.batchexecutor.support.Ids;
 import io.batchexecutor.task.IdempotencyConflictException;
 import io.batchexecutor.task.InvalidTaskException;
@@ -22,6 +23,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.stereotype.Service;
 import tools.jackson.databind.JsonNode;
@@ -70,6 +72,7 @@ public class RerunWorkflow {
   private final ApplicationEventPublisher events;
   private final JsonMapper json;
   private final Clock clock;
+  private final ObjectStores stores;
 
   public RerunWorkflow(
       SubmitWorkflow submitWorkflow,
@@ -78,7 +81,8 @@ public class RerunWorkflow {
       SubmissionLimits limits,
       ApplicationEventPublisher events,
       JsonMapper json,
-      Clock clock) {
+      Clock clock,
+      ObjectStores stores) {
     this.submitWorkflow = submitWorkflow;
     this.submitTask = submitTask;
     this.workflows = workflows;
@@ -86,6 +90,7 @@ public class RerunWorkflow {
     this.events = events;
     this.json = json;
     this.clock = clock;
+    this.stores = stores;
   }
 
   public SubmitWorkflow.Accepted rerun(Request request) {
@@ -149,8 +154,10 @@ public class RerunWorkflow {
     TaskContentHash now = new TaskContentHash(json, specs, dependencies);
     TaskContentHash then = new TaskContentHash(json, earlierSpecs, earlierDependencies);
     Map<String, Boolean> reused = new LinkedHashMap<>();
+    // a result deleted since (its run deleted or expired) is not reused: the task runs instead
+    Predicate<Task> kept = t -> stores.size(t.resultPointer()).isPresent();
     for (String k : before.keySet()) {
-      reuse(k, request.reuse(), before, dependencies, now, then, reused);
+      reuse(k, request.reuse(), before, dependencies, now, then, kept, reused);
     }
     List<NewTask> running =
         given.entrySet().stream()
@@ -216,6 +223,7 @@ public class RerunWorkflow {
       Map<String, Set<String>> dependencies,
       TaskContentHash now,
       TaskContentHash then,
+      Predicate<Task> stored,
       Map<String, Boolean> reused) {
     Boolean known = reused.get(k);
     if (known != null) {
@@ -226,9 +234,10 @@ public class RerunWorkflow {
         allowed
             && earlier.status() == TaskStatus.SUCCEEDED
             && earlier.resultPointer() != null
-            && now.of(k).equals(then.of(k));
+            && now.of(k).equals(then.of(k))
+            && stored.test(earlier);
     for (String d : dependencies.get(k)) {
-      reuse &= reuse(d, allowed, before, dependencies, now, then, reused);
+      reuse &= reuse(d, allowed, before, dependencies, now, then, stored, reused);
     }
     reused.put(k, reuse);
     return reuse;
