@@ -1,5 +1,6 @@
 package io.batchexecutor.workflow;
 
+import io.batchexecutor.config.TaskSettings;
 import io.batchexecutor.storage.ObjectStores;
 import io.batchexecutor.support.Ids;
 import io.batchexecutor.task.IdempotencyConflictException;
@@ -132,9 +133,14 @@ public class RerunWorkflow {
         (k, t) ->
             given.put(
                 k,
-                new NewTask(request.owner(), t.name(), spec(t, replacements.get(k)), null, null)));
-    Map<String, Set<String>> dependencies =
-        submitWorkflow.checkTasks(given, after(before, given), problems).all();
+                new NewTask(
+                    request.owner(),
+                    t.name(),
+                    spec(t, replacements.get(k)),
+                    t.settings().clientsPart(),
+                    null)));
+    WorkflowDependencies checked = submitWorkflow.checkTasks(given, after(before, given), problems);
+    Map<String, Set<String>> dependencies = checked.all();
 
     Map<String, TaskSpec> specs = new LinkedHashMap<>();
     Map<String, TaskSpec> earlierSpecs = new LinkedHashMap<>();
@@ -165,6 +171,14 @@ public class RerunWorkflow {
             .map(Map.Entry::getValue)
             .toList();
     limits.checkRuns(request.owner(), SubmissionLimits.runsOf(running), replay);
+    // what runs is accepted as a submission is, with its earlier profile and resources: a client
+    // no longer allowed that profile, or a backend the deployment no longer runs, is refused
+    Map<String, NewTask> runs = new LinkedHashMap<>(given);
+    runs.keySet().removeIf(reused::get);
+    Map<String, TaskSettings> settings = submitWorkflow.settings(runs);
+    Map<String, Set<String>> inputs = new LinkedHashMap<>(checked.inputs());
+    inputs.keySet().retainAll(runs.keySet());
+    submitWorkflow.checkDependenciesOnBackends(inputs, settings);
 
     Instant at = clock.instant();
     Workflow workflow =
@@ -175,7 +189,7 @@ public class RerunWorkflow {
             at,
             null,
             request.earlier());
-    List<Task> tasks = tasks(workflow, before, specs, dependencies, reused);
+    List<Task> tasks = tasks(workflow, before, specs, dependencies, reused, settings);
     String hash = key == null ? null : hash(request, replacements);
     Optional<WorkflowRepository.Earlier> stored =
         workflows.insert(workflow, tasks, key, hash, limits.maxUnfinishedTasks(request.owner()));
@@ -262,7 +276,8 @@ public class RerunWorkflow {
       Map<String, Task> before,
       Map<String, TaskSpec> specs,
       Map<String, Set<String>> dependencies,
-      Map<String, Boolean> reused) {
+      Map<String, Boolean> reused,
+      Map<String, TaskSettings> settings) {
     Map<String, UUID> ids = new LinkedHashMap<>();
     before.keySet().forEach(k -> ids.put(k, Ids.next(clock)));
     List<Task> tasks = new ArrayList<>();
@@ -291,8 +306,8 @@ public class RerunWorkflow {
                 workflow.owner(),
                 earlier.name(),
                 specs.get(k),
-                earlier.settings(),
-                earlier.backend(),
+                settings.get(k),
+                settings.get(k).backend(),
                 workflow.createdAt(),
                 workflow.id(),
                 k,

@@ -287,6 +287,31 @@ class WorkflowRerunTest {
   }
 
   @Test
+  void aTaskThatRunsAgainIsAcceptedOnlyWithAProfileItsClientMayStillUse() {
+    JsonNode first = chain();
+    succeed(first, "a", "1");
+    succeed(first, "b", "2");
+    fail(first, "c");
+    // as if the client's access to the profile these tasks ran with had been withdrawn since
+    for (String key : List.of("a", "c")) {
+      jdbc.sql(
+              "UPDATE task SET settings = jsonb_set(settings, '{execution_profile}',"
+                  + " '\"withdrawn\"') WHERE id = :id")
+          .param("id", idOf(first, key))
+          .update();
+    }
+    long before = rows();
+
+    Api.Response refused =
+        api.post("/api/v1/workflows/" + first.get("id").asString() + "/rerun", "");
+
+    assertThat(refused.status()).as(refused.text()).isEqualTo(400);
+    assertThat(refused.text()).as("the reused a is not refused").contains("tasks.c.");
+    assertThat(refused.text()).doesNotContain("tasks.a.");
+    assertThat(rows()).as("nothing stored").isEqualTo(before);
+  }
+
+  @Test
   void aReplacementThatDropsAReferenceKeepsWaitingForWhatTheTaskWaitedFor() {
     // c referred to x and waited for it besides (after): without the reference it still waits
     JsonNode first =
