@@ -108,7 +108,7 @@ public class TaskOutputs {
     if (wantsBytes(accept)) {
       return pickle(
           outcome,
-          SweepResults.pointer(task, stores, index, TaskObjects.PICKLE),
+          SweepResults.storedPointer(task, stores, index, TaskObjects.PICKLE),
           "run " + index + " of task " + task.id(),
           bytes -> checked(task, SweepResults.runPickle(index), bytes));
     }
@@ -268,7 +268,7 @@ public class TaskOutputs {
   private String storedPointer(Task task, Integer index) {
     return index == null
         ? task.logsPointer()
-        : SweepResults.pointer(task, stores, index, "output.log");
+        : SweepResults.storedPointer(task, stores, index, "output.log");
   }
 
   /**

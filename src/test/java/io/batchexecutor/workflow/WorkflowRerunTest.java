@@ -312,6 +312,39 @@ class WorkflowRerunTest {
   }
 
   @Test
+  void aReusedSweepServesEachRunsStreamFromTheTaskThatRanIt() {
+    JsonNode first =
+        api.post(
+                "/api/v1/workflows",
+                Workflows.named("sweep")
+                    .task(
+                        "s",
+                        io.batchexecutor.support.Tasks.function("def g(x):\n    return x\n", "g")
+                            .set("sweep", Map.of("x", List.of(1, 2)))
+                            .build())
+                    .task("t", ID, "f", List.of(ref("s")))
+                    .build())
+            .json();
+    assertThat(first.get("tasks")).as(first.toString()).isNotNull();
+    succeed(first, "s", "[1, 2]");
+    Task ran = tasks.find(idOf(first, "s")).orElseThrow();
+    String runOne = ran.objectPrefix() + "sweep/1/";
+    String bucket = ran.settings().s3BucketName();
+    stores.primary().put(bucket, runOne + "stdout.txt", bytes("printed by run 1"));
+    stores.primary().put(bucket, runOne + "result.json", bytes("{\"value\": 2}"));
+    fail(first, "t");
+
+    JsonNode second =
+        api.post("/api/v1/workflows/" + first.get("id").asString() + "/rerun", "").json();
+
+    UUID reused = idOf(second, "s");
+    assertThat(second.get("tasks").get("s").get("status").asString()).isEqualTo("SUCCEEDED");
+    Api.Response printed = api.get("/api/v1/tasks/" + reused + "/logs?stream=stdout&index=1");
+    assertThat(printed.status()).as(printed.text()).isEqualTo(200);
+    assertThat(printed.text()).isEqualTo("printed by run 1");
+  }
+
+  @Test
   void aReplacementThatDropsAReferenceKeepsWaitingForWhatTheTaskWaitedFor() {
     // c referred to x and waited for it besides (after): without the reference it still waits
     JsonNode first =
@@ -455,6 +488,10 @@ class WorkflowRerunTest {
     Task task = tasks.find(idOf(workflow, key)).orElseThrow();
     task.fail("broken", new TaskError("ValueError", "broken", null), 1, null, clock.instant());
     assertThat(tasks.update(task)).isTrue();
+  }
+
+  private static byte[] bytes(String text) {
+    return text.getBytes(StandardCharsets.UTF_8);
   }
 
   private List<JsonNode> events(UUID task) {
