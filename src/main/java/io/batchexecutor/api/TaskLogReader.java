@@ -99,7 +99,7 @@ class TaskLogReader {
   private String storedPointer(Task task, Integer index) {
     return index == null
         ? task.logsPointer()
-        : SweepResults.pointer(task, stores, index, "output.log");
+        : SweepResults.storedPointer(task, stores, index, "output.log");
   }
 
   /** How often a followed task's output is read again: as often as its backend allows. */

@@ -88,7 +88,7 @@ public class TaskOutputs {
     if (wantsBytes(accept)) {
       return pickle(
           outcome,
-          SweepResults.pointer(task, stores, index, TaskObjects.PICKLE),
+          SweepResults.storedPointer(task, stores, index, TaskObjects.PICKLE),
           "run " + index + " of task " + task.id(),
           bytes -> checked(task, SweepResults.runPickle(index), bytes));
     }

@@ -58,7 +58,7 @@ class TaskStreams {
     String result =
         index == null
             ? task.resultPointer()
-            : SweepResults.pointer(task, stores, index, TaskObjects.RESULT);
+            : SweepResults.storedPointer(task, stores, index, TaskObjects.RESULT);
     OptionalLong size =
         result == null || !result.endsWith(TaskObjects.RESULT)
             ? OptionalLong.empty()

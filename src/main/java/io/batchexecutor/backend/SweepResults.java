@@ -44,6 +44,23 @@ public final class SweepResults {
   }
 
   /**
+   * The pointer of run {@code index}'s file {@code name} of a task that ended: beside its result
+   * ({@code …/result.json}), which for a reused task is under the prefix of the task that computed
+   * it ({@link Task#reusedFrom}); else as {@link #pointer} has it.
+   */
+  public static String storedPointer(Task task, ObjectStores stores, int index, String name) {
+    String result = task.resultPointer();
+    if (task.reusedFrom() != null && result != null && result.endsWith("/" + TaskObjects.RESULT)) {
+      return result.substring(0, result.length() - TaskObjects.RESULT.length())
+          + "sweep/"
+          + index
+          + "/"
+          + name;
+    }
+    return pointer(task, stores, index, name);
+  }
+
+  /**
    * The name under which the digest of run {@code index}'s pickle is recorded with the task ({@code
    * sweep/<index>/result.pickle}), beside the gathered {@code result.json}'s.
    */

@@ -10,7 +10,9 @@ import java.util.UUID;
  * A task of a workflow's re-run that does not run: it is born SUCCEEDED with the result of the task
  * it repeats in the earlier run, whose function, arguments and inputs were the same. It starts no
  * container and no job; its result pointer and digests are the earlier task's, and it names the
- * task whose objects hold them ({@link Task#reusedFrom}), so that those outlive the earlier run.
+ * task whose objects hold them ({@link Task#reusedFrom}: the task whose prefix the pointer is
+ * under, which for a sub-workflow's parent is its output task), so that those outlive the earlier
+ * run.
  */
 public final class ReusedTask {
 
@@ -39,7 +41,7 @@ public final class ReusedTask {
     b.workflowKey = key;
     b.dependsOn = new LinkedHashMap<>(dependsOn);
     b.status = TaskStatus.SUCCEEDED;
-    b.reusedFrom = source.reusedFrom() != null ? source.reusedFrom() : source.id();
+    b.reusedFrom = holder(source);
     b.resultPointer = source.resultPointer();
     b.resultDigests = source.resultDigests();
     b.exitCode = source.exitCode();
@@ -64,5 +66,28 @@ public final class ReusedTask {
             "unchanged since task " + source.id() + " succeeded: its result is reused",
             details));
     return task;
+  }
+
+  /**
+   * The task under whose prefix the result of {@code source} is stored ({@code
+   * …/<id>/result.json}): not always {@code source} itself, nor the task it reused; a
+   * sub-workflow's parent points at its output task's result. The pointer's own directory names it;
+   * failing that, the task {@code source} reused or {@code source}.
+   */
+  static UUID holder(Task source) {
+    String pointer = source.resultPointer();
+    int end = pointer.lastIndexOf('/');
+    int start = end > 0 ? pointer.lastIndexOf('/', end - 1) : -1;
+    if (start >= 0) {
+      try {
+        String segment = pointer.substring(start + 1, end);
+        if (segment.length() == 36) {
+          return UUID.fromString(segment);
+        }
+      } catch (IllegalArgumentException e) {
+        // not a task's own directory: named below
+      }
+    }
+    return source.reusedFrom() != null ? source.reusedFrom() : source.id();
   }
 }

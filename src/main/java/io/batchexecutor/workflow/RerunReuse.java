@@ -5,6 +5,7 @@ import io.batchexecutor.task.TaskStatus;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * Which tasks of a re-run are reused rather than run: a task whose earlier run SUCCEEDED with a
@@ -18,17 +19,19 @@ final class RerunReuse {
 
   /**
    * Each task's key of the earlier run ({@code before}) to whether it is reused, given its
-   * dependencies (by key) and the content hashes of the tasks {@code now} and {@code then}.
+   * dependencies (by key), the content hashes of the tasks {@code now} and {@code then}, and
+   * whether an earlier task's result is still {@code stored}.
    */
   static Map<String, Boolean> decide(
       boolean allowed,
       Map<String, Task> before,
       Map<String, Set<String>> dependencies,
       TaskContentHash now,
-      TaskContentHash then) {
+      TaskContentHash then,
+      Predicate<Task> stored) {
     Map<String, Boolean> reused = new LinkedHashMap<>();
     for (String k : before.keySet()) {
-      reuse(k, allowed, before, dependencies, now, then, reused);
+      reuse(k, allowed, before, dependencies, now, then, stored, reused);
     }
     return reused;
   }
@@ -41,6 +44,7 @@ final class RerunReuse {
       Map<String, Set<String>> dependencies,
       TaskContentHash now,
       TaskContentHash then,
+      Predicate<Task> stored,
       Map<String, Boolean> reused) {
     Boolean known = reused.get(k);
     if (known != null) {
@@ -51,9 +55,10 @@ final class RerunReuse {
         allowed
             && earlier.status() == TaskStatus.SUCCEEDED
             && earlier.resultPointer() != null
-            && now.of(k).equals(then.of(k));
+            && now.of(k).equals(then.of(k))
+            && stored.test(earlier);
     for (String d : dependencies.get(k)) {
-      reuse &= reuse(d, allowed, before, dependencies, now, then, reused);
+      reuse &= reuse(d, allowed, before, dependencies, now, then, stored, reused);
     }
     reused.put(k, reuse);
     return reuse;

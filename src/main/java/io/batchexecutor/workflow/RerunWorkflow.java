@@ -1,5 +1,7 @@
 package io.batchexecutor.workflow;
 
+import io.batchexecutor.config.TaskSettings;
+import io.batchexecutor.storage.ObjectStores;
 import io.batchexecutor.support.Ids;
 import io.batchexecutor.task.IdempotencyConflictException;
 import io.batchexecutor.task.InvalidTaskException;
@@ -21,6 +23,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.stereotype.Service;
 import tools.jackson.databind.JsonNode;
@@ -82,6 +85,7 @@ public class RerunWorkflow {
   private final ApplicationEventPublisher events;
   private final JsonMapper json;
   private final Clock clock;
+  private final ObjectStores stores;
 
   public RerunWorkflow(
       WorkflowTaskChecks checks,
@@ -90,7 +94,8 @@ public class RerunWorkflow {
       SubmissionLimits limits,
       ApplicationEventPublisher events,
       JsonMapper json,
-      Clock clock) {
+      Clock clock,
+      ObjectStores stores) {
     this.checks = checks;
     this.submitTask = submitTask;
     this.workflows = workflows;
@@ -98,6 +103,7 @@ public class RerunWorkflow {
     this.events = events;
     this.json = json;
     this.clock = clock;
+    this.stores = stores;
   }
 
   public SubmitWorkflow.Accepted rerun(Request request) {
@@ -143,10 +149,10 @@ public class RerunWorkflow {
                     request.owner(),
                     t.name(),
                     Replacement.apply(replacements.get(k), t.spec()),
-                    null,
+                    t.settings().clientsPart(),
                     null)));
-    Map<String, Set<String>> dependencies =
-        checks.checkTasks(given, after(before, request.owner()), problems).all();
+    WorkflowDependencies checked = checks.checkTasks(given, after(before, given), problems);
+    Map<String, Set<String>> dependencies = checked.all();
 
     Map<String, TaskSpec> specs = new LinkedHashMap<>();
     Map<String, TaskSpec> earlierSpecs = new LinkedHashMap<>();
@@ -165,14 +171,24 @@ public class RerunWorkflow {
         });
     TaskContentHash now = new TaskContentHash(json, specs, dependencies);
     TaskContentHash then = new TaskContentHash(json, earlierSpecs, earlierDependencies);
+    // a result deleted since (its run deleted or expired) is not reused: the task runs instead
+    Predicate<Task> kept = t -> stores.size(t.resultPointer()).isPresent();
     Map<String, Boolean> reused =
-        RerunReuse.decide(request.reuse(), before, dependencies, now, then);
+        RerunReuse.decide(request.reuse(), before, dependencies, now, then, kept);
     List<NewTask> running =
         given.entrySet().stream()
             .filter(e -> !reused.get(e.getKey()))
             .map(Map.Entry::getValue)
             .toList();
     limits.checkRuns(request.owner(), SubmissionLimits.runsOf(running), replay);
+    // what runs is accepted as a submission is, with its earlier profile and resources: a client
+    // no longer allowed that profile, or a backend the deployment no longer runs, is refused
+    Map<String, NewTask> runs = new LinkedHashMap<>(given);
+    runs.keySet().removeIf(reused::get);
+    Map<String, TaskSettings> settings = checks.settings(runs);
+    Map<String, Set<String>> inputs = new LinkedHashMap<>(checked.inputs());
+    inputs.keySet().retainAll(runs.keySet());
+    checks.checkDependenciesOnBackends(inputs, settings);
 
     Instant at = clock.instant();
     Workflow workflow =
@@ -183,7 +199,7 @@ public class RerunWorkflow {
             at,
             null,
             request.earlier());
-    List<Task> tasks = tasks(workflow, before, specs, dependencies, reused);
+    List<Task> tasks = tasks(workflow, before, specs, dependencies, reused, settings);
     String hash = key == null ? null : WorkflowRequestHash.ofRerun(request, replacements, json);
     Optional<WorkflowRepository.Earlier> stored =
         workflows.insert(workflow, tasks, key, hash, limits.maxUnfinishedTasks(request.owner()));
@@ -201,19 +217,16 @@ public class RerunWorkflow {
   }
 
   /**
-   * Each earlier task's {@code after}: the tasks it depended on without referring to them in its
-   * arguments, so that the re-run waits as the first run did.
+   * Each task's {@code after}: every task the earlier one depended on that its spec now ({@code
+   * given}, replacements applied) does not refer to, so that the re-run waits at least as the first
+   * run did, also for a task whose replacement drops a reference it had besides an {@code after}.
    */
-  private Map<String, List<String>> after(Map<String, Task> before, String owner) {
+  private Map<String, List<String>> after(Map<String, Task> before, Map<String, NewTask> given) {
     Map<String, List<String>> after = new LinkedHashMap<>();
     before.forEach(
         (k, t) -> {
           Set<String> referred =
-              checks.checkTask(
-                  k,
-                  new NewTask(owner, t.name(), t.spec(), null, null),
-                  before.keySet(),
-                  new ArrayList<>());
+              checks.checkTask(k, given.get(k), before.keySet(), new ArrayList<>());
           List<String> waits =
               t.dependsOn().keySet().stream()
                   .filter(before::containsKey)
@@ -231,7 +244,8 @@ public class RerunWorkflow {
       Map<String, Task> before,
       Map<String, TaskSpec> specs,
       Map<String, Set<String>> dependencies,
-      Map<String, Boolean> reused) {
+      Map<String, Boolean> reused,
+      Map<String, TaskSettings> settings) {
     Map<String, UUID> ids = new LinkedHashMap<>();
     before.keySet().forEach(k -> ids.put(k, Ids.next(clock)));
     List<Task> tasks = new ArrayList<>();
@@ -260,8 +274,8 @@ public class RerunWorkflow {
                 workflow.owner(),
                 earlier.name(),
                 specs.get(k),
-                earlier.settings(),
-                earlier.backend(),
+                settings.get(k),
+                settings.get(k).backend(),
                 workflow.createdAt(),
                 workflow.id(),
                 k,

@@ -242,6 +242,140 @@ class WorkflowRerunTest {
   }
 
   @Test
+  void aReusedResultStoredUnderAnotherTasksPrefixKeepsThatTasksObjects() {
+    // as a sub-workflow's parent points at its output task's result: a's result is under c's prefix
+    JsonNode first = chain();
+    running(first, "a");
+    URI a = succeedRunning(idOf(first, "a"), idOf(first, "c"), "1");
+    succeed(first, "b", "2");
+    fail(first, "c");
+    String firstId = first.get("id").asString();
+    JsonNode second = api.post("/api/v1/workflows/" + firstId + "/rerun", "").json();
+    assertThat(second.get("tasks").get("a").get("reused_from").asString())
+        .as("the task whose prefix holds the result")
+        .isEqualTo(idOf(first, "c").toString());
+
+    assertThat(api.delete("/api/v1/workflows/" + firstId).status()).isEqualTo(204);
+
+    assertThat(stores.get(a.toString())).as("reused by the second run").isPresent();
+    assertThat(api.get("/api/v1/tasks/" + idOf(second, "a") + "/result").json().asInt())
+        .isEqualTo(1);
+
+    succeed(second, "c", "3");
+    succeed(second, "d", "4");
+    assertThat(api.delete("/api/v1/workflows/" + second.get("id").asString()).status())
+        .isEqualTo(204);
+    assertThat(stores.get(a.toString())).as("nothing reuses it any more").isEmpty();
+  }
+
+  @Test
+  void aResultDeletedSinceIsNotReusedButRunsAgain() {
+    JsonNode first = chain();
+    URI a = succeed(first, "a", "1");
+    succeed(first, "b", "2");
+    fail(first, "c");
+    // as a deletion of the first run racing the re-run would have left it
+    stores.deleteUnder(a.toString().replaceAll("result\\.json$", ""));
+
+    JsonNode second =
+        api.post("/api/v1/workflows/" + first.get("id").asString() + "/rerun", "").json();
+
+    JsonNode t = second.get("tasks");
+    assertThat(t.get("a").get("status").asString()).as("its result is gone").isEqualTo("QUEUED");
+    assertThat(t.get("a").get("reused_from").isNull()).isTrue();
+    assertThat(t.get("b").get("status").asString()).isEqualTo("WAITING");
+  }
+
+  @Test
+  void aTaskThatRunsAgainIsAcceptedOnlyWithAProfileItsClientMayStillUse() {
+    JsonNode first = chain();
+    succeed(first, "a", "1");
+    succeed(first, "b", "2");
+    fail(first, "c");
+    // as if the client's access to the profile these tasks ran with had been withdrawn since
+    for (String key : List.of("a", "c")) {
+      jdbc.sql(
+              "UPDATE task SET settings = jsonb_set(settings, '{execution_profile}',"
+                  + " '\"withdrawn\"') WHERE id = :id")
+          .param("id", idOf(first, key))
+          .update();
+    }
+    long before = rows();
+
+    Api.Response refused =
+        api.post("/api/v1/workflows/" + first.get("id").asString() + "/rerun", "");
+
+    assertThat(refused.status()).as(refused.text()).isEqualTo(400);
+    assertThat(refused.text()).as("the reused a is not refused").contains("tasks.c.");
+    assertThat(refused.text()).doesNotContain("tasks.a.");
+    assertThat(rows()).as("nothing stored").isEqualTo(before);
+  }
+
+  @Test
+  void aReusedSweepServesEachRunsStreamFromTheTaskThatRanIt() {
+    JsonNode first =
+        api.post(
+                "/api/v1/workflows",
+                Workflows.named("sweep")
+                    .task(
+                        "s",
+                        io.batchexecutor.support.Tasks.function("def g(x):\n    return x\n", "g")
+                            .set("sweep", Map.of("x", List.of(1, 2)))
+                            .build())
+                    .task("t", ID, "f", List.of(ref("s")))
+                    .build())
+            .json();
+    assertThat(first.get("tasks")).as(first.toString()).isNotNull();
+    succeed(first, "s", "[1, 2]");
+    Task ran = tasks.find(idOf(first, "s")).orElseThrow();
+    String runOne = ran.objectPrefix() + "sweep/1/";
+    String bucket = ran.settings().s3BucketName();
+    stores.primary().put(bucket, runOne + "stdout.txt", bytes("printed by run 1"));
+    stores.primary().put(bucket, runOne + "result.json", bytes("{\"value\": 2}"));
+    fail(first, "t");
+
+    JsonNode second =
+        api.post("/api/v1/workflows/" + first.get("id").asString() + "/rerun", "").json();
+
+    UUID reused = idOf(second, "s");
+    assertThat(second.get("tasks").get("s").get("status").asString()).isEqualTo("SUCCEEDED");
+    Api.Response printed = api.get("/api/v1/tasks/" + reused + "/logs?stream=stdout&index=1");
+    assertThat(printed.status()).as(printed.text()).isEqualTo(200);
+    assertThat(printed.text()).isEqualTo("printed by run 1");
+  }
+
+  @Test
+  void aReplacementThatDropsAReferenceKeepsWaitingForWhatTheTaskWaitedFor() {
+    // c referred to x and waited for it besides (after): without the reference it still waits
+    JsonNode first =
+        api.post(
+                "/api/v1/workflows",
+                Workflows.named("after")
+                    .task("x", ID, "f", List.of(1))
+                    .task(
+                        "c",
+                        io.batchexecutor.support.Tasks.function(ID, "f")
+                            .set("args", List.of(ref("x")))
+                            .set("after", List.of("x"))
+                            .build())
+                    .build())
+            .json();
+    fail(first, "x");
+
+    JsonNode second =
+        api.post(
+                "/api/v1/workflows/" + first.get("id").asString() + "/rerun",
+                Map.of("tasks", Map.of("c", Map.of("args", List.of(2)))))
+            .json();
+
+    JsonNode t = second.get("tasks");
+    assertThat(t.get("x").get("status").asString()).isEqualTo("QUEUED");
+    assertThat(t.get("c").get("status").asString())
+        .as("it waits for x as the first run did")
+        .isEqualTo("WAITING");
+  }
+
+  @Test
   void cancellingABranchCancelsWhatIsBelowItWhileTheOtherBranchFinishes() {
     JsonNode w =
         api.post(
@@ -327,12 +461,21 @@ class WorkflowRerunTest {
   }
 
   private URI succeedRunning(UUID id, String value) {
+    return succeedRunning(id, id, value);
+  }
+
+  /** Ends the task SUCCEEDED with its result stored under task {@code holder}'s prefix. */
+  private URI succeedRunning(UUID id, UUID holder, String value) {
     Task task = tasks.find(id).orElseThrow();
+    Task holding = tasks.find(holder).orElseThrow();
     byte[] document = ("{\"value\": " + value + "}").getBytes(StandardCharsets.UTF_8);
     URI pointer =
         stores
             .primary()
-            .put(task.settings().s3BucketName(), task.objectPrefix() + "result.json", document);
+            .put(
+                holding.settings().s3BucketName(),
+                holding.objectPrefix() + "result.json",
+                document);
     task.resultsCollected(
         io.batchexecutor.backend.ResultDigests.of(Map.of("result.json", document)));
     task.succeed(pointer.toString(), 0, clock.instant());
@@ -345,6 +488,10 @@ class WorkflowRerunTest {
     Task task = tasks.find(idOf(workflow, key)).orElseThrow();
     task.fail("broken", new TaskError("ValueError", "broken", null), 1, null, clock.instant());
     assertThat(tasks.update(task)).isTrue();
+  }
+
+  private static byte[] bytes(String text) {
+    return text.getBytes(StandardCharsets.UTF_8);
   }
 
   private List<JsonNode> events(UUID task) {

@@ -131,6 +131,18 @@ class ContainerOutput {
     return LocalContainers.OUTPUT_DIR;
   }
 
+  /**
+   * The only files taken from the output directory: the ones the runner writes. Anything else the
+   * task left there is never read, so what the service holds of one task's output is at most these
+   * four files, each within {@code max-result-size}.
+   */
+  static final Set<String> RUNNER_FILES =
+      Set.of(
+          RunnerContract.RESULT_FILE,
+          RunnerContract.PICKLE_FILE,
+          RunnerContract.STDOUT_FILE,
+          RunnerContract.STDERR_FILE);
+
   /** The runner's copies of stdout and stderr, kept apart beside its result. */
   private static boolean isStream(String name) {
     return name.equals(TaskObjects.STDOUT) || name.equals(TaskObjects.STDERR);
@@ -158,6 +170,7 @@ class ContainerOutput {
     if (onHost.isPresent()) {
       return OutputOnHost.read(
           onHost.get(),
+          RUNNER_FILES,
           maxResult.bytes(),
           Set.of(TaskObjects.STDOUT, TaskObjects.STDERR),
           this::checkSize);
@@ -165,8 +178,11 @@ class ContainerOutput {
     return copied(container.getId(), directory);
   }
 
-  /** The files in the container's {@code directory}, copied out of it by the engine. */
-  private Map<String, byte[]> copied(String containerId, String directory) {
+  /**
+   * The runner's files in the container's {@code directory}, copied out of it by the engine; the
+   * archive's other entries are skipped unread.
+   */
+  Map<String, byte[]> copied(String containerId, String directory) {
     Map<String, byte[]> files = new HashMap<>();
     try (InputStream in =
             LocalContainers.call(
@@ -176,6 +192,9 @@ class ContainerOutput {
       while ((entry = tar.getNextEntry()) != null) {
         if (entry.isFile()) {
           String name = entry.getName().substring(entry.getName().lastIndexOf('/') + 1);
+          if (!RUNNER_FILES.contains(name)) {
+            continue; // not one of the runner's files: the task's own, never read into memory
+          }
           if (isStream(name) && entry.getSize() > maxResult.bytes()) {
             continue; // a copy of what the container's output has: not worth failing the task
           }

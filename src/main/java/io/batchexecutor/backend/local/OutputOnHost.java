@@ -29,9 +29,9 @@ import java.util.function.BiConsumer;
  * output is copied out as before.
  *
  * <p>The container has ended when its output is read, so nothing in it changes meanwhile. Only the
- * regular files directly in the output directory are taken, never a symbolic link (which the task
- * could point at any file of the host) nor anything in a subdirectory; each is sized before it is
- * read and read no further than the bound.
+ * runner's regular files directly in the output directory are taken (any other file is left
+ * unread), never a symbolic link (which the task could point at any file of the host) nor anything
+ * in a subdirectory; each is sized before it is read and read no further than the bound.
  */
 final class OutputOnHost {
 
@@ -71,15 +71,22 @@ final class OutputOnHost {
   }
 
   /**
-   * The regular files directly in {@code output}, by name; {@code sized} is told each one's name
-   * and size before it is read (and may refuse it by throwing), and none is read past {@code
-   * maxBytes}.
+   * The regular files directly in {@code output} named in {@code names}, by name (any other file
+   * the task left there is never read); {@code sized} is told each one's name and size before it is
+   * read (and may refuse it by throwing), and none is read past {@code maxBytes}.
    */
   static Map<String, byte[]> read(
-      Path output, long maxBytes, Set<String> optional, BiConsumer<String, Long> sized) {
+      Path output,
+      Set<String> names,
+      long maxBytes,
+      Set<String> optional,
+      BiConsumer<String, Long> sized) {
     Map<String, byte[]> files = new HashMap<>();
     try (DirectoryStream<Path> entries = Files.newDirectoryStream(output)) {
       for (Path entry : entries) {
+        if (!names.contains(entry.getFileName().toString())) {
+          continue; // not one of the runner's files: the task's own, left unread
+        }
         BasicFileAttributes attributes =
             Files.readAttributes(entry, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
         if (!attributes.isRegularFile()) {

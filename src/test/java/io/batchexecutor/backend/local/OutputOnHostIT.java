@@ -74,6 +74,22 @@ class OutputOnHostIT {
     }
   }
 
+  @Test
+  void otherFilesTheTaskLeftAreNeverReadOnEitherWay() throws Exception {
+    InspectContainerResponse ended =
+        run(
+            "echo -n '{\"ok\": true}' > result.json"
+                + " && head -c 4096 /dev/zero > a.bin && head -c 4096 /dev/zero > b.bin");
+    // a bound below the task's own files: reading either of them would fail the task
+    ContainerOutput outputs = new ContainerOutput(docker, new ResultSizeLimit(1024, "max-size"));
+
+    assertThat(OutputOnHost.of(ended, ContainerSpec.OUTPUT_DIR)).isPresent();
+    assertThat(outputs.outputs(ended)).containsOnlyKeys("result.json");
+    assertThat(outputs.copied(ended.getId(), ContainerSpec.OUTPUT_DIR))
+        .as("copied out of the container by the engine")
+        .containsOnlyKeys("result.json");
+  }
+
   /**
    * Runs {@code script} in the output directory of a container made as the service makes task
    * containers (its own volume, the output directory copied in owned by its user, that user, a
