@@ -280,6 +280,19 @@ public final class Task extends TaskState {
   }
 
   /**
+   * A cancel request reached this task before the sub-workflow it returned went in: none of that
+   * sub-workflow is added, and the task is CANCELLED instead of WAITING.
+   */
+  public void cancelBeforeSubWorkflow(String reason, Instant at) {
+    Map<String, UUID> own = new LinkedHashMap<>(dependsOn);
+    pendingChildren.forEach(child -> own.remove(child.workflowKey()));
+    this.dependsOn = java.util.Collections.unmodifiableMap(own);
+    this.subWorkflowOutput = null;
+    pendingChildren.clear();
+    cancel("cancelled before its sub-workflow started: " + reason, at);
+  }
+
+  /**
    * The tasks of the sub-workflow this task returned all succeeded: its value is the output's, read
    * from where that task's result is, checked against that result's digests.
    */

@@ -235,8 +235,16 @@ public class TaskRepository {
           tx.execute(
               status -> {
                 lockWorkflow(task.workflowId());
+                // a cancel request that came since the task was read: none of it starts (a task
+                // that waited with a cancel request would wait for ever)
+                cancelRequest(task.id())
+                    .ifPresent(reason -> task.cancelBeforeSubWorkflow(reason, task.updatedAt()));
                 Optional<Task> row = write.get();
-                row.ifPresent(t -> insertAll(task.pendingChildren()));
+                if (task.status().isFinal()) {
+                  row.ifPresent(t -> cancelledBelow.addAll(cascade.afterEnd(task)));
+                } else {
+                  row.ifPresent(t -> insertAll(task.pendingChildren()));
+                }
                 return row;
               });
     } else if (ends && task.workflowId() != null) {
@@ -253,7 +261,7 @@ public class TaskRepository {
     } else {
       written = write.get();
     }
-    if (written != null && written.isPresent() && ends) {
+    if (written != null && written.isPresent() && task.status().isFinal()) {
       // committed: whoever waits on this instance hears it now, the others through NOTIFY
       notifications.ended(task.id(), task.workflowId());
       cancelledBelow.forEach(id -> notifications.ended(id, task.workflowId()));
@@ -309,6 +317,18 @@ public class TaskRepository {
     return jdbc.sql("DELETE FROM task WHERE id = ANY(:ids) AND status IN " + TaskStatus.FINAL_SQL)
         .param("ids", ids.toArray(UUID[]::new))
         .update();
+  }
+
+  /** The reason of the cancel request on task {@code id}, if it has one; locks its row. */
+  private Optional<String> cancelRequest(UUID id) {
+    return jdbc.sql(
+            """
+            SELECT coalesce(cancel_reason, 'cancel requested') FROM task
+            WHERE id = :id AND cancel_requested_at IS NOT NULL FOR UPDATE
+            """)
+        .param("id", id)
+        .query(String.class)
+        .optional();
   }
 
   private void lockWorkflow(UUID workflowId) {

@@ -9,6 +9,7 @@ import io.batchexecutor.support.SettableClock;
 import io.batchexecutor.task.Task;
 import io.batchexecutor.task.TaskRepository;
 import io.batchexecutor.task.TaskStatus;
+import io.batchexecutor.task.WorkQueue;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -36,6 +37,7 @@ class SubWorkflowTest {
   @Autowired SettableClock clock;
   @Autowired ExpandSubWorkflow expand;
   @Autowired JsonMapper json;
+  @Autowired WorkQueue queue;
   Api api;
 
   @BeforeEach
@@ -206,6 +208,64 @@ class SubWorkflowTest {
 
     assertThat(tasks.find(fan).orElseThrow().status()).isEqualTo(TaskStatus.CANCELLED);
     assertThat(keys(UUID.fromString(workflow.get("id").asString()))).containsExactly("fan");
+  }
+
+  static final String TWO =
+      """
+      {"tasks": {"a": {"function": {"source": "def f():\\n    return 1\\n", "name": "f"}},
+                 "b": {"function": {"source": "def f(x):\\n    return x\\n", "name": "f"},
+                       "args": [{"$task": "a"}]}},
+       "output": {"$task": "b"}}""";
+
+  @Test
+  void aCancelRequestThatCameAfterTheTaskWasReadStartsNoneOfItsSubWorkflow() {
+    JsonNode workflow =
+        api.post(
+                "/api/v1/workflows",
+                Workflows.named("raced")
+                    .task("fan", ID, "f", List.of())
+                    .task("after", ID, "f", List.of(ref("fan")))
+                    .build())
+            .json();
+    UUID fan = UUID.fromString(workflow.get("tasks").get("fan").get("id").asString());
+    UUID workflowId = UUID.fromString(workflow.get("id").asString());
+    jdbc.sql("UPDATE task SET status = 'RUNNING' WHERE id = :id").param("id", fan).update();
+    Task returning = tasks.find(fan).orElseThrow(); // read when its container exited
+    assertThat(queue.requestCancel(fan, clock.instant())).isTrue();
+
+    expand.returned(returning, json.readTree(TWO), 0, clock.instant());
+    tasks.update(returning);
+
+    Task cancelled = tasks.find(fan).orElseThrow();
+    assertThat(cancelled.status()).isEqualTo(TaskStatus.CANCELLED);
+    assertThat(cancelled.dependsOn()).isEmpty();
+    assertThat(keys(workflowId)).containsExactlyInAnyOrder("fan", "after");
+    assertThat(task(workflowId, "after").status()).isEqualTo(TaskStatus.CANCELLED);
+  }
+
+  @Test
+  void aCancelRequestOnATaskThatNowWaitsForItsSubWorkflowEndsItAndItsTasks() {
+    JsonNode workflow =
+        api.post(
+                "/api/v1/workflows",
+                Workflows.named("raced-back").task("fan", ID, "f", List.of()).build())
+            .json();
+    UUID fan = UUID.fromString(workflow.get("tasks").get("fan").get("id").asString());
+    UUID workflowId = UUID.fromString(workflow.get("id").asString());
+    jdbc.sql("UPDATE task SET status = 'RUNNING' WHERE id = :id").param("id", fan).update();
+    Task returning = tasks.find(fan).orElseThrow();
+    expand.returned(returning, json.readTree(TWO), 0, clock.instant());
+    assertThat(tasks.update(returning)).isTrue();
+
+    // read RUNNING by the canceller before the WAITING write landed
+    assertThat(queue.requestCancel(fan, clock.instant())).isTrue();
+
+    assertThat(tasks.find(fan).orElseThrow().status()).isEqualTo(TaskStatus.CANCELLED);
+    assertThat(task(workflowId, "fan/b").status()).isEqualTo(TaskStatus.CANCELLED);
+    Task a = task(workflowId, "fan/a");
+    assertThat(a.status() == TaskStatus.CANCELLED || a.cancelRequested())
+        .as("fan/a: " + a.status())
+        .isTrue();
   }
 
   @Test
