@@ -314,7 +314,10 @@ public final class Task extends TaskState {
    * (FAILED or CANCELLED), so this one will never run; it is cancelled with a reason naming it.
    */
   public void dependencyEnded(String key, TaskStatus how, Instant at) {
-    if (subWorkflowOutput != null && key.startsWith(workflowKey() + "/")) {
+    // a task of its sub-workflow that was cancelled (not failed) cancels it
+    if (subWorkflowOutput != null
+        && key.startsWith(workflowKey() + "/")
+        && how == TaskStatus.FAILED) {
       String reason = "its sub-workflow's task '" + key + "' " + how.name();
       this.error = new TaskError("SubWorkflowFailed", reason, null);
       moveTo(TaskStatus.FAILED, reason, Map.of("dependency", key), at);

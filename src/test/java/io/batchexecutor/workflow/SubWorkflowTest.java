@@ -269,6 +269,30 @@ class SubWorkflowTest {
   }
 
   @Test
+  void cancellingATaskOfASubWorkflowCancelsTheReturningTaskRatherThanFailingIt() {
+    JsonNode workflow =
+        api.post(
+                "/api/v1/workflows",
+                Workflows.named("part").task("fan", ID, "f", List.of()).build())
+            .json();
+    UUID fan = UUID.fromString(workflow.get("tasks").get("fan").get("id").asString());
+    UUID workflowId = UUID.fromString(workflow.get("id").asString());
+    jdbc.sql("UPDATE task SET status = 'RUNNING' WHERE id = :id").param("id", fan).update();
+    Task returning = tasks.find(fan).orElseThrow();
+    expand.returned(returning, json.readTree(TWO), 0, clock.instant());
+    assertThat(tasks.update(returning)).isTrue();
+
+    Api.Response cancelled =
+        api.post("/api/v1/tasks/" + task(workflowId, "fan/a").id() + "/cancel", "");
+
+    assertThat(cancelled.status()).as(cancelled.text()).isLessThan(300);
+    assertThat(task(workflowId, "fan/b").status()).isEqualTo(TaskStatus.CANCELLED);
+    Task parent = tasks.find(fan).orElseThrow();
+    assertThat(parent.status()).isEqualTo(TaskStatus.CANCELLED);
+    assertThat(parent.error()).isNull();
+  }
+
+  @Test
   void referencesAreRewrittenUnderTheReturningTasksKeyAndDepthCountsSlashes() throws Exception {
     JsonNode args =
         json.readTree(
