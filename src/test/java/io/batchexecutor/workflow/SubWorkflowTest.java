@@ -145,6 +145,44 @@ class SubWorkflowTest {
   }
 
   @Test
+  void aFailedChildCancelsItsSiblings() {
+    JsonNode workflow =
+        api.post(
+                "/api/v1/workflows",
+                Workflows.named("siblings").task("fan", ID, "f", List.of()).build())
+            .json();
+    UUID fan = UUID.fromString(workflow.get("tasks").get("fan").get("id").asString());
+    UUID workflowId = UUID.fromString(workflow.get("id").asString());
+    jdbc.sql("UPDATE task SET status = 'RUNNING' WHERE id = :id").param("id", fan).update();
+    Task returning = tasks.find(fan).orElseThrow();
+    expand.returned(
+        returning,
+        json.readTree(
+            """
+            {"tasks": {"x": {"function": {"source": "def f():\\n    return 1\\n", "name": "f"}},
+                       "y": {"function": {"source": "def f():\\n    return 1\\n", "name": "f"}},
+                       "z": {"function": {"source": "def f():\\n    return 1\\n", "name": "f"}}},
+             "output": [{"$task": "x"}, {"$task": "y"}]}"""),
+        0,
+        clock.instant());
+    assertThat(tasks.update(returning)).isTrue();
+    jdbc.sql("UPDATE task SET status = 'RUNNING' WHERE workflow_key = 'fan/y' AND workflow_id = :w")
+        .param("w", workflowId)
+        .update();
+
+    Task x = task(workflowId, "fan/x");
+    jdbc.sql("UPDATE task SET status = 'RUNNING' WHERE id = :id").param("id", x.id()).update();
+    x = tasks.find(x.id()).orElseThrow();
+    x.fail("broken", null, 65, null, clock.instant());
+    assertThat(tasks.update(x)).isTrue();
+
+    assertThat(tasks.find(fan).orElseThrow().status()).isEqualTo(TaskStatus.FAILED);
+    assertThat(task(workflowId, "fan/$output").status()).isEqualTo(TaskStatus.CANCELLED);
+    assertThat(task(workflowId, "fan/y").cancelRequested()).as("running sibling").isTrue();
+    assertThat(task(workflowId, "fan/z").cancelRequested()).as("queued sibling").isTrue();
+  }
+
+  @Test
   void cancellingATaskThatWaitsForItsSubWorkflowCancelsThatSubWorkflowsTasks() {
     JsonNode workflow =
         api.post(
