@@ -227,7 +227,8 @@ public class TaskRepository {
         };
     List<UUID> cancelledBelow = new ArrayList<>();
     Optional<Task> written;
-    if (!task.pendingChildren().isEmpty()) {
+    int children = task.pendingChildren().size();
+    if (children > 0) {
       // the sub-workflow the task returned: its tasks go in with the task's own change, in one
       // transaction, only if that change is written (a replay that finds the task changed adds
       // nothing)
@@ -260,6 +261,10 @@ public class TaskRepository {
               });
     } else {
       written = write.get();
+    }
+    if (children > 0 && (written == null || written.isEmpty() || task.status().isFinal())) {
+      // counted against the client's unfinished tasks when they were built, not stored after all
+      unfinished.giveBack(task.owner(), children);
     }
     if (written != null && written.isPresent() && task.status().isFinal()) {
       // committed: whoever waits on this instance hears it now, the others through NOTIFY
