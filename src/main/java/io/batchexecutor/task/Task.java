@@ -284,12 +284,26 @@ public final class Task extends TaskState {
    * sub-workflow is added, and the task is CANCELLED instead of WAITING.
    */
   public void cancelBeforeSubWorkflow(String reason, Instant at) {
+    dropSubWorkflow();
+    cancel("cancelled before its sub-workflow started: " + reason, at);
+  }
+
+  /**
+   * The workflow, counted under its lock, has no room for the sub-workflow this task returned: none
+   * of it is added, and the task FAILS ({@code InvalidSubWorkflow}) naming the limit.
+   */
+  public void subWorkflowOverLimit(String limit, Instant at) {
+    dropSubWorkflow();
+    String reason = "the function returned an invalid sub-workflow: tasks: " + limit;
+    fail(reason, new TaskError("InvalidSubWorkflow", reason, null), exitCode, null, at);
+  }
+
+  private void dropSubWorkflow() {
     Map<String, UUID> own = new LinkedHashMap<>(dependsOn);
     pendingChildren.forEach(child -> own.remove(child.workflowKey()));
     this.dependsOn = java.util.Collections.unmodifiableMap(own);
     this.subWorkflowOutput = null;
     pendingChildren.clear();
-    cancel("cancelled before its sub-workflow started: " + reason, at);
   }
 
   /**

@@ -240,6 +240,10 @@ public class TaskRepository {
                 // that waited with a cancel request would wait for ever)
                 cancelRequest(task.id())
                     .ifPresent(reason -> task.cancelBeforeSubWorkflow(reason, task.updatedAt()));
+                if (!task.status().isFinal()) {
+                  // counted under the workflow's lock: two sub-workflows at once cannot both fit
+                  checkRoom(task, children);
+                }
                 Optional<Task> row = write.get();
                 if (task.status().isFinal()) {
                   row.ifPresent(t -> cancelledBelow.addAll(cascade.afterEnd(task)));
@@ -322,6 +326,20 @@ public class TaskRepository {
     return jdbc.sql("DELETE FROM task WHERE id = ANY(:ids) AND status IN " + TaskStatus.FINAL_SQL)
         .param("ids", ids.toArray(UUID[]::new))
         .update();
+  }
+
+  private void checkRoom(Task task, int adding) {
+    long existing =
+        jdbc.sql("SELECT count(*) FROM task WHERE workflow_id = :workflow")
+            .param("workflow", task.workflowId())
+            .query(Long.class)
+            .single();
+    if (existing + adding > SubWorkflows.MAX_WORKFLOW_TASKS) {
+      task.subWorkflowOverLimit(
+          "the workflow would have %d tasks with this sub-workflow's %d; a workflow has at most %d"
+              .formatted(existing + adding, adding, SubWorkflows.MAX_WORKFLOW_TASKS),
+          task.updatedAt());
+    }
   }
 
   /** The reason of the cancel request on task {@code id}, if it has one; locks its row. */

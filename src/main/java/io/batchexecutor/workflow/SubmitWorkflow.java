@@ -36,7 +36,7 @@ import tools.jackson.databind.json.JsonMapper;
 public class SubmitWorkflow {
 
   /** The most tasks one workflow may have. */
-  public static final int MAX_TASKS = 1000;
+  public static final int MAX_TASKS = io.batchexecutor.task.SubWorkflows.MAX_WORKFLOW_TASKS;
 
   static final Pattern KEY = Pattern.compile("^[A-Za-z0-9_][A-Za-z0-9_.\\-]{0,99}$");
 

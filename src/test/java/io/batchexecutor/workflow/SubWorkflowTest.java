@@ -331,6 +331,54 @@ class SubWorkflowTest {
   }
 
   @Test
+  void twoSubWorkflowsReturnedAtOnceCannotBothPassTheWorkflowsLimit() {
+    JsonNode workflow =
+        api.post(
+                "/api/v1/workflows",
+                Workflows.named("full")
+                    .task("one", ID, "f", List.of())
+                    .task("two", ID, "f", List.of())
+                    .build())
+            .json();
+    UUID one = UUID.fromString(workflow.get("tasks").get("one").get("id").asString());
+    UUID two = UUID.fromString(workflow.get("tasks").get("two").get("id").asString());
+    UUID workflowId = UUID.fromString(workflow.get("id").asString());
+    jdbc.sql(
+            """
+            INSERT INTO task
+            SELECT (jsonb_populate_record(NULL::task, to_jsonb(t)
+                     || jsonb_build_object('id', gen_random_uuid(), 'workflow_key', 'k' || g))).*
+            FROM task t, generate_series(1, 996) g WHERE t.id = :id
+            """)
+        .param("id", one)
+        .update();
+    jdbc.sql("UPDATE task SET status = 'RUNNING' WHERE id IN (:ids)")
+        .param("ids", List.of(one, two))
+        .update();
+    Task first = tasks.find(one).orElseThrow();
+    Task second = tasks.find(two).orElseThrow();
+    JsonNode pair =
+        json.readTree(
+            """
+            {"tasks": {"a": {"function": {"source": "def f():\\n    return 1\\n", "name": "f"}},
+                       "b": {"function": {"source": "def f():\\n    return 1\\n", "name": "f"}}},
+             "output": {"$task": "a"}}""");
+
+    // both checked against 998 tasks before either is written: each fits alone
+    expand.returned(first, pair, 0, clock.instant());
+    expand.returned(second, pair, 0, clock.instant());
+    assertThat(tasks.update(first)).isTrue();
+    assertThat(tasks.update(second)).isTrue();
+
+    assertThat(keys(workflowId)).hasSize(1000);
+    assertThat(tasks.find(one).orElseThrow().status()).isEqualTo(TaskStatus.WAITING);
+    Task refused = tasks.find(two).orElseThrow();
+    assertThat(refused.status()).isEqualTo(TaskStatus.FAILED);
+    assertThat(refused.statusReason()).contains("1002 tasks").contains("at most 1000");
+    assertThat(refused.dependsOn()).isEmpty();
+  }
+
+  @Test
   void referencesAreRewrittenUnderTheReturningTasksKeyAndDepthCountsSlashes() throws Exception {
     JsonNode args =
         json.readTree(
