@@ -3,10 +3,12 @@ package io.batchexecutor.workflow;
 import static io.batchexecutor.workflow.Workflows.ref;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.batchexecutor.storage.ObjectStores;
 import io.batchexecutor.support.Api;
 import io.batchexecutor.support.ServiceTest;
 import io.batchexecutor.support.SettableClock;
 import io.batchexecutor.task.Task;
+import io.batchexecutor.task.TaskObjects;
 import io.batchexecutor.task.TaskRepository;
 import io.batchexecutor.task.TaskStatus;
 import io.batchexecutor.task.WorkQueue;
@@ -38,6 +40,7 @@ class SubWorkflowTest {
   @Autowired ExpandSubWorkflow expand;
   @Autowired JsonMapper json;
   @Autowired WorkQueue queue;
+  @Autowired ObjectStores stores;
   Api api;
 
   @BeforeEach
@@ -100,6 +103,15 @@ class SubWorkflowTest {
 
     Task done = tasks.find(fan).orElseThrow();
     assertThat(done.status()).isEqualTo(TaskStatus.SUCCEEDED);
+    stores
+        .primary()
+        .put(
+            done.settings().s3BucketName(),
+            TaskObjects.key(done, TaskObjects.STDOUT),
+            "its own\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    assertThat(api.get("/api/v1/tasks/" + fan + "/logs?stream=stdout").text())
+        .as("the returning task's own stdout, not its output task's")
+        .isEqualTo("its own\n");
     assertThat(done.resultPointer()).isEqualTo("mem://sum/result.json");
     assertThat(done.resultDigests())
         .containsEntry("result.json", "digest-of-mem://sum/result.json");
