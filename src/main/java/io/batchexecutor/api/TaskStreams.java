@@ -56,9 +56,16 @@ class TaskStreams {
               + " is kept apart once it has ended; /logs has the whole output while it runs");
     }
     String result =
-        index == null
-            ? task.resultPointer()
-            : SweepResults.storedPointer(task, stores, index, TaskObjects.RESULT);
+        index != null
+            ? SweepResults.storedPointer(task, stores, index, TaskObjects.RESULT)
+            // a task that returned a sub-workflow has its output task's result, but its own streams
+            : task.subWorkflowOutput() != null
+                ? stores
+                    .primary()
+                    .locate(
+                        task.settings().s3BucketName(), TaskObjects.key(task, TaskObjects.RESULT))
+                    .toString()
+                : task.resultPointer();
     OptionalLong size =
         result == null || !result.endsWith(TaskObjects.RESULT)
             ? OptionalLong.empty()

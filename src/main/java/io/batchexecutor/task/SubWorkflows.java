@@ -12,6 +12,9 @@ import tools.jackson.databind.JsonNode;
  */
 public interface SubWorkflows {
 
+  /** The most tasks a workflow has, the tasks its sub-workflows added included. */
+  int MAX_WORKFLOW_TASKS = 1000;
+
   /** Applies {@code workflow}, which {@code task}'s function returned, to {@code task}. */
   void returned(Task task, JsonNode workflow, Integer exitCode, Instant at);
 

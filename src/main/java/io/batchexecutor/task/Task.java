@@ -218,6 +218,33 @@ public final class Task extends TaskHistory {
   }
 
   /**
+   * A cancel request reached this task before the sub-workflow it returned went in: none of that
+   * sub-workflow is added, and the task is CANCELLED instead of WAITING.
+   */
+  public void cancelBeforeSubWorkflow(String reason, Instant at) {
+    dropSubWorkflow();
+    cancel("cancelled before its sub-workflow started: " + reason, at);
+  }
+
+  /**
+   * The workflow, counted under its lock, has no room for the sub-workflow this task returned: none
+   * of it is added, and the task FAILS ({@code InvalidSubWorkflow}) naming the limit.
+   */
+  public void subWorkflowOverLimit(String limit, Instant at) {
+    dropSubWorkflow();
+    String reason = "the function returned an invalid sub-workflow: tasks: " + limit;
+    fail(reason, new TaskError("InvalidSubWorkflow", reason, null), exitCode, null, at);
+  }
+
+  private void dropSubWorkflow() {
+    Map<String, UUID> own = new LinkedHashMap<>(dependsOn);
+    pendingChildren.forEach(child -> own.remove(child.workflowKey()));
+    this.dependsOn = java.util.Collections.unmodifiableMap(own);
+    this.subWorkflowOutput = null;
+    pendingChildren.clear();
+  }
+
+  /**
    * The tasks of the sub-workflow this task returned all succeeded: its value is the output's, read
    * from where that task's result is, checked against that result's digests.
    */
@@ -239,7 +266,10 @@ public final class Task extends TaskHistory {
    * (FAILED or CANCELLED), so this one will never run; it is cancelled with a reason naming it.
    */
   public void dependencyEnded(String key, TaskStatus how, Instant at) {
-    if (subWorkflowOutput != null && key.startsWith(workflowKey() + "/")) {
+    // a task of its sub-workflow that was cancelled (not failed) cancels it
+    if (subWorkflowOutput != null
+        && key.startsWith(workflowKey() + "/")
+        && how == TaskStatus.FAILED) {
       String reason = "its sub-workflow's task '" + key + "' " + how.name();
       this.error = new TaskError("SubWorkflowFailed", reason, null);
       moveTo(TaskStatus.FAILED, reason, Map.of("dependency", key), at);

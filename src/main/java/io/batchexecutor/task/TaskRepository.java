@@ -228,7 +228,8 @@ public class TaskRepository {
         };
     List<UUID> cancelledBelow = new ArrayList<>();
     Optional<Task> written;
-    if (!task.pendingChildren().isEmpty()) {
+    int children = task.pendingChildren().size();
+    if (children > 0) {
       // the sub-workflow the task returned: its tasks go in with the task's own change, in one
       // transaction, only if that change is written (a replay that finds the task changed adds
       // nothing)
@@ -236,8 +237,20 @@ public class TaskRepository {
           tx.execute(
               status -> {
                 lockWorkflow(task.workflowId());
+                // a cancel request that came since the task was read: none of it starts (a task
+                // that waited with a cancel request would wait for ever)
+                cancelRequest(task.id())
+                    .ifPresent(reason -> task.cancelBeforeSubWorkflow(reason, task.updatedAt()));
+                if (!task.status().isFinal()) {
+                  // counted under the workflow's lock: two sub-workflows at once cannot both fit
+                  checkRoom(task, children);
+                }
                 Optional<Task> row = write.get();
-                row.ifPresent(t -> insertAll(task.pendingChildren()));
+                if (task.status().isFinal()) {
+                  row.ifPresent(t -> cancelledBelow.addAll(cascade.afterEnd(task)));
+                } else {
+                  row.ifPresent(t -> insertAll(task.pendingChildren()));
+                }
                 return row;
               });
     } else if (ends && task.workflowId() != null) {
@@ -254,7 +267,11 @@ public class TaskRepository {
     } else {
       written = write.get();
     }
-    if (written != null && written.isPresent() && ends) {
+    if (children > 0 && (written == null || written.isEmpty() || task.status().isFinal())) {
+      // counted against the client's unfinished tasks when they were built, not stored after all
+      unfinished.giveBack(task.owner(), children);
+    }
+    if (written != null && written.isPresent() && task.status().isFinal()) {
       // committed: whoever waits on this instance hears it now, the others through NOTIFY
       notifications.ended(task.id(), task.workflowId());
       cancelledBelow.forEach(id -> notifications.ended(id, task.workflowId()));
@@ -275,6 +292,32 @@ public class TaskRepository {
     return jdbc.sql("DELETE FROM task WHERE id = ANY(:ids) AND status IN " + TaskStatus.FINAL_SQL)
         .param("ids", ids.toArray(UUID[]::new))
         .update();
+  }
+
+  private void checkRoom(Task task, int adding) {
+    long existing =
+        jdbc.sql("SELECT count(*) FROM task WHERE workflow_id = :workflow")
+            .param("workflow", task.workflowId())
+            .query(Long.class)
+            .single();
+    if (existing + adding > SubWorkflows.MAX_WORKFLOW_TASKS) {
+      task.subWorkflowOverLimit(
+          "the workflow would have %d tasks with this sub-workflow's %d; a workflow has at most %d"
+              .formatted(existing + adding, adding, SubWorkflows.MAX_WORKFLOW_TASKS),
+          task.updatedAt());
+    }
+  }
+
+  /** The reason of the cancel request on task {@code id}, if it has one; locks its row. */
+  private Optional<String> cancelRequest(UUID id) {
+    return jdbc.sql(
+            """
+            SELECT coalesce(cancel_reason, 'cancel requested') FROM task
+            WHERE id = :id AND cancel_requested_at IS NOT NULL FOR UPDATE
+            """)
+        .param("id", id)
+        .query(String.class)
+        .optional();
   }
 
   private void lockWorkflow(UUID workflowId) {

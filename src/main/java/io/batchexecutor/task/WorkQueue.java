@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -25,12 +26,19 @@ public class WorkQueue {
   private final TransactionTemplate tx;
   private final TaskRows rows;
   private final TaskEventRows eventRows;
+  private final ObjectProvider<TaskRepository> tasks;
 
-  WorkQueue(JdbcClient jdbc, TransactionTemplate tx, TaskRows rows, TaskEventRows eventRows) {
+  WorkQueue(
+      JdbcClient jdbc,
+      TransactionTemplate tx,
+      TaskRows rows,
+      TaskEventRows eventRows,
+      ObjectProvider<TaskRepository> tasks) {
     this.jdbc = jdbc;
     this.tx = tx;
     this.rows = rows;
     this.eventRows = eventRows;
+    this.tasks = tasks;
   }
 
   /**
@@ -243,6 +251,15 @@ public class WorkQueue {
   }
 
   private boolean markCancel(UUID id, Instant at, String reason) {
+    // the workflow's row before the task's, as every end in a workflow takes them
+    jdbc.sql(
+            """
+            SELECT w.id FROM task t JOIN workflow w ON w.id = t.workflow_id
+            WHERE t.id = :id FOR UPDATE OF w
+            """)
+        .param("id", id)
+        .query()
+        .listOfRows();
     Optional<TaskStatus> current =
         jdbc.sql(
                 """
@@ -272,6 +289,14 @@ public class WorkQueue {
                 reason == null ? "cancel requested" : "cancel requested: " + reason,
                 Map.of())));
     rows.pgNotify(TaskNotifications.CANCEL_CHANNEL, id.toString());
+    if (current.get() == TaskStatus.WAITING) {
+      // ended here, with what waits below it: no worker claims a WAITING task, and one with a
+      // cancel request is never queued, so nothing else would end it
+      Task waiting =
+          jdbc.sql("SELECT * FROM task WHERE id = :id").param("id", id).query(rows.task).single();
+      waiting.cancel(reason == null ? "cancelled while it waited" : reason, at);
+      tasks.getObject().update(waiting);
+    }
     return true;
   }
 }

@@ -103,14 +103,20 @@ class WorkflowCascade {
                 SELECT * FROM task
                 WHERE (id IN (SELECT id FROM below)
                        OR (CAST(:children AS text) IS NOT NULL AND workflow_id = :workflow
-                           AND left(workflow_key, length(:children)) = :children))
+                           AND left(workflow_key, length(:children)) = :children)
+                       OR (workflow_id = :workflow AND EXISTS (
+                             SELECT 1 FROM task p
+                             WHERE p.id IN (SELECT id FROM below) AND p.status = 'WAITING'
+                               AND p.sub_workflow_output IS NOT NULL
+                               AND left(task.workflow_key, length(p.workflow_key) + 1)
+                                   = p.workflow_key || '/')))
                   AND %s
                 """
                     .formatted(TaskRows.NOT_FINAL))
             .param("workflow", ended.workflowId())
             .param("id", ended.id().toString())
-            // a task that ended while it waited for its sub-workflow: that sub-workflow's tasks
-            // end with it
+            // a task that ended while it waited for its sub-workflow, or that ends here so (the
+            // last clause, nested levels included): that sub-workflow's tasks end with it
             .param("children", ended.subWorkflowOutput() == null ? null : ended.workflowKey() + "/")
             .query(rows.task)
             .list();

@@ -14,6 +14,7 @@ import io.batchexecutor.task.TaskError;
 import io.batchexecutor.task.TaskQueries;
 import io.batchexecutor.task.TaskReferences;
 import io.batchexecutor.task.TaskSpec;
+import io.batchexecutor.task.UnfinishedTasks;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -32,12 +33,13 @@ import tools.jackson.databind.json.JsonMapper;
  * one (the same per-task checks, execution profiles, references, cycle and run limits) plus what
  * only a sub-workflow has: its {@code output}, its depth ({@code
  * batch-executor.workflows.max-sub-workflow-depth}) and the per-workflow limit of tasks counted
- * over the whole running workflow. Valid, its tasks get keys under the returning task's ({@code
- * train/0}), their references are rewritten to those keys, and the returning task WAITS for them;
- * its value becomes the output's. The output is the result of one of its tasks when it is a bare
- * reference, else of one more task ({@code <key>/$output}) that evaluates it in the runner, so that
- * indexes, operators and pickled values work there as in any argument. Invalid, the returning task
- * FAILS, its error naming the field or the limit.
+ * over the whole running workflow; its tasks count against the client's unfinished tasks. Valid,
+ * its tasks get keys under the returning task's ({@code train/0}), their references are rewritten
+ * to those keys, and the returning task WAITS for them; its value becomes the output's. The output
+ * is the result of one of its tasks when it is a bare reference, else of one more task ({@code
+ * <key>/$output}) that evaluates it in the runner, so that indexes, operators and pickled values
+ * work there as in any argument. Invalid, the returning task FAILS, its error naming the field or
+ * the limit.
  */
 @Component
 public class ExpandSubWorkflow implements SubWorkflows {
@@ -53,6 +55,7 @@ public class ExpandSubWorkflow implements SubWorkflows {
   private final SubmitTask submitTask;
   private final TaskQueries queries;
   private final SubmissionLimits limits;
+  private final UnfinishedTasks unfinished;
   private final WorkflowProperties properties;
   private final JsonMapper json;
   private final Clock clock;
@@ -62,6 +65,7 @@ public class ExpandSubWorkflow implements SubWorkflows {
       SubmitTask submitTask,
       TaskQueries queries,
       SubmissionLimits limits,
+      UnfinishedTasks unfinished,
       WorkflowProperties properties,
       JsonMapper json,
       Clock clock) {
@@ -69,6 +73,7 @@ public class ExpandSubWorkflow implements SubWorkflows {
     this.submitTask = submitTask;
     this.queries = queries;
     this.limits = limits;
+    this.unfinished = unfinished;
     this.properties = properties;
     this.json = json;
     this.clock = clock;
@@ -183,7 +188,13 @@ public class ExpandSubWorkflow implements SubWorkflows {
     limits.checkRuns(parent.owner(), SubmissionLimits.runsOf(given.values()), () -> false);
     Map<String, TaskSettings> settings = checks.settings(given);
     checks.checkDependenciesOnBackends(dependencies, settings);
-    return build(parent, given, dependencies, settings, output, bareOutput, at);
+    Children children = build(parent, given, dependencies, settings, output, bareOutput, at);
+    // last: once counted, TaskRepository gives them back unless they are stored
+    int maxUnfinished = limits.maxUnfinishedTasks(parent.owner());
+    if (maxUnfinished > 0) {
+      unfinished.reserve(parent.owner(), adding, maxUnfinished);
+    }
+    return children;
   }
 
   private Children build(

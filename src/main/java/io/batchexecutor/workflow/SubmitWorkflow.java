@@ -34,7 +34,7 @@ import tools.jackson.databind.json.JsonMapper;
 public class SubmitWorkflow {
 
   /** The most tasks one workflow may have. */
-  public static final int MAX_TASKS = 1000;
+  public static final int MAX_TASKS = io.batchexecutor.task.SubWorkflows.MAX_WORKFLOW_TASKS;
 
   private final SubmitTask submitTask;
   private final WorkflowTaskChecks checks;

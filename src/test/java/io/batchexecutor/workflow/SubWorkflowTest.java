@@ -3,12 +3,15 @@ package io.batchexecutor.workflow;
 import static io.batchexecutor.workflow.Workflows.ref;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.batchexecutor.storage.ObjectStores;
 import io.batchexecutor.support.Api;
 import io.batchexecutor.support.ServiceTest;
 import io.batchexecutor.support.SettableClock;
 import io.batchexecutor.task.Task;
+import io.batchexecutor.task.TaskObjects;
 import io.batchexecutor.task.TaskRepository;
 import io.batchexecutor.task.TaskStatus;
+import io.batchexecutor.task.WorkQueue;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -36,6 +39,8 @@ class SubWorkflowTest {
   @Autowired SettableClock clock;
   @Autowired ExpandSubWorkflow expand;
   @Autowired JsonMapper json;
+  @Autowired WorkQueue queue;
+  @Autowired ObjectStores stores;
   Api api;
 
   @BeforeEach
@@ -98,6 +103,15 @@ class SubWorkflowTest {
 
     Task done = tasks.find(fan).orElseThrow();
     assertThat(done.status()).isEqualTo(TaskStatus.SUCCEEDED);
+    stores
+        .primary()
+        .put(
+            done.settings().s3BucketName(),
+            TaskObjects.key(done, TaskObjects.STDOUT),
+            "its own\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    assertThat(api.get("/api/v1/tasks/" + fan + "/logs?stream=stdout").text())
+        .as("the returning task's own stdout, not its output task's")
+        .isEqualTo("its own\n");
     assertThat(done.resultPointer()).isEqualTo("mem://sum/result.json");
     assertThat(done.resultDigests())
         .containsEntry("result.json", "digest-of-mem://sum/result.json");
@@ -140,6 +154,44 @@ class SubWorkflowTest {
     assertThat(failed.statusReason()).isEqualTo("its sub-workflow's task 'fan/a' FAILED");
     assertThat(task(workflowId, "fan/$output").status()).isEqualTo(TaskStatus.CANCELLED);
     assertThat(task(workflowId, "after").status()).isEqualTo(TaskStatus.CANCELLED);
+  }
+
+  @Test
+  void aFailedChildCancelsItsSiblings() {
+    JsonNode workflow =
+        api.post(
+                "/api/v1/workflows",
+                Workflows.named("siblings").task("fan", ID, "f", List.of()).build())
+            .json();
+    UUID fan = UUID.fromString(workflow.get("tasks").get("fan").get("id").asString());
+    UUID workflowId = UUID.fromString(workflow.get("id").asString());
+    jdbc.sql("UPDATE task SET status = 'RUNNING' WHERE id = :id").param("id", fan).update();
+    Task returning = tasks.find(fan).orElseThrow();
+    expand.returned(
+        returning,
+        json.readTree(
+            """
+            {"tasks": {"x": {"function": {"source": "def f():\\n    return 1\\n", "name": "f"}},
+                       "y": {"function": {"source": "def f():\\n    return 1\\n", "name": "f"}},
+                       "z": {"function": {"source": "def f():\\n    return 1\\n", "name": "f"}}},
+             "output": [{"$task": "x"}, {"$task": "y"}]}"""),
+        0,
+        clock.instant());
+    assertThat(tasks.update(returning)).isTrue();
+    jdbc.sql("UPDATE task SET status = 'RUNNING' WHERE workflow_key = 'fan/y' AND workflow_id = :w")
+        .param("w", workflowId)
+        .update();
+
+    Task x = task(workflowId, "fan/x");
+    jdbc.sql("UPDATE task SET status = 'RUNNING' WHERE id = :id").param("id", x.id()).update();
+    x = tasks.find(x.id()).orElseThrow();
+    x.fail("broken", null, 65, null, clock.instant());
+    assertThat(tasks.update(x)).isTrue();
+
+    assertThat(tasks.find(fan).orElseThrow().status()).isEqualTo(TaskStatus.FAILED);
+    assertThat(task(workflowId, "fan/$output").status()).isEqualTo(TaskStatus.CANCELLED);
+    assertThat(task(workflowId, "fan/y").cancelRequested()).as("running sibling").isTrue();
+    assertThat(task(workflowId, "fan/z").cancelRequested()).as("queued sibling").isTrue();
   }
 
   @Test
@@ -206,6 +258,136 @@ class SubWorkflowTest {
 
     assertThat(tasks.find(fan).orElseThrow().status()).isEqualTo(TaskStatus.CANCELLED);
     assertThat(keys(UUID.fromString(workflow.get("id").asString()))).containsExactly("fan");
+  }
+
+  static final String TWO =
+      """
+      {"tasks": {"a": {"function": {"source": "def f():\\n    return 1\\n", "name": "f"}},
+                 "b": {"function": {"source": "def f(x):\\n    return x\\n", "name": "f"},
+                       "args": [{"$task": "a"}]}},
+       "output": {"$task": "b"}}""";
+
+  @Test
+  void aCancelRequestThatCameAfterTheTaskWasReadStartsNoneOfItsSubWorkflow() {
+    JsonNode workflow =
+        api.post(
+                "/api/v1/workflows",
+                Workflows.named("raced")
+                    .task("fan", ID, "f", List.of())
+                    .task("after", ID, "f", List.of(ref("fan")))
+                    .build())
+            .json();
+    UUID fan = UUID.fromString(workflow.get("tasks").get("fan").get("id").asString());
+    UUID workflowId = UUID.fromString(workflow.get("id").asString());
+    jdbc.sql("UPDATE task SET status = 'RUNNING' WHERE id = :id").param("id", fan).update();
+    Task returning = tasks.find(fan).orElseThrow(); // read when its container exited
+    assertThat(queue.requestCancel(fan, clock.instant())).isTrue();
+
+    expand.returned(returning, json.readTree(TWO), 0, clock.instant());
+    tasks.update(returning);
+
+    Task cancelled = tasks.find(fan).orElseThrow();
+    assertThat(cancelled.status()).isEqualTo(TaskStatus.CANCELLED);
+    assertThat(cancelled.dependsOn()).isEmpty();
+    assertThat(keys(workflowId)).containsExactlyInAnyOrder("fan", "after");
+    assertThat(task(workflowId, "after").status()).isEqualTo(TaskStatus.CANCELLED);
+  }
+
+  @Test
+  void aCancelRequestOnATaskThatNowWaitsForItsSubWorkflowEndsItAndItsTasks() {
+    JsonNode workflow =
+        api.post(
+                "/api/v1/workflows",
+                Workflows.named("raced-back").task("fan", ID, "f", List.of()).build())
+            .json();
+    UUID fan = UUID.fromString(workflow.get("tasks").get("fan").get("id").asString());
+    UUID workflowId = UUID.fromString(workflow.get("id").asString());
+    jdbc.sql("UPDATE task SET status = 'RUNNING' WHERE id = :id").param("id", fan).update();
+    Task returning = tasks.find(fan).orElseThrow();
+    expand.returned(returning, json.readTree(TWO), 0, clock.instant());
+    assertThat(tasks.update(returning)).isTrue();
+
+    // read RUNNING by the canceller before the WAITING write landed
+    assertThat(queue.requestCancel(fan, clock.instant())).isTrue();
+
+    assertThat(tasks.find(fan).orElseThrow().status()).isEqualTo(TaskStatus.CANCELLED);
+    assertThat(task(workflowId, "fan/b").status()).isEqualTo(TaskStatus.CANCELLED);
+    Task a = task(workflowId, "fan/a");
+    assertThat(a.status() == TaskStatus.CANCELLED || a.cancelRequested())
+        .as("fan/a: " + a.status())
+        .isTrue();
+  }
+
+  @Test
+  void cancellingATaskOfASubWorkflowCancelsTheReturningTaskRatherThanFailingIt() {
+    JsonNode workflow =
+        api.post(
+                "/api/v1/workflows",
+                Workflows.named("part").task("fan", ID, "f", List.of()).build())
+            .json();
+    UUID fan = UUID.fromString(workflow.get("tasks").get("fan").get("id").asString());
+    UUID workflowId = UUID.fromString(workflow.get("id").asString());
+    jdbc.sql("UPDATE task SET status = 'RUNNING' WHERE id = :id").param("id", fan).update();
+    Task returning = tasks.find(fan).orElseThrow();
+    expand.returned(returning, json.readTree(TWO), 0, clock.instant());
+    assertThat(tasks.update(returning)).isTrue();
+
+    Api.Response cancelled =
+        api.post("/api/v1/tasks/" + task(workflowId, "fan/a").id() + "/cancel", "");
+
+    assertThat(cancelled.status()).as(cancelled.text()).isLessThan(300);
+    assertThat(task(workflowId, "fan/b").status()).isEqualTo(TaskStatus.CANCELLED);
+    Task parent = tasks.find(fan).orElseThrow();
+    assertThat(parent.status()).isEqualTo(TaskStatus.CANCELLED);
+    assertThat(parent.error()).isNull();
+  }
+
+  @Test
+  void twoSubWorkflowsReturnedAtOnceCannotBothPassTheWorkflowsLimit() {
+    JsonNode workflow =
+        api.post(
+                "/api/v1/workflows",
+                Workflows.named("full")
+                    .task("one", ID, "f", List.of())
+                    .task("two", ID, "f", List.of())
+                    .build())
+            .json();
+    UUID one = UUID.fromString(workflow.get("tasks").get("one").get("id").asString());
+    UUID two = UUID.fromString(workflow.get("tasks").get("two").get("id").asString());
+    UUID workflowId = UUID.fromString(workflow.get("id").asString());
+    jdbc.sql(
+            """
+            INSERT INTO task
+            SELECT (jsonb_populate_record(NULL::task, to_jsonb(t)
+                     || jsonb_build_object('id', gen_random_uuid(), 'workflow_key', 'k' || g))).*
+            FROM task t, generate_series(1, 996) g WHERE t.id = :id
+            """)
+        .param("id", one)
+        .update();
+    jdbc.sql("UPDATE task SET status = 'RUNNING' WHERE id IN (:ids)")
+        .param("ids", List.of(one, two))
+        .update();
+    Task first = tasks.find(one).orElseThrow();
+    Task second = tasks.find(two).orElseThrow();
+    JsonNode pair =
+        json.readTree(
+            """
+            {"tasks": {"a": {"function": {"source": "def f():\\n    return 1\\n", "name": "f"}},
+                       "b": {"function": {"source": "def f():\\n    return 1\\n", "name": "f"}}},
+             "output": {"$task": "a"}}""");
+
+    // both checked against 998 tasks before either is written: each fits alone
+    expand.returned(first, pair, 0, clock.instant());
+    expand.returned(second, pair, 0, clock.instant());
+    assertThat(tasks.update(first)).isTrue();
+    assertThat(tasks.update(second)).isTrue();
+
+    assertThat(keys(workflowId)).hasSize(1000);
+    assertThat(tasks.find(one).orElseThrow().status()).isEqualTo(TaskStatus.WAITING);
+    Task refused = tasks.find(two).orElseThrow();
+    assertThat(refused.status()).isEqualTo(TaskStatus.FAILED);
+    assertThat(refused.statusReason()).contains("1002 tasks").contains("at most 1000");
+    assertThat(refused.dependsOn()).isEmpty();
   }
 
   @Test
