@@ -140,8 +140,9 @@ public class ExpandSubWorkflow implements SubWorkflows {
     if (!name.isMissingNode() && !name.isNull() && !name.isString()) {
       problems.add(v("name", "must be a string"));
     }
+    Map<String, List<String>> after = new LinkedHashMap<>();
     Map<String, NewTask> given =
-        new SubWorkflowTasks(json).of(parent.owner(), workflow.path("tasks"), problems);
+        new SubWorkflowTasks(json).of(parent.owner(), workflow.path("tasks"), after, problems);
     if (given.isEmpty()) {
       problems.add(v("tasks", "a sub-workflow needs at least one task"));
     }
@@ -159,15 +160,8 @@ public class ExpandSubWorkflow implements SubWorkflows {
               + "; a workflow has at most "
               + SubmitWorkflow.MAX_TASKS);
     }
-    Map<String, Set<String>> dependencies = new LinkedHashMap<>();
-    for (Map.Entry<String, NewTask> entry : given.entrySet()) {
-      Set<String> needs =
-          checks.checkTask(entry.getKey(), entry.getValue(), given.keySet(), problems);
-      if (needs != null) {
-        dependencies.put(entry.getKey(), needs);
-      }
-    }
     List<InvalidTaskException.Violation> malformed = new ArrayList<>();
+    Set<String> outputTakes = new java.util.LinkedHashSet<>();
     for (TaskReferences.Reference r :
         TaskReferences.in(json.createArrayNode().add(output), null, malformed)) {
       if (!given.containsKey(r.key())) {
@@ -175,19 +169,25 @@ public class ExpandSubWorkflow implements SubWorkflows {
             v(
                 "output" + r.path().substring("args[0]".length()),
                 "refers to '" + r.key() + "', which is not a task of this sub-workflow"));
+      } else {
+        outputTakes.add(r.key());
       }
     }
     malformed.forEach(
         p -> problems.add(v("output" + p.field().substring("args[0]".length()), p.message())));
-    if (problems.isEmpty()) {
-      WorkflowTaskChecks.checkAcyclic(dependencies, Map.of(), problems);
-    }
-    if (!problems.isEmpty()) {
-      throw new InvalidTaskException(problems);
-    }
+    // each task as a posted workflow's, its after included; refused with every problem found
+    WorkflowDependencies checked = checks.checkTasks(given, after, problems);
+    Map<String, Set<String>> dependencies = checked.all();
     limits.checkRuns(parent.owner(), SubmissionLimits.runsOf(given.values()), () -> false);
     Map<String, TaskSettings> settings = checks.settings(given);
-    checks.checkDependenciesOnBackends(dependencies, settings);
+    // what each task takes on its backend, the output's task (on the returning task's) among them
+    Map<String, Set<String>> inputs = new LinkedHashMap<>(checked.inputs());
+    Map<String, TaskSettings> onBackends = new LinkedHashMap<>(settings);
+    if (!bareOutput) {
+      inputs.put(OUTPUT_KEY, outputTakes);
+      onBackends.put(OUTPUT_KEY, parent.settings());
+    }
+    checks.checkDependenciesOnBackends(inputs, onBackends);
     Children children = build(parent, given, dependencies, settings, output, bareOutput, at);
     // last: once counted, TaskRepository gives them back unless they are stored
     int maxUnfinished = limits.maxUnfinishedTasks(parent.owner());

@@ -19,7 +19,7 @@ import tools.jackson.databind.json.JsonMapper;
 final class SubWorkflowTasks {
 
   private static final Set<String> TASK_FIELDS =
-      Set.of("name", "function", "args", "kwargs", "executor", "image", "sweep");
+      Set.of("name", "function", "args", "kwargs", "executor", "image", "sweep", "after");
 
   private final JsonMapper json;
 
@@ -27,9 +27,15 @@ final class SubWorkflowTasks {
     this.json = json;
   }
 
-  /** The tasks of the sub-workflow as given, each as POST /api/v1/tasks would take it. */
+  /**
+   * The tasks of the sub-workflow as given, each as POST /api/v1/tasks would take it; the keys each
+   * one's {@code after} lists go into {@code after}.
+   */
   Map<String, NewTask> of(
-      String owner, JsonNode tasks, List<InvalidTaskException.Violation> problems) {
+      String owner,
+      JsonNode tasks,
+      Map<String, List<String>> after,
+      List<InvalidTaskException.Violation> problems) {
     Map<String, NewTask> given = new LinkedHashMap<>();
     if (tasks.isMissingNode() || tasks.isNull()) {
       return given;
@@ -60,6 +66,14 @@ final class SubWorkflowTasks {
           && !t.get("kwargs").isObject()) {
         problems.add(v(at + ".kwargs", "must be a JSON object"));
         continue;
+      }
+      JsonNode waits = t.path("after");
+      if (!waits.isMissingNode() && !waits.isNull()) {
+        if (!waits.isArray() || !waits.valueStream().allMatch(JsonNode::isString)) {
+          problems.add(v(at + ".after", "must be a JSON array of task keys"));
+          continue;
+        }
+        after.put(entry.getKey(), waits.valueStream().map(JsonNode::asString).toList());
       }
       try {
         given.put(

@@ -391,6 +391,57 @@ class SubWorkflowTest {
   }
 
   @Test
+  void aTaskOfASubWorkflowWaitsForTheTasksItsAfterNamesAndAnUnknownOneFailsTheReturningTask() {
+    JsonNode workflow =
+        api.post(
+                "/api/v1/workflows",
+                Workflows.named("waits")
+                    .task("one", ID, "f", List.of())
+                    .task("two", ID, "f", List.of())
+                    .build())
+            .json();
+    UUID workflowId = UUID.fromString(workflow.get("id").asString());
+    Task one = running(workflow, "one");
+    Task two = running(workflow, "two");
+
+    expand.returned(
+        one,
+        json.readTree(
+            """
+            {"tasks": {"a": {"function": {"source": "def f():\\n    return 1\\n", "name": "f"}},
+                       "b": {"function": {"source": "def f():\\n    return 2\\n", "name": "f"},
+                             "after": ["a"]}},
+             "output": {"$task": "b"}}"""),
+        0,
+        clock.instant());
+    assertThat(tasks.update(one)).isTrue();
+    expand.returned(
+        two,
+        json.readTree(
+            """
+            {"tasks": {"a": {"function": {"source": "def f():\\n    return 1\\n", "name": "f"},
+                             "after": ["nowhere"]}},
+             "output": {"$task": "a"}}"""),
+        0,
+        clock.instant());
+    assertThat(tasks.update(two)).isTrue();
+
+    Task b = task(workflowId, "one/b");
+    assertThat(b.dependsOn().keySet()).as("waits, takes nothing").containsExactly("one/a");
+    assertThat(b.spec().args()).isNullOrEmpty();
+    Task refused = tasks.find(two.id()).orElseThrow();
+    assertThat(refused.status()).isEqualTo(TaskStatus.FAILED);
+    assertThat(refused.error().type()).isEqualTo("InvalidSubWorkflow");
+    assertThat(refused.statusReason()).contains("tasks.a.after[0]");
+  }
+
+  private Task running(JsonNode workflow, String key) {
+    UUID id = UUID.fromString(workflow.get("tasks").get(key).get("id").asString());
+    jdbc.sql("UPDATE task SET status = 'RUNNING' WHERE id = :id").param("id", id).update();
+    return tasks.find(id).orElseThrow();
+  }
+
+  @Test
   void referencesAreRewrittenUnderTheReturningTasksKeyAndDepthCountsSlashes() throws Exception {
     JsonNode args =
         json.readTree(
