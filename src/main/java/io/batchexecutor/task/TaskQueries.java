@@ -189,6 +189,14 @@ public class TaskQueries {
         .list();
   }
 
+  /** How many tasks a workflow has (its index entries counted, no row read whole). */
+  public long countInWorkflow(UUID workflowId) {
+    return jdbc.sql("SELECT count(*) FROM task WHERE workflow_id = :id")
+        .param("id", workflowId)
+        .query(Long.class)
+        .single();
+  }
+
   /** Up to {@code limit} tasks of no workflow that ended before {@code cutoff}, oldest first. */
   public List<Task> finishedAloneBefore(Instant cutoff, int limit) {
     return jdbc.sql(

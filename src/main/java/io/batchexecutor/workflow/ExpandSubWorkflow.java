@@ -148,7 +148,7 @@ public class ExpandSubWorkflow implements SubWorkflows {
     }
     JsonNode output = workflow.path("output");
     boolean bareOutput = SubWorkflowKeys.isBareReference(output, given.keySet());
-    int existing = queries.inWorkflow(parent.workflowId()).size();
+    long existing = queries.countInWorkflow(parent.workflowId());
     int adding = given.size() + (bareOutput ? 0 : 1);
     if (existing + adding > SubmitWorkflow.MAX_TASKS) {
       fail(
