@@ -97,9 +97,15 @@ public class WorkQueue {
    * the few rows claimed) stay.
    */
   static void planClaim(JdbcClient jdbc) {
-    jdbc.sql("SET LOCAL plan_cache_mode = force_generic_plan").update();
-    jdbc.sql("SET LOCAL enable_seqscan = off").update();
-    jdbc.sql("SET LOCAL enable_sort = off").update();
+    // one round trip: SET LOCAL of the three, as set_config(..., true) does
+    jdbc.sql(
+            """
+            SELECT set_config('plan_cache_mode', 'force_generic_plan', true),
+                   set_config('enable_seqscan', 'off', true),
+                   set_config('enable_sort', 'off', true)
+            """)
+        .query()
+        .listOfRows();
   }
 
   private List<Task> claim(
