@@ -1,6 +1,6 @@
 package io.batchexecutor.backend;
 
-import io.batchexecutor.config.BatchExecutorProperties;
+import io.batchexecutor.config.ImageProperties;
 import io.batchexecutor.config.PayloadMode;
 import io.batchexecutor.image.BuildSlots;
 import io.batchexecutor.image.ImageBuildException;
@@ -50,7 +50,7 @@ public class BuildImage implements PipelineStep {
   private final ImageBuilder builder;
   private final ObjectStores stores;
   private final byte[] runner;
-  private final BatchExecutorProperties.Image settings;
+  private final ImageProperties settings;
   private final PipInstall pip;
   private final BuildSlots slots;
   private final JsonMapper json;
@@ -64,7 +64,7 @@ public class BuildImage implements PipelineStep {
       ImageBuilder builder,
       ObjectStores stores,
       byte[] runner,
-      BatchExecutorProperties.Image settings,
+      ImageProperties settings,
       JsonMapper json,
       boolean s3Results) {
     this.s3Results = s3Results;

@@ -5,18 +5,20 @@ import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
-import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.NestedConfigurationProperty;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
 import org.springframework.validation.annotation.Validated;
 
 /**
  * {@code batch-executor.*}: how the service itself runs. The executor settings live under {@code
- * batch-executor.awsbatch} ({@link AwsBatchProperties}).
+ * batch-executor.awsbatch} ({@link AwsBatchProperties}); the API's limits, the images' builds and
+ * the retention of finished tasks have records of their own ({@link ApiProperties}, {@link
+ * ImageProperties}, {@link RetentionProperties}).
  *
  * <p>The {@code @param} texts of this record and its parts are plain text: the configuration
  * processor copies them as they are into the settings' descriptions.
@@ -50,10 +52,10 @@ public record BatchExecutorProperties(
     List<Backend> backends,
     Path covalentConfig,
     @Valid @DefaultValue Pipeline pipeline,
-    @Valid @DefaultValue Api api,
-    @Valid @DefaultValue Image image,
+    @Valid @DefaultValue @NestedConfigurationProperty ApiProperties api,
+    @Valid @DefaultValue @NestedConfigurationProperty ImageProperties image,
     @Valid @DefaultValue Docker docker,
-    @Valid @DefaultValue Retention retention,
+    @Valid @DefaultValue @NestedConfigurationProperty RetentionProperties retention,
     @Valid @DefaultValue Storage storage,
     @Valid @DefaultValue Local local,
     @Valid @DefaultValue Database database,
@@ -106,111 +108,12 @@ public record BatchExecutorProperties(
       @NotNull @DefaultValue("30m") Duration unreachableGiveUpAfter) {}
 
   /**
-   * Limits of the HTTP API.
-   *
-   * @param maxRequestSize Largest request body accepted (413 above it).
-   * @param bodyDeadline How long a request's whole body may take to arrive, from its headers; a
-   *     body still incomplete then is answered 408 and its connection closed. Bodies are read
-   *     without holding a request thread, so a slow one keeps nobody else waiting.
-   * @param bodiesPerClient How many request bodies of one client are read into memory at once; a
-   *     further one is answered 429 with Retry-After, so that no client can hold the memory others'
-   *     requests need.
-   * @param maxSourceSize Largest function source accepted.
-   * @param maxPageSize Largest page a listing returns.
-   * @param requestThreads How many requests the web server works on at once (the rest wait their
-   *     turn in order); 0, the default, means four a core and at least 8. Waiting answers (?wait=,
-   *     ?follow=true) hold no thread. Takes the place of server.tomcat.threads.max.
-   */
-  public record Api(
-      @NotNull @DefaultValue("5MB") DataSize maxRequestSize,
-      @NotNull @DefaultValue("60s") Duration bodyDeadline,
-      @Min(1) @Max(10000) @DefaultValue("8") int bodiesPerClient,
-      @NotNull @DefaultValue("1MB") DataSize maxSourceSize,
-      @Min(1) @Max(1000) @DefaultValue("200") int maxPageSize,
-      @Min(0) @Max(10000) @DefaultValue("0") int requestThreads) {
-
-    /** {@link #requestThreads}, with 0 worked out for {@code cores} cores. */
-    public int requestThreads(int cores) {
-      return requestThreads > 0 ? requestThreads : Math.max(8, 4 * cores);
-    }
-  }
-
-  /**
-   * How task images are built.
-   *
-   * @param baseImage Image a task's image is built on when the task names none.
-   * @param payload How a task's call reaches its image when the task does not say: staged (one
-   *     environment image shared by every call with the same base image and requirements, the call
-   *     written beside it to the object store) or baked (an image of its own for every call, as the
-   *     original executor built them).
-   * @param indexUrl Package index (PEP 503 simple API, e.g. an operator's mirror at
-   *     https://pypi.example.internal/simple) that pip installs the requirements of tasks from.
-   *     Unset: pip's default (PyPI). Changing it makes new environment images. It must not carry
-   *     credentials: it is part of the image's build instructions and build log.
-   * @param allowSourceBuilds Whether pip may build a requirement from a source distribution (which
-   *     runs that package's build code during the image build). False: wheels only
-   *     (--only-binary=:all:), so a package with no wheel for the base image fails the build.
-   * @param buildTimeout Longest an image build may take; a build past it is stopped and its tasks
-   *     end FAILED.
-   * @param maxBuildsPerClient How many of one client's tasks may be in an image build at once on an
-   *     instance (building, or waiting for the same image to be built); the client's further tasks
-   *     wait for a slot without holding a worker.
-   */
-  public record Image(
-      @NotNull @DefaultValue("python:3.11-slim") String baseImage,
-      @NotNull @DefaultValue("staged") PayloadMode payload,
-      URI indexUrl,
-      @DefaultValue("false") boolean allowSourceBuilds,
-      @NotNull @DefaultValue("30m") Duration buildTimeout,
-      @Min(1) @Max(64) @DefaultValue("2") int maxBuildsPerClient) {
-
-    public Image {
-      if (indexUrl != null) {
-        String scheme = indexUrl.getScheme();
-        if (!"https".equalsIgnoreCase(scheme) && !"http".equalsIgnoreCase(scheme)
-            || indexUrl.getHost() == null) {
-          throw new IllegalArgumentException(
-              "batch-executor.image.index-url must be an http(s) URL of a package index, not "
-                  + indexUrl);
-        }
-        if (indexUrl.getRawUserInfo() != null) {
-          throw new IllegalArgumentException(
-              "batch-executor.image.index-url must not carry credentials: it is written into"
-                  + " image build instructions and build logs");
-        }
-      }
-      if (buildTimeout != null && (buildTimeout.isNegative() || buildTimeout.isZero())) {
-        throw new IllegalArgumentException(
-            "batch-executor.image.build-timeout must be positive, not " + buildTimeout);
-      }
-    }
-  }
-
-  /**
    * How to reach the Docker engine.
    *
    * @param host Address of the Docker engine (unix:///var/run/docker.sock, tcp://...). Unset: the
    *     standard way (DOCKER_HOST, else the local socket).
    */
   public record Docker(String host) {}
-
-  /**
-   * How long finished tasks are kept.
-   *
-   * @param keepFinished How long after its end a task (with its history, result, logs and
-   *     everything else it stored) is deleted; a workflow goes, with all its tasks, once its last
-   *     task ended this long ago. 0: kept for ever.
-   * @param checkEvery How often expired tasks are looked for.
-   */
-  public record Retention(
-      @NotNull @DefaultValue("90d") Duration keepFinished,
-      @NotNull @DefaultValue("1h") Duration checkEvery) {
-
-    /** Whether finished tasks are ever deleted. */
-    public boolean on() {
-      return !keepFinished.isZero();
-    }
-  }
 
   /**
    * Where results, logs and the other objects of a task are stored.

@@ -1,6 +1,7 @@
 package io.batchexecutor.retention;
 
 import io.batchexecutor.config.BatchExecutorProperties;
+import io.batchexecutor.config.RetentionProperties;
 import io.batchexecutor.support.Periodic;
 import io.batchexecutor.task.DeleteTask;
 import io.batchexecutor.task.TaskQueries;
@@ -35,7 +36,7 @@ public class RetentionConfiguration {
   @Bean
   InitializingBean retentionSaidAtStart(BatchExecutorProperties properties) {
     return () -> {
-      BatchExecutorProperties.Retention retention = properties.retention();
+      RetentionProperties retention = properties.retention();
       if (retention.on()) {
         log.info(
             "Finished tasks are deleted, with everything they stored, {} after they ended"

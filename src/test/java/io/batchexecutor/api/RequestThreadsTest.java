@@ -2,7 +2,7 @@ package io.batchexecutor.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.batchexecutor.config.BatchExecutorProperties;
+import io.batchexecutor.config.ApiProperties;
 import io.batchexecutor.support.ServiceTest;
 import java.time.Duration;
 import org.apache.coyote.AbstractProtocol;
@@ -34,14 +34,14 @@ class RequestThreadsTest {
 
   @Test
   void unsetTheyAreFourACoreAndAtLeastEight() {
-    BatchExecutorProperties.Api unset =
-        new BatchExecutorProperties.Api(
+    ApiProperties unset =
+        new ApiProperties(
             DataSize.ofMegabytes(5), Duration.ofSeconds(60), 8, DataSize.ofMegabytes(1), 200, 0);
     assertThat(unset.requestThreads(1)).isEqualTo(8);
     assertThat(unset.requestThreads(2)).isEqualTo(8);
     assertThat(unset.requestThreads(16)).isEqualTo(64);
-    BatchExecutorProperties.Api set =
-        new BatchExecutorProperties.Api(
+    ApiProperties set =
+        new ApiProperties(
             DataSize.ofMegabytes(5), Duration.ofSeconds(60), 8, DataSize.ofMegabytes(1), 200, 12);
     assertThat(set.requestThreads(16)).isEqualTo(12);
   }

@@ -247,8 +247,7 @@ class SettingsBindingTest {
   void imageBuildsAreGuardedByDefault() {
     runner.run(
         context -> {
-          BatchExecutorProperties.Image image =
-              context.getBean(BatchExecutorProperties.class).image();
+          ImageProperties image = context.getBean(BatchExecutorProperties.class).image();
 
           assertThat(image.indexUrl()).as("pip's default index").isNull();
           assertThat(image.allowSourceBuilds()).isFalse();

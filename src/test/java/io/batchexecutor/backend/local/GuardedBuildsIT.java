@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.github.dockerjava.api.DockerClient;
 import io.batchexecutor.backend.BuildImage;
 import io.batchexecutor.config.BatchExecutorProperties;
+import io.batchexecutor.config.ImageProperties;
 import io.batchexecutor.image.ImageBuilder;
 import io.batchexecutor.image.PipInstall;
 import io.batchexecutor.image.Runner;
@@ -143,13 +144,13 @@ class GuardedBuildsIT {
   @Test
   void aBuildPastItsTimeOutIsStoppedAndItsTaskFailsNamingTheSetting() throws Exception {
     String project = slowProject("timeout");
-    BatchExecutorProperties.Image configured = properties.image();
+    ImageProperties configured = properties.image();
     BuildImage step =
         new BuildImage(
             new ImageBuilder(docker),
             stores,
             Runner.script(),
-            new BatchExecutorProperties.Image(
+            new ImageProperties(
                 configured.baseImage(),
                 configured.payload(),
                 configured.indexUrl(),
