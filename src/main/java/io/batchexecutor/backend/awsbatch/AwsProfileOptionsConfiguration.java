@@ -1,6 +1,5 @@
 package io.batchexecutor.backend.awsbatch;
 
-import io.batchexecutor.backend.awsbatch.AwsBatchConfiguration.AwsBatchClients;
 import io.batchexecutor.config.AwsBatchProperties;
 import io.batchexecutor.config.BatchExecutorProperties.Backend;
 import io.batchexecutor.config.ConditionalOnBackend;

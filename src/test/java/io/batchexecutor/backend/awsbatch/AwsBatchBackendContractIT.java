@@ -31,9 +31,9 @@ import software.amazon.awssdk.services.batch.model.ClientException;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The AWS Batch backend keeps the backend contract, made by {@link AwsBatchConfiguration} with its
- * clients pointed at the tests' AWS-compatible endpoint. The contract runs no step, so nothing
- * reads tasks from a database and no image is built or pushed.
+ * The AWS Batch backend keeps the backend contract, made by {@link AwsBatchConfiguration} with the
+ * clients of {@link AwsClientsConfiguration} pointed at the tests' AWS-compatible endpoint. The
+ * contract runs no step, so nothing reads tasks from a database and no image is built or pushed.
  */
 class AwsBatchBackendContractIT extends ComputeBackendContract {
 
@@ -67,6 +67,7 @@ class AwsBatchBackendContractIT extends ComputeBackendContract {
   /** The backend as its configuration makes it, its clients calling {@code endpoint}. */
   static AwsBatchBackend make(URI endpoint) {
     AwsBatchConfiguration configuration = new AwsBatchConfiguration();
+    AwsClientsConfiguration awsClients = new AwsClientsConfiguration();
     Binder binder =
         new Binder(
             new MapConfigurationPropertySource(
@@ -85,14 +86,14 @@ class AwsBatchBackendContractIT extends ComputeBackendContract {
     ObjectStores stores = new ObjectStores(store, List.of(store));
     JsonMapper json = JsonMapper.builder().build();
     Clock clock = Clock.systemUTC();
-    AwsBatchConfiguration.AwsBatchClients clients =
-        configuration.awsBatchClients(
-            remember(configuration.batchClient(awsProperties, settings)),
-            remember(configuration.batchCreateOnceClient(awsProperties, settings)),
-            remember(configuration.ecrClient(awsProperties, settings)),
-            remember(configuration.stsClient(awsProperties, settings)),
-            remember(configuration.cloudWatchLogsClient(awsProperties, settings)),
-            configuration.awsThrottling());
+    AwsBatchClients clients =
+        awsClients.awsBatchClients(
+            remember(awsClients.batchClient(awsProperties, settings)),
+            remember(awsClients.batchCreateOnceClient(awsProperties, settings)),
+            remember(awsClients.ecrClient(awsProperties, settings)),
+            remember(awsClients.stsClient(awsProperties, settings)),
+            remember(awsClients.cloudWatchLogsClient(awsProperties, settings)),
+            awsClients.awsThrottling());
     // the contract runs no step, so the steps need no task storage
     return configuration.awsBatchBackend(
         configuration.awsBatchBuildImage(new ImageBuilder(docker), stores, properties, json),
@@ -101,7 +102,7 @@ class AwsBatchBackendContractIT extends ComputeBackendContract {
             clients,
             awsProperties,
             settings,
-            configuration.awsAccount(clients.sts()),
+            awsClients.awsAccount(clients.sts()),
             clock,
             new AwsProfileOptionsConfiguration().queuePlatforms(clients, awsProperties, clock),
             new io.batchexecutor.config.TenancyProperties(null, null, null)),
