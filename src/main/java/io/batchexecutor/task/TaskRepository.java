@@ -50,6 +50,7 @@ public class TaskRepository {
   private final WorkflowCascade cascade;
   private final TaskNotifications notifications;
   private final UnfinishedTasks unfinished;
+  private final WorkflowRoom room;
 
   TaskRepository(
       JdbcClient jdbc,
@@ -60,8 +61,10 @@ public class TaskRepository {
       TaskQueries queries,
       WorkflowCascade cascade,
       TaskNotifications notifications,
-      UnfinishedTasks unfinished) {
+      UnfinishedTasks unfinished,
+      WorkflowRoom room) {
     this.unfinished = unfinished;
+    this.room = room;
     this.jdbc = jdbc;
     this.batch = batch;
     this.tx = tx;
@@ -236,14 +239,14 @@ public class TaskRepository {
       written =
           tx.execute(
               status -> {
-                lockWorkflow(task.workflowId());
+                room.lock(task.workflowId());
                 // a cancel request that came since the task was read: none of it starts (a task
                 // that waited with a cancel request would wait for ever)
-                cancelRequest(task.id())
+                room.cancelRequest(task.id())
                     .ifPresent(reason -> task.cancelBeforeSubWorkflow(reason, task.updatedAt()));
                 if (!task.status().isFinal()) {
                   // counted under the workflow's lock: two sub-workflows at once cannot both fit
-                  checkRoom(task, children);
+                  room.checkRoom(task, children);
                 }
                 Optional<Task> row = write.get();
                 if (task.status().isFinal()) {
@@ -259,7 +262,7 @@ public class TaskRepository {
       written =
           tx.execute(
               status -> {
-                lockWorkflow(task.workflowId());
+                room.lock(task.workflowId());
                 Optional<Task> row = write.get();
                 row.ifPresent(t -> cancelledBelow.addAll(cascade.afterEnd(task)));
                 return row;
@@ -292,38 +295,5 @@ public class TaskRepository {
     return jdbc.sql("DELETE FROM task WHERE id = ANY(:ids) AND status IN " + TaskStatus.FINAL_SQL)
         .param("ids", ids.toArray(UUID[]::new))
         .update();
-  }
-
-  private void checkRoom(Task task, int adding) {
-    long existing =
-        jdbc.sql("SELECT count(*) FROM task WHERE workflow_id = :workflow")
-            .param("workflow", task.workflowId())
-            .query(Long.class)
-            .single();
-    if (existing + adding > SubWorkflows.MAX_WORKFLOW_TASKS) {
-      task.subWorkflowOverLimit(
-          "the workflow would have %d tasks with this sub-workflow's %d; a workflow has at most %d"
-              .formatted(existing + adding, adding, SubWorkflows.MAX_WORKFLOW_TASKS),
-          task.updatedAt());
-    }
-  }
-
-  /** The reason of the cancel request on task {@code id}, if it has one; locks its row. */
-  private Optional<String> cancelRequest(UUID id) {
-    return jdbc.sql(
-            """
-            SELECT coalesce(cancel_reason, 'cancel requested') FROM task
-            WHERE id = :id AND cancel_requested_at IS NOT NULL FOR UPDATE
-            """)
-        .param("id", id)
-        .query(String.class)
-        .optional();
-  }
-
-  private void lockWorkflow(UUID workflowId) {
-    jdbc.sql("SELECT id FROM workflow WHERE id = :id FOR UPDATE")
-        .param("id", workflowId)
-        .query()
-        .listOfRows();
   }
 }
