@@ -14,13 +14,14 @@ public class CancelTask {
 
   private final TaskRepository tasks;
   private final TaskQueries queries;
-  private final WorkQueue queue;
+  private final CancelRequests cancels;
   private final Clock clock;
 
-  public CancelTask(TaskRepository tasks, TaskQueries queries, WorkQueue queue, Clock clock) {
+  public CancelTask(
+      TaskRepository tasks, TaskQueries queries, CancelRequests cancels, Clock clock) {
     this.tasks = tasks;
     this.queries = queries;
-    this.queue = queue;
+    this.cancels = cancels;
     this.clock = clock;
   }
 
@@ -39,10 +40,10 @@ public class CancelTask {
         }
         continue; // a worker claimed it meanwhile: read again
       }
-      queue.requestCancel(id, clock.instant());
+      cancels.request(id, clock.instant());
       return queries.findOwned(id, owner).orElseThrow(() -> new TaskNotFoundException(id));
     }
-    queue.requestCancel(id, clock.instant());
+    cancels.request(id, clock.instant());
     return queries.findOwned(id, owner).orElseThrow(() -> new TaskNotFoundException(id));
   }
 }

@@ -6,9 +6,7 @@ import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
-import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -17,7 +15,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  * The tasks as a queue of work, db-scheduler's way: a due task is claimed with a lease (rows
  * another claimer holds are skipped, never waited for), the holder renews the lease while it works,
  * gives it up when it stops, and a lease that runs out puts the task back in the queue. A cancel
- * request marks a task and makes it due at once, so that whoever holds it hears of it.
+ * request ({@link CancelRequests}) makes a task due at once, so that whoever holds it hears of it.
  */
 @Repository
 public class WorkQueue {
@@ -26,19 +24,12 @@ public class WorkQueue {
   private final TransactionTemplate tx;
   private final TaskRows rows;
   private final TaskEventRows eventRows;
-  private final ObjectProvider<TaskRepository> tasks;
 
-  WorkQueue(
-      JdbcClient jdbc,
-      TransactionTemplate tx,
-      TaskRows rows,
-      TaskEventRows eventRows,
-      ObjectProvider<TaskRepository> tasks) {
+  WorkQueue(JdbcClient jdbc, TransactionTemplate tx, TaskRows rows, TaskEventRows eventRows) {
     this.jdbc = jdbc;
     this.tx = tx;
     this.rows = rows;
     this.eventRows = eventRows;
-    this.tasks = tasks;
   }
 
   /**
@@ -237,72 +228,5 @@ public class WorkQueue {
                             "the lease of " + r.previousOwner() + " expired; back in the queue",
                             Map.of("previous_owner", r.previousOwner())))));
     return reaped;
-  }
-
-  /**
-   * Marks a task for cancellation (a client's request) and tells its holder.
-   *
-   * @return false when the task is final already or no longer exists
-   */
-  public boolean requestCancel(UUID id, Instant at) {
-    return requestCancel(id, at, null);
-  }
-
-  /**
-   * Marks a task for cancellation with {@code reason} (null: the client asked), makes it due at
-   * once and tells its holder; in the caller's transaction, if there is one.
-   */
-  public boolean requestCancel(UUID id, Instant at, String reason) {
-    return Boolean.TRUE.equals(tx.execute(status -> markCancel(id, at, reason)));
-  }
-
-  private boolean markCancel(UUID id, Instant at, String reason) {
-    // the workflow's row before the task's, as every end in a workflow takes them
-    jdbc.sql(
-            """
-            SELECT w.id FROM task t JOIN workflow w ON w.id = t.workflow_id
-            WHERE t.id = :id FOR UPDATE OF w
-            """)
-        .param("id", id)
-        .query()
-        .listOfRows();
-    Optional<TaskStatus> current =
-        jdbc.sql(
-                """
-                UPDATE task SET cancel_requested_at = coalesce(cancel_requested_at, :at),
-                       cancel_reason = coalesce(cancel_reason, :reason),
-                       next_run_at = least(next_run_at, :at)
-                WHERE id = :id AND %s
-                RETURNING status
-                """
-                    .formatted(TaskRows.NOT_FINAL))
-            .param("at", ts(at))
-            .param("reason", reason)
-            .param("id", id)
-            .query((rs, n) -> TaskStatus.valueOf(rs.getString(1)))
-            .optional();
-    if (current.isEmpty()) {
-      return false;
-    }
-    eventRows.insertEvents(
-        id,
-        List.of(
-            new TaskEvent(
-                at,
-                EventKind.CANCEL_REQUESTED,
-                current.get(),
-                current.get(),
-                reason == null ? "cancel requested" : "cancel requested: " + reason,
-                Map.of())));
-    rows.pgNotify(TaskNotifications.CANCEL_CHANNEL, id.toString());
-    if (current.get() == TaskStatus.WAITING) {
-      // ended here, with what waits below it: no worker claims a WAITING task, and one with a
-      // cancel request is never queued, so nothing else would end it
-      Task waiting =
-          jdbc.sql("SELECT * FROM task WHERE id = :id").param("id", id).query(rows.task).single();
-      waiting.cancel(reason == null ? "cancelled while it waited" : reason, at);
-      tasks.getObject().update(waiting);
-    }
-    return true;
   }
 }

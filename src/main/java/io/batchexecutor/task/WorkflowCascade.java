@@ -21,12 +21,12 @@ class WorkflowCascade {
 
   private final JdbcClient jdbc;
   private final TaskRows rows;
-  private final WorkQueue queue;
+  private final CancelRequests cancels;
 
-  WorkflowCascade(JdbcClient jdbc, TaskRows rows, WorkQueue queue) {
+  WorkflowCascade(JdbcClient jdbc, TaskRows rows, CancelRequests cancels) {
     this.jdbc = jdbc;
     this.rows = rows;
-    this.queue = queue;
+    this.cancels = cancels;
   }
 
   /**
@@ -129,7 +129,7 @@ class WorkflowCascade {
         }
       } else {
         String reason = Task.cancelledByDependency(ended.workflowKey(), ended.status());
-        queue.requestCancel(task.id(), now, reason);
+        cancels.request(task.id(), now, reason);
         rows.pgNotify(TaskNotifications.DUE_CHANNEL, task.id().toString());
       }
     }

@@ -12,6 +12,7 @@ import io.batchexecutor.backend.Unreachable;
 import io.batchexecutor.support.ServiceTest;
 import io.batchexecutor.support.SettableClock;
 import io.batchexecutor.support.TaskBuilder;
+import io.batchexecutor.task.CancelRequests;
 import io.batchexecutor.task.EventKind;
 import io.batchexecutor.task.HeldTasks;
 import io.batchexecutor.task.Task;
@@ -53,6 +54,7 @@ class ExecutePickedTest {
   @Autowired TaskRepository tasks;
   @Autowired HeldTasks held;
   @Autowired WorkQueue queue;
+  @Autowired CancelRequests cancels;
   @Autowired TaskQueries queries;
   @Autowired JdbcClient jdbc;
   final SimpleMeterRegistry meters = new SimpleMeterRegistry();
@@ -176,7 +178,7 @@ class ExecutePickedTest {
                     StepResult.proceed())));
     execute.execute(claimed(task), () -> false);
     clock.advance(Duration.ofSeconds(7));
-    assertThat(queue.requestCancel(task.id(), clock.instant())).isTrue();
+    assertThat(cancels.request(task.id(), clock.instant())).isTrue();
 
     execute.execute(claimed(task), () -> false);
 
@@ -198,7 +200,7 @@ class ExecutePickedTest {
                     TaskStatus.QUEUED,
                     (t, c) -> {
                       t.startBuilding(c.now());
-                      queue.requestCancel(t.id(), c.now(), "its workflow was cancelled");
+                      cancels.request(t.id(), c.now(), "its workflow was cancelled");
                     },
                     StepResult.proceed()),
                 step(
@@ -219,7 +221,7 @@ class ExecutePickedTest {
   @Test
   void aQueuedTaskIsCancelledWithoutAskingTheBackend() throws InterruptedException {
     Task task = stored();
-    queue.requestCancel(task.id(), T0);
+    cancels.request(task.id(), T0);
 
     executing(List.of()).execute(claimed(task), () -> false);
 

@@ -34,6 +34,7 @@ class TaskRepositoryTest {
   @Autowired HeldTasks held;
   @Autowired TaskQueries queries;
   @Autowired WorkQueue queue;
+  @Autowired CancelRequests cancels;
   @Autowired JdbcClient jdbc;
 
   static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
@@ -282,7 +283,7 @@ class TaskRepositoryTest {
         .containsExactly(submitted.id());
 
     queue.releaseAll("poller", T0.plusSeconds(2));
-    queue.requestCancel(submitted.id(), T0.plusSeconds(3));
+    cancels.request(submitted.id(), T0.plusSeconds(3));
     assertThat(queue.claimWatched("poller", 10, T0.plusSeconds(4), T0.plusSeconds(60), watched))
         .as("a cancel request goes to a pipeline worker, which stops the job")
         .isEmpty();

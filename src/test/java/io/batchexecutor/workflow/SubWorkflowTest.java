@@ -7,11 +7,11 @@ import io.batchexecutor.storage.ObjectStores;
 import io.batchexecutor.support.Api;
 import io.batchexecutor.support.ServiceTest;
 import io.batchexecutor.support.SettableClock;
+import io.batchexecutor.task.CancelRequests;
 import io.batchexecutor.task.Task;
 import io.batchexecutor.task.TaskObjects;
 import io.batchexecutor.task.TaskRepository;
 import io.batchexecutor.task.TaskStatus;
-import io.batchexecutor.task.WorkQueue;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -39,7 +39,7 @@ class SubWorkflowTest {
   @Autowired SettableClock clock;
   @Autowired ExpandSubWorkflow expand;
   @Autowired JsonMapper json;
-  @Autowired WorkQueue queue;
+  @Autowired CancelRequests cancels;
   @Autowired ObjectStores stores;
   Api api;
 
@@ -281,7 +281,7 @@ class SubWorkflowTest {
     UUID workflowId = UUID.fromString(workflow.get("id").asString());
     jdbc.sql("UPDATE task SET status = 'RUNNING' WHERE id = :id").param("id", fan).update();
     Task returning = tasks.find(fan).orElseThrow(); // read when its container exited
-    assertThat(queue.requestCancel(fan, clock.instant())).isTrue();
+    assertThat(cancels.request(fan, clock.instant())).isTrue();
 
     expand.returned(returning, json.readTree(TWO), 0, clock.instant());
     tasks.update(returning);
@@ -308,7 +308,7 @@ class SubWorkflowTest {
     assertThat(tasks.update(returning)).isTrue();
 
     // read RUNNING by the canceller before the WAITING write landed
-    assertThat(queue.requestCancel(fan, clock.instant())).isTrue();
+    assertThat(cancels.request(fan, clock.instant())).isTrue();
 
     assertThat(tasks.find(fan).orElseThrow().status()).isEqualTo(TaskStatus.CANCELLED);
     assertThat(task(workflowId, "fan/b").status()).isEqualTo(TaskStatus.CANCELLED);
