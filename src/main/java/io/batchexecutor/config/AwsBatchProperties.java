@@ -154,6 +154,9 @@ public record AwsBatchProperties(
             numGpus,
             retryAttempts,
             timeLimit,
-            pollFreq));
+            pollFreq,
+            null,
+            null,
+            null));
   }
 }

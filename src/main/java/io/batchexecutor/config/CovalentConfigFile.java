@@ -57,7 +57,10 @@ public final class CovalentConfigFile {
             values.integer("num_gpus"),
             values.integer("retry_attempts"),
             values.integer("time_limit"),
-            values.integer("poll_freq")));
+            values.integer("poll_freq"),
+            null,
+            null,
+            null));
   }
 
   private static JsonNode parse(String text, Path file) {

@@ -195,6 +195,9 @@ public class ExecutionProfiles {
                 null,
                 null,
                 null,
+                null,
+                null,
+                null,
                 null)
             .orElse(defaults)
             .operatorsPart();

@@ -37,6 +37,9 @@ public final class ExecutorDefaults {
             0,
             3,
             300,
-            10));
+            10,
+            null,
+            null,
+            null));
   }
 }

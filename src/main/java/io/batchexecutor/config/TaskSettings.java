@@ -68,77 +68,6 @@ public record TaskSettings(
     Map<String, String> environment,
     List<String> secrets) {
 
-  /** Settings without environment variables or secrets. */
-  public TaskSettings(
-      String executionProfile,
-      String s3BucketName,
-      String ecrRepoName,
-      String batchJobDefinitionName,
-      String batchQueue,
-      String batchExecutionRoleName,
-      String batchJobRoleName,
-      String batchJobLogGroupName,
-      Double vcpu,
-      Double memory,
-      Integer numGpus,
-      Integer retryAttempts,
-      Integer timeLimit,
-      Integer pollFreq,
-      String backend) {
-    this(
-        executionProfile,
-        s3BucketName,
-        ecrRepoName,
-        batchJobDefinitionName,
-        batchQueue,
-        batchExecutionRoleName,
-        batchJobRoleName,
-        batchJobLogGroupName,
-        vcpu,
-        memory,
-        numGpus,
-        retryAttempts,
-        timeLimit,
-        pollFreq,
-        backend,
-        null,
-        null);
-  }
-
-  /** Settings that name no backend. */
-  public TaskSettings(
-      String executionProfile,
-      String s3BucketName,
-      String ecrRepoName,
-      String batchJobDefinitionName,
-      String batchQueue,
-      String batchExecutionRoleName,
-      String batchJobRoleName,
-      String batchJobLogGroupName,
-      Double vcpu,
-      Double memory,
-      Integer numGpus,
-      Integer retryAttempts,
-      Integer timeLimit,
-      Integer pollFreq) {
-    this(
-        executionProfile,
-        s3BucketName,
-        ecrRepoName,
-        batchJobDefinitionName,
-        batchQueue,
-        batchExecutionRoleName,
-        batchJobRoleName,
-        batchJobLogGroupName,
-        vcpu,
-        memory,
-        numGpus,
-        retryAttempts,
-        timeLimit,
-        pollFreq,
-        null);
-  }
-
   /** Fills every field this record leaves {@code null} from {@code fallback}. */
   public TaskSettings orElse(TaskSettings fallback) {
     return new TaskSettings(
@@ -272,13 +201,16 @@ public record TaskSettings(
         null,
         null,
         null,
-        backend);
+        backend,
+        null,
+        null);
   }
 
   /** Settings with nothing given. */
   public static TaskSettings none() {
     return new TaskSettings(
-        null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+        null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
+        null, null);
   }
 
   /** Memory in MiB as AWS Batch and Docker want it: GB x 1024, rounded up. */

@@ -18,7 +18,8 @@ class ReusedInputsTest {
   static final Instant AT = Instant.parse("2026-01-01T00:00:00Z");
   static final TaskSettings SETTINGS =
       new TaskSettings(
-          null, "bucket", null, null, null, null, null, null, null, null, null, null, null, null);
+          null, "bucket", null, null, null, null, null, null, null, null, null, null, null, null,
+          null, null, null);
 
   @Test
   void aReusedDependencyIsReadUnderThePrefixOfTheTaskThatComputedIt() {

@@ -67,7 +67,7 @@ class TaskInputsTest {
             null),
         new TaskSettings(
             null, "bucket", "repo", "jobs", "queue", "exec", "job", "logs", 2.0, 3.75, 0, 3, 300,
-            10),
+            10, null, null, null),
         "none",
         Instant.parse("2026-01-01T00:00:00Z"),
         UUID.randomUUID(),

@@ -61,7 +61,10 @@ class CovalentConfigFileTest {
                     0,
                     3,
                     300,
-                    10)));
+                    10,
+                    null,
+                    null,
+                    null)));
   }
 
   @Test

@@ -91,6 +91,9 @@ class ExecutorSettingsResolverTest {
             0,
             null,
             null,
+            null,
+            null,
+            null,
             null);
     TaskSettings effective = resolver.resolve(requested);
     assertThat(effective.batchQueue()).isEqualTo("request-queue");
@@ -140,9 +143,9 @@ class ExecutorSettingsResolverTest {
         null,
         covalentConfig,
         null,
-        new BatchExecutorProperties.Api(
+        new ApiProperties(
             DataSize.ofMegabytes(5), Duration.ofSeconds(60), 8, DataSize.ofMegabytes(1), 200, 0),
-        new BatchExecutorProperties.Image(
+        new ImageProperties(
             "python:3.11-slim", PayloadMode.STAGED, null, false, Duration.ofMinutes(30), 2),
         new BatchExecutorProperties.Docker(null),
         null,

@@ -21,7 +21,8 @@ public final class TaskBuilder {
   private TaskSpec.ImageSpec image;
   private TaskSettings settings =
       new TaskSettings(
-          null, "bucket", "repo", "jobs", "queue", "exec", "job", "logs", 2.0, 3.75, 0, 3, 300, 10);
+          null, "bucket", "repo", "jobs", "queue", "exec", "job", "logs", 2.0, 3.75, 0, 3, 300, 10,
+          null, null, null);
 
   public static TaskBuilder aTask() {
     return new TaskBuilder();

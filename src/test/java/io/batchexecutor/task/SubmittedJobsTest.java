@@ -52,7 +52,7 @@ class SubmittedJobsTest {
             .settings(
                 new TaskSettings(
                     profile, null, null, null, null, null, null, null, null, null, null, null, null,
-                    null))
+                    null, null, null, null))
             .acceptedAt(T0)
             .build();
     tasks.insert(task, null, null);

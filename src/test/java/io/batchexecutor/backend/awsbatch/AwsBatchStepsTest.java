@@ -471,7 +471,10 @@ class AwsBatchStepsTest {
         gpus,
         3,
         600,
-        10);
+        10,
+        null,
+        null,
+        null);
   }
 
   static Task registering(TaskSettings settings) {

@@ -222,7 +222,8 @@ class FargateTest {
 
   private static TaskSettings requested(Double vcpu, Double memory) {
     return new TaskSettings(
-        null, null, null, null, null, null, null, null, vcpu, memory, null, null, null, null);
+        null, null, null, null, null, null, null, null, vcpu, memory, null, null, null, null, null,
+        null, null);
   }
 
   private static TaskSettings effective(String queue, double vcpu, double memory, int gpus) {
@@ -240,7 +241,10 @@ class FargateTest {
         gpus,
         3,
         600,
-        10);
+        10,
+        null,
+        null,
+        null);
   }
 
   private static TaskSettings on(String queue, double vcpu, double memory) {
@@ -259,6 +263,9 @@ class FargateTest {
         0,
         3,
         600,
-        10);
+        10,
+        null,
+        null,
+        null);
   }
 }

@@ -146,7 +146,10 @@ class PushImageIT {
                     0,
                     3,
                     300,
-                    10))
+                    10,
+                    null,
+                    null,
+                    null))
             .acceptedAt(Instant.now())
             .build();
     fresh.startBuilding(Instant.now());

@@ -36,7 +36,8 @@ class ContainerSpecTest {
   private static final JsonMapper JSON = JsonMapper.builder().build();
   private static final TaskSettings ONE_GB =
       new TaskSettings(
-          null, "bucket", "repo", "jobs", "queue", "exec", "job", "logs", 1.5, 1.0, 0, 3, 300, 10);
+          null, "bucket", "repo", "jobs", "queue", "exec", "job", "logs", 1.5, 1.0, 0, 3, 300, 10,
+          null, null, null);
 
   private static ContainerSpec specOf(Task task, ContainerConfinement confinement) {
     return new LocalContainers(null, null, JSON, confinement).spec(task, 2, null, 1.5);
@@ -176,7 +177,7 @@ class ContainerSpecTest {
             .settings(
                 new TaskSettings(
                     null, "bucket", "repo", "jobs", "queue", "exec", "job", "logs", 1.0, 1.0, 2, 3,
-                    300, 10))
+                    300, 10, null, null, null))
             .build();
     HostConfig host = specOf(task, ContainerConfinement.defaults()).hostConfig();
 
