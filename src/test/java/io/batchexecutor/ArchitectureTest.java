@@ -83,6 +83,10 @@ class ArchitectureTest {
           .doNotHaveSimpleName("SubmittedJobs")
           .and()
           .doNotHaveSimpleName("DefinitionsInUse")
+          .and()
+          .doNotHaveSimpleName("WorkflowRoom")
+          .and()
+          .doNotHaveSimpleName("CancelRequests")
           .should()
           .dependOnClassesThat()
           .resideInAPackage("org.springframework.jdbc.core..");
