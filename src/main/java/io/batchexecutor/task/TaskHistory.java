@@ -81,6 +81,28 @@ abstract sealed class TaskHistory extends TaskState permits Task {
     }
   }
 
+  /** The backend found the job {@code jobId} that it submitted for the task before a restart. */
+  public void recovered(String jobId, Instant at) {
+    record(
+        EventKind.RECOVERED,
+        "found job " + jobId + " submitted before a restart",
+        Map.of("job_id", jobId),
+        at);
+  }
+
+  /**
+   * The task runs on a larger size than it asked for: {@code reason} names both, {@code size} gives
+   * the one it runs on.
+   */
+  public void sizedUp(String reason, Map<String, Object> size, Instant at) {
+    record(EventKind.FARGATE_SIZE, reason, size, at);
+  }
+
+  /** Options of the task's execution profile that its platform does not run are left out. */
+  public void optionsLeftOut(String reason, Instant at) {
+    record(EventKind.LINUX_OPTIONS_LEFT_OUT, reason, Map.of(), at);
+  }
+
   // ---- waiting for a service ------------------------------------------------------------------
 
   /**

@@ -136,12 +136,10 @@ class RegisterJobDefinition implements PipelineStep {
     LinuxOptions profileLinux =
         profile == null ? LinuxOptions.NONE : linux.getOrDefault(profile, LinuxOptions.NONE);
     if (options != null && profileLinux.hasLinuxParameters()) {
-      task.record(
-          "LINUX_OPTIONS_LEFT_OUT",
+      task.optionsLeftOut(
           "shared memory, tmpfs and ulimits of execution profile "
               + profile
               + " are left out: AWS Batch does not run them on Fargate",
-          Map.of(),
           context.now());
     }
     Optional<String> missing = secrets.missing(task.settings());

@@ -178,11 +178,7 @@ class SubmitBatchJob implements PipelineStep {
             : submit(task, name, queue, share, environment, resources(task, queue, context));
     task.submittedAsJob(jobId, "AWS Batch", context.now());
     if (known.isPresent()) {
-      task.record(
-          "RECOVERED",
-          "found job " + jobId + " submitted before a restart",
-          java.util.Map.of("job_id", jobId),
-          context.now());
+      task.recovered(jobId, context.now());
     }
     return StepResult.releaseFor(poll);
   }
@@ -246,8 +242,7 @@ class SubmitBatchJob implements PipelineStep {
                             + s.memoryMib()
                             + " MiB"));
     if (size.vcpu() != s.vcpu() || size.memoryMib() != s.memoryMib()) {
-      task.record(
-          "FARGATE_SIZE",
+      task.sizedUp(
           "runs as "
               + size
               + " on Fargate: the smallest Fargate size that holds "
