@@ -49,7 +49,6 @@ class ToyBackendTest {
   @Autowired CancelRequests cancels;
   @Autowired TaskNotifications notifications;
   @Autowired BatchExecutorProperties properties;
-  @Autowired ObjectStores stores;
   @Autowired Clock clock;
   @Autowired TaskScheduler scheduler;
   @LocalServerPort int port;
