@@ -181,7 +181,7 @@ public class ExecutionProfiles {
     TaskSettings defaults = settings.defaults().task();
     TenancyProperties.AwsBatch aws = profile.awsbatch();
     TaskSettings names =
-        new TaskSettings(
+        TaskSettings.names(
                 name,
                 aws.s3BucketName(),
                 aws.ecrRepoName(),
@@ -189,16 +189,7 @@ public class ExecutionProfiles {
                 aws.batchQueue(),
                 aws.batchExecutionRoleName(),
                 aws.batchJobRoleName(),
-                aws.batchJobLogGroupName(),
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null)
+                aws.batchJobLogGroupName())
             .orElse(defaults)
             .operatorsPart();
     checkNames(at, names, validator);

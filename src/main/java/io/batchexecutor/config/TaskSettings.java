@@ -206,6 +206,39 @@ public record TaskSettings(
         null);
   }
 
+  /**
+   * Settings of the execution profile {@code executionProfile} that give only the operator's names
+   * of AWS resources and identities (each may be null).
+   */
+  public static TaskSettings names(
+      String executionProfile,
+      String s3BucketName,
+      String ecrRepoName,
+      String batchJobDefinitionName,
+      String batchQueue,
+      String batchExecutionRoleName,
+      String batchJobRoleName,
+      String batchJobLogGroupName) {
+    return new TaskSettings(
+        executionProfile,
+        s3BucketName,
+        ecrRepoName,
+        batchJobDefinitionName,
+        batchQueue,
+        batchExecutionRoleName,
+        batchJobRoleName,
+        batchJobLogGroupName,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null);
+  }
+
   /** Settings with nothing given. */
   public static TaskSettings none() {
     return new TaskSettings(
