@@ -75,11 +75,11 @@ class RunSweep implements PipelineStep {
       containers.recordCpuLimit(task, context.now());
       task.sweepLaunched(runs, Math.min(parallel, runs), context.now());
       task.attemptStarted(1, Map.of("runs", runs), context.now());
-      return StepResult.proceed();
+      return StepResult.statusFirst();
     }
     if (task.status() == TaskStatus.SUBMITTED) {
       task.observe(TaskStatus.RUNNING, "running " + runs + " combinations", context.now());
-      return StepResult.proceed();
+      return StepResult.statusFirst();
     }
     Set<Integer> done = new HashSet<>();
     Map<Integer, Run> active = new LinkedHashMap<>();
