@@ -7,7 +7,6 @@ import io.batchexecutor.backend.StepResult;
 import io.batchexecutor.backend.SweepResults;
 import io.batchexecutor.storage.ObjectStores;
 import io.batchexecutor.storage.ObjectTooLargeException;
-import io.batchexecutor.task.EventKind;
 import io.batchexecutor.task.Sweep;
 import io.batchexecutor.task.Task;
 import io.batchexecutor.task.TaskError;
@@ -22,7 +21,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import tools.jackson.databind.json.JsonMapper;
-import tools.jackson.databind.node.ObjectNode;
 
 /**
  * A parameter sweep on the local engine: one container per combination, up to {@code parallel} at
@@ -31,9 +29,10 @@ import tools.jackson.databind.node.ObjectNode;
  * the time limit, gives an error entry). When all have ended the outcomes are gathered into the
  * task's result ({@link SweepResults}). A run whose container ended without a result for a reason
  * outside the function (killed, runner failure; not out of memory) is tried again, up to {@code
- * retry_attempts}, as Batch retries an array job's child. After a crash, runs with a stored outcome
- * are done, each other run's latest container is found by name, and the rest are started: no
- * combination runs more often than its attempts allow.
+ * retry_attempts}, as Batch retries an array job's child: {@link AttemptPolicy} decides, as for a
+ * task's one run, and {@link SweepAttempts} launches the next attempt or makes the run's error.
+ * After a crash, runs with a stored outcome are done, each other run's latest container is found by
+ * name, and the rest are started: no combination runs more often than its attempts allow.
  */
 class RunSweep implements PipelineStep {
 
@@ -47,6 +46,8 @@ class RunSweep implements PipelineStep {
   private final JsonMapper json;
   private final int parallel;
   private final SweepLogs logs;
+  private final AttemptLauncher launcher;
+  private final SweepAttempts attempts;
 
   RunSweep(LocalContainers containers, ObjectStores stores, JsonMapper json, int parallel) {
     this.containers = containers;
@@ -54,6 +55,8 @@ class RunSweep implements PipelineStep {
     this.json = json;
     this.parallel = Math.max(1, parallel);
     this.logs = new SweepLogs(containers, stores);
+    this.launcher = new ContainerLauncher(containers);
+    this.attempts = new SweepAttempts(launcher, json);
   }
 
   @Override
@@ -156,7 +159,7 @@ class RunSweep implements PipelineStep {
       if (next >= runs) {
         break;
       }
-      String id = containers.createOrFind(task, 1, next);
+      String id = launcher.create(task, 1, next);
       active.put(next, track(task, id, 1, context));
     }
     return next;
@@ -184,13 +187,9 @@ class RunSweep implements PipelineStep {
         }
       } else if (context.now().isAfter(entry.getValue().deadline())) {
         containers.kill(id);
-        ended(
-            task,
-            index,
-            id,
-            error(
-                "TimeLimitExceeded",
-                "time limit of " + task.settings().timeLimit() + " s exceeded"));
+        SweepAttempts.Next end =
+            attempts.after(task, index, run.attempt(), AttemptOutcome.timedOut(task), context);
+        ended(task, index, id, end.error());
       } else {
         continue;
       }
@@ -203,11 +202,8 @@ class RunSweep implements PipelineStep {
 
   /** Starts the container if it was only created, and works out until when it may run. */
   private Run track(Task task, String id, int attempt, StepContext context) {
-    Optional<InspectContainerResponse> inspected = containers.inspect(id);
-    if (inspected.isPresent() && "created".equals(inspected.get().getState().getStatus())) {
-      containers.start(task, id);
-      inspected = containers.inspect(id);
-    }
+    Optional<InspectContainerResponse> inspected =
+        containers.inspect(id).flatMap(i -> launcher.startIfCreated(task, i));
     containers.logs.follow(id);
     Instant started =
         inspected
@@ -220,9 +216,9 @@ class RunSweep implements PipelineStep {
 
   /**
    * Stores a run's outcome once its container ended; or, when the container ended without a result
-   * for a reason outside the function (killed, runner failure) and attempts are left, starts the
-   * next attempt first and answers it. The next container exists before the last one is removed, so
-   * after a crash the highest attempt found is the one to follow.
+   * and the policy gives it another attempt, starts the next attempt first and answers it. The next
+   * container exists before the last one is removed, so after a crash the highest attempt found is
+   * the one to follow.
    */
   private Optional<Run> finished(Task task, int index, Run run, int exitCode, StepContext context)
       throws InterruptedException {
@@ -234,34 +230,22 @@ class RunSweep implements PipelineStep {
               .inspect(id)
               .map(i -> Boolean.TRUE.equals(i.getState().getOOMKilled()))
               .orElse(false);
-      String reason =
+      AttemptOutcome outcome =
           outOfMemory
-              ? LocalContainers.outOfMemory(task)
-              : "the container for this combination ended with exit code "
-                  + exitCode
-                  + " and no result";
-      if (!outOfMemory && run.attempt() < task.settings().retryAttempts()) {
-        int next = run.attempt() + 1;
-        String nextId = containers.createOrFind(task, next, index);
-        // written at once: the step may run long after this, and a crash must not lose it
-        context.recordNow(
-            EventKind.RETRY,
-            "combination " + index + ": " + reason + "; starting attempt " + next,
-            Map.of("sweep_index", index, "exit_code", exitCode));
-        Run retry = track(task, nextId, next, context);
+              ? AttemptOutcome.outOfMemory(task, exitCode, null)
+              : AttemptOutcome.noResult(
+                  exitCode,
+                  "the container for this combination ended with exit code "
+                      + exitCode
+                      + " and no result");
+      SweepAttempts.Next next = attempts.after(task, index, run.attempt(), outcome, context);
+      if (next.retry()) {
+        // the next container exists before this one is removed
+        Run retry = track(task, next.containerId(), next.attempt(), context);
         containers.remove(id);
         return Optional.of(retry);
       }
-      files.put(
-          "result.json",
-          error(
-              outOfMemory ? "OutOfMemory" : "NoResult",
-              reason
-                  + " (attempt "
-                  + run.attempt()
-                  + " of "
-                  + task.settings().retryAttempts()
-                  + ")"));
+      files.put("result.json", next.error());
     }
     logs.store(task, index, id);
     for (Map.Entry<String, byte[]> file : files.entrySet()) {
@@ -275,12 +259,6 @@ class RunSweep implements PipelineStep {
     logs.store(task, index, id);
     put(task, index, "result.json", result);
     containers.remove(id);
-  }
-
-  private byte[] error(String type, String message) {
-    ObjectNode document = json.createObjectNode().put("ok", false);
-    document.putObject("error").put("type", type).put("message", message).put("traceback", "");
-    return json.writeValueAsBytes(document);
   }
 
   private boolean stored(Task task, int index) {
