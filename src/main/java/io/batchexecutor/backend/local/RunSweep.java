@@ -179,18 +179,16 @@ class RunSweep implements PipelineStep {
       Run run = entry.getValue();
       String id = run.containerId();
       Optional<Integer> exit = containers.awaitExit(id, WAIT_SLICE_MILLIS);
-      if (exit.isPresent()) {
-        Optional<Run> retry = finished(task, index, run, exit.get(), context);
-        if (retry.isPresent()) {
-          entry.setValue(retry.get());
-          continue;
-        }
-      } else if (context.now().isAfter(entry.getValue().deadline())) {
+      boolean timedOut = exit.isEmpty() && context.now().isAfter(run.deadline());
+      if (exit.isEmpty() && !timedOut) {
+        continue;
+      }
+      if (timedOut) {
         containers.kill(id);
-        SweepAttempts.Next end =
-            attempts.after(task, index, run.attempt(), AttemptOutcome.timedOut(task), context);
-        ended(task, index, id, end.error());
-      } else {
+      }
+      Optional<Run> retry = ended(task, index, run, exit, context);
+      if (retry.isPresent()) {
+        entry.setValue(retry.get());
         continue;
       }
       done.add(index);
@@ -215,32 +213,24 @@ class RunSweep implements PipelineStep {
   }
 
   /**
-   * Stores a run's outcome once its container ended; or, when the container ended without a result
-   * and the policy gives it another attempt, starts the next attempt first and answers it. The next
-   * container exists before the last one is removed, so after a crash the highest attempt found is
-   * the one to follow.
+   * Stores a run's outcome once its container ended (with {@code exit}, or killed past the time
+   * limit: empty); or, when it ended without a result and the policy gives the run another attempt,
+   * starts the next attempt first and answers it. The next container exists before the last one is
+   * removed, so after a crash the highest attempt found is the one to follow.
    */
-  private Optional<Run> finished(Task task, int index, Run run, int exitCode, StepContext context)
+  private Optional<Run> ended(
+      Task task, int index, Run run, Optional<Integer> exit, StepContext context)
       throws InterruptedException {
     String id = run.containerId();
-    Map<String, byte[]> files = new LinkedHashMap<>(containers.output.outputs(id));
+    Map<String, byte[]> files =
+        exit.isPresent()
+            ? new LinkedHashMap<>(containers.output.outputs(id))
+            : new LinkedHashMap<>();
     if (!files.containsKey("result.json")) {
-      boolean outOfMemory =
-          containers
-              .inspect(id)
-              .map(i -> Boolean.TRUE.equals(i.getState().getOOMKilled()))
-              .orElse(false);
       AttemptOutcome outcome =
-          outOfMemory
-              ? AttemptOutcome.outOfMemory(task, exitCode, null)
-              : AttemptOutcome.noResult(
-                  exitCode,
-                  "the container for this combination ended with exit code "
-                      + exitCode
-                      + " and no result");
-      SweepAttempts.Next next = attempts.after(task, index, run.attempt(), outcome, context);
+          exit.isPresent() ? withoutResult(task, id, exit.get()) : AttemptOutcome.timedOut(task);
+      SweepAttempts.Next next = attempts.settleRun(task, index, run.attempt(), outcome, context);
       if (next.retry()) {
-        // the next container exists before this one is removed
         Run retry = track(task, next.containerId(), next.attempt(), context);
         containers.remove(id);
         return Optional.of(retry);
@@ -255,10 +245,20 @@ class RunSweep implements PipelineStep {
     return Optional.empty();
   }
 
-  private void ended(Task task, int index, String id, byte[] result) throws InterruptedException {
-    logs.store(task, index, id);
-    put(task, index, "result.json", result);
-    containers.remove(id);
+  /** What an attempt that exited with {@code exitCode} and left no result came to. */
+  private AttemptOutcome withoutResult(Task task, String id, int exitCode) {
+    boolean outOfMemory =
+        containers
+            .inspect(id)
+            .map(i -> Boolean.TRUE.equals(i.getState().getOOMKilled()))
+            .orElse(false);
+    return outOfMemory
+        ? AttemptOutcome.outOfMemory(task, exitCode, null)
+        : AttemptOutcome.noResult(
+            exitCode,
+            "the container for this combination ended with exit code "
+                + exitCode
+                + " and no result");
   }
 
   private boolean stored(Task task, int index) {

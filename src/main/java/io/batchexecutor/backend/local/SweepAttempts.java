@@ -38,8 +38,8 @@ final class SweepAttempts {
     }
   }
 
-  /** After attempt {@code attempt} of run {@code index} came to {@code outcome}. */
-  Next after(Task task, int index, int attempt, AttemptOutcome outcome, StepContext context) {
+  /** Settles attempt {@code attempt} of run {@code index}, which came to {@code outcome}. */
+  Next settleRun(Task task, int index, int attempt, AttemptOutcome outcome, StepContext context) {
     Decision decision = AttemptPolicy.of(task.settings()).decide(outcome, attempt);
     return switch (decision.verdict()) {
       case RETRY -> {

@@ -52,7 +52,7 @@ class SweepAttemptsTest {
   @Test
   void aRunWithoutAResultGetsItsNextAttemptWrittenAtOnce() {
     SweepAttempts.Next next =
-        attempts.after(sweep, 1, 2, AttemptOutcome.noResult(137, "ended with 137"), context);
+        attempts.settleRun(sweep, 1, 2, AttemptOutcome.noResult(137, "ended with 137"), context);
 
     assertThat(next.retry()).isTrue();
     assertThat(next.attempt()).isEqualTo(3);
@@ -69,7 +69,7 @@ class SweepAttemptsTest {
   @Test
   void theRunsLastAttemptGivesItsErrorEntry() {
     SweepAttempts.Next next =
-        attempts.after(sweep, 0, 3, AttemptOutcome.noResult(1, "ended with 1"), context);
+        attempts.settleRun(sweep, 0, 3, AttemptOutcome.noResult(1, "ended with 1"), context);
 
     assertThat(next.retry()).isFalse();
     assertError(next, "NoResult", "ended with 1 (attempt 3 of 3)");
@@ -80,8 +80,9 @@ class SweepAttemptsTest {
   @Test
   void runningOutOfMemoryOrTimeGivesTheErrorEntryWithAttemptsLeft() {
     SweepAttempts.Next memory =
-        attempts.after(sweep, 0, 1, AttemptOutcome.outOfMemory(sweep, 137, null), context);
-    SweepAttempts.Next time = attempts.after(sweep, 1, 1, AttemptOutcome.timedOut(sweep), context);
+        attempts.settleRun(sweep, 0, 1, AttemptOutcome.outOfMemory(sweep, 137, null), context);
+    SweepAttempts.Next time =
+        attempts.settleRun(sweep, 1, 1, AttemptOutcome.timedOut(sweep), context);
 
     assertError(memory, "OutOfMemory", LocalContainers.outOfMemory(sweep) + " (attempt 1 of 3)");
     assertError(time, "TimeLimitExceeded", "time limit of 300 s exceeded");
