@@ -106,7 +106,7 @@ public class BuildImage implements PipelineStep {
       if (starting) {
         task.startBuilding(context.now());
         if (!exists) {
-          return StepResult.proceed();
+          return StepResult.statusFirst();
         }
       }
       ImageBuilder.Built built;

@@ -357,6 +357,37 @@ class ExecutePickedTest {
     };
   }
 
+  @Test
+  void aStatusWrittenFirstIsStoredBeforeTheStepGoesOnAtOnce() throws InterruptedException {
+    Task task = stored();
+    List<TaskStatus> storedWhenWorking = new ArrayList<>();
+    PipelineStep build =
+        new PipelineStep() {
+          @Override
+          public boolean handles(Task t) {
+            return t.status() == TaskStatus.QUEUED || t.status() == TaskStatus.BUILDING;
+          }
+
+          @Override
+          public StepResult run(Task t, StepContext c) {
+            if (t.status() == TaskStatus.QUEUED) {
+              t.startBuilding(c.now());
+              return StepResult.statusFirst();
+            }
+            storedWhenWorking.add(tasks.find(t.id()).orElseThrow().status());
+            return StepResult.releaseFor(Duration.ofSeconds(30));
+          }
+        };
+
+    executing(List.of(build)).execute(claimed(task), () -> false);
+
+    assertThat(storedWhenWorking)
+        .as("the slow part ran once, in the same claim, with BUILDING already stored")
+        .containsExactly(TaskStatus.BUILDING);
+    assertThat(nextRunAt(task)).isEqualTo(T0.plusSeconds(30));
+    assertThat(stepsTimed("proceeded")).isEqualTo(1);
+  }
+
   private long stepsTimed(String outcome) {
     return meters
         .get(ExecutePicked.STEP_TIMER)

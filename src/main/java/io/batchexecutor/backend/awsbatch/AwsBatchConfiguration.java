@@ -135,7 +135,7 @@ public class AwsBatchConfiguration {
       FargateRules fargate,
       TenancyProperties tenancy) {
     return new AwsBatchBackend(
-        List.of(build, new StartPushing(), push, register, submit),
+        List.of(build, push, register, submit),
         clients.batch(),
         new BatchJobLogs(clients.logs()),
         fargate,

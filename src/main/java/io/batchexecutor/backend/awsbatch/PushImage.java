@@ -22,10 +22,12 @@ import software.amazon.awssdk.services.ecr.model.ImageNotFoundException;
 import software.amazon.awssdk.services.ecr.model.RepositoryNotFoundException;
 
 /**
- * PUSHING → REGISTERING: pushes the task image to the repository's own {@code repositoryUri} (from
- * DescribeRepositories, never assembled from the endpoint), logged in with the cached ECR token.
- * The push is skipped when the content-hashed tag is in the repository already. Every progress item
- * is checked: an error reported there fails the step, not just a log line.
+ * BUILDING (image built) → PUSHING, written before the push starts ({@link
+ * StepResult#statusFirst()}); PUSHING → REGISTERING: pushes the task image to the repository's own
+ * {@code repositoryUri} (from DescribeRepositories, never assembled from the endpoint), logged in
+ * with the cached ECR token. The push is skipped when the content-hashed tag is in the repository
+ * already. Every progress item is checked: an error reported there fails the step, not just a log
+ * line.
  *
  * <p>An environment image is shared by many tasks: pushes of one image wait for each other on this
  * instance (the second finds the first's push and pushes nothing), and what is known to be in the
@@ -53,11 +55,16 @@ class PushImage implements PipelineStep {
 
   @Override
   public boolean handles(Task task) {
-    return task.status() == TaskStatus.PUSHING;
+    return task.status() == TaskStatus.PUSHING
+        || (task.status() == TaskStatus.BUILDING && task.imageRef() != null);
   }
 
   @Override
   public StepResult run(Task task, StepContext context) throws InterruptedException {
+    if (task.status() == TaskStatus.BUILDING) {
+      task.startPushing(context.now());
+      return StepResult.statusFirst();
+    }
     String repository = task.settings().ecrRepoName();
     String local = task.imageRef();
     String tag = local.substring(local.lastIndexOf(':') + 1);

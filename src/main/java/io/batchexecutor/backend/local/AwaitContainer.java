@@ -11,7 +11,6 @@ import io.batchexecutor.runner.RunnerResult;
 import io.batchexecutor.storage.ObjectStores;
 import io.batchexecutor.task.SubWorkflows;
 import io.batchexecutor.task.Task;
-import io.batchexecutor.task.TaskError;
 import io.batchexecutor.task.TaskObjects;
 import io.batchexecutor.task.TaskStatus;
 import java.io.IOException;
@@ -30,8 +29,9 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * SUBMITTED/RUNNING → SUCCEEDED/FAILED: waits on the container (docker's wait call, not polling),
  * enforces the time limit, collects the runner's result and the container's output into the object
- * store, removes the container, and records the outcome. An attempt that ended without a result for
- * reasons outside the user's code is retried up to {@code retry_attempts}.
+ * store, removes the container, and records what the attempt came to ({@link AttemptOutcome})
+ * through {@link TaskAttempts}: the task's end, or, as {@link AttemptPolicy} decides for an attempt
+ * that ended without a result for reasons outside the user's code, the next attempt.
  */
 class AwaitContainer implements PipelineStep {
 
@@ -52,7 +52,8 @@ class AwaitContainer implements PipelineStep {
 
   private final ObjectStores stores;
   private final JsonMapper json;
-  private final SubWorkflows subWorkflows;
+  private final AttemptLauncher launcher;
+  private final TaskAttempts attempts;
 
   AwaitContainer(
       LocalContainers containers,
@@ -60,7 +61,8 @@ class AwaitContainer implements PipelineStep {
       JsonMapper json,
       TaskScheduler collector,
       SubWorkflows subWorkflows) {
-    this.subWorkflows = subWorkflows;
+    this.launcher = new ContainerLauncher(containers);
+    this.attempts = new TaskAttempts(launcher, subWorkflows);
     this.collector = collector;
     this.containers = containers;
     this.stores = stores;
@@ -75,16 +77,20 @@ class AwaitContainer implements PipelineStep {
 
   @Override
   public StepResult run(Task task, StepContext context) throws InterruptedException {
+    AttemptOutcome outcome = awaitAttempt(task, context);
+    attempts.settle(task, outcome, context.now());
+    return StepResult.proceed();
+  }
+
+  /** Waits for the task's current attempt to end, and collects what it left: what it came to. */
+  private AttemptOutcome awaitAttempt(Task task, StepContext context) throws InterruptedException {
     String id = task.containerId();
     Optional<InspectContainerResponse> inspected = containers.inspect(id);
     if (inspected.isEmpty()) {
-      return containerGone(task, context);
+      return containerGone(task);
     }
-    InspectContainerResponse.ContainerState state = inspected.get().getState();
-    if (!Boolean.TRUE.equals(state.getRunning()) && "created".equals(state.getStatus())) {
-      containers.start(task, id);
-      state = containers.inspect(id).orElseThrow().getState();
-    }
+    InspectContainerResponse.ContainerState state =
+        launcher.startIfCreated(task, inspected.get()).orElseThrow().getState();
     if (task.status() == TaskStatus.SUBMITTED) {
       task.observe(
           TaskStatus.RUNNING, "running in container " + id.substring(0, 12), context.now());
@@ -95,33 +101,29 @@ class AwaitContainer implements PipelineStep {
     Optional<Integer> exit = Optional.empty();
     while (exit.isEmpty()) {
       if (context.stopRequested()) {
-        return StepResult.proceed(); // cancel or lost lease: the pipeline decides what follows
+        return AttemptOutcome.stopped(); // cancel or lost lease: the pipeline decides what follows
       }
       long left = Duration.between(context.now(), deadline).toMillis();
       if (left <= 0) {
-        return timedOut(task, id, context);
+        return timedOut(task, id);
       }
       exit = containers.awaitExit(id, Math.min(left, WAIT_SLICE_MILLIS));
     }
-    return finished(task, inspected.get(), exit.get(), context);
+    return finished(task, inspected.get(), exit.get());
   }
 
-  private StepResult timedOut(Task task, String id, StepContext context)
-      throws InterruptedException {
+  private AttemptOutcome timedOut(Task task, String id) throws InterruptedException {
     containers.kill(id);
     storeLogs(task, id);
     containers.remove(id);
-    String reason = "time limit of " + task.settings().timeLimit() + " s exceeded";
-    task.fail(reason, new TaskError("TimeLimitExceeded", reason, null), null, null, context.now());
-    return StepResult.proceed();
+    return AttemptOutcome.timedOut(task);
   }
 
   /**
-   * Collects and records the end of {@code container} (as inspected before its end: its mounts and
-   * environment are what the output is read by).
+   * Collects the end of {@code container} (as inspected before its end: its mounts and environment
+   * are what the output is read by): what it came to.
    */
-  private StepResult finished(
-      Task task, InspectContainerResponse container, int exitCode, StepContext context)
+  private AttemptOutcome finished(Task task, InspectContainerResponse container, int exitCode)
       throws InterruptedException {
     String id = container.getId();
     Map<String, byte[]> outputs = containers.output.outputs(container);
@@ -164,8 +166,7 @@ class AwaitContainer implements PipelineStep {
       // does not slow the start of the next container; a crash before it leaves an exited
       // container behind, which holds nothing but that task's finished output
       collector.schedule(() -> removeAlone(id), Instant.now().plus(REMOVE_AFTER));
-      RunnerOutcome.returnedBy(task, document, pointer, exitCode, context.now(), subWorkflows);
-      return StepResult.proceed();
+      return AttemptOutcome.returned(exitCode, document, pointer);
     }
     // only an attempt that did not return asks the engine whether it ran out of memory
     boolean oomKilled =
@@ -175,19 +176,16 @@ class AwaitContainer implements PipelineStep {
             .orElse(false);
     containers.remove(id);
     if (exitCode == EXIT_RAISED && RunnerOutcome.raised(document)) {
-      RunnerOutcome.failRaised(task, document, exitCode, pointer, context.now());
-    } else if (oomKilled) {
-      String reason = LocalContainers.outOfMemory(task);
-      task.fail(
-          reason, new TaskError("OutOfMemory", reason, null), exitCode, pointer, context.now());
-    } else {
-      String reason =
-          "the container exited with code "
-              + exitCode
-              + (document == null ? " without a result" : " with an unexpected result");
-      retryOrFail(task, reason, exitCode, context);
+      return AttemptOutcome.raised(exitCode, document, pointer);
     }
-    return StepResult.proceed();
+    if (oomKilled) {
+      return AttemptOutcome.outOfMemory(task, exitCode, pointer);
+    }
+    return AttemptOutcome.noResult(
+        exitCode,
+        "the container exited with code "
+            + exitCode
+            + (document == null ? " without a result" : " with an unexpected result"));
   }
 
   private void removeAlone(String id) {
@@ -208,7 +206,8 @@ class AwaitContainer implements PipelineStep {
     }
   }
 
-  private StepResult containerGone(Task task, StepContext context) {
+  /** The container is gone: its result, when it was stored before, else a lost attempt. */
+  private AttemptOutcome containerGone(Task task) {
     // the container was removed after its result was stored, before the task was updated
     String pointer =
         stores
@@ -225,41 +224,12 @@ class AwaitContainer implements PipelineStep {
           .ifPresent(pickle -> files.put(TaskObjects.PICKLE, pickle));
       task.resultsCollected(ResultDigests.of(files));
       RunnerResult document = RunnerResult.parse(json, stored.get());
-      if (RunnerOutcome.returned(document)) {
-        RunnerOutcome.returnedBy(task, document, pointer, 0, context.now(), subWorkflows);
-      } else {
-        RunnerOutcome.failRaised(task, document, EXIT_RAISED, pointer, context.now());
-      }
-      return StepResult.proceed();
+      return RunnerOutcome.returned(document)
+          ? AttemptOutcome.returned(0, document, pointer)
+          : AttemptOutcome.raised(EXIT_RAISED, document, pointer);
     }
-    retryOrFail(
-        task,
-        "the container " + task.containerId().substring(0, 12) + " disappeared",
-        null,
-        context);
-    return StepResult.proceed();
-  }
-
-  private void retryOrFail(Task task, String reason, Integer exitCode, StepContext context) {
-    int attempts = task.attempts();
-    if (attempts < task.settings().retryAttempts()) {
-      int next = attempts + 1;
-      String id = containers.createOrFind(task, next);
-      containers.start(task, id);
-      task.retrying(
-          reason + "; starting attempt " + next,
-          Map.of("exit_code", exitCode == null ? -1 : exitCode),
-          context.now());
-      task.attemptStarted(next, Map.of("container_id", id), context.now());
-      task.retriedIn(id, context.now());
-      return;
-    }
-    task.fail(
-        reason + " (attempt " + attempts + " of " + task.settings().retryAttempts() + ")",
-        new TaskError("ContainerFailed", reason, null),
-        exitCode,
-        null,
-        context.now());
+    return AttemptOutcome.lost(
+        "the container " + task.containerId().substring(0, 12) + " disappeared");
   }
 
   /** Stores what the container printed, within {@code max-log-size}, streamed from a file. */

@@ -8,15 +8,17 @@ import io.batchexecutor.task.TaskStatus;
 import java.util.Map;
 
 /**
- * BUILDING (image built) → SUBMITTED → RUNNING: creates the first attempt's container (or finds it,
- * after a crash) and starts it.
+ * BUILDING (image built) → SUBMITTED → RUNNING: launches the first attempt's container (created, or
+ * found after a crash, and started) through the {@link AttemptLauncher}.
  */
 class LaunchContainer implements PipelineStep {
 
   private final LocalContainers containers;
+  private final AttemptLauncher launcher;
 
   LaunchContainer(LocalContainers containers) {
     this.containers = containers;
+    this.launcher = new ContainerLauncher(containers);
   }
 
   @Override
@@ -30,9 +32,8 @@ class LaunchContainer implements PipelineStep {
   public StepResult run(Task task, StepContext context) {
     int attempt = 1;
     containers.recordCpuLimit(task, context.now());
-    String id = containers.createOrFind(task, attempt);
+    String id = launcher.launch(task, attempt);
     task.submittedToContainer(id, context.now());
-    containers.start(task, id);
     task.attemptStarted(attempt, Map.of("container_id", id), context.now());
     task.observe(TaskStatus.RUNNING, "running in container " + id.substring(0, 12), context.now());
     return StepResult.proceed();

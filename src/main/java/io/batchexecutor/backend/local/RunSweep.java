@@ -7,7 +7,6 @@ import io.batchexecutor.backend.StepResult;
 import io.batchexecutor.backend.SweepResults;
 import io.batchexecutor.storage.ObjectStores;
 import io.batchexecutor.storage.ObjectTooLargeException;
-import io.batchexecutor.task.EventKind;
 import io.batchexecutor.task.Sweep;
 import io.batchexecutor.task.Task;
 import io.batchexecutor.task.TaskError;
@@ -22,7 +21,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import tools.jackson.databind.json.JsonMapper;
-import tools.jackson.databind.node.ObjectNode;
 
 /**
  * A parameter sweep on the local engine: one container per combination, up to {@code parallel} at
@@ -31,9 +29,10 @@ import tools.jackson.databind.node.ObjectNode;
  * the time limit, gives an error entry). When all have ended the outcomes are gathered into the
  * task's result ({@link SweepResults}). A run whose container ended without a result for a reason
  * outside the function (killed, runner failure; not out of memory) is tried again, up to {@code
- * retry_attempts}, as Batch retries an array job's child. After a crash, runs with a stored outcome
- * are done, each other run's latest container is found by name, and the rest are started: no
- * combination runs more often than its attempts allow.
+ * retry_attempts}, as Batch retries an array job's child: {@link AttemptPolicy} decides, as for a
+ * task's one run, and {@link SweepAttempts} launches the next attempt or makes the run's error.
+ * After a crash, runs with a stored outcome are done, each other run's latest container is found by
+ * name, and the rest are started: no combination runs more often than its attempts allow.
  */
 class RunSweep implements PipelineStep {
 
@@ -47,6 +46,8 @@ class RunSweep implements PipelineStep {
   private final JsonMapper json;
   private final int parallel;
   private final SweepLogs logs;
+  private final AttemptLauncher launcher;
+  private final SweepAttempts attempts;
 
   RunSweep(LocalContainers containers, ObjectStores stores, JsonMapper json, int parallel) {
     this.containers = containers;
@@ -54,6 +55,8 @@ class RunSweep implements PipelineStep {
     this.json = json;
     this.parallel = Math.max(1, parallel);
     this.logs = new SweepLogs(containers, stores);
+    this.launcher = new ContainerLauncher(containers);
+    this.attempts = new SweepAttempts(launcher, json);
   }
 
   @Override
@@ -75,11 +78,11 @@ class RunSweep implements PipelineStep {
       containers.recordCpuLimit(task, context.now());
       task.sweepLaunched(runs, Math.min(parallel, runs), context.now());
       task.attemptStarted(1, Map.of("runs", runs), context.now());
-      return StepResult.proceed();
+      return StepResult.statusFirst();
     }
     if (task.status() == TaskStatus.SUBMITTED) {
       task.observe(TaskStatus.RUNNING, "running " + runs + " combinations", context.now());
-      return StepResult.proceed();
+      return StepResult.statusFirst();
     }
     Set<Integer> done = new HashSet<>();
     Map<Integer, Run> active = new LinkedHashMap<>();
@@ -156,7 +159,7 @@ class RunSweep implements PipelineStep {
       if (next >= runs) {
         break;
       }
-      String id = containers.createOrFind(task, 1, next);
+      String id = launcher.create(task, 1, next);
       active.put(next, track(task, id, 1, context));
     }
     return next;
@@ -176,22 +179,16 @@ class RunSweep implements PipelineStep {
       Run run = entry.getValue();
       String id = run.containerId();
       Optional<Integer> exit = containers.awaitExit(id, WAIT_SLICE_MILLIS);
-      if (exit.isPresent()) {
-        Optional<Run> retry = finished(task, index, run, exit.get(), context);
-        if (retry.isPresent()) {
-          entry.setValue(retry.get());
-          continue;
-        }
-      } else if (context.now().isAfter(entry.getValue().deadline())) {
+      boolean timedOut = exit.isEmpty() && context.now().isAfter(run.deadline());
+      if (exit.isEmpty() && !timedOut) {
+        continue;
+      }
+      if (timedOut) {
         containers.kill(id);
-        ended(
-            task,
-            index,
-            id,
-            error(
-                "TimeLimitExceeded",
-                "time limit of " + task.settings().timeLimit() + " s exceeded"));
-      } else {
+      }
+      Optional<Run> retry = ended(task, index, run, exit, context);
+      if (retry.isPresent()) {
+        entry.setValue(retry.get());
         continue;
       }
       done.add(index);
@@ -203,11 +200,8 @@ class RunSweep implements PipelineStep {
 
   /** Starts the container if it was only created, and works out until when it may run. */
   private Run track(Task task, String id, int attempt, StepContext context) {
-    Optional<InspectContainerResponse> inspected = containers.inspect(id);
-    if (inspected.isPresent() && "created".equals(inspected.get().getState().getStatus())) {
-      containers.start(task, id);
-      inspected = containers.inspect(id);
-    }
+    Optional<InspectContainerResponse> inspected =
+        containers.inspect(id).flatMap(i -> launcher.startIfCreated(task, i));
     containers.logs.follow(id);
     Instant started =
         inspected
@@ -219,49 +213,29 @@ class RunSweep implements PipelineStep {
   }
 
   /**
-   * Stores a run's outcome once its container ended; or, when the container ended without a result
-   * for a reason outside the function (killed, runner failure) and attempts are left, starts the
-   * next attempt first and answers it. The next container exists before the last one is removed, so
-   * after a crash the highest attempt found is the one to follow.
+   * Stores a run's outcome once its container ended (with {@code exit}, or killed past the time
+   * limit: empty); or, when it ended without a result and the policy gives the run another attempt,
+   * starts the next attempt first and answers it. The next container exists before the last one is
+   * removed, so after a crash the highest attempt found is the one to follow.
    */
-  private Optional<Run> finished(Task task, int index, Run run, int exitCode, StepContext context)
+  private Optional<Run> ended(
+      Task task, int index, Run run, Optional<Integer> exit, StepContext context)
       throws InterruptedException {
     String id = run.containerId();
-    Map<String, byte[]> files = new LinkedHashMap<>(containers.output.outputs(id));
+    Map<String, byte[]> files =
+        exit.isPresent()
+            ? new LinkedHashMap<>(containers.output.outputs(id))
+            : new LinkedHashMap<>();
     if (!files.containsKey("result.json")) {
-      boolean outOfMemory =
-          containers
-              .inspect(id)
-              .map(i -> Boolean.TRUE.equals(i.getState().getOOMKilled()))
-              .orElse(false);
-      String reason =
-          outOfMemory
-              ? LocalContainers.outOfMemory(task)
-              : "the container for this combination ended with exit code "
-                  + exitCode
-                  + " and no result";
-      if (!outOfMemory && run.attempt() < task.settings().retryAttempts()) {
-        int next = run.attempt() + 1;
-        String nextId = containers.createOrFind(task, next, index);
-        // written at once: the step may run long after this, and a crash must not lose it
-        context.recordNow(
-            EventKind.RETRY,
-            "combination " + index + ": " + reason + "; starting attempt " + next,
-            Map.of("sweep_index", index, "exit_code", exitCode));
-        Run retry = track(task, nextId, next, context);
+      AttemptOutcome outcome =
+          exit.isPresent() ? withoutResult(task, id, exit.get()) : AttemptOutcome.timedOut(task);
+      SweepAttempts.Next next = attempts.settleRun(task, index, run.attempt(), outcome, context);
+      if (next.retry()) {
+        Run retry = track(task, next.containerId(), next.attempt(), context);
         containers.remove(id);
         return Optional.of(retry);
       }
-      files.put(
-          "result.json",
-          error(
-              outOfMemory ? "OutOfMemory" : "NoResult",
-              reason
-                  + " (attempt "
-                  + run.attempt()
-                  + " of "
-                  + task.settings().retryAttempts()
-                  + ")"));
+      files.put("result.json", next.error());
     }
     logs.store(task, index, id);
     for (Map.Entry<String, byte[]> file : files.entrySet()) {
@@ -271,16 +245,20 @@ class RunSweep implements PipelineStep {
     return Optional.empty();
   }
 
-  private void ended(Task task, int index, String id, byte[] result) throws InterruptedException {
-    logs.store(task, index, id);
-    put(task, index, "result.json", result);
-    containers.remove(id);
-  }
-
-  private byte[] error(String type, String message) {
-    ObjectNode document = json.createObjectNode().put("ok", false);
-    document.putObject("error").put("type", type).put("message", message).put("traceback", "");
-    return json.writeValueAsBytes(document);
+  /** What an attempt that exited with {@code exitCode} and left no result came to. */
+  private AttemptOutcome withoutResult(Task task, String id, int exitCode) {
+    boolean outOfMemory =
+        containers
+            .inspect(id)
+            .map(i -> Boolean.TRUE.equals(i.getState().getOOMKilled()))
+            .orElse(false);
+    return outOfMemory
+        ? AttemptOutcome.outOfMemory(task, exitCode, null)
+        : AttemptOutcome.noResult(
+            exitCode,
+            "the container for this combination ended with exit code "
+                + exitCode
+                + " and no result");
   }
 
   private boolean stored(Task task, int index) {
