@@ -233,7 +233,19 @@ class SubmitBatchJob implements PipelineStep {
   private List<ResourceRequirement> resources(Task task, String queue, StepContext context) {
     TaskSettings s = task.settings();
     if (platforms == null || !platforms.of(queue).fargate()) {
-      return JobDefinitions.resourceOverrides(s);
+      if (FargateRules.whole(s.vcpu())) {
+        return JobDefinitions.resourceOverrides(s);
+      }
+      double vcpu = FargateRules.ec2Vcpu(s.vcpu());
+      task.record(
+          "VCPU_ROUNDED",
+          "runs with "
+              + FargateSizes.vcpuText(vcpu)
+              + " vCPU: AWS Batch takes whole vCPUs on EC2, not "
+              + FargateSizes.vcpuText(s.vcpu()),
+          Map.of("vcpu", vcpu),
+          context.now());
+      return JobDefinitions.resourceOverrides(vcpu, s.memoryMib(), s.numGpus());
     }
     FargateSizes.Size size =
         FargateRules.size(s)

@@ -113,6 +113,58 @@ class FargateTest {
   }
 
   @Test
+  void onEc2ARequestedFractionOfAVcpuIsRefusedNamingTheNearestWholeValue() {
+    assertThat(rules.problems(requested(0.5, null), effective("ec2", 0.5, 1.0, 0)))
+        .singleElement()
+        .satisfies(
+            v -> {
+              assertThat(v.field()).isEqualTo("executor.vcpu");
+              assertThat(v.kind()).isEqualTo(InvalidTaskException.NOT_ON_PLATFORM);
+              assertThat(v.message())
+                  .contains("whole number of vCPUs on EC2")
+                  .contains("not 0.5")
+                  .contains("nearest valid value is 1");
+            });
+    assertThat(rules.problems(requested(2.5, null), effective("ec2", 2.5, 4.0, 0)))
+        .extracting(Violation::message)
+        .singleElement()
+        .asString()
+        .contains("nearest valid value is 3");
+    assertThat(rules.problems(requested(null, null), effective("ec2", 0.5, 4.0, 0)))
+        .as("a default is rounded up at submission instead")
+        .isEmpty();
+  }
+
+  @Test
+  void aFractionalDefaultOnEc2IsRoundedUpInTheOverridesAndTheEventsSaySo() throws Exception {
+    Task task = registering(on("ec2", 0.5, 1.0));
+    new RegisterJobDefinition(
+            batch, batch, account, null, null, clock, platforms, options, java.util.Map.of())
+        .run(task, CONTEXT);
+
+    new SubmitBatchJob(
+            batch,
+            batch,
+            new Throttling(1_000_000, 5, Duration.ofMillis(20), Duration.ofMillis(40), d -> {}),
+            SubmitCap.NONE,
+            null,
+            tools.jackson.databind.json.JsonMapper.builder().build(),
+            JobTags.none(),
+            platforms)
+        .run(task, CONTEXT);
+
+    SubmitJobRequest submitted = batch.submitted.get(0);
+    assertThat(
+            submitted.containerOverrides().resourceRequirements().stream()
+                .map(r -> r.typeAsString() + "=" + r.value()))
+        .containsExactly("VCPU=1", "MEMORY=1024");
+    assertThat(task.pendingEvents())
+        .filteredOn(e -> e.kind().equals(EventKind.VCPU_ROUNDED))
+        .extracting(TaskEvent::reason)
+        .containsExactly("runs with 1 vCPU: AWS Batch takes whole vCPUs on EC2, not 0.5");
+  }
+
+  @Test
   void aProfileWhoseQueueMixesPlatformsRefusesItsTasksWithTheReason() {
     assertThat(rules.problems(requested(null, null), effective("mixed", 2.0, 4.0, 0)))
         .singleElement()
