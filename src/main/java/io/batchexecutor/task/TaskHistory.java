@@ -55,6 +55,19 @@ abstract sealed class TaskHistory extends TaskState permits Task {
     record(EventKind.JOB_DEFINITION, jobDefinitionArn, Map.of("arn", jobDefinitionArn), at);
   }
 
+  /**
+   * The job definition revision the task was to be submitted with was deregistered before: the task
+   * looks for its definition again.
+   */
+  public void definitionGone(String jobDefinitionArn, Instant at) {
+    this.jobDefinitionArn = null;
+    record(
+        EventKind.JOB_DEFINITION,
+        jobDefinitionArn + " was deregistered before the job was submitted: looking again",
+        Map.of("deregistered", jobDefinitionArn),
+        at);
+  }
+
   /** A failed attempt is retried in the new container {@code containerId}. */
   public void retriedIn(String containerId, Instant at) {
     this.containerId = containerId;

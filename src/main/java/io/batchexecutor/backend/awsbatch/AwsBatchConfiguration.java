@@ -263,7 +263,8 @@ public class AwsBatchConfiguration {
       ObjectStores stores,
       JsonMapper json,
       JobTags tags,
-      QueuePlatforms platforms) {
+      QueuePlatforms platforms,
+      RegisterJobDefinition register) {
     SubmitCap cap =
         new SubmitCap(
             aws.maxSubmittedPerClient(),
@@ -277,7 +278,8 @@ public class AwsBatchConfiguration {
         new TaskInputs(tasks, stores, json),
         json,
         tags,
-        platforms);
+        platforms,
+        register == null ? DeregisteredRevisions.NOTHING_REMEMBERED : register::forget);
   }
 
   @Bean

@@ -170,6 +170,19 @@ class RegisterJobDefinition implements PipelineStep {
     return StepResult.proceed();
   }
 
+  /** Forgets revision {@code arn}: it was found deregistered. */
+  void forget(String arn) {
+    revisions.forgetValue(arn);
+  }
+
+  /**
+   * The revisions this instance found or registered within the last {@link #REMEMBER}: a task may
+   * be about to submit with one of them, so the clean-up leaves them alone.
+   */
+  java.util.Set<String> recent() {
+    return revisions.values();
+  }
+
   private Optional<String> existing(String name, String fingerprint) {
     return batch
         .describeJobDefinitionsPaginator(b -> b.jobDefinitionName(name).status("ACTIVE"))

@@ -148,7 +148,10 @@ class FargateOnBatchIT {
         new Api(port)
             .post(
                 "/api/v1/tasks",
-                Tasks.add().executor("execution_profile", "awsbatch").executor("vcpu", 0.5).build());
+                Tasks.add()
+                    .executor("execution_profile", "awsbatch")
+                    .executor("vcpu", 0.5)
+                    .build());
 
     assertProblem(refused, 400, "not-on-platform");
     JsonNode error = refused.json().get("errors").get(0);
