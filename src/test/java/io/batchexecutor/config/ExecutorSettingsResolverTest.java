@@ -185,6 +185,7 @@ class ExecutorSettingsResolverTest {
         false,
         "LATEST",
         null,
+        null,
         null);
   }
 }

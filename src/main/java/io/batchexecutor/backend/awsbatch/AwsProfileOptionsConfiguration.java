@@ -37,7 +37,8 @@ public class AwsProfileOptionsConfiguration {
 
   @Bean
   QueuePlatforms queuePlatforms(AwsBatchClients clients, AwsBatchProperties aws, Clock clock) {
-    return new QueuePlatforms(clients.batch(), clock, aws.platformRefresh());
+    return new QueuePlatforms(
+        clients.batch(), clock, aws.platformRefresh(), aws.platformGiveUpAfter());
   }
 
   @Bean

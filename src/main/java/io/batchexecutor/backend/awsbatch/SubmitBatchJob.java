@@ -177,13 +177,11 @@ class SubmitBatchJob implements PipelineStep {
                   json.writeValueAsString(TaskInputs.digests(TaskInputs.taken(task, dependencies))))
               .build());
     }
-    if (platforms != null && !platforms.of(queue).known()) {
-      // the size a Fargate queue takes differs from an EC2 one's: wait until the platform is read
-      task.observe(
-          task.status(),
-          "waiting for the queue's platform: " + platforms.of(queue).reason(),
-          context.now());
-      return StepResult.releaseFor(QueuePlatforms.UNUSABLE_FOR);
+    // the size a Fargate queue takes differs from an EC2 one's: wait until the platform is read
+    Optional<StepResult> unknown =
+        platforms == null ? Optional.empty() : platforms.unknownFor(task, context.now());
+    if (unknown.isPresent()) {
+      return unknown.get();
     }
     boolean fair = fairShare.fairShare(queue);
     if (!fair && cap.reached(task)) {

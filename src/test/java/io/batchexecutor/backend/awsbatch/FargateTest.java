@@ -272,6 +272,48 @@ class FargateTest {
         .isEqualTo(io.batchexecutor.backend.StepResult.releaseFor(QueuePlatforms.UNUSABLE_FOR));
   }
 
+  @Test
+  void aTaskWaitingForAQueueThatCannotBeReadFailsAfterTheGiveUpTimeAndNewOnesAreRefused()
+      throws Exception {
+    RegisterJobDefinition register =
+        new RegisterJobDefinition(
+            batch, batch, account, null, null, clock, platforms, options, java.util.Map.of());
+    Task task = registering(on("absent", 2.0, 4.0));
+
+    assertThat(register.run(task, CONTEXT))
+        .isEqualTo(io.batchexecutor.backend.StepResult.releaseFor(QueuePlatforms.UNUSABLE_FOR));
+    clock.advance(Duration.ofMinutes(29));
+    register.run(task, CONTEXT);
+    assertThat(task.status()).as("still within the 30 min").isEqualTo(TaskStatus.REGISTERING);
+    assertThat(task.statusReason()).startsWith("waiting for the queue's platform");
+    assertThat(rules.problems(requested(null, null), effective("absent", 2.0, 4.0, 0))).isEmpty();
+
+    clock.advance(Duration.ofMinutes(2));
+    register.run(task, CONTEXT);
+
+    assertThat(task.status()).isEqualTo(TaskStatus.FAILED);
+    assertThat(task.statusReason())
+        .contains("job queue absent does not exist")
+        .contains("for 31 min")
+        .contains("batch-executor.awsbatch.platform-give-up-after");
+    assertThat(task.error().type()).isEqualTo("ProfileUnusable");
+    assertThat(rules.problems(requested(null, null), effective("absent", 2.0, 4.0, 0)))
+        .singleElement()
+        .satisfies(
+            v -> {
+              assertThat(v.kind()).isEqualTo(InvalidTaskException.PROFILE_UNUSABLE);
+              assertThat(v.message()).contains("platform-give-up-after");
+            });
+    assertThat(batch.registered).isEmpty();
+
+    // the queue appears: read again after a minute, usable again
+    batch.queues.add("absent");
+    batch.queueEnvironments.put("absent", List.of("EC2"));
+    clock.advance(Duration.ofMinutes(2));
+    assertThat(platforms.of("absent")).isEqualTo(QueuePlatforms.Platform.EC2);
+    assertThat(rules.problems(requested(null, null), effective("absent", 2.0, 4.0, 0))).isEmpty();
+  }
+
   private static TaskSettings requested(Double vcpu, Double memory) {
     return new TaskSettings(
         null, null, null, null, null, null, null, null, vcpu, memory, null, null, null, null);
