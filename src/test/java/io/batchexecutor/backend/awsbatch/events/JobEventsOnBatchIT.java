@@ -10,14 +10,18 @@ import io.batchexecutor.support.Tasks;
 import io.batchexecutor.support.TestRegistry;
 import io.batchexecutor.support.aws.FakeAwsEndpoint;
 import io.batchexecutor.support.s3.S3MockServer;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -52,6 +56,12 @@ class JobEventsOnBatchIT {
 
   @LocalServerPort int port;
   @Autowired Optional<JobEventsLoop> loop;
+
+  @Autowired
+  @Qualifier("awsBatchEvents")
+  HealthIndicator health;
+
+  @Autowired MeterRegistry meters;
 
   @DynamicPropertySource
   static void endpoint(DynamicPropertyRegistry registry) throws IOException {
@@ -123,7 +133,13 @@ class JobEventsOnBatchIT {
         .as("the end recorded from the event's one DescribeJobs, no poll in between")
         .isEqualTo(beforeEnd + 1);
     assertThat(loop).isPresent();
-    assertThat(loop.get().receiver().counts().used()).isGreaterThanOrEqualTo(3);
+    Map<String, Object> details = health.health().getDetails();
+    assertThat(details).containsEntry("events", "on");
+    assertThat((Long) details.get("used")).isGreaterThanOrEqualTo(3);
+    assertThat(meters.get(JobEventsConfiguration.USED).functionCounter().count())
+        .isGreaterThanOrEqualTo(3);
+    assertThat(meters.get(JobEventsConfiguration.RECEIVED).functionCounter().count())
+        .isGreaterThanOrEqualTo(3);
   }
 
   private static String status(Api api, String id) {
