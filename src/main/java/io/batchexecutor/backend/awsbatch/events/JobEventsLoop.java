@@ -39,6 +39,7 @@ public final class JobEventsLoop implements SmartLifecycle {
 
   @Override
   public void start() {
+    log.info("Receiving AWS Batch job state-change events from SQS; tasks are still polled");
     running = true;
     Thread t = new Thread(this::loop, "aws-batch-events");
     t.setDaemon(true);
