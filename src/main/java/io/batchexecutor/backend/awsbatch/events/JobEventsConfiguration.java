@@ -48,6 +48,11 @@ public class JobEventsConfiguration {
       WatchedJobWakeUps wakeUps,
       JsonMapper json,
       Clock clock) {
+    if (!events.enabled()) {
+      throw new IllegalStateException(
+          "batch-executor.awsbatch.events.queue-url is empty: give the queue's URL, or leave the"
+              + " setting out for no events");
+    }
     ReceiveJobEvents receiver =
         new ReceiveJobEvents(
             sqs,
