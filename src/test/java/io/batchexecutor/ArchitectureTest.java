@@ -87,6 +87,8 @@ class ArchitectureTest {
           .doNotHaveSimpleName("WorkflowRoom")
           .and()
           .doNotHaveSimpleName("CancelRequests")
+          .and()
+          .doNotHaveSimpleName("WatchedJobWakeUps")
           .should()
           .dependOnClassesThat()
           .resideInAPackage("org.springframework.jdbc.core..");

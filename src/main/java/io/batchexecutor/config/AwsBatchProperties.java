@@ -69,6 +69,10 @@ import org.springframework.validation.annotation.Validated;
  * @param fargatePlatformVersion The Fargate platform version of Fargate jobs.
  * @param fargateEphemeralStorage Ephemeral storage of a Fargate job in GiB, 21-200. Unset:
  *     Fargate's default of 20 GiB.
+ * @param cleanup The periodic clean-up of what the service leaves in AWS.
+ * @param platformGiveUpAfter How long a job queue's platform may stay unreadable (AWS does not
+ *     answer, or the queue does not exist) before the tasks waiting for it fail and new ones are
+ *     refused, saying why; counted by each instance from when it first failed to read it.
  */
 @ConfigurationProperties("batch-executor.awsbatch")
 @Validated
@@ -98,7 +102,8 @@ public record AwsBatchProperties(
     @DefaultValue("false") boolean fargateAssignPublicIp,
     @DefaultValue("LATEST") String fargatePlatformVersion,
     @Min(21) @Max(200) Integer fargateEphemeralStorage,
-    @DefaultValue @Valid Cleanup cleanup) {
+    @DefaultValue @Valid Cleanup cleanup,
+    @DefaultValue("30m") Duration platformGiveUpAfter) {
 
   /**
    * The periodic clean-up of what the service leaves in AWS.
@@ -127,6 +132,8 @@ public record AwsBatchProperties(
   }
 
   public AwsBatchProperties {
+    platformGiveUpAfter =
+        platformGiveUpAfter == null ? Duration.ofMinutes(30) : platformGiveUpAfter;
     cleanup =
         cleanup == null
             ? new Cleanup(false, Duration.ofHours(1), Duration.ofDays(7), Duration.ofDays(90))

@@ -79,6 +79,21 @@ public final class Remembered<V> {
     }
   }
 
+  /** Forgets every key that answers {@code value}. */
+  public void forgetValue(V value) {
+    entries.values().removeIf(e -> e.value().equals(value));
+  }
+
+  /** The answers remembered and not expired. */
+  public java.util.Set<V> values() {
+    Instant now = clock.instant();
+    java.util.Set<V> values = new java.util.HashSet<>();
+    entries.values().stream()
+        .filter(e -> now.isBefore(e.until()))
+        .forEach(e -> values.add(e.value()));
+    return values;
+  }
+
   private void put(String key, V value) {
     if (entries.size() >= capacity) {
       Instant now = clock.instant();

@@ -42,5 +42,7 @@ public enum EventKind {
   /** A service the current step needs did not answer; the step runs again later. */
   UNREACHABLE,
   /** The service that did not answer answers again. */
-  REACHABLE
+  REACHABLE,
+  /** The task runs with more vCPUs than it asked for: EC2 takes whole vCPUs. */
+  VCPU_ROUNDED
 }

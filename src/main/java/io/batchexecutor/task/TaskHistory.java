@@ -55,6 +55,19 @@ abstract sealed class TaskHistory extends TaskState permits Task {
     record(EventKind.JOB_DEFINITION, jobDefinitionArn, Map.of("arn", jobDefinitionArn), at);
   }
 
+  /**
+   * The job definition revision the task was to be submitted with was deregistered before: the task
+   * looks for its definition again.
+   */
+  public void definitionGone(String jobDefinitionArn, Instant at) {
+    this.jobDefinitionArn = null;
+    record(
+        EventKind.JOB_DEFINITION,
+        jobDefinitionArn + " was deregistered before the job was submitted: looking again",
+        Map.of("deregistered", jobDefinitionArn),
+        at);
+  }
+
   /** A failed attempt is retried in the new container {@code containerId}. */
   public void retriedIn(String containerId, Instant at) {
     this.containerId = containerId;
@@ -96,6 +109,11 @@ abstract sealed class TaskHistory extends TaskState permits Task {
    */
   public void sizedUp(String reason, Map<String, Object> size, Instant at) {
     record(EventKind.FARGATE_SIZE, reason, size, at);
+  }
+
+  /** Records that a fraction of a vCPU was rounded up to what the queue's platform takes. */
+  public void vcpuRounded(String reason, Map<String, Object> vcpu, Instant at) {
+    record(EventKind.VCPU_ROUNDED, reason, vcpu, at);
   }
 
   /** Options of the task's execution profile that its platform does not run are left out. */

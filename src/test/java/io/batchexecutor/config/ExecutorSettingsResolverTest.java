@@ -188,6 +188,7 @@ class ExecutorSettingsResolverTest {
         false,
         "LATEST",
         null,
+        null,
         null);
   }
 }

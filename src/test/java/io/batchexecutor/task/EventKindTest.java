@@ -37,7 +37,8 @@ class EventKindTest {
             "CONTAINER",
             "LOG_STREAM",
             "UNREACHABLE",
-            "REACHABLE");
+            "REACHABLE",
+            "VCPU_ROUNDED");
   }
 
   @Test

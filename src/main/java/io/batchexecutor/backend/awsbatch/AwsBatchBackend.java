@@ -30,7 +30,7 @@ public class AwsBatchBackend implements ComputeBackend {
   public static final String NAME = "awsbatch";
 
   /** A submitted job is watched by the batched poller until it ends or a cancel is requested. */
-  static final WatchedTasks WATCHED =
+  public static final WatchedTasks WATCHED =
       new WatchedTasks(
           NAME,
           EnumSet.of(

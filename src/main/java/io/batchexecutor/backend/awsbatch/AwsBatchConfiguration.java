@@ -108,7 +108,8 @@ public class AwsBatchConfiguration {
       ObjectStores stores,
       JsonMapper json,
       JobTags tags,
-      QueuePlatforms platforms) {
+      QueuePlatforms platforms,
+      RegisterJobDefinition register) {
     SubmitCap cap =
         new SubmitCap(
             aws.maxSubmittedPerClient(),
@@ -122,7 +123,8 @@ public class AwsBatchConfiguration {
         new TaskInputs(tasks, stores, json),
         json,
         tags,
-        platforms);
+        platforms,
+        register == null ? DeregisteredRevisions.NOTHING_REMEMBERED : register::forget);
   }
 
   @Bean

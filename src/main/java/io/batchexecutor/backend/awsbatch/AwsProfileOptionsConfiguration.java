@@ -36,7 +36,8 @@ public class AwsProfileOptionsConfiguration {
 
   @Bean
   QueuePlatforms queuePlatforms(AwsBatchClients clients, AwsBatchProperties aws, Clock clock) {
-    return new QueuePlatforms(clients.batch(), clock, aws.platformRefresh());
+    return new QueuePlatforms(
+        clients.batch(), clock, aws.platformRefresh(), aws.platformGiveUpAfter());
   }
 
   @Bean
@@ -53,7 +54,8 @@ public class AwsProfileOptionsConfiguration {
       ExecutionProfiles profiles,
       AwsBatchProperties aws,
       Clock clock,
-      TaskScheduler scheduler) {
+      TaskScheduler scheduler,
+      RegisterJobDefinition register) {
     CleanUpAws.Definitions definitions =
         new CleanUpAws.Definitions() {
           @Override
@@ -63,7 +65,10 @@ public class AwsProfileOptionsConfiguration {
 
           @Override
           public Set<String> inUseSince(Collection<String> arns, Instant since) {
-            return inUse.inUseSince(arns, since);
+            // and what this instance found or registered lately: a task may be about to store it
+            Set<String> used = new java.util.HashSet<>(inUse.inUseSince(arns, since));
+            used.addAll(register.recent());
+            return used;
           }
         };
     CleanUpAws cleanUp =

@@ -13,7 +13,9 @@ import java.util.Optional;
  * are a vCPU value or memory the request gives that are not a Fargate size ({@link FargateSizes}),
  * naming the nearest valid size. Values that come from the defaults are not refused: the submit
  * step rounds them up to the smallest size that holds them ({@link #size}), saying so in the task's
- * events.
+ * events. On EC2, a requested fraction of a vCPU is refused (AWS Batch takes whole vCPUs there);
+ * one from the defaults, or accepted while the queue's platform was not known, is rounded up at
+ * submission ({@link #ec2Vcpu}).
  */
 final class FargateRules {
 
@@ -36,7 +38,20 @@ final class FargateRules {
               "cannot run tasks now: " + platform.reason(),
               InvalidTaskException.PROFILE_UNUSABLE));
     }
+    Double vcpu = requested == null ? null : requested.vcpu();
     if (!platform.fargate()) {
+      if (platform.kind() == QueuePlatforms.Platform.Kind.EC2 && vcpu != null && !whole(vcpu)) {
+        return List.of(
+            new Violation(
+                "executor.vcpu",
+                "must be a whole number of vCPUs on EC2 (the queue "
+                    + effective.batchQueue()
+                    + " runs on EC2 instances, where AWS Batch takes no fraction of a vCPU), not "
+                    + FargateSizes.vcpuText(vcpu)
+                    + "; the nearest valid value is "
+                    + FargateSizes.vcpuText(ec2Vcpu(vcpu)),
+                InvalidTaskException.NOT_ON_PLATFORM));
+      }
       return List.of();
     }
     List<Violation> problems = new ArrayList<>();
@@ -49,7 +64,6 @@ final class FargateRules {
               InvalidTaskException.NOT_ON_PLATFORM));
     }
     long mib = effective.memoryMib();
-    Double vcpu = requested == null ? null : requested.vcpu();
     Double memory = requested == null ? null : requested.memory();
     if (vcpu != null && !FargateSizes.validVcpu(vcpu)) {
       problems.add(
@@ -104,6 +118,16 @@ final class FargateRules {
               InvalidTaskException.NOT_ON_PLATFORM));
     }
     return problems;
+  }
+
+  /** Whether {@code vcpu} is a whole number of vCPUs, what EC2 compute environments take. */
+  static boolean whole(double vcpu) {
+    return vcpu == Math.rint(vcpu);
+  }
+
+  /** The vCPUs a job with {@code vcpu} gets on EC2: whole ones, at least one. */
+  static double ec2Vcpu(double vcpu) {
+    return Math.max(1, Math.ceil(vcpu));
   }
 
   /** The Fargate size a task with {@code settings} runs at: the smallest that holds them. */

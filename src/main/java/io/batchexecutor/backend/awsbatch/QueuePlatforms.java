@@ -1,10 +1,14 @@
 package io.batchexecutor.backend.awsbatch;
 
+import io.batchexecutor.backend.StepResult;
+import io.batchexecutor.task.Task;
+import io.batchexecutor.task.TaskError;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
@@ -19,7 +23,10 @@ import software.amazon.awssdk.services.batch.model.JobQueueDetail;
  * FARGATE_SPOT). A queue that mixes both, or has none, is unusable, saying why: its tasks are
  * refused with that reason, and nothing else fails. Each answer is kept for the refresh interval
  * ({@code batch-executor.awsbatch.platform-refresh}), one that is not EC2 or Fargate for a minute
- * at most, so that a queue fixed meanwhile is found soon.
+ * at most, so that a queue fixed meanwhile is found soon. A queue that could not be read for {@code
+ * giveUpAfter} ({@code batch-executor.awsbatch.platform-give-up-after}, counted from this
+ * instance's first failed read) is unusable until it is read again: the tasks waiting for it fail,
+ * new ones are refused, each saying why.
  */
 final class QueuePlatforms {
 
@@ -65,12 +72,39 @@ final class QueuePlatforms {
   private final BatchClient batch;
   private final Clock clock;
   private final Duration refresh;
+  private final Duration giveUpAfter;
   private final Map<String, Entry> known = new ConcurrentHashMap<>();
+  private final Map<String, Instant> unknownSince = new ConcurrentHashMap<>();
 
   QueuePlatforms(BatchClient batch, Clock clock, Duration refresh) {
+    this(batch, clock, refresh, Duration.ofMinutes(30));
+  }
+
+  QueuePlatforms(BatchClient batch, Clock clock, Duration refresh, Duration giveUpAfter) {
     this.batch = batch;
     this.clock = clock;
     this.refresh = refresh;
+    this.giveUpAfter = giveUpAfter;
+  }
+
+  /**
+   * For a step that needs the platform of {@code task}'s queue: empty when it is known; else the
+   * task waits for it (released, its reason saying so) or, when the queue cannot be used, fails
+   * with the reason.
+   */
+  Optional<StepResult> unknownFor(Task task, Instant now) {
+    Platform platform = of(task.settings().batchQueue());
+    if (platform.kind() == Platform.Kind.UNUSABLE) {
+      String reason = "execution profile unusable: " + platform.reason();
+      task.fail(reason, new TaskError("ProfileUnusable", reason, null), null, null, now);
+      return Optional.of(StepResult.proceed());
+    }
+    if (!platform.known()) {
+      // a definition or a size for the wrong platform would be refused at SubmitJob: wait
+      task.observe(task.status(), "waiting for the queue's platform: " + platform.reason(), now);
+      return Optional.of(StepResult.releaseFor(UNUSABLE_FOR));
+    }
+    return Optional.empty();
   }
 
   /** The platform of {@code queue} (a name or an ARN), as last read. */
@@ -78,7 +112,7 @@ final class QueuePlatforms {
     Instant now = clock.instant();
     Entry entry = known.get(queue);
     if (entry != null && now.isBefore(entry.until())) {
-      return entry.platform();
+      return givenUp(queue, entry.platform(), now);
     }
     Platform platform;
     try {
@@ -95,7 +129,28 @@ final class QueuePlatforms {
     Duration keep =
         platform.known() || refresh.compareTo(UNUSABLE_FOR) < 0 ? refresh : UNUSABLE_FOR;
     known.put(queue, new Entry(platform, now.plus(keep)));
-    return platform;
+    if (platform.kind() == Platform.Kind.UNKNOWN) {
+      unknownSince.putIfAbsent(queue, now);
+    } else {
+      unknownSince.remove(queue);
+    }
+    return givenUp(queue, platform, now);
+  }
+
+  /** {@code platform}, or unusable when it has not been known for {@code giveUpAfter}. */
+  private Platform givenUp(String queue, Platform platform, Instant now) {
+    Instant since = unknownSince.get(queue);
+    if (platform.kind() != Platform.Kind.UNKNOWN
+        || since == null
+        || now.isBefore(since.plus(giveUpAfter))) {
+      return platform;
+    }
+    return Platform.unusable(
+        platform.reason()
+            + " (for "
+            + Duration.between(since, now).toMinutes()
+            + " min"
+            + ", longer than batch-executor.awsbatch.platform-give-up-after)");
   }
 
   private Platform describe(String queue) {

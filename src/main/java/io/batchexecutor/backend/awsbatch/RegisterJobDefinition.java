@@ -117,20 +117,11 @@ class RegisterJobDefinition implements PipelineStep {
   public StepResult run(Task task, StepContext context) throws InterruptedException {
     FargateOptions options = null;
     if (platforms != null) {
-      QueuePlatforms.Platform platform = platforms.of(task.settings().batchQueue());
-      if (platform.kind() == QueuePlatforms.Platform.Kind.UNUSABLE) {
-        String reason = "execution profile unusable: " + platform.reason();
-        task.fail(
-            reason, new TaskError("ProfileUnusable", reason, null), null, null, context.now());
-        return StepResult.proceed();
+      Optional<StepResult> unknown = platforms.unknownFor(task, context.now());
+      if (unknown.isPresent()) {
+        return unknown.get();
       }
-      if (!platform.known()) {
-        // a definition for the wrong platform would be refused at SubmitJob: wait for an answer
-        task.observe(
-            task.status(), "waiting for the queue's platform: " + platform.reason(), context.now());
-        return StepResult.releaseFor(QueuePlatforms.UNUSABLE_FOR);
-      }
-      options = platform.fargate() ? fargate : null;
+      options = platforms.of(task.settings().batchQueue()).fargate() ? fargate : null;
     }
     String profile = task.settings().executionProfile();
     LinuxOptions profileLinux =
@@ -166,6 +157,19 @@ class RegisterJobDefinition implements PipelineStep {
                     .orElseGet(() -> registrar.registerJobDefinition(request).jobDefinitionArn()));
     task.registered(arn, context.now());
     return StepResult.proceed();
+  }
+
+  /** Forgets revision {@code arn}: it was found deregistered. */
+  void forget(String arn) {
+    revisions.forgetValue(arn);
+  }
+
+  /**
+   * The revisions this instance found or registered within the last {@link #REMEMBER}: a task may
+   * be about to submit with one of them, so the clean-up leaves them alone.
+   */
+  java.util.Set<String> recent() {
+    return revisions.values();
   }
 
   private Optional<String> existing(String name, String fingerprint) {

@@ -5,7 +5,6 @@ import io.batchexecutor.backend.ResultDigests;
 import io.batchexecutor.backend.StepContext;
 import io.batchexecutor.backend.StepResult;
 import io.batchexecutor.backend.TaskInputs;
-import io.batchexecutor.config.TaskSettings;
 import io.batchexecutor.runner.RunnerContract;
 import io.batchexecutor.task.Sweep;
 import io.batchexecutor.task.Task;
@@ -18,6 +17,7 @@ import java.util.Map;
 import java.util.Optional;
 import software.amazon.awssdk.services.batch.BatchClient;
 import software.amazon.awssdk.services.batch.model.ArrayProperties;
+import software.amazon.awssdk.services.batch.model.ClientException;
 import software.amazon.awssdk.services.batch.model.JobSummary;
 import software.amazon.awssdk.services.batch.model.KeyValuePair;
 import software.amazon.awssdk.services.batch.model.KeyValuesPair;
@@ -58,6 +58,7 @@ class SubmitBatchJob implements PipelineStep {
   private final JsonMapper json;
   private final JobTags tags;
   private final QueuePlatforms platforms;
+  private final DeregisteredRevisions deregistered;
 
   /**
    * @param batch for the name lookup
@@ -75,6 +76,32 @@ class SubmitBatchJob implements PipelineStep {
       JsonMapper json,
       JobTags tags,
       QueuePlatforms platforms) {
+    this(
+        batch,
+        submitter,
+        throttling,
+        cap,
+        inputs,
+        json,
+        tags,
+        platforms,
+        DeregisteredRevisions.NOTHING_REMEMBERED);
+  }
+
+  /**
+   * @param forget makes the register step forget a revision found deregistered at SubmitJob
+   */
+  SubmitBatchJob(
+      BatchClient batch,
+      BatchClient submitter,
+      Throttling throttling,
+      SubmitCap cap,
+      TaskInputs inputs,
+      JsonMapper json,
+      JobTags tags,
+      QueuePlatforms platforms,
+      java.util.function.Consumer<String> forget) {
+    this.deregistered = new DeregisteredRevisions(batch, forget);
     this.tags = tags;
     this.platforms = platforms;
     this.batch = batch;
@@ -150,13 +177,11 @@ class SubmitBatchJob implements PipelineStep {
                   json.writeValueAsString(TaskInputs.digests(TaskInputs.taken(task, dependencies))))
               .build());
     }
-    if (platforms != null && !platforms.of(queue).known()) {
-      // the size a Fargate queue takes differs from an EC2 one's: wait until the platform is read
-      task.observe(
-          task.status(),
-          "waiting for the queue's platform: " + platforms.of(queue).reason(),
-          context.now());
-      return StepResult.releaseFor(QueuePlatforms.UNUSABLE_FOR);
+    // the size a Fargate queue takes differs from an EC2 one's: wait until the platform is read
+    Optional<StepResult> unknown =
+        platforms == null ? Optional.empty() : platforms.unknownFor(task, context.now());
+    if (unknown.isPresent()) {
+      return unknown.get();
     }
     boolean fair = fairShare.fairShare(queue);
     if (!fair && cap.reached(task)) {
@@ -172,10 +197,24 @@ class SubmitBatchJob implements PipelineStep {
             ? Optional.empty()
             : throttling.call(() -> newest(jobsNamed(batch, queue, name)));
     String share = fair ? FairShareQueues.shareIdentifier(task.owner()) : null;
-    String jobId =
-        known.isPresent()
-            ? known.get()
-            : submit(task, name, queue, share, environment, resources(task, queue, context));
+    String jobId;
+    try {
+      jobId =
+          known.isPresent()
+              ? known.get()
+              : submit(
+                  task,
+                  name,
+                  queue,
+                  share,
+                  environment,
+                  JobResources.of(task, platforms, queue, context.now()));
+    } catch (ClientException refused) {
+      if (deregistered.sendBackIfGone(task, context.now())) {
+        return StepResult.proceed();
+      }
+      throw refused;
+    }
     task.submittedAsJob(jobId, "AWS Batch", context.now());
     if (known.isPresent()) {
       task.recovered(jobId, context.now());
@@ -219,41 +258,6 @@ class SubmitBatchJob implements PipelineStep {
                             .containerOverrides(
                                 o -> o.environment(environment).resourceRequirements(resources)))
                 .jobId());
-  }
-
-  /**
-   * The task's resources as container overrides; on a Fargate queue the smallest Fargate size that
-   * holds them (what the request gave was checked at acceptance, so only defaults are rounded up),
-   * said in the task's events when it differs.
-   */
-  private List<ResourceRequirement> resources(Task task, String queue, StepContext context) {
-    TaskSettings s = task.settings();
-    if (platforms == null || !platforms.of(queue).fargate()) {
-      return JobDefinitions.resourceOverrides(s);
-    }
-    FargateSizes.Size size =
-        FargateRules.size(s)
-            .orElseThrow(
-                () ->
-                    new IllegalStateException(
-                        "no Fargate size holds "
-                            + s.vcpu()
-                            + " vCPU with "
-                            + s.memoryMib()
-                            + " MiB"));
-    if (size.vcpu() != s.vcpu() || size.memoryMib() != s.memoryMib()) {
-      task.sizedUp(
-          "runs as "
-              + size
-              + " on Fargate: the smallest Fargate size that holds "
-              + FargateSizes.vcpuText(s.vcpu())
-              + " vCPU with "
-              + s.memoryMib()
-              + " MiB",
-          Map.of("vcpu", size.vcpu(), "memory_mib", size.memoryMib()),
-          context.now());
-    }
-    return JobDefinitions.resourceOverrides(size.vcpu(), size.memoryMib(), 0);
   }
 
   /**

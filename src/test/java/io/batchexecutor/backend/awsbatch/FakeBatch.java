@@ -81,6 +81,10 @@ class FakeBatch implements BatchClient {
                         request.jobDefinitionName() == null
                             || d.jobDefinitionName().equals(request.jobDefinitionName()))
                 .filter(d -> request.status() == null || request.status().equals(d.status()))
+                .filter(
+                    d ->
+                        !request.hasJobDefinitions()
+                            || request.jobDefinitions().contains(d.jobDefinitionArn()))
                 .toList())
         .build();
   }
@@ -113,6 +117,21 @@ class FakeBatch implements BatchClient {
                       .errorMessage("Too Many Requests")
                       .build())
               .build();
+    }
+    if (definitions.stream()
+        .anyMatch(
+            d ->
+                d.jobDefinitionArn().equals(request.jobDefinition())
+                    && "INACTIVE".equals(d.status()))) {
+      // as AWS Batch refuses a job of a deregistered revision
+      throw software.amazon.awssdk.services.batch.model.ClientException.builder()
+          .statusCode(400)
+          .awsErrorDetails(
+              AwsErrorDetails.builder()
+                  .errorCode("ClientException")
+                  .errorMessage("Job definition " + request.jobDefinition() + " is INACTIVE")
+                  .build())
+          .build();
     }
     submitted.add(request);
     String id = "job-" + nextJob++;

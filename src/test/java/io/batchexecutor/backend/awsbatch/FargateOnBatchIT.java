@@ -142,6 +142,25 @@ class FargateOnBatchIT {
         .contains("4 vCPU with 8192 MiB");
   }
 
+  @Test
+  void anEc2RequestForHalfAVcpuIsRefusedNamingVcpu() {
+    Api.Response refused =
+        new Api(port)
+            .post(
+                "/api/v1/tasks",
+                Tasks.add()
+                    .executor("execution_profile", "awsbatch")
+                    .executor("vcpu", 0.5)
+                    .build());
+
+    assertProblem(refused, 400, "not-on-platform");
+    JsonNode error = refused.json().get("errors").get(0);
+    assertThat(error.get("field").asString()).isEqualTo("executor.vcpu");
+    assertThat(error.get("message").asString())
+        .contains("whole number of vCPUs on EC2")
+        .contains("nearest valid value is 1");
+  }
+
   private static String accepted(Api api, Object body) {
     Api.Response response = api.post("/api/v1/tasks", body);
     assertThat(response.status()).as(response.text()).isEqualTo(202);

@@ -113,6 +113,58 @@ class FargateTest {
   }
 
   @Test
+  void onEc2ARequestedFractionOfAVcpuIsRefusedNamingTheNearestWholeValue() {
+    assertThat(rules.problems(requested(0.5, null), effective("ec2", 0.5, 1.0, 0)))
+        .singleElement()
+        .satisfies(
+            v -> {
+              assertThat(v.field()).isEqualTo("executor.vcpu");
+              assertThat(v.kind()).isEqualTo(InvalidTaskException.NOT_ON_PLATFORM);
+              assertThat(v.message())
+                  .contains("whole number of vCPUs on EC2")
+                  .contains("not 0.5")
+                  .contains("nearest valid value is 1");
+            });
+    assertThat(rules.problems(requested(2.5, null), effective("ec2", 2.5, 4.0, 0)))
+        .extracting(Violation::message)
+        .singleElement()
+        .asString()
+        .contains("nearest valid value is 3");
+    assertThat(rules.problems(requested(null, null), effective("ec2", 0.5, 4.0, 0)))
+        .as("a default is rounded up at submission instead")
+        .isEmpty();
+  }
+
+  @Test
+  void aFractionalDefaultOnEc2IsRoundedUpInTheOverridesAndTheEventsSaySo() throws Exception {
+    Task task = registering(on("ec2", 0.5, 1.0));
+    new RegisterJobDefinition(
+            batch, batch, account, null, null, clock, platforms, options, java.util.Map.of())
+        .run(task, CONTEXT);
+
+    new SubmitBatchJob(
+            batch,
+            batch,
+            new Throttling(1_000_000, 5, Duration.ofMillis(20), Duration.ofMillis(40), d -> {}),
+            SubmitCap.NONE,
+            null,
+            tools.jackson.databind.json.JsonMapper.builder().build(),
+            JobTags.none(),
+            platforms)
+        .run(task, CONTEXT);
+
+    SubmitJobRequest submitted = batch.submitted.get(0);
+    assertThat(
+            submitted.containerOverrides().resourceRequirements().stream()
+                .map(r -> r.typeAsString() + "=" + r.value()))
+        .containsExactly("VCPU=1", "MEMORY=1024");
+    assertThat(task.pendingEvents())
+        .filteredOn(e -> e.kind().equals(EventKind.VCPU_ROUNDED))
+        .extracting(TaskEvent::reason)
+        .containsExactly("runs with 1 vCPU: AWS Batch takes whole vCPUs on EC2, not 0.5");
+  }
+
+  @Test
   void aProfileWhoseQueueMixesPlatformsRefusesItsTasksWithTheReason() {
     assertThat(rules.problems(requested(null, null), effective("mixed", 2.0, 4.0, 0)))
         .singleElement()
@@ -218,6 +270,48 @@ class FargateTest {
     assertThat(task.statusReason()).startsWith("waiting for the queue's platform");
     assertThat(result)
         .isEqualTo(io.batchexecutor.backend.StepResult.releaseFor(QueuePlatforms.UNUSABLE_FOR));
+  }
+
+  @Test
+  void aTaskWaitingForAQueueThatCannotBeReadFailsAfterTheGiveUpTimeAndNewOnesAreRefused()
+      throws Exception {
+    RegisterJobDefinition register =
+        new RegisterJobDefinition(
+            batch, batch, account, null, null, clock, platforms, options, java.util.Map.of());
+    Task task = registering(on("absent", 2.0, 4.0));
+
+    assertThat(register.run(task, CONTEXT))
+        .isEqualTo(io.batchexecutor.backend.StepResult.releaseFor(QueuePlatforms.UNUSABLE_FOR));
+    clock.advance(Duration.ofMinutes(29));
+    register.run(task, CONTEXT);
+    assertThat(task.status()).as("still within the 30 min").isEqualTo(TaskStatus.REGISTERING);
+    assertThat(task.statusReason()).startsWith("waiting for the queue's platform");
+    assertThat(rules.problems(requested(null, null), effective("absent", 2.0, 4.0, 0))).isEmpty();
+
+    clock.advance(Duration.ofMinutes(2));
+    register.run(task, CONTEXT);
+
+    assertThat(task.status()).isEqualTo(TaskStatus.FAILED);
+    assertThat(task.statusReason())
+        .contains("job queue absent does not exist")
+        .contains("for 31 min")
+        .contains("batch-executor.awsbatch.platform-give-up-after");
+    assertThat(task.error().type()).isEqualTo("ProfileUnusable");
+    assertThat(rules.problems(requested(null, null), effective("absent", 2.0, 4.0, 0)))
+        .singleElement()
+        .satisfies(
+            v -> {
+              assertThat(v.kind()).isEqualTo(InvalidTaskException.PROFILE_UNUSABLE);
+              assertThat(v.message()).contains("platform-give-up-after");
+            });
+    assertThat(batch.registered).isEmpty();
+
+    // the queue appears: read again after a minute, usable again
+    batch.queues.add("absent");
+    batch.queueEnvironments.put("absent", List.of("EC2"));
+    clock.advance(Duration.ofMinutes(2));
+    assertThat(platforms.of("absent")).isEqualTo(QueuePlatforms.Platform.EC2);
+    assertThat(rules.problems(requested(null, null), effective("absent", 2.0, 4.0, 0))).isEmpty();
   }
 
   private static TaskSettings requested(Double vcpu, Double memory) {

@@ -27,9 +27,9 @@ import tools.jackson.databind.JsonNode;
  * A small AWS-compatible endpoint on 127.0.0.1 for the whole AWS Batch flow, spoken to through the
  * real AWS SDK wire protocols. It dispatches each call to the service it is for: STS ({@link
  * FakeSts}, query and JSON), ECR ({@link FakeEcr}, a real loopback registry behind it) and
- * CloudWatch Logs ({@link FakeLogs}), both JSON 1.1, AWS Batch ({@link FakeBatchApi}, REST JSON;
- * its jobs run by {@link FakeJobRunner} as containers on the local Docker engine) and S3 ({@link
- * FakeS3}, passed on to an S3-compatible server).
+ * CloudWatch Logs ({@link FakeLogs}), both JSON 1.1, SQS ({@link FakeSqs}, JSON 1.0), AWS Batch
+ * ({@link FakeBatchApi}, REST JSON; its jobs run by {@link FakeJobRunner} as containers on the
+ * local Docker engine) and S3 ({@link FakeS3}, passed on to an S3-compatible server).
  *
  * <p>A test can hold the answer to the next call of an operation ({@link #holdNext}), keep the next
  * submitted job in SUBMITTED ({@link #gateNextJob}) or make an operation unavailable ({@link
@@ -48,6 +48,7 @@ public final class FakeAwsEndpoint implements AutoCloseable {
   private final FakeLogs logs = new FakeLogs();
   private final FakeJobRunner runner;
   private final FakeBatchApi batch;
+  private final FakeSqs sqs;
 
   private final List<String> calls = new CopyOnWriteArrayList<>();
   private final Map<String, Hold> holds = new ConcurrentHashMap<>();
@@ -73,6 +74,7 @@ public final class FakeAwsEndpoint implements AutoCloseable {
     server.setExecutor(threads);
     server.createContext("/", this::handle);
     server.start();
+    sqs = new FakeSqs(endpoint() + "/" + ACCOUNT + "/batch-job-events");
   }
 
   /**
@@ -153,6 +155,45 @@ public final class FakeAwsEndpoint implements AutoCloseable {
   public AutoCloseable failEvery(String operation) {
     failing.add(operation);
     return () -> failing.remove(operation);
+  }
+
+  /** The URL of the endpoint's one SQS queue, which receives what {@link #sendToQueue} sends. */
+  public String queueUrl() {
+    return sqs.queueUrl();
+  }
+
+  /**
+   * Puts {@code body} in the SQS queue, as an EventBridge rule does with an event (see {@link
+   * #batchJobStateChange}).
+   */
+  public void sendToQueue(String body) {
+    sqs.send(body);
+  }
+
+  /** The messages in the SQS queue that were not deleted yet. */
+  public int queueMessagesLeft() {
+    return sqs.left();
+  }
+
+  /** An EventBridge "Batch Job State Change" event for job {@code jobId}, saying {@code status}. */
+  public static String batchJobStateChange(String jobId, String status) {
+    return AwsAnswer.JSON
+        .createObjectNode()
+        .put("version", "0")
+        .put("id", java.util.UUID.randomUUID().toString())
+        .put("detail-type", "Batch Job State Change")
+        .put("source", "aws.batch")
+        .put("account", ACCOUNT)
+        .put("region", REGION)
+        .<tools.jackson.databind.node.ObjectNode>set(
+            "detail", AwsAnswer.JSON.createObjectNode().put("jobId", jobId).put("status", status))
+        .toString();
+  }
+
+  /** The status AWS Batch gives job {@code jobId}, if there is such a job. */
+  public Optional<String> jobStatus(String jobId) {
+    FakeBatchJob job = batch.job(jobId);
+    return job == null ? Optional.empty() : Optional.of(job.status);
   }
 
   /** Every operation called, in order. */
@@ -261,6 +302,9 @@ public final class FakeAwsEndpoint implements AutoCloseable {
     }
     if (logs.speaks(target)) {
       return logs.answer(operation, request);
+    }
+    if (sqs.speaks(target)) {
+      return sqs.answer(operation, request);
     }
     return AwsAnswer.error(
         400, "InvalidAction", "the fake does not speak " + target, AwsAnswer.JSON_1_1);

@@ -68,6 +68,18 @@ final class FakeBatchRules {
           + " is not compatible with the platform capabilities of job definition "
           + request.path("jobDefinition").asString();
     }
+    if (!fargate) {
+      for (JsonNode r : request.path("containerOverrides").path("resourceRequirements")) {
+        if ("VCPU".equals(r.path("type").asString())) {
+          double vcpu = Double.parseDouble(r.path("value").asString("0"));
+          if (vcpu < 1 || vcpu != Math.rint(vcpu)) {
+            return "Invalid vCPU value "
+                + r.path("value").asString()
+                + ": jobs on EC2 resources take a whole number of vCPUs, at least 1";
+          }
+        }
+      }
+    }
     if (fargate) {
       Map<String, String> base = new HashMap<>();
       definition

@@ -65,4 +65,19 @@ class FakeBatchRulesTest {
                 false))
         .isNull();
   }
+
+  @Test
+  void aFractionOfAVcpuIsRefusedOnEc2AndTakenOnFargate() {
+    String half =
+        "{\"containerOverrides\":{\"resourceRequirements\":[{\"type\":\"VCPU\",\"value\":\"0.5\"},"
+            + "{\"type\":\"MEMORY\",\"value\":\"1024\"}]}}";
+    assertThat(FakeBatchRules.submitRefusal(json(half), json("{}"), false))
+        .contains("whole number of vCPUs");
+    assertThat(
+            FakeBatchRules.submitRefusal(
+                json(half), json("{\"platformCapabilities\":[\"FARGATE\"]}"), true))
+        .isNull();
+    assertThat(FakeBatchRules.submitRefusal(json(half.replace("0.5", "2")), json("{}"), false))
+        .isNull();
+  }
 }
