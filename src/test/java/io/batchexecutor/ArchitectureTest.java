@@ -83,6 +83,8 @@ class ArchitectureTest {
           .doNotHaveSimpleName("SubmittedJobs")
           .and()
           .doNotHaveSimpleName("DefinitionsInUse")
+          .and()
+          .doNotHaveSimpleName("UploadedFiles")
           .should()
           .dependOnClassesThat()
           .resideInAPackage("org.springframework.jdbc.core..");

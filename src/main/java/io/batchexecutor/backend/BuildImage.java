@@ -10,12 +10,14 @@ import io.batchexecutor.image.PipInstall;
 import io.batchexecutor.image.TaskImage;
 import io.batchexecutor.storage.ObjectStores;
 import io.batchexecutor.support.Sha256;
+import io.batchexecutor.task.FileTransfer;
 import io.batchexecutor.task.Sweep;
 import io.batchexecutor.task.Task;
 import io.batchexecutor.task.TaskError;
 import io.batchexecutor.task.TaskObjects;
 import io.batchexecutor.task.TaskSpec;
 import io.batchexecutor.task.TaskStatus;
+import io.batchexecutor.task.UploadedFiles;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -55,6 +57,7 @@ public class BuildImage implements PipelineStep {
   private final BuildSlots slots;
   private final JsonMapper json;
   private final boolean s3Results;
+  private final UploadedFiles uploads;
 
   /**
    * @param settings the image settings: default base image, index, source builds, time-out, and
@@ -67,6 +70,22 @@ public class BuildImage implements PipelineStep {
       BatchExecutorProperties.Image settings,
       JsonMapper json,
       boolean s3Results) {
+    this(builder, stores, runner, settings, json, s3Results, null);
+  }
+
+  /**
+   * A build step that also stages the uploads a task's {@code files} name beside its payload
+   * ({@code uploads} {@code null}: none can be, and a task naming one fails).
+   */
+  public BuildImage(
+      ImageBuilder builder,
+      ObjectStores stores,
+      byte[] runner,
+      BatchExecutorProperties.Image settings,
+      JsonMapper json,
+      boolean s3Results,
+      UploadedFiles uploads) {
+    this.uploads = uploads;
     this.s3Results = s3Results;
     this.builder = builder;
     this.stores = stores;
@@ -131,6 +150,7 @@ public class BuildImage implements PipelineStep {
       }
       if (staged) {
         stagePayload(task);
+        stageUploads(task);
       }
       if (!built.reused()) {
         stores
@@ -141,6 +161,13 @@ public class BuildImage implements PipelineStep {
                 built.buildLog().getBytes(StandardCharsets.UTF_8));
       }
       task.imageBuilt(built.reference(), built.reused(), staged, context.now());
+    } catch (UploadGoneException e) {
+      task.fail(
+          e.getMessage(),
+          new TaskError("UploadNotFound", e.getMessage(), ""),
+          null,
+          null,
+          context.now());
     } catch (ImageBuildException e) {
       task.fail(
           e.getMessage(),
@@ -208,6 +235,48 @@ public class BuildImage implements PipelineStep {
     }
   }
 
+  /**
+   * Copies each upload the task's {@code files} name from its client's uploads to {@code
+   * uploads/<id>} under the task's prefix, where the runner (AWS Batch) or the local backend (into
+   * the container) takes it: the task keeps its own copy, whatever the client deletes later, and it
+   * goes with the task's other objects.
+   */
+  private void stageUploads(Task task) {
+    if (!task.spec().hasFiles()) {
+      return;
+    }
+    for (FileTransfer file : task.spec().files()) {
+      if (file.upload() == null) {
+        continue;
+      }
+      byte[] bytes =
+          (uploads == null ? Optional.<byte[]>empty() : uploads.bytes(task.owner(), file.upload()))
+              .orElseThrow(
+                  () ->
+                      new UploadGoneException(
+                          "the upload "
+                              + file.upload()
+                              + " for "
+                              + file.path()
+                              + " is gone: it was deleted after the task was accepted"));
+      stores
+          .primary()
+          .put(
+              task.settings().s3BucketName(),
+              TaskObjects.key(task, TaskInputs.UPLOADS + "/" + file.upload()),
+              bytes);
+    }
+  }
+
+  /** An upload a task names was deleted before the task was prepared. */
+  static final class UploadGoneException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    UploadGoneException(String message) {
+      super(message);
+    }
+  }
+
   /** The image a baked task runs in: its call built in. */
   public TaskImage bakedImageOf(Task task) {
     return TaskImage.of(environmentOf(task), payloadOf(task), runner, json);
@@ -251,7 +320,8 @@ public class BuildImage implements PipelineStep {
             ? null
             : spec.sweepPayloadExpanded()
                 ? Sweep.expanded(spec.sweep())
-                : Sweep.payload(spec.sweep()));
+                : Sweep.payload(spec.sweep()),
+        spec.hasFiles() ? spec.files() : null);
   }
 
   private static String tail(String log) {

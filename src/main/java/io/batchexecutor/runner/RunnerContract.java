@@ -24,6 +24,26 @@ public final class RunnerContract {
    */
   public static final String STDERR_FILE = "stderr.txt";
 
+  /**
+   * The name of a file a task's {@code files} keep for the client, in the output directory beside
+   * {@link #RESULT_FILE}: this prefix and the transfer's index in {@code files}.
+   */
+  public static final String KEPT_FILE_PREFIX = "file-";
+
+  /** How many transfers a task may name at most, so how many kept files there can be. */
+  public static final int MAX_FILES = 64;
+
+  /** The name of the kept file of transfer {@code index}. */
+  public static String keptFile(int index) {
+    return KEPT_FILE_PREFIX + index;
+  }
+
+  /**
+   * Where the local backend puts the uploads a task's files name ({@code <dir>/<id>}); on AWS Batch
+   * the runner reads them beside the payload in S3 ({@code uploads/<id>}).
+   */
+  public static final String UPLOADS_DIR = "/batch-executor-files/uploads";
+
   /** Exit code: the function (or its module source) raised, or the runner refused its input. */
   public static final int EXIT_RAISED = 65;
 
