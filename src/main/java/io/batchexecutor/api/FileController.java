@@ -174,7 +174,12 @@ public class FileController {
   @GetMapping(
       path = "/api/v1/files/{id}",
       produces = {MediaType.APPLICATION_OCTET_STREAM_VALUE, MediaType.APPLICATION_JSON_VALUE})
-  @Operation(operationId = "getFile", summary = "The bytes of one of the client's uploads")
+  @Operation(
+      operationId = "getFile",
+      summary = "The bytes of one of the client's uploads",
+      description =
+          "The bytes as uploaded. Only the caller's own uploads: another client's id is answered"
+              + " 404, as one never uploaded.")
   @ApiResponse(
       responseCode = "200",
       description = "The bytes",
