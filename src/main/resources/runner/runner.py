@@ -366,7 +366,7 @@ def uploads_location():
     payload = os.environ.get("BATCH_EXECUTOR_PAYLOAD_S3_URI")
     if payload:
         return payload.rsplit("/", 1)[0] + "/uploads"
-    return UPLOADS_DIR
+    return os.environ.get("BATCH_EXECUTOR_UPLOADS_DIR") or UPLOADS_DIR
 
 
 def place_files(files):

@@ -83,6 +83,12 @@ public final class RunnerContract {
   /** The most bytes the runner keeps of each of stdout and stderr (16 MiB when not set). */
   public static final String MAX_LOG_SIZE = "BATCH_EXECUTOR_MAX_LOG_SIZE";
 
+  /**
+   * Where the uploads a task's files name are, when not {@link #UPLOADS_DIR} (the runner's tests on
+   * the host); the backends leave it unset.
+   */
+  public static final String UPLOADS_DIR_VARIABLE = "BATCH_EXECUTOR_UPLOADS_DIR";
+
   /** The environment variables {@code runner.py} reads. */
   public static final List<String> ENVIRONMENT =
       List.of(
@@ -96,7 +102,8 @@ public final class RunnerContract {
           INPUTS,
           INPUT_SHA256,
           SWEEP_INDEX,
-          MAX_LOG_SIZE);
+          MAX_LOG_SIZE,
+          UPLOADS_DIR_VARIABLE);
 
   /**
    * The errors the runner reports for itself, before the function runs: the payload or an input
