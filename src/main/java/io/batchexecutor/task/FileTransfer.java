@@ -21,7 +21,9 @@ import io.swagger.v3.oas.annotations.media.Schema;
         "A file placed in the task's container before its function runs (order before, from an"
             + " upload or S3) or taken from it after the function returned (order after, to S3 or"
             + " kept for the client)",
-    example = "{\"path\": \"/tmp/data.csv\", \"upload\": \"<sha256 of the uploaded bytes>\"}")
+    example =
+        "{\"path\": \"/tmp/data.csv\", \"upload\":"
+            + " \"2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae\"}")
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record FileTransfer(
     @Schema(
