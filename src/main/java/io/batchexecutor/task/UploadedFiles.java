@@ -17,10 +17,11 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * The files clients upload for their tasks: each under the client's own prefix of the object store,
- * {@code batch-executor/uploads/<client>/<sha256>}, and one row per client and content in {@code
- * uploaded_file}, which the client's quota counts. The id of an upload is the SHA-256 of its bytes,
- * so uploading the same bytes again stores nothing new, and the runner checks what it places in a
- * task's container against the id.
+ * {@code batch-executor/_uploads/<client>/<sha256>/file} (the {@code _} keeps it apart from the
+ * task prefixes, {@code batch-executor/<client>/}: no client name has one), and one row per client
+ * and content in {@code uploaded_file}, which the client's quota counts. The id of an upload is the
+ * SHA-256 of its bytes, so uploading the same bytes again stores nothing new, and the runner checks
+ * what it places in a task's container against the id.
  *
  * <p>A client only ever sees its own uploads: every read names the owner, and another client's id
  * is as unknown as one never uploaded.
@@ -29,7 +30,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 public class UploadedFiles {
 
   /** Where a client's uploads are kept in the object store, before the client's name. */
-  public static final String PREFIX = TaskObjects.PREFIX + "/uploads/";
+  public static final String PREFIX = TaskObjects.PREFIX + "/_uploads/";
 
   private final JdbcClient jdbc;
   private final TransactionTemplate tx;

@@ -3,10 +3,14 @@ package io.batchexecutor.api;
 import static io.batchexecutor.support.ProblemAssert.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.batchexecutor.config.ExecutorSettingsResolver;
+import io.batchexecutor.config.TaskSettings;
+import io.batchexecutor.storage.ObjectStores;
 import io.batchexecutor.support.Api;
 import io.batchexecutor.support.ServiceTest;
 import io.batchexecutor.support.Sha256;
 import io.batchexecutor.support.Tasks;
+import io.batchexecutor.task.UploadedFiles;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
@@ -14,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.TestPropertySource;
 
@@ -33,6 +38,8 @@ import org.springframework.test.context.TestPropertySource;
 class FileTransferApiTest {
 
   @LocalServerPort int port;
+  @Autowired ObjectStores stores;
+  @Autowired ExecutorSettingsResolver settings;
 
   Api tester;
   Api intruder;
@@ -88,6 +95,14 @@ class FileTransferApiTest {
     assertThat(over.json().get("max_bytes").asLong()).isEqualTo(40);
     assertProblem(
         tester.get("/api/v1/files/" + Sha256.hex(filled(16, 'c'))), 404, "upload-not-found");
+    String refused =
+        stores
+            .primary()
+            .locate(
+                settings.resolve(TaskSettings.none()).s3BucketName(),
+                UploadedFiles.PREFIX + "tester/" + Sha256.hex(filled(16, 'c')) + "/file")
+            .toString();
+    assertThat(stores.get(refused)).as("nothing of a refused upload is kept").isEmpty();
 
     // the other client's quota is its own
     assertThat(upload(Api.INTRUDER, filled(16, 'c')).status()).isEqualTo(201);
