@@ -10,7 +10,6 @@ import io.batchexecutor.image.PipInstall;
 import io.batchexecutor.image.TaskImage;
 import io.batchexecutor.storage.ObjectStores;
 import io.batchexecutor.support.Sha256;
-import io.batchexecutor.task.FileTransfer;
 import io.batchexecutor.task.Sweep;
 import io.batchexecutor.task.Task;
 import io.batchexecutor.task.TaskError;
@@ -57,7 +56,7 @@ public class BuildImage implements PipelineStep {
   private final BuildSlots slots;
   private final JsonMapper json;
   private final boolean s3Results;
-  private final UploadedFiles uploads;
+  private final StageUploads uploads;
 
   /**
    * @param settings the image settings: default base image, index, source builds, time-out, and
@@ -85,7 +84,7 @@ public class BuildImage implements PipelineStep {
       JsonMapper json,
       boolean s3Results,
       UploadedFiles uploads) {
-    this.uploads = uploads;
+    this.uploads = new StageUploads(stores, uploads);
     this.s3Results = s3Results;
     this.builder = builder;
     this.stores = stores;
@@ -150,7 +149,7 @@ public class BuildImage implements PipelineStep {
       }
       if (staged) {
         stagePayload(task);
-        stageUploads(task);
+        uploads.stage(task);
       }
       if (!built.reused()) {
         stores
@@ -161,7 +160,7 @@ public class BuildImage implements PipelineStep {
                 built.buildLog().getBytes(StandardCharsets.UTF_8));
       }
       task.imageBuilt(built.reference(), built.reused(), staged, context.now());
-    } catch (UploadGoneException e) {
+    } catch (StageUploads.UploadGoneException e) {
       task.fail(
           e.getMessage(),
           new TaskError("UploadNotFound", e.getMessage(), ""),
@@ -232,48 +231,6 @@ public class BuildImage implements PipelineStep {
       // the cause stays attached, so a store that does not answer is still waited out
       throw new IllegalStateException(
           "the object store did not take payload.json: " + e.getMessage(), e);
-    }
-  }
-
-  /**
-   * Copies each upload the task's {@code files} name from its client's uploads to {@code
-   * uploads/<id>} under the task's prefix, where the runner (AWS Batch) or the local backend (into
-   * the container) takes it: the task keeps its own copy, whatever the client deletes later, and it
-   * goes with the task's other objects.
-   */
-  private void stageUploads(Task task) {
-    if (!task.spec().hasFiles()) {
-      return;
-    }
-    for (FileTransfer file : task.spec().files()) {
-      if (file.upload() == null) {
-        continue;
-      }
-      byte[] bytes =
-          (uploads == null ? Optional.<byte[]>empty() : uploads.bytes(task.owner(), file.upload()))
-              .orElseThrow(
-                  () ->
-                      new UploadGoneException(
-                          "the upload "
-                              + file.upload()
-                              + " for "
-                              + file.path()
-                              + " is gone: it was deleted after the task was accepted"));
-      stores
-          .primary()
-          .put(
-              task.settings().s3BucketName(),
-              TaskObjects.key(task, TaskInputs.UPLOADS + "/" + file.upload()),
-              bytes);
-    }
-  }
-
-  /** An upload a task names was deleted before the task was prepared. */
-  static final class UploadGoneException extends RuntimeException {
-    private static final long serialVersionUID = 1L;
-
-    UploadGoneException(String message) {
-      super(message);
     }
   }
 
