@@ -5,7 +5,7 @@
 so that ``import batch_executor as ct`` runs code written for Covalent's AWS Batch executor.
 """
 
-from . import executor
+from . import executor, fs, fs_strategies
 from .client import (
     Client,
     TaskHandle,
@@ -62,6 +62,6 @@ __all__ = [
     "ResultNotAvailable", "ServiceUnreachable", "SourceError", "Status", "TaskCancelled",
     "TaskFailed", "TaskHandle", "Unauthorized", "UnsupportedOperation", "WaitTimeout",
     "WorkflowHandle", "cancel", "check_digest", "dispatch", "dispatch_sync", "electron",
-    "executor", "find_token", "function_source", "get_result", "lattice", "loads", "redispatch",
+    "executor", "find_token", "fs", "fs_strategies", "function_source", "get_result", "lattice", "loads", "redispatch",
     "status", "token_file", "sync", "wait",
 ]

@@ -118,7 +118,8 @@ class Client:
     def request(self, method: str, path: str, body: Any = None,
                 query: Optional[Dict[str, Any]] = None, accept: str = "application/json",
                 headers: Optional[Dict[str, str]] = None, timeout: Optional[float] = None,
-                stream: bool = False, retry: Optional[bool] = None) -> Any:
+                stream: bool = False, retry: Optional[bool] = None,
+                data: Optional[bytes] = None) -> Any:
         """One call: the decoded JSON answer (or bytes, or text), or an ApiError.
 
         A ``503`` with ``Retry-After`` is tried again a few times for reads and for submissions
@@ -131,8 +132,9 @@ class Client:
             url += "?" + urllib.parse.urlencode(
                 {k: v for k, v in query.items() if v is not None}, doseq=True
             )
-        data = None
         all_headers = {"Accept": accept, "User-Agent": "batch-executor-python"}
+        if data is not None:  # raw bytes: an upload
+            all_headers["Content-Type"] = "application/octet-stream"
         if self.token:
             all_headers["Authorization"] = "Bearer " + self.token
         if body is not None:
@@ -304,6 +306,24 @@ class Client:
                       size: int = 200) -> Iterator[Dict[str, Any]]:
         """Every one of the caller's workflows, newest first, read a page at a time by cursor."""
         return _follow(lambda cursor: self.workflows(status=status, cursor=cursor, size=size))
+
+    def upload(self, data: bytes) -> Dict[str, Any]:
+        """Uploads ``data`` for tasks (``POST /api/v1/files``): the upload's view, whose ``id``
+        (the SHA-256 of the bytes) a task names in ``files[].upload``. The same bytes again are
+        the same upload. Kept under this client's quota until deleted."""
+        return self.request("POST", "/api/v1/files", data=bytes(data), retry=True)
+
+    def delete_upload(self, upload_id: str) -> None:
+        """Deletes one of this client's uploads, freeing its bytes from the quota."""
+        self.request("DELETE", "/api/v1/files/" + upload_id)
+
+    def task_file(self, task_id: Union[str, uuid.UUID], index: int) -> bytes:
+        """The file a task kept for the client: ``files[index]`` of order after, without s3."""
+        data = self.request("GET", "/api/v1/tasks/%s/files/%d" % (task_id, index),
+                            accept="application/octet-stream")
+        if isinstance(data, str):  # a text/* answer: the bytes as they came
+            data = data.encode("utf-8")
+        return data if data is not None else b""
 
     def executor(self) -> Dict[str, Any]:
         """What the caller may choose: its execution profiles (the default first, each with its

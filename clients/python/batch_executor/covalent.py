@@ -14,7 +14,7 @@ import os
 import re
 from typing import Any, Callable, Dict, List, Optional, Union
 
-from . import hooks, nodes, sublattice, values
+from . import fs, hooks, nodes, sublattice, values
 from .client import Client, json_value
 from .deps import (  # noqa: F401 (the Covalent-style surface names them here too)
     EXECUTOR_KEYS,
@@ -50,6 +50,7 @@ def _unsupported(what, name, value):
 class Electron:
     """A function that runs as a task. Outside a lattice a call is a plain local call."""
 
+    files: List[Any] = []  # its FileTransfers (fs.py)
     _batch_executor_wraps = True  # the function travels, not this wrapper (source.py)
     _batch_executor_electron = True  # Client.submit takes its settings
 
@@ -109,8 +110,9 @@ def electron(_func: Optional[Callable[..., Any]] = None, *, backend: Any = None,
     the lattice that calls it. ``executor`` is an AWSBatchExecutor, ``"awsbatch"`` or None (the
     service's defaults); ``deps_pip`` a DepsPip or a list of requirements; ``deps_bash`` a
     DepsBash, a command or a list of them; ``call_before``/``call_after`` a DepsCall or a list of
-    them — these run in the task around the function (hooks.py)."""
-    _unsupported("electron", "files", files)
+    them — these run in the task around the function (hooks.py); ``files`` a list of
+    ``ct.fs.FileTransfer`` (fs.py)."""
+    transfers = fs.files_of(files)
     executor = executor if executor is not None else backend
     executor_settings(executor)  # a bad executor is an error where it is written
     requirements_of(deps_pip)
@@ -120,11 +122,17 @@ def electron(_func: Optional[Callable[..., Any]] = None, *, backend: Any = None,
 
     def decorate(function):
         if isinstance(function, Lattice):
+            if transfers:
+                raise NotImplementedError("electron(files=...) on a sublattice is not supported by "
+                                          "batch-executor: give the files to its electrons")
             # a sublattice: one task that builds its graph where it runs (sublattice.py)
             return Sublattice(function, executor, deps_pip, deps_bash, call_before, call_after)
         if isinstance(function, Electron):
+            transfers[:0] = function.files
             function = function.function
-        return Electron(function, executor, deps_pip, deps_bash, call_before, call_after)
+        made = Electron(function, executor, deps_pip, deps_bash, call_before, call_after)
+        made.files = transfers
+        return made
 
     return decorate if _func is None else decorate(_func)
 
@@ -202,6 +210,8 @@ class _Graph:
         self.keys = set()
         self.table = nodes.NodeTable()
         self.inputs = None
+        self.uploads = {}  # the uploads of the electrons' file transfers: id -> local path
+        self.kept = {}  # node key -> [(index in its files, local path)] written after the result
 
     def add(self, electron, args, kwargs):
         base = _KEY.sub("_", electron.function.__name__)[:90] or "task"
@@ -249,12 +259,21 @@ class _Graph:
             sliced = function_source(node.electron.function)
             if sliced.module is not None and sliced.module not in modules:
                 modules.append(sliced.module)
-            args = _encoded(list(node.args), what, "args")
-            kwargs = _encoded(dict(node.kwargs), what, "kwargs")
-            source, name = sliced.source, sliced.name
+            given = dict(node.kwargs)
             bash = self.hook(node.electron, "deps_bash")
             before = self.hook(node.electron, "call_before")
             after = self.hook(node.electron, "call_after")
+            plan = fs.plan(node.electron.files, what) if node.electron.files else None
+            if plan is not None:
+                given["files"] = plan.kwarg  # as Covalent passes them
+                self.uploads.update(plan.uploads)
+                if plan.kept:
+                    self.kept[node.key] = plan.kept
+                if plan.mirror:
+                    before = [DepsCall(fs.mirror_files, args=[plan.mirror])] + list(before)
+            args = _encoded(list(node.args), what, "args")
+            kwargs = _encoded(given, what, "kwargs")
+            source, name = sliced.source, sliced.name
             if bash or before or after or values.has_marker([args, kwargs]):
                 source, name = hooks.wrap(source, name, bash, before, after)
             task = {
@@ -265,6 +284,8 @@ class _Graph:
             }
             if node.after:
                 task["after"] = list(node.after)
+            if plan is not None:
+                task["files"] = plan.files
             task.update(self._environment(node))
             extra = sliced.requirements + hooks.requirements(before + after)
             if extra:
@@ -428,6 +449,7 @@ def run_sublattice(module, target, settings, backends, args, kwargs):
 
 _clients = {}
 _modules_of_dispatch = {}
+_kept_of_dispatch = {}  # dispatch id -> {node key: [(index, local path)]}: files to write back
 _graphs_of_dispatch = {}
 
 
@@ -467,7 +489,13 @@ def dispatch(orig_lattice: "Lattice", dispatcher_addr: Optional[str] = None,
         client = _client(dispatcher_addr)
         graph = _Graph(orig_lattice, _backends(client))
         body, modules = graph.build(args, kwargs)
+        for upload, path in graph.uploads.items():
+            stored = client.upload(fs.load_bytes(path))
+            if stored.get("id") != upload:
+                raise RuntimeError("%s changed while the lattice was dispatched" % path)
         workflow = client.submit_workflow(body)
+        if graph.kept:
+            _kept_of_dispatch[workflow.id] = graph.kept
         _modules_of_dispatch[workflow.id] = modules
         _graphs_of_dispatch[workflow.id] = (graph.table, graph.inputs)
         nodes.save(workflow.id, graph.table, graph.inputs)
@@ -503,6 +531,18 @@ def sync(dispatch_id: Union[str, List[str]]) -> None:
         client.workflow(one).wait()
 
 
+def _write_kept_files(client, dispatch_id, info):
+    """Writes the files each succeeded electron's transfers kept to their local paths, once."""
+    kept = _kept_of_dispatch.get(dispatch_id)
+    if not kept or not info:
+        return
+    for key, files in list(kept.items()):
+        view = (info.get("tasks") or {}).get(key)
+        if view and view.get("status") == "SUCCEEDED":
+            fs.write_kept(client, view["id"], files)
+            del kept[key]
+
+
 def get_result(dispatch_id: str, wait: bool = False, dispatcher_addr: Optional[str] = None,
                status_only: bool = False, *, results_dir: Optional[str] = None,
                workflow_output: bool = True, intermediate_outputs: bool = True,
@@ -519,6 +559,7 @@ def get_result(dispatch_id: str, wait: bool = False, dispatcher_addr: Optional[s
         workflow.wait(timeout)
     else:
         workflow.refresh()
+    _write_kept_files(client, str(dispatch_id), workflow.info)
     return Result(client, workflow.info, _modules_of_dispatch.get(str(dispatch_id), []),
                   fetch=not status_only, graph=_graphs_of_dispatch.get(str(dispatch_id)),
                   workflow_output=workflow_output, intermediate_outputs=intermediate_outputs,

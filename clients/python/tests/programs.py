@@ -609,3 +609,97 @@ def inflate_twice(values):
 @ct.lattice
 def nested_sublattices(values):
     return totalled(inflate_twice(values))
+
+
+# ---- tests/functional_tests/file_transfer_test.py (test_local_file_transfer, orders BEFORE and
+# AFTER; test_local_file_transfer_with_kwargs_single) -------------------------------------------
+# The files are made when the module is imported (the test makes them in pytest's tmp_path), in a
+# directory of /tmp, which a task's container may write too.
+
+import tempfile  # noqa: E402
+
+FT_DIR = tempfile.mkdtemp(prefix="batch-executor-transfers-")
+MOCK_CONTENTS = "hello"
+FT_SOURCE = os.path.join(FT_DIR, "source.txt")
+FT_DEST_BEFORE = os.path.join(FT_DIR, "dest_before.txt")
+FT_DEST_AFTER = os.path.join(FT_DIR, "dest_after.txt")
+FT_DEST_KWARGS = os.path.join(FT_DIR, "dest.txt")
+with open(FT_SOURCE, "w") as _source:
+    _source.write(MOCK_CONTENTS)
+
+
+@ct.electron(files=[ct.fs.FileTransfer(FT_SOURCE, FT_DEST_BEFORE, order=ct.fs.Order.BEFORE)])
+def transfer_me_before(files=[]):
+    pass
+
+
+@ct.lattice
+def transfer_before():
+    return transfer_me_before()
+
+
+@ct.electron(files=[ct.fs.FileTransfer(FT_SOURCE, FT_DEST_AFTER, order=ct.fs.Order.AFTER)])
+def transfer_me_after(files=[]):
+    pass
+
+
+@ct.lattice
+def transfer_after():
+    return transfer_me_after()
+
+
+FT_KWARGS = ct.fs.FileTransfer(FT_SOURCE, FT_DEST_KWARGS)
+
+
+@ct.electron(files=[FT_KWARGS])
+def test_transfer(files=[]):
+    return files
+
+
+@ct.lattice
+def transfer_with_kwargs():
+    return test_transfer()
+
+
+# ---- doc/source/how_to/coding/file_transfers_for_workflows_local.ipynb -------------------------
+# (the guide's files are in the notebook's directory; here in one of /tmp)
+
+HOWTO_SOURCE = os.path.join(FT_DIR, "my_source_file")
+HOWTO_DEST = os.path.join(FT_DIR, "my_dest_file")
+file_content = """Mares eat oats and does eat oats
+And little lambs eat ivy ...
+"""
+with open(HOWTO_SOURCE, "w") as _f:
+    _f.write(file_content)
+
+
+@ct.electron(
+        files=[ct.fs.FileTransfer(str(HOWTO_SOURCE), str(HOWTO_DEST))]  # defaults to Rsync
+)
+def my_file_transfer_task(files=None):
+    from_file, to_file = files[0]
+    with open(to_file, 'w') as f_to, open(from_file, 'r') as f_from:
+        for line in f_from:
+            f_to.write(line)
+    return to_file
+
+
+@ct.lattice()
+def my_workflow():
+    return my_file_transfer_task()
+
+
+# ---- doc/source/how_to/coding/file_transfers_to_from_s3.ipynb (its transfers, refused on the
+# local backend: S3 transfers run on AWS Batch with the execution profile's role) ----------------
+
+
+@ct.electron(files=[ct.fs.TransferFromRemote("s3://covalent-tmp/unprocessed_file.png",
+                                             "/tmp/unprocessed_file.png",
+                                             strategy=ct.fs_strategies.S3())])
+def from_s3(files=[]):
+    return files
+
+
+@ct.lattice
+def s3_workflow():
+    return from_s3()

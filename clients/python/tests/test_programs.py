@@ -50,6 +50,10 @@ DISPATCHES = {
     "sublatticing": (p.sublatticing, (1, 2), {}),
     "dynamic": (p.dynamic, (2,), {}),
     "nested_sublattices": (p.nested_sublattices, ([1, 2],), {}),
+    "transfer_before": (p.transfer_before, (), {}),
+    "transfer_after": (p.transfer_after, (), {}),
+    "transfer_with_kwargs": (p.transfer_with_kwargs, (), {}),
+    "my_workflow": (p.my_workflow, (), {}),
 }
 
 
@@ -308,6 +312,45 @@ class CovalentProgramsTest(unittest.TestCase):
         once = twice.get_node_result("inflate").sublattice_result
         self.assertEqual(once.result, [1, 4])
         self.assertEqual(once.get_node_result(0)["node_name"], "square_of")
+
+    # tests/functional_tests/file_transfer_test.py (test_local_file_transfer, BEFORE and AFTER):
+    # the client's source is uploaded, placed in the task's container, and the destination the
+    # task left written back here once the result is read
+    def test_local_file_transfer(self):
+        for name, dest in (("transfer_before", p.FT_DEST_BEFORE),
+                           ("transfer_after", p.FT_DEST_AFTER)):
+            with self.subTest(name):
+                workflow_result = self.result(name)
+                self.assertEqual(workflow_result.status, "COMPLETED")
+                with open(dest) as f:
+                    self.assertEqual(f.read(), p.MOCK_CONTENTS)
+                os.unlink(dest)
+
+    # tests/functional_tests/file_transfer_test.py (test_local_file_transfer_with_kwargs_single)
+    def test_local_file_transfer_with_kwargs_single(self):
+        workflow_result = self.result("transfer_with_kwargs")
+        ft = p.FT_KWARGS
+        self.assertEqual(len(workflow_result.result), 1)
+        self.assertEqual(workflow_result.result, [(ft.from_file.filepath, ft.to_file.filepath)])
+        os.unlink(p.FT_DEST_KWARGS)  # there, as the Covalent test expects
+
+    # doc/source/how_to/coding/file_transfers_for_workflows_local.ipynb: the task reads the
+    # source in its container and writes the destination, which is here once the result is read
+    def test_how_to_transfer_local_files(self):
+        result = self.result("my_workflow")
+        result_filepath = result.result
+        self.assertEqual(result_filepath, p.HOWTO_DEST)
+        with open(result_filepath, "r") as f:
+            self.assertEqual(f.read(), p.file_content)
+
+    # doc/source/how_to/coding/file_transfers_to_from_s3.ipynb: S3 transfers run on AWS Batch
+    # only; on the local backend the dispatch is refused naming the field
+    def test_s3_transfers_are_refused_on_the_local_backend(self):
+        with self.assertRaises(ct.ApiError) as refused:
+            ct.dispatch(p.s3_workflow)()
+        self.assertEqual(refused.exception.status, 400)
+        self.assertEqual(refused.exception.kind, "file-transfer-not-supported")
+        self.assertIn("files[0].s3", str(refused.exception))
 
     def test_at_least_25_of_covalents_programs_run(self):
         # the dispatches above, plus raises_while_built, plus_five and not_top_level

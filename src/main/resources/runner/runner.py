@@ -55,6 +55,14 @@ bytes (16 MiB unless the service says): its first and last halves, with one line
 saying how much was dropped. Output written to the file descriptors directly (a subprocess, os.write)
 is in the container's output only.
 
+A task's files (payload "files", each {"path", "order", "upload" or "s3"}): before the function
+runs, each of order "before" is placed at its path — an upload of the client's, read beside the
+payload (UPLOADS_DIR, copied in by the local backend; uploads/ beside the payload in S3 on AWS
+Batch) and checked against its id, the SHA-256 of its bytes, or an S3 object read with the job's
+role. Once the function returned, each of order "after" is written to its S3 URI, or, without one,
+kept for the client as file-<index> beside result.json. A file that cannot be placed fails the task
+before the function runs (FileTransferFailed); one the function did not leave fails it after.
+
 Exit codes: 0 the function returned; 65 the function (or its module source) raised, or the runner
 refused its payload or an input; 66 the runner itself could not do its job (unreadable payload,
 result not storable).
@@ -78,6 +86,9 @@ SWEEP_INDEX = None  # set by main() for a run of a sweep
 TASK_MODULE_PREFIX = "__batch_executor_task_"
 LOADED_SOURCES = {}  # the name of every task module loaded in this run -> its source
 WORKFLOW_KEY = "workflow"  # the key of result.json that carries a returned sub-workflow
+UPLOADS_DIR = "/batch-executor-files/uploads"  # the local backend copies a task's uploads here
+KEPT_FILE_PREFIX = "file-"  # file-<index>: a file the task's files keep for the client
+KEPT_FILES = {}  # the kept files' names -> their bytes, written beside result.json
 TASK_API_MODULE = "batch_executor_task"  # what task code imports SubWorkflow from
 
 
@@ -266,6 +277,7 @@ def write_outputs(document, pickled):
         files["result.pickle"] = pickled
     for name, stream in KEPT_STREAMS.items():
         files[name] = stream.kept()
+    files.update(KEPT_FILES)
     for name, data in files.items():
         with open(os.path.join(OUT_DIR, name), "wb") as f:
             f.write(data)
@@ -336,6 +348,77 @@ def check_input(key, name, data, location):
             " store, and is not used" % (key, name, location, wanted, actual),
         )
     return data
+
+
+class TransferFailed(InputUnavailable):
+    """A file of the task's files cannot be placed before the function runs."""
+
+    error_type = "FileTransferFailed"
+
+
+def split_s3(uri):
+    bucket, _, key = uri[len("s3://"):].partition("/")
+    return bucket, key
+
+
+def uploads_location():
+    """Where the task's uploads are: beside the payload in S3 on AWS Batch, else UPLOADS_DIR."""
+    payload = os.environ.get("BATCH_EXECUTOR_PAYLOAD_S3_URI")
+    if payload:
+        return payload.rsplit("/", 1)[0] + "/uploads"
+    return os.environ.get("BATCH_EXECUTOR_UPLOADS_DIR") or UPLOADS_DIR
+
+
+def place_files(files):
+    """Places each file of order "before" at its path, before the function runs."""
+    for index, item in enumerate(files):
+        if item.get("order") == "after":
+            continue
+        path = item["path"]
+        try:
+            if item.get("upload"):
+                where = uploads_location()
+                data = read_input(where, item["upload"])
+                if sha256_hex(data) != item["upload"]:
+                    raise Refused(
+                        "InputAltered",
+                        "the upload %s for %s (read from %s) does not match its SHA-256: it was"
+                        " changed in the object store, and is not used" % (item["upload"], path, where),
+                    )
+            else:
+                bucket, key = split_s3(item["s3"])
+                data = s3_client().get_object(Bucket=bucket, Key=key)["Body"].read()
+            directory = os.path.dirname(path)
+            if directory:
+                os.makedirs(directory, exist_ok=True)
+            with open(path, "wb") as f:
+                f.write(data)
+        except Refused:
+            raise
+        except Exception as error:
+            raise TransferFailed(
+                "cannot place files[%d] at %s: %s: %s (on the local backend only /tmp is"
+                " writable in a task's container)" % (index, path, type(error).__name__, error)
+            )
+
+
+def take_files(files):
+    """Takes each file of order "after" from its path once the function returned: to its S3 URI,
+    or kept for the client (file-<index>). One the function did not leave raises."""
+    for index, item in enumerate(files):
+        if item.get("order") != "after":
+            continue
+        path = item["path"]
+        if not os.path.isfile(path):
+            raise FileNotFoundError(
+                "files[%d]: the task left no file at %s to transfer after it" % (index, path))
+        with open(path, "rb") as f:
+            data = f.read()
+        if item.get("s3"):
+            bucket, key = split_s3(item["s3"])
+            s3_client().put_object(Bucket=bucket, Key=key, Body=data)
+        else:
+            KEPT_FILES[KEPT_FILE_PREFIX + str(index)] = data
 
 
 def s3_client():
@@ -565,6 +648,7 @@ def main():
         name = payload["function"]
         args = payload.get("args") or []
         kwargs = payload.get("kwargs") or {}
+        files = payload.get("files") or []
         combination = {}
         if payload.get("sweep") is not None:
             SWEEP_INDEX = int(
@@ -586,6 +670,7 @@ def main():
         args = resolve(args, inputs, loaded)
         kwargs = resolve(kwargs, inputs, loaded)
         kwargs.update(combination)
+        place_files(files)
     except Refused as error:
         return refuse(error)
     except (InputUnavailable, OperationFailed) as error:
@@ -607,6 +692,7 @@ def main():
         if not callable(function):
             raise NameError("the source defines no function named %r" % (name,))
         value = function(*args, **kwargs)
+        take_files(files)
         workflow = None
         if isinstance(value, SubWorkflow):
             if SWEEP_INDEX is not None:

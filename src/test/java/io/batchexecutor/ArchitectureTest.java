@@ -89,6 +89,8 @@ class ArchitectureTest {
           .doNotHaveSimpleName("CancelRequests")
           .and()
           .doNotHaveSimpleName("WatchedJobWakeUps")
+          .and()
+          .doNotHaveSimpleName("UploadedFiles")
           .should()
           .dependOnClassesThat()
           .resideInAPackage("org.springframework.jdbc.core..");

@@ -1,5 +1,6 @@
 package io.batchexecutor.api;
 
+import io.batchexecutor.task.FileTransferChecks;
 import io.batchexecutor.task.InvalidTaskException;
 import io.batchexecutor.task.SubmissionRefusedException;
 import java.net.URI;
@@ -60,6 +61,11 @@ public final class Problems {
       SubmissionRefusedException.TOO_MANY_UNFINISHED_TASKS;
   public static final String TOO_MANY_SUBMISSIONS = SubmissionRefusedException.TOO_MANY_SUBMISSIONS;
   public static final String TOO_MANY_RUNS = SubmissionRefusedException.TOO_MANY_RUNS;
+  public static final String FILE_TOO_LARGE = "file-too-large";
+  public static final String UPLOAD_QUOTA_EXCEEDED = "upload-quota-exceeded";
+  public static final String UPLOAD_NOT_FOUND = FileTransferChecks.UPLOAD_NOT_FOUND;
+  public static final String FILE_TRANSFER_NOT_SUPPORTED = FileTransferChecks.NOT_SUPPORTED;
+  public static final String FILE_NOT_FOUND = "file-not-found";
 
   private Problems() {}
 

@@ -113,7 +113,8 @@ public class TaskController {
                 caller.current(),
                 body.name(),
                 new TaskSpec(
-                    body.function(), body.args(), body.kwargs(), body.image(), body.sweep()),
+                        body.function(), body.args(), body.kwargs(), body.image(), body.sweep())
+                    .withFiles(body.files()),
                 body.executor(),
                 idempotencyKey));
     Task task = result.task();

@@ -17,6 +17,8 @@ import tools.jackson.databind.JsonNode;
  * @param sweep a parameter sweep: keyword argument names to lists of values; the function runs once
  *     per combination and the result is the list of (combination, result or error)
  * @param after in a workflow only: keys of tasks this one waits for without taking their results
+ * @param files files placed in the task's container before the function runs, or taken from it
+ *     after
  */
 @Schema(
     description = "A Python function to run, with its arguments and optional executor settings",
@@ -55,4 +57,10 @@ public record TaskRequest(
                 "In a workflow only: keys of tasks this one waits for (they must succeed first)"
                     + " without taking their results",
             example = "[\"load\"]")
-        java.util.List<String> after) {}
+        java.util.List<String> after,
+    @Schema(
+            description =
+                "Files placed in the task's container before its function runs (from the client's"
+                    + " uploads, or S3 on AWS Batch) and taken from it after (kept for the client,"
+                    + " or to S3 on AWS Batch)")
+        java.util.List<io.batchexecutor.task.FileTransfer> files) {}

@@ -131,8 +131,8 @@ public class WorkflowController {
                           : new NewTask(
                               owner,
                               t.name(),
-                              new TaskSpec(
-                                  t.function(), t.args(), t.kwargs(), t.image(), t.sweep()),
+                              new TaskSpec(t.function(), t.args(), t.kwargs(), t.image(), t.sweep())
+                                  .withFiles(t.files()),
                               t.executor(),
                               null)));
     }

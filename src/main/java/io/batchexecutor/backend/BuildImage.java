@@ -16,6 +16,7 @@ import io.batchexecutor.task.TaskError;
 import io.batchexecutor.task.TaskObjects;
 import io.batchexecutor.task.TaskSpec;
 import io.batchexecutor.task.TaskStatus;
+import io.batchexecutor.task.UploadedFiles;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -55,6 +56,7 @@ public class BuildImage implements PipelineStep {
   private final BuildSlots slots;
   private final JsonMapper json;
   private final boolean s3Results;
+  private final StageUploads uploads;
 
   /**
    * @param settings the image settings: default base image, index, source builds, time-out, and
@@ -67,6 +69,22 @@ public class BuildImage implements PipelineStep {
       ImageProperties settings,
       JsonMapper json,
       boolean s3Results) {
+    this(builder, stores, runner, settings, json, s3Results, null);
+  }
+
+  /**
+   * A build step that also stages the uploads a task's {@code files} name beside its payload
+   * ({@code uploads} {@code null}: none can be, and a task naming one fails).
+   */
+  public BuildImage(
+      ImageBuilder builder,
+      ObjectStores stores,
+      byte[] runner,
+      BatchExecutorProperties.Image settings,
+      JsonMapper json,
+      boolean s3Results,
+      UploadedFiles uploads) {
+    this.uploads = new StageUploads(stores, uploads);
     this.s3Results = s3Results;
     this.builder = builder;
     this.stores = stores;
@@ -131,6 +149,7 @@ public class BuildImage implements PipelineStep {
       }
       if (staged) {
         stagePayload(task);
+        uploads.stage(task);
       }
       if (!built.reused()) {
         stores
@@ -141,6 +160,13 @@ public class BuildImage implements PipelineStep {
                 built.buildLog().getBytes(StandardCharsets.UTF_8));
       }
       task.imageBuilt(built.reference(), built.reused(), staged, context.now());
+    } catch (StageUploads.UploadGoneException e) {
+      task.fail(
+          e.getMessage(),
+          new TaskError("UploadNotFound", e.getMessage(), ""),
+          null,
+          null,
+          context.now());
     } catch (ImageBuildException e) {
       task.fail(
           e.getMessage(),
@@ -251,7 +277,8 @@ public class BuildImage implements PipelineStep {
             ? null
             : spec.sweepPayloadExpanded()
                 ? Sweep.expanded(spec.sweep())
-                : Sweep.payload(spec.sweep()));
+                : Sweep.payload(spec.sweep()),
+        spec.hasFiles() ? spec.files() : null);
   }
 
   private static String tail(String log) {

@@ -1,7 +1,9 @@
 package io.batchexecutor.backend;
 
+import io.batchexecutor.runner.RunnerContract;
 import io.batchexecutor.runner.RunnerResult;
 import io.batchexecutor.storage.ObjectStores;
+import io.batchexecutor.task.FileTransfer;
 import io.batchexecutor.task.Task;
 import io.batchexecutor.task.TaskObjects;
 import io.batchexecutor.task.TaskQueries;
@@ -28,6 +30,15 @@ public class TaskInputs {
    * volume of the container's own files, since its root filesystem is read-only.
    */
   public static final String CONTAINER_DIR = "/batch-executor-files/inputs";
+
+  /**
+   * Where a task's uploads are kept beside its payload ({@code uploads/<id>} under its prefix), and
+   * where the local backend puts them in the container ({@link #UPLOADS_DIR}).
+   */
+  public static final String UPLOADS = "uploads";
+
+  /** Where the local backend puts each upload a task's files name, {@code <dir>/<id>}. */
+  public static final String UPLOADS_DIR = RunnerContract.UPLOADS_DIR;
 
   private final TaskQueries tasks;
   private final ObjectStores stores;
@@ -120,6 +131,39 @@ public class TaskInputs {
       files.put(e.getKey(), result);
     }
     return files;
+  }
+
+  /**
+   * The uploads {@code task}'s files name, by id, as staged beside its payload; the runner checks
+   * each against its id (the SHA-256 of its bytes).
+   *
+   * @throws IllegalStateException when one is gone from the task's objects
+   */
+  public Map<String, byte[]> uploads(Task task) {
+    Map<String, byte[]> uploads = new LinkedHashMap<>();
+    if (!task.spec().hasFiles()) {
+      return uploads;
+    }
+    for (FileTransfer file : task.spec().files()) {
+      if (file.upload() != null && !uploads.containsKey(file.upload())) {
+        String pointer =
+            stores
+                .primary()
+                .locate(
+                    task.settings().s3BucketName(),
+                    TaskObjects.key(task, UPLOADS + "/" + file.upload()))
+                .toString();
+        uploads.put(
+            file.upload(),
+            stores
+                .get(pointer)
+                .orElseThrow(
+                    () ->
+                        new IllegalStateException(
+                            "the upload " + file.upload() + " is gone from " + pointer)));
+      }
+    }
+    return uploads;
   }
 
   /**

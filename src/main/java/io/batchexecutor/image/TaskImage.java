@@ -88,13 +88,24 @@ public final class TaskImage {
    * @param sweep for a sweep, {@code {"product": axes}} ({@code Sweep.payload}), or the list of
    *     every combination for a sweep accepted before payloads carried the axes; {@code null} for
    *     one run
+   * @param files the task's file transfers, each written as JSON; {@code null} for none
    */
   public record Payload(
-      String source, String function, JsonNode args, JsonNode kwargs, JsonNode sweep) {
+      String source,
+      String function,
+      JsonNode args,
+      JsonNode kwargs,
+      JsonNode sweep,
+      List<?> files) {
 
     /** A payload for one run. */
     public Payload(String source, String function, JsonNode args, JsonNode kwargs) {
-      this(source, function, args, kwargs, null);
+      this(source, function, args, kwargs, null, null);
+    }
+
+    /** A payload without file transfers. */
+    public Payload(String source, String function, JsonNode args, JsonNode kwargs, JsonNode sweep) {
+      this(source, function, args, kwargs, sweep, null);
     }
   }
 
@@ -136,6 +147,11 @@ public final class TaskImage {
       // {"product": axes}, each run computing its combination; a list of every combination
       // in payloads of sweeps accepted before
       document.put("sweep", payload.sweep());
+    }
+    if (payload.files() != null) {
+      // the files the runner places before the function and takes after it (absent: none, so
+      // that the payload of a task without files is the same bytes as before)
+      document.put("files", payload.files());
     }
     return json.writeValueAsBytes(document);
   }

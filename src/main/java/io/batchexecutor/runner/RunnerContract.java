@@ -24,6 +24,26 @@ public final class RunnerContract {
    */
   public static final String STDERR_FILE = "stderr.txt";
 
+  /**
+   * The name of a file a task's {@code files} keep for the client, in the output directory beside
+   * {@link #RESULT_FILE}: this prefix and the transfer's index in {@code files}.
+   */
+  public static final String KEPT_FILE_PREFIX = "file-";
+
+  /** How many transfers a task may name at most, so how many kept files there can be. */
+  public static final int MAX_FILES = 64;
+
+  /** The name of the kept file of transfer {@code index}. */
+  public static String keptFile(int index) {
+    return KEPT_FILE_PREFIX + index;
+  }
+
+  /**
+   * Where the local backend puts the uploads a task's files name ({@code <dir>/<id>}); on AWS Batch
+   * the runner reads them beside the payload in S3 ({@code uploads/<id>}).
+   */
+  public static final String UPLOADS_DIR = "/batch-executor-files/uploads";
+
   /** Exit code: the function (or its module source) raised, or the runner refused its input. */
   public static final int EXIT_RAISED = 65;
 
@@ -63,6 +83,12 @@ public final class RunnerContract {
   /** The most bytes the runner keeps of each of stdout and stderr (16 MiB when not set). */
   public static final String MAX_LOG_SIZE = "BATCH_EXECUTOR_MAX_LOG_SIZE";
 
+  /**
+   * Where the uploads a task's files name are, when not {@link #UPLOADS_DIR} (the runner's tests on
+   * the host); the backends leave it unset.
+   */
+  public static final String UPLOADS_DIR_VARIABLE = "BATCH_EXECUTOR_UPLOADS_DIR";
+
   /** The environment variables {@code runner.py} reads. */
   public static final List<String> ENVIRONMENT =
       List.of(
@@ -76,7 +102,8 @@ public final class RunnerContract {
           INPUTS,
           INPUT_SHA256,
           SWEEP_INDEX,
-          MAX_LOG_SIZE);
+          MAX_LOG_SIZE,
+          UPLOADS_DIR_VARIABLE);
 
   /**
    * The errors the runner reports for itself, before the function runs: the payload or an input

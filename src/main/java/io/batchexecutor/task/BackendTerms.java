@@ -68,6 +68,14 @@ public interface BackendTerms {
     return WatchedTasks.none(name());
   }
 
+  /**
+   * Whether a task on this backend may transfer files from and to S3 ({@code files[].s3}): the
+   * runner does them in the task's container with the role the task runs as. None by default.
+   */
+  default boolean transfersS3Files() {
+    return false;
+  }
+
   /** The terms of a backend that asks nothing in particular (a task on it is only tracked). */
   static BackendTerms plain(String name) {
     return () -> name;

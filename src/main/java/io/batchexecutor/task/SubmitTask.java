@@ -40,6 +40,7 @@ public class SubmitTask {
   private final Clock clock;
   private final SubmissionLimits limits;
   private final ObjectProvider<BackendTerms> terms;
+  private final FileTransferChecks fileChecks;
 
   public SubmitTask(
       TaskRepository tasks,
@@ -53,7 +54,9 @@ public class SubmitTask {
       JsonMapper json,
       Clock clock,
       SubmissionLimits limits,
-      ObjectProvider<BackendTerms> terms) {
+      ObjectProvider<BackendTerms> terms,
+      FileTransferChecks fileChecks) {
+    this.fileChecks = fileChecks;
     this.limits = limits;
     this.terms = terms;
     this.tasks = tasks;
@@ -156,6 +159,11 @@ public class SubmitTask {
       throw new InvalidTaskException(problems);
     }
     checkForBackend(requested, effective, termsOf(profile.backendName()));
+    List<InvalidTaskException.Violation> files =
+        fileChecks.problems(request, termsOf(profile.backendName()), properties.image().payload());
+    if (!files.isEmpty()) {
+      throw new InvalidTaskException(files);
+    }
     return effective;
   }
 
@@ -217,7 +225,8 @@ public class SubmitTask {
         normalised.kwargs(),
         image,
         normalised.sweep(),
-        normalised.hasSweep() ? TaskSpec.SWEEP_AXES : null);
+        normalised.hasSweep() ? TaskSpec.SWEEP_AXES : null,
+        normalised.hasFiles() ? normalised.files() : null);
   }
 
   /** {@code spec} with absent arguments made empty. */
@@ -227,7 +236,9 @@ public class SubmitTask {
         spec.args() == null || spec.args().isNull() ? json.createArrayNode() : spec.args(),
         spec.kwargs() == null || spec.kwargs().isNull() ? json.createObjectNode() : spec.kwargs(),
         spec.image(),
-        spec.hasSweep() ? spec.sweep() : null);
+        spec.hasSweep() ? spec.sweep() : null,
+        null,
+        spec.hasFiles() ? spec.files() : null);
   }
 
   private String hash(NewTask request) {

@@ -20,6 +20,8 @@ import tools.jackson.databind.JsonNode;
  *     (the axes; each run computes its combination); {@code null} for a sweep accepted before (or
  *     by an instance of an earlier version), whose payload lists every combination — its image,
  *     staged payload and the digest the runner checks were made from that form, so it keeps it
+ * @param files the files placed in the task's container before its function runs and taken from it
+ *     after ({@link FileTransfer}); {@code null} or empty for none
  */
 public record TaskSpec(
     FunctionSpec function,
@@ -27,7 +29,8 @@ public record TaskSpec(
     JsonNode kwargs,
     ImageSpec image,
     JsonNode sweep,
-    @JsonIgnore String sweepPayload) {
+    @JsonIgnore String sweepPayload,
+    @JsonInclude(JsonInclude.Include.NON_EMPTY) List<FileTransfer> files) {
 
   /** The payload carries the sweep's axes. */
   public static final String SWEEP_AXES = "axes";
@@ -40,12 +43,33 @@ public record TaskSpec(
   /** A task as requested: how its payload carries a sweep is decided when it is stored. */
   public TaskSpec(
       FunctionSpec function, JsonNode args, JsonNode kwargs, ImageSpec image, JsonNode sweep) {
-    this(function, args, kwargs, image, sweep, null);
+    this(function, args, kwargs, image, sweep, null, null);
+  }
+
+  /** A task without file transfers. */
+  public TaskSpec(
+      FunctionSpec function,
+      JsonNode args,
+      JsonNode kwargs,
+      ImageSpec image,
+      JsonNode sweep,
+      String sweepPayload) {
+    this(function, args, kwargs, image, sweep, sweepPayload, null);
   }
 
   /** The same spec, its sweep's payload carried as {@code sweepPayload} says. */
   public TaskSpec withSweepPayload(String sweepPayload) {
-    return new TaskSpec(function, args, kwargs, image, sweep, sweepPayload);
+    return new TaskSpec(function, args, kwargs, image, sweep, sweepPayload, files);
+  }
+
+  /** The same spec with {@code files}, the file transfers of its request. */
+  public TaskSpec withFiles(List<FileTransfer> files) {
+    return new TaskSpec(function, args, kwargs, image, sweep, sweepPayload, files);
+  }
+
+  /** Whether the task names file transfers. */
+  public boolean hasFiles() {
+    return files != null && !files.isEmpty();
   }
 
   /** Whether the payload lists every combination rather than the axes (a sweep accepted before). */

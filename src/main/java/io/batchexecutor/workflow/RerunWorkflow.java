@@ -54,11 +54,12 @@ public class RerunWorkflow {
       return r == null
           ? s
           : new TaskSpec(
-              r.function() != null ? r.function() : s.function(),
-              r.args() != null ? r.args() : s.args(),
-              r.kwargs() != null ? r.kwargs() : s.kwargs(),
-              s.image(),
-              s.sweep());
+                  r.function() != null ? r.function() : s.function(),
+                  r.args() != null ? r.args() : s.args(),
+                  r.kwargs() != null ? r.kwargs() : s.kwargs(),
+                  s.image(),
+                  s.sweep())
+              .withFiles(s.files());
     }
   }
 

@@ -53,6 +53,11 @@ final class TaskContentHash {
     identity.put("args", canonical(spec.args()));
     identity.put("kwargs", canonical(spec.kwargs()));
     identity.put("sweep", canonical(spec.sweep()));
+    if (spec.hasFiles()) {
+      // an upload is named by its content: other bytes are another task (a task without files
+      // hashes as before)
+      identity.put("files", spec.files());
+    }
     identity.put(
         "image",
         spec.image() == null

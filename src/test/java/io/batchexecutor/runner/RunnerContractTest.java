@@ -28,6 +28,12 @@ class RunnerContractTest {
   }
 
   @Test
+  void theFilesOfATaskAreWhereTheServiceAndTheRunnerAgree() {
+    assertThat(constant("UPLOADS_DIR")).isEqualTo('"' + RunnerContract.UPLOADS_DIR + '"');
+    assertThat(constant("KEPT_FILE_PREFIX")).isEqualTo('"' + RunnerContract.KEPT_FILE_PREFIX + '"');
+  }
+
+  @Test
   void theRunnerReadsEveryVariableOfTheContractAndNoOther() {
     RunnerContract.ENVIRONMENT.forEach(
         name -> assertThat(runner).as(name).contains("\"" + name + "\""));

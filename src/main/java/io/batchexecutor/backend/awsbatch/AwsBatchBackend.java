@@ -91,6 +91,12 @@ public class AwsBatchBackend implements ComputeBackend {
   /** AWS Batch refuses job timeouts below a minute. */
   static final int MIN_TIMEOUT_SECONDS = 60;
 
+  /** The runner reads and writes {@code files[].s3} with boto3, as the job's role. */
+  @Override
+  public boolean transfersS3Files() {
+    return true;
+  }
+
   @Override
   public int minTimeLimit() {
     return MIN_TIMEOUT_SECONDS;

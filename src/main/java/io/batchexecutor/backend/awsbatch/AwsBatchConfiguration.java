@@ -21,6 +21,7 @@ import io.batchexecutor.task.SubWorkflows;
 import io.batchexecutor.task.SubmittedJobs;
 import io.batchexecutor.task.TaskQueries;
 import io.batchexecutor.task.TaskRepository;
+import io.batchexecutor.task.UploadedFiles;
 import io.batchexecutor.task.WorkQueue;
 import java.net.URI;
 import java.time.Clock;
@@ -64,8 +65,10 @@ public class AwsBatchConfiguration {
       ImageBuilder builder,
       ObjectStores stores,
       BatchExecutorProperties properties,
-      JsonMapper json) {
-    return new BuildImage(builder, stores, Runner.script(), properties.image(), json, true);
+      JsonMapper json,
+      UploadedFiles uploads) {
+    return new BuildImage(
+        builder, stores, Runner.script(), properties.image(), json, true, uploads);
   }
 
   @Bean

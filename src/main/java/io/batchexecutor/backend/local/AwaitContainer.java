@@ -157,6 +157,15 @@ class AwaitContainer implements PipelineStep {
                 task.settings().s3BucketName(), TaskObjects.key(task, stream), outputs.get(stream));
       }
     }
+    outputs.forEach(
+        (name, bytes) -> {
+          if (name.startsWith(RunnerContract.KEPT_FILE_PREFIX)) {
+            // a file the task's files keep for the client, beside result.json as on AWS Batch
+            stores
+                .primary()
+                .put(task.settings().s3BucketName(), TaskObjects.key(task, name), bytes);
+          }
+        });
     storeLogs(task, id);
     RunnerResult document =
         result == null ? null : RunnerResult.parse(json, outputs.get(TaskObjects.RESULT));

@@ -132,16 +132,26 @@ class ContainerOutput {
   }
 
   /**
-   * The only files taken from the output directory: the ones the runner writes. Anything else the
-   * task left there is never read, so what the service holds of one task's output is at most these
-   * four files, each within {@code max-result-size}.
+   * The only files taken from the output directory: the ones the runner writes (its four, and the
+   * files a task's {@code files} keep for the client, {@code file-<index>}). Anything else the task
+   * left there is never read, so what the service holds of one task's output is at most these
+   * files, each within {@code max-result-size}.
    */
-  static final Set<String> RUNNER_FILES =
-      Set.of(
-          RunnerContract.RESULT_FILE,
-          RunnerContract.PICKLE_FILE,
-          RunnerContract.STDOUT_FILE,
-          RunnerContract.STDERR_FILE);
+  static final Set<String> RUNNER_FILES = runnerFiles();
+
+  private static Set<String> runnerFiles() {
+    Set<String> names =
+        new java.util.HashSet<>(
+            Set.of(
+                RunnerContract.RESULT_FILE,
+                RunnerContract.PICKLE_FILE,
+                RunnerContract.STDOUT_FILE,
+                RunnerContract.STDERR_FILE));
+    for (int i = 0; i < RunnerContract.MAX_FILES; i++) {
+      names.add(RunnerContract.keptFile(i));
+    }
+    return Set.copyOf(names);
+  }
 
   /** The runner's copies of stdout and stderr, kept apart beside its result. */
   private static boolean isStream(String name) {

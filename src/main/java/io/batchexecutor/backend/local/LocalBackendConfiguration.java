@@ -12,6 +12,7 @@ import io.batchexecutor.storage.ObjectStores;
 import io.batchexecutor.support.Periodic;
 import io.batchexecutor.task.SubWorkflows;
 import io.batchexecutor.task.TaskQueries;
+import io.batchexecutor.task.UploadedFiles;
 import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -82,10 +83,11 @@ public class LocalBackendConfiguration {
       BatchExecutorProperties properties,
       JsonMapper json,
       TaskScheduler scheduler,
-      SubWorkflows subWorkflows) {
+      SubWorkflows subWorkflows,
+      UploadedFiles uploads) {
     return new LocalDockerBackend(
         containers,
-        new BuildImage(builder, stores, Runner.script(), properties.image(), json, false),
+        new BuildImage(builder, stores, Runner.script(), properties.image(), json, false, uploads),
         new RunSweep(containers, stores, json, properties.local().sweepParallelism()),
         new AwaitContainer(containers, stores, json, scheduler, subWorkflows));
   }

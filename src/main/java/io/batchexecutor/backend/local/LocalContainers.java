@@ -261,6 +261,9 @@ class LocalContainers {
                           files.put(
                               inVolume(TaskInputs.CONTAINER_DIR) + "/" + key + "/" + name, bytes)));
     }
+    inputs
+        .uploads(task)
+        .forEach((id, bytes) -> files.put(inVolume(TaskInputs.UPLOADS_DIR) + "/" + id, bytes));
     byte[] archive = ContainerFiles.tar(files, confinement.uid(), confinement.gid());
     run(
         () ->

@@ -66,7 +66,8 @@ class LocalDockerBackendContractIT extends ComputeBackendContract {
         json,
         // the contract runs no step, so nothing is ever scheduled
         new org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler(),
-        io.batchexecutor.task.SubWorkflows.NONE);
+        io.batchexecutor.task.SubWorkflows.NONE,
+        null);
   }
 
   @Override

@@ -1,0 +1,223 @@
+package io.batchexecutor.task;
+
+import io.batchexecutor.config.ExecutorSettingsResolver;
+import io.batchexecutor.config.FileTransferProperties;
+import io.batchexecutor.config.TaskSettings;
+import io.batchexecutor.storage.ObjectStores;
+import io.batchexecutor.support.Sha256;
+import java.net.URI;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * The files clients upload for their tasks: each under the client's own prefix of the object store,
+ * {@code batch-executor/_uploads/<client>/<sha256>/file} (the {@code _} keeps it apart from the
+ * task prefixes, {@code batch-executor/<client>/}: no client name has one), and one row per client
+ * and content in {@code uploaded_file}, which the client's quota counts. The id of an upload is the
+ * SHA-256 of its bytes, so uploading the same bytes again stores nothing new, and the runner checks
+ * what it places in a task's container against the id.
+ *
+ * <p>A client only ever sees its own uploads: every read names the owner, and another client's id
+ * is as unknown as one never uploaded.
+ */
+@Repository
+public class UploadedFiles {
+
+  /** Where a client's uploads are kept in the object store, before the client's name. */
+  public static final String PREFIX = TaskObjects.PREFIX + "/_uploads/";
+
+  private final JdbcClient jdbc;
+  private final TransactionTemplate tx;
+  private final ObjectStores stores;
+  private final ExecutorSettingsResolver settings;
+  private final FileTransferProperties properties;
+  private final Clock clock;
+
+  UploadedFiles(
+      JdbcClient jdbc,
+      TransactionTemplate tx,
+      ObjectStores stores,
+      ExecutorSettingsResolver settings,
+      FileTransferProperties properties,
+      Clock clock) {
+    this.jdbc = jdbc;
+    this.tx = tx;
+    this.stores = stores;
+    this.settings = settings;
+    this.properties = properties;
+    this.clock = clock;
+  }
+
+  /** One upload as a client sees it. */
+  public record Upload(String id, long size, Instant createdAt) {}
+
+  /** What an upload answers: the stored file, or why it was refused. */
+  public sealed interface Stored permits Accepted, OverQuota {}
+
+  /** The file is stored (or was already: {@code created} is false). */
+  public record Accepted(Upload upload, boolean created) implements Stored {}
+
+  /** The file would take the client past its quota: nothing was kept. */
+  public record OverQuota(long used, long limit) implements Stored {}
+
+  /** Whether {@code id} can be the id of an upload (a SHA-256 in lowercase hex). */
+  public static boolean isId(String id) {
+    return id != null && id.matches("[0-9a-f]{64}");
+  }
+
+  /**
+   * Stores {@code data} for {@code owner}, within its quota: the object first (the same bytes under
+   * the same key however often), then its row, under a lock of the client's uploads so that two
+   * uploads at once cannot both pass the quota; an upload over the quota removes the object it
+   * wrote (unless a row of the same content exists), so nothing of it is kept.
+   */
+  public Stored store(String owner, byte[] data) {
+    String id = Sha256.hex(data);
+    Optional<Upload> known = find(owner, id);
+    if (known.isPresent()) {
+      return new Accepted(known.get(), false);
+    }
+    URI pointer = stores.primary().put(bucket(), key(owner, id), data);
+    long limit = properties.maxBytesPerClient().toBytes();
+    Instant now = clock.instant();
+    return tx.execute(
+        status -> {
+          jdbc.sql("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))")
+              .param("key", "uploaded_file:" + owner)
+              .query()
+              .singleRow();
+          int inserted =
+              jdbc.sql(
+                      """
+                      INSERT INTO uploaded_file (owner, id, size, pointer, created_at)
+                      SELECT :owner, :id, :size, :pointer, :now
+                       WHERE (SELECT coalesce(sum(size), 0) FROM uploaded_file WHERE owner = :owner)
+                             + :size <= :limit
+                      ON CONFLICT (owner, id) DO NOTHING""")
+                  .param("owner", owner)
+                  .param("id", id)
+                  .param("size", (long) data.length)
+                  .param("pointer", pointer.toString())
+                  .param("now", Timestamp.from(now))
+                  .param("limit", limit)
+                  .update();
+          if (inserted == 1) {
+            return new Accepted(new Upload(id, data.length, now), true);
+          }
+          Optional<Upload> raced = find(owner, id);
+          if (raced.isPresent()) {
+            return new Accepted(raced.get(), false);
+          }
+          stores.deleteUnder(prefixOf(owner, id).toString()); // nothing of a refused upload is kept
+          return new OverQuota(used(owner), limit);
+        });
+  }
+
+  /** {@code owner}'s upload {@code id}, if it has one. */
+  public Optional<Upload> find(String owner, String id) {
+    if (!isId(id)) {
+      return Optional.empty();
+    }
+    return jdbc.sql(
+            "SELECT id, size, created_at FROM uploaded_file WHERE owner = :owner AND id = :id")
+        .param("owner", owner)
+        .param("id", id)
+        .query(
+            (rs, n) ->
+                new Upload(
+                    rs.getString("id"),
+                    rs.getLong("size"),
+                    rs.getTimestamp("created_at").toInstant()))
+        .optional();
+  }
+
+  /** Which of {@code ids} {@code owner} has not uploaded (or deleted since). */
+  public List<String> missing(String owner, List<String> ids) {
+    List<String> known =
+        jdbc.sql("SELECT id FROM uploaded_file WHERE owner = :owner AND id IN (:ids)")
+            .param("owner", owner)
+            .param("ids", ids)
+            .query(String.class)
+            .list();
+    return ids.stream().filter(id -> !known.contains(id)).distinct().toList();
+  }
+
+  /** {@code owner}'s uploads, newest first, at most {@code limit}. */
+  public List<Upload> list(String owner, int limit) {
+    return jdbc.sql(
+            "SELECT id, size, created_at FROM uploaded_file WHERE owner = :owner"
+                + " ORDER BY created_at DESC, id LIMIT :limit")
+        .param("owner", owner)
+        .param("limit", limit)
+        .query(
+            (rs, n) ->
+                new Upload(
+                    rs.getString("id"),
+                    rs.getLong("size"),
+                    rs.getTimestamp("created_at").toInstant()))
+        .list();
+  }
+
+  /** How many bytes of uploads {@code owner} keeps. */
+  public long used(String owner) {
+    return jdbc.sql("SELECT coalesce(sum(size), 0) FROM uploaded_file WHERE owner = :owner")
+        .param("owner", owner)
+        .query(Long.class)
+        .single();
+  }
+
+  /** The bytes of {@code owner}'s upload {@code id}, if it has it and they are still stored. */
+  public Optional<byte[]> bytes(String owner, String id) {
+    if (!isId(id)) {
+      return Optional.empty();
+    }
+    return jdbc.sql("SELECT pointer FROM uploaded_file WHERE owner = :owner AND id = :id")
+        .param("owner", owner)
+        .param("id", id)
+        .query(String.class)
+        .optional()
+        .flatMap(stores::get);
+  }
+
+  /**
+   * Deletes {@code owner}'s upload {@code id}: its row, then its object (a task accepted before
+   * keeps its own copy, made when it is prepared). False when the client has no such upload.
+   */
+  public boolean delete(String owner, String id) {
+    if (!isId(id)) {
+      return false;
+    }
+    int deleted =
+        jdbc.sql("DELETE FROM uploaded_file WHERE owner = :owner AND id = :id")
+            .param("owner", owner)
+            .param("id", id)
+            .update();
+    if (deleted == 1) {
+      stores.deleteUnder(prefixOf(owner, id).toString());
+    }
+    return deleted == 1;
+  }
+
+  /** The largest file a client may upload. */
+  public long maxFileSize() {
+    return properties.maxFileSize().toBytes();
+  }
+
+  private String bucket() {
+    return settings.resolve(TaskSettings.none()).s3BucketName();
+  }
+
+  private static String key(String owner, String id) {
+    return PREFIX + owner + "/" + id + "/file";
+  }
+
+  private URI prefixOf(String owner, String id) {
+    return stores.primary().locate(bucket(), PREFIX + owner + "/" + id + "/");
+  }
+}
