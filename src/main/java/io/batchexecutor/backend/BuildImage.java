@@ -80,7 +80,7 @@ public class BuildImage implements PipelineStep {
       ImageBuilder builder,
       ObjectStores stores,
       byte[] runner,
-      BatchExecutorProperties.Image settings,
+      ImageProperties settings,
       JsonMapper json,
       boolean s3Results,
       UploadedFiles uploads) {

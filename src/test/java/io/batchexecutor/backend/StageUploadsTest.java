@@ -74,7 +74,7 @@ class StageUploadsTest {
             .withFiles(files),
         new TaskSettings(
             null, "bucket", "repo", "jobs", "queue", "exec", "job", "logs", 2.0, 3.75, 0, 3, 300,
-            10),
+            10, null, null, null),
         "local",
         Instant.parse("2026-01-01T00:00:00Z"));
   }
