@@ -200,9 +200,17 @@ public class RerunWorkflow {
     // the reused results stay stored: the earlier run cannot be marked for deletion until this
     // commits, and one marked (or gone) already is refused, with nothing stored
     int max = limits.maxUnfinishedTasks(request.owner());
-    Optional<WorkflowRepository.Earlier> stored =
-        marks.whileReusing(
-            request.earlier(), () -> workflows.insert(workflow, tasks, key, hash, max));
+    Optional<WorkflowRepository.Earlier> stored;
+    try {
+      stored =
+          marks.whileReusing(
+              request.earlier(), () -> workflows.insert(workflow, tasks, key, hash, max));
+    } catch (WorkflowBeingDeletedException e) {
+      if (!replay.getAsBoolean()) {
+        throw e;
+      }
+      stored = workflows.insert(workflow, tasks, key, hash, max); // answers the first re-run
+    }
     if (stored.isPresent()) {
       if (!stored.get().requestHash().equals(hash)) {
         throw new IdempotencyConflictException(key);

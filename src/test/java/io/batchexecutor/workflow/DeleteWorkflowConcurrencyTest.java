@@ -81,7 +81,7 @@ class DeleteWorkflowConcurrencyTest {
                   + " VALUES (?, ?, 'held', ?, 'k1')")) {
         s.setObject(1, UUID.randomUUID());
         s.setString(2, owner);
-        s.setObject(3, java.time.OffsetDateTime.now(java.time.ZoneOffset.UTC));
+        s.setObject(3, clock.instant().atOffset(java.time.ZoneOffset.UTC));
         s.executeUpdate();
       }
       CompletableFuture<Api.Response> storing =
@@ -115,9 +115,12 @@ class DeleteWorkflowConcurrencyTest {
     JsonNode first = chain();
     succeed(first, "a", "1");
     fail(first, "b");
+    String path = "/api/v1/workflows/" + first.get("id").asString() + "/rerun";
+    Api.Response earlier = api.post(path, "", "Idempotency-Key", "k2");
+    assertThat(earlier.status()).as(earlier.text()).isEqualTo(202);
     // as a deletion that failed half-way (its objects partly gone) leaves it
     jdbc.sql("UPDATE workflow SET deleting_since = :at WHERE id = :id")
-        .param("at", java.time.OffsetDateTime.now(java.time.ZoneOffset.UTC))
+        .param("at", clock.instant().atOffset(java.time.ZoneOffset.UTC))
         .param("id", UUID.fromString(first.get("id").asString()))
         .update();
     long before = rows();
@@ -128,6 +131,10 @@ class DeleteWorkflowConcurrencyTest {
     assertThat(refused.status()).as(refused.text()).isEqualTo(409);
     assertThat(refused.json().get("type").asString()).endsWith(":workflow-being-deleted");
     assertThat(rows()).as("nothing stored").isEqualTo(before);
+    Api.Response replayed = api.post(path, "", "Idempotency-Key", "k2");
+    assertThat(replayed.status()).as("a replay is answered, not refused").isEqualTo(202);
+    assertThat(replayed.json().get("id").asString()).isEqualTo(earlier.json().get("id").asString());
+    assertThat(rows()).isEqualTo(before);
     assertThat(api.delete("/api/v1/workflows/" + first.get("id").asString()).status())
         .as("its deletion completes")
         .isEqualTo(204);
