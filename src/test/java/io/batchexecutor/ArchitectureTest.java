@@ -78,6 +78,8 @@ class ArchitectureTest {
           .and()
           .doNotHaveSimpleName("WorkflowListing")
           .and()
+          .doNotHaveSimpleName("WorkflowDeletionMarks")
+          .and()
           .doNotHaveSimpleName("UnfinishedTasks")
           .and()
           .doNotHaveSimpleName("SubmittedJobs")

@@ -84,6 +84,17 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
         request);
   }
 
+  @ExceptionHandler(io.batchexecutor.workflow.WorkflowBeingDeletedException.class)
+  ResponseEntity<Object> beingDeleted(RuntimeException e, WebRequest request) {
+    return respond(
+        Problems.of(
+            HttpStatus.CONFLICT,
+            Problems.WORKFLOW_BEING_DELETED,
+            "Workflow being deleted",
+            e.getMessage()),
+        request);
+  }
+
   @ExceptionHandler(TaskStateConflictException.class)
   ResponseEntity<Object> conflict(TaskStateConflictException e, WebRequest request) {
     ProblemDetail problem =

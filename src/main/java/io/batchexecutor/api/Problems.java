@@ -39,6 +39,7 @@ public final class Problems {
   public static final String NO_ERROR = "no-error";
   public static final String TASK_IN_WORKFLOW = "task-in-workflow";
   public static final String WORKFLOW_NOT_FINISHED = "workflow-not-finished";
+  public static final String WORKFLOW_BEING_DELETED = "workflow-being-deleted";
   public static final String NO_LOGS = "no-logs";
   public static final String RESULT_MISSING = "result-missing";
   public static final String RESULT_ALTERED = "result-altered";

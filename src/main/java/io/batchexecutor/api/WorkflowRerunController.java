@@ -65,7 +65,10 @@ public class WorkflowRerunController {
   @ApiResponse(responseCode = "404", description = "No such workflow (or not the caller's)")
   @ApiResponse(
       responseCode = "409",
-      description = "The Idempotency-Key was used before with a different request")
+      description =
+          "The Idempotency-Key was used before with a different request"
+              + " (idempotency-key-reused), or the workflow's deletion has begun"
+              + " (workflow-being-deleted)")
   @ApiResponse(
       responseCode = "429",
       description =

@@ -24,6 +24,14 @@ package io.batchexecutor.task;
  * clients with due work one at a time. The rows an owner's subquery locked but the claim did not
  * take are let go when the statement's transaction commits, a moment later.
  *
+ * <p>An owner's due tasks are asked for as {@code owner >= o.owner AND owner <= o.owner}, ordered
+ * by owner first: the same rows as {@code owner = o.owner}, but an order only {@code
+ * task_due_by_owner} gives without a sort (an equality would make the owner a constant and drop it
+ * from the order, and {@code task_due_in_order} would give the rest). With sorts off ({@link
+ * WorkQueue#planClaim}) the claim then walks that index whatever the statistics say; with an
+ * equality, statistics taken when one other client filled the table made the planner walk every due
+ * task of every client in {@code task_due_in_order} looking for the owner's.
+ *
  * <p>Its parameters: {@code :owner} (the instance), {@code :until}, {@code :now}, {@code :limit},
  * {@code :backends} (the backends whose tasks this instance runs), {@code :watchedBackend} and
  * {@code :watchedStatuses} (the tasks a backend's own poller watches, see {@link WatchedTasks}).
@@ -60,9 +68,10 @@ final class ClaimInTurns {
               WHERE owner = o.owner AND lease_owner IS NOT NULL AND backend = ANY(:backends)) l
           CROSS JOIN LATERAL (
               SELECT id, next_run_at, created_at FROM task
-              WHERE owner = o.owner AND lease_owner IS NULL AND next_run_at <= :now
+              WHERE owner >= o.owner AND owner <= o.owner AND lease_owner IS NULL
+                AND next_run_at <= :now
                 AND %1$s AND status <> 'WAITING' AND backend = ANY(:backends) AND NOT %2$s
-              ORDER BY next_run_at, created_at
+              ORDER BY owner, next_run_at, created_at
               LIMIT :limit
               FOR UPDATE SKIP LOCKED) d
           WHERE o.owner IS NOT NULL),

@@ -14,7 +14,9 @@ import org.springframework.stereotype.Component;
  * Removes everything a task stored (result, pickle, logs, build log, payload, sweep runs) from
  * whichever object store its pointers name, before its rows go. A task whose result a later
  * workflow run reuses ({@link Task#reusedFrom}) keeps its objects while a task that stays names it;
- * they go with the last task that names it, once the task itself is gone.
+ * they go with the last task that names it, once the task itself is gone. A task whose workflow is
+ * marked as being deleted does not stay: of two deletions sharing objects, the later to decide
+ * (after both marks) deletes them, and both may.
  */
 @Component
 public class StoredTaskObjects {
@@ -29,8 +31,8 @@ public class StoredTaskObjects {
 
   /**
    * The objects of {@code going}, tasks whose rows are deleted next: each one's own, unless a task
-   * not among them reuses its result; and those of a task they reused whose row is gone already,
-   * unless a task not among them still reuses it too.
+   * not among them reuses its result; and those of a task they reused whose row is gone already (or
+   * going with its workflow), unless a task not among them still reuses it too.
    */
   public void deleteAll(Collection<Task> going) {
     if (going.isEmpty()) {
@@ -51,7 +53,7 @@ public class StoredTaskObjects {
       }
     }
     Set<UUID> holdersLeft =
-        holders.isEmpty() ? Set.of() : queries.existing(List.copyOf(holders.keySet()));
+        holders.isEmpty() ? Set.of() : queries.staying(List.copyOf(holders.keySet()));
     holders.forEach(
         (holder, pointer) -> {
           if (!kept.contains(holder) && !holdersLeft.contains(holder) && pointer != null) {

@@ -211,13 +211,18 @@ public class TaskQueries {
         .list();
   }
 
-  /** Those of {@code holders} whose result a task other than {@code going} reuses. */
+  /**
+   * Those of {@code holders} whose result a task other than {@code going} reuses, counting only
+   * tasks whose workflow is not being deleted (its deletion decides for its own tasks).
+   */
   public Set<UUID> stillReused(Collection<UUID> holders, Collection<UUID> going) {
     return Set.copyOf(
         jdbc.sql(
                 """
-                SELECT DISTINCT reused_from FROM task
-                WHERE reused_from = ANY(:holders) AND NOT (id = ANY(:going))
+                SELECT DISTINCT t.reused_from FROM task t
+                WHERE t.reused_from = ANY(:holders) AND NOT (t.id = ANY(:going))
+                  AND NOT EXISTS (SELECT 1 FROM workflow w
+                                  WHERE w.id = t.workflow_id AND w.deleting_since IS NOT NULL)
                 """)
             .param("holders", holders.toArray(UUID[]::new))
             .param("going", going.toArray(UUID[]::new))
@@ -225,10 +230,15 @@ public class TaskQueries {
             .list());
   }
 
-  /** Those of {@code ids} that are tasks still stored. */
-  public Set<UUID> existing(Collection<UUID> ids) {
+  /** Those of {@code ids} that are tasks still stored, in no workflow being deleted. */
+  public Set<UUID> staying(Collection<UUID> ids) {
     return Set.copyOf(
-        jdbc.sql("SELECT id FROM task WHERE id = ANY(:ids)")
+        jdbc.sql(
+                """
+                SELECT t.id FROM task t WHERE t.id = ANY(:ids)
+                  AND NOT EXISTS (SELECT 1 FROM workflow w
+                                  WHERE w.id = t.workflow_id AND w.deleting_since IS NOT NULL)
+                """)
             .param("ids", ids.toArray(UUID[]::new))
             .query(UUID.class)
             .list());

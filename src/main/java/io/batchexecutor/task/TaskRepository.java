@@ -99,8 +99,9 @@ public class TaskRepository {
       return insertOnce(task, idempotencyKey, requestHash);
     }
     // the estimate is this instance's memory: no transaction around the insert's one statement
+    UnfinishedTasks.Reservation reserved;
     try {
-      unfinished.reserve(task.owner(), 1, maxUnfinished);
+      reserved = unfinished.hold(task.owner(), 1, maxUnfinished);
     } catch (SubmissionRefusedException refused) {
       if (idempotencyKey != null && earlier(task.owner(), idempotencyKey).isPresent()) {
         return insertOnce(task, idempotencyKey, requestHash); // answers the earlier task
@@ -111,12 +112,10 @@ public class TaskRepository {
     try {
       inserted = insertOnce(task, idempotencyKey, requestHash);
     } catch (RuntimeException e) {
-      unfinished.giveBack(task.owner(), 1);
+      reserved.settle(false);
       throw e;
     }
-    if (!inserted.created()) {
-      unfinished.giveBack(task.owner(), 1); // a replay: nothing new was stored
-    }
+    reserved.settle(inserted.created()); // a replay stored nothing new
     return inserted;
   }
 

@@ -22,10 +22,12 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
  * <p>The check runs on every submission, so it does not count every time: each instance keeps, per
  * client, the count it last read plus the tasks it accepted since, and reads the count again once
  * it is older than {@link #RECOUNT}. Submissions are neither locked nor serialised; the price is
- * that a limit may be passed by what other instances accepted within one {@code RECOUNT}, and by
- * submissions of the client still in flight on this instance when it recounts. A client's tasks
- * that end are seen at the next recount, so a client refused at its limit submits again at most
- * {@code RECOUNT} after its tasks ended.
+ * that a limit may be passed by what other instances accepted within one {@code RECOUNT}. The
+ * client's submissions still in flight on this instance when it recounts (reserved, not yet
+ * committed, so not in the count) stay counted, so one instance never passes it; one that commits
+ * just before a recount reads the count may be counted twice until the next recount, which errs on
+ * refusing. A client's tasks that end are seen at the next recount, so a client refused at its
+ * limit submits again at most {@code RECOUNT} after its tasks ended.
  */
 @Repository
 public class UnfinishedTasks {
@@ -42,11 +44,46 @@ public class UnfinishedTasks {
     this.clock = clock;
   }
 
-  /** A client's count as last read, when, and what this instance accepted since. */
+  /**
+   * A client's count as last read, when, what this instance stored since, and what it reserved and
+   * has not yet stored or given back (in flight: not in a count read before it commits, so a
+   * recount keeps it).
+   */
   private static final class Estimate {
     long counted;
     Instant countedAt;
     long added;
+    long inFlight;
+  }
+
+  /**
+   * Tasks counted by {@link #hold} until their submission settles: stored (counted until the next
+   * recount reads them) or not (given back). Settling twice counts once.
+   */
+  public static final class Reservation {
+    private final Estimate estimate;
+    private final int adding;
+    private boolean settled;
+
+    private Reservation(Estimate estimate, int adding) {
+      this.estimate = estimate;
+      this.adding = adding;
+    }
+
+    /** The submission stored its tasks ({@code true}) or nothing ({@code false}). */
+    public void settle(boolean stored) {
+      synchronized (estimate) {
+        if (settled) {
+          return;
+        }
+        settled = true;
+        estimate.inFlight = Math.max(0, estimate.inFlight - adding);
+        if (stored) {
+          // counted even if a recount has read it already: errs on refusing, until the next
+          estimate.added += adding;
+        }
+      }
+    }
   }
 
   /** How many tasks of {@code owner}'s are not yet ended. */
@@ -75,9 +112,30 @@ public class UnfinishedTasks {
   /**
    * Refuses, with {@link SubmissionRefusedException#tooManyUnfinished}, {@code adding} more tasks
    * of {@code owner} when they would pass {@code max} by this instance's estimate (see the class);
-   * otherwise counts them in it.
+   * otherwise counts them in it: in a transaction, as in flight until it completes (stored if it
+   * commits); outside one, as stored at once (the caller gives back what it does not store).
    */
   public void reserve(String owner, int adding, int max) {
+    Reservation held = hold(owner, adding, max);
+    if (TransactionSynchronizationManager.isSynchronizationActive()) {
+      // a submission whose transaction does not commit stored nothing: it no longer counts
+      TransactionSynchronizationManager.registerSynchronization(
+          new TransactionSynchronization() {
+            @Override
+            public void afterCompletion(int status) {
+              held.settle(status == STATUS_COMMITTED);
+            }
+          });
+    } else {
+      held.settle(true);
+    }
+  }
+
+  /**
+   * As {@link #reserve}, the tasks in flight until the caller settles the reservation: a recount
+   * meanwhile (which cannot see them yet) keeps counting them.
+   */
+  public Reservation hold(String owner, int adding, int max) {
     Instant now = clock.instant();
     Estimate estimate = estimates.computeIfAbsent(owner, o -> new Estimate());
     synchronized (estimate) {
@@ -88,41 +146,23 @@ public class UnfinishedTasks {
         estimate.countedAt = now;
         estimate.added = 0;
       }
-      long unfinished = estimate.counted + estimate.added;
+      long unfinished = estimate.counted + estimate.added + estimate.inFlight;
       if (unfinished + adding > max) {
         throw SubmissionRefusedException.tooManyUnfinished(max, unfinished, adding);
       }
-      estimate.added += adding;
-      Instant counted = estimate.countedAt;
-      if (TransactionSynchronizationManager.isSynchronizationActive()) {
-        // a submission whose transaction does not commit stored nothing: it no longer counts
-        TransactionSynchronizationManager.registerSynchronization(
-            new TransactionSynchronization() {
-              @Override
-              public void afterCompletion(int status) {
-                if (status != STATUS_COMMITTED) {
-                  giveBack(estimate, counted, adding);
-                }
-              }
-            });
-      }
+      estimate.inFlight += adding;
+      return new Reservation(estimate, adding);
     }
   }
 
   /**
-   * Takes back {@code adding} tasks of {@code owner} counted by {@link #reserve} in the current
-   * transaction that were not stored after all (it answered an earlier submission instead).
+   * Takes back {@code adding} tasks of {@code owner} counted as stored by {@link #reserve} that
+   * were not stored after all.
    */
   public void giveBack(String owner, int adding) {
     Estimate estimate = estimates.get(owner);
     if (estimate != null) {
-      giveBack(estimate, null, adding);
-    }
-  }
-
-  private static void giveBack(Estimate estimate, Instant countedAt, int adding) {
-    synchronized (estimate) {
-      if (countedAt == null || countedAt.equals(estimate.countedAt)) {
+      synchronized (estimate) {
         estimate.added = Math.max(0, estimate.added - adding);
       }
     }

@@ -83,17 +83,18 @@ public class WorkQueue {
    * submissions (autovacuum analyzes the table again only after it) make a client's queue look a
    * few rows long, so that a scan of the table, or of another index on the owner followed by a
    * sort, looks as cheap — and the claim would read every queued task of the client until the
-   * statistics are renewed (seen with statistics of a one-task table under 20,000 queued tasks; not
-   * every such case is settled by these settings). The sorts the statement cannot do without (of
-   * the few rows claimed) stay.
+   * statistics are renewed (seen with statistics of a one-task table under 20,000 queued tasks, and
+   * with statistics of a table another client filled: an index on the owner alone followed by an
+   * incremental sort). The sorts the statement cannot do without (of the few rows claimed) stay.
    */
   static void planClaim(JdbcClient jdbc) {
-    // one round trip: SET LOCAL of the three, as set_config(..., true) does
+    // one round trip: SET LOCAL of the four, as set_config(..., true) does
     jdbc.sql(
             """
             SELECT set_config('plan_cache_mode', 'force_generic_plan', true),
                    set_config('enable_seqscan', 'off', true),
-                   set_config('enable_sort', 'off', true)
+                   set_config('enable_sort', 'off', true),
+                   set_config('enable_incremental_sort', 'off', true)
             """)
         .query()
         .listOfRows();

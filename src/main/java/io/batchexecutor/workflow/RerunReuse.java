@@ -5,7 +5,6 @@ import io.batchexecutor.task.TaskStatus;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Predicate;
 
 /**
  * Which tasks of a re-run are reused rather than run: a task whose earlier run SUCCEEDED with a
@@ -19,19 +18,19 @@ final class RerunReuse {
 
   /**
    * Each task's key of the earlier run ({@code before}) to whether it is reused, given its
-   * dependencies (by key), the content hashes of the tasks {@code now} and {@code then}, and
-   * whether an earlier task's result is still {@code stored}.
+   * dependencies (by key) and the content hashes of the tasks {@code now} and {@code then}. An
+   * earlier task's result is not looked up in the object store: it stays stored while the earlier
+   * run is not being deleted, which the re-run's insert holds ({@link WorkflowDeletionMarks}).
    */
   static Map<String, Boolean> decide(
       boolean allowed,
       Map<String, Task> before,
       Map<String, Set<String>> dependencies,
       TaskContentHash now,
-      TaskContentHash then,
-      Predicate<Task> stored) {
+      TaskContentHash then) {
     Map<String, Boolean> reused = new LinkedHashMap<>();
     for (String k : before.keySet()) {
-      reuse(k, allowed, before, dependencies, now, then, stored, reused);
+      reuse(k, allowed, before, dependencies, now, then, reused);
     }
     return reused;
   }
@@ -44,7 +43,6 @@ final class RerunReuse {
       Map<String, Set<String>> dependencies,
       TaskContentHash now,
       TaskContentHash then,
-      Predicate<Task> stored,
       Map<String, Boolean> reused) {
     Boolean known = reused.get(k);
     if (known != null) {
@@ -55,10 +53,9 @@ final class RerunReuse {
         allowed
             && earlier.status() == TaskStatus.SUCCEEDED
             && earlier.resultPointer() != null
-            && now.of(k).equals(then.of(k))
-            && stored.test(earlier);
+            && now.of(k).equals(then.of(k));
     for (String d : dependencies.get(k)) {
-      reuse &= reuse(d, allowed, before, dependencies, now, then, stored, reused);
+      reuse &= reuse(d, allowed, before, dependencies, now, then, reused);
     }
     reused.put(k, reuse);
     return reuse;

@@ -1,7 +1,6 @@
 package io.batchexecutor.workflow;
 
 import io.batchexecutor.config.TaskSettings;
-import io.batchexecutor.storage.ObjectStores;
 import io.batchexecutor.support.Ids;
 import io.batchexecutor.task.IdempotencyConflictException;
 import io.batchexecutor.task.InvalidTaskException;
@@ -23,7 +22,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.BooleanSupplier;
-import java.util.function.Predicate;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.stereotype.Service;
 import tools.jackson.databind.JsonNode;
@@ -86,7 +84,7 @@ public class RerunWorkflow {
   private final ApplicationEventPublisher events;
   private final JsonMapper json;
   private final Clock clock;
-  private final ObjectStores stores;
+  private final WorkflowDeletionMarks marks;
 
   public RerunWorkflow(
       WorkflowTaskChecks checks,
@@ -96,7 +94,7 @@ public class RerunWorkflow {
       ApplicationEventPublisher events,
       JsonMapper json,
       Clock clock,
-      ObjectStores stores) {
+      WorkflowDeletionMarks marks) {
     this.checks = checks;
     this.submitTask = submitTask;
     this.workflows = workflows;
@@ -104,7 +102,7 @@ public class RerunWorkflow {
     this.events = events;
     this.json = json;
     this.clock = clock;
-    this.stores = stores;
+    this.marks = marks;
   }
 
   public SubmitWorkflow.Accepted rerun(Request request) {
@@ -172,10 +170,8 @@ public class RerunWorkflow {
         });
     TaskContentHash now = new TaskContentHash(json, specs, dependencies);
     TaskContentHash then = new TaskContentHash(json, earlierSpecs, earlierDependencies);
-    // a result deleted since (its run deleted or expired) is not reused: the task runs instead
-    Predicate<Task> kept = t -> stores.size(t.resultPointer()).isPresent();
     Map<String, Boolean> reused =
-        RerunReuse.decide(request.reuse(), before, dependencies, now, then, kept);
+        RerunReuse.decide(request.reuse(), before, dependencies, now, then);
     List<NewTask> running =
         given.entrySet().stream()
             .filter(e -> !reused.get(e.getKey()))
@@ -202,8 +198,20 @@ public class RerunWorkflow {
             request.earlier());
     List<Task> tasks = tasks(workflow, before, specs, dependencies, reused, settings);
     String hash = key == null ? null : WorkflowRequestHash.ofRerun(request, replacements, json);
-    Optional<WorkflowRepository.Earlier> stored =
-        workflows.insert(workflow, tasks, key, hash, limits.maxUnfinishedTasks(request.owner()));
+    // the reused results stay stored: the earlier run cannot be marked for deletion until this
+    // commits, and one marked (or gone) already is refused, with nothing stored
+    int max = limits.maxUnfinishedTasks(request.owner());
+    Optional<WorkflowRepository.Earlier> stored;
+    try {
+      stored =
+          marks.whileReusing(
+              request.earlier(), () -> workflows.insert(workflow, tasks, key, hash, max));
+    } catch (WorkflowBeingDeletedException e) {
+      if (!replay.getAsBoolean()) {
+        throw e;
+      }
+      stored = workflows.insert(workflow, tasks, key, hash, max); // answers the first re-run
+    }
     if (stored.isPresent()) {
       if (!stored.get().requestHash().equals(hash)) {
         throw new IdempotencyConflictException(key);

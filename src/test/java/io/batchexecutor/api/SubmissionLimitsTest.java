@@ -2,15 +2,20 @@ package io.batchexecutor.api;
 
 import static io.batchexecutor.support.ProblemAssert.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.batchexecutor.support.Api;
 import io.batchexecutor.support.ServiceTest;
 import io.batchexecutor.support.SettableClock;
 import io.batchexecutor.support.Tasks;
+import io.batchexecutor.task.SubmissionRefusedException;
+import io.batchexecutor.task.UnfinishedTasks;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -21,6 +26,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.TestPropertySource;
+import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -51,6 +57,8 @@ class SubmissionLimitsTest {
 
   @LocalServerPort int port;
   @Autowired SettableClock clock;
+  @Autowired UnfinishedTasks unfinished;
+  @Autowired TransactionTemplate tx;
 
   Api tester;
   Api intruder;
@@ -186,6 +194,42 @@ class SubmissionLimitsTest {
     } finally {
       pool.shutdownNow();
     }
+  }
+
+  @Test
+  void aSubmissionInFlightWhenTheCountIsReadAgainStillCounts() throws Exception {
+    String owner = "in-flight";
+    CountDownLatch reserved = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    // four tasks reserved by a submission whose transaction has not committed yet
+    CompletableFuture<Void> storing =
+        CompletableFuture.runAsync(
+            () ->
+                tx.executeWithoutResult(
+                    status -> {
+                      unfinished.reserve(owner, 4, 5);
+                      reserved.countDown();
+                      try {
+                        release.await(30, TimeUnit.SECONDS);
+                      } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                      }
+                      status.setRollbackOnly();
+                    }));
+    try {
+      assertThat(reserved.await(30, TimeUnit.SECONDS)).isTrue();
+      // the count is read again: it cannot see them, yet they are coming
+      clock.advance(UnfinishedTasks.RECOUNT.plusMillis(1));
+
+      assertThatThrownBy(() -> unfinished.reserve(owner, 2, 5))
+          .isInstanceOf(SubmissionRefusedException.class);
+      unfinished.reserve(owner, 1, 5);
+    } finally {
+      release.countDown();
+      storing.get(30, TimeUnit.SECONDS);
+    }
+    // the first submission stored nothing after all: its four are given back
+    unfinished.reserve(owner, 4, 5);
   }
 
   private static List<Integer> range(int n) {

@@ -141,6 +141,46 @@ class ClaimInTurnsTest {
     assertThat(rowsReadByAGenericClaim(8)).isLessThan(200);
   }
 
+  @Test
+  void aClaimOnStatisticsOfANearlyEmptyTableReadsAFewRows() {
+    Task first = queued("client-a", 1, T0).get(0);
+    jdbc.sql("ANALYZE task").update();
+    copies(first, 20_000);
+    queued("client-b", 1, T0.plusSeconds(1));
+    queued("client-c", 1, T0.plusSeconds(2));
+
+    assertThat(rowsReadByAGenericClaim(8)).isLessThan(200);
+  }
+
+  @Test
+  void aClaimOnStatisticsTakenWhileEveryTaskWasLeasedReadsAFewRows() {
+    Task first = queued("client-a", 1, T0).get(0);
+    copies(first, 5_000);
+    jdbc.sql("UPDATE task SET lease_owner = 'x', lease_expires_at = created_at").update();
+    jdbc.sql("ANALYZE task").update();
+    jdbc.sql("DELETE FROM task WHERE id <> :id").param("id", first.id()).update();
+    jdbc.sql("UPDATE task SET lease_owner = NULL, lease_expires_at = NULL").update();
+    copies(first, 20_000);
+    queued("client-b", 1, T0.plusSeconds(1));
+    queued("client-c", 1, T0.plusSeconds(2));
+
+    assertThat(rowsReadByAGenericClaim(8)).isLessThan(200);
+  }
+
+  @Test
+  void aClaimOnStatisticsOfATableAnotherClientFilledReadsAFewRows() {
+    Task first = queued("zz-other", 1, T0).get(0);
+    copies(first, 5_000);
+    jdbc.sql("UPDATE task SET status = 'SUCCEEDED'").update();
+    jdbc.sql("ANALYZE task").update();
+    Task a = queued("client-a", 1, T0).get(0);
+    copies(a, 20_000);
+    queued("client-b", 1, T0.plusSeconds(1));
+    queued("client-c", 1, T0.plusSeconds(2));
+
+    assertThat(rowsReadByAGenericClaim(8)).isLessThan(200);
+  }
+
   private List<Task> queued(String owner, int count, Instant at) {
     List<Task> made = new ArrayList<>();
     for (int i = 0; i < count; i++) {

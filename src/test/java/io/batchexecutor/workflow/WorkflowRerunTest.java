@@ -269,24 +269,6 @@ class WorkflowRerunTest {
   }
 
   @Test
-  void aResultDeletedSinceIsNotReusedButRunsAgain() {
-    JsonNode first = chain();
-    URI a = succeed(first, "a", "1");
-    succeed(first, "b", "2");
-    fail(first, "c");
-    // as a deletion of the first run racing the re-run would have left it
-    stores.deleteUnder(a.toString().replaceAll("result\\.json$", ""));
-
-    JsonNode second =
-        api.post("/api/v1/workflows/" + first.get("id").asString() + "/rerun", "").json();
-
-    JsonNode t = second.get("tasks");
-    assertThat(t.get("a").get("status").asString()).as("its result is gone").isEqualTo("QUEUED");
-    assertThat(t.get("a").get("reused_from").isNull()).isTrue();
-    assertThat(t.get("b").get("status").asString()).isEqualTo("WAITING");
-  }
-
-  @Test
   void aTaskThatRunsAgainIsAcceptedOnlyWithAProfileItsClientMayStillUse() {
     JsonNode first = chain();
     succeed(first, "a", "1");
