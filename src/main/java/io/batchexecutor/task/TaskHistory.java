@@ -86,6 +86,11 @@ abstract sealed class TaskHistory extends TaskState permits Task {
     record(EventKind.ATTEMPT, "attempt " + attempt + " started", all, at);
   }
 
+  /** The task asked for more than its backend gives it; {@code reason} says what it gets. */
+  public void limited(String reason, Instant at) {
+    record(EventKind.LIMITED, reason, Map.of(), at);
+  }
+
   /** The log stream that carries the task's output. */
   public void logStream(String logStreamName, Instant at) {
     if (logStreamName != null && !logStreamName.equals(this.logStreamName)) {

@@ -3,7 +3,9 @@ package io.batchexecutor.backend.local;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.Collection;
 import java.util.Map;
+import java.util.SortedSet;
 import java.util.TreeSet;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
@@ -17,8 +19,7 @@ import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 final class ContainerFiles {
 
   /** The output directory, relative to the volume. */
-  static final String OUTPUT =
-      ContainerSpec.OUTPUT_DIR.substring(ContainerSpec.FILES_DIR.length() + 1);
+  static final String OUTPUT = ContainerVolume.relative(ContainerSpec.OUTPUT_DIR);
 
   private ContainerFiles() {}
 
@@ -28,13 +29,7 @@ final class ContainerFiles {
    * reading.
    */
   static byte[] tar(Map<String, byte[]> files, long uid, long gid) {
-    TreeSet<String> directories = new TreeSet<>();
-    directories.add(OUTPUT);
-    for (String path : files.keySet()) {
-      for (int at = path.indexOf('/'); at > 0; at = path.indexOf('/', at + 1)) {
-        directories.add(path.substring(0, at));
-      }
-    }
+    SortedSet<String> directories = directories(files.keySet());
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     try (TarArchiveOutputStream tar = new TarArchiveOutputStream(out)) {
       tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
@@ -59,6 +54,21 @@ final class ContainerFiles {
       throw new UncheckedIOException(e);
     }
     return out.toByteArray();
+  }
+
+  /**
+   * The directories {@code paths} (relative to the volume) are in, and the output directory,
+   * sorted: a parent before its children.
+   */
+  static SortedSet<String> directories(Collection<String> paths) {
+    TreeSet<String> directories = new TreeSet<>();
+    directories.add(OUTPUT);
+    for (String path : paths) {
+      for (int at = path.indexOf('/'); at > 0; at = path.indexOf('/', at + 1)) {
+        directories.add(path.substring(0, at));
+      }
+    }
+    return directories;
   }
 
   private static void own(TarArchiveEntry entry, long uid, long gid) {

@@ -7,43 +7,42 @@ import com.github.dockerjava.api.exception.InternalServerErrorException;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.exception.NotModifiedException;
 import com.github.dockerjava.api.model.Container;
-import io.batchexecutor.backend.BuildImage;
-import io.batchexecutor.backend.ResultDigests;
 import io.batchexecutor.backend.TaskInputs;
 import io.batchexecutor.config.BatchExecutorProperties.TaskNetwork;
-import io.batchexecutor.config.PayloadMode;
-import io.batchexecutor.config.TaskSettings;
 import io.batchexecutor.docker.DockerFailures;
 import io.batchexecutor.docker.DockerUnavailableException;
-import io.batchexecutor.runner.RunnerContract;
 import io.batchexecutor.task.Task;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import tools.jackson.databind.json.JsonMapper;
 
-/** The task containers on the local engine: one per attempt, named and labelled after the task. */
+/**
+ * The task containers on the local engine, one per attempt, named and labelled after the task: the
+ * engine's calls for them (create, start, wait, kill, remove, list), each made as its {@link
+ * LaunchSpecification} says.
+ */
 class LocalContainers {
 
-  static final String TASK_LABEL = "io.batchexecutor.task";
-  static final String ATTEMPT_LABEL = "io.batchexecutor.attempt";
-  static final String SWEEP_INDEX_LABEL = "io.batchexecutor.sweep-index";
+  private static final Logger log = LoggerFactory.getLogger(LocalContainers.class);
+
+  static final String TASK_LABEL = LaunchSpecification.TASK_LABEL;
+  static final String ATTEMPT_LABEL = LaunchSpecification.ATTEMPT_LABEL;
+  static final String SWEEP_INDEX_LABEL = LaunchSpecification.SWEEP_INDEX_LABEL;
   static final String OUTPUT_DIR = ContainerSpec.OUTPUT_DIR;
+  static final int INLINE_PAYLOAD_LIMIT = LaunchSpecification.INLINE_PAYLOAD_LIMIT;
 
   private final DockerClient docker;
-  private final TaskInputs inputs;
-  private final JsonMapper json;
+  private final LaunchSpecification launch;
   private final ContainerConfinement confinement;
   private final BridgeNetwork bridge;
+  private final EngineFacts engine;
+  private final ContainerList list;
 
   /** What the containers print and leave behind. */
   final ContainerOutput output;
@@ -56,20 +55,21 @@ class LocalContainers {
     this.output = new ContainerOutput(docker, confinement.maxResult());
     this.logs = new LogCaptures(docker, confinement.maxLogBytes());
     this.docker = docker;
-    this.inputs = inputs;
-    this.json = json;
+    this.launch = new LaunchSpecification(inputs, json, confinement);
     this.confinement = confinement;
     this.bridge = new BridgeNetwork(docker, confinement.bridgeNetwork());
+    this.engine = new EngineFacts(docker);
+    this.list = new ContainerList(docker);
   }
 
   /** The container name of an attempt: deterministic, so a re-run after a crash finds it. */
   static String name(Task task, int attempt) {
-    return "batch-executor-" + task.id() + "-" + attempt;
+    return LaunchSpecification.name(task, attempt);
   }
 
   /** The container name of run {@code index} of a sweep. */
   static String name(Task task, int attempt, Integer sweepIndex) {
-    return sweepIndex == null ? name(task, attempt) : name(task, attempt) + "-s" + sweepIndex;
+    return LaunchSpecification.name(task, attempt, sweepIndex);
   }
 
   /** Creates attempt {@code attempt}'s container, or finds it created by an earlier run. */
@@ -77,50 +77,19 @@ class LocalContainers {
     return createOrFind(task, attempt, null);
   }
 
-  /**
-   * The CPUs a container of {@code task} gets: its {@code vcpu}, but no more than the engine has
-   * (the engine refuses a larger limit, and on one machine more cannot be had anyway).
-   */
+  /** The CPUs a container of {@code task} gets ({@link EngineFacts#cpus}). */
   double cpus(Task task) {
-    return Math.min(task.settings().vcpu(), engineCpus());
+    return engine.cpus(task);
   }
 
   /** Records a {@code LIMITED} event when {@code task} asks for more CPUs than the engine has. */
   void recordCpuLimit(Task task, Instant at) {
-    double asked = task.settings().vcpu();
-    int engine = engineCpus();
-    if (asked > engine) {
-      task.record(
-          "LIMITED",
-          "vcpu "
-              + (asked == Math.rint(asked) ? Long.toString((long) asked) : Double.toString(asked))
-              + " is more than the local engine's "
-              + engine
-              + " CPUs; each container gets "
-              + engine,
-          Map.of(),
-          at);
-    }
-  }
-
-  private volatile Integer engineCpus;
-
-  /** How many CPUs the engine has: asked once, on first use. */
-  private int engineCpus() {
-    Integer known = engineCpus;
-    if (known == null) {
-      Integer reported = call(() -> docker.infoCmd().exec().getNCPU());
-      known = reported == null || reported < 1 ? Integer.MAX_VALUE : reported;
-      engineCpus = known;
-    }
-    return known;
+    engine.recordCpuLimit(task, at);
   }
 
   /** Why a container the engine killed for exceeding the task's memory limit ended. */
   static String outOfMemory(Task task) {
-    return "out of memory: the container exceeded its limit of "
-        + task.settings().memoryMib()
-        + " MiB";
+    return EngineFacts.outOfMemory(task);
   }
 
   /** A container of one run of a sweep, and the attempt it is. */
@@ -131,28 +100,12 @@ class LocalContainers {
    * the engine however many runs and attempts there are.
    */
   Map<Integer, List<SweepRun>> sweepRuns(Task task) {
-    Map<Integer, List<SweepRun>> runs = new HashMap<>();
-    for (Container c : labelled(Map.of(TASK_LABEL, task.id().toString()))) {
-      String index = c.getLabels().get(SWEEP_INDEX_LABEL);
-      String attempt = c.getLabels().get(ATTEMPT_LABEL);
-      if (index != null && attempt != null) {
-        runs.computeIfAbsent(Integer.valueOf(index), i -> new ArrayList<>())
-            .add(new SweepRun(c.getId(), Integer.parseInt(attempt)));
-      }
-    }
-    runs.values().forEach(l -> l.sort(Comparator.comparingInt(SweepRun::attempt).reversed()));
-    return runs;
+    return list.sweepRuns(task);
   }
 
   /** Every container labelled with a task, of any task, stopped ones included. */
   List<Container> ofAnyTask() {
-    return call(
-        () ->
-            docker
-                .listContainersCmd()
-                .withShowAll(true)
-                .withLabelFilter(List.of(TASK_LABEL))
-                .exec());
+    return list.ofAnyTask();
   }
 
   /**
@@ -167,111 +120,37 @@ class LocalContainers {
     try {
       return call(() -> spec.applyTo(docker.createContainerCmd(task.imageRef())).exec().getId());
     } catch (ConflictException e) {
-      return idOf(spec.name()).orElseThrow(() -> e); // created meanwhile under the same name
+      return list.idOf(spec.name()).orElseThrow(() -> e); // created meanwhile under the same name
     }
   }
 
   /**
    * The container of run {@code sweepIndex} of a sweep ({@code null}: the task's one run) of
-   * attempt {@code attempt}, confined as the operator set, with {@code cpus} CPUs.
+   * attempt {@code attempt}, with {@code cpus} CPUs ({@link LaunchSpecification#spec}).
    */
   ContainerSpec spec(Task task, int attempt, Integer sweepIndex, double cpus) {
-    TaskSettings s = task.settings();
-    Map<String, String> labels = new HashMap<>();
-    labels.put(TASK_LABEL, task.id().toString());
-    labels.put(ATTEMPT_LABEL, Integer.toString(attempt));
-    List<String> env = new ArrayList<>();
-    // the request's own variables (executor.environment), whose names never clash with the
-    // service's
-    if (s.environment() != null) {
-      new TreeMap<>(s.environment()).forEach((k, v) -> env.add(k + "=" + v));
-    }
-    env.add("BATCH_EXECUTOR_TASK_ID=" + task.id());
-    env.add("BATCH_EXECUTOR_ATTEMPT=" + attempt);
-    env.add(RunnerContract.OUTPUT_DIR + "=" + OUTPUT_DIR);
-    env.add(
-        RunnerContract.MAX_LOG_SIZE
-            + "="
-            + Math.min(confinement.maxLogBytes(), confinement.maxResult().bytes()));
-    env.add(
-        RunnerContract.INPUTS + "=" + json.writeValueAsString(TaskInputs.containerLocations(task)));
-    env.addAll(digestEnvironment(task));
-    stagedPayload(task)
-        .ifPresent(
-            payload ->
-                env.add(
-                    payload.length <= INLINE_PAYLOAD_LIMIT
-                        ? RunnerContract.PAYLOAD_JSON
-                            + "="
-                            + new String(payload, StandardCharsets.UTF_8)
-                        : RunnerContract.PAYLOAD + "=" + ContainerSpec.PAYLOAD_FILE));
-    if (sweepIndex != null) {
-      labels.put(SWEEP_INDEX_LABEL, Integer.toString(sweepIndex));
-      env.add(RunnerContract.SWEEP_INDEX + "=" + sweepIndex);
-    }
-    return ContainerSpec.of(
-        confinement,
-        task.imageRef(),
-        name(task, attempt, sweepIndex),
-        labels,
-        env,
-        s.memoryMib(),
-        cpus,
-        s.numGpus());
+    return launch.spec(task, attempt, sweepIndex, cpus);
   }
 
   /**
-   * What the runner checks the payload and its inputs against: the payload's SHA-256 and, for a
-   * workflow task, the digests of its dependencies' results as the service collected them.
-   */
-  private List<String> digestEnvironment(Task task) {
-    List<String> env = new ArrayList<>();
-    env.add(ResultDigests.PAYLOAD_SHA256_ENV + "=" + BuildImage.payloadDigest(task, json));
-    if (!task.dependsOn().isEmpty()) {
-      String digests =
-          json.writeValueAsString(
-              TaskInputs.digests(TaskInputs.taken(task, inputs.dependencies(task))));
-      // the service checks every input it copies in; the runner checks them again when they fit
-      // in one environment string (a task with hundreds of inputs would pass Linux's limit)
-      if (digests.length() <= INLINE_PAYLOAD_LIMIT) {
-        env.add(ResultDigests.INPUT_SHA256_ENV + "=" + digests);
-      }
-    }
-    return env;
-  }
-
-  /**
-   * Starts {@code task}'s container {@code containerId}, after copying into its volume what the
-   * runner reads beside the image, owned by the container's user: the staged payload, the results
-   * of the tasks it depends on, and the empty output directory (again, if an earlier run copied
-   * them: the copy is the same).
+   * Starts {@code task}'s container {@code containerId}, after putting into its volume what the
+   * runner reads beside the image, owned by the container's user: the empty output directory and
+   * {@link LaunchSpecification#files} (again, if an earlier run put them there: they are the same).
+   * They are written into the volume's directory on the engine's host where the service can ({@link
+   * ContainerVolume}), else copied in by the engine.
    */
   void start(Task task, String containerId) {
-    Map<String, byte[]> files = new LinkedHashMap<>();
-    stagedPayload(task)
-        .filter(payload -> payload.length > INLINE_PAYLOAD_LIMIT) // else it is in the environment
-        .ifPresent(payload -> files.put(inVolume(ContainerSpec.PAYLOAD_FILE), payload));
-    if (!task.dependsOn().isEmpty()) {
-      inputs
-          .files(task)
-          .forEach(
-              (key, result) ->
-                  result.forEach(
-                      (name, bytes) ->
-                          files.put(
-                              inVolume(TaskInputs.CONTAINER_DIR) + "/" + key + "/" + name, bytes)));
+    Map<String, byte[]> files = launch.files(task);
+    if (!writtenOnHost(containerId, files)) {
+      byte[] archive = ContainerFiles.tar(files, confinement.uid(), confinement.gid());
+      run(
+          () ->
+              docker
+                  .copyArchiveToContainerCmd(containerId)
+                  .withTarInputStream(new ByteArrayInputStream(archive))
+                  .withRemotePath(ContainerSpec.FILES_DIR)
+                  .exec());
     }
-    inputs
-        .uploads(task)
-        .forEach((id, bytes) -> files.put(inVolume(TaskInputs.UPLOADS_DIR) + "/" + id, bytes));
-    byte[] archive = ContainerFiles.tar(files, confinement.uid(), confinement.gid());
-    run(
-        () ->
-            docker
-                .copyArchiveToContainerCmd(containerId)
-                .withTarInputStream(new ByteArrayInputStream(archive))
-                .withRemotePath(ContainerSpec.FILES_DIR)
-                .exec());
     try {
       run(() -> docker.startContainerCmd(containerId).exec());
     } catch (NotModifiedException e) {
@@ -282,25 +161,34 @@ class LocalContainers {
     logs.follow(containerId);
   }
 
-  /** {@code path}, a path in the container's volume, relative to the volume. */
-  static String inVolume(String path) {
-    if (!path.startsWith(ContainerSpec.FILES_DIR + "/")) {
-      throw new IllegalArgumentException(path + " is not in " + ContainerSpec.FILES_DIR);
+  /**
+   * Whether the service could see the engine's volumes on this host: unknown until a start tried,
+   * false once a container's volume was not there (the engine on another host or in a VM, the
+   * service in a container): its containers then get their files by the engine's copy only.
+   */
+  private volatile boolean volumesOnHost = true;
+
+  /** Writes {@code files} into the container's volume on the engine's host, when it can. */
+  private boolean writtenOnHost(String containerId, Map<String, byte[]> files) {
+    if (!volumesOnHost || engine.remapsUsers()) {
+      return false; // with user namespaces, the container's owners are not the host's
     }
-    return path.substring(ContainerSpec.FILES_DIR.length() + 1);
+    Optional<InspectContainerResponse> created = inspect(containerId);
+    if (created.isEmpty()) {
+      return false;
+    }
+    Optional<ContainerVolume> volume = ContainerVolume.onHost(created.get());
+    if (volume.isEmpty()) {
+      volumesOnHost = false;
+      log.info("The engine's volumes are not on this host: task files are copied in by the engine");
+      return false;
+    }
+    return volume.get().put(files, confinement.uid(), confinement.gid());
   }
 
-  /**
-   * The largest staged payload that travels in the container's environment rather than as a file
-   * copied into its volume: well under Linux's limit for one environment string (128 KiB).
-   */
-  static final int INLINE_PAYLOAD_LIMIT = 64 * 1024;
-
-  /** The payload a staged task's container reads; empty for a baked task (its image has it). */
-  private Optional<byte[]> stagedPayload(Task task) {
-    return task.spec().payloadMode() == PayloadMode.STAGED
-        ? Optional.of(BuildImage.payloadJson(task, json))
-        : Optional.empty();
+  /** {@code path}, a path in the container's volume, relative to the volume. */
+  static String inVolume(String path) {
+    return ContainerVolume.relative(path);
   }
 
   Optional<InspectContainerResponse> inspect(String containerId) {
@@ -374,29 +262,12 @@ class LocalContainers {
 
   /** Every container of the task, of any attempt. */
   List<String> containersOf(Task task) {
-    return labelled(Map.of(TASK_LABEL, task.id().toString())).stream()
-        .map(Container::getId)
-        .toList();
+    return list.of(task);
   }
 
-  private List<Container> labelled(Map<String, String> labels) {
-    return call(() -> docker.listContainersCmd().withShowAll(true).withLabelFilter(labels).exec());
-  }
-
-  private Optional<String> idOf(String name) {
-    return call(
-        () ->
-            docker
-                .listContainersCmd()
-                .withShowAll(true)
-                .withNameFilter(List.of(name))
-                .exec()
-                .stream()
-                .filter(c -> c.getNames() != null && List.of(c.getNames()).contains("/" + name))
-                .map(Container::getId)
-                .findFirst());
-  }
-
+  /**
+   * {@code call} to the engine; a failure to reach it becomes a {@link DockerUnavailableException}.
+   */
   static <T> T call(java.util.function.Supplier<T> call) {
     try {
       return call.get();

@@ -12,7 +12,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -42,32 +41,7 @@ final class OutputOnHost {
    * is in the container's own local volume and this process can read it there.
    */
   static Optional<Path> of(InspectContainerResponse container, String directory) {
-    String volume = ContainerSpec.FILES_DIR;
-    if (!directory.startsWith(volume + "/")) {
-      return Optional.empty();
-    }
-    List<InspectContainerResponse.Mount> mounts = container.getMounts();
-    if (mounts == null) {
-      return Optional.empty();
-    }
-    for (InspectContainerResponse.Mount mount : mounts) {
-      if (mount.getDestination() == null
-          || !volume.equals(mount.getDestination().getPath())
-          || mount.getSource() == null
-          || mount.getSource().isEmpty()
-          || !"local".equals(mount.getDriver())) {
-        continue;
-      }
-      Path root = Path.of(mount.getSource());
-      Path output = root.resolve(directory.substring(volume.length() + 1));
-      if (root.isAbsolute()
-          && Files.isDirectory(root, LinkOption.NOFOLLOW_LINKS)
-          && Files.isDirectory(output, LinkOption.NOFOLLOW_LINKS)
-          && Files.isReadable(output)) {
-        return Optional.of(output);
-      }
-    }
-    return Optional.empty();
+    return ContainerVolume.onHost(container).flatMap(v -> v.readableDirectory(directory));
   }
 
   /**

@@ -40,7 +40,7 @@ class ContainerSpecTest {
           null, null, null);
 
   private static ContainerSpec specOf(Task task, ContainerConfinement confinement) {
-    return new LocalContainers(null, null, JSON, confinement).spec(task, 2, null, 1.5);
+    return new LaunchSpecification(null, JSON, confinement).spec(task, 2, null, 1.5);
   }
 
   private static CreateContainerCmdImpl created(ContainerSpec spec) {
@@ -105,12 +105,17 @@ class ContainerSpecTest {
 
   @Test
   void aSmallStagedPayloadTravelsInTheEnvironmentALargeOneInTheVolume() {
-    List<String> small = specOf(staged("x"), ContainerConfinement.defaults()).env();
-    List<String> large =
-        specOf(
-                staged("x".repeat(LocalContainers.INLINE_PAYLOAD_LIMIT)),
-                ContainerConfinement.defaults())
-            .env();
+    Task smallTask = staged("x");
+    Task largeTask = staged("x".repeat(LaunchSpecification.INLINE_PAYLOAD_LIMIT));
+    List<String> small = specOf(smallTask, ContainerConfinement.defaults()).env();
+    List<String> large = specOf(largeTask, ContainerConfinement.defaults()).env();
+    LaunchSpecification launch =
+        new LaunchSpecification(null, JSON, ContainerConfinement.defaults());
+
+    assertThat(launch.files(smallTask)).isEmpty();
+    assertThat(launch.files(largeTask)).containsOnlyKeys("payload.json");
+    assertThat(new String(launch.files(largeTask).get("payload.json")))
+        .contains("x".repeat(LaunchSpecification.INLINE_PAYLOAD_LIMIT));
 
     assertThat(small)
         .anyMatch(e -> e.startsWith("BATCH_EXECUTOR_PAYLOAD_JSON={"))
@@ -161,11 +166,10 @@ class ContainerSpecTest {
   void aSweepRunIsLabelledAndToldItsIndex() {
     Task task = aTask().settings(ONE_GB).sweep(Map.of("x", List.of(1, 2))).build();
     ContainerSpec spec =
-        new LocalContainers(null, null, JSON, ContainerConfinement.defaults())
-            .spec(task, 1, 1, 1.0);
+        new LaunchSpecification(null, JSON, ContainerConfinement.defaults()).spec(task, 1, 1, 1.0);
 
     assertThat(spec.name()).endsWith("-1-s1");
-    assertThat(spec.labels()).containsEntry(LocalContainers.SWEEP_INDEX_LABEL, "1");
+    assertThat(spec.labels()).containsEntry(LaunchSpecification.SWEEP_INDEX_LABEL, "1");
     assertThat(spec.env()).contains("BATCH_EXECUTOR_SWEEP_INDEX=1");
     assertThat(spec.hostConfig().getNetworkMode()).isEqualTo("none");
   }
@@ -255,6 +259,6 @@ class ContainerSpecTest {
     assertThat(entries).allSatisfy(e -> assertThat(e.getLongUserId()).isEqualTo(10001));
     assertThat(entries).allSatisfy(e -> assertThat(e.getLongGroupId()).isEqualTo(10002));
     assertThat(ContainerFiles.OUTPUT).isEqualTo("out");
-    assertThat(LocalContainers.inVolume(ContainerSpec.OUTPUT_DIR)).isEqualTo("out");
+    assertThat(ContainerVolume.relative(ContainerSpec.OUTPUT_DIR)).isEqualTo("out");
   }
 }
