@@ -29,11 +29,10 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Makes a new run of a workflow, linked to the run it came from: the same tasks under the same
- * keys, some with a new function or new arguments. A task whose earlier run SUCCEEDED and whose
- * {@linkplain TaskContentHash content hash} (function, arguments, image and the hashes of what it
- * takes) is unchanged, and all of whose dependencies are reused too, is reused: stored at once as
- * SUCCEEDED with the earlier result ({@link ReusedTask}); every other task runs, so everything
- * below a changed task runs again. The whole run is stored at once, or nothing of it.
+ * keys, some with a new function or arguments. A task that SUCCEEDED, whose {@linkplain
+ * TaskContentHash content hash} (function, arguments, image, hashes of what it takes) is unchanged
+ * and whose dependencies are all reused, is stored at once as SUCCEEDED with the earlier result
+ * ({@link ReusedTask}); the rest run again. The whole run is stored at once, or nothing of it.
  */
 @Service
 public class RerunWorkflow {
