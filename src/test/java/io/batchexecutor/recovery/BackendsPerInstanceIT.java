@@ -78,8 +78,10 @@ class BackendsPerInstanceIT {
   @Test
   void anInstanceClaimsOnlyTheTasksOfTheBackendsItRuns() throws Exception {
     Path log = cacheDir.resolve("service.log");
-    try (ServiceProcess localOnly = start(log, "batch-executor.instance.backends=local");
-        ServiceProcess both = start(log)) {
+    try (ServiceProcess localOnly = launch(log, "batch-executor.instance.backends=local");
+        ServiceProcess both = launch(log)) {
+      localOnly.awaitUp(); // both come up side by side, on one database
+      both.awaitUp();
       Api api = localOnly.api();
       JsonNode health = both.api().as(Api.OPERATOR).get("/actuator/health").json();
       assertThat(health.toString()).contains("this_instance");
@@ -141,7 +143,7 @@ class BackendsPerInstanceIT {
         .toList();
   }
 
-  private ServiceProcess start(Path log, String... more) {
+  private ServiceProcess launch(Path log, String... more) {
     List<String> properties =
         new ArrayList<>(
             List.of(
@@ -158,7 +160,7 @@ class BackendsPerInstanceIT {
                 "batch-executor.pipeline.workers=2",
                 "logging.level.root=WARN"));
     properties.addAll(List.of(more));
-    return ServiceProcess.start(
+    return ServiceProcess.launch(
         cacheDir,
         log,
         Map.of(

@@ -52,8 +52,10 @@ class TwoInstancesIT {
       "logging.level.root=WARN"
     };
     Path log = cacheDir.resolve("service.log");
-    try (ServiceProcess a = ServiceProcess.start(cacheDir, log, settings);
-        ServiceProcess b = ServiceProcess.start(cacheDir, log, settings)) {
+    try (ServiceProcess a = ServiceProcess.launch(cacheDir, log, settings);
+        ServiceProcess b = ServiceProcess.launch(cacheDir, log, settings)) {
+      a.awaitUp(); // both come up side by side, on one database
+      b.awaitUp();
       List<Api> apis = List.of(a.api(), b.api());
       List<String> ids = new ArrayList<>();
       for (int i = 0; i < TASKS; i++) {
