@@ -78,10 +78,10 @@ class BackendsPerInstanceIT {
   @Test
   void anInstanceClaimsOnlyTheTasksOfTheBackendsItRuns() throws Exception {
     Path log = cacheDir.resolve("service.log");
-    try (ServiceProcess localOnly = launch(log, "batch-executor.instance.backends=local");
-        ServiceProcess both = launch(log)) {
-      localOnly.awaitUp(); // both come up side by side, on one database
-      both.awaitUp();
+    // one after the other, as in TwoInstancesIT (two first starts at once race to create the
+    // embedded server's database)
+    try (ServiceProcess localOnly = start(log, "batch-executor.instance.backends=local");
+        ServiceProcess both = start(log)) {
       Api api = localOnly.api();
       JsonNode health = both.api().as(Api.OPERATOR).get("/actuator/health").json();
       assertThat(health.toString()).contains("this_instance");
@@ -143,7 +143,7 @@ class BackendsPerInstanceIT {
         .toList();
   }
 
-  private ServiceProcess launch(Path log, String... more) {
+  private ServiceProcess start(Path log, String... more) {
     List<String> properties =
         new ArrayList<>(
             List.of(
@@ -160,7 +160,7 @@ class BackendsPerInstanceIT {
                 "batch-executor.pipeline.workers=2",
                 "logging.level.root=WARN"));
     properties.addAll(List.of(more));
-    return ServiceProcess.launch(
+    return ServiceProcess.start(
         cacheDir,
         log,
         Map.of(
