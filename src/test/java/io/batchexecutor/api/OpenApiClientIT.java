@@ -6,8 +6,7 @@ import io.batchexecutor.support.Api;
 import io.batchexecutor.support.DockerAvailable;
 import io.batchexecutor.support.ServiceTest;
 import io.batchexecutor.support.TestRegistry;
-import io.batchexecutor.support.aws.FakeAwsEndpoint;
-import io.batchexecutor.support.s3.S3MockServer;
+import io.batchexecutor.support.aws.TestAwsEndpoint;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
@@ -18,12 +17,11 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -60,26 +58,13 @@ import org.springframework.test.context.TestPropertySource;
 class OpenApiClientIT {
 
   static final String BUCKET = "batch-executor-openapi";
-  static FakeAwsEndpoint aws;
+
+  @RegisterExtension
+  static final TestAwsEndpoint AWS = TestAwsEndpoint.withBucket(BUCKET).withoutEngineCheck();
 
   @DynamicPropertySource
-  static void endpoint(DynamicPropertyRegistry registry) throws IOException {
-    if (TestRegistry.ADDRESS == null) {
-      registry.add("batch-executor.awsbatch.endpoint", () -> "http://127.0.0.1:9");
-      return;
-    }
-    S3MockServer.get().ensureBucket(BUCKET);
-    String repository = "batch-executor-openapi-" + UUID.randomUUID().toString().substring(0, 8);
-    registry.add("batch-executor.awsbatch.ecr-repo-name", () -> repository);
-    aws = FakeAwsEndpoint.forTests();
-    registry.add("batch-executor.awsbatch.endpoint", () -> aws.endpoint().toString());
-  }
-
-  @AfterAll
-  static void close() {
-    if (aws != null) {
-      aws.close();
-    }
+  static void endpoint(DynamicPropertyRegistry registry) {
+    AWS.register(registry);
   }
 
   static final Path WORK = Path.of("target", "openapi").toAbsolutePath();

@@ -172,6 +172,8 @@ class DashboardIT {
   void theOutputOfASlowTaskAppearsWhileItPrints() {
     DockerAvailable.assume(DockerAvailable.client());
     signIn(Api.TESTER);
+    // prints for ten seconds of real time (the container's own): the output of a task that still
+    // runs must show, with over nine seconds left after the third line for the check
     String id =
         submit(
             Tasks.function(
@@ -179,7 +181,7 @@ class DashboardIT {
                         + "def slow():\n"
                         + "    for i in range(40):\n"
                         + "        print('tick', i, flush=True)\n"
-                        + "        time.sleep(0.5)\n"
+                        + "        time.sleep(0.25)\n"
                         + "    return 'done'\n",
                     "slow")
                 .name("slow printer"));

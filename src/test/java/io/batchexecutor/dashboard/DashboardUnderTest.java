@@ -25,25 +25,39 @@ final class DashboardUnderTest implements AutoCloseable {
     this.cacheDir = cacheDir;
   }
 
-  /** Starts both; {@code properties} are further {@code name=value} settings of the service. */
+  /**
+   * Starts both, side by side; {@code properties} are further {@code name=value} settings of the
+   * service.
+   */
   static DashboardUnderTest start(String name, String... properties) throws Exception {
-    Browser browser = Browser.start();
     Path cacheDir = ScratchCacheDir.create(name);
+    List<String> settings =
+        new ArrayList<>(
+            List.of(
+                "batch-executor.backend=local",
+                "batch-executor.image.base-image=" + DockerAvailable.BASE_IMAGE,
+                "logging.level.root=WARN"));
+    settings.addAll(List.of(properties));
+    ServiceProcess service = null;
+    Browser browser = null;
     try {
-      List<String> settings =
-          new ArrayList<>(
-              List.of(
-                  "batch-executor.backend=local",
-                  "batch-executor.image.base-image=" + DockerAvailable.BASE_IMAGE,
-                  "logging.level.root=WARN"));
-      settings.addAll(List.of(properties));
-      ServiceProcess service =
-          ServiceProcess.start(
+      service =
+          ServiceProcess.launch(
               cacheDir, cacheDir.resolve("service.log"), settings.toArray(String[]::new));
+      browser = Browser.start();
+      service.awaitUp();
       return new DashboardUnderTest(browser, service, cacheDir);
-    } catch (RuntimeException | Error e) {
-      browser.close();
-      ScratchCacheDir.remove(cacheDir);
+    } catch (Exception | Error e) {
+      try {
+        if (browser != null) {
+          browser.close();
+        }
+        if (service != null) {
+          service.close();
+        }
+      } finally {
+        ScratchCacheDir.remove(cacheDir);
+      }
       throw e;
     }
   }

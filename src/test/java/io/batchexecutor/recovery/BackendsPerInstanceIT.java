@@ -78,6 +78,8 @@ class BackendsPerInstanceIT {
   @Test
   void anInstanceClaimsOnlyTheTasksOfTheBackendsItRuns() throws Exception {
     Path log = cacheDir.resolve("service.log");
+    // one after the other, as in TwoInstancesIT (two first starts at once race to create the
+    // embedded server's database)
     try (ServiceProcess localOnly = start(log, "batch-executor.instance.backends=local");
         ServiceProcess both = start(log)) {
       Api api = localOnly.api();

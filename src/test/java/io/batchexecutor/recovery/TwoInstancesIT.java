@@ -52,6 +52,9 @@ class TwoInstancesIT {
       "logging.level.root=WARN"
     };
     Path log = cacheDir.resolve("service.log");
+    // one after the other: two first starts at once on a fresh embedded server both create its
+    // database, and the one PostgreSQL refuses with a duplicate key (SQLSTATE 23505, not the 42P04
+    // EmbeddedPostgres.ensureDatabase takes for "created meanwhile") fails to start
     try (ServiceProcess a = ServiceProcess.start(cacheDir, log, settings);
         ServiceProcess b = ServiceProcess.start(cacheDir, log, settings)) {
       List<Api> apis = List.of(a.api(), b.api());

@@ -1,6 +1,7 @@
 package io.batchexecutor.support;
 
 import io.batchexecutor.db.EmbeddedPostgres;
+import io.batchexecutor.db.UnpackedPostgres;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,8 +11,9 @@ import java.util.UUID;
 
 /**
  * A cache directory of its own for services started as child processes: world-traversable (the
- * embedded PostgreSQL runs unprivileged under root), and removed afterwards together with the
- * PostgreSQL server a killed service left running there.
+ * embedded PostgreSQL runs unprivileged under root), with the PostgreSQL binaries already in it
+ * ({@link UnpackedPostgres}), and removed afterwards together with the PostgreSQL server a killed
+ * service left running there.
  */
 public final class ScratchCacheDir {
 
@@ -21,6 +23,7 @@ public final class ScratchCacheDir {
     Path dir = Path.of(TestDatabase.CACHE_DIR, prefix + "-" + UUID.randomUUID());
     Files.createDirectories(dir);
     Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+    UnpackedPostgres.linkInto(Path.of(TestDatabase.CACHE_DIR), dir.resolve("postgres"));
     return dir;
   }
 

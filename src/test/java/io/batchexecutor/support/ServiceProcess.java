@@ -18,12 +18,25 @@ import org.awaitility.core.ConditionTimeoutException;
  */
 public final class ServiceProcess implements AutoCloseable {
 
+  /**
+   * The JVM options of the tests' services: a capped heap, so that several fit beside each other;
+   * the client compiler only and the serial collector, which halve the CPU a start takes (a test
+   * service lives for seconds to a minute and mostly waits on Docker, where the optimizing
+   * compiler's threads only compete with the test for the build's cores).
+   */
+  public static final List<String> TEST_JVM_OPTIONS =
+      List.of("-Xmx384m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
+
+  private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
+
   private final Process process;
   private final int port;
+  private final Path log;
 
-  private ServiceProcess(Process process, int port) {
+  private ServiceProcess(Process process, int port, Path log) {
     this.process = process;
     this.port = port;
+    this.log = log;
   }
 
   /** Starts the packaged service and waits until it answers. */
@@ -34,7 +47,21 @@ public final class ServiceProcess implements AutoCloseable {
   /** Starts the packaged service with {@code environment} added to its own, and waits for it. */
   public static ServiceProcess start(
       Path cacheDir, Path log, java.util.Map<String, String> environment, String... properties) {
-    return start(List.of("-Xmx384m"), cacheDir, log, environment, properties);
+    return start(TEST_JVM_OPTIONS, cacheDir, log, environment, properties);
+  }
+
+  /**
+   * Starts the packaged service without waiting for it: several started this way come up side by
+   * side; {@link #awaitUp()} waits for each.
+   */
+  public static ServiceProcess launch(Path cacheDir, Path log, String... properties) {
+    return launch(cacheDir, log, java.util.Map.of(), properties);
+  }
+
+  /** {@link #launch(Path, Path, String...)} with {@code environment} added to its own. */
+  public static ServiceProcess launch(
+      Path cacheDir, Path log, java.util.Map<String, String> environment, String... properties) {
+    return launch(TEST_JVM_OPTIONS, cacheDir, log, environment, properties);
   }
 
   /**
@@ -42,6 +69,17 @@ public final class ServiceProcess implements AutoCloseable {
    * that several fit beside each other; a benchmark runs it as an operator would, with none).
    */
   public static ServiceProcess start(
+      List<String> jvmOptions,
+      Path cacheDir,
+      Path log,
+      java.util.Map<String, String> environment,
+      String... properties) {
+    ServiceProcess service = launch(jvmOptions, cacheDir, log, environment, properties);
+    service.awaitUp();
+    return service;
+  }
+
+  private static ServiceProcess launch(
       List<String> jvmOptions,
       Path cacheDir,
       Path log,
@@ -67,10 +105,7 @@ public final class ServiceProcess implements AutoCloseable {
               .redirectErrorStream(true)
               .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
       builder.environment().putAll(environment);
-      Process process = builder.start();
-      ServiceProcess service = new ServiceProcess(process, port);
-      service.awaitUp(Duration.ofSeconds(120), log);
-      return service;
+      return new ServiceProcess(builder.start(), port, log);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -116,21 +151,25 @@ public final class ServiceProcess implements AutoCloseable {
     }
   }
 
-  private void awaitUp(Duration timeout, Path log) {
+  /**
+   * Waits until the service answers as live; kills it and throws if it does not within two minutes,
+   * or throws once its process has exited.
+   */
+  public void awaitUp() {
     try {
       await("the service's liveness")
-          .atMost(timeout)
-          .pollInterval(Duration.ofMillis(250))
-          .until(() -> live(log));
+          .atMost(START_TIMEOUT)
+          .pollInterval(Duration.ofMillis(100))
+          .until(this::live);
     } catch (ConditionTimeoutException e) {
       process.destroyForcibly();
       throw new IllegalStateException(
-          "the service did not come up within " + timeout + "; see " + log, e);
+          "the service did not come up within " + START_TIMEOUT + "; see " + log, e);
     }
   }
 
   /** Whether the service answers as live; throws once its process has exited. */
-  private boolean live(Path log) {
+  private boolean live() {
     if (!process.isAlive()) {
       throw new IllegalStateException(
           "the service exited with " + process.exitValue() + "; see " + log);

@@ -4,20 +4,14 @@ import static io.batchexecutor.workflow.Workflows.ref;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.batchexecutor.support.Api;
-import io.batchexecutor.support.DockerAvailable;
 import io.batchexecutor.support.ServiceTest;
 import io.batchexecutor.support.Tasks;
-import io.batchexecutor.support.TestRegistry;
-import io.batchexecutor.support.aws.FakeAwsEndpoint;
-import io.batchexecutor.support.s3.S3MockServer;
-import java.io.IOException;
+import io.batchexecutor.support.aws.TestAwsEndpoint;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -46,34 +40,13 @@ import tools.jackson.databind.JsonNode;
 class MixedBackendsIT {
 
   static final String BUCKET = "batch-executor-mixed";
-  static FakeAwsEndpoint aws;
+  @RegisterExtension static final TestAwsEndpoint AWS = TestAwsEndpoint.withBucket(BUCKET);
 
   @LocalServerPort int port;
 
   @DynamicPropertySource
-  static void endpoint(DynamicPropertyRegistry registry) throws IOException {
-    if (TestRegistry.ADDRESS == null) {
-      registry.add("batch-executor.awsbatch.endpoint", () -> "http://127.0.0.1:9");
-      return;
-    }
-    S3MockServer.get().ensureBucket(BUCKET);
-    String repository = "batch-executor-mixed-" + UUID.randomUUID().toString().substring(0, 8);
-    registry.add("batch-executor.awsbatch.ecr-repo-name", () -> repository);
-    aws = FakeAwsEndpoint.forTests();
-    registry.add("batch-executor.awsbatch.endpoint", () -> aws.endpoint().toString());
-  }
-
-  @AfterAll
-  static void close() {
-    if (aws != null) {
-      aws.close();
-    }
-  }
-
-  @BeforeEach
-  void engine() {
-    DockerAvailable.assume(DockerAvailable.client());
-    TestRegistry.require();
+  static void endpoint(DynamicPropertyRegistry registry) {
+    AWS.register(registry);
   }
 
   @Test
@@ -139,7 +112,7 @@ class MixedBackendsIT {
           assertThat(task.get("result").asString()).as(key).startsWith("s3://" + BUCKET + "/");
         });
     String trainId = tasks.get("train").get("id").asString();
-    assertThat(aws.submitted().stream().map(r -> r.path("jobName").asString()))
+    assertThat(AWS.fake().submitted().stream().map(r -> r.path("jobName").asString()))
         .as("only the awsbatch task went to Batch")
         .containsExactly("batch-executor-" + trainId);
     byte[] pickle = api.bytes("/api/v1/tasks/" + trainId + "/result", "application/octet-stream");

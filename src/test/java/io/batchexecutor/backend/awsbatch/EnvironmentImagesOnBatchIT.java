@@ -3,22 +3,17 @@ package io.batchexecutor.backend.awsbatch;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.batchexecutor.support.Api;
-import io.batchexecutor.support.DockerAvailable;
 import io.batchexecutor.support.ServiceTest;
 import io.batchexecutor.support.Tasks;
-import io.batchexecutor.support.TestRegistry;
-import io.batchexecutor.support.aws.FakeAwsEndpoint;
-import io.batchexecutor.support.s3.S3MockServer;
-import java.io.IOException;
+import io.batchexecutor.support.aws.TestAwsEndpoint;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -52,18 +47,16 @@ class EnvironmentImagesOnBatchIT {
 
   static final String BUCKET = "batch-executor-environments";
   static final String RUN = UUID.randomUUID().toString().substring(0, 8);
-  static FakeAwsEndpoint aws;
+
+  @RegisterExtension
+  static final TestAwsEndpoint AWS =
+      TestAwsEndpoint.withBucket(BUCKET).repository("batch-executor-env-it-" + RUN);
 
   @LocalServerPort int port;
 
   @DynamicPropertySource
-  static void endpoint(DynamicPropertyRegistry registry) throws IOException {
-    if (TestRegistry.ADDRESS == null) {
-      registry.add("batch-executor.awsbatch.endpoint", () -> "http://127.0.0.1:9");
-      return;
-    }
-    S3MockServer.get().ensureBucket(BUCKET);
-    registry.add("batch-executor.awsbatch.ecr-repo-name", () -> "batch-executor-env-it-" + RUN);
+  static void endpoint(DynamicPropertyRegistry registry) {
+    AWS.register(registry);
     // job-definition families and a bucket of this run's, as the operator's execution profiles
     registry.add(
         "batch-executor.execution-profiles.staged.awsbatch.batch-job-definition-name",
@@ -81,21 +74,6 @@ class EnvironmentImagesOnBatchIT {
         "batch-executor.execution-profiles.per-client.awsbatch.batch-job-role-name",
         () -> "Job-{client}");
     registry.add("batch-executor.client-defaults.execution-profiles", () -> "*");
-    aws = FakeAwsEndpoint.forTests();
-    registry.add("batch-executor.awsbatch.endpoint", () -> aws.endpoint().toString());
-  }
-
-  @AfterAll
-  static void close() {
-    if (aws != null) {
-      aws.close();
-    }
-  }
-
-  @BeforeEach
-  void engine() {
-    DockerAvailable.assume(DockerAvailable.client());
-    TestRegistry.require();
   }
 
   /** An environment no earlier run built: pip, which the base image has, at a bound it meets. */
@@ -212,7 +190,7 @@ class EnvironmentImagesOnBatchIT {
     }
 
     List<String> roles =
-        aws.definitions("per-client-" + RUN).stream()
+        AWS.fake().definitions("per-client-" + RUN).stream()
             .map(d -> d.path("containerProperties").path("jobRoleArn").asString())
             .sorted()
             .toList();
@@ -244,18 +222,18 @@ class EnvironmentImagesOnBatchIT {
   }
 
   private static int count(String operation) {
-    return (int) aws.calls().stream().filter(operation::equals).count();
+    return (int) AWS.fake().calls().stream().filter(operation::equals).count();
   }
 
   private static long payloadsWritten(List<String> ids) {
-    return aws.objectsWritten().stream()
+    return AWS.fake().objectsWritten().stream()
         .filter(path -> path.endsWith("/payload.json"))
         .filter(path -> ids.stream().anyMatch(id -> path.contains("/" + id + "/")))
         .count();
   }
 
   private static JsonNode submittedFor(String id) {
-    return aws.submitted().stream()
+    return AWS.fake().submitted().stream()
         .filter(r -> r.path("jobName").asString().endsWith(id))
         .findFirst()
         .orElseThrow();

@@ -4,21 +4,15 @@ import static io.batchexecutor.workflow.Workflows.ref;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.batchexecutor.support.Api;
-import io.batchexecutor.support.DockerAvailable;
 import io.batchexecutor.support.ServiceTest;
 import io.batchexecutor.support.Tasks;
-import io.batchexecutor.support.TestRegistry;
-import io.batchexecutor.support.aws.FakeAwsEndpoint;
-import io.batchexecutor.support.s3.S3MockServer;
+import io.batchexecutor.support.aws.TestAwsEndpoint;
 import io.batchexecutor.workflow.Workflows;
-import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -48,35 +42,13 @@ import tools.jackson.databind.JsonNode;
 class FakeBatchFlowIT {
 
   static final String BUCKET = "batch-executor-workflows";
-  static FakeAwsEndpoint aws;
+  @RegisterExtension static final TestAwsEndpoint AWS = TestAwsEndpoint.withBucket(BUCKET);
 
   @LocalServerPort int port;
 
   @DynamicPropertySource
-  static void endpoint(DynamicPropertyRegistry registry) throws IOException {
-    if (TestRegistry.ADDRESS == null) {
-      registry.add("batch-executor.awsbatch.endpoint", () -> "http://127.0.0.1:9");
-      return;
-    }
-    S3MockServer.get().ensureBucket(BUCKET);
-    // a repository of this run only: an image left in the registry by an earlier run is no push
-    String repository = "batch-executor-workflows-" + UUID.randomUUID().toString().substring(0, 8);
-    registry.add("batch-executor.awsbatch.ecr-repo-name", () -> repository);
-    aws = FakeAwsEndpoint.forTests();
-    registry.add("batch-executor.awsbatch.endpoint", () -> aws.endpoint().toString());
-  }
-
-  @AfterAll
-  static void close() {
-    if (aws != null) {
-      aws.close();
-    }
-  }
-
-  @BeforeEach
-  void engine() {
-    DockerAvailable.assume(DockerAvailable.client());
-    TestRegistry.require();
+  static void endpoint(DynamicPropertyRegistry registry) {
+    AWS.register(registry);
   }
 
   @Test
@@ -127,7 +99,7 @@ class FakeBatchFlowIT {
     assertThat(workflow.get("outputs").get("score").toString()).isEqualTo("[0.5,1.0,1.5]");
     JsonNode score = api.get("/api/v1/tasks/" + tasks.get("score").get("id").asString()).json();
     JsonNode submitted =
-        aws.submitted().stream()
+        AWS.fake().submitted().stream()
             .filter(r -> r.path("jobName").asString().endsWith(score.get("id").asString()))
             .findFirst()
             .orElseThrow();
@@ -205,18 +177,18 @@ class FakeBatchFlowIT {
     Api.Response whole = api.get("/api/v1/tasks/" + id + "/logs");
     assertThat(whole.status()).isEqualTo(409);
     assertThat(whole.json().get("detail").asString()).contains("/logs?index=");
-    try (AutoCloseable down = aws.failEvery("DescribeJobs")) {
+    try (AutoCloseable down = AWS.fake().failEvery("DescribeJobs")) {
       Api.Response unavailable = api.get("/api/v1/tasks/" + id + "/logs?index=0");
       assertThat(unavailable.status()).as(unavailable.text()).isEqualTo(503);
       assertThat(unavailable.json().get("type").asString()).endsWith("backend-unavailable");
       assertThat(unavailable.header("Retry-After")).contains("5");
     }
     JsonNode submitted =
-        aws.submitted().stream()
+        AWS.fake().submitted().stream()
             .filter(r -> r.path("jobName").asString().endsWith(id))
             .findFirst()
             .orElseThrow();
     assertThat(submitted.path("arrayProperties").path("size").asInt()).isEqualTo(6);
-    assertThat(aws.submissions("batch-executor-" + id)).as("one array job").isEqualTo(1);
+    assertThat(AWS.fake().submissions("batch-executor-" + id)).as("one array job").isEqualTo(1);
   }
 }

@@ -4,20 +4,14 @@ import static io.batchexecutor.support.ProblemAssert.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.batchexecutor.support.Api;
-import io.batchexecutor.support.DockerAvailable;
 import io.batchexecutor.support.ServiceTest;
 import io.batchexecutor.support.Tasks;
-import io.batchexecutor.support.TestRegistry;
-import io.batchexecutor.support.aws.FakeAwsEndpoint;
-import io.batchexecutor.support.s3.S3MockServer;
-import java.io.IOException;
+import io.batchexecutor.support.aws.TestAwsEndpoint;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -51,35 +45,16 @@ import tools.jackson.databind.JsonNode;
 class FargateOnBatchIT {
 
   static final String BUCKET = "batch-executor-fargate";
-  static FakeAwsEndpoint aws;
+
+  @RegisterExtension
+  static final TestAwsEndpoint AWS =
+      TestAwsEndpoint.withBucket(BUCKET).arranged(aws -> aws.fargateQueue("fargate-queue"));
 
   @LocalServerPort int port;
 
   @DynamicPropertySource
-  static void endpoint(DynamicPropertyRegistry registry) throws IOException {
-    if (TestRegistry.ADDRESS == null) {
-      registry.add("batch-executor.awsbatch.endpoint", () -> "http://127.0.0.1:9");
-      return;
-    }
-    S3MockServer.get().ensureBucket(BUCKET);
-    String repository = "batch-executor-fargate-" + UUID.randomUUID().toString().substring(0, 8);
-    registry.add("batch-executor.awsbatch.ecr-repo-name", () -> repository);
-    aws = FakeAwsEndpoint.forTests();
-    aws.fargateQueue("fargate-queue");
-    registry.add("batch-executor.awsbatch.endpoint", () -> aws.endpoint().toString());
-  }
-
-  @AfterAll
-  static void close() {
-    if (aws != null) {
-      aws.close();
-    }
-  }
-
-  @BeforeEach
-  void engine() {
-    DockerAvailable.assume(DockerAvailable.client());
-    TestRegistry.require();
+  static void endpoint(DynamicPropertyRegistry registry) {
+    AWS.register(registry);
   }
 
   @Test
@@ -95,11 +70,11 @@ class FargateOnBatchIT {
         .as(fargateTask.toString())
         .isEqualTo("SUCCEEDED");
     assertThat(ec2Task.path("status").asString()).as(ec2Task.toString()).isEqualTo("SUCCEEDED");
-    JsonNode fargateDefinition = aws.definitions("fargate-jobs").get(0);
+    JsonNode fargateDefinition = AWS.fake().definitions("fargate-jobs").get(0);
     assertThat(fargateDefinition.path("platformCapabilities").path(0).asString())
         .isEqualTo("FARGATE");
     assertThat(fargateDefinition.path("containerProperties").has("networkConfiguration")).isTrue();
-    assertThat(aws.definitions("covalent-batch-jobs").get(0).has("platformCapabilities"))
+    assertThat(AWS.fake().definitions("covalent-batch-jobs").get(0).has("platformCapabilities"))
         .as("an EC2 definition names no platform")
         .isFalse();
 
@@ -168,7 +143,7 @@ class FargateOnBatchIT {
   }
 
   private static JsonNode submittedFor(String taskId) {
-    return aws.submitted().stream()
+    return AWS.fake().submitted().stream()
         .filter(j -> j.path("jobName").asString().equals("batch-executor-" + taskId))
         .findFirst()
         .orElseThrow();

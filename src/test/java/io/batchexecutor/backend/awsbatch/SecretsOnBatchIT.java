@@ -4,13 +4,9 @@ import static io.batchexecutor.support.ProblemAssert.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.batchexecutor.support.Api;
-import io.batchexecutor.support.DockerAvailable;
 import io.batchexecutor.support.ServiceTest;
 import io.batchexecutor.support.Tasks;
-import io.batchexecutor.support.TestRegistry;
-import io.batchexecutor.support.aws.FakeAwsEndpoint;
-import io.batchexecutor.support.s3.S3MockServer;
-import java.io.IOException;
+import io.batchexecutor.support.aws.TestAwsEndpoint;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -20,10 +16,9 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
@@ -65,36 +60,17 @@ class SecretsOnBatchIT {
       "arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/db-password-AbCdEf";
   static final String SSM_ARN = "arn:aws:ssm:us-east-1:123456789012:parameter/prod/api-token";
   static final String VALUE = "pa55-" + UUID.randomUUID();
-  static FakeAwsEndpoint aws;
+
+  @RegisterExtension
+  static final TestAwsEndpoint AWS =
+      TestAwsEndpoint.withBucket(BUCKET).arranged(aws -> aws.secret(ARN, VALUE));
 
   @LocalServerPort int port;
   @Autowired JdbcClient jdbc;
 
   @DynamicPropertySource
-  static void endpoint(DynamicPropertyRegistry registry) throws IOException {
-    if (TestRegistry.ADDRESS == null) {
-      registry.add("batch-executor.awsbatch.endpoint", () -> "http://127.0.0.1:9");
-      return;
-    }
-    S3MockServer.get().ensureBucket(BUCKET);
-    String repository = "batch-executor-secrets-" + UUID.randomUUID().toString().substring(0, 8);
-    registry.add("batch-executor.awsbatch.ecr-repo-name", () -> repository);
-    aws = FakeAwsEndpoint.forTests();
-    aws.secret(ARN, VALUE);
-    registry.add("batch-executor.awsbatch.endpoint", () -> aws.endpoint().toString());
-  }
-
-  @AfterAll
-  static void close() {
-    if (aws != null) {
-      aws.close();
-    }
-  }
-
-  @BeforeEach
-  void engine() {
-    DockerAvailable.assume(DockerAvailable.client());
-    TestRegistry.require();
+  static void endpoint(DynamicPropertyRegistry registry) {
+    AWS.register(registry);
   }
 
   @Test
@@ -123,7 +99,7 @@ class SecretsOnBatchIT {
         .as("the secret's value reached the container")
         .isEqualTo(sha256(VALUE));
 
-    JsonNode definition = aws.definitions("secret-jobs").get(0);
+    JsonNode definition = AWS.fake().definitions("secret-jobs").get(0);
     JsonNode secret = definition.path("containerProperties").path("secrets").get(0);
     assertThat(secret.path("name").asString()).isEqualTo("DB_PASSWORD");
     assertThat(secret.path("valueFrom").asString()).isEqualTo(ARN);
@@ -182,7 +158,7 @@ class SecretsOnBatchIT {
   }
 
   private static JsonNode submittedFor(String taskId) {
-    return aws.submitted().stream()
+    return AWS.fake().submitted().stream()
         .filter(j -> j.path("jobName").asString().equals("batch-executor-" + taskId))
         .findFirst()
         .orElseThrow();

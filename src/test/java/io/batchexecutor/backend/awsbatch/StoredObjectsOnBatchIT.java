@@ -4,22 +4,17 @@ import static io.batchexecutor.workflow.Workflows.ref;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.batchexecutor.support.Api;
-import io.batchexecutor.support.DockerAvailable;
 import io.batchexecutor.support.ProblemAssert;
 import io.batchexecutor.support.ServiceTest;
 import io.batchexecutor.support.Tasks;
-import io.batchexecutor.support.TestRegistry;
-import io.batchexecutor.support.aws.FakeAwsEndpoint;
+import io.batchexecutor.support.aws.TestAwsEndpoint;
 import io.batchexecutor.support.s3.S3MockServer;
 import io.batchexecutor.workflow.Workflows;
-import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -55,40 +50,19 @@ import tools.jackson.databind.JsonNode;
 class StoredObjectsOnBatchIT {
 
   static final String BUCKET = "batch-executor-objects";
-  static FakeAwsEndpoint aws;
+  @RegisterExtension static final TestAwsEndpoint AWS = TestAwsEndpoint.withBucket(BUCKET);
 
   @LocalServerPort int port;
 
   @DynamicPropertySource
-  static void endpoint(DynamicPropertyRegistry registry) throws IOException {
-    if (TestRegistry.ADDRESS == null) {
-      registry.add("batch-executor.awsbatch.endpoint", () -> "http://127.0.0.1:9");
-      return;
-    }
-    S3MockServer.get().ensureBucket(BUCKET);
-    String repository = "batch-executor-objects-" + UUID.randomUUID().toString().substring(0, 8);
-    registry.add("batch-executor.awsbatch.ecr-repo-name", () -> repository);
-    aws = FakeAwsEndpoint.forTests();
-    registry.add("batch-executor.awsbatch.endpoint", () -> aws.endpoint().toString());
-  }
-
-  @AfterAll
-  static void close() {
-    if (aws != null) {
-      aws.close();
-    }
-  }
-
-  @BeforeEach
-  void engine() {
-    DockerAvailable.assume(DockerAvailable.client());
-    TestRegistry.require();
+  static void endpoint(DynamicPropertyRegistry registry) {
+    AWS.register(registry);
   }
 
   @Test
   void aPayloadChangedInS3AfterItWasWrittenFailsTheTaskNamingItWithoutARetry() {
     Api api = new Api(port);
-    CountDownLatch gate = aws.gateNextJob();
+    CountDownLatch gate = AWS.fake().gateNextJob();
     String id;
     try {
       Api.Response accepted = api.post("/api/v1/tasks", Tasks.add().build());
@@ -98,7 +72,7 @@ class StoredObjectsOnBatchIT {
       api.awaitTask(id, t -> t.path("batch_job_id").isString(), Duration.ofMinutes(3));
 
       String key = "batch-executor/tester/" + id + "/payload.json";
-      assertThat(aws.objectsWritten())
+      assertThat(AWS.fake().objectsWritten())
           .as("the payload under the client's own prefix")
           .contains("/" + BUCKET + "/" + key);
       try (S3Client s3 = s3()) {
@@ -119,7 +93,7 @@ class StoredObjectsOnBatchIT {
         .contains("s3://" + BUCKET + "/batch-executor/tester/" + id + "/payload.json")
         .contains("does not match the SHA-256");
     assertThat(task.path("error").path("type").asString()).isEqualTo("PayloadAltered");
-    assertThat(aws.containerStarts("batch-executor-" + id))
+    assertThat(AWS.fake().containerStarts("batch-executor-" + id))
         .as("refused once, not retried")
         .isEqualTo(1);
     assertThat(task.path("exit_code").asInt()).isEqualTo(65);
@@ -194,7 +168,7 @@ class StoredObjectsOnBatchIT {
     JsonNode task = api.awaitEnd(id, Duration.ofMinutes(3));
 
     assertThat(task.get("status").asString()).as(task.toString()).isEqualTo("SUCCEEDED");
-    assertThat(aws.objectsWritten())
+    assertThat(AWS.fake().objectsWritten())
         .as("written by the runner beside its result, under the client's prefix")
         .contains("/" + BUCKET + "/batch-executor/tester/" + id + "/stdout.txt")
         .contains("/" + BUCKET + "/batch-executor/tester/" + id + "/stderr.txt");
