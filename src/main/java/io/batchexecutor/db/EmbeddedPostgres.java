@@ -140,7 +140,8 @@ public final class EmbeddedPostgres implements AutoCloseable {
       }
       s.execute("CREATE DATABASE " + database);
     } catch (SQLException e) {
-      if (!"42P04".equals(e.getSQLState())) { // created meanwhile by another process
+      // created meanwhile by another process: 42P04 once it exists, 23505 while both insert it
+      if (!"42P04".equals(e.getSQLState()) && !"23505".equals(e.getSQLState())) {
         throw new IllegalStateException("cannot create database " + database, e);
       }
     }
