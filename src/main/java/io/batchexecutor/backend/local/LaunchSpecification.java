@@ -123,8 +123,10 @@ class LaunchSpecification {
               (key, result) ->
                   result.forEach((name, bytes) -> files.put(dir + "/" + key + "/" + name, bytes)));
     }
-    String uploads = ContainerVolume.relative(TaskInputs.UPLOADS_DIR);
-    inputs.uploads(task).forEach((id, bytes) -> files.put(uploads + "/" + id, bytes));
+    if (task.spec().hasFiles()) {
+      String uploads = ContainerVolume.relative(TaskInputs.UPLOADS_DIR);
+      inputs.uploads(task).forEach((id, bytes) -> files.put(uploads + "/" + id, bytes));
+    }
     return files;
   }
 
