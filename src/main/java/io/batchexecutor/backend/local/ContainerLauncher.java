@@ -16,7 +16,7 @@ final class ContainerLauncher implements AttemptLauncher {
   @Override
   public String launch(Task task, int attempt) {
     String id = containers.createOrFind(task, attempt);
-    containers.start(task, id);
+    containers.startIfNeverStarted(task, id); // one found running or ended is handed back as it is
     return id;
   }
 
@@ -28,11 +28,20 @@ final class ContainerLauncher implements AttemptLauncher {
   @Override
   public Optional<InspectContainerResponse> startIfCreated(
       Task task, InspectContainerResponse inspected) {
-    if (!"created".equals(inspected.getState().getStatus())) {
+    if (!neverStarted(inspected)) {
       return Optional.of(inspected);
     }
     String id = inspected.getId();
-    containers.start(task, id);
+    containers.startIfNeverStarted(task, id);
     return containers.inspect(id);
+  }
+
+  /** Whether {@code container} (as inspected) is {@code created} and has never run. */
+  static boolean neverStarted(InspectContainerResponse container) {
+    InspectContainerResponse.ContainerState state = container.getState();
+    String startedAt = state == null ? null : state.getStartedAt();
+    return state != null
+        && "created".equals(state.getStatus())
+        && (startedAt == null || startedAt.isEmpty() || startedAt.startsWith("0001-01-01"));
   }
 }
