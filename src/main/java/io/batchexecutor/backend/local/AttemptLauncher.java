@@ -16,6 +16,9 @@ interface AttemptLauncher {
    * Attempt {@code attempt} of the task's one run, created (or found) and started: its id. A
    * container found already started (running or ended) is handed back as it is, never started
    * again.
+   *
+   * @throws io.batchexecutor.backend.TaskInputs.UploadGoneException when a staged upload the
+   *     container gets is gone (the container is removed)
    */
   String launch(Task task, int attempt);
 

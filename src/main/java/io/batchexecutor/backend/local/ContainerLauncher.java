@@ -1,6 +1,7 @@
 package io.batchexecutor.backend.local;
 
 import com.github.dockerjava.api.command.InspectContainerResponse;
+import io.batchexecutor.backend.TaskInputs;
 import io.batchexecutor.task.Task;
 import java.util.Optional;
 
@@ -16,7 +17,12 @@ final class ContainerLauncher implements AttemptLauncher {
   @Override
   public String launch(Task task, int attempt) {
     String id = containers.createOrFind(task, attempt);
-    containers.startIfNeverStarted(task, id); // one found running or ended is handed back as it is
+    try {
+      containers.startIfNeverStarted(task, id); // one found running or ended is handed back as is
+    } catch (TaskInputs.UploadGoneException e) {
+      containers.remove(id); // never started: nothing of the task ran in it
+      throw e;
+    }
     return id;
   }
 
