@@ -5,10 +5,12 @@ import io.batchexecutor.runner.RunnerResult;
 import io.batchexecutor.storage.ObjectStores;
 import io.batchexecutor.task.FileTransfer;
 import io.batchexecutor.task.Task;
+import io.batchexecutor.task.TaskError;
 import io.batchexecutor.task.TaskObjects;
 import io.batchexecutor.task.TaskQueries;
 import io.batchexecutor.task.TaskReferences;
 import io.batchexecutor.task.TaskStatus;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -137,7 +139,7 @@ public class TaskInputs {
    * The uploads {@code task}'s files name, by id, as staged beside its payload; the runner checks
    * each against its id (the SHA-256 of its bytes).
    *
-   * @throws IllegalStateException when one is gone from the task's objects
+   * @throws UploadGoneException when one is gone from the task's objects
    */
   public Map<String, byte[]> uploads(Task task) {
     Map<String, byte[]> uploads = new LinkedHashMap<>();
@@ -159,11 +161,33 @@ public class TaskInputs {
                 .get(pointer)
                 .orElseThrow(
                     () ->
-                        new IllegalStateException(
-                            "the upload " + file.upload() + " is gone from " + pointer)));
+                        new UploadGoneException(
+                            "the upload "
+                                + file.upload()
+                                + " for "
+                                + file.path()
+                                + " is gone: its copy staged for the task was removed")));
       }
     }
     return uploads;
+  }
+
+  /**
+   * Fails {@code task}, whose staged copy of an upload is gone, as when the upload itself is gone
+   * before it was staged: {@code UploadNotFound}, naming the upload and its path.
+   */
+  public static void failUploadGone(Task task, UploadGoneException gone, Instant now) {
+    task.fail(
+        gone.getMessage(), new TaskError("UploadNotFound", gone.getMessage(), ""), null, null, now);
+  }
+
+  /** An upload a task's files name is gone from the task's own objects, where it was staged. */
+  public static final class UploadGoneException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    public UploadGoneException(String message) {
+      super(message);
+    }
   }
 
   /**

@@ -12,7 +12,14 @@ import java.util.Optional;
  */
 interface AttemptLauncher {
 
-  /** Attempt {@code attempt} of the task's one run, created (or found) and started: its id. */
+  /**
+   * Attempt {@code attempt} of the task's one run, created (or found) and started: its id. A
+   * container found already started (running or ended) is handed back as it is, never started
+   * again.
+   *
+   * @throws io.batchexecutor.backend.TaskInputs.UploadGoneException when a staged upload the
+   *     container gets is gone (the container is removed)
+   */
   String launch(Task task, int attempt);
 
   /**
@@ -22,8 +29,8 @@ interface AttemptLauncher {
   String create(Task task, int attempt, int index);
 
   /**
-   * The container {@code inspected}, started first when it was only created (launched by a run that
-   * ended before starting it); as the engine shows it then, empty when it is gone.
+   * The container {@code inspected}, started first when it was only created and never ran (launched
+   * by a run that ended before starting it); as the engine shows it then, empty when it is gone.
    */
   Optional<InspectContainerResponse> startIfCreated(Task task, InspectContainerResponse inspected);
 }

@@ -126,47 +126,29 @@ class AwaitContainer implements PipelineStep {
   private AttemptOutcome finished(Task task, InspectContainerResponse container, int exitCode)
       throws InterruptedException {
     String id = container.getId();
-    Map<String, byte[]> outputs = containers.output.outputs(container);
-    URI result = null;
-    if (outputs.containsKey(TaskObjects.PICKLE)) {
-      stores
-          .primary()
-          .put(
-              task.settings().s3BucketName(),
-              TaskObjects.key(task, TaskObjects.PICKLE),
-              outputs.get(TaskObjects.PICKLE));
+    Map<String, byte[]> outputs = containers.output.outputs(container, ContainerOutput.taken(task));
+    String bucket = task.settings().s3BucketName();
+    for (String name : outputs.keySet()) {
+      if (!name.equals(TaskObjects.RESULT)) {
+        // the streams and the kept files beside result.json, where the runner on AWS Batch puts
+        // them too; only files the task's files keep were taken (ContainerOutput.taken)
+        stores.primary().put(bucket, TaskObjects.key(task, name), outputs.get(name));
+      }
     }
-    if (outputs.containsKey(TaskObjects.RESULT)) {
-      result =
-          stores
-              .primary()
-              .put(
-                  task.settings().s3BucketName(),
-                  TaskObjects.key(task, TaskObjects.RESULT),
-                  outputs.get(TaskObjects.RESULT));
-    }
+    storeLogs(task, id);
+    // last: a stored result.json tells a later look (containerGone) that all was collected
+    URI result =
+        outputs.containsKey(TaskObjects.RESULT)
+            ? stores
+                .primary()
+                .put(
+                    bucket,
+                    TaskObjects.key(task, TaskObjects.RESULT),
+                    outputs.get(TaskObjects.RESULT))
+            : null;
     if (result != null) {
       task.resultsCollected(ResultDigests.of(outputs));
     }
-    for (String stream : new String[] {TaskObjects.STDOUT, TaskObjects.STDERR}) {
-      if (outputs.containsKey(stream)) {
-        // beside result.json, where the runner on AWS Batch puts them too
-        stores
-            .primary()
-            .put(
-                task.settings().s3BucketName(), TaskObjects.key(task, stream), outputs.get(stream));
-      }
-    }
-    outputs.forEach(
-        (name, bytes) -> {
-          if (name.startsWith(RunnerContract.KEPT_FILE_PREFIX)) {
-            // a file the task's files keep for the client, beside result.json as on AWS Batch
-            stores
-                .primary()
-                .put(task.settings().s3BucketName(), TaskObjects.key(task, name), bytes);
-          }
-        });
-    storeLogs(task, id);
     RunnerResult document =
         result == null ? null : RunnerResult.parse(json, outputs.get(TaskObjects.RESULT));
     String pointer = result == null ? null : result.toString();

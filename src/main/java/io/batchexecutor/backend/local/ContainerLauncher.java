@@ -1,6 +1,7 @@
 package io.batchexecutor.backend.local;
 
 import com.github.dockerjava.api.command.InspectContainerResponse;
+import io.batchexecutor.backend.TaskInputs;
 import io.batchexecutor.task.Task;
 import java.util.Optional;
 
@@ -16,7 +17,12 @@ final class ContainerLauncher implements AttemptLauncher {
   @Override
   public String launch(Task task, int attempt) {
     String id = containers.createOrFind(task, attempt);
-    containers.start(task, id);
+    try {
+      containers.startIfNeverStarted(task, id); // one found running or ended is handed back as is
+    } catch (TaskInputs.UploadGoneException e) {
+      containers.remove(id); // never started: nothing of the task ran in it
+      throw e;
+    }
     return id;
   }
 
@@ -28,11 +34,20 @@ final class ContainerLauncher implements AttemptLauncher {
   @Override
   public Optional<InspectContainerResponse> startIfCreated(
       Task task, InspectContainerResponse inspected) {
-    if (!"created".equals(inspected.getState().getStatus())) {
+    if (!neverStarted(inspected)) {
       return Optional.of(inspected);
     }
     String id = inspected.getId();
-    containers.start(task, id);
+    containers.startIfNeverStarted(task, id);
     return containers.inspect(id);
+  }
+
+  /** Whether {@code container} (as inspected) is {@code created} and has never run. */
+  static boolean neverStarted(InspectContainerResponse container) {
+    InspectContainerResponse.ContainerState state = container.getState();
+    String startedAt = state == null ? null : state.getStartedAt();
+    return state != null
+        && "created".equals(state.getStatus())
+        && (startedAt == null || startedAt.isEmpty() || startedAt.startsWith("0001-01-01"));
   }
 }

@@ -5,6 +5,8 @@ import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.exception.NotFoundException;
 import io.batchexecutor.config.ResultSizeLimit;
 import io.batchexecutor.runner.RunnerContract;
+import io.batchexecutor.task.FileTransfer;
+import io.batchexecutor.task.Task;
 import io.batchexecutor.task.TaskObjects;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -12,6 +14,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -132,23 +135,33 @@ class ContainerOutput {
   }
 
   /**
-   * The only files taken from the output directory: the ones the runner writes (its four, and the
-   * files a task's {@code files} keep for the client, {@code file-<index>}). Anything else the task
-   * left there is never read, so what the service holds of one task's output is at most these
-   * files, each within {@code max-result-size}.
+   * The runner's four files, the only ones taken from the output directory of a container of a task
+   * whose {@code files} keep nothing ({@link #taken}). Anything else the task left there is never
+   * read.
    */
-  static final Set<String> RUNNER_FILES = runnerFiles();
+  static final Set<String> RUNNER_FILES =
+      Set.of(
+          RunnerContract.RESULT_FILE,
+          RunnerContract.PICKLE_FILE,
+          RunnerContract.STDOUT_FILE,
+          RunnerContract.STDERR_FILE);
 
-  private static Set<String> runnerFiles() {
-    Set<String> names =
-        new java.util.HashSet<>(
-            Set.of(
-                RunnerContract.RESULT_FILE,
-                RunnerContract.PICKLE_FILE,
-                RunnerContract.STDOUT_FILE,
-                RunnerContract.STDERR_FILE));
-    for (int i = 0; i < RunnerContract.MAX_FILES; i++) {
-      names.add(RunnerContract.keptFile(i));
+  /**
+   * The only files taken from the output directory of {@code task}'s container: the runner's four,
+   * and {@code file-<i>} for each {@code files[i]} the task keeps for the client. Anything else the
+   * task left there (a {@code file-<i>} no transfer keeps included) is never read, so what the
+   * service holds of one task's output is at most these files, each within {@code max-result-size}.
+   */
+  static Set<String> taken(Task task) {
+    List<FileTransfer> files = task.spec().files();
+    if (files == null || files.isEmpty()) {
+      return RUNNER_FILES;
+    }
+    Set<String> names = new HashSet<>(RUNNER_FILES);
+    for (int i = 0; i < files.size(); i++) {
+      if (files.get(i).kept()) {
+        names.add(RunnerContract.keptFile(i));
+      }
     }
     return Set.copyOf(names);
   }
@@ -158,7 +171,7 @@ class ContainerOutput {
     return name.equals(TaskObjects.STDOUT) || name.equals(TaskObjects.STDERR);
   }
 
-  /** The files the runner left in its output directory. */
+  /** The runner's four files ({@link #RUNNER_FILES}) left in its output directory. */
   Map<String, byte[]> outputs(String containerId) {
     InspectContainerResponse container;
     try {
@@ -172,27 +185,34 @@ class ContainerOutput {
   /**
    * The files the runner left in the output directory of {@code container} (as inspected: its
    * environment and mounts do not change), read on the engine's host when the service can ({@link
-   * OutputOnHost}), else copied out of the container.
+   * OutputOnHost}), else copied out of the container: its four files ({@link #RUNNER_FILES}).
    */
   Map<String, byte[]> outputs(InspectContainerResponse container) {
+    return outputs(container, RUNNER_FILES);
+  }
+
+  /**
+   * The files {@code names} (of {@link #taken}) left in the output directory of {@code container}.
+   */
+  Map<String, byte[]> outputs(InspectContainerResponse container, Set<String> names) {
     String directory = outputDirectory(container);
     Optional<Path> onHost = OutputOnHost.of(container, directory);
     if (onHost.isPresent()) {
       return OutputOnHost.read(
           onHost.get(),
-          RUNNER_FILES,
+          names,
           maxResult.bytes(),
           Set.of(TaskObjects.STDOUT, TaskObjects.STDERR),
           this::checkSize);
     }
-    return copied(container.getId(), directory);
+    return copied(container.getId(), directory, names);
   }
 
   /**
-   * The runner's files in the container's {@code directory}, copied out of it by the engine; the
-   * archive's other entries are skipped unread.
+   * The files {@code names} in the container's {@code directory}, copied out of it by the engine;
+   * the archive's other entries are skipped unread.
    */
-  Map<String, byte[]> copied(String containerId, String directory) {
+  Map<String, byte[]> copied(String containerId, String directory, Set<String> names) {
     Map<String, byte[]> files = new HashMap<>();
     try (InputStream in =
             LocalContainers.call(
@@ -202,7 +222,7 @@ class ContainerOutput {
       while ((entry = tar.getNextEntry()) != null) {
         if (entry.isFile()) {
           String name = entry.getName().substring(entry.getName().lastIndexOf('/') + 1);
-          if (!RUNNER_FILES.contains(name)) {
+          if (!names.contains(name)) {
             continue; // not one of the runner's files: the task's own, never read into memory
           }
           if (isStream(name) && entry.getSize() > maxResult.bytes()) {

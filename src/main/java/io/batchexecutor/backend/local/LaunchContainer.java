@@ -3,13 +3,15 @@ package io.batchexecutor.backend.local;
 import io.batchexecutor.backend.PipelineStep;
 import io.batchexecutor.backend.StepContext;
 import io.batchexecutor.backend.StepResult;
+import io.batchexecutor.backend.TaskInputs;
 import io.batchexecutor.task.Task;
 import io.batchexecutor.task.TaskStatus;
 import java.util.Map;
 
 /**
  * BUILDING (image built) → SUBMITTED → RUNNING: launches the first attempt's container (created, or
- * found after a crash, and started) through the {@link AttemptLauncher}.
+ * found after a crash, and started) through the {@link AttemptLauncher}; a task whose staged upload
+ * is gone fails ({@code UploadNotFound}).
  */
 class LaunchContainer implements PipelineStep {
 
@@ -32,7 +34,13 @@ class LaunchContainer implements PipelineStep {
   public StepResult run(Task task, StepContext context) {
     int attempt = 1;
     containers.recordCpuLimit(task, context.now());
-    String id = launcher.launch(task, attempt);
+    String id;
+    try {
+      id = launcher.launch(task, attempt);
+    } catch (TaskInputs.UploadGoneException e) {
+      TaskInputs.failUploadGone(task, e, context.now());
+      return StepResult.proceed();
+    }
     task.submittedToContainer(id, context.now());
     task.attemptStarted(attempt, Map.of("container_id", id), context.now());
     task.observe(TaskStatus.RUNNING, "running in container " + id.substring(0, 12), context.now());

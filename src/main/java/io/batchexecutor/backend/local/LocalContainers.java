@@ -133,15 +133,21 @@ class LocalContainers {
   }
 
   /**
-   * Starts {@code task}'s container {@code containerId}, after putting into its volume what the
-   * runner reads beside the image, owned by the container's user: the empty output directory and
-   * {@link LaunchSpecification#files} (again, if an earlier run put them there: they are the same).
-   * They are written into the volume's directory on the engine's host where the service can ({@link
-   * ContainerVolume}), else copied in by the engine.
+   * Starts {@code task}'s container {@code containerId} if it never started (still {@code created}
+   * and never run: a container that ran is never started again, so that the function never runs
+   * twice), after putting into its volume what the runner reads beside the image, owned by the
+   * container's user: the empty output directory and {@link LaunchSpecification#files}. They are
+   * written into the volume's directory on the engine's host where the service can ({@link
+   * ContainerVolume}), else copied in by the engine. Answers whether it started the container; it
+   * neither writes nor starts a container that is gone, running or ended.
    */
-  void start(Task task, String containerId) {
+  boolean startIfNeverStarted(Task task, String containerId) {
+    Optional<InspectContainerResponse> inspected = inspect(containerId);
+    if (inspected.isEmpty() || !ContainerLauncher.neverStarted(inspected.get())) {
+      return false;
+    }
     Map<String, byte[]> files = launch.files(task);
-    if (!writtenOnHost(containerId, files)) {
+    if (!writtenOnHost(inspected.get(), files)) {
       byte[] archive = ContainerFiles.tar(files, confinement.uid(), confinement.gid());
       run(
           () ->
@@ -154,11 +160,12 @@ class LocalContainers {
     try {
       run(() -> docker.startContainerCmd(containerId).exec());
     } catch (NotModifiedException e) {
-      // already started
+      // started meanwhile by another run of the launch
     }
     // at once (the engine follows no container before its start), before the engine's capped log
     // can have dropped its first output
     logs.follow(containerId);
+    return true;
   }
 
   /**
@@ -168,16 +175,15 @@ class LocalContainers {
    */
   private volatile boolean volumesOnHost = true;
 
-  /** Writes {@code files} into the container's volume on the engine's host, when it can. */
-  private boolean writtenOnHost(String containerId, Map<String, byte[]> files) {
+  /**
+   * Writes {@code files} into the volume of {@code created}, a container that never started, on the
+   * engine's host, when it can: nothing in the container runs that could change the volume.
+   */
+  private boolean writtenOnHost(InspectContainerResponse created, Map<String, byte[]> files) {
     if (!volumesOnHost || engine.remapsUsers()) {
       return false; // with user namespaces, the container's owners are not the host's
     }
-    Optional<InspectContainerResponse> created = inspect(containerId);
-    if (created.isEmpty()) {
-      return false;
-    }
-    Optional<ContainerVolume> volume = ContainerVolume.onHost(created.get());
+    Optional<ContainerVolume> volume = ContainerVolume.onHost(created);
     if (volume.isEmpty()) {
       volumesOnHost = false;
       log.info("The engine's volumes are not on this host: task files are copied in by the engine");

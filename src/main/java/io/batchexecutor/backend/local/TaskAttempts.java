@@ -1,6 +1,7 @@
 package io.batchexecutor.backend.local;
 
 import io.batchexecutor.backend.RunnerOutcome;
+import io.batchexecutor.backend.TaskInputs;
 import io.batchexecutor.backend.local.AttemptPolicy.Decision;
 import io.batchexecutor.task.SubWorkflows;
 import io.batchexecutor.task.Task;
@@ -41,7 +42,13 @@ final class TaskAttempts {
   private void retry(Task task, Decision decision, Instant now) {
     int next = decision.nextAttempt();
     Integer exitCode = decision.outcome().exitCode();
-    String id = launcher.launch(task, next);
+    String id;
+    try {
+      id = launcher.launch(task, next);
+    } catch (TaskInputs.UploadGoneException e) {
+      TaskInputs.failUploadGone(task, e, now);
+      return;
+    }
     task.retrying(
         decision.retryReason(), Map.of("exit_code", exitCode == null ? -1 : exitCode), now);
     task.attemptStarted(next, Map.of("container_id", id), now);

@@ -21,8 +21,9 @@ import org.junit.jupiter.api.Test;
 /**
  * What a task container finds in its own volume before it starts, written where the engine keeps
  * the volume on its host instead of copied in through the engine: the same files, owned by the
- * container's user, which the confined container reads and writes its output beside; and never
- * through a symbolic link an image put in the volume.
+ * container's user, which the confined container reads and writes its output beside; never through
+ * a symbolic link an image put in the volume, in its place or in a parent directory's; and only
+ * into a container that never started, which is never started again once it ran.
  */
 class ContainerVolumeIT {
 
@@ -94,6 +95,61 @@ class ContainerVolumeIT {
       Files.deleteIfExists(hostFile);
       Files.deleteIfExists(hostDirectory);
     }
+  }
+
+  @Test
+  void aLinkInAParentDirectoryIsNeverFollowed() throws Exception {
+    ContainerVolume volume = created("true");
+    Path hostDirectory = Files.createTempDirectory("host-only-");
+    try {
+      Files.createSymbolicLink(volume.root().resolve("inputs"), hostDirectory);
+      assertThat(
+              volume.put(
+                  Map.of("inputs/a/result.json", new byte[] {'x'}, "payload.json", new byte[0]),
+                  10001,
+                  10001))
+          .as("inputs is a link")
+          .isFalse();
+      assertThat(hostDirectory).isEmptyDirectory();
+      assertThat(Files.getAttribute(hostDirectory, "unix:uid")).isEqualTo(0);
+      assertThat(Files.readSymbolicLink(volume.root().resolve("inputs"))).isEqualTo(hostDirectory);
+    } finally {
+      Files.deleteIfExists(volume.root().resolve("inputs"));
+      Files.deleteIfExists(hostDirectory);
+    }
+  }
+
+  @Test
+  void aContainerThatStartedGetsNoHostWriteAndIsNeverStartedAgain() throws Exception {
+    ContainerVolume volume = created("true");
+    assertThat(ContainerLauncher.neverStarted(docker.inspectContainerCmd(container).exec()))
+        .isTrue();
+    assertThat(volume.put(Map.of(), 10001, 10001)).isTrue();
+    docker.startContainerCmd(container).exec();
+    assertThat(docker.waitContainerCmd(container).start().awaitStatusCode()).isZero();
+    InspectContainerResponse ended = docker.inspectContainerCmd(container).exec();
+    LocalContainers containers =
+        new LocalContainers(docker, null, null, ContainerConfinement.defaults());
+
+    assertThat(ContainerLauncher.neverStarted(ended)).isFalse();
+    // a task is not even looked at: nothing is written and nothing started
+    assertThat(containers.startIfNeverStarted(null, container)).isFalse();
+    assertThat(new ContainerLauncher(containers).startIfCreated(null, ended))
+        .hasValueSatisfying(
+            same -> assertThat(same.getState().getStartedAt()).isEqualTo(startedAt(ended)));
+
+    InspectContainerResponse after = docker.inspectContainerCmd(container).exec();
+    assertThat(after.getState().getStatus()).isEqualTo("exited");
+    assertThat(after.getState().getStartedAt())
+        .as("never started again")
+        .isEqualTo(startedAt(ended));
+    try (var names = Files.list(volume.root())) {
+      assertThat(names.map(p -> p.getFileName().toString())).containsExactly("out");
+    }
+  }
+
+  private static String startedAt(InspectContainerResponse container) {
+    return container.getState().getStartedAt();
   }
 
   /** A container made as the service makes task containers, not started; its volume on the host. */

@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Optional;
 
 /** A launcher that launches nothing and remembers what it was asked to launch. */
-final class FakeLauncher implements AttemptLauncher {
+class FakeLauncher implements AttemptLauncher {
 
   /** A launch: the attempt, the sweep's run ({@code null}: the task's one run), the container. */
   record Launch(int attempt, Integer index, String containerId) {}

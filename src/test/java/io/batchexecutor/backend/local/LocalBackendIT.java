@@ -8,7 +8,9 @@ import io.batchexecutor.support.Api;
 import io.batchexecutor.support.DockerAvailable;
 import io.batchexecutor.support.ServiceTest;
 import io.batchexecutor.support.Tasks;
+import java.net.URI;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -539,6 +541,30 @@ class LocalBackendIT {
     assertThat(task.get("status").asString()).isEqualTo("FAILED");
     assertThat(task.get("status_reason").asString()).startsWith("image build failed");
     assertThat(task.get("error").get("type").asString()).isEqualTo("ImageBuildFailed");
+  }
+
+  @Test
+  void aFileTheTaskKeepsIsServedAndAFileNoTransferKeepsIsNotStored() throws Exception {
+    JsonNode task =
+        run(
+            Tasks.function(
+                    "def task():\n"
+                        + "    open('/tmp/out.txt', 'w').write('kept')\n"
+                        + "    open('"
+                        + ContainerSpec.OUTPUT_DIR
+                        + "/file-1', 'w').write('stray')\n"
+                        + "    return 1\n",
+                    "task")
+                .set("files", List.of(Map.of("path", "/tmp/out.txt", "order", "after"))));
+
+    assertThat(task.get("status").asString()).as(task.toString()).isEqualTo("SUCCEEDED");
+    String id = task.get("id").asString();
+    assertThat(
+            new String(api.bytes("/api/v1/tasks/" + id + "/files/0", "application/octet-stream")))
+        .isEqualTo("kept");
+    Path result = Path.of(URI.create(task.get("result").asString()));
+    assertThat(result.resolveSibling("file-0")).hasContent("kept");
+    assertThat(result.resolveSibling("file-1")).as("no transfer keeps it").doesNotExist();
   }
 
   private JsonNode run(Tasks task) {

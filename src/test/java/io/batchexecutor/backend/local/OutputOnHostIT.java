@@ -6,22 +6,29 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import io.batchexecutor.config.ResultSizeLimit;
+import io.batchexecutor.config.TaskSettings;
 import io.batchexecutor.support.DockerAvailable;
+import io.batchexecutor.task.FileTransfer;
+import io.batchexecutor.task.Task;
+import io.batchexecutor.task.TaskSpec;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * A stopped task container's output read on the engine's host, from its own volume: the regular
  * files the task left, the same as the engine's copy out of the container gives; never what a
- * symbolic link the task made points at on the host, nor a file in a subdirectory; a file over the
- * bound refused before it is read.
+ * symbolic link the task made points at on the host, nor a file in a subdirectory, nor a {@code
+ * file-<i>} that no transfer of the task keeps; a file over the bound refused before it is read.
  */
 class OutputOnHostIT {
 
@@ -85,9 +92,61 @@ class OutputOnHostIT {
 
     assertThat(OutputOnHost.of(ended, ContainerSpec.OUTPUT_DIR)).isPresent();
     assertThat(outputs.outputs(ended)).containsOnlyKeys("result.json");
-    assertThat(outputs.copied(ended.getId(), ContainerSpec.OUTPUT_DIR))
+    assertThat(
+            outputs.copied(ended.getId(), ContainerSpec.OUTPUT_DIR, ContainerOutput.RUNNER_FILES))
         .as("copied out of the container by the engine")
         .containsOnlyKeys("result.json");
+  }
+
+  @Test
+  void onlyTheFilesTheTasksFilesKeepAreTakenBesideTheRunnersOwn() throws Exception {
+    Task task =
+        task(
+            List.of(
+                new FileTransfer("/tmp/a.csv", FileTransfer.AFTER, null, null),
+                new FileTransfer("/tmp/in.csv", null, UPLOAD, null),
+                new FileTransfer("/tmp/c.csv", FileTransfer.AFTER, null, null)));
+    InspectContainerResponse ended =
+        run(
+            "echo -n '{\"ok\": true}' > result.json"
+                + " && echo a > file-0 && echo b > file-1 && echo d > file-3");
+    ContainerOutput outputs =
+        new ContainerOutput(docker, new ResultSizeLimit(1 << 20, "max-result-size"));
+
+    assertThat(ContainerOutput.taken(task))
+        .containsExactlyInAnyOrder(
+            "result.json", "result.pickle", "stdout.txt", "stderr.txt", "file-0", "file-2");
+    assertThat(ContainerOutput.taken(task(null))).isEqualTo(ContainerOutput.RUNNER_FILES);
+    assertThat(OutputOnHost.of(ended, ContainerSpec.OUTPUT_DIR)).isPresent();
+    assertThat(outputs.outputs(ended, ContainerOutput.taken(task)))
+        .containsOnlyKeys("result.json", "file-0");
+    assertThat(outputs.outputs(ended)).containsOnlyKeys("result.json");
+    assertThat(outputs.copied(ended.getId(), ContainerSpec.OUTPUT_DIR, ContainerOutput.taken(task)))
+        .as("copied out of the container by the engine")
+        .containsOnlyKeys("result.json", "file-0");
+  }
+
+  private static final String UPLOAD =
+      "2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae";
+
+  private static Task task(List<FileTransfer> files) {
+    JsonMapper json = JsonMapper.builder().build();
+    return Task.accept(
+        UUID.randomUUID(),
+        "tester",
+        "test",
+        new TaskSpec(
+                new TaskSpec.FunctionSpec("def task():\n    return 1\n", "task"),
+                json.createArrayNode(),
+                json.createObjectNode(),
+                null,
+                null)
+            .withFiles(files),
+        new TaskSettings(
+            null, "bucket", "repo", "jobs", "queue", "exec", "job", "logs", 2.0, 3.75, 0, 3, 300,
+            10, null, null, null),
+        "local",
+        Instant.parse("2026-01-01T00:00:00Z"));
   }
 
   /**

@@ -2,6 +2,7 @@ package io.batchexecutor.backend.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.batchexecutor.backend.TaskInputs;
 import io.batchexecutor.backend.local.AttemptPolicy.Verdict;
 import io.batchexecutor.runner.RunnerResult;
 import io.batchexecutor.support.TaskBuilder;
@@ -71,6 +72,26 @@ class TaskAttemptsTest {
     TaskEvent retry = task.pendingEvents().get(before);
     assertThat(retry.reason()).isEqualTo("the container exited with code 137; starting attempt 2");
     assertThat(retry.details()).containsEntry("exit_code", 137);
+  }
+
+  @Test
+  void aNextAttemptWhoseStagedUploadIsGoneFailsTheTaskAsUploadNotFound() {
+    Task task = running();
+    AttemptLauncher gone =
+        new FakeLauncher() {
+          @Override
+          public String launch(Task t, int attempt) {
+            throw new TaskInputs.UploadGoneException("the upload abc for /tmp/in.csv is gone");
+          }
+        };
+
+    new TaskAttempts(gone, SubWorkflows.NONE)
+        .settle(task, AttemptOutcome.noResult(137, "the container exited with code 137"), T0);
+
+    assertThat(task.status()).isEqualTo(TaskStatus.FAILED);
+    assertThat(task.error().type()).isEqualTo("UploadNotFound");
+    assertThat(task.error().message()).isEqualTo("the upload abc for /tmp/in.csv is gone");
+    assertThat(task.statusReason()).isEqualTo("the upload abc for /tmp/in.csv is gone");
   }
 
   @Test
