@@ -221,10 +221,16 @@ class FakeBatch implements BatchClient {
 
   final AtomicInteger queuesDescribed = new AtomicInteger();
 
+  /** When set, every DescribeJobQueues call throws it. */
+  volatile RuntimeException queueFailure;
+
   @Override
   public software.amazon.awssdk.services.batch.model.DescribeJobQueuesResponse describeJobQueues(
       software.amazon.awssdk.services.batch.model.DescribeJobQueuesRequest request) {
     queuesDescribed.incrementAndGet();
+    if (queueFailure != null) {
+      throw queueFailure;
+    }
     return software.amazon.awssdk.services.batch.model.DescribeJobQueuesResponse.builder()
         .jobQueues(
             request.jobQueues().stream()
