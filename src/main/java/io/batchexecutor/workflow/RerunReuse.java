@@ -5,6 +5,7 @@ import io.batchexecutor.task.TaskStatus;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Predicate;
@@ -79,7 +80,7 @@ class RerunReuse {
    * nothing depends on (the workflow's outputs).
    */
   static Set<String> needed(Map<String, Boolean> reused, WorkflowDependencies checked) {
-    Set<String> needed = new java.util.LinkedHashSet<>();
+    Set<String> needed = new LinkedHashSet<>();
     Set<String> dependedOn = new HashSet<>();
     checked.all().values().forEach(dependedOn::addAll);
     reused.forEach(

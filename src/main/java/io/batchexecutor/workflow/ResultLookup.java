@@ -12,6 +12,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -53,6 +54,7 @@ class ResultLookup {
     try {
       List<Future<Boolean>> answers = pool.invokeAll(lookups, left, TimeUnit.NANOSECONDS);
       int unanswered = 0;
+      Throwable failure = null; // the first, logged once: a store that fails fails them all
       for (int i = 0; i < keys.size(); i++) {
         try {
           if (answers.get(i).get()) {
@@ -60,9 +62,8 @@ class ResultLookup {
           }
         } catch (CancellationException | ExecutionException e) {
           unanswered++;
-          if (e instanceof ExecutionException) {
-            log.warn(
-                "Cannot look up {}; reused unchecked", pointers.get(keys.get(i)), e.getCause());
+          if (failure == null && e instanceof ExecutionException) {
+            failure = e.getCause();
           }
         }
       }
@@ -70,7 +71,8 @@ class ResultLookup {
         log.warn(
             "{} of {} results not looked up (failed or late); reused unchecked",
             unanswered,
-            keys.size());
+            keys.size(),
+            failure);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -80,7 +82,7 @@ class ResultLookup {
     return missing;
   }
 
-  private static java.util.concurrent.ThreadFactory threads() {
+  private static ThreadFactory threads() {
     AtomicInteger n = new AtomicInteger();
     return r -> {
       Thread t = new Thread(r, "result-lookup-" + n.incrementAndGet());
