@@ -84,6 +84,7 @@ public class RerunWorkflow {
   private final JsonMapper json;
   private final Clock clock;
   private final WorkflowDeletionMarks marks;
+  private final RerunReuse reuse;
 
   public RerunWorkflow(
       WorkflowTaskChecks checks,
@@ -93,7 +94,8 @@ public class RerunWorkflow {
       ApplicationEventPublisher events,
       JsonMapper json,
       Clock clock,
-      WorkflowDeletionMarks marks) {
+      WorkflowDeletionMarks marks,
+      RerunReuse reuse) {
     this.checks = checks;
     this.submitTask = submitTask;
     this.workflows = workflows;
@@ -102,6 +104,7 @@ public class RerunWorkflow {
     this.json = json;
     this.clock = clock;
     this.marks = marks;
+    this.reuse = reuse;
   }
 
   public SubmitWorkflow.Accepted rerun(Request request) {
@@ -169,18 +172,12 @@ public class RerunWorkflow {
         });
     TaskContentHash now = new TaskContentHash(json, specs, dependencies);
     TaskContentHash then = new TaskContentHash(json, earlierSpecs, earlierDependencies);
-    Map<String, Boolean> reused =
-        RerunReuse.decide(request.reuse(), before, dependencies, now, then);
-    List<NewTask> running =
-        given.entrySet().stream()
-            .filter(e -> !reused.get(e.getKey()))
-            .map(Map.Entry::getValue)
-            .toList();
-    limits.checkRuns(request.owner(), SubmissionLimits.runsOf(running), replay);
-    // what runs is accepted as a submission is, with its earlier profile and resources: a client
-    // no longer allowed that profile, or a backend the deployment no longer runs, is refused
+    Map<String, Boolean> reused = reuse.decide(request.reuse(), before, checked, now, then);
     Map<String, NewTask> runs = new LinkedHashMap<>(given);
     runs.keySet().removeIf(reused::get);
+    limits.checkRuns(request.owner(), SubmissionLimits.runsOf(runs.values()), replay);
+    // what runs is accepted as a submission is, with its earlier profile and resources: a client
+    // no longer allowed that profile, or a backend the deployment no longer runs, is refused
     Map<String, TaskSettings> settings = checks.settings(runs);
     Map<String, Set<String>> inputs = new LinkedHashMap<>(checked.inputs());
     inputs.keySet().retainAll(runs.keySet());

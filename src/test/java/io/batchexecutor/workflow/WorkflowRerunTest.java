@@ -269,6 +269,69 @@ class WorkflowRerunTest {
   }
 
   @Test
+  void aResultDeletedSinceIsNotReusedButRunsAgain() {
+    JsonNode first = chain();
+    URI a = succeed(first, "a", "1");
+    URI b = succeed(first, "b", "2");
+    fail(first, "c");
+    // as a bucket lifecycle rule or an operator would have left them: b's result, which c takes,
+    // is gone, and so is a's, which b takes once it runs again
+    stores.deleteUnder(prefixOf(a));
+    stores.deleteUnder(prefixOf(b));
+
+    JsonNode t = rerun(first).get("tasks");
+
+    assertThat(t.get("a").get("status").asString()).as("its result is gone").isEqualTo("QUEUED");
+    assertThat(t.get("a").get("reused_from").isNull()).isTrue();
+    assertThat(t.get("b").get("status").asString()).isEqualTo("WAITING");
+    assertThat(t.get("b").get("reused_from").isNull()).isTrue();
+    assertThat(t.get("c").get("status").asString()).isEqualTo("WAITING");
+  }
+
+  @Test
+  void onlyAResultThatARunningTaskTakesIsLookedUpAndAStoredOneIsReused() {
+    JsonNode first = chain();
+    URI a = succeed(first, "a", "1");
+    succeed(first, "b", "2");
+    fail(first, "c");
+    // nothing that runs takes a's result (b is reused): it is not looked up
+    stores.deleteUnder(prefixOf(a));
+
+    JsonNode t = rerun(first).get("tasks");
+
+    assertThat(t.get("a").get("reused_from").asString()).isEqualTo(idOf(first, "a").toString());
+    assertThat(t.get("b").get("status").asString()).isEqualTo("SUCCEEDED");
+    assertThat(t.get("b").get("reused_from").asString()).isEqualTo(idOf(first, "b").toString());
+    assertThat(t.get("c").get("status").asString()).isEqualTo("QUEUED");
+  }
+
+  @Test
+  void aReusedOutputWhoseResultIsGoneRunsAgain() {
+    JsonNode first = chain();
+    succeed(first, "a", "1");
+    succeed(first, "b", "2");
+    succeed(first, "c", "3");
+    URI d = succeed(first, "d", "4");
+    stores.deleteUnder(prefixOf(d));
+
+    JsonNode t = rerun(first).get("tasks");
+
+    assertThat(t.get("c").get("status").asString()).isEqualTo("SUCCEEDED");
+    assertThat(t.get("d").get("status").asString()).as("the workflow's output").isEqualTo("QUEUED");
+    assertThat(t.get("d").get("reused_from").isNull()).isTrue();
+  }
+
+  private JsonNode rerun(JsonNode first) {
+    Api.Response r = api.post("/api/v1/workflows/" + first.get("id").asString() + "/rerun", "");
+    assertThat(r.status()).as(r.text()).isEqualTo(202);
+    return r.json();
+  }
+
+  private static String prefixOf(URI result) {
+    return result.toString().replaceAll("result\\.json$", "");
+  }
+
+  @Test
   void aTaskThatRunsAgainIsAcceptedOnlyWithAProfileItsClientMayStillUse() {
     JsonNode first = chain();
     succeed(first, "a", "1");

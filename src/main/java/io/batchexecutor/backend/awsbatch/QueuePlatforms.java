@@ -12,6 +12,9 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.services.batch.BatchClient;
 import software.amazon.awssdk.services.batch.model.ComputeEnvironmentDetail;
 import software.amazon.awssdk.services.batch.model.ComputeEnvironmentOrder;
@@ -23,10 +26,13 @@ import software.amazon.awssdk.services.batch.model.JobQueueDetail;
  * FARGATE_SPOT). A queue that mixes both, or has none, is unusable, saying why: its tasks are
  * refused with that reason, and nothing else fails. Each answer is kept for the refresh interval
  * ({@code batch-executor.awsbatch.platform-refresh}), one that is not EC2 or Fargate for a minute
- * at most, so that a queue fixed meanwhile is found soon. A queue that could not be read for {@code
+ * at most, so that a queue fixed meanwhile is found soon. A queue that AWS said for {@code
  * giveUpAfter} ({@code batch-executor.awsbatch.platform-give-up-after}, counted from this
- * instance's first failed read) is unusable until it is read again: the tasks waiting for it fail,
- * new ones are refused, each saying why.
+ * instance's first such answer) does not exist or cannot be read (access denied, an invalid
+ * request) is unusable until it is read again: the tasks waiting for it fail, new ones are refused,
+ * each saying why. No answer (a network error, throttling, a 5xx) counts for nothing: through an
+ * outage tasks keep waiting. What clients read is a fixed text naming the queue; AWS's own message
+ * (which may name the account or a role) is only logged.
  */
 final class QueuePlatforms {
 
@@ -67,7 +73,10 @@ final class QueuePlatforms {
     }
   }
 
-  private record Entry(Platform platform, Instant until) {}
+  /** An answer as kept: {@code definite} when AWS answered (also: no such queue, access denied). */
+  private record Entry(Platform platform, boolean definite, Instant until) {}
+
+  private static final Logger log = LoggerFactory.getLogger(QueuePlatforms.class);
 
   private final BatchClient batch;
   private final Clock clock;
@@ -112,35 +121,72 @@ final class QueuePlatforms {
     Instant now = clock.instant();
     Entry entry = known.get(queue);
     if (entry != null && now.isBefore(entry.until())) {
-      return givenUp(queue, entry.platform(), now);
+      return givenUp(queue, entry, now);
     }
     Platform platform;
+    boolean definite = true;
     try {
       platform = describe(queue);
     } catch (RuntimeException e) {
-      String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-      platform =
-          Platform.unknown(
-              "job queue "
-                  + queue
-                  + " could not be read: "
-                  + message.lines().findFirst().orElse(""));
+      definite = definite(e);
+      log.warn(
+          "Cannot read job queue {} (AWS {}): {}",
+          queue,
+          definite ? "answered" : "no answer",
+          e.toString());
+      platform = Platform.unknown(unreadable(queue, e, definite));
     }
     Duration keep =
         platform.known() || refresh.compareTo(UNUSABLE_FOR) < 0 ? refresh : UNUSABLE_FOR;
-    known.put(queue, new Entry(platform, now.plus(keep)));
-    if (platform.kind() == Platform.Kind.UNKNOWN) {
-      unknownSince.putIfAbsent(queue, now);
-    } else {
+    Entry read = new Entry(platform, definite, now.plus(keep));
+    known.put(queue, read);
+    if (platform.kind() != Platform.Kind.UNKNOWN) {
       unknownSince.remove(queue);
+    } else if (definite) {
+      unknownSince.putIfAbsent(queue, now);
     }
-    return givenUp(queue, platform, now);
+    return givenUp(queue, read, now);
   }
 
-  /** {@code platform}, or unusable when it has not been known for {@code giveUpAfter}. */
-  private Platform givenUp(String queue, Platform platform, Instant now) {
+  /**
+   * Whether {@code e} is AWS's answer about the queue (access denied, an invalid request: a 4xx
+   * other than throttling), not the lack of one (a network error, throttling, a 5xx).
+   */
+  static boolean definite(RuntimeException e) {
+    return e instanceof AwsServiceException s
+        && !s.isThrottlingException()
+        && s.statusCode() >= 400
+        && s.statusCode() < 500
+        && s.statusCode() != 408;
+  }
+
+  /** What clients read when {@code queue} could not be read: never AWS's own message. */
+  private static String unreadable(String queue, RuntimeException e, boolean definite) {
+    String why;
+    if (!definite) {
+      why = "AWS Batch did not answer (unreachable, throttling or a server error); waiting for it";
+    } else if (denied((AwsServiceException) e)) {
+      why = "access denied to batch:DescribeJobQueues or batch:DescribeComputeEnvironments";
+    } else {
+      why = "AWS Batch refused the request (check the execution profile's batch-queue)";
+    }
+    return "job queue " + queue + " could not be read: " + why;
+  }
+
+  private static boolean denied(AwsServiceException e) {
+    String code = e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorCode();
+    return e.statusCode() == 403 || (code != null && code.contains("AccessDenied"));
+  }
+
+  /**
+   * The entry's platform, or unusable when AWS has said for {@code giveUpAfter} that the queue
+   * cannot be used, and said so last.
+   */
+  private Platform givenUp(String queue, Entry entry, Instant now) {
+    Platform platform = entry.platform();
     Instant since = unknownSince.get(queue);
     if (platform.kind() != Platform.Kind.UNKNOWN
+        || !entry.definite()
         || since == null
         || now.isBefore(since.plus(giveUpAfter))) {
       return platform;

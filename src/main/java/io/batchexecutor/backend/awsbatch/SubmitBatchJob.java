@@ -101,7 +101,7 @@ class SubmitBatchJob implements PipelineStep {
       JobTags tags,
       QueuePlatforms platforms,
       java.util.function.Consumer<String> forget) {
-    this.deregistered = new DeregisteredRevisions(batch, forget);
+    this.deregistered = new DeregisteredRevisions(batch, throttling, forget);
     this.tags = tags;
     this.platforms = platforms;
     this.batch = batch;
@@ -197,24 +197,20 @@ class SubmitBatchJob implements PipelineStep {
             ? Optional.empty()
             : throttling.call(() -> newest(jobsNamed(batch, queue, name)));
     String share = fair ? FairShareQueues.shareIdentifier(task.owner()) : null;
+    JobResources resources = JobResources.of(task, platforms, queue);
     String jobId;
     try {
       jobId =
           known.isPresent()
               ? known.get()
-              : submit(
-                  task,
-                  name,
-                  queue,
-                  share,
-                  environment,
-                  JobResources.of(task, platforms, queue, context.now()));
+              : submit(task, name, queue, share, environment, resources.overrides());
     } catch (ClientException refused) {
-      if (deregistered.sendBackIfGone(task, context.now())) {
+      if (deregistered.sendBackIfGone(task, refused, context.now())) {
         return StepResult.proceed();
       }
       throw refused;
     }
+    resources.said(task, context.now()); // once: only the job submitted says it
     task.submittedAsJob(jobId, "AWS Batch", context.now());
     if (known.isPresent()) {
       task.recovered(jobId, context.now());

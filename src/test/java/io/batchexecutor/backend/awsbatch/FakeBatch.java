@@ -37,6 +37,12 @@ class FakeBatch implements BatchClient {
   final List<TerminateJobRequest> terminated = new ArrayList<>();
   final Map<String, JobDetail> jobs = new LinkedHashMap<>();
   final AtomicInteger throttleNextSubmits = new AtomicInteger();
+  final AtomicInteger throttleNextDefinitionDescribes = new AtomicInteger();
+  final AtomicInteger definitionsDescribed = new AtomicInteger();
+
+  /** When set, the next SubmitJob is refused with it. */
+  volatile RuntimeException submitRefusal;
+
   private final List<JobDefinition> definitions = new ArrayList<>();
   private int nextJob = 1;
 
@@ -73,6 +79,18 @@ class FakeBatch implements BatchClient {
   @Override
   public DescribeJobDefinitionsResponse describeJobDefinitions(
       DescribeJobDefinitionsRequest request) {
+    definitionsDescribed.incrementAndGet();
+    if (throttleNextDefinitionDescribes.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+      throw (BatchException)
+          BatchException.builder()
+              .statusCode(429)
+              .awsErrorDetails(
+                  AwsErrorDetails.builder()
+                      .errorCode("TooManyRequestsException")
+                      .errorMessage("Too Many Requests")
+                      .build())
+              .build();
+    }
     return DescribeJobDefinitionsResponse.builder()
         .jobDefinitions(
             definitions.stream()
@@ -123,15 +141,21 @@ class FakeBatch implements BatchClient {
             d ->
                 d.jobDefinitionArn().equals(request.jobDefinition())
                     && "INACTIVE".equals(d.status()))) {
-      // as AWS Batch refuses a job of a deregistered revision
+      // as AWS Batch refuses a job of a deregistered revision, in its words
       throw software.amazon.awssdk.services.batch.model.ClientException.builder()
           .statusCode(400)
           .awsErrorDetails(
               AwsErrorDetails.builder()
                   .errorCode("ClientException")
-                  .errorMessage("Job definition " + request.jobDefinition() + " is INACTIVE")
+                  .errorMessage(
+                      "JobDefinition " + request.jobDefinition() + " is not in ACTIVE status")
                   .build())
           .build();
+    }
+    RuntimeException refusal = submitRefusal;
+    if (refusal != null) {
+      submitRefusal = null;
+      throw refusal;
     }
     submitted.add(request);
     String id = "job-" + nextJob++;
@@ -221,10 +245,16 @@ class FakeBatch implements BatchClient {
 
   final AtomicInteger queuesDescribed = new AtomicInteger();
 
+  /** When set, every DescribeJobQueues call throws it. */
+  volatile RuntimeException queueFailure;
+
   @Override
   public software.amazon.awssdk.services.batch.model.DescribeJobQueuesResponse describeJobQueues(
       software.amazon.awssdk.services.batch.model.DescribeJobQueuesRequest request) {
     queuesDescribed.incrementAndGet();
+    if (queueFailure != null) {
+      throw queueFailure;
+    }
     return software.amazon.awssdk.services.batch.model.DescribeJobQueuesResponse.builder()
         .jobQueues(
             request.jobQueues().stream()

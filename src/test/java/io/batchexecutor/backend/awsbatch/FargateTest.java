@@ -314,13 +314,13 @@ class FargateTest {
     assertThat(rules.problems(requested(null, null), effective("absent", 2.0, 4.0, 0))).isEmpty();
   }
 
-  private static TaskSettings requested(Double vcpu, Double memory) {
+  static TaskSettings requested(Double vcpu, Double memory) {
     return new TaskSettings(
         null, null, null, null, null, null, null, null, vcpu, memory, null, null, null, null, null,
         null, null);
   }
 
-  private static TaskSettings effective(String queue, double vcpu, double memory, int gpus) {
+  static TaskSettings effective(String queue, double vcpu, double memory, int gpus) {
     return new TaskSettings(
         "awsbatch",
         "bucket",
@@ -341,7 +341,7 @@ class FargateTest {
         null);
   }
 
-  private static TaskSettings on(String queue, double vcpu, double memory) {
+  static TaskSettings on(String queue, double vcpu, double memory) {
     TaskSettings s = settings(vcpu, memory, 0, "r", "e");
     return new TaskSettings(
         s.executionProfile(),
