@@ -135,8 +135,12 @@ public class ExecutePicked {
         return; // another writer won; whoever holds the task now goes on with it
       }
       if (result.get().next() == StepResult.Next.RELEASE && !task.status().isFinal()) {
-        queue.release(id, leaseOwner, clock.instant().plus(result.get().after()));
-        wakeUp.signalAfter(result.get().after());
+        Instant now = clock.instant();
+        if (queue.releaseAfterStep(id, leaseOwner, now.plus(result.get().after()), now)) {
+          wakeUp.signal(); // a cancel request came while the step ran: it is taken up at once
+        } else {
+          wakeUp.signalAfter(result.get().after());
+        }
         return;
       }
       task = written.get(); // as stored, with a cancel requested meanwhile

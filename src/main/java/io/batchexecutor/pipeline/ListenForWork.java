@@ -5,9 +5,9 @@ import java.util.UUID;
 
 /**
  * What the claim loop takes from the instance's notifications: a task submitted to any instance, or
- * a lease given back, wakes it at once; a cancel request reaches the worker on the task; a
- * reconnected listener wakes it for whatever was said while it was not listening. The claim loop's
- * slow poll covers any gap.
+ * a lease given back, wakes it at once; a cancel request reaches the worker on the task and wakes
+ * the loop (for a task no worker holds); a reconnected listener wakes it for whatever was said
+ * while it was not listening. The claim loop's slow poll covers any gap.
  */
 final class ListenForWork implements TaskNotifications.Subscriber {
 
@@ -32,5 +32,6 @@ final class ListenForWork implements TaskNotifications.Subscriber {
   @Override
   public void cancelRequested(UUID task) {
     inFlight.requestStop(task);
+    wakeUp.signal(); // a task no worker holds is due at once: the claim loop takes it up
   }
 }

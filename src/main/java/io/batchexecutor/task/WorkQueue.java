@@ -162,6 +162,30 @@ public class WorkQueue {
   }
 
   /**
+   * Gives up the lease on a task after a step, to be picked up again from {@code nextRunAt}, or at
+   * once ({@code now}) when a cancel request arrived while the step ran (the holder saw none when
+   * it took the step up, or it would have cancelled instead). Answers whether it is due at once.
+   */
+  public boolean releaseAfterStep(UUID id, String leaseOwner, Instant nextRunAt, Instant now) {
+    return jdbc.sql(
+            """
+            UPDATE task SET lease_owner = NULL, lease_expires_at = NULL,
+                   next_run_at = CASE WHEN cancel_requested_at IS NULL THEN :next
+                                      ELSE least(:next, :now) END,
+                   version = version + 1
+            WHERE id = :id AND lease_owner = :owner
+            RETURNING cancel_requested_at IS NOT NULL
+            """)
+        .param("next", ts(nextRunAt))
+        .param("now", ts(now))
+        .param("id", id)
+        .param("owner", leaseOwner)
+        .query(Boolean.class)
+        .optional()
+        .orElse(false);
+  }
+
+  /**
    * Gives up every lease {@code leaseOwner} holds, and those of its parts ({@code
    * <leaseOwner>/<part>}, e.g. a backend's poller), due at once elsewhere: a graceful shutdown.
    */

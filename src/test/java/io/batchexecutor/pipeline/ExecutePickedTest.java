@@ -219,6 +219,29 @@ class ExecutePickedTest {
   }
 
   @Test
+  void aCancelRequestedWhileAReleasingStepRunsMakesTheTaskDueAtOnce() throws InterruptedException {
+    Task task = stored();
+    ExecutePicked execute =
+        executing(
+            List.of(
+                step(
+                    TaskStatus.QUEUED,
+                    (t, c) -> {
+                      t.startBuilding(c.now());
+                      cancels.request(t.id(), c.now());
+                    },
+                    StepResult.releaseFor(Duration.ofHours(1)))));
+
+    execute.execute(claimed(task), () -> false);
+
+    assertThat(leaseOwner(task)).as("the lease is given back").isNull();
+    assertThat(nextRunAt(task)).as("due at once, not in an hour").isEqualTo(T0);
+    assertThat(dueIds(T0)).contains(task.id());
+    execute.execute(claimed(task), () -> false);
+    assertThat(tasks.find(task.id()).orElseThrow().status()).isEqualTo(TaskStatus.CANCELLED);
+  }
+
+  @Test
   void aQueuedTaskIsCancelledWithoutAskingTheBackend() throws InterruptedException {
     Task task = stored();
     cancels.request(task.id(), T0);
