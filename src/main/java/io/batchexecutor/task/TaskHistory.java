@@ -164,14 +164,6 @@ abstract sealed class TaskHistory extends TaskState permits Task {
 
   // ---- recording ------------------------------------------------------------------------------
 
-  /**
-   * Records a fact about the task that does not change its status, by its kind's stored name; for
-   * backends whose facts have no named method here yet.
-   */
-  public void record(String kind, String reason, Map<String, Object> details, Instant at) {
-    record(EventKind.valueOf(kind), reason, details, at);
-  }
-
   /** A failed attempt is retried: {@code reason} says why and which attempt starts. */
   public void retrying(String reason, Map<String, Object> details, Instant at) {
     record(EventKind.RETRY, reason, details, at);

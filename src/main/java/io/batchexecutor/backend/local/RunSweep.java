@@ -5,6 +5,7 @@ import io.batchexecutor.backend.PipelineStep;
 import io.batchexecutor.backend.StepContext;
 import io.batchexecutor.backend.StepResult;
 import io.batchexecutor.backend.SweepResults;
+import io.batchexecutor.runner.RunnerContract;
 import io.batchexecutor.storage.ObjectStores;
 import io.batchexecutor.storage.ObjectTooLargeException;
 import io.batchexecutor.task.Sweep;
@@ -114,7 +115,7 @@ class RunSweep implements PipelineStep {
     try {
       task.succeed(SweepResults.gather(task, stores, json, bound), 0, context.now());
     } catch (ObjectTooLargeException e) { // the runs' results together: more than one file holds
-      String reason = containers.output.maxResult().exceeded("result.json", e.size());
+      String reason = containers.output.maxResult().exceeded(RunnerContract.RESULT_FILE, e.size());
       task.fail(reason, new TaskError("ResultTooLarge", reason, null), 0, null, context.now());
     }
     return StepResult.proceed();
@@ -226,7 +227,7 @@ class RunSweep implements PipelineStep {
         exit.isPresent()
             ? new LinkedHashMap<>(containers.output.outputs(id))
             : new LinkedHashMap<>();
-    if (!files.containsKey("result.json")) {
+    if (!files.containsKey(RunnerContract.RESULT_FILE)) {
       AttemptOutcome outcome =
           exit.isPresent() ? withoutResult(task, id, exit.get()) : AttemptOutcome.timedOut(task);
       SweepAttempts.Next next = attempts.settleRun(task, index, run.attempt(), outcome, context);
@@ -235,7 +236,7 @@ class RunSweep implements PipelineStep {
         containers.remove(id);
         return Optional.of(retry);
       }
-      files.put("result.json", next.error());
+      files.put(RunnerContract.RESULT_FILE, next.error());
     }
     logs.store(task, index, id);
     for (Map.Entry<String, byte[]> file : files.entrySet()) {
@@ -262,7 +263,9 @@ class RunSweep implements PipelineStep {
   }
 
   private boolean stored(Task task, int index) {
-    return stores.get(SweepResults.pointer(task, stores, index, "result.json")).isPresent();
+    return stores
+        .get(SweepResults.pointer(task, stores, index, RunnerContract.RESULT_FILE))
+        .isPresent();
   }
 
   private void put(Task task, int index, String name, byte[] bytes) {
