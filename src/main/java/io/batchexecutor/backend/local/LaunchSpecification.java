@@ -77,6 +77,9 @@ class LaunchSpecification {
         RunnerContract.MAX_LOG_SIZE
             + "="
             + Math.min(confinement.maxLogBytes(), confinement.maxResult().bytes()));
+    if (task.spec().hasFiles()) {
+      env.add(RunnerContract.MAX_KEPT_FILE_SIZE + "=" + confinement.maxResult().bytes());
+    }
     env.add(
         RunnerContract.INPUTS + "=" + json.writeValueAsString(TaskInputs.containerLocations(task)));
     env.addAll(digestEnvironment(task));
@@ -123,8 +126,10 @@ class LaunchSpecification {
               (key, result) ->
                   result.forEach((name, bytes) -> files.put(dir + "/" + key + "/" + name, bytes)));
     }
-    String uploads = ContainerVolume.relative(TaskInputs.UPLOADS_DIR);
-    inputs.uploads(task).forEach((id, bytes) -> files.put(uploads + "/" + id, bytes));
+    if (task.spec().hasFiles()) {
+      String uploads = ContainerVolume.relative(TaskInputs.UPLOADS_DIR);
+      inputs.uploads(task).forEach((id, bytes) -> files.put(uploads + "/" + id, bytes));
+    }
     return files;
   }
 
