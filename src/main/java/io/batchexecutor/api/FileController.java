@@ -89,7 +89,7 @@ public class FileController {
    * The client's uploads and its quota.
    *
    * @param files the uploads, newest first (at most 1000)
-   * @param usedBytes the bytes they take in all
+   * @param usedBytes the bytes they and the tasks' copies of them take in all
    * @param maxBytes the client's quota (batch-executor.files.max-bytes-per-client)
    * @param maxFileSize the largest file one upload may be
    */
@@ -146,12 +146,12 @@ public class FileController {
               "Upload quota exceeded",
               "the client keeps "
                   + over.used()
-                  + " bytes of uploads; with these "
+                  + " bytes of uploads and of its tasks' copies of them; with these "
                   + data.length
                   + " it would pass its quota of "
                   + over.limit()
-                  + " (batch-executor.files.max-bytes-per-client): delete uploads it no longer"
-                  + " needs (DELETE /api/v1/files/{id})")
+                  + " (batch-executor.files.max-bytes-per-client): delete uploads or finished"
+                  + " tasks it no longer needs")
           .withProperty("used_bytes", over.used())
           .withProperty("max_bytes", over.limit());
     }
