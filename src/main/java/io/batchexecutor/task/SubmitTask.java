@@ -160,7 +160,14 @@ public class SubmitTask {
     }
     checkForBackend(requested, effective, termsOf(profile.backendName()));
     List<InvalidTaskException.Violation> files =
-        fileChecks.problems(request, termsOf(profile.backendName()), properties.image().payload());
+        fileChecks.problems(
+            request,
+            termsOf(profile.backendName()),
+            properties.image().payload(),
+            java.util.stream.Stream.of(
+                    effective.s3BucketName(), settings.resolve(TaskSettings.none()).s3BucketName())
+                .filter(java.util.Objects::nonNull)
+                .toList());
     if (!files.isEmpty()) {
       throw new InvalidTaskException(files);
     }

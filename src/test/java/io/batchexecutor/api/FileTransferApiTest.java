@@ -137,6 +137,19 @@ class FileTransferApiTest {
     assertThat(s3.json().at("/errors/0/field").asString()).isEqualTo("files[0].s3");
     assertThat(s3.json().at("/errors/0/message").asString()).contains("local", "AWS Batch");
 
+    String bucket = settings.resolve(TaskSettings.none()).s3BucketName();
+    for (String reserved :
+        List.of(
+            "s3://" + bucket + "/batch-executor/intruder/payload.json",
+            "s3://" + bucket + "/batch-executor/_uploads/intruder/" + theirs + "/file")) {
+      Api.Response service =
+          tester.post(
+              "/api/v1/tasks",
+              Tasks.add().set("files", List.of(Map.of("path", "/tmp/x", "s3", reserved))).build());
+      assertProblem(service, 400, "file-transfer-reserved");
+      assertThat(service.json().at("/errors/0/field").asString()).isEqualTo("files[0].s3");
+    }
+
     Api.Response relative =
         tester.post(
             "/api/v1/tasks",
