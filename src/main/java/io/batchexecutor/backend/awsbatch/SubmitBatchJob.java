@@ -5,7 +5,6 @@ import io.batchexecutor.backend.ResultDigests;
 import io.batchexecutor.backend.StepContext;
 import io.batchexecutor.backend.StepResult;
 import io.batchexecutor.backend.TaskInputs;
-import io.batchexecutor.config.ResultSizeLimit;
 import io.batchexecutor.runner.RunnerContract;
 import io.batchexecutor.task.Sweep;
 import io.batchexecutor.task.Task;
@@ -60,7 +59,7 @@ class SubmitBatchJob implements PipelineStep {
   private final JobTags tags;
   private final QueuePlatforms platforms;
   private final DeregisteredRevisions deregistered;
-  private long maxKeptFileBytes = ResultSizeLimit.DEFAULT.toBytes();
+  private long maxKeptFileBytes = io.batchexecutor.config.ResultSizeLimit.DEFAULT.toBytes();
 
   /**
    * @param batch for the name lookup
@@ -156,8 +155,7 @@ class SubmitBatchJob implements PipelineStep {
     String name = jobName(task);
     String queue = task.settings().batchQueue();
     Duration poll = Duration.ofSeconds(task.settings().pollFreq());
-    List<KeyValuePair> environment =
-        new ArrayList<>(JobDefinitions.taskEnvironment(task, json, maxKeptFileBytes));
+    var environment = new ArrayList<>(JobDefinitions.taskEnvironment(task, json, maxKeptFileBytes));
     if (!task.dependsOn().isEmpty()) {
       Map<String, Task> dependencies = inputs.dependencies(task);
       Optional<String> unfinished = notSucceeded(dependencies);
