@@ -42,8 +42,8 @@ public class FileTransferChecks {
    * Every problem with {@code request}'s files on {@code backend}, each naming its field ({@code
    * files[i].path}, ...); empty when it has none or they may be accepted. An S3 transfer may not
    * name the service's own objects, {@code batch-executor/...} in any of {@code serviceBuckets}
-   * (the task's bucket, where uploads are kept): they hold every client's payloads, results and
-   * uploads, and a job role may be shared by several clients.
+   * (the task's bucket, the uploads' and the execution profiles'): they hold every client's
+   * payloads, results and uploads, and a job role may be shared by several clients.
    */
   public List<InvalidTaskException.Violation> problems(
       NewTask request,
