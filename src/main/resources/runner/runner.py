@@ -60,8 +60,10 @@ runs, each of order "before" is placed at its path — an upload of the client's
 payload (UPLOADS_DIR, copied in by the local backend; uploads/ beside the payload in S3 on AWS
 Batch) and checked against its id, the SHA-256 of its bytes, or an S3 object read with the job's
 role. Once the function returned, each of order "after" is written to its S3 URI, or, without one,
-kept for the client as file-<index> beside result.json. A file that cannot be placed fails the task
-before the function runs (FileTransferFailed); one the function did not leave fails it after.
+kept for the client as file-<index> beside result.json, at most BATCH_EXECUTOR_MAX_KEPT_FILE_SIZE
+bytes (the service's max-result-size; unbounded when not set). A file that cannot be placed fails the
+task before the function runs (FileTransferFailed); one the function did not leave, or a kept one
+over the bound (KeptFileTooLarge), fails it after.
 
 Exit codes: 0 the function returned; 65 the function (or its module source) raised, or the runner
 refused its payload or an input; 66 the runner itself could not do its job (unreadable payload,
@@ -402,9 +404,15 @@ def place_files(files):
             )
 
 
+class KeptFileTooLarge(Exception):
+    """A file the task's files keep for the client is larger than the service takes."""
+
+
 def take_files(files):
     """Takes each file of order "after" from its path once the function returned: to its S3 URI,
-    or kept for the client (file-<index>). One the function did not leave raises."""
+    or kept for the client (file-<index>). One the function did not leave raises, and so does a
+    kept one over BATCH_EXECUTOR_MAX_KEPT_FILE_SIZE (it is neither read nor stored)."""
+    bound = os.environ.get("BATCH_EXECUTOR_MAX_KEPT_FILE_SIZE")
     for index, item in enumerate(files):
         if item.get("order") != "after":
             continue
@@ -412,6 +420,12 @@ def take_files(files):
         if not os.path.isfile(path):
             raise FileNotFoundError(
                 "files[%d]: the task left no file at %s to transfer after it" % (index, path))
+        size = os.path.getsize(path)
+        if bound and not item.get("s3") and size > int(bound):
+            raise KeptFileTooLarge(
+                "files[%d]: the task left %s of %d bytes, more than the %s bytes the service keeps"
+                " for the client (batch-executor.storage.max-result-size); write it to s3, or"
+                " keep a smaller file" % (index, path, size, bound))
         with open(path, "rb") as f:
             data = f.read()
         if item.get("s3"):

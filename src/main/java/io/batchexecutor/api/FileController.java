@@ -2,6 +2,7 @@ package io.batchexecutor.api;
 
 import io.batchexecutor.config.FileTransferProperties;
 import io.batchexecutor.runner.RunnerContract;
+import io.batchexecutor.storage.ObjectStore;
 import io.batchexecutor.storage.ObjectStores;
 import io.batchexecutor.task.FileTransfer;
 import io.batchexecutor.task.Task;
@@ -16,10 +17,14 @@ import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.parameters.RequestBody;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import java.io.InputStream;
 import java.net.URI;
 import java.time.Instant;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.UUID;
+import org.springframework.core.io.InputStreamResource;
+import org.springframework.core.io.Resource;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -84,7 +89,7 @@ public class FileController {
    * The client's uploads and its quota.
    *
    * @param files the uploads, newest first (at most 1000)
-   * @param usedBytes the bytes they take in all
+   * @param usedBytes the bytes they and the tasks' copies of them take in all
    * @param maxBytes the client's quota (batch-executor.files.max-bytes-per-client)
    * @param maxFileSize the largest file one upload may be
    */
@@ -141,12 +146,12 @@ public class FileController {
               "Upload quota exceeded",
               "the client keeps "
                   + over.used()
-                  + " bytes of uploads; with these "
+                  + " bytes of uploads and of its tasks' copies of them; with these "
                   + data.length
                   + " it would pass its quota of "
                   + over.limit()
-                  + " (batch-executor.files.max-bytes-per-client): delete uploads it no longer"
-                  + " needs (DELETE /api/v1/files/{id})")
+                  + " (batch-executor.files.max-bytes-per-client): delete uploads or finished"
+                  + " tasks it no longer needs")
           .withProperty("used_bytes", over.used())
           .withProperty("max_bytes", over.limit());
     }
@@ -233,7 +238,7 @@ public class FileController {
   @ApiResponse(
       responseCode = "409",
       description = "Not finished (task-not-finished), or failed or cancelled (task-failed)")
-  public ResponseEntity<byte[]> taskFile(
+  public ResponseEntity<Resource> taskFile(
       @Parameter(description = "The task's id") @PathVariable UUID id,
       @Parameter(description = "The transfer's index in the task's files") @PathVariable
           int index) {
@@ -264,17 +269,21 @@ public class FileController {
     String pointer =
         task.resultPointer().replaceAll(RunnerContract.RESULT_FILE.replace(".", "\\.") + "$", "")
             + RunnerContract.keptFile(index);
-    byte[] bytes =
-        stores
-            .get(pointer)
-            .orElseThrow(
-                () ->
-                    new ProblemException(
-                        HttpStatus.NOT_FOUND,
-                        Problems.FILE_NOT_FOUND,
-                        "No such file",
-                        "the file of files[" + index + "] of task " + id + " is not stored"));
-    return ResponseEntity.ok().contentType(MediaType.APPLICATION_OCTET_STREAM).body(bytes);
+    // streamed from the store, never read whole into memory
+    OptionalLong size = stores.size(pointer);
+    InputStream body =
+        size.isEmpty() ? null : stores.open(pointer, 0, ObjectStore.END).orElse(null);
+    if (body == null) {
+      throw new ProblemException(
+          HttpStatus.NOT_FOUND,
+          Problems.FILE_NOT_FOUND,
+          "No such file",
+          "the file of files[" + index + "] of task " + id + " is not stored");
+    }
+    return ResponseEntity.ok()
+        .contentType(MediaType.APPLICATION_OCTET_STREAM)
+        .contentLength(size.getAsLong())
+        .body(new InputStreamResource(body));
   }
 
   private static ProblemException uploadNotFound(String id) {

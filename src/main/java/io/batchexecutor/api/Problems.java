@@ -66,6 +66,7 @@ public final class Problems {
   public static final String UPLOAD_QUOTA_EXCEEDED = "upload-quota-exceeded";
   public static final String UPLOAD_NOT_FOUND = FileTransferChecks.UPLOAD_NOT_FOUND;
   public static final String FILE_TRANSFER_NOT_SUPPORTED = FileTransferChecks.NOT_SUPPORTED;
+  public static final String FILE_TRANSFER_RESERVED = FileTransferChecks.RESERVED_S3;
   public static final String FILE_NOT_FOUND = "file-not-found";
 
   private Problems() {}

@@ -162,11 +162,7 @@ public class BuildImage implements PipelineStep {
       task.imageBuilt(built.reference(), built.reused(), staged, context.now());
     } catch (StageUploads.UploadGoneException e) {
       task.fail(
-          e.getMessage(),
-          new TaskError("UploadNotFound", e.getMessage(), ""),
-          null,
-          null,
-          context.now());
+          e.getMessage(), new TaskError(e.kind(), e.getMessage(), ""), null, null, context.now());
     } catch (ImageBuildException e) {
       task.fail(
           e.getMessage(),

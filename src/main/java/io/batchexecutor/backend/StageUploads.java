@@ -11,7 +11,9 @@ import java.util.Optional;
  * Copies each upload a task's {@code files} name from its client's uploads to {@code uploads/<id>}
  * under the task's prefix, where the runner (AWS Batch) or the local backend (into the container)
  * takes it: the task keeps its own copy, whatever the client deletes later, and it goes with the
- * task's other objects. The same bytes under the same key however often it runs.
+ * task's other objects. Each copy is counted in the client's quota before it is written, until the
+ * task is deleted: a copy over the quota fails the task. The same bytes under the same key however
+ * often it runs.
  */
 final class StageUploads {
 
@@ -27,7 +29,8 @@ final class StageUploads {
   /**
    * Stages {@code task}'s uploads beside its payload.
    *
-   * @throws UploadGoneException when one was deleted after the task was accepted
+   * @throws UploadGoneException when one was deleted after the task was accepted, or its copy would
+   *     take the client past its quota
    */
   void stage(Task task) {
     if (!task.spec().hasFiles()) {
@@ -37,11 +40,29 @@ final class StageUploads {
       if (file.upload() == null) {
         continue;
       }
+      UploadedFiles.Copy copy =
+          uploads == null
+              ? UploadedFiles.Copy.GONE
+              : uploads.countCopy(task.owner(), task.id(), file.upload());
+      if (copy == UploadedFiles.Copy.OVER_QUOTA) {
+        throw new UploadGoneException(
+            "UploadQuotaExceeded",
+            "the task's copy of the upload "
+                + file.upload()
+                + " for "
+                + file.path()
+                + " would take its client past its quota"
+                + " (batch-executor.files.max-bytes-per-client), which counts the copies its tasks"
+                + " keep until they are deleted: delete finished tasks or uploads");
+      }
       byte[] bytes =
-          (uploads == null ? Optional.<byte[]>empty() : uploads.bytes(task.owner(), file.upload()))
+          (copy == UploadedFiles.Copy.GONE
+                  ? Optional.<byte[]>empty()
+                  : uploads.bytes(task.owner(), file.upload()))
               .orElseThrow(
                   () ->
                       new UploadGoneException(
+                          "UploadNotFound",
                           "the upload "
                               + file.upload()
                               + " for "
@@ -56,12 +77,23 @@ final class StageUploads {
     }
   }
 
-  /** An upload a task names was deleted before the task was prepared. */
+  /**
+   * An upload a task names was deleted before the task was prepared ({@code UploadNotFound}), or
+   * its copy is over the client's quota ({@code UploadQuotaExceeded}).
+   */
   static final class UploadGoneException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
-    UploadGoneException(String message) {
+    private final String kind;
+
+    UploadGoneException(String kind, String message) {
       super(message);
+      this.kind = kind;
+    }
+
+    /** The type of the task's error. */
+    String kind() {
+      return kind;
     }
   }
 }

@@ -84,6 +84,12 @@ public final class RunnerContract {
   public static final String MAX_LOG_SIZE = "BATCH_EXECUTOR_MAX_LOG_SIZE";
 
   /**
+   * The most bytes of a file a task's files keep for the client ({@code max-result-size}): a larger
+   * one fails the task (unbounded when not set).
+   */
+  public static final String MAX_KEPT_FILE_SIZE = "BATCH_EXECUTOR_MAX_KEPT_FILE_SIZE";
+
+  /**
    * Where the uploads a task's files name are, when not {@link #UPLOADS_DIR} (the runner's tests on
    * the host); the backends leave it unset.
    */
@@ -103,6 +109,7 @@ public final class RunnerContract {
           INPUT_SHA256,
           SWEEP_INDEX,
           MAX_LOG_SIZE,
+          MAX_KEPT_FILE_SIZE,
           UPLOADS_DIR_VARIABLE);
 
   /**

@@ -18,6 +18,9 @@ public class FileTransferChecks {
   /** The kind of a transfer the task's backend does not do (an S3 transfer on the local engine). */
   public static final String NOT_SUPPORTED = "file-transfer-not-supported";
 
+  /** The kind of an S3 transfer into or out of the service's own objects. */
+  public static final String RESERVED_S3 = "file-transfer-reserved";
+
   /** The kind of an upload id the client does not have. */
   public static final String UPLOAD_NOT_FOUND = "upload-not-found";
 
@@ -37,10 +40,16 @@ public class FileTransferChecks {
 
   /**
    * Every problem with {@code request}'s files on {@code backend}, each naming its field ({@code
-   * files[i].path}, ...); empty when it has none or they may be accepted.
+   * files[i].path}, ...); empty when it has none or they may be accepted. An S3 transfer may not
+   * name the service's own objects, {@code batch-executor/...} in any of {@code serviceBuckets}
+   * (the task's bucket, the uploads' and the execution profiles'): they hold every client's
+   * payloads, results and uploads, and a job role may be shared by several clients.
    */
   public List<InvalidTaskException.Violation> problems(
-      NewTask request, BackendTerms backend, PayloadMode defaultPayload) {
+      NewTask request,
+      BackendTerms backend,
+      PayloadMode defaultPayload,
+      List<String> serviceBuckets) {
     List<FileTransfer> files = request.spec().files();
     List<InvalidTaskException.Violation> problems = new ArrayList<>();
     if (files == null || files.isEmpty()) {
@@ -117,6 +126,15 @@ public class FileTransferChecks {
           problems.add(
               new InvalidTaskException.Violation(
                   at + ".s3", "must be an S3 object URI: s3://<bucket>/<key>"));
+        } else if (isServices(f.s3(), serviceBuckets)) {
+          problems.add(
+              new InvalidTaskException.Violation(
+                  at + ".s3",
+                  "must not name the service's own objects (s3://<bucket>/"
+                      + TaskObjects.PREFIX
+                      + "/... in its buckets): they hold every client's payloads, results and"
+                      + " uploads",
+                  RESERVED_S3));
         } else if (!backend.transfersS3Files()) {
           problems.add(
               new InvalidTaskException.Violation(
@@ -144,6 +162,14 @@ public class FileTransferChecks {
       }
     }
     return problems;
+  }
+
+  /** Whether {@code uri} names an object under the service's prefix in one of its buckets. */
+  private static boolean isServices(String uri, List<String> buckets) {
+    String rest = uri.substring("s3://".length());
+    String bucket = rest.substring(0, rest.indexOf('/'));
+    String key = rest.substring(rest.indexOf('/') + 1);
+    return buckets.contains(bucket) && key.startsWith(TaskObjects.PREFIX + "/");
   }
 
   private static java.util.Optional<String> pathProblem(String path) {

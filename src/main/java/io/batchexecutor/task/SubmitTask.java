@@ -160,11 +160,29 @@ public class SubmitTask {
     }
     checkForBackend(requested, effective, termsOf(profile.backendName()));
     List<InvalidTaskException.Violation> files =
-        fileChecks.problems(request, termsOf(profile.backendName()), properties.image().payload());
+        fileChecks.problems(
+            request,
+            termsOf(profile.backendName()),
+            properties.image().payload(),
+            serviceBuckets(effective));
     if (!files.isEmpty()) {
       throw new InvalidTaskException(files);
     }
     return effective;
+  }
+
+  /**
+   * The buckets the service keeps objects in under {@code batch-executor/}: the task's, the one
+   * uploads are kept in, and every execution profile's (a job role may serve several profiles).
+   */
+  private List<String> serviceBuckets(TaskSettings effective) {
+    return java.util.stream.Stream.concat(
+            java.util.stream.Stream.of(
+                effective.s3BucketName(), settings.resolve(TaskSettings.none()).s3BucketName()),
+            profiles.all().stream().map(p -> p.names().s3BucketName()))
+        .filter(java.util.Objects::nonNull)
+        .distinct()
+        .toList();
   }
 
   /**

@@ -11,6 +11,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -19,9 +20,10 @@ import org.springframework.transaction.support.TransactionTemplate;
  * The files clients upload for their tasks: each under the client's own prefix of the object store,
  * {@code batch-executor/_uploads/<client>/<sha256>/file} (the {@code _} keeps it apart from the
  * task prefixes, {@code batch-executor/<client>/}: no client name has one), and one row per client
- * and content in {@code uploaded_file}, which the client's quota counts. The id of an upload is the
- * SHA-256 of its bytes, so uploading the same bytes again stores nothing new, and the runner checks
- * what it places in a task's container against the id.
+ * and content in {@code uploaded_file}. The client's quota counts them and its tasks' copies of
+ * them ({@code staged_upload}, kept until the task is deleted), summed in {@code upload_usage}. The
+ * id of an upload is the SHA-256 of its bytes, so uploading the same bytes again stores nothing
+ * new, and the runner checks what it places in a task's container against the id.
  *
  * <p>A client only ever sees its own uploads: every read names the owner, and another client's id
  * is as unknown as one never uploaded.
@@ -74,8 +76,10 @@ public class UploadedFiles {
   /**
    * Stores {@code data} for {@code owner}, within its quota: the object first (the same bytes under
    * the same key however often), then its row, under a lock of the client's uploads so that two
-   * uploads at once cannot both pass the quota; an upload over the quota removes the object it
-   * wrote (unless a row of the same content exists), so nothing of it is kept.
+   * uploads at once cannot both pass the quota. Under the lock, the object of a row just inserted
+   * is checked and written again if a deletion (or a refused upload) of the same bytes removed it
+   * since: a row is never left without its object. An upload over the quota removes the object it
+   * wrote unless a row of the same content is recorded, so nothing of it is kept.
    */
   public Stored store(String owner, byte[] data) {
     String id = Sha256.hex(data);
@@ -88,16 +92,13 @@ public class UploadedFiles {
     Instant now = clock.instant();
     return tx.execute(
         status -> {
-          jdbc.sql("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))")
-              .param("key", "uploaded_file:" + owner)
-              .query()
-              .singleRow();
+          lock(owner);
           int inserted =
               jdbc.sql(
                       """
                       INSERT INTO uploaded_file (owner, id, size, pointer, created_at)
                       SELECT :owner, :id, :size, :pointer, :now
-                       WHERE (SELECT coalesce(sum(size), 0) FROM uploaded_file WHERE owner = :owner)
+                       WHERE coalesce((SELECT bytes FROM upload_usage WHERE owner = :owner), 0)
                              + :size <= :limit
                       ON CONFLICT (owner, id) DO NOTHING""")
                   .param("owner", owner)
@@ -108,14 +109,67 @@ public class UploadedFiles {
                   .param("limit", limit)
                   .update();
           if (inserted == 1) {
+            if (stores.size(pointer.toString()).isEmpty()) {
+              stores.primary().put(bucket(), key(owner, id), data);
+            }
             return new Accepted(new Upload(id, data.length, now), true);
           }
           Optional<Upload> raced = find(owner, id);
           if (raced.isPresent()) {
             return new Accepted(raced.get(), false);
           }
-          stores.deleteUnder(prefixOf(owner, id).toString()); // nothing of a refused upload is kept
+          // no row of these bytes: nothing of a refused upload is kept (one of the same bytes that
+          // inserts its row later writes its object again under this lock)
+          stores.deleteUnder(prefixOf(owner, id).toString());
           return new OverQuota(used(owner), limit);
+        });
+  }
+
+  /** What counting a task's copy of an upload answers. */
+  public enum Copy {
+    /** Counted in the client's quota (now or on an earlier try): the copy may be written. */
+    COUNTED,
+    /** The client no longer has the upload. */
+    GONE,
+    /** The copy would take the client past its quota. */
+    OVER_QUOTA
+  }
+
+  /**
+   * Counts a copy of {@code owner}'s upload {@code id} for {@code task} in the client's quota,
+   * under the lock of its uploads, before the copy is written: a task's copies are the client's
+   * bytes too, kept until the task is deleted. Counted once per task and upload however often it is
+   * tried.
+   */
+  public Copy countCopy(String owner, UUID task, String id) {
+    long limit = properties.maxBytesPerClient().toBytes();
+    return tx.execute(
+        status -> {
+          lock(owner);
+          int inserted =
+              jdbc.sql(
+                      """
+                      INSERT INTO staged_upload (task_id, id, owner, size)
+                      SELECT :task, u.id, u.owner, u.size FROM uploaded_file u
+                       WHERE u.owner = :owner AND u.id = :id
+                         AND coalesce((SELECT bytes FROM upload_usage WHERE owner = :owner), 0)
+                             + u.size <= :limit
+                      ON CONFLICT (task_id, id) DO NOTHING""")
+                  .param("task", task)
+                  .param("owner", owner)
+                  .param("id", id)
+                  .param("limit", limit)
+                  .update();
+          if (inserted == 1
+              || jdbc.sql("SELECT 1 FROM staged_upload WHERE task_id = :task AND id = :id")
+                  .param("task", task)
+                  .param("id", id)
+                  .query(Integer.class)
+                  .optional()
+                  .isPresent()) {
+            return Copy.COUNTED;
+          }
+          return find(owner, id).isPresent() ? Copy.OVER_QUOTA : Copy.GONE;
         });
   }
 
@@ -164,12 +218,16 @@ public class UploadedFiles {
         .list();
   }
 
-  /** How many bytes of uploads {@code owner} keeps. */
+  /**
+   * How many bytes {@code owner} keeps: its uploads and its tasks' copies of them (one row, kept by
+   * triggers).
+   */
   public long used(String owner) {
-    return jdbc.sql("SELECT coalesce(sum(size), 0) FROM uploaded_file WHERE owner = :owner")
+    return jdbc.sql("SELECT bytes FROM upload_usage WHERE owner = :owner")
         .param("owner", owner)
         .query(Long.class)
-        .single();
+        .optional()
+        .orElse(0L);
   }
 
   /** The bytes of {@code owner}'s upload {@code id}, if it has it and they are still stored. */
@@ -186,22 +244,37 @@ public class UploadedFiles {
   }
 
   /**
-   * Deletes {@code owner}'s upload {@code id}: its row, then its object (a task accepted before
-   * keeps its own copy, made when it is prepared). False when the client has no such upload.
+   * Deletes {@code owner}'s upload {@code id} under the lock of the client's uploads: its row, and
+   * its object before that deletion commits, so that an upload of the same bytes (which waits for
+   * the lock) finds neither and stores both again. A task prepared before keeps its own copy. False
+   * when the client has no such upload.
    */
   public boolean delete(String owner, String id) {
     if (!isId(id)) {
       return false;
     }
-    int deleted =
-        jdbc.sql("DELETE FROM uploaded_file WHERE owner = :owner AND id = :id")
-            .param("owner", owner)
-            .param("id", id)
-            .update();
-    if (deleted == 1) {
-      stores.deleteUnder(prefixOf(owner, id).toString());
-    }
-    return deleted == 1;
+    return Boolean.TRUE.equals(
+        tx.execute(
+            status -> {
+              lock(owner);
+              int deleted =
+                  jdbc.sql("DELETE FROM uploaded_file WHERE owner = :owner AND id = :id")
+                      .param("owner", owner)
+                      .param("id", id)
+                      .update();
+              if (deleted == 1) {
+                stores.deleteUnder(prefixOf(owner, id).toString());
+              }
+              return deleted == 1;
+            }));
+  }
+
+  /** Takes the lock of {@code owner}'s uploads until the transaction ends. */
+  private void lock(String owner) {
+    jdbc.sql("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))")
+        .param("key", "uploaded_file:" + owner)
+        .query()
+        .singleRow();
   }
 
   /** The largest file a client may upload. */

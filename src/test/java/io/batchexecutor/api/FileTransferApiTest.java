@@ -20,6 +20,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.test.context.TestPropertySource;
 
 /**
@@ -40,6 +41,7 @@ class FileTransferApiTest {
   @LocalServerPort int port;
   @Autowired ObjectStores stores;
   @Autowired ExecutorSettingsResolver settings;
+  @Autowired JdbcClient jdbc;
 
   Api tester;
   Api intruder;
@@ -135,6 +137,19 @@ class FileTransferApiTest {
     assertThat(s3.json().at("/errors/0/field").asString()).isEqualTo("files[0].s3");
     assertThat(s3.json().at("/errors/0/message").asString()).contains("local", "AWS Batch");
 
+    String bucket = settings.resolve(TaskSettings.none()).s3BucketName();
+    for (String reserved :
+        List.of(
+            "s3://" + bucket + "/batch-executor/intruder/payload.json",
+            "s3://" + bucket + "/batch-executor/_uploads/intruder/" + theirs + "/file")) {
+      Api.Response service =
+          tester.post(
+              "/api/v1/tasks",
+              Tasks.add().set("files", List.of(Map.of("path", "/tmp/x", "s3", reserved))).build());
+      assertProblem(service, 400, "file-transfer-reserved");
+      assertThat(service.json().at("/errors/0/field").asString()).isEqualTo("files[0].s3");
+    }
+
     Api.Response relative =
         tester.post(
             "/api/v1/tasks",
@@ -173,6 +188,47 @@ class FileTransferApiTest {
     assertProblem(tester.get("/api/v1/tasks/" + task + "/files/1"), 409, "task-not-finished");
     assertProblem(tester.get("/api/v1/tasks/" + task + "/files/0"), 404, "file-not-found");
     assertProblem(intruder.get("/api/v1/tasks/" + task + "/files/1"), 404, "task-not-found");
+  }
+
+  @Test
+  void aKeptFileIsServedOnceTheTaskSucceeded() {
+    String task =
+        tester
+            .post(
+                "/api/v1/tasks",
+                Tasks.add()
+                    .set("files", List.of(Map.of("path", "/tmp/out.txt", "order", "after")))
+                    .build())
+            .json()
+            .get("id")
+            .asString();
+    String bucket = settings.resolve(TaskSettings.none()).s3BucketName();
+    String prefix = "batch-executor/tester/" + task + "/";
+    byte[] kept = filled(70_000, 'k');
+    stores.primary().put(bucket, prefix + "file-0", kept);
+    int updated =
+        jdbc.sql(
+                """
+                UPDATE task SET status = 'SUCCEEDED', result_pointer = :result,
+                       finished_at = now(), updated_at = now(), version = version + 1
+                WHERE id = :id
+                """)
+            .param("result", stores.primary().locate(bucket, prefix + "result.json").toString())
+            .param("id", java.util.UUID.fromString(task))
+            .update();
+    assertThat(updated).isOne();
+
+    assertThat(tester.bytes("/api/v1/tasks/" + task + "/files/0", "application/octet-stream"))
+        .isEqualTo(kept);
+    assertThat(
+            tester
+                .get("/api/v1/tasks/" + task + "/files/0", "application/octet-stream")
+                .header("Content-Length"))
+        .hasValue(Integer.toString(kept.length));
+    assertProblem(intruder.get("/api/v1/tasks/" + task + "/files/0"), 404, "task-not-found");
+
+    stores.deleteUnder(stores.primary().locate(bucket, prefix).toString());
+    assertProblem(tester.get("/api/v1/tasks/" + task + "/files/0"), 404, "file-not-found");
   }
 
   private Api.Response upload(String token, byte[] data) {

@@ -38,6 +38,7 @@ class RunnerFilesTest {
   Path uploads;
   Path out;
   String id;
+  String bound;
 
   @BeforeEach
   void setUp() throws IOException {
@@ -130,6 +131,31 @@ class RunnerFilesTest {
     assertThat(outcome.result.at("/error/message").asString()).contains("files[1]", "never.txt");
   }
 
+  @Test
+  void aKeptFileOverTheBoundFailsTheTaskAndIsNotKept() throws Exception {
+    Path in = dir.resolve("work/in.txt");
+    Path written = dir.resolve("work/out.txt");
+    bound = "11"; // the file the function leaves has 12 bytes
+
+    Outcome outcome =
+        run(
+            source(in, written),
+            "[{\"path\": \""
+                + in
+                + "\", \"upload\": \""
+                + id
+                + "\"},"
+                + " {\"path\": \""
+                + written
+                + "\", \"order\": \"after\"}]");
+
+    assertThat(outcome.exit).isEqualTo(65);
+    assertThat(outcome.result.at("/error/type").asString()).isEqualTo("KeptFileTooLarge");
+    assertThat(outcome.result.at("/error/message").asString())
+        .contains("files[1]", "12 bytes", "11", "max-result-size");
+    assertThat(out.resolve("file-1")).doesNotExist();
+  }
+
   private static String source(Path in, Path out) {
     return "IN = '" + in + "'\\nOUT = '" + out + "'\\n" + SOURCE;
   }
@@ -152,6 +178,9 @@ class RunnerFilesTest {
     env.put("BATCH_EXECUTOR_PAYLOAD_JSON", payload);
     env.put("BATCH_EXECUTOR_OUTPUT_DIR", out.toString());
     env.put("BATCH_EXECUTOR_UPLOADS_DIR", uploads.toString());
+    if (bound != null) {
+      env.put("BATCH_EXECUTOR_MAX_KEPT_FILE_SIZE", bound);
+    }
     Process process = builder.start();
     assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("the runner ended").isTrue();
     return new Outcome(

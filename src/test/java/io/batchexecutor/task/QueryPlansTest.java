@@ -289,6 +289,25 @@ class QueryPlansTest {
     measured(() -> unfinished.of(List.of("alice", "bob", "carol")), 0, IN_FLIGHT + 20 + 5 + 3);
   }
 
+  @Test
+  void aClientsUploadsAreListedFromTheirIndexAndTheirUsageIsOneRow() {
+    // alice: 20,000 uploads; bob: 30
+    jdbc.sql(
+            """
+            INSERT INTO uploaded_file (owner, id, size, pointer, created_at)
+            SELECT CASE WHEN i <= 20000 THEN 'alice' ELSE 'bob' END, md5(i::text) || md5(i::text),
+                   i, 'file:///objects/' || i, timestamptz '2026-01-01' + i * interval '1 second'
+            FROM generate_series(1, 20030) AS i
+            """)
+        .update();
+    jdbc.sql("VACUUM ANALYZE uploaded_file").update();
+    UploadedFiles uploads = new UploadedFiles(explaining, null, null, null, null, clock);
+
+    assertThat(measured(() -> uploads.list("alice", 50), 50, 1)).hasSize(50);
+    assertThat(measured(() -> uploads.list("bob", 1000), 30, 1)).hasSize(30);
+    assertThat(measured(() -> uploads.used("alice"), 1, 0)).isEqualTo(20000L * 20001 / 2);
+  }
+
   /**
    * Runs {@code read}, and checks that each statement it sent read at most {@code returned + extra}
    * rows in its scans ({@code returned}: rows the statement returned, when that is the bound).

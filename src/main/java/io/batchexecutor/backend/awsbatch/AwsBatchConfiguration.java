@@ -112,22 +112,24 @@ public class AwsBatchConfiguration {
       JsonMapper json,
       JobTags tags,
       QueuePlatforms platforms,
-      RegisterJobDefinition register) {
+      RegisterJobDefinition register,
+      BatchExecutorProperties properties) {
     SubmitCap cap =
         new SubmitCap(
             aws.maxSubmittedPerClient(),
             (owner, profile, atMost) ->
                 submitted.count(owner, AwsBatchBackend.NAME, profile, atMost));
     return new SubmitBatchJob(
-        clients.batch(),
-        clients.createOnce(),
-        clients.throttling(),
-        cap,
-        new TaskInputs(tasks, stores, json),
-        json,
-        tags,
-        platforms,
-        register == null ? DeregisteredRevisions.NOTHING_REMEMBERED : register::forget);
+            clients.batch(),
+            clients.createOnce(),
+            clients.throttling(),
+            cap,
+            new TaskInputs(tasks, stores, json),
+            json,
+            tags,
+            platforms,
+            register == null ? DeregisteredRevisions.NOTHING_REMEMBERED : register::forget)
+        .keepingFilesUpTo(ResultSizeLimit.of(properties).bytes());
   }
 
   @Bean

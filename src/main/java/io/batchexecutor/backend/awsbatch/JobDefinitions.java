@@ -195,9 +195,11 @@ final class JobDefinitions {
    * The task's own environment, given with SubmitJob as container overrides: where to write the
    * result, for a staged payload where to read the call, and the call's SHA-256, which the runner
    * checks what it reads against (it travels here, not in S3, so that a payload changed in S3 is
-   * refused); first the request's own variables ({@code executor.environment}), sorted by name.
+   * refused); first the request's own variables ({@code executor.environment}), sorted by name. A
+   * task with files is told the most bytes of a file it may keep for its client ({@code
+   * maxKeptFileBytes}): the runner fails the task rather than upload a larger one.
    */
-  static List<KeyValuePair> taskEnvironment(Task task, JsonMapper json) {
+  static List<KeyValuePair> taskEnvironment(Task task, JsonMapper json, long maxKeptFileBytes) {
     List<KeyValuePair> environment = new ArrayList<>();
     if (task.settings().environment() != null) {
       new TreeMap<>(task.settings().environment()).forEach((k, v) -> environment.add(env(k, v)));
@@ -213,6 +215,9 @@ final class JobDefinitions {
                   + task.settings().s3BucketName()
                   + "/"
                   + TaskObjects.key(task, TaskObjects.PAYLOAD)));
+    }
+    if (task.spec().hasFiles()) {
+      environment.add(env(RunnerContract.MAX_KEPT_FILE_SIZE, Long.toString(maxKeptFileBytes)));
     }
     return environment;
   }

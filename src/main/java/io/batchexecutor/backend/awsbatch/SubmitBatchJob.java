@@ -59,6 +59,7 @@ class SubmitBatchJob implements PipelineStep {
   private final JobTags tags;
   private final QueuePlatforms platforms;
   private final DeregisteredRevisions deregistered;
+  private long maxKeptFileBytes = io.batchexecutor.config.ResultSizeLimit.DEFAULT.toBytes();
 
   /**
    * @param batch for the name lookup
@@ -134,6 +135,12 @@ class SubmitBatchJob implements PipelineStep {
     this(batch, throttling, SubmitCap.NONE);
   }
 
+  /** Bounds the files tasks keep for their clients ({@code max-result-size}); returns this. */
+  SubmitBatchJob keepingFilesUpTo(long bytes) {
+    this.maxKeptFileBytes = bytes;
+    return this;
+  }
+
   static String jobName(Task task) {
     return "batch-executor-" + task.id();
   }
@@ -148,7 +155,7 @@ class SubmitBatchJob implements PipelineStep {
     String name = jobName(task);
     String queue = task.settings().batchQueue();
     Duration poll = Duration.ofSeconds(task.settings().pollFreq());
-    List<KeyValuePair> environment = new ArrayList<>(JobDefinitions.taskEnvironment(task, json));
+    var environment = new ArrayList<>(JobDefinitions.taskEnvironment(task, json, maxKeptFileBytes));
     if (!task.dependsOn().isEmpty()) {
       Map<String, Task> dependencies = inputs.dependencies(task);
       Optional<String> unfinished = notSucceeded(dependencies);

@@ -77,6 +77,9 @@ class LaunchSpecification {
         RunnerContract.MAX_LOG_SIZE
             + "="
             + Math.min(confinement.maxLogBytes(), confinement.maxResult().bytes()));
+    if (task.spec().hasFiles()) {
+      env.add(RunnerContract.MAX_KEPT_FILE_SIZE + "=" + confinement.maxResult().bytes());
+    }
     env.add(
         RunnerContract.INPUTS + "=" + json.writeValueAsString(TaskInputs.containerLocations(task)));
     env.addAll(digestEnvironment(task));

@@ -107,7 +107,16 @@ class AwsBatchBackendContractIT extends ComputeBackendContract {
             new AwsProfileOptionsConfiguration().queuePlatforms(clients, awsProperties, clock),
             new io.batchexecutor.config.TenancyProperties(null, null, null)),
         configuration.submitBatchJob(
-            clients, null, null, awsProperties, stores, json, JobTags.none(), null, null),
+            clients,
+            null,
+            null,
+            awsProperties,
+            stores,
+            json,
+            JobTags.none(),
+            null,
+            null,
+            properties),
         clients,
         new FargateRules(
             new AwsProfileOptionsConfiguration().queuePlatforms(clients, awsProperties, clock)),

@@ -8,16 +8,22 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.batchexecutor.config.TaskSettings;
 import io.batchexecutor.config.TenancyProperties;
+import io.batchexecutor.runner.RunnerContract;
+import io.batchexecutor.support.TaskBuilder;
+import io.batchexecutor.task.FileTransfer;
 import io.batchexecutor.task.InvalidTaskException;
 import io.batchexecutor.task.Task;
 import io.batchexecutor.task.TaskStatus;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.batch.model.KeyValuePair;
 import software.amazon.awssdk.services.batch.model.Secret;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * A task's environment in SubmitJob's overrides; the secrets it names from its execution profile in
@@ -123,6 +129,31 @@ class SecretsAndEnvironmentTest {
     assertThat(batch.registered.get(0).containerProperties().environment())
         .as("not in the definition: one revision serves every environment")
         .noneMatch(e -> e.name().equals("A_VAR"));
+  }
+
+  @Test
+  void aTaskWithFilesIsToldTheMostBytesItMayKeepForItsClient() {
+    Task plain = TaskBuilder.aTask().backend("awsbatch").build();
+    Task withFiles =
+        Task.accept(
+            UUID.randomUUID(),
+            "tester",
+            "files",
+            plain
+                .spec()
+                .withFiles(
+                    List.of(new FileTransfer("/tmp/out.csv", FileTransfer.AFTER, null, null))),
+            plain.settings(),
+            "awsbatch",
+            Instant.parse("2026-01-01T00:00:00Z"));
+    JsonMapper json = JsonMapper.builder().build();
+
+    assertThat(JobDefinitions.taskEnvironment(withFiles, json, 4096))
+        .as("the runner refuses to upload a kept file over max-result-size")
+        .contains(
+            KeyValuePair.builder().name(RunnerContract.MAX_KEPT_FILE_SIZE).value("4096").build());
+    assertThat(JobDefinitions.taskEnvironment(plain, json, 4096))
+        .noneMatch(e -> e.name().equals(RunnerContract.MAX_KEPT_FILE_SIZE));
   }
 
   @Test
