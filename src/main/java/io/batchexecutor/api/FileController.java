@@ -7,6 +7,7 @@ import io.batchexecutor.storage.ObjectStores;
 import io.batchexecutor.task.FileTransfer;
 import io.batchexecutor.task.Task;
 import io.batchexecutor.task.TaskNotFoundException;
+import io.batchexecutor.task.TaskObjects;
 import io.batchexecutor.task.TaskQueries;
 import io.batchexecutor.task.TaskStatus;
 import io.batchexecutor.task.UploadedFiles;
@@ -259,16 +260,14 @@ public class FileController {
           "Task not finished",
           "task " + id + " is " + task.status() + "; its files are there once it SUCCEEDED");
     }
-    if (task.status() != TaskStatus.SUCCEEDED || task.resultPointer() == null) {
+    if (task.status() != TaskStatus.SUCCEEDED || !TaskObjects.isResult(task.resultPointer())) {
       throw new ProblemException(
           HttpStatus.CONFLICT,
           Problems.TASK_FAILED,
           "Task has no files",
           "task " + id + " is " + task.status() + ": " + task.statusReason());
     }
-    String pointer =
-        task.resultPointer().replaceAll(RunnerContract.RESULT_FILE.replace(".", "\\.") + "$", "")
-            + RunnerContract.keptFile(index);
+    String pointer = TaskObjects.besideResult(task.resultPointer(), RunnerContract.keptFile(index));
     // streamed from the store, never read whole into memory
     OptionalLong size = stores.size(pointer);
     InputStream body =

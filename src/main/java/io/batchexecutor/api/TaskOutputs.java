@@ -73,7 +73,7 @@ public class TaskOutputs {
     if (wantsBytes(accept)) {
       return pickle(
           document,
-          task.resultPointer().replaceAll("result\\.json$", TaskObjects.PICKLE),
+          TaskObjects.besideResult(task.resultPointer(), TaskObjects.PICKLE),
           "the result of task " + task.id(),
           bytes -> checked(task, TaskObjects.PICKLE, bytes));
     }

@@ -67,9 +67,9 @@ class TaskStreams {
                     .toString()
                 : task.resultPointer();
     OptionalLong size =
-        result == null || !result.endsWith(TaskObjects.RESULT)
+        !TaskObjects.isResult(result)
             ? OptionalLong.empty()
-            : stores.size(pointer(result, file));
+            : stores.size(TaskObjects.besideResult(result, file));
     if (size.isEmpty()) {
       String detail =
           "task "
@@ -83,7 +83,7 @@ class TaskStreams {
       }
       throw noStream(detail);
     }
-    String pointer = pointer(result, file);
+    String pointer = TaskObjects.besideResult(result, file);
     long from = tail == null ? 0 : LogTail.start(stores, pointer, tail).orElse(0L);
     InputStream body =
         stores.open(pointer, from, ObjectStore.END).orElseGet(InputStream::nullInputStream);
@@ -91,10 +91,6 @@ class TaskStreams {
         .contentType(TaskLogReader.TEXT)
         .contentLength(size.getAsLong() - from)
         .body(new InputStreamResource(body));
-  }
-
-  private static String pointer(String result, String file) {
-    return result.substring(0, result.length() - TaskObjects.RESULT.length()) + file;
   }
 
   private static ProblemException noStream(String detail) {

@@ -51,11 +51,7 @@ public final class SweepResults {
   public static String storedPointer(Task task, ObjectStores stores, int index, String name) {
     String result = task.resultPointer();
     if (task.reusedFrom() != null && result != null && result.endsWith("/" + TaskObjects.RESULT)) {
-      return result.substring(0, result.length() - TaskObjects.RESULT.length())
-          + "sweep/"
-          + index
-          + "/"
-          + name;
+      return TaskObjects.besideResult(result, "") + "sweep/" + index + "/" + name;
     }
     return pointer(task, stores, index, name);
   }

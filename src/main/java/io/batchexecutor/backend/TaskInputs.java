@@ -123,7 +123,7 @@ public class TaskInputs {
           TaskObjects.RESULT, ResultDigests.check(upstream, TaskObjects.RESULT, document, what));
       if (RunnerResult.parse(json, document).pickled()) {
         stores
-            .get(pointer.replaceAll("result\\.json$", TaskObjects.PICKLE))
+            .get(TaskObjects.besideResult(pointer, TaskObjects.PICKLE))
             .ifPresent(
                 bytes ->
                     result.put(
@@ -228,8 +228,7 @@ public class TaskInputs {
               && pointer != null
               && pointer.startsWith("s3://")
               && pointer.endsWith("/" + TaskObjects.RESULT)) {
-            locations.put(
-                key, pointer.substring(0, pointer.length() - TaskObjects.RESULT.length()));
+            locations.put(key, TaskObjects.besideResult(pointer, ""));
           } else {
             locations.put(
                 key,

@@ -32,6 +32,22 @@ public final class TaskObjects {
 
   private TaskObjects() {}
 
+  /**
+   * Whether {@code pointer} names a runner's result document, beside which the runner keeps its
+   * other files ({@link #besideResult}).
+   */
+  public static boolean isResult(String pointer) {
+    return pointer != null && pointer.endsWith(RESULT);
+  }
+
+  /** The object {@code name} the runner keeps beside the result document at {@code result}. */
+  public static String besideResult(String result, String name) {
+    if (!isResult(result)) {
+      throw new IllegalArgumentException("not a result document's pointer: " + result);
+    }
+    return result.substring(0, result.length() - RESULT.length()) + name;
+  }
+
   /** {@code <prefix of the task>/<name>}. */
   public static String key(Task task, String name) {
     return prefix(task) + name;

@@ -1,6 +1,7 @@
 package io.batchexecutor.task;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.batchexecutor.support.TaskBuilder;
 import java.util.UUID;
@@ -39,5 +40,19 @@ class TaskObjectsTest {
         .as("never the earlier layout's prefix")
         .isEqualTo("%74asks");
     assertThat(TaskObjects.segment("tasks")).isNotEqualTo("tasks");
+  }
+
+  @Test
+  void theRunnersFilesAreNamedBesideItsResultAndNothingElseIsTakenForAResult() {
+    String result = "s3://bucket/batch-executor/acme/0190/result.json";
+
+    assertThat(TaskObjects.besideResult(result, TaskObjects.PICKLE))
+        .isEqualTo("s3://bucket/batch-executor/acme/0190/result.pickle");
+    assertThat(TaskObjects.besideResult(result, ""))
+        .isEqualTo("s3://bucket/batch-executor/acme/0190/");
+    assertThat(TaskObjects.isResult("s3://bucket/batch-executor/acme/0190/logs.txt")).isFalse();
+    assertThat(TaskObjects.isResult(null)).isFalse();
+    assertThatThrownBy(() -> TaskObjects.besideResult("s3://bucket/x/logs.txt", TaskObjects.PICKLE))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 }

@@ -93,7 +93,7 @@ final class BatchResults {
     files.put(TaskObjects.RESULT, document);
     if (parsed.pickled()) {
       stores
-          .get(pointer.replaceAll("result\\.json$", TaskObjects.PICKLE), limit.bytes())
+          .get(TaskObjects.besideResult(pointer, TaskObjects.PICKLE), limit.bytes())
           .ifPresent(pickle -> files.put(TaskObjects.PICKLE, pickle));
     }
     return ResultDigests.of(files);

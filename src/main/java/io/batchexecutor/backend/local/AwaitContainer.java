@@ -211,7 +211,7 @@ class AwaitContainer implements PipelineStep {
       Map<String, byte[]> files = new java.util.LinkedHashMap<>();
       files.put(TaskObjects.RESULT, stored.get());
       stores
-          .get(pointer.replaceAll("result\\.json$", TaskObjects.PICKLE))
+          .get(TaskObjects.besideResult(pointer, TaskObjects.PICKLE))
           .ifPresent(pickle -> files.put(TaskObjects.PICKLE, pickle));
       task.resultsCollected(ResultDigests.of(files));
       RunnerResult document = RunnerResult.parse(json, stored.get());
