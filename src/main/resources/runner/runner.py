@@ -70,7 +70,6 @@ refused its payload or an input; 66 the runner itself could not do its job (unre
 result not storable).
 """
 
-import hashlib
 import json
 import math
 import os
@@ -123,7 +122,7 @@ def register_task_api():
 
 
 def task_module_name(source):
-    digest = hashlib.sha256(source.encode("utf-8", "surrogatepass")).hexdigest()
+    digest = sha256_hex(source.encode("utf-8", "surrogatepass"))
     return "%s%s__" % (TASK_MODULE_PREFIX, digest[:20])
 
 
@@ -302,7 +301,24 @@ class Refused(Exception):
         self.kind = kind
 
 
+# Python's own SHA-256 (built in, loaded at once) for what is small; hashlib's (OpenSSL: a
+# library of its own to load, faster per byte) only for larger inputs
+try:
+    from _sha2 import sha256 as _small_sha256  # Python 3.12 and later
+except ImportError:
+    try:
+        from _sha256 import sha256 as _small_sha256  # before 3.12
+    except ImportError:
+        _small_sha256 = None
+
+SMALL_DIGEST = 1 << 20
+
+
 def sha256_hex(data):
+    if _small_sha256 is not None and len(data) <= SMALL_DIGEST:
+        return _small_sha256(data).hexdigest()
+    import hashlib
+
     return hashlib.sha256(data).hexdigest()
 
 

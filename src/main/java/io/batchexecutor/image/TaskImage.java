@@ -47,6 +47,13 @@ public final class TaskImage {
   /** Where the runner reads the payload inside the container, in either shape. */
   public static final String PAYLOAD_PATH = "/batch-executor/payload.json";
 
+  /**
+   * Where the runner is in the image: a directory whose {@code __main__.py} it is, with that file
+   * compiled beside it at the build ({@code python3 <dir>} loads the compiled file; a script named
+   * on the command line would be compiled at every start).
+   */
+  static final String RUNNER_DIR = "/batch-executor/runner";
+
   private final String repository;
   private final String baseImage;
   private final Map<String, byte[]> files;
@@ -161,6 +168,12 @@ public final class TaskImage {
     d.append("FROM ").append(environment.baseImage()).append('\n');
     d.append(
         "ENV PYTHONUNBUFFERED=1 PIP_BREAK_SYSTEM_PACKAGES=1 PIP_DISABLE_PIP_VERSION_CHECK=1\n");
+    // the runner first, compiled once here so that no task start compiles it again: run as a
+    // directory, its __main__ is loaded from the compiled file the build left beside it
+    d.append("COPY runner.py ").append(RUNNER_DIR).append("/__main__.py\n");
+    d.append("RUN [\"python3\", \"-m\", \"compileall\", \"-q\", \"")
+        .append(RUNNER_DIR)
+        .append("\"]\n");
     List<String> requirements = environment.requirements();
     List<String> pipOptions = environment.pip().options();
     if (environment.s3Results()) {
@@ -183,11 +196,10 @@ public final class TaskImage {
       command.addAll(requirements);
       d.append("RUN ").append(json.writeValueAsString(command)).append('\n');
     }
-    d.append(
-        baked
-            ? "COPY runner.py payload.json /batch-executor/\n"
-            : "COPY runner.py /batch-executor/\n");
-    d.append("ENTRYPOINT [\"python3\", \"/batch-executor/runner.py\"]\n");
+    if (baked) {
+      d.append("COPY payload.json /batch-executor/\n");
+    }
+    d.append("ENTRYPOINT [\"python3\", \"").append(RUNNER_DIR).append("\"]\n");
     return d.toString();
   }
 

@@ -84,6 +84,22 @@ class RunnerDigestsTest {
   }
 
   @Test
+  void anInputOverAMebibyteIsCheckedAsASmallOneIs() throws Exception {
+    // digested by another implementation than small ones (OpenSSL's, through hashlib)
+    String large = "{\"ok\": true, \"value\": 40, \"pad\": \"" + "x".repeat(3 << 20) + "\"}";
+    Files.writeString(dir.resolve("inputs/a/result.json"), large);
+
+    Outcome matching = run(PAYLOAD, sha(PAYLOAD), inputDigest(sha(large)));
+    Outcome altered = run(PAYLOAD, sha(PAYLOAD), inputDigest(sha(large + " ")));
+
+    assertThat(matching.exit).as(matching.result.toString()).isZero();
+    assertThat(matching.result.get("value").asInt()).isEqualTo(40);
+    assertThat(altered.exit).isEqualTo(65);
+    assertThat(altered.result.path("error").path("type").asString()).isEqualTo("InputAltered");
+    assertThat(altered.result.path("error").path("message").asString()).contains(sha(large));
+  }
+
+  @Test
   void withoutDigestsTheRunnerTakesWhatItIsGivenAsEarlierVersionsDid() throws Exception {
     Outcome outcome = run(PAYLOAD, null, null);
 

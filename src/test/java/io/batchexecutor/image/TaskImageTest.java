@@ -37,7 +37,11 @@ class TaskImageTest {
         .contains(
             "RUN [\"python3\",\"-m\",\"pip\",\"install\",\"--no-cache-dir\","
                 + "\"--only-binary=:all:\",\"numpy==2.1.0\",\"pandas>=2\"]\n")
-        .endsWith("ENTRYPOINT [\"python3\", \"/batch-executor/runner.py\"]\n");
+        .endsWith("ENTRYPOINT [\"python3\", \"/batch-executor/runner\"]\n");
+    // compiled before anything the requirements install can run
+    assertThat(dockerfile.indexOf("RUN [\"python3\", \"-m\", \"compileall\""))
+        .isPositive()
+        .isLessThan(dockerfile.indexOf("\"pip\",\"install\""));
   }
 
   @Test
@@ -143,7 +147,7 @@ class TaskImageTest {
     assertThat(a.isEnvironment()).isTrue();
     assertThat(a.files()).containsOnlyKeys("Dockerfile", "runner.py");
     assertThat(dockerfile(a))
-        .contains("COPY runner.py /batch-executor/\n")
+        .contains("COPY runner.py /batch-executor/runner/__main__.py\n")
         .doesNotContain("payload.json");
     assertThat(TaskImage.environment(env, RUNNER, "sha256:1", JSON).tag()).isEqualTo(a.tag());
   }
