@@ -109,27 +109,34 @@ final class LogCaptures {
    * printed faster than it reads: the engine then rotated its capped log past output it never sent.
    * So the end of what the engine still keeps is read once more, and when it is not how the
    * followed output ends, it is the tail (and the line between says "at least").
+   *
+   * <p>That read starts at once, beside the follower's last reads (the engine has written the log
+   * of an ended container); only when the two do not end alike is it made again after the follower
+   * ended, so that a log the engine was still writing is never taken for a rotated one.
    */
   BoundedLog take(String containerId) throws InterruptedException, IOException {
     Capture followed = captures.computeIfAbsent(containerId, this::start);
     captures.remove(containerId, followed);
     BoundedLog output = followed.output;
-    if (!await(containerId, followed)) {
-      output.finish();
-      return output;
+    BoundedLog early = BoundedLog.tailOnly(maxBytes / 2);
+    try (early) {
+      Capture tail = read(containerId, early, false);
+      if (!await(containerId, followed)) {
+        close(tail);
+        output.finish();
+        return output;
+      }
+      if (await(containerId, tail) && caughtUp(output, early)) {
+        output.finish();
+        return output;
+      }
     }
     try (BoundedLog kept = BoundedLog.tailOnly(maxBytes / 2)) {
       if (!await(containerId, read(containerId, kept, false))) {
         output.finish();
         return output;
       }
-      byte[] end = kept.lastBytes(COMPARED);
-      byte[] followedEnd = output.lastBytes(end.length);
-      boolean caughtUp =
-          kept.received() == 0
-              || (output.received() >= kept.received()
-                  && java.util.Arrays.equals(end, followedEnd));
-      if (caughtUp) {
+      if (caughtUp(output, kept)) {
         output.finish();
       } else {
         long counted = Math.max(output.received(), kept.received());
@@ -139,6 +146,14 @@ final class LogCaptures {
       }
     }
     return output;
+  }
+
+  /** Whether {@code followed} holds all of what the engine {@code kept}: it ends as that does. */
+  private static boolean caughtUp(BoundedLog followed, BoundedLog kept) throws IOException {
+    byte[] end = kept.lastBytes(COMPARED);
+    byte[] followedEnd = followed.lastBytes(end.length);
+    return kept.received() == 0
+        || (followed.received() >= kept.received() && java.util.Arrays.equals(end, followedEnd));
   }
 
   /** How many of the last bytes tell whether the follower read to the end. */
