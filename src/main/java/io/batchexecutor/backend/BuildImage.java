@@ -115,7 +115,7 @@ public class BuildImage implements PipelineStep {
     boolean staged = task.spec().payloadMode() == PayloadMode.STAGED;
     try {
       Optional<String> baseId =
-          staged ? builder.imageId(environmentOf(task).baseImage()) : Optional.empty();
+          staged ? builder.recentImageId(environmentOf(task).baseImage()) : Optional.empty();
       TaskImage image = staged ? environmentImage(task, baseId) : bakedImageOf(task);
       boolean exists = builder.exists(image.localReference());
       if (!exists && !slots.free(task.owner())) {
@@ -160,6 +160,11 @@ public class BuildImage implements PipelineStep {
                 built.buildLog().getBytes(StandardCharsets.UTF_8));
       }
       task.imageBuilt(built.reference(), built.reused(), staged, context.now());
+      if (built.reused() && !task.spec().hasFiles()) {
+        // found built, and nothing staged but the payload (the same bytes again after a crash):
+        // the move to BUILDING and the image go in with the next step's write
+        return StepResult.proceedUnwritten();
+      }
     } catch (StageUploads.UploadGoneException e) {
       task.fail(
           e.getMessage(), new TaskError(e.kind(), e.getMessage(), ""), null, null, context.now());

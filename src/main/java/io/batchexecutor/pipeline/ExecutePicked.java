@@ -126,6 +126,9 @@ public class ExecutePicked {
       if (result.isEmpty()) {
         return; // the step failed: the task waits for a service, or it failed
       }
+      if (result.get().next() == StepResult.Next.CONTINUE_UNWRITTEN && !task.status().isFinal()) {
+        continue; // written with the next step's change
+      }
       task.reachableAgain(clock.instant());
       Optional<Task> written =
           task.status().isFinal()

@@ -411,6 +411,61 @@ class ExecutePickedTest {
     assertThat(stepsTimed("proceeded")).isEqualTo(1);
   }
 
+  @Test
+  void aStepThatAsksNotToBeWrittenIsStoredWithTheNextStepsWriteOnly() throws InterruptedException {
+    Task task = stored();
+    List<TaskStatus> storedWhenNextRan = new ArrayList<>();
+    PipelineStep found =
+        step(TaskStatus.QUEUED, (t, c) -> t.startBuilding(c.now()), StepResult.proceedUnwritten());
+    PipelineStep next =
+        step(
+            TaskStatus.BUILDING,
+            (t, c) -> {
+              storedWhenNextRan.add(tasks.find(t.id()).orElseThrow().status());
+              t.observe(TaskStatus.SUBMITTED, "submitted", c.now());
+            },
+            StepResult.releaseFor(Duration.ofSeconds(30)));
+
+    Task claimed = claimed(task);
+    executing(List.of(found, next)).execute(claimed, () -> false);
+
+    assertThat(storedWhenNextRan)
+        .as("nothing written between the two")
+        .containsExactly(TaskStatus.QUEUED);
+    Task stored = tasks.find(task.id()).orElseThrow();
+    assertThat(stored.status()).isEqualTo(TaskStatus.SUBMITTED);
+    assertThat(
+            queries.events(task.id()).stream()
+                .filter(e -> e.kind() == EventKind.STATUS)
+                .map(TaskEvent::toStatus))
+        .as("both steps' moves are recorded, in order")
+        .containsSubsequence(TaskStatus.BUILDING, TaskStatus.SUBMITTED);
+  }
+
+  @Test
+  void aTaskCrashedBetweenAnUnwrittenStepAndTheNextIsTakenUpAsLastWritten()
+      throws InterruptedException {
+    Task task = stored();
+    PipelineStep found =
+        step(TaskStatus.QUEUED, (t, c) -> t.startBuilding(c.now()), StepResult.proceedUnwritten());
+    PipelineStep crashes =
+        step(
+            TaskStatus.BUILDING,
+            (t, c) -> {
+              throw new Unanswered("engine away");
+            },
+            StepResult.proceed());
+
+    executing(List.of(found, crashes)).execute(claimed(task), () -> false);
+
+    Task stored = tasks.find(task.id()).orElseThrow();
+    assertThat(stored.status())
+        .as("the unwritten step runs again next time")
+        .isEqualTo(TaskStatus.QUEUED);
+    assertThat(queries.events(task.id()))
+        .noneMatch(e -> e.kind() == EventKind.STATUS && e.toStatus() == TaskStatus.BUILDING);
+  }
+
   private long stepsTimed(String outcome) {
     return meters
         .get(ExecutePicked.STEP_TIMER)
