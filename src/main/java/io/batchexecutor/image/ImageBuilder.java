@@ -40,6 +40,8 @@ public class ImageBuilder {
 
   private final DockerClient docker;
 
+  private final KnownImages known = new KnownImages();
+
   /** The builds under way on this instance, by image reference; guarded by itself. */
   private final Map<String, Build> underWay = new HashMap<>();
 
@@ -234,6 +236,14 @@ public class ImageBuilder {
   /** Whether the engine has an image under {@code reference}. */
   public boolean exists(String reference) {
     return imageId(reference).isPresent();
+  }
+
+  /**
+   * The id of the image the engine had under {@code reference} a moment ago ({@link KnownImages}),
+   * else as it answers now: for a base image, whose id names the environment built on it.
+   */
+  public Optional<String> recentImageId(String reference) {
+    return known.id(reference, this::imageId);
   }
 
   /** The id of the image the engine has under {@code reference}; empty when it has none. */
