@@ -39,6 +39,19 @@ abstract sealed class TaskHistory extends TaskState permits Task {
         at);
   }
 
+  /**
+   * The engine no longer had the task's image {@code reference} when a container was to be created
+   * from it: the task finds or builds its image again.
+   */
+  public void imageGone(String reference, Instant at) {
+    this.imageRef = null;
+    record(
+        EventKind.IMAGE,
+        reference + " was removed from the engine before the container was created: looking again",
+        Map.of("gone", reference),
+        at);
+  }
+
   /** The image is in the registry as {@code remoteReference}, which jobs run from. */
   public void imagePushed(String remoteReference, boolean alreadyThere, Instant at) {
     this.imageRef = remoteReference;

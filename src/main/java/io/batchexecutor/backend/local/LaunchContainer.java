@@ -11,7 +11,8 @@ import java.util.Map;
 /**
  * BUILDING (image built) → SUBMITTED → RUNNING: launches the first attempt's container (created, or
  * found after a crash, and started) through the {@link AttemptLauncher}; a task whose staged upload
- * is gone fails ({@code UploadNotFound}).
+ * is gone fails ({@code UploadNotFound}); one whose image the engine no longer has goes back to
+ * find or build it.
  */
 class LaunchContainer implements PipelineStep {
 
@@ -39,6 +40,10 @@ class LaunchContainer implements PipelineStep {
       id = launcher.launch(task, attempt);
     } catch (TaskInputs.UploadGoneException e) {
       TaskInputs.failUploadGone(task, e, context.now());
+      return StepResult.proceed();
+    } catch (ImageGoneException e) {
+      // removed from the engine after the task found it
+      task.imageGone(task.imageRef(), context.now());
       return StepResult.proceed();
     }
     task.submittedToContainer(id, context.now());

@@ -121,6 +121,8 @@ class LocalContainers {
       return call(() -> spec.applyTo(docker.createContainerCmd(task.imageRef())).exec().getId());
     } catch (ConflictException e) {
       return list.idOf(spec.name()).orElseThrow(() -> e); // created meanwhile under the same name
+    } catch (NotFoundException e) {
+      throw ImageGoneException.from(e);
     }
   }
 

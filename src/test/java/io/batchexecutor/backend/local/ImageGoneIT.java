@@ -1,0 +1,55 @@
+package io.batchexecutor.backend.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.github.dockerjava.api.DockerClient;
+import io.batchexecutor.support.DockerAvailable;
+import io.batchexecutor.support.TaskBuilder;
+import io.batchexecutor.support.TestStepContext;
+import io.batchexecutor.task.EventKind;
+import io.batchexecutor.task.Task;
+import io.batchexecutor.task.TaskStatus;
+import java.time.Instant;
+import java.util.UUID;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * A task whose image the engine no longer has when its container is to be created (removed after
+ * the task found it) goes back to find or build its image, instead of failing.
+ */
+class ImageGoneIT {
+
+  private final DockerClient docker = DockerAvailable.client();
+
+  @BeforeEach
+  void engine() {
+    DockerAvailable.assume(docker);
+  }
+
+  @Test
+  void aTaskWhoseImageWasRemovedLooksForItAgain() throws Exception {
+    LocalContainers containers =
+        new LocalContainers(
+            docker, null, JsonMapper.builder().build(), ContainerConfinement.defaults());
+    Task task = TaskBuilder.aTask().build();
+    Instant now = Instant.now();
+    task.startBuilding(now);
+    String removed = "batch-executor-env:" + UUID.randomUUID().toString().replace("-", "");
+    task.imageBuilt(removed, true, true, now);
+
+    new LaunchContainer(containers).run(task, new TestStepContext(() -> now));
+
+    assertThat(task.status()).isEqualTo(TaskStatus.BUILDING);
+    assertThat(task.imageRef()).as("the build step takes it up again").isNull();
+    assertThat(task.containerId()).isNull();
+    assertThat(task.pendingEvents())
+        .anySatisfy(
+            e -> {
+              assertThat(e.kind()).isEqualTo(EventKind.IMAGE);
+              assertThat(e.details()).containsEntry("gone", removed);
+            });
+    assertThat(containers.containersOf(task)).as("nothing was created").isEmpty();
+  }
+}
