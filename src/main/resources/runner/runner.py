@@ -673,6 +673,9 @@ def upload_to_s3(target, files):
 def main():
     global SWEEP_INDEX
     try:
+        # there before the function runs, as where it may leave files to keep; on the local
+        # engine the runner makes it in the volume the image's open directory gave the container
+        os.makedirs(OUT_DIR, exist_ok=True)
         payload = read_payload()
         source = payload["source"]
         name = payload["function"]

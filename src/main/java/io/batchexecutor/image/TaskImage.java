@@ -1,5 +1,6 @@
 package io.batchexecutor.image;
 
+import io.batchexecutor.runner.RunnerContract;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -53,6 +54,20 @@ public final class TaskImage {
    * on the command line would be compiled at every start).
    */
   static final String RUNNER_DIR = "/batch-executor/runner";
+
+  /** What the one step of the build that runs Python does: fixed text, nothing of a request's. */
+  private static final String PREPARE =
+      "import compileall, os, sys\n"
+          + "if not compileall.compile_dir('"
+          + RUNNER_DIR
+          + "', quiet=1):\n"
+          + "    sys.exit(1)\n"
+          + "os.makedirs('"
+          + RunnerContract.VOLUME_DIR
+          + "', exist_ok=True)\n"
+          + "os.chmod('"
+          + RunnerContract.VOLUME_DIR
+          + "', 0o1777)\n";
 
   private final String repository;
   private final String baseImage;
@@ -169,11 +184,12 @@ public final class TaskImage {
     d.append(
         "ENV PYTHONUNBUFFERED=1 PIP_BREAK_SYSTEM_PACKAGES=1 PIP_DISABLE_PIP_VERSION_CHECK=1\n");
     // the runner first, compiled once here so that no task start compiles it again: run as a
-    // directory, its __main__ is loaded from the compiled file the build left beside it
+    // directory, its __main__ is loaded from the compiled file the build left beside it; and the
+    // local backend's volume directory, open to the task's user (RunnerContract.VOLUME_DIR)
     d.append("COPY runner.py ").append(RUNNER_DIR).append("/__main__.py\n");
-    d.append("RUN [\"python3\", \"-m\", \"compileall\", \"-q\", \"")
-        .append(RUNNER_DIR)
-        .append("\"]\n");
+    d.append("RUN ")
+        .append(json.writeValueAsString(List.of("python3", "-c", PREPARE)))
+        .append('\n');
     List<String> requirements = environment.requirements();
     List<String> pipOptions = environment.pip().options();
     if (environment.s3Results()) {

@@ -62,6 +62,14 @@ public final class RunnerContract {
   /** The SHA-256 of the payload, which the runner checks before using it. */
   public static final String PAYLOAD_SHA256 = "BATCH_EXECUTOR_PAYLOAD_SHA256";
 
+  /**
+   * Where a task container on the local engine gets its own volume (payload, inputs, outputs).
+   * Every task image has this directory open to all (mode 1777, as {@code /tmp}), so that the
+   * volume the engine makes from it is too and the runner, whichever user it runs as, makes its
+   * output directory there itself.
+   */
+  public static final String VOLUME_DIR = "/batch-executor-files";
+
   /** The directory the runner writes its result files into. */
   public static final String OUTPUT_DIR = "BATCH_EXECUTOR_OUTPUT_DIR";
 

@@ -39,7 +39,7 @@ class TaskImageTest {
                 + "\"--only-binary=:all:\",\"numpy==2.1.0\",\"pandas>=2\"]\n")
         .endsWith("ENTRYPOINT [\"python3\", \"/batch-executor/runner\"]\n");
     // compiled before anything the requirements install can run
-    assertThat(dockerfile.indexOf("RUN [\"python3\", \"-m\", \"compileall\""))
+    assertThat(dockerfile.indexOf("RUN [\"python3\",\"-c\",\"import compileall"))
         .isPositive()
         .isLessThan(dockerfile.indexOf("\"pip\",\"install\""));
   }

@@ -16,14 +16,19 @@ final class ContainerLauncher implements AttemptLauncher {
 
   @Override
   public String launch(Task task, int attempt) {
-    String id = containers.createOrFind(task, attempt);
+    LocalContainers.Created container = containers.createOrFind(task, attempt);
+    if (attempt > 1) {
+      // after an attempt that ended without a result: the volume written as for a found one
+      container = new LocalContainers.Created(container.id(), false);
+    }
     try {
-      containers.startIfNeverStarted(task, id); // one found running or ended is handed back as is
+      // one found running or ended is handed back as is
+      containers.startIfNeverStarted(task, container);
     } catch (TaskInputs.UploadGoneException e) {
-      containers.remove(id); // never started: nothing of the task ran in it
+      containers.remove(container.id()); // never started: nothing of the task ran in it
       throw e;
     }
-    return id;
+    return container.id();
   }
 
   @Override

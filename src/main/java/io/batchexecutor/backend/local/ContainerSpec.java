@@ -7,6 +7,7 @@ import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.LogConfig;
 import com.github.dockerjava.api.model.Mount;
 import com.github.dockerjava.api.model.MountType;
+import io.batchexecutor.runner.RunnerContract;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -56,7 +57,7 @@ record ContainerSpec(
     int logFiles) {
 
   /** The directory of the container's own volume: payload, inputs and outputs. */
-  static final String FILES_DIR = "/batch-executor-files";
+  static final String FILES_DIR = RunnerContract.VOLUME_DIR;
 
   /** Where the runner writes its outputs, in the container's volume. */
   static final String OUTPUT_DIR = FILES_DIR + "/out";

@@ -11,15 +11,13 @@ import io.batchexecutor.backend.TaskInputs;
 import io.batchexecutor.config.BatchExecutorProperties.TaskNetwork;
 import io.batchexecutor.docker.DockerFailures;
 import io.batchexecutor.docker.DockerUnavailableException;
+import io.batchexecutor.runner.RunnerContract;
 import io.batchexecutor.task.Task;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -28,8 +26,6 @@ import tools.jackson.databind.json.JsonMapper;
  * LaunchSpecification} says.
  */
 class LocalContainers {
-
-  private static final Logger log = LoggerFactory.getLogger(LocalContainers.class);
 
   static final String TASK_LABEL = LaunchSpecification.TASK_LABEL;
   static final String ATTEMPT_LABEL = LaunchSpecification.ATTEMPT_LABEL;
@@ -43,6 +39,7 @@ class LocalContainers {
   private final BridgeNetwork bridge;
   private final EngineFacts engine;
   private final ContainerList list;
+  private final VolumeFiles volumeFiles;
 
   /** What the containers print and leave behind. */
   final ContainerOutput output;
@@ -60,6 +57,7 @@ class LocalContainers {
     this.bridge = new BridgeNetwork(docker, confinement.bridgeNetwork());
     this.engine = new EngineFacts(docker);
     this.list = new ContainerList(docker);
+    this.volumeFiles = new VolumeFiles(docker, engine, confinement);
   }
 
   /** The container name of an attempt: deterministic, so a re-run after a crash finds it. */
@@ -72,10 +70,17 @@ class LocalContainers {
     return LaunchSpecification.name(task, attempt, sweepIndex);
   }
 
-  /** Creates attempt {@code attempt}'s container, or finds it created by an earlier run. */
-  String createOrFind(Task task, int attempt) {
-    return createOrFind(task, attempt, null);
+  /**
+   * Creates attempt {@code attempt}'s container, or finds it created by an earlier run.
+   *
+   * @return its id, and whether this call created it (else it was found)
+   */
+  Created createOrFind(Task task, int attempt) {
+    return create(task, attempt, null);
   }
+
+  /** A container of a task, created by the call that answers it or found created before. */
+  record Created(String id, boolean now) {}
 
   /** The CPUs a container of {@code task} gets ({@link EngineFacts#cpus}). */
   double cpus(Task task) {
@@ -113,14 +118,21 @@ class LocalContainers {
    * or finds it created by an earlier run.
    */
   String createOrFind(Task task, int attempt, Integer sweepIndex) {
+    return create(task, attempt, sweepIndex).id();
+  }
+
+  private Created create(Task task, int attempt, Integer sweepIndex) {
     ContainerSpec spec = spec(task, attempt, sweepIndex, cpus(task));
     if (confinement.network() == TaskNetwork.BRIDGE) {
       bridge.ensure();
     }
     try {
-      return call(() -> spec.applyTo(docker.createContainerCmd(task.imageRef())).exec().getId());
+      return new Created(
+          call(() -> spec.applyTo(docker.createContainerCmd(task.imageRef())).exec().getId()),
+          true);
     } catch (ConflictException e) {
-      return list.idOf(spec.name()).orElseThrow(() -> e); // created meanwhile under the same name
+      // created meanwhile under the same name
+      return new Created(list.idOf(spec.name()).orElseThrow(() -> e), false);
     } catch (NotFoundException e) {
       throw ImageGoneException.from(e);
     }
@@ -144,20 +156,24 @@ class LocalContainers {
    * neither writes nor starts a container that is gone, running or ended.
    */
   boolean startIfNeverStarted(Task task, String containerId) {
-    Optional<InspectContainerResponse> inspected = inspect(containerId);
-    if (inspected.isEmpty() || !ContainerLauncher.neverStarted(inspected.get())) {
-      return false;
-    }
-    Map<String, byte[]> files = launch.files(task);
-    if (!writtenOnHost(inspected.get(), files)) {
-      byte[] archive = ContainerFiles.tar(files, confinement.uid(), confinement.gid());
-      run(
-          () ->
-              docker
-                  .copyArchiveToContainerCmd(containerId)
-                  .withTarInputStream(new ByteArrayInputStream(archive))
-                  .withRemotePath(ContainerSpec.FILES_DIR)
-                  .exec());
+    return startIfNeverStarted(task, new Created(containerId, false));
+  }
+
+  /**
+   * {@link #startIfNeverStarted(Task, String)}; a container {@link Created#now created just now}
+   * that needs no files is started at once: it never ran, and the runner makes its output directory
+   * itself in the volume the image's open directory gave it ({@link RunnerContract#VOLUME_DIR}).
+   */
+  boolean startIfNeverStarted(Task task, Created container) {
+    String containerId = container.id();
+    // a container found may have run: its files are read only once it is known it never did
+    Map<String, byte[]> files = container.now() ? launch.files(task) : null;
+    if (files == null || !files.isEmpty()) {
+      Optional<InspectContainerResponse> inspected = inspect(containerId);
+      if (inspected.isEmpty() || !ContainerLauncher.neverStarted(inspected.get())) {
+        return false;
+      }
+      volumeFiles.put(containerId, inspected.get(), files != null ? files : launch.files(task));
     }
     try {
       run(() -> docker.startContainerCmd(containerId).exec());
@@ -168,30 +184,6 @@ class LocalContainers {
     // can have dropped its first output
     logs.follow(containerId);
     return true;
-  }
-
-  /**
-   * Whether the service could see the engine's volumes on this host: unknown until a start tried,
-   * false once a container's volume was not there (the engine on another host or in a VM, the
-   * service in a container): its containers then get their files by the engine's copy only.
-   */
-  private volatile boolean volumesOnHost = true;
-
-  /**
-   * Writes {@code files} into the volume of {@code created}, a container that never started, on the
-   * engine's host, when it can: nothing in the container runs that could change the volume.
-   */
-  private boolean writtenOnHost(InspectContainerResponse created, Map<String, byte[]> files) {
-    if (!volumesOnHost || engine.remapsUsers()) {
-      return false; // with user namespaces, the container's owners are not the host's
-    }
-    Optional<ContainerVolume> volume = ContainerVolume.onHost(created);
-    if (volume.isEmpty()) {
-      volumesOnHost = false;
-      log.info("The engine's volumes are not on this host: task files are copied in by the engine");
-      return false;
-    }
-    return volume.get().put(files, confinement.uid(), confinement.gid());
   }
 
   /** {@code path}, a path in the container's volume, relative to the volume. */
