@@ -9,8 +9,6 @@ import io.batchexecutor.image.ImageBuilder;
 import io.batchexecutor.image.PipInstall;
 import io.batchexecutor.image.TaskImage;
 import io.batchexecutor.storage.ObjectStores;
-import io.batchexecutor.support.Sha256;
-import io.batchexecutor.task.Sweep;
 import io.batchexecutor.task.Task;
 import io.batchexecutor.task.TaskError;
 import io.batchexecutor.task.TaskObjects;
@@ -59,6 +57,11 @@ public class BuildImage implements PipelineStep {
   private final StageUploads uploads;
 
   /**
+   * Whether an image the engine had a moment ago is taken as there ({@link #takingRecentImages}).
+   */
+  private final boolean recentImages;
+
+  /**
    * @param settings the image settings: default base image, index, source builds, time-out, and
    *     build slots per client
    */
@@ -85,6 +88,7 @@ public class BuildImage implements PipelineStep {
       boolean s3Results,
       UploadedFiles uploads) {
     this.uploads = new StageUploads(stores, uploads);
+    this.recentImages = false;
     this.s3Results = s3Results;
     this.builder = builder;
     this.stores = stores;
@@ -93,6 +97,29 @@ public class BuildImage implements PipelineStep {
     this.pip = new PipInstall(settings.indexUrl(), settings.allowSourceBuilds());
     this.slots = new BuildSlots(settings.maxBuildsPerClient());
     this.json = json;
+  }
+
+  private BuildImage(BuildImage step, boolean recentImages) {
+    this.uploads = step.uploads;
+    this.recentImages = recentImages;
+    this.s3Results = step.s3Results;
+    this.builder = step.builder;
+    this.stores = step.stores;
+    this.runner = step.runner;
+    this.settings = step.settings;
+    this.pip = step.pip;
+    this.slots = step.slots;
+    this.json = step.json;
+  }
+
+  /**
+   * This step for a backend whose launch sends a task whose image is gone back here (the local
+   * engine's, {@code ImageGoneException}): a task that is not a sweep takes an image the engine had
+   * a moment ago as there ({@link ImageBuilder#recentImageId}), and the launch, finding it gone,
+   * has it {@linkplain ImageBuilder#forget forgotten}.
+   */
+  public BuildImage takingRecentImages() {
+    return new BuildImage(this, true);
   }
 
   @Override
@@ -117,7 +144,10 @@ public class BuildImage implements PipelineStep {
       Optional<String> baseId =
           staged ? builder.recentImageId(environmentOf(task).baseImage()) : Optional.empty();
       TaskImage image = staged ? environmentImage(task, baseId) : bakedImageOf(task);
-      boolean exists = builder.exists(image.localReference());
+      boolean exists =
+          recentImages && !task.spec().hasSweep()
+              ? builder.recentImageId(image.localReference()).isPresent()
+              : builder.exists(image.localReference());
       if (!exists && !slots.free(task.owner())) {
         return waitForSlot(task, context);
       }
@@ -227,7 +257,7 @@ public class BuildImage implements PipelineStep {
           .put(
               task.settings().s3BucketName(),
               TaskObjects.key(task, TaskObjects.PAYLOAD),
-              payloadJson(task, json));
+              TaskPayload.json(task, json));
     } catch (RuntimeException e) {
       // the cause stays attached, so a store that does not answer is still waited out
       throw new IllegalStateException(
@@ -237,7 +267,7 @@ public class BuildImage implements PipelineStep {
 
   /** The image a baked task runs in: its call built in. */
   public TaskImage bakedImageOf(Task task) {
-    return TaskImage.of(environmentOf(task), payloadOf(task), runner, json);
+    return TaskImage.of(environmentOf(task), TaskPayload.of(task), runner, json);
   }
 
   private TaskImage.Environment environmentOf(Task task) {
@@ -247,39 +277,6 @@ public class BuildImage implements PipelineStep {
     List<String> requirements =
         image != null && image.requirements() != null ? image.requirements() : List.of();
     return new TaskImage.Environment(base, requirements, s3Results, pip);
-  }
-
-  /** {@code payload.json} of {@code task}: the same bytes wherever and however often made. */
-  public static byte[] payloadJson(Task task, JsonMapper json) {
-    return TaskImage.payloadJson(payloadOf(task), json);
-  }
-
-  /**
-   * The SHA-256 of {@code payload.json} of {@code task}, which the runner checks the payload it
-   * reads against (wherever it reads it from: the environment, a file, the object store).
-   */
-  public static String payloadDigest(Task task, JsonMapper json) {
-    return Sha256.hex(payloadJson(task, json));
-  }
-
-  /**
-   * What the runner calls for {@code task}: a sweep as its axes ({@link Sweep#payload}), or, for a
-   * sweep accepted before payloads carried the axes, as every combination, the bytes its image,
-   * staged payload and digest were made from.
-   */
-  private static TaskImage.Payload payloadOf(Task task) {
-    TaskSpec spec = task.spec();
-    return new TaskImage.Payload(
-        spec.function().source(),
-        spec.function().name(),
-        spec.args(),
-        spec.kwargs(),
-        !spec.hasSweep()
-            ? null
-            : spec.sweepPayloadExpanded()
-                ? Sweep.expanded(spec.sweep())
-                : Sweep.payload(spec.sweep()),
-        spec.hasFiles() ? spec.files() : null);
   }
 
   private static String tail(String log) {

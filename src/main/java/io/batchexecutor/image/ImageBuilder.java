@@ -240,10 +240,19 @@ public class ImageBuilder {
 
   /**
    * The id of the image the engine had under {@code reference} a moment ago ({@link KnownImages}),
-   * else as it answers now: for a base image, whose id names the environment built on it.
+   * else as it answers now: for a base image, whose id names the environment built on it, and for
+   * an image whose absence a later step finds and reports ({@link #forget}).
    */
   public Optional<String> recentImageId(String reference) {
     return known.id(reference, this::imageId);
+  }
+
+  /**
+   * The engine no longer has {@code reference} (a container could not be created from it): the next
+   * look asks it.
+   */
+  public void forget(String reference) {
+    known.forget(reference);
   }
 
   /** The id of the image the engine has under {@code reference}; empty when it has none. */

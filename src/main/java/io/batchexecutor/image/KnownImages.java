@@ -7,15 +7,17 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 /**
- * The ids of the base images the engine was seen to have a moment ago, by reference: a task that
+ * The images the engine was seen to have a moment ago, by reference, with their ids: a task that
  * comes right after another on the same environment does not ask the engine again for the id of its
- * base image (an inspection of a few milliseconds on every task's way to its container).
+ * base image, nor, on the local engine, whether its environment image is there (inspections of a
+ * few milliseconds each on every task's way to its container).
  *
  * <p>Only what the engine had is remembered, and only for {@link #FOR}: a base image pulled where
  * there was none is seen at once, one pulled anew under the same name (a new id, so a new
  * environment) after that time at the latest; a task accepted within it runs in the environment
- * built on the id seen before, as it would have a moment earlier. The environment image itself is
- * never taken as there without asking the engine.
+ * built on the id seen before, as it would have a moment earlier. An image removed within it is
+ * found missing by the step that uses it, which has it {@link #forget forgotten} and sends the task
+ * back.
  */
 final class KnownImages {
 
@@ -55,5 +57,10 @@ final class KnownImages {
       seen.remove(reference);
     }
     return id;
+  }
+
+  /** {@code reference} is no longer taken as there: the next look asks the engine. */
+  void forget(String reference) {
+    seen.remove(reference);
   }
 }

@@ -41,6 +41,17 @@ class KnownImagesTest {
   }
 
   @Test
+  void anImageForgottenIsAskedForAgain() {
+    KnownImages known = new KnownImages(Duration.ofHours(1));
+    known.id("batch-executor-env:1", engine("sha256:1"));
+
+    known.forget("batch-executor-env:1");
+
+    assertThat(known.id("batch-executor-env:1", engine(null))).isEmpty();
+    assertThat(asked).hasSize(2);
+  }
+
+  @Test
   void anImageTheEngineLackedIsNeverRemembered() {
     KnownImages known = new KnownImages(Duration.ofHours(1));
 

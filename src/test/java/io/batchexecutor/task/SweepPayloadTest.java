@@ -2,7 +2,7 @@ package io.batchexecutor.task;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.batchexecutor.backend.BuildImage;
+import io.batchexecutor.backend.TaskPayload;
 import io.batchexecutor.support.Api;
 import io.batchexecutor.support.ServiceTest;
 import io.batchexecutor.support.Tasks;
@@ -66,7 +66,7 @@ class SweepPayloadTest {
         .as("the spec as stored is what the request gave")
         .doesNotContain("sweep_payload")
         .contains("\"sweep\":{\"gamma\":[0.1,0.7],\"C\":[1,10,100]}");
-    JsonNode payload = json.readTree(BuildImage.payloadJson(task, json));
+    JsonNode payload = json.readTree(TaskPayload.json(task, json));
     assertThat(payload.get("sweep").toString())
         .isEqualTo("{\"product\":{\"gamma\":[0.1,0.7],\"C\":[1,10,100]}}");
     assertThat(api.get("/api/v1/tasks/" + id).json().get("sweep").toString())
@@ -81,8 +81,7 @@ class SweepPayloadTest {
     Task task = queries.find(id).orElseThrow();
 
     assertThat(task.spec().sweepPayloadExpanded()).isTrue();
-    assertThat(
-            new String(BuildImage.payloadJson(task, json), java.nio.charset.StandardCharsets.UTF_8))
+    assertThat(new String(TaskPayload.json(task, json), java.nio.charset.StandardCharsets.UTF_8))
         .as("the bytes the service wrote before payloads carried the axes")
         .isEqualTo(
             "{\"source\":\"def fit(C, gamma):\\n    return C * gamma\\n\",\"function\":\"fit\","

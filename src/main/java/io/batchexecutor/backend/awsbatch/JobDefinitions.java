@@ -1,7 +1,7 @@
 package io.batchexecutor.backend.awsbatch;
 
-import io.batchexecutor.backend.BuildImage;
 import io.batchexecutor.backend.ResultDigests;
+import io.batchexecutor.backend.TaskPayload;
 import io.batchexecutor.config.PayloadMode;
 import io.batchexecutor.config.TaskSettings;
 import io.batchexecutor.runner.RunnerContract;
@@ -206,7 +206,7 @@ final class JobDefinitions {
     }
     environment.add(env(RunnerContract.RESULT_S3_URI, resultPrefix(task)));
     environment.add(env("BATCH_EXECUTOR_TASK_ID", task.id().toString()));
-    environment.add(env(ResultDigests.PAYLOAD_SHA256_ENV, BuildImage.payloadDigest(task, json)));
+    environment.add(env(ResultDigests.PAYLOAD_SHA256_ENV, TaskPayload.digest(task, json)));
     if (task.spec().payloadMode() == PayloadMode.STAGED) {
       environment.add(
           env(

@@ -7,6 +7,7 @@ import io.batchexecutor.backend.TaskInputs;
 import io.batchexecutor.task.Task;
 import io.batchexecutor.task.TaskStatus;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * BUILDING (image built) → SUBMITTED → RUNNING: launches the first attempt's container (created, or
@@ -18,10 +19,15 @@ class LaunchContainer implements PipelineStep {
 
   private final LocalContainers containers;
   private final AttemptLauncher launcher;
+  private final Consumer<String> imageGone;
 
-  LaunchContainer(LocalContainers containers) {
+  /**
+   * @param imageGone told the reference of an image the engine no longer has
+   */
+  LaunchContainer(LocalContainers containers, Consumer<String> imageGone) {
     this.containers = containers;
     this.launcher = new ContainerLauncher(containers);
+    this.imageGone = imageGone;
   }
 
   @Override
@@ -42,7 +48,8 @@ class LaunchContainer implements PipelineStep {
       TaskInputs.failUploadGone(task, e, context.now());
       return StepResult.proceed();
     } catch (ImageGoneException e) {
-      // removed from the engine after the task found it
+      // removed from the engine after the task found it (or after it was last seen there)
+      imageGone.accept(task.imageRef());
       task.imageGone(task.imageRef(), context.now());
       return StepResult.proceed();
     }

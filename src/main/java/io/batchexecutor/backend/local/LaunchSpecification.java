@@ -1,8 +1,8 @@
 package io.batchexecutor.backend.local;
 
-import io.batchexecutor.backend.BuildImage;
 import io.batchexecutor.backend.ResultDigests;
 import io.batchexecutor.backend.TaskInputs;
+import io.batchexecutor.backend.TaskPayload;
 import io.batchexecutor.config.PayloadMode;
 import io.batchexecutor.config.TaskSettings;
 import io.batchexecutor.runner.RunnerContract;
@@ -139,7 +139,7 @@ class LaunchSpecification {
    */
   private List<String> digestEnvironment(Task task) {
     List<String> env = new ArrayList<>();
-    env.add(ResultDigests.PAYLOAD_SHA256_ENV + "=" + BuildImage.payloadDigest(task, json));
+    env.add(ResultDigests.PAYLOAD_SHA256_ENV + "=" + TaskPayload.digest(task, json));
     if (!task.dependsOn().isEmpty()) {
       String digests =
           json.writeValueAsString(
@@ -156,7 +156,7 @@ class LaunchSpecification {
   /** The payload a staged task's container reads; empty for a baked task (its image has it). */
   private Optional<byte[]> stagedPayload(Task task) {
     return task.spec().payloadMode() == PayloadMode.STAGED
-        ? Optional.of(BuildImage.payloadJson(task, json))
+        ? Optional.of(TaskPayload.json(task, json))
         : Optional.empty();
   }
 }

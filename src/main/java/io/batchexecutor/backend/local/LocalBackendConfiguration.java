@@ -87,9 +87,11 @@ public class LocalBackendConfiguration {
       UploadedFiles uploads) {
     return new LocalDockerBackend(
         containers,
-        new BuildImage(builder, stores, Runner.script(), properties.image(), json, false, uploads),
+        new BuildImage(builder, stores, Runner.script(), properties.image(), json, false, uploads)
+            .takingRecentImages(),
         new RunSweep(containers, stores, json, properties.local().sweepParallelism()),
-        new AwaitContainer(containers, stores, json, scheduler, subWorkflows));
+        new AwaitContainer(containers, stores, json, scheduler, subWorkflows),
+        builder::forget);
   }
 
   /**

@@ -12,6 +12,7 @@ import io.batchexecutor.storage.LogTail;
 import io.batchexecutor.task.Task;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * Runs task images on the local Docker engine: the default backend, and the way to try a task
@@ -22,10 +23,18 @@ public class LocalDockerBackend implements ComputeBackend {
   private final LocalContainers containers;
   private final List<PipelineStep> steps;
 
+  /**
+   * @param imageGone told the reference of an image a container could not be created from: the
+   *     engine no longer has it
+   */
   LocalDockerBackend(
-      LocalContainers containers, BuildImage buildImage, RunSweep sweep, AwaitContainer await) {
+      LocalContainers containers,
+      BuildImage buildImage,
+      RunSweep sweep,
+      AwaitContainer await,
+      Consumer<String> imageGone) {
     this.containers = containers;
-    this.steps = List.of(buildImage, sweep, new LaunchContainer(containers), await);
+    this.steps = List.of(buildImage, sweep, new LaunchContainer(containers, imageGone), await);
   }
 
   @Override

@@ -10,6 +10,8 @@ import io.batchexecutor.task.EventKind;
 import io.batchexecutor.task.Task;
 import io.batchexecutor.task.TaskStatus;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -39,7 +41,8 @@ class ImageGoneIT {
     String removed = "batch-executor-env:" + UUID.randomUUID().toString().replace("-", "");
     task.imageBuilt(removed, true, true, now);
 
-    new LaunchContainer(containers).run(task, new TestStepContext(() -> now));
+    List<String> forgotten = new ArrayList<>();
+    new LaunchContainer(containers, forgotten::add).run(task, new TestStepContext(() -> now));
 
     assertThat(task.status()).isEqualTo(TaskStatus.BUILDING);
     assertThat(task.imageRef()).as("the build step takes it up again").isNull();
@@ -51,5 +54,6 @@ class ImageGoneIT {
               assertThat(e.details()).containsEntry("gone", removed);
             });
     assertThat(containers.containersOf(task)).as("nothing was created").isEmpty();
+    assertThat(forgotten).as("no longer taken as there").containsExactly(removed);
   }
 }

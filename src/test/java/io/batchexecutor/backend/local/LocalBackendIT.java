@@ -74,6 +74,42 @@ class LocalBackendIT {
   }
 
   @Test
+  void anEnvironmentImageRemovedAfterTasksFoundItIsBuiltAgainForTheNextOne() {
+    // a base of this test's own, so that no other test's environment is removed
+    String base = "batch-executor-test/gone-" + UUID.randomUUID().toString().substring(0, 8);
+    String source =
+        System.getenv().getOrDefault("BATCH_EXECUTOR_TEST_BASE_IMAGE", "local/python:3");
+    docker.tagImageCmd(source, base, "1").exec();
+    try {
+      Tasks call = Tasks.add().set("image", Map.of("base_image", base + ":1"));
+      JsonNode built = run(call.set("args", List.of(1, 1)));
+      JsonNode found = run(call.set("args", List.of(1, 2)));
+      String environment = found.get("image").asString();
+      assertThat(environment).isEqualTo(built.get("image").asString());
+      docker.removeImageCmd(environment).withForce(true).exec();
+
+      JsonNode next = run(call.set("args", List.of(1, 3)));
+
+      assertThat(next.get("status").asString()).as(next.toString()).isEqualTo("SUCCEEDED");
+      assertThat(result(next).asInt()).isEqualTo(4);
+      assertThat(next.get("image").asString()).isEqualTo(environment);
+      List<JsonNode> images =
+          api.get("/api/v1/tasks/" + next.get("id").asString() + "/events")
+              .json()
+              .valueStream()
+              .filter(e -> e.get("kind").asString().equals("IMAGE"))
+              .toList();
+      assertThat(images)
+          .as("found as the engine had it a moment before, gone at the create, built again")
+          .anySatisfy(
+              e -> assertThat(e.path("details").path("gone").asString()).isEqualTo(environment))
+          .anySatisfy(e -> assertThat(e.path("details").path("reused").asBoolean(true)).isFalse());
+    } finally {
+      docker.removeImageCmd(base + ":1").withForce(true).exec();
+    }
+  }
+
+  @Test
   void stagedCallsWithNewArgumentsRunInOneEnvironmentImageWithTheirPayloadBesideIt()
       throws Exception {
     int nonce = java.util.concurrent.ThreadLocalRandom.current().nextInt(1_000_000);
