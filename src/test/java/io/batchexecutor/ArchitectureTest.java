@@ -93,6 +93,8 @@ class ArchitectureTest {
           .doNotHaveSimpleName("WatchedJobWakeUps")
           .and()
           .doNotHaveSimpleName("UploadedFiles")
+          .and()
+          .doNotHaveSimpleName("UploadLocks")
           .should()
           .dependOnClassesThat()
           .resideInAPackage("org.springframework.jdbc.core..");

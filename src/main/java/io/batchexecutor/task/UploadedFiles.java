@@ -2,10 +2,11 @@ package io.batchexecutor.task;
 
 import io.batchexecutor.config.ExecutorSettingsResolver;
 import io.batchexecutor.config.FileTransferProperties;
-import io.batchexecutor.config.TaskSettings;
 import io.batchexecutor.storage.ObjectStores;
 import io.batchexecutor.support.Sha256;
 import java.net.URI;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
@@ -35,9 +36,8 @@ public class UploadedFiles {
   public static final String PREFIX = TaskObjects.PREFIX + "/_uploads/";
 
   private final JdbcClient jdbc;
-  private final TransactionTemplate tx;
-  private final ObjectStores stores;
-  private final ExecutorSettingsResolver settings;
+  private final UploadLocks locks;
+  private final UploadObjects objects;
   private final FileTransferProperties properties;
   private final Clock clock;
 
@@ -49,9 +49,8 @@ public class UploadedFiles {
       FileTransferProperties properties,
       Clock clock) {
     this.jdbc = jdbc;
-    this.tx = tx;
-    this.stores = stores;
-    this.settings = settings;
+    this.locks = new UploadLocks(jdbc, tx);
+    this.objects = new UploadObjects(stores, settings);
     this.properties = properties;
     this.clock = clock;
   }
@@ -74,25 +73,39 @@ public class UploadedFiles {
   }
 
   /**
-   * Stores {@code data} for {@code owner}, within its quota: the object first (the same bytes under
-   * the same key however often), then its row, under a lock of the client's uploads so that two
-   * uploads at once cannot both pass the quota. Under the lock, the object of a row just inserted
-   * is checked and written again if a deletion (or a refused upload) of the same bytes removed it
-   * since: a row is never left without its object. An upload over the quota removes the object it
-   * wrote unless a row of the same content is recorded, so nothing of it is kept.
+   * Stores {@code data} for {@code owner}, within its quota, in the client's turn (waiting for it
+   * holds no database connection), under the database lock of its uploads only for the short
+   * transaction that records the row. Bytes already recorded are answered as they are only if their
+   * object is still there; else they are stored again, as new ones are, which are refused before
+   * anything is written when the quota has no room. The object is written before the transaction
+   * and its row recorded in it: the other order would commit a row whose object a failed write
+   * never stores. The object store is asked under the lock only where it must be: whether the
+   * object of a row just inserted is still there (another instance's deletion, or refused upload,
+   * of the same bytes may have removed it between the write and the lock: it is written again), and
+   * to remove the object of an upload refused there (another instance took the room since the
+   * check), lest it remove the object of a row another instance records after it. A row is never
+   * left without its object, and nothing of a refused upload is kept.
    */
   public Stored store(String owner, byte[] data) {
     String id = Sha256.hex(data);
-    Optional<Upload> known = find(owner, id);
-    if (known.isPresent()) {
-      return new Accepted(known.get(), false);
+    return locks.inTurn(owner, () -> storeInTurn(owner, id, data));
+  }
+
+  private Stored storeInTurn(String owner, String id, byte[] data) {
+    Optional<Recorded> known = recorded(owner, id);
+    if (known.isPresent() && objects.exists(known.get().pointer())) {
+      return new Accepted(known.get().upload(), false);
     }
-    URI pointer = stores.primary().put(bucket(), key(owner, id), data);
     long limit = properties.maxBytesPerClient().toBytes();
+    long used = used(owner);
+    if (known.isEmpty() && used + data.length > limit) {
+      return new OverQuota(used, limit);
+    }
+    URI pointer = objects.put(owner, id, data);
     Instant now = clock.instant();
-    return tx.execute(
-        status -> {
-          lock(owner);
+    return locks.locked(
+        owner,
+        () -> {
           int inserted =
               jdbc.sql(
                       """
@@ -109,18 +122,29 @@ public class UploadedFiles {
                   .param("limit", limit)
                   .update();
           if (inserted == 1) {
-            if (stores.size(pointer.toString()).isEmpty()) {
-              stores.primary().put(bucket(), key(owner, id), data);
+            if (!objects.exists(pointer.toString())) {
+              objects.put(owner, id, data);
             }
             return new Accepted(new Upload(id, data.length, now), true);
           }
           Optional<Upload> raced = find(owner, id);
           if (raced.isPresent()) {
-            return new Accepted(raced.get(), false);
+            if (known.isPresent()) {
+              // the row's object was gone: it points at the one written again (an object removed
+              // since went with its row, and whoever recorded the row again wrote it again)
+              jdbc.sql(
+                      "UPDATE uploaded_file SET pointer = :pointer"
+                          + " WHERE owner = :owner AND id = :id")
+                  .param("pointer", pointer.toString())
+                  .param("owner", owner)
+                  .param("id", id)
+                  .update();
+            }
+            return new Accepted(raced.get(), known.isPresent());
           }
           // no row of these bytes: nothing of a refused upload is kept (one of the same bytes that
           // inserts its row later writes its object again under this lock)
-          stores.deleteUnder(prefixOf(owner, id).toString());
+          objects.remove(owner, id);
           return new OverQuota(used(owner), limit);
         });
   }
@@ -136,41 +160,41 @@ public class UploadedFiles {
   }
 
   /**
-   * Counts a copy of {@code owner}'s upload {@code id} for {@code task} in the client's quota,
-   * under the lock of its uploads, before the copy is written: a task's copies are the client's
-   * bytes too, kept until the task is deleted. Counted once per task and upload however often it is
-   * tried.
+   * Counts a copy of {@code owner}'s upload {@code id} for {@code task} in the client's quota, in
+   * the client's turn and under the lock of its uploads, before the copy is written: a task's
+   * copies are the client's bytes too, kept until the task is deleted. Counted once per task and
+   * upload however often it is tried.
    */
   public Copy countCopy(String owner, UUID task, String id) {
     long limit = properties.maxBytesPerClient().toBytes();
-    return tx.execute(
-        status -> {
-          lock(owner);
-          int inserted =
-              jdbc.sql(
-                      """
+    return locks.inTurnLocked(owner, () -> countCopyLocked(owner, task, id, limit));
+  }
+
+  private Copy countCopyLocked(String owner, UUID task, String id, long limit) {
+    int inserted =
+        jdbc.sql(
+                """
                       INSERT INTO staged_upload (task_id, id, owner, size)
                       SELECT :task, u.id, u.owner, u.size FROM uploaded_file u
                        WHERE u.owner = :owner AND u.id = :id
                          AND coalesce((SELECT bytes FROM upload_usage WHERE owner = :owner), 0)
                              + u.size <= :limit
                       ON CONFLICT (task_id, id) DO NOTHING""")
-                  .param("task", task)
-                  .param("owner", owner)
-                  .param("id", id)
-                  .param("limit", limit)
-                  .update();
-          if (inserted == 1
-              || jdbc.sql("SELECT 1 FROM staged_upload WHERE task_id = :task AND id = :id")
-                  .param("task", task)
-                  .param("id", id)
-                  .query(Integer.class)
-                  .optional()
-                  .isPresent()) {
-            return Copy.COUNTED;
-          }
-          return find(owner, id).isPresent() ? Copy.OVER_QUOTA : Copy.GONE;
-        });
+            .param("task", task)
+            .param("owner", owner)
+            .param("id", id)
+            .param("limit", limit)
+            .update();
+    if (inserted == 1
+        || jdbc.sql("SELECT 1 FROM staged_upload WHERE task_id = :task AND id = :id")
+            .param("task", task)
+            .param("id", id)
+            .query(Integer.class)
+            .optional()
+            .isPresent()) {
+      return Copy.COUNTED;
+    }
+    return find(owner, id).isPresent() ? Copy.OVER_QUOTA : Copy.GONE;
   }
 
   /** {@code owner}'s upload {@code id}, if it has one. */
@@ -178,17 +202,25 @@ public class UploadedFiles {
     if (!isId(id)) {
       return Optional.empty();
     }
+    return recorded(owner, id).map(Recorded::upload);
+  }
+
+  /** One upload and where its object is. */
+  private record Recorded(Upload upload, String pointer) {}
+
+  private Optional<Recorded> recorded(String owner, String id) {
     return jdbc.sql(
-            "SELECT id, size, created_at FROM uploaded_file WHERE owner = :owner AND id = :id")
+            "SELECT id, size, created_at, pointer FROM uploaded_file"
+                + " WHERE owner = :owner AND id = :id")
         .param("owner", owner)
         .param("id", id)
-        .query(
-            (rs, n) ->
-                new Upload(
-                    rs.getString("id"),
-                    rs.getLong("size"),
-                    rs.getTimestamp("created_at").toInstant()))
+        .query((rs, n) -> new Recorded(upload(rs), rs.getString("pointer")))
         .optional();
+  }
+
+  private static Upload upload(ResultSet rs) throws SQLException {
+    return new Upload(
+        rs.getString("id"), rs.getLong("size"), rs.getTimestamp("created_at").toInstant());
   }
 
   /** Which of {@code ids} {@code owner} has not uploaded (or deleted since). */
@@ -209,12 +241,7 @@ public class UploadedFiles {
                 + " ORDER BY created_at DESC, id LIMIT :limit")
         .param("owner", owner)
         .param("limit", limit)
-        .query(
-            (rs, n) ->
-                new Upload(
-                    rs.getString("id"),
-                    rs.getLong("size"),
-                    rs.getTimestamp("created_at").toInstant()))
+        .query((rs, n) -> upload(rs))
         .list();
   }
 
@@ -235,62 +262,37 @@ public class UploadedFiles {
     if (!isId(id)) {
       return Optional.empty();
     }
-    return jdbc.sql("SELECT pointer FROM uploaded_file WHERE owner = :owner AND id = :id")
-        .param("owner", owner)
-        .param("id", id)
-        .query(String.class)
-        .optional()
-        .flatMap(stores::get);
+    return recorded(owner, id).flatMap(r -> objects.read(r.pointer()));
   }
 
   /**
-   * Deletes {@code owner}'s upload {@code id} under the lock of the client's uploads: its row, and
-   * its object before that deletion commits, so that an upload of the same bytes (which waits for
-   * the lock) finds neither and stores both again. A task prepared before keeps its own copy. False
-   * when the client has no such upload.
+   * Deletes {@code owner}'s upload {@code id} in the client's turn and under the lock of its
+   * uploads: its row, and its object before that deletion commits (after it, an upload of the same
+   * bytes recorded meanwhile by another instance would be left without its object), so that an
+   * upload of the same bytes (which waits for the lock) finds neither and stores both again. A task
+   * prepared before keeps its own copy. False when the client has no such upload.
    */
   public boolean delete(String owner, String id) {
     if (!isId(id)) {
       return false;
     }
-    return Boolean.TRUE.equals(
-        tx.execute(
-            status -> {
-              lock(owner);
-              int deleted =
-                  jdbc.sql("DELETE FROM uploaded_file WHERE owner = :owner AND id = :id")
-                      .param("owner", owner)
-                      .param("id", id)
-                      .update();
-              if (deleted == 1) {
-                stores.deleteUnder(prefixOf(owner, id).toString());
-              }
-              return deleted == 1;
-            }));
+    return locks.inTurnLocked(owner, () -> deleteLocked(owner, id));
   }
 
-  /** Takes the lock of {@code owner}'s uploads until the transaction ends. */
-  private void lock(String owner) {
-    jdbc.sql("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))")
-        .param("key", "uploaded_file:" + owner)
-        .query()
-        .singleRow();
+  private boolean deleteLocked(String owner, String id) {
+    int deleted =
+        jdbc.sql("DELETE FROM uploaded_file WHERE owner = :owner AND id = :id")
+            .param("owner", owner)
+            .param("id", id)
+            .update();
+    if (deleted == 1) {
+      objects.remove(owner, id);
+    }
+    return deleted == 1;
   }
 
   /** The largest file a client may upload. */
   public long maxFileSize() {
     return properties.maxFileSize().toBytes();
-  }
-
-  private String bucket() {
-    return settings.resolve(TaskSettings.none()).s3BucketName();
-  }
-
-  private static String key(String owner, String id) {
-    return PREFIX + owner + "/" + id + "/file";
-  }
-
-  private URI prefixOf(String owner, String id) {
-    return stores.primary().locate(bucket(), PREFIX + owner + "/" + id + "/");
   }
 }

@@ -85,6 +85,31 @@ class FileTransferApiTest {
   }
 
   @Test
+  void aRepeatUploadWhoseObjectIsGoneStoresItAgain() {
+    byte[] data = "lost behind".getBytes(StandardCharsets.UTF_8);
+    String id = Sha256.hex(data);
+    assertThat(upload(Api.TESTER, data).status()).isEqualTo(201);
+    String prefix =
+        stores
+            .primary()
+            .locate(
+                settings.resolve(TaskSettings.none()).s3BucketName(),
+                UploadedFiles.PREFIX + "tester/" + id + "/")
+            .toString();
+    stores.deleteUnder(prefix);
+    assertProblem(tester.get("/api/v1/files/" + id), 404, "upload-not-found");
+
+    Api.Response again = upload(Api.TESTER, data);
+    assertThat(again.status()).as("stored again, as a new upload is").isEqualTo(201);
+    assertThat(again.json().get("id").asString()).isEqualTo(id);
+    assertThat(tester.bytes("/api/v1/files/" + id, "application/octet-stream")).isEqualTo(data);
+    assertThat(tester.get("/api/v1/files").json().at("/used_bytes").asLong())
+        .as("counted once")
+        .isEqualTo(data.length);
+    assertThat(upload(Api.TESTER, data).status()).as("and then there").isEqualTo(200);
+  }
+
+  @Test
   void aFileTooLargeOrOverTheQuotaIsRefusedAndNotKeptWhileAnotherClientUploads() {
     assertProblem(upload(Api.TESTER, new byte[17]), 413, "file-too-large");
     assertThat(tester.get("/api/v1/files").json().get("files")).isEmpty();

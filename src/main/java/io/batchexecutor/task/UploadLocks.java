@@ -1,0 +1,81 @@
+package io.batchexecutor.task;
+
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * The two locks of a client's uploads, taken in this order. First the client's turn inside this
+ * instance, first come first served: a thread waiting for it holds nothing else, no database
+ * connection in particular, so that however many uploads one client sends at once they take at most
+ * one of the pool's connections, and other clients take theirs meanwhile. A client's entry lives
+ * only while some thread holds or waits for its turn: the map does not grow with every client ever
+ * seen. Then, in the turn, a transaction holding the client's advisory lock in the database, which
+ * orders the instances sharing it.
+ */
+final class UploadLocks {
+
+  private final JdbcClient jdbc;
+  private final TransactionTemplate tx;
+  private final ConcurrentHashMap<String, Turn> turns = new ConcurrentHashMap<>();
+
+  UploadLocks(JdbcClient jdbc, TransactionTemplate tx) {
+    this.jdbc = jdbc;
+    this.tx = tx;
+  }
+
+  /** One client's lock, and how many threads hold it or wait for it (changed only in the map). */
+  private static final class Turn {
+    final ReentrantLock lock = new ReentrantLock(true);
+    int users;
+  }
+
+  /** Runs {@code work} in {@code owner}'s turn, after the work of the client that came before. */
+  <T> T inTurn(String owner, Supplier<T> work) {
+    Turn turn =
+        turns.compute(
+            owner,
+            (k, t) -> {
+              Turn used = t == null ? new Turn() : t;
+              used.users++;
+              return used;
+            });
+    try {
+      turn.lock.lock();
+      try {
+        return work.get();
+      } finally {
+        turn.lock.unlock();
+      }
+    } finally {
+      turns.computeIfPresent(owner, (k, t) -> --t.users == 0 ? null : t);
+    }
+  }
+
+  /**
+   * Runs {@code work} in a transaction that holds the database lock of {@code owner}'s uploads
+   * until it ends; called in the client's turn, so that only one connection waits for the lock.
+   */
+  <T> T locked(String owner, Supplier<T> work) {
+    return tx.execute(
+        status -> {
+          jdbc.sql("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))")
+              .param("key", "uploaded_file:" + owner)
+              .query()
+              .singleRow();
+          return work.get();
+        });
+  }
+
+  /** {@link #locked} in {@code owner}'s turn. */
+  <T> T inTurnLocked(String owner, Supplier<T> work) {
+    return inTurn(owner, () -> locked(owner, work));
+  }
+
+  /** How many clients have a turn held or waited for now. */
+  int clients() {
+    return turns.size();
+  }
+}
