@@ -86,19 +86,12 @@ public class WorkQueue {
    * statistics are renewed (seen with statistics of a one-task table under 20,000 queued tasks, and
    * with statistics of a table another client filled: an index on the owner alone followed by an
    * incremental sort). The sorts the statement cannot do without (of the few rows claimed) stay.
-   *
-   * <p>And its commit does not wait for the disk: a claim the database loses in a crash (the one
-   * thing that waiting would prevent) is a claim not made; the task is claimed again, its next
-   * write by this instance is refused as of a version it no longer has, and every step finds what
-   * the lost claim's work left (containers by name, jobs by their recorded id) as after any crash.
-   * The next write that does wait writes the claim too.
    */
   static void planClaim(JdbcClient jdbc) {
-    // one round trip: SET LOCAL of the five, as set_config(..., true) does
+    // one round trip: SET LOCAL of the four, as set_config(..., true) does
     jdbc.sql(
             """
-            SELECT set_config('synchronous_commit', 'off', true),
-                   set_config('plan_cache_mode', 'force_generic_plan', true),
+            SELECT set_config('plan_cache_mode', 'force_generic_plan', true),
                    set_config('enable_seqscan', 'off', true),
                    set_config('enable_sort', 'off', true),
                    set_config('enable_incremental_sort', 'off', true)

@@ -36,27 +36,6 @@ class ClaimInTurnsTest {
   }
 
   @Test
-  void onlyTheClaimsOwnTransactionCommitsWithoutWaitingForTheDisk() {
-    String inClaim =
-        tx.execute(
-            status -> {
-              WorkQueue.planClaim(jdbc);
-              return jdbc.sql("SELECT current_setting('synchronous_commit')")
-                  .query(String.class)
-                  .single();
-            });
-    String after =
-        tx.execute(
-            status ->
-                jdbc.sql("SELECT current_setting('synchronous_commit')")
-                    .query(String.class)
-                    .single());
-
-    assertThat(inClaim).isEqualTo("off");
-    assertThat(after).as("the connection back in the pool as it was").isEqualTo("on");
-  }
-
-  @Test
   void aClaimTakesOneTaskOfEachClientBeforeASecondOfAny() {
     queued("client-a", 100, T0);
     Task b = queued("client-b", 1, T0.plusSeconds(1)).get(0);
