@@ -43,7 +43,12 @@ final class UploadLocks {
               return used;
             });
     try {
-      turn.lock.lock();
+      try {
+        turn.lock.lockInterruptibly();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while waiting for the client's uploads", e);
+      }
       try {
         return work.get();
       } finally {

@@ -160,14 +160,16 @@ public class UploadedFiles {
   }
 
   /**
-   * Counts a copy of {@code owner}'s upload {@code id} for {@code task} in the client's quota, in
-   * the client's turn and under the lock of its uploads, before the copy is written: a task's
-   * copies are the client's bytes too, kept until the task is deleted. Counted once per task and
-   * upload however often it is tried.
+   * Counts a copy of {@code owner}'s upload {@code id} for {@code task} in the client's quota,
+   * under the lock of its uploads, before the copy is written: a task's copies are the client's
+   * bytes too, kept until the task is deleted. Counted once per task and upload however often it is
+   * tried. Not in the client's turn: a pipeline worker never waits behind the client's uploads in
+   * flight (their object writes are made in the turn, outside the lock), only for the lock's short
+   * transactions.
    */
   public Copy countCopy(String owner, UUID task, String id) {
     long limit = properties.maxBytesPerClient().toBytes();
-    return locks.inTurnLocked(owner, () -> countCopyLocked(owner, task, id, limit));
+    return locks.locked(owner, () -> countCopyLocked(owner, task, id, limit));
   }
 
   private Copy countCopyLocked(String owner, UUID task, String id, long limit) {
