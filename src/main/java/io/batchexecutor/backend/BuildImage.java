@@ -148,6 +148,12 @@ public class BuildImage implements PipelineStep {
           recentImages && !task.spec().hasSweep()
               ? builder.recentImageId(image.localReference()).isPresent()
               : builder.exists(image.localReference());
+      if (!exists && staged) {
+        // to be built: on the base image the engine has now, named by the id it has now
+        baseId = builder.imageId(environmentOf(task).baseImage());
+        image = environmentImage(task, baseId);
+        exists = builder.exists(image.localReference());
+      }
       if (!exists && !slots.free(task.owner())) {
         return waitForSlot(task, context);
       }

@@ -55,19 +55,36 @@ public final class TaskImage {
    */
   static final String RUNNER_DIR = "/batch-executor/runner";
 
-  /** What the one step of the build that runs Python does: fixed text, nothing of a request's. */
-  private static final String PREPARE =
-      "import compileall, os, sys\n"
-          + "if not compileall.compile_dir('"
-          + RUNNER_DIR
-          + "', quiet=1):\n"
-          + "    sys.exit(1)\n"
-          + "os.makedirs('"
-          + RunnerContract.VOLUME_DIR
-          + "', exist_ok=True)\n"
-          + "os.chmod('"
-          + RunnerContract.VOLUME_DIR
-          + "', 0o1777)\n";
+  /**
+   * What the build's one step that runs Python does: compile the runner. Fixed text, nothing of a
+   * request's; it never fails the build (a base image whose user may not write there keeps the
+   * source only, which the runner's start then compiles).
+   */
+  private static final String COMPILE =
+      "import compileall\ncompileall.compile_dir('" + RUNNER_DIR + "', quiet=1)\n";
+
+  /**
+   * An archive the build adds at the image's root, whoever the base image's user is: the local
+   * backend's volume directory ({@link RunnerContract#VOLUME_DIR}), root's, open to all (1777).
+   */
+  static final String VOLUME_ARCHIVE = "batch-executor-files.tar";
+
+  private static final byte[] VOLUME_DIRECTORY = volumeDirectory();
+
+  private static byte[] volumeDirectory() {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (TarArchiveOutputStream tar = new TarArchiveOutputStream(out)) {
+      TarArchiveEntry entry = new TarArchiveEntry(RunnerContract.VOLUME_DIR.substring(1) + "/");
+      entry.setMode(01777);
+      entry.setIds(0, 0);
+      entry.setModTime(0);
+      tar.putArchiveEntry(entry);
+      tar.closeArchiveEntry();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toByteArray();
+  }
 
   private final String repository;
   private final String baseImage;
@@ -137,6 +154,7 @@ public final class TaskImage {
     Map<String, byte[]> files = new TreeMap<>();
     files.put("Dockerfile", dockerfile(environment, true, json).getBytes(StandardCharsets.UTF_8));
     files.put("runner.py", runner);
+    files.put(VOLUME_ARCHIVE, VOLUME_DIRECTORY);
     files.put("payload.json", payloadJson(payload, json));
     return new TaskImage(REPOSITORY, environment.baseImage(), files, null);
   }
@@ -152,6 +170,7 @@ public final class TaskImage {
     Map<String, byte[]> files = new TreeMap<>();
     files.put("Dockerfile", dockerfile(environment, false, json).getBytes(StandardCharsets.UTF_8));
     files.put("runner.py", runner);
+    files.put(VOLUME_ARCHIVE, VOLUME_DIRECTORY);
     return new TaskImage(ENVIRONMENT_REPOSITORY, environment.baseImage(), files, baseImageId);
   }
 
@@ -183,12 +202,13 @@ public final class TaskImage {
     d.append("FROM ").append(environment.baseImage()).append('\n');
     d.append(
         "ENV PYTHONUNBUFFERED=1 PIP_BREAK_SYSTEM_PACKAGES=1 PIP_DISABLE_PIP_VERSION_CHECK=1\n");
-    // the runner first, compiled once here so that no task start compiles it again: run as a
-    // directory, its __main__ is loaded from the compiled file the build left beside it; and the
-    // local backend's volume directory, open to the task's user (RunnerContract.VOLUME_DIR)
+    // the local backend's volume directory, open to the task's user (RunnerContract.VOLUME_DIR);
+    // then the runner, compiled once here so that no task start compiles it again: run as a
+    // directory, its __main__ is loaded from the compiled file the build left beside it
+    d.append("ADD ").append(VOLUME_ARCHIVE).append(" /\n");
     d.append("COPY runner.py ").append(RUNNER_DIR).append("/__main__.py\n");
     d.append("RUN ")
-        .append(json.writeValueAsString(List.of("python3", "-c", PREPARE)))
+        .append(json.writeValueAsString(List.of("python3", "-c", COMPILE)))
         .append('\n');
     List<String> requirements = environment.requirements();
     List<String> pipOptions = environment.pip().options();

@@ -126,8 +126,10 @@ public class ExecutePicked {
       if (result.isEmpty()) {
         return; // the step failed: the task waits for a service, or it failed
       }
-      if (result.get().next() == StepResult.Next.CONTINUE_UNWRITTEN && !task.status().isFinal()) {
-        continue; // written with the next step's change
+      if (result.get().next() == StepResult.Next.CONTINUE_UNWRITTEN
+          && !task.status().isFinal()
+          && !context.stopRequested()) {
+        continue; // written with the next step's change; a cancel request is read by a write
       }
       task.reachableAgain(clock.instant());
       Optional<Task> written =

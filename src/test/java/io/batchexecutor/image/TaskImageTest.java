@@ -145,7 +145,7 @@ class TaskImageTest {
 
     assertThat(a.localReference()).matches("batch-executor-env:[0-9a-f]{40}");
     assertThat(a.isEnvironment()).isTrue();
-    assertThat(a.files()).containsOnlyKeys("Dockerfile", "runner.py");
+    assertThat(a.files()).containsOnlyKeys("Dockerfile", "runner.py", TaskImage.VOLUME_ARCHIVE);
     assertThat(dockerfile(a))
         .contains("COPY runner.py /batch-executor/runner/__main__.py\n")
         .doesNotContain("payload.json");

@@ -62,7 +62,12 @@ public class LocalDockerBackend implements ComputeBackend {
 
   @Override
   public String describe(Throwable failure) {
-    return DockerFailures.refusal(failure);
+    // a missing image found by a create that cannot go back to the build (a sweep's run, a later
+    // attempt): the engine's own words
+    return DockerFailures.refusal(
+        failure instanceof ImageGoneException && failure.getCause() != null
+            ? failure.getCause()
+            : failure);
   }
 
   @Override

@@ -121,14 +121,17 @@ final class LogCaptures {
     BoundedLog early = BoundedLog.tailOnly(maxBytes / 2);
     try (early) {
       Capture tail = read(containerId, early, false);
-      if (!await(containerId, followed)) {
-        close(tail);
-        output.finish();
-        return output;
-      }
-      if (await(containerId, tail) && caughtUp(output, early)) {
-        output.finish();
-        return output;
+      try {
+        if (!await(containerId, followed)) {
+          output.finish();
+          return output;
+        }
+        if (await(containerId, tail) && caughtUp(output, early)) {
+          output.finish();
+          return output;
+        }
+      } finally {
+        close(tail); // closed already by its await, unless that never came (an interrupt)
       }
     }
     try (BoundedLog kept = BoundedLog.tailOnly(maxBytes / 2)) {

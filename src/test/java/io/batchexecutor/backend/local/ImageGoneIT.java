@@ -3,6 +3,7 @@ package io.batchexecutor.backend.local;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.github.dockerjava.api.DockerClient;
+import io.batchexecutor.backend.StepResult;
 import io.batchexecutor.support.DockerAvailable;
 import io.batchexecutor.support.TaskBuilder;
 import io.batchexecutor.support.TestStepContext;
@@ -55,5 +56,31 @@ class ImageGoneIT {
             });
     assertThat(containers.containersOf(task)).as("nothing was created").isEmpty();
     assertThat(forgotten).as("no longer taken as there").containsExactly(removed);
+  }
+
+  @Test
+  void aTaskThatFindsItsImageGoneAgainAndAgainFails() throws Exception {
+    LocalContainers containers =
+        new LocalContainers(
+            docker, null, JsonMapper.builder().build(), ContainerConfinement.defaults());
+    LaunchContainer launch = new LaunchContainer(containers, image -> {});
+    Task task = TaskBuilder.aTask().build();
+    Instant now = Instant.now();
+    task.startBuilding(now);
+    String missing = "batch-executor-env:" + UUID.randomUUID().toString().replace("-", "");
+    List<StepResult> results = new ArrayList<>();
+
+    for (int i = 0; i <= LaunchContainer.MOST_IMAGE_GONE; i++) {
+      task.imageBuilt(missing, true, true, now); // found again by the build step
+      results.add(launch.run(task, new TestStepContext(() -> now)));
+    }
+
+    assertThat(results.get(0).next())
+        .as("the first time: at once")
+        .isEqualTo(StepResult.Next.CONTINUE);
+    assertThat(results.get(1).next()).as("then after a moment").isEqualTo(StepResult.Next.RELEASE);
+    assertThat(task.status()).isEqualTo(TaskStatus.FAILED);
+    assertThat(task.error().type()).isEqualTo("ImageGone");
+    assertThat(task.statusReason()).contains(missing);
   }
 }

@@ -74,6 +74,37 @@ class LocalBackendIT {
   }
 
   @Test
+  void aBaseImageWhoseUserIsNotRootBuildsAnEnvironmentAndRunsTasks() {
+    String base = "batch-executor-test/non-root-" + UUID.randomUUID().toString().substring(0, 8);
+    String source =
+        System.getenv().getOrDefault("BATCH_EXECUTOR_TEST_BASE_IMAGE", "local/python:3");
+    byte[] context =
+        io.batchexecutor.image.TaskImage.tar(
+            Map.of(
+                "Dockerfile",
+                ("FROM " + source + "\nUSER 1234:1234\n")
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    docker
+        .buildImageCmd(new java.io.ByteArrayInputStream(context))
+        .withNetworkMode("host")
+        .withTags(Set.of(base + ":1"))
+        .exec(new com.github.dockerjava.api.command.BuildImageResultCallback())
+        .awaitImageId();
+    try {
+      JsonNode task =
+          run(
+              Tasks.add()
+                  .set("image", Map.of("base_image", base + ":1"))
+                  .set("args", List.of(2, 3)));
+
+      assertThat(task.get("status").asString()).as(task.toString()).isEqualTo("SUCCEEDED");
+      assertThat(result(task).asInt()).isEqualTo(5);
+    } finally {
+      docker.removeImageCmd(base + ":1").withForce(true).exec();
+    }
+  }
+
+  @Test
   void anEnvironmentImageRemovedAfterTasksFoundItIsBuiltAgainForTheNextOne() {
     // a base of this test's own, so that no other test's environment is removed
     String base = "batch-executor-test/gone-" + UUID.randomUUID().toString().substring(0, 8);
