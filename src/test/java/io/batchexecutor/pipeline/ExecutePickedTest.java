@@ -443,6 +443,28 @@ class ExecutePickedTest {
   }
 
   @Test
+  void aStopRequestedWhileAnUnwrittenStepRanIsReadByAWriteBeforeTheNextStep()
+      throws InterruptedException {
+    Task task = stored();
+    List<String> ran = new ArrayList<>();
+    PipelineStep found =
+        step(
+            TaskStatus.QUEUED,
+            (t, c) -> {
+              t.startBuilding(c.now());
+              cancels.request(t.id(), c.now(), "test");
+            },
+            StepResult.proceedUnwritten());
+    PipelineStep next =
+        step(TaskStatus.BUILDING, (t, c) -> ran.add("launched"), StepResult.proceed());
+
+    executing(List.of(found, next)).execute(claimed(task), () -> true);
+
+    assertThat(ran).as("the cancel is taken up before the next step").isEmpty();
+    assertThat(tasks.find(task.id()).orElseThrow().status()).isEqualTo(TaskStatus.CANCELLED);
+  }
+
+  @Test
   void aTaskCrashedBetweenAnUnwrittenStepAndTheNextIsTakenUpAsLastWritten()
       throws InterruptedException {
     Task task = stored();
