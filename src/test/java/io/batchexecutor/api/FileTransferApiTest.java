@@ -58,6 +58,13 @@ class FileTransferApiTest {
           .get("files")
           .forEach(f -> client.delete("/api/v1/files/" + f.get("id").asString()));
     }
+    // and no object of an upload left by an earlier run of the suite in the same store (its
+    // database gone): what a test finds stored is what it stored
+    stores.deleteUnder(
+        stores
+            .primary()
+            .locate(settings.resolve(TaskSettings.none()).s3BucketName(), UploadedFiles.PREFIX)
+            .toString());
   }
 
   @Test
