@@ -4,7 +4,9 @@ import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.exception.NotFoundException;
 import io.batchexecutor.docker.DockerFailures;
 import io.batchexecutor.docker.DockerUnavailableException;
+import io.batchexecutor.support.Remembered;
 import java.io.ByteArrayInputStream;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -40,13 +42,24 @@ public class ImageBuilder {
 
   private final DockerClient docker;
 
-  private final KnownImages known = new KnownImages();
+  /**
+   * How long an image the engine had is taken as still there without asking ({@link
+   * #recentImageId}).
+   */
+  static final Duration RECENT = Duration.ofSeconds(10);
+
+  /** The ids of the images the engine had a moment ago, by reference: only those it had. */
+  private final Remembered<String> recent;
 
   /** The builds under way on this instance, by image reference; guarded by itself. */
   private final Map<String, Build> underWay = new HashMap<>();
 
-  public ImageBuilder(DockerClient docker) {
+  /**
+   * @param clock the service's clock, which the ids the engine gave expire by
+   */
+  public ImageBuilder(DockerClient docker, Clock clock) {
     this.docker = docker;
+    this.recent = new Remembered<>(clock, RECENT, 1_000);
   }
 
   /**
@@ -239,12 +252,14 @@ public class ImageBuilder {
   }
 
   /**
-   * The id of the image the engine had under {@code reference} a moment ago ({@link KnownImages}),
-   * else as it answers now: for a base image, whose id names the environment built on it, and for
-   * an image whose absence a later step finds and reports ({@link #forget}).
+   * The id of the image the engine had under {@code reference} within the last {@link #RECENT},
+   * else as it answers now (an image it lacks is asked for again every time): for a base image,
+   * whose id names the environment built on it, and for an image whose absence a later step finds
+   * and reports ({@link #forget}). A base image pulled anew under the same name is seen once the id
+   * given before has expired.
    */
   public Optional<String> recentImageId(String reference) {
-    return known.id(reference, this::imageId);
+    return recent.getOrFind(reference, () -> imageId(reference));
   }
 
   /**
@@ -252,7 +267,7 @@ public class ImageBuilder {
    * look asks it.
    */
   public void forget(String reference) {
-    known.forget(reference);
+    recent.forget(reference);
   }
 
   /** The id of the image the engine has under {@code reference}; empty when it has none. */

@@ -79,6 +79,26 @@ public final class Remembered<V> {
     }
   }
 
+  /**
+   * The answer for {@code key}: remembered, or what {@code finder} finds now, remembered only when
+   * it found one (what is not there yet is looked for again every time). Finds of one key do not
+   * wait for each other: for answers cheap to find again, and that create nothing.
+   */
+  public Optional<V> getOrFind(String key, java.util.function.Supplier<Optional<V>> finder) {
+    Optional<V> known = get(key);
+    if (known.isPresent()) {
+      return known;
+    }
+    Optional<V> found = finder.get();
+    found.ifPresentOrElse(value -> put(key, value), () -> entries.remove(key));
+    return found;
+  }
+
+  /** Forgets the answer for {@code key}: the next look finds it out again. */
+  public void forget(String key) {
+    entries.remove(key);
+  }
+
   /** Forgets every key that answers {@code value}. */
   public void forgetValue(V value) {
     entries.values().removeIf(e -> e.value().equals(value));

@@ -96,7 +96,8 @@ class AwsBatchBackendContractIT extends ComputeBackendContract {
             awsClients.awsThrottling());
     // the contract runs no step, so the steps need no task storage
     return configuration.awsBatchBackend(
-        configuration.awsBatchBuildImage(new ImageBuilder(docker), stores, properties, json, null),
+        configuration.awsBatchBuildImage(
+            new ImageBuilder(docker, java.time.Clock.systemUTC()), stores, properties, json, null),
         configuration.pushImage(docker, clients, clock),
         configuration.registerJobDefinition(
             clients,

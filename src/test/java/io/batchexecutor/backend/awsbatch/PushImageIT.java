@@ -60,7 +60,7 @@ class PushImageIT {
                 json.createObjectNode()),
             Runner.script(),
             json);
-    localImage = new ImageBuilder(docker).build(image).reference();
+    localImage = new ImageBuilder(docker, java.time.Clock.systemUTC()).build(image).reference();
   }
 
   @AfterAll

@@ -30,7 +30,7 @@ class RunnerS3UploadIT {
       DockerAvailable.assume(docker);
       JsonMapper json = JsonMapper.builder().build();
       String image =
-          new ImageBuilder(docker)
+          new ImageBuilder(docker, java.time.Clock.systemUTC())
               .build(
                   TaskImage.of(
                       new TaskImage.Environment(DockerAvailable.BASE_IMAGE, List.of(), true),
@@ -100,7 +100,7 @@ class RunnerS3UploadIT {
       DockerAvailable.assume(docker);
       JsonMapper json = JsonMapper.builder().build();
       String image =
-          new ImageBuilder(docker)
+          new ImageBuilder(docker, java.time.Clock.systemUTC())
               .build(
                   TaskImage.environment(
                       new TaskImage.Environment(DockerAvailable.BASE_IMAGE, List.of(), true),

@@ -147,7 +147,7 @@ class GuardedBuildsIT {
     ImageProperties configured = properties.image();
     BuildImage step =
         new BuildImage(
-            new ImageBuilder(docker),
+            new ImageBuilder(docker, java.time.Clock.systemUTC()),
             stores,
             Runner.script(),
             new ImageProperties(
@@ -214,7 +214,7 @@ class GuardedBuildsIT {
             Runner.script(),
             null,
             json);
-    ImageBuilder builder = new ImageBuilder(docker);
+    ImageBuilder builder = new ImageBuilder(docker, java.time.Clock.systemUTC());
     AtomicBoolean firstStops = new AtomicBoolean();
     AtomicBoolean secondStops = new AtomicBoolean();
     ExecutorService waiters = Executors.newFixedThreadPool(2);

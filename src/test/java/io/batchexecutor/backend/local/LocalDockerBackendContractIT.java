@@ -60,7 +60,7 @@ class LocalDockerBackendContractIT extends ComputeBackendContract {
     return configuration.localDockerBackend(
         configuration.localContainers(
             docker, null, stores, json, configuration.containerConfinement(properties)),
-        new ImageBuilder(docker),
+        new ImageBuilder(docker, java.time.Clock.systemUTC()),
         stores,
         properties,
         json,
