@@ -46,19 +46,29 @@ public final class LockWaits {
 
   /** Returns once some session of the current database waits for a lock (5 s at most). */
   private static void awaitSomeoneWaiting(JdbcClient jdbc) {
-    await("a session waiting for a lock")
-        .atMost(Duration.ofSeconds(5))
+    awaitWaiting(jdbc, 1, Duration.ofSeconds(5), () -> false);
+  }
+
+  /**
+   * Returns once {@code n} sessions of the current database wait for a lock, or as soon as {@code
+   * over} says so (what was to wait ended: nothing held it); fails after {@code within}.
+   */
+  public static void awaitWaiting(
+      JdbcClient jdbc, int n, Duration within, java.util.function.BooleanSupplier over) {
+    await(n + " sessions waiting for a lock")
+        .atMost(within)
         .pollDelay(Duration.ZERO)
-        .pollInterval(Duration.ofMillis(50))
+        .pollInterval(Duration.ofMillis(20))
         .until(
             () ->
-                jdbc.sql(
-                        """
-                        SELECT count(*) FROM pg_stat_activity
-                        WHERE datname = current_database() AND wait_event_type = 'Lock'
-                        """)
-                    .query(Long.class)
-                    .single(),
-            waiting -> waiting > 0);
+                over.getAsBoolean()
+                    || jdbc.sql(
+                                """
+                                SELECT count(*) FROM pg_stat_activity
+                                WHERE datname = current_database() AND wait_event_type = 'Lock'
+                                """)
+                            .query(Long.class)
+                            .single()
+                        >= n);
   }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.batchexecutor.storage.ObjectStores;
 import io.batchexecutor.support.Api;
+import io.batchexecutor.support.LockWaits;
 import io.batchexecutor.support.ServiceTest;
 import io.batchexecutor.support.SettableClock;
 import io.batchexecutor.task.Task;
@@ -15,7 +16,6 @@ import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -190,22 +190,12 @@ class DeleteWorkflowConcurrencyTest {
    * Waits until {@code n} of the database's sessions wait on a lock, or one of {@code done} ended
    * (then nothing held it: the caller's assertions say whether that was right).
    */
-  private void awaitWaitingOnLocks(int n, CompletableFuture<?>... done)
-      throws InterruptedException {
-    Instant until = Instant.now().plus(Duration.ofSeconds(20));
-    while (Instant.now().isBefore(until)) {
-      long waiting =
-          jdbc.sql(
-                  "SELECT count(*) FROM pg_stat_activity"
-                      + " WHERE datname = current_database() AND wait_event_type = 'Lock'")
-              .query(Long.class)
-              .single();
-      if (waiting >= n || java.util.Arrays.stream(done).anyMatch(CompletableFuture::isDone)) {
-        return;
-      }
-      Thread.sleep(20);
-    }
-    throw new AssertionError("no " + n + " sessions waiting on a lock within 20 s");
+  private void awaitWaitingOnLocks(int n, CompletableFuture<?>... done) {
+    LockWaits.awaitWaiting(
+        jdbc,
+        n,
+        Duration.ofSeconds(20),
+        () -> java.util.Arrays.stream(done).anyMatch(CompletableFuture::isDone));
   }
 
   private JsonNode chain() {
