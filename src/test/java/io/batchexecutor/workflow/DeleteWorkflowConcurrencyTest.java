@@ -1,6 +1,5 @@
 package io.batchexecutor.workflow;
 
-import static io.batchexecutor.workflow.Workflows.ref;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.batchexecutor.storage.ObjectStores;
@@ -8,16 +7,11 @@ import io.batchexecutor.support.Api;
 import io.batchexecutor.support.LockWaits;
 import io.batchexecutor.support.ServiceTest;
 import io.batchexecutor.support.SettableClock;
-import io.batchexecutor.task.Task;
-import io.batchexecutor.task.TaskError;
 import io.batchexecutor.task.TaskRepository;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.time.Duration;
-import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -37,7 +31,7 @@ import tools.jackson.databind.JsonNode;
 @ServiceTest
 class DeleteWorkflowConcurrencyTest {
 
-  static final String ID = "def f(*a):\n    return a\n";
+  static final String ID = WorkflowEnds.ID;
 
   @LocalServerPort int port;
   @Autowired JdbcClient jdbc;
@@ -46,18 +40,20 @@ class DeleteWorkflowConcurrencyTest {
   @Autowired ObjectStores stores;
   @Autowired SettableClock clock;
   Api api;
+  WorkflowEnds ends;
 
   @BeforeEach
   void setUp() {
     api = new Api(port);
+    ends = new WorkflowEnds(api, jdbc, tasks, stores, clock);
   }
 
   @Test
   void aDeletionBegunWhileARerunIsStoredKeepsEveryResultTheRerunReuses() throws Exception {
-    JsonNode first = chain();
-    URI a = succeed(first, "a", "1");
-    URI b = succeed(first, "b", "2");
-    fail(first, "c");
+    JsonNode first = ends.chain();
+    URI a = ends.succeed(first, "a", "1");
+    URI b = ends.succeed(first, "b", "2");
+    ends.fail(first, "c");
     String firstId = first.get("id").asString();
     String owner =
         jdbc.sql("SELECT owner FROM workflow WHERE id = :id")
@@ -103,18 +99,19 @@ class DeleteWorkflowConcurrencyTest {
     assertThat(deleted.status()).as(deleted.text()).isEqualTo(204);
     JsonNode second = rerun.json();
     assertThat(second.get("tasks").get("a").get("reused_from").asString())
-        .isEqualTo(idOf(first, "a").toString());
+        .isEqualTo(WorkflowEnds.idOf(first, "a").toString());
     assertThat(stores.get(a.toString())).as("reused by the re-run").isPresent();
     assertThat(stores.get(b.toString())).as("reused by the re-run").isPresent();
-    assertThat(api.get("/api/v1/tasks/" + idOf(second, "b") + "/result").json().asInt())
+    assertThat(
+            api.get("/api/v1/tasks/" + WorkflowEnds.idOf(second, "b") + "/result").json().asInt())
         .isEqualTo(2);
   }
 
   @Test
   void aRerunOfAWorkflowWhoseDeletionHasBegunIsRefusedAndStoresNothing() {
-    JsonNode first = chain();
-    succeed(first, "a", "1");
-    fail(first, "b");
+    JsonNode first = ends.chain();
+    ends.succeed(first, "a", "1");
+    ends.fail(first, "b");
     String path = "/api/v1/workflows/" + first.get("id").asString() + "/rerun";
     Api.Response earlier = api.post(path, "", "Idempotency-Key", "k2");
     assertThat(earlier.status()).as(earlier.text()).isEqualTo(202);
@@ -123,18 +120,18 @@ class DeleteWorkflowConcurrencyTest {
         .param("at", clock.instant().atOffset(java.time.ZoneOffset.UTC))
         .param("id", UUID.fromString(first.get("id").asString()))
         .update();
-    long before = rows();
+    long before = ends.rows();
 
     Api.Response refused =
         api.post("/api/v1/workflows/" + first.get("id").asString() + "/rerun", "");
 
     assertThat(refused.status()).as(refused.text()).isEqualTo(409);
     assertThat(refused.json().get("type").asString()).endsWith(":workflow-being-deleted");
-    assertThat(rows()).as("nothing stored").isEqualTo(before);
+    assertThat(ends.rows()).as("nothing stored").isEqualTo(before);
     Api.Response replayed = api.post(path, "", "Idempotency-Key", "k2");
     assertThat(replayed.status()).as("a replay is answered, not refused").isEqualTo(202);
     assertThat(replayed.json().get("id").asString()).isEqualTo(earlier.json().get("id").asString());
-    assertThat(rows()).isEqualTo(before);
+    assertThat(ends.rows()).isEqualTo(before);
     assertThat(api.delete("/api/v1/workflows/" + first.get("id").asString()).status())
         .as("its deletion completes")
         .isEqualTo(204);
@@ -142,14 +139,14 @@ class DeleteWorkflowConcurrencyTest {
 
   @Test
   void twoRunsSharingResultsDeletedAtOnceLeaveNoObjectBehind() throws Exception {
-    JsonNode first = chain();
-    URI a = succeed(first, "a", "1");
-    URI b = succeed(first, "b", "2");
-    fail(first, "c");
+    JsonNode first = ends.chain();
+    URI a = ends.succeed(first, "a", "1");
+    URI b = ends.succeed(first, "b", "2");
+    ends.fail(first, "c");
     String firstId = first.get("id").asString();
     JsonNode second = api.post("/api/v1/workflows/" + firstId + "/rerun", "").json();
-    URI c = succeed(second, "c", "3");
-    succeed(second, "d", "4");
+    URI c = ends.succeed(second, "c", "3");
+    ends.succeed(second, "d", "4");
     String secondId = second.get("id").asString();
 
     // both deletions have decided which objects to keep before either's rows go
@@ -196,58 +193,5 @@ class DeleteWorkflowConcurrencyTest {
         n,
         Duration.ofSeconds(20),
         () -> java.util.Arrays.stream(done).anyMatch(CompletableFuture::isDone));
-  }
-
-  private JsonNode chain() {
-    Api.Response response =
-        api.post(
-            "/api/v1/workflows",
-            Workflows.named("chain")
-                .task("a", ID, "f", List.of(1))
-                .task("b", ID, "f", List.of(ref("a")))
-                .task("c", ID, "f", List.of(ref("b")))
-                .task("d", ID, "f", List.of(ref("c")))
-                .build());
-    assertThat(response.status()).as(response.text()).isEqualTo(202);
-    return response.json();
-  }
-
-  private static UUID idOf(JsonNode workflow, String key) {
-    return UUID.fromString(workflow.get("tasks").get(key).get("id").asString());
-  }
-
-  private void running(UUID id) {
-    jdbc.sql("UPDATE task SET status = 'RUNNING' WHERE id = :id").param("id", id).update();
-  }
-
-  /** Ends the task SUCCEEDED with {@code value} as its result, as the pipeline would. */
-  private URI succeed(JsonNode workflow, String key, String value) {
-    UUID id = idOf(workflow, key);
-    running(id);
-    Task task = tasks.find(id).orElseThrow();
-    byte[] document = ("{\"value\": " + value + "}").getBytes(StandardCharsets.UTF_8);
-    URI pointer =
-        stores
-            .primary()
-            .put(task.settings().s3BucketName(), task.objectPrefix() + "result.json", document);
-    task.resultsCollected(
-        io.batchexecutor.backend.ResultDigests.of(Map.of("result.json", document)));
-    task.succeed(pointer.toString(), 0, clock.instant());
-    assertThat(tasks.update(task)).isTrue();
-    return pointer;
-  }
-
-  private void fail(JsonNode workflow, String key) {
-    UUID id = idOf(workflow, key);
-    running(id);
-    Task task = tasks.find(id).orElseThrow();
-    task.fail("broken", new TaskError("ValueError", "broken", null), 1, null, clock.instant());
-    assertThat(tasks.update(task)).isTrue();
-  }
-
-  private long rows() {
-    return jdbc.sql("SELECT (SELECT count(*) FROM task) + (SELECT count(*) FROM workflow)")
-        .query(Long.class)
-        .single();
   }
 }

@@ -8,7 +8,6 @@ import io.batchexecutor.support.Api;
 import io.batchexecutor.support.ServiceTest;
 import io.batchexecutor.support.SettableClock;
 import io.batchexecutor.task.Task;
-import io.batchexecutor.task.TaskError;
 import io.batchexecutor.task.TaskRepository;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -29,7 +28,7 @@ import tools.jackson.databind.JsonNode;
 @ServiceTest
 class WorkflowRerunTest {
 
-  static final String ID = "def f(*a):\n    return a\n";
+  static final String ID = WorkflowEnds.ID;
 
   @LocalServerPort int port;
   @Autowired JdbcClient jdbc;
@@ -37,18 +36,20 @@ class WorkflowRerunTest {
   @Autowired ObjectStores stores;
   @Autowired SettableClock clock;
   Api api;
+  WorkflowEnds ends;
 
   @BeforeEach
   void setUp() {
     api = new Api(port);
+    ends = new WorkflowEnds(api, jdbc, tasks, stores, clock);
   }
 
   @Test
   void aRerunReusesWhatSucceededAndRunsTheFailedTaskAndEverythingBelowIt() {
-    JsonNode first = chain();
-    succeed(first, "a", "1");
-    succeed(first, "b", "2");
-    fail(first, "c");
+    JsonNode first = ends.chain();
+    ends.succeed(first, "a", "1");
+    ends.succeed(first, "b", "2");
+    ends.fail(first, "c");
     String firstId = first.get("id").asString();
     assertThat(workflow(firstId).get("status").asString()).isEqualTo("FAILED");
 
@@ -62,18 +63,20 @@ class WorkflowRerunTest {
     assertThat(second.get("rerun_of").asString()).isEqualTo(firstId);
     JsonNode t = second.get("tasks");
     assertThat(t.get("a").get("status").asString()).isEqualTo("SUCCEEDED");
-    assertThat(t.get("a").get("reused_from").asString()).isEqualTo(idOf(first, "a").toString());
+    assertThat(t.get("a").get("reused_from").asString())
+        .isEqualTo(WorkflowEnds.idOf(first, "a").toString());
     assertThat(t.get("b").get("status").asString()).isEqualTo("SUCCEEDED");
     assertThat(t.get("c").get("status").asString()).as("the failed task runs").isEqualTo("QUEUED");
     assertThat(t.get("c").get("reused_from").isNull()).isTrue();
     assertThat(t.get("d").get("status").asString()).isEqualTo("WAITING");
-    List<JsonNode> events = events(idOf(second, "a"));
+    List<JsonNode> events = events(WorkflowEnds.idOf(second, "a"));
     assertThat(events)
         .extracting(e -> e.get("kind").asString())
         .containsExactly("STATUS", "REUSED");
     assertThat(events.get(1).get("details").get("source_task_id").asString())
-        .isEqualTo(idOf(first, "a").toString());
-    assertThat(api.get("/api/v1/tasks/" + idOf(second, "b") + "/result").json().asInt())
+        .isEqualTo(WorkflowEnds.idOf(first, "a").toString());
+    assertThat(
+            api.get("/api/v1/tasks/" + WorkflowEnds.idOf(second, "b") + "/result").json().asInt())
         .as("the reused result is readable through the new task")
         .isEqualTo(2);
     JsonNode before = workflow(firstId);
@@ -83,16 +86,16 @@ class WorkflowRerunTest {
     assertThat(before.get("reruns").toString()).isEqualTo("[\"" + secondId + "\"]");
 
     // a re-run of the re-run reuses the same results, named by the task that computed them
-    succeed(second, "c", "3");
-    succeed(second, "d", "4");
+    ends.succeed(second, "c", "3");
+    ends.succeed(second, "d", "4");
     JsonNode third = api.post("/api/v1/workflows/" + secondId + "/rerun", "{}").json();
     assertThat(workflow(third.get("id").asString()).get("status").asString())
         .as("nothing changed: the whole run is reused")
         .isEqualTo("SUCCEEDED");
     assertThat(third.get("tasks").get("a").get("reused_from").asString())
-        .isEqualTo(idOf(first, "a").toString());
+        .isEqualTo(WorkflowEnds.idOf(first, "a").toString());
     assertThat(third.get("tasks").get("d").get("reused_from").asString())
-        .isEqualTo(idOf(second, "d").toString());
+        .isEqualTo(WorkflowEnds.idOf(second, "d").toString());
     assertThat(workflow(third.get("id").asString()).get("outputs").get("d").asInt()).isEqualTo(4);
   }
 
@@ -109,7 +112,7 @@ class WorkflowRerunTest {
                     .build())
             .json();
     for (String key : List.of("a", "b", "c", "d")) {
-      succeed(first, key, "\"" + key + "\"");
+      ends.succeed(first, key, "\"" + key + "\"");
     }
 
     JsonNode second =
@@ -127,7 +130,7 @@ class WorkflowRerunTest {
     assertThat(t.get("d").get("status").asString()).isEqualTo("WAITING");
     assertThat(
             jdbc.sql("SELECT spec->'args'->>1 FROM task WHERE id = :id")
-                .param("id", idOf(second, "b"))
+                .param("id", WorkflowEnds.idOf(second, "b"))
                 .query(String.class)
                 .single())
         .isEqualTo("B");
@@ -144,9 +147,9 @@ class WorkflowRerunTest {
 
   @Test
   void anUnknownKeyOrAnInvalidReplacementIsRefusedAndNothingIsStored() {
-    JsonNode first = chain();
+    JsonNode first = ends.chain();
     String id = first.get("id").asString();
-    long before = rows();
+    long before = ends.rows();
 
     Api.Response unknown =
         api.post(
@@ -169,14 +172,14 @@ class WorkflowRerunTest {
     assertThat(invalid.text()).contains("tasks.b.args");
     assertThat(dangling.status()).isEqualTo(400);
     assertThat(dangling.text()).contains("nowhere");
-    assertThat(rows()).isEqualTo(before);
+    assertThat(ends.rows()).isEqualTo(before);
     assertThat(workflow(id).get("reruns").size()).isZero();
   }
 
   @Test
   void anotherClientCannotRerunOrCancelPartOfAWorkflow() {
-    String id = chain().get("id").asString();
-    long before = rows();
+    String id = ends.chain().get("id").asString();
+    long before = ends.rows();
 
     Api intruder = api.as(Api.INTRUDER);
     assertThat(intruder.post("/api/v1/workflows/" + id + "/rerun", "").status()).isEqualTo(404);
@@ -185,13 +188,13 @@ class WorkflowRerunTest {
                 .post("/api/v1/workflows/" + id + "/cancel", Map.of("tasks", List.of("a")))
                 .status())
         .isEqualTo(404);
-    assertThat(rows()).isEqualTo(before);
+    assertThat(ends.rows()).isEqualTo(before);
     assertThat(workflow(id).get("task_counts").toString()).doesNotContain("CANCELLED");
   }
 
   @Test
   void aRetriedRerunWithTheSameIdempotencyKeyReturnsTheFirstNewRun() {
-    String id = chain().get("id").asString();
+    String id = ends.chain().get("id").asString();
 
     Api.Response once =
         api.post("/api/v1/workflows/" + id + "/rerun", "{}", "Idempotency-Key", "again-1");
@@ -213,21 +216,22 @@ class WorkflowRerunTest {
 
   @Test
   void deletingTheFirstRunKeepsTheResultsALaterRunReusesUntilThatRunGoesToo() {
-    JsonNode first = chain();
-    URI a = succeed(first, "a", "1");
-    URI b = succeed(first, "b", "2");
-    fail(first, "c");
+    JsonNode first = ends.chain();
+    URI a = ends.succeed(first, "a", "1");
+    URI b = ends.succeed(first, "b", "2");
+    ends.fail(first, "c");
     String firstId = first.get("id").asString();
     JsonNode second = api.post("/api/v1/workflows/" + firstId + "/rerun", "").json();
-    succeed(second, "c", "3");
-    URI d = succeed(second, "d", "4");
+    ends.succeed(second, "c", "3");
+    URI d = ends.succeed(second, "d", "4");
     String secondId = second.get("id").asString();
 
     assertThat(api.delete("/api/v1/workflows/" + firstId).status()).isEqualTo(204);
 
     assertThat(stores.get(a.toString())).as("reused by the second run").isPresent();
     assertThat(stores.get(b.toString())).isPresent();
-    assertThat(api.get("/api/v1/tasks/" + idOf(second, "a") + "/result").json().asInt())
+    assertThat(
+            api.get("/api/v1/tasks/" + WorkflowEnds.idOf(second, "a") + "/result").json().asInt())
         .isEqualTo(1);
     JsonNode kept = workflow(secondId);
     assertThat(kept.get("status").asString()).isEqualTo("SUCCEEDED");
@@ -244,25 +248,26 @@ class WorkflowRerunTest {
   @Test
   void aReusedResultStoredUnderAnotherTasksPrefixKeepsThatTasksObjects() {
     // as a sub-workflow's parent points at its output task's result: a's result is under c's prefix
-    JsonNode first = chain();
-    running(first, "a");
-    URI a = succeedRunning(idOf(first, "a"), idOf(first, "c"), "1");
-    succeed(first, "b", "2");
-    fail(first, "c");
+    JsonNode first = ends.chain();
+    ends.running(first, "a");
+    URI a = ends.succeedRunning(WorkflowEnds.idOf(first, "a"), WorkflowEnds.idOf(first, "c"), "1");
+    ends.succeed(first, "b", "2");
+    ends.fail(first, "c");
     String firstId = first.get("id").asString();
     JsonNode second = api.post("/api/v1/workflows/" + firstId + "/rerun", "").json();
     assertThat(second.get("tasks").get("a").get("reused_from").asString())
         .as("the task whose prefix holds the result")
-        .isEqualTo(idOf(first, "c").toString());
+        .isEqualTo(WorkflowEnds.idOf(first, "c").toString());
 
     assertThat(api.delete("/api/v1/workflows/" + firstId).status()).isEqualTo(204);
 
     assertThat(stores.get(a.toString())).as("reused by the second run").isPresent();
-    assertThat(api.get("/api/v1/tasks/" + idOf(second, "a") + "/result").json().asInt())
+    assertThat(
+            api.get("/api/v1/tasks/" + WorkflowEnds.idOf(second, "a") + "/result").json().asInt())
         .isEqualTo(1);
 
-    succeed(second, "c", "3");
-    succeed(second, "d", "4");
+    ends.succeed(second, "c", "3");
+    ends.succeed(second, "d", "4");
     assertThat(api.delete("/api/v1/workflows/" + second.get("id").asString()).status())
         .isEqualTo(204);
     assertThat(stores.get(a.toString())).as("nothing reuses it any more").isEmpty();
@@ -270,10 +275,10 @@ class WorkflowRerunTest {
 
   @Test
   void aResultDeletedSinceIsNotReusedButRunsAgain() {
-    JsonNode first = chain();
-    URI a = succeed(first, "a", "1");
-    URI b = succeed(first, "b", "2");
-    fail(first, "c");
+    JsonNode first = ends.chain();
+    URI a = ends.succeed(first, "a", "1");
+    URI b = ends.succeed(first, "b", "2");
+    ends.fail(first, "c");
     // as a bucket lifecycle rule or an operator would have left them: b's result, which c takes,
     // is gone, and so is a's, which b takes once it runs again
     stores.deleteUnder(prefixOf(a));
@@ -290,28 +295,30 @@ class WorkflowRerunTest {
 
   @Test
   void onlyAResultThatARunningTaskTakesIsLookedUpAndAStoredOneIsReused() {
-    JsonNode first = chain();
-    URI a = succeed(first, "a", "1");
-    succeed(first, "b", "2");
-    fail(first, "c");
+    JsonNode first = ends.chain();
+    URI a = ends.succeed(first, "a", "1");
+    ends.succeed(first, "b", "2");
+    ends.fail(first, "c");
     // nothing that runs takes a's result (b is reused): it is not looked up
     stores.deleteUnder(prefixOf(a));
 
     JsonNode t = rerun(first).get("tasks");
 
-    assertThat(t.get("a").get("reused_from").asString()).isEqualTo(idOf(first, "a").toString());
+    assertThat(t.get("a").get("reused_from").asString())
+        .isEqualTo(WorkflowEnds.idOf(first, "a").toString());
     assertThat(t.get("b").get("status").asString()).isEqualTo("SUCCEEDED");
-    assertThat(t.get("b").get("reused_from").asString()).isEqualTo(idOf(first, "b").toString());
+    assertThat(t.get("b").get("reused_from").asString())
+        .isEqualTo(WorkflowEnds.idOf(first, "b").toString());
     assertThat(t.get("c").get("status").asString()).isEqualTo("QUEUED");
   }
 
   @Test
   void aReusedOutputWhoseResultIsGoneRunsAgain() {
-    JsonNode first = chain();
-    succeed(first, "a", "1");
-    succeed(first, "b", "2");
-    succeed(first, "c", "3");
-    URI d = succeed(first, "d", "4");
+    JsonNode first = ends.chain();
+    ends.succeed(first, "a", "1");
+    ends.succeed(first, "b", "2");
+    ends.succeed(first, "c", "3");
+    URI d = ends.succeed(first, "d", "4");
     stores.deleteUnder(prefixOf(d));
 
     JsonNode t = rerun(first).get("tasks");
@@ -333,19 +340,19 @@ class WorkflowRerunTest {
 
   @Test
   void aTaskThatRunsAgainIsAcceptedOnlyWithAProfileItsClientMayStillUse() {
-    JsonNode first = chain();
-    succeed(first, "a", "1");
-    succeed(first, "b", "2");
-    fail(first, "c");
+    JsonNode first = ends.chain();
+    ends.succeed(first, "a", "1");
+    ends.succeed(first, "b", "2");
+    ends.fail(first, "c");
     // as if the client's access to the profile these tasks ran with had been withdrawn since
     for (String key : List.of("a", "c")) {
       jdbc.sql(
               "UPDATE task SET settings = jsonb_set(settings, '{execution_profile}',"
                   + " '\"withdrawn\"') WHERE id = :id")
-          .param("id", idOf(first, key))
+          .param("id", WorkflowEnds.idOf(first, key))
           .update();
     }
-    long before = rows();
+    long before = ends.rows();
 
     Api.Response refused =
         api.post("/api/v1/workflows/" + first.get("id").asString() + "/rerun", "");
@@ -353,7 +360,7 @@ class WorkflowRerunTest {
     assertThat(refused.status()).as(refused.text()).isEqualTo(400);
     assertThat(refused.text()).as("the reused a is not refused").contains("tasks.c.");
     assertThat(refused.text()).doesNotContain("tasks.a.");
-    assertThat(rows()).as("nothing stored").isEqualTo(before);
+    assertThat(ends.rows()).as("nothing stored").isEqualTo(before);
   }
 
   @Test
@@ -371,18 +378,18 @@ class WorkflowRerunTest {
                     .build())
             .json();
     assertThat(first.get("tasks")).as(first.toString()).isNotNull();
-    succeed(first, "s", "[1, 2]");
-    Task ran = tasks.find(idOf(first, "s")).orElseThrow();
+    ends.succeed(first, "s", "[1, 2]");
+    Task ran = tasks.find(WorkflowEnds.idOf(first, "s")).orElseThrow();
     String runOne = ran.objectPrefix() + "sweep/1/";
     String bucket = ran.settings().s3BucketName();
     stores.primary().put(bucket, runOne + "stdout.txt", bytes("printed by run 1"));
     stores.primary().put(bucket, runOne + "result.json", bytes("{\"value\": 2}"));
-    fail(first, "t");
+    ends.fail(first, "t");
 
     JsonNode second =
         api.post("/api/v1/workflows/" + first.get("id").asString() + "/rerun", "").json();
 
-    UUID reused = idOf(second, "s");
+    UUID reused = WorkflowEnds.idOf(second, "s");
     assertThat(second.get("tasks").get("s").get("status").asString()).isEqualTo("SUCCEEDED");
     Api.Response printed = api.get("/api/v1/tasks/" + reused + "/logs?stream=stdout&index=1");
     assertThat(printed.status()).as(printed.text()).isEqualTo(200);
@@ -405,7 +412,7 @@ class WorkflowRerunTest {
                             .build())
                     .build())
             .json();
-    fail(first, "x");
+    ends.fail(first, "x");
 
     JsonNode second =
         api.post(
@@ -435,8 +442,8 @@ class WorkflowRerunTest {
                     .build())
             .json();
     String id = w.get("id").asString();
-    succeed(w, "root", "1");
-    running(w, "right");
+    ends.succeed(w, "root", "1");
+    ends.running(w, "right");
 
     Api.Response unknown =
         api.post("/api/v1/workflows/" + id + "/cancel", Map.of("tasks", List.of("left", "lft")));
@@ -457,11 +464,11 @@ class WorkflowRerunTest {
     assertThat(workflow(id).get("status").asString()).isEqualTo("RUNNING");
     assertThat(workflow(id).get("cancel_requested").asBoolean()).isFalse();
 
-    succeedRunning(idOf(w, "right"), "2");
+    ends.succeedRunning(WorkflowEnds.idOf(w, "right"), "2");
     assertThat(workflow(id).get("tasks").get("right2").get("status").asString())
         .as("the other branch goes on")
         .isEqualTo("QUEUED");
-    succeed(w, "right2", "3");
+    ends.succeed(w, "right2", "3");
 
     JsonNode ended = workflow(id);
     assertThat(ended.get("status").asString()).isEqualTo("CANCELLED");
@@ -470,69 +477,8 @@ class WorkflowRerunTest {
 
   // ---- helpers ------------------------------------------------------------------------------
 
-  /** a → b → c → d. */
-  private JsonNode chain() {
-    Api.Response response =
-        api.post(
-            "/api/v1/workflows",
-            Workflows.named("chain")
-                .task("a", ID, "f", List.of(1))
-                .task("b", ID, "f", List.of(ref("a")))
-                .task("c", ID, "f", List.of(ref("b")))
-                .task("d", ID, "f", List.of(ref("c")))
-                .build());
-    assertThat(response.status()).as(response.text()).isEqualTo(202);
-    return response.json();
-  }
-
   private JsonNode workflow(String id) {
     return api.get("/api/v1/workflows/" + id).json();
-  }
-
-  private static UUID idOf(JsonNode workflow, String key) {
-    return UUID.fromString(workflow.get("tasks").get(key).get("id").asString());
-  }
-
-  private void running(JsonNode workflow, String key) {
-    jdbc.sql("UPDATE task SET status = 'RUNNING' WHERE id = :id")
-        .param("id", idOf(workflow, key))
-        .update();
-  }
-
-  /** Ends the task SUCCEEDED with {@code value} as its result, as the pipeline would. */
-  private URI succeed(JsonNode workflow, String key, String value) {
-    running(workflow, key);
-    return succeedRunning(idOf(workflow, key), value);
-  }
-
-  private URI succeedRunning(UUID id, String value) {
-    return succeedRunning(id, id, value);
-  }
-
-  /** Ends the task SUCCEEDED with its result stored under task {@code holder}'s prefix. */
-  private URI succeedRunning(UUID id, UUID holder, String value) {
-    Task task = tasks.find(id).orElseThrow();
-    Task holding = tasks.find(holder).orElseThrow();
-    byte[] document = ("{\"value\": " + value + "}").getBytes(StandardCharsets.UTF_8);
-    URI pointer =
-        stores
-            .primary()
-            .put(
-                holding.settings().s3BucketName(),
-                holding.objectPrefix() + "result.json",
-                document);
-    task.resultsCollected(
-        io.batchexecutor.backend.ResultDigests.of(Map.of("result.json", document)));
-    task.succeed(pointer.toString(), 0, clock.instant());
-    assertThat(tasks.update(task)).isTrue();
-    return pointer;
-  }
-
-  private void fail(JsonNode workflow, String key) {
-    running(workflow, key);
-    Task task = tasks.find(idOf(workflow, key)).orElseThrow();
-    task.fail("broken", new TaskError("ValueError", "broken", null), 1, null, clock.instant());
-    assertThat(tasks.update(task)).isTrue();
   }
 
   private static byte[] bytes(String text) {
@@ -541,11 +487,5 @@ class WorkflowRerunTest {
 
   private List<JsonNode> events(UUID task) {
     return api.get("/api/v1/tasks/" + task + "/events").json().valueStream().toList();
-  }
-
-  private long rows() {
-    return jdbc.sql("SELECT (SELECT count(*) FROM task) + (SELECT count(*) FROM workflow)")
-        .query(Long.class)
-        .single();
   }
 }
