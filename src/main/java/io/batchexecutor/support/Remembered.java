@@ -14,7 +14,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * every task. Each answer is forgotten {@code keepFor} after it was learnt (using it does not make
  * it younger): a lifecycle rule or a person may have removed the thing since. Finding an answer out
  * ({@link #getOrLoad}) waits for another instance thread finding out the same one, so that, say,
- * one image is pushed once however many tasks need it at the same moment. At most {@code capacity}
+ * one image is pushed once however many tasks need it at the same moment; it never waits for the
+ * finding out of another key (one client's slow push holds up no other). At most {@code capacity}
  * answers are kept; past that the stale ones go, and if none is stale, all.
  */
 public final class Remembered<V> {
@@ -28,7 +29,10 @@ public final class Remembered<V> {
   private record Entry<V>(V value, Instant until) {}
 
   private final Map<String, Entry<V>> entries = new ConcurrentHashMap<>();
-  private final ReentrantLock[] loading = new ReentrantLock[64];
+
+  /** The keys being found out now, each with the lock its finder holds until it is done. */
+  private final Map<String, ReentrantLock> loading = new ConcurrentHashMap<>();
+
   private final Clock clock;
   private final Duration keepFor;
   private final int capacity;
@@ -37,9 +41,6 @@ public final class Remembered<V> {
     this.clock = clock;
     this.keepFor = keepFor;
     this.capacity = capacity;
-    for (int i = 0; i < loading.length; i++) {
-      loading[i] = new ReentrantLock();
-    }
   }
 
   public Optional<V> get(String key) {
@@ -56,26 +57,39 @@ public final class Remembered<V> {
 
   /**
    * The answer for {@code key}: remembered, or found out by {@code loader} and remembered. Loads of
-   * one key wait for each other (two keys may share a lock; that only serialises them); an answer
-   * already remembered never waits. A loader that throws leaves nothing remembered.
+   * one key wait for each other, loads of different keys never do; an answer already remembered
+   * never waits. A loader that throws leaves nothing remembered, and a load waiting for it then
+   * finds out for itself.
    */
   public V getOrLoad(String key, Loader<V> loader) throws InterruptedException {
-    Optional<V> known = get(key);
-    if (known.isPresent()) {
-      return known.get();
-    }
-    ReentrantLock lock = loading[Math.floorMod(key.hashCode(), loading.length)];
-    lock.lockInterruptibly();
-    try {
-      known = get(key);
+    while (true) {
+      Optional<V> known = get(key);
       if (known.isPresent()) {
-        return known.get(); // found out meanwhile by whoever held the lock
+        return known.get();
       }
-      V value = loader.load();
-      put(key, value);
-      return value;
-    } finally {
-      lock.unlock();
+      ReentrantLock mine = new ReentrantLock();
+      mine.lock();
+      ReentrantLock other = loading.putIfAbsent(key, mine);
+      if (other == null) {
+        try {
+          known = get(key); // found out by a load that ended just before this one began
+          if (known.isPresent()) {
+            return known.get();
+          }
+          V value = loader.load();
+          put(key, value);
+          return value;
+        } finally {
+          loading.remove(key, mine);
+          mine.unlock();
+        }
+      }
+      mine.unlock();
+      if (other.isHeldByCurrentThread()) {
+        throw new IllegalStateException("a load of " + key + " asked for itself");
+      }
+      other.lockInterruptibly(); // held by the other load until it has ended, either way
+      other.unlock();
     }
   }
 
