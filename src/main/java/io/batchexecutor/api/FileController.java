@@ -49,6 +49,9 @@ import org.springframework.web.bind.annotation.RestController;
     description = "The service failed; the problem names an incident id found in its log")
 public class FileController {
 
+  private static final String TOO_MANY_UPLOADS =
+      "The client's uploads-per-client are in flight (too-many-uploads): try after Retry-After";
+
   private final UploadedFiles uploads;
   private final FileTransferProperties properties;
   private final TaskQueries tasks;
@@ -122,6 +125,7 @@ public class FileController {
       description =
           "Larger than batch-executor.files.max-file-size (file-too-large) or the request limit"
               + " (request-too-large), or over the client's quota (upload-quota-exceeded)")
+  @ApiResponse(responseCode = "429", description = TOO_MANY_UPLOADS)
   public ResponseEntity<UploadView> upload(
       @org.springframework.web.bind.annotation.RequestBody(required = false) byte[] body) {
     byte[] data = body == null ? new byte[0] : body;
@@ -209,6 +213,7 @@ public class FileController {
               + " given when it was prepared; one not prepared yet fails (UploadNotFound).")
   @ApiResponse(responseCode = "204", description = "Deleted")
   @ApiResponse(responseCode = "404", description = "The client has no such upload")
+  @ApiResponse(responseCode = "429", description = TOO_MANY_UPLOADS)
   public ResponseEntity<Void> delete(
       @Parameter(description = "The upload's id") @PathVariable String id) {
     if (!uploads.delete(caller.current(), id)) {

@@ -64,6 +64,7 @@ public final class Problems {
   public static final String TOO_MANY_RUNS = SubmissionRefusedException.TOO_MANY_RUNS;
   public static final String FILE_TOO_LARGE = "file-too-large";
   public static final String UPLOAD_QUOTA_EXCEEDED = "upload-quota-exceeded";
+  public static final String TOO_MANY_UPLOADS = SubmissionRefusedException.TOO_MANY_UPLOADS;
   public static final String UPLOAD_NOT_FOUND = FileTransferChecks.UPLOAD_NOT_FOUND;
   public static final String FILE_TRANSFER_NOT_SUPPORTED = FileTransferChecks.NOT_SUPPORTED;
   public static final String FILE_TRANSFER_RESERVED = FileTransferChecks.RESERVED_S3;

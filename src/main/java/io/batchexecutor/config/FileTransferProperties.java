@@ -20,10 +20,16 @@ import org.springframework.validation.annotation.Validated;
  * @param maxBytesPerClient How many bytes of uploaded files one client may keep in all; an upload
  *     that would pass it is refused (413, upload-quota-exceeded) until the client deletes some.
  * @param maxPerTask How many file transfers one task may name in its files.
+ * @param uploadsPerClient How many of one client's uploads and upload deletions an instance works
+ *     on or keeps waiting at once. They are stored one at a time per client, each waiting without a
+ *     database connection but on a request thread; a further one is refused at once (429,
+ *     too-many-uploads, Retry-After), so one client's burst of uploads cannot hold the request
+ *     threads other clients' calls need.
  */
 @Validated
 @ConfigurationProperties("batch-executor.files")
 public record FileTransferProperties(
     @NotNull @DefaultValue("5MB") DataSize maxFileSize,
     @NotNull @DefaultValue("1GB") DataSize maxBytesPerClient,
-    @Min(0) @Max(64) @DefaultValue("16") int maxPerTask) {}
+    @Min(0) @Max(64) @DefaultValue("16") int maxPerTask,
+    @Min(1) @Max(1000) @DefaultValue("2") int uploadsPerClient) {}

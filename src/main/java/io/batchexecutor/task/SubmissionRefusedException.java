@@ -5,9 +5,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * A submission its client's limits do not let through: too many runs in one request (400: waiting
- * does not help), too many unfinished tasks or too many submissions a second (429, with when to try
- * again). Carries the limit and the count that passed it, for the problem's properties.
+ * A submission (or an upload) its client's limits do not let through: too many runs in one request
+ * (400: waiting does not help), too many unfinished tasks, too many submissions a second or too
+ * many uploads at once (429, with when to try again). Carries the limit and the count that passed
+ * it, for the problem's properties.
  */
 public class SubmissionRefusedException extends RuntimeException {
 
@@ -16,6 +17,12 @@ public class SubmissionRefusedException extends RuntimeException {
 
   /** The kind of a submission beyond the client's submissions-per-second on this instance. */
   public static final String TOO_MANY_SUBMISSIONS = "too-many-submissions";
+
+  /** The kind of an upload beyond the client's uploads-per-client on this instance. */
+  public static final String TOO_MANY_UPLOADS = "too-many-uploads";
+
+  /** How long a client with too many uploads in flight is asked to wait before it tries again. */
+  public static final Duration UPLOADS_RETRY_AFTER = Duration.ofSeconds(1);
 
   /** The kind of a submission asking for more runs than the client's max-runs-per-request. */
   public static final String TOO_MANY_RUNS = "too-many-runs";
@@ -82,6 +89,23 @@ public class SubmissionRefusedException extends RuntimeException {
             + " at once (batch-executor.clients.<name>.submissions-per-second, submission-burst);"
             + " send this one again after Retry-After",
         wait,
+        properties);
+  }
+
+  /** The client has {@code max} uploads or upload deletions in flight on this instance. */
+  public static SubmissionRefusedException tooManyUploads(int max) {
+    Map<String, Object> properties = new LinkedHashMap<>();
+    properties.put("limit", max);
+    return new SubmissionRefusedException(
+        429,
+        TOO_MANY_UPLOADS,
+        "Too many uploads at once",
+        "this client has "
+            + max
+            + " uploads or upload deletions in flight on this instance, as many as it may"
+            + " (batch-executor.files.uploads-per-client); send this one again when one has been"
+            + " answered",
+        UPLOADS_RETRY_AFTER,
         properties);
   }
 

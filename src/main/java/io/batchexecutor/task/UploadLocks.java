@@ -14,16 +14,23 @@ import org.springframework.transaction.support.TransactionTemplate;
  * only while some thread holds or waits for its turn: the map does not grow with every client ever
  * seen. Then, in the turn, a transaction holding the client's advisory lock in the database, which
  * orders the instances sharing it.
+ *
+ * <p>A thread waiting for a turn holds a request thread all the same: a client that already has
+ * {@code perClient} calls in its turn or waiting for it on this instance has a further one refused
+ * at once ({@link SubmissionRefusedException#tooManyUploads}), so that one client's burst cannot
+ * take the request threads every client's calls share.
  */
 final class UploadLocks {
 
   private final JdbcClient jdbc;
   private final TransactionTemplate tx;
+  private final int perClient;
   private final ConcurrentHashMap<String, Turn> turns = new ConcurrentHashMap<>();
 
-  UploadLocks(JdbcClient jdbc, TransactionTemplate tx) {
+  UploadLocks(JdbcClient jdbc, TransactionTemplate tx, int perClient) {
     this.jdbc = jdbc;
     this.tx = tx;
+    this.perClient = perClient;
   }
 
   /** One client's lock, and how many threads hold it or wait for it (changed only in the map). */
@@ -32,16 +39,27 @@ final class UploadLocks {
     int users;
   }
 
-  /** Runs {@code work} in {@code owner}'s turn, after the work of the client that came before. */
+  /**
+   * Runs {@code work} in {@code owner}'s turn, after the work of the client that came before; at
+   * once refused when the client has {@code perClient} calls holding or waiting for it already.
+   */
   <T> T inTurn(String owner, Supplier<T> work) {
+    boolean[] full = {false};
     Turn turn =
         turns.compute(
             owner,
             (k, t) -> {
               Turn used = t == null ? new Turn() : t;
-              used.users++;
+              if (used.users >= perClient) {
+                full[0] = true;
+              } else {
+                used.users++;
+              }
               return used;
             });
+    if (full[0]) {
+      throw SubmissionRefusedException.tooManyUploads(perClient);
+    }
     try {
       try {
         turn.lock.lockInterruptibly();

@@ -49,7 +49,7 @@ public class UploadedFiles {
       FileTransferProperties properties,
       Clock clock) {
     this.jdbc = jdbc;
-    this.locks = new UploadLocks(jdbc, tx);
+    this.locks = new UploadLocks(jdbc, tx, properties.uploadsPerClient());
     this.objects = new UploadObjects(stores, settings);
     this.properties = properties;
     this.clock = clock;

@@ -1,6 +1,7 @@
 package io.batchexecutor.task;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.zaxxer.hikari.HikariDataSource;
@@ -39,18 +40,20 @@ import org.springframework.test.context.TestPropertySource;
 /**
  * Many uploads of one client at once, while the object store is slow to answer for it: they take
  * one connection of the pool between them (the others wait for the client's turn without one), and
- * another client's upload goes through meanwhile, with a pool smaller than the uploads in flight.
+ * another client's upload goes through meanwhile, with a pool smaller than the uploads in flight;
+ * one more than the client may have in flight is refused at once.
  */
 @ServiceTest
 @Import(UploadConnectionsTest.SlowStore.class)
 @TestPropertySource(
     properties = {
       "spring.datasource.hikari.maximum-pool-size=5",
-      "spring.datasource.hikari.connection-timeout=2s"
+      "spring.datasource.hikari.connection-timeout=2s",
+      "batch-executor.files.uploads-per-client=" + UploadConnectionsTest.UPLOADS
     })
 class UploadConnectionsTest {
 
-  private static final int UPLOADS = 8;
+  static final int UPLOADS = 8;
 
   @Autowired UploadedFiles uploads;
   @Autowired HeldObjectStore store;
@@ -104,6 +107,11 @@ class UploadConnectionsTest {
       assertThat(pool.getHikariPoolMXBean().getThreadsAwaitingConnection())
           .as("no thread waits for a connection")
           .isZero();
+
+      assertThatThrownBy(() -> uploads.store(slow, "one too many".getBytes(StandardCharsets.UTF_8)))
+          .as("one upload more than uploads-per-client: refused, not kept waiting")
+          .isInstanceOfSatisfying(
+              SubmissionRefusedException.class, e -> assertThat(e.status()).isEqualTo(429));
 
       String quick = "quick-" + UUID.randomUUID();
       byte[] other = "another client".getBytes(StandardCharsets.UTF_8);

@@ -10,10 +10,13 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** A client's turns: one at a time for the client, others meanwhile, nothing kept after. */
+/**
+ * A client's turns: one at a time for the client, others meanwhile, at most two of its calls in or
+ * waiting for its turn, nothing kept after.
+ */
 class UploadLocksTest {
 
-  private final UploadLocks locks = new UploadLocks(null, null);
+  private final UploadLocks locks = new UploadLocks(null, null, 2);
 
   @Test
   void aClientsWorkWaitsForItsTurnWhileAnotherClientsRunsAndNoEntryIsKept() throws Exception {
@@ -40,11 +43,23 @@ class UploadLocksTest {
     assertThat(locks.inTurn("b", () -> "other")).as("another client's turn").isEqualTo("other");
     assertThat(second).isNotDone();
     assertThat(locks.clients()).isEqualTo(1);
+    assertThatThrownBy(() -> locks.inTurn("a", () -> "third"))
+        .as("a third call of the client's, refused at once")
+        .isInstanceOfSatisfying(
+            SubmissionRefusedException.class,
+            e -> {
+              assertThat(e.status()).isEqualTo(429);
+              assertThat(e.kind()).isEqualTo(SubmissionRefusedException.TOO_MANY_UPLOADS);
+              assertThat(e.retryAfter()).isEqualTo(Duration.ofSeconds(1));
+            });
 
     release.countDown();
     assertThat(first.get(5, TimeUnit.SECONDS)).isEqualTo("first");
     assertThat(second.get(5, TimeUnit.SECONDS)).isEqualTo("second");
     assertThat(locks.clients()).as("no entry kept for a client without work").isZero();
+    assertThat(locks.inTurn("a", () -> "later"))
+        .as("let in again once answered")
+        .isEqualTo("later");
   }
 
   @Test
