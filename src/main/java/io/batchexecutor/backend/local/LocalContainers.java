@@ -162,13 +162,14 @@ class LocalContainers {
   /**
    * {@link #startIfNeverStarted(Task, String)}; a container {@link Created#now created just now}
    * that needs no files is started at once: it never ran, and the runner makes its output directory
-   * itself in the volume the image's open directory gave it ({@link RunnerContract#VOLUME_DIR}).
+   * itself in the volume the image's open directory gave it ({@link RunnerContract#VOLUME_DIR}), on
+   * an engine whose new volumes are open so ({@link VolumeFiles#opensNewVolumes}).
    */
   boolean startIfNeverStarted(Task task, Created container) {
     String containerId = container.id();
     // a container found may have run: its files are read only once it is known it never did
     Map<String, byte[]> files = container.now() ? launch.files(task) : null;
-    if (files == null || !files.isEmpty()) {
+    if (files == null || !files.isEmpty() || !volumeFiles.opensNewVolumes(containerId)) {
       Optional<InspectContainerResponse> inspected = inspect(containerId);
       if (inspected.isEmpty() || !ContainerLauncher.neverStarted(inspected.get())) {
         return false;

@@ -2,9 +2,15 @@ package io.batchexecutor.backend.local;
 
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.command.InspectContainerResponse;
+import io.batchexecutor.runner.RunnerContract;
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.util.Map;
 import java.util.Optional;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,10 +35,65 @@ final class VolumeFiles {
    */
   private volatile boolean volumesOnHost = true;
 
+  /**
+   * Whether the engine gives a new container's volume the mode of the image's directory: unknown
+   * until the first container created without files is looked at.
+   */
+  private volatile Boolean opensNewVolumes;
+
   VolumeFiles(DockerClient docker, EngineFacts engine, ContainerConfinement confinement) {
     this.docker = docker;
     this.engine = engine;
     this.confinement = confinement;
+  }
+
+  /**
+   * Whether a new container of this engine finds its volume open to its user without anything
+   * written into it: Docker's local volumes are, as a new volume gets the content and mode of the
+   * image's directory (root's, open to all: {@link RunnerContract#VOLUME_DIR}), so the runner makes
+   * its output directory itself. Asked once, of {@code containerId}, the first container created
+   * that needs no files, by reading the directory's entry back through the engine; an engine that
+   * answers otherwise (another volume driver, a copy turned off) has the output directory of every
+   * container written before its start, and the log says so once.
+   */
+  boolean opensNewVolumes(String containerId) {
+    Boolean known = opensNewVolumes;
+    if (known == null) {
+      int mode;
+      try {
+        mode = modeOf(containerId);
+      } catch (RuntimeException e) {
+        return false; // not known yet: this container has its directory written, the next asks
+      }
+      known = (mode & 07) == 07;
+      opensNewVolumes = known;
+      if (!known) {
+        log.warn(
+            "A new container's volume on this engine is not open to its user (mode {}): every"
+                + " task container gets its output directory written before its start",
+            Integer.toOctalString(mode & 07777));
+      }
+    }
+    return known;
+  }
+
+  /** The mode of the volume's directory in {@code containerId}, as the engine archives it. */
+  private int modeOf(String containerId) {
+    try (InputStream in =
+            LocalContainers.call(
+                () ->
+                    docker
+                        .copyArchiveFromContainerCmd(containerId, ContainerSpec.FILES_DIR)
+                        .exec());
+        TarArchiveInputStream tar = new TarArchiveInputStream(in)) {
+      TarArchiveEntry entry = tar.getNextEntry();
+      if (entry == null || !entry.isDirectory()) {
+        throw new IllegalStateException("no directory at " + ContainerSpec.FILES_DIR);
+      }
+      return entry.getMode();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /**

@@ -74,6 +74,40 @@ class LocalBackendIT {
   }
 
   @Test
+  void theEnvironmentImageGivesANewContainersVolumeOpenToItsUserSoNothingIsWrittenFirst() {
+    JsonNode task = run(Tasks.add().set("args", List.of(4, 5)));
+    assertThat(task.get("status").asString()).as(task.toString()).isEqualTo("SUCCEEDED");
+
+    assertThat(opensNewVolumes(task.get("image").asString()))
+        .as("the service's image: its volume directory, open to all, copied into a new volume")
+        .isTrue();
+    assertThat(opensNewVolumes(DockerAvailable.BASE_IMAGE))
+        .as("an image without that directory: the engine makes the mount point, root's alone")
+        .isFalse();
+  }
+
+  /** Whether a container made from {@code image} as the service makes them finds it open. */
+  private boolean opensNewVolumes(String image) {
+    ContainerSpec spec =
+        ContainerSpec.of(
+            ContainerConfinement.defaults(),
+            image,
+            "new-volume-" + UUID.randomUUID(),
+            Map.of(),
+            List.of(),
+            256,
+            1,
+            0);
+    String container = spec.applyTo(docker.createContainerCmd(image)).exec().getId();
+    try {
+      return new VolumeFiles(docker, null, ContainerConfinement.defaults())
+          .opensNewVolumes(container);
+    } finally {
+      docker.removeContainerCmd(container).withForce(true).withRemoveVolumes(true).exec();
+    }
+  }
+
+  @Test
   void aBaseImageWhoseUserIsNotRootBuildsAnEnvironmentAndRunsTasks() {
     String base = "batch-executor-test/non-root-" + UUID.randomUUID().toString().substring(0, 8);
     String source =
