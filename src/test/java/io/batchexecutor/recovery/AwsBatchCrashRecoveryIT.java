@@ -107,6 +107,23 @@ class AwsBatchCrashRecoveryIT {
   @ValueSource(strings = {"baked", "staged"})
   void killedWithATaskInEveryStateEachFinishesOnceAfterARestart(String payload) throws Exception {
     this.payload = payload;
+    try {
+      killAndRestart();
+    } catch (Exception | AssertionError e) {
+      // what the endpoint was asked and what the service said: the test's own words are not enough
+      List<String> lines = Files.exists(log) ? Files.readAllLines(log) : List.of();
+      e.addSuppressed(
+          new AssertionError(
+              "AWS calls: "
+                  + aws.calls()
+                  + "\nthe service's log, last lines:\n"
+                  + String.join(
+                      "\n", lines.subList(Math.max(0, lines.size() - 60), lines.size()))));
+      throw e;
+    }
+  }
+
+  private void killAndRestart() throws Exception {
     Map<String, String> ids = new LinkedHashMap<>(); // state at the kill -> task id
     Map<String, Integer> expected = new LinkedHashMap<>();
     try (ServiceProcess first = start()) {
