@@ -119,13 +119,14 @@ class Client:
                 query: Optional[Dict[str, Any]] = None, accept: str = "application/json",
                 headers: Optional[Dict[str, str]] = None, timeout: Optional[float] = None,
                 stream: bool = False, retry: Optional[bool] = None,
-                data: Optional[bytes] = None) -> Any:
+                data: Optional[bytes] = None, attempts: int = 4) -> Any:
         """One call: the decoded JSON answer (or bytes, or text), or an ApiError.
 
         A ``503`` with ``Retry-After`` is tried again a few times for reads and for submissions
         (which carry an Idempotency-Key, so a repeat creates nothing twice). A ``429`` with
         ``Retry-After`` (a limit of the client's: nothing was done) is tried again the same way
-        for any call. Either waits what ``Retry-After`` says, at most 10 s a time, 3 times at most.
+        for any call. Either waits what ``Retry-After`` says, at most 10 s a time, and the call is
+        made ``attempts`` times at most.
         """
         url = self.url + path
         if query:
@@ -143,7 +144,6 @@ class Client:
         all_headers.update(headers or {})
         if retry is None:
             retry = method == "GET" or "Idempotency-Key" in all_headers
-        attempts = 4
         for attempt in range(attempts):
             request = urllib.request.Request(url, data=data, method=method, headers=all_headers)
             try:
@@ -310,12 +310,16 @@ class Client:
     def upload(self, data: bytes) -> Dict[str, Any]:
         """Uploads ``data`` for tasks (``POST /api/v1/files``): the upload's view, whose ``id``
         (the SHA-256 of the bytes) a task names in ``files[].upload``. The same bytes again are
-        the same upload. Kept under this client's quota until deleted."""
-        return self.request("POST", "/api/v1/files", data=bytes(data), retry=True)
+        the same upload. Kept under this client's quota until deleted. An instance stores a
+        client's uploads one at a time and refuses more than a few in flight (``429``
+        ``too-many-uploads``): such a refusal is tried again for about 30 s."""
+        return self.request("POST", "/api/v1/files", data=bytes(data), retry=True,
+                            attempts=_UPLOAD_ATTEMPTS)
 
     def delete_upload(self, upload_id: str) -> None:
-        """Deletes one of this client's uploads, freeing its bytes from the quota."""
-        self.request("DELETE", "/api/v1/files/" + upload_id)
+        """Deletes one of this client's uploads, freeing its bytes from the quota (refused while
+        the client has too many uploads in flight: tried again as an upload is)."""
+        self.request("DELETE", "/api/v1/files/" + upload_id, attempts=_UPLOAD_ATTEMPTS)
 
     def task_file(self, task_id: Union[str, uuid.UUID], index: int) -> bytes:
         """The file a task kept for the client: ``files[index]`` of order after, without s3."""
@@ -329,6 +333,10 @@ class Client:
         """What the caller may choose: its execution profiles (the default first, each with its
         maxima and allowed base images) and the resources a task gets when it names none."""
         return self.request("GET", "/api/v1/executor")
+
+
+# an upload refused for the client's uploads in flight (Retry-After: 1) is tried for about 30 s
+_UPLOAD_ATTEMPTS = 30
 
 
 def _retry_after(error):

@@ -77,6 +77,14 @@ class RetryTest(unittest.TestCase):
         self.assertEqual(raised.exception.status, 429)
         self.assertEqual(len(handler.seen), 4)
 
+    def test_an_upload_refused_while_the_clients_uploads_are_in_flight_is_tried_longer(self):
+        client, handler = self.serve(refusals=12)
+
+        answer = client.upload(b"some bytes")
+
+        self.assertEqual(answer, {"id": "accepted"})
+        self.assertEqual(handler.seen, ["POST"] * 13)
+
     def test_a_503_is_tried_again_only_where_a_repeat_is_safe(self):
         client, handler = self.serve(refusals=1, status=503)
 

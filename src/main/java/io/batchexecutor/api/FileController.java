@@ -50,7 +50,7 @@ import org.springframework.web.bind.annotation.RestController;
 public class FileController {
 
   private static final String TOO_MANY_UPLOADS =
-      "The client's uploads-per-client are in flight (too-many-uploads): try after Retry-After";
+      "The client has uploads-per-client calls in flight (too-many-uploads): try after Retry-After";
 
   private final UploadedFiles uploads;
   private final FileTransferProperties properties;

@@ -32,4 +32,4 @@ public record FileTransferProperties(
     @NotNull @DefaultValue("5MB") DataSize maxFileSize,
     @NotNull @DefaultValue("1GB") DataSize maxBytesPerClient,
     @Min(0) @Max(64) @DefaultValue("16") int maxPerTask,
-    @Min(1) @Max(1000) @DefaultValue("2") int uploadsPerClient) {}
+    @Min(1) @Max(1000) @DefaultValue("4") int uploadsPerClient) {}

@@ -49,12 +49,12 @@ final class UploadLocks {
         turns.compute(
             owner,
             (k, t) -> {
-              Turn used = t == null ? new Turn() : t;
-              if (used.users >= perClient) {
+              if (t != null && t.users >= perClient) {
                 full[0] = true;
-              } else {
-                used.users++;
+                return t;
               }
+              Turn used = t == null ? new Turn() : t;
+              used.users++;
               return used;
             });
     if (full[0]) {

@@ -60,6 +60,7 @@ class QueryPlansTest {
   @Autowired TaskEventRows eventRows;
   @Autowired JsonMapper json;
   @Autowired Clock clock;
+  @Autowired io.batchexecutor.config.FileTransferProperties files;
 
   private final List<JsonNode> plans = new ArrayList<>();
   private TaskQueries tasks;
@@ -301,7 +302,7 @@ class QueryPlansTest {
             """)
         .update();
     jdbc.sql("VACUUM ANALYZE uploaded_file").update();
-    UploadedFiles uploads = new UploadedFiles(explaining, null, null, null, null, clock);
+    UploadedFiles uploads = new UploadedFiles(explaining, null, null, null, files, clock);
 
     assertThat(measured(() -> uploads.list("alice", 50), 50, 1)).hasSize(50);
     assertThat(measured(() -> uploads.list("bob", 1000), 30, 1)).hasSize(30);
