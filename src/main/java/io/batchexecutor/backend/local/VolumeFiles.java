@@ -2,6 +2,8 @@ package io.batchexecutor.backend.local;
 
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.command.InspectContainerResponse;
+import com.github.dockerjava.api.exception.NotFoundException;
+import io.batchexecutor.docker.DockerUnavailableException;
 import io.batchexecutor.runner.RunnerContract;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -9,6 +11,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.slf4j.Logger;
@@ -39,7 +42,7 @@ final class VolumeFiles {
    * Whether the engine gives a new container's volume the mode of the image's directory: unknown
    * until the first container created without files is looked at.
    */
-  private volatile Boolean opensNewVolumes;
+  private final AtomicReference<Boolean> opensNewVolumes = new AtomicReference<>();
 
   VolumeFiles(DockerClient docker, EngineFacts engine, ContainerConfinement confinement) {
     this.docker = docker;
@@ -57,28 +60,36 @@ final class VolumeFiles {
    * container written before its start, and the log says so once.
    */
   boolean opensNewVolumes(String containerId) {
-    Boolean known = opensNewVolumes;
-    if (known == null) {
-      int mode;
-      try {
-        mode = modeOf(containerId);
-      } catch (RuntimeException e) {
-        return false; // not known yet: this container has its directory written, the next asks
-      }
-      known = (mode & 07) == 07;
-      opensNewVolumes = known;
-      if (!known) {
-        log.warn(
-            "A new container's volume on this engine is not open to its user (mode {}): every"
-                + " task container gets its output directory written before its start",
-            Integer.toOctalString(mode & 07777));
-      }
+    Boolean known = opensNewVolumes.get();
+    if (known != null) {
+      return known;
     }
-    return known;
+    int mode;
+    try {
+      mode = modeOf(containerId);
+    } catch (NotFoundException | DockerUnavailableException e) {
+      return false; // this container gone, or the engine away: written first, the next one asks
+    } catch (RuntimeException e) {
+      if (opensNewVolumes.compareAndSet(null, false)) {
+        log.warn(
+            "Could not read a new container's volume directory back ({}): every task container"
+                + " gets its output directory written before its start",
+            e.getMessage());
+      }
+      return false;
+    }
+    boolean open = (mode & 07) == 07;
+    if (opensNewVolumes.compareAndSet(null, open) && !open) {
+      log.warn(
+          "A new container's volume on this engine is not open to its user (mode {}): every"
+              + " task container gets its output directory written before its start",
+          Integer.toOctalString(mode & 07777));
+    }
+    return opensNewVolumes.get();
   }
 
   /** The mode of the volume's directory in {@code containerId}, as the engine archives it. */
-  private int modeOf(String containerId) {
+  int modeOf(String containerId) {
     try (InputStream in =
             LocalContainers.call(
                 () ->
