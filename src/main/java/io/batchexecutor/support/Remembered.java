@@ -15,7 +15,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * it younger): a lifecycle rule or a person may have removed the thing since. Finding an answer out
  * ({@link #getOrLoad}) waits for another instance thread finding out the same one, so that, say,
  * one image is pushed once however many tasks need it at the same moment; it never waits for the
- * finding out of another key (one client's slow push holds up no other). At most {@code capacity}
+ * finding out of another key (a slow push holds up no other image's). At most {@code capacity}
  * answers are kept; past that the stale ones go, and if none is stale, all.
  */
 public final class Remembered<V> {
@@ -59,7 +59,8 @@ public final class Remembered<V> {
    * The answer for {@code key}: remembered, or found out by {@code loader} and remembered. Loads of
    * one key wait for each other, loads of different keys never do; an answer already remembered
    * never waits. A loader that throws leaves nothing remembered, and a load waiting for it then
-   * finds out for itself.
+   * finds out for itself. A loader must not ask for its own key (that would wait for itself
+   * forever): it is refused with an {@link IllegalStateException}.
    */
   public V getOrLoad(String key, Loader<V> loader) throws InterruptedException {
     while (true) {

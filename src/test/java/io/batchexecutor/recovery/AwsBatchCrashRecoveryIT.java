@@ -13,6 +13,7 @@ import io.batchexecutor.support.TestRegistry;
 import io.batchexecutor.support.aws.FakeAwsEndpoint;
 import io.batchexecutor.support.s3.S3MockServer;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -111,16 +112,29 @@ class AwsBatchCrashRecoveryIT {
       killAndRestart();
     } catch (Exception | AssertionError e) {
       // what the endpoint was asked and what the service said: the test's own words are not enough
-      List<String> lines = Files.exists(log) ? Files.readAllLines(log) : List.of();
-      e.addSuppressed(
-          new AssertionError(
-              "AWS calls: "
-                  + aws.calls()
-                  + "\nthe service's log, last lines:\n"
-                  + String.join(
-                      "\n", lines.subList(Math.max(0, lines.size() - 60), lines.size()))));
+      e.addSuppressed(new AssertionError(whatHappened()));
       throw e;
     }
+  }
+
+  /** The AWS endpoint's last calls and the service's last log lines. */
+  private String whatHappened() {
+    List<String> calls = aws.calls();
+    String said;
+    try {
+      String[] lines =
+          Files.exists(log)
+              ? new String(Files.readAllBytes(log), StandardCharsets.UTF_8).split("\n")
+              : new String[0];
+      said =
+          String.join("\n", List.of(lines).subList(Math.max(0, lines.length - 60), lines.length));
+    } catch (IOException | RuntimeException e) {
+      said = "(unreadable: " + e + ")";
+    }
+    return "the AWS endpoint's last calls: "
+        + calls.subList(Math.max(0, calls.size() - 40), calls.size())
+        + "\nthe service's log, last lines:\n"
+        + said;
   }
 
   private void killAndRestart() throws Exception {

@@ -2,16 +2,17 @@ package io.batchexecutor.support;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
@@ -67,36 +68,39 @@ class RememberedTest {
 
   @Test
   void aLoadNeverWaitsForTheLoadOfAnotherKey() throws Exception {
+    CountDownLatch started = new CountDownLatch(1);
     CountDownLatch slow = new CountDownLatch(1);
-    ExecutorService threads = Executors.newFixedThreadPool(2);
+    CompletableFuture<String> held =
+        load(
+            "held",
+            () -> {
+              started.countDown();
+              slow.await();
+              return "late";
+            });
     try {
-      Future<String> held =
-          threads.submit(
-              () ->
-                  remembered.getOrLoad(
-                      "held",
-                      () -> {
-                        slow.await();
-                        return "late";
-                      }));
+      assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
       // more keys than any fixed set of locks: some would share the held key's lock
-      Future<List<String>> others =
-          threads.submit(
+      CompletableFuture<List<String>> others =
+          CompletableFuture.supplyAsync(
               () -> {
                 List<String> values = new ArrayList<>();
                 for (int i = 0; i < 1_000; i++) {
                   String key = "image-" + i;
-                  values.add(remembered.getOrLoad(key, () -> key.toUpperCase()));
+                  try {
+                    values.add(remembered.getOrLoad(key, () -> key.toUpperCase()));
+                  } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                  }
                 }
                 return values;
               });
       assertThat(others.get(10, TimeUnit.SECONDS)).hasSize(1_000).contains("IMAGE-999");
-      assertThat(held.isDone()).isFalse();
+      assertThat(held).isNotDone();
       slow.countDown();
       assertThat(held.get(10, TimeUnit.SECONDS)).isEqualTo("late");
     } finally {
       slow.countDown();
-      threads.shutdownNow();
     }
   }
 
@@ -112,20 +116,17 @@ class RememberedTest {
           finish.await();
           return "pushed";
         };
-    ExecutorService threads = Executors.newFixedThreadPool(2);
+    CompletableFuture<String> first = load("image", push);
     try {
-      Future<String> first = threads.submit(() -> remembered.getOrLoad("image", push));
-      started.await();
-      Future<String> second = threads.submit(() -> remembered.getOrLoad("image", push));
-      Thread.sleep(200);
-      assertThat(second.isDone()).as("waits for the first").isFalse();
+      assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
+      CompletableFuture<String> second = load("image", push);
+      awaitWaiting(second);
       finish.countDown();
       assertThat(first.get(10, TimeUnit.SECONDS)).isEqualTo("pushed");
       assertThat(second.get(10, TimeUnit.SECONDS)).isEqualTo("pushed");
       assertThat(loads).hasValue(1);
     } finally {
       finish.countDown();
-      threads.shutdownNow();
     }
   }
 
@@ -133,27 +134,88 @@ class RememberedTest {
   void aLoadWaitingForOneThatFailedFindsOutForItself() throws Exception {
     CountDownLatch started = new CountDownLatch(1);
     CountDownLatch finish = new CountDownLatch(1);
-    ExecutorService threads = Executors.newFixedThreadPool(2);
+    CompletableFuture<String> first =
+        load(
+            "image",
+            () -> {
+              started.countDown();
+              finish.await();
+              throw new IllegalStateException("the registry refused");
+            });
     try {
-      Future<String> first =
-          threads.submit(
-              () ->
-                  remembered.getOrLoad(
-                      "image",
-                      () -> {
-                        started.countDown();
-                        finish.await();
-                        throw new IllegalStateException("the registry refused");
-                      }));
-      started.await();
-      Future<String> second = threads.submit(() -> remembered.getOrLoad("image", () -> "again"));
+      assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
+      CompletableFuture<String> second = load("image", () -> "again");
+      awaitWaiting(second);
       finish.countDown();
       assertThat(second.get(10, TimeUnit.SECONDS)).isEqualTo("again");
       assertThatThrownBy(() -> first.get(10, TimeUnit.SECONDS))
           .hasRootCauseMessage("the registry refused");
     } finally {
       finish.countDown();
-      threads.shutdownNow();
     }
+  }
+
+  @Test
+  void aLoadWaitingIsInterruptedAndTheOneItWaitedForGoesOn() throws Exception {
+    CountDownLatch started = new CountDownLatch(1);
+    CountDownLatch finish = new CountDownLatch(1);
+    CompletableFuture<String> first =
+        load(
+            "image",
+            () -> {
+              started.countDown();
+              finish.await();
+              return "pushed";
+            });
+    try {
+      assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
+      CompletableFuture<String> second = load("image", () -> "never");
+      awaitWaiting(second);
+      threads.get(second).interrupt();
+      assertThatThrownBy(() -> second.get(10, TimeUnit.SECONDS))
+          .hasCauseInstanceOf(InterruptedException.class);
+      finish.countDown();
+      assertThat(first.get(10, TimeUnit.SECONDS)).isEqualTo("pushed");
+      assertThat(remembered.get("image")).contains("pushed");
+    } finally {
+      finish.countDown();
+    }
+  }
+
+  @Test
+  void aLoaderThatAsksForItsOwnKeyIsRefused() {
+    assertThatThrownBy(
+            () -> remembered.getOrLoad("image", () -> remembered.getOrLoad("image", () -> "x")))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("image");
+    assertThat(remembered.get("image")).isEmpty();
+  }
+
+  private final Map<CompletableFuture<String>, Thread> threads = new ConcurrentHashMap<>();
+
+  /** {@code getOrLoad} on a thread of its own. */
+  private CompletableFuture<String> load(String key, Remembered.Loader<String> loader) {
+    CompletableFuture<String> answer = new CompletableFuture<>();
+    Thread thread =
+        new Thread(
+            () -> {
+              try {
+                answer.complete(remembered.getOrLoad(key, loader));
+              } catch (InterruptedException | RuntimeException e) {
+                answer.completeExceptionally(e);
+              }
+            });
+    threads.put(answer, thread);
+    thread.start();
+    return answer;
+  }
+
+  /** Waits until the thread of {@code load} is parked, waiting for another load of its key. */
+  private void awaitWaiting(CompletableFuture<String> load) {
+    Thread thread = threads.get(load);
+    await("the load waiting for the one under way")
+        .atMost(Duration.ofSeconds(10))
+        .pollInterval(Duration.ofMillis(5))
+        .until(() -> thread.getState() == Thread.State.WAITING);
   }
 }
