@@ -122,6 +122,54 @@ class FakeBatchFlowIT {
   }
 
   @Test
+  void aTaskWithAnUploadAndAKeptFileRunsOnBatch() {
+    Api api = new Api(port);
+    byte[] data =
+        ("rows for batch " + java.util.UUID.randomUUID())
+            .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    Api.Response uploaded =
+        api.send(
+            java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create("http://127.0.0.1:" + port + "/api/v1/files"))
+                .header("Authorization", "Bearer " + Api.TESTER)
+                .header("Content-Type", "application/octet-stream")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(data))
+                .build());
+    assertThat(uploaded.status()).as(uploaded.text()).isEqualTo(201);
+    String upload = uploaded.json().get("id").asString();
+
+    Api.Response accepted =
+        api.post(
+            "/api/v1/tasks",
+            Tasks.function(
+                    "def task():\n"
+                        + "    text = open('/tmp/in/rows.txt').read()\n"
+                        + "    open('/tmp/out.txt', 'w').write(text.upper())\n"
+                        + "    return len(text)\n",
+                    "task")
+                .set(
+                    "files",
+                    List.of(
+                        Map.of("path", "/tmp/in/rows.txt", "upload", upload),
+                        Map.of("path", "/tmp/out.txt", "order", "after")))
+                .build());
+    assertThat(accepted.status()).as(accepted.text()).isEqualTo(202);
+    String id = accepted.json().get("id").asString();
+
+    JsonNode task = api.awaitEnd(id, Duration.ofSeconds(180));
+
+    assertThat(task.get("status").asString()).as(task.toString()).isEqualTo("SUCCEEDED");
+    assertThat(api.get("/api/v1/tasks/" + id + "/result").json().asInt()).isEqualTo(data.length);
+    assertThat(api.bytes("/api/v1/tasks/" + id + "/files/1", "application/octet-stream"))
+        .as("the file the task kept, written by the runner to S3 beside its result")
+        .isEqualTo(
+            new String(data, java.nio.charset.StandardCharsets.UTF_8)
+                .toUpperCase(java.util.Locale.ROOT)
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    assertThat(AWS.fake().submissions("batch-executor-" + id)).isEqualTo(1);
+  }
+
+  @Test
   void aSweepRunsAsOneArrayJobAndGathersEachChildsOutcome() throws Exception {
     Api api = new Api(port);
     Api.Response accepted =
