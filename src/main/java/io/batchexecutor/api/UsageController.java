@@ -3,9 +3,11 @@ package io.batchexecutor.api;
 import io.batchexecutor.config.BatchExecutorProperties;
 import io.batchexecutor.config.ClientLimits;
 import io.batchexecutor.config.Clients;
+import io.batchexecutor.config.FileTransferProperties;
 import io.batchexecutor.security.ApiTokens;
 import io.batchexecutor.task.SubmissionRate;
 import io.batchexecutor.task.UnfinishedTasks;
+import io.batchexecutor.task.UploadedFiles;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Schema;
@@ -23,8 +25,8 @@ import org.springframework.web.bind.annotation.RestController;
 /**
  * Each client's limits and what it uses of them now. A client sees its own only; the operator's
  * token sees every client's. The number of unfinished tasks is the database's, shared by every
- * instance; the rest (the submission bucket, followed outputs, held answers, bodies arriving) is
- * this instance's, as those limits are.
+ * instance; the rest (the submission bucket, followed outputs, held answers, bodies arriving,
+ * uploads in flight) is this instance's, as those limits are.
  */
 @RestController
 @Tag(name = "Usage", description = "A client's limits and its use of them")
@@ -39,6 +41,8 @@ public class UsageController {
   private final HeldAnswers held;
   private final ReadBodyFirst bodies;
   private final int bodiesPerClient;
+  private final UploadedFiles uploads;
+  private final int uploadsPerClient;
   private final Caller caller;
 
   public UsageController(
@@ -51,6 +55,8 @@ public class UsageController {
       HeldAnswers held,
       ReadBodyFirst bodies,
       BatchExecutorProperties properties,
+      UploadedFiles uploads,
+      FileTransferProperties files,
       Caller caller) {
     this.limits = limits;
     this.clients = clients;
@@ -61,6 +67,8 @@ public class UsageController {
     this.held = held;
     this.bodies = bodies;
     this.bodiesPerClient = properties.api().bodiesPerClient();
+    this.uploads = uploads;
+    this.uploadsPerClient = files.uploadsPerClient();
     this.caller = caller;
   }
 
@@ -93,6 +101,7 @@ public class UsageController {
    * @param maxFollows outputs followed at once on each instance
    * @param maxHeldWaits answers held with ?wait= at once on each instance
    * @param maxRequestBodies request bodies arriving at once on each instance
+   * @param maxUploadsInFlight uploads and upload deletions in flight at once on each instance
    */
   @Schema(name = "ClientLimits")
   public record Limits(
@@ -102,7 +111,8 @@ public class UsageController {
       int maxRunsPerRequest,
       int maxFollows,
       int maxHeldWaits,
-      int maxRequestBodies) {}
+      int maxRequestBodies,
+      int maxUploadsInFlight) {}
 
   /**
    * What a client uses now.
@@ -113,6 +123,7 @@ public class UsageController {
    * @param follows outputs it follows on this instance
    * @param heldWaits answers it has held on this instance
    * @param requestBodies its request bodies arriving on this instance
+   * @param uploadsInFlight its uploads and upload deletions in flight on this instance
    */
   @Schema(name = "ClientUse")
   public record Usage(
@@ -120,7 +131,8 @@ public class UsageController {
       Integer submissionTokens,
       int follows,
       int heldWaits,
-      int requestBodies) {}
+      int requestBodies,
+      int uploadsInFlight) {}
 
   @GetMapping(path = "/api/v1/usage", produces = MediaType.APPLICATION_JSON_VALUE)
   @Operation(
@@ -129,7 +141,8 @@ public class UsageController {
       description =
           "The calling client's limits and what it uses of them now: its unfinished tasks (across"
               + " all instances), and on the instance that answers the submissions it may make at"
-              + " once, the outputs it follows, its held answers and its request bodies arriving."
+              + " once, the outputs it follows, its held answers, its request bodies arriving and"
+              + " its uploads in flight."
               + " A client sees its own only; the operator's token sees every client's, or one"
               + " with ?client=.")
   @ApiResponse(responseCode = "200", description = "The usage of the clients the caller may see")
@@ -171,12 +184,14 @@ public class UsageController {
             limits.maxRunsPerRequest(client),
             limits.maxFollows(client),
             limits.maxHeldWaits(client),
-            bodiesPerClient),
+            bodiesPerClient,
+            uploadsPerClient),
         new Usage(
             unfinishedTasks,
             rate.tokens(client).map(t -> (int) Math.floor(t)).orElse(null),
             followers.followedBy(client),
             held.heldFor(client),
-            bodies.bodiesOf(client)));
+            bodies.bodiesOf(client),
+            uploads.inFlight(client)));
   }
 }

@@ -36,7 +36,7 @@ final class UploadLocks {
   /** One client's lock, and how many threads hold it or wait for it (changed only in the map). */
   private static final class Turn {
     final ReentrantLock lock = new ReentrantLock(true);
-    int users;
+    volatile int users;
   }
 
   /**
@@ -95,6 +95,12 @@ final class UploadLocks {
   /** {@link #locked} in {@code owner}'s turn. */
   <T> T inTurnLocked(String owner, Supplier<T> work) {
     return inTurn(owner, () -> locked(owner, work));
+  }
+
+  /** How many calls of {@code owner} hold or wait for its turn now. */
+  int inFlight(String owner) {
+    Turn turn = turns.get(owner);
+    return turn == null ? 0 : turn.users;
   }
 
   /** How many clients have a turn held or waited for now. */

@@ -293,8 +293,8 @@ public class UploadedFiles {
     return deleted == 1;
   }
 
-  /** The largest file a client may upload. */
-  public long maxFileSize() {
-    return properties.maxFileSize().toBytes();
+  /** How many of {@code owner}'s uploads and upload deletions this instance works on or holds. */
+  public int inFlight(String owner) {
+    return locks.inFlight(owner);
   }
 }

@@ -43,6 +43,8 @@ class UploadLocksTest {
     assertThat(locks.inTurn("b", () -> "other")).as("another client's turn").isEqualTo("other");
     assertThat(second).isNotDone();
     assertThat(locks.clients()).isEqualTo(1);
+    assertThat(locks.inFlight("a")).as("one in its turn, one waiting").isEqualTo(2);
+    assertThat(locks.inFlight("b")).isZero();
     assertThatThrownBy(() -> locks.inTurn("a", () -> "third"))
         .as("a third call of the client's, refused at once")
         .isInstanceOfSatisfying(
