@@ -11,8 +11,6 @@ import io.batchexecutor.support.ServiceTest;
 import io.batchexecutor.support.Sha256;
 import io.batchexecutor.support.Tasks;
 import io.batchexecutor.task.UploadedFiles;
-import java.net.URI;
-import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -264,14 +262,7 @@ class FileTransferApiTest {
   }
 
   private Api.Response upload(String token, byte[] data) {
-    return tester
-        .as(token)
-        .send(
-            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/files"))
-                .header("Authorization", "Bearer " + token)
-                .header("Content-Type", "application/octet-stream")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(data))
-                .build());
+    return tester.as(token).upload(data);
   }
 
   private static byte[] filled(int size, char c) {

@@ -132,6 +132,15 @@ public final class Api {
     return post(path, json.writeValueAsString(body), headers);
   }
 
+  /** Uploads {@code data} for the client's tasks ({@code POST /api/v1/files}). */
+  public Response upload(byte[] data) {
+    return send(
+        request("/api/v1/files")
+            .header("Content-Type", "application/octet-stream")
+            .POST(HttpRequest.BodyPublishers.ofByteArray(data))
+            .build());
+  }
+
   public Response send(HttpRequest request) {
     try {
       HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());

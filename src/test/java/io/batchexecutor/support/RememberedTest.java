@@ -68,18 +68,10 @@ class RememberedTest {
 
   @Test
   void aLoadNeverWaitsForTheLoadOfAnotherKey() throws Exception {
-    CountDownLatch started = new CountDownLatch(1);
-    CountDownLatch slow = new CountDownLatch(1);
-    CompletableFuture<String> held =
-        load(
-            "held",
-            () -> {
-              started.countDown();
-              slow.await();
-              return "late";
-            });
+    HeldLoad slow = new HeldLoad();
+    CompletableFuture<String> held = load("held", slow.then(() -> "late"));
     try {
-      assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
+      slow.awaitStarted();
       // more keys than any fixed set of locks: some would share the held key's lock
       CompletableFuture<List<String>> others =
           CompletableFuture.supplyAsync(
@@ -97,88 +89,69 @@ class RememberedTest {
               });
       assertThat(others.get(10, TimeUnit.SECONDS)).hasSize(1_000).contains("IMAGE-999");
       assertThat(held).isNotDone();
-      slow.countDown();
+      slow.release();
       assertThat(held.get(10, TimeUnit.SECONDS)).isEqualTo("late");
     } finally {
-      slow.countDown();
+      slow.release();
     }
   }
 
   @Test
   void loadsOfOneKeyWaitForEachOtherAndTheSecondTakesTheFirstsAnswer() throws Exception {
-    CountDownLatch started = new CountDownLatch(1);
-    CountDownLatch finish = new CountDownLatch(1);
-    AtomicInteger loads = new AtomicInteger();
-    Remembered.Loader<String> push =
-        () -> {
-          loads.incrementAndGet();
-          started.countDown();
-          finish.await();
-          return "pushed";
-        };
-    CompletableFuture<String> first = load("image", push);
+    HeldLoad push = new HeldLoad();
+    CompletableFuture<String> first = load("image", push.then(() -> "pushed"));
     try {
-      assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
-      CompletableFuture<String> second = load("image", push);
+      push.awaitStarted();
+      CompletableFuture<String> second = load("image", push.then(() -> "pushed again"));
       awaitWaiting(second);
-      finish.countDown();
+      push.release();
       assertThat(first.get(10, TimeUnit.SECONDS)).isEqualTo("pushed");
       assertThat(second.get(10, TimeUnit.SECONDS)).isEqualTo("pushed");
-      assertThat(loads).hasValue(1);
+      assertThat(push.loads).hasValue(1);
     } finally {
-      finish.countDown();
+      push.release();
     }
   }
 
   @Test
   void aLoadWaitingForOneThatFailedFindsOutForItself() throws Exception {
-    CountDownLatch started = new CountDownLatch(1);
-    CountDownLatch finish = new CountDownLatch(1);
+    HeldLoad refused = new HeldLoad();
     CompletableFuture<String> first =
         load(
             "image",
-            () -> {
-              started.countDown();
-              finish.await();
-              throw new IllegalStateException("the registry refused");
-            });
+            refused.then(
+                () -> {
+                  throw new IllegalStateException("the registry refused");
+                }));
     try {
-      assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
+      refused.awaitStarted();
       CompletableFuture<String> second = load("image", () -> "again");
       awaitWaiting(second);
-      finish.countDown();
+      refused.release();
       assertThat(second.get(10, TimeUnit.SECONDS)).isEqualTo("again");
       assertThatThrownBy(() -> first.get(10, TimeUnit.SECONDS))
           .hasRootCauseMessage("the registry refused");
     } finally {
-      finish.countDown();
+      refused.release();
     }
   }
 
   @Test
   void aLoadWaitingIsInterruptedAndTheOneItWaitedForGoesOn() throws Exception {
-    CountDownLatch started = new CountDownLatch(1);
-    CountDownLatch finish = new CountDownLatch(1);
-    CompletableFuture<String> first =
-        load(
-            "image",
-            () -> {
-              started.countDown();
-              finish.await();
-              return "pushed";
-            });
+    HeldLoad push = new HeldLoad();
+    CompletableFuture<String> first = load("image", push.then(() -> "pushed"));
     try {
-      assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
+      push.awaitStarted();
       CompletableFuture<String> second = load("image", () -> "never");
       awaitWaiting(second);
       threads.get(second).interrupt();
       assertThatThrownBy(() -> second.get(10, TimeUnit.SECONDS))
           .hasCauseInstanceOf(InterruptedException.class);
-      finish.countDown();
+      push.release();
       assertThat(first.get(10, TimeUnit.SECONDS)).isEqualTo("pushed");
       assertThat(remembered.get("image")).contains("pushed");
     } finally {
-      finish.countDown();
+      push.release();
     }
   }
 
@@ -189,6 +162,31 @@ class RememberedTest {
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("image");
     assertThat(remembered.get("image")).isEmpty();
+  }
+
+  /** Loads held under way, once started, until released; counted. */
+  private static final class HeldLoad {
+    final CountDownLatch started = new CountDownLatch(1);
+    final CountDownLatch released = new CountDownLatch(1);
+    final AtomicInteger loads = new AtomicInteger();
+
+    /** A loader that is counted, says it started, waits for the release, then does {@code then}. */
+    Remembered.Loader<String> then(Remembered.Loader<String> then) {
+      return () -> {
+        loads.incrementAndGet();
+        started.countDown();
+        released.await();
+        return then.load();
+      };
+    }
+
+    void awaitStarted() throws InterruptedException {
+      assertThat(started.await(10, TimeUnit.SECONDS)).as("a load under way").isTrue();
+    }
+
+    void release() {
+      released.countDown();
+    }
   }
 
   private final Map<CompletableFuture<String>, Thread> threads = new ConcurrentHashMap<>();

@@ -127,14 +127,7 @@ class FakeBatchFlowIT {
     byte[] data =
         ("rows for batch " + java.util.UUID.randomUUID())
             .getBytes(java.nio.charset.StandardCharsets.UTF_8);
-    Api.Response uploaded =
-        api.send(
-            java.net.http.HttpRequest.newBuilder(
-                    java.net.URI.create("http://127.0.0.1:" + port + "/api/v1/files"))
-                .header("Authorization", "Bearer " + Api.TESTER)
-                .header("Content-Type", "application/octet-stream")
-                .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(data))
-                .build());
+    Api.Response uploaded = api.upload(data);
     assertThat(uploaded.status()).as(uploaded.text()).isEqualTo(201);
     String upload = uploaded.json().get("id").asString();
 
