@@ -119,14 +119,14 @@ class Client:
                 query: Optional[Dict[str, Any]] = None, accept: str = "application/json",
                 headers: Optional[Dict[str, str]] = None, timeout: Optional[float] = None,
                 stream: bool = False, retry: Optional[bool] = None,
-                data: Optional[bytes] = None, attempts: int = 4) -> Any:
+                data: Optional[bytes] = None, refusals: int = 3) -> Any:
         """One call: the decoded JSON answer (or bytes, or text), or an ApiError.
 
         A ``503`` with ``Retry-After`` is tried again a few times for reads and for submissions
         (which carry an Idempotency-Key, so a repeat creates nothing twice). A ``429`` with
         ``Retry-After`` (a limit of the client's: nothing was done) is tried again the same way
-        for any call. Either waits what ``Retry-After`` says, at most 10 s a time, and the call is
-        made ``attempts`` times at most.
+        for any call. Either waits what ``Retry-After`` says, at most 10 s a time: a ``503`` (or a
+        reset connection) is tried again 3 times at most, a ``429`` ``refusals`` times.
         """
         url = self.url + path
         if query:
@@ -144,21 +144,26 @@ class Client:
         all_headers.update(headers or {})
         if retry is None:
             retry = method == "GET" or "Idempotency-Key" in all_headers
-        for attempt in range(attempts):
+        refused = failed = 0  # 429s, and 503s or resets, so far
+        while True:
             request = urllib.request.Request(url, data=data, method=method, headers=all_headers)
             try:
                 response = self._opener.open(request, timeout=timeout or self.timeout)
             except urllib.error.HTTPError as error:
                 delay = _retry_after(error)
-                again = error.code == 429 or (error.code == 503 and retry)
-                if again and delay is not None and attempt + 1 < attempts:
-                    error.close()
-                    time.sleep(delay)
-                    continue
-                raise self._problem(error, method, url)
+                if delay is not None and error.code == 429 and refused < refusals:
+                    refused += 1
+                elif delay is not None and error.code == 503 and retry and failed < 3:
+                    failed += 1
+                else:
+                    raise self._problem(error, method, url)
+                error.close()
+                time.sleep(delay)
+                continue
             except (urllib.error.URLError, OSError) as error:
                 reason = getattr(error, "reason", error)
-                if retry and attempt + 1 < attempts and isinstance(reason, ConnectionResetError):
+                if retry and failed < 3 and isinstance(reason, ConnectionResetError):
+                    failed += 1
                     time.sleep(1)
                     continue
                 raise ServiceUnreachable(self.url, reason)
@@ -178,7 +183,6 @@ class Client:
             if content_type.startswith("text/"):
                 return payload.decode("utf-8", "replace")
             return payload
-        raise AssertionError("unreachable")
 
     def _problem(self, error, method, url):
         try:
@@ -312,14 +316,15 @@ class Client:
         (the SHA-256 of the bytes) a task names in ``files[].upload``. The same bytes again are
         the same upload. Kept under this client's quota until deleted. An instance stores a
         client's uploads one at a time and refuses more than a few in flight (``429``
-        ``too-many-uploads``): such a refusal is tried again for about 30 s."""
+        ``too-many-uploads``, ``Retry-After: 1``): such a refusal is tried again for about 30 s,
+        each time with the whole body."""
         return self.request("POST", "/api/v1/files", data=bytes(data), retry=True,
-                            attempts=_UPLOAD_ATTEMPTS)
+                            refusals=_UPLOAD_REFUSALS)
 
     def delete_upload(self, upload_id: str) -> None:
         """Deletes one of this client's uploads, freeing its bytes from the quota (refused while
         the client has too many uploads in flight: tried again as an upload is)."""
-        self.request("DELETE", "/api/v1/files/" + upload_id, attempts=_UPLOAD_ATTEMPTS)
+        self.request("DELETE", "/api/v1/files/" + upload_id, refusals=_UPLOAD_REFUSALS)
 
     def task_file(self, task_id: Union[str, uuid.UUID], index: int) -> bytes:
         """The file a task kept for the client: ``files[index]`` of order after, without s3."""
@@ -336,7 +341,7 @@ class Client:
 
 
 # an upload refused for the client's uploads in flight (Retry-After: 1) is tried for about 30 s
-_UPLOAD_ATTEMPTS = 30
+_UPLOAD_REFUSALS = 29
 
 
 def _retry_after(error):

@@ -44,6 +44,7 @@ class _Refusing(http.server.BaseHTTPRequestHandler):
 
     do_GET = _answer  # noqa: N815 (http.server's naming)
     do_POST = _answer  # noqa: N815
+    do_DELETE = _answer  # noqa: N815
 
     def log_message(self, *args):
         pass
@@ -84,6 +85,31 @@ class RetryTest(unittest.TestCase):
 
         self.assertEqual(answer, {"id": "accepted"})
         self.assertEqual(handler.seen, ["POST"] * 13)
+
+    def test_an_upload_still_refused_after_about_30_s_is_raised(self):
+        client, handler = self.serve(refusals=100)
+
+        with self.assertRaises(ApiError) as raised:
+            client.upload(b"some bytes")
+
+        self.assertEqual(raised.exception.status, 429)
+        self.assertEqual(len(handler.seen), 30)
+
+    def test_a_deletion_refused_while_the_clients_uploads_are_in_flight_is_tried_longer(self):
+        client, handler = self.serve(refusals=6)
+
+        client.delete_upload("0" * 64)
+
+        self.assertEqual(handler.seen, ["DELETE"] * 7)
+
+    def test_an_upload_met_by_an_unavailable_service_is_tried_three_more_times_only(self):
+        client, handler = self.serve(refusals=100, status=503)
+
+        with self.assertRaises(ApiError) as raised:
+            client.upload(b"some bytes")
+
+        self.assertEqual(raised.exception.status, 503)
+        self.assertEqual(len(handler.seen), 4)
 
     def test_a_503_is_tried_again_only_where_a_repeat_is_safe(self):
         client, handler = self.serve(refusals=1, status=503)

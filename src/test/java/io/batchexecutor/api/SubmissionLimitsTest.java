@@ -120,6 +120,7 @@ class SubmissionLimitsTest {
     assertThat(own.at("/limits/max_runs_per_request").asInt()).isEqualTo(10);
     assertThat(own.at("/limits/max_uploads_in_flight").asInt()).isEqualTo(4);
     assertThat(own.at("/usage/uploads_in_flight").isInt()).isTrue();
+    assertThat(own.at("/usage/uploads_in_flight").asInt()).as("no upload under way").isZero();
     assertThat(own.at("/usage/unfinished_tasks").asLong()).isEqualTo(3);
     assertThat(own.at("/usage/submission_tokens").asInt()).isZero();
     JsonNode theirView = only(intruder.get("/api/v1/usage"));

@@ -27,6 +27,7 @@ class RememberedTest {
   final SettableClock clock = SettableClock.at(Instant.parse("2026-06-01T00:00:00Z"));
   final Remembered<String> remembered = new Remembered<>(clock, Duration.ofSeconds(10), 100);
   final List<String> asked = new ArrayList<>();
+  final Map<CompletableFuture<String>, Thread> threads = new ConcurrentHashMap<>();
 
   Supplier<Optional<String>> engine(String id) {
     return () -> {
@@ -188,8 +189,6 @@ class RememberedTest {
       released.countDown();
     }
   }
-
-  private final Map<CompletableFuture<String>, Thread> threads = new ConcurrentHashMap<>();
 
   /** {@code getOrLoad} on a thread of its own. */
   private CompletableFuture<String> load(String key, Remembered.Loader<String> loader) {

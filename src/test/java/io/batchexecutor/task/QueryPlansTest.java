@@ -2,6 +2,7 @@ package io.batchexecutor.task;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.batchexecutor.config.FileTransferProperties;
 import io.batchexecutor.support.ServiceTest;
 import io.batchexecutor.workflow.WorkflowListing;
 import io.batchexecutor.workflow.WorkflowRepository;
@@ -60,7 +61,7 @@ class QueryPlansTest {
   @Autowired TaskEventRows eventRows;
   @Autowired JsonMapper json;
   @Autowired Clock clock;
-  @Autowired io.batchexecutor.config.FileTransferProperties files;
+  @Autowired FileTransferProperties files;
 
   private final List<JsonNode> plans = new ArrayList<>();
   private TaskQueries tasks;

@@ -108,6 +108,9 @@ class UploadConnectionsTest {
           .as("no thread waits for a connection")
           .isZero();
 
+      assertThat(uploads.inFlight(slow))
+          .as("every upload of the client in flight")
+          .isEqualTo(UPLOADS);
       assertThatThrownBy(() -> uploads.store(slow, "one too many".getBytes(StandardCharsets.UTF_8)))
           .as("one upload more than uploads-per-client: refused, not kept waiting")
           .isInstanceOfSatisfying(

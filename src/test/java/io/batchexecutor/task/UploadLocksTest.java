@@ -34,7 +34,15 @@ class UploadLocksTest {
                     }));
     assertThat(inFirst.await(5, TimeUnit.SECONDS)).isTrue();
     CompletableFuture<String> second = new CompletableFuture<>();
-    Thread next = new Thread(() -> second.complete(locks.inTurn("a", () -> "second")));
+    Thread next =
+        new Thread(
+            () -> {
+              try {
+                second.complete(locks.inTurn("a", () -> "second"));
+              } catch (RuntimeException e) {
+                second.completeExceptionally(e);
+              }
+            });
     next.start();
     await("the same client's next work waiting for its turn")
         .atMost(Duration.ofSeconds(5))
@@ -62,6 +70,7 @@ class UploadLocksTest {
     assertThat(locks.inTurn("a", () -> "later"))
         .as("let in again once answered")
         .isEqualTo("later");
+    assertThat(locks.inFlight("a")).isZero();
   }
 
   @Test

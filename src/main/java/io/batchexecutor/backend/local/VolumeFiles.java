@@ -2,8 +2,6 @@ package io.batchexecutor.backend.local;
 
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.command.InspectContainerResponse;
-import com.github.dockerjava.api.exception.NotFoundException;
-import io.batchexecutor.docker.DockerUnavailableException;
 import io.batchexecutor.runner.RunnerContract;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -67,15 +65,10 @@ final class VolumeFiles {
     int mode;
     try {
       mode = modeOf(containerId);
-    } catch (NotFoundException | DockerUnavailableException e) {
-      return false; // this container gone, or the engine away: written first, the next one asks
     } catch (RuntimeException e) {
-      if (opensNewVolumes.compareAndSet(null, false)) {
-        log.warn(
-            "Could not read a new container's volume directory back ({}): every task container"
-                + " gets its output directory written before its start",
-            e.getMessage());
-      }
+      // the container gone, the engine away or its answer cut short: no answer yet; this container
+      // gets its directory written, and the next one asks again
+      log.debug("Could not read the volume directory of {} back: {}", containerId, e.getMessage());
       return false;
     }
     boolean open = (mode & 07) == 07;
@@ -88,7 +81,10 @@ final class VolumeFiles {
     return opensNewVolumes.get();
   }
 
-  /** The mode of the volume's directory in {@code containerId}, as the engine archives it. */
+  /**
+   * The mode of the volume's directory in {@code containerId}, as the engine archives it; 0 when
+   * the engine's archive has no directory there.
+   */
   int modeOf(String containerId) {
     try (InputStream in =
             LocalContainers.call(
@@ -98,10 +94,7 @@ final class VolumeFiles {
                         .exec());
         TarArchiveInputStream tar = new TarArchiveInputStream(in)) {
       TarArchiveEntry entry = tar.getNextEntry();
-      if (entry == null || !entry.isDirectory()) {
-        throw new IllegalStateException("no directory at " + ContainerSpec.FILES_DIR);
-      }
-      return entry.getMode();
+      return entry == null || !entry.isDirectory() ? 0 : entry.getMode();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

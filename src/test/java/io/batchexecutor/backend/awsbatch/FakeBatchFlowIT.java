@@ -8,9 +8,12 @@ import io.batchexecutor.support.ServiceTest;
 import io.batchexecutor.support.Tasks;
 import io.batchexecutor.support.aws.TestAwsEndpoint;
 import io.batchexecutor.workflow.Workflows;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -24,7 +27,8 @@ import tools.jackson.databind.JsonNode;
  * registry, S3Mock, jobs as containers on the local engine): dependants wait for their dependencies
  * and are submitted with the digests of their results; each runner reads its inputs from S3 — among
  * them the pickle of a class that only the producing (baked) task defines; a sweep is one array job
- * whose children each compute their combination.
+ * whose children each compute their combination; a task's uploaded file is placed in its container
+ * and the file it keeps is served.
  */
 @ServiceTest
 @TestPropertySource(
@@ -124,9 +128,7 @@ class FakeBatchFlowIT {
   @Test
   void aTaskWithAnUploadAndAKeptFileRunsOnBatch() {
     Api api = new Api(port);
-    byte[] data =
-        ("rows for batch " + java.util.UUID.randomUUID())
-            .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    byte[] data = ("rows for batch " + UUID.randomUUID()).getBytes(StandardCharsets.UTF_8);
     Api.Response uploaded = api.upload(data);
     assertThat(uploaded.status()).as(uploaded.text()).isEqualTo(201);
     String upload = uploaded.json().get("id").asString();
@@ -156,9 +158,9 @@ class FakeBatchFlowIT {
     assertThat(api.bytes("/api/v1/tasks/" + id + "/files/1", "application/octet-stream"))
         .as("the file the task kept, written by the runner to S3 beside its result")
         .isEqualTo(
-            new String(data, java.nio.charset.StandardCharsets.UTF_8)
-                .toUpperCase(java.util.Locale.ROOT)
-                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            new String(data, StandardCharsets.UTF_8)
+                .toUpperCase(Locale.ROOT)
+                .getBytes(StandardCharsets.UTF_8));
     assertThat(AWS.fake().submissions("batch-executor-" + id)).isEqualTo(1);
   }
 
@@ -204,8 +206,7 @@ class FakeBatchFlowIT {
     byte[] pickle =
         api.bytes("/api/v1/tasks/" + id + "/result?index=2", "application/octet-stream");
     assertThat(pickle[0]).as("a pickle").isEqualTo((byte) 0x80);
-    assertThat(new String(pickle, java.nio.charset.StandardCharsets.ISO_8859_1))
-        .contains("complex");
+    assertThat(new String(pickle, StandardCharsets.ISO_8859_1)).contains("complex");
     for (int i = 0; i < 6; i++) {
       assertThat(api.get("/api/v1/tasks/" + id + "/logs?index=" + i).text())
           .as("child %d's own stream", i)
