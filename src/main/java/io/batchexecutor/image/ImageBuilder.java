@@ -44,9 +44,11 @@ public class ImageBuilder {
 
   /**
    * How long an image the engine had is taken as still there without asking ({@link
-   * #recentImageId}).
+   * #recentImageId}): while tasks keep coming the engine is asked once a minute, and a base image
+   * pulled anew under the same name names new environments a minute later at the latest (an
+   * environment image found gone at the launch is asked for again at once).
    */
-  static final Duration RECENT = Duration.ofSeconds(10);
+  static final Duration RECENT = Duration.ofMinutes(1);
 
   /** The ids of the images the engine had a moment ago, by reference: only those it had. */
   private final Remembered<String> recent;
