@@ -23,7 +23,7 @@ final class UploadObjects {
 
   /** Writes {@code owner}'s upload {@code id}; its pointer. */
   URI put(String owner, String id, byte[] data) {
-    return stores.primary().put(bucket(), UploadedFiles.PREFIX + owner + "/" + id + "/file", data);
+    return stores.primary().put(bucket(), prefix(owner, id) + "file", data);
   }
 
   /** Whether the object at {@code pointer} is there (a HEAD). */
@@ -38,11 +38,12 @@ final class UploadObjects {
 
   /** Removes the object of {@code owner}'s upload {@code id}; nothing there is not an error. */
   void remove(String owner, String id) {
-    stores.deleteUnder(
-        stores
-            .primary()
-            .locate(bucket(), UploadedFiles.PREFIX + owner + "/" + id + "/")
-            .toString());
+    stores.deleteUnder(stores.primary().locate(bucket(), prefix(owner, id)).toString());
+  }
+
+  /** Where {@code owner}'s upload {@code id} is kept: its object, and nothing else, under it. */
+  private static String prefix(String owner, String id) {
+    return UploadedFiles.PREFIX + owner + "/" + id + "/";
   }
 
   private String bucket() {
